@@ -1,0 +1,33 @@
+# Two commands for a fresh machine: `make run` starts the app, `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: run test test-fast screenshots clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.app: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.app  ## start the app on the embedded SQLite database (data/kpidesign.db)
+	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev  ## unit, page (AppTest) and browser (Playwright + Chromium) tests
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.dev  ## everything but the browser tests
+	$(PY) -m pytest -m "not e2e"
+
+screenshots: $(VENV)/.dev  ## Playwright screenshots of every step into screenshots/
+	KPIDESIGN_SCREENSHOTS=screenshots $(PY) -m pytest tests/e2e -k screenshots
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,165 @@
+"""The canonical kpidesign YAML format (version 1), to and from the model.
+
+Loading uses ``yaml.safe_load`` (no Python tags), a size limit, pydantic validation and the
+tree's structural checks; every problem becomes a Finding that names the field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from kpidesign.findings import Finding, Severity, errors
+from kpidesign.model import Workshop
+from kpidesign.tree import check_structure
+
+FORMAT_VERSION = 1
+MAX_BYTES = 5 * 1024 * 1024
+_KGI_ONLY = ("deadline", "objective")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """A workshop read from a file, or None with the findings that explain why not."""
+
+    workshop: Workshop | None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def _number(v: float | None) -> float | int | None:
+    return int(v) if v is not None and float(v).is_integer() else v
+
+
+def _node_dict(node: Any, *, kgi: bool) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": node.id}
+    if not kgi:
+        d["parent"] = node.parent
+    d["name"] = node.name
+    for key in ("unit", "layer", "sensitivity"):
+        value = getattr(node, key)
+        if value:
+            d[key] = value.value if hasattr(value, "value") else value
+    for key in ("baseline", "target"):
+        if getattr(node, key) is not None:
+            d[key] = _number(getattr(node, key))
+    if kgi:
+        if node.deadline:
+            d["deadline"] = node.deadline
+        if node.definition.why:
+            d["why"] = node.definition.why
+        if node.objective:
+            d["objective"] = node.objective
+    if node.formula:
+        d["formula"] = node.formula
+    definition = node.definition.model_dump(mode="json", exclude_defaults=True)
+    if kgi:
+        definition.pop("why", None)
+    if definition:
+        d["definition"] = definition
+    th = node.thresholds
+    if th.green is not None or th.yellow is not None or th.direction.value != "higher_is_better":
+        d["thresholds"] = {"direction": th.direction.value, "green": _number(th.green), "yellow": _number(th.yellow)}
+    return d
+
+
+def to_dict(ws: Workshop) -> dict[str, Any]:
+    """The workshop in the canonical YAML shape (plain Python data)."""
+    kgi = ws.kgi
+    doc: dict[str, Any] = {"kpidesign": FORMAT_VERSION, "workshop": {"title": ws.title}}
+    if ws.description:
+        doc["workshop"]["description"] = ws.description
+    doc["workshop"]["language"] = ws.language
+    doc["kgi"] = _node_dict(kgi, kgi=True)
+    doc["nodes"] = [_node_dict(n, kgi=False) for n in ws.nodes if n.parent is not None]
+    mon = ws.monitoring.model_dump(mode="python", exclude_defaults=True)
+    if mon:
+        doc["monitoring"] = _plain(mon)
+    if ws.actuals:
+        doc["actuals"] = [{"kpi": a.kpi, "date": a.date, "value": _number(a.value)} for a in ws.actuals]
+    return doc
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "value") and not isinstance(value, (int, float, str)):
+        return value.value
+    if isinstance(value, str) and hasattr(value, "value"):
+        return value.value
+    return _number(value) if isinstance(value, float) else value
+
+
+def to_yaml(ws: Workshop) -> str:
+    """The workshop as canonical kpidesign YAML text (UTF-8, Japanese kept readable)."""
+    return yaml.safe_dump(to_dict(ws), allow_unicode=True, sort_keys=False, width=100)
+
+
+def from_dict(doc: Any) -> ImportResult:
+    """Read a workshop from canonical YAML data; findings name the field and the problem."""
+    if not isinstance(doc, dict):
+        return _refuse("yaml_not_mapping", "")
+    version = doc.get("kpidesign")
+    if version != FORMAT_VERSION:
+        return _refuse("yaml_version", "kpidesign", got=str(version), want=FORMAT_VERSION)
+    head, kgi, nodes = doc.get("workshop"), doc.get("kgi"), doc.get("nodes", [])
+    if not isinstance(head, dict):
+        return _refuse("yaml_missing", "workshop")
+    if not isinstance(kgi, dict):
+        return _refuse("yaml_missing", "kgi")
+    if not isinstance(nodes, list) or not all(isinstance(n, dict) for n in nodes):
+        return _refuse("yaml_bad_list", "nodes")
+    kgi = dict(kgi)
+    definition = dict(kgi.pop("definition", None) or {})
+    if "why" in kgi:
+        definition["why"] = kgi.pop("why")
+    root = {**kgi, "parent": None, "definition": definition}
+    data = {
+        "title": head.get("title"),
+        "description": head.get("description") or "",
+        "language": head.get("language") or "ja",
+        "nodes": [root, *nodes],
+        "monitoring": doc.get("monitoring") or {},
+        "actuals": doc.get("actuals") or [],
+    }
+    try:
+        ws = Workshop.model_validate(data)
+    except ValidationError as e:
+        return ImportResult(None, [_finding(err, nodes) for err in e.errors()[:20]])
+    for i, n in enumerate(nodes):
+        if n.get("parent") is None:
+            return _refuse("yaml_missing", f"nodes[{i}].parent")
+    findings = check_structure(ws)
+    return ImportResult(None if errors(findings) else ws, findings)
+
+
+def from_yaml(text: str | bytes) -> ImportResult:
+    """Read a workshop from YAML text, safely (no tags, size-limited)."""
+    if len(text) > MAX_BYTES:
+        return _refuse("file_too_large", "", size=len(text), max=MAX_BYTES)
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        return _refuse("yaml_syntax", where, detail=str(getattr(e, "problem", "") or e)[:200])
+    return from_dict(doc)
+
+
+def _refuse(code: str, where: str, **params: Any) -> ImportResult:
+    return ImportResult(None, [Finding(Severity.ERROR, code, None, {"field": where, **params})])
+
+
+def _finding(err: Any, nodes: list[dict[str, Any]]) -> Finding:
+    loc = list(err.get("loc", ()))
+    path = ".".join(str(p) for p in loc)
+    if loc[:1] == ["nodes"] and len(loc) > 1 and isinstance(loc[1], int):
+        i = loc[1]
+        path = "kgi" + path[len(f"nodes.{i}") :] if i == 0 else f"nodes[{i - 1}]" + path[len(f"nodes.{i}") :]
+    if loc[:1] == ["title"]:
+        path = "workshop.title"
+    return Finding(Severity.ERROR, "yaml_field", None, {"field": path, "detail": err.get("msg", "")[:200]})

@@ -1,0 +1,199 @@
+"""The workshop and everything in it: nodes, definitions, thresholds, the monitoring plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Layer(StrEnum):
+    """Where an indicator sits in time: early behaviour, steps, or the result."""
+
+    LEADING = "leading"
+    INTERMEDIATE = "intermediate"
+    LAGGING = "lagging"
+
+
+class Sensitivity(StrEnum):
+    """How fast an indicator moves: in days/weeks (high) or over quarters (low)."""
+
+    HIGH = "high"
+    LOW = "low"
+
+
+class Frequency(StrEnum):
+    """How often a KPI's number is updated."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+class Cadence(StrEnum):
+    """How often a review meeting takes place."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+
+class Direction(StrEnum):
+    """Whether a higher or a lower value is the good one."""
+
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+class Comparison(StrEnum):
+    """An axis a KPI is compared along."""
+
+    PRIOR_PERIOD = "prior_period"
+    PRIOR_YEAR = "prior_year"
+    TARGET = "target"
+    MARKET = "market"
+
+
+class AlertLevel(StrEnum):
+    """The status at which an alert fires."""
+
+    RED = "red"
+    YELLOW = "yellow"
+
+
+class Channel(StrEnum):
+    """Where an alert is delivered."""
+
+    SLACK = "slack"
+    EMAIL = "email"
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
+
+
+class Definition(_Base):
+    """One row of the definition sheet (all optional)."""
+
+    expression: str = ""
+    numerator: str = ""
+    denominator: str = ""
+    period: str = ""
+    source: str = ""
+    frequency: Frequency | None = None
+    owner: str = ""
+    why: str = ""
+    comparisons: list[Comparison] = Field(default_factory=list)
+
+
+class Thresholds(_Base):
+    """Red/yellow/green levels: at or beyond green is green, at or beyond yellow is yellow, else red."""
+
+    direction: Direction = Direction.HIGHER_IS_BETTER
+    green: float | None = None
+    yellow: float | None = None
+
+
+class Node(_Base):
+    """A KPI in the tree; the node without a parent is the KGI."""
+
+    id: str
+    parent: str | None = None
+    name: str
+    unit: str = ""
+    layer: Layer | None = None
+    sensitivity: Sensitivity | None = None
+    baseline: float | None = None
+    target: float | None = None
+    formula: str = ""
+    deadline: dt.date | None = None
+    objective: str = ""
+    definition: Definition = Field(default_factory=Definition)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    @property
+    def is_kgi(self) -> bool:
+        """True for the root of the tree."""
+        return self.parent is None
+
+
+class Review(_Base):
+    """A recurring meeting that looks at some KPIs."""
+
+    name: str
+    cadence: Cadence = Cadence.WEEKLY
+    kpis: list[str] = Field(default_factory=list)
+    participants: list[str] = Field(default_factory=list)
+
+
+class Alert(_Base):
+    """A rule: when a KPI reaches a status, tell someone through a channel what to do."""
+
+    kpi: str
+    when: AlertLevel = AlertLevel.RED
+    channel: Channel = Channel.SLACK
+    to: str = ""
+    action: str = ""
+
+
+class LearningEntry(_Base):
+    """One turn of the learning loop: observe -> insight -> act -> integrate."""
+
+    date: dt.date
+    kpi: str = ""
+    observe: str = ""
+    insight: str = ""
+    act: str = ""
+    integrate: str = ""
+
+
+class Monitoring(_Base):
+    """The monitoring plan: reviews, alerts and the learning log."""
+
+    reviews: list[Review] = Field(default_factory=list)
+    alerts: list[Alert] = Field(default_factory=list)
+    learning_log: list[LearningEntry] = Field(default_factory=list)
+
+
+class Actual(_Base):
+    """An observed value of a KPI at a date."""
+
+    kpi: str
+    date: dt.date
+    value: float
+
+
+class Workshop(_Base):
+    """A whole workshop: its title and its tree, KGI first, then nodes in display order."""
+
+    title: str
+    description: str = ""
+    language: str = "ja"
+    nodes: list[Node]
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    actuals: list[Actual] = Field(default_factory=list)
+
+    @property
+    def kgi(self) -> Node:
+        """The root node."""
+        return next(n for n in self.nodes if n.parent is None)
+
+    def node(self, node_id: str) -> Node:
+        """The node with this id (KeyError if none)."""
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+    def children(self, node_id: str) -> list[Node]:
+        """The direct children of a node, in display order."""
+        return [n for n in self.nodes if n.parent == node_id]
+
+
+def new_workshop(title: str, language: str = "ja", kgi_name: str = "") -> Workshop:
+    """A fresh workshop with an empty KGI."""
+    return Workshop(title=title, language=language, nodes=[Node(id="kgi", name=kgi_name or "KGI")])

@@ -1,0 +1,28 @@
+"""The page registry: one record per screen, used by the router and by the page tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its file, i18n title key, icon, URL path and whether it needs an open workshop."""
+
+    file: str
+    title: str
+    icon: str
+    url: str
+    needs_workshop: bool = True
+
+
+WORKSHOPS = PageSpec("views/workshops.py", "nav_workshops", ":material/folder_open:", "workshops", needs_workshop=False)
+STEPS = (
+    PageSpec("views/1_kgi.py", "nav_kgi", ":material/flag:", "kgi"),
+    PageSpec("views/2_tree.py", "nav_tree", ":material/account_tree:", "tree"),
+    PageSpec("views/3_decompose.py", "nav_decompose", ":material/device_hub:", "decompose"),
+    PageSpec("views/4_definitions.py", "nav_definitions", ":material/table_chart:", "definitions"),
+    PageSpec("views/5_monitoring.py", "nav_monitoring", ":material/monitoring:", "monitoring"),
+)
+HISTORY = PageSpec("views/history.py", "nav_history", ":material/history:", "history")
+ALL = (WORKSHOPS, *STEPS, HISTORY)

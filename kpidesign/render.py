@@ -1,0 +1,120 @@
+"""The KPI tree as graphviz DOT: KGI at the top, layers by colour and shape, typed links, labels escaped."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from kpidesign import formula as formulas
+from kpidesign.model import Layer, Node, Workshop
+from kpidesign.tree import walk
+from kpidesign.values import compact_value, is_percent
+
+LAYER_STYLE: dict[Layer | None, dict[str, str]] = {
+    Layer.LEADING: {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbeafe", "color": "#1d4ed8"},
+    Layer.INTERMEDIATE: {"shape": "box", "style": "rounded,filled", "fillcolor": "#fef3c7", "color": "#b45309"},
+    Layer.LAGGING: {"shape": "box", "style": "filled", "fillcolor": "#fde2e1", "color": "#b91c1c"},
+    None: {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": "#f3f4f6", "color": "#6b7280"},
+}
+KGI_STYLE = {"shape": "box", "style": "filled,bold", "fillcolor": "#1e3a8a", "fontcolor": "white", "color": "#1e3a8a", "penwidth": "2"}
+LINK_LABEL = {"×": "×", "÷": "÷", "+": "+", "−": "−"}
+FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo, Arial, sans-serif"
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes: East Asian wide characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap(text: str, width: int = 18, max_lines: int = 3) -> list[str]:
+    """Wrap a label by display width (CJK-aware); cut with an ellipsis after max_lines."""
+    lines: list[str] = []
+    current, used = "", 0
+    for ch in text.replace("\n", " "):
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width and current:
+            lines.append(current)
+            current, used = "", 0
+            if len(lines) == max_lines:
+                break
+        if not (ch == " " and not current):
+            current, used = current + ch, used + w
+    else:
+        if current:
+            lines.append(current)
+        return lines
+    lines[-1] = lines[-1][:-1] + "…"
+    return lines
+
+
+def escape(text: str) -> str:
+    """Make text literal inside a DOT label (backslashes and quotes)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def node_label(node: Node, lang: str = "ja") -> str:
+    """The lines shown in a node: name, baseline -> target with unit, formula."""
+    lines = wrap(node.name)
+    if node.baseline is not None or node.target is not None:
+        span = f"{compact_value(node.baseline, node.unit, lang) or '?'} → {compact_value(node.target, node.unit, lang) or '?'}"
+        lines.append(span if is_percent(node.unit) else f"{span} {node.unit[:12]}".strip())
+    elif node.unit:
+        lines.append(f"[{node.unit[:20]}]")
+    return "\n".join(lines)
+
+
+FONT_SIZE = 18  # pt in DOT; the page's CSS must draw graph text at the same size (see ui/theme.py)
+
+
+def box_size(label: str) -> dict[str, str]:
+    """Width and height (inches) that fit a label, from its display width: renderers misjudge CJK text."""
+    lines = label.split("\n")
+    size = FONT_SIZE
+    width = max(display_width(line) for line in lines) * size * 0.56 / 72 + 0.35
+    height = len(lines) * size * 1.3 / 72 + 0.25
+    return {"fixedsize": "true", "width": f"{width:.2f}", "height": f"{height:.2f}"}
+
+
+def tree_dot(ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None) -> str:
+    """DOT source of the workshop's tree, ready for st.graphviz_chart."""
+    out = [
+        "digraph kpi {",
+        f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
+        f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
+        f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
+    ]
+    nodes = list(walk(ws))
+    for i, (node, _depth) in enumerate(nodes):
+        style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
+        attrs = dict(style)
+        if node.id == highlight:
+            attrs.update({"penwidth": "3", "color": "#dc2626"})
+        if node.sensitivity is not None and node.parent is not None:
+            attrs["peripheries"] = "2" if node.sensitivity.value == "high" else "1"
+        attrs["label"] = node_label(node, lang)
+        attrs.update(box_size(attrs["label"]))
+        attrs["tooltip"] = node.name[:500]
+        out.append(f"  n{i} [{_attrs(attrs)}];")
+    index = {node.id: i for i, (node, _) in enumerate(nodes)}
+    for node, _ in nodes:
+        links = _links(ws, node)
+        for child in ws.children(node.id):
+            if child.id not in index:
+                continue
+            kind = links.get(child.id)
+            attrs = {"label": f" {LINK_LABEL[kind]} "} if kind else {"style": "dashed", "label": ""}
+            out.append(f"  n{index[node.id]} -> n{index[child.id]} [{_attrs(attrs)}];")
+    out.append("}")
+    return "\n".join(out)
+
+
+def _links(ws: Workshop, node: Node) -> dict[str, str]:
+    if not node.formula:
+        return {}
+    try:
+        return formulas.parse(node.formula).link_types()
+    except formulas.FormulaError:
+        return {}
+
+
+def _attrs(attrs: dict[str, str]) -> str:
+    return ", ".join(f'{k}="{escape(str(v))}"' for k, v in attrs.items())

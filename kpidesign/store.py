@@ -1,0 +1,243 @@
+"""The workshop store: SQLite through sqlite-utils, with migrations, versions, history and restore.
+
+Each workshop is one row holding its current document (JSON of the model) and a version number;
+every save writes the new document and a compressed copy into ``versions`` in one transaction,
+and is refused if the caller's version is stale (optimistic locking): nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import sqlite3
+import zlib
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database, Migrations
+
+from kpidesign.findings import Finding, errors
+from kpidesign.model import Workshop
+from kpidesign.progress import steps_done
+from kpidesign.tree import check_structure
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
+ENV_VAR = "KPIDESIGN_DB"
+KEEP_VERSIONS = 500
+
+migrations = Migrations("kpidesign")
+
+
+@migrations()
+def m001_workshops(db: Database) -> None:
+    """Workshops and their version history."""
+    db["workshops"].create(
+        {"id": str, "title": str, "created_at": str, "updated_at": str, "version": int, "steps_done": int, "doc": str},
+        pk="id",
+    )
+    db["versions"].create(
+        {"workshop_id": str, "version": int, "saved_at": str, "summary": str, "doc": bytes},
+        pk=("workshop_id", "version"),
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+
+
+class StoreError(Exception):
+    """Base class of the store's errors."""
+
+
+class WorkshopNotFoundError(StoreError):
+    """No workshop with that id (deleted, or never there)."""
+
+
+class StaleVersionError(StoreError):
+    """The workshop changed since the caller loaded it; carries the current version and its summary."""
+
+    def __init__(self, workshop_id: str, expected: int, current: int, summary: str):
+        super().__init__(f"workshop {workshop_id} is at version {current}, not {expected}")
+        self.expected, self.current, self.summary = expected, current, summary
+
+
+class InvalidWorkshopError(StoreError):
+    """The workshop would be saved with structural errors; carries the findings."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__("; ".join(f"{f.code} {f.node or ''}" for f in findings))
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A workshop as loaded: the document, its version and when it was last saved."""
+
+    id: str
+    workshop: Workshop
+    version: int
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A workshop in the list."""
+
+    id: str
+    title: str
+    created_at: str
+    updated_at: str
+    version: int
+    steps_done: int
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One saved version in the history."""
+
+    version: int
+    saved_at: str
+    summary: str
+
+
+def default_path() -> Path:
+    """The database file: $KPIDESIGN_DB, else data/kpidesign.db beside the package."""
+    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class Store:
+    """Open a database file (or memory) and read and write workshops in it."""
+
+    def __init__(self, path: str | Path | None = None, *, memory: bool = False):
+        if memory:
+            conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        else:
+            target = Path(path) if path else default_path()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(target), check_same_thread=False, isolation_level=None, timeout=30)
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        self.db = Database(conn)
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def workshops(self) -> list[Summary]:
+        """All workshops, most recently changed first."""
+        rows = self.db.execute(
+            "select id, title, created_at, updated_at, version, steps_done from workshops order by updated_at desc, title"
+        ).fetchall()
+        return [Summary(*row) for row in rows]
+
+    def create(self, ws: Workshop, summary: str = "created") -> str:
+        """Store a new workshop and return its id."""
+        _guard(ws)
+        wid = secrets.token_hex(6)
+        now = _now()
+        doc = ws.model_dump_json()
+        with self._write() as conn:
+            conn.execute(
+                "insert into workshops (id, title, created_at, updated_at, version, steps_done, doc) values (?,?,?,?,?,?,?)",
+                (wid, ws.title, now, now, 1, steps_done(ws), doc),
+            )
+            conn.execute("insert into versions values (?,?,?,?,?)", (wid, 1, now, summary, zlib.compress(doc.encode())))
+        return wid
+
+    def load(self, workshop_id: str) -> Loaded:
+        """The current state of a workshop."""
+        row = self.db.execute("select doc, version, updated_at from workshops where id = ?", (workshop_id,)).fetchone()
+        if row is None:
+            raise WorkshopNotFoundError(workshop_id)
+        return Loaded(workshop_id, Workshop.model_validate_json(row[0]), row[1], row[2])
+
+    def exists(self, workshop_id: str) -> bool:
+        """True if a workshop with this id is stored."""
+        return self.db.execute("select 1 from workshops where id = ?", (workshop_id,)).fetchone() is not None
+
+    def version_of(self, workshop_id: str) -> int:
+        """The current version number of a workshop."""
+        row = self.db.execute("select version from workshops where id = ?", (workshop_id,)).fetchone()
+        if row is None:
+            raise WorkshopNotFoundError(workshop_id)
+        return int(row[0])
+
+    def save(self, workshop_id: str, ws: Workshop, *, expected_version: int, summary: str) -> int:
+        """Save a new state on top of expected_version in one transaction; return the new version."""
+        _guard(ws)
+        doc = ws.model_dump_json()
+        now = _now()
+        with self._write() as conn:
+            row = conn.execute("select version from workshops where id = ?", (workshop_id,)).fetchone()
+            if row is None:
+                raise WorkshopNotFoundError(workshop_id)
+            if row[0] != expected_version:
+                last = conn.execute(
+                    "select summary from versions where workshop_id = ? and version = ?", (workshop_id, row[0])
+                ).fetchone()
+                raise StaleVersionError(workshop_id, expected_version, row[0], last[0] if last else "")
+            new = expected_version + 1
+            conn.execute(
+                "update workshops set doc = ?, title = ?, version = ?, updated_at = ?, steps_done = ? where id = ?",
+                (doc, ws.title, new, now, steps_done(ws), workshop_id),
+            )
+            conn.execute("insert into versions values (?,?,?,?,?)", (workshop_id, new, now, summary, zlib.compress(doc.encode())))
+            conn.execute("delete from versions where workshop_id = ? and version <= ?", (workshop_id, new - KEEP_VERSIONS))
+        return new
+
+    def duplicate(self, workshop_id: str, title: str) -> str:
+        """Copy a workshop under a new title; return the copy's id."""
+        ws = self.load(workshop_id).workshop
+        return self.create(ws.model_copy(update={"title": title}), summary="duplicated")
+
+    def delete(self, workshop_id: str) -> None:
+        """Remove a workshop and its history."""
+        with self._write() as conn:
+            conn.execute("delete from versions where workshop_id = ?", (workshop_id,))
+            conn.execute("delete from workshops where id = ?", (workshop_id,))
+
+    def history(self, workshop_id: str, limit: int = 200) -> list[VersionInfo]:
+        """Saved versions, newest first."""
+        rows = self.db.execute(
+            "select version, saved_at, summary from versions where workshop_id = ? order by version desc limit ?",
+            (workshop_id, limit),
+        ).fetchall()
+        return [VersionInfo(*row) for row in rows]
+
+    def load_version(self, workshop_id: str, version: int) -> Workshop:
+        """A workshop as it was at an earlier version."""
+        row = self.db.execute(
+            "select doc from versions where workshop_id = ? and version = ?", (workshop_id, version)
+        ).fetchone()
+        if row is None:
+            raise WorkshopNotFoundError(f"{workshop_id}@{version}")
+        return Workshop.model_validate_json(zlib.decompress(row[0]))
+
+    def restore(self, workshop_id: str, version: int, *, expected_version: int) -> int:
+        """Make an earlier version the current one (as a new version, so the restore can be undone)."""
+        old = self.load_version(workshop_id, version)
+        return self.save(workshop_id, old, expected_version=expected_version, summary=f"restore v{version}")
+
+
+def _guard(ws: Workshop) -> None:
+    problems = errors(check_structure(ws))
+    if problems:
+        raise InvalidWorkshopError(problems)

@@ -1,0 +1,214 @@
+"""Reading what people type: numbers (with commas, %, 万/億, full-width digits), names, ids, dates.
+
+Every parser returns a Parsed value: either a value or a Problem that says what is wrong,
+so that the caller can show the message and keep the previous state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import keyword
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+MAX_NUMBER = 1e15
+MAX_NAME = 200
+MAX_TEXT = 4000
+MAX_ID = 64
+
+_JA_MULTIPLIERS = {"千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
+_SUFFIX_MULTIPLIERS = {"k": 1e3, "m": 1e6, "b": 1e9}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
+_ID = re.compile(r"^[^\W\d]\w*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with an input: a message code for i18n and its parameters."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class EditError(ValueError):
+    """An edit that cannot be made; ``problem`` says why and nothing was changed."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[T]):
+    """The outcome of reading one input: a value, or a problem."""
+
+    value: T | None = None
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no problem."""
+        return self.problem is None
+
+    def get(self) -> T | None:
+        """The value; raise EditError with the problem if there is one."""
+        if self.problem is not None:
+            raise EditError(self.problem)
+        return self.value
+
+
+def normalize(text: str) -> str:
+    """NFKC-normalise and strip: full-width digits and letters become ASCII, spaces are trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def parse_number(text: str | float | int | None, *, allow_empty: bool = True) -> Parsed[float]:
+    """Read a number such as '1,200', '１２００', '1.8%', '10億', '2.5万', '3k' or '1e9'."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return Parsed(None) if allow_empty else Parsed(problem=Problem("required"))
+    if isinstance(text, bool):
+        return Parsed(problem=Problem("not_a_number", {"text": str(text)}))
+    if isinstance(text, (int, float)):
+        return _check_range(float(text), str(text))
+    raw = str(text)
+    s = normalize(raw).replace(",", "").replace("_", "").replace(" ", "").replace("¥", "").replace("$", "")
+    s = s.replace("円", "").replace("pt", "") if len(s) > 1 else s
+    if s == "":
+        return Parsed(None) if allow_empty else Parsed(problem=Problem("required"))
+    factor = 1.0
+    if s.endswith("%"):
+        factor, s = 0.01, s[:-1]
+    elif s and s[-1] in _JA_MULTIPLIERS:
+        factor, s = _JA_MULTIPLIERS[s[-1]], s[:-1]
+    elif s and s[-1].lower() in _SUFFIX_MULTIPLIERS and _NUMBER.match(s[:-1] or "x"):
+        factor, s = _SUFFIX_MULTIPLIERS[s[-1].lower()], s[:-1]
+    if not _NUMBER.match(s) or len(s) > 40:
+        return Parsed(problem=Problem("not_a_number", {"text": _short(raw)}))
+    try:
+        value = float(s) * factor
+    except (ValueError, OverflowError):
+        return Parsed(problem=Problem("not_a_number", {"text": _short(raw)}))
+    return _check_range(value, raw)
+
+
+def _check_range(value: float, raw: str) -> Parsed[float]:
+    if math.isnan(value) or math.isinf(value) or abs(value) > MAX_NUMBER:
+        return Parsed(problem=Problem("number_too_large", {"text": _short(raw), "max": f"{MAX_NUMBER:,.0f}"}))
+    return Parsed(round(value, 12) if value != int(value) else float(int(value)))
+
+
+def parse_name(text: str | None, *, max_len: int = MAX_NAME) -> Parsed[str]:
+    """Read a required one-line name: trimmed, not empty, not too long, no control characters."""
+    s = clean_text(text or "").replace("\n", " ").strip()
+    if not s:
+        return Parsed(problem=Problem("name_empty"))
+    if len(s) > max_len:
+        return Parsed(problem=Problem("too_long", {"max": max_len, "length": len(s)}))
+    return Parsed(s)
+
+
+def parse_text(text: str | None, *, max_len: int = MAX_TEXT) -> Parsed[str]:
+    """Read optional free text (may be empty, may have line breaks)."""
+    s = clean_text(text or "").strip()
+    if len(s) > max_len:
+        return Parsed(problem=Problem("too_long", {"max": max_len, "length": len(s)}))
+    return Parsed(s)
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters other than line breaks and tabs; unify line endings."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
+def parse_id(text: str | None) -> Parsed[str]:
+    """Read a node id usable in formulas: letters (any script), digits and _, not starting with a digit."""
+    s = normalize(text or "")
+    if not s:
+        return Parsed(problem=Problem("id_empty"))
+    if len(s) > MAX_ID:
+        return Parsed(problem=Problem("too_long", {"max": MAX_ID, "length": len(s)}))
+    if not _ID.match(s) or keyword.iskeyword(s) or keyword.issoftkeyword(s):
+        return Parsed(problem=Problem("id_invalid", {"text": _short(s)}))
+    return Parsed(s)
+
+
+def make_id(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A readable, unique id from a name: 'Average order value' -> 'average_order_value', '顧客数' -> '顧客数'."""
+    s = normalize(name).lower()
+    s = re.sub(r"\W+", "_", s).strip("_")[:40].strip("_")
+    if not s or not _ID.match(s) or keyword.iskeyword(s) or keyword.issoftkeyword(s):
+        s = f"k_{s}" if s and not keyword.iskeyword(s) else "kpi"
+    candidate, i = s, 2
+    while candidate in taken:
+        candidate, i = f"{s}_{i}", i + 1
+    return candidate
+
+
+def parse_date(text: str | dt.date | None, *, allow_empty: bool = True) -> Parsed[dt.date]:
+    """Read an ISO date (2027-03-31, also 2027/3/31)."""
+    if text is None or text == "":
+        return Parsed(None) if allow_empty else Parsed(problem=Problem("required"))
+    if isinstance(text, dt.datetime):
+        return Parsed(text.date())
+    if isinstance(text, dt.date):
+        return Parsed(text)
+    s = normalize(str(text)).replace("/", "-").replace(".", "-")
+    m = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", s)
+    try:
+        if not m:
+            raise ValueError
+        return Parsed(dt.date(int(m[1]), int(m[2]), int(m[3])))
+    except ValueError:
+        return Parsed(problem=Problem("not_a_date", {"text": _short(str(text))}))
+
+
+def is_percent(unit: str) -> bool:
+    """True when a unit means the value is a fraction shown as a percentage."""
+    return normalize(unit) in ("%", "percent", "パーセント", "率")
+
+
+def format_value(value: float | None, unit: str = "") -> str:
+    """Show a node's value: as a percentage (0.018 -> 1.8%) when its unit is %, else as a number."""
+    if value is None:
+        return ""
+    if is_percent(unit):
+        return format_number(round(value * 100, 10)) + "%"
+    return format_number(value)
+
+
+_COMPACT = {
+    "ja": ((1e12, "兆"), (1e8, "億"), (1e4, "万")),
+    "en": ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")),
+}
+
+
+def compact_value(value: float | None, unit: str = "", lang: str = "ja") -> str:
+    """A short form for labels: 800000000 -> '8億' (ja) / '800M' (en); percentages as '1.8%'."""
+    if value is None:
+        return ""
+    if is_percent(unit):
+        return f"{value * 100:.3g}%"
+    for size, suffix in _COMPACT["ja" if lang == "ja" else "en"]:
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.4g}" if not float(value).is_integer() else f"{int(value):,}"
+
+
+def format_number(value: float | None) -> str:
+    """Show a number for people: thousands separators, no trailing .0, up to 6 significant decimals."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    digits = len(str(int(abs(value)))) if abs(value) >= 1 else 0
+    return f"{value:,.{max(2, 6 - digits)}f}".rstrip("0").rstrip(".")
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,53 @@
+"""Monitoring widgets: editable lists of reviews and alerts, and hints about the review rhythm."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign.i18n import problem_text
+from kpidesign.model import Cadence, Sensitivity, Workshop
+from ui.session import commit, lang, md, tr, version
+
+
+def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., Any], part: str, column_config: dict[str, Any]) -> None:
+    """A dynamic table (add, edit, delete rows); a refused row keeps the list as it was and says why."""
+    key = f"{prefix}_{version()}"
+    frame = pd.DataFrame(rows, columns=list(column_config))
+    st.data_editor(
+        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", column_config=column_config,
+        on_change=_save, args=(key, apply, part, prefix),
+    )
+    for index, message in st.session_state.get(f"{prefix}_problems") or []:
+        st.error(f"#{index + 1}: {message} {tr('kept_previous')}", icon=":material/error:")
+
+
+def _save(key: str, apply: Callable[..., Any], part: str, prefix: str) -> None:
+    delta = st.session_state[key]
+    problems: list[tuple[int, str]] = []
+
+    def change(ws: Workshop) -> Workshop:
+        new, found = apply(ws, delta)
+        problems.extend((i, problem_text(p, lang())) for i, p in found)
+        return new
+
+    commit(change, tr("sum_monitoring", part=tr(part)))
+    st.session_state[f"{prefix}_problems"] = problems
+
+
+def rhythm_hints(ws: Workshop) -> None:
+    """Which KPIs move fast or slow, and which no meeting looks at."""
+    kpis = [n for n in ws.nodes if n.parent is not None]
+    fast = [n.name for n in kpis if n.sensitivity is Sensitivity.HIGH]
+    slow = [n.name for n in kpis if n.sensitivity is Sensitivity.LOW]
+    if fast or slow:
+        st.caption(tr("rhythm_hint", fast=md(", ".join(fast)[:300]) or "—", slow=md(", ".join(slow)[:300]) or "—"))
+    reviewed = {k for r in ws.monitoring.reviews for k in r.kpis}
+    unseen = [n.name for n in ws.nodes if n.id not in reviewed]
+    if ws.monitoring.reviews and unseen:
+        st.info(tr("kpi_not_reviewed", names=md(", ".join(unseen)[:400])))
+    fast_quarterly = [r.name for r in ws.monitoring.reviews if r.cadence is Cadence.QUARTERLY and any(k in {n.id for n in kpis if n.sensitivity is Sensitivity.HIGH} for k in r.kpis)]
+    if fast_quarterly:
+        st.info(tr("fast_in_slow_review", meetings=md(", ".join(fast_quarterly))))

@@ -1,0 +1,153 @@
+"""Per-session state: the store, the language, the open workshop, saving with conflict checks, messages."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import streamlit as st
+
+from kpidesign.i18n import choose_language, finding_text, problem_text, t
+from kpidesign.model import Workshop
+from kpidesign.store import InvalidWorkshopError, Loaded, StaleVersionError, Store, WorkshopNotFoundError
+from kpidesign.values import EditError
+
+
+def init() -> None:
+    """Set up cross-page state once per session (called by the router)."""
+    if "store" not in st.session_state:
+        st.session_state["store"] = Store()
+    st.session_state.setdefault("lang", choose_language(st.context.locale))
+    st.session_state.setdefault("ws_id", None)
+    st.session_state.setdefault("ws_version", None)
+    st.session_state.setdefault("flash", [])
+    st.session_state.setdefault("errors", {})
+    wanted = st.query_params.get("ws")
+    if st.session_state["ws_id"] is None and wanted and store().exists(wanted):
+        open_workshop(wanted)
+
+
+def sync_url() -> None:
+    """Keep the open workshop in the address (?ws=…), so a reload or a bookmark reopens it."""
+    wid = st.session_state.get("ws_id")
+    if wid and st.query_params.get("ws") != wid:
+        st.query_params["ws"] = wid
+    elif not wid and "ws" in st.query_params:
+        del st.query_params["ws"]
+
+
+def store() -> Store:
+    """This session's connection to the database."""
+    return st.session_state["store"]
+
+
+def lang() -> str:
+    """The language of the interface: 'ja' or 'en'."""
+    return st.session_state.get("lang", "ja")
+
+
+def tr(key: str, **params: Any) -> str:
+    """Translate a key into the current language."""
+    return t(key, lang(), **params)
+
+
+def open_workshop(workshop_id: str | None) -> None:
+    """Make a workshop the open one (None closes it)."""
+    st.session_state["ws_id"] = workshop_id
+    st.session_state["ws_version"] = None
+    st.session_state["errors"] = {}
+
+
+def current() -> Loaded | None:
+    """The open workshop freshly loaded from the database (the source of truth), or None."""
+    wid = st.session_state.get("ws_id")
+    if not wid:
+        return None
+    try:
+        loaded = store().load(wid)
+    except WorkshopNotFoundError:
+        open_workshop(None)
+        flash("warning", tr("workshop_gone"))
+        return None
+    st.session_state["ws_version"] = loaded.version
+    return loaded
+
+
+def version() -> int:
+    """The version of the open workshop as last shown (part of widget keys, so a save refreshes them)."""
+    return st.session_state.get("ws_version") or 0
+
+
+def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str | None = None, workshop_id: str | None = None) -> bool:
+    """Apply change to a workshop (the open one by default) on top of the version shown; report any refusal."""
+    is_open = workshop_id is None or workshop_id == st.session_state.get("ws_id")
+    wid = st.session_state.get("ws_id") if workshop_id is None else workshop_id
+    expected = st.session_state.get("ws_version") if is_open else None
+    if error_key:
+        st.session_state["errors"].pop(error_key, None)
+    try:
+        loaded = store().load(wid)
+        if expected is not None and loaded.version != expected:
+            raise StaleVersionError(wid, expected, loaded.version, store().history(wid, 1)[0].summary)
+        changed = change(loaded.workshop)
+        if changed is loaded.workshop:
+            return True
+        new_version = store().save(wid, changed, expected_version=loaded.version, summary=summary)
+    except EditError as e:
+        message = problem_text(e.problem, lang())
+        if error_key:
+            st.session_state["errors"][error_key] = message
+        else:
+            flash("error", message)
+        return False
+    except StaleVersionError as e:
+        flash("error", tr("stale", current=e.current, summary=e.summary))
+        return False
+    except InvalidWorkshopError as e:
+        flash("error", tr("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
+        return False
+    except WorkshopNotFoundError:
+        if is_open:
+            open_workshop(None)
+        flash("warning", tr("workshop_gone"))
+        return False
+    if is_open:
+        st.session_state["ws_version"] = new_version
+    flash("saved", tr("saved_version", version=new_version, summary=summary))
+    return True
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message for the next render (kinds: saved, info, warning, error)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    """Show and clear queued messages: saves as toasts, problems as boxes at the top."""
+    for kind, text in st.session_state.get("flash", []):
+        if kind == "saved":
+            st.toast(text, icon=":material/check_circle:")
+        else:
+            getattr(st, kind)(text)
+    st.session_state["flash"] = []
+
+
+def field_error(error_key: str) -> None:
+    """Show the message of a refused input next to its field."""
+    message = st.session_state.get("errors", {}).get(error_key)
+    if message:
+        st.error(f"{message} {tr('kept_previous')}", icon=":material/error:")
+
+
+def require_workshop() -> Loaded:
+    """The open workshop, or stop the page with a way back to the list."""
+    loaded = current()
+    if loaded is None:
+        st.info(tr("no_open_workshop"))
+        st.page_link("views/workshops.py", label=tr("go_workshops"), icon=":material/folder_open:")
+        st.stop()
+    return loaded
+
+
+def md(text: str) -> str:
+    """User text made literal for st.markdown (no emphasis, links, colours or shortcodes)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~:$" else ch for ch in text)

@@ -1,0 +1,34 @@
+"""The sidebar: language switch, the open workshop and its progress through the five steps."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpidesign.progress import step_status
+from kpidesign.store import WorkshopNotFoundError
+from ui.session import md, store, tr
+
+
+def render() -> None:
+    """Draw the sidebar."""
+    with st.sidebar:
+        st.radio(
+            tr("language"), ["ja", "en"], key="lang", horizontal=True,
+            format_func=lambda code: "日本語" if code == "ja" else "English",
+        )
+        wid = st.session_state.get("ws_id")
+        if not wid:
+            return
+        try:
+            ws = store().load(wid).workshop
+        except WorkshopNotFoundError:
+            return
+        st.caption(tr("open_workshop"))
+        st.markdown(f"**{md(ws.title)}**")
+        statuses = step_status(ws)
+        st.progress(sum(s.done for s in statuses) / len(statuses), text=f"{tr('progress')} {sum(s.done for s in statuses)}/5")
+        for i, status in enumerate(statuses, start=1):
+            mark = ":green[✔]" if status.done else "○"
+            missing = ", ".join(tr(code) for code in status.missing)
+            st.markdown(f"{mark} {i}. {tr('step_' + status.step)}" + (f"  \n:gray[{tr('missing')}: {missing}]" if missing else ""))
+

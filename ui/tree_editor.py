@@ -1,0 +1,149 @@
+"""The KPI tree on screen: the graph, a node editor and the add-children form (steps 2 and 3)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpidesign import formula as formulas
+from kpidesign import tree
+from kpidesign.edits import add_children, set_field
+from kpidesign.model import Layer, Node, Sensitivity, Workshop
+from kpidesign.render import tree_dot
+from kpidesign.values import format_value
+from ui import widgets
+from ui.session import commit, field_error, flash, lang, md, tr, version
+
+
+def graph(ws: Workshop, highlight: str | None = None) -> None:
+    """Draw the tree with a direction switch and the legend."""
+    direction = st.segmented_control(
+        tr("orientation"), ["TB", "LR"], default="TB", key="tree_direction",
+        format_func=lambda d: tr("top_down") if d == "TB" else tr("left_right"),
+    )
+    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=direction or "TB", highlight=highlight), width="stretch")
+    st.caption(tr("legend") + "　" + tr("nodes_count", count=len(ws.nodes)))
+
+
+def node_picker(ws: Workshop) -> Node:
+    """Choose the node to edit (indented by level); the choice survives reruns."""
+    order = [(n, d) for n, d in tree.walk(ws)]
+    ids = [n.id for n, _ in order]
+    labels = {n.id: "　" * d + ("└ " if d else "") + n.name[:60] for n, d in order}
+    if st.session_state.get("tree_selected") not in ids:
+        st.session_state["tree_selected"] = ids[0]
+    selected = st.selectbox(tr("select_node"), ids, key="tree_selected", format_func=labels.get)
+    return ws.node(selected)
+
+
+def add_form(ws: Workshop, parent: Node) -> None:
+    """A form to add one or more children under the chosen node."""
+    with st.form("tree_add", border=True):
+        st.markdown(f"**{tr('add_child')}** — {tr('add_under')}: {md(parent.name[:60])}")
+        st.text_area(tr("child_names"), key="tree_add_names", height=90)
+        st.form_submit_button(tr("add"), type="primary", icon=":material/add:", on_click=_add, args=(parent.id,))
+    field_error("tree.add")
+
+
+def _add(parent_id: str) -> None:
+    raw = st.session_state.get("tree_add_names", "")
+    added: list[str] = []
+
+    def change(ws: Workshop) -> Workshop:
+        new, ids = add_children(ws, parent_id, raw)
+        added.extend(new.node(i).name for i in ids)
+        return new
+
+    names = ", ".join(line.strip()[:30] for line in raw.splitlines() if line.strip())
+    if commit(change, tr("sum_add", names=names[:80]), error_key="tree.add"):
+        st.session_state["tree_add_names"] = ""
+        flash("info", tr("added", count=len(added), names=", ".join(added)[:200]))
+
+
+def node_editor(ws: Workshop, node: Node, *, tagging: bool) -> None:
+    """Every field of one node, the formula helpers, moving, reordering and deleting."""
+    kids = ws.children(node.id)
+    if node.parent is None:
+        st.info(tr("kgi_node_hint"))
+    else:
+        widgets.text(node, "name", node.name)
+        a, b, c = st.columns(3)
+        with a:
+            widgets.text(node, "unit", node.unit)
+        with b:
+            widgets.number(node, "baseline", node.baseline)
+        with c:
+            widgets.number(node, "target", node.target)
+        a, b = st.columns(2)
+        with a:
+            widgets.choice(node, "layer", node.layer, Layer, radio=tagging)
+        with b:
+            widgets.choice(node, "sensitivity", node.sensitivity, Sensitivity, radio=tagging)
+    formula_box(ws, node, kids)
+    if node.parent is not None:
+        placement(ws, node)
+
+
+def formula_box(ws: Workshop, node: Node, kids: list[Node]) -> None:
+    """The formula over the children, one-click product/sum, and what the children compute."""
+    if not kids:
+        st.caption(tr("no_children"))
+        return
+    widgets.text(node, "formula", node.formula, tr("formula"), help=tr("formula_help"))
+    st.caption(tr("children_ids", ids=", ".join(f"`{k.id}`" for k in kids)))
+    ids = [k.id for k in kids]
+    a, b = st.columns(2)
+    a.button(tr("product_of_children"), key=f"tree_prod_{node.id}_{version()}", on_click=_set_formula, args=(node, formulas.product_of(ids)))
+    b.button(tr("sum_of_children"), key=f"tree_sum_{node.id}_{version()}", on_click=_set_formula, args=(node, formulas.sum_of(ids)))
+    if node.formula:
+        try:
+            parsed = formulas.parse(node.formula)
+        except formulas.FormulaError:
+            return
+        base = parsed.evaluate({k.id: k.baseline for k in kids})
+        goal = parsed.evaluate({k.id: k.target for k in kids})
+        st.caption(tr("computed", baseline=format_value(base, node.unit) or "?", target=format_value(goal, node.unit) or "?"))
+
+
+def _set_formula(node: Node, text: str) -> None:
+    commit(lambda ws: set_field(ws, node.id, "formula", text), tr("sum_node", name=node.name[:40], field=tr("formula")), error_key=f"{node.id}.formula")
+
+
+def placement(ws: Workshop, node: Node) -> None:
+    """Change parent, move up/down among siblings, delete (asking first for a subtree)."""
+    below = tree.descendants(ws, node.id)
+    parents = [n.id for n, _ in tree.walk(ws) if n.id != node.id and n.id not in below]
+    names = {n.id: n.name[:60] for n in ws.nodes}
+    key = f"tree_parent_{node.id}_{version()}"
+    st.selectbox(tr("move_to"), parents, index=parents.index(node.parent), key=key, format_func=names.get, on_change=_move, args=(node, key, names))
+    field_error(f"{node.id}.parent")
+    up, down, remove = st.columns(3)
+    up.button(tr("move_up"), key=f"tree_up_{node.id}_{version()}", on_click=_reorder, args=(node, -1), width="stretch")
+    down.button(tr("move_down"), key=f"tree_down_{node.id}_{version()}", on_click=_reorder, args=(node, 1), width="stretch")
+    if remove.button(tr("delete_node"), key=f"tree_del_{node.id}_{version()}", icon=":material/delete:", width="stretch"):
+        if below:
+            st.session_state["tree_confirm"] = node.id
+        else:
+            _delete(node)
+            st.rerun()
+    if st.session_state.get("tree_confirm") == node.id:
+        st.warning(tr("confirm_delete_subtree", name=md(node.name[:60]), count=len(below)))
+        yes, no = st.columns(2)
+        yes.button(tr("confirm"), type="primary", key="tree_confirm_yes", on_click=_delete, args=(node,))
+        no.button(tr("cancel"), key="tree_confirm_no", on_click=lambda: st.session_state.update(tree_confirm=None))
+
+
+def _move(node: Node, key: str, names: dict[str, str]) -> None:
+    parent = st.session_state.get(key)
+    if commit(lambda ws: tree.move(ws, node.id, parent), tr("sum_move", name=node.name[:40]), error_key=f"{node.id}.parent"):
+        flash("info", tr("moved", name=node.name[:60], parent=names.get(parent, parent)))
+
+
+def _reorder(node: Node, step: int) -> None:
+    commit(lambda ws: tree.reorder(ws, node.id, step), tr("sum_order", name=node.name[:40]))
+
+
+def _delete(node: Node) -> None:
+    st.session_state["tree_confirm"] = None
+    if commit(lambda ws: tree.delete(ws, node.id), tr("sum_delete", name=node.name[:40])):
+        st.session_state["tree_selected"] = None
+        flash("info", tr("node_deleted", name=node.name[:60]))

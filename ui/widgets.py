@@ -1,0 +1,74 @@
+"""Input widgets bound to one field of one node: each change is parsed and saved at once.
+
+A refused input keeps what the person typed in the widget, shows why next to it, and leaves the
+database at its previous state; a saved input refreshes the widget from the database.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import streamlit as st
+
+from kpidesign import edits
+from kpidesign.model import Node
+from kpidesign.values import format_value
+from ui.session import commit, field_error, tr, version
+
+
+def _key(node_id: str, field: str) -> str:
+    return f"f_{node_id}_{field}_{version()}"
+
+
+def _save(node_id: str, node_name: str, field: str, key: str) -> None:
+    raw = st.session_state.get(key)
+    summary = tr("sum_node", name=node_name[:40], field=tr(field if field != "why" else "purpose"))
+    commit(lambda ws: edits.set_field(ws, node_id, field, raw), summary, error_key=f"{node_id}.{field}")
+
+
+def _bind(node: Node, field: str) -> dict[str, Any]:
+    key = _key(node.id, field)
+    return {"key": key, "on_change": _save, "args": (node.id, node.name, field, key)}
+
+
+def text(node: Node, field: str, value: str, label: str | None = None, *, area: bool = False, **kwargs: Any) -> None:
+    """A text field (or area) for a node's field."""
+    widget = st.text_area if area else st.text_input
+    widget(label or tr(field), value=value, **_bind(node, field), **kwargs)
+    field_error(f"{node.id}.{field}")
+
+
+def number(node: Node, field: str, value: float | None, label: str | None = None, **kwargs: Any) -> None:
+    """A number typed as text (1,200 / 10億 / 1.8%), so any mistake can be explained rather than blocked."""
+    kwargs.setdefault("help", tr("number_help"))
+    st.text_input(label or tr(field), value=format_value(value, node.unit), **_bind(node, field), **kwargs)
+    field_error(f"{node.id}.{field}")
+
+
+def choice(node: Node, field: str, value: StrEnum | None, enum: type[StrEnum], *, optional: bool = True, label: str | None = None, radio: bool = False) -> None:
+    """A choice among an enum's values, labelled in the current language."""
+    options: list[Any] = ([None] if optional else []) + [e.value for e in enum]
+    current = value.value if value is not None else None
+    widget = st.radio if radio else st.selectbox
+    extra = {"horizontal": True} if radio else {}
+    widget(
+        label or tr(field), options, index=options.index(current) if current in options else 0,
+        format_func=lambda v: tr("none") if v is None else tr(v), **_bind(node, field), **extra,
+    )
+    field_error(f"{node.id}.{field}")
+
+
+def date(node: Node, field: str, value: Any, label: str | None = None) -> None:
+    """A date picker for a node's date field."""
+    st.date_input(label or tr(field), value=value, format="YYYY-MM-DD", **_bind(node, field))
+    field_error(f"{node.id}.{field}")
+
+
+def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], label: str | None = None, prefix: str = "") -> None:
+    """Several choices among an enum's values (labels are the i18n keys prefix + value)."""
+    st.multiselect(
+        label or tr(field), [e.value for e in enum], default=[v.value for v in values],
+        format_func=lambda v: tr(prefix + v), **_bind(node, field),
+    )
+    field_error(f"{node.id}.{field}")

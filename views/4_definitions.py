@@ -1,0 +1,101 @@
+"""Step 4: the definition sheet (one row per KPI) and red/yellow/green thresholds."""
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign import tree
+from kpidesign.edits import SHEET_COLUMNS
+from kpidesign.model import Comparison, Direction, Frequency
+from kpidesign.review import threshold_findings
+from kpidesign.values import format_value
+from ui import widgets
+from ui.session import md, require_workshop, tr
+from ui.tables import node_sheet, show_cell_problems
+
+loaded = require_workshop()
+ws = loaded.workshop
+order = [n for n, _ in tree.walk(ws)]
+
+st.title(tr("definitions_title"))
+st.write(tr("definitions_intro"))
+
+for finding in threshold_findings(ws):
+    node, p = ws.node(finding.node), finding.params
+    word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
+    st.warning(tr("threshold_order", name=md(node.name), direction=tr(p["direction"]), green=format_value(p["green"], node.unit), yellow=format_value(p["yellow"], node.unit), word=word))
+
+with st.expander(tr("edit_one_kpi"), expanded=True, icon=":material/edit_note:"):
+    ids = [n.id for n in order]
+    if st.session_state.get("def_selected") not in ids:
+        st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=lambda i: ws.node(i).name[:80]))
+    d, th = node.definition, node.thresholds
+    left, right = st.columns(2, gap="large")
+    with left:
+        widgets.text(node, "expression", d.expression)
+        a, b = st.columns(2)
+        with a:
+            widgets.text(node, "numerator", d.numerator)
+        with b:
+            widgets.text(node, "denominator", d.denominator)
+        a, b = st.columns(2)
+        with a:
+            widgets.text(node, "period", d.period)
+        with b:
+            widgets.choice(node, "frequency", d.frequency, Frequency)
+        a, b = st.columns(2)
+        with a:
+            widgets.text(node, "source", d.source)
+        with b:
+            widgets.text(node, "owner", d.owner)
+        widgets.text(node, "why", d.why, tr("purpose"), area=True, height=80)
+    with right:
+        a, b = st.columns(2)
+        with a:
+            widgets.number(node, "baseline", node.baseline)
+        with b:
+            widgets.number(node, "target", node.target)
+        widgets.choice(node, "direction", th.direction, Direction, optional=False, radio=True)
+        a, b = st.columns(2)
+        with a:
+            widgets.number(node, "green", th.green)
+        with b:
+            widgets.number(node, "yellow", th.yellow)
+        st.caption(tr("definition_hint"))
+        widgets.multi(node, "comparisons", d.comparisons, Comparison, prefix="cmp_")
+
+st.subheader(tr("whole_sheet"))
+frame = pd.DataFrame(
+    {
+        "name": [n.name for n in order],
+        "expression": [n.definition.expression for n in order],
+        "numerator": [n.definition.numerator for n in order],
+        "denominator": [n.definition.denominator for n in order],
+        "period": [n.definition.period for n in order],
+        "source": [n.definition.source for n in order],
+        "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
+        "owner": [n.definition.owner for n in order],
+        "why": [n.definition.why for n in order],
+        "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
+        "direction": [n.thresholds.direction.value for n in order],
+        "green": [format_value(n.thresholds.green, n.unit) for n in order],
+        "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
+        "baseline": [format_value(n.baseline, n.unit) for n in order],
+        "target": [format_value(n.target, n.unit) for n in order],
+    }
+)
+text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
+node_sheet(
+    frame, [n.id for n in order], SHEET_COLUMNS, "def_sheet", disabled=["name"], height=min(38 * (len(order) + 1) + 3, 600),
+    column_config={
+        **text,
+        "name": st.column_config.TextColumn(tr("name"), pinned=True),
+        "why": st.column_config.TextColumn(tr("purpose")),
+        "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=tr),
+        "direction": st.column_config.SelectboxColumn(tr("direction"), options=[e.value for e in Direction], format_func=tr, required=True),
+        "comparisons": st.column_config.MultiselectColumn(tr("comparisons"), options=[e.value for e in Comparison], format_func=lambda c: tr("cmp_" + c)),
+    },
+)
+show_cell_problems("def_sheet", ws)
+
+st.page_link("views/5_monitoring.py", label=tr("next_step", step=tr("nav_monitoring")), icon=":material/arrow_forward:")

@@ -1,0 +1,82 @@
+"""Step 5: review meetings, alert rules and the learning log (observe -> insight -> act -> integrate)."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign import edits, tree
+from kpidesign.model import AlertLevel, Cadence, Channel
+from ui.monitoring import rhythm_hints, rows_editor
+from ui.session import commit, field_error, md, require_workshop, tr, version
+
+loaded = require_workshop()
+ws = loaded.workshop
+kpi_ids = [n.id for n, _ in tree.walk(ws)]
+name_of = {n.id: n.name for n in ws.nodes}
+
+st.title(tr("monitoring_title"))
+st.write(tr("monitoring_intro"))
+
+st.subheader(tr("reviews"))
+rows_editor(
+    "mon_reviews", edits.review_rows(ws), edits.set_reviews, "reviews",
+    {
+        "name": st.column_config.TextColumn(tr("review_name"), required=True, width="medium"),
+        "cadence": st.column_config.SelectboxColumn(tr("cadence"), options=[c.value for c in Cadence], format_func=tr, required=True, default="weekly"),
+        "kpis": st.column_config.MultiselectColumn(tr("kpis"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), width="large"),
+        "participants": st.column_config.TextColumn(tr("participants"), width="medium"),
+    },
+)
+rhythm_hints(ws)
+
+st.subheader(tr("alerts"))
+rows_editor(
+    "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
+    {
+        "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
+        "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=tr, required=True, default="red"),
+        "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=tr, required=True, default="slack"),
+        "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
+        "action": st.column_config.TextColumn(tr("action"), width="large"),
+    },
+)
+
+st.subheader(tr("learning_log"))
+
+
+def record() -> None:
+    """Add the learning-log entry from the form."""
+    get = st.session_state.get
+    if commit(
+        lambda w: edits.add_learning(w, date=get("log_date"), kpi=get("log_kpi"), observe=get("log_observe"), insight=get("log_insight"), act=get("log_act"), integrate=get("log_integrate")),
+        tr("sum_monitoring", part=tr("learning_log")), error_key="log.add",
+    ):
+        for part in ("observe", "insight", "act", "integrate"):
+            st.session_state[f"log_{part}"] = ""
+
+
+with st.form("log_form", border=True):
+    a, b = st.columns(2)
+    a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
+    b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i: tr("any_kpi") if i is None else name_of[i])
+    a, b = st.columns(2)
+    a.text_area(tr("observe"), key="log_observe", height=80)
+    b.text_area(tr("insight"), key="log_insight", height=80)
+    a.text_area(tr("act"), key="log_act", height=80)
+    b.text_area(tr("integrate"), key="log_integrate", height=80)
+    st.form_submit_button(tr("add_entry"), type="primary", on_click=record, icon=":material/add:")
+field_error("log.add")
+
+log = ws.monitoring.learning_log
+if not log:
+    st.caption(tr("no_entries"))
+for i, entry in reversed(list(enumerate(log))):
+    with st.container(border=True):
+        head, button = st.columns([6, 1])
+        head.markdown(f"**{entry.date}** {md(name_of.get(entry.kpi, ''))}")
+        button.button(tr("remove"), key=f"log_rm_{i}_{version()}", on_click=commit, args=(lambda w, i=i: edits.remove_learning(w, i), tr("sum_monitoring", part=tr("learning_log"))))
+        st.dataframe(
+            pd.DataFrame({tr(k): [getattr(entry, k)] for k in ("observe", "insight", "act", "integrate")}),
+            hide_index=True, width="stretch",
+        )

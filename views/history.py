@@ -1,0 +1,46 @@
+"""History: every saved version of the open workshop; preview one and restore it."""
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign.render import tree_dot
+from kpidesign.store import StaleVersionError
+from ui.session import flash, lang, require_workshop, store, tr
+
+loaded = require_workshop()
+
+st.title(tr("history_title"))
+st.write(tr("history_intro"))
+
+versions = store().history(loaded.id)
+st.dataframe(
+    pd.DataFrame(
+        {
+            tr("version"): [v.version for v in versions],
+            tr("saved_at"): [v.saved_at.replace("T", " ")[:19] for v in versions],
+            tr("change"): [v.summary for v in versions],
+        }
+    ),
+    hide_index=True, width="stretch", height=min(35 * (len(versions) + 1) + 3, 420),
+)
+
+numbers = [v.version for v in versions]
+chosen = st.selectbox(tr("version"), numbers, index=min(1, len(numbers) - 1), key="hist_version", format_func=lambda n: f"v{n}")
+
+
+def restore(version: int) -> None:
+    """Make the chosen version current again (as a new version)."""
+    try:
+        new = store().restore(loaded.id, version, expected_version=st.session_state["ws_version"])
+    except StaleVersionError as e:
+        flash("error", tr("stale", current=e.current, summary=e.summary))
+        return
+    st.session_state["ws_version"] = new
+    flash("info", tr("restored", version=version))
+
+
+st.button(tr("restore"), type="primary", icon=":material/restore:", on_click=restore, args=(chosen,), disabled=chosen == loaded.version)
+with st.expander(tr("preview"), expanded=True):
+    old = store().load_version(loaded.id, chosen)
+    st.markdown(f"**{old.title}** — {len(old.nodes)} {tr('node')}")
+    st.graphviz_chart(tree_dot(old, lang=lang()), width="stretch")

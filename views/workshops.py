@@ -1,0 +1,101 @@
+"""Workshops: create (blank or from a template), list with progress, open, rename, duplicate, delete."""
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign import edits
+from kpidesign.library import load_template, templates
+from kpidesign.model import new_workshop
+from kpidesign.values import parse_name
+from kpidesign.i18n import problem_text
+from ui.session import commit, flash, lang, md, open_workshop, store, tr
+
+st.title(tr("workshops_title"))
+st.write(tr("workshops_intro"))
+
+
+def create() -> None:
+    """Create a workshop from the form and open it."""
+    title = parse_name(st.session_state.get("ws_new_title"), max_len=120)
+    if not title.ok:
+        st.session_state["errors"]["ws_new_title"] = problem_text(title.problem, lang())
+        return
+    choice = st.session_state.get("ws_new_from")
+    ws = new_workshop(title.value, language=lang()) if not choice else load_template(choice).model_copy(update={"title": title.value})
+    open_workshop(store().create(ws))
+    st.session_state["ws_new_title"] = ""
+    flash("info", tr("created", title=title.value))
+
+
+with st.container(border=True):
+    st.subheader(tr("new_workshop"))
+    left, right = st.columns([3, 2])
+    left.text_input(tr("title"), key="ws_new_title", max_chars=120)
+    options = [None] + [tpl.path for tpl in templates(lang()) or templates()]
+    names = {tpl.path: tpl.title for tpl in templates()}
+    right.selectbox(tr("start_from"), options, key="ws_new_from", format_func=lambda p: tr("start_blank") if p is None else names[p])
+    if message := st.session_state["errors"].pop("ws_new_title", None):
+        st.error(message)
+    st.button(tr("create"), type="primary", on_click=create, key="ws_create")
+
+summaries = store().workshops()
+if not summaries:
+    st.info(tr("no_workshops"))
+    st.stop()
+
+table = pd.DataFrame(
+    {
+        tr("col_title"): [s.title for s in summaries],
+        tr("col_progress"): [s.steps_done for s in summaries],
+        tr("col_updated"): [s.updated_at.replace("T", " ")[:16] for s in summaries],
+        tr("col_version"): [s.version for s in summaries],
+    }
+)
+st.dataframe(
+    table, hide_index=True, width="stretch",
+    column_config={tr("col_progress"): st.column_config.ProgressColumn(min_value=0, max_value=5, format="%d / 5")},
+)
+
+by_id = {s.id: s for s in summaries}
+ids = list(by_id)
+default = ids.index(st.session_state["ws_id"]) if st.session_state.get("ws_id") in by_id else 0
+chosen = st.selectbox(tr("choose_workshop"), ids, index=default, format_func=lambda i: by_id[i].title, key="ws_choice")
+title = by_id[chosen].title
+
+open_col, rename_col, copy_col, delete_col = st.columns(4)
+if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/login:"):
+    open_workshop(chosen)
+    flash("info", tr("opened", title=title))
+    st.switch_page("views/1_kgi.py")
+
+
+def rename(workshop_id: str, key: str) -> None:
+    """Rename the chosen workshop through the same checked save as every edit."""
+    raw = st.session_state.get(key)
+    commit(lambda ws: edits.set_title(ws, raw), tr("sum_title", title=str(raw)[:40]), workshop_id=workshop_id)
+
+
+with rename_col.popover(tr("rename"), icon=":material/edit:"):
+    st.text_input(tr("new_title"), value=title, key=f"ws_rename_text_{chosen}", max_chars=120)
+    st.button(tr("rename"), key="ws_rename", on_click=rename, args=(chosen, f"ws_rename_text_{chosen}"))
+
+if copy_col.button(tr("duplicate"), key="ws_duplicate", icon=":material/content_copy:"):
+    open_workshop(store().duplicate(chosen, tr("copy_of", title=title)[:120]))
+    flash("info", tr("created", title=tr("copy_of", title=title)))
+    st.rerun()
+
+if delete_col.button(tr("delete"), key="ws_delete", icon=":material/delete:"):
+    st.session_state["ws_confirm_delete"] = chosen
+if st.session_state.get("ws_confirm_delete") == chosen:
+    st.warning(tr("confirm_delete_workshop", title=md(title)))
+    yes, no = st.columns(2)
+    if yes.button(tr("confirm"), type="primary", key="ws_delete_yes"):
+        store().delete(chosen)
+        if st.session_state.get("ws_id") == chosen:
+            open_workshop(None)
+        st.session_state["ws_confirm_delete"] = None
+        flash("info", tr("deleted"))
+        st.rerun()
+    if no.button(tr("cancel"), key="ws_delete_no"):
+        st.session_state["ws_confirm_delete"] = None
+        st.rerun()
