@@ -240,6 +240,18 @@ def _set_monitoring(ws: Workshop, part: str, rows: list[dict[str, Any]], delta: 
     return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={part: built})}), []
 
 
+def add_review(ws: Workshop, row: dict[str, Any]) -> Workshop:
+    """Append a review meeting built from form fields."""
+    reviews = [*ws.monitoring.reviews, make_review(ws, row)]
+    return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"reviews": reviews})})
+
+
+def add_alert(ws: Workshop, row: dict[str, Any]) -> Workshop:
+    """Append an alert rule built from form fields."""
+    alerts = [*ws.monitoring.alerts, make_alert(ws, row)]
+    return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"alerts": alerts})})
+
+
 def add_learning(ws: Workshop, *, date: Any, kpi: str | None, observe: Any, insight: Any, act: Any, integrate: Any) -> Workshop:
     """Record one turn of the learning loop; at least 'observe' must be written."""
     entry = LearningEntry(

@@ -143,7 +143,7 @@ def make_id(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str:
     s = normalize(name).lower()
     s = re.sub(r"\W+", "_", s).strip("_")[:40].strip("_")
     if not s or not _ID.match(s) or keyword.iskeyword(s) or keyword.issoftkeyword(s):
-        s = f"k_{s}" if s and not keyword.iskeyword(s) else "kpi"
+        s = f"k_{s}" if s else "kpi"
     candidate, i = s, 2
     while candidate in taken:
         candidate, i = f"{s}_{i}", i + 1

@@ -9,7 +9,7 @@ import streamlit as st
 
 from kpidesign.i18n import problem_text
 from kpidesign.model import Cadence, Sensitivity, Workshop
-from ui.session import commit, lang, md, tr, version
+from ui.session import commit, field_error, lang, md, tr, version
 
 
 def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., Any], part: str, column_config: dict[str, Any]) -> None:
@@ -35,6 +35,24 @@ def _save(key: str, apply: Callable[..., Any], part: str, prefix: str) -> None:
 
     commit(change, tr("sum_monitoring", part=tr(part)))
     st.session_state[f"{prefix}_problems"] = problems
+
+
+def add_form(prefix: str, title: str, fields: dict[str, Callable[[str], Any]], apply: Callable[..., Any], part: str) -> None:
+    """A form that adds one row (meeting or alert) from ordinary widgets; fields map a name to a widget maker."""
+    with st.expander(title, icon=":material/add:"):
+        with st.form(f"{prefix}_form", border=False):
+            for name, make in fields.items():
+                make(f"{prefix}_{name}")
+            st.form_submit_button(title, type="primary", on_click=_add, args=(prefix, list(fields), apply, part))
+        field_error(f"{prefix}.add")
+
+
+def _add(prefix: str, names: list[str], apply: Callable[..., Any], part: str) -> None:
+    row = {name: st.session_state.get(f"{prefix}_{name}") for name in names}
+    if commit(lambda ws: apply(ws, row), tr("sum_monitoring", part=tr(part)), error_key=f"{prefix}.add"):
+        for name in names:
+            if isinstance(row[name], str):
+                st.session_state[f"{prefix}_{name}"] = ""
 
 
 def rhythm_hints(ws: Workshop) -> None:

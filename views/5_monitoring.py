@@ -7,7 +7,7 @@ import streamlit as st
 
 from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
-from ui.monitoring import rhythm_hints, rows_editor
+from ui.monitoring import add_form, rhythm_hints, rows_editor
 from ui.session import commit, field_error, md, require_workshop, tr, version
 
 loaded = require_workshop()
@@ -19,6 +19,16 @@ st.title(tr("monitoring_title"))
 st.write(tr("monitoring_intro"))
 
 st.subheader(tr("reviews"))
+add_form(
+    "add_review", tr("add_review"),
+    {
+        "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
+        "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=tr),
+        "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get),
+        "participants": lambda k: st.text_input(tr("participants"), key=k),
+    },
+    edits.add_review, "reviews",
+)
 rows_editor(
     "mon_reviews", edits.review_rows(ws), edits.set_reviews, "reviews",
     {
@@ -31,6 +41,17 @@ rows_editor(
 rhythm_hints(ws)
 
 st.subheader(tr("alerts"))
+add_form(
+    "add_alert", tr("add_alert"),
+    {
+        "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
+        "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=tr, horizontal=True),
+        "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=tr, horizontal=True),
+        "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
+        "action": lambda k: st.text_input(tr("action"), key=k),
+    },
+    edits.add_alert, "alerts",
+)
 rows_editor(
     "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
     {

@@ -1,0 +1,48 @@
+"""AppTest helpers: start the app from its router on a fresh database and find widgets by key prefix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpidesign.library import load_template, templates
+from kpidesign.store import Store
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch) -> Path:
+    """A fresh database file for the app under test."""
+    path = tmp_path / "app.db"
+    monkeypatch.setenv("KPIDESIGN_DB", str(path))
+    return path
+
+
+def start(query: dict[str, str] | None = None) -> AppTest:
+    """Run the app from its entry point, as a browser would."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def seeded(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
+    """The app with the e-commerce template stored and open."""
+    wid = Store(db).create(load_template(templates(lang)[0].path))
+    return start({"ws": wid}), wid
+
+
+def by_key(elements, prefix: str):
+    """The one element whose key starts with prefix (keys carry the workshop version)."""
+    found = [e for e in elements if (e.key or "").startswith(prefix)]
+    assert len(found) == 1, (prefix, [e.key for e in elements])
+    return found[0]
+
+
+def ok(at: AppTest) -> AppTest:
+    """Assert the last run raised nothing."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at

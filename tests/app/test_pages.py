@@ -1,0 +1,76 @@
+import datetime as dt
+
+import pytest
+
+from kpidesign.pages import ALL
+from kpidesign.store import Store
+from tests.app.conftest import by_key, ok, seeded, start
+
+
+@pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_page_renders_with_a_workshop(db, spec, lang):
+    at, _ = seeded(db, lang)
+    at.session_state["lang"] = lang
+    ok(at.switch_page(spec.file).run())
+    assert at.title, spec.file
+    assert not at.error
+
+
+@pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
+def test_every_page_renders_without_a_workshop(db, spec):
+    at = ok(start())
+    ok(at.switch_page(spec.file).run())
+    if spec.needs_workshop:
+        assert at.info and "ワークショップを開いて" in at.info[0].value
+
+
+def test_language_switch(db):
+    at, _ = seeded(db)
+    at.switch_page("views/1_kgi.py").run()
+    assert at.title[0].value.startswith("ステップ1")
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.title[0].value.startswith("Step 1")
+
+
+def test_unknown_workshop_in_the_address_opens_nothing(db):
+    at = ok(start({"ws": "does-not-exist"}))
+    assert at.session_state["ws_id"] is None
+
+
+def test_workshops_create_rename_duplicate_delete(db):
+    at = ok(start())
+    at.text_input(key="ws_new_title").input("FY2026 EC売上").run()
+    ok(at.button(key="ws_create").click().run())
+    wid = at.session_state["ws_id"]
+    assert Store(db).load(wid).workshop.title == "FY2026 EC売上"
+    at.switch_page("views/workshops.py").run()
+    at.text_input(key=f"ws_rename_text_{wid}").input("Renamed").run()
+    ok(at.button(key="ws_rename").click().run())
+    assert Store(db).load(wid).workshop.title == "Renamed"
+    ok(at.button(key="ws_duplicate").click().run())
+    assert len(Store(db).workshops()) == 2
+    at.switch_page("views/workshops.py").run()
+    at.selectbox(key="ws_choice").set_value(wid).run()
+    ok(at.button(key="ws_delete").click().run())
+    assert at.warning  # asks first
+    assert Store(db).exists(wid)
+    ok(at.button(key="ws_delete_yes").click().run())
+    assert not Store(db).exists(wid) and len(Store(db).workshops()) == 1
+
+
+def test_empty_title_is_refused(db):
+    at = ok(start())
+    at.text_input(key="ws_new_title").input("   ").run()
+    ok(at.button(key="ws_create").click().run())
+    assert at.error and Store(db).workshops() == []
+
+
+def test_create_from_template(db):
+    at = ok(start())
+    at.text_input(key="ws_new_title").input("From template").run()
+    template = [o for o in at.selectbox(key="ws_new_from").options if o != "白紙から"][0]
+    at.selectbox(key="ws_new_from").select(template).run()
+    ok(at.button(key="ws_create").click().run())
+    ws = Store(db).load(at.session_state["ws_id"]).workshop
+    assert ws.title == "From template" and len(ws.nodes) == 19

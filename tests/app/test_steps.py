@@ -1,0 +1,195 @@
+"""Each of the five steps can be completed through the screens, and bad input never loses data."""
+
+import datetime as dt
+
+from kpidesign.progress import step_status
+from kpidesign.render import escape
+from kpidesign.store import Store
+from tests.app.conftest import by_key, ok, seeded, start
+
+
+def new(db, title="Workshop"):
+    at = ok(start())
+    at.text_input(key="ws_new_title").input(title).run()
+    ok(at.button(key="ws_create").click().run())
+    return at, at.session_state["ws_id"]
+
+
+def text(at, node, field, value):
+    by_key(at.text_input, f"f_{node}_{field}_").input(value).run()
+    return ok(at)
+
+
+def stored(db, wid):
+    return Store(db).load(wid).workshop
+
+
+def add_children(at, parent_label, names):
+    at.selectbox(key="tree_selected").set_value(parent_label).run()
+    at.text_area(key="tree_add_names").input("\n".join(names))  # a form: values travel with the submit
+    at.button(key="FormSubmitter:tree_add-追加").click().run()
+    return ok(at)
+
+
+def test_step1_kgi(db):
+    at, wid = new(db)
+    at.switch_page("views/1_kgi.py").run()
+    text(at, "kgi", "name", "年間売上高")
+    text(at, "kgi", "unit", "円")
+    text(at, "kgi", "baseline", "8億")
+    text(at, "kgi", "target", "1,000,000,000")
+    by_key(at.date_input, "f_kgi_deadline_").set_value(dt.date.today() + dt.timedelta(days=120)).run()
+    by_key(at.text_area, "f_kgi_why_").input("投資原資のため").run()
+    text(at, "kgi", "objective", "一番選ばれるEC")
+    kgi = stored(db, wid).kgi
+    assert (kgi.name, kgi.unit, kgi.baseline, kgi.target, kgi.definition.why) == ("年間売上高", "円", 8e8, 1e9, "投資原資のため")
+    assert step_status(stored(db, wid))[0].done
+    assert at.success and "+25.0%" in at.success[0].value
+
+
+def test_step1_bad_input_is_explained_and_the_previous_value_kept(db):
+    at, wid = new(db)
+    at.switch_page("views/1_kgi.py").run()
+    text(at, "kgi", "baseline", "800")
+    for bad, words in [("abc", "数値として読めません"), ("9" * 30, "大きすぎます"), ("{}<>\"'", "数値として読めません")]:
+        text(at, "kgi", "baseline", bad)
+        assert any(words in e.value for e in at.error), [e.value for e in at.error]
+        assert stored(db, wid).kgi.baseline == 800
+    by_key(at.date_input, "f_kgi_deadline_").set_value(dt.date.today() - dt.timedelta(days=1)).run()
+    assert any("過去" in e.value for e in at.error) and stored(db, wid).kgi.deadline is None
+    text(at, "kgi", "name", "x" * 2000)
+    assert any("2000" in e.value for e in at.error) and stored(db, wid).kgi.name == "KGI"
+    text(at, "kgi", "baseline", "900")
+    assert stored(db, wid).kgi.baseline == 900 and not any("数値" in e.value for e in at.error)
+
+
+def test_steps_2_to_5_build_a_whole_workshop(db):
+    at, wid = new(db)
+    at.switch_page("views/2_tree.py").run()
+    ok(at)
+    add_children(at, "kgi", ["顧客数", "客単価", "購入頻度"])
+    ws = stored(db, wid)
+    assert [n.name for n in ws.children("kgi")] == ["顧客数", "客単価", "購入頻度"]
+    at.selectbox(key="tree_selected").set_value("kgi").run()
+    by_key(at.button, "tree_prod_kgi_").click().run()
+    assert stored(db, wid).kgi.formula == "顧客数 * 客単価 * 購入頻度"
+    add_children(at, "顧客数", ["新規顧客数", "既存顧客数"])
+    by_key(at.button, "tree_sum_顧客数_").click().run()
+    assert stored(db, wid).node("顧客数").formula == "新規顧客数 + 既存顧客数"
+    assert step_status(stored(db, wid))[1].done
+
+    at.switch_page("views/3_decompose.py").run()
+    add_children(at, "新規顧客数", ["見込み購入者数", "購入率"])
+    text(at, "新規顧客数", "formula", "見込み購入者数 × 購入率")
+    assert stored(db, wid).node("新規顧客数").formula == "見込み購入者数 * 購入率"
+    layers = {"顧客数": "lagging", "客単価": "lagging", "購入頻度": "lagging", "新規顧客数": "intermediate",
+              "既存顧客数": "lagging", "見込み購入者数": "leading", "購入率": "intermediate"}
+    for node, layer in layers.items():
+        at.selectbox(key="tree_selected").set_value(node).run()
+        by_key(at.radio, f"f_{node}_layer_").set_value(layer).run()
+        by_key(at.radio, f"f_{node}_sensitivity_").set_value("high" if node == "購入率" else "low").run()
+        ok(at)
+    ws = stored(db, wid)
+    assert ws.node("購入率").layer.value == "intermediate" and ws.node("購入率").sensitivity.value == "high"
+    assert step_status(ws)[2].done
+    assert not at.warning  # all three layers present, fast and slow paired
+
+    at.switch_page("views/4_definitions.py").run()
+    for node in layers:
+        at.selectbox(key="def_selected").set_value(node).run()
+        text(at, node, "owner", "EC部長")
+        text(at, node, "source", "Shopify")
+        by_key(at.selectbox, f"f_{node}_frequency_").set_value("weekly").run()
+    text(at, "購入率", "green", "2%")
+    text(at, "購入率", "yellow", "1.5%")
+    by_key(at.multiselect, "f_購入率_comparisons_").set_value(["prior_period", "target"]).run()
+    ws = stored(db, wid)
+    assert ws.node("購入率").thresholds.green == 0.02 and ws.node("購入率").definition.comparisons[1].value == "target"
+    assert step_status(ws)[3].done
+
+    at.switch_page("views/5_monitoring.py").run()
+    at.text_input(key="add_review_name").input("週次グロース会議")
+    at.multiselect(key="add_review_kpis").set_value(["購入率", "新規顧客数"])
+    at.text_input(key="add_review_participants").input("EC運用, マーケ")
+    ok(at.button(key="FormSubmitter:add_review_form-会議を追加").click().run())
+    at.selectbox(key="add_alert_kpi").set_value("購入率")
+    at.text_input(key="add_alert_to").input("#ec-kpi")
+    at.text_input(key="add_alert_action").input("2日以内に原因を確認")
+    ok(at.button(key="FormSubmitter:add_alert_form-アラートを追加").click().run())
+    at.text_area(key="log_observe").input("CVRが下がった")
+    at.text_area(key="log_insight").input("決済画面の不具合")
+    ok(at.button(key="FormSubmitter:log_form-記録する").click().run())
+    ws = stored(db, wid)
+    assert ws.monitoring.reviews[0].kpis == ["購入率", "新規顧客数"] and ws.monitoring.reviews[0].participants == ["EC運用", "マーケ"]
+    assert ws.monitoring.alerts[0].to == "#ec-kpi" and ws.monitoring.learning_log[0].insight == "決済画面の不具合"
+    assert [s.done for s in step_status(ws)] == [False, True, True, True, True]
+
+
+def test_tree_bad_input(db):
+    at, wid = seeded(db)
+    at.switch_page("views/2_tree.py").run()
+    before = stored(db, wid)
+    add_children(at, "customers", ["ok", "x" * 2000])
+    assert any("2000" in e.value for e in at.error)
+    assert stored(db, wid) == before
+    assert at.text_area(key="tree_add_names").value.startswith("ok\n")  # what was typed is kept
+    at.selectbox(key="tree_selected").set_value("customers").run()
+    text(at, "customers", "formula", "new_customers + __import__('os')")
+    assert any("使えない" in e.value for e in at.error)
+    text(at, "customers", "formula", "new_customers + item_price")
+    assert any("子でないID" in e.value for e in at.error)
+    assert stored(db, wid).node("customers").formula == before.node("customers").formula
+    assert "new_customers" not in by_key(at.selectbox, "tree_parent_customers_").options
+
+
+def test_tree_quotes_braces_and_markup_are_kept_literally(db):
+    at, wid = seeded(db)
+    at.switch_page("views/2_tree.py").run()
+    name = 'He said "hi" {x} \\ <script>alert(1)</script> ]; digraph'
+    add_children(at, "sales", [name])
+    ws = stored(db, wid)
+    assert ws.children("sales")[-1].name == name
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert f'tooltip="{escape(name)}"' in dot
+    ok(at)
+
+
+def test_move_reorder_delete_with_confirmation(db):
+    at, wid = seeded(db)
+    at.switch_page("views/2_tree.py").run()
+    at.selectbox(key="tree_selected").set_value("frequency").run()
+    by_key(at.button, "tree_up_frequency_").click().run()
+    assert [n.id for n in stored(db, wid).children("sales")] == ["customers", "frequency", "avg_spend"]
+    by_key(at.selectbox, "tree_parent_frequency_").set_value("customers").run()
+    assert stored(db, wid).node("frequency").parent == "customers"
+    at.selectbox(key="tree_selected").set_value("customers").run()
+    by_key(at.button, "tree_del_customers_").click().run()
+    assert at.warning and stored(db, wid).node("customers")  # asks first
+    at.button(key="tree_confirm_yes").click().run()
+    ok(at)
+    assert "customers" not in {n.id for n in stored(db, wid).nodes}
+    assert at.session_state["tree_selected"] == "sales"
+
+
+def test_two_sessions_never_overwrite_each_other(db):
+    first, wid = seeded(db)
+    second = start({"ws": wid})
+    first.switch_page("views/1_kgi.py").run()
+    second.switch_page("views/1_kgi.py").run()
+    text(first, "sales", "unit", "JPY")
+    by_key(second.text_input, "f_sales_unit_").input("USD").run()
+    assert any("他の人" in e.value for e in second.error)
+    assert stored(db, wid).kgi.unit == "JPY"
+    second.run()  # after the message the latest state is shown and editing works again
+    text(second, "sales", "unit", "EUR")
+    assert stored(db, wid).kgi.unit == "EUR"
+
+
+def test_history_restore(db):
+    at, wid = seeded(db)
+    at.switch_page("views/1_kgi.py").run()
+    text(at, "sales", "unit", "JPY")
+    at.switch_page("views/history.py").run()
+    at.selectbox(key="hist_version").set_value(1).run()
+    ok(at.button[0].click().run())
+    assert stored(db, wid).kgi.unit == "円" and Store(db).load(wid).version == 3

@@ -1,0 +1,67 @@
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpidesign import tree
+from kpidesign.io.yaml_io import from_yaml, to_yaml
+from kpidesign.library import load_template, templates
+
+
+def test_every_template_round_trips():
+    for tpl in templates():
+        ws = load_template(tpl.path)
+        text = to_yaml(ws)
+        again = from_yaml(text)
+        assert again.workshop == ws and to_yaml(again.workshop) == text
+
+
+def test_export_is_the_documented_shape(template):
+    doc = yaml.safe_load(to_yaml(template))
+    assert doc["kpidesign"] == 1 and doc["workshop"]["title"] and doc["kgi"]["id"] == "sales"
+    assert doc["kgi"]["why"] and "parent" not in doc["kgi"] and doc["kgi"]["baseline"] == 800000000
+    assert all(n["parent"] for n in doc["nodes"]) and doc["monitoring"]["reviews"]
+    assert "年間売上高" in to_yaml(template)  # Japanese stays readable, not \\u escapes
+
+
+BAD = {
+    "version": ("kpidesign: 2\nworkshop: {title: x}\nkgi: {id: k, name: K}\n", "yaml_version"),
+    "no kgi": ("kpidesign: 1\nworkshop: {title: x}\n", "yaml_missing"),
+    "unknown parent": ("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: zz, name: A}]\n", "parent_missing"),
+    "duplicate id": ("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: k, name: A}, {id: a, parent: k, name: B}]\n", "id_taken"),
+    "loop": ("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: b, name: A}, {id: b, parent: a, name: B}]\n", "loop"),
+    "text target": ("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K, target: lots}\n", "yaml_field"),
+    "python tag": ("kpidesign: 1\nworkshop: !!python/object/apply:os.system ['echo hi']\n", "yaml_syntax"),
+    "not yaml": ("kpidesign: [1\n", "yaml_syntax"),
+    "a list": ("- 1\n- 2\n", "yaml_not_mapping"),
+    "huge": ("x" * (5 * 1024 * 1024 + 1), "file_too_large"),
+}
+
+
+def test_bad_files_are_refused_with_a_named_problem():
+    for name, (text, code) in BAD.items():
+        result = from_yaml(text)
+        assert result.workshop is None, name
+        assert code in [f.code for f in result.findings], (name, result.findings)
+
+
+def test_field_errors_name_the_field():
+    result = from_yaml("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: k, name: A, layer: sideways}]\n")
+    assert result.findings[0].params["field"] == "nodes[0].layer"
+
+
+names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(lambda s: s.strip())
+numbers = st.none() | st.integers(-10**12, 10**12) | st.floats(-1e9, 1e9, allow_nan=False).map(lambda x: round(x, 6))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(names, numbers, numbers, st.integers(0, 100)), max_size=15))
+def test_generated_workshops_round_trip(rows):
+    from tests.conftest import build_ec
+
+    ws = build_ec()
+    for name, base, target, parent in rows:
+        ids = [n.id for n in ws.nodes]
+        ws, _ = tree.add_node(ws, ids[parent % len(ids)], name, baseline=base, target=target)
+    text = to_yaml(ws)
+    assert from_yaml(text).workshop == ws
+    assert to_yaml(from_yaml(text).workshop) == text

@@ -1,0 +1,44 @@
+import re
+from pathlib import Path
+
+from kpidesign.i18n import S, choose_language, problem_text, t
+from kpidesign.values import Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_string_has_both_languages():
+    for key, (ja, en) in S.items():
+        assert ja.strip() and en.strip(), key
+        assert set(re.findall(r"{(\w+)}", ja)) == set(re.findall(r"{(\w+)}", en)), key
+
+
+def test_every_key_used_by_the_screens_exists():
+    used = set()
+    for path in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py", ROOT / "kpidesign/pages.py"]:
+        used |= set(re.findall(r'\btr\(\s*"(\w+)"\s*[,)]', path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r'"(nav_\w+)"', path.read_text(encoding="utf-8")))
+    missing = sorted(k for k in used if k not in S)
+    assert not missing
+
+
+def test_every_problem_code_has_a_message():
+    codes = set()
+    for path in ROOT.glob("kpidesign/**/*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'Problem\(\s*"(\w+)"', text))
+        codes |= set(re.findall(r'_fail\(\s*"(\w+)"', text))
+        codes |= set(re.findall(r'Finding\(Severity\.\w+, "(\w+)"', text))
+        codes |= set(re.findall(r'_refuse\(\s*"(\w+)"', text))
+    assert codes and not sorted(c for c in codes if f"p_{c}" not in S and c not in S)
+
+
+def test_translation_and_params():
+    assert t("saved_version", "en", version=3, summary="x") == "Saved v3: x"
+    assert t("saved_version", "ja", version=3, summary="x").startswith("v3")
+    assert t("no_such_key") == "no_such_key"
+    assert "abc" in problem_text(Problem("not_a_number", {"text": "abc"}), "en")
+
+
+def test_language_from_locale():
+    assert choose_language("ja-JP") == "ja" and choose_language("en-US") == "en" and choose_language(None) == "ja"

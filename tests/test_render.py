@@ -1,0 +1,61 @@
+import re
+
+from kpidesign import tree
+from kpidesign.render import box_size, display_width, escape, tree_dot, wrap
+
+HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
+
+
+def labels(dot: str, attr: str = "label") -> list[str]:
+    """Every value of an attribute in DOT, unescaped: the quoted strings must parse back to the text we put in."""
+    out = []
+    for m in re.finditer(attr + r'="((?:[^"\\]|\\.)*)"', dot):
+        out.append(re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), m[1]))
+    return out
+
+
+def test_escape_round_trips():
+    assert escape('a"b\\c\nd') == 'a\\"b\\\\c\\nd'
+
+
+def test_hostile_labels_stay_literal(ec):
+    ws, nid = tree.add_node(ec, "customers", HOSTILE[:150])
+    dot = tree_dot(ws)
+    assert dot.count("{") - dot.count("\\{") >= 1
+    assert HOSTILE[:150] in labels(dot, "tooltip")
+    assert any(label.startswith('A "quoted" \\ back') for label in labels(dot))
+    assert len(re.findall(r"^\s*n\d+ \[", dot, re.M)) == len(ws.nodes)
+
+
+def test_layers_kgi_and_links(ec):
+    ws = tree.update_node(ec, "customers", layer="leading")
+    ws, _ = tree.add_node(ws, "customers", "Satisfaction")
+    dot = tree_dot(ws, direction="LR", highlight="customers")
+    assert "rankdir=LR" in dot and 'fillcolor="#1e3a8a"' in dot and 'fillcolor="#dbeafe"' in dot
+    assert 'label=" × "' in dot and 'label=" + "' in dot
+    assert 'style="dashed"' in dot  # Satisfaction is not in the customers formula: an influence link
+    assert 'color="#dc2626"' in dot
+
+
+def test_long_and_japanese_labels_are_wrapped(template):
+    lines = wrap("あ" * 100)
+    assert len(lines) == 3 and lines[-1].endswith("…") and all(display_width(x) <= 18 for x in lines)
+    assert wrap("short") == ["short"]
+    dot = tree_dot(template)
+    assert "8億 → 10億 円" in dot and "年間売上高" in dot
+    assert "30% → 33%" in dot
+
+
+def test_box_size_grows_with_display_width():
+    narrow, wide = box_size("abc"), box_size("顧客数顧客数顧客数")
+    assert float(wide["width"]) > float(narrow["width"])
+    assert float(box_size("a\nb\nc")["height"]) > float(narrow["height"])
+
+
+def test_sixty_node_tree(ec):
+    ws = ec
+    for i in range(60):
+        ws, _ = tree.add_node(ws, ["customers", "avg_spend", "frequency", "new_customers"][i % 4], f"指標{i}")
+    dot = tree_dot(ws)
+    assert len(re.findall(r"^\s*n\d+ \[", dot, re.M)) == len(ws.nodes) == 68
+    assert len(re.findall(r"->", dot)) == 67

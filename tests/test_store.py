@@ -1,0 +1,137 @@
+import sqlite3
+import threading
+
+import pytest
+
+from kpidesign import tree
+from kpidesign.model import new_workshop
+from kpidesign.store import InvalidWorkshopError, StaleVersionError, Store, WorkshopNotFoundError, migrations
+
+
+def test_create_load_list(store, ec):
+    wid = store.create(ec)
+    loaded = store.load(wid)
+    assert loaded.workshop == ec and loaded.version == 1
+    [summary] = store.workshops()
+    assert summary.id == wid and summary.title == "EC" and summary.steps_done >= 1
+    assert store.exists(wid) and not store.exists("nope")
+
+
+def test_save_bumps_version_and_keeps_history(store, ec):
+    wid = store.create(ec)
+    ws2 = tree.update_node(ec, "customers", name="顧客数")
+    assert store.save(wid, ws2, expected_version=1, summary="rename") == 2
+    assert store.load(wid).workshop.node("customers").name == "顧客数"
+    assert [(v.version, v.summary) for v in store.history(wid)] == [(2, "rename"), (1, "created")]
+    assert store.load_version(wid, 1) == ec
+
+
+def test_stale_save_is_refused_and_nothing_is_overwritten(store, ec):
+    wid = store.create(ec)
+    store.save(wid, tree.update_node(ec, "customers", name="A"), expected_version=1, summary="first")
+    with pytest.raises(StaleVersionError) as info:
+        store.save(wid, tree.update_node(ec, "customers", name="B"), expected_version=1, summary="second")
+    assert info.value.current == 2 and info.value.summary == "first"
+    assert store.load(wid).workshop.node("customers").name == "A"
+
+
+def test_invalid_workshop_is_never_stored(store, ec):
+    wid = store.create(ec)
+    nodes = list(ec.nodes)
+    broken = ec.model_copy(update={"nodes": nodes + [nodes[1].model_copy(update={"id": "x", "parent": "missing"})]})
+    with pytest.raises(InvalidWorkshopError) as info:
+        store.save(wid, broken, expected_version=1, summary="broken")
+    assert info.value.findings[0].code == "parent_missing"
+    assert store.load(wid).version == 1
+    with pytest.raises(InvalidWorkshopError):
+        store.create(broken)
+
+
+def test_restore_is_a_new_version(store, ec):
+    wid = store.create(ec)
+    store.save(wid, tree.delete(ec, "customers"), expected_version=1, summary="delete")
+    assert store.restore(wid, 1, expected_version=2) == 3
+    assert store.load(wid).workshop == ec
+    with pytest.raises(StaleVersionError):
+        store.restore(wid, 2, expected_version=2)
+
+
+def test_duplicate_and_delete(store, ec):
+    wid = store.create(ec)
+    copy = store.duplicate(wid, "Copy")
+    assert store.load(copy).workshop.title == "Copy" and store.load(copy).workshop.nodes == ec.nodes
+    store.delete(wid)
+    with pytest.raises(WorkshopNotFoundError):
+        store.load(wid)
+    assert store.history(wid) == []
+    assert [s.id for s in store.workshops()] == [copy]
+
+
+def test_unknown_ids(store):
+    with pytest.raises(WorkshopNotFoundError):
+        store.load("missing")
+    with pytest.raises(WorkshopNotFoundError):
+        store.save("missing", new_workshop("x"), expected_version=1, summary="")
+    with pytest.raises(WorkshopNotFoundError):
+        store.load_version("missing", 1)
+
+
+def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
+    path = tmp_path / "sub" / "k.db"
+    s = Store(path)
+    wid = s.create(ec)
+    assert s.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    s.close()
+    again = Store(path)
+    assert again.load(wid).workshop == ec
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops"]
+    again.close()
+
+
+def test_env_var_chooses_the_file(tmp_path, monkeypatch, ec):
+    monkeypatch.setenv("KPIDESIGN_DB", str(tmp_path / "env.db"))
+    s = Store()
+    s.create(ec)
+    s.close()
+    assert (tmp_path / "env.db").exists()
+
+
+def test_japanese_text_survives_the_database(store, template):
+    wid = store.create(template)
+    assert store.load(wid).workshop == template
+    assert store.load(wid).workshop.kgi.name == "年間売上高"
+
+
+def test_two_connections_never_lose_an_update(tmp_path, ec):
+    """Writers on separate connections: every save lands or is refused as stale, none is lost."""
+    path = tmp_path / "c.db"
+    wid = Store(path).create(ec)
+    landed: list[int] = []
+
+    def writer(n: int) -> None:
+        s = Store(path)
+        for i in range(15):
+            while True:
+                loaded = s.load(wid)
+                ws = loaded.workshop.model_copy(update={"description": f"{n}-{i}"})
+                try:
+                    landed.append(s.save(wid, ws, expected_version=loaded.version, summary=f"{n}-{i}"))
+                    break
+                except StaleVersionError:
+                    continue
+        s.close()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(landed) == list(range(2, 62))
+    assert Store(path).load(wid).version == 61
+
+
+def test_migrations_table_is_sqlite_utils(tmp_path):
+    s = Store(tmp_path / "m.db")
+    names = sqlite3.connect(tmp_path / "m.db").execute("select name from sqlite_master where type='table'").fetchall()
+    assert {"workshops", "versions", "_sqlite_migrations"} <= {n for (n,) in names}
+    s.close()

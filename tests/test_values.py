@@ -1,0 +1,110 @@
+import datetime as dt
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpidesign.values import (
+    MAX_NUMBER,
+    compact_value,
+    format_number,
+    format_value,
+    make_id,
+    parse_date,
+    parse_id,
+    parse_name,
+    parse_number,
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1200", 1200), ("1,200", 1200), ("１２００", 1200), ("  42 ", 42), ("-3.5", -3.5), ("1e9", 1e9),
+        ("1.8%", 0.018), ("18％", 0.18), ("10億", 1e9), ("2.5万", 25000), ("3k", 3000), ("1.2M", 1.2e6),
+        ("¥5,000", 5000), ("5000円", 5000), ("+0.5pt", 0.5), (".5", 0.5), (12, 12), (3.25, 3.25),
+    ],
+)
+def test_parse_number_reads_what_people_type(text, expected):
+    assert parse_number(text).value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2,3x", "1e", "--1", "one", "1.2.3", "円", "%", "nan", "inf", "1e400", "=1+1", "{}"])
+def test_parse_number_refuses_text_with_a_problem(text):
+    parsed = parse_number(text)
+    assert not parsed.ok and parsed.problem.code in ("not_a_number", "number_too_large")
+
+
+def test_huge_numbers_are_refused_with_the_limit():
+    parsed = parse_number("9" * 30)
+    assert parsed.problem.code == "number_too_large"
+    assert parse_number(MAX_NUMBER).ok and not parse_number(MAX_NUMBER * 10).ok
+    assert parse_number(float("nan")).value is None  # an empty table cell arrives as NaN
+
+
+def test_empty_is_none_or_required():
+    assert parse_number("").value is None and parse_number("").ok
+    assert parse_number("", allow_empty=False).problem.code == "required"
+    assert parse_number(True).problem.code == "not_a_number"
+
+
+@given(st.text(max_size=60))
+def test_parse_number_never_raises(text):
+    parsed = parse_number(text)
+    assert parsed.ok or parsed.problem is not None
+    if parsed.value is not None:
+        assert math.isfinite(parsed.value) and abs(parsed.value) <= MAX_NUMBER
+
+
+@given(st.floats(min_value=-1e14, max_value=1e14, allow_nan=False))
+def test_format_then_parse_gives_the_number_back(value):
+    assert parse_number(format_number(value)).value == pytest.approx(value, rel=1e-5, abs=1e-6)
+
+
+def test_format_value_shows_percentages():
+    assert format_value(0.018, "%") == "1.8%"
+    assert parse_number(format_value(0.604, "%")).value == pytest.approx(0.604)
+    assert format_value(800000000, "円") == "800,000,000"
+    assert format_value(None) == ""
+
+
+def test_compact_value():
+    assert compact_value(800_000_000, lang="ja") == "8億"
+    assert compact_value(1_650_000, lang="en") == "1.65M"
+    assert compact_value(0.33, "%") == "33%"
+    assert compact_value(5000) == "5,000"
+
+
+def test_parse_name():
+    assert parse_name("  顧客数 ").value == "顧客数"
+    assert parse_name("a\nb").value == "a b"
+    assert parse_name("").problem.code == "name_empty"
+    long = parse_name("x" * 2000)
+    assert long.problem.code == "too_long" and long.problem.params == {"max": 200, "length": 2000}
+    assert parse_name("ok\x00\x07").value == "ok"
+
+
+def test_ids():
+    assert parse_id("customers").ok and parse_id("顧客数").ok and parse_id("ｃｖｒ").value == "cvr"
+    for bad in ["1abc", "a-b", "", "if", "a b", "x" * 65]:
+        assert not parse_id(bad).ok
+    assert make_id("Average order value") == "average_order_value"
+    assert make_id("顧客数") == "顧客数"
+    assert make_id("CVR (%)", {"cvr"}) == "cvr_2"
+    assert make_id("123") == "k_123"
+    assert make_id("!!!") == "kpi"
+    assert make_id("if") == "k_if"
+
+
+@given(st.text(max_size=80), st.sets(st.text(max_size=5), max_size=5))
+def test_make_id_always_gives_a_valid_unused_id(name, taken):
+    new = make_id(name, taken)
+    assert parse_id(new).ok and new not in taken
+
+
+def test_dates():
+    assert parse_date("2027/3/31").value == dt.date(2027, 3, 31)
+    assert parse_date("２０２７-０３-３１").value == dt.date(2027, 3, 31)
+    assert parse_date("2027-02-30").problem.code == "not_a_date"
+    assert parse_date("").value is None
