@@ -6,7 +6,7 @@ import unicodedata
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Node, Workshop
-from kpidesign.tree import walk
+from kpidesign.tree import descendants, walk
 from kpidesign.values import compact_value, is_percent
 
 LAYER_STYLE: dict[Layer | None, dict[str, str]] = {
@@ -74,15 +74,33 @@ def box_size(label: str) -> dict[str, str]:
     return {"fixedsize": "true", "width": f"{width:.2f}", "height": f"{height:.2f}"}
 
 
-def tree_dot(ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None) -> str:
-    """DOT source of the workshop's tree, ready for st.graphviz_chart."""
+MAX_LEAVES_TOP_DOWN = 14
+
+
+def auto_direction(ws: Workshop, root: str | None = None) -> str:
+    """'TB' (KGI at the top) while the tree is narrow enough to read; 'LR' when it has many leaves."""
+    shown = _subtree(ws, root)
+    parents = {n.parent for n in shown}
+    leaves = sum(1 for n in shown if n.id not in parents)
+    return "TB" if leaves <= MAX_LEAVES_TOP_DOWN else "LR"
+
+
+def _subtree(ws: Workshop, root: str | None) -> list[Node]:
+    if root is None or root == ws.kgi.id:
+        return [n for n, _ in walk(ws)]
+    keep = {root} | descendants(ws, root)
+    return [n for n, _ in walk(ws) if n.id in keep]
+
+
+def tree_dot(ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None) -> str:
+    """DOT source of the workshop's tree (or of the branch under root), ready for st.graphviz_chart."""
     out = [
         "digraph kpi {",
         f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
         f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
         f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
     ]
-    nodes = list(walk(ws))
+    nodes = [(n, 0) for n in _subtree(ws, root)]
     for i, (node, _depth) in enumerate(nodes):
         style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
         attrs = dict(style)

@@ -49,8 +49,7 @@ def balance(ws: Workshop) -> Balance:
     kpis = [n for n in ws.nodes if n.parent is not None]
     layers = Counter(n.layer.value if n.layer else "untagged" for n in kpis)
     speeds = Counter(n.sensitivity.value for n in kpis if n.sensitivity)
-    for layer in [*Layer, "untagged"]:
-        layers.setdefault(getattr(layer, "value", layer), 0)
-    for speed in Sensitivity:
-        speeds.setdefault(speed.value, 0)
-    return Balance(dict(layers), dict(speeds))
+    return Balance(
+        {key: layers[key] for key in [*(layer.value for layer in Layer), "untagged"]},
+        {key: speeds[key] for key in (speed.value for speed in Sensitivity)},
+    )

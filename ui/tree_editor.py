@@ -8,19 +8,20 @@ from kpidesign import formula as formulas
 from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
-from kpidesign.render import tree_dot
+from kpidesign.render import auto_direction, tree_dot
 from kpidesign.values import format_value
 from ui import widgets
 from ui.session import commit, field_error, flash, lang, md, tr, version
 
 
 def graph(ws: Workshop, highlight: str | None = None) -> None:
-    """Draw the tree with a direction switch and the legend."""
-    direction = st.segmented_control(
-        tr("orientation"), ["TB", "LR"], default="TB", key="tree_direction",
-        format_func=lambda d: tr("top_down") if d == "TB" else tr("left_right"),
-    )
-    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=direction or "TB", highlight=highlight), width="stretch")
+    """Draw the tree (whole, or the selected branch) with a direction switch and the legend."""
+    scope_col, direction_col = st.columns(2)
+    scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=lambda v: tr("show_" + v))
+    choice = direction_col.segmented_control(tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=lambda v: tr("dir_" + v))
+    root = highlight if scope == "branch" and highlight in {n.id for n in ws.nodes} else None
+    direction = auto_direction(ws, root) if choice in (None, "auto") else choice
+    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=direction, highlight=highlight, root=root), width="stretch")
     st.caption(tr("legend") + "　" + tr("nodes_count", count=len(ws.nodes)))
 
 

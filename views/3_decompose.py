@@ -27,7 +27,8 @@ with add_col:
 
 st.subheader(tr("balance"))
 counts = balance(ws)
-st.write(tr("balance_counts", **counts.layers, **counts.speeds))
+for column, (key, value) in zip(st.columns(6), [*counts.layers.items(), *counts.speeds.items()]):
+    column.metric(tr("untagged" if key == "untagged" else key), value)
 if counts.missing_layers:
     st.warning(tr("need_each_layer", layers=", ".join(tr(layer) for layer in counts.missing_layers)))
 if counts.one_speed_only:

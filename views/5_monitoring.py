@@ -45,7 +45,7 @@ add_form(
     "add_alert", tr("add_alert"),
     {
         "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
-        "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=tr, horizontal=True),
+        "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=lambda v: tr("level_" + v), horizontal=True),
         "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=tr, horizontal=True),
         "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
         "action": lambda k: st.text_input(tr("action"), key=k),
@@ -56,7 +56,7 @@ rows_editor(
     "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
     {
         "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
-        "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=tr, required=True, default="red"),
+        "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=lambda v: tr("level_" + v), required=True, default="red"),
         "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=tr, required=True, default="slack"),
         "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
         "action": st.column_config.TextColumn(tr("action"), width="large"),
