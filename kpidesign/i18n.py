@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kpidesign.findings import Finding
-from kpidesign.values import Problem
+from kpidesign.values import Problem, format_number
 
 LANGUAGES = ("ja", "en")
 
@@ -22,6 +22,7 @@ S: dict[str, tuple[str, str]] = {
     "nav_history": ("履歴", "History"),
     "section_workshop": ("ワークショップ", "Workshop"),
     "section_steps": ("5つのステップ", "The five steps"),
+    "section_results": ("結果", "Results"),
     "open_workshop": ("開いているワークショップ", "Open workshop"),
     "no_open_workshop": ("ワークショップを開いてください。", "Open a workshop first."),
     "go_workshops": ("ワークショップ一覧へ", "Go to the workshops"),
@@ -276,6 +277,78 @@ S: dict[str, tuple[str, str]] = {
     "need_thresholds": ("少なくとも1つのKPIに緑・黄の基準", "green and yellow levels on at least one KPI"),
     "need_review": ("レビュー会議", "a review meeting"),
     "need_alert": ("アラート", "an alert"),
+    # review page
+    "nav_review": ("レビュー・what-if", "Review & what-if"),
+    "review_title": ("設計レビュー・what-if・KFS", "Design review, what-if and the KFS"),
+    "review_intro": (
+        "設計をSMART＋2（観察可能・再現可能）の7原則で点検し、ツリーの計算で「どのレバーがKGIを一番動かすか（KFS）」を探します。",
+        "Check the design against the seven principles (SMART + observable + repeatable) and use the tree's arithmetic to find the lever that moves the KGI most (the KFS).",
+    ),
+    "tab_review": ("設計レビュー", "Design review"),
+    "tab_whatif": ("what-if", "What-if"),
+    "tab_levers": ("レバーとKFS", "Levers and KFS"),
+    "tab_goal": ("ゴールシーク", "Goal seek"),
+    "review_counts": ("エラー {errors} / 警告 {warnings} / ヒント {hints}", "{errors} errors / {warnings} warnings / {hints} hints"),
+    "review_clean": ("指摘はありません。", "Nothing to point out."),
+    "no_levers": ("式でKGIにつながるレバーがまだありません。ステップ2でKGIと親ノードに式を入れてください。", "No lever is linked to the KGI by formulas yet: give the KGI and its parents formulas in step 2."),
+    "need_target": ("KGIに目標値を入れてください（ステップ1）。", "Give the KGI a target (step 1)."),
+    "whatif_levers": ("動かすレバー", "Levers to move"),
+    "kgi_now": ("{name}（現状）", "{name} (now)"),
+    "kgi_whatif": ("{name}（what-if）", "{name} (what-if)"),
+    "whatif_vs_target": ("目標 {target} との差: {gap}", "Against the target {target}: {gap}"),
+    "whatif_legend": ("紫の枠: what-if で値が変わったノード（現状 ⇒ what-if）。", "Purple border: nodes whose value moved (baseline ⇒ what-if)."),
+    "kfs_candidate": ("KFS候補: {name} — +1% で KGI {one}、+10% で {ten}", "KFS candidate: {name} — +1% moves the KGI {one}, +10% moves it {ten}"),
+    "kgi_change_percent": ("KGIの変化 (%)", "KGI change (%)"),
+    "lever_step": ("レバーの変化", "Lever change"),
+    "at_own_target": ("そのレバーだけ目標達成", "This lever alone at its target"),
+    "levers_help": (
+        "各レバーを単独で +1% / +10% 動かしたときのKGIの変化です（他は現状のまま）。掛け算の要素は同じ率で効き、足し算の要素は構成比に応じて効きます。右の列は、そのレバーだけが自分の目標値に届いたときのKGIの変化です。",
+        "The KGI's change when one lever alone moves +1% / +10% (all else at baseline). Factors of a product act one-for-one; terms of a sum act in proportion to their share. The last column: the KGI's change if this lever alone reached its own target.",
+    ),
+    "goal_lever": ("レバー", "Lever"),
+    "goal_target": ("{name} の目標", "Target for {name}"),
+    "goal_needed": ("{name} を {current} から {needed}（{change}）にすれば、他が現状のままでも目標に届きます。", "{name} must go from {current} to {needed} ({change}) for the KGI to reach its target, all else equal."),
+    "goal_impossible": ("{name} だけを動かしても {target} には届きません（式のつながりで不可能）。", "No value of {name} alone brings the KGI to {target}: impossible through the formulas."),
+    # design review
+    "principle_specific": ("具体的", "Specific"),
+    "principle_measurable": ("測定可能", "Measurable"),
+    "principle_achievable": ("達成可能", "Achievable"),
+    "principle_relevant": ("目的との関連", "Relevant"),
+    "principle_time_bound": ("時間軸", "Time-bound"),
+    "principle_observable": ("観察可能", "Observable"),
+    "principle_repeatable": ("再現可能", "Repeatable"),
+    "principle_specific_help": ("何を測るかが明確で、兄弟ノードが重複せず（MECE）、ツリーが肥大化していない。", "Clear about what is measured; siblings do not overlap (MECE); the tree is not bloated."),
+    "principle_measurable_help": ("単位・現状値・目標値・閾値がそろい、足し算の単位が合っている。", "Unit, baseline, target and thresholds are set; the units of a sum agree."),
+    "principle_achievable_help": ("子の数字が親の数字を再現し（ツリーが計算で合う）、目標が桁外れでない。", "Children's numbers reproduce the parent's (the tree adds up); targets are not out of reach."),
+    "principle_relevant_help": ("すべてのKPIに目的（なぜ）があり、親とのつながりが式か影響として示されている。", "Every KPI says why it exists and how it moves its parent."),
+    "principle_time_bound_help": ("KGIに期限があり、先行・中間・遅行の指標と、速い・遅い指標がそろっている。", "The KGI has a deadline; leading, intermediate and lagging, fast and slow indicators are all present."),
+    "principle_observable_help": ("データソースと比較軸があり、変化の意味が読める。", "A data source and comparison axes make a change readable."),
+    "principle_repeatable_help": ("責任者・更新頻度・計算式があり、誰でも同じ数字を再計算できる。", "Owner, update frequency and formula let anyone recompute the same number."),
+    "p_kgi_no_deadline": ("KGIに期限がありません。", "The KGI has no deadline."),
+    "p_no_unit": ("「{name}」に単位がありません。", "“{name}” has no unit."),
+    "p_no_why": ("「{name}」に目的（なぜ）がありません。KPIが目的化しやすくなります。", "“{name}” does not say why it exists: the KPI risks becoming the goal."),
+    "p_no_owner": ("「{name}」に責任者がいません（属人化・放置のもと）。", "“{name}” has no owner."),
+    "p_no_frequency": ("「{name}」に更新頻度がありません。", "“{name}” has no update frequency."),
+    "p_no_expression": ("「{name}」に計算式（言葉）も分子もありません。", "“{name}” has neither a formula in words nor a numerator."),
+    "p_no_source": ("「{name}」にデータソースがありません。", "“{name}” has no data source."),
+    "p_no_comparisons": ("「{name}」に比較軸がありません（前期比・前年比・目標比・市場比）。", "“{name}” has no comparison axis (prior period, prior year, target, market)."),
+    "p_baseline_without_target": ("「{name}」に現状値はあるのに目標値がありません。", "“{name}” has a baseline but no target."),
+    "p_target_without_baseline": ("「{name}」に目標値はあるのに現状値がありません。", "“{name}” has a target but no baseline."),
+    "p_no_numbers": ("「{name}」に現状値も目標値もありません。", "“{name}” has neither baseline nor target."),
+    "p_no_thresholds": ("「{name}」に緑・黄の基準がありません。", "“{name}” has no green/yellow levels."),
+    "p_threshold_order": ("「{name}」: 方向に対して緑 {green} と黄 {yellow} の順序が逆です。", "“{name}”: green {green} and yellow {yellow} are in the wrong order for the direction."),
+    "p_half_ratio": ("「{name}」: 分子と分母の片方しかありません。", "“{name}”: only one of numerator and denominator is given."),
+    "p_target_far": ("「{name}」: 目標が現状の{ratio}倍です。達成可能か確認しましょう。", "“{name}”: the target is {ratio}× the baseline; is it achievable?"),
+    "p_too_deep": ("ツリーが{depth}階層あります（{max}階層までが目安）。", "The tree is {depth} levels deep (aim for at most {max})."),
+    "p_too_many_children": ("「{name}」の下に{count}個の要素があります（{max}個までが目安）。少数で意味の深いKPIに。", "“{name}” has {count} children (aim for at most {max}): few KPIs, deep meaning."),
+    "p_similar_siblings": ("「{name}」と「{other}」が似ています。重複していませんか（MECE）。", "“{name}” and “{other}” look alike: do they overlap (MECE)?"),
+    "p_influence_links": ("「{name}」の式に入っていない子があります: {names}（定性的な影響として扱われます）。", "Children of “{name}” outside its formula: {names} (treated as qualitative influences)."),
+    "p_unit_mismatch": ("「{name}」で単位の違うもの（{units}）を足しています。", "“{name}” adds things in different units ({units})."),
+    "p_no_leading": ("先行指標がありません。結果が出る前に兆しをつかめません。", "There is no leading indicator: no early signal before the result."),
+    "p_no_lagging": ("遅行指標がありません。", "There is no lagging indicator."),
+    "p_no_intermediate": ("中間指標がありません。", "There is no intermediate indicator."),
+    "p_one_speed": ("すべての指標の感応度が同じです（短期と長期の組み合わせを）。", "Every indicator moves at the same speed: pair short-term with long-term."),
+    "p_does_not_add_up": ("「{name}」の{basis}: 記入値 {stated} に対し、子から計算すると {computed} です。", "“{name}” {basis}: stated {stated}, but its children give {computed}."),
     # problems (input and edits)
     "p_required": ("入力してください。", "This is required."),
     "p_observe_required": ("「観察」を書いてください（何が起きたか）。", "Write at least what you observed."),
@@ -338,8 +411,20 @@ def problem_text(problem: Problem, lang: str = "ja") -> str:
 
 
 def finding_text(finding: Finding, lang: str = "ja") -> str:
-    """A Finding as a sentence for people."""
-    return t(f"p_{finding.code}", lang, **finding.params)
+    """A Finding as a sentence for people (numbers formatted, choices translated)."""
+    params = {k: _show(k, v, lang) for k, v in finding.params.items()}
+    return t(f"p_{finding.code}", lang, **params)
+
+
+_TRANSLATED_PARAMS = ("basis", "direction", "speed")
+
+
+def _show(key: str, value: Any, lang: str) -> Any:
+    if isinstance(value, float):
+        return format_number(value)
+    if key in _TRANSLATED_PARAMS and isinstance(value, str):
+        return t(value, lang)
+    return value
 
 
 def choose_language(locale: str | None) -> str:

@@ -24,5 +24,6 @@ STEPS = (
     PageSpec("views/4_definitions.py", "nav_definitions", ":material/table_chart:", "definitions"),
     PageSpec("views/5_monitoring.py", "nav_monitoring", ":material/monitoring:", "monitoring"),
 )
+REVIEW = PageSpec("views/review.py", "nav_review", ":material/fact_check:", "review")
 HISTORY = PageSpec("views/history.py", "nav_history", ":material/history:", "history")
-ALL = (WORKSHOPS, *STEPS, HISTORY)
+ALL = (WORKSHOPS, *STEPS, REVIEW, HISTORY)

@@ -51,10 +51,13 @@ def escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def node_label(node: Node, lang: str = "ja") -> str:
-    """The lines shown in a node: name, baseline -> target with unit, formula."""
+def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str:
+    """The lines shown in a node: name, then baseline → target (or baseline ⇒ what-if value) with unit."""
     lines = wrap(node.name)
-    if node.baseline is not None or node.target is not None:
+    if whatif is not None:
+        span = f"{compact_value(node.baseline, node.unit, lang) or '?'} ⇒ {compact_value(whatif, node.unit, lang)}"
+        lines.append(span if is_percent(node.unit) else f"{span} {node.unit[:12]}".strip())
+    elif node.baseline is not None or node.target is not None:
         span = f"{compact_value(node.baseline, node.unit, lang) or '?'} → {compact_value(node.target, node.unit, lang) or '?'}"
         lines.append(span if is_percent(node.unit) else f"{span} {node.unit[:12]}".strip())
     elif node.unit:
@@ -92,8 +95,14 @@ def _subtree(ws: Workshop, root: str | None) -> list[Node]:
     return [n for n, _ in walk(ws) if n.id in keep]
 
 
-def tree_dot(ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None) -> str:
-    """DOT source of the workshop's tree (or of the branch under root), ready for st.graphviz_chart."""
+WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
+
+
+def tree_dot(
+    ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None,
+    whatif: dict[str, float | None] | None = None,
+) -> str:
+    """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new."""
     out = [
         "digraph kpi {",
         f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
@@ -108,7 +117,12 @@ def tree_dot(ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight
             attrs.update({"penwidth": "3", "color": "#dc2626"})
         if node.sensitivity is not None and node.parent is not None:
             attrs["peripheries"] = "2" if node.sensitivity.value == "high" else "1"
-        attrs["label"] = node_label(node, lang)
+        moved = whatif.get(node.id) if whatif else None
+        if moved is not None and node.baseline is not None and abs(moved - node.baseline) <= 1e-9 * max(1.0, abs(node.baseline)):
+            moved = None
+        if moved is not None:
+            attrs.update(WHATIF_STYLE)
+        attrs["label"] = node_label(node, lang, moved)
         attrs.update(box_size(attrs["label"]))
         attrs["tooltip"] = node.name[:500]
         out.append(f"  n{i} [{_attrs(attrs)}];")

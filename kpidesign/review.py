@@ -1,12 +1,140 @@
-"""Design review of a workshop, as findings tied to nodes and to the method's principles."""
+"""Design review: the method's principles checked on a workshop, as findings tied to nodes.
+
+Each finding names a principle (the seven of SMART + observable + repeatable) and a severity;
+scores per principle summarise how many of the checks made under it pass.
+"""
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from kpidesign import formula as formulas
+from kpidesign.analysis import consistency
 from kpidesign.findings import Finding, Severity
 from kpidesign.model import Direction, Layer, Node, Sensitivity, Workshop
+from kpidesign.tree import check_structure, levels
+
+PRINCIPLES = ("specific", "measurable", "achievable", "relevant", "time_bound", "observable", "repeatable")
+MAX_CHILDREN = 7
+MAX_DEPTH = 5
+SIMILAR = 0.85
+WEIGHT = {Severity.ERROR: 1.0, Severity.WARNING: 0.6, Severity.HINT: 0.25}
+
+
+@dataclass(frozen=True)
+class Review:
+    """All findings, and per principle how many checks ran and the weighted failures."""
+
+    findings: list[Finding]
+    checks: dict[str, int] = field(default_factory=dict)
+
+    def by_principle(self, principle: str) -> list[Finding]:
+        """The findings under one principle, errors first."""
+        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.HINT: 2}
+        return sorted((f for f in self.findings if f.params.get("principle") == principle), key=lambda f: order[f.severity])
+
+    def score(self, principle: str) -> int:
+        """0-100: the share of this principle's checks that pass, failures weighted by severity."""
+        checks = self.checks.get(principle, 0)
+        if not checks:
+            return 100
+        lost = sum(WEIGHT[f.severity] for f in self.by_principle(principle))
+        return max(0, round(100 * (1 - lost / checks)))
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any finding is an error."""
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.checks: Counter[str] = Counter()
+
+    def check(self, principle: str, failed: bool, severity: Severity, code: str, node: str | None = None, **params: object) -> None:
+        self.checks[principle] += 1
+        if failed:
+            self.findings.append(Finding(severity, code, node, {"principle": principle, **params}))
+
+
+def review(ws: Workshop) -> Review:
+    """Run every design check on a workshop."""
+    c = _Collector()
+    kgi = ws.kgi
+    kpis = [n for n in ws.nodes if n.parent is not None]
+    for f in check_structure(ws):
+        c.findings.append(Finding(f.severity, f.code, f.node, {"principle": "relevant", **f.params}))
+    c.check("time_bound", kgi.deadline is None, Severity.ERROR, "kgi_no_deadline", kgi.id)
+    c.check("measurable", not kgi.unit, Severity.WARNING, "no_unit", kgi.id, name=kgi.name)
+    for n in ws.nodes:
+        _node_checks(c, n)
+    _tree_checks(c, ws, kpis)
+    _layer_checks(c, kpis)
+    for m in consistency(ws):
+        c.check("achievable", True, Severity.WARNING, "does_not_add_up", m.node, basis=m.basis, stated=m.stated, computed=m.computed, name=ws.node(m.node).name)
+    c.checks["achievable"] += sum(1 for n in ws.nodes if n.formula) * 2
+    return Review(c.findings, dict(c.checks))
+
+
+def _node_checks(c: _Collector, n: Node) -> None:
+    d, th, name = n.definition, n.thresholds, n.name
+    c.check("relevant", not d.why, Severity.WARNING, "no_why", n.id, name=name)
+    c.check("repeatable", not d.owner, Severity.WARNING, "no_owner", n.id, name=name)
+    c.check("repeatable", not d.frequency, Severity.WARNING, "no_frequency", n.id, name=name)
+    c.check("repeatable", not (d.expression or n.formula or d.numerator), Severity.HINT, "no_expression", n.id, name=name)
+    c.check("observable", not d.source, Severity.WARNING, "no_source", n.id, name=name)
+    c.check("observable", not d.comparisons, Severity.HINT, "no_comparisons", n.id, name=name)
+    c.check("measurable", n.baseline is not None and n.target is None, Severity.WARNING, "baseline_without_target", n.id, name=name)
+    c.check("measurable", n.target is not None and n.baseline is None, Severity.WARNING, "target_without_baseline", n.id, name=name)
+    c.check("measurable", n.baseline is None and n.target is None, Severity.HINT, "no_numbers", n.id, name=name)
+    c.check("measurable", th.green is None or th.yellow is None, Severity.HINT, "no_thresholds", n.id, name=name)
+    wrong = threshold_order(n)
+    c.check("measurable", wrong is not None, Severity.WARNING, "threshold_order", n.id, name=name, **(wrong.params if wrong else {}))
+    c.check("specific", bool(d.numerator) != bool(d.denominator), Severity.HINT, "half_ratio", n.id, name=name)
+    if n.baseline and n.target is not None:
+        c.check("achievable", abs(n.target / n.baseline) > 10 or n.target / n.baseline < 0, Severity.HINT, "target_far", n.id, name=name, ratio=round(n.target / n.baseline, 1))
+
+
+def _tree_checks(c: _Collector, ws: Workshop, kpis: list[Node]) -> None:
+    depth = levels(ws)
+    c.check("specific", max(depth.values(), default=0) > MAX_DEPTH, Severity.WARNING, "too_deep", None, depth=max(depth.values(), default=0), max=MAX_DEPTH)
+    for n in ws.nodes:
+        kids = ws.children(n.id)
+        c.check("specific", len(kids) > MAX_CHILDREN, Severity.WARNING, "too_many_children", n.id, name=n.name, count=len(kids), max=MAX_CHILDREN)
+        for i, a in enumerate(kids):
+            for b in kids[i + 1 :]:
+                ratio = difflib.SequenceMatcher(None, _plain(a.name), _plain(b.name)).ratio()
+                c.check("specific", ratio >= SIMILAR, Severity.WARNING if ratio == 1 else Severity.HINT, "similar_siblings", a.id, name=a.name, other=b.name)
+        if not n.formula or not kids:
+            continue
+        try:
+            parsed = formulas.parse(n.formula)
+        except formulas.FormulaError:
+            continue
+        links = parsed.link_types()
+        unused = [k.name for k in kids if k.id not in links]
+        c.check("relevant", bool(unused), Severity.HINT, "influence_links", n.id, name=n.name, names=", ".join(unused))
+        added = [k for k in kids if links.get(k.id) in ("+", "−")]
+        units = {k.unit.strip() for k in added if k.unit.strip()}
+        c.check("measurable", len(units) > 1, Severity.WARNING, "unit_mismatch", n.id, name=n.name, units=", ".join(sorted(units)))
+
+
+def _layer_checks(c: _Collector, kpis: list[Node]) -> None:
+    if not kpis:
+        return
+    present = {n.layer for n in kpis if n.layer}
+    for layer in (Layer.LEADING, Layer.LAGGING, Layer.INTERMEDIATE):
+        c.check("time_bound", layer not in present, Severity.WARNING if layer != Layer.INTERMEDIATE else Severity.HINT, f"no_{layer.value}", None)
+    speeds = {n.sensitivity for n in kpis if n.sensitivity}
+    c.check("time_bound", len(speeds) == 1, Severity.HINT, "one_speed", None, speed=next(iter(speeds)).value if len(speeds) == 1 else "")
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().replace(" ", "")
 
 
 def threshold_order(node: Node) -> Finding | None:

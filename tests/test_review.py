@@ -1,11 +1,17 @@
-from kpidesign import edits
-from kpidesign.review import balance, threshold_findings, threshold_order
+from kpidesign import edits, tree
+from kpidesign.findings import Severity
+from kpidesign.review import PRINCIPLES, balance, review, threshold_findings, threshold_order
+
+
+def codes(ws, node=None):
+    return {f.code for f in review(ws).findings if node is None or f.node == node}
 
 
 def test_threshold_order_depends_on_direction(ec):
     ws = edits.set_field(ec, "customers", "green", "40000")
     ws = edits.set_field(ws, "customers", "yellow", "45000")
     assert threshold_order(ws.node("customers")).code == "threshold_order"
+    assert "threshold_order" in codes(ws, "customers")
     ws = edits.set_field(ws, "customers", "direction", "lower_is_better")
     assert threshold_order(ws.node("customers")) is None
     assert threshold_findings(ws) == []
@@ -18,3 +24,63 @@ def test_balance_counts_layers_and_speeds(template, ec):
     assert e.missing_layers == ["leading", "intermediate", "lagging"] and e.layers["untagged"] == 7
     ws = edits.set_field(ec, "customers", "sensitivity", "high")
     assert balance(ws).one_speed_only
+
+
+def test_the_template_has_no_errors_or_warnings(template):
+    r = review(template)
+    assert not r.has_errors
+    assert {f.severity for f in r.findings} <= {Severity.HINT}
+    assert all(r.score(p) >= 90 for p in PRINCIPLES)
+
+
+def test_a_bare_tree_is_reviewed_under_each_principle(ec):
+    r = review(ec)
+    assert r.has_errors and "kgi_no_deadline" in codes(ec)
+    assert {"no_why", "no_owner", "no_source", "no_frequency", "no_leading", "no_lagging"} <= codes(ec)
+    assert all(f.params["principle"] in PRINCIPLES for f in r.findings)
+    assert r.score("repeatable") < 60 and r.score("specific") == 100
+    assert [f.severity for f in r.by_principle("time_bound")][0] is Severity.ERROR
+
+
+def test_levels_without_targets(ec):
+    ws = tree.update_node(ec, "frequency", target=None)
+    assert "baseline_without_target" in codes(ws, "frequency")
+    ws = tree.update_node(ec, "frequency", baseline=None)
+    assert "target_without_baseline" in codes(ws, "frequency")
+
+
+def test_mece_and_bloat(ec):
+    ws = ec
+    for i in range(7):
+        ws, _ = tree.add_node(ws, "customers", f"Segment {i}")
+    ws, _ = tree.add_node(ws, "avg_spend", "item  price")
+    found = codes(ws)
+    assert "too_many_children" in codes(ws, "customers")
+    assert "similar_siblings" in found
+    deep = ec
+    parent = "items"
+    for i in range(5):
+        deep, parent = tree.add_node(deep, parent, f"Level {i}")
+    assert "too_deep" in codes(deep)
+
+
+def test_units_in_a_sum_and_influences(ec):
+    ws = tree.update_node(ec, "new_customers", unit="people")
+    ws = tree.update_node(ws, "existing_customers", unit="JPY")
+    assert "unit_mismatch" in codes(ws, "customers")
+    ws, _ = tree.add_node(ec, "frequency", "Satisfaction")
+    ws = tree.update_node(ws, "frequency", formula="")
+    ws, _ = tree.add_node(ws, "customers", "Referrals")
+    assert "influence_links" in codes(ws, "customers")
+
+
+def test_tree_that_does_not_add_up(ec):
+    ws = tree.update_node(ec, "sales", target=1.2e9)
+    [f] = [f for f in review(ws).findings if f.code == "does_not_add_up"]
+    assert f.node == "sales" and f.params["stated"] == 1.2e9 and f.params["computed"] == 1e9
+    assert f.params["principle"] == "achievable"
+
+
+def test_formula_naming_a_stranger_is_reported(ec):
+    ws = tree.move(ec, "frequency", "customers")
+    assert "formula_not_child" in codes(ws, "sales")

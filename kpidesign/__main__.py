@@ -1,0 +1,142 @@
+"""Command line: python -m kpidesign check | whatif | sensitivity | goalseek FILE.yaml ..."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from kpidesign import analysis
+from kpidesign.i18n import finding_text
+from kpidesign.io.yaml_io import from_yaml
+from kpidesign.model import Workshop
+from kpidesign.review import PRINCIPLES, review
+from kpidesign.values import format_number
+
+
+class UsageError(Exception):
+    """A command line that cannot be carried out (exit status 2)."""
+
+
+def load(path: str) -> Workshop:
+    """Read a workshop from a kpidesign YAML file, or raise UsageError with every finding."""
+    try:
+        text = Path(path).read_bytes()
+    except OSError as e:
+        raise UsageError(f"{path}: {e.strerror}") from None
+    result = from_yaml(text)
+    if result.workshop is None:
+        raise UsageError("\n".join(f"{path}: {finding_text(f, 'en')}" for f in result.findings))
+    return result.workshop
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Design review; exit 1 when there are errors."""
+    ws = load(args.file)
+    r = review(ws)
+    if args.json:
+        print(json.dumps({
+            "scores": {p: r.score(p) for p in PRINCIPLES},
+            "findings": [{"severity": f.severity.value, "code": f.code, "node": f.node, "principle": f.params.get("principle"),
+                          "message": finding_text(f, args.lang)} for f in r.findings],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for p in PRINCIPLES:
+            print(f"{p:<11} {r.score(p):>3}")
+        for f in r.findings:
+            print(f"{f.severity.value:<7} {f.params.get('principle', ''):<11} {f.node or '-':<20} {finding_text(f, args.lang)}")
+    return 1 if r.has_errors else 0
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """Apply --set NODE=+10% / NODE=120 changes and print the KGI before and after."""
+    ws = load(args.file)
+    model = analysis.TreeModel(ws)
+    changes = {}
+    for item in args.set or []:
+        node, _, change = item.partition("=")
+        if node not in model.values or not change:
+            raise UsageError(f"--set {item}: expected NODE=+10% or NODE=VALUE with a node id of the file")
+        try:
+            changes[node] = analysis.parse_change(change, model.values[node])
+        except ValueError:
+            raise UsageError(f"--set {item}: cannot read {change!r}") from None
+    result = analysis.what_if(ws, changes)
+    out = {"kgi": ws.kgi.id, "before": result.kgi_before, "after": result.kgi_after, "change": result.kgi_change,
+           "set": changes, "values": result.values}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        change = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else "?"
+        print(f"{ws.kgi.name}: {format_number(result.kgi_before)} -> {format_number(result.kgi_after)} ({change})")
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Rank the levers by the KGI's change for +1 % and +10 %."""
+    ws = load(args.file)
+    levers = analysis.sensitivity(ws)
+    names = {n.id: n.name for n in ws.nodes}
+    if args.json:
+        print(json.dumps([{"node": lv.node, "name": names[lv.node], "value": lv.value, "kgi_change_1": lv.kgi_change_1,
+                           "kgi_change_10": lv.kgi_change_10, "kgi_change_minus_10": lv.kgi_change_minus_10, "elasticity": lv.elasticity, "kgi_change_at_target": lv.kgi_change_at_target}
+                          for lv in levers], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'node':<24} {'+1%':>9} {'+10%':>9} {'at target':>10}")
+    for lv in levers:
+        at = f"{lv.kgi_change_at_target:+.2%}" if lv.kgi_change_at_target is not None else "-"
+        print(f"{lv.node:<24} {lv.kgi_change_1:+9.3%} {lv.kgi_change_10:+9.2%} {at:>10}")
+    best = analysis.kfs(ws)
+    if best:
+        print(f"KFS candidate: {best.node} ({names[best.node]})")
+    return 0
+
+
+def cmd_goalseek(args: argparse.Namespace) -> int:
+    """The value a node must reach for the KGI to hit its target."""
+    ws = load(args.file)
+    if args.node not in {n.id for n in ws.nodes}:
+        raise UsageError(f"{args.node}: no such node")
+    g = analysis.goal_seek(ws, args.node, args.target)
+    if args.json:
+        print(json.dumps({"node": g.node, "current": g.current, "needed": g.needed, "kgi_target": g.kgi_target, "possible": g.possible}))
+    elif g.possible:
+        print(f"{g.node}: {format_number(g.current)} -> {format_number(g.needed)} for {ws.kgi.id} = {format_number(g.kgi_target)}")
+    else:
+        print(f"{g.node}: impossible, no value of this node alone brings {ws.kgi.id} to {format_number(g.kgi_target)}")
+    return 0 if g.possible else 1
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line's arguments."""
+    p = argparse.ArgumentParser(prog="python -m kpidesign", description="KPI design workshop tools")
+    sub = p.add_subparsers(dest="command", required=True)
+    for name, fn, help_ in [("check", cmd_check, "design review (exit 1 on errors)"), ("whatif", cmd_whatif, "change nodes, see the KGI"),
+                            ("sensitivity", cmd_sensitivity, "rank the levers (KFS)"), ("goalseek", cmd_goalseek, "value needed to hit the KGI target")]:
+        s = sub.add_parser(name, help=help_)
+        s.add_argument("file", help="a kpidesign YAML file")
+        s.add_argument("--json", action="store_true", help="machine-readable output")
+        s.add_argument("--lang", choices=["en", "ja"], default="en")
+        s.set_defaults(fn=fn)
+        if name == "whatif":
+            s.add_argument("--set", action="append", metavar="NODE=CHANGE", help="e.g. cvr=+10%% or price=3000 (repeatable)")
+        if name == "goalseek":
+            s.add_argument("node")
+            s.add_argument("--target", type=float, default=None, help="KGI value to reach (default: the KGI's target)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except UsageError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

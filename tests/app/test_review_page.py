@@ -1,0 +1,36 @@
+from kpidesign import edits
+from kpidesign.store import Store
+from tests.app.conftest import ok, seeded
+
+
+def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
+    at, wid = seeded(db, "en")
+    at.session_state["lang"] = "en"
+    ok(at.switch_page("views/review.py").run())
+    assert len(at.metric) >= 7 and at.metric[0].label == "Specific"
+    at.multiselect(key="wi_levers").set_value(["purchase_rate"]).run()
+    at.slider(key="wi_pct_purchase_rate").set_value(10).run()  # 15k of 40k customers: +10 % CVR -> +3.75 % sales
+    ok(at)
+    whatif = [m for m in at.metric if "what-if" in m.label][0]
+    assert whatif.value == "830,000,000" and whatif.delta == "+3.75%"
+    assert "KFS candidate" in at.success[0].value or any("KFS candidate" in s.value for s in at.success)
+    at.selectbox(key="gs_lever").set_value("items_per_purchase").run()
+    assert any("2.5" in s.value for s in at.success)
+    at.text_input(key="gs_target").input("abc").run()
+    assert any("not a number" in e.value for e in at.error)
+    at.selectbox(key="gs_lever").set_value("satisfaction").run()
+    at.text_input(key="gs_target").input("1e9").run()
+    assert any("impossible" in w.value for w in at.warning)
+
+
+def test_review_lists_findings_of_a_broken_design(db):
+    at, wid = seeded(db, "en")
+    store = Store(db)
+    loaded = store.load(wid)
+    ws = edits.set_field(loaded.workshop, "customers", "owner", "")
+    ws = edits.set_field(ws, "customers", "green", "1")
+    store.save(wid, ws, expected_version=loaded.version, summary="break")
+    at.session_state["lang"] = "en"
+    ok(at.switch_page("views/review.py").run())
+    text = " ".join(m.value for m in at.markdown)
+    assert "has no owner" in text and "wrong order" in text

@@ -1,0 +1,106 @@
+"""The tree's arithmetic, checked against the method's worked examples computed by hand."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpidesign import analysis, tree
+from tests.conftest import build_ec
+
+
+def test_evaluation_bottom_up(ec):
+    model = analysis.TreeModel(ec)
+    assert model.values["sales"] == 40000 * 5000 * 4
+    assert analysis.TreeModel(ec, "target").values["sales"] == 50000 * 5000 * 4
+    assert sorted(model.levers()) == sorted(["new_customers", "existing_customers", "item_price", "items", "frequency"])
+
+
+def test_pure_product_tree_passes_percentages_one_for_one(ec):
+    """+10 % on average spend's item price gives +10 % sales."""
+    result = analysis.what_if(ec, {"item_price": 2750})
+    assert result.kgi_change == pytest.approx(0.10)
+    assert result.values["avg_spend"] == 5500
+
+
+def test_sum_levers_act_in_proportion_to_their_share(ec):
+    """new + existing = customers: +10 % of new customers (15k of 40k) moves sales by 3.75 %."""
+    by_node = {lv.node: lv for lv in analysis.sensitivity(ec)}
+    assert by_node["new_customers"].kgi_change_10 == pytest.approx(0.10 * 15000 / 40000)
+    assert by_node["existing_customers"].kgi_change_1 == pytest.approx(0.01 * 25000 / 40000)
+    assert by_node["frequency"].elasticity == pytest.approx(1.0)
+    assert by_node["frequency"].kgi_change_minus_10 == pytest.approx(-0.10)
+    assert by_node["new_customers"].kgi_change_at_target == pytest.approx(5000 / 40000)
+
+
+def test_ranking_and_kfs(ec):
+    ranked = analysis.sensitivity(ec)
+    assert [abs(lv.kgi_change_1) for lv in ranked] == sorted((abs(lv.kgi_change_1) for lv in ranked), reverse=True)
+    assert analysis.kfs(ec).node in {"frequency", "item_price", "items"}
+
+
+def test_goal_seek_linear_and_impossible(ec):
+    g = analysis.goal_seek(ec, "items")
+    assert g.needed == pytest.approx(2.5) and g.possible  # 8e8 * 2.5/2 = 1e9
+    g = analysis.goal_seek(ec, "new_customers")
+    assert g.needed == pytest.approx(25000)  # customers must be 50k
+    ws, _ = tree.add_node(ec, "frequency", "Satisfaction", baseline=3.8)  # an influence, not in any formula
+    assert not analysis.goal_seek(ws, ws.children("frequency")[0].id).possible
+    assert not analysis.goal_seek(ec.model_copy(update={"nodes": [ec.kgi.model_copy(update={"target": None}), *ec.nodes[1:]]}), "items").possible
+
+
+def test_goal_seek_through_a_division():
+    ws = build_ec()
+    ws, _ = tree.add_node(ws, "frequency", "Orders", node_id="orders", baseline=160000)
+    ws, _ = tree.add_node(ws, "frequency", "Buyers", node_id="buyers", baseline=40000)
+    ws = tree.update_node(ws, "frequency", formula="orders / buyers")
+    g = analysis.goal_seek(ws, "buyers")
+    assert analysis.TreeModel(ws).kgi_with({"buyers": g.needed}) == pytest.approx(1e9)
+    assert g.needed == pytest.approx(32000)
+
+
+def test_goal_seek_when_the_lever_appears_twice():
+    ws = build_ec()
+    ws = tree.update_node(ws, "avg_spend", formula="item_price * items * items / 2")
+    g = analysis.goal_seek(ws, "items")
+    assert analysis.TreeModel(ws).kgi_with({"items": g.needed}) == pytest.approx(1e9, rel=1e-6)
+
+
+def test_consistency_reports_both_numbers(ec):
+    assert analysis.consistency(ec) == []
+    ws = tree.update_node(ec, "customers", baseline=45000)
+    [m] = analysis.consistency(ws)
+    assert (m.node, m.basis, m.stated, m.computed) == ("customers", "baseline", 45000, 40000)
+    assert m.gap == pytest.approx(-5000 / 45000)
+    assert analysis.consistency(tree.update_node(ec, "customers", baseline=40200)) == []  # within 1 %
+
+
+def test_missing_values_and_division_by_zero_fall_back(ec):
+    ws = tree.update_node(ec, "items", baseline=None)
+    assert analysis.TreeModel(ws).values["avg_spend"] == 5000  # falls back to its own number
+    ws = tree.update_node(ec, "avg_spend", formula="item_price / items")
+    assert analysis.what_if(ws, {"items": 0}).values["avg_spend"] == 5000
+
+
+def test_parse_change():
+    assert analysis.parse_change("+10%", 200) == pytest.approx(220)
+    assert analysis.parse_change("-5%", 200) == pytest.approx(190)
+    assert analysis.parse_change("=3,000", 200) == 3000
+    assert analysis.parse_change("1.5万", None) == 15000
+    for bad in ("+x%", "abc", ""):
+        with pytest.raises(ValueError):
+            analysis.parse_change(bad, 1)
+    with pytest.raises(ValueError):
+        analysis.parse_change("+10%", None)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0.1, 1000), min_size=3, max_size=3), st.floats(-0.5, 2))
+def test_product_tree_elasticity_is_one(values, change):
+    ws = build_ec()
+    for node, v in zip(["item_price", "items", "frequency"], values):
+        ws = tree.update_node(ws, node, baseline=v)
+    before = analysis.TreeModel(ws).values["sales"]
+    result = analysis.what_if(ws, {"frequency": values[2] * (1 + change)})
+    assert math.isclose(result.kgi_after / before, 1 + change, rel_tol=1e-9)

@@ -1,0 +1,71 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpidesign.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EC = str(ROOT / "data/templates/ec_sales.en.yaml")
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_check_clean_file(capsys):
+    code, out, _ = run(capsys, "check", EC)
+    assert code == 0 and "repeatable" in out
+
+
+def test_check_exits_1_on_errors_with_json(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: k, name: A}]\n", encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(bad), "--json")
+    doc = json.loads(out)
+    assert code == 1 and any(f["code"] == "kgi_no_deadline" and f["severity"] == "error" for f in doc["findings"])
+    assert set(doc["scores"]) == {"specific", "measurable", "achievable", "relevant", "time_bound", "observable", "repeatable"}
+
+
+def test_unreadable_files_exit_2(capsys, tmp_path):
+    code, _, err = run(capsys, "check", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "missing.yaml" in err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: zz, name: A}]\n")
+    code, _, err = run(capsys, "check", str(broken))
+    assert code == 2 and "zz" in err
+
+
+def test_whatif_prints_the_same_numbers_as_the_model(capsys):
+    code, out, _ = run(capsys, "whatif", EC, "--set", "purchase_rate=+10%", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["change"] == pytest.approx(0.0375)
+    code, out, _ = run(capsys, "whatif", EC, "--set", "item_price=+10%")
+    assert "+10.00%" in out
+    code, _, err = run(capsys, "whatif", EC, "--set", "nothing=+10%")
+    assert code == 2
+
+
+def test_sensitivity(capsys):
+    code, out, _ = run(capsys, "sensitivity", EC, "--json")
+    levers = json.loads(out)
+    by = {lv["node"]: lv for lv in levers}
+    assert by["purchase_rate"]["kgi_change_1"] == pytest.approx(0.01 * 15000 / 40000)
+    code, out, _ = run(capsys, "sensitivity", EC)
+    assert "KFS candidate" in out
+
+
+def test_goalseek(capsys):
+    code, out, _ = run(capsys, "goalseek", EC, "items_per_purchase", "--json")
+    assert code == 0 and json.loads(out)["needed"] == pytest.approx(2.5)
+    code, out, _ = run(capsys, "goalseek", EC, "satisfaction")
+    assert code == 1 and "impossible" in out
+
+
+def test_runs_as_a_module():
+    done = subprocess.run([sys.executable, "-m", "kpidesign", "check", EC, "--lang", "ja"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and "「" in done.stdout and not done.stderr

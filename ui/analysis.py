@@ -1,0 +1,128 @@
+"""The review screen's parts: design review by principle, what-if, levers (KFS) and goal seek."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from kpidesign import analysis
+from kpidesign.findings import Severity
+from kpidesign.i18n import finding_text
+from kpidesign.model import Workshop
+from kpidesign.render import auto_direction, tree_dot
+from kpidesign.review import PRINCIPLES, review
+from kpidesign.values import format_value, parse_number
+from ui.session import lang, md, tr
+
+ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
+
+
+def design_review(ws: Workshop) -> None:
+    """Scores per principle, then the findings of each principle, errors first."""
+    r = review(ws)
+    counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
+    st.caption(tr("review_counts", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], hints=counts[Severity.HINT]))
+    for column, principle in zip(st.columns(len(PRINCIPLES)), PRINCIPLES):
+        column.metric(tr(f"principle_{principle}"), f"{r.score(principle)}", help=tr(f"principle_{principle}_help"))
+    for principle in PRINCIPLES:
+        found = r.by_principle(principle)
+        label = f"{tr('principle_' + principle)} — {r.score(principle)} / 100 ({len(found)})"
+        with st.expander(label, expanded=any(f.severity is Severity.ERROR for f in found), icon=":material/checklist:"):
+            st.caption(tr(f"principle_{principle}_help"))
+            if not found:
+                st.success(tr("review_clean"), icon=":material/check_circle:")
+            for f in found:
+                st.markdown(f"{ICON[f.severity]} {md(finding_text(f, lang()))}")
+
+
+def what_if(ws: Workshop) -> None:
+    """Move levers by a percentage or to a value; the KGI and the graph follow at once."""
+    model = analysis.TreeModel(ws)
+    names = {n.id: n.name for n in ws.nodes}
+    levers = [i for i in model.levers() if model.values.get(i) is not None]
+    if not levers:
+        st.info(tr("no_levers"))
+        return
+    chosen = st.multiselect(tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8)
+    changes: dict[str, float] = {}
+    for node_id in chosen:
+        node, current = ws.node(node_id), model.values[node_id]
+        percent = st.slider(f"{names[node_id]} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}")
+        changes[node_id] = current * (1 + percent / 100)
+    result = analysis.what_if(ws, changes)
+    kgi = ws.kgi
+    delta = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else None
+    left, right = st.columns(2)
+    left.metric(tr("kgi_now", name=kgi.name), format_value(result.kgi_before, kgi.unit))
+    right.metric(tr("kgi_whatif", name=kgi.name), format_value(result.kgi_after, kgi.unit), delta)
+    if kgi.target is not None and result.kgi_after is not None:
+        reached = result.kgi_after >= kgi.target if kgi.thresholds.direction.value == "higher_is_better" else result.kgi_after <= kgi.target
+        (st.success if reached else st.info)(tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit)))
+    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=auto_direction(ws), whatif=result.values), width="stretch")
+    st.caption(tr("whatif_legend"))
+
+
+def levers(ws: Workshop) -> None:
+    """The tornado chart of every lever's effect on the KGI, and the KFS candidate."""
+    ranked = analysis.sensitivity(ws)
+    if not ranked:
+        st.info(tr("no_levers"))
+        return
+    names = {n.id: n.name for n in ws.nodes}
+    best = analysis.kfs(ws)
+    if best:
+        st.success(tr("kfs_candidate", name=md(names[best.node]), one=f"{best.kgi_change_1:+.2%}", ten=f"{best.kgi_change_10:+.1%}"), icon=":material/star:")
+    rows = []
+    for lv in ranked:
+        rows.append({"lever": names[lv.node], "step": "−10%", "change": lv.kgi_change_minus_10 * 100})
+        rows.append({"lever": names[lv.node], "step": "+10%", "change": lv.kgi_change_10 * 100})
+    order = [names[lv.node] for lv in ranked]
+    chart = (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y("lever:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=14)),
+            x=alt.X("change:Q", title=tr("kgi_change_percent")),
+            color=alt.Color("step:N", title=tr("lever_step"), scale=alt.Scale(domain=["−10%", "+10%"], range=["#f87171", "#1e3a8a"])),
+            tooltip=["lever", "step", alt.Tooltip("change:Q", format="+.3f")],
+        )
+        .properties(height=max(160, 34 * len(ranked)))
+    )
+    st.altair_chart(chart, width="stretch")
+    table = pd.DataFrame(
+        {
+            tr("node"): [names[lv.node] for lv in ranked],
+            tr("baseline"): [format_value(lv.value, ws.node(lv.node).unit) for lv in ranked],
+            "+1%": [f"{lv.kgi_change_1:+.3%}" for lv in ranked],
+            "+10%": [f"{lv.kgi_change_10:+.2%}" for lv in ranked],
+            "−10%": [f"{lv.kgi_change_minus_10:+.2%}" for lv in ranked],
+            tr("at_own_target"): ["—" if lv.kgi_change_at_target is None else f"{lv.kgi_change_at_target:+.2%}" for lv in ranked],
+        }
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(tr("levers_help"))
+
+
+def goal_seek(ws: Workshop) -> None:
+    """The value one lever must reach for the KGI to hit its target, all else equal."""
+    model = analysis.TreeModel(ws)
+    names = {n.id: n.name for n in ws.nodes}
+    levers = [i for i in model.levers() if model.values.get(i) is not None]
+    kgi = ws.kgi
+    if not levers or kgi.target is None:
+        st.info(tr("no_levers") if not levers else tr("need_target"))
+        return
+    node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever")
+    raw = st.text_input(tr("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
+    target = parse_number(raw)
+    if not target.ok or target.value is None:
+        st.error(tr("p_not_a_number", text=raw[:40]))
+        return
+    g = analysis.goal_seek(ws, node_id, target.value)
+    unit = ws.node(node_id).unit
+    if g.possible:
+        change = f"{g.needed / g.current - 1:+.1%}" if g.current else ""
+        st.success(tr("goal_needed", name=md(names[node_id]), current=format_value(g.current, unit), needed=format_value(g.needed, unit), change=change), icon=":material/target:")
+    else:
+        st.warning(tr("goal_impossible", name=md(names[node_id]), target=format_value(target.value, kgi.unit)), icon=":material/block:")
