@@ -36,12 +36,19 @@ def design_review(ws: Workshop) -> None:
                 st.markdown(f"{ICON[f.severity]} {md(finding_text(f, lang()))}")
 
 
+def _movable(model: analysis.TreeModel, ws: Workshop) -> list[str]:
+    """Nodes with a value that can be pinned: the formula levers first, then every other node but the KGI."""
+    levers = model.levers()
+    rest = [n.id for n in ws.nodes if n.parent is not None and n.id not in levers]
+    return [i for i in [*levers, *rest] if model.values.get(i) is not None]
+
+
 def what_if(ws: Workshop) -> None:
     """Move levers by a percentage or to a value; the KGI and the graph follow at once."""
     model = analysis.TreeModel(ws)
     names = {n.id: n.name for n in ws.nodes}
-    levers = [i for i in model.levers() if model.values.get(i) is not None]
-    if not levers:
+    levers = _movable(model, ws)
+    if not model.levers():
         st.info(tr("no_levers"))
         return
     chosen = st.multiselect(tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8)
@@ -108,10 +115,10 @@ def goal_seek(ws: Workshop) -> None:
     """The value one lever must reach for the KGI to hit its target, all else equal."""
     model = analysis.TreeModel(ws)
     names = {n.id: n.name for n in ws.nodes}
-    levers = [i for i in model.levers() if model.values.get(i) is not None]
+    levers = _movable(model, ws)
     kgi = ws.kgi
-    if not levers or kgi.target is None:
-        st.info(tr("no_levers") if not levers else tr("need_target"))
+    if not model.levers() or kgi.target is None:
+        st.info(tr("no_levers") if not model.levers() else tr("need_target"))
         return
     node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever")
     raw = st.text_input(tr("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
