@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast screenshots clean
+.PHONY: run test test-fast screenshots bench clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -28,6 +28,9 @@ test-fast: $(VENV)/.dev  ## everything but the browser tests
 
 screenshots: $(VENV)/.dev  ## Playwright screenshots of every step into screenshots/
 	KPIDESIGN_SCREENSHOTS=screenshots $(PY) -m pytest tests/e2e -k screenshots
+
+bench: $(VENV)/.dev  ## benchmarks (not part of make test); writes bench/results.md
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -8,12 +8,13 @@ of a 1,000-node tree stays fast.
 from __future__ import annotations
 
 import math
+from collections import ChainMap
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
 from kpidesign import formula as formulas
 from kpidesign.model import Workshop
-from kpidesign.tree import walk
+from kpidesign.tree import children_map, walk
 
 Basis = Literal["baseline", "target"]
 TOLERANCE = 0.01
@@ -26,9 +27,12 @@ class TreeModel:
         self.ws = ws
         self.basis = basis
         self.root = ws.kgi.id
-        order = [n for n, _ in walk(ws)]
+        walked = list(walk(ws))
+        order = [n for n, _ in walked]
+        self.depth = {n.id: d for n, d in walked}
         self.parent = {n.id: n.parent for n in order}
-        self.children = {n.id: [c.id for c in ws.children(n.id)] for n in order}
+        kids = children_map(ws)
+        self.children = {n.id: kids.get(n.id, []) for n in order}
         self.own = {n.id: getattr(n, basis) for n in order}
         self.formula: dict[str, formulas.Formula] = {}
         for n in order:
@@ -64,7 +68,7 @@ class TreeModel:
 
     def kgi_with(self, pins: Mapping[str, float]) -> float | None:
         """The KGI's value when some nodes are pinned: only their ancestors are recomputed."""
-        values = dict(self.values)
+        values: ChainMap[str, float | None] = ChainMap({}, self.values)  # changes over the shared values: no copy
         dirty: set[str] = set()
         for node_id, value in pins.items():
             values[node_id] = value
@@ -72,15 +76,9 @@ class TreeModel:
             while parent is not None:
                 dirty.add(parent)
                 parent = self.parent[parent]
-        for node_id in sorted(dirty, key=self._depth, reverse=True):
+        for node_id in sorted(dirty, key=self.depth.__getitem__, reverse=True):
             values[node_id] = self._value(node_id, values, pins)
         return values[self.root]
-
-    def _depth(self, node_id: str) -> int:
-        depth, parent = 0, self.parent.get(node_id)
-        while parent is not None:
-            depth, parent = depth + 1, self.parent[parent]
-        return depth
 
     def levers(self) -> list[str]:
         """Nodes that move the KGI through formulas: reached from the KGI by formula links, without a formula of their own."""

@@ -6,7 +6,7 @@ import unicodedata
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Node, Workshop
-from kpidesign.tree import descendants, walk
+from kpidesign.tree import children_map, descendants, walk
 from kpidesign.values import compact_value, is_percent
 
 LAYER_STYLE: dict[Layer | None, dict[str, str]] = {
@@ -127,11 +127,13 @@ def tree_dot(
         attrs["tooltip"] = node.name[:500]
         out.append(f"  n{i} [{_attrs(attrs)}];")
     index = {node.id: i for i, (node, _) in enumerate(nodes)}
+    kids = children_map(ws)
     for node, _ in nodes:
         links = _links(ws, node)
-        for child in ws.children(node.id):
-            if child.id not in index:
+        for child_id in kids.get(node.id, []):
+            if child_id not in index:
                 continue
+            child = nodes[index[child_id]][0]
             kind = links.get(child.id)
             attrs = {"label": f" {LINK_LABEL[kind]} "} if kind else {"style": "dashed", "label": ""}
             out.append(f"  n{index[node.id]} -> n{index[child.id]} [{_attrs(attrs)}];")

@@ -15,7 +15,7 @@ from kpidesign import formula as formulas
 from kpidesign.analysis import consistency
 from kpidesign.findings import Finding, Severity
 from kpidesign.model import Direction, Layer, Node, Sensitivity, Workshop
-from kpidesign.tree import check_structure, levels
+from kpidesign.tree import check_structure, children_map, levels
 
 PRINCIPLES = ("specific", "measurable", "achievable", "relevant", "time_bound", "observable", "repeatable")
 MAX_CHILDREN = 7
@@ -101,9 +101,11 @@ def _node_checks(c: _Collector, n: Node) -> None:
 
 def _tree_checks(c: _Collector, ws: Workshop, kpis: list[Node]) -> None:
     depth = levels(ws)
+    kids_of = children_map(ws)
+    by_id = {n.id: n for n in ws.nodes}
     c.check("specific", max(depth.values(), default=0) > MAX_DEPTH, Severity.WARNING, "too_deep", None, depth=max(depth.values(), default=0), max=MAX_DEPTH)
     for n in ws.nodes:
-        kids = ws.children(n.id)
+        kids = [by_id[k] for k in kids_of.get(n.id, [])]
         c.check("specific", len(kids) > MAX_CHILDREN, Severity.WARNING, "too_many_children", n.id, name=n.name, count=len(kids), max=MAX_CHILDREN)
         for i, a in enumerate(kids):
             for b in kids[i + 1 :]:

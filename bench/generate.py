@@ -1,0 +1,54 @@
+"""Generate workshops of any size that look like real ones: formulas that add up, definitions, thresholds."""
+
+from __future__ import annotations
+
+import random
+
+from kpidesign.model import Definition, Frequency, Layer, Node, Sensitivity, Thresholds, Workshop
+
+
+def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
+    """A tree of `size` nodes; each parent is the product (or, one in three, the sum) of its children."""
+    rng = random.Random(seed)
+    nodes = [Node(id="kgi", name="年間売上高 Annual sales", unit="JPY", deadline=None, layer=Layer.LAGGING)]
+    frontier = ["kgi"]
+    children: dict[str, list[str]] = {"kgi": []}
+    i = 0
+    while len(nodes) < size:
+        parent = frontier[i % len(frontier)]
+        for _ in range(rng.randint(2, fanout)):
+            if len(nodes) >= size:
+                break
+            node_id = f"k{len(nodes)}"
+            nodes.append(
+                Node(
+                    id=node_id, parent=parent, name=f"指標 {len(nodes)} KPI", unit="件",
+                    layer=rng.choice(list(Layer)), sensitivity=rng.choice(list(Sensitivity)),
+                    definition=Definition(expression="a × b", source="DWH", owner="team", why="grow", frequency=rng.choice(list(Frequency))),
+                    thresholds=Thresholds(green=110.0, yellow=95.0),
+                )
+            )
+            children.setdefault(parent, []).append(node_id)
+            children[node_id] = []
+            frontier.append(node_id)
+        i += 1
+    by_id = {n.id: n for n in nodes}
+    for node in reversed(nodes):  # leaves get numbers, parents their formula and the computed number
+        kids = children.get(node.id, [])
+        if not kids:
+            by_id[node.id] = node.model_copy(update={"baseline": float(rng.randint(50, 150)), "target": float(rng.randint(100, 200))})
+            continue
+        op = " + " if rng.random() < 0.33 else " * "
+        values = [by_id[k].baseline for k in kids]
+        targets = [by_id[k].target for k in kids]
+        combine = sum if op == " + " else _product
+        by_id[node.id] = node.model_copy(update={"formula": op.join(kids), "baseline": combine(values), "target": combine(targets)})
+    ordered = [by_id[n.id] for n in nodes]
+    return Workshop(title=f"Generated {size}", language="ja", nodes=ordered)
+
+
+def _product(values: list[float]) -> float:
+    out = 1.0
+    for v in values:
+        out *= v
+    return out
