@@ -11,6 +11,7 @@ $(VENV)/bin/python:
 
 $(VENV)/.app: requirements.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app

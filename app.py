@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kpidesign.pages import HISTORY, REVIEW, STEPS, WORKSHOPS, PageSpec
+from kpidesign.pages import EXPORT, HISTORY, REVIEW, STEPS, WORKSHOPS, PageSpec
 from ui import session, sidebar, theme
 
 st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="wide")
@@ -19,7 +19,7 @@ navigation = st.navigation(
     {
         session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
         session.tr("section_steps"): [page(spec) for spec in STEPS],
-        session.tr("section_results"): [page(REVIEW)],
+        session.tr("section_results"): [page(REVIEW), page(EXPORT)],
     }
 )
 sidebar.render()

@@ -1,4 +1,4 @@
-"""Command line: python -m kpidesign check | whatif | sensitivity | goalseek FILE.yaml ..."""
+"""Command line: python -m kpidesign check | whatif | sensitivity | goalseek | list | import | export ..."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from typing import Sequence
 
 from kpidesign import analysis
 from kpidesign.i18n import finding_text
+from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.model import Workshop
 from kpidesign.review import PRINCIPLES, review
+from kpidesign.store import Store
 from kpidesign.values import format_number
 
 
@@ -109,6 +111,54 @@ def cmd_goalseek(args: argparse.Namespace) -> int:
     return 0 if g.possible else 1
 
 
+def _store(args: argparse.Namespace) -> Store:
+    return Store(args.db) if args.db else Store()
+
+
+def _find(store: Store, key: str) -> str:
+    """A workshop id from an id or an exact title."""
+    matches = [s.id for s in store.workshops() if key in (s.id, s.title)]
+    if len(matches) != 1:
+        raise UsageError(f"{key}: {'no workshop' if not matches else 'several workshops'} with this id or title (see: python -m kpidesign list)")
+    return matches[0]
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Every workshop in the database."""
+    rows = _store(args).workshops()
+    if args.json:
+        print(json.dumps([s.__dict__ for s in rows], ensure_ascii=False, indent=2))
+    for s in [] if args.json else rows:
+        print(f"{s.id}  v{s.version:<4} {s.steps_done}/5  {s.updated_at}  {s.title}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Create a workshop from a YAML or Excel file; the database is untouched when the file is refused."""
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as e:
+        raise UsageError(f"{args.file}: {e.strerror}") from None
+    result = files.read(args.file, data)
+    if result.workshop is None:
+        raise UsageError("\n".join(f"{args.file}: {finding_text(f, args.lang)}" for f in result.findings))
+    wid = _store(args).create(result.workshop, summary=f"imported {Path(args.file).name}")
+    print(wid)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a workshop in one format."""
+    store = _store(args)
+    ws = store.load(_find(store, args.workshop)).workshop
+    out = files.export(ws, args.format, args.lang)
+    if out is None:
+        raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
+    Path(args.output).write_bytes(out.data)
+    print(f"{args.output} ({len(out.data):,} bytes)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line's arguments."""
     p = argparse.ArgumentParser(prog="python -m kpidesign", description="KPI design workshop tools")
@@ -125,6 +175,22 @@ def parser() -> argparse.ArgumentParser:
         if name == "goalseek":
             s.add_argument("node")
             s.add_argument("--target", type=float, default=None, help="KGI value to reach (default: the KGI's target)")
+    s = sub.add_parser("list", help="the workshops in the database")
+    s.add_argument("--db", help="database file (default: $KPIDESIGN_DB or data/kpidesign.db)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_list)
+    s = sub.add_parser("import", help="create a workshop from a .yaml or .xlsx file")
+    s.add_argument("file")
+    s.add_argument("--db")
+    s.add_argument("--lang", choices=["en", "ja"], default="en")
+    s.set_defaults(fn=cmd_import)
+    s = sub.add_parser("export", help="write a workshop as xlsx, yaml, metricflow, svg or png")
+    s.add_argument("workshop", help="id or exact title")
+    s.add_argument("--format", "-f", choices=files.FORMATS, required=True)
+    s.add_argument("--output", "-o", required=True)
+    s.add_argument("--db")
+    s.add_argument("--lang", choices=["en", "ja"], default="ja", help="language of sheet and column names")
+    s.set_defaults(fn=cmd_export)
     return p
 
 

@@ -129,6 +129,17 @@ def _link_types(node: ast.expr, context: str, out: dict[str, str]) -> None:
             _link_types(node.right, "×" if context == "÷" else "÷", out)
 
 
+def rename(text: str, mapping: dict[str, str]) -> str:
+    """The formula with ids replaced through mapping, re-written from its syntax tree."""
+    parsed = parse(text)
+
+    class _Rename(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.Name:
+            return ast.copy_location(ast.Name(id=mapping.get(node.id, node.id), ctx=node.ctx), node)
+
+    return ast.unparse(_Rename().visit(parsed.tree))
+
+
 def product_of(ids: list[str]) -> str:
     """A formula multiplying the ids."""
     return " * ".join(ids)

@@ -25,5 +25,6 @@ STEPS = (
     PageSpec("views/5_monitoring.py", "nav_monitoring", ":material/monitoring:", "monitoring"),
 )
 REVIEW = PageSpec("views/review.py", "nav_review", ":material/fact_check:", "review")
+EXPORT = PageSpec("views/export.py", "nav_export", ":material/download:", "export")
 HISTORY = PageSpec("views/history.py", "nav_history", ":material/history:", "history")
-ALL = (WORKSHOPS, *STEPS, REVIEW, HISTORY)
+ALL = (WORKSHOPS, *STEPS, REVIEW, EXPORT, HISTORY)

@@ -7,7 +7,8 @@ from kpidesign import edits
 from kpidesign.library import load_template, templates
 from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
-from kpidesign.i18n import problem_text
+from kpidesign.i18n import finding_text, problem_text
+from kpidesign.io import files
 from ui.session import commit, flash, lang, md, open_workshop, store, tr
 
 st.title(tr("workshops_title"))
@@ -37,6 +38,27 @@ with st.container(border=True):
     if message := st.session_state["errors"].pop("ws_new_title", None):
         st.error(message)
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
+
+def import_file() -> None:
+    """Create a workshop from the uploaded file, or list why it was refused."""
+    upload = st.session_state.get("ws_upload")
+    if upload is None:
+        return
+    result = files.read(upload.name, upload.getvalue())
+    if result.workshop is None:
+        st.session_state["ws_import_problems"] = (upload.name, [finding_text(f, lang()) for f in result.findings])
+        return
+    open_workshop(store().create(result.workshop, summary=f"imported {upload.name}"[:80]))
+    st.session_state.pop("ws_import_problems", None)
+    flash("info", tr("imported", title=result.workshop.title))
+
+
+with st.expander(tr("import"), icon=":material/upload_file:"):
+    st.caption(tr("import_help"))
+    st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key="ws_upload", label_visibility="collapsed")
+    st.button(tr("import_button"), key="ws_import", on_click=import_file, icon=":material/upload:")
+    if problems := st.session_state.get("ws_import_problems"):
+        st.error(tr("import_refused", name=md(problems[0])) + "\n" + "\n".join(f"- {md(p)}" for p in problems[1]))
 
 summaries = store().workshops()
 if not summaries:

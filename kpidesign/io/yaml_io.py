@@ -29,8 +29,12 @@ class ImportResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-def _number(v: float | None) -> float | int | None:
+def plain_number(v: float | None) -> float | int | None:
+    """A whole number as int (800000000, not 800000000.0), anything else unchanged."""
     return int(v) if v is not None and float(v).is_integer() else v
+
+
+_number = plain_number
 
 
 def _node_dict(node: Any, *, kgi: bool) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""Files in and out, whatever the format: one place for the app and the command line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kpidesign.findings import Finding, Severity
+from kpidesign.io import excel, image, metricflow, yaml_io
+from kpidesign.io.yaml_io import ImportResult
+from kpidesign.model import Workshop
+
+FORMATS = ("xlsx", "yaml", "metricflow", "svg", "png")
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Export:
+    """An exported file: its bytes, MIME type and a file name."""
+
+    data: bytes
+    mime: str
+    filename: str
+
+
+def filename_for(ws: Workshop, suffix: str) -> str:
+    """A safe file name from the workshop title (letters of any script kept)."""
+    stem = re.sub(r"[^\w\-]+", "_", ws.title).strip("_")[:60] or "kpidesign"
+    return f"{stem}{suffix}"
+
+
+def export(ws: Workshop, fmt: str, lang: str = "ja") -> Export | None:
+    """The workshop in one format (None for PNG when no renderer is available)."""
+    if fmt == "xlsx":
+        return Export(excel.to_xlsx(ws, lang, image.to_png(ws, lang)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename_for(ws, ".xlsx"))
+    if fmt == "yaml":
+        return Export(yaml_io.to_yaml(ws).encode("utf-8"), "application/x-yaml", filename_for(ws, ".kpidesign.yaml"))
+    if fmt == "metricflow":
+        return Export(metricflow.to_metricflow(ws).encode("utf-8"), "application/x-yaml", filename_for(ws, ".metrics.yml"))
+    if fmt == "svg":
+        return Export(image.to_svg(ws, lang).encode("utf-8"), "image/svg+xml", filename_for(ws, ".svg"))
+    if fmt == "png":
+        png = image.to_png(ws, lang)
+        return Export(png, "image/png", filename_for(ws, ".png")) if png else None
+    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def read(filename: str, data: bytes) -> ImportResult:
+    """A workshop from an uploaded or given file: .xlsx by its zip signature, anything else as YAML."""
+    if len(data) > MAX_UPLOAD:
+        return ImportResult(None, [Finding(Severity.ERROR, "file_too_large", None, {"field": filename, "size": len(data), "max": MAX_UPLOAD})])
+    if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
+        return excel.from_xlsx(data)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return ImportResult(None, [Finding(Severity.ERROR, "not_utf8", None, {"field": filename})])
+    return yaml_io.from_yaml(text)

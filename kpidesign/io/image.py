@@ -1,0 +1,181 @@
+"""The tree as a picture for slides: a tidy top-down layout drawn as SVG (always) or PNG (Pillow + a CJK font).
+
+No graphviz binary is needed: the layout places leaves left to right and centres each parent over
+its children, with node sizes from the same CJK-aware measure as the on-screen graph.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from kpidesign import formula as formulas
+from kpidesign.model import Layer, Workshop
+from kpidesign.render import FONT, box_size, node_label
+from kpidesign.tree import children_map, walk
+
+PX = 72  # box_size works in inches
+GAP_X, GAP_Y, MARGIN = 18, 46, 20
+FILL = {Layer.LEADING: ("#dbeafe", "#1d4ed8"), Layer.INTERMEDIATE: ("#fef3c7", "#b45309"), Layer.LAGGING: ("#fde2e1", "#b91c1c"), None: ("#f3f4f6", "#6b7280")}
+KGI_FILL = ("#1e3a8a", "#1e3a8a")
+CJK_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf",
+    "/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
+)
+
+
+@dataclass(frozen=True)
+class Box:
+    """A node placed on the canvas (top-left corner and size in pixels)."""
+
+    id: str
+    x: float
+    y: float
+    w: float
+    h: float
+    lines: tuple[str, ...]
+    fill: str
+    stroke: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Placed boxes, edges (parent, child, link label or '' for an influence) and the canvas size."""
+
+    boxes: dict[str, Box]
+    edges: list[tuple[str, str, str]]
+    width: float
+    height: float
+
+
+def layout(ws: Workshop, lang: str = "ja") -> Layout:
+    """Place every node: leaves side by side, parents centred over their children, one row per level."""
+    kids = children_map(ws)
+    order = list(walk(ws))
+    size = {}
+    for node, _ in order:
+        label = node_label(node, lang)
+        dims = box_size(label)
+        size[node.id] = (float(dims["width"]) * PX, float(dims["height"]) * PX, tuple(label.split("\n")))
+    depth = {n.id: d for n, d in order}
+    row_h = {}
+    for node_id, d in depth.items():
+        row_h[d] = max(row_h.get(d, 0), size[node_id][1])
+    row_y, y = {}, MARGIN
+    for d in sorted(row_h):
+        row_y[d], y = y, y + row_h[d] + GAP_Y
+    x_of: dict[str, float] = {}
+    cursor = [float(MARGIN)]
+    root = ws.kgi.id
+    _place_iterative(root, kids, size, x_of, cursor)
+    boxes = {}
+    by_id = {n.id: n for n, _ in order}
+    for node_id, d in depth.items():
+        w, h, lines = size[node_id]
+        node = by_id[node_id]
+        fill, stroke = KGI_FILL if node.parent is None else FILL[node.layer]
+        text = "#ffffff" if node.parent is None else "#111827"
+        boxes[node_id] = Box(node_id, x_of[node_id] - w / 2, row_y[d] + (row_h[d] - h) / 2, w, h, lines, fill, stroke, text)
+    edges = []
+    for node, _ in order:
+        links = _links(node.formula)
+        for child in kids.get(node.id, []):
+            edges.append((node.id, child, links.get(child, "")))
+    width = max(b.x + b.w for b in boxes.values()) + MARGIN
+    return Layout(boxes, edges, width, y - GAP_Y + MARGIN)
+
+
+def _place_iterative(root: str, kids: dict, size: dict, x_of: dict, cursor: list[float]) -> None:  # type: ignore[type-arg]
+    """Post-order placement without recursion (deep trees must not hit Python's recursion limit)."""
+    stack: list[tuple[str, bool]] = [(root, False)]
+    while stack:
+        node_id, done = stack.pop()
+        children = kids.get(node_id, [])
+        w = size[node_id][0]
+        if not children:
+            x_of[node_id] = cursor[0] + w / 2
+            cursor[0] += w + GAP_X
+            continue
+        if not done:
+            stack.append((node_id, True))
+            stack.extend((c, False) for c in reversed(children))
+            continue
+        centre = (x_of[children[0]] + x_of[children[-1]]) / 2
+        centre = max(centre, MARGIN + w / 2)
+        x_of[node_id] = centre
+        cursor[0] = max(cursor[0], centre + w / 2 + GAP_X)
+
+
+def _links(text: str) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        return formulas.parse(text).link_types()
+    except formulas.FormulaError:
+        return {}
+
+
+def to_svg(ws: Workshop, lang: str = "ja") -> str:
+    """The tree as a standalone SVG document (text escaped, CJK fonts named)."""
+    lay = layout(ws, lang)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" height="{lay.height:.0f}" '
+        f'viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" font-family="{escape(FONT)}" font-size="18">',
+        f"<title>{escape(ws.title)}</title>",
+        '<rect width="100%" height="100%" fill="#ffffff"/>',
+    ]
+    for parent, child, link in lay.edges:
+        a, b = lay.boxes[parent], lay.boxes[child]
+        x1, y1, x2, y2 = a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y
+        dash = "" if link else ' stroke-dasharray="6 4"'
+        out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#6b7280" stroke-width="1.4"{dash}/>')
+        if link:
+            out.append(f'<text x="{(x1 + x2) / 2 + 6:.1f}" y="{(y1 + y2) / 2 + 6:.1f}" fill="#111827">{escape(link)}</text>')
+    for box in lay.boxes.values():
+        out.append(f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="6" fill="{box.fill}" stroke="{box.stroke}" stroke-width="1.5"/>')
+        top = box.y + box.h / 2 - (len(box.lines) - 1) * 11.7 + 6
+        for i, line in enumerate(box.lines):
+            out.append(f'<text x="{box.x + box.w / 2:.1f}" y="{top + i * 23.4:.1f}" text-anchor="middle" fill="{box.text}">{escape(line)}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def find_cjk_font() -> Path | None:
+    """A font file that can draw Japanese, if the machine has one (fonts-noto-cjk)."""
+    return next((Path(p) for p in CJK_FONTS if Path(p).exists()), None)
+
+
+def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
+    """The tree as PNG, or None when Pillow or a CJK font is missing (the SVG always works)."""
+    try:
+        from PIL import Image, ImageDraw, ImageFont
+    except ImportError:
+        return None
+    font_path = find_cjk_font()
+    if font_path is None:
+        return None
+    lay = layout(ws, lang)
+    w, h = int(lay.width * scale), int(lay.height * scale)
+    if w * h > 40_000_000:
+        return None
+    img = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(font_path), int(16 * scale))
+    for parent, child, link in lay.edges:
+        a, b = lay.boxes[parent], lay.boxes[child]
+        x1, y1, x2, y2 = (a.x + a.w / 2) * scale, (a.y + a.h) * scale, (b.x + b.w / 2) * scale, b.y * scale
+        draw.line([(x1, y1), (x2, y2)], fill="#6b7280" if link else "#c4c8cf", width=max(1, int(1.4 * scale)))
+        if link:
+            draw.text(((x1 + x2) / 2 + 8 * scale, (y1 + y2) / 2), link, fill="#111827", font=font, anchor="mm")
+    for box in lay.boxes.values():
+        draw.rounded_rectangle([box.x * scale, box.y * scale, (box.x + box.w) * scale, (box.y + box.h) * scale], radius=int(6 * scale), fill=box.fill, outline=box.stroke, width=max(1, int(1.5 * scale)))
+        for i, line in enumerate(box.lines):
+            y = (box.y + box.h / 2 + (i - (len(box.lines) - 1) / 2) * 23.4) * scale
+            draw.text(((box.x + box.w / 2) * scale, y), line, fill=box.text, font=font, anchor="mm")
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()

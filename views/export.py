@@ -1,0 +1,20 @@
+"""Export: the definition sheet as Excel, canonical YAML, dbt MetricFlow, and the tree as SVG/PNG."""
+
+import streamlit as st
+
+from ui import exports
+from ui.session import lang, require_workshop, tr
+
+loaded = require_workshop()
+ws = loaded.workshop
+
+st.title(tr("export_title"))
+st.write(tr("export_intro"))
+
+files = exports.build_all(loaded.id, loaded.version, ws, lang())
+exports.download_buttons(files, "dl")
+st.caption(tr("export_formats_help"))
+
+if files.get("png"):
+    st.subheader(tr("sheet_tree"))
+    st.image(files["png"].data, width="stretch")
