@@ -69,3 +69,32 @@ def test_goalseek(capsys):
 def test_runs_as_a_module():
     done = subprocess.run([sys.executable, "-m", "kpidesign", "check", EC, "--lang", "ja"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and "「" in done.stdout and not done.stderr
+
+
+def test_import_export_list(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    code, out, _ = run(capsys, "import", EC, "--db", db)
+    wid = out.strip()
+    assert code == 0 and len(wid) == 12
+    code, out, _ = run(capsys, "list", "--db", db, "--json")
+    assert json.loads(out)[0]["id"] == wid
+    for fmt in ("xlsx", "yaml", "metricflow", "svg"):
+        target = tmp_path / f"out.{fmt}"
+        code, _, _ = run(capsys, "export", "E-commerce sales +20% (example)", "-f", fmt, "-o", str(target), "--db", db)
+        assert code == 0 and target.stat().st_size > 1000
+    code, out, _ = run(capsys, "import", str(tmp_path / "out.xlsx"), "--db", db)
+    assert code == 0
+    code, out, _ = run(capsys, "list", "--db", db)
+    assert len(out.strip().splitlines()) == 2
+
+
+def test_refused_import_leaves_the_database_unchanged(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: a, name: A}]\n")
+    code, _, err = run(capsys, "import", str(bad), "--db", db)
+    assert code == 2 and "loop" in err.lower()
+    code, out, _ = run(capsys, "list", "--db", db)
+    assert out == ""
+    code, _, err = run(capsys, "export", "nothing", "-f", "yaml", "-o", str(tmp_path / "x"), "--db", db)
+    assert code == 2 and "no workshop" in err

@@ -1,0 +1,139 @@
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpidesign import edits, tree
+from kpidesign.io.excel import COLUMNS, from_xlsx, to_xlsx
+from kpidesign.io.image import to_png
+from kpidesign.library import load_template, templates
+from kpidesign.model import Actual
+from tests.conftest import build_ec
+
+
+def book(data: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_every_template_round_trips_through_excel(lang):
+    for tpl in templates():
+        ws = load_template(tpl.path)
+        assert from_xlsx(to_xlsx(ws, lang)).workshop == ws, tpl.path
+
+
+def test_workbook_content_read_by_an_independent_reader(template):
+    wb = book(to_xlsx(template, "ja", to_png(template, "ja")))
+    assert wb.sheetnames == ["表紙", "定義表", "閾値", "モニタリング", "学習ログ", "実績値", "KPIツリー"]
+    cover = wb["表紙"]
+    assert cover["A1"].value == template.title and cover["B5"].value == "年間売上高"
+    sheet = wb["定義表"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["ID", "名前", "親"] and len(header) == len(COLUMNS)
+    assert sheet.freeze_panes == "C2" and sheet.auto_filter.ref.startswith("A1:")
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["sales"][1] == "年間売上高" and rows["sales"][7] == 800000000 and rows["customers"][2] == "sales"
+    assert rows["purchase_rate"][header.index("オーナー") if "オーナー" in header else header.index("責任者")] == "EC運用チーム"
+    assert sheet.column_dimensions["B"].width >= 10
+    th = wb["閾値"]
+    rules = [r for rng in th.conditional_formatting for r in rng.rules]
+    assert {r.formula[0] for r in rules} == {'"green"', '"yellow"', '"red"'}
+    statuses = [r[7] for r in th.iter_rows(min_row=2, values_only=True)]
+    assert set(statuses) <= {"green", "yellow", "red", "none"} and "green" in statuses
+    assert wb["モニタリング"]["A1"].value == "会議名"
+    assert wb["KPIツリー"]._images  # the picture, when PNG can be drawn
+    english = book(to_xlsx(template, "en"))
+    assert english.sheetnames[1] == "Definitions" and english["Definitions"]["B1"].value == "Name"
+
+
+def test_text_never_becomes_a_formula(ec):
+    hostile = ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
+    ws = ec
+    for i, text in enumerate(hostile):
+        ws, new = tree.add_node(ws, "customers", f"n{i}")
+        ws = edits.set_field(ws, new, "owner", text)
+    ws = edits.set_field(ws, "customers", "why", "=1+1")
+    ws = tree.update_node(ws, "items", name="=2*3")
+    data = to_xlsx(ws, "en")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    assert "<f>" not in sheets  # no formula anywhere in any sheet
+    wb = book(data)
+    owners = [c.value for c in wb["Definitions"]["R"][1:]]
+    assert set(hostile) <= set(owners)
+    assert from_xlsx(data).workshop == ws
+
+
+def test_edited_workbook_imports_the_edits(template):
+    wb = book(to_xlsx(template, "ja"))
+    sheet = wb["定義表"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=header.index("責任者") + 1, value="新しい責任者")
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    ws = from_xlsx(buffer.getvalue()).workshop
+    assert ws.node("customers").definition.owner == "新しい責任者"
+
+
+def test_broken_edits_are_refused_with_the_field(template):
+    wb = book(to_xlsx(template, "en"))
+    sheet = wb["Definitions"]
+    sheet.cell(row=3, column=8, value="lots")  # baseline of customers
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = from_xlsx(buffer.getvalue())
+    assert result.workshop is None and "baseline" in result.findings[0].params["field"]
+
+
+def test_actuals_travel(ec):
+    import datetime as dt
+
+    ws = ec.model_copy(update={"actuals": [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=41000)]})
+    assert from_xlsx(to_xlsx(ws)).workshop.actuals == ws.actuals
+
+
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"not a zip at all", "xlsx_not_workbook"),
+        (b"PK\x03\x04garbage", "xlsx_not_workbook"),
+        (b"x" * (21 * 1024 * 1024), "file_too_large"),
+    ],
+)
+def test_bad_files_are_refused(data, code):
+    result = from_xlsx(data)
+    assert result.workshop is None and result.findings[0].code == code
+
+
+def test_zip_bomb_is_refused_before_opening():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (250 * 1024 * 1024))
+    data = buffer.getvalue()
+    assert len(data) < 2 * 1024 * 1024
+    assert from_xlsx(data).findings[0].code == "xlsx_zip_bomb"
+
+
+def test_a_zip_that_is_not_a_workbook():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("hello.txt", "hi")
+    assert from_xlsx(buffer.getvalue()).findings[0].code == "xlsx_not_workbook"
+
+
+names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=25).filter(lambda s: s.strip())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(names, st.integers(0, 50), st.none() | st.integers(-10**9, 10**9)), max_size=10))
+def test_generated_workshops_round_trip(rows):
+    ws = build_ec()
+    for name, parent, base in rows:
+        ids = [n.id for n in ws.nodes]
+        ws, new = tree.add_node(ws, ids[parent % len(ids)], name, baseline=base)
+        ws = edits.set_field(ws, new, "owner", name)
+    assert from_xlsx(to_xlsx(ws, "en")).workshop == ws

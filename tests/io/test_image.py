@@ -1,0 +1,41 @@
+import xml.etree.ElementTree as ET
+
+from kpidesign import tree
+from kpidesign.io.image import find_cjk_font, layout, to_png, to_svg
+
+
+def test_svg_is_well_formed_and_literal(ec):
+    ws, _ = tree.add_node(ec, "customers", 'A "quote" & <script>alert(1)</script>')
+    svg = to_svg(ws, "en")
+    root = ET.fromstring(svg)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    joined = "".join(t or "" for t in texts)
+    assert 'A "quote" & <scri' in joined and "Customers" in texts
+    assert "<script>alert" not in svg  # escaped in the markup
+
+
+def test_layout_places_parents_above_and_between_children(template):
+    lay = layout(template)
+    boxes = lay.boxes
+    for parent, child, _ in lay.edges:
+        assert boxes[parent].y + boxes[parent].h < boxes[child].y
+    kids = [c for p, c, _ in lay.edges if p == "customers"]
+    centre = boxes["customers"].x + boxes["customers"].w / 2
+    assert boxes[kids[0]].x <= centre <= boxes[kids[-1]].x + boxes[kids[-1]].w
+    xs = sorted((b.x, b.x + b.w) for b in boxes.values() if b.y == boxes["target_population"].y)
+    assert all(a[1] <= b[0] for a, b in zip(xs, xs[1:]))  # no overlap in a row
+
+
+def test_deep_tree_does_not_recurse(ec):
+    ws, parent = ec, "items"
+    for i in range(1500):
+        ws, parent = tree.add_node(ws, parent, f"L{i}")
+    assert layout(ws).height > 1500 * 40
+
+
+def test_png_when_a_font_exists(template):
+    png = to_png(template)
+    if find_cjk_font() is None:
+        assert png is None
+    else:
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
