@@ -1,28 +1,35 @@
-"""kpidesign router: page config, session state, navigation, sidebar, messages."""
+"""kpidesign router: page config, session state, who may see what, navigation, sidebar, messages."""
 
 import streamlit as st
 
-from kpidesign.pages import EXPORT, HISTORY, REVIEW, STEPS, WORKSHOPS, PageSpec
-from ui import session, sidebar, theme
+from kpidesign.pages import EXPORT, HISTORY, LOGIN, REVIEW, SHARED, STEPS, WORKSHOPS, PageSpec
+from ui import access, session, sidebar, theme
 
 st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="wide")
-session.init()
+mode = access.mode()
+session.init(open_from_address=mode == "edit")
 theme.inject()
 
 
-def page(spec: PageSpec) -> st.Page:
+def page(spec: PageSpec, default: bool = False) -> st.Page:
     """A registry record as a Streamlit page, titled in the current language."""
-    return st.Page(spec.file, title=session.tr(spec.title), icon=spec.icon, url_path=spec.url, default=spec is WORKSHOPS)
+    return st.Page(spec.file, title=session.tr(spec.title), icon=spec.icon, url_path=spec.url, default=default or spec is WORKSHOPS)
 
 
-navigation = st.navigation(
-    {
-        session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
-        session.tr("section_steps"): [page(spec) for spec in STEPS],
-        session.tr("section_results"): [page(REVIEW), page(EXPORT)],
-    }
-)
-sidebar.render()
-session.sync_url()
+if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
+    navigation = st.navigation([page(SHARED, default=True)], position="hidden")
+elif mode == "login":
+    navigation = st.navigation([page(LOGIN, default=True)], position="hidden")
+else:
+    navigation = st.navigation(
+        {
+            session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
+            session.tr("section_steps"): [page(spec) for spec in STEPS],
+            session.tr("section_results"): [page(REVIEW), page(EXPORT)],
+        }
+    )
+sidebar.render(editing=mode == "edit")
+if mode == "edit":
+    session.sync_url()
 session.show_flash()
 navigation.run()

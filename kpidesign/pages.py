@@ -28,3 +28,5 @@ REVIEW = PageSpec("views/review.py", "nav_review", ":material/fact_check:", "rev
 EXPORT = PageSpec("views/export.py", "nav_export", ":material/download:", "export")
 HISTORY = PageSpec("views/history.py", "nav_history", ":material/history:", "history")
 ALL = (WORKSHOPS, *STEPS, REVIEW, EXPORT, HISTORY)
+SHARED = PageSpec("views/shared_view.py", "nav_shared", ":material/visibility:", "view", needs_workshop=False)
+LOGIN = PageSpec("views/login.py", "nav_login", ":material/lock:", "login", needs_workshop=False)

@@ -8,6 +8,7 @@ and is refused if the caller's version is stale (optimistic locking): nothing is
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import secrets
 import sqlite3
@@ -43,6 +44,18 @@ def m001_workshops(db: Database) -> None:
         pk=("workshop_id", "version"),
         foreign_keys=[("workshop_id", "workshops", "id")],
     )
+
+
+@migrations()
+def m002_share_links(db: Database) -> None:
+    """Read-only share links, stored by the SHA-256 of their token."""
+    db["share_links"].create(
+        {"id": str, "token_hash": str, "workshop_id": str, "label": str, "created_at": str, "expires_at": str, "revoked_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"token_hash", "workshop_id", "created_at"},
+    )
+    db["share_links"].create_index(["token_hash"], unique=True)
 
 
 class StoreError(Exception):
@@ -89,6 +102,22 @@ class Summary:
     updated_at: str
     version: int
     steps_done: int
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    """A share link as listed (the token itself is never stored, only its hash)."""
+
+    id: str
+    label: str
+    created_at: str
+    expires_at: str | None
+    revoked_at: str | None
+
+    def active(self, now: dt.datetime | None = None) -> bool:
+        """Not revoked and not expired."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        return self.revoked_at is None and (self.expires_at is None or dt.datetime.fromisoformat(self.expires_at) > now)
 
 
 @dataclass(frozen=True)
@@ -208,9 +237,46 @@ class Store:
         ws = self.load(workshop_id).workshop
         return self.create(ws.model_copy(update={"title": title}), summary="duplicated")
 
-    def delete(self, workshop_id: str) -> None:
-        """Remove a workshop and its history."""
+    def create_share(self, workshop_id: str, *, label: str = "", expires_at: dt.datetime | None = None) -> str:
+        """A new read-only link token (256 bits from secrets); only its hash is stored, so show it now."""
+        if not self.exists(workshop_id):
+            raise WorkshopNotFoundError(workshop_id)
+        token = secrets.token_urlsafe(32)
         with self._write() as conn:
+            conn.execute(
+                "insert into share_links (id, token_hash, workshop_id, label, created_at, expires_at, revoked_at) values (?,?,?,?,?,?,null)",
+                (secrets.token_hex(4), _hash(token), workshop_id, label[:80], _now(), expires_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if expires_at else None),
+            )
+        return token
+
+    def shares(self, workshop_id: str) -> list[ShareLink]:
+        """The share links of a workshop, newest first (revoked and expired ones included)."""
+        rows = self.db.execute(
+            "select id, label, created_at, expires_at, revoked_at from share_links where workshop_id = ? order by created_at desc, id", (workshop_id,)
+        ).fetchall()
+        return [ShareLink(*row) for row in rows]
+
+    def revoke_share(self, workshop_id: str, share_id: str) -> None:
+        """Revoke one link of a workshop; it stops working at once."""
+        with self._write() as conn:
+            conn.execute("update share_links set revoked_at = ? where id = ? and workshop_id = ? and revoked_at is null", (_now(), share_id, workshop_id))
+
+    def resolve_share(self, token: str | None) -> str | None:
+        """The workshop a valid token opens; None for a wrong, revoked or expired token (nothing else is told)."""
+        if not token or len(token) > 200:
+            return None
+        row = self.db.execute(
+            "select l.workshop_id, l.label, l.created_at, l.expires_at, l.revoked_at from share_links l join workshops w on w.id = l.workshop_id where l.token_hash = ?",
+            (_hash(token),),
+        ).fetchone()
+        if row is None or not ShareLink("", row[1], row[2], row[3], row[4]).active():
+            return None
+        return row[0]
+
+    def delete(self, workshop_id: str) -> None:
+        """Remove a workshop, its history and its share links."""
+        with self._write() as conn:
+            conn.execute("delete from share_links where workshop_id = ?", (workshop_id,))
             conn.execute("delete from versions where workshop_id = ?", (workshop_id,))
             conn.execute("delete from workshops where id = ?", (workshop_id,))
 
@@ -235,6 +301,10 @@ class Store:
         """Make an earlier version the current one (as a new version, so the restore can be undone)."""
         old = self.load_version(workshop_id, version)
         return self.save(workshop_id, old, expected_version=expected_version, summary=f"restore v{version}")
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _guard(ws: Workshop) -> None:

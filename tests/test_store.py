@@ -84,7 +84,7 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops"]
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links"]
     again.close()
 
 
@@ -135,3 +135,36 @@ def test_migrations_table_is_sqlite_utils(tmp_path):
     names = sqlite3.connect(tmp_path / "m.db").execute("select name from sqlite_master where type='table'").fetchall()
     assert {"workshops", "versions", "_sqlite_migrations"} <= {n for (n,) in names}
     s.close()
+
+
+def test_share_tokens_are_stored_hashed_and_resolve(store, ec):
+    import hashlib
+
+    wid = store.create(ec)
+    token = store.create_share(wid, label="board")
+    assert len(token) >= 43  # 256 bits, url-safe base64
+    stored = store.db.execute("select token_hash from share_links").fetchone()[0]
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in str(store.db.execute("select * from share_links").fetchall())
+    assert store.resolve_share(token) == wid
+    for forged in ["", None, token[:-1], token + "x", "x" * 500, "' or 1=1 --"]:
+        assert store.resolve_share(forged) is None
+
+
+def test_share_expiry_revoke_and_delete(store, ec):
+    import datetime as dt
+
+    wid, other = store.create(ec), store.create(ec)
+    past = store.create_share(wid, expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1))
+    future = store.create_share(wid, expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1))
+    assert store.resolve_share(past) is None and store.resolve_share(future) == wid
+    link = next(s for s in store.shares(wid) if s.active())
+    store.revoke_share(other, link.id)  # another workshop cannot revoke it
+    assert store.resolve_share(future) == wid
+    store.revoke_share(wid, link.id)
+    assert store.resolve_share(future) is None
+    assert {(s.revoked_at is not None, s.active()) for s in store.shares(wid)} == {(True, False), (False, False)}
+    keep = store.create_share(wid)
+    store.delete(wid)
+    assert store.resolve_share(keep) is None and store.shares(wid) == []
+    with pytest.raises(WorkshopNotFoundError):
+        store.create_share("missing")

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Callable
 
 import streamlit as st
 
+from kpidesign.diff import changes
 from kpidesign.i18n import choose_language, finding_text, problem_text, t
 from kpidesign.model import Workshop
 from kpidesign.store import InvalidWorkshopError, Loaded, StaleVersionError, Store, WorkshopNotFoundError
 from kpidesign.values import EditError
 
 
-def init() -> None:
-    """Set up cross-page state once per session (called by the router)."""
+def init(open_from_address: bool = True) -> None:
+    """Set up cross-page state once per session (called by the router); ?ws=… opens a workshop when editing."""
     if "store" not in st.session_state:
         st.session_state["store"] = Store()
     st.session_state.setdefault("lang", choose_language(st.context.locale))
@@ -21,7 +23,7 @@ def init() -> None:
     st.session_state.setdefault("ws_version", None)
     st.session_state.setdefault("flash", [])
     st.session_state.setdefault("errors", {})
-    wanted = st.query_params.get("ws")
+    wanted = st.query_params.get("ws") if open_from_address else None
     if st.session_state["ws_id"] is None and wanted and store().exists(wanted):
         open_workshop(wanted)
 
@@ -100,7 +102,10 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
             flash("error", message)
         return False
     except StaleVersionError as e:
-        flash("error", tr("stale", current=e.current, summary=e.summary))
+        flash("error", stale_message(wid, expected, e))
+        return False
+    except sqlite3.OperationalError:
+        flash("error", tr("db_busy"))
         return False
     except InvalidWorkshopError as e:
         flash("error", tr("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
@@ -114,6 +119,24 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
         st.session_state["ws_version"] = new_version
     flash("saved", tr("saved_version", version=new_version, summary=summary))
     return True
+
+
+def stale_message(workshop_id: str, seen: int | None, error: StaleVersionError) -> str:
+    """The conflict message, with what the other person changed since the version this screen showed."""
+    text = tr("stale", current=error.current, summary=error.summary)
+    if seen is None:
+        return text
+    try:
+        found = changes(store().load_version(workshop_id, seen), store().load(workshop_id).workshop)
+    except WorkshopNotFoundError:
+        return text
+    if found:
+        text += "\n\n" + tr("stale_changes") + "\n" + "\n".join(f"- {md(tr(c.code, **_shown(c.params)))}" for c in found)
+    return text
+
+
+def _shown(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: ", ".join(tr(x) for x in v) if isinstance(v, list) else (tr(v) if k == "part" else v) for k, v in params.items()}
 
 
 def flash(kind: str, text: str) -> None:

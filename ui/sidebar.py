@@ -9,15 +9,15 @@ from kpidesign.store import WorkshopNotFoundError
 from ui.session import md, store, tr
 
 
-def render() -> None:
-    """Draw the sidebar."""
+def render(editing: bool = True) -> None:
+    """Draw the sidebar: the language always; the open workshop and its progress only when editing."""
     with st.sidebar:
         st.radio(
             tr("language"), ["ja", "en"], key="lang", horizontal=True,
             format_func=lambda code: "日本語" if code == "ja" else "English",
         )
         wid = st.session_state.get("ws_id")
-        if not wid:
+        if not editing or not wid:
             return
         try:
             ws = store().load(wid).workshop

@@ -1,8 +1,8 @@
-"""Export: the definition sheet as Excel, canonical YAML, dbt MetricFlow, and the tree as SVG/PNG."""
+"""Export and share: Excel, canonical YAML, dbt MetricFlow, the tree as SVG/PNG, and read-only links."""
 
 import streamlit as st
 
-from ui import exports
+from ui import exports, sharing
 from ui.session import lang, require_workshop, tr
 
 loaded = require_workshop()
@@ -15,6 +15,10 @@ files = exports.build_all(loaded.id, loaded.version, ws, lang())
 exports.download_buttons(files, "dl")
 st.caption(tr("export_formats_help"))
 
+st.divider()
+sharing.manage(loaded.id)
+
 if files.get("png"):
+    st.divider()
     st.subheader(tr("sheet_tree"))
     st.image(files["png"].data, width="stretch")

@@ -1,0 +1,114 @@
+"""The share link: read-only, nothing editable, nothing else reachable, forged tokens reveal nothing."""
+
+import pytest
+
+from kpidesign.pages import ALL
+from kpidesign.store import Store
+from tests.app.conftest import ok, seeded, start
+
+EDITING = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "slider", "date_input", "checkbox", "toggle", "data_editor", "file_uploader")
+
+
+def editable(at) -> list:
+    found = []
+    for kind in EDITING:
+        try:
+            found += list(at.get(kind))
+        except KeyError:
+            pass
+    return found + [b for b in at.button]
+
+
+def shared(db, lang="ja"):
+    _, wid = seeded(db, lang)
+    token = Store(db).create_share(wid)
+    at = start({"share": token})
+    return at, wid, token
+
+
+def test_share_link_shows_the_result_and_nothing_editable(db):
+    at, wid, _ = shared(db)
+    ok(at)
+    assert at.title[0].value == "EC売上を10億円へ（例）"
+    assert at.get("graphviz_chart") and len(at.dataframe) >= 4
+    assert not editable(at)
+    assert {b.proto.label for b in at.get("download_button")} == {"Excel (.xlsx)", "YAML（正本）"}
+    statuses = " ".join(str(v) for v in at.dataframe[1].value.iloc[:, 0])  # definitions, thresholds, reviews, alerts
+    assert "🟢" in statuses or "🟡" in statuses or "🔴" in statuses
+
+
+@pytest.mark.parametrize("token", ["", "nope", "x" * 500, "<script>alert(1)</script>", "' or 1=1 --"])
+def test_forged_tokens_reveal_nothing(db, token):
+    seeded(db)
+    at = ok(start({"share": token}))
+    assert at.title[0].value in ("このリンクは無効です", "This link is not valid")
+    assert not at.dataframe and not at.get("graphviz_chart") and not editable(at)
+
+
+@pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
+def test_editing_pages_cannot_be_reached_from_a_share_link(db, spec):
+    at, wid, _ = shared(db)
+    at.query_params["ws"] = wid  # changing the address does not help either
+    try:
+        at.switch_page(spec.file).run()
+    except Exception:
+        pass  # the page is not part of this session's navigation at all
+    assert not editable(at)
+    assert at.session_state["ws_id"] is None
+
+
+def test_revoking_takes_effect_on_the_open_view(db):
+    at, wid, token = shared(db)
+    store = Store(db)
+    store.revoke_share(wid, store.shares(wid)[0].id)
+    at.run()
+    assert at.title[0].value in ("このリンクは無効です", "This link is not valid")
+
+
+def test_editor_password_gate(db, monkeypatch):
+    monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret-パス")
+    at = ok(start())
+    assert at.title[0].value == "編集にはログインが必要です"
+    assert not [w for w in at.text_input if w.key != "login_password"]
+    at.text_input(key="login_password").input("wrong")
+    at.button[0].click().run()
+    assert at.error and at.title[0].value == "編集にはログインが必要です"
+    at.text_input(key="login_password").input("s3cret-パス")
+    at.button[0].click().run()
+    ok(at)
+    assert at.title[0].value == "ワークショップ"
+
+
+def test_share_link_works_without_the_password(db, monkeypatch):
+    monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
+    at, _, _ = shared(db)
+    assert at.title[0].value == "EC売上を10億円へ（例）"
+
+
+def test_links_are_created_listed_and_revoked_on_the_export_page(db):
+    at, wid = seeded(db, "en")
+    at.session_state["lang"] = "en"
+    at.switch_page("views/export.py").run()
+    at.text_input(key="share_label").input("board")
+    at.button(key="FormSubmitter:share_form-Create link").click().run()
+    ok(at)
+    link = at.code[0].value
+    assert link.startswith("http") and "?share=" in link
+    token = link.split("?share=")[1]
+    assert Store(db).resolve_share(token) == wid
+    share_id = Store(db).shares(wid)[0].id
+    at.button(key=f"share_revoke_{share_id}").click().run()
+    assert Store(db).resolve_share(token) is None
+
+
+def test_conflict_message_names_the_other_change(db):
+    from tests.app.conftest import by_key
+
+    first, wid = seeded(db)
+    second = start({"ws": wid})
+    first.switch_page("views/1_kgi.py").run()
+    second.switch_page("views/1_kgi.py").run()
+    by_key(first.text_input, "f_sales_unit_").input("JPY").run()
+    by_key(second.text_input, "f_sales_objective_").input("mine").run()
+    message = " ".join(e.value for e in second.error)
+    assert "他の人" in message and "年間売上高" in message and "単位" in message

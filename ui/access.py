@@ -1,0 +1,63 @@
+"""Who may do what: a share link opens only the read-only view; editing may need a password or st.login."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+from typing import Any
+
+import streamlit as st
+
+from ui.session import flash, store, tr
+
+PASSWORD_KEY = "KPIDESIGN_EDITOR_PASSWORD"
+
+
+def _secret(key: str) -> Any:
+    try:
+        return st.secrets.get(key)
+    except Exception:  # no secrets file at all: nothing configured
+        return None
+
+
+def editor_password() -> str | None:
+    """The editor password from the environment or Streamlit secrets, if one is set."""
+    return os.environ.get(PASSWORD_KEY) or _secret(PASSWORD_KEY) or None
+
+
+def login_configured() -> bool:
+    """True when Streamlit's own login (st.login, an [auth] section in secrets) is set up."""
+    return bool(_secret("auth"))
+
+
+def mode() -> str:
+    """'share' for a share link (sticky for the session), 'login' while editing needs credentials, else 'edit'."""
+    if st.session_state.get("share_mode") or "share" in st.query_params:
+        st.session_state["share_mode"] = True
+        st.session_state["ws_id"] = None
+        token = st.query_params.get("share")
+        st.session_state["share_token"] = token if token is not None else st.session_state.get("share_token")
+        return "share"
+    if login_configured():
+        return "edit" if getattr(st.user, "is_logged_in", False) else "login"
+    if editor_password() and not st.session_state.get("editor_ok"):
+        return "login"
+    return "edit"
+
+
+def shared_workshop() -> str | None:
+    """The workshop this session's share token opens right now (re-checked: a revoke takes effect at once)."""
+    return store().resolve_share(st.session_state.get("share_token"))
+
+
+def check_password() -> None:
+    """Compare the typed password in constant time; a wrong one costs a second."""
+    typed = st.session_state.get("login_password") or ""
+    expected = editor_password() or ""
+    if expected and hmac.compare_digest(typed.encode("utf-8"), expected.encode("utf-8")):
+        st.session_state["editor_ok"] = True
+        st.session_state["login_password"] = ""
+        return
+    time.sleep(1)
+    flash("error", tr("login_wrong"))

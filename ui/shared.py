@@ -1,0 +1,90 @@
+"""The parts of the read-only share view; nothing here writes anything."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign.model import Workshop
+from kpidesign.render import auto_direction, tree_dot
+from kpidesign.status import Status, current_value, status
+from kpidesign.store import Loaded
+from kpidesign.tree import walk
+from kpidesign.values import format_value
+from ui.session import lang, md, tr
+
+BADGE = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", Status.NONE: "⚪"}
+
+
+def invalid() -> None:
+    """The same plain page for a wrong, expired or revoked token: it reveals nothing."""
+    st.title(tr("link_invalid_title"))
+    st.write(tr("link_invalid"))
+
+
+def header(loaded: Loaded) -> None:
+    """Title and the KGI in one line."""
+    ws, kgi = loaded.workshop, loaded.workshop.kgi
+    st.title(ws.title)
+    st.caption(tr("share_read_only"))
+    line = f"**{md(kgi.name)}**: {format_value(kgi.baseline, kgi.unit)} → {format_value(kgi.target, kgi.unit)} {md(kgi.unit)}"
+    st.markdown(line + (f" — {kgi.deadline}" if kgi.deadline else ""))
+    if kgi.definition.why:
+        st.markdown(f"{tr('why')}: {md(kgi.definition.why)}")
+
+
+def tree(ws: Workshop) -> None:
+    """The tree, drawn the same way as in the workshop."""
+    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=auto_direction(ws)), width="stretch")
+    st.caption(tr("legend"))
+
+
+def definitions(ws: Workshop) -> None:
+    """The definition sheet as a read-only table."""
+    order = [n for n, _ in walk(ws)]
+    frame = pd.DataFrame(
+        {
+            tr("name"): [n.name for n in order],
+            tr("expression"): [n.definition.expression or n.formula for n in order],
+            tr("numerator"): [n.definition.numerator for n in order],
+            tr("denominator"): [n.definition.denominator for n in order],
+            tr("period"): [n.definition.period for n in order],
+            tr("source"): [n.definition.source for n in order],
+            tr("frequency"): [tr(n.definition.frequency.value) if n.definition.frequency else "" for n in order],
+            tr("owner"): [n.definition.owner for n in order],
+            tr("purpose"): [n.definition.why for n in order],
+            tr("baseline"): [format_value(n.baseline, n.unit) for n in order],
+            tr("target"): [format_value(n.target, n.unit) for n in order],
+            tr("layer"): [tr(n.layer.value) if n.layer else "" for n in order],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+def thresholds(ws: Workshop) -> None:
+    """Each KPI's thresholds and its status now (latest actual, else baseline)."""
+    rows = []
+    for n, _ in walk(ws):
+        value, basis = current_value(ws, n)
+        state = status(value, n.thresholds)
+        rows.append({
+            tr("col_status"): f"{BADGE[state]} {tr('status_' + state.value)}", tr("name"): n.name, tr("value"): format_value(value, n.unit),
+            tr("col_basis"): tr(basis), tr("direction"): tr(n.thresholds.direction.value),
+            tr("green"): format_value(n.thresholds.green, n.unit), tr("yellow"): format_value(n.thresholds.yellow, n.unit),
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def monitoring(ws: Workshop) -> None:
+    """Reviews, alerts and the learning log as read-only tables."""
+    names = {n.id: n.name for n in ws.nodes}
+    st.subheader(tr("reviews"))
+    st.dataframe(pd.DataFrame([{tr("review_name"): r.name, tr("cadence"): tr(r.cadence.value), tr("kpis"): ", ".join(names.get(k, k) for k in r.kpis),
+                                tr("participants"): ", ".join(r.participants)} for r in ws.monitoring.reviews]), hide_index=True, width="stretch")
+    st.subheader(tr("alerts"))
+    st.dataframe(pd.DataFrame([{tr("kpi"): names.get(a.kpi, a.kpi), tr("when"): tr("level_" + a.when.value), tr("channel"): tr(a.channel.value),
+                                tr("to"): a.to, tr("action"): a.action} for a in ws.monitoring.alerts]), hide_index=True, width="stretch")
+    if ws.monitoring.learning_log:
+        st.subheader(tr("learning_log"))
+        st.dataframe(pd.DataFrame([{tr("date"): e.date, tr("kpi"): names.get(e.kpi, e.kpi), tr("observe"): e.observe, tr("insight"): e.insight,
+                                    tr("act"): e.act, tr("integrate"): e.integrate} for e in ws.monitoring.learning_log]), hide_index=True, width="stretch")

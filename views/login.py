@@ -1,0 +1,15 @@
+"""Login: editing is protected (an editor password, or Streamlit's st.login when configured)."""
+
+import streamlit as st
+
+from ui.access import check_password, login_configured
+from ui.session import tr
+
+st.title(tr("login_title"))
+st.write(tr("login_intro"))
+if login_configured():
+    st.button(tr("login_sso"), on_click=st.login, type="primary", icon=":material/login:")
+else:
+    with st.form("login_form"):
+        st.text_input(tr("login_password"), type="password", key="login_password")
+        st.form_submit_button(tr("login_button"), type="primary", on_click=check_password)
