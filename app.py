@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kpidesign.pages import EXPORT, HISTORY, LOGIN, REVIEW, SHARED, STEPS, WORKSHOPS, PageSpec
+from kpidesign.pages import DASHBOARD, EXPORT, HISTORY, LOGIN, REVIEW, SHARED, STEPS, WORKSHOPS, PageSpec
 from ui import access, session, sidebar, theme
 
 st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="wide")
@@ -25,7 +25,7 @@ else:
         {
             session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
             session.tr("section_steps"): [page(spec) for spec in STEPS],
-            session.tr("section_results"): [page(REVIEW), page(EXPORT)],
+            session.tr("section_results"): [page(REVIEW), page(DASHBOARD), page(EXPORT)],
         }
     )
 sidebar.render(editing=mode == "edit")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from kpidesign import analysis
+from kpidesign import alerting, analysis, delivery, monitor
 from kpidesign.i18n import finding_text
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
@@ -150,13 +150,43 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Write a workshop in one format."""
     store = _store(args)
-    ws = store.load(_find(store, args.workshop)).workshop
+    wid = _find(store, args.workshop)
+    ws = store.with_actuals(store.load(wid).workshop, wid)
     out = files.export(ws, args.format, args.lang)
     if out is None:
         raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
     Path(args.output).write_bytes(out.data)
     print(f"{args.output} ({len(out.data):,} bytes)")
     return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Every KPI's value, status and comparisons from the file's actuals."""
+    ws = load(args.file)
+    now = monitor.readings(ws)
+    rows = []
+    for node in ws.nodes:
+        r = now[node.id]
+        comparisons = {k: {"other": c.other, "delta": c.delta, "ratio": c.ratio} for k, c in monitor.compare(ws, node.id).items()}
+        rows.append({"kpi": node.id, "name": node.name, "value": r.value, "basis": r.basis, "date": r.date.isoformat() if r.date else None,
+                     "status": r.status.value, "comparisons": comparisons})
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['status']:<7} {row['kpi']:<24} {format_number(row['value']) or '-':>16} {row['date'] or '':<10} {row['basis'] or ''}")
+    return 0
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """List the alerts that fire now; with --send, deliver each new one once (for cron)."""
+    store = _store(args)
+    wid = _find(store, args.workshop)
+    outcomes = alerting.run(store, wid, delivery.Settings.from_env(), send=args.send)
+    for o in outcomes:
+        a = o.firing.alert
+        print(f"{o.state:<12} {a.kpi:<20} {o.firing.status.value:<6} {o.firing.date} {a.channel.value}:{a.to}  {a.action}  {o.detail}")
+    return 1 if any(o.state == "failed" for o in outcomes) else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -175,6 +205,15 @@ def parser() -> argparse.ArgumentParser:
         if name == "goalseek":
             s.add_argument("node")
             s.add_argument("--target", type=float, default=None, help="KGI value to reach (default: the KGI's target)")
+    s = sub.add_parser("status", help="every KPI's status from the file's actuals")
+    s.add_argument("file")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(fn=cmd_status)
+    s = sub.add_parser("alerts", help="alerts that fire now; --send delivers new ones (Slack/SMTP from the environment)")
+    s.add_argument("workshop", help="id or exact title")
+    s.add_argument("--send", action="store_true")
+    s.add_argument("--db")
+    s.set_defaults(fn=cmd_alerts)
     s = sub.add_parser("list", help="the workshops in the database")
     s.add_argument("--db", help="database file (default: $KPIDESIGN_DB or data/kpidesign.db)")
     s.add_argument("--json", action="store_true")

@@ -160,11 +160,12 @@ class Monitoring(_Base):
 
 
 class Actual(_Base):
-    """An observed value of a KPI at a date."""
+    """An observed value of a KPI at a date (and, optionally, the market's value for comparison)."""
 
     kpi: str
     date: dt.date
     value: float
+    market: float | None = None
 
 
 class Workshop(_Base):

@@ -25,8 +25,9 @@ STEPS = (
     PageSpec("views/5_monitoring.py", "nav_monitoring", ":material/monitoring:", "monitoring"),
 )
 REVIEW = PageSpec("views/review.py", "nav_review", ":material/fact_check:", "review")
+DASHBOARD = PageSpec("views/dashboard.py", "nav_dashboard", ":material/dashboard:", "dashboard")
 EXPORT = PageSpec("views/export.py", "nav_export", ":material/download:", "export")
 HISTORY = PageSpec("views/history.py", "nav_history", ":material/history:", "history")
-ALL = (WORKSHOPS, *STEPS, REVIEW, EXPORT, HISTORY)
+ALL = (WORKSHOPS, *STEPS, REVIEW, DASHBOARD, EXPORT, HISTORY)
 SHARED = PageSpec("views/shared_view.py", "nav_shared", ":material/visibility:", "view", needs_workshop=False)
 LOGIN = PageSpec("views/login.py", "nav_login", ":material/lock:", "login", needs_workshop=False)

@@ -96,11 +96,12 @@ def _subtree(ws: Workshop, root: str | None) -> list[Node]:
 
 
 WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
+STATUS_FILL = {"green": "#bbf7d0", "yellow": "#fef08a", "red": "#fecaca", "none": "#f3f4f6"}
 
 
 def tree_dot(
     ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None,
-    whatif: dict[str, float | None] | None = None,
+    whatif: dict[str, float | None] | None = None, status: dict[str, str] | None = None,
 ) -> str:
     """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new."""
     out = [
@@ -117,6 +118,8 @@ def tree_dot(
             attrs.update({"penwidth": "3", "color": "#dc2626"})
         if node.sensitivity is not None and node.parent is not None:
             attrs["peripheries"] = "2" if node.sensitivity.value == "high" else "1"
+        if status is not None:
+            attrs.update({"fillcolor": STATUS_FILL[status.get(node.id, "none")], "fontcolor": "#111827", "style": "rounded,filled"})
         moved = whatif.get(node.id) if whatif else None
         if moved is not None and node.baseline is not None and abs(moved - node.baseline) <= 1e-9 * max(1.0, abs(node.baseline)):
             moved = None

@@ -21,7 +21,7 @@ from typing import Iterator
 from sqlite_utils import Database, Migrations
 
 from kpidesign.findings import Finding, errors
-from kpidesign.model import Workshop
+from kpidesign.model import Actual, Workshop
 from kpidesign.progress import steps_done
 from kpidesign.tree import check_structure
 
@@ -56,6 +56,22 @@ def m002_share_links(db: Database) -> None:
         not_null={"token_hash", "workshop_id", "created_at"},
     )
     db["share_links"].create_index(["token_hash"], unique=True)
+
+
+@migrations()
+def m003_actuals_and_alert_log(db: Database) -> None:
+    """Observed values (kept apart from the versioned design) and the log of alerts sent."""
+    db["actuals"].create(
+        {"workshop_id": str, "kpi": str, "date": str, "value": float, "market": float},
+        pk=("workshop_id", "kpi", "date"),
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+    db["alert_log"].create(
+        {"id": int, "workshop_id": str, "kpi": str, "status": str, "date": str, "channel": str, "recipient": str,
+         "sent_at": str, "ok": int, "detail": str, "test": int},
+        pk="id",
+    )
+    db["alert_log"].create_index(["workshop_id", "kpi", "status", "date", "channel", "recipient"])
 
 
 class StoreError(Exception):
@@ -178,12 +194,13 @@ class Store:
         return [Summary(*row) for row in rows]
 
     def create(self, ws: Workshop, summary: str = "created") -> str:
-        """Store a new workshop and return its id."""
+        """Store a new workshop (its actuals into the actuals table) and return its id."""
         _guard(ws)
         wid = secrets.token_hex(6)
         now = _now()
-        doc = ws.model_dump_json()
+        doc = _design(ws).model_dump_json()
         with self._write() as conn:
+            _insert_actuals(conn, wid, ws.actuals)
             conn.execute(
                 "insert into workshops (id, title, created_at, updated_at, version, steps_done, doc) values (?,?,?,?,?,?,?)",
                 (wid, ws.title, now, now, 1, steps_done(ws), doc),
@@ -212,7 +229,7 @@ class Store:
     def save(self, workshop_id: str, ws: Workshop, *, expected_version: int, summary: str) -> int:
         """Save a new state on top of expected_version in one transaction; return the new version."""
         _guard(ws)
-        doc = ws.model_dump_json()
+        doc = _design(ws).model_dump_json()
         now = _now()
         with self._write() as conn:
             row = conn.execute("select version from workshops where id = ?", (workshop_id,)).fetchone()
@@ -233,9 +250,57 @@ class Store:
         return new
 
     def duplicate(self, workshop_id: str, title: str) -> str:
-        """Copy a workshop under a new title; return the copy's id."""
-        ws = self.load(workshop_id).workshop
+        """Copy a workshop (with its actuals) under a new title; return the copy's id."""
+        ws = self.with_actuals(self.load(workshop_id).workshop, workshop_id)
         return self.create(ws.model_copy(update={"title": title}), summary="duplicated")
+
+    def actuals(self, workshop_id: str) -> list[Actual]:
+        """Every observed value of a workshop, by KPI and date."""
+        rows = self.db.execute("select kpi, date, value, market from actuals where workshop_id = ? order by kpi, date", (workshop_id,)).fetchall()
+        return [Actual(kpi=k, date=dt.date.fromisoformat(d), value=v, market=m) for k, d, v, m in rows]
+
+    def with_actuals(self, ws: Workshop, workshop_id: str) -> Workshop:
+        """The workshop with its actuals attached (those of KPIs still in the tree)."""
+        ids = {n.id for n in ws.nodes}
+        return ws.model_copy(update={"actuals": [a for a in self.actuals(workshop_id) if a.kpi in ids]})
+
+    def add_actuals(self, workshop_id: str, actuals: list[Actual]) -> int:
+        """Insert or replace observed values (one per KPI and date) in one transaction; return how many."""
+        if not self.exists(workshop_id):
+            raise WorkshopNotFoundError(workshop_id)
+        with self._write() as conn:
+            _insert_actuals(conn, workshop_id, actuals)
+            conn.execute("update workshops set updated_at = ? where id = ?", (_now(), workshop_id))
+        return len(actuals)
+
+    def delete_actual(self, workshop_id: str, kpi: str, date: dt.date) -> None:
+        """Remove one observed value."""
+        with self._write() as conn:
+            conn.execute("delete from actuals where workshop_id = ? and kpi = ? and date = ?", (workshop_id, kpi, date.isoformat()))
+
+    def alert_sent(self, workshop_id: str, key: tuple[str, str, str, str, str]) -> bool:
+        """True when this alert (KPI, status, date, channel, recipient) was already delivered."""
+        return self.db.execute(
+            "select 1 from alert_log where workshop_id = ? and kpi = ? and status = ? and date = ? and channel = ? and recipient = ? and ok = 1 and test = 0",
+            (workshop_id, *key),
+        ).fetchone() is not None
+
+    def log_alert(self, workshop_id: str, key: tuple[str, str, str, str, str], ok: bool, detail: str, test: bool = False) -> None:
+        """Record a delivery attempt."""
+        with self._write() as conn:
+            conn.execute(
+                "insert into alert_log (workshop_id, kpi, status, date, channel, recipient, sent_at, ok, detail, test) values (?,?,?,?,?,?,?,?,?,?)",
+                (workshop_id, *key, _now(), int(ok), detail[:500], int(test)),
+            )
+
+    def alert_log(self, workshop_id: str, limit: int = 200) -> list[dict[str, object]]:
+        """The latest delivery attempts, newest first."""
+        rows = self.db.execute(
+            "select sent_at, kpi, status, date, channel, recipient, ok, detail, test from alert_log where workshop_id = ? order by id desc limit ?",
+            (workshop_id, limit),
+        ).fetchall()
+        keys = ("sent_at", "kpi", "status", "date", "channel", "recipient", "ok", "detail", "test")
+        return [dict(zip(keys, row)) for row in rows]
 
     def create_share(self, workshop_id: str, *, label: str = "", expires_at: dt.datetime | None = None) -> str:
         """A new read-only link token (256 bits from secrets); only its hash is stored, so show it now."""
@@ -276,6 +341,8 @@ class Store:
     def delete(self, workshop_id: str) -> None:
         """Remove a workshop, its history and its share links."""
         with self._write() as conn:
+            conn.execute("delete from actuals where workshop_id = ?", (workshop_id,))
+            conn.execute("delete from alert_log where workshop_id = ?", (workshop_id,))
             conn.execute("delete from share_links where workshop_id = ?", (workshop_id,))
             conn.execute("delete from versions where workshop_id = ?", (workshop_id,))
             conn.execute("delete from workshops where id = ?", (workshop_id,))
@@ -301,6 +368,18 @@ class Store:
         """Make an earlier version the current one (as a new version, so the restore can be undone)."""
         old = self.load_version(workshop_id, version)
         return self.save(workshop_id, old, expected_version=expected_version, summary=f"restore v{version}")
+
+
+def _design(ws: Workshop) -> Workshop:
+    """The versioned part of a workshop: everything but the actuals, which live in their own table."""
+    return ws.model_copy(update={"actuals": []}) if ws.actuals else ws
+
+
+def _insert_actuals(conn: sqlite3.Connection, workshop_id: str, actuals: list[Actual]) -> None:
+    conn.executemany(
+        "insert or replace into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
+        [(workshop_id, a.kpi, a.date.isoformat(), a.value, a.market) for a in actuals],
+    )
 
 
 def _hash(token: str) -> str:

@@ -173,13 +173,20 @@ def is_percent(unit: str) -> bool:
     return normalize(unit) in ("%", "percent", "パーセント", "率")
 
 
-def format_value(value: float | None, unit: str = "") -> str:
-    """Show a node's value: as a percentage (0.018 -> 1.8%) when its unit is %, else as a number."""
+def format_value(value: float | None, unit: str = "", precise: bool = True) -> str:
+    """Show a node's value: as a percentage (0.018 -> 1.8%) when its unit is %; rounded for reading unless precise."""
     if value is None:
         return ""
     if is_percent(unit):
-        return format_number(round(value * 100, 10)) + "%"
-    return format_number(value)
+        return (format_number(round(value * 100, 10)) if precise else _readable(value * 100)) + "%"
+    return format_number(value) if precise else _readable(value)
+
+
+def _readable(value: float) -> str:
+    """A number rounded for reading: no decimals from 1,000 up, else three significant digits."""
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{round(value):,}"
+    return f"{value:,.{max(0, 2 - int(math.floor(math.log10(abs(value)))))}f}" if value else "0"
 
 
 _COMPACT = {

@@ -84,7 +84,7 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links"]
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log"]
     again.close()
 
 

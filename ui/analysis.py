@@ -51,7 +51,7 @@ def what_if(ws: Workshop) -> None:
     if not model.levers():
         st.info(tr("no_levers"))
         return
-    chosen = st.multiselect(tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8)
+    chosen = st.multiselect(tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"))
     changes: dict[str, float] = {}
     for node_id in chosen:
         node, current = ws.node(node_id), model.values[node_id]

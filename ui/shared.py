@@ -7,13 +7,13 @@ import streamlit as st
 
 from kpidesign.model import Workshop
 from kpidesign.render import auto_direction, tree_dot
-from kpidesign.status import Status, current_value, status
+from kpidesign.status import current_value, status
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
+from ui.badges import label, styled
 from ui.session import lang, md, tr
 
-BADGE = {Status.GREEN: "🟢", Status.YELLOW: "🟡", Status.RED: "🔴", Status.NONE: "⚪"}
 
 
 def invalid() -> None:
@@ -63,16 +63,17 @@ def definitions(ws: Workshop) -> None:
 
 def thresholds(ws: Workshop) -> None:
     """Each KPI's thresholds and its status now (latest actual, else baseline)."""
-    rows = []
+    rows, states = [], []
     for n, _ in walk(ws):
         value, basis = current_value(ws, n)
         state = status(value, n.thresholds)
+        states.append(state)
         rows.append({
-            tr("col_status"): f"{BADGE[state]} {tr('status_' + state.value)}", tr("name"): n.name, tr("value"): format_value(value, n.unit),
+            tr("col_status"): label(state), tr("name"): n.name, tr("value"): format_value(value, n.unit, precise=False),
             tr("col_basis"): tr(basis), tr("direction"): tr(n.thresholds.direction.value),
             tr("green"): format_value(n.thresholds.green, n.unit), tr("yellow"): format_value(n.thresholds.yellow, n.unit),
         })
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(styled(pd.DataFrame(rows), tr("col_status"), states), hide_index=True, width="stretch")
 
 
 def monitoring(ws: Workshop) -> None:

@@ -69,6 +69,6 @@ def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], la
     """Several choices among an enum's values (labels are the i18n keys prefix + value)."""
     st.multiselect(
         label or tr(field), [e.value for e in enum], default=[v.value for v in values],
-        format_func=lambda v: tr(prefix + v), **_bind(node, field),
+        format_func=lambda v: tr(prefix + v), placeholder=tr("choose"), **_bind(node, field),
     )
     field_error(f"{node.id}.{field}")

@@ -24,7 +24,7 @@ add_form(
     {
         "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
         "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=tr),
-        "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get),
+        "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
         "participants": lambda k: st.text_input(tr("participants"), key=k),
     },
     edits.add_review, "reviews",

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from ui import exports, sharing
-from ui.session import lang, require_workshop, tr
+from ui.session import lang, require_workshop, store, tr
 
 loaded = require_workshop()
-ws = loaded.workshop
+ws = store().with_actuals(loaded.workshop, loaded.id)
 
 st.title(tr("export_title"))
 st.write(tr("export_intro"))

@@ -17,18 +17,19 @@ def live_view() -> None:
         shared.invalid()
         return
     loaded = store().load(workshop_id)
+    ws = store().with_actuals(loaded.workshop, workshop_id)
     shared.header(loaded)
     tree_tab, sheet_tab, status_tab, monitoring_tab = st.tabs([tr("graph"), tr("sheet_definitions"), tr("sheet_thresholds"), tr("sheet_monitoring")])
     with tree_tab:
-        shared.tree(loaded.workshop)
+        shared.tree(ws)
     with sheet_tab:
-        shared.definitions(loaded.workshop)
+        shared.definitions(ws)
     with status_tab:
-        shared.thresholds(loaded.workshop)
+        shared.thresholds(ws)
     with monitoring_tab:
-        shared.monitoring(loaded.workshop)
+        shared.monitoring(ws)
     st.divider()
-    built = {fmt: exports._build(loaded.id, loaded.version, fmt, lang(), loaded.workshop) for fmt in ("xlsx", "yaml")}
+    built = {fmt: exports.build(loaded.id, loaded.version, exports.stamp(ws), fmt, lang(), ws) for fmt in ("xlsx", "yaml")}
     for column, fmt in zip(st.columns(4), ("xlsx", "yaml")):
         column.download_button(tr(exports.LABELS[fmt]), built[fmt].data, file_name=built[fmt].filename, mime=built[fmt].mime, key=f"share_dl_{fmt}", on_click="ignore", icon=exports.ICONS[fmt])
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))

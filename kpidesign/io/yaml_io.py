@@ -82,7 +82,9 @@ def to_dict(ws: Workshop) -> dict[str, Any]:
     if mon:
         doc["monitoring"] = _plain(mon)
     if ws.actuals:
-        doc["actuals"] = [{"kpi": a.kpi, "date": a.date, "value": _number(a.value)} for a in ws.actuals]
+        doc["actuals"] = [
+            {"kpi": a.kpi, "date": a.date, "value": _number(a.value), **({"market": _number(a.market)} if a.market is not None else {})} for a in ws.actuals
+        ]
     return doc
 
 

@@ -33,8 +33,8 @@ def test_share_link_shows_the_result_and_nothing_editable(db):
     assert at.get("graphviz_chart") and len(at.dataframe) >= 4
     assert not editable(at)
     assert {b.proto.label for b in at.get("download_button")} == {"Excel (.xlsx)", "YAML（正本）"}
-    statuses = " ".join(str(v) for v in at.dataframe[1].value.iloc[:, 0])  # definitions, thresholds, reviews, alerts
-    assert "🟢" in statuses or "🟡" in statuses or "🔴" in statuses
+    statuses = set(at.dataframe[1].value.iloc[:, 0])  # definitions, thresholds, reviews, alerts
+    assert statuses <= {"緑", "黄", "赤", "閾値なし"} and "緑" in statuses
 
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 500, "<script>alert(1)</script>", "' or 1=1 --"])

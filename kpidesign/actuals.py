@@ -1,0 +1,92 @@
+"""Observed values from people and files: a row (kpi by id or name, date, value, optional market) -> an Actual or a reason."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from kpidesign.io.excel import check_zip
+from kpidesign.model import Actual, Workshop
+from kpidesign.values import Problem, normalize, parse_date, parse_number
+
+MAX_ROWS = 200_000
+HEADERS = {
+    "kpi": {"kpi", "id", "name", "指標", "kpi名", "名前"},
+    "date": {"date", "日付", "day"},
+    "value": {"value", "値", "実績", "actual"},
+    "market": {"market", "市場", "市場値"},
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A refused row: its number in the file (1 = first data row) and why."""
+
+    row: int
+    problem: Problem
+
+
+def parse_rows(ws: Workshop, rows: list[dict[str, Any]]) -> tuple[list[Actual], list[RowProblem]]:
+    """Keep the good rows, explain the bad ones; a KPI may be named by id or by name."""
+    ids = {n.id for n in ws.nodes}
+    by_name = {normalize(n.name).lower(): n.id for n in ws.nodes}
+    good, bad = [], []
+    for i, row in enumerate(rows, start=1):
+        raw_kpi = str(row.get("kpi") or "").strip()
+        kpi = raw_kpi if raw_kpi in ids else by_name.get(normalize(raw_kpi).lower())
+        if kpi is None:
+            bad.append(RowProblem(i, Problem("kpi_unknown", {"text": raw_kpi[:40]})))
+            continue
+        date = parse_date(row.get("date"), allow_empty=False)
+        value = parse_number(row.get("value"), allow_empty=False)
+        market = parse_number(row.get("market"))
+        problem = date.problem or value.problem or market.problem
+        if problem:
+            bad.append(RowProblem(i, problem))
+            continue
+        good.append(Actual(kpi=kpi, date=date.value, value=value.value, market=market.value))  # type: ignore[arg-type]
+    return good, bad
+
+
+def _columns(header: list[Any]) -> dict[int, str]:
+    out = {}
+    for i, h in enumerate(header):
+        key = normalize(str(h or "")).lower()
+        for field, names in HEADERS.items():
+            if key in names and field not in out.values():
+                out[i] = field
+    return out
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Problem | None]:
+    """Rows from a CSV (UTF-8, also with BOM, or Shift_JIS) or an .xlsx file with columns kpi, date, value[, market]."""
+    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        reason = check_zip(data)
+        if reason:
+            return [], Problem(reason, {"size": len(data)})
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        except Exception:
+            return [], Problem("xlsx_not_workbook")
+    else:
+        for encoding in ("utf-8-sig", "cp932"):
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            return [], Problem("not_utf8", {"field": filename})
+        table = list(csv.reader(io.StringIO(text)))
+    if not table:
+        return [], Problem("actuals_no_header")
+    columns = _columns(table[0])
+    if not {"kpi", "date", "value"} <= set(columns.values()):
+        return [], Problem("actuals_no_header")
+    rows = [{field: (r[i] if i < len(r) else None) for i, field in columns.items()} for r in table[1 : MAX_ROWS + 1] if any(c not in (None, "") for c in r)]
+    return rows, None

@@ -1,0 +1,56 @@
+"""Evaluate a workshop's alert rules on its latest readings and deliver each new one once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kpidesign import delivery
+from kpidesign.monitor import Firing, firing
+from kpidesign.store import Store
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one firing alert: skipped as already sent, sent, failed, or only listed (dry run)."""
+
+    firing: Firing
+    state: str  # "listed" | "already_sent" | "sent" | "failed"
+    detail: str = ""
+
+
+def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bool = False) -> list[Outcome]:
+    """The alerts that fire now; with send, deliver those not delivered before and log every attempt."""
+    ws = store.with_actuals(store.load(workshop_id).workshop, workshop_id)
+    out = []
+    for f in firing(ws):
+        if store.alert_sent(workshop_id, f.key):
+            out.append(Outcome(f, "already_sent"))
+            continue
+        if not send:
+            out.append(Outcome(f, "listed"))
+            continue
+        subject, body = delivery.message(ws, f)
+        try:
+            receipt = delivery.send(settings, f.alert.channel, f.alert.to, subject, body)
+        except delivery.DeliveryError as e:
+            store.log_alert(workshop_id, f.key, False, str(e))
+            out.append(Outcome(f, "failed", str(e)))
+            continue
+        store.log_alert(workshop_id, f.key, True, receipt)
+        out.append(Outcome(f, "sent", receipt))
+    return out
+
+
+def send_test(store: Store, workshop_id: str, settings: delivery.Settings, channel: delivery.Channel, to: str) -> str:
+    """Send a test message through one channel; logged as a test (it never counts for de-duplication)."""
+    ws = store.load(workshop_id).workshop
+    subject = f"[TEST] kpidesign: {ws.title}"
+    body = "テスト送信です。" if ws.language == "ja" else "This is a test message."
+    key = ("-", "test", "", channel.value, to)
+    try:
+        receipt = delivery.send(settings, channel, to, subject, body)
+    except delivery.DeliveryError as e:
+        store.log_alert(workshop_id, key, False, str(e), test=True)
+        raise
+    store.log_alert(workshop_id, key, True, receipt, test=True)
+    return receipt

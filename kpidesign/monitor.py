@@ -1,0 +1,134 @@
+"""Monitoring on real numbers: each KPI's value now, red/yellow/green, comparisons, and the alerts that fire.
+
+A KPI's value is its latest actual; a KPI without one but with a formula is computed from its
+children's values when all of them are known. Comparisons look for the observation one period
+(by the KPI's update frequency) or one year earlier, within a tolerance, and say "no data" rather
+than silently comparing with an older point when there is a gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kpidesign import analysis
+from kpidesign.model import Actual, AlertLevel, Alert, Frequency, Workshop
+from kpidesign.status import Status, status
+
+PERIOD = {Frequency.DAILY: (1, 0), Frequency.WEEKLY: (7, 3), Frequency.MONTHLY: (30, 12), Frequency.QUARTERLY: (91, 30), Frequency.YEARLY: (365, 60)}
+YEAR_TOLERANCE = {Frequency.DAILY: 1, Frequency.WEEKLY: 4, Frequency.MONTHLY: 16, Frequency.QUARTERLY: 45, Frequency.YEARLY: 60}
+SEVERITY = {Status.RED: 2, Status.YELLOW: 1, Status.GREEN: 0, Status.NONE: -1}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A KPI now: value, where it comes from ('actual', 'computed' or None), its date and status."""
+
+    kpi: str
+    value: float | None
+    basis: str | None
+    date: dt.date | None
+    status: Status
+
+
+def series(ws: Workshop, kpi: str) -> list[Actual]:
+    """A KPI's actuals, oldest first (one per date: the last entered wins)."""
+    by_date = {a.date: a for a in ws.actuals if a.kpi == kpi}
+    return [by_date[d] for d in sorted(by_date)]
+
+
+def readings(ws: Workshop) -> dict[str, Reading]:
+    """Every KPI's reading: latest actual, else computed from children through its formula."""
+    latest: dict[str, Actual] = {}
+    for a in ws.actuals:
+        if a.kpi not in latest or a.date >= latest[a.kpi].date:
+            latest[a.kpi] = a
+    model = analysis.TreeModel(ws)
+    values: dict[str, float | None] = {}
+    basis: dict[str, str | None] = {}
+    dates: dict[str, dt.date | None] = {}
+    for node_id in model.order:  # children before parents
+        if node_id in latest:
+            values[node_id], basis[node_id], dates[node_id] = latest[node_id].value, "actual", latest[node_id].date
+            continue
+        f = model.formula.get(node_id)
+        inputs = list(f.names) if f else []
+        if f and all(values.get(i) is not None for i in inputs):
+            values[node_id] = f.evaluate(values)
+            basis[node_id] = "computed" if values[node_id] is not None else None
+            dates[node_id] = min((dates[i] for i in inputs if dates.get(i)), default=None)
+        else:
+            values[node_id], basis[node_id], dates[node_id] = None, None, None
+    nodes = {n.id: n for n in ws.nodes}
+    return {i: Reading(i, values[i], basis[i], dates[i], status(values[i], nodes[i].thresholds)) for i in model.order}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One comparison of the latest value: the other value, the difference and the ratio (None: no data)."""
+
+    axis: str
+    other: float | None
+    delta: float | None
+    ratio: float | None
+
+
+def _near(points: list[Actual], when: dt.date, tolerance: int) -> Actual | None:
+    best = min(points, key=lambda a: abs((a.date - when).days), default=None)
+    return best if best is not None and abs((best.date - when).days) <= tolerance else None
+
+
+def compare(ws: Workshop, kpi: str) -> dict[str, Comparison]:
+    """Latest value vs prior period, prior year, target and market (each None where there is no data)."""
+    points = series(ws, kpi)
+    node = ws.node(kpi)
+    frequency = node.definition.frequency or Frequency.MONTHLY
+    out: dict[str, Comparison] = {}
+    latest = points[-1] if points else None
+
+    def make(axis: str, other: float | None) -> Comparison:
+        if latest is None or other is None:
+            return Comparison(axis, other, None, None)
+        return Comparison(axis, other, latest.value - other, (latest.value / other - 1) if other else None)
+
+    if latest is not None:
+        step, tolerance = PERIOD[frequency]
+        earlier = [a for a in points if a.date < latest.date]
+        prior = _near(earlier, latest.date - dt.timedelta(days=step), tolerance)
+        year = _near(earlier, latest.date - dt.timedelta(days=365), YEAR_TOLERANCE[frequency])
+    else:
+        prior = year = None
+    out["prior_period"] = make("prior_period", prior.value if prior else None)
+    out["prior_year"] = make("prior_year", year.value if year else None)
+    out["target"] = make("target", node.target)
+    out["market"] = make("market", latest.market if latest else None)
+    return out
+
+
+@dataclass(frozen=True)
+class Firing:
+    """An alert rule that fires now: the rule, the KPI's status and the date of the reading."""
+
+    alert: Alert
+    status: Status
+    value: float | None
+    date: dt.date | None
+
+    @property
+    def key(self) -> tuple[str, str, str, str, str]:
+        """What makes a delivery unique: never the same KPI, status and date twice to the same recipient."""
+        return (self.alert.kpi, self.status.value, self.date.isoformat() if self.date else "", self.alert.channel.value, self.alert.to)
+
+
+def firing(ws: Workshop, now: dict[str, Reading] | None = None) -> list[Firing]:
+    """The alert rules that fire on the latest readings: 'red' on red; 'yellow' on yellow or red."""
+    now = now or readings(ws)
+    out = []
+    for alert in ws.monitoring.alerts:
+        reading = now.get(alert.kpi)
+        if reading is None:
+            continue
+        needed = SEVERITY[Status.RED] if alert.when is AlertLevel.RED else SEVERITY[Status.YELLOW]
+        if SEVERITY[reading.status] >= needed:
+            out.append(Firing(alert, reading.status, reading.value, reading.date))
+    return out

@@ -1,0 +1,228 @@
+"""The dashboard's parts: status overview, charts with bands, alerts and their delivery, review agendas, data entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from kpidesign import actuals, alerting, delivery, edits, monitor
+from kpidesign.i18n import problem_text
+from kpidesign.model import Channel, Direction, Layer, Workshop
+from kpidesign.render import auto_direction, tree_dot
+from kpidesign.status import Status
+from kpidesign.values import format_value, is_percent
+from ui.badges import badge, label, styled
+from ui.session import commit, flash, lang, md, store, tr
+
+ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
+
+
+def filtered(ws: Workshop) -> list[str]:
+    """The KPIs kept by the owner and cadence filters (all when nothing is chosen)."""
+    owners = sorted({n.definition.owner for n in ws.nodes if n.definition.owner})
+    cadences = [c for c in ("daily", "weekly", "monthly", "quarterly") if any(r.cadence.value == c for r in ws.monitoring.reviews)]
+    left, right = st.columns(2)
+    chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"))
+    chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=tr, placeholder=tr("all"))
+    in_cadence = {k for r in ws.monitoring.reviews if r.cadence.value in chosen_cadences for k in r.kpis}
+    return [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
+
+
+def overview(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str]) -> None:
+    """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side."""
+    counts = {s: sum(1 for k in kpis if now[k].status is s) for s in Status}
+    for column, s in zip(st.columns(4), (Status.RED, Status.YELLOW, Status.GREEN, Status.NONE)):
+        column.metric(badge(s), counts[s])
+    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=auto_direction(ws), status={k: r.status.value for k, r in now.items()}), width="stretch")
+    st.caption(tr("dash_flow"))
+    nodes = {n.id: n for n in ws.nodes}
+    for column, layer in zip(st.columns(3), (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING)):
+        column.markdown(f"**{tr(layer.value)}**")
+        for k in [k for k in kpis if nodes[k].layer is layer]:
+            r, node = now[k], nodes[k]
+            prior = monitor.compare(ws, k)["prior_period"]
+            column.markdown(f"{badge(r.status)} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or tr('no_data')}** {ARROW(prior.delta)} "
+                            + (f":gray[{prior.ratio:+.1%} {tr('cmp_prior_period')}]" if prior.ratio is not None else ""))
+
+
+def chart(ws: Workshop, kpi: str) -> alt.Chart | None:
+    """Value over time with the target line and the red/yellow/green bands."""
+    points = monitor.series(ws, kpi)
+    if not points:
+        return None
+    node = ws.node(kpi)
+    frame = pd.DataFrame({"date": [p.date for p in points], "value": [p.value for p in points]})
+    lo, hi = min(frame.value.min(), *(v for v in (node.thresholds.green, node.thresholds.yellow, node.target) if v is not None)), max(
+        frame.value.max(), *(v for v in (node.thresholds.green, node.thresholds.yellow, node.target) if v is not None))
+    pad = (hi - lo) * 0.15 or abs(hi) * 0.1 or 1
+    lo, hi = lo - pad, hi + pad
+    layers = []
+    th = node.thresholds
+    if th.green is not None:
+        yellow = th.yellow if th.yellow is not None else th.green
+        up = th.direction is Direction.HIGHER_IS_BETTER
+        bands = [("green", th.green, hi) if up else ("green", lo, th.green), ("yellow", yellow, th.green) if up else ("yellow", th.green, yellow),
+                 ("red", lo, yellow) if up else ("red", yellow, hi)]
+        band = pd.DataFrame([{"band": b, "y": min(a, c), "y2": max(a, c)} for b, a, c in bands])
+        layers.append(alt.Chart(band).mark_rect(opacity=0.18).encode(
+            y=alt.Y("y:Q", scale=alt.Scale(domain=[lo, hi])), y2="y2:Q",
+            color=alt.Color("band:N", scale=alt.Scale(domain=["green", "yellow", "red"], range=["#16a34a", "#eab308", "#dc2626"]), legend=None)))
+    axis = alt.Axis(format="%") if is_percent(node.unit) else alt.Axis()
+    line = alt.Chart(frame).mark_line(point=True, color="#1e3a8a").encode(
+        x=alt.X("date:T", title=None), y=alt.Y("value:Q", title=node.unit or None, scale=alt.Scale(domain=[lo, hi]), axis=axis), tooltip=["date:T", "value:Q"])
+    layers.append(line)
+    if node.target is not None:
+        layers.append(alt.Chart(pd.DataFrame({"target": [node.target]})).mark_rule(strokeDash=[6, 4], color="#7c3aed").encode(y="target:Q"))
+    return alt.layer(*layers).properties(height=220, title=node.name[:60])
+
+
+def charts(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str]) -> None:
+    """A chart and the chosen comparison axes for each KPI with data."""
+    with_data = [k for k in kpis if monitor.series(ws, k)]
+    if not with_data:
+        st.info(tr("no_actuals_yet"))
+        return
+    for k in with_data[:30]:
+        node, r = ws.node(k), now[k]
+        axes = [c.value for c in node.definition.comparisons] or ["prior_period", "target"]
+        found = monitor.compare(ws, k)
+        with st.container(border=True):
+            st.altair_chart(chart(ws, k), width="stretch")
+            cols = st.columns(len(axes) + 1)
+            cols[0].metric(f"{badge(r.status)} {tr('latest')}", format_value(r.value, node.unit, precise=False), help=str(r.date))
+            for col, axis in zip(cols[1:], axes):
+                c = found[axis]
+                col.metric(tr("cmp_" + axis), format_value(c.other, node.unit, precise=False) or tr("no_data"),
+                           None if c.ratio is None else f"{c.ratio:+.1%}", delta_color="normal" if node.thresholds.direction is Direction.HIGHER_IS_BETTER else "inverse")
+
+
+def _settings() -> delivery.Settings:
+    try:
+        secrets = {k: str(v) for k, v in st.secrets.items() if k.startswith("KPIDESIGN_")}
+    except Exception:
+        secrets = {}
+    return delivery.Settings.from_env(secrets)
+
+
+def alerts(ws: Workshop, workshop_id: str) -> None:
+    """The rules that fire now, delivery (each alert once), a test message, and the delivery log."""
+    settings = _settings()
+    outcomes = alerting.run(store(), workshop_id, settings)
+    names = {n.id: n.name for n in ws.nodes}
+    if not outcomes:
+        st.success(tr("no_alerts_fire"), icon=":material/notifications_off:")
+    else:
+        frame = pd.DataFrame([{tr("col_status"): label(o.firing.status), tr("kpi"): names[o.firing.alert.kpi], tr("date"): o.firing.date,
+                               tr("channel"): tr(o.firing.alert.channel.value), tr("to"): o.firing.alert.to, tr("action"): o.firing.alert.action,
+                               tr("col_delivery"): tr("alert_" + o.state)} for o in outcomes])
+        st.dataframe(styled(frame, tr("col_status"), [o.firing.status for o in outcomes]), hide_index=True, width="stretch")
+        st.button(tr("alerts_send"), type="primary", icon=":material/send:", on_click=_send, args=(workshop_id, settings), key="dash_send",
+                  disabled=not any(o.state == "listed" for o in outcomes))
+    st.caption(tr("delivery_config", slack=tr("configured") if settings.slack_webhook else tr("not_configured"), smtp=tr("configured") if settings.smtp_host else tr("not_configured")))
+    with st.expander(tr("send_test"), icon=":material/science:"):
+        channel = st.radio(tr("channel"), [c.value for c in Channel], format_func=tr, horizontal=True, key="dash_test_channel")
+        to = st.text_input(tr("to"), key="dash_test_to", help=tr("to_help"))
+        st.button(tr("send_test"), key="dash_test", on_click=_test, args=(workshop_id, settings, channel, to))
+    log = store().alert_log(workshop_id)
+    if log:
+        st.markdown(f"**{tr('delivery_log')}**")
+        st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")
+
+
+def _send(workshop_id: str, settings: delivery.Settings) -> None:
+    done = alerting.run(store(), workshop_id, settings, send=True)
+    sent, failed = sum(o.state == "sent" for o in done), [o.detail for o in done if o.state == "failed"]
+    flash("error" if failed else "info", tr("alerts_sent", sent=sent, failed=len(failed)) + (f" ({md(failed[0])})" if failed else ""))
+
+
+def _test(workshop_id: str, settings: delivery.Settings, channel: str, to: str) -> None:
+    try:
+        receipt = alerting.send_test(store(), workshop_id, settings, Channel(channel), to)
+    except delivery.DeliveryError as e:
+        flash("error", tr("test_failed", detail=md(str(e))))
+        return
+    flash("info", tr("test_sent", receipt=receipt))
+
+
+def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
+    """Per meeting: its agenda with status, and the facts → causes → next action form that feeds the learning log."""
+    if not ws.monitoring.reviews:
+        st.info(tr("no_reviews"))
+        return
+    names = {n.id: n for n in ws.nodes}
+    index = st.selectbox(tr("review_name"), range(len(ws.monitoring.reviews)), key="dash_review",
+                         format_func=lambda i: f"{ws.monitoring.reviews[i].name} ({tr(ws.monitoring.reviews[i].cadence.value)})")
+    review = ws.monitoring.reviews[index]
+    order = sorted((k for k in review.kpis if k in now), key=lambda k: -monitor.SEVERITY[now[k].status])
+    frame = pd.DataFrame([{tr("col_status"): label(now[k].status), tr("kpi"): names[k].name, tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
+                           tr("date"): now[k].date, tr("owner"): names[k].definition.owner} for k in order])
+    st.dataframe(styled(frame, tr("col_status"), [now[k].status for k in order]), hide_index=True, width="stretch")
+    with st.form("dash_review_form", border=True):
+        st.markdown(f"**{tr('review_dialogue')}**")
+        st.selectbox(tr("kpi"), [None, *order], format_func=lambda k: tr("any_kpi") if k is None else names[k].name, key="rv_kpi")
+        st.text_area(tr("rv_facts"), key="rv_facts", height=70)
+        st.text_area(tr("rv_causes"), key="rv_causes", height=70)
+        st.text_area(tr("rv_next"), key="rv_next", height=70)
+        st.form_submit_button(tr("add_entry"), type="primary", on_click=_record, args=(review.name,))
+    st.caption(tr("review_dialogue_help"))
+
+
+def _record(meeting: str) -> None:
+    get = st.session_state.get
+    if commit(lambda w: edits.add_learning(w, date=dt.date.today(), kpi=get("rv_kpi"), observe=get("rv_facts"), insight=get("rv_causes"),
+                                           act=get("rv_next"), integrate=tr("rv_from", meeting=meeting)),
+              tr("sum_monitoring", part=tr("learning_log")), error_key="rv.add"):
+        for key in ("rv_facts", "rv_causes", "rv_next"):
+            st.session_state[key] = ""
+
+
+def data_entry(ws: Workshop, workshop_id: str) -> None:
+    """Enter one observed value, or upload a CSV/Excel file (kpi, date, value[, market]); bad rows are listed."""
+    ids = [n.id for n in ws.nodes]
+    names = {n.id: n.name for n in ws.nodes}
+    with st.form("dash_actual", border=True):
+        a, b, c, d = st.columns([3, 2, 2, 2])
+        a.selectbox(tr("kpi"), ids, format_func=names.get, key="act_kpi")
+        b.date_input(tr("date"), value=dt.date.today(), key="act_date", format="YYYY-MM-DD")
+        c.text_input(tr("value"), key="act_value", help=tr("number_help"))
+        d.text_input(tr("market_value"), key="act_market")
+        st.form_submit_button(tr("add_actual"), type="primary", on_click=_add_one, args=(ws, workshop_id))
+    st.file_uploader(tr("upload_actuals"), type=["csv", "xlsx"], key="act_upload", help=tr("upload_actuals_help"))
+    st.button(tr("import_actuals"), key="act_import", on_click=_upload, args=(ws, workshop_id), icon=":material/upload:")
+    if problems := st.session_state.get("act_problems"):
+        st.error(tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {p}" for p in problems[:50]))
+    recent = sorted(ws.actuals, key=lambda x: x.date, reverse=True)[:100]
+    if recent:
+        st.dataframe(pd.DataFrame([{tr("date"): x.date, tr("kpi"): names.get(x.kpi, x.kpi), tr("value"): x.value, tr("market_value"): x.market} for x in recent]),
+                     hide_index=True, width="stretch")
+
+
+def _add_one(ws: Workshop, workshop_id: str) -> None:
+    get = st.session_state.get
+    good, bad = actuals.parse_rows(ws, [{"kpi": get("act_kpi"), "date": get("act_date"), "value": get("act_value"), "market": get("act_market")}])
+    if bad:
+        st.session_state["act_problems"] = [problem_text(b.problem, lang()) for b in bad]
+        return
+    store().add_actuals(workshop_id, good)
+    st.session_state["act_problems"] = []
+    st.session_state["act_value"] = st.session_state["act_market"] = ""
+    flash("saved", tr("actuals_added", count=1))
+
+
+def _upload(ws: Workshop, workshop_id: str) -> None:
+    upload = st.session_state.get("act_upload")
+    if upload is None:
+        return
+    rows, problem = actuals.read_table(upload.name, upload.getvalue())
+    if problem:
+        st.session_state["act_problems"] = [problem_text(problem, lang())]
+        return
+    good, bad = actuals.parse_rows(ws, rows)
+    if good:
+        store().add_actuals(workshop_id, good)
+    st.session_state["act_problems"] = [f"{tr('row')} {b.row}: {problem_text(b.problem, lang())}" for b in bad]
+    flash("saved", tr("actuals_added", count=len(good)))
+
