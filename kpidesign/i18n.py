@@ -423,7 +423,7 @@ S: dict[str, tuple[str, str]] = {
     "review_counts": ("エラー {errors} / 警告 {warnings} / ヒント {hints}", "{errors} errors / {warnings} warnings / {hints} hints"),
     "review_clean": ("指摘はありません。", "Nothing to point out."),
     "no_levers": ("式でKGIにつながるレバーがまだありません。ステップ2でKGIと親ノードに式を入れてください。", "No lever is linked to the KGI by formulas yet: give the KGI and its parents formulas in step 2."),
-    "need_target": ("KGIに目標値を入れてください（ステップ1）。", "Give the KGI a target (step 1)."),
+    "need_kgi_target": ("KGIに目標値を入れてください（ステップ1）。", "Give the KGI a target (step 1)."),
     "whatif_levers": ("動かすレバー", "Levers to move"),
     "kgi_now": ("{name}（現状）", "{name} (now)"),
     "kgi_whatif": ("{name}（what-if）", "{name} (what-if)"),

@@ -98,3 +98,39 @@ def test_refused_import_leaves_the_database_unchanged(capsys, tmp_path):
     assert out == ""
     code, _, err = run(capsys, "export", "nothing", "-f", "yaml", "-o", str(tmp_path / "x"), "--db", db)
     assert code == 2 and "no workshop" in err
+
+
+def test_status_from_the_files_actuals(capsys, tmp_path):
+    import yaml
+
+    doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
+    doc["actuals"] = [{"kpi": "purchase_rate", "date": "2026-10-01", "value": 0.03}, {"kpi": "purchase_rate", "date": "2026-10-08", "value": 0.065}]
+    path = tmp_path / "with_actuals.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, "status", str(path), "--json")
+    rows = {r["kpi"]: r for r in json.loads(out)}
+    assert code == 0 and rows["purchase_rate"]["status"] == "green" and rows["purchase_rate"]["value"] == 0.065
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["other"] == 0.03
+    assert rows["sales"]["status"] == "none"
+    code, out, _ = run(capsys, "status", str(path))
+    assert "green" in out and "purchase_rate" in out
+
+
+def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):
+    import datetime as dt
+
+    from kpidesign.model import Actual
+    from kpidesign.store import Store
+    from tests.servers import webhook
+
+    db = str(tmp_path / "a.db")
+    code, out, _ = run(capsys, "import", EC, "--db", db)
+    Store(db).add_actuals(out.strip(), [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])
+    code, out, _ = run(capsys, "alerts", "E-commerce sales +20% (example)", "--db", db)
+    assert code == 0 and out.startswith("listed") and "purchase_rate" in out
+    with webhook() as (url, bodies):
+        monkeypatch.setenv("KPIDESIGN_SLACK_WEBHOOK", url)
+        code, out, _ = run(capsys, "alerts", "E-commerce sales +20% (example)", "--db", db, "--send")
+        assert code == 0 and out.startswith("sent") and len(bodies) == 1
+        code, out, _ = run(capsys, "alerts", "E-commerce sales +20% (example)", "--db", db, "--send")
+        assert out.startswith("already_sent") and len(bodies) == 1

@@ -42,3 +42,12 @@ def test_translation_and_params():
 
 def test_language_from_locale():
     assert choose_language("ja-JP") == "ja" and choose_language("en-US") == "en" and choose_language(None) == "ja"
+
+
+def test_no_key_is_defined_twice():
+    import ast
+
+    tree = ast.parse((ROOT / "kpidesign/i18n.py").read_text(encoding="utf-8"))
+    table = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "S")
+    keys = [k.value for k in table.keys]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})

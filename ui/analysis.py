@@ -118,7 +118,7 @@ def goal_seek(ws: Workshop) -> None:
     levers = _movable(model, ws)
     kgi = ws.kgi
     if not model.levers() or kgi.target is None:
-        st.info(tr("no_levers") if not model.levers() else tr("need_target"))
+        st.info(tr("no_levers") if not model.levers() else tr("need_kgi_target"))
         return
     node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever")
     raw = st.text_input(tr("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")

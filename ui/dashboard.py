@@ -15,7 +15,7 @@ from kpidesign.render import auto_direction, tree_dot
 from kpidesign.status import Status
 from kpidesign.values import format_value, is_percent
 from ui.badges import badge, label, styled
-from ui.session import commit, flash, lang, md, store, tr
+from ui.session import commit, flash, labeller, lang, md, store, tr
 
 ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
@@ -26,7 +26,7 @@ def filtered(ws: Workshop) -> list[str]:
     cadences = [c for c in ("daily", "weekly", "monthly", "quarterly") if any(r.cadence.value == c for r in ws.monitoring.reviews)]
     left, right = st.columns(2)
     chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"))
-    chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=tr, placeholder=tr("all"))
+    chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"))
     in_cadence = {k for r in ws.monitoring.reviews if r.cadence.value in chosen_cadences for k in r.kpis}
     return [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
 
@@ -123,7 +123,7 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
                   disabled=not any(o.state == "listed" for o in outcomes))
     st.caption(tr("delivery_config", slack=tr("configured") if settings.slack_webhook else tr("not_configured"), smtp=tr("configured") if settings.smtp_host else tr("not_configured")))
     with st.expander(tr("send_test"), icon=":material/science:"):
-        channel = st.radio(tr("channel"), [c.value for c in Channel], format_func=tr, horizontal=True, key="dash_test_channel")
+        channel = st.radio(tr("channel"), [c.value for c in Channel], format_func=labeller(), horizontal=True, key="dash_test_channel")
         to = st.text_input(tr("to"), key="dash_test_to", help=tr("to_help"))
         st.button(tr("send_test"), key="dash_test", on_click=_test, args=(workshop_id, settings, channel, to))
     log = store().alert_log(workshop_id)
@@ -154,7 +154,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
         return
     names = {n.id: n for n in ws.nodes}
     index = st.selectbox(tr("review_name"), range(len(ws.monitoring.reviews)), key="dash_review",
-                         format_func=lambda i: f"{ws.monitoring.reviews[i].name} ({tr(ws.monitoring.reviews[i].cadence.value)})")
+                         format_func={i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}.get)
     review = ws.monitoring.reviews[index]
     order = sorted((k for k in review.kpis if k in now), key=lambda k: -monitor.SEVERITY[now[k].status])
     frame = pd.DataFrame([{tr("col_status"): label(now[k].status), tr("kpi"): names[k].name, tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
@@ -162,7 +162,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
     st.dataframe(styled(frame, tr("col_status"), [now[k].status for k in order]), hide_index=True, width="stretch")
     with st.form("dash_review_form", border=True):
         st.markdown(f"**{tr('review_dialogue')}**")
-        st.selectbox(tr("kpi"), [None, *order], format_func=lambda k: tr("any_kpi") if k is None else names[k].name, key="rv_kpi")
+        st.selectbox(tr("kpi"), [None, *order], format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name, key="rv_kpi")
         st.text_area(tr("rv_facts"), key="rv_facts", height=70)
         st.text_area(tr("rv_causes"), key="rv_causes", height=70)
         st.text_area(tr("rv_next"), key="rv_next", height=70)

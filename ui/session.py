@@ -52,6 +52,12 @@ def tr(key: str, **params: Any) -> str:
     return t(key, lang(), **params)
 
 
+def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
+    """A format_func translating prefix+value in this run's language (it may be called after the run)."""
+    code = lang()
+    return lambda v: t(none, code) if v is None else t(f"{prefix}{v}", code)
+
+
 def open_workshop(workshop_id: str | None) -> None:
     """Make a workshop the open one (None closes it)."""
     st.session_state["ws_id"] = workshop_id

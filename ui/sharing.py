@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlsplit
 
-import pandas as pd
 import streamlit as st
 
 from ui.session import flash, md, store, tr

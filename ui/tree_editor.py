@@ -11,14 +11,14 @@ from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from kpidesign.render import auto_direction, tree_dot
 from kpidesign.values import format_value
 from ui import widgets
-from ui.session import commit, field_error, flash, lang, md, tr, version
+from ui.session import commit, field_error, flash, labeller, lang, md, tr, version
 
 
 def graph(ws: Workshop, highlight: str | None = None) -> None:
     """Draw the tree (whole, or the selected branch) with a direction switch and the legend."""
     scope_col, direction_col = st.columns(2)
-    scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=lambda v: tr("show_" + v))
-    choice = direction_col.segmented_control(tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=lambda v: tr("dir_" + v))
+    scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
+    choice = direction_col.segmented_control(tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_"))
     root = highlight if scope == "branch" and highlight in {n.id for n in ws.nodes} else None
     direction = auto_direction(ws, root) if choice in (None, "auto") else choice
     st.graphviz_chart(tree_dot(ws, lang=lang(), direction=direction, highlight=highlight, root=root), width="stretch")

@@ -14,7 +14,7 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.model import Node
 from kpidesign.values import format_value
-from ui.session import commit, field_error, tr, version
+from ui.session import commit, field_error, labeller, tr, version
 
 
 def _key(node_id: str, field: str) -> str:
@@ -54,7 +54,7 @@ def choice(node: Node, field: str, value: StrEnum | None, enum: type[StrEnum], *
     extra = {"horizontal": True} if radio else {}
     widget(
         label or tr(field), options, index=options.index(current) if current in options else 0,
-        format_func=lambda v: tr("none") if v is None else tr(v), **_bind(node, field), **extra,
+        format_func=labeller(), **_bind(node, field), **extra,
     )
     field_error(f"{node.id}.{field}")
 
@@ -69,6 +69,6 @@ def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], la
     """Several choices among an enum's values (labels are the i18n keys prefix + value)."""
     st.multiselect(
         label or tr(field), [e.value for e in enum], default=[v.value for v in values],
-        format_func=lambda v: tr(prefix + v), placeholder=tr("choose"), **_bind(node, field),
+        format_func=labeller(prefix), placeholder=tr("choose"), **_bind(node, field),
     )
     field_error(f"{node.id}.{field}")

@@ -7,7 +7,7 @@ from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
 from kpidesign.review import balance
 from ui import tree_editor
-from ui.session import require_workshop, tr
+from ui.session import labeller, require_workshop, tr
 from ui.tables import node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -47,8 +47,8 @@ node_sheet(
     frame, [n.id for n, _ in rows], ("layer", "sensitivity"), "dec_table", disabled=["name"],
     column_config={
         "name": st.column_config.TextColumn(tr("name"), width="large"),
-        "layer": st.column_config.SelectboxColumn(tr("layer"), options=[e.value for e in Layer], format_func=tr),
-        "sensitivity": st.column_config.SelectboxColumn(tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=tr),
+        "layer": st.column_config.SelectboxColumn(tr("layer"), options=[e.value for e in Layer], format_func=labeller()),
+        "sensitivity": st.column_config.SelectboxColumn(tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=labeller()),
     },
 )
 show_cell_problems("dec_table", ws)

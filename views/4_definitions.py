@@ -9,7 +9,7 @@ from kpidesign.model import Comparison, Direction, Frequency
 from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import widgets
-from ui.session import md, require_workshop, tr
+from ui.session import labeller, md, require_workshop, tr
 from ui.tables import node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -91,9 +91,9 @@ node_sheet(
         **text,
         "name": st.column_config.TextColumn(tr("name"), pinned=True),
         "why": st.column_config.TextColumn(tr("purpose")),
-        "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=tr),
-        "direction": st.column_config.SelectboxColumn(tr("direction"), options=[e.value for e in Direction], format_func=tr, required=True),
-        "comparisons": st.column_config.MultiselectColumn(tr("comparisons"), options=[e.value for e in Comparison], format_func=lambda c: tr("cmp_" + c)),
+        "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=labeller()),
+        "direction": st.column_config.SelectboxColumn(tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True),
+        "comparisons": st.column_config.MultiselectColumn(tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")),
     },
 )
 show_cell_problems("def_sheet", ws)

@@ -8,7 +8,7 @@ import streamlit as st
 from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
 from ui.monitoring import add_form, rhythm_hints, rows_editor
-from ui.session import commit, field_error, md, require_workshop, tr, version
+from ui.session import commit, field_error, labeller, md, require_workshop, tr, version
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -23,7 +23,7 @@ add_form(
     "add_review", tr("add_review"),
     {
         "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
-        "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=tr),
+        "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller()),
         "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
         "participants": lambda k: st.text_input(tr("participants"), key=k),
     },
@@ -33,7 +33,7 @@ rows_editor(
     "mon_reviews", edits.review_rows(ws), edits.set_reviews, "reviews",
     {
         "name": st.column_config.TextColumn(tr("review_name"), required=True, width="medium"),
-        "cadence": st.column_config.SelectboxColumn(tr("cadence"), options=[c.value for c in Cadence], format_func=tr, required=True, default="weekly"),
+        "cadence": st.column_config.SelectboxColumn(tr("cadence"), options=[c.value for c in Cadence], format_func=labeller(), required=True, default="weekly"),
         "kpis": st.column_config.MultiselectColumn(tr("kpis"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), width="large"),
         "participants": st.column_config.TextColumn(tr("participants"), width="medium"),
     },
@@ -45,8 +45,8 @@ add_form(
     "add_alert", tr("add_alert"),
     {
         "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
-        "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=lambda v: tr("level_" + v), horizontal=True),
-        "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=tr, horizontal=True),
+        "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True),
+        "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=labeller(), horizontal=True),
         "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
         "action": lambda k: st.text_input(tr("action"), key=k),
     },
@@ -56,8 +56,8 @@ rows_editor(
     "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
     {
         "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
-        "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=lambda v: tr("level_" + v), required=True, default="red"),
-        "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=tr, required=True, default="slack"),
+        "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=labeller("level_"), required=True, default="red"),
+        "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=labeller(), required=True, default="slack"),
         "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
         "action": st.column_config.TextColumn(tr("action"), width="large"),
     },
@@ -80,7 +80,7 @@ def record() -> None:
 with st.form("log_form", border=True):
     a, b = st.columns(2)
     a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
-    b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i: tr("any_kpi") if i is None else name_of[i])
+    b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i])
     a, b = st.columns(2)
     a.text_area(tr("observe"), key="log_observe", height=80)
     b.text_area(tr("insight"), key="log_insight", height=80)

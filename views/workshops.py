@@ -34,7 +34,7 @@ with st.container(border=True):
     left.text_input(tr("title"), key="ws_new_title", max_chars=120)
     options = [None] + [tpl.path for tpl in templates(lang()) or templates()]
     names = {tpl.path: tpl.title for tpl in templates()}
-    right.selectbox(tr("start_from"), options, key="ws_new_from", format_func=lambda p: tr("start_blank") if p is None else names[p])
+    right.selectbox(tr("start_from"), options, key="ws_new_from", format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p])
     if message := st.session_state["errors"].pop("ws_new_title", None):
         st.error(message)
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")

@@ -182,7 +182,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
         image = XLImage(io.BytesIO(picture))
         scale = min(1.0, 1400 / max(image.width, 1))
         image.width, image.height = image.width * scale, image.height * scale
-        outline.add_image(image, f"E3")
+        outline.add_image(image, "E3")
     for sheet in wb.worksheets:
         sheet.sheet_view.zoomScale = 110
         sheet.page_setup.orientation = "landscape"

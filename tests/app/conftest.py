@@ -30,9 +30,12 @@ def start(query: dict[str, str] | None = None) -> AppTest:
 
 
 def seeded(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
-    """The app with the e-commerce template stored and open."""
+    """The app with the e-commerce template in that language stored and open, the interface in that language."""
     wid = Store(db).create(load_template(templates(lang)[0].path))
-    return start({"ws": wid}), wid
+    at = start({"ws": wid})
+    if lang != "ja":
+        at.sidebar.radio(key="lang").set_value(lang).run()
+    return at, wid
 
 
 def by_key(elements, prefix: str):

@@ -4,7 +4,6 @@ from tests.app.conftest import ok, seeded
 
 def test_export_page_offers_every_format(db):
     at, _ = seeded(db, "en")
-    at.session_state["lang"] = "en"
     ok(at.switch_page("views/export.py").run())
     assert at.title[0].value == "Export the definition sheet"
     labels = [b.proto.label for b in at.get("download_button")]

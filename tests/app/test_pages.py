@@ -1,17 +1,15 @@
-import datetime as dt
 
 import pytest
 
 from kpidesign.pages import ALL
 from kpidesign.store import Store
-from tests.app.conftest import by_key, ok, seeded, start
+from tests.app.conftest import ok, seeded, start
 
 
 @pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_page_renders_with_a_workshop(db, spec, lang):
     at, _ = seeded(db, lang)
-    at.session_state["lang"] = lang
     ok(at.switch_page(spec.file).run())
     assert at.title, spec.file
     assert not at.error

@@ -5,7 +5,6 @@ from tests.app.conftest import ok, seeded
 
 def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     at, wid = seeded(db, "en")
-    at.session_state["lang"] = "en"
     ok(at.switch_page("views/review.py").run())
     assert len(at.metric) >= 7 and at.metric[0].label == "Specific"
     at.multiselect(key="wi_levers").set_value(["purchase_rate"]).run()
@@ -30,7 +29,6 @@ def test_review_lists_findings_of_a_broken_design(db):
     ws = edits.set_field(loaded.workshop, "customers", "owner", "")
     ws = edits.set_field(ws, "customers", "green", "1")
     store.save(wid, ws, expected_version=loaded.version, summary="break")
-    at.session_state["lang"] = "en"
     ok(at.switch_page("views/review.py").run())
     text = " ".join(m.value for m in at.markdown)
     assert "has no owner" in text and "wrong order" in text

@@ -87,7 +87,6 @@ def test_share_link_works_without_the_password(db, monkeypatch):
 
 def test_links_are_created_listed_and_revoked_on_the_export_page(db):
     at, wid = seeded(db, "en")
-    at.session_state["lang"] = "en"
     at.switch_page("views/export.py").run()
     at.text_input(key="share_label").input("board")
     at.button(key="FormSubmitter:share_form-Create link").click().run()

@@ -1,0 +1,40 @@
+import datetime as dt
+
+from kpidesign.model import Actual
+from kpidesign.store import Store
+from tests.app.conftest import ok, seeded
+
+
+def test_dashboard_with_actuals(db):
+    at, wid = seeded(db, "en")
+    Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)])
+    ok(at.switch_page("views/dashboard.py").run())
+    assert at.metric[0].value == "1"  # one KPI red
+    assert any("Purchase rate" in str(v) for df in at.dataframe for v in df.value.iloc[:, 1])  # the firing alert
+    assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
+
+
+def test_enter_a_value_and_a_bad_value(db):
+    at, wid = seeded(db, "en")
+    at.switch_page("views/dashboard.py").run()
+    at.selectbox(key="act_kpi").set_value("purchase_rate")
+    at.text_input(key="act_value").input("2.5%")
+    ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
+    assert [(a.kpi, a.value) for a in Store(db).actuals(wid)] == [("purchase_rate", 0.025)]
+    at.text_input(key="act_value").input("lots")
+    ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
+    assert any("not a number" in e.value for e in at.error)
+    assert len(Store(db).actuals(wid)) == 1
+
+
+def test_review_dialogue_lands_in_the_learning_log(db):
+    at, wid = seeded(db, "en")
+    at.switch_page("views/dashboard.py").run()
+    at.selectbox(key="rv_kpi").set_value("purchase_rate")
+    at.text_area(key="rv_facts").input("CVR fell two weeks in a row")
+    at.text_area(key="rv_causes").input("checkout page slower")
+    at.text_area(key="rv_next").input("roll back the change")
+    ok(at.button(key="FormSubmitter:dash_review_form-Record").click().run())
+    [entry] = Store(db).load(wid).workshop.monitoring.learning_log
+    assert (entry.kpi, entry.observe, entry.act) == ("purchase_rate", "CVR fell two weeks in a row", "roll back the change")
+    assert "Weekly growth meeting" in entry.integrate

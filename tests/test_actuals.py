@@ -1,0 +1,37 @@
+import io
+
+import openpyxl
+
+from kpidesign.actuals import parse_rows, read_table
+
+
+def test_csv_with_ids_names_and_bad_rows(template):
+    data = "kpi,date,value,market\npurchase_rate,2026-10-01,1.8%,2%\n購入率（CVR）,2026/10/08,0.017,\nnobody,2026-10-01,1,\npurchase_rate,soon,1,\npurchase_rate,2026-10-15,lots,\n".encode("utf-8-sig")
+    rows, problem = read_table("a.csv", data)
+    assert problem is None and len(rows) == 5
+    good, bad = parse_rows(template, rows)
+    assert [(a.kpi, a.value, a.market) for a in good] == [("purchase_rate", 0.018, 0.02), ("purchase_rate", 0.017, None)]
+    assert [(b.row, b.problem.code) for b in bad] == [(3, "kpi_unknown"), (4, "not_a_date"), (5, "not_a_number")]
+
+
+def test_shift_jis_and_japanese_headers(template):
+    data = "指標,日付,値\n認知率,2026-10-01,33%\n".encode("cp932")
+    rows, problem = read_table("a.csv", data)
+    good, bad = parse_rows(template, rows)
+    assert problem is None and not bad and good[0].kpi == "awareness_rate" and good[0].value == 0.33
+
+
+def test_xlsx(template):
+    wb = openpyxl.Workbook()
+    wb.active.append(["kpi", "date", "value"])
+    wb.active.append(["purchase_rate", "2026-10-01", 0.05])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    rows, problem = read_table("a.xlsx", buffer.getvalue())
+    assert problem is None and parse_rows(template, rows)[0][0].value == 0.05
+
+
+def test_files_without_the_columns_are_refused():
+    assert read_table("a.csv", b"foo,bar\n1,2\n")[1].code == "actuals_no_header"
+    assert read_table("a.csv", b"")[1].code == "actuals_no_header"
+    assert read_table("a.xlsx", b"PK\x03\x04junk")[1].code == "xlsx_not_workbook"

@@ -1,0 +1,83 @@
+import datetime as dt
+
+import pytest
+
+from kpidesign import edits, monitor
+from kpidesign.model import Actual, Alert
+from kpidesign.status import Status
+
+D = dt.date(2026, 10, 1)
+
+
+def with_actuals(ws, *rows):
+    return ws.model_copy(update={"actuals": [Actual(kpi=k, date=d, value=v, **({"market": m} if m is not None else {})) for k, d, v, m in rows]})
+
+
+@pytest.fixture
+def weekly(ec):
+    ws = edits.set_field(ec, "new_customers", "frequency", "weekly")
+    ws = edits.set_field(ws, "new_customers", "green", "20000")
+    return edits.set_field(ws, "new_customers", "yellow", "16000")
+
+
+def test_latest_actual_wins_and_status(weekly):
+    ws = with_actuals(weekly, ("new_customers", D, 17000, None), ("new_customers", D + dt.timedelta(days=7), 15000, None))
+    r = monitor.readings(ws)["new_customers"]
+    assert (r.value, r.basis, r.date, r.status) == (15000, "actual", D + dt.timedelta(days=7), Status.RED)
+
+
+def test_parents_are_computed_when_all_inputs_are_known(ec):
+    ws = with_actuals(ec, ("new_customers", D, 16000, None), ("existing_customers", D, 26000, None))
+    now = monitor.readings(ws)
+    assert now["customers"].value == 42000 and now["customers"].basis == "computed"
+    assert now["sales"].value is None and now["sales"].status is Status.NONE  # avg_spend and frequency have no actuals
+    ws = with_actuals(ec, ("new_customers", D, 16000, None))
+    assert monitor.readings(ws)["customers"].value is None  # never mixed with planned numbers
+
+
+def test_no_threshold_is_never_green(ec):
+    ws = with_actuals(ec, ("items", D, 99, None))
+    assert monitor.readings(ws)["items"].status is Status.NONE
+
+
+def test_prior_period_across_a_gap_says_no_data(weekly):
+    ws = with_actuals(weekly, ("new_customers", D, 100, None), ("new_customers", D + dt.timedelta(days=21), 130, None))
+    c = monitor.compare(ws, "new_customers")["prior_period"]
+    assert c.other is None and c.delta is None  # the week before is missing: no silent comparison with 3 weeks ago
+    ws = with_actuals(weekly, ("new_customers", D, 100, None), ("new_customers", D + dt.timedelta(days=8), 130, None))
+    c = monitor.compare(ws, "new_customers")["prior_period"]
+    assert c.other == 100 and c.delta == 30 and c.ratio == pytest.approx(0.3)
+
+
+def test_prior_year_target_and_market(weekly):
+    ws = with_actuals(weekly, ("new_customers", D - dt.timedelta(days=367), 80, None), ("new_customers", D, 120, 150))
+    c = monitor.compare(ws, "new_customers")
+    assert c["prior_year"].other == 80 and c["prior_year"].ratio == pytest.approx(0.5)
+    assert c["target"].other == 20000 and c["target"].delta == 120 - 20000
+    assert c["market"].other == 150 and c["market"].ratio == pytest.approx(-0.2)
+    assert monitor.compare(weekly, "new_customers")["prior_period"].other is None
+
+
+def test_monthly_prior_period_tolerance(ec):
+    ws = edits.set_field(ec, "customers", "frequency", "monthly")
+    ws = with_actuals(ws, ("customers", dt.date(2026, 9, 1), 10, None), ("customers", dt.date(2026, 10, 1), 11, None))
+    assert monitor.compare(ws, "customers")["prior_period"].other == 10
+
+
+def test_alerts_fire_on_their_level(weekly):
+    ws = weekly.model_copy(update={"monitoring": weekly.monitoring.model_copy(update={"alerts": [
+        Alert(kpi="new_customers", when="red", channel="slack", to="#a"),
+        Alert(kpi="new_customers", when="yellow", channel="email", to="x@example.com"),
+    ]})})
+    red = with_actuals(ws, ("new_customers", D, 1000, None))
+    assert [f.alert.to for f in monitor.firing(red)] == ["#a", "x@example.com"]
+    yellow = with_actuals(ws, ("new_customers", D, 17000, None))
+    assert [f.alert.to for f in monitor.firing(yellow)] == ["x@example.com"]
+    green = with_actuals(ws, ("new_customers", D, 25000, None))
+    assert monitor.firing(green) == [] and monitor.firing(ws) == []
+    assert monitor.firing(red)[0].key == ("new_customers", "red", D.isoformat(), "slack", "#a")
+
+
+def test_series_keeps_one_value_per_date(ec):
+    ws = with_actuals(ec, ("items", D, 1, None), ("items", D, 2, None), ("items", D - dt.timedelta(days=1), 3, None))
+    assert [a.value for a in monitor.series(ws, "items")] == [3, 2]
