@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
-from kpidesign.model import Definition, Frequency, Layer, Node, Sensitivity, Thresholds, Workshop
+from kpidesign.model import Actual, Alert, Cadence, Definition, Frequency, Layer, Monitoring, Node, Review, Sensitivity, Thresholds, Workshop
 
 
 def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
@@ -44,7 +45,19 @@ def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
         combine = sum if op == " + " else _product
         by_id[node.id] = node.model_copy(update={"formula": op.join(kids), "baseline": combine(values), "target": combine(targets)})
     ordered = [by_id[n.id] for n in nodes]
-    return Workshop(title=f"Generated {size}", language="ja", nodes=ordered)
+    reviews = [Review(name=f"{c} review", cadence=c, kpis=[n.id for n in ordered[i::4]]) for i, c in enumerate(Cadence)]
+    alerts = [Alert(kpi=n.id, when="red", channel="slack", to="#kpi", action="look") for n in ordered[1:20]]
+    return Workshop(title=f"Generated {size}", language="ja", nodes=ordered, monitoring=Monitoring(reviews=reviews, alerts=alerts))
+
+
+def weekly_actuals(ws: Workshop, weeks: int = 52, seed: int = 3) -> list[Actual]:
+    """A year of weekly actuals for every KPI with a baseline."""
+    rng = random.Random(seed)
+    start = dt.date(2025, 11, 6)
+    return [
+        Actual(kpi=n.id, date=start + dt.timedelta(days=7 * w), value=round(n.baseline * (1 + rng.uniform(-0.1, 0.1)), 4))
+        for n in ws.nodes if n.baseline is not None for w in range(weeks)
+    ]
 
 
 def _product(values: list[float]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kpidesign import delivery
+from kpidesign.model import Workshop
 from kpidesign.monitor import Firing, firing
 from kpidesign.store import Store
 
@@ -18,9 +19,9 @@ class Outcome:
     detail: str = ""
 
 
-def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bool = False) -> list[Outcome]:
-    """The alerts that fire now; with send, deliver those not delivered before and log every attempt."""
-    ws = store.with_actuals(store.load(workshop_id).workshop, workshop_id)
+def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bool = False, ws: Workshop | None = None) -> list[Outcome]:
+    """The alerts that fire now (on ws if given, else as stored); with send, deliver new ones and log every attempt."""
+    ws = ws or store.with_actuals(store.load(workshop_id).workshop, workshop_id)
     out = []
     for f in firing(ws):
         if store.alert_sent(workshop_id, f.key):

@@ -297,6 +297,7 @@ S: dict[str, tuple[str, str]] = {
     "dash_flow": ("左から 先行（認知・行動）→ 中間 → 遅行（結果）。ひとつの流れとして読みます。色は実績による判定（灰色: データなし・閾値なし）。", "Leading (awareness, action) → intermediate → lagging (result), read as one flow. Colours are the status from actuals (grey: no data or no threshold)."),
     "no_data": ("データなし", "no data"),
     "latest": ("最新", "Latest"),
+    "chart_kpis": ("グラフにするKPI（赤・黄を先に）", "KPIs to chart (red and yellow first)"),
     "no_actuals_yet": ("まだ実績値がありません。「実績の入力」タブで入力するか、CSV/Excelを読み込んでください。", "No actual values yet: enter some in the “Enter data” tab or upload a CSV/Excel file."),
     "no_alerts_fire": ("いま発火しているアラートはありません。", "No alert fires right now."),
     "alerts_send": ("新しいアラートを送信", "Send new alerts"),

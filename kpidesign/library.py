@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +24,19 @@ class Template:
 
 def templates(language: str | None = None) -> list[Template]:
     """The templates on disk (named KEY.LANG.yaml), optionally only one language's."""
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in sorted(TEMPLATES.glob("*.yaml")))
+    return [t for t in _templates(stamp) if not language or t.language == language]
+
+
+@functools.lru_cache(maxsize=4)
+def _templates(stamp: tuple[tuple[str, int], ...]) -> tuple[Template, ...]:
+    """Read every template once per change of the folder (the stamp is names and modification times)."""
     out = []
-    for path in sorted(TEMPLATES.glob("*.yaml")):
+    for name, _ in stamp:
+        path = TEMPLATES / name
         key, _, lang = path.stem.partition(".")
-        if language and lang != language:
-            continue
-        ws = load_template(path)
-        out.append(Template(key, lang, ws.title, path))
-    return out
+        out.append(Template(key, lang, load_template(path).title, path))
+    return tuple(out)
 
 
 def load_template(path: Path) -> Workshop:

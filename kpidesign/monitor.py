@@ -31,10 +31,20 @@ class Reading:
     status: Status
 
 
-def series(ws: Workshop, kpi: str) -> list[Actual]:
+Index = dict[str, list[Actual]]
+
+
+def index(ws: Workshop) -> Index:
+    """Every KPI's actuals, oldest first, one per date (the last entered wins), in one pass."""
+    by_kpi: dict[str, dict[dt.date, Actual]] = {}
+    for a in ws.actuals:
+        by_kpi.setdefault(a.kpi, {})[a.date] = a
+    return {kpi: [dates[d] for d in sorted(dates)] for kpi, dates in by_kpi.items()}
+
+
+def series(ws: Workshop, kpi: str, idx: Index | None = None) -> list[Actual]:
     """A KPI's actuals, oldest first (one per date: the last entered wins)."""
-    by_date = {a.date: a for a in ws.actuals if a.kpi == kpi}
-    return [by_date[d] for d in sorted(by_date)]
+    return (idx if idx is not None else index(ws)).get(kpi, [])
 
 
 def readings(ws: Workshop) -> dict[str, Reading]:
@@ -78,9 +88,9 @@ def _near(points: list[Actual], when: dt.date, tolerance: int) -> Actual | None:
     return best if best is not None and abs((best.date - when).days) <= tolerance else None
 
 
-def compare(ws: Workshop, kpi: str) -> dict[str, Comparison]:
+def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Comparison]:
     """Latest value vs prior period, prior year, target and market (each None where there is no data)."""
-    points = series(ws, kpi)
+    points = series(ws, kpi, idx)
     node = ws.node(kpi)
     frequency = node.definition.frequency or Frequency.MONTHLY
     out: dict[str, Comparison] = {}

@@ -32,15 +32,17 @@ def status(value: float | None, thresholds: Thresholds) -> Status:
     return Status.RED
 
 
-def latest_actual(ws: Workshop, kpi: str) -> float | None:
-    """The most recent observed value of a KPI, if any."""
-    dated = [a for a in ws.actuals if a.kpi == kpi]
-    return max(dated, key=lambda a: a.date).value if dated else None
+def latest_actuals(ws: Workshop) -> dict[str, float]:
+    """Each KPI's most recent observed value, in one pass over the actuals."""
+    latest: dict[str, tuple[object, float]] = {}
+    for a in ws.actuals:
+        if a.kpi not in latest or a.date >= latest[a.kpi][0]:  # type: ignore[operator]
+            latest[a.kpi] = (a.date, a.value)
+    return {k: v for k, (_, v) in latest.items()}
 
 
-def current_value(ws: Workshop, node: Node) -> tuple[float | None, str]:
+def current_value(node: Node, latest: dict[str, float]) -> tuple[float | None, str]:
     """The value a status is judged on: the latest actual, else the baseline; and which it is."""
-    actual = latest_actual(ws, node.id)
-    if actual is not None:
-        return actual, "actual"
+    if node.id in latest:
+        return latest[node.id], "actual"
     return node.baseline, "baseline"

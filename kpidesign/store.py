@@ -74,6 +74,12 @@ def m003_actuals_and_alert_log(db: Database) -> None:
     db["alert_log"].create_index(["workshop_id", "kpi", "status", "date", "channel", "recipient"])
 
 
+@migrations()
+def m004_actuals_revision(db: Database) -> None:
+    """A counter bumped whenever a workshop's actuals change, so readers can cache them."""
+    db["workshops"].add_column("actuals_rev", int, not_null_default=0)
+
+
 class StoreError(Exception):
     """Base class of the store's errors."""
 
@@ -200,11 +206,11 @@ class Store:
         now = _now()
         doc = _design(ws).model_dump_json()
         with self._write() as conn:
-            _insert_actuals(conn, wid, ws.actuals)
             conn.execute(
                 "insert into workshops (id, title, created_at, updated_at, version, steps_done, doc) values (?,?,?,?,?,?,?)",
                 (wid, ws.title, now, now, 1, steps_done(ws), doc),
             )
+            _insert_actuals(conn, wid, ws.actuals)
             conn.execute("insert into versions values (?,?,?,?,?)", (wid, 1, now, summary, zlib.compress(doc.encode())))
         return wid
 
@@ -257,7 +263,8 @@ class Store:
     def actuals(self, workshop_id: str) -> list[Actual]:
         """Every observed value of a workshop, by KPI and date."""
         rows = self.db.execute("select kpi, date, value, market from actuals where workshop_id = ? order by kpi, date", (workshop_id,)).fetchall()
-        return [Actual(kpi=k, date=dt.date.fromisoformat(d), value=v, market=m) for k, d, v, m in rows]
+        # rows written by this store were validated on the way in: build them without validating again
+        return [Actual.model_construct(kpi=k, date=dt.date.fromisoformat(d), value=v, market=m) for k, d, v, m in rows]
 
     def with_actuals(self, ws: Workshop, workshop_id: str) -> Workshop:
         """The workshop with its actuals attached (those of KPIs still in the tree)."""
@@ -270,13 +277,21 @@ class Store:
             raise WorkshopNotFoundError(workshop_id)
         with self._write() as conn:
             _insert_actuals(conn, workshop_id, actuals)
-            conn.execute("update workshops set updated_at = ? where id = ?", (_now(), workshop_id))
+            conn.execute("update workshops set updated_at = ?, actuals_rev = actuals_rev + 1 where id = ?", (_now(), workshop_id))
         return len(actuals)
+
+    def actuals_rev(self, workshop_id: str) -> int:
+        """How many times the actuals of a workshop have changed (a cache key)."""
+        row = self.db.execute("select actuals_rev from workshops where id = ?", (workshop_id,)).fetchone()
+        if row is None:
+            raise WorkshopNotFoundError(workshop_id)
+        return int(row[0])
 
     def delete_actual(self, workshop_id: str, kpi: str, date: dt.date) -> None:
         """Remove one observed value."""
         with self._write() as conn:
             conn.execute("delete from actuals where workshop_id = ? and kpi = ? and date = ?", (workshop_id, kpi, date.isoformat()))
+            conn.execute("update workshops set actuals_rev = actuals_rev + 1 where id = ?", (workshop_id,))
 
     def alert_sent(self, workshop_id: str, key: tuple[str, str, str, str, str]) -> bool:
         """True when this alert (KPI, status, date, channel, recipient) was already delivered."""

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from kpidesign.model import Actual, Thresholds
-from kpidesign.status import Status, current_value, latest_actual, status
+from kpidesign.status import Status, current_value, latest_actuals, status
 
 UP = Thresholds(direction="higher_is_better", green=100, yellow=80)
 DOWN = Thresholds(direction="lower_is_better", green=10, yellow=20)
@@ -34,6 +34,7 @@ def test_no_threshold_or_no_value_is_never_green():
 
 def test_latest_actual_and_fallback(ec):
     ws = ec.model_copy(update={"actuals": [Actual(kpi="customers", date=dt.date(2026, 9, 1), value=1), Actual(kpi="customers", date=dt.date(2026, 10, 1), value=2)]})
-    assert latest_actual(ws, "customers") == 2
-    assert current_value(ws, ws.node("customers")) == (2, "actual")
-    assert current_value(ws, ws.node("items")) == (2, "baseline")
+    latest = latest_actuals(ws)
+    assert latest == {"customers": 2}
+    assert current_value(ws.node("customers"), latest) == (2, "actual")
+    assert current_value(ws.node("items"), latest) == (2, "baseline")

@@ -84,7 +84,7 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log"]
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log", "m004_actuals_revision"]
     again.close()
 
 
@@ -168,3 +168,28 @@ def test_share_expiry_revoke_and_delete(store, ec):
     assert store.resolve_share(keep) is None and store.shares(wid) == []
     with pytest.raises(WorkshopNotFoundError):
         store.create_share("missing")
+
+
+def test_actuals_live_apart_from_the_versioned_design(store, ec):
+    import datetime as dt
+
+    from kpidesign.model import Actual
+
+    a = [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=41000, market=43000)]
+    wid = store.create(ec.model_copy(update={"actuals": a}))  # e.g. an imported YAML with actuals
+    assert store.load(wid).workshop.actuals == [] and store.actuals(wid) == a
+    assert store.with_actuals(store.load(wid).workshop, wid).actuals == a
+    store.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=42000)])  # same KPI and date: replaced
+    assert [x.value for x in store.actuals(wid)] == [42000]
+    assert store.load(wid).version == 1  # observations do not create design versions
+    assert store.actuals_rev(wid) == 1
+    copy = store.duplicate(wid, "copy")
+    assert store.actuals(copy)[0].value == 42000
+    store.delete_actual(wid, "customers", dt.date(2026, 10, 1))
+    assert store.actuals(wid) == []
+    from tests.conftest import build_ec
+    from kpidesign import tree
+
+    loaded = store.load(copy)
+    store.save(copy, tree.delete(loaded.workshop, "customers"), expected_version=1, summary="x")
+    assert store.with_actuals(store.load(copy).workshop, copy).actuals == []  # actuals of deleted KPIs are not shown

@@ -11,16 +11,29 @@ from kpidesign.findings import Severity
 from kpidesign.i18n import finding_text
 from kpidesign.model import Workshop
 from kpidesign.render import auto_direction, tree_dot
-from kpidesign.review import PRINCIPLES, review
+from kpidesign.review import PRINCIPLES, Review, review
 from kpidesign.values import format_value, parse_number
 from ui.session import lang, md, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
+CHART_LEVERS = 25
 
 
-def design_review(ws: Workshop) -> None:
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_review(workshop_id: str, version: int, _ws: Workshop) -> Review:
+    """The design review of one version (a version never changes, so id and version are the key)."""
+    return review(_ws)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def cached_sensitivity(workshop_id: str, version: int, _ws: Workshop) -> list[analysis.Lever]:
+    """The levers of one version."""
+    return analysis.sensitivity(_ws)
+
+
+def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
     """Scores per principle, then the findings of each principle, errors first."""
-    r = review(ws)
+    r = cached_review(workshop_id, version, ws)
     counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
     st.caption(tr("review_counts", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], hints=counts[Severity.HINT]))
     for column, principle in zip(st.columns(len(PRINCIPLES)), PRINCIPLES):
@@ -70,21 +83,22 @@ def what_if(ws: Workshop) -> None:
     st.caption(tr("whatif_legend"))
 
 
-def levers(ws: Workshop) -> None:
-    """The tornado chart of every lever's effect on the KGI, and the KFS candidate."""
-    ranked = analysis.sensitivity(ws)
+def levers(ws: Workshop, workshop_id: str, version: int) -> None:
+    """The tornado chart of the strongest levers' effect on the KGI, the KFS candidate, and every lever in a table."""
+    ranked = cached_sensitivity(workshop_id, version, ws)
     if not ranked:
         st.info(tr("no_levers"))
         return
     names = {n.id: n.name for n in ws.nodes}
-    best = analysis.kfs(ws)
+    best = ranked[0] if ranked[0].kgi_change_1 != 0 else None
     if best:
         st.success(tr("kfs_candidate", name=md(names[best.node]), one=f"{best.kgi_change_1:+.2%}", ten=f"{best.kgi_change_10:+.1%}"), icon=":material/star:")
     rows = []
-    for lv in ranked:
+    top = ranked[:CHART_LEVERS]
+    for lv in top:
         rows.append({"lever": names[lv.node], "step": "−10%", "change": lv.kgi_change_minus_10 * 100})
         rows.append({"lever": names[lv.node], "step": "+10%", "change": lv.kgi_change_10 * 100})
-    order = [names[lv.node] for lv in ranked]
+    order = [names[lv.node] for lv in top]
     chart = (
         alt.Chart(pd.DataFrame(rows))
         .mark_bar()
@@ -94,7 +108,7 @@ def levers(ws: Workshop) -> None:
             color=alt.Color("step:N", title=tr("lever_step"), scale=alt.Scale(domain=["−10%", "+10%"], range=["#f87171", "#1e3a8a"])),
             tooltip=["lever", "step", alt.Tooltip("change:Q", format="+.3f")],
         )
-        .properties(height=max(160, 34 * len(ranked)))
+        .properties(height=max(160, 34 * len(top)))
     )
     st.altair_chart(chart, width="stretch")
     table = pd.DataFrame(

@@ -31,7 +31,7 @@ def filtered(ws: Workshop) -> list[str]:
     return [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
 
 
-def overview(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str]) -> None:
+def overview(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side."""
     counts = {s: sum(1 for k in kpis if now[k].status is s) for s in Status}
     for column, s in zip(st.columns(4), (Status.RED, Status.YELLOW, Status.GREEN, Status.NONE)):
@@ -43,14 +43,14 @@ def overview(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str]) -> 
         column.markdown(f"**{tr(layer.value)}**")
         for k in [k for k in kpis if nodes[k].layer is layer]:
             r, node = now[k], nodes[k]
-            prior = monitor.compare(ws, k)["prior_period"]
+            prior = monitor.compare(ws, k, idx)["prior_period"]
             column.markdown(f"{badge(r.status)} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or tr('no_data')}** {ARROW(prior.delta)} "
                             + (f":gray[{prior.ratio:+.1%} {tr('cmp_prior_period')}]" if prior.ratio is not None else ""))
 
 
-def chart(ws: Workshop, kpi: str) -> alt.Chart | None:
+def chart(ws: Workshop, kpi: str, idx: monitor.Index) -> alt.Chart | None:
     """Value over time with the target line and the red/yellow/green bands."""
-    points = monitor.series(ws, kpi)
+    points = monitor.series(ws, kpi, idx)
     if not points:
         return None
     node = ws.node(kpi)
@@ -79,18 +79,24 @@ def chart(ws: Workshop, kpi: str) -> alt.Chart | None:
     return alt.layer(*layers).properties(height=220, title=node.name[:60])
 
 
-def charts(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str]) -> None:
-    """A chart and the chosen comparison axes for each KPI with data."""
-    with_data = [k for k in kpis if monitor.series(ws, k)]
+MAX_CHARTS = 12
+
+
+def charts(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
+    """Charts with the chosen comparison axes for the KPIs picked (by default the worst first)."""
+    with_data = sorted((k for k in kpis if k in idx), key=lambda k: -monitor.SEVERITY[now[k].status])
     if not with_data:
         st.info(tr("no_actuals_yet"))
         return
-    for k in with_data[:30]:
+    names = {n.id: n.name for n in ws.nodes}
+    default = [k for k in with_data if now[k].status in (Status.RED, Status.YELLOW)][:6] or with_data[:6]
+    picked = st.multiselect(tr("chart_kpis"), with_data, default=default, format_func=names.get, max_selections=MAX_CHARTS, key="dash_chart_kpis", placeholder=tr("choose"))
+    for k in picked:
         node, r = ws.node(k), now[k]
         axes = [c.value for c in node.definition.comparisons] or ["prior_period", "target"]
-        found = monitor.compare(ws, k)
+        found = monitor.compare(ws, k, idx)
         with st.container(border=True):
-            st.altair_chart(chart(ws, k), width="stretch")
+            st.altair_chart(chart(ws, k, idx), width="stretch")
             cols = st.columns(len(axes) + 1)
             cols[0].metric(f"{badge(r.status)} {tr('latest')}", format_value(r.value, node.unit, precise=False), help=str(r.date))
             for col, axis in zip(cols[1:], axes):
@@ -110,7 +116,7 @@ def _settings() -> delivery.Settings:
 def alerts(ws: Workshop, workshop_id: str) -> None:
     """The rules that fire now, delivery (each alert once), a test message, and the delivery log."""
     settings = _settings()
-    outcomes = alerting.run(store(), workshop_id, settings)
+    outcomes = alerting.run(store(), workshop_id, settings, ws=ws)
     names = {n.id: n.name for n in ws.nodes}
     if not outcomes:
         st.success(tr("no_alerts_fire"), icon=":material/notifications_off:")

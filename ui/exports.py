@@ -12,25 +12,20 @@ LABELS = {"xlsx": "export_xlsx", "yaml": "export_yaml", "metricflow": "export_me
 ICONS = {"xlsx": ":material/table_view:", "yaml": ":material/description:", "metricflow": ":material/data_object:", "svg": ":material/image:", "png": ":material/image:"}
 
 
-def stamp(ws: Workshop) -> int:
-    """A cheap fingerprint of the actuals, which change without a new version."""
-    return hash(tuple((a.kpi, a.date, a.value, a.market) for a in ws.actuals))
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def build(workshop_id: str, version: int, actuals: int, fmt: str, lang: str, _ws: Workshop) -> files.Export | None:
     """One export of one version with given actuals (the workshop itself is not hashed: id, version, stamp identify it)."""
     return files.export(_ws, fmt, lang)
 
 
-def build_all(workshop_id: str, version: int, ws: Workshop, lang: str) -> dict[str, files.Export | None]:
+def build_all(workshop_id: str, version: int, actuals_rev: int, ws: Workshop, lang: str) -> dict[str, files.Export | None]:
     """Every format, showing progress while files are built (instant once cached)."""
     out: dict[str, files.Export | None] = {}
     with st.status(tr("preparing"), expanded=False) as status:
         bar = st.progress(0.0)
         for i, fmt in enumerate(files.FORMATS, start=1):
             status.update(label=tr("preparing_format", name=tr(LABELS[fmt])))
-            out[fmt] = build(workshop_id, version, stamp(ws), fmt, lang, ws)
+            out[fmt] = build(workshop_id, version, actuals_rev, fmt, lang, ws)
             bar.progress(i / len(files.FORMATS))
         status.update(label=tr("prepared"), state="complete")
     return out

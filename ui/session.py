@@ -80,6 +80,18 @@ def current() -> Loaded | None:
     return loaded
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _with_actuals(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop, _store: Store) -> Workshop:
+    """One version with one revision of its actuals, shared by reference (workshops are never mutated in place)."""
+    return _store.with_actuals(_ws, workshop_id)
+
+
+def with_actuals(loaded: Loaded) -> tuple[Workshop, int]:
+    """The loaded workshop with its actuals attached, and the actuals' revision (cached per revision)."""
+    rev = store().actuals_rev(loaded.id)
+    return _with_actuals(loaded.id, loaded.version, rev, loaded.workshop, store()), rev
+
+
 def version() -> int:
     """The version of the open workshop as last shown (part of widget keys, so a save refreshes them)."""
     return st.session_state.get("ws_version") or 0

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kpidesign.model import Workshop
 from kpidesign.render import auto_direction, tree_dot
-from kpidesign.status import current_value, status
+from kpidesign.status import current_value, latest_actuals, status
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
@@ -64,8 +64,9 @@ def definitions(ws: Workshop) -> None:
 def thresholds(ws: Workshop) -> None:
     """Each KPI's thresholds and its status now (latest actual, else baseline)."""
     rows, states = [], []
+    latest = latest_actuals(ws)
     for n, _ in walk(ws):
-        value, basis = current_value(ws, n)
+        value, basis = current_value(n, latest)
         state = status(value, n.thresholds)
         states.append(state)
         rows.append({

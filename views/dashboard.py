@@ -4,11 +4,12 @@ import streamlit as st
 
 from kpidesign import monitor
 from ui import dashboard
-from ui.session import require_workshop, store, tr
+from ui.session import require_workshop, tr, with_actuals
 
 loaded = require_workshop()
-ws = store().with_actuals(loaded.workshop, loaded.id)
+ws, _ = with_actuals(loaded)
 now = monitor.readings(ws)
+idx = monitor.index(ws)
 
 st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))
@@ -18,9 +19,9 @@ overview_tab, charts_tab, alerts_tab, reviews_tab, data_tab = st.tabs(
     [tr("tab_overview"), tr("tab_charts"), tr("tab_alerts"), tr("tab_reviews"), tr("tab_data")]
 )
 with overview_tab:
-    dashboard.overview(ws, now, kpis)
+    dashboard.overview(ws, now, kpis, idx)
 with charts_tab:
-    dashboard.charts(ws, now, kpis)
+    dashboard.charts(ws, now, kpis, idx)
 with alerts_tab:
     dashboard.alerts(ws, loaded.id)
 with reviews_tab:

@@ -3,15 +3,15 @@
 import streamlit as st
 
 from ui import exports, sharing
-from ui.session import lang, require_workshop, store, tr
+from ui.session import lang, require_workshop, tr, with_actuals
 
 loaded = require_workshop()
-ws = store().with_actuals(loaded.workshop, loaded.id)
+ws, actuals_rev = with_actuals(loaded)
 
 st.title(tr("export_title"))
 st.write(tr("export_intro"))
 
-files = exports.build_all(loaded.id, loaded.version, ws, lang())
+files = exports.build_all(loaded.id, loaded.version, actuals_rev, ws, lang())
 exports.download_buttons(files, "dl")
 st.caption(tr("export_formats_help"))
 

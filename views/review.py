@@ -13,10 +13,10 @@ st.write(tr("review_intro"))
 
 review_tab, whatif_tab, levers_tab, goal_tab = st.tabs([tr("tab_review"), tr("tab_whatif"), tr("tab_levers"), tr("tab_goal")])
 with review_tab:
-    analysis.design_review(ws)
+    analysis.design_review(ws, loaded.id, loaded.version)
 with whatif_tab:
     analysis.what_if(ws)
 with levers_tab:
-    analysis.levers(ws)
+    analysis.levers(ws, loaded.id, loaded.version)
 with goal_tab:
     analysis.goal_seek(ws)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from ui import exports, shared
 from ui.access import shared_workshop
-from ui.session import lang, store, tr
+from ui.session import lang, store, tr, with_actuals
 
 REFRESH_SECONDS = 5
 
@@ -17,7 +17,7 @@ def live_view() -> None:
         shared.invalid()
         return
     loaded = store().load(workshop_id)
-    ws = store().with_actuals(loaded.workshop, workshop_id)
+    ws, actuals_rev = with_actuals(loaded)
     shared.header(loaded)
     tree_tab, sheet_tab, status_tab, monitoring_tab = st.tabs([tr("graph"), tr("sheet_definitions"), tr("sheet_thresholds"), tr("sheet_monitoring")])
     with tree_tab:
@@ -29,7 +29,7 @@ def live_view() -> None:
     with monitoring_tab:
         shared.monitoring(ws)
     st.divider()
-    built = {fmt: exports.build(loaded.id, loaded.version, exports.stamp(ws), fmt, lang(), ws) for fmt in ("xlsx", "yaml")}
+    built = {fmt: exports.build(loaded.id, loaded.version, actuals_rev, fmt, lang(), ws) for fmt in ("xlsx", "yaml")}
     for column, fmt in zip(st.columns(4), ("xlsx", "yaml")):
         column.download_button(tr(exports.LABELS[fmt]), built[fmt].data, file_name=built[fmt].filename, mime=built[fmt].mime, key=f"share_dl_{fmt}", on_click="ignore", icon=exports.ICONS[fmt])
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))

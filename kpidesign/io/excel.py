@@ -27,7 +27,7 @@ from kpidesign.io.yaml_io import ImportResult, from_dict
 from kpidesign.model import Workshop
 from kpidesign.progress import steps_done
 from kpidesign.render import display_width
-from kpidesign.status import current_value, status
+from kpidesign.status import current_value, latest_actuals, status
 from kpidesign.tree import levels, walk
 from kpidesign.values import is_percent
 
@@ -67,20 +67,27 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
         cell.data_type = "s"  # never a formula, whatever the text starts with
 
 
+HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
+WRAP_ALIGN = Alignment(vertical="top", wrap_text=True)
+WIDTH_SAMPLE = 400
+INDENT = [Alignment(indent=i, vertical="top") for i in range(16)]
+
+
 def _table(sheet: Worksheet, headers: list[str], rows: list[list[Any]], start: int = 1) -> None:
+    """A header row and data rows; long text wraps; widths fit the header and a sample of the rows."""
     for col, header in enumerate(headers, start=1):
         _put(sheet, start, col, header)
         cell = sheet.cell(row=start, column=col)
-        cell.fill, cell.font = HEADER_FILL, HEADER_FONT
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        cell.fill, cell.font, cell.alignment = HEADER_FILL, HEADER_FONT, HEADER_ALIGN
     for r, row in enumerate(rows, start=start + 1):
         for col, value in enumerate(row, start=1):
             _put(sheet, r, col, value)
-            sheet.cell(row=r, column=col).alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and len(value) > 30)
+            if isinstance(value, str) and len(value) > 30:
+                sheet.cell(row=r, column=col).alignment = WRAP_ALIGN
+    sample = rows[:WIDTH_SAMPLE]
     for col, header in enumerate(headers, start=1):
-        values = [header] + [str(row[col - 1]) if col - 1 < len(row) and row[col - 1] is not None else "" for row in rows]
-        width = min(60, max(8, max(display_width(v) for v in values) + 2))
-        sheet.column_dimensions[get_column_letter(col)].width = width
+        values = [header] + [str(row[col - 1]) for row in sample if col - 1 < len(row) and row[col - 1] is not None]
+        sheet.column_dimensions[get_column_letter(col)].width = min(60, max(8, max(display_width(v) for v in values) + 2))
 
 
 def _value(node: Any, field: str, depth: dict[str, int], lang: str) -> Any:
@@ -136,14 +143,16 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
         if is_percent(n.unit):
             for field in ("baseline", "target", "green", "yellow"):
                 sheet.cell(row=r, column=[f for f, _ in COLUMNS].index(field) + 1).number_format = "0.0##%"
-        sheet.cell(row=r, column=2).alignment = Alignment(indent=depth.get(n.id, 0), vertical="top")
+        if depth.get(n.id, 0):
+            sheet.cell(row=r, column=2).alignment = INDENT[min(depth[n.id], 15)]
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = sheet.dimensions
 
     th_sheet = wb.create_sheet(t(SHEETS["thresholds"], lang))
     th_rows = []
+    latest = latest_actuals(ws)
     for n in order:
-        value, basis = current_value(ws, n)
+        value, basis = current_value(n, latest)
         th_rows.append([n.id, n.name, n.thresholds.direction.value, n.thresholds.green, n.thresholds.yellow, value, t(basis, lang), status(value, n.thresholds).value])
     _table(th_sheet, [t(k, lang) for k in ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status")], th_rows)
     last = len(th_rows) + 1
@@ -172,7 +181,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     outline.cell(row=1, column=1).font = Font(bold=True, size=14)
     for r, n in enumerate(order, start=3):
         _put(outline, r, 1, n.name)
-        outline.cell(row=r, column=1).alignment = Alignment(indent=2 * depth.get(n.id, 0))
+        outline.cell(row=r, column=1).alignment = INDENT[min(2 * depth.get(n.id, 0), 15)]
         _put(outline, r, 2, n.formula and f"= {n.formula}")
         _put(outline, r, 3, names.get(n.parent or "", ""))
     outline.column_dimensions["A"].width, outline.column_dimensions["B"].width = 60, 50

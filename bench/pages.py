@@ -1,0 +1,95 @@
+"""Server time of one rerun of each page (AppTest), store operations, exports and imports, per workshop size."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from streamlit.testing.v1 import AppTest
+
+from bench.generate import weekly_actuals, workshop
+from kpidesign import edits
+from kpidesign.io import files
+from kpidesign.io.yaml_io import from_yaml, to_yaml
+from kpidesign.pages import ALL
+from kpidesign.store import Store
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+FLOOR_SCRIPT = "import streamlit as st\nst.button('ok')\n"
+
+
+def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
+    """Median wall time of fn in milliseconds (after one warm-up call)."""
+    fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def floor_ms() -> float:
+    """One rerun of a trivial one-widget page: the framework's floor."""
+    at = AppTest.from_string(FLOOR_SCRIPT, default_timeout=60).run()
+    return median_ms(lambda: at.run(), repeat=9)
+
+
+def page_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, float, float]]:
+    """(size, page, ms, × floor) for every page at every size."""
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["KPIDESIGN_DB"] = str(Path(tmp) / "bench.db")
+            ws = workshop(size)
+            store = Store()
+            wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
+            for spec in ALL:
+                at = AppTest.from_file(APP, default_timeout=120)
+                at.query_params["ws"] = wid
+                at.run()
+                at.switch_page(spec.file).run()
+                assert not at.exception, (spec.file, at.exception)
+                ms = median_ms(lambda: at.run())
+                rows.append((size, f"page {spec.url}", ms, ms / floor))
+            store.close()
+    return rows
+
+
+def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, float, float]]:
+    """Open a workshop, save one edit, restore a version; exports and the YAML import."""
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "s.db")
+            ws = workshop(size)
+            wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
+            state = {"v": 1, "n": 0}
+
+            def edit() -> None:
+                state["n"] += 1
+                changed = edits.set_field(store.load(wid).workshop, "kgi", "owner", f"owner {state['n']}")
+                state["v"] = store.save(wid, changed, expected_version=state["v"], summary="bench")
+
+            def restore() -> None:
+                state["v"] = store.restore(wid, 1, expected_version=state["v"])
+
+            full = store.with_actuals(store.load(wid).workshop, wid)
+            text = to_yaml(full)
+            for name, fn in [
+                ("store: open a workshop", lambda: store.load(wid)),
+                ("store: save one edit", edit),
+                ("store: restore a version", restore),
+                ("export xlsx", lambda: files.export(full, "xlsx")),
+                ("export yaml", lambda: files.export(full, "yaml")),
+                ("export metricflow", lambda: files.export(full, "metricflow")),
+                ("import yaml", lambda: from_yaml(text)),
+            ]:
+                ms = median_ms(fn, repeat=5)
+                rows.append((size, name, ms, ms / floor))
+            store.close()
+    return rows
