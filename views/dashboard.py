@@ -15,16 +15,14 @@ st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))
 kpis = dashboard.filtered(ws)
 
-overview_tab, charts_tab, alerts_tab, reviews_tab, data_tab = st.tabs(
-    [tr("tab_overview"), tr("tab_charts"), tr("tab_alerts"), tr("tab_reviews"), tr("tab_data")]
-)
-with overview_tab:
-    dashboard.overview(ws, now, kpis, idx)
-with charts_tab:
-    dashboard.charts(ws, now, kpis, idx)
-with alerts_tab:
-    dashboard.alerts(ws, loaded.id)
-with reviews_tab:
-    dashboard.reviews(ws, now)
-with data_tab:
-    dashboard.data_entry(ws, loaded.id)
+sections = {
+    tr("tab_overview"): lambda: dashboard.overview(ws, now, kpis, idx),
+    tr("tab_charts"): lambda: dashboard.charts(ws, now, kpis, idx),
+    tr("tab_alerts"): lambda: dashboard.alerts(ws, loaded.id),
+    tr("tab_reviews"): lambda: dashboard.reviews(ws, now),
+    tr("tab_data"): lambda: dashboard.data_entry(ws, loaded.id),
+}
+for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
+    if tab.open:  # only the tab in view is drawn
+        with tab:
+            draw()

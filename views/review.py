@@ -11,12 +11,13 @@ ws = loaded.workshop
 st.title(tr("review_title"))
 st.write(tr("review_intro"))
 
-review_tab, whatif_tab, levers_tab, goal_tab = st.tabs([tr("tab_review"), tr("tab_whatif"), tr("tab_levers"), tr("tab_goal")])
-with review_tab:
-    analysis.design_review(ws, loaded.id, loaded.version)
-with whatif_tab:
-    analysis.what_if(ws)
-with levers_tab:
-    analysis.levers(ws, loaded.id, loaded.version)
-with goal_tab:
-    analysis.goal_seek(ws)
+sections = {
+    tr("tab_review"): lambda: analysis.design_review(ws, loaded.id, loaded.version),
+    tr("tab_whatif"): lambda: analysis.what_if(ws),
+    tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
+    tr("tab_goal"): lambda: analysis.goal_seek(ws),
+}
+for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
+    if tab.open:  # only the tab in view is drawn
+        with tab:
+            draw()

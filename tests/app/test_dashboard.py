@@ -10,13 +10,21 @@ def test_dashboard_with_actuals(db):
     Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)])
     ok(at.switch_page("views/dashboard.py").run())
     assert at.metric[0].value == "1"  # one KPI red
+    assert at.get("graphviz_chart")
+    at.query_params["tab"] = "Alerts"
+    ok(at.run())
     assert any("Purchase rate" in str(v) for df in at.dataframe for v in df.value.iloc[:, 1])  # the firing alert
+    at.query_params["tab"] = "Trends"
+    ok(at.run())
+    assert at.multiselect(key="dash_chart_kpis").value == ["purchase_rate"]  # the red one is charted first
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
 
 
 def test_enter_a_value_and_a_bad_value(db):
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
+    at.query_params["tab"] = "Enter data"
+    at.run()
     at.selectbox(key="act_kpi").set_value("purchase_rate")
     at.text_input(key="act_value").input("2.5%")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
@@ -30,6 +38,8 @@ def test_enter_a_value_and_a_bad_value(db):
 def test_review_dialogue_lands_in_the_learning_log(db):
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
+    at.query_params["tab"] = "Reviews"
+    at.run()
     at.selectbox(key="rv_kpi").set_value("purchase_rate")
     at.text_area(key="rv_facts").input("CVR fell two weeks in a row")
     at.text_area(key="rv_causes").input("checkout page slower")

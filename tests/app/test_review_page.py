@@ -7,12 +7,18 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     assert len(at.metric) >= 7 and at.metric[0].label == "Specific"
+    at.query_params["tab"] = "What-if"
+    at.run()
     at.multiselect(key="wi_levers").set_value(["purchase_rate"]).run()
     at.slider(key="wi_pct_purchase_rate").set_value(10).run()  # 15k of 40k customers: +10 % CVR -> +3.75 % sales
     ok(at)
     whatif = [m for m in at.metric if "what-if" in m.label][0]
     assert whatif.value == "830,000,000" and whatif.delta == "+3.75%"
-    assert "KFS candidate" in at.success[0].value or any("KFS candidate" in s.value for s in at.success)
+    at.query_params["tab"] = "Levers and KFS"
+    at.run()
+    assert any("KFS candidate" in s.value for s in at.success)
+    at.query_params["tab"] = "Goal seek"
+    at.run()
     at.selectbox(key="gs_lever").set_value("items_per_purchase").run()
     assert any("2.5" in s.value for s in at.success)
     at.text_input(key="gs_target").input("abc").run()
