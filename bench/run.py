@@ -10,12 +10,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import time
 from pathlib import Path
-from typing import Callable
-
 from bench import browser, pages
+from bench.pages import median_ms
 from bench.generate import workshop
 from kpidesign import analysis, tree
 from kpidesign.review import review
@@ -27,28 +25,18 @@ TARGETS = {"page": (10.0, 150.0), "store: save one edit": (None, 20.0), "export"
 Row = tuple[int, str, float, float]
 
 
-def timed(fn: Callable[[], object], repeat: int = 5) -> float:
-    """The median wall time of fn in milliseconds."""
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 def analysis_rows(sizes: tuple[int, ...]) -> list[Row]:
     """(size, operation, ms, ratio to the walk floor) for evaluation, sensitivity and the design review."""
     rows = []
     for size in sizes:
         ws = workshop(size)
-        floor = timed(lambda: list(tree.walk(ws)), repeat=9)
+        floor = median_ms(lambda: list(tree.walk(ws)), repeat=9)
         for name, fn in [
             ("evaluate (baseline + target)", lambda: (analysis.TreeModel(ws), analysis.TreeModel(ws, "target"))),
             ("sensitivity (every lever ±)", lambda: analysis.sensitivity(ws)),
             ("design review", lambda: review(ws)),
         ]:
-            ms = timed(fn)
+            ms = median_ms(fn)
             rows.append((size, name, ms, ms / floor if floor else float("inf")))
     return rows
 
