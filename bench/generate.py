@@ -26,7 +26,7 @@ def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
                     id=node_id, parent=parent, name=f"指標 {len(nodes)} KPI", unit="件",
                     layer=rng.choice(list(Layer)), sensitivity=rng.choice(list(Sensitivity)),
                     definition=Definition(expression="a × b", source="DWH", owner="team", why="grow", frequency=rng.choice(list(Frequency))),
-                    thresholds=Thresholds(green=110.0, yellow=95.0),
+                    thresholds=Thresholds(green=1.05, yellow=0.95),
                 )
             )
             children.setdefault(parent, []).append(node_id)
@@ -37,7 +37,8 @@ def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
     for node in reversed(nodes):  # leaves get numbers, parents their formula and the computed number
         kids = children.get(node.id, [])
         if not kids:
-            by_id[node.id] = node.model_copy(update={"baseline": float(rng.randint(50, 150)), "target": float(rng.randint(100, 200))})
+            base = round(rng.uniform(0.8, 1.2), 3)  # near 1, so deep products stay in a sensible range
+            by_id[node.id] = node.model_copy(update={"baseline": base, "target": round(base * rng.uniform(1.0, 1.2), 3)})
             continue
         op = " + " if rng.random() < 0.33 else " * "
         values = [by_id[k].baseline for k in kids]

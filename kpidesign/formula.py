@@ -7,6 +7,7 @@ depth and size keep hostile input cheap. Division by zero is reported, not raise
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -36,7 +37,7 @@ class Formula:
     names: tuple[str, ...]
 
     def evaluate(self, values: Mapping[str, float | None]) -> float | None:
-        """The formula's value, or None if a name has no value or a division by zero occurs."""
+        """The formula's value, or None if a name has no value, a division by zero or an overflow occurs."""
         return _eval(self.tree, values)
 
     def link_types(self) -> dict[str, str]:
@@ -99,12 +100,14 @@ def _eval(node: ast.expr, values: Mapping[str, float | None]) -> float | None:
         return None
     op = type(node.op)
     if op is ast.Add:
-        return a + b
-    if op is ast.Sub:
-        return a - b
-    if op is ast.Mult:
-        return a * b
-    return None if b == 0 else a / b
+        result = a + b
+    elif op is ast.Sub:
+        result = a - b
+    elif op is ast.Mult:
+        result = a * b
+    else:
+        result = a / b if b != 0 else math.nan
+    return result if math.isfinite(result) else None  # overflow or division by zero: no value
 
 
 def _link_types(node: ast.expr, context: str, out: dict[str, str]) -> None:

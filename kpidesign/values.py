@@ -184,6 +184,8 @@ def format_value(value: float | None, unit: str = "", precise: bool = True) -> s
 
 def _readable(value: float) -> str:
     """A number rounded for reading: no decimals from 1,000 up, else three significant digits."""
+    if not math.isfinite(value):
+        return "—"
     if abs(value) >= 1000 or float(value).is_integer():
         return f"{round(value):,}"
     return f"{value:,.{max(0, 2 - int(math.floor(math.log10(abs(value)))))}f}" if value else "0"
@@ -199,6 +201,8 @@ def compact_value(value: float | None, unit: str = "", lang: str = "ja") -> str:
     """A short form for labels: 800000000 -> '8億' (ja) / '800M' (en); percentages as '1.8%'."""
     if value is None:
         return ""
+    if not math.isfinite(value):
+        return "—"
     if is_percent(unit):
         return f"{value * 100:.3g}%"
     for size, suffix in _COMPACT["ja" if lang == "ja" else "en"]:
@@ -211,6 +215,8 @@ def format_number(value: float | None) -> str:
     """Show a number for people: thousands separators, no trailing .0, up to 6 significant decimals."""
     if value is None:
         return ""
+    if not math.isfinite(value):
+        return "—"
     if float(value).is_integer():
         return f"{int(value):,}"
     digits = len(str(int(abs(value)))) if abs(value) >= 1 else 0

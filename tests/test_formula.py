@@ -100,3 +100,8 @@ def test_link_types():
 def test_helpers():
     assert product_of(["a", "b"]) == "a * b"
     assert sum_of(["a", "b"]) == "a + b"
+
+
+def test_overflow_gives_no_value_not_infinity():
+    assert parse("a * b").evaluate({"a": 1e300, "b": 1e300}) is None
+    assert parse("a - b").evaluate({"a": -1e308, "b": 1e308}) is None

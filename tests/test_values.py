@@ -108,3 +108,8 @@ def test_dates():
     assert parse_date("２０２７-０３-３１").value == dt.date(2027, 3, 31)
     assert parse_date("2027-02-30").problem.code == "not_a_date"
     assert parse_date("").value is None
+
+
+def test_non_finite_numbers_format_without_crashing():
+    for v in (float("inf"), float("-inf"), float("nan")):
+        assert format_number(v) == "—" and format_value(v, "", precise=False) == "—" and compact_value(v) == "—"
