@@ -70,6 +70,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
 HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
 WRAP_ALIGN = Alignment(vertical="top", wrap_text=True)
 WIDTH_SAMPLE = 400
+FORMULA_STARTS = ("=", "+", "-", "@")
 INDENT = [Alignment(indent=i, vertical="top") for i in range(16)]
 
 
@@ -80,10 +81,13 @@ def _table(sheet: Worksheet, headers: list[str], rows: list[list[Any]], start: i
         cell = sheet.cell(row=start, column=col)
         cell.fill, cell.font, cell.alignment = HEADER_FILL, HEADER_FONT, HEADER_ALIGN
     for r, row in enumerate(rows, start=start + 1):
+        sheet.append([_text(v) for v in row])  # in bulk; then the few cells that need it are fixed up
         for col, value in enumerate(row, start=1):
-            _put(sheet, r, col, value)
-            if isinstance(value, str) and len(value) > 30:
-                sheet.cell(row=r, column=col).alignment = WRAP_ALIGN
+            if isinstance(value, str) and (value[:1] in FORMULA_STARTS or len(value) > 30):
+                cell = sheet.cell(row=r, column=col)
+                cell.data_type = "s"  # never a formula
+                if len(value) > 30:
+                    cell.alignment = WRAP_ALIGN
     sample = rows[:WIDTH_SAMPLE]
     for col, header in enumerate(headers, start=1):
         values = [header] + [str(row[col - 1]) for row in sample if col - 1 < len(row) and row[col - 1] is not None]

@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Workshop
-from kpidesign.render import FONT, box_size, node_label
+from kpidesign.render import FONT, auto_direction, box_size, node_label
 from kpidesign.tree import children_map, walk
 
 PX = 72  # box_size works in inches
@@ -44,16 +44,29 @@ class Box:
 
 @dataclass(frozen=True)
 class Layout:
-    """Placed boxes, edges (parent, child, link label or '' for an influence) and the canvas size."""
+    """Placed boxes, edges (parent, child, link label or '' for an influence), canvas size and direction."""
 
     boxes: dict[str, Box]
     edges: list[tuple[str, str, str]]
     width: float
     height: float
+    direction: str = "TB"
+
+    def edge_points(self, parent: str, child: str) -> tuple[float, float, float, float]:
+        """Where a link leaves its parent and reaches its child (bottom→top, or right→left when turned)."""
+        a, b = self.boxes[parent], self.boxes[child]
+        if self.direction == "LR":
+            return a.x + a.w, a.y + a.h / 2, b.x, b.y + b.h / 2
+        return a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y
 
 
-def layout(ws: Workshop, lang: str = "ja") -> Layout:
-    """Place every node: leaves side by side, parents centred over their children, one row per level."""
+def layout(ws: Workshop, lang: str = "ja", direction: str | None = None) -> Layout:
+    """Place every node: leaves side by side, each parent centred on its children, one band per level.
+
+    Top-down ('TB') while the tree is narrow, else left to right ('LR': levels become columns and leaves
+    stack downwards), by the same rule as on screen unless a direction is given.
+    """
+    turned = (direction or auto_direction(ws)) == "LR"
     kids = children_map(ws)
     order = list(walk(ws))
     size = {}
@@ -61,17 +74,18 @@ def layout(ws: Workshop, lang: str = "ja") -> Layout:
         label = node_label(node, lang)
         dims = box_size(label)
         size[node.id] = (float(dims["width"]) * PX, float(dims["height"]) * PX, tuple(label.split("\n")))
+    breadth = {k: (v[1] if turned else v[0]) for k, v in size.items()}  # along which leaves line up
+    extent = {k: (v[0] if turned else v[1]) for k, v in size.items()}  # across the level bands
+    gap_b, gap_d = (GAP_X * 0.5, GAP_Y * 2) if turned else (GAP_X, GAP_Y)
     depth = {n.id: d for n, d in order}
-    row_h = {}
+    band = {}
     for node_id, d in depth.items():
-        row_h[d] = max(row_h.get(d, 0), size[node_id][1])
-    row_y, y = {}, MARGIN
-    for d in sorted(row_h):
-        row_y[d], y = y, y + row_h[d] + GAP_Y
-    x_of: dict[str, float] = {}
-    cursor = [float(MARGIN)]
-    root = ws.kgi.id
-    _place_iterative(root, kids, size, x_of, cursor)
+        band[d] = max(band.get(d, 0), extent[node_id])
+    band_at, pos = {}, MARGIN
+    for d in sorted(band):
+        band_at[d], pos = pos, pos + band[d] + gap_d
+    centre: dict[str, float] = {}
+    _place_iterative(ws.kgi.id, kids, breadth, centre, [float(MARGIN)], gap_b)
     boxes = {}
     by_id = {n.id: n for n, _ in order}
     for node_id, d in depth.items():
@@ -79,35 +93,38 @@ def layout(ws: Workshop, lang: str = "ja") -> Layout:
         node = by_id[node_id]
         fill, stroke = KGI_FILL if node.parent is None else FILL[node.layer]
         text = "#ffffff" if node.parent is None else "#111827"
-        boxes[node_id] = Box(node_id, x_of[node_id] - w / 2, row_y[d] + (row_h[d] - h) / 2, w, h, lines, fill, stroke, text)
+        along = centre[node_id] - breadth[node_id] / 2
+        across = band_at[d] + (band[d] - extent[node_id]) / 2
+        x, y = (across, along) if turned else (along, across)
+        boxes[node_id] = Box(node_id, x, y, w, h, lines, fill, stroke, text)
     edges = []
     for node, _ in order:
         links = _links(node.formula)
         for child in kids.get(node.id, []):
             edges.append((node.id, child, links.get(child, "")))
     width = max(b.x + b.w for b in boxes.values()) + MARGIN
-    return Layout(boxes, edges, width, y - GAP_Y + MARGIN)
+    height = max(b.y + b.h for b in boxes.values()) + MARGIN
+    return Layout(boxes, edges, width, height, "LR" if turned else "TB")
 
 
-def _place_iterative(root: str, kids: dict, size: dict, x_of: dict, cursor: list[float]) -> None:  # type: ignore[type-arg]
-    """Post-order placement without recursion (deep trees must not hit Python's recursion limit)."""
+def _place_iterative(root: str, kids: dict, size: dict, centre: dict, cursor: list[float], gap: float) -> None:  # type: ignore[type-arg]
+    """Post-order placement along the breadth axis, without recursion (deep trees must not hit the recursion limit)."""
     stack: list[tuple[str, bool]] = [(root, False)]
     while stack:
         node_id, done = stack.pop()
         children = kids.get(node_id, [])
-        w = size[node_id][0]
+        w = size[node_id]
         if not children:
-            x_of[node_id] = cursor[0] + w / 2
-            cursor[0] += w + GAP_X
+            centre[node_id] = cursor[0] + w / 2
+            cursor[0] += w + gap
             continue
         if not done:
             stack.append((node_id, True))
             stack.extend((c, False) for c in reversed(children))
             continue
-        centre = (x_of[children[0]] + x_of[children[-1]]) / 2
-        centre = max(centre, MARGIN + w / 2)
-        x_of[node_id] = centre
-        cursor[0] = max(cursor[0], centre + w / 2 + GAP_X)
+        middle = max((centre[children[0]] + centre[children[-1]]) / 2, MARGIN + w / 2)
+        centre[node_id] = middle
+        cursor[0] = max(cursor[0], middle + w / 2 + gap)
 
 
 def _links(text: str) -> dict[str, str]:
@@ -129,8 +146,7 @@ def to_svg(ws: Workshop, lang: str = "ja") -> str:
         '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
     for parent, child, link in lay.edges:
-        a, b = lay.boxes[parent], lay.boxes[child]
-        x1, y1, x2, y2 = a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y
+        x1, y1, x2, y2 = lay.edge_points(parent, child)
         dash = "" if link else ' stroke-dasharray="6 4"'
         out.append(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="#6b7280" stroke-width="1.4"{dash}/>')
         if link:
@@ -166,8 +182,7 @@ def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(font_path), int(16 * scale))
     for parent, child, link in lay.edges:
-        a, b = lay.boxes[parent], lay.boxes[child]
-        x1, y1, x2, y2 = (a.x + a.w / 2) * scale, (a.y + a.h) * scale, (b.x + b.w / 2) * scale, b.y * scale
+        x1, y1, x2, y2 = (v * scale for v in lay.edge_points(parent, child))
         draw.line([(x1, y1), (x2, y2)], fill="#6b7280" if link else "#c4c8cf", width=max(1, int(1.4 * scale)))
         if link:
             draw.text(((x1 + x2) / 2 + 8 * scale, (y1 + y2) / 2), link, fill="#111827", font=font, anchor="mm")
@@ -177,5 +192,5 @@ def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
             y = (box.y + box.h / 2 + (i - (len(box.lines) - 1) / 2) * 23.4) * scale
             draw.text(((box.x + box.w / 2) * scale, y), line, fill=box.text, font=font, anchor="mm")
     buffer = io.BytesIO()
-    img.save(buffer, format="PNG", optimize=True)
+    img.save(buffer, format="PNG", compress_level=6)
     return buffer.getvalue()
