@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kpidesign.pages import DASHBOARD, EXPORT, HISTORY, LOGIN, REVIEW, SHARED, STEPS, WORKSHOPS, PageSpec
+from kpidesign.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, REVIEW, SHARED, STEPS, WORKSHOPS, PageSpec
 from ui import access, session, sidebar, theme
 
 st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="wide")
@@ -16,10 +16,16 @@ def page(spec: PageSpec, default: bool = False) -> st.Page:
     return st.Page(spec.file, title=session.tr(spec.title), icon=spec.icon, url_path=spec.url, default=default or spec is WORKSHOPS)
 
 
+def only(spec: PageSpec) -> list[st.Page]:
+    """One page under every address of the app: a share link or the login shows the same screen on any path,
+    with no "page not found" in between, and after the login the person is on the page they asked for."""
+    return [page(spec, default=True)] + [st.Page(spec.file, title=session.tr(spec.title), url_path=other.url) for other in ALL]
+
+
 if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
-    navigation = st.navigation([page(SHARED, default=True)], position="hidden")
+    navigation = st.navigation(only(SHARED), position="hidden")
 elif mode == "login":
-    navigation = st.navigation([page(LOGIN, default=True)], position="hidden")
+    navigation = st.navigation(only(LOGIN), position="hidden")
 else:
     navigation = st.navigation(
         {

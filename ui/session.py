@@ -65,6 +65,23 @@ def open_workshop(workshop_id: str | None) -> None:
     st.session_state["errors"] = {}
 
 
+def sync(key: str, stored: Any, error_key: str | None = None) -> None:
+    """Give a bound widget the stored value before it is drawn (widgets take their value from session state).
+
+    Set on first use, and whenever the workshop has a new version and the stored value differs from what the
+    widget holds, unless the widget holds an input that was refused (kept so it can be corrected). A field whose
+    stored value did not change is never touched, so typing in it is never disturbed by a save elsewhere.
+    """
+    synced = st.session_state.setdefault("_synced", {})
+    current_version = version()
+    if key not in st.session_state:
+        st.session_state[key] = stored
+    elif synced.get(key) != current_version and st.session_state[key] != stored:
+        if not (error_key and st.session_state.get("errors", {}).get(error_key)):
+            st.session_state[key] = stored
+    synced[key] = current_version
+
+
 def current() -> Loaded | None:
     """The open workshop freshly loaded from the database (the source of truth), or None."""
     wid = st.session_state.get("ws_id")

@@ -11,7 +11,7 @@ from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from kpidesign.render import auto_direction, tree_dot
 from kpidesign.values import format_value
 from ui import widgets
-from ui.session import commit, field_error, flash, labeller, lang, md, tr, version
+from ui.session import commit, field_error, flash, labeller, lang, md, sync, tr, version
 
 
 def graph(ws: Workshop, highlight: str | None = None) -> None:
@@ -114,8 +114,9 @@ def placement(ws: Workshop, node: Node) -> None:
     below = tree.descendants(ws, node.id)
     parents = [n.id for n, _ in tree.walk(ws) if n.id != node.id and n.id not in below]
     names = {n.id: n.name[:60] for n in ws.nodes}
-    key = f"tree_parent_{node.id}_{version()}"
-    st.selectbox(tr("move_to"), parents, index=parents.index(node.parent), key=key, format_func=names.get, on_change=_move, args=(node, key, names))
+    key = f"tree_parent_{node.id}"
+    sync(key, node.parent, f"{node.id}.parent")
+    st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names))
     field_error(f"{node.id}.parent")
     up, down, remove = st.columns(3)
     up.button(tr("move_up"), key=f"tree_up_{node.id}_{version()}", on_click=_reorder, args=(node, -1), width="stretch")

@@ -14,11 +14,11 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.model import Node
 from kpidesign.values import format_value
-from ui.session import commit, field_error, labeller, tr, version
+from ui.session import commit, field_error, labeller, sync, tr
 
 
 def _key(node_id: str, field: str) -> str:
-    return f"f_{node_id}_{field}_{version()}"
+    return f"f_{node_id}_{field}"  # stable: a save elsewhere never re-mounts a field being typed in
 
 
 def _save(node_id: str, node_name: str, field: str, key: str) -> None:
@@ -27,22 +27,24 @@ def _save(node_id: str, node_name: str, field: str, key: str) -> None:
     commit(lambda ws: edits.set_field(ws, node_id, field, raw), summary, error_key=f"{node_id}.{field}")
 
 
-def _bind(node: Node, field: str) -> dict[str, Any]:
+def _bind(node: Node, field: str, stored: Any) -> dict[str, Any]:
+    """Key and callback of a field's widget, its value synced from the stored one."""
     key = _key(node.id, field)
+    sync(key, stored, f"{node.id}.{field}")
     return {"key": key, "on_change": _save, "args": (node.id, node.name, field, key)}
 
 
 def text(node: Node, field: str, value: str, label: str | None = None, *, area: bool = False, **kwargs: Any) -> None:
     """A text field (or area) for a node's field."""
     widget = st.text_area if area else st.text_input
-    widget(label or tr(field), value=value, **_bind(node, field), **kwargs)
+    widget(label or tr(field), **_bind(node, field, value), **kwargs)
     field_error(f"{node.id}.{field}")
 
 
 def number(node: Node, field: str, value: float | None, label: str | None = None, **kwargs: Any) -> None:
     """A number typed as text (1,200 / 10億 / 1.8%), so any mistake can be explained rather than blocked."""
     kwargs.setdefault("help", tr("number_help"))
-    st.text_input(label or tr(field), value=format_value(value, node.unit), **_bind(node, field), **kwargs)
+    st.text_input(label or tr(field), **_bind(node, field, format_value(value, node.unit)), **kwargs)
     field_error(f"{node.id}.{field}")
 
 
@@ -52,23 +54,20 @@ def choice(node: Node, field: str, value: StrEnum | None, enum: type[StrEnum], *
     current = value.value if value is not None else None
     widget = st.radio if radio else st.selectbox
     extra = {"horizontal": True} if radio else {}
-    widget(
-        label or tr(field), options, index=options.index(current) if current in options else 0,
-        format_func=labeller(), **_bind(node, field), **extra,
-    )
+    widget(label or tr(field), options, format_func=labeller(), **_bind(node, field, current if current in options else options[0]), **extra)
     field_error(f"{node.id}.{field}")
 
 
 def date(node: Node, field: str, value: Any, label: str | None = None) -> None:
     """A date picker for a node's date field."""
-    st.date_input(label or tr(field), value=value, format="YYYY-MM-DD", **_bind(node, field))
+    st.date_input(label or tr(field), format="YYYY-MM-DD", **_bind(node, field, value))
     field_error(f"{node.id}.{field}")
 
 
 def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], label: str | None = None, prefix: str = "") -> None:
     """Several choices among an enum's values (labels are the i18n keys prefix + value)."""
     st.multiselect(
-        label or tr(field), [e.value for e in enum], default=[v.value for v in values],
-        format_func=labeller(prefix), placeholder=tr("choose"), **_bind(node, field),
+        label or tr(field), [e.value for e in enum], format_func=labeller(prefix), placeholder=tr("choose"),
+        **_bind(node, field, [v.value for v in values]),
     )
     field_error(f"{node.id}.{field}")

@@ -7,7 +7,7 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.values import format_number, format_value
 from ui import widgets
-from ui.session import commit, field_error, md, require_workshop, tr, version
+from ui.session import commit, field_error, md, require_workshop, sync, tr
 
 loaded = require_workshop()
 ws, kgi = loaded.workshop, loaded.workshop.kgi
@@ -22,8 +22,9 @@ def save_title(key: str) -> None:
     commit(lambda w: edits.set_title(w, raw), tr("sum_title", title=str(raw)[:40]), error_key="ws.title")
 
 
-title_key = f"kgi_ws_title_{version()}"
-st.text_input(tr("workshop_title"), value=ws.title, key=title_key, on_change=save_title, args=(title_key,), max_chars=120)
+title_key = "kgi_ws_title"
+sync(title_key, ws.title, "ws.title")
+st.text_input(tr("workshop_title"), key=title_key, on_change=save_title, args=(title_key,), max_chars=120)
 field_error("ws.title")
 
 with st.container(border=True):

@@ -39,8 +39,8 @@ def seeded(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
 
 
 def by_key(elements, prefix: str):
-    """The one element whose key starts with prefix (keys carry the workshop version)."""
-    found = [e for e in elements if (e.key or "").startswith(prefix)]
+    """The one element whose key is prefix without its last '_', or starts with prefix (buttons carry the version)."""
+    found = [e for e in elements if (e.key or "") == prefix.rstrip("_") or (e.key or "").startswith(prefix)]
     assert len(found) == 1, (prefix, [e.key for e in elements])
     return found[0]
 

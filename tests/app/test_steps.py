@@ -193,3 +193,23 @@ def test_history_restore(db):
     at.selectbox(key="hist_version").set_value(1).run()
     ok(at.button[0].click().run())
     assert stored(db, wid).kgi.unit == "円" and Store(db).load(wid).version == 3
+
+
+def test_fields_show_changes_made_elsewhere(db):
+    first, wid = seeded(db)
+    second = start({"ws": wid})
+    first.switch_page("views/1_kgi.py").run()
+    second.switch_page("views/1_kgi.py").run()
+    text(first, "sales", "unit", "JPY")
+    second.run()  # another session saved: this session's fields show what is stored now
+    assert by_key(second.text_input, "f_sales_unit").value == "JPY"
+
+
+def test_a_button_refreshes_the_field_it_changes(db):
+    at, wid = seeded(db)
+    at.switch_page("views/2_tree.py").run()
+    at.selectbox(key="tree_selected").set_value("customers").run()
+    by_key(at.button, "tree_sum_customers_").click().run()
+    by_key(at.button, "tree_prod_customers_").click().run()
+    assert by_key(at.text_input, "f_customers_formula").value == "new_customers * existing_customers"
+    assert stored(db, wid).node("customers").formula == "new_customers * existing_customers"

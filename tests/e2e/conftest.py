@@ -1,0 +1,174 @@
+"""Browser tests: `streamlit run` on a free loopback port, driven by Playwright in Debian's headless Chromium.
+
+Outside CI they skip when no Chromium is installed; with CI=true a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "e2e-パスワード"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, if installed."""
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test here as e2e; skip them only outside CI when there is no browser."""
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            item.add_marker(pytest.mark.e2e)
+            if chromium_path() is None and os.environ.get("CI") != "true":
+                item.add_marker(pytest.mark.skip(reason="no Chromium installed (apt-get install chromium)"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _browser_required_in_ci() -> None:
+    if os.environ.get("CI") == "true" and chromium_path() is None:
+        pytest.fail("CI=true but no Chromium: .ci/run must install Debian's chromium", pytrace=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The app on a free loopback port with its own database and an editor password; yields base URL and db path."""
+    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    port = _free_port()
+    env = {**os.environ, "KPIDESIGN_DB": str(db), "KPIDESIGN_EDITOR_PASSWORD": PASSWORD}
+    log = open(db.with_suffix(".log"), "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + db.with_suffix(".log").read_text()[-2000:])
+    yield {"base": base, "db": str(db), "log": str(db.with_suffix(".log"))}
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+    text = db.with_suffix(".log").read_text()
+    assert "Traceback" not in text, text[-3000:]  # no exception ever reached the server log
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium (never downloaded: Debian's binary)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser):  # type: ignore[no-untyped-def]
+    """A fresh browser context (its own cookies and session) per call; closed after the test."""
+    contexts = []
+
+    def make(locale: str = "en-US", width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": height}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+NOT_RUNNING = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def idle(page, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the run an action started: the app's script state is 'notRunning'
+    and stays so, and no element is left stale from the previous run."""
+    end = time.time() + timeout
+    page.wait_for_timeout(150)  # let the action reach the server and the rerun start
+    stable = 0
+    while time.time() < end:
+        page.wait_for_selector(NOT_RUNNING, timeout=max(1, end - time.time()) * 1000)
+        page.wait_for_timeout(120)
+        if page.locator(NOT_RUNNING).count() and page.locator("[data-stale='true']").count() == 0:
+            stable += 1
+            if stable >= 2:
+                return
+        else:
+            stable = 0
+    raise AssertionError("the app did not become idle")
+
+
+def login(page, base: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Open the app and pass the editor-password gate."""
+    page.goto(f"{base}/{path}")
+    page.get_by_label("Editor password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    idle(page)
+
+
+def fill(page, label: str, value: str, exact: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Type into a text field and commit it (Enter for one-line inputs, Tab for text areas)."""
+    box = page.get_by_label(label, exact=exact)
+    box.fill(value)
+    box.press("Tab" if box.evaluate("e => e.tagName") == "TEXTAREA" else "Enter")
+    idle(page)
+
+
+def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick an option in a Streamlit selectbox as a keyboard user does: type to filter, take the exact match."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
+    field = box.locator("input").first
+    field.click()
+    field.type(option)
+    page.wait_for_timeout(300)
+    for candidate in page.get_by_role("option").all():
+        if candidate.inner_text().strip().lstrip("\u3000└ ").strip() == option:
+            candidate.click()
+            break
+    else:
+        page.keyboard.press("Enter")
+    idle(page)
+
+
+def nav(page, title: str) -> None:  # type: ignore[no-untyped-def]
+    """Go to a page through the sidebar navigation, as a facilitator would."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    idle(page)
