@@ -1,0 +1,140 @@
+"""Results leave the room: export downloaded and opened, the share link in a fresh context, actuals uploaded,
+two facilitators at once, and screenshots of every page."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from kpidesign.i18n import t
+from kpidesign.library import load_template, templates
+from kpidesign.pages import ALL
+from kpidesign.store import Store
+from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
+
+
+@pytest.fixture
+def template_workshop(server):  # type: ignore[no-untyped-def]
+    """A workshop from the English e-commerce template, straight in the server's database."""
+    return Store(server["db"]).create(load_template(templates("en")[0].path))
+
+
+def test_export_is_downloaded_and_opens(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+    page = new_page("en-US")
+    login(page, server["base"], f"export?ws={template_workshop}")
+    page.get_by_text("Files ready").wait_for(timeout=60000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Excel (.xlsx)").click()
+    data = Path(info.value.path()).read_bytes()
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames[:3] == ["Cover", "Definitions", "Thresholds"]
+    names = [row[1] for row in wb["Definitions"].iter_rows(min_row=2, values_only=True)]
+    assert "Annual sales" in names and "Purchase rate (CVR)" in names
+    with page.expect_download() as info:
+        page.get_by_role("button", name="YAML (canonical)").click()
+    assert "kpidesign: 1" in Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_share_link_in_a_fresh_context(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+    editor = new_page("en-US")
+    login(editor, server["base"], f"export?ws={template_workshop}")
+    editor.get_by_label("Note (who it is for)").fill("board")
+    editor.get_by_role("button", name="Create link").click()
+    idle(editor)
+    link = editor.get_by_test_id("stCode").inner_text().strip()
+    assert re.match(r"^http://127\.0\.0\.1:\d+/\?share=[\w-]{43,}$", link), link
+    token = link.split("share=")[1]
+
+    viewer = new_page("ja-JP")  # another person, another browser context
+    viewer.goto(link)
+    idle(viewer)
+    assert viewer.get_by_role("heading", name="E-commerce sales +20% (example)").is_visible()
+    assert viewer.get_by_test_id("stGraphVizChart").get_by_text("Annual sales", exact=True).count() == 1
+    assert viewer.locator("input[type=text], input[type=password], textarea, [contenteditable=true]").count() == 0
+    assert viewer.get_by_test_id("stSidebarNav").count() == 0
+    for path in ["kgi", "tree", "definitions", "monitoring", "export", "history", f"kgi?ws={template_workshop}"]:
+        joiner = "&" if "?" in path else "?"
+        viewer.goto(f"{server['base']}/{path}{joiner}share={token}")
+        idle(viewer)
+        assert viewer.get_by_role("heading", name="E-commerce sales +20% (example)").is_visible(), path
+        assert viewer.locator("input[type=text], textarea").count() == 0, path
+    for forged in [token[:-2] + "xx", "nope", "%3Cscript%3E"]:
+        viewer.goto(f"{server['base']}/?share={forged}")
+        idle(viewer)
+        assert viewer.get_by_role("heading", name="このリンクは無効です").is_visible()
+        assert viewer.get_by_text("Annual sales").count() == 0
+    viewer.goto(f"{server['base']}/kgi?ws={template_workshop}")  # no token: editing is behind the password
+    idle(viewer)
+    assert viewer.get_by_role("heading", name="編集にはログインが必要です").is_visible()
+    assert viewer.get_by_text("Annual sales").count() == 0
+
+    # the open view follows the facilitator, and a revoke ends it
+    viewer.goto(link)
+    idle(viewer)
+    store = Store(server["db"])
+    share_id = store.shares(template_workshop)[0].id
+    store.revoke_share(template_workshop, share_id)
+    viewer.get_by_role("heading", name="このリンクは無効です").wait_for(timeout=15000)
+
+
+def test_uploaded_actuals_turn_the_dashboard_red(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+    page = new_page("en-US")
+    login(page, server["base"], f"dashboard?ws={template_workshop}&tab=Enter+data")
+    csv = "kpi,date,value\npurchase_rate,2026-10-01,5.5%\nPurchase rate (CVR),2026-10-08,3.0%\nnobody,2026-10-08,1\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
+        f.write(csv)
+    page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(f.name)
+    idle(page)
+    page.get_by_role("button", name="Import").click()
+    idle(page)
+    assert page.get_by_text("1 rows were not imported").is_visible()
+    assert page.get_by_text("There is no KPI “nobody”").is_visible()
+    page.get_by_role("tab", name="Overview").click()
+    idle(page)
+    red = page.get_by_test_id("stMetric").filter(has_text="red")
+    assert red.get_by_test_id("stMetricValue").inner_text() == "1"
+    page.get_by_role("tab", name="Alerts").click()
+    idle(page)
+    assert page.get_by_text("Find the cause within 2 working days").count() >= 1
+    os.unlink(f.name)
+
+
+def test_two_facilitators_never_overwrite_each_other(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+    first, second = new_page("en-US"), new_page("en-US")
+    login(first, server["base"], f"kgi?ws={template_workshop}")
+    login(second, server["base"], f"kgi?ws={template_workshop}")
+    fill(first, "Unit", "JPY (tax incl.)")
+    fill(second, "OKR objective (optional)", "Mine")
+    assert second.get_by_text("Someone else changed this workshop").is_visible()
+    assert second.get_by_text("Unit").count() >= 1
+    ws = Store(server["db"]).load(template_workshop).workshop
+    assert ws.kgi.unit == "JPY (tax incl.)" and ws.kgi.objective != "Mine"
+    assert second.get_by_label("Unit", exact=True).input_value() == "JPY (tax incl.)"  # the latest state is shown
+    fill(second, "OKR objective (optional)", "Mine")
+    assert Store(server["db"]).load(template_workshop).workshop.kgi.objective == "Mine"
+
+
+@pytest.mark.parametrize("lang, locale", [("ja", "ja-JP"), ("en", "en-US")])
+def test_screenshots(server, new_page, lang, locale):  # type: ignore[no-untyped-def]
+    wid = Store(server["db"]).create(load_template(templates(lang)[0].path))
+    out = Path(os.environ.get("KPIDESIGN_SCREENSHOTS") or tempfile.mkdtemp(prefix="kpidesign-shots-"))
+    out.mkdir(parents=True, exist_ok=True)
+    page = new_page(locale, width=1600, height=2400)
+    page.goto(f"{server['base']}/?ws={wid}")
+    page.get_by_label(t("login_password", lang)).fill(PASSWORD)
+    page.get_by_role("button", name=t("login_button", lang)).click()
+    idle(page)
+    for spec in ALL:
+        nav(page, t(spec.title, lang))
+        page.get_by_role("heading").first.wait_for()
+        if spec.url in ("tree", "decompose", "dashboard", "history"):
+            page.get_by_test_id("stGraphVizChart").first.locator("svg").wait_for(timeout=30000)
+        page.screenshot(path=str(out / f"{lang}-{spec.url}.png"), full_page=True)
+    shots = sorted(out.glob(f"{lang}-*.png"))
+    assert len(shots) == len(ALL) and all(p.stat().st_size > 20000 for p in shots)
