@@ -426,6 +426,7 @@ S: dict[str, tuple[str, str]] = {
     "no_levers": ("式でKGIにつながるレバーがまだありません。ステップ2でKGIと親ノードに式を入れてください。", "No lever is linked to the KGI by formulas yet: give the KGI and its parents formulas in step 2."),
     "need_kgi_target": ("KGIに目標値を入れてください（ステップ1）。", "Give the KGI a target (step 1)."),
     "whatif_levers": ("動かすレバー", "Levers to move"),
+    "whatif_to_value": ("または値を指定", "or set to"),
     "kgi_now": ("{name}（現状）", "{name} (now)"),
     "kgi_whatif": ("{name}（what-if）", "{name} (what-if)"),
     "whatif_vs_target": ("目標 {target} との差: {gap}", "Against the target {target}: {gap}"),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from kpidesign import analysis
 from kpidesign.findings import Severity
-from kpidesign.i18n import finding_text
+from kpidesign.i18n import finding_text, problem_text
 from kpidesign.model import Workshop
 from kpidesign.render import auto_direction, tree_dot
 from kpidesign.review import PRINCIPLES, Review, review
@@ -68,8 +68,13 @@ def what_if(ws: Workshop) -> None:
     changes: dict[str, float] = {}
     for node_id in chosen:
         node, current = ws.node(node_id), model.values[node_id]
-        percent = st.slider(f"{names[node_id]} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}")
-        changes[node_id] = current * (1 + percent / 100)
+        left, right = st.columns([3, 1])
+        percent = left.slider(f"{names[node_id]} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}")
+        typed = right.text_input(tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"))
+        value = parse_number(typed)
+        if typed.strip() and not value.ok:
+            right.error(problem_text(value.problem, lang()))
+        changes[node_id] = value.value if value.ok and value.value is not None else current * (1 + percent / 100)
     result = analysis.what_if(ws, changes)
     kgi = ws.kgi
     delta = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else None

@@ -14,6 +14,11 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     ok(at)
     whatif = [m for m in at.metric if "what-if" in m.label][0]
     assert whatif.value == "830,000,000" and whatif.delta == "+3.75%"
+    at.text_input(key="wi_val_purchase_rate").input("7%").run()  # to a value instead of by a percentage
+    whatif = [m for m in at.metric if "what-if" in m.label][0]
+    assert whatif.value == "920,000,000"  # 7 % instead of 5 %: new customers 15k -> 21k, customers 46k: x1.15
+    at.text_input(key="wi_val_purchase_rate").input("lots").run()
+    assert any("not a number" in e.value for e in at.error)
     at.query_params["tab"] = "Levers and KFS"
     at.run()
     assert any("KFS candidate" in s.value for s in at.success)
