@@ -274,6 +274,16 @@ def remove_learning(ws: Workshop, index: int) -> Workshop:
     return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"learning_log": log})})
 
 
+def add_from_library(ws: Workshop, parent_id: str, key: str, lang: str) -> tuple[Workshop, str]:
+    """Add a KPI of the library under parent_id, with its unit, layer, speed, formula in words and direction."""
+    from kpidesign import library
+
+    kpi = next((k for k in library.library() if k.key == key), None)
+    if kpi is None:
+        raise EditError(Problem("kpi_unknown", {"text": key[:40]}))
+    return tree.add_node(ws, parent_id, kpi.name.get(lang) or kpi.name["en"], **library.as_node_fields(kpi, lang))
+
+
 def add_children(ws: Workshop, parent_id: str, raw_names: str) -> tuple[Workshop, list[str]]:
     """Add one child per non-empty line of raw_names under parent_id; all or nothing."""
     names = [line for line in (raw_names or "").splitlines() if line.strip()]

@@ -1,13 +1,17 @@
-"""Templates from data/templates: ready-made workshops to start from."""
+"""Templates (data/templates) to start a workshop from, and the KPI library (data/kpi_library.yaml) to add nodes from."""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from kpidesign.io.yaml_io import from_yaml
-from kpidesign.model import Workshop
+from kpidesign.model import Definition, Thresholds, Workshop
+from kpidesign.values import normalize
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 
@@ -45,3 +49,61 @@ def load_template(path: Path) -> Workshop:
     if result.workshop is None:
         raise ValueError(f"template {path.name}: {result.findings}")
     return result.workshop
+
+
+LIBRARY = Path(__file__).resolve().parent.parent / "data" / "kpi_library.yaml"
+DOMAINS = ("branding", "marketing", "saas_b2b", "ecommerce", "recruiting", "customer_success", "general")
+
+
+@dataclass(frozen=True)
+class LibraryKpi:
+    """A KPI of the library, in both languages."""
+
+    key: str
+    domain: str
+    name: dict[str, str]
+    formula: dict[str, str]
+    unit: dict[str, str]
+    layer: str
+    sensitivity: str
+    frequency: str
+    direction: str
+    numerator: dict[str, str] | None = None
+    denominator: dict[str, str] | None = None
+
+    def text(self, lang: str) -> str:
+        """What a search looks at: names in both languages, the formula in the given one."""
+        return " ".join([self.name["ja"], self.name["en"], self.formula.get(lang, ""), self.key]).lower()
+
+
+@functools.lru_cache(maxsize=2)
+def _library(stamp: int) -> tuple[LibraryKpi, ...]:
+    from kpidesign.io.yaml_io import _Loader  # the same safe loader as every YAML file
+
+    doc = yaml.load(LIBRARY.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 (a safe loader)
+    return tuple(LibraryKpi(**entry) for entry in doc["kpis"])
+
+
+def library() -> tuple[LibraryKpi, ...]:
+    """Every KPI of the library (read once per change of the file)."""
+    return _library(LIBRARY.stat().st_mtime_ns)
+
+
+def search(query: str = "", domain: str | None = None, lang: str = "ja", limit: int = 50) -> list[LibraryKpi]:
+    """Library KPIs whose names or formula contain every word of the query, optionally of one domain."""
+    words = [w for w in normalize(query).lower().split() if w]
+    found = [k for k in library() if (domain is None or k.domain == domain) and all(w in k.text(lang) for w in words)]
+    return found[:limit]
+
+
+def as_node_fields(kpi: LibraryKpi, lang: str) -> dict[str, Any]:
+    """The fields a new node takes from a library KPI, in one language."""
+    pick = lambda d: (d or {}).get(lang) or (d or {}).get("en") or ""  # noqa: E731
+    return {
+        "unit": pick(kpi.unit)[:40],
+        "layer": kpi.layer,
+        "sensitivity": kpi.sensitivity,
+        "definition": Definition(expression=pick(kpi.formula)[:500], numerator=pick(kpi.numerator)[:300], denominator=pick(kpi.denominator)[:300],
+                                 frequency=kpi.frequency),
+        "thresholds": Thresholds(direction=kpi.direction),
+    }

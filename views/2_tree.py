@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import tree_editor
+from ui import library_picker, tree_editor
 from ui.session import require_workshop, tr
 
 loaded = require_workshop()
@@ -19,5 +19,6 @@ with edit_col:
         tree_editor.node_editor(ws, node, tagging=False)
 with add_col:
     tree_editor.add_form(ws, node)
+    library_picker.picker(node)
 
 st.page_link("views/3_decompose.py", label=tr("next_step", step=tr("nav_decompose")), icon=":material/arrow_forward:")

@@ -6,7 +6,7 @@ import streamlit as st
 from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
 from kpidesign.review import balance
-from ui import tree_editor
+from ui import library_picker, tree_editor
 from ui.session import labeller, require_workshop, tr
 from ui.tables import node_sheet, show_cell_problems
 
@@ -24,6 +24,7 @@ with edit_col:
         tree_editor.node_editor(ws, node, tagging=True)
 with add_col:
     tree_editor.add_form(ws, node)
+    library_picker.picker(node)
 
 st.subheader(tr("balance"))
 counts = balance(ws)

@@ -213,3 +213,15 @@ def test_a_button_refreshes_the_field_it_changes(db):
     by_key(at.button, "tree_prod_customers_").click().run()
     assert by_key(at.text_input, "f_customers_formula").value == "new_customers * existing_customers"
     assert stored(db, wid).node("customers").formula == "new_customers * existing_customers"
+
+
+def test_add_a_node_from_the_kpi_library(db):
+    at, wid = seeded(db, "en")
+    at.switch_page("views/3_decompose.py").run()
+    at.selectbox(key="tree_selected").set_value("customers").run()
+    at.text_input(key="lib_query").input("churn").run()
+    at.selectbox(key="lib_domain").set_value("saas_b2b").run()
+    at.selectbox(key="lib_pick").set_value("logo_churn").run()
+    ok(at.button(key="lib_add").click().run())
+    added = stored(db, wid).children("customers")[-1]
+    assert added.name == "Logo churn rate" and added.thresholds.direction.value == "lower_is_better"
