@@ -43,6 +43,11 @@ def _templates(stamp: tuple[tuple[str, int], ...]) -> tuple[Template, ...]:
     return tuple(out)
 
 
+def template(key: str, language: str) -> Workshop:
+    """One template by its key and language (e.g. 'ec_sales', 'ja')."""
+    return load_template(TEMPLATES / f"{key}.{language}.yaml")
+
+
 def load_template(path: Path) -> Workshop:
     """A template as a workshop (a template that does not load is a bug: it raises)."""
     result = from_yaml(path.read_text(encoding="utf-8"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kpidesign import tree
-from kpidesign.library import load_template, templates
+from kpidesign import library
 from kpidesign.model import Workshop, new_workshop
 from kpidesign.store import Store
 
@@ -46,4 +46,4 @@ def store() -> Store:
 @pytest.fixture
 def template() -> Workshop:
     """The full Japanese e-commerce template."""
-    return load_template(templates("ja")[0].path)
+    return library.template("ec_sales", "ja")

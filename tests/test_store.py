@@ -187,7 +187,6 @@ def test_actuals_live_apart_from_the_versioned_design(store, ec):
     assert store.actuals(copy)[0].value == 42000
     store.delete_actual(wid, "customers", dt.date(2026, 10, 1))
     assert store.actuals(wid) == []
-    from tests.conftest import build_ec
     from kpidesign import tree
 
     loaded = store.load(copy)

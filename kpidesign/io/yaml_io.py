@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from kpidesign.findings import Finding, Severity, errors
 from kpidesign.model import Workshop
-from kpidesign.tree import check_structure
+from kpidesign.tree import check_structure, walk
 
 FORMAT_VERSION = 1
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same output, far faster
@@ -142,7 +142,9 @@ def from_dict(doc: Any) -> ImportResult:
         if n.get("parent") is None:
             return _refuse("yaml_missing", f"nodes[{i}].parent")
     findings = check_structure(ws)
-    return ImportResult(None if errors(findings) else ws, findings)
+    if errors(findings):
+        return ImportResult(None, findings)
+    return ImportResult(ws.model_copy(update={"nodes": [n for n, _ in walk(ws)]}), findings)  # display order: depth first
 
 
 def from_yaml(text: str | bytes) -> ImportResult:

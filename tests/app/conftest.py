@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpidesign.library import load_template, templates
+from kpidesign.library import template
 from kpidesign.store import Store
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -31,7 +31,7 @@ def start(query: dict[str, str] | None = None) -> AppTest:
 
 def seeded(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
     """The app with the e-commerce template in that language stored and open, the interface in that language."""
-    wid = Store(db).create(load_template(templates(lang)[0].path))
+    wid = Store(db).create(template("ec_sales", lang))
     at = start({"ws": wid})
     if lang != "ja":
         at.sidebar.radio(key="lang").set_value(lang).run()

@@ -67,8 +67,9 @@ def test_empty_title_is_refused(db):
 def test_create_from_template(db):
     at = ok(start())
     at.text_input(key="ws_new_title").input("From template").run()
-    template = [o for o in at.selectbox(key="ws_new_from").options if o != "白紙から"][0]
-    at.selectbox(key="ws_new_from").select(template).run()
+    from kpidesign.library import TEMPLATES
+
+    at.selectbox(key="ws_new_from").set_value(TEMPLATES / "ec_sales.ja.yaml").run()
     ok(at.button(key="ws_create").click().run())
     ws = Store(db).load(at.session_state["ws_id"]).workshop
     assert ws.title == "From template" and len(ws.nodes) == 19

@@ -6,7 +6,6 @@ Outside CI they skip when no Chromium is installed; with CI=true a missing brows
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess

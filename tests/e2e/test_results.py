@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from kpidesign.i18n import t
-from kpidesign.library import load_template, templates
+from kpidesign.library import template
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
@@ -22,7 +22,7 @@ from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
 @pytest.fixture
 def template_workshop(server):  # type: ignore[no-untyped-def]
     """A workshop from the English e-commerce template, straight in the server's database."""
-    return Store(server["db"]).create(load_template(templates("en")[0].path))
+    return Store(server["db"]).create(template("ec_sales", "en"))
 
 
 def test_export_is_downloaded_and_opens(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
@@ -122,7 +122,7 @@ def test_two_facilitators_never_overwrite_each_other(server, new_page, template_
 
 @pytest.mark.parametrize("lang, locale", [("ja", "ja-JP"), ("en", "en-US")])
 def test_screenshots(server, new_page, lang, locale):  # type: ignore[no-untyped-def]
-    wid = Store(server["db"]).create(load_template(templates(lang)[0].path))
+    wid = Store(server["db"]).create(template("ec_sales", lang))
     out = Path(os.environ.get("KPIDESIGN_SCREENSHOTS") or tempfile.mkdtemp(prefix="kpidesign-shots-"))
     out.mkdir(parents=True, exist_ok=True)
     page = new_page(locale, width=1600, height=2400)

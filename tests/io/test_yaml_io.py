@@ -65,3 +65,18 @@ def test_generated_workshops_round_trip(rows):
     text = to_yaml(ws)
     assert from_yaml(text).workshop == ws
     assert to_yaml(from_yaml(text).workshop) == text
+
+
+def test_nodes_are_put_in_display_order_keeping_sibling_order():
+    text = """kpidesign: 1
+workshop: {title: order}
+kgi: {id: k, name: K}
+nodes:
+  - {id: b, parent: k, name: B}
+  - {id: a, parent: k, name: A}
+  - {id: b1, parent: b, name: B1}
+  - {id: a1, parent: a, name: A1}
+"""
+    ws = from_yaml(text).workshop
+    assert [n.id for n in ws.nodes] == ["k", "b", "b1", "a", "a1"]
+    assert to_yaml(from_yaml(to_yaml(ws)).workshop) == to_yaml(ws)
