@@ -90,7 +90,7 @@ def test_uploaded_actuals_turn_the_dashboard_red(server, new_page, template_work
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
         f.write(csv)
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(f.name)
-    page.get_by_test_id("stFileUploaderFile").wait_for(timeout=15000)  # uploaded before Import is pressed
+    page.get_by_test_id("stFileUploader").get_by_text(Path(f.name).name).wait_for(timeout=15000)  # uploaded before Import
     idle(page)
     page.get_by_role("button", name="Import").click()
     idle(page)
