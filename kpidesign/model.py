@@ -115,11 +115,6 @@ class Node(_Base):
     definition: Definition = Field(default_factory=Definition)
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
-    @property
-    def is_kgi(self) -> bool:
-        """True for the root of the tree."""
-        return self.parent is None
-
 
 class Review(_Base):
     """A recurring meeting that looks at some KPIs."""

@@ -225,13 +225,6 @@ class Store:
         """True if a workshop with this id is stored."""
         return self.db.execute("select 1 from workshops where id = ?", (workshop_id,)).fetchone() is not None
 
-    def version_of(self, workshop_id: str) -> int:
-        """The current version number of a workshop."""
-        row = self.db.execute("select version from workshops where id = ?", (workshop_id,)).fetchone()
-        if row is None:
-            raise WorkshopNotFoundError(workshop_id)
-        return int(row[0])
-
     def save(self, workshop_id: str, ws: Workshop, *, expected_version: int, summary: str) -> int:
         """Save a new state on top of expected_version in one transaction; return the new version."""
         _guard(ws)

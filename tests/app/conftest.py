@@ -49,3 +49,9 @@ def ok(at: AppTest) -> AppTest:
     """Assert the last run raised nothing."""
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def open_tab(at: AppTest, name: str) -> AppTest:
+    """Open a tab of the page (tabs are bound to ?tab=, and only the open one is drawn)."""
+    at.query_params["tab"] = name
+    return ok(at.run())

@@ -2,7 +2,7 @@ import datetime as dt
 
 from kpidesign.model import Actual
 from kpidesign.store import Store
-from tests.app.conftest import ok, seeded
+from tests.app.conftest import ok, open_tab, seeded
 
 
 def test_dashboard_with_actuals(db):
@@ -11,11 +11,9 @@ def test_dashboard_with_actuals(db):
     ok(at.switch_page("views/dashboard.py").run())
     assert at.metric[0].value == "1"  # one KPI red
     assert at.get("graphviz_chart")
-    at.query_params["tab"] = "Alerts"
-    ok(at.run())
+    open_tab(at, "Alerts")
     assert any("Purchase rate" in str(v) for df in at.dataframe for v in df.value.iloc[:, 1])  # the firing alert
-    at.query_params["tab"] = "Trends"
-    ok(at.run())
+    open_tab(at, "Trends")
     assert at.multiselect(key="dash_chart_kpis").value == ["purchase_rate"]  # the red one is charted first
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
 
@@ -23,8 +21,7 @@ def test_dashboard_with_actuals(db):
 def test_enter_a_value_and_a_bad_value(db):
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
-    at.query_params["tab"] = "Enter data"
-    at.run()
+    open_tab(at, "Enter data")
     at.selectbox(key="act_kpi").set_value("purchase_rate")
     at.text_input(key="act_value").input("2.5%")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
@@ -38,8 +35,7 @@ def test_enter_a_value_and_a_bad_value(db):
 def test_review_dialogue_lands_in_the_learning_log(db):
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
-    at.query_params["tab"] = "Reviews"
-    at.run()
+    open_tab(at, "Reviews")
     at.selectbox(key="rv_kpi").set_value("purchase_rate")
     at.text_area(key="rv_facts").input("CVR fell two weeks in a row")
     at.text_area(key="rv_causes").input("checkout page slower")

@@ -1,14 +1,13 @@
 from kpidesign import edits
 from kpidesign.store import Store
-from tests.app.conftest import ok, seeded
+from tests.app.conftest import ok, open_tab, seeded
 
 
 def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     assert len(at.metric) >= 7 and at.metric[0].label == "Specific"
-    at.query_params["tab"] = "What-if"
-    at.run()
+    open_tab(at, "What-if")
     at.multiselect(key="wi_levers").set_value(["purchase_rate"]).run()
     at.slider(key="wi_pct_purchase_rate").set_value(10).run()  # 15k of 40k customers: +10 % CVR -> +3.75 % sales
     ok(at)
@@ -19,11 +18,9 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     assert whatif.value == "920,000,000"  # 7 % instead of 5 %: new customers 15k -> 21k, customers 46k: x1.15
     at.text_input(key="wi_val_purchase_rate").input("lots").run()
     assert any("not a number" in e.value for e in at.error)
-    at.query_params["tab"] = "Levers and KFS"
-    at.run()
+    open_tab(at, "Levers and KFS")
     assert any("KFS candidate" in s.value for s in at.success)
-    at.query_params["tab"] = "Goal seek"
-    at.run()
+    open_tab(at, "Goal seek")
     at.selectbox(key="gs_lever").set_value("items_per_purchase").run()
     assert any("2.5" in s.value for s in at.success)
     at.text_input(key="gs_target").input("abc").run()
