@@ -196,8 +196,8 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
         c.text_input(tr("value"), key="act_value", help=tr("number_help"))
         d.text_input(tr("market_value"), key="act_market")
         st.form_submit_button(tr("add_actual"), type="primary", on_click=_add_one, args=(ws, workshop_id))
-    st.file_uploader(tr("upload_actuals"), type=["csv", "xlsx"], key="act_upload", help=tr("upload_actuals_help"))
-    st.button(tr("import_actuals"), key="act_import", on_click=_upload, args=(ws, workshop_id), icon=":material/upload:")
+    st.file_uploader(tr("upload_actuals"), type=["csv", "xlsx"], key="act_upload", help=tr("upload_actuals_help"),
+                     on_change=_upload, args=(ws, workshop_id))  # read as soon as the upload arrives
     if problems := st.session_state.get("act_problems"):
         st.error(tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {p}" for p in problems[:50]))
     recent = sorted(ws.actuals, key=lambda x: x.date, reverse=True)[:100]

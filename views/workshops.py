@@ -55,8 +55,8 @@ def import_file() -> None:
 
 with st.expander(tr("import"), icon=":material/upload_file:"):
     st.caption(tr("import_help"))
-    st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key="ws_upload", label_visibility="collapsed")
-    st.button(tr("import_button"), key="ws_import", on_click=import_file, icon=":material/upload:")
+    # imported the moment the upload arrives: no button that could act on the previous file
+    st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key="ws_upload", label_visibility="collapsed", on_change=import_file)
     if problems := st.session_state.get("ws_import_problems"):
         st.error(tr("import_refused", name=md(problems[0])) + "\n" + "\n".join(f"- {md(p)}" for p in problems[1]))
 

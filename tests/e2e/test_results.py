@@ -11,9 +11,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from kpidesign.i18n import t
-from kpidesign.library import template
+from kpidesign.library import TEMPLATES as ROOT_TEMPLATES, template
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
@@ -90,19 +91,15 @@ def test_uploaded_actuals_turn_the_dashboard_red(server, new_page, template_work
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False, encoding="utf-8") as f:
         f.write(csv)
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(f.name)
-    page.get_by_test_id("stFileUploader").get_by_text(Path(f.name).name).wait_for(timeout=15000)  # uploaded before Import
-    idle(page)
-    page.get_by_role("button", name="Import").click()
-    idle(page)
-    assert page.get_by_text("1 rows were not imported").is_visible()
+    page.get_by_text("1 rows were not imported").wait_for(timeout=15000)  # read as soon as it arrives
     assert page.get_by_text("There is no KPI “nobody”").is_visible()
     page.get_by_role("tab", name="Overview").click()
     idle(page)
     red = page.get_by_test_id("stMetric").filter(has_text="red")
-    assert red.get_by_test_id("stMetricValue").inner_text() == "1"
+    expect(red.get_by_test_id("stMetricValue")).to_have_text("1", timeout=15000)
     page.get_by_role("tab", name="Alerts").click()
     idle(page)
-    assert page.get_by_text("Find the cause within 2 working days").count() >= 1
+    expect(page.get_by_text("Find the cause within 2 working days").first).to_be_visible(timeout=15000)
     os.unlink(f.name)
 
 
@@ -139,3 +136,17 @@ def test_screenshots(server, new_page, lang, locale):  # type: ignore[no-untyped
         page.screenshot(path=str(out / f"{lang}-{spec.url}.png"), full_page=True)
     shots = sorted(out.glob(f"{lang}-*.png"))
     assert len(shots) == len(ALL) and all(p.stat().st_size > 20000 for p in shots)
+
+
+def test_import_a_file_on_the_workshops_page(server, new_page, tmp_path):  # type: ignore[no-untyped-def]
+    page = new_page("en-US")
+    login(page, server["base"])
+    page.get_by_test_id("stExpander").filter(has_text="Import a file").locator("summary").click()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("kpidesign: 1\nworkshop: {title: Broken}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: nowhere, name: A}]\n", encoding="utf-8")
+    before = len(Store(server["db"]).workshops())
+    for path, expected in [(bad, "was not imported"), (ROOT_TEMPLATES / "recruiting.ja.yaml", "Imported “エンジニア年40名採用（例）”")]:
+        page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(path))
+        page.get_by_text(expected).first.wait_for(timeout=15000)  # imported as soon as it arrives
+    assert len(Store(server["db"]).workshops()) == before + 1  # the refused file changed nothing
+    assert page.get_by_test_id("stSidebar").get_by_text("エンジニア年40名採用（例）").is_visible()
