@@ -179,11 +179,14 @@ class Workshop(_Base):
         return next(n for n in self.nodes if n.parent is None)
 
     def node(self, node_id: str) -> Node:
-        """The node with this id (KeyError if none)."""
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        raise KeyError(node_id)
+        """The node with this id (KeyError if none); the first one if an id were repeated."""
+        cached = self.__dict__.get("_node_index")  # not a field: never dumped, compared or validated
+        if cached is None or cached[0] is not self.nodes or cached[1] != len(self.nodes):  # a copy with new nodes rebuilds it
+            index: dict[str, Node] = {}
+            for n in self.nodes:
+                index.setdefault(n.id, n)
+            cached = self.__dict__["_node_index"] = (self.nodes, len(self.nodes), index)
+        return cached[2][node_id]
 
     def children(self, node_id: str) -> list[Node]:
         """The direct children of a node, in display order."""
