@@ -28,6 +28,7 @@ from kpidesign.tree import check_structure
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
+LOADED_CACHE = 8
 
 migrations = Migrations("kpidesign")
 
@@ -176,6 +177,7 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         self.db = Database(conn)
         migrations.apply(self.db)
+        self._loaded: dict[str, Loaded] = {}  # the last version read of each workshop: a rerun reads no unchanged document
 
     def close(self) -> None:
         """Close the connection."""
@@ -215,11 +217,23 @@ class Store:
         return wid
 
     def load(self, workshop_id: str) -> Loaded:
-        """The current state of a workshop."""
-        row = self.db.execute("select doc, version, updated_at from workshops where id = ?", (workshop_id,)).fetchone()
+        """The current state of a workshop (the same object while its version is unchanged: never mutate it)."""
+        known = self._loaded.get(workshop_id)
+        seen = (known.version, known.updated_at) if known else (None, None)
+        row = self.db.execute(  # one read: the document is sent only when the version is not the one already parsed
+            "select version, updated_at, case when version = ? and updated_at = ? then null else doc end from workshops where id = ?",
+            (*seen, workshop_id),
+        ).fetchone()
         if row is None:
+            self._loaded.pop(workshop_id, None)
             raise WorkshopNotFoundError(workshop_id)
-        return Loaded(workshop_id, Workshop.model_validate_json(row[0]), row[1], row[2])
+        if row[2] is None and known is not None:
+            return known
+        loaded = Loaded(workshop_id, Workshop.model_validate_json(row[2]), row[0], row[1])
+        if len(self._loaded) >= LOADED_CACHE:
+            self._loaded.pop(next(iter(self._loaded)))
+        self._loaded[workshop_id] = loaded
+        return loaded
 
     def exists(self, workshop_id: str) -> bool:
         """True if a workshop with this id is stored."""

@@ -192,3 +192,21 @@ def test_actuals_live_apart_from_the_versioned_design(store, ec):
     loaded = store.load(copy)
     store.save(copy, tree.delete(loaded.workshop, "customers"), expected_version=1, summary="x")
     assert store.with_actuals(store.load(copy).workshop, copy).actuals == []  # actuals of deleted KPIs are not shown
+
+
+def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen(tmp_path, ec):
+    path = tmp_path / "r.db"
+    mine, other = Store(path), Store(path)
+    wid = mine.create(ec)
+    first = mine.load(wid)
+    assert mine.load(wid) is first  # nothing changed: the parsed document is reused
+    theirs = other.load(wid)
+    other.save(wid, tree.update_node(theirs.workshop, "customers", name="顧客数"), expected_version=1, summary="theirs")
+    again = mine.load(wid)
+    assert again.version == 2 and again.workshop.node("customers").name == "顧客数"
+    mine.restore(wid, 1, expected_version=2)
+    assert mine.load(wid).workshop == ec and mine.load(wid).version == 3
+    other.delete(wid)
+    with pytest.raises(WorkshopNotFoundError):
+        mine.load(wid)
+    mine.close(), other.close()
