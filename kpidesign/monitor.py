@@ -9,6 +9,7 @@ than silently comparing with an older point when there is a gap.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from kpidesign import analysis
@@ -83,9 +84,16 @@ class Comparison:
     ratio: float | None
 
 
-def _near(points: list[Actual], when: dt.date, tolerance: int) -> Actual | None:
-    best = min(points, key=lambda a: abs((a.date - when).days), default=None)
+def _near(points: list[Actual], when: dt.date, tolerance: int, before: dt.date) -> Actual | None:
+    """The point dated before `before` nearest to `when` (the earlier on a tie), if within tolerance; points are sorted by date."""
+    end = bisect_left(points, before, key=_date)
+    i = bisect_left(points, when, hi=end, key=_date)
+    best = min(points[max(i - 1, 0):min(i + 1, end)], key=lambda a: abs((a.date - when).days), default=None)
     return best if best is not None and abs((best.date - when).days) <= tolerance else None
+
+
+def _date(a: Actual) -> dt.date:
+    return a.date
 
 
 def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Comparison]:
@@ -103,9 +111,8 @@ def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Compa
 
     if latest is not None:
         step, tolerance = PERIOD[frequency]
-        earlier = [a for a in points if a.date < latest.date]
-        prior = _near(earlier, latest.date - dt.timedelta(days=step), tolerance)
-        year = _near(earlier, latest.date - dt.timedelta(days=365), YEAR_TOLERANCE[frequency])
+        prior = _near(points, latest.date - dt.timedelta(days=step), tolerance, latest.date)
+        year = _near(points, latest.date - dt.timedelta(days=365), YEAR_TOLERANCE[frequency], latest.date)
     else:
         prior = year = None
     out["prior_period"] = make("prior_period", prior.value if prior else None)

@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpidesign import edits, monitor
 from kpidesign.model import Actual, Alert
@@ -81,3 +83,18 @@ def test_alerts_fire_on_their_level(weekly):
 def test_series_keeps_one_value_per_date(ec):
     ws = with_actuals(ec, ("items", D, 1, None), ("items", D, 2, None), ("items", D - dt.timedelta(days=1), 3, None))
     assert [a.value for a in monitor.series(ws, "items")] == [3, 2]
+
+
+def _near_by_scan(points, when, tolerance, before):
+    earlier = [a for a in points if a.date < before]
+    best = min(earlier, key=lambda a: abs((a.date - when).days), default=None)
+    return best if best is not None and abs((best.date - when).days) <= tolerance else None
+
+
+@given(
+    offsets=st.sets(st.integers(0, 800), max_size=40), when=st.integers(-30, 830), before=st.integers(0, 900), tolerance=st.integers(0, 60),
+)
+def test_nearest_point_by_bisection_is_the_one_a_full_scan_finds(offsets, when, before, tolerance):
+    points = [Actual(kpi="k", date=D + dt.timedelta(days=o), value=o) for o in sorted(offsets)]
+    args = (D + dt.timedelta(days=when), tolerance, D + dt.timedelta(days=before))
+    assert monitor._near(points, *args) == _near_by_scan(points, *args)
