@@ -19,13 +19,13 @@ ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning
 CHART_LEVERS = 25
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def cached_review(workshop_id: str, version: int, _ws: Workshop) -> Review:
-    """The design review of one version (a version never changes, so id and version are the key)."""
+    """The design review of one version (a version never changes, so id and version are the key; shared, never mutated)."""
     return review(_ws)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=32, show_spinner=False)
 def cached_sensitivity(workshop_id: str, version: int, _ws: Workshop) -> list[analysis.Lever]:
     """The levers of one version."""
     return analysis.sensitivity(_ws)
@@ -45,8 +45,9 @@ def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
             st.caption(tr(f"principle_{principle}_help"))
             if not found:
                 st.success(tr("review_clean"), icon=":material/check_circle:")
-            for f in found:
-                st.markdown(f"{ICON[f.severity]} {md(finding_text(f, lang()))}")
+            if found:  # one block per principle: a big tree's hundreds of findings stay one element
+                code = lang()
+                st.markdown("\n\n".join(f"{ICON[f.severity]} {md(finding_text(f, code))}" for f in found))
 
 
 def _movable(model: analysis.TreeModel, ws: Workshop) -> list[str]:

@@ -11,9 +11,9 @@ import streamlit as st
 from kpidesign import actuals, alerting, delivery, edits, monitor
 from kpidesign.i18n import problem_text
 from kpidesign.model import Channel, Direction, Layer, Workshop
-from kpidesign.render import auto_direction, tree_dot
 from kpidesign.status import Status
 from kpidesign.values import format_value, is_percent
+from ui import graphs
 from ui.badges import badge, label, styled
 from ui.session import commit, flash, labeller, lang, md, store, tr
 
@@ -31,21 +31,30 @@ def filtered(ws: Workshop) -> list[str]:
     return [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
 
 
-def overview(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
+@st.cache_resource(max_entries=16, show_spinner=False)
+def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) -> tuple[dict[str, monitor.Reading], monitor.Index]:
+    """Every KPI's reading and the actuals by KPI, once per version and revision of the actuals (shared, never mutated)."""
+    return monitor.readings(_ws), monitor.index(_ws)
+
+
+def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side."""
     counts = {s: sum(1 for k in kpis if now[k].status is s) for s in Status}
     for column, s in zip(st.columns(4), (Status.RED, Status.YELLOW, Status.GREEN, Status.NONE)):
         column.metric(badge(s), counts[s])
-    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=auto_direction(ws), status={k: r.status.value for k, r in now.items()}), width="stretch")
+    graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()})
     st.caption(tr("dash_flow"))
     nodes = {n.id: n for n in ws.nodes}
+    badges = {s: badge(s) for s in Status}
+    no_data, versus = tr("no_data"), tr("cmp_prior_period")
     for column, layer in zip(st.columns(3), (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING)):
-        column.markdown(f"**{tr(layer.value)}**")
+        lines = [f"**{tr(layer.value)}**"]  # one block per column: hundreds of KPIs stay one element each side
         for k in [k for k in kpis if nodes[k].layer is layer]:
             r, node = now[k], nodes[k]
             prior = monitor.compare(ws, k, idx)["prior_period"]
-            column.markdown(f"{badge(r.status)} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or tr('no_data')}** {ARROW(prior.delta)} "
-                            + (f":gray[{prior.ratio:+.1%} {tr('cmp_prior_period')}]" if prior.ratio is not None else ""))
+            lines.append(f"{badges[r.status]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
+                         + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else ""))
+        column.markdown("\n\n".join(lines))
 
 
 def chart(ws: Workshop, kpi: str, idx: monitor.Index) -> alt.Chart | None:

@@ -19,7 +19,11 @@ def build(workshop_id: str, version: int, actuals: int, fmt: str, lang: str, _ws
 
 
 def build_all(workshop_id: str, version: int, actuals_rev: int, ws: Workshop, lang: str) -> dict[str, files.Export | None]:
-    """Every format, showing progress while files are built (instant once cached)."""
+    """Every format, showing progress while files are built; once built, taken from the cache with no progress box."""
+    state = (workshop_id, version, actuals_rev, lang)
+    built = st.session_state.setdefault("_exports_built", set())
+    if state in built:  # cached: the progress box would only cost time (it pauses to animate)
+        return {fmt: build(workshop_id, version, actuals_rev, fmt, lang, ws) for fmt in files.FORMATS}
     out: dict[str, files.Export | None] = {}
     with st.status(tr("preparing"), expanded=False) as status:
         bar = st.progress(0.0)
@@ -28,6 +32,9 @@ def build_all(workshop_id: str, version: int, actuals_rev: int, ws: Workshop, la
             out[fmt] = build(workshop_id, version, actuals_rev, fmt, lang, ws)
             bar.progress(i / len(files.FORMATS))
         status.update(label=tr("prepared"), state="complete")
+    if len(built) > 64:
+        built.clear()
+    built.add(state)
     return out
 
 

@@ -103,6 +103,17 @@ def _with_actuals(workshop_id: str, version: int, actuals_rev: int, _ws: Worksho
     return _store.with_actuals(_ws, workshop_id)
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _old_version(workshop_id: str, number: int, _store: Store) -> Workshop:
+    """A saved version (versions never change once written)."""
+    return _store.load_version(workshop_id, number)
+
+
+def old_version(workshop_id: str, number: int) -> Workshop:
+    """An earlier version of a workshop, read once and then shared (never mutate it)."""
+    return _old_version(workshop_id, number, store())
+
+
 def with_actuals(loaded: Loaded) -> tuple[Workshop, int]:
     """The loaded workshop with its actuals attached, and the actuals' revision (cached per revision)."""
     rev = store().actuals_rev(loaded.id)

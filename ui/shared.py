@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.render import auto_direction, tree_dot
 from kpidesign.status import current_value, latest_actuals, status
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
+from ui import graphs
 from ui.badges import label, styled
 from ui.session import lang, md, tr
 
@@ -33,9 +33,9 @@ def header(loaded: Loaded) -> None:
         st.markdown(f"{tr('why')}: {md(kgi.definition.why)}")
 
 
-def tree(ws: Workshop) -> None:
-    """The tree, drawn the same way as in the workshop."""
-    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=auto_direction(ws)), width="stretch")
+def tree(ws: Workshop, state: tuple[str, int]) -> None:
+    """The tree of one version (id, version), drawn the same way as in the workshop."""
+    graphs.tree(ws, state, lang())
     st.caption(tr("legend"))
 
 

@@ -8,9 +8,8 @@ from kpidesign import formula as formulas
 from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
-from kpidesign.render import auto_direction, tree_dot
 from kpidesign.values import format_value
-from ui import widgets
+from ui import graphs, widgets
 from ui.session import commit, field_error, flash, labeller, lang, md, sync, tr, version
 
 
@@ -20,8 +19,8 @@ def graph(ws: Workshop, highlight: str | None = None) -> None:
     scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
     choice = direction_col.segmented_control(tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_"))
     root = highlight if scope == "branch" and highlight in {n.id for n in ws.nodes} else None
-    direction = auto_direction(ws, root) if choice in (None, "auto") else choice
-    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=direction, highlight=highlight, root=root), width="stretch")
+    direction = None if choice in (None, "auto") else choice
+    graphs.tree(ws, (st.session_state.get("ws_id"), version()), lang(), direction=direction, highlight=highlight, root=root)
     st.caption(tr("legend") + "　" + tr("nodes_count", count=len(ws.nodes)))
 
 

@@ -2,21 +2,19 @@
 
 import streamlit as st
 
-from kpidesign import monitor
 from ui import dashboard
 from ui.session import require_workshop, tr, with_actuals
 
 loaded = require_workshop()
-ws, _ = with_actuals(loaded)
-now = monitor.readings(ws)
-idx = monitor.index(ws)
+ws, actuals_rev = with_actuals(loaded)
+now, idx = dashboard.readings(loaded.id, loaded.version, actuals_rev, ws)
 
 st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))
 kpis = dashboard.filtered(ws)
 
 sections = {
-    tr("tab_overview"): lambda: dashboard.overview(ws, now, kpis, idx),
+    tr("tab_overview"): lambda: dashboard.overview(ws, (loaded.id, loaded.version, actuals_rev), now, kpis, idx),
     tr("tab_charts"): lambda: dashboard.charts(ws, now, kpis, idx),
     tr("tab_alerts"): lambda: dashboard.alerts(ws, loaded.id),
     tr("tab_reviews"): lambda: dashboard.reviews(ws, now),

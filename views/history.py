@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from kpidesign.render import tree_dot
 from kpidesign.store import StaleVersionError
-from ui.session import flash, lang, require_workshop, store, tr
+from ui import graphs
+from ui.session import flash, lang, old_version, require_workshop, store, tr
 
 loaded = require_workshop()
 
@@ -41,6 +41,6 @@ def restore(version: int) -> None:
 
 st.button(tr("restore"), type="primary", icon=":material/restore:", on_click=restore, args=(chosen,), disabled=chosen == loaded.version)
 with st.expander(tr("preview"), expanded=True):
-    old = store().load_version(loaded.id, chosen)
+    old = old_version(loaded.id, chosen)
     st.markdown(f"**{old.title}** — {len(old.nodes)} {tr('node')}")
-    st.graphviz_chart(tree_dot(old, lang=lang()), width="stretch")
+    graphs.tree(old, (loaded.id, chosen), lang())

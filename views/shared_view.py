@@ -21,7 +21,7 @@ def live_view() -> None:
     shared.header(loaded)
     tree_tab, sheet_tab, status_tab, monitoring_tab = st.tabs([tr("graph"), tr("sheet_definitions"), tr("sheet_thresholds"), tr("sheet_monitoring")])
     with tree_tab:
-        shared.tree(ws)
+        shared.tree(ws, (loaded.id, loaded.version))
     with sheet_tab:
         shared.definitions(ws)
     with status_tab:
