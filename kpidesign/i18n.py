@@ -292,6 +292,8 @@ S: dict[str, tuple[str, str]] = {
     "sheet_monitoring": ("モニタリング", "Monitoring"),
     "sheet_learning": ("学習ログ", "Learning log"),
     "sheet_actuals": ("実績値", "Actuals"),
+    "col_series": ("系列", "Series"),
+    "market": ("市場値", "Market"),
     "sheet_tree": ("KPIツリー", "KPI tree"),
     # dashboard
     "nav_dashboard": ("ダッシュボード", "Dashboard"),

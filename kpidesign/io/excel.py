@@ -29,7 +29,7 @@ from kpidesign.progress import steps_done
 from kpidesign.render import display_width
 from kpidesign.status import current_value, latest_actuals, status
 from kpidesign.tree import levels, walk
-from kpidesign.values import is_percent
+from kpidesign.values import is_percent, parse_date
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
@@ -51,7 +51,10 @@ SHEETS = {"cover": "sheet_cover", "definitions": "sheet_definitions", "threshold
 REVIEW_COLS = (("name", "review_name"), ("cadence", "cadence"), ("kpis", "kpis"), ("participants", "participants"))
 ALERT_COLS = (("kpi", "kpi"), ("when", "when"), ("channel", "channel"), ("to", "to"), ("action", "action"))
 LOG_COLS = (("date", "date"), ("kpi", "kpi"), ("observe", "observe"), ("insight", "insight"), ("act", "act"), ("integrate", "integrate"))
-ACTUAL_COLS = (("kpi", "kpi"), ("date", "date"), ("value", "value"))
+ACTUAL_COLS = (("kpi", "kpi"), ("date", "date"), ("value", "value"), ("market", "market"))
+GRID_COLS = (("kpi", "col_id"), ("name", "name"), ("kind", "col_series"))
+GRID_KIND = {"value": "value", "market": "market"}
+MAX_DATE_COLUMNS = 4000
 
 
 def _text(value: Any) -> Any:
@@ -177,8 +180,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
 
     log = wb.create_sheet(t(SHEETS["learning"], lang))
     _table(log, [t(k, lang) for _, k in LOG_COLS], [[e.date, e.kpi, e.observe, e.insight, e.act, e.integrate] for e in ws.monitoring.learning_log])
-    actuals = wb.create_sheet(t(SHEETS["actuals"], lang))
-    _table(actuals, [t(k, lang) for _, k in ACTUAL_COLS], [[a.kpi, a.date, a.value] for a in ws.actuals])
+    _actuals_sheet(wb.create_sheet(t(SHEETS["actuals"], lang)), ws, order, lang)
 
     outline = wb.create_sheet(t(SHEETS["tree"], lang))
     _put(outline, 1, 1, t("sheet_tree", lang))
@@ -203,6 +205,58 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _actuals_sheet(sheet: Worksheet, ws: Workshop, order: list[Any], lang: str) -> None:
+    """Actuals as a KPI × date grid (a row per KPI and series, a column per date), as people keep them and read them.
+
+    A grid has a fifth of the cells of one row per observation, which keeps big workbooks quick to write. Should the
+    dates be too many for columns, the sheet falls back to one row per observation (kpi, date, value, market).
+    """
+    dates = sorted({a.date for a in ws.actuals})
+    if len(dates) > MAX_DATE_COLUMNS:
+        _table(sheet, [t(k, lang) for _, k in ACTUAL_COLS], [[a.kpi, a.date, a.value, a.market] for a in ws.actuals])
+        return
+    cells: dict[tuple[str, str], dict[dt.date, float]] = {}
+    for a in ws.actuals:  # the last entered wins for a date, as everywhere else
+        cells.setdefault((a.kpi, "value"), {})[a.date] = a.value
+        if a.market is not None:
+            cells.setdefault((a.kpi, "market"), {})[a.date] = a.market
+    names = {n.id: n.name for n in order}
+    kpis = [*names, *sorted({kpi for kpi, _ in cells} - names.keys())]  # values of a KPI no longer in the tree are kept too
+    rows = [
+        [kpi, names.get(kpi, ""), t(GRID_KIND[kind], lang), *(series.get(d) for d in dates)]
+        for kpi in kpis for kind in GRID_KIND if (series := cells.get((kpi, kind)))
+    ]
+    _table(sheet, [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates], rows)
+    for col in range(len(GRID_COLS) + 1, len(GRID_COLS) + len(dates) + 1):
+        sheet.column_dimensions[get_column_letter(col)].width = 12
+    sheet.freeze_panes = sheet.cell(row=2, column=len(GRID_COLS) + 1).coordinate
+
+
+def _actuals(sheet: Any) -> list[dict[str, Any]]:
+    """Actuals from the grid (KPI rows, date columns) or from a table of one row per observation."""
+    if sheet is None:
+        return []
+    long = _rows(sheet, ACTUAL_COLS)
+    if long:
+        return [{k: _plain(v) for k, v in r.items()} for r in long]
+    table = list(sheet.iter_rows(values_only=True))
+    start = next((i for i, row in enumerate(table) if _fields(list(row[: len(GRID_COLS)]), GRID_COLS).get(0) == "kpi"), None)
+    if start is None:
+        return []
+    header = table[start]
+    dates = {i: d.value for i, h in enumerate(header) if i >= len(GRID_COLS) and h is not None and (d := parse_date(_plain(h))).ok}
+    kinds = {label: kind for kind, key in GRID_KIND.items() for label in S[key]}
+    found: dict[tuple[str, dt.date], dict[str, Any]] = {}
+    for row in table[start + 1 :]:
+        if not row or all(v is None or v == "" for v in row):
+            break
+        kind = kinds.get(str(row[2]).strip() if len(row) > 2 and row[2] is not None else "", "value")
+        for i, date in dates.items():
+            if i < len(row) and row[i] is not None and row[i] != "":
+                found.setdefault((str(row[0]), date), {"kpi": str(row[0]), "date": date})[kind] = row[i]
+    return list(found.values())
 
 
 def _fields(header: list[Any], columns: tuple[tuple[str, str], ...]) -> dict[int, str]:
@@ -318,7 +372,7 @@ def from_xlsx(data: bytes) -> ImportResult:
             "alerts": [{k: (str(v) if v is not None else "") for k, v in r.items()} for r in _rows(mon, ALERT_COLS)],
             "learning_log": [{k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()} for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)],
         },
-        "actuals": [{k: _plain(v) for k, v in r.items()} for r in _rows(_sheet_by_key(wb, "actuals"), ACTUAL_COLS)],
+        "actuals": _actuals(_sheet_by_key(wb, "actuals")),
     }
     wb.close()
     return from_dict(doc)

@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import zipfile
 
@@ -7,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpidesign import edits, tree
+from kpidesign.io import excel
 from kpidesign.io.excel import COLUMNS, from_xlsx, to_xlsx
 from kpidesign.io.image import to_png
 from kpidesign.library import load_template, templates
@@ -88,11 +90,62 @@ def test_broken_edits_are_refused_with_the_field(template):
     assert result.workshop is None and "baseline" in result.findings[0].params["field"]
 
 
-def test_actuals_travel(ec):
-    import datetime as dt
+D1, D2, D3 = dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)
+ACTUALS = [
+    Actual(kpi="customers", date=D1, value=40000), Actual(kpi="customers", date=D2, value=41000, market=39000.5),
+    Actual(kpi="sales", date=D3, value=8.1e8), Actual(kpi="gone", date=D2, value=1),  # a KPI no longer in the tree
+]
 
-    ws = ec.model_copy(update={"actuals": [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=41000)]})
-    assert from_xlsx(to_xlsx(ws)).workshop.actuals == ws.actuals
+
+def _by_key(actuals):
+    return sorted(actuals, key=lambda a: (a.kpi, a.date))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_actuals_travel_with_market_values(ec, lang):
+    ws = ec.model_copy(update={"actuals": ACTUALS})
+    assert _by_key(from_xlsx(to_xlsx(ws, lang)).workshop.actuals) == _by_key(ACTUALS)
+
+
+def test_actuals_sheet_is_a_kpi_by_date_grid(ec):
+    sheet = book(to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en"))["Actuals"]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Id", "Name", "Series", "2026-09-01", "2026-10-01", "2026-11-01"]
+    assert rows[1:] == [
+        ["sales", "Sales", "Value", None, None, 8.1e8],  # tree order first
+        ["customers", "Customers", "Value", 40000, 41000, None],
+        ["customers", "Customers", "Market", None, 39000.5, None],
+        ["gone", None, "Value", None, 1, None],
+    ]
+    assert sheet.freeze_panes == "D2"
+
+
+def test_a_sheet_of_one_row_per_observation_still_imports(ec):
+    wb = book(to_xlsx(ec, "ja"))
+    sheet = wb["実績値"]
+    sheet.delete_rows(1, sheet.max_row)
+    for row in (["KPI", "日付", "値", "市場値"], ["customers", D2, 41000, 39000.5], ["sales", "2026-11-01", 8.1e8, None]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    got = from_xlsx(buffer.getvalue()).workshop.actuals
+    assert _by_key(got) == _by_key([ACTUALS[1], ACTUALS[2]])
+
+
+def test_too_many_dates_for_columns_fall_back_to_one_row_per_observation(ec, monkeypatch):
+    monkeypatch.setattr(excel, "MAX_DATE_COLUMNS", 2)
+    data = to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en")
+    assert [c.value for c in book(data)["Actuals"][1]] == ["KPI", "Date", "Value", "Market"]
+    assert _by_key(from_xlsx(data).workshop.actuals) == _by_key(ACTUALS)
+
+
+def test_a_market_value_without_a_value_is_named(ec):
+    wb = book(to_xlsx(ec.model_copy(update={"actuals": ACTUALS[:2]}), "en"))
+    wb["Actuals"]["D2"], wb["Actuals"]["D3"] = None, 123  # a market value on a date with no value
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = from_xlsx(buffer.getvalue())
+    assert result.workshop is None and "actuals" in str(result.findings[0].params.get("field"))
 
 
 @pytest.mark.parametrize(
