@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast screenshots bench clean
+.PHONY: run test test-fast screenshots bench profile clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -32,6 +32,11 @@ screenshots: $(VENV)/.dev  ## Playwright screenshots of every step into screensh
 
 bench: $(VENV)/.dev  ## benchmarks (not part of make test); writes bench/results.md
 	$(PY) -m bench.run
+
+PAGE ?= dashboard
+NODES ?= 500
+profile: $(VENV)/.dev  ## where one page's rerun spends its time (pyinstrument): make profile PAGE=review NODES=1000
+	$(PY) -m bench.profile $(PAGE) --nodes $(NODES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
