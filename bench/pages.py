@@ -65,7 +65,8 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            store = Store(Path(tmp) / "s.db")
+            path = Path(tmp) / "s.db"
+            store = Store(path)
             ws = workshop(size)
             wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
             state = {"v": 1, "n": 0}
@@ -81,7 +82,8 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
             full = store.with_actuals(store.load(wid).workshop, wid)
             text = to_yaml(full)
             for name, fn in [
-                ("store: open a workshop", lambda: store.load(wid)),
+                ("store: open a workshop (new session)", lambda: _open(path, wid)),
+                ("store: reload an unchanged workshop", lambda: store.load(wid)),
                 ("store: save one edit", edit),
                 ("store: restore a version", restore),
                 ("export xlsx", lambda: files.export(full, "xlsx")),
@@ -93,3 +95,10 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
                 rows.append((size, name, ms, ms / floor))
             store.close()
     return rows
+
+
+def _open(path: Path, workshop_id: str) -> None:
+    """What a new browser session does: connect to the database and read the workshop."""
+    store = Store(path)
+    store.load(workshop_id)
+    store.close()

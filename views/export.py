@@ -18,7 +18,7 @@ st.caption(tr("export_formats_help"))
 st.divider()
 sharing.manage(loaded.id)
 
-if files.get("png"):
+if files.get("svg"):  # the picture for slides as exported; the SVG is drawn by the browser, never decoded on the server
     st.divider()
     st.subheader(tr("sheet_tree"))
-    st.image(files["png"].data, width="stretch")
+    st.image(files["svg"].data.decode("utf-8"), width="stretch")
