@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from kpidesign import formula as formulas
@@ -25,25 +26,49 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_TOKENS = re.compile(r"\s+|[^\s\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]+|.")
+
+
+def _w(text: str) -> int:
+    return display_width(text)
+
+
 def wrap(text: str, width: int = 18, max_lines: int = 3) -> list[str]:
-    """Wrap a label by display width (CJK-aware); cut with an ellipsis after max_lines."""
+    """Wrap a label by display width: between words in Latin text, between any two characters in CJK text; cut with … after max_lines."""
     lines: list[str] = []
-    current, used = "", 0
-    for ch in text.replace("\n", " "):
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > width and current:
-            lines.append(current)
-            current, used = "", 0
-            if len(lines) == max_lines:
-                break
-        if not (ch == " " and not current):
-            current, used = current + ch, used + w
-    else:
-        if current:
-            lines.append(current)
-        return lines
-    lines[-1] = lines[-1][:-1] + "…"
+    current = ""
+    for token in _TOKENS.findall(text.replace("\n", " ")):
+        if token.isspace():
+            current += " " if current else ""
+            continue
+        while _w(current + token) > width:
+            if current.strip():  # the word goes to the next line
+                lines.append(current.rstrip())
+                current = ""
+                continue
+            cut = _fit(token, width)  # a word longer than a line is cut
+            lines.append(cut)
+            token = token[len(cut):]
+        current += token
+    if current.strip():
+        lines.append(current.rstrip())
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and _w(last + "…") > width:
+            last = last[:-1]
+        lines[-1] = last + "…"
     return lines
+
+
+def _fit(token: str, width: int) -> str:
+    """The longest head of token that fits in width (at least one character)."""
+    out = ""
+    for ch in token:
+        if _w(out + ch) > width and out:
+            break
+        out += ch
+    return out
 
 
 def escape(text: str) -> str:

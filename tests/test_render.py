@@ -1,5 +1,8 @@
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kpidesign import tree
 from kpidesign.render import box_size, display_width, escape, tree_dot, wrap
 
@@ -59,3 +62,20 @@ def test_sixty_node_tree(ec):
     dot = tree_dot(ws)
     assert len(re.findall(r"^\s*n\d+ \[", dot, re.M)) == len(ws.nodes) == 68
     assert len(re.findall(r"->", dot)) == 67
+
+
+def test_latin_labels_wrap_between_words():
+    assert wrap("Customer satisfaction") == ["Customer", "satisfaction"]
+    assert wrap("Purchase rate (CVR)") == ["Purchase rate", "(CVR)"]
+    assert wrap("見込み購入者数 Prospective buyers") == ["見込み購入者数", "Prospective buyers"]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab  xyz顧客数率（）-\n")), max_size=80), st.integers(4, 30), st.integers(1, 4))
+def test_wrapped_lines_fit_and_keep_every_character(text, width, max_lines):
+    lines = wrap(text, width, max_lines)
+    assert len(lines) <= max_lines and all(0 < display_width(line) <= width for line in lines)
+    squeezed = "".join(text.split())
+    if not any(line.endswith("…") for line in lines):
+        assert "".join("".join(lines).split()) == squeezed
+    else:
+        assert squeezed.startswith("".join("".join(lines)[:-1].split()))
