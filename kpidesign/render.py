@@ -81,13 +81,18 @@ def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str
     lines = wrap(node.name)
     if whatif is not None:
         span = f"{compact_value(node.baseline, node.unit, lang) or '?'} ⇒ {compact_value(whatif, node.unit, lang)}"
-        lines.append(span if is_percent(node.unit) else f"{span} {node.unit[:12]}".strip())
+        lines.append(span if is_percent(node.unit) else f"{span} {_clip(node.unit, 16)}".strip())
     elif node.baseline is not None or node.target is not None:
         span = f"{compact_value(node.baseline, node.unit, lang) or '?'} → {compact_value(node.target, node.unit, lang) or '?'}"
-        lines.append(span if is_percent(node.unit) else f"{span} {node.unit[:12]}".strip())
+        lines.append(span if is_percent(node.unit) else f"{span} {_clip(node.unit, 16)}".strip())
     elif node.unit:
-        lines.append(f"[{node.unit[:20]}]")
+        lines.append(f"[{_clip(node.unit, 20)}]")
     return "\n".join(lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    """text, or its head and … when longer than limit characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 FONT_SIZE = 18  # pt in DOT; the page's CSS must draw graph text at the same size (see ui/theme.py)

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import tree
-from kpidesign.render import box_size, display_width, escape, tree_dot, wrap
+from kpidesign.render import box_size, display_width, escape, node_label, tree_dot, wrap
 
 HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
 
@@ -79,3 +79,10 @@ def test_wrapped_lines_fit_and_keep_every_character(text, width, max_lines):
         assert "".join("".join(lines).split()) == squeezed
     else:
         assert squeezed.startswith("".join("".join(lines)[:-1].split()))
+
+
+def test_a_long_unit_is_clipped_visibly(ec):
+    node = ec.node("customers").model_copy(update={"unit": "points (of 5)", "baseline": 3.8, "target": 4.1})
+    assert node_label(node, "en").endswith("points (of 5)")
+    longer = node.model_copy(update={"unit": "points on a scale of one to five"})
+    assert node_label(longer, "en").endswith("points on a sca…")
