@@ -1,4 +1,8 @@
-"""Observed values from people and files: a row (kpi by id or name, date, value, optional market) -> an Actual or a reason."""
+"""Observed values from people and files: a row (kpi by id or name, date, value, optional market) -> an Actual or a reason.
+
+Files come as a table of one row per observation (kpi, date, value[, market]) or as a grid of one row per KPI
+and one column per date (as people keep monthly KPI sheets, and as kpidesign's Excel export writes them).
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,15 @@ from kpidesign.model import Actual, Workshop
 from kpidesign.values import Problem, normalize, parse_date, parse_number
 
 MAX_ROWS = 200_000
+ACTUALS_SHEETS = ("実績値", "Actuals")  # the sheet kpidesign's Excel export writes them to
 HEADERS = {
     "kpi": {"kpi", "id", "name", "指標", "kpi名", "名前"},
     "date": {"date", "日付", "day"},
     "value": {"value", "値", "実績", "actual"},
     "market": {"market", "市場", "市場値"},
+    "series": {"series", "系列", "kind"},
 }
+SERIES = {"market": {"market", "市場", "市場値"}}
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,7 @@ class RowProblem:
 
     row: int
     problem: Problem
+    column: str = ""  # in a grid: the date column of the refused cell
 
 
 def parse_rows(ws: Workshop, rows: list[dict[str, Any]]) -> tuple[list[Actual], list[RowProblem]]:
@@ -34,17 +42,18 @@ def parse_rows(ws: Workshop, rows: list[dict[str, Any]]) -> tuple[list[Actual], 
     by_name = {normalize(n.name).lower(): n.id for n in ws.nodes}
     good, bad = [], []
     for i, row in enumerate(rows, start=1):
+        number, column = row.get("_row", i), row.get("_column", "")
         raw_kpi = str(row.get("kpi") or "").strip()
         kpi = raw_kpi if raw_kpi in ids else by_name.get(normalize(raw_kpi).lower())
         if kpi is None:
-            bad.append(RowProblem(i, Problem("kpi_unknown", {"text": raw_kpi[:40]})))
+            bad.append(RowProblem(number, Problem("kpi_unknown", {"text": raw_kpi[:40]}), column))
             continue
         date = parse_date(row.get("date"), allow_empty=False)
         value = parse_number(row.get("value"), allow_empty=False)
         market = parse_number(row.get("market"))
         problem = date.problem or value.problem or market.problem
         if problem:
-            bad.append(RowProblem(i, problem))
+            bad.append(RowProblem(number, problem, column))
             continue
         good.append(Actual(kpi=kpi, date=date.value, value=value.value, market=market.value))  # type: ignore[arg-type]
     return good, bad
@@ -61,7 +70,7 @@ def _columns(header: list[Any]) -> dict[int, str]:
 
 
 def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Problem | None]:
-    """Rows from a CSV (UTF-8, also with BOM, or Shift_JIS) or an .xlsx file with columns kpi, date, value[, market]."""
+    """Rows from a CSV (UTF-8, also with BOM, or Shift_JIS) or an .xlsx file: columns kpi, date, value[, market], or a KPI × date grid."""
     if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
         reason = check_zip(data)
         if reason:
@@ -69,7 +78,8 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
         from openpyxl import load_workbook
 
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            sheet = next((book[n] for n in ACTUALS_SHEETS if n in book.sheetnames), book.worksheets[0])
             table = [list(r) for r in sheet.iter_rows(values_only=True)]
         except Exception:
             return [], Problem("xlsx_not_workbook")
@@ -86,7 +96,30 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
     if not table:
         return [], Problem("actuals_no_header")
     columns = _columns(table[0])
-    if not {"kpi", "date", "value"} <= set(columns.values()):
+    if {"kpi", "date", "value"} <= set(columns.values()):
+        rows = [{field: (r[i] if i < len(r) else None) for i, field in columns.items()} for r in table[1 : MAX_ROWS + 1] if any(c not in (None, "") for c in r)]
+        return rows, None
+    dates = {i: d.value for i, h in enumerate(table[0]) if i not in columns and (d := parse_date(h)).ok and d.value is not None}
+    if "kpi" not in columns.values() or not dates:
         return [], Problem("actuals_no_header")
-    rows = [{field: (r[i] if i < len(r) else None) for i, field in columns.items()} for r in table[1 : MAX_ROWS + 1] if any(c not in (None, "") for c in r)]
-    return rows, None
+    return _grid_rows(table, columns, dates), None
+
+
+def _grid_rows(table: list[list[Any]], columns: dict[int, str], dates: dict[int, Any]) -> list[dict[str, Any]]:
+    """One row per filled cell of a KPI × date grid; a row whose series says market gives market values."""
+    kpi_col = next(i for i, f in columns.items() if f == "kpi")
+    series_col = next((i for i, f in columns.items() if f == "series"), None)
+    found: dict[tuple[str, Any], dict[str, Any]] = {}
+    for number, r in enumerate(table[1:], start=1):
+        if not any(c not in (None, "") for c in r):
+            continue
+        series = normalize(str(r[series_col] or "")).lower() if series_col is not None and series_col < len(r) else ""
+        field = "market" if series in SERIES["market"] else "value"
+        kpi = r[kpi_col] if kpi_col < len(r) else None
+        for i, date in dates.items():
+            if i < len(r) and r[i] not in (None, ""):
+                cell = found.setdefault((str(kpi), date), {"kpi": kpi, "date": date, "_row": number, "_column": str(date)})
+                cell[field] = r[i]
+        if len(found) >= MAX_ROWS:
+            break
+    return list(found.values())

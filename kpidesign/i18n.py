@@ -337,7 +337,7 @@ S: dict[str, tuple[str, str]] = {
     "rv_from": ("{meeting} で共有", "Shared in {meeting}"),
     "market_value": ("市場値（任意）", "Market value (optional)"),
     "add_actual": ("実績を追加", "Add value"),
-    "upload_actuals": ("CSV / Excel を読み込む（列: kpi, date, value[, market]）", "Upload CSV / Excel (columns: kpi, date, value[, market])"),
+    "upload_actuals": ("CSV / Excel を読み込む（列: kpi, date, value[, market]、または KPI ごとの行 × 日付の列）", "Upload CSV / Excel (columns: kpi, date, value[, market], or a row per KPI × a column per date)"),
     "upload_actuals_help": ("kpi はIDでも名前でも構いません。正しい行は保存し、問題のある行は理由を表示します。", "kpi may be the id or the name. Good rows are saved; bad rows are listed with the reason."),
     "actuals_added": ("{count}件の実績を保存しました。", "{count} values saved."),
     "rows_refused": ("{count}行は読み込みませんでした:", "{count} rows were not imported:"),
@@ -538,7 +538,7 @@ S: dict[str, tuple[str, str]] = {
     "p_xlsx_too_many_parts": ("ブックの部品が多すぎます。", "The workbook has too many parts."),
     "p_xlsx_zip_bomb": ("展開後のサイズが大きすぎるため開きません（圧縮爆弾の疑い）。", "Refused: it would unpack to far too much data (a zip bomb?)."),
     "p_not_utf8": ("{field}: UTF-8のテキストとして読めません。", "{field}: not UTF-8 text."),
-    "p_actuals_no_header": ("1行目に kpi, date, value の列名が必要です（日本語: 指標, 日付, 値 も可）。", "The first row must name the columns kpi, date, value (optionally market)."),
+    "p_actuals_no_header": ("1行目に kpi, date, value の列名（日本語: 指標, 日付, 値 も可）、または kpi の列と日付の列名が必要です。", "The first row must name the columns kpi, date, value (optionally market), or a kpi column and columns named by dates."),
     "p_file_too_large": ("ファイルが大きすぎます（{size}バイト、上限 {max}バイト）。", "The file is too large ({size} bytes, at most {max})."),
     "p_invalid_workshop": ("この変更はツリーを壊すため保存しませんでした: {detail}", "Not saved, because it would break the tree: {detail}"),
 }

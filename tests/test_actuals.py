@@ -35,3 +35,30 @@ def test_files_without_the_columns_are_refused():
     assert read_table("a.csv", b"foo,bar\n1,2\n")[1].code == "actuals_no_header"
     assert read_table("a.csv", b"")[1].code == "actuals_no_header"
     assert read_table("a.xlsx", b"PK\x03\x04junk")[1].code == "xlsx_not_workbook"
+
+
+def test_a_kpi_by_date_grid_with_names_market_and_bad_cells(template):
+    data = ("指標,系列,2026-09-01,2026/10/01,memo\n認知率,値,30%,33%,x\n認知率,市場,,28%,\n購入率（CVR）,値,5%,lots,\nnobody,値,1,,\n").encode("utf-8")
+    rows, problem = read_table("grid.csv", data)
+    assert problem is None
+    good, bad = parse_rows(template, rows)
+    assert sorted((a.kpi, a.date.isoformat(), a.value, a.market) for a in good) == [
+        ("awareness_rate", "2026-09-01", 0.3, None), ("awareness_rate", "2026-10-01", 0.33, 0.28), ("purchase_rate", "2026-09-01", 0.05, None),
+    ]
+    assert sorted((b.row, b.column, b.problem.code) for b in bad) == [(3, "2026-10-01", "not_a_number"), (4, "2026-09-01", "kpi_unknown")]
+
+
+def test_kpidesigns_own_workbook_uploads_its_actuals(template):
+    import datetime as dt
+
+    from kpidesign.io.excel import to_xlsx
+    from kpidesign.model import Actual
+
+    sent = [Actual(kpi="awareness_rate", date=dt.date(2026, 10, 1), value=0.33, market=0.3), Actual(kpi="purchase_rate", date=dt.date(2026, 11, 1), value=0.05)]
+    rows, problem = read_table("export.xlsx", to_xlsx(template.model_copy(update={"actuals": sent}), "en"))
+    good, bad = parse_rows(template, rows)
+    assert problem is None and not bad and sorted(good, key=lambda a: a.kpi) == sent
+
+
+def test_a_grid_without_date_columns_is_refused():
+    assert read_table("a.csv", "kpi,memo\nx,1\n".encode())[1].code == "actuals_no_header"

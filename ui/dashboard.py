@@ -238,6 +238,6 @@ def _upload(ws: Workshop, workshop_id: str) -> None:
     good, bad = actuals.parse_rows(ws, rows)
     if good:
         store().add_actuals(workshop_id, good)
-    st.session_state["act_problems"] = [f"{tr('row')} {b.row}: {problem_text(b.problem, lang())}" for b in bad]
+    st.session_state["act_problems"] = [f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad]
     flash("saved", tr("actuals_added", count=len(good)))
 
