@@ -143,6 +143,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if result.workshop is None:
         raise UsageError("\n".join(f"{args.file}: {finding_text(f, args.lang)}" for f in result.findings))
     wid = _store(args).create(result.workshop, summary=f"imported {Path(args.file).name}")
+    for f in result.findings:
+        print(f"{args.file}: {finding_text(f, args.lang)}", file=sys.stderr)
     print(wid)
     return 0
 

@@ -533,6 +533,7 @@ S: dict[str, tuple[str, str]] = {
     "p_yaml_missing": ("{field} がありません。", "{field} is missing."),
     "p_yaml_bad_list": ("{field} はリストである必要があります。", "{field} must be a list."),
     "p_yaml_syntax": ("YAMLとして読めません（{field}）: {detail}", "Not valid YAML ({field}): {detail}"),
+    "p_actual_unknown_kpi": ("{field}: 実績値のKPI「{text}」はツリーにありません（値は保存しますが、状態は出ません）。", "{field}: the actuals name a KPI “{text}” that is not in the tree (kept, but no status comes from them)."),
     "p_yaml_field": ("{field}: {detail}", "{field}: {detail}"),
     "p_xlsx_not_workbook": ("Excelのブック（.xlsx）として読めません。", "This is not an Excel workbook (.xlsx)."),
     "p_xlsx_too_many_parts": ("ブックの部品が多すぎます。", "The workbook has too many parts."),

@@ -88,6 +88,13 @@ def test_import_export_list(capsys, tmp_path):
     assert len(out.strip().splitlines()) == 2
 
 
+def test_import_says_what_it_kept_but_could_not_use(capsys, tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nactuals: [{kpi: typo, date: 2026-10-01, value: 2}]\n")
+    code, out, err = run(capsys, "import", str(path), "--db", str(tmp_path / "cli.db"))
+    assert code == 0 and len(out.strip()) == 12 and "typo" in err and "not in the tree" in err
+
+
 def test_refused_import_leaves_the_database_unchanged(capsys, tmp_path):
     db = str(tmp_path / "cli.db")
     bad = tmp_path / "bad.yaml"

@@ -51,6 +51,8 @@ def import_file() -> None:
     open_workshop(store().create(result.workshop, summary=f"imported {upload.name}"[:80]))
     st.session_state.pop("ws_import_problems", None)
     flash("info", tr("imported", title=result.workshop.title))
+    if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
+        flash("warning", "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
 
 
 with st.expander(tr("import"), icon=":material/upload_file:"):

@@ -252,11 +252,28 @@ def _actuals(sheet: Any) -> list[dict[str, Any]]:
     for row in table[start + 1 :]:
         if not row or all(v is None or v == "" for v in row):
             break
+        kpi = next((str(v).strip() for v in row[:2] if v is not None and str(v).strip()), None)  # the id, or the name
+        if kpi is None:
+            continue
         kind = kinds.get(str(row[2]).strip() if len(row) > 2 and row[2] is not None else "", "value")
         for i, date in dates.items():
             if i < len(row) and row[i] is not None and row[i] != "":
-                found.setdefault((str(row[0]), date), {"kpi": str(row[0]), "date": date})[kind] = row[i]
+                found.setdefault((kpi, date), {"kpi": kpi, "date": date})[kind] = row[i]
     return list(found.values())
+
+
+def _by_id(actuals: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Actuals whose KPI is written by its name (a hand-edited sheet) point at that node's id."""
+    ids = {str(n.get("id")) for n in nodes}
+    names: dict[str, str | None] = {}
+    for n in nodes:
+        name = str(n.get("name", "")).strip()
+        names[name] = None if name in names else str(n.get("id"))  # a name used twice points nowhere
+    for a in actuals:
+        kpi = str(a.get("kpi", "")).strip()
+        if kpi not in ids and names.get(kpi):
+            a["kpi"] = names[kpi]
+    return actuals
 
 
 def _fields(header: list[Any], columns: tuple[tuple[str, str], ...]) -> dict[int, str]:
@@ -372,7 +389,7 @@ def from_xlsx(data: bytes) -> ImportResult:
             "alerts": [{k: (str(v) if v is not None else "") for k, v in r.items()} for r in _rows(mon, ALERT_COLS)],
             "learning_log": [{k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()} for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)],
         },
-        "actuals": _actuals(_sheet_by_key(wb, "actuals")),
+        "actuals": _by_id(_actuals(_sheet_by_key(wb, "actuals")), nodes),
     }
     wb.close()
     return from_dict(doc)

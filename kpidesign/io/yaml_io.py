@@ -144,6 +144,7 @@ def from_dict(doc: Any) -> ImportResult:
     findings = check_structure(ws)
     if errors(findings):
         return ImportResult(None, findings)
+    findings += _orphan_actuals(ws)
     return ImportResult(ws.model_copy(update={"nodes": [n for n, _ in walk(ws)]}), findings)  # display order: depth first
 
 
@@ -158,6 +159,16 @@ def from_yaml(text: str | bytes) -> ImportResult:
         where = f"line {mark.line + 1}" if mark else ""
         return _refuse("yaml_syntax", where, detail=str(getattr(e, "problem", "") or e)[:200])
     return from_dict(doc)
+
+
+def _orphan_actuals(ws: Workshop) -> list[Finding]:
+    """A warning per KPI id in `actuals` that names no node: the values are kept, but no status is drawn from them."""
+    ids = {n.id for n in ws.nodes}
+    first: dict[str, int] = {}
+    for i, a in enumerate(ws.actuals):
+        if a.kpi not in ids:
+            first.setdefault(a.kpi, i)
+    return [Finding(Severity.WARNING, "actual_unknown_kpi", None, {"field": f"actuals[{i}].kpi", "text": kpi}) for kpi, i in first.items()]
 
 
 def _refuse(code: str, where: str, **params: Any) -> ImportResult:

@@ -73,3 +73,19 @@ def test_create_from_template(db):
     ok(at.button(key="ws_create").click().run())
     ws = Store(db).load(at.session_state["ws_id"]).workshop
     assert ws.title == "From template" and len(ws.nodes) == 19
+
+
+def test_import_a_file_warns_about_what_it_cannot_use(db):
+    at = ok(start())
+    at.sidebar.radio(key="lang").set_value("en").run()
+    text = b"kpidesign: 1\nworkshop: {title: Imported}\nkgi: {id: k, name: K}\nactuals: [{kpi: typo, date: 2026-10-01, value: 2}]\n"
+    ok(at.get("file_uploader")[0].set_value(("w.yaml", text, "application/x-yaml")).run())
+    [summary] = Store(db).workshops()
+    assert summary.title == "Imported" and at.session_state["ws_id"] == summary.id
+    assert any("typo" in w.value and "not in the tree" in w.value for w in at.warning)
+
+
+def test_a_refused_import_names_the_problem_and_stores_nothing(db):
+    at = ok(start())
+    ok(at.get("file_uploader")[0].set_value(("w.yaml", b"kpidesign: 9\n", "application/x-yaml")).run())
+    assert Store(db).workshops() == [] and any("9" in e.value for e in at.error)

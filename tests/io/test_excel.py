@@ -132,6 +132,24 @@ def test_a_sheet_of_one_row_per_observation_still_imports(ec):
     assert _by_key(got) == _by_key([ACTUALS[1], ACTUALS[2]])
 
 
+def test_a_hand_edited_grid_names_kpis_by_name_and_skips_blank_rows(ec):
+    wb = book(to_xlsx(ec.model_copy(update={"actuals": ACTUALS[:1]}), "en"))
+    sheet = wb["Actuals"]
+    sheet.append([None, "Sales", "Value", 7e8, None])  # the id left out: the name finds the node
+    sheet.append([None, None, "Value", 1, None])  # neither id nor name: not a KPI, not "None"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    result = from_xlsx(buffer.getvalue())
+    assert result.findings == []
+    assert {(a.kpi, a.date, a.value) for a in result.workshop.actuals} == {("customers", ACTUALS[0].date, ACTUALS[0].value), ("sales", ACTUALS[0].date, 7e8)}
+
+
+def test_actuals_of_a_kpi_not_in_the_tree_are_kept_and_said(ec):
+    result = from_xlsx(to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en"))
+    assert [(f.severity.value, f.code, f.params["text"]) for f in result.findings] == [("warning", "actual_unknown_kpi", "gone")]
+    assert any(a.kpi == "gone" for a in result.workshop.actuals)
+
+
 def test_too_many_dates_for_columns_fall_back_to_one_row_per_observation(ec, monkeypatch):
     monkeypatch.setattr(excel, "MAX_DATE_COLUMNS", 2)
     data = to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en")

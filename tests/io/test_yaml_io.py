@@ -49,6 +49,13 @@ def test_field_errors_name_the_field():
     assert result.findings[0].params["field"] == "nodes[0].layer"
 
 
+def test_actuals_of_an_unknown_kpi_are_kept_with_a_warning():
+    text = "kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nactuals:\n  - {kpi: k, date: 2026-10-01, value: 1}\n  - {kpi: typo, date: 2026-10-01, value: 2}\n  - {kpi: typo, date: 2026-11-01, value: 3}\n"
+    result = from_yaml(text)
+    assert len(result.workshop.actuals) == 3
+    assert [(f.severity.value, f.code, f.params) for f in result.findings] == [("warning", "actual_unknown_kpi", {"field": "actuals[1].kpi", "text": "typo"})]
+
+
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).filter(lambda s: s.strip())
 numbers = st.none() | st.integers(-10**12, 10**12) | st.floats(-1e9, 1e9, allow_nan=False).map(lambda x: round(x, 6))
 
