@@ -13,6 +13,8 @@ S: dict[str, tuple[str, str]] = {
     # app and navigation
     "app_title": ("KPI設計ワークショップ", "KPI design workshop"),
     "language": ("言語 / Language", "Language / 言語"),
+    "projector": ("プロジェクター表示", "Projector mode"),
+    "projector_help": ("文字を大きくし、画面の幅いっぱいに表示します。アドレスに ?projector=1 を付けると最初からこの表示で開きます。", "Larger text and the full width of the screen. Add ?projector=1 to the address to open in this mode."),
     "nav_workshops": ("ワークショップ", "Workshops"),
     "nav_kgi": ("1 KGIを決める", "1 Set the KGI"),
     "nav_tree": ("2 KPIツリー", "2 KPI tree"),
@@ -353,6 +355,7 @@ S: dict[str, tuple[str, str]] = {
     "status_yellow": ("黄", "yellow"),
     "status_red": ("赤", "red"),
     "status_none": ("閾値なし", "no threshold"),
+    "status_no_data": ("データなし", "no data"),
     "login_title": ("編集にはログインが必要です", "Editing needs a login"),
     "login_intro": ("このサーバーでは編集が保護されています。共有リンクを受け取った方は、そのリンクから閲覧できます。", "Editing is protected on this server. If you received a share link, open that link to view the result."),
     "login_password": ("編集用パスワード", "Editor password"),

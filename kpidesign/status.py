@@ -32,6 +32,14 @@ def status(value: float | None, thresholds: Thresholds) -> Status:
     return Status.RED
 
 
+def status_word(value: float | None, thresholds: Thresholds) -> str:
+    """What to call a status: its colour; 'none' when the KPI has no threshold; 'no_data' when it has one but no value."""
+    judged = status(value, thresholds)
+    if judged is Status.NONE and thresholds.green is not None:
+        return "no_data"
+    return judged.value
+
+
 def latest_actuals(ws: Workshop) -> dict[str, float]:
     """Each KPI's most recent observed value, in one pass over the actuals."""
     latest: dict[str, tuple[object, float]] = {}

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from kpidesign.model import Actual, Thresholds
-from kpidesign.status import Status, current_value, latest_actuals, status
+from kpidesign.status import Status, current_value, latest_actuals, status, status_word
 
 UP = Thresholds(direction="higher_is_better", green=100, yellow=80)
 DOWN = Thresholds(direction="lower_is_better", green=10, yellow=20)
@@ -30,6 +30,19 @@ def test_no_threshold_or_no_value_is_never_green():
     assert status(None, UP) is Status.NONE
     assert status(50, Thresholds(green=40)) is Status.GREEN
     assert status(30, Thresholds(green=40)) is Status.RED
+
+
+@pytest.mark.parametrize(
+    "value, thresholds, word",
+    [
+        (None, Thresholds(green=10, yellow=5), "no_data"),  # thresholds waiting for a value
+        (12, Thresholds(), "none"),  # a value, but nothing to judge it by
+        (None, Thresholds(), "none"),  # neither: the threshold is the design's gap, so that is what is said
+        (7, Thresholds(green=10, yellow=5), "yellow"),
+    ],
+)
+def test_status_word_tells_no_data_from_no_threshold(value, thresholds, word):
+    assert status_word(value, thresholds) == word
 
 
 def test_latest_actual_and_fallback(ec):

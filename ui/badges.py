@@ -7,21 +7,23 @@ import pandas as pd
 from kpidesign.status import Status
 from ui.session import tr
 
-MARKDOWN = {Status.RED: "red", Status.YELLOW: "orange", Status.GREEN: "green", Status.NONE: "gray"}
-CELL = {"red": "#fecaca", "yellow": "#fef08a", "green": "#bbf7d0", "none": "#f3f4f6"}
+# a status, or a status word of kpidesign.status.status_word ('no_data': thresholds set, no value yet)
+MARKDOWN = {"red": "red", "yellow": "orange", "green": "green", "none": "gray", "no_data": "gray"}
+CELL = {"red": "#fecaca", "yellow": "#fef08a", "green": "#bbf7d0", "none": "#f3f4f6", "no_data": "#f3f4f6"}
+WORDS = ("red", "yellow", "green", "none", "no_data")
 
 
-def badge(status: Status) -> str:
+def badge(status: Status | str) -> str:
     """Markdown: the status word on its colour."""
-    return f":{MARKDOWN[status]}-background[{tr('status_' + status.value)}]"
+    return f":{MARKDOWN[str(status)]}-background[{tr('status_' + str(status))}]"
 
 
-def label(status: Status) -> str:
+def label(status: Status | str) -> str:
     """Plain text for a table cell; colour it with styled()."""
-    return tr("status_" + status.value)
+    return tr("status_" + str(status))
 
 
-def styled(frame: pd.DataFrame, column: str, statuses: list[Status]) -> "pd.io.formats.style.Styler":
+def styled(frame: pd.DataFrame, column: str, statuses: list[Status] | list[str]) -> "pd.io.formats.style.Styler":
     """The table with the status column's cells coloured red / yellow / green / grey."""
-    colours = [CELL[s.value] for s in statuses]
+    colours = [CELL[str(s)] for s in statuses]
     return frame.style.apply(lambda col: [f"background-color: {c}" for c in colours] if col.name == column else [""] * len(col), axis=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import altair as alt
 import pandas as pd
@@ -11,10 +12,10 @@ import streamlit as st
 from kpidesign import actuals, alerting, delivery, edits, monitor
 from kpidesign.i18n import problem_text
 from kpidesign.model import Channel, Direction, Layer, Workshop
-from kpidesign.status import Status
+from kpidesign.status import Status, status_word
 from kpidesign.values import format_value, is_percent
 from ui import graphs
-from ui.badges import badge, label, styled
+from ui.badges import WORDS, badge, label, styled
 from ui.session import commit, flash, labeller, lang, md, store, tr
 
 ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
@@ -39,20 +40,21 @@ def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) ->
 
 def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side."""
-    counts = {s: sum(1 for k in kpis if now[k].status is s) for s in Status}
-    for column, s in zip(st.columns(4), (Status.RED, Status.YELLOW, Status.GREEN, Status.NONE)):
-        column.metric(badge(s), counts[s])
+    nodes = {n.id: n for n in ws.nodes}
+    words = {k: status_word(now[k].value, nodes[k].thresholds) for k in kpis}  # no threshold and no data told apart
+    counts = Counter(words.values())
+    for column, word in zip(st.columns(len(WORDS)), WORDS):
+        column.metric(badge(word), counts[word])
     graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()})
     st.caption(tr("dash_flow"))
-    nodes = {n.id: n for n in ws.nodes}
-    badges = {s: badge(s) for s in Status}
+    badges = {word: badge(word) for word in WORDS}
     no_data, versus = tr("no_data"), tr("cmp_prior_period")
     for column, layer in zip(st.columns(3), (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING)):
         lines = [f"**{tr(layer.value)}**"]  # one block per column: hundreds of KPIs stay one element each side
         for k in [k for k in kpis if nodes[k].layer is layer]:
             r, node = now[k], nodes[k]
             prior = monitor.compare(ws, k, idx)["prior_period"]
-            lines.append(f"{badges[r.status]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
+            lines.append(f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
                          + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else ""))
         column.markdown("\n\n".join(lines))
 
@@ -172,9 +174,10 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
                          format_func={i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}.get)
     review = ws.monitoring.reviews[index]
     order = sorted((k for k in review.kpis if k in now), key=lambda k: -monitor.SEVERITY[now[k].status])
-    frame = pd.DataFrame([{tr("col_status"): label(now[k].status), tr("kpi"): names[k].name, tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
-                           tr("date"): now[k].date, tr("owner"): names[k].definition.owner} for k in order])
-    st.dataframe(styled(frame, tr("col_status"), [now[k].status for k in order]), hide_index=True, width="stretch")
+    agenda = [status_word(now[k].value, names[k].thresholds) for k in order]
+    frame = pd.DataFrame([{tr("col_status"): label(word), tr("kpi"): names[k].name, tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
+                           tr("date"): now[k].date, tr("owner"): names[k].definition.owner} for k, word in zip(order, agenda)])
+    st.dataframe(styled(frame, tr("col_status"), agenda), hide_index=True, width="stretch")
     with st.form("dash_review_form", border=True):
         st.markdown(f"**{tr('review_dialogue')}**")
         st.selectbox(tr("kpi"), [None, *order], format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name, key="rv_kpi")

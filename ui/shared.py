@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.status import current_value, latest_actuals, status
+from kpidesign.status import current_value, latest_actuals, status_word
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
@@ -67,7 +67,7 @@ def thresholds(ws: Workshop) -> None:
     latest = latest_actuals(ws)
     for n, _ in walk(ws):
         value, basis = current_value(n, latest)
-        state = status(value, n.thresholds)
+        state = status_word(value, n.thresholds)
         states.append(state)
         rows.append({
             tr("col_status"): label(state), tr("name"): n.name, tr("value"): format_value(value, n.unit, precise=False),

@@ -16,6 +16,7 @@ def render(editing: bool = True) -> None:
             tr("language"), ["ja", "en"], key="lang", horizontal=True,
             format_func=lambda code: "日本語" if code == "ja" else "English",
         )
+        st.toggle(tr("projector"), key="projector", help=tr("projector_help"))
         wid = st.session_state.get("ws_id")
         if not editing or not wid:
             return

@@ -1,4 +1,4 @@
-"""Page-wide styles: graph text drawn at the size the layout was computed for, readable on a projector."""
+"""Page-wide styles: graph text drawn at the size the layout was computed for, and a projector mode for the room."""
 
 import streamlit as st
 
@@ -11,7 +11,25 @@ _CSS = f"""
 </style>
 """
 
+PROJECTOR_SCALE = 1.25  # Streamlit sizes its text, inputs and spacing in rem: one root size scales them together
+
+_PROJECTOR_CSS = f"""
+<style>
+/* Projector mode: everything larger, and the whole width of the screen used (the graph grows with the width;
+   its text keeps the size its layout was computed for, else labels would overflow their boxes). */
+html {{ font-size: {16 * PROJECTOR_SCALE:g}px; }}
+[data-testid="stMainBlockContainer"] {{ max-width: 100%; padding-left: 2rem; padding-right: 2rem; padding-top: 2.5rem; }}
+</style>
+"""
+
+
+def projector() -> bool:
+    """Whether this session shows the app in projector mode (the sidebar switch, or ?projector=1 in the address)."""
+    if "projector" not in st.session_state:
+        st.session_state["projector"] = st.query_params.get("projector") in ("1", "true", "on")
+    return bool(st.session_state["projector"])
+
 
 def inject() -> None:
-    """Add the app's styles to the page."""
-    st.html(_CSS)
+    """Add the app's styles to the page (larger in projector mode)."""
+    st.html(_CSS + (_PROJECTOR_CSS if projector() else ""))

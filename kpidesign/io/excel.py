@@ -27,7 +27,7 @@ from kpidesign.io.yaml_io import ImportResult, from_dict
 from kpidesign.model import Workshop
 from kpidesign.progress import steps_done
 from kpidesign.render import display_width
-from kpidesign.status import current_value, latest_actuals, status
+from kpidesign.status import current_value, latest_actuals, status_word
 from kpidesign.tree import levels, walk
 from kpidesign.values import is_percent, parse_date
 
@@ -160,7 +160,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     latest = latest_actuals(ws)
     for n in order:
         value, basis = current_value(n, latest)
-        th_rows.append([n.id, n.name, n.thresholds.direction.value, n.thresholds.green, n.thresholds.yellow, value, t(basis, lang), status(value, n.thresholds).value])
+        th_rows.append([n.id, n.name, n.thresholds.direction.value, n.thresholds.green, n.thresholds.yellow, value, t(basis, lang), status_word(value, n.thresholds)])
     _table(th_sheet, [t(k, lang) for k in ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status")], th_rows)
     last = len(th_rows) + 1
     for name, color in STATUS_FILL.items():

@@ -9,7 +9,8 @@ def test_dashboard_with_actuals(db):
     at, wid = seeded(db, "en")
     Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)])
     ok(at.switch_page("views/dashboard.py").run())
-    assert at.metric[0].value == "1"  # one KPI red
+    counts = {m.label.split("[")[-1].rstrip("]"): int(m.value) for m in at.metric[:5]}
+    assert counts == {"red": 1, "yellow": 0, "green": 0, "no threshold": 2, "no data": 16}, counts  # one KPI red; the rest have no actuals, two no thresholds either
     assert at.get("graphviz_chart")
     open_tab(at, "Alerts")
     assert any("Purchase rate" in str(v) for df in at.dataframe for v in df.value.iloc[:, 1])  # the firing alert

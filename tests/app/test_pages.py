@@ -1,6 +1,7 @@
 
 import pytest
 
+from kpidesign.library import template
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.app.conftest import ok, seeded, start
@@ -89,3 +90,26 @@ def test_a_refused_import_names_the_problem_and_stores_nothing(db):
     at = ok(start())
     ok(at.get("file_uploader")[0].set_value(("w.yaml", b"kpidesign: 9\n", "application/x-yaml")).run())
     assert Store(db).workshops() == [] and any("9" in e.value for e in at.error)
+
+
+def _styles(at) -> str:
+    return "".join(h.proto.body for h in at.get("html"))
+
+
+def test_projector_mode_enlarges_the_page_and_stays_on(db):
+    at, _ = seeded(db)
+    assert "font-size: 20px" not in _styles(at)
+    ok(at.sidebar.toggle(key="projector").set_value(True).run())
+    assert "html { font-size: 20px; }" in _styles(at)
+    at.switch_page("views/2_tree.py")
+    assert "html { font-size: 20px; }" in _styles(ok(at.run()))  # kept on every page of the session
+    ok(at.sidebar.toggle(key="projector").set_value(False).run())
+    assert "font-size: 20px" not in _styles(at)
+
+
+def test_projector_mode_from_the_address_also_on_a_share_link(db):
+    wid = Store(db).create(template("ec_sales", "en"))
+    token = Store(db).create_share(wid)
+    at = ok(start({"share": token, "projector": "1"}))
+    assert "html { font-size: 20px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
+    assert at.title[0].value == "E-commerce sales +20% (example)"
