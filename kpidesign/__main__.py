@@ -14,6 +14,7 @@ from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.model import Workshop
 from kpidesign.review import PRINCIPLES, review
+from kpidesign.status import status_word
 from kpidesign.store import Store
 from kpidesign.values import format_number
 
@@ -171,7 +172,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         r = now[node.id]
         comparisons = {k: {"other": c.other, "delta": c.delta, "ratio": c.ratio} for k, c in monitor.compare(ws, node.id).items()}
         rows.append({"kpi": node.id, "name": node.name, "value": r.value, "basis": r.basis, "date": r.date.isoformat() if r.date else None,
-                     "status": r.status.value, "comparisons": comparisons})
+                     "status": status_word(r.value, node.thresholds), "comparisons": comparisons})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0

@@ -118,7 +118,8 @@ def test_status_from_the_files_actuals(capsys, tmp_path):
     rows = {r["kpi"]: r for r in json.loads(out)}
     assert code == 0 and rows["purchase_rate"]["status"] == "green" and rows["purchase_rate"]["value"] == 0.065
     assert rows["purchase_rate"]["comparisons"]["prior_period"]["other"] == 0.03
-    assert rows["sales"]["status"] == "none"
+    assert rows["sales"]["status"] == "no_data"  # thresholds set, no actual yet
+    assert rows["target_population"]["status"] == "none"  # no threshold at all
     code, out, _ = run(capsys, "status", str(path))
     assert "green" in out and "purchase_rate" in out
 
