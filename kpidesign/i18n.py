@@ -396,6 +396,10 @@ S: dict[str, tuple[str, str]] = {
     "saved_at": ("保存日時", "Saved at"),
     "change": ("変更内容", "Change"),
     "restore": ("この版に戻す", "Restore this version"),
+    "undo": ("元に戻す", "Undo"),
+    "undo_help": ("直前の変更を取り消し、v{version} の状態に戻します（取り消しも履歴に残ります）。", "Undo the last change: back to v{version} (the undo is kept in the history too)."),
+    "undone": ("直前の変更を取り消しました（v{version} の状態）。", "Undone: back to v{version}."),
+    "nothing_to_undo": ("取り消せる変更はありません。", "Nothing to undo."),
     "restored": ("v{version} に戻しました。", "Restored v{version}."),
     "preview": ("プレビュー", "Preview"),
     # change summaries (stored in history)

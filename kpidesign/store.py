@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import secrets
 import sqlite3
 import zlib
@@ -29,6 +30,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
 LOADED_CACHE = 8
+UNDO_SUMMARY = re.compile(r"undo: back to v(\d+)")  # the summary an undo leaves, so that a second undo goes further back
 
 migrations = Migrations("kpidesign")
 
@@ -390,6 +392,26 @@ class Store:
         """Make an earlier version the current one (as a new version, so the restore can be undone)."""
         old = self.load_version(workshop_id, version)
         return self.save(workshop_id, old, expected_version=expected_version, summary=f"restore v{version}")
+
+    def undo_target(self, workshop_id: str) -> int | None:
+        """The version an undo returns to: the one before the last change (after an undo, one step further back)."""
+        row = self.db.execute(
+            "select version, summary from versions where workshop_id = ? order by version desc limit 1", (workshop_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        undone = UNDO_SUMMARY.fullmatch(row[1] or "")
+        target = (int(undone.group(1)) if undone else row[0]) - 1
+        kept = self.db.execute("select 1 from versions where workshop_id = ? and version = ?", (workshop_id, target)).fetchone()
+        return target if kept else None
+
+    def undo(self, workshop_id: str, *, expected_version: int) -> tuple[int, int] | None:
+        """Undo the last change (as a new version, so history keeps both); the new version and the one returned to."""
+        target = self.undo_target(workshop_id)
+        if target is None:
+            return None
+        old = self.load_version(workshop_id, target)
+        return self.save(workshop_id, old, expected_version=expected_version, summary=f"undo: back to v{target}"), target
 
 
 def _design(ws: Workshop) -> Workshop:

@@ -56,6 +56,35 @@ def test_restore_is_a_new_version(store, ec):
         store.restore(wid, 2, expected_version=2)
 
 
+def test_undo_steps_back_one_change_at_a_time(store, ec):
+    wid = store.create(ec)
+    names = ["A", "B", "C"]
+    ws = ec
+    for i, name in enumerate(names, start=1):
+        ws = tree.update_node(ws, "customers", name=name)
+        store.save(wid, ws, expected_version=i, summary=f"name {name}")  # v2 A, v3 B, v4 C
+    assert store.undo_target(wid) == 3
+    assert store.undo(wid, expected_version=4) == (5, 3)
+    assert store.load(wid).workshop.node("customers").name == "B"
+    assert store.undo(wid, expected_version=5) == (6, 2)  # a second undo goes further back, not back to C
+    assert store.load(wid).workshop.node("customers").name == "A"
+    assert store.undo(wid, expected_version=6) == (7, 1)
+    assert store.load(wid).workshop == ec
+    assert store.undo_target(wid) is None and store.undo(wid, expected_version=7) is None  # nothing before the first version
+    store.save(wid, tree.update_node(ec, "customers", name="D"), expected_version=7, summary="name D")
+    assert store.undo(wid, expected_version=8) == (9, 7)  # after a new change, undo undoes that change
+    assert store.load(wid).workshop == ec
+    assert [v.summary for v in store.history(wid)][:2] == ["undo: back to v7", "name D"]  # history keeps everything
+
+
+def test_undo_on_a_stale_version_is_refused(store, ec):
+    wid = store.create(ec)
+    store.save(wid, tree.update_node(ec, "customers", name="A"), expected_version=1, summary="first")
+    with pytest.raises(StaleVersionError):
+        store.undo(wid, expected_version=1)
+    assert store.load(wid).workshop.node("customers").name == "A"
+
+
 def test_duplicate_and_delete(store, ec):
     wid = store.create(ec)
     copy = store.duplicate(wid, "Copy")

@@ -167,6 +167,30 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
     return True
 
 
+def undo() -> None:
+    """Undo the open workshop's last change (saved as a new version), or say why it cannot be undone."""
+    wid, expected = st.session_state.get("ws_id"), st.session_state.get("ws_version")
+    if not wid or expected is None:
+        return
+    try:
+        done = store().undo(wid, expected_version=expected)
+    except StaleVersionError as e:
+        flash("error", stale_message(wid, expected, e))
+        return
+    except sqlite3.OperationalError:
+        flash("error", tr("db_busy"))
+        return
+    except WorkshopNotFoundError:
+        open_workshop(None)
+        flash("warning", tr("workshop_gone"))
+        return
+    if done is None:
+        flash("info", tr("nothing_to_undo"))
+        return
+    st.session_state["ws_version"], target = done
+    flash("saved", tr("undone", version=target))
+
+
 def stale_message(workshop_id: str, seen: int | None, error: StaleVersionError) -> str:
     """The conflict message, with what the other person changed since the version this screen showed."""
     text = tr("stale", current=error.current, summary=error.summary)

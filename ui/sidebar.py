@@ -6,7 +6,7 @@ import streamlit as st
 
 from kpidesign.progress import step_status
 from kpidesign.store import WorkshopNotFoundError
-from ui.session import md, store, tr
+from ui.session import md, store, tr, undo
 
 
 def render(editing: bool = True) -> None:
@@ -26,6 +26,9 @@ def render(editing: bool = True) -> None:
             return
         st.caption(tr("open_workshop"))
         st.markdown(f"**{md(ws.title)}**")
+        target = store().undo_target(wid)
+        st.button(tr("undo"), key="undo", icon=":material/undo:", on_click=undo, disabled=target is None,
+                  help=tr("undo_help", version=target) if target else tr("nothing_to_undo"))
         statuses = step_status(ws)
         st.progress(sum(s.done for s in statuses) / len(statuses), text=f"{tr('progress')} {sum(s.done for s in statuses)}/5")
         for i, status in enumerate(statuses, start=1):

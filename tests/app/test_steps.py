@@ -195,6 +195,30 @@ def test_history_restore(db):
     assert stored(db, wid).kgi.unit == "円" and Store(db).load(wid).version == 3
 
 
+def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db):
+    at, wid = seeded(db)
+    at.switch_page("views/1_kgi.py").run()
+    assert at.sidebar.button(key="undo").disabled  # a fresh workshop has nothing to undo
+    text(at, "sales", "unit", "JPY")
+    text(at, "sales", "name", "売上")
+    ok(at.sidebar.button(key="undo").click().run())
+    assert (stored(db, wid).kgi.name, stored(db, wid).kgi.unit) == ("年間売上高", "JPY")
+    assert by_key(at.text_input, "f_sales_name_").value == "年間売上高"  # the screen shows the state undone to
+    ok(at.sidebar.button(key="undo").click().run())  # a second undo goes one step further back
+    assert stored(db, wid).kgi.unit == "円" and by_key(at.text_input, "f_sales_unit_").value == "円"
+    assert at.sidebar.button(key="undo").disabled and Store(db).load(wid).version == 5
+
+
+def test_undo_after_someone_else_saved_is_refused(db):
+    at, wid = seeded(db)
+    at.switch_page("views/1_kgi.py").run()
+    text(at, "sales", "unit", "JPY")
+    other = Store(db)
+    other.save(wid, other.load(wid).workshop.model_copy(update={"title": "他の人"}), expected_version=2, summary="title")
+    ok(at.sidebar.button(key="undo").click().run())
+    assert stored(db, wid).title == "他の人" and stored(db, wid).kgi.unit == "JPY" and at.error
+
+
 def test_fields_show_changes_made_elsewhere(db):
     first, wid = seeded(db)
     second = start({"ws": wid})
