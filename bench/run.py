@@ -95,6 +95,27 @@ rerun goes; what remains is mostly Streamlit's own work per element (a 500-row d
 """
 
 
+def cpu_model() -> str:
+    """The processor's name and clock as the kernel reports them (empty where it does not)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor()
+    fields = {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in info.splitlines() if ":" in line)}
+    return f"{fields.get('model name', '')}, {fields.get('cpu MHz', '?')} MHz, cache {fields.get('cache size', '?')}"
+
+
+def python_reference_ms() -> float:
+    """Milliseconds for 10⁶ additions in a Python loop: the machine's speed at plain Python, to compare runs across machines."""
+    def loop() -> int:
+        total = 0
+        for i in range(1_000_000):
+            total += i
+        return total
+
+    return pages.median_ms(loop, repeat=9)
+
+
 def report(floor: float, page_rows: list[Row], store_rows: list[Row], math_rows: list[Row], browser_rows: list[tuple[str, float, str]]) -> str:
     """Everything as markdown."""
     lines = [
@@ -102,6 +123,8 @@ def report(floor: float, page_rows: list[Row], store_rows: list[Row], math_rows:
         "",
         f"Machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}, {os.cpu_count()} cores; "
         f"written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench`. Medians of 5 runs after a warm-up.",
+        f"Processor: {cpu_model() or 'unknown'}. Plain Python here: 10⁶ additions in a loop take **{python_reference_ms():.0f} ms**",
+        "(the same loop tells how fast another machine's figures would be; the floor below does not: it is mostly fixed overhead).",
         "",
         "Workshops are generated (bench/generate.py): products and sums that add up, full definitions and thresholds, four review",
         "meetings, 19 alert rules, and a year of weekly actuals for every KPI.",

@@ -4,7 +4,8 @@ from hypothesis import strategies as st
 
 from kpidesign import tree
 from kpidesign.findings import errors
-from kpidesign.model import Alert, Monitoring, Review, new_workshop
+from kpidesign.model import Alert, Monitoring, Node, Review, Workshop, new_workshop
+from kpidesign.tree import walk
 from kpidesign.values import EditError
 from tests.conftest import build_ec
 
@@ -150,3 +151,17 @@ def test_any_sequence_of_edits_keeps_a_valid_tree(ops):
 def test_new_workshop_has_one_kgi():
     ws = new_workshop("t")
     assert ws.kgi.id == "kgi" and len(ws.nodes) == 1
+
+
+def test_walk_is_kept_per_workshop_and_redone_for_a_copy_with_new_nodes():
+    ws = Workshop(title="t", nodes=[Node(id="kgi", name="K"), Node(id="a", parent="kgi", name="A"), Node(id="b", parent="kgi", name="B")])
+    first = [(n.id, d) for n, d in walk(ws)]
+    assert first == [("kgi", 0), ("a", 1), ("b", 1)] and [(n.id, d) for n, d in walk(ws)] == first  # a second walk: same order
+    moved = tree.move(ws, "b", "a")  # an edit: a copy with new nodes
+    assert [(n.id, d) for n, d in walk(moved)] == [("kgi", 0), ("a", 1), ("b", 2)]
+    assert [(n.id, d) for n, d in walk(ws)] == first  # the original keeps its own order
+    retitled = ws.model_copy(update={"title": "u"})  # same nodes: the kept order is still right
+    assert [(n.id, d) for n, d in walk(retitled)] == first
+    ws.nodes.append(Node(id="c", parent="a", name="C"))  # appended in place (tests do it): walked again
+    assert ("c", 2) in [(n.id, d) for n, d in walk(ws)]
+    assert ws.model_dump() == Workshop(title="t", nodes=list(ws.nodes)).model_dump() and ws == Workshop(title="t", nodes=list(ws.nodes))
