@@ -1,3 +1,4 @@
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,3 +88,34 @@ nodes:
     ws = from_yaml(text).workshop
     assert [n.id for n in ws.nodes] == ["k", "b", "b1", "a", "a1"]
     assert to_yaml(from_yaml(to_yaml(ws)).workshop) == to_yaml(ws)
+
+
+def _pyyaml(ws) -> str:
+    """The reference: the whole document written by PyYAML itself."""
+    from kpidesign.io.yaml_io import _Dumper, to_dict
+
+    return yaml.dump(to_dict(ws), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+
+
+kpi_ids = st.text(min_size=1, max_size=150) | st.sampled_from(["cvr", "顧客数", "yes", "null", "1e3", "- x", "a: b", "#c", "'q'", '"', "x" * 120, "長い" * 60, " lead", "tab\tin", "new\nline"])
+finite = st.floats(allow_nan=False, allow_infinity=False) | st.integers(-10**20, 10**20).map(float) | st.sampled_from([1e17, 1e-7, -0.0, 5e-324, 1.7976931348623157e308])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(kpi_ids, st.dates(), finite, st.none() | finite), min_size=1, max_size=12))
+def test_actuals_are_written_exactly_as_pyyaml_writes_them(rows):
+    from kpidesign.model import Actual
+
+    ws = load_template(templates()[0].path)
+    ws = ws.model_copy(update={"actuals": [Actual(kpi=k, date=d, value=v, market=m) for k, d, v, m in rows]})
+    text = to_yaml(ws)
+    assert text == _pyyaml(ws)
+    back = from_yaml(text).workshop
+    assert back is not None and [(a.kpi, a.date, a.value, a.market) for a in back.actuals] == [(a.kpi, a.date, a.value, a.market) for a in ws.actuals]
+
+
+@pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan"), 1e17, -1.5e-9, 0.1, 3, -7])
+def test_a_number_is_written_as_pyyaml_writes_it(number):
+    from kpidesign.io.yaml_io import _Dumper, _scalar
+
+    assert f"- {_scalar(number)}\n" == yaml.dump([number], Dumper=_Dumper)
