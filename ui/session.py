@@ -103,6 +103,17 @@ def _with_actuals(workshop_id: str, version: int, actuals_rev: int, _ws: Worksho
     return _store.with_actuals(_ws, workshop_id)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _kept(name: str, workshop_id: str, version: int, language: str, _build: Callable[[], Any]) -> Any:
+    return _build()
+
+
+def kept(name: str, loaded: Loaded, build: Callable[[], Any]) -> Any:
+    """What build returns for one part of a screen, worked out once per workshop version and language, then shared
+    by every rerun and session (a table of 500 KPIs is not rebuilt for each click; never mutate what it returns)."""
+    return _kept(name, loaded.id, loaded.version, lang(), build)
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _old_version(workshop_id: str, number: int, _store: Store) -> Workshop:
     """A saved version (versions never change once written)."""

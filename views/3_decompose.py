@@ -7,7 +7,7 @@ from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
 from kpidesign.review import balance
 from ui import library_picker, tree_editor
-from ui.session import labeller, require_workshop, tr
+from ui.session import kept, labeller, require_workshop, tr
 from ui.tables import node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -37,13 +37,13 @@ if counts.one_speed_only:
 
 st.subheader(tr("tagging_table"))
 rows = [(n, d) for n, d in tree.walk(ws) if n.parent is not None]
-frame = pd.DataFrame(
+frame = kept("tagging_table", loaded, lambda: pd.DataFrame(
     {
         "name": ["　" * (d - 1) + n.name for n, d in rows],
         "layer": [n.layer.value if n.layer else None for n, _ in rows],
         "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
     }
-)
+))
 node_sheet(
     frame, [n.id for n, _ in rows], ("layer", "sensitivity"), "dec_table", disabled=["name"],
     column_config={

@@ -9,7 +9,7 @@ from kpidesign.model import Comparison, Direction, Frequency
 from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import widgets
-from ui.session import labeller, md, require_workshop, tr
+from ui.session import kept, labeller, md, require_workshop, tr
 from ui.tables import node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -65,7 +65,7 @@ with st.expander(tr("edit_one_kpi"), expanded=True, icon=":material/edit_note:")
         widgets.multi(node, "comparisons", d.comparisons, Comparison, prefix="cmp_")
 
 st.subheader(tr("whole_sheet"))
-frame = pd.DataFrame(
+frame = kept("definition_sheet", loaded, lambda: pd.DataFrame(
     {
         "name": [n.name for n in order],
         "expression": [n.definition.expression for n in order],
@@ -83,7 +83,7 @@ frame = pd.DataFrame(
         "baseline": [format_value(n.baseline, n.unit) for n in order],
         "target": [format_value(n.target, n.unit) for n in order],
     }
-)
+))
 text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
 node_sheet(
     frame, [n.id for n in order], SHEET_COLUMNS, "def_sheet", disabled=["name"], height=min(38 * (len(order) + 1) + 3, 600),
