@@ -40,23 +40,33 @@ def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) ->
 
 def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side."""
-    nodes = {n.id: n for n in ws.nodes}
-    words = {k: status_word(now[k].value, nodes[k].thresholds) for k in kpis}  # no threshold and no data told apart
-    counts = Counter(words.values())
+    counts, flow = _overview(state, lang(), tuple(kpis), ws, now, idx)
     for column, word in zip(st.columns(len(WORDS)), WORDS):
         column.metric(badge(word), counts[word])
     graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()})
     st.caption(tr("dash_flow"))
+    for column, text in zip(st.columns(3), flow):
+        column.markdown(text)  # one block per column: hundreds of KPIs stay one element each side
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _overview(state: tuple[str, int, int], language: str, kpis: tuple[str, ...], _ws: Workshop, _now: dict[str, monitor.Reading],
+              _idx: monitor.Index) -> tuple[Counter[str], tuple[str, ...]]:
+    """The counts by status word and the three columns' text, once per version, actuals revision, language and filter."""
+    nodes = {n.id: n for n in _ws.nodes}
+    words = {k: status_word(_now[k].value, nodes[k].thresholds) for k in kpis}  # no threshold and no data told apart
     badges = {word: badge(word) for word in WORDS}
     no_data, versus = tr("no_data"), tr("cmp_prior_period")
-    for column, layer in zip(st.columns(3), (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING)):
-        lines = [f"**{tr(layer.value)}**"]  # one block per column: hundreds of KPIs stay one element each side
+    flow = []
+    for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING):
+        lines = [f"**{tr(layer.value)}**"]
         for k in [k for k in kpis if nodes[k].layer is layer]:
-            r, node = now[k], nodes[k]
-            prior = monitor.compare(ws, k, idx)["prior_period"]
+            r, node = _now[k], nodes[k]
+            prior = monitor.compare(_ws, k, _idx)["prior_period"]
             lines.append(f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
                          + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else ""))
-        column.markdown("\n\n".join(lines))
+        flow.append("\n\n".join(lines))
+    return Counter(words.values()), tuple(flow)
 
 
 def chart(ws: Workshop, kpi: str, idx: monitor.Index) -> alt.Chart | None:

@@ -2,7 +2,7 @@ import datetime as dt
 
 from kpidesign.model import Actual
 from kpidesign.store import Store
-from tests.app.conftest import ok, open_tab, seeded
+from tests.app.conftest import ok, open_tab, seeded, start
 
 
 def test_dashboard_with_actuals(db):
@@ -27,6 +27,9 @@ def test_enter_a_value_and_a_bad_value(db):
     at.text_input(key="act_value").input("2.5%")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
     assert [(a.kpi, a.value) for a in Store(db).actuals(wid)] == [("purchase_rate", 0.025)]
+    other = start({"ws": wid})  # another session (the overview is kept per actuals revision and shared): it sees the new value
+    other.switch_page("views/dashboard.py").run()
+    assert other.metric[0].value == "1" and any(":red-background[赤] Purchase rate" in m.value and "2.50%" in m.value for m in other.markdown)
     at.text_input(key="act_value").input("lots")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
     assert any("not a number" in e.value for e in at.error)
