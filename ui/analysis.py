@@ -33,21 +33,31 @@ def cached_sensitivity(workshop_id: str, version: int, _ws: Workshop) -> list[an
 
 def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
     """Scores per principle, then the findings of each principle, errors first."""
-    r = cached_review(workshop_id, version, ws)
-    counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
+    counts, principles = _review_text(workshop_id, version, lang(), ws)
     st.caption(tr("review_counts", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], hints=counts[Severity.HINT]))
-    for column, principle in zip(st.columns(len(PRINCIPLES)), PRINCIPLES):
-        column.metric(tr(f"principle_{principle}"), f"{r.score(principle)}", help=tr(f"principle_{principle}_help"))
+    for column, (principle, score, _, _, _) in zip(st.columns(len(PRINCIPLES)), principles):
+        column.metric(tr(f"principle_{principle}"), f"{score}", help=tr(f"principle_{principle}_help"))
+    for principle, score, found, has_error, text in principles:
+        label = f"{tr('principle_' + principle)} — {score} / 100 ({found})"
+        with st.expander(label, expanded=has_error, icon=":material/checklist:"):
+            st.caption(tr(f"principle_{principle}_help"))
+            if text:  # one block per principle: a big tree's hundreds of findings stay one element
+                st.markdown(text)
+            else:
+                st.success(tr("review_clean"), icon=":material/check_circle:")
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _review_text(workshop_id: str, version: int, language: str, _ws: Workshop) -> tuple[dict[Severity, int], list[tuple[str, int, int, bool, str]]]:
+    """The counts by severity and, per principle, its score, number of findings, whether any is an error, and their text."""
+    r = cached_review(workshop_id, version, _ws)
+    counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
+    principles = []
     for principle in PRINCIPLES:
         found = r.by_principle(principle)
-        label = f"{tr('principle_' + principle)} — {r.score(principle)} / 100 ({len(found)})"
-        with st.expander(label, expanded=any(f.severity is Severity.ERROR for f in found), icon=":material/checklist:"):
-            st.caption(tr(f"principle_{principle}_help"))
-            if not found:
-                st.success(tr("review_clean"), icon=":material/check_circle:")
-            if found:  # one block per principle: a big tree's hundreds of findings stay one element
-                code = lang()
-                st.markdown("\n\n".join(f"{ICON[f.severity]} {md(finding_text(f, code))}" for f in found))
+        text = "\n\n".join(f"{ICON[f.severity]} {md(finding_text(f, language))}" for f in found)
+        principles.append((principle, r.score(principle), len(found), any(f.severity is Severity.ERROR for f in found), text))
+    return counts, principles
 
 
 def _movable(model: analysis.TreeModel, ws: Workshop) -> list[str]:
