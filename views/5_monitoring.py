@@ -18,52 +18,54 @@ name_of = {n.id: n.name for n in ws.nodes}
 st.title(tr("monitoring_title"))
 st.write(tr("monitoring_intro"))
 
-st.subheader(tr("reviews"))
-add_form(
-    "add_review", tr("add_review"),
-    {
-        "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
-        "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller()),
-        "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
-        "participants": lambda k: st.text_input(tr("participants"), key=k),
-    },
-    edits.add_review, "reviews",
-)
-rows_editor(
-    "mon_reviews", edits.review_rows(ws), edits.set_reviews, "reviews",
-    {
-        "name": st.column_config.TextColumn(tr("review_name"), required=True, width="medium"),
-        "cadence": st.column_config.SelectboxColumn(tr("cadence"), options=[c.value for c in Cadence], format_func=labeller(), required=True, default="weekly"),
-        "kpis": st.column_config.MultiselectColumn(tr("kpis"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), width="large"),
-        "participants": st.column_config.TextColumn(tr("participants"), width="medium"),
-    },
-)
-rhythm_hints(ws)
 
-st.subheader(tr("alerts"))
-add_form(
-    "add_alert", tr("add_alert"),
-    {
-        "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
-        "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True),
-        "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=labeller(), horizontal=True),
-        "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
-        "action": lambda k: st.text_input(tr("action"), key=k),
-    },
-    edits.add_alert, "alerts",
-)
-rows_editor(
-    "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
-    {
-        "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
-        "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=labeller("level_"), required=True, default="red"),
-        "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=labeller(), required=True, default="slack"),
-        "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
-        "action": st.column_config.TextColumn(tr("action"), width="large"),
-    },
-)
+def reviews() -> None:
+    """Review meetings: add one, edit or delete them in the table, and hints about the rhythm."""
+    add_form(
+        "add_review", tr("add_review"),
+        {
+            "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
+            "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller()),
+            "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
+            "participants": lambda k: st.text_input(tr("participants"), key=k),
+        },
+        edits.add_review, "reviews",
+    )
+    rows_editor(
+        "mon_reviews", edits.review_rows(ws), edits.set_reviews, "reviews",
+        {
+            "name": st.column_config.TextColumn(tr("review_name"), required=True, width="medium"),
+            "cadence": st.column_config.SelectboxColumn(tr("cadence"), options=[c.value for c in Cadence], format_func=labeller(), required=True, default="weekly"),
+            "kpis": st.column_config.MultiselectColumn(tr("kpis"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), width="large"),
+            "participants": st.column_config.TextColumn(tr("participants"), width="medium"),
+        },
+    )
+    rhythm_hints(ws)
 
-st.subheader(tr("learning_log"))
+
+def alerts() -> None:
+    """Alert rules: add one, edit or delete them in the table."""
+    add_form(
+        "add_alert", tr("add_alert"),
+        {
+            "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
+            "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True),
+            "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=labeller(), horizontal=True),
+            "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
+            "action": lambda k: st.text_input(tr("action"), key=k),
+        },
+        edits.add_alert, "alerts",
+    )
+    rows_editor(
+        "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
+        {
+            "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
+            "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=labeller("level_"), required=True, default="red"),
+            "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=labeller(), required=True, default="slack"),
+            "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
+            "action": st.column_config.TextColumn(tr("action"), width="large"),
+        },
+    )
 
 
 def record() -> None:
@@ -77,27 +79,38 @@ def record() -> None:
             st.session_state[f"log_{part}"] = ""
 
 
-with st.form("log_form", border=True):
-    a, b = st.columns(2)
-    a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
-    b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i])
-    a, b = st.columns(2)
-    a.text_area(tr("observe"), key="log_observe", height=80)
-    b.text_area(tr("insight"), key="log_insight", height=80)
-    a.text_area(tr("act"), key="log_act", height=80)
-    b.text_area(tr("integrate"), key="log_integrate", height=80)
-    st.form_submit_button(tr("add_entry"), type="primary", on_click=record, icon=":material/add:")
-field_error("log.add")
 
-log = ws.monitoring.learning_log
-if not log:
-    st.caption(tr("no_entries"))
-for i, entry in reversed(list(enumerate(log))):
-    with st.container(border=True):
-        head, button = st.columns([6, 1])
-        head.markdown(f"**{entry.date}** {md(name_of.get(entry.kpi, ''))}")
-        button.button(tr("remove"), key=f"log_rm_{i}_{version()}", on_click=commit, args=(lambda w, i=i: edits.remove_learning(w, i), tr("sum_monitoring", part=tr("learning_log"))))
-        st.dataframe(
-            pd.DataFrame({tr(k): [getattr(entry, k)] for k in ("observe", "insight", "act", "integrate")}),
-            hide_index=True, width="stretch",
-        )
+
+def learning_log() -> None:
+    """The learning log: a new entry (observe -> insight -> act -> integrate) and the entries so far, newest first."""
+    with st.form("log_form", border=True):
+        a, b = st.columns(2)
+        a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
+        b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i])
+        a, b = st.columns(2)
+        a.text_area(tr("observe"), key="log_observe", height=80)
+        b.text_area(tr("insight"), key="log_insight", height=80)
+        a.text_area(tr("act"), key="log_act", height=80)
+        b.text_area(tr("integrate"), key="log_integrate", height=80)
+        st.form_submit_button(tr("add_entry"), type="primary", on_click=record, icon=":material/add:")
+    field_error("log.add")
+
+    log = ws.monitoring.learning_log
+    if not log:
+        st.caption(tr("no_entries"))
+    for i, entry in reversed(list(enumerate(log))):
+        with st.container(border=True):
+            head, button = st.columns([6, 1])
+            head.markdown(f"**{entry.date}** {md(name_of.get(entry.kpi, ''))}")
+            button.button(tr("remove"), key=f"log_rm_{i}_{version()}", on_click=commit, args=(lambda w, i=i: edits.remove_learning(w, i), tr("sum_monitoring", part=tr("learning_log"))))
+            st.dataframe(
+                pd.DataFrame({tr(k): [getattr(entry, k)] for k in ("observe", "insight", "act", "integrate")}),
+                hide_index=True, width="stretch",
+            )
+
+
+sections = {tr("reviews"): reviews, tr("alerts"): alerts, tr("learning_log"): learning_log}
+for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
+    if tab.open:  # only the tab in view is drawn: the other sections' lists of every KPI are not rebuilt on each click
+        with tab:
+            draw()

@@ -5,7 +5,7 @@ import datetime as dt
 from kpidesign.progress import step_status
 from kpidesign.render import escape
 from kpidesign.store import Store
-from tests.app.conftest import by_key, ok, seeded, start
+from tests.app.conftest import by_key, ok, open_tab, seeded, start
 
 
 def new(db, title="Workshop"):
@@ -112,10 +112,12 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     at.multiselect(key="add_review_kpis").set_value(["購入率", "新規顧客数"])
     at.text_input(key="add_review_participants").input("EC運用, マーケ")
     ok(at.button(key="FormSubmitter:add_review_form-会議を追加").click().run())
+    open_tab(at, "アラート")  # the three parts of step 5 are tabs; only the open one is drawn
     at.selectbox(key="add_alert_kpi").set_value("購入率")
     at.text_input(key="add_alert_to").input("#ec-kpi")
     at.text_input(key="add_alert_action").input("2日以内に原因を確認")
     ok(at.button(key="FormSubmitter:add_alert_form-アラートを追加").click().run())
+    open_tab(at, "学習ログ（観察 → 洞察 → 行動 → 統合）")
     at.text_area(key="log_observe").input("CVRが下がった")
     at.text_area(key="log_insight").input("決済画面の不具合")
     ok(at.button(key="FormSubmitter:log_form-記録する").click().run())
@@ -193,6 +195,18 @@ def test_history_restore(db):
     at.selectbox(key="hist_version").set_value(1).run()
     ok(at.button[0].click().run())
     assert stored(db, wid).kgi.unit == "円" and Store(db).load(wid).version == 3
+
+
+def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db):
+    at, wid = seeded(db, "en")
+    at.switch_page("views/5_monitoring.py").run()
+    before = stored(db, wid).monitoring.alerts
+    open_tab(at, "Alerts")
+    at.radio(key="add_alert_channel").set_value("email")
+    at.text_input(key="add_alert_to").input("not an address")
+    ok(at.button(key="FormSubmitter:add_alert_form-Add alert").click().run())
+    assert at.error and stored(db, wid).monitoring.alerts == before
+    assert at.text_input(key="add_alert_to").value == "not an address"  # what was typed stays, to be corrected
 
 
 def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db):

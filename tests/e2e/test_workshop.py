@@ -102,10 +102,14 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
     assert form.get_by_test_id("stMultiSelect").get_by_text("New customers").count() >= 1
     page.get_by_test_id("stFormSubmitButton").filter(has_text="Add meeting").click()
     idle(page)
+    page.get_by_role("tab", name="Alerts").click()  # step 5's three parts are tabs
+    idle(page)
     page.get_by_text("Add alert", exact=True).first.click()
     page.get_by_test_id("stForm").filter(has_text="Fires at").get_by_label("To", exact=True).fill("#ec-kpi")
     page.get_by_test_id("stForm").filter(has_text="Fires at").get_by_label("Action", exact=True).fill("Look within 2 days")
     page.get_by_test_id("stFormSubmitButton").filter(has_text="Add alert").click()
+    idle(page)
+    page.get_by_role("tab", name="Learning log").click()
     idle(page)
     page.get_by_label("Observe (what happened)").fill("CVR fell after the redesign")
     page.get_by_role("button", name="Record").click()
@@ -121,6 +125,8 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
     idle(page)
     assert "ws=" in page.url and page.get_by_test_id("stSidebar").get_by_text("FY2027 EC sales").is_visible()
     nav(page, "5 Monitoring")
+    page.get_by_role("tab", name="Learning log").click()
+    idle(page)
     assert page.get_by_text("CVR fell after the redesign").count() >= 1
     nav(page, "1 Set the KGI")
     assert page.get_by_label("KGI name", exact=True).input_value() == "Annual sales"
