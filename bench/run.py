@@ -107,7 +107,9 @@ page's ratio to it grows. Work done on that machine:
 Where a page stays over 10× the floor here, `make profile PAGE=… NODES=…` shows Streamlit's own work per element: a
 500-row data editor, 500-option selects and multiselects serialised on every rerun (step 5 is now three tabs, so only
 the open part's lists are built: 28 → 23 ms);
-every page stays far under 150 ms. The tree drawn in the browser took 1.8 s on the first machine and 1.9–3.1 s over three
+every page stays far under 150 ms. Runs on this machine the same day differed by up to 1.5× (definitions page 22.8–30.6
+ms, one edit saved 15.2–27.4 ms, workshops page 15.1–24.3 ms) while the plain-Python loop stayed at 38–39 ms: read a
+single run's ✗ near a limit with that in mind. The tree drawn in the browser took 1.8 s on the first machine and 1.9–3.1 s over three
 runs on this one (loading Streamlit's front end and laying out 500 nodes in the browser's graphviz, both CPU-bound).
 The Excel export at 100 nodes is slower than at 500 because it embeds the tree picture, which is skipped above 40
 million pixels.
