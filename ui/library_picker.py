@@ -12,7 +12,10 @@ from ui.session import commit, field_error, flash, labeller, lang, md, tr
 
 def picker(parent: Node) -> None:
     """Search the library by words (Japanese or English) and domain; add the chosen KPI under parent."""
-    with st.expander(tr("library_title"), icon=":material/menu_book:"):
+    library = st.expander(tr("library_title"), icon=":material/menu_book:", key="lib_open", on_change="rerun")
+    if not library.open:  # drawn only when opened: its lists are not rebuilt on every click elsewhere
+        return
+    with library:
         left, right = st.columns([3, 2])
         query = left.text_input(tr("library_search"), key="lib_query", placeholder=tr("library_search_help"))
         domain = right.selectbox(tr("library_domain"), [None, *DOMAINS], key="lib_domain", format_func=labeller("domain_", none="all"))

@@ -39,7 +39,10 @@ def _save(key: str, apply: Callable[..., Any], part: str, prefix: str) -> None:
 
 def add_form(prefix: str, title: str, fields: dict[str, Callable[[str], Any]], apply: Callable[..., Any], part: str) -> None:
     """A form that adds one row (meeting or alert) from ordinary widgets; fields map a name to a widget maker."""
-    with st.expander(title, icon=":material/add:"):
+    form = st.expander(title, icon=":material/add:", key=f"{prefix}_open", on_change="rerun")
+    if not form.open:  # drawn only when opened (its KPI list may have hundreds of options)
+        return
+    with form:
         with st.form(f"{prefix}_form", border=False):
             for name, make in fields.items():
                 make(f"{prefix}_{name}")

@@ -51,6 +51,12 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def open_expander(at: AppTest, key: str) -> AppTest:
+    """Open a lazy expander (its content is drawn only while it is open), as a click on its header does."""
+    at.session_state[key] = True
+    return ok(at.run())
+
+
 def open_tab(at: AppTest, name: str) -> AppTest:
     """Open a tab of the page (tabs are bound to ?tab=, and only the open one is drawn)."""
     at.query_params["tab"] = name

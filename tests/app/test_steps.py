@@ -5,7 +5,7 @@ import datetime as dt
 from kpidesign.progress import step_status
 from kpidesign.render import escape
 from kpidesign.store import Store
-from tests.app.conftest import by_key, ok, open_tab, seeded, start
+from tests.app.conftest import by_key, ok, open_expander, open_tab, seeded, start
 
 
 def new(db, title="Workshop"):
@@ -108,11 +108,14 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     assert step_status(ws)[3].done
 
     at.switch_page("views/5_monitoring.py").run()
+    assert not [w for w in at.text_input if w.key == "add_review_name"]  # closed: the form is not drawn
+    open_expander(at, "add_review_open")  # the add forms are drawn only when opened
     at.text_input(key="add_review_name").input("週次グロース会議")
     at.multiselect(key="add_review_kpis").set_value(["購入率", "新規顧客数"])
     at.text_input(key="add_review_participants").input("EC運用, マーケ")
     ok(at.button(key="FormSubmitter:add_review_form-会議を追加").click().run())
     open_tab(at, "アラート")  # the three parts of step 5 are tabs; only the open one is drawn
+    open_expander(at, "add_alert_open")
     at.selectbox(key="add_alert_kpi").set_value("購入率")
     at.text_input(key="add_alert_to").input("#ec-kpi")
     at.text_input(key="add_alert_action").input("2日以内に原因を確認")
@@ -202,6 +205,7 @@ def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db):
     at.switch_page("views/5_monitoring.py").run()
     before = stored(db, wid).monitoring.alerts
     open_tab(at, "Alerts")
+    open_expander(at, "add_alert_open")
     at.radio(key="add_alert_channel").set_value("email")
     at.text_input(key="add_alert_to").input("not an address")
     ok(at.button(key="FormSubmitter:add_alert_form-Add alert").click().run())
@@ -257,6 +261,8 @@ def test_add_a_node_from_the_kpi_library(db):
     at, wid = seeded(db, "en")
     at.switch_page("views/3_decompose.py").run()
     at.selectbox(key="tree_selected").set_value("customers").run()
+    assert not [w for w in at.text_input if w.key == "lib_query"]  # closed: the library is not drawn
+    open_expander(at, "lib_open")
     at.text_input(key="lib_query").input("churn").run()
     at.selectbox(key="lib_domain").set_value("saas_b2b").run()
     at.selectbox(key="lib_pick").set_value("logo_churn").run()
