@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import math
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -47,8 +48,9 @@ class Formula:
         return types
 
 
+@lru_cache(maxsize=4096)  # every save checks every formula: a text already checked is not parsed again
 def parse(text: str) -> Formula:
-    """Check a formula and return it; raise FormulaError with a Problem if it is not allowed."""
+    """Check a formula and return it (shared: a Formula is immutable); raise FormulaError if it is not allowed."""
     s = normalize(text).replace("×", "*").replace("÷", "/").replace("−", "-")
     if not s:
         raise FormulaError(Problem("formula_empty"))
@@ -140,7 +142,8 @@ def rename(text: str, mapping: dict[str, str]) -> str:
         def visit_Name(self, node: ast.Name) -> ast.Name:
             return ast.copy_location(ast.Name(id=mapping.get(node.id, node.id), ctx=node.ctx), node)
 
-    return ast.unparse(_Rename().visit(parsed.tree))
+    # the transformer rewrites the tree it is given: a fresh one, never the shared tree of a parsed formula
+    return ast.unparse(_Rename().visit(ast.parse(parsed.text, mode="eval").body))
 
 
 def product_of(ids: list[str]) -> str:

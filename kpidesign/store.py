@@ -215,7 +215,7 @@ class Store:
                 (wid, ws.title, now, now, 1, steps_done(ws), doc),
             )
             _insert_actuals(conn, wid, ws.actuals)
-            conn.execute("insert into versions values (?,?,?,?,?)", (wid, 1, now, summary, zlib.compress(doc.encode())))
+            conn.execute("insert into versions values (?,?,?,?,?)", (wid, 1, now, summary, zlib.compress(doc.encode(), 1)))
         return wid
 
     def load(self, workshop_id: str) -> Loaded:
@@ -260,7 +260,7 @@ class Store:
                 "update workshops set doc = ?, title = ?, version = ?, updated_at = ?, steps_done = ? where id = ?",
                 (doc, ws.title, new, now, steps_done(ws), workshop_id),
             )
-            conn.execute("insert into versions values (?,?,?,?,?)", (workshop_id, new, now, summary, zlib.compress(doc.encode())))
+            conn.execute("insert into versions values (?,?,?,?,?)", (workshop_id, new, now, summary, zlib.compress(doc.encode(), 1)))
             conn.execute("delete from versions where workshop_id = ? and version <= ?", (workshop_id, new - KEEP_VERSIONS))
         return new
 

@@ -6,6 +6,7 @@ Every edit is pure: it takes a Workshop and returns a new one, or raises TreeEdi
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import lru_cache
 from typing import Any, Iterator
 
 from kpidesign import formula as formulas
@@ -210,6 +211,12 @@ def delete(ws: Workshop, node_id: str) -> Workshop:
     return _replace(ws, nodes, monitoring=monitoring, actuals=[a for a in ws.actuals if a.kpi not in gone])
 
 
+@lru_cache(maxsize=8192)
+def _valid_id(text: str) -> bool:
+    """parse_id's verdict, kept: every save checks every id, and ids rarely change."""
+    return parse_id(text).ok
+
+
 def check_structure(ws: Workshop) -> list[Finding]:
     """Structural findings: one KGI, valid unique ids, parents that exist, no loops, formulas over children."""
     findings: list[Finding] = []
@@ -218,7 +225,7 @@ def check_structure(ws: Workshop) -> list[Finding]:
         findings.append(Finding(Severity.ERROR, "kgi_count", None, {"count": len(roots)}))
     seen: set[str] = set()
     for n in ws.nodes:
-        if not parse_id(n.id).ok:
+        if not _valid_id(n.id):
             findings.append(Finding(Severity.ERROR, "id_invalid", n.id, {"text": n.id}))
         if n.id in seen:
             findings.append(Finding(Severity.ERROR, "id_taken", n.id, {"id": n.id}))

@@ -105,3 +105,13 @@ def test_helpers():
 def test_overflow_gives_no_value_not_infinity():
     assert parse("a * b").evaluate({"a": 1e300, "b": 1e300}) is None
     assert parse("a - b").evaluate({"a": -1e308, "b": 1e308}) is None
+
+
+def test_parsed_formulas_are_shared_and_renaming_leaves_them_unchanged():
+    from kpidesign.formula import rename
+
+    first = parse("a * b + c")
+    assert parse("a * b + c") is first  # every save checks every formula: a text is parsed once
+    assert rename("a * b + c", {"a": "x"}) == "x * b + c"
+    assert parse("a * b + c").names == ("a", "b", "c")
+    assert parse("a * b + c").evaluate({"a": 2, "b": 3, "c": 1}) == 7  # the shared tree was not rewritten
