@@ -10,7 +10,7 @@ from kpidesign.model import Workshop
 from kpidesign.render import auto_direction, tree_dot
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_resource(max_entries=64, show_spinner=False)  # a str is immutable: shared, not copied per rerun
 def _dot(state: tuple[Any, ...], lang: str, direction: str | None, highlight: str | None, root: str | None,
          _ws: Workshop, _status: dict[str, str] | None) -> str:
     """DOT of the state named by `state` (workshop id, version and, with statuses, the actuals' revision)."""

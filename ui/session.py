@@ -52,6 +52,15 @@ def tr(key: str, **params: Any) -> str:
     return t(key, lang(), **params)
 
 
+def reused(name: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """What build returns, made once per session and language (e.g. the page objects, the same on every rerun)."""
+    cache = st.session_state.setdefault("_reused", {})
+    key = (*name, lang())
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]
+
+
 def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
     """A format_func translating prefix+value in this run's language (it may be called after the run)."""
     code = lang()
@@ -103,7 +112,7 @@ def _with_actuals(workshop_id: str, version: int, actuals_rev: int, _ws: Worksho
     return _store.with_actuals(_ws, workshop_id)
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=256, show_spinner=False)
 def _kept(name: str, workshop_id: str, version: int, language: str, _build: Callable[[], Any]) -> Any:
     return _build()
 
@@ -112,6 +121,11 @@ def kept(name: str, loaded: Loaded, build: Callable[[], Any]) -> Any:
     """What build returns for one part of a screen, worked out once per workshop version and language, then shared
     by every rerun and session (a table of 500 KPIs is not rebuilt for each click; never mutate what it returns)."""
     return _kept(name, loaded.id, loaded.version, lang(), build)
+
+
+def per_version(name: str, build: Callable[[], Any]) -> Any:
+    """As kept, for the open workshop at the version this run loaded (for parts drawn from it deep in a screen)."""
+    return _kept(name, st.session_state.get("ws_id") or "", version(), lang(), build)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from kpidesign.progress import step_status
+from kpidesign.model import Workshop
 from kpidesign.store import WorkshopNotFoundError
-from ui.session import md, store, tr, undo
+from ui.session import kept, md, store, tr, undo
 
 
 def render(editing: bool = True) -> None:
@@ -21,18 +22,26 @@ def render(editing: bool = True) -> None:
         if not editing or not wid:
             return
         try:
-            ws = store().load(wid).workshop
+            loaded = store().load(wid)
         except WorkshopNotFoundError:
             return
         st.caption(tr("open_workshop"))
-        st.markdown(f"**{md(ws.title)}**")
-        target = store().undo_target(wid)
+        st.markdown(f"**{md(loaded.workshop.title)}**")
+        target = kept("undo_target", loaded, lambda: store().undo_target(wid))  # versions change only with the version
         st.button(tr("undo"), key="undo", icon=":material/undo:", on_click=undo, disabled=target is None,
                   help=tr("undo_help", version=target) if target else tr("nothing_to_undo"))
-        statuses = step_status(ws)
-        st.progress(sum(s.done for s in statuses) / len(statuses), text=f"{tr('progress')} {sum(s.done for s in statuses)}/5")
-        for i, status in enumerate(statuses, start=1):
-            mark = ":green[✔]" if status.done else "○"
-            missing = ", ".join(tr(code) for code in status.missing)
-            st.markdown(f"{mark} {i}. {tr('step_' + status.step)}" + (f"  \n:gray[{tr('missing')}: {missing}]" if missing else ""))
+        done, steps = kept("steps", loaded, lambda: _steps(loaded.workshop))
+        st.progress(done / 5, text=f"{tr('progress')} {done}/5")
+        st.markdown(steps)
+
+
+def _steps(ws: Workshop) -> tuple[int, str]:
+    """How many of the five steps are done, and the checklist of steps with what each still misses (Markdown)."""
+    statuses = step_status(ws)
+    lines = []
+    for i, status in enumerate(statuses, start=1):
+        mark = ":green[✔]" if status.done else "○"
+        missing = ", ".join(tr(code) for code in status.missing)
+        lines.append(f"{mark} {i}. {tr('step_' + status.step)}" + (f"  \n:gray[{tr('missing')}: {missing}]" if missing else ""))
+    return sum(s.done for s in statuses), "\n\n".join(lines)
 

@@ -27,7 +27,7 @@ with add_col:
     library_picker.picker(node)
 
 st.subheader(tr("balance"))
-counts = balance(ws)
+counts = kept("balance", loaded, lambda: balance(ws))
 for column, (key, value) in zip(st.columns(6), [*counts.layers.items(), *counts.speeds.items()]):
     column.metric(tr("untagged" if key == "untagged" else key), value)
 if counts.missing_layers:

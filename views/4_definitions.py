@@ -19,16 +19,16 @@ order = [n for n, _ in tree.walk(ws)]
 st.title(tr("definitions_title"))
 st.write(tr("definitions_intro"))
 
-for finding in threshold_findings(ws):
+for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)):
     node, p = ws.node(finding.node), finding.params
     word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
     st.warning(tr("threshold_order", name=md(node.name), direction=tr(p["direction"]), green=format_value(p["green"], node.unit), yellow=format_value(p["yellow"], node.unit), word=word))
 
 with st.expander(tr("edit_one_kpi"), expanded=True, icon=":material/edit_note:"):
-    ids = [n.id for n in order]
+    ids, names = kept("kpi_choices", loaded, lambda: ([n.id for n in order], {n.id: n.name[:80] for n in order}))
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=lambda i: ws.node(i).name[:80]))
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=names.get))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:
