@@ -22,18 +22,20 @@ def only(spec: PageSpec) -> list[st.Page]:
     return [page(spec, default=True)] + [st.Page(spec.file, title=session.tr(spec.title), url_path=other.url) for other in ALL]
 
 
-if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
-    navigation = st.navigation(only(SHARED), position="hidden")
-elif mode == "login":
-    navigation = st.navigation(only(LOGIN), position="hidden")
-else:
-    navigation = st.navigation(
-        {
-            session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
-            session.tr("section_steps"): [page(spec) for spec in STEPS],
-            session.tr("section_results"): [page(REVIEW), page(DASHBOARD), page(EXPORT)],
-        }
-    )
+def pages() -> list[st.Page] | dict[str, list[st.Page]]:
+    """The pages this session may reach, titled in its language."""
+    if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
+        return only(SHARED)
+    if mode == "login":
+        return only(LOGIN)
+    return {
+        session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
+        session.tr("section_steps"): [page(spec) for spec in STEPS],
+        session.tr("section_results"): [page(REVIEW), page(DASHBOARD), page(EXPORT)],
+    }
+
+
+navigation = st.navigation(session.reused(("pages", mode), pages), position="sidebar" if mode == "edit" else "hidden")
 sidebar.render(editing=mode == "edit")
 if mode == "edit":
     session.sync_url()
