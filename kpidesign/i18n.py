@@ -252,7 +252,7 @@ S: dict[str, tuple[str, str]] = {
     "no_entries": ("まだ記録がありません。", "No entries yet."),
     "remove": ("削除", "Remove"),
     "rhythm": ("リズム", "Rhythm"),
-    "rhythm_hint": ("感応度の高い指標: {fast}　低い指標: {slow}", "Fast-moving: {fast}  slow-moving: {slow}"),
+    "rhythm_hint": ("感応度の高い指標: {fast}  \n感応度の低い指標: {slow}", "Fast-moving: {fast}  \nSlow-moving: {slow}"),
     "kpi_not_reviewed": ("どの会議でも見られていないKPI: {names}", "KPIs no meeting looks at: {names}"),
     "fast_in_slow_review": ("四半期の会議で速く動く指標を見ています（{meetings}）。日次・週次の確認も置きましょう。", "A quarterly meeting looks at fast-moving indicators ({meetings}): add a daily or weekly check too."),
     "any_kpi": ("（KPIなし）", "(no KPI)"),
