@@ -125,22 +125,79 @@ def _subtree(ws: Workshop, root: str | None) -> list[Node]:
     return [n for n, _ in walk(ws) if n.id in keep]
 
 
+MAX_SHOWN = 150  # boxes drawn before deep levels are folded: more is unreadable on a projector and slow to lay out
+FOLDED = {"ja": "配下 +{n}", "en": "+{n} below"}
+
+
+def fold_depth(ws: Workshop, root: str | None = None, limit: int = MAX_SHOWN) -> int | None:
+    """The deepest level (below the KGI or root) to draw so that at most `limit` boxes show; None if all fit."""
+    shown = _subtree(ws, root)
+    if len(shown) <= limit:
+        return None
+    counts = _level_counts(ws, shown)
+    total = 0
+    for level in sorted(counts):
+        total += counts[level]
+        if total > limit:
+            return max(level - 1, 1)  # the KGI (or root) and its factors at least
+    return None
+
+
+def _level_counts(ws: Workshop, shown: list[Node]) -> dict[int, int]:
+    """How many of the shown nodes sit at each level below the first one."""
+    keep = {n.id for n in shown}
+    depths = [d for n, d in walk(ws) if n.id in keep]
+    base = min(depths)
+    counts: dict[int, int] = {}
+    for d in depths:
+        counts[d - base] = counts.get(d - base, 0) + 1
+    return counts
+
+
+def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | None = None) -> tuple[list[Node], dict[str, int]]:
+    """The nodes of the tree (or branch) down to `depth` levels below its top, and the path to keep_path_to; and for
+    each drawn node how many nodes below it are folded away (only those with any)."""
+    shown = _subtree(ws, root)
+    if not shown:
+        return [], {}
+    ids = {n.id for n in shown}
+    depths = {n.id: d for n, d in walk(ws) if n.id in ids}
+    base = depths[shown[0].id]
+    drawn = {i for i, d in depths.items() if d - base <= depth}
+    if keep_path_to in ids:
+        node: Node | None = ws.node(keep_path_to)
+        while node is not None and node.id not in drawn:  # up to a drawn ancestor (the top always is)
+            drawn.add(node.id)
+            node = ws.node(node.parent) if node.parent in ids else None
+    kids = children_map(ws)
+    size: dict[str, int] = {}
+    for n in reversed(shown):  # children come after their parent in walk order: sizes fill bottom-up
+        size[n.id] = 1 + sum(size.get(k, 0) for k in kids.get(n.id, []) if k in ids)
+    hidden = {i: sum(size[k] for k in kids.get(i, []) if k in ids and k not in drawn) for i in drawn}
+    return [n for n in shown if n.id in drawn], {i: c for i, c in hidden.items() if c}
+
+
 WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
 STATUS_FILL = {"green": "#bbf7d0", "yellow": "#fef08a", "red": "#fecaca", "none": "#f3f4f6"}
 
 
 def tree_dot(
     ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None,
-    whatif: dict[str, float | None] | None = None, status: dict[str, str] | None = None,
+    whatif: dict[str, float | None] | None = None, status: dict[str, str] | None = None, depth: int | None = None,
 ) -> str:
-    """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new."""
+    """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new.
+
+    With depth, only that many levels below the top are drawn (and the path to highlight); a box whose children are
+    folded away says how many nodes lie below it.
+    """
     out = [
         "digraph kpi {",
         f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
         f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
         f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
     ]
-    nodes = [(n, 0) for n in _subtree(ws, root)]
+    shown, hidden = fold(ws, depth, root, highlight) if depth is not None else (_subtree(ws, root), {})
+    nodes = [(n, 0) for n in shown]
     for i, (node, _depth) in enumerate(nodes):
         style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
         attrs = dict(style)
@@ -156,6 +213,8 @@ def tree_dot(
         if moved is not None:
             attrs.update(WHATIF_STYLE)
         attrs["label"] = node_label(node, lang, moved)
+        if node.id in hidden:
+            attrs["label"] += "\n" + FOLDED.get(lang, FOLDED["en"]).format(n=hidden[node.id])
         attrs.update(box_size(attrs["label"]))
         attrs["tooltip"] = node.name[:500]
         out.append(f"  n{i} [{_attrs(attrs)}];")

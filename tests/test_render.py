@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import tree
-from kpidesign.render import box_size, display_width, escape, node_label, tree_dot, wrap
+from kpidesign.render import box_size, display_width, escape, fold_depth, node_label, tree_dot, wrap
 
 HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
 
@@ -86,3 +86,46 @@ def test_a_long_unit_is_clipped_visibly(ec):
     assert node_label(node, "en").endswith("points (of 5)")
     longer = node.model_copy(update={"unit": "points on a scale of one to five"})
     assert node_label(longer, "en").endswith("points on a sca…")
+
+
+def drawn(dot: str) -> list[str]:
+    """The first line of every box's label (its name)."""
+    return [label.split("\n")[0] for label in re.findall(r'^\s*n\d+ \[.*?label="((?:[^"\\]|\\.)*)"', dot, re.M)]
+
+
+def test_big_trees_fold_their_deep_levels(ec):
+    ws = ec
+    for i in range(40):  # a wide third level under new_customers: 8 + 40 nodes
+        ws, _ = tree.add_node(ws, "new_customers", f"施策{i}")
+    assert fold_depth(ws) is None and fold_depth(ws, limit=48) is None  # everything fits
+    depth = fold_depth(ws, limit=20)
+    assert depth == 2  # the KGI, its factors and theirs; the 40 below new_customers are folded
+    dot = tree_dot(ws, depth=depth, lang="en")
+    assert "施策0" not in dot and "+40 below" in dot and len(drawn(dot)) == 8
+    assert "配下 +40" in tree_dot(ws, depth=depth, lang="ja")
+    assert "施策7" in drawn(tree_dot(ws, depth=depth, highlight="施策7"))  # the selected node and its path stay drawn
+    assert "+39 below" in tree_dot(ws, depth=depth, highlight="施策7", lang="en")
+    assert len(drawn(tree_dot(ws))) == 48  # no depth: the whole tree
+
+
+@given(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=5))
+def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, limit):
+    from kpidesign.model import Node, Workshop
+
+    nodes = [Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=f"A{i}") for i in range(3)]
+    nodes += [Node(id=f"b{i}", parent=f"a{i % 3}", name=f"B{i}") for i in range(extra)]
+    ws = Workshop(title="t", nodes=nodes)
+    depth = fold_depth(ws, limit=limit + 3)
+    shown = drawn(tree_dot(ws, depth=depth))
+    if depth is None:
+        assert len(shown) == len(nodes) <= limit + 3
+    else:
+        assert depth == 1 and len(shown) == 4  # KGI and factors always; the folded ones counted on their parents
+        assert sum(int(n) for n in re.findall(r"\+(\d+) below", tree_dot(ws, depth=depth, lang="en"))) == extra
+
+
+def test_the_fold_switch_names_the_limit_in_both_languages():
+    from kpidesign.i18n import t
+    from kpidesign.render import MAX_SHOWN
+
+    assert all(str(MAX_SHOWN) in t("levels_auto", lang) for lang in ("ja", "en"))

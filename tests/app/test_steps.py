@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from kpidesign import tree
+from kpidesign.library import template
 from kpidesign.progress import step_status
 from kpidesign.render import escape
 from kpidesign.store import Store
@@ -269,3 +271,27 @@ def test_add_a_node_from_the_kpi_library(db):
     ok(at.button(key="lib_add").click().run())
     added = stored(db, wid).children("customers")[-1]
     assert added.name == "Logo churn rate" and added.thresholds.direction.value == "lower_is_better"
+
+
+def test_a_big_tree_is_folded_until_all_levels_are_asked_for(db):
+    ws = template("ec_sales", "en")
+    for i in range(160):  # a wide level under one node: 179 boxes in all
+        ws, _ = tree.add_node(ws, "awareness_rate", f"Campaign {i}")
+    wid = Store(db).create(ws)
+    at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("en").run())
+    at.switch_page("views/2_tree.py").run()
+    folded = [i.value for i in at.info if "+N below" in i.value]
+    assert folded and "of 179 boxes" in folded[0]
+    assert "Campaign 0" not in at.get("graphviz_chart")[0].proto.spec and "+160 below" in at.get("graphviz_chart")[0].proto.spec
+    at.segmented_control(key="tree_levels").set_value("all").run()
+    assert not [i for i in at.info if "+N below" in i.value] and "Campaign 159" in at.get("graphviz_chart")[0].proto.spec
+    at.segmented_control(key="tree_levels").set_value("auto").run()
+    at.sidebar.radio(key="lang").set_value("ja").run()  # the labels change language, the choice stays
+    at.segmented_control(key="tree_levels").set_value("all").run()
+    assert "Campaign 159" in at.get("graphviz_chart")[0].proto.spec
+    linked = ok(start({"ws": wid, "levels": "all"}))  # a link can open the whole tree
+    linked.switch_page("views/2_tree.py").run()
+    assert linked.segmented_control(key="tree_levels").value == "all" and "Campaign 159" in linked.get("graphviz_chart")[0].proto.spec
+    at.selectbox(key="tree_selected").set_value("awareness_rate").run()
+    at.segmented_control(key="tree_scope").set_value("branch").run()
+    assert "Campaign 159" in at.get("graphviz_chart")[0].proto.spec
