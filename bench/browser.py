@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from bench.generate import weekly_actuals, workshop
+from kpidesign.render import fold, fold_depth
 from kpidesign.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +35,42 @@ def _rss_kb(pid: int, field: str = "VmHWM") -> int:
     return 0
 
 
+FLOOR_APP = 'import streamlit as st\nst.title("floor")\nst.graphviz_chart("digraph { a }")\n'
+
+
+def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `streamlit run script` on a free loopback port; the process and its address once it answers."""
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address", "127.0.0.1",
+                               "--server.headless", "true", "--browser.gatherUsageStats", "false"], cwd=cwd, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    return server, base
+
+
+def _drawn_ms(browser: Any, url: str, nodes: int) -> float:
+    """Milliseconds from navigating a new tab to url until its graph shows at least `nodes` nodes."""
+    tab = browser.new_page(viewport={"width": 1600, "height": 1000})
+    start = time.perf_counter()
+    tab.goto(url)
+    tab.wait_for_function(f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {nodes}", timeout=120000, polling=20)
+    elapsed = (time.perf_counter() - start) * 1000
+    tab.close()
+    return elapsed
+
+
 def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[str, float, str]]:
-    """(measurement, value, unit) rows; empty when no Chromium is installed."""
+    """(measurement, value, unit) rows; empty when no Chromium is installed.
+
+    The floor is a trivial page (a title and a one-node graph) served by a second Streamlit process: loading
+    Streamlit's front end and drawing any graph at all. Tree and floor are timed alternately (5 pairs).
+    """
     if not Path(CHROMIUM).exists():
         return []
     from playwright.sync_api import sync_playwright
@@ -46,35 +83,31 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
         for size in sizes:
             ws = workshop(size)
             ids[size] = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
-        port = _free_port()
+        (Path(tmp) / "floor.py").write_text(FLOOR_APP, encoding="utf-8")
         env = {**os.environ, "KPIDESIGN_DB": str(db)}
-        server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-                                   "--server.headless", "true", "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server, base = _serve("app.py", ROOT, env)
+        floor_server, floor_base = _serve("floor.py", Path(tmp), env)
         try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(120):
-                try:
-                    if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.5)
             idle_kb = _rss_kb(server.pid, "VmRSS")
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                page = browser.new_page(viewport={"width": 1600, "height": 1000})
-                page.goto(f"{base}/tree?ws={ids[sizes[0]]}")  # warm the server once
-                page.wait_for_selector("[data-testid=stGraphVizChart] svg g.node", timeout=120000)
+                _drawn_ms(browser, f"{base}/tree?ws={ids[sizes[0]]}", 1)  # warm both servers and the browser's cache once
+                _drawn_ms(browser, floor_base, 1)
+                floors: list[float] = []
                 for size in sizes:
-                    samples = []
-                    for _ in range(3):
-                        fresh = browser.new_page(viewport={"width": 1600, "height": 1000})
-                        start = time.perf_counter()
-                        fresh.goto(f"{base}/tree?ws={ids[size]}")
-                        fresh.wait_for_function(f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {size}", timeout=120000)
-                        samples.append(time.perf_counter() - start)
-                        fresh.close()
-                    out.append((f"browser: navigation to tree drawn, {size} nodes", sorted(samples)[1] * 1000, "ms"))
+                    ws = workshop(size)
+                    depth = fold_depth(ws)
+                    views = [("whole tree", "&levels=all", size)]
+                    if depth is not None:  # the page's default view of a big tree: deep levels folded
+                        views.insert(0, (f"default view, {len(fold(ws, depth)[0])} boxes", "", len(fold(ws, depth)[0])))
+                    for name, query, boxes in views:
+                        url = f"{base}/tree?ws={ids[size]}{query}"
+                        pairs = [(_drawn_ms(browser, url, boxes), _drawn_ms(browser, floor_base, 1)) for _ in range(5)]
+                        tree_ms = statistics.median(a for a, _ in pairs)
+                        floor_ms = statistics.median(b for _, b in pairs)
+                        floors.append(floor_ms)
+                        out.append((f"browser: navigation to tree drawn, {size} nodes ({name})", tree_ms, f"ms ({tree_ms / floor_ms:.2f}× the floor)"))
+                out.insert(0, ("browser floor: navigation to a trivial page's one-node graph drawn", statistics.median(floors), "ms"))
                 pages = []
                 for i in range(sessions):
                     tab = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -86,7 +119,8 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                 out.append((f"server memory, peak with {sessions} sessions on {sizes[-1]} nodes (VmHWM)", _rss_kb(server.pid) / 1024, "MiB"))
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, floor_server):
+                process.terminate()
+                process.wait(timeout=30)
             store.close()
     return out

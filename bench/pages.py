@@ -33,14 +33,34 @@ def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
     return statistics.median(samples)
 
 
+def paired_ms(fn: Callable[[], object], floor_fn: Callable[[], object], repeat: int = 9) -> tuple[float, float]:
+    """Medians (ms) of fn and of the floor, timed alternately, so both see the machine at the same speed.
+
+    On a shared machine the speed drifts within a run (neighbours, clock); a floor timed once at the start and
+    pages timed minutes later gave ratios that moved by 1.5× between runs. Paired samples cancel that drift.
+    """
+    fn()
+    floor_fn()
+    own, floor = [], []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        own.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        floor_fn()
+        floor.append((time.perf_counter() - start) * 1000)
+    return statistics.median(own), statistics.median(floor)
+
+
 def floor_ms() -> float:
     """One rerun of a trivial one-widget page: the framework's floor."""
     at = AppTest.from_string(FLOOR_SCRIPT, default_timeout=60).run()
     return median_ms(lambda: at.run(), repeat=9)
 
 
-def page_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, float, float]]:
-    """(size, page, ms, × floor) for every page at every size."""
+def page_rows(sizes: tuple[int, ...]) -> list[tuple[int, str, float, float]]:
+    """(size, page, ms, × floor) for every page at every size; each page's floor is timed alongside it."""
+    floor_app = AppTest.from_string(FLOOR_SCRIPT, default_timeout=60).run()
     rows = []
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
@@ -54,7 +74,7 @@ def page_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, floa
                 at.run()
                 at.switch_page(spec.file).run()
                 assert not at.exception, (spec.file, at.exception)
-                ms = median_ms(lambda: at.run())
+                ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
                 rows.append((size, f"page {spec.url}", ms, ms / floor))
             store.close()
     return rows

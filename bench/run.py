@@ -143,14 +143,15 @@ def report(floor: float, page_rows: list[Row], store_rows: list[Row], math_rows:
         "# Benchmark results",
         "",
         f"Machine: {platform.machine()}, {platform.system()} {platform.release()}, Python {platform.python_version()}, {os.cpu_count()} cores; "
-        f"written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench`. Medians of 5 runs after a warm-up.",
+        f"written {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `make bench`. Medians of 5 runs after a warm-up (pages: 9).",
         f"Processor: {cpu_model() or 'unknown'}. Plain Python here: 10⁶ additions in a loop take **{python_reference_ms():.0f} ms**",
         "(the same loop tells how fast another machine's figures would be; the floor below does not: it is mostly fixed overhead).",
         "",
         "Workshops are generated (bench/generate.py): products and sums that add up, full definitions and thresholds, four review",
         "meetings, 19 alert rules, and a year of weekly actuals for every KPI.",
         "",
-        f"Floor: one rerun of a one-widget Streamlit page through AppTest = **{floor:.1f} ms** on this machine.",
+        f"Floor: one rerun of a one-widget Streamlit page through AppTest = **{floor:.1f} ms** on this machine. Page reruns are",
+        "timed alternately with that page (9 pairs each), and each page's ratio is to the floor timed alongside it.",
         "",
         "Targets at 500 nodes: every page's rerun ≤ 10× the floor and under 150 ms; one edit saved under 20 ms; any export under 1 s;",
         "the tree drawn in the browser under 2 s.",
@@ -177,7 +178,7 @@ def main() -> None:
     floor = pages.floor_ms()
     text = report(
         floor,
-        pages.page_rows(sizes, floor),
+        pages.page_rows(sizes),
         pages.store_rows(sizes, floor),
         analysis_rows(sizes),
         [] if args.no_browser else browser.run(),
