@@ -150,3 +150,23 @@ def test_import_a_file_on_the_workshops_page(server, new_page, tmp_path):  # typ
         page.get_by_text(expected).first.wait_for(timeout=15000)  # imported as soon as it arrives
     assert len(Store(server["db"]).workshops()) == before + 1  # the refused file changed nothing
     assert page.get_by_test_id("stSidebar").get_by_text("エンジニア年40名採用（例）").is_visible()
+
+
+def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server, new_page):  # type: ignore[no-untyped-def]
+    from kpidesign import tree
+
+    ws = template("ec_sales", "en")
+    for i in range(160):  # 179 boxes: more than the 150 drawn before deep levels fold
+        ws, _ = tree.add_node(ws, "awareness_rate", f"Campaign {i}")
+    wid = Store(server["db"]).create(ws)
+    page = new_page("en-US")
+    login(page, server["base"], f"tree?ws={wid}")
+    chart = page.get_by_test_id("stGraphVizChart")
+    chart.get_by_text("+160 below").wait_for(timeout=30000)
+    page.get_by_test_id("stSidebar").get_by_text("日本語").click()
+    chart.get_by_text("配下 +160").wait_for(timeout=30000)  # the labels follow the language, the switch still works
+    page.get_by_test_id("stSidebar").get_by_text("English").click()
+    chart.get_by_text("+160 below").wait_for(timeout=30000)
+    page.get_by_text("All", exact=True).click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= 179", timeout=60000)
+    assert page.get_by_text("+N below").count() == 0 and chart.get_by_text("Campaign 159", exact=True).count() == 1
