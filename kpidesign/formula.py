@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 import math
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Mapping
 
 from kpidesign.values import Problem, normalize
