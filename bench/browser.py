@@ -79,10 +79,8 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "b.db"
         store = Store(db)
-        ids = {}
-        for size in sizes:
-            ws = workshop(size)
-            ids[size] = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
+        workshops = {size: workshop(size) for size in sizes}
+        ids = {size: store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)})) for size, ws in workshops.items()}
         (Path(tmp) / "floor.py").write_text(FLOOR_APP, encoding="utf-8")
         env = {**os.environ, "KPIDESIGN_DB": str(db)}
         server, base = _serve("app.py", ROOT, env)
@@ -95,11 +93,11 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                 _drawn_ms(browser, floor_base, 1)
                 floors: list[float] = []
                 for size in sizes:
-                    ws = workshop(size)
-                    depth = fold_depth(ws)
+                    depth = fold_depth(workshops[size])
                     views = [("whole tree", "&levels=all", size)]
                     if depth is not None:  # the page's default view of a big tree: deep levels folded
-                        views.insert(0, (f"default view, {len(fold(ws, depth)[0])} boxes", "", len(fold(ws, depth)[0])))
+                        boxes = len(fold(workshops[size], depth)[0])
+                        views.insert(0, (f"default view, {boxes} boxes", "", boxes))
                     for name, query, boxes in views:
                         url = f"{base}/tree?ws={ids[size]}{query}"
                         pairs = [(_drawn_ms(browser, url, boxes), _drawn_ms(browser, floor_base, 1)) for _ in range(5)]

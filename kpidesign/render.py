@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Node, Workshop
@@ -119,10 +120,17 @@ def auto_direction(ws: Workshop, root: str | None = None) -> str:
 
 
 def _subtree(ws: Workshop, root: str | None) -> list[Node]:
+    return [n for n, _ in _leveled(ws, root)]
+
+
+def _leveled(ws: Workshop, root: str | None) -> list[tuple[Node, int]]:
+    """The nodes of the tree (or of the branch under root) in display order, each with its level below the top."""
     if root is None or root == ws.kgi.id:
-        return [n for n, _ in walk(ws)]
+        return list(walk(ws))
     keep = {root} | descendants(ws, root)
-    return [n for n, _ in walk(ws) if n.id in keep]
+    pairs = [(n, d) for n, d in walk(ws) if n.id in keep]
+    base = pairs[0][1] if pairs else 0
+    return [(n, d - base) for n, d in pairs]
 
 
 MAX_SHOWN = 150  # boxes drawn before deep levels are folded: more is unreadable on a projector and slow to lay out
@@ -131,10 +139,10 @@ FOLDED = {"ja": "配下 +{n}", "en": "+{n} below"}
 
 def fold_depth(ws: Workshop, root: str | None = None, limit: int = MAX_SHOWN) -> int | None:
     """The deepest level (below the KGI or root) to draw so that at most `limit` boxes show; None if all fit."""
-    shown = _subtree(ws, root)
-    if len(shown) <= limit:
+    leveled = _leveled(ws, root)
+    if len(leveled) <= limit:
         return None
-    counts = _level_counts(ws, shown)
+    counts = Counter(d for _, d in leveled)
     total = 0
     for level in sorted(counts):
         total += counts[level]
@@ -143,27 +151,12 @@ def fold_depth(ws: Workshop, root: str | None = None, limit: int = MAX_SHOWN) ->
     return None
 
 
-def _level_counts(ws: Workshop, shown: list[Node]) -> dict[int, int]:
-    """How many of the shown nodes sit at each level below the first one."""
-    keep = {n.id for n in shown}
-    depths = [d for n, d in walk(ws) if n.id in keep]
-    base = min(depths)
-    counts: dict[int, int] = {}
-    for d in depths:
-        counts[d - base] = counts.get(d - base, 0) + 1
-    return counts
-
-
 def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | None = None) -> tuple[list[Node], dict[str, int]]:
     """The nodes of the tree (or branch) down to `depth` levels below its top, and the path to keep_path_to; and for
     each drawn node how many nodes below it are folded away (only those with any)."""
-    shown = _subtree(ws, root)
-    if not shown:
-        return [], {}
-    ids = {n.id for n in shown}
-    depths = {n.id: d for n, d in walk(ws) if n.id in ids}
-    base = depths[shown[0].id]
-    drawn = {i for i, d in depths.items() if d - base <= depth}
+    leveled = _leveled(ws, root)
+    ids = {n.id for n, _ in leveled}
+    drawn = {n.id for n, d in leveled if d <= depth}
     if keep_path_to in ids:
         node: Node | None = ws.node(keep_path_to)
         while node is not None and node.id not in drawn:  # up to a drawn ancestor (the top always is)
@@ -171,10 +164,10 @@ def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | 
             node = ws.node(node.parent) if node.parent in ids else None
     kids = children_map(ws)
     size: dict[str, int] = {}
-    for n in reversed(shown):  # children come after their parent in walk order: sizes fill bottom-up
+    for n, _ in reversed(leveled):  # children come after their parent in display order: sizes fill bottom-up
         size[n.id] = 1 + sum(size.get(k, 0) for k in kids.get(n.id, []) if k in ids)
     hidden = {i: sum(size[k] for k in kids.get(i, []) if k in ids and k not in drawn) for i in drawn}
-    return [n for n in shown if n.id in drawn], {i: c for i, c in hidden.items() if c}
+    return [n for n, _ in leveled if n.id in drawn], {i: c for i, c in hidden.items() if c}
 
 
 WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
