@@ -124,6 +124,10 @@ S: dict[str, tuple[str, str]] = {
         "{levels}階層目まで表示中（{total}個中{shown}個）。「配下 +N」の箱の下はたたんであります。階層「すべて」か、ノードを選んで「選んだノードの枝」で続きを表示できます。",
         "Showing {levels} levels ({shown} of {total} boxes); a box marked “+N below” has N more under it. Choose levels “All”, or pick a node and show its branch, to see them.",
     ),
+    "tree_folded_all": (
+        "{levels}階層目まで表示中（{total}個中{shown}個）。「配下 +N」の箱の下はたたんであります。階層「すべて」で全体を表示できます。",
+        "Showing {levels} levels ({shown} of {total} boxes); a box marked “+N below” has N more under it. Choose levels “All” to see them.",
+    ),
     "legend": (
         "色: 青=先行指標 / 黄=中間指標 / 赤=遅行指標 / 灰色の破線=未分類。二重枠=感応度が高い。線のラベル ×, +, ÷, − は式の種類、破線の線は式に含まれない影響関係です。",
         "Colour: blue = leading, yellow = intermediate, red = lagging, grey dashed = not tagged. Double border = fast-moving. Edge labels ×, +, ÷, − show how a child enters its parent's formula; dashed edges are influences outside the formula.",

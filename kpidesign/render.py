@@ -135,6 +135,19 @@ def _leveled(ws: Workshop, root: str | None) -> list[tuple[Node, int]]:
 
 MAX_SHOWN = 150  # boxes drawn before deep levels are folded: more is unreadable on a projector and slow to lay out
 FOLDED = {"ja": "配下 +{n}", "en": "+{n} below"}
+FOLDED_STATUS = {"ja": ("（", "・", "）", {"red": "赤 {n}", "yellow": "黄 {n}"}), "en": (" (", ", ", ")", {"red": "{n} red", "yellow": "{n} yellow"})}
+
+
+def folded_label(count: int, lang: str, statuses: list[str] | None = None) -> str:
+    """The line a box with folded children adds: how many nodes lie below it and, on a status view, how many of
+    them are red or yellow (a red KPI must not hide behind a fold)."""
+    text = FOLDED.get(lang, FOLDED["en"]).format(n=count)
+    if statuses:
+        start, sep, end, words = FOLDED_STATUS.get(lang, FOLDED_STATUS["en"])
+        counts = Counter(statuses)
+        parts = [words[w].format(n=counts[w]) for w in ("red", "yellow") if counts[w]]
+        text += start + sep.join(parts) + end if parts else ""
+    return text
 
 
 def fold_depth(ws: Workshop, root: str | None = None, limit: int = MAX_SHOWN) -> int | None:
@@ -151,9 +164,9 @@ def fold_depth(ws: Workshop, root: str | None = None, limit: int = MAX_SHOWN) ->
     return None
 
 
-def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | None = None) -> tuple[list[Node], dict[str, int]]:
+def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | None = None) -> tuple[list[Node], dict[str, list[str]]]:
     """The nodes of the tree (or branch) down to `depth` levels below its top, and the path to keep_path_to; and for
-    each drawn node how many nodes below it are folded away (only those with any)."""
+    each drawn node the ids folded away below it (only those with any)."""
     leveled = _leveled(ws, root)
     ids = {n.id for n, _ in leveled}
     drawn = {n.id for n, d in leveled if d <= depth}
@@ -163,11 +176,14 @@ def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | 
             drawn.add(node.id)
             node = ws.node(node.parent) if node.parent in ids else None
     kids = children_map(ws)
-    size: dict[str, int] = {}
-    for n, _ in reversed(leveled):  # children come after their parent in display order: sizes fill bottom-up
-        size[n.id] = 1 + sum(size.get(k, 0) for k in kids.get(n.id, []) if k in ids)
-    hidden = {i: sum(size[k] for k in kids.get(i, []) if k in ids and k not in drawn) for i in drawn}
-    return [n for n, _ in leveled if n.id in drawn], {i: c for i, c in hidden.items() if c}
+    below: dict[str, list[str]] = {}
+    for i in drawn:  # the ancestors of a drawn node are drawn, so each folded node lies under exactly one drawn node
+        stack = [k for k in kids.get(i, []) if k in ids and k not in drawn]
+        while stack:
+            k = stack.pop()
+            below.setdefault(i, []).append(k)
+            stack.extend(c for c in kids.get(k, []) if c in ids)
+    return [n for n, _ in leveled if n.id in drawn], below
 
 
 WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
@@ -207,7 +223,8 @@ def tree_dot(
             attrs.update(WHATIF_STYLE)
         attrs["label"] = node_label(node, lang, moved)
         if node.id in hidden:
-            attrs["label"] += "\n" + FOLDED.get(lang, FOLDED["en"]).format(n=hidden[node.id])
+            below = [status.get(k, "none") for k in hidden[node.id]] if status is not None else None
+            attrs["label"] += "\n" + folded_label(len(hidden[node.id]), lang, below)
         attrs.update(box_size(attrs["label"]))
         attrs["tooltip"] = node.name[:500]
         out.append(f"  n{i} [{_attrs(attrs)}];")

@@ -108,6 +108,21 @@ def test_big_trees_fold_their_deep_levels(ec):
     assert len(drawn(tree_dot(ws))) == 48  # no depth: the whole tree
 
 
+def test_a_folded_box_counts_the_red_and_yellow_kpis_below_it(ec):
+    ws = ec
+    for i in range(40):
+        ws, _ = tree.add_node(ws, "new_customers", f"施策{i}")
+    hidden = [n.id for n in ws.nodes if n.name.startswith("施策")]
+    status = {k: "green" for k in hidden} | {hidden[0]: "red", hidden[1]: "red", hidden[2]: "yellow", "new_customers": "red"}
+    dot = tree_dot(ws, depth=2, lang="en", status=status)
+    assert "+40 below (2 red, 1 yellow)" in dot  # its own red is its colour, not counted below
+    assert "配下 +40（赤 2・黄 1）" in tree_dot(ws, depth=2, lang="ja", status=status)
+    quiet = tree_dot(ws, depth=2, lang="en", status={k: "green" for k in hidden})
+    assert "+40 below\n" in quiet or '+40 below"' in quiet  # nothing red or yellow below: just the count
+    assert "(" not in re.search(r"\+40 below[^\"]*", quiet).group(0)
+    assert "red" not in re.search(r"\+40 below[^\"]*", tree_dot(ws, depth=2, lang="en")).group(0)  # no statuses, no words
+
+
 @given(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=5))
 def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, limit):
     from kpidesign.model import Node, Workshop
@@ -122,6 +137,27 @@ def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, li
     else:
         assert depth == 1 and len(shown) == 4  # KGI and factors always; the folded ones counted on their parents
         assert sum(int(n) for n in re.findall(r"\+(\d+) below", tree_dot(ws, depth=depth, lang="en"))) == extra
+
+
+@given(st.integers(min_value=0, max_value=40), st.integers(min_value=1, max_value=3), st.data())
+def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth, data):
+    from kpidesign.model import Node, Workshop
+    from kpidesign.render import fold
+
+    nodes = [Node(id="k", name="KGI")]
+    for i in range(extra):  # a random tree: each node under one made before it
+        nodes.append(Node(id=f"x{i}", parent=data.draw(st.sampled_from([n.id for n in nodes])), name=f"X{i}"))
+    ws = Workshop(title="t", nodes=nodes)
+    keep = data.draw(st.sampled_from([n.id for n in nodes]))
+    shown, below = fold(ws, depth, keep_path_to=keep)
+    ids = [n.id for n in shown]
+    folded = [k for ks in below.values() for k in ks]
+    assert sorted(ids + folded) == sorted(n.id for n in nodes) and len(set(folded)) == len(folded)
+    assert keep in ids and set(below) <= set(ids) and not set(ids) & set(folded)
+    assert all(n.parent in ids for n in shown if n.parent)  # a drawn box hangs under a drawn box
+    red = {k for k in folded if int(k[1:]) % 3 == 0}
+    dot = tree_dot(ws, depth=depth, highlight=keep, lang="en", status={k: "red" if k in red else "green" for k in ids + folded})
+    assert sum(int(n) for n in re.findall(r"\((\d+) red\)", dot)) == len(red)
 
 
 def test_the_fold_switch_names_the_limit_in_both_languages():

@@ -43,7 +43,8 @@ def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.R
     counts, flow = _overview(state, lang(), tuple(kpis), ws, now, idx)
     for column, word in zip(st.columns(len(WORDS)), WORDS):
         column.metric(badge(word), counts[word])
-    graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()})
+    depth = graphs.levels(ws, state, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
+    graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()}, depth=depth)
     st.caption(tr("dash_flow"))
     for column, text in zip(st.columns(3), flow):
         column.markdown(text)  # one block per column: hundreds of KPIs stay one element each side

@@ -1,4 +1,7 @@
-"""The tree drawn on screen: DOT built once per workshop state and options, then reused on every rerun."""
+"""The tree drawn on screen: DOT built once per workshop state and options, then reused on every rerun.
+
+A tree of more than render.MAX_SHOWN boxes folds its deep levels by default; the "Levels" switch draws it whole.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from kpidesign.model import Workshop
-from kpidesign.render import auto_direction, tree_dot
+from kpidesign.model import Node, Workshop
+from kpidesign.render import auto_direction, fold, fold_depth, tree_dot
+from ui.session import labeller, tr
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)  # a str is immutable: shared, not copied per rerun
@@ -17,8 +21,37 @@ def _dot(state: tuple[Any, ...], lang: str, direction: str | None, highlight: st
     return tree_dot(_ws, lang=lang, direction=direction or auto_direction(_ws, root), highlight=highlight, root=root, status=_status, depth=depth)
 
 
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _depth(state: tuple[Any, ...], root: str | None, _ws: Workshop) -> int | None:
+    """The level to fold the tree (or branch) of this state at; None when every box fits."""
+    return fold_depth(_ws, root)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _fold(state: tuple[Any, ...], depth: int, root: str | None, highlight: str | None, _ws: Workshop) -> tuple[list[Node], dict[str, list[str]]]:
+    """The boxes drawn and the nodes folded under them, once per state (shared, never mutated)."""
+    return fold(_ws, depth, root, highlight)
+
+
+def levels(ws: Workshop, state: tuple[Any, ...], *, key: str, root: str | None = None, always: bool = False, container: Any = None) -> int | None:
+    """The "Levels" switch (auto folds a big tree, all draws it whole; `?levels=all` opens it whole): the depth to fold
+    at, or None to draw everything. Without `always`, the switch shows only on a tree big enough to fold."""
+    depth = _depth(state, root, ws)
+    if depth is None and not always:
+        return None
+    choice = (container or st).segmented_control(
+        tr("levels"), ["auto", "all"], default="all" if st.query_params.get("levels") == "all" else "auto", key=key,
+        format_func=labeller("levels_"),  # not bound to the address: it would write the translated label there
+    )
+    return None if choice == "all" else depth
+
+
 def tree(ws: Workshop, state: tuple[Any, ...], lang: str, *, direction: str | None = None, highlight: str | None = None,
-         root: str | None = None, status: dict[str, str] | None = None, depth: int | None = None) -> None:
+         root: str | None = None, status: dict[str, str] | None = None, depth: int | None = None, hint: str = "tree_folded_all") -> None:
     """Draw the tree of one stored state (state names it: the workshop is not hashed); direction None chooses by shape;
-    depth folds the levels below it."""
+    depth folds the levels below it and says so (hint: the message's key, naming how to see the rest)."""
     st.graphviz_chart(_dot(state, lang, direction, highlight, root, depth, ws, status), width="stretch")
+    if depth is not None:
+        drawn, hidden = _fold(state, depth, root, highlight, ws)
+        total = len(drawn) + sum(len(v) for v in hidden.values())
+        st.info(tr(hint, levels=depth + 1, shown=len(drawn), total=total), icon=":material/unfold_more:")

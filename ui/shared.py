@@ -15,7 +15,6 @@ from ui.badges import label, styled
 from ui.session import lang, md, tr
 
 
-
 def invalid() -> None:
     """The same plain page for a wrong, expired or revoked token: it reveals nothing."""
     st.title(tr("link_invalid_title"))
@@ -34,8 +33,8 @@ def header(loaded: Loaded) -> None:
 
 
 def tree(ws: Workshop, state: tuple[str, int]) -> None:
-    """The tree of one version (id, version), drawn the same way as in the workshop."""
-    graphs.tree(ws, state, lang())
+    """The tree of one version (id, version), drawn the same way as in the workshop (a big one folded until asked)."""
+    graphs.tree(ws, state, lang(), depth=graphs.levels(ws, state, key="share_levels"))
     st.caption(tr("legend"))
 
 

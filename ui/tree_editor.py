@@ -8,7 +8,6 @@ from kpidesign import formula as formulas
 from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
-from kpidesign.render import fold, fold_depth
 from kpidesign.values import format_value
 from ui import graphs, widgets
 from ui.session import commit, field_error, flash, labeller, lang, md, per_version, sync, tr, version
@@ -19,17 +18,11 @@ def graph(ws: Workshop, highlight: str | None = None) -> None:
     scope_col, direction_col, levels_col = st.columns(3)
     scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
     choice = direction_col.segmented_control(tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_"))
-    levels = levels_col.segmented_control(  # a link with ?levels=all opens the whole tree
-        tr("levels"), ["auto", "all"], default="all" if st.query_params.get("levels") == "all" else "auto", key="tree_levels",
-        format_func=labeller("levels_"),
-    )
     root = highlight if scope == "branch" and highlight in {n.id for n in ws.nodes} else None
     direction = None if choice in (None, "auto") else choice
-    depth = None if levels == "all" else per_version(f"fold:{root}", lambda: fold_depth(ws, root))
-    graphs.tree(ws, (st.session_state.get("ws_id"), version()), lang(), direction=direction, highlight=highlight, root=root, depth=depth)
-    if depth is not None:
-        drawn, hidden = per_version(f"fold:{root}:{depth}:{highlight}", lambda: fold(ws, depth, root, highlight))
-        st.info(tr("tree_folded", levels=depth + 1, shown=len(drawn), total=len(drawn) + sum(hidden.values())), icon=":material/unfold_more:")
+    state = (st.session_state.get("ws_id"), version())
+    depth = graphs.levels(ws, state, key="tree_levels", root=root, always=True, container=levels_col)
+    graphs.tree(ws, state, lang(), direction=direction, highlight=highlight, root=root, depth=depth, hint="tree_folded")
     st.caption(tr("legend") + "　" + tr("nodes_count", count=len(ws.nodes)))
 
 

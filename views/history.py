@@ -43,4 +43,4 @@ st.button(tr("restore"), type="primary", icon=":material/restore:", on_click=res
 with st.expander(tr("preview"), expanded=True):
     old = old_version(loaded.id, chosen)
     st.markdown(f"**{old.title}** — {len(old.nodes)} {tr('node')}")
-    graphs.tree(old, (loaded.id, chosen), lang())
+    graphs.tree(old, (loaded.id, chosen), lang(), depth=graphs.levels(old, (loaded.id, chosen), key="hist_levels"))

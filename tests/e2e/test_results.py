@@ -170,3 +170,11 @@ def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server
     page.get_by_text("All", exact=True).click()
     page.wait_for_function("document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= 179", timeout=60000)
     assert page.get_by_text("+N below").count() == 0 and chart.get_by_text("Campaign 159", exact=True).count() == 1
+
+    viewer = new_page("en-US")  # a stakeholder's share link: folded too, and "All" survives the view's live refresh
+    viewer.goto(f"{server['base']}/?share={Store(server['db']).create_share(wid)}")
+    viewer.get_by_test_id("stGraphVizChart").get_by_text("+160 below").wait_for(timeout=30000)
+    viewer.get_by_text("All", exact=True).click()
+    viewer.wait_for_function("document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= 179", timeout=60000)
+    viewer.wait_for_timeout(6000)  # past one refresh of the live view (every 5 s)
+    assert viewer.locator("[data-testid=stGraphVizChart] svg g.node").count() == 179 and viewer.get_by_text("+N below").count() == 0

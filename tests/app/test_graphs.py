@@ -1,0 +1,65 @@
+"""A big tree folds its deep levels wherever it is drawn (share link, dashboard, history), with a switch to see it whole."""
+
+import datetime as dt
+
+from kpidesign import tree
+from kpidesign.library import template
+from kpidesign.model import Actual, Thresholds
+from kpidesign.store import Store
+from tests.app.conftest import ok, start
+
+
+def big(db, extra: int = 160) -> str:
+    """A workshop of 19 + extra boxes: a wide level of campaigns under awareness; campaign 7 has thresholds."""
+    ws = template("ec_sales", "en")
+    for i in range(extra):
+        ws, _ = tree.add_node(ws, "awareness_rate", f"Campaign {i}", thresholds=Thresholds(green=10, yellow=5) if i == 7 else Thresholds())
+    return Store(db).create(ws)
+
+
+def spec(at) -> str:
+    return at.get("graphviz_chart")[0].proto.spec
+
+
+def folded(at) -> list[str]:
+    return [i.value for i in at.info if "+N below" in i.value]
+
+
+def test_the_share_link_folds_a_big_tree_and_opens_it_whole(db):
+    wid = big(db)
+    at = ok(start({"share": Store(db).create_share(wid)}).sidebar.radio(key="lang").set_value("en").run())
+    assert "Campaign 0" not in spec(at) and "+160 below" in spec(at)
+    assert "of 179 boxes" in folded(at)[0] and "branch" not in folded(at)[0]  # no branch switch on the share view
+    at.segmented_control(key="share_levels").set_value("all").run()
+    assert "Campaign 159" in spec(at) and not folded(at)
+    linked = ok(start({"share": Store(db).create_share(wid), "levels": "all"}))
+    assert "Campaign 159" in spec(linked)
+
+
+def test_a_small_tree_has_no_levels_switch(db):
+    wid = Store(db).create(template("ec_sales", "en"))
+    at = ok(start({"share": Store(db).create_share(wid)}))
+    assert not [w for w in at.get("segmented_control") if w.key == "share_levels"] and not folded(at)
+
+
+def test_the_dashboard_says_how_many_red_kpis_a_fold_hides(db):
+    wid = big(db)
+    Store(db).add_actuals(wid, [Actual(kpi=tree_id(db, wid, "Campaign 7"), date=dt.date(2026, 11, 2), value=1.0)])
+    at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("en").run())
+    ok(at.switch_page("views/dashboard.py").run())
+    assert "+160 below (1 red)" in spec(at) and folded(at)
+    at.segmented_control(key="dash_levels").set_value("all").run()
+    assert "Campaign 7" in spec(at) and not folded(at)
+
+
+def test_the_history_preview_folds_an_old_big_tree(db):
+    wid = big(db)
+    at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("ja").run())
+    ok(at.switch_page("views/history.py").run())
+    assert "配下 +160" in spec(at) and folded(at) == [] and any("179個中" in i.value for i in at.info)
+    at.segmented_control(key="hist_levels").set_value("all").run()
+    assert "Campaign 159" in spec(at)
+
+
+def tree_id(db, wid: str, name: str) -> str:
+    return next(n.id for n in Store(db).load(wid).workshop.nodes if n.name == name)
