@@ -36,6 +36,12 @@ def _rss_kb(pid: int, field: str = "VmHWM") -> int:
 
 
 FLOOR_APP = 'import streamlit as st\nst.title("floor")\nst.graphviz_chart("digraph { a }")\n'
+# The floor of a page switch: a two-page app whose second page draws a one-node graph.
+FLOOR_NAV_APP = """import streamlit as st
+first = st.Page(lambda: st.title("first"), title="first", url_path="first", default=True)
+second = st.Page(lambda: st.graphviz_chart("digraph { a }"), title="second", url_path="second")
+st.navigation([first, second]).run()
+"""
 
 
 def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
@@ -65,11 +71,43 @@ def _drawn_ms(browser: Any, url: str, nodes: int) -> float:
     return elapsed
 
 
+def _switched_ms(browser: Any, url: str, link: str, nodes: int) -> float:
+    """Milliseconds from clicking the sidebar link `link` (an address ending) on the page at url, once it has settled,
+    until the graph it leads to shows at least `nodes` nodes: a page switch inside the app, as in the workshop."""
+    tab = browser.new_page(viewport={"width": 1600, "height": 1000})
+    tab.goto(url)
+    target = tab.locator(f'[data-testid=stSidebarNav] a[href$="/{link}"]')
+    target.wait_for(timeout=120000)
+    tab.wait_for_timeout(1500)  # the first page finished drawing
+    start = time.perf_counter()
+    target.click()
+    tab.wait_for_function(f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {nodes}", timeout=120000, polling=20)
+    elapsed = (time.perf_counter() - start) * 1000
+    tab.close()
+    return elapsed
+
+
+def _unfolded_ms(browser: Any, url: str, folded: int, nodes: int) -> float:
+    """Milliseconds from choosing "Levels: All" on a tree page showing `folded` boxes until `nodes` boxes are drawn."""
+    tab = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="en-US")
+    tab.goto(url)
+    tab.wait_for_function(f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {folded}", timeout=120000, polling=20)
+    tab.wait_for_timeout(1000)
+    start = time.perf_counter()
+    tab.get_by_text("All", exact=True).click()
+    tab.wait_for_function(f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {nodes}", timeout=120000, polling=20)
+    elapsed = (time.perf_counter() - start) * 1000
+    tab.close()
+    return elapsed
+
+
 def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[str, float, str]]:
     """(measurement, value, unit) rows; empty when no Chromium is installed.
 
-    The floor is a trivial page (a title and a one-node graph) served by a second Streamlit process: loading
-    Streamlit's front end and drawing any graph at all. Tree and floor are timed alternately (5 pairs).
+    Two ways to reach the tree: navigation in a new browser context (a share link or a bookmark opened cold: the whole
+    front end loads), and a page switch by the sidebar inside the app (what the facilitator does in the room). Each has
+    its floor, served by its own Streamlit process: a trivial page drawing a one-node graph, reached the same way.
+    Tree and floor are timed alternately (5 pairs).
     """
     if not Path(CHROMIUM).exists():
         return []
@@ -82,9 +120,11 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
         workshops = {size: workshop(size) for size in sizes}
         ids = {size: store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)})) for size, ws in workshops.items()}
         (Path(tmp) / "floor.py").write_text(FLOOR_APP, encoding="utf-8")
+        (Path(tmp) / "floor_nav.py").write_text(FLOOR_NAV_APP, encoding="utf-8")
         env = {**os.environ, "KPIDESIGN_DB": str(db)}
         server, base = _serve("app.py", ROOT, env)
         floor_server, floor_base = _serve("floor.py", Path(tmp), env)
+        nav_server, nav_base = _serve("floor_nav.py", Path(tmp), env)
         try:
             idle_kb = _rss_kb(server.pid, "VmRSS")
             with sync_playwright() as p:
@@ -106,6 +146,23 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                         floors.append(floor_ms)
                         out.append((f"browser: navigation to tree drawn, {size} nodes ({name})", tree_ms, f"ms ({tree_ms / floor_ms:.2f}× the floor)"))
                 out.insert(0, ("browser floor: navigation to a trivial page's one-node graph drawn", statistics.median(floors), "ms"))
+                switch_floors: list[float] = []
+                for size in sizes:  # in the workshop: from step 1 to step 2 by the sidebar, the page already loaded
+                    depth = fold_depth(workshops[size])
+                    boxes = len(fold(workshops[size], depth)[0]) if depth is not None else size
+                    pairs = [(_switched_ms(browser, f"{base}/kgi?ws={ids[size]}", "tree", boxes), _switched_ms(browser, nav_base, "second", 1))
+                             for _ in range(5)]
+                    tree_ms, floor_ms = statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs)
+                    switch_floors.append(floor_ms)
+                    out.append((f"browser: page switch from step 1 to the tree drawn, {size} nodes ({boxes} boxes)", tree_ms,
+                                f"ms ({tree_ms / floor_ms:.2f}× the floor)"))
+                out.append(("browser floor: page switch to a trivial page's one-node graph drawn", statistics.median(switch_floors), "ms"))
+                for size in sizes:  # on the tree page: unfold a big tree
+                    depth = fold_depth(workshops[size])
+                    if depth is not None:
+                        boxes = len(fold(workshops[size], depth)[0])
+                        ms = statistics.median(_unfolded_ms(browser, f"{base}/tree?ws={ids[size]}", boxes, size) for _ in range(3))
+                        out.append((f"browser: \"Levels: All\" clicked until the whole tree is drawn, {size} nodes", ms, "ms"))
                 pages = []
                 for i in range(sessions):
                     tab = browser.new_page(viewport={"width": 1400, "height": 900})
@@ -117,7 +174,7 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                 out.append((f"server memory, peak with {sessions} sessions on {sizes[-1]} nodes (VmHWM)", _rss_kb(server.pid) / 1024, "MiB"))
                 browser.close()
         finally:
-            for process in (server, floor_server):
+            for process in (server, floor_server, nav_server):
                 process.terminate()
                 process.wait(timeout=30)
             store.close()

@@ -197,7 +197,7 @@ def tree_dot(
     """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new.
 
     With depth, only that many levels below the top are drawn (and the path to highlight); a box whose children are
-    folded away says how many nodes lie below it.
+    folded away says how many nodes lie below it (with statuses, also how many of them are red or yellow).
     """
     out = [
         "digraph kpi {",
