@@ -24,7 +24,9 @@ for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)
     word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
     st.warning(tr("threshold_order", name=md(node.name), direction=tr(p["direction"]), green=format_value(p["green"], node.unit), yellow=format_value(p["yellow"], node.unit), word=word))
 
-with st.expander(tr("edit_one_kpi"), expanded=True, icon=":material/edit_note:"):
+
+def one_kpi() -> None:
+    """Every field of one KPI in a large form: definition on the left, values and thresholds on the right."""
     ids, names = kept("kpi_choices", loaded, lambda: ([n.id for n in order], {n.id: n.name[:80] for n in order}))
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
@@ -64,38 +66,47 @@ with st.expander(tr("edit_one_kpi"), expanded=True, icon=":material/edit_note:")
         st.caption(tr("definition_hint"))
         widgets.multi(node, "comparisons", d.comparisons, Comparison, prefix="cmp_")
 
-st.subheader(tr("whole_sheet"))
-frame = kept("definition_sheet", loaded, lambda: pd.DataFrame(
-    {
-        "name": [n.name for n in order],
-        "expression": [n.definition.expression for n in order],
-        "numerator": [n.definition.numerator for n in order],
-        "denominator": [n.definition.denominator for n in order],
-        "period": [n.definition.period for n in order],
-        "source": [n.definition.source for n in order],
-        "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
-        "owner": [n.definition.owner for n in order],
-        "why": [n.definition.why for n in order],
-        "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
-        "direction": [n.thresholds.direction.value for n in order],
-        "green": [format_value(n.thresholds.green, n.unit) for n in order],
-        "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
-        "baseline": [format_value(n.baseline, n.unit) for n in order],
-        "target": [format_value(n.target, n.unit) for n in order],
-    }
-))
-text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
-node_sheet(
-    frame, [n.id for n in order], SHEET_COLUMNS, "def_sheet", disabled=["name"], height=min(38 * (len(order) + 1) + 3, 600),
-    column_config={
-        **text,
-        "name": st.column_config.TextColumn(tr("name"), pinned=True),
-        "why": st.column_config.TextColumn(tr("purpose")),
-        "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=labeller()),
-        "direction": st.column_config.SelectboxColumn(tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True),
-        "comparisons": st.column_config.MultiselectColumn(tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")),
-    },
-)
-show_cell_problems("def_sheet", ws)
+
+def whole_sheet() -> None:
+    """The whole definition sheet as an editable table, one row per KPI."""
+    frame = kept("definition_sheet", loaded, lambda: pd.DataFrame(
+        {
+            "name": [n.name for n in order],
+            "expression": [n.definition.expression for n in order],
+            "numerator": [n.definition.numerator for n in order],
+            "denominator": [n.definition.denominator for n in order],
+            "period": [n.definition.period for n in order],
+            "source": [n.definition.source for n in order],
+            "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
+            "owner": [n.definition.owner for n in order],
+            "why": [n.definition.why for n in order],
+            "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
+            "direction": [n.thresholds.direction.value for n in order],
+            "green": [format_value(n.thresholds.green, n.unit) for n in order],
+            "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
+            "baseline": [format_value(n.baseline, n.unit) for n in order],
+            "target": [format_value(n.target, n.unit) for n in order],
+        }
+    ))
+    text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
+    node_sheet(
+        frame, [n.id for n in order], SHEET_COLUMNS, "def_sheet", disabled=["name"], height=min(38 * (len(order) + 1) + 3, 600),
+        column_config={
+            **text,
+            "name": st.column_config.TextColumn(tr("name"), pinned=True),
+            "why": st.column_config.TextColumn(tr("purpose")),
+            "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=labeller()),
+            "direction": st.column_config.SelectboxColumn(tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True),
+            "comparisons": st.column_config.MultiselectColumn(tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")),
+        },
+    )
+    show_cell_problems("def_sheet", ws)
+
+
+sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
+for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
+    if tab.open:  # only the tab in view is drawn: the form or the 500-row table, not both on every click
+        with tab:
+            draw()
 
 st.page_link("views/5_monitoring.py", label=tr("next_step", step=tr("nav_monitoring")), icon=":material/arrow_forward:")

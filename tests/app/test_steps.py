@@ -295,3 +295,13 @@ def test_a_big_tree_is_folded_until_all_levels_are_asked_for(db):
     at.selectbox(key="tree_selected").set_value("awareness_rate").run()
     at.segmented_control(key="tree_scope").set_value("branch").run()
     assert "Campaign 159" in at.get("graphviz_chart")[0].proto.spec
+
+
+def test_the_definition_sheet_is_a_tab_of_step_four(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/4_definitions.py").run())
+    assert at.selectbox(key="def_selected") and not at.dataframe  # the one-KPI form first; the table is not drawn
+    open_tab(at, "The whole sheet (cells are editable)")
+    assert not [w for w in at.selectbox if w.key == "def_selected"]
+    sheet = at.dataframe[0].value
+    assert len(sheet) == len(stored(db, wid).nodes) and "Annual sales" in set(sheet["name"])
