@@ -132,7 +132,14 @@ facilitator does in the room is not a cold load but a page switch inside the app
 is now measured too, with its own floor (a two-page trivial app), and takes 1.2–1.3 s for the 100-node tree and the
 default view of the 500-node tree, under the 2 s target. A cold load (a share link or bookmark in a new browser) stays
 at about twice its floor; unfolding the whole 500-node tree on the page costs ~4 s, the graph's layout of 500 boxes in
-the browser. The share link, the dashboard and the history preview now fold a big tree too. Step 5's reviews table stays the heaviest part of its page: a multiselect column of 500 KPIs is deep-copied by
+the browser. The share link, the dashboard and the history preview now fold a big tree too.
+
+The same day's 10:52 run put step 4 at 10.3× the floor at 500 nodes (four paired repeats: 8.5–10.3×): over the target
+by noise alone. Its cause: the one-KPI form and the whole sheet (a 500-row data editor, ~9 ms of Streamlit's own
+conversion per rerun) were drawn together on every click. They are now two tabs and only the open one is drawn; the
+bench times both (`page definitions` is the form, `page definitions (whole sheet tab)` the table).
+
+Step 5's reviews table stays the heaviest part of its page: a multiselect column of 500 KPIs is deep-copied by
 Streamlit on each rerun. The Excel export at 100 nodes is slower than at 500 because it embeds the tree picture, which is
 skipped above 40 million pixels.
 """
