@@ -24,6 +24,8 @@ FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo, Arial, sans-serif"
 
 def display_width(text: str) -> int:
     """Columns a text takes: East Asian wide characters count two."""
+    if text.isascii():  # most cells of an export: no character can be wide
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

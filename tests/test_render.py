@@ -49,6 +49,14 @@ def test_long_and_japanese_labels_are_wrapped(template):
     assert "30% → 33%" in dot
 
 
+@given(st.text(max_size=40))
+def test_display_width_counts_wide_characters_twice(text):
+    import unicodedata
+
+    assert display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    assert display_width("ab" + text) == display_width(text) + 2 and display_width("売上") == 4
+
+
 def test_box_size_grows_with_display_width():
     narrow, wide = box_size("abc"), box_size("顧客数顧客数顧客数")
     assert float(wide["width"]) > float(narrow["width"])
