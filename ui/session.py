@@ -61,6 +61,15 @@ def reused(name: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+def tabs(sections: dict[str, Callable[[], None]]) -> None:
+    """Tabs titled by the keys, bound to ?tab= in the address; only the open one is drawn (its function called), so a
+    click on one tab never rebuilds the others' tables and lists of every KPI."""
+    for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
+        if tab.open:
+            with tab:
+                draw()
+
+
 def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
     """A format_func translating prefix+value in this run's language (it may be called after the run)."""
     code = lang()

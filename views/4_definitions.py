@@ -9,7 +9,7 @@ from kpidesign.model import Comparison, Direction, Frequency
 from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import widgets
-from ui.session import kept, labeller, md, require_workshop, tr
+from ui.session import kept, labeller, md, require_workshop, tabs, tr
 from ui.tables import node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -104,9 +104,6 @@ def whole_sheet() -> None:
 
 
 sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
-for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
-    if tab.open:  # only the tab in view is drawn: the form or the 500-row table, not both on every click
-        with tab:
-            draw()
+tabs(sections)
 
 st.page_link("views/5_monitoring.py", label=tr("next_step", step=tr("nav_monitoring")), icon=":material/arrow_forward:")

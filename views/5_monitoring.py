@@ -8,7 +8,7 @@ import streamlit as st
 from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
 from ui.monitoring import add_form, rhythm_hints, rows_editor
-from ui.session import commit, field_error, labeller, md, require_workshop, tr, version
+from ui.session import commit, field_error, labeller, md, require_workshop, tabs, tr, version
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -110,7 +110,4 @@ def learning_log() -> None:
 
 
 sections = {tr("reviews"): reviews, tr("alerts"): alerts, tr("learning_log"): learning_log}
-for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
-    if tab.open:  # only the tab in view is drawn: the other sections' lists of every KPI are not rebuilt on each click
-        with tab:
-            draw()
+tabs(sections)

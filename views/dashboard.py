@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import dashboard
-from ui.session import require_workshop, tr, with_actuals
+from ui.session import require_workshop, tabs, tr, with_actuals
 
 loaded = require_workshop()
 ws, actuals_rev = with_actuals(loaded)
@@ -20,7 +20,4 @@ sections = {
     tr("tab_reviews"): lambda: dashboard.reviews(ws, now),
     tr("tab_data"): lambda: dashboard.data_entry(ws, loaded.id),
 }
-for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
-    if tab.open:  # only the tab in view is drawn
-        with tab:
-            draw()
+tabs(sections)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import analysis
-from ui.session import require_workshop, tr
+from ui.session import require_workshop, tabs, tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -17,7 +17,4 @@ sections = {
     tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
     tr("tab_goal"): lambda: analysis.goal_seek(ws),
 }
-for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
-    if tab.open:  # only the tab in view is drawn
-        with tab:
-            draw()
+tabs(sections)
