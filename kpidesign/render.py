@@ -208,8 +208,7 @@ def tree_dot(
         f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
     ]
     shown, hidden = fold(ws, depth, root, highlight) if depth is not None else (_subtree(ws, root), {})
-    nodes = [(n, 0) for n in shown]
-    for i, (node, _depth) in enumerate(nodes):
+    for i, node in enumerate(shown):
         style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
         attrs = dict(style)
         if node.id == highlight:
@@ -230,17 +229,16 @@ def tree_dot(
         attrs.update(box_size(attrs["label"]))
         attrs["tooltip"] = node.name[:500]
         out.append(f"  n{i} [{_attrs(attrs)}];")
-    index = {node.id: i for i, (node, _) in enumerate(nodes)}
+    index = {node.id: i for i, node in enumerate(shown)}
     kids = children_map(ws)
-    for node, _ in nodes:
+    for node in shown:
         links = _links(ws, node)
         for child_id in kids.get(node.id, []):
             if child_id not in index:
                 continue
-            child = nodes[index[child_id]][0]
-            kind = links.get(child.id)
+            kind = links.get(child_id)
             attrs = {"label": f" {LINK_LABEL[kind]} "} if kind else {"style": "dashed", "label": ""}
-            out.append(f"  n{index[node.id]} -> n{index[child.id]} [{_attrs(attrs)}];")
+            out.append(f"  n{index[node.id]} -> n{index[child_id]} [{_attrs(attrs)}];")
     out.append("}")
     return "\n".join(out)
 
