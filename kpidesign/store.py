@@ -83,6 +83,12 @@ def m004_actuals_revision(db: Database) -> None:
     db["workshops"].add_column("actuals_rev", int, not_null_default=0)
 
 
+def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
+    """The workshop with these actuals attached, keeping those of KPIs still in its tree."""
+    ids = {n.id for n in ws.nodes}
+    return ws.model_copy(update={"actuals": [a for a in actuals if a.kpi in ids]})
+
+
 class StoreError(Exception):
     """Base class of the store's errors."""
 
@@ -277,8 +283,7 @@ class Store:
 
     def with_actuals(self, ws: Workshop, workshop_id: str) -> Workshop:
         """The workshop with its actuals attached (those of KPIs still in the tree)."""
-        ids = {n.id for n in ws.nodes}
-        return ws.model_copy(update={"actuals": [a for a in self.actuals(workshop_id) if a.kpi in ids]})
+        return attached(ws, self.actuals(workshop_id))
 
     def add_actuals(self, workshop_id: str, actuals: list[Actual]) -> int:
         """Insert or replace observed values (one per KPI and date) in one transaction; return how many."""

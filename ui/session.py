@@ -9,8 +9,8 @@ import streamlit as st
 
 from kpidesign.diff import changes
 from kpidesign.i18n import choose_language, finding_text, problem_text, t
-from kpidesign.model import Workshop
-from kpidesign.store import InvalidWorkshopError, Loaded, StaleVersionError, Store, WorkshopNotFoundError
+from kpidesign.model import Actual, Workshop
+from kpidesign.store import InvalidWorkshopError, Loaded, StaleVersionError, Store, WorkshopNotFoundError, attached
 from kpidesign.values import EditError
 
 
@@ -116,9 +116,15 @@ def current() -> Loaded | None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def _actuals(workshop_id: str, actuals_rev: int, _store: Store) -> list[Actual]:
+    """One revision of a workshop's actuals, read once: an edit of the design (a new version) does not change them."""
+    return _store.actuals(workshop_id)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _with_actuals(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop, _store: Store) -> Workshop:
     """One version with one revision of its actuals, shared by reference (workshops are never mutated in place)."""
-    return _store.with_actuals(_ws, workshop_id)
+    return attached(_ws, _actuals(workshop_id, actuals_rev, _store))
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from kpidesign import edits
 from kpidesign.model import Actual
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
@@ -48,3 +49,21 @@ def test_review_dialogue_lands_in_the_learning_log(db):
     [entry] = Store(db).load(wid).workshop.monitoring.learning_log
     assert (entry.kpi, entry.observe, entry.act) == ("purchase_rate", "CVR fell two weeks in a row", "roll back the change")
     assert "Weekly growth meeting" in entry.integrate
+
+
+def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
+    at, wid = seeded(db, "en")
+    store = Store(db)
+    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03)])
+    reads = []
+    read = Store.actuals
+    monkeypatch.setattr(Store, "actuals", lambda self, workshop_id: reads.append(workshop_id) or read(self, workshop_id))
+    ok(at.switch_page("views/dashboard.py").run())
+    assert reads == [wid] and at.metric[0].value == "1"  # one red KPI
+    loaded = store.load(wid)  # the facilitator edits the design elsewhere: a new version, the same actuals
+    store.save(wid, edits.set_field(loaded.workshop, loaded.workshop.nodes[0].id, "owner", "CFO"), expected_version=loaded.version, summary="owner")
+    ok(at.run())
+    assert reads == [wid] and at.metric[0].value == "1"  # a year of weekly values is not read again for each edit
+    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.06)])
+    ok(at.run())
+    assert reads == [wid, wid] and at.metric[0].value == "0"  # new values: read once more, and the KPI is green now
