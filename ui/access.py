@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 
@@ -49,6 +49,13 @@ def mode() -> str:
 def shared_workshop() -> str | None:
     """The workshop this session's share token opens right now (re-checked: a revoke takes effect at once)."""
     return store().resolve_share(st.session_state.get("share_token"))
+
+
+def link_check(workshop_id: str) -> Callable[[], bool]:
+    """A check that this session's share link still opens workshop_id, safe to run outside the page's run (a download
+    built on click asks it: a link revoked since the page was drawn gets no file)."""
+    token, links = st.session_state.get("share_token"), store()
+    return lambda: links.resolve_share(token) == workshop_id
 
 
 def check_password() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import streamlit as st
 
 from kpidesign.io import files
 from kpidesign.model import Workshop
-from ui.session import tr
+from ui.session import lang as current_lang, tr
 
 LABELS = {"xlsx": "export_xlsx", "yaml": "export_yaml", "metricflow": "export_metricflow", "svg": "export_svg", "png": "export_png"}
 ICONS = {"xlsx": ":material/table_view:", "yaml": ":material/description:", "metricflow": ":material/data_object:", "svg": ":material/image:", "png": ":material/image:"}
@@ -48,4 +50,30 @@ def download_buttons(exports: dict[str, files.Export | None], key: str) -> None:
         column.download_button(
             tr(LABELS[fmt]), built.data, file_name=built.filename, mime=built.mime, key=f"{key}_{fmt}",
             icon=ICONS[fmt], on_click="ignore", width="stretch",
+        )
+
+
+def built_on_click(workshop_id: str, version: int, actuals: int, fmt: str, lang: str, ws: Workshop, allowed: Callable[[], bool]) -> Callable[[], bytes]:
+    """The file's bytes for a download button, built only when the button is clicked (Streamlit runs it in a worker
+    thread), not on every rerun: a viewer who never downloads costs nothing, and a new version costs nothing until asked.
+    allowed() is asked again at the click: a share link revoked since the page was drawn gets no file."""
+
+    def data() -> bytes:
+        if not allowed():
+            raise PermissionError("this link no longer opens the workshop")
+        built = build(workshop_id, version, actuals, fmt, lang, ws)
+        if built is None:
+            raise LookupError(f"{fmt} cannot be built on this machine")
+        return built.data
+
+    return data
+
+
+def offer(workshop_id: str, version: int, actuals: int, ws: Workshop, formats: tuple[str, ...], key: str, allowed: Callable[[], bool]) -> None:
+    """Download buttons in a row, each building its file when clicked (see built_on_click)."""
+    language = current_lang()
+    for column, fmt in zip(st.columns(4), formats):
+        column.download_button(
+            tr(LABELS[fmt]), built_on_click(workshop_id, version, actuals, fmt, language, ws, allowed), file_name=files.filename_for(ws, files.SUFFIXES[fmt]),
+            mime=files.MIMES[fmt], key=f"{key}_{fmt}", on_click="ignore", icon=ICONS[fmt],
         )

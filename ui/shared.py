@@ -12,7 +12,7 @@ from kpidesign.tree import walk
 from kpidesign.values import format_value
 from ui import graphs
 from ui.badges import label, styled
-from ui.session import lang, md, tr
+from ui.session import kept, lang, md, tr
 
 
 def invalid() -> None:
@@ -38,10 +38,14 @@ def tree(ws: Workshop, state: tuple[str, int]) -> None:
     st.caption(tr("legend"))
 
 
-def definitions(ws: Workshop) -> None:
-    """The definition sheet as a read-only table."""
+def definitions(ws: Workshop, loaded: Loaded) -> None:
+    """The definition sheet as a read-only table (built once per version and language)."""
+    st.dataframe(kept("share_definitions", loaded, lambda: _definitions(ws)), hide_index=True, width="stretch")
+
+
+def _definitions(ws: Workshop) -> pd.DataFrame:
     order = [n for n, _ in walk(ws)]
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             tr("name"): [n.name for n in order],
             tr("expression"): [n.definition.expression or n.formula for n in order],
@@ -57,11 +61,15 @@ def definitions(ws: Workshop) -> None:
             tr("layer"): [tr(n.layer.value) if n.layer else "" for n in order],
         }
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def thresholds(ws: Workshop) -> None:
-    """Each KPI's thresholds and its status now (latest actual, else baseline)."""
+def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
+    """Each KPI's thresholds and its status now (latest actual, else baseline); built once per version and actuals."""
+    frame, states = kept(f"share_thresholds:{actuals_rev}", loaded, lambda: _thresholds(ws))
+    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch")
+
+
+def _thresholds(ws: Workshop) -> tuple[pd.DataFrame, list[str]]:
     rows, states = [], []
     latest = latest_actuals(ws)
     for n, _ in walk(ws):
@@ -73,7 +81,7 @@ def thresholds(ws: Workshop) -> None:
             tr("col_basis"): tr(basis), tr("direction"): tr(n.thresholds.direction.value),
             tr("green"): format_value(n.thresholds.green, n.unit), tr("yellow"): format_value(n.thresholds.yellow, n.unit),
         })
-    st.dataframe(styled(pd.DataFrame(rows), tr("col_status"), states), hide_index=True, width="stretch")
+    return pd.DataFrame(rows), states
 
 
 def monitoring(ws: Workshop) -> None:

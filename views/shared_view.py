@@ -3,8 +3,8 @@
 import streamlit as st
 
 from ui import exports, shared
-from ui.access import shared_workshop
-from ui.session import lang, store, tr, with_actuals
+from ui.access import link_check, shared_workshop
+from ui.session import store, tabs, tr, with_actuals
 
 REFRESH_SECONDS = 5
 
@@ -19,19 +19,14 @@ def live_view() -> None:
     loaded = store().load(workshop_id)
     ws, actuals_rev = with_actuals(loaded)
     shared.header(loaded)
-    tree_tab, sheet_tab, status_tab, monitoring_tab = st.tabs([tr("graph"), tr("sheet_definitions"), tr("sheet_thresholds"), tr("sheet_monitoring")])
-    with tree_tab:
-        shared.tree(ws, (loaded.id, loaded.version))
-    with sheet_tab:
-        shared.definitions(ws)
-    with status_tab:
-        shared.thresholds(ws)
-    with monitoring_tab:
-        shared.monitoring(ws)
+    tabs({
+        tr("graph"): lambda: shared.tree(ws, (loaded.id, loaded.version)),
+        tr("sheet_definitions"): lambda: shared.definitions(ws, loaded),
+        tr("sheet_thresholds"): lambda: shared.thresholds(ws, loaded, actuals_rev),
+        tr("sheet_monitoring"): lambda: shared.monitoring(ws),
+    })
     st.divider()
-    built = {fmt: exports.build(loaded.id, loaded.version, actuals_rev, fmt, lang(), ws) for fmt in ("xlsx", "yaml")}
-    for column, fmt in zip(st.columns(4), ("xlsx", "yaml")):
-        column.download_button(tr(exports.LABELS[fmt]), built[fmt].data, file_name=built[fmt].filename, mime=built[fmt].mime, key=f"share_dl_{fmt}", on_click="ignore", icon=exports.ICONS[fmt])
+    exports.offer(loaded.id, loaded.version, actuals_rev, ws, ("xlsx", "yaml"), "share_dl", link_check(workshop_id))
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))
 
 

@@ -29,20 +29,29 @@ def filename_for(ws: Workshop, suffix: str) -> str:
     return f"{stem}{suffix}"
 
 
+# each format's file-name ending and MIME type, known before the file is built (a download offered, built on click)
+SUFFIXES = {"xlsx": ".xlsx", "yaml": ".kpidesign.yaml", "metricflow": ".metrics.yml", "svg": ".svg", "png": ".png"}
+MIMES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "yaml": "application/x-yaml",
+    "metricflow": "application/x-yaml", "svg": "image/svg+xml", "png": "image/png",
+}
+
+
 def export(ws: Workshop, fmt: str, lang: str = "ja") -> Export | None:
     """The workshop in one format (None for PNG when no renderer is available)."""
     if fmt == "xlsx":
-        return Export(excel.to_xlsx(ws, lang, image.to_png(ws, lang)), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename_for(ws, ".xlsx"))
-    if fmt == "yaml":
-        return Export(yaml_io.to_yaml(ws).encode("utf-8"), "application/x-yaml", filename_for(ws, ".kpidesign.yaml"))
-    if fmt == "metricflow":
-        return Export(metricflow.to_metricflow(ws).encode("utf-8"), "application/x-yaml", filename_for(ws, ".metrics.yml"))
-    if fmt == "svg":
-        return Export(image.to_svg(ws, lang).encode("utf-8"), "image/svg+xml", filename_for(ws, ".svg"))
-    if fmt == "png":
-        png = image.to_png(ws, lang)
-        return Export(png, "image/png", filename_for(ws, ".png")) if png else None
-    raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+        data: bytes | None = excel.to_xlsx(ws, lang, image.to_png(ws, lang))
+    elif fmt == "yaml":
+        data = yaml_io.to_yaml(ws).encode("utf-8")
+    elif fmt == "metricflow":
+        data = metricflow.to_metricflow(ws).encode("utf-8")
+    elif fmt == "svg":
+        data = image.to_svg(ws, lang).encode("utf-8")
+    elif fmt == "png":
+        data = image.to_png(ws, lang)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return None if data is None else Export(data, MIMES[fmt], filename_for(ws, SUFFIXES[fmt]))
 
 
 def read(filename: str, data: bytes) -> ImportResult:

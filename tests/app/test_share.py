@@ -1,10 +1,16 @@
 """The share link: read-only, nothing editable, nothing else reachable, forged tokens reveal nothing."""
 
-import pytest
+import io
 
+import openpyxl
+import pytest
+import yaml
+
+from kpidesign.io import files
 from kpidesign.pages import ALL
 from kpidesign.store import Store
-from tests.app.conftest import ok, seeded, start
+from tests.app.conftest import ok, open_tab, seeded, start
+from ui import exports
 
 EDITING = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "slider", "date_input", "checkbox", "toggle", "data_editor", "file_uploader")
 
@@ -27,15 +33,39 @@ def shared(db, lang="ja"):
     return at, wid, token
 
 
-def test_share_link_shows_the_result_and_nothing_editable(db):
+def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
+    built = []
+    monkeypatch.setattr(files, "export", lambda *args: built.append(args))
     at, wid, _ = shared(db)
     ok(at)
     assert at.title[0].value == "EC売上を10億円へ（例）"
-    assert at.get("graphviz_chart") and len(at.dataframe) >= 4
+    assert at.get("graphviz_chart") and not at.dataframe  # the tree tab is open; the others are drawn when opened
     assert not editable(at)
-    assert {b.proto.label for b in at.get("download_button")} == {"Excel (.xlsx)", "YAML（正本）"}
-    statuses = set(at.dataframe[1].value.iloc[:, 0])  # definitions, thresholds, reviews, alerts
+    buttons = at.get("download_button")
+    assert {b.proto.label for b in buttons} == {"Excel (.xlsx)", "YAML（正本）"}
+    assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)  # built when clicked, not on each refresh
+    assert not built
+    open_tab(at, "定義表")
+    assert at.dataframe[0].value.iloc[0, 0] == "年間売上高" and len(at.dataframe[0].value) > 10
+    open_tab(at, "閾値")
+    statuses = set(at.dataframe[0].value.iloc[:, 0])
     assert statuses <= {"緑", "黄", "赤", "閾値なし", "データなし"} and "緑" in statuses
+    open_tab(at, "モニタリング")
+    assert len(at.dataframe) >= 2 and not at.get("graphviz_chart")  # reviews, alerts (and the learning log)
+    assert not editable(at) and not built
+
+
+def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revoked(db):
+    _, wid = seeded(db)
+    loaded = Store(db).load(wid)
+    allowed = [True]
+    data = exports.built_on_click(wid, loaded.version, 0, "xlsx", "en", loaded.workshop, lambda: allowed[0])
+    book = openpyxl.load_workbook(io.BytesIO(data()))
+    assert book.sheetnames[:3] == ["Cover", "Definitions", "Thresholds"]
+    assert yaml.safe_load(exports.built_on_click(wid, loaded.version, 0, "yaml", "en", loaded.workshop, lambda: True)())["kpidesign"] == 1
+    allowed[0] = False
+    with pytest.raises(PermissionError):
+        data()
 
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 500, "<script>alert(1)</script>", "' or 1=1 --"])

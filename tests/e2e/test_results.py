@@ -59,6 +59,16 @@ def test_share_link_in_a_fresh_context(server, new_page, template_workshop):  # 
     assert viewer.get_by_test_id("stGraphVizChart").get_by_text("Annual sales", exact=True).count() == 1
     assert viewer.locator("input[type=text], input[type=password], textarea, [contenteditable=true]").count() == 0
     assert viewer.get_by_test_id("stSidebarNav").count() == 0
+    with viewer.expect_download() as info:  # built when clicked (nothing is built while the view refreshes)
+        viewer.get_by_role("button", name="Excel (.xlsx)").click()
+    assert info.value.suggested_filename == "E-commerce_sales_20_example.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert book.sheetnames[:3] == ["表紙", "定義表", "閾値"]  # in the viewer's language
+    assert "Annual sales" in [row[1] for row in book["定義表"].iter_rows(min_row=2, values_only=True)]
+    viewer.get_by_role("tab", name="閾値").click()
+    idle(viewer)
+    expect(viewer.get_by_test_id("stDataFrame")).to_have_count(1)
+    assert viewer.get_by_test_id("stGraphVizChart").count() == 0 and "tab=" in viewer.url
     for path in ["kgi", "tree", "definitions", "monitoring", "export", "history", f"kgi?ws={template_workshop}"]:
         joiner = "&" if "?" in path else "?"
         viewer.goto(f"{server['base']}/{path}{joiner}share={token}")
