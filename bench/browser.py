@@ -146,11 +146,13 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                 _drawn_ms(browser, floor_base, 1)
                 floors: list[float] = []
                 for size in sizes:
-                    views = [("whole tree", "&levels=all", size)]
+                    tree_page = f"{base}/tree?ws={ids[size]}"
+                    views = [("whole tree", f"{tree_page}&levels=all", size)]
                     if shown[size] < size:  # the page's default view of a big tree: deep levels folded
-                        views.insert(0, (f"default view, {shown[size]} boxes", "", shown[size]))
-                    for name, query, boxes in views:
-                        url = f"{base}/tree?ws={ids[size]}{query}"
+                        views.insert(0, (f"default view, {shown[size]} boxes", tree_page, shown[size]))
+                    # what a stakeholder opens cold: the read-only view of a share link (the tree is its first tab)
+                    views.append((f"share link, {shown[size]} boxes", f"{base}/?share={store.create_share(ids[size])}", shown[size]))
+                    for name, url, boxes in views:
                         pairs = [(_drawn_ms(browser, url, boxes), _drawn_ms(browser, floor_base, 1)) for _ in range(5)]
                         tree_ms = statistics.median(a for a, _ in pairs)
                         floor_ms = statistics.median(b for _, b in pairs)

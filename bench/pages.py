@@ -84,8 +84,38 @@ def page_rows(sizes: tuple[int, ...]) -> list[tuple[int, str, float, float]]:
                     assert not at.exception and at.dataframe, (spec.file, tab)
                     ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
                     rows.append((size, f"page {spec.url} ({tab.replace('_', ' ')} tab)", ms, ms / floor))
+            rows += share_rows(size, store, wid, floor_app)
             store.close()
     return rows
+
+
+def share_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> list[tuple[int, str, float, float]]:
+    """The read-only view a share link opens: its rerun (it refreshes itself every few seconds, in every viewer's
+    browser), and its first rerun after the facilitator saved an edit (a new version: what is kept per version is rebuilt)."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["share"] = store.create_share(workshop_id)
+    at.run()
+    assert not at.exception and at.get("graphviz_chart"), at.exception
+    ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
+    rows = [(size, "page share link (read-only view)", ms, ms / floor)]
+
+    def edit() -> None:
+        loaded = store.load(workshop_id)
+        changed = edits.set_field(loaded.workshop, "kgi", "owner", f"owner {loaded.version}")
+        store.save(workshop_id, changed, expected_version=loaded.version, summary="bench")
+
+    own, floors = [], []
+    for _ in range(9):
+        edit()  # not timed: the facilitator's save
+        start = time.perf_counter()
+        at.run()
+        own.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        floor_app.run()
+        floors.append((time.perf_counter() - start) * 1000)
+    assert not at.exception, at.exception
+    ms, floor = statistics.median(own), statistics.median(floors)
+    return rows + [(size, "page share link, first refresh after an edit", ms, ms / floor)]
 
 
 def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, float, float]]:
