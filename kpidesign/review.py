@@ -7,6 +7,7 @@ scores per principle summarise how many of the checks made under it pass.
 from __future__ import annotations
 
 import difflib
+import functools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -107,10 +108,11 @@ def _tree_checks(c: _Collector, ws: Workshop, kpis: list[Node]) -> None:
     for n in ws.nodes:
         kids = [by_id[k] for k in kids_of.get(n.id, [])]
         c.check("specific", len(kids) > MAX_CHILDREN, Severity.WARNING, "too_many_children", n.id, name=n.name, count=len(kids), max=MAX_CHILDREN)
+        plain = [_plain(k.name) for k in kids]
         for i, a in enumerate(kids):
-            for b in kids[i + 1 :]:
-                ratio = difflib.SequenceMatcher(None, _plain(a.name), _plain(b.name)).ratio()
-                c.check("specific", ratio >= SIMILAR, Severity.WARNING if ratio == 1 else Severity.HINT, "similar_siblings", a.id, name=a.name, other=b.name)
+            for j in range(i + 1, len(kids)):
+                ratio = _likeness(plain[i], plain[j])
+                c.check("specific", ratio >= SIMILAR, Severity.WARNING if ratio == 1 else Severity.HINT, "similar_siblings", a.id, name=a.name, other=kids[j].name)
         if not n.formula or not kids:
             continue
         try:
@@ -133,6 +135,16 @@ def _layer_checks(c: _Collector, kpis: list[Node]) -> None:
         c.check("time_bound", layer not in present, Severity.WARNING if layer != Layer.INTERMEDIATE else Severity.HINT, f"no_{layer.value}", None)
     speeds = {n.sensitivity for n in kpis if n.sensitivity}
     c.check("time_bound", len(speeds) == 1, Severity.HINT, "one_speed", None, speed=next(iter(speeds)).value if len(speeds) == 1 else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _likeness(a: str, b: str) -> float:
+    """difflib's ratio of two plain names, or 0.0 when its cheap upper bounds already fall short of SIMILAR; remembered,
+    since sibling names rarely change between versions (the review is redone on every edit)."""
+    matcher = difflib.SequenceMatcher(None, a, b)
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0
+    return matcher.ratio()
 
 
 def _plain(text: str) -> str:

@@ -1,6 +1,11 @@
+import difflib
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from kpidesign import edits, tree
 from kpidesign.findings import Severity
-from kpidesign.review import PRINCIPLES, balance, review, threshold_findings, threshold_order
+from kpidesign.review import PRINCIPLES, SIMILAR, _likeness, balance, review, threshold_findings, threshold_order
 
 
 def codes(ws, node=None):
@@ -84,3 +89,12 @@ def test_tree_that_does_not_add_up(ec):
 def test_formula_naming_a_stranger_is_reported(ec):
     ws = tree.move(ec, "frequency", "customers")
     assert "formula_not_child" in codes(ws, "sales")
+
+
+@given(st.text(alphabet="abcdeあいう認知率 ", max_size=12), st.text(alphabet="abcdeあいう認知率 ", max_size=12))
+def test_likeness_is_difflibs_ratio_wherever_it_can_reach_similar(a, b):
+    ratio = difflib.SequenceMatcher(None, a, b).ratio()
+    likeness = _likeness(a, b)
+    assert (likeness >= SIMILAR) == (ratio >= SIMILAR)
+    if ratio >= SIMILAR:
+        assert likeness == ratio  # the same similar_siblings findings, with the same severity (ratio 1 = a warning)
