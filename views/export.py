@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from kpidesign.io import files, image
 from ui import exports, sharing
-from ui.session import lang, require_workshop, tr, with_actuals
+from ui.session import kept, lang, require_workshop, tr, with_actuals
 
 loaded = require_workshop()
 ws, actuals_rev = with_actuals(loaded)
@@ -11,14 +12,17 @@ ws, actuals_rev = with_actuals(loaded)
 st.title(tr("export_title"))
 st.write(tr("export_intro"))
 
-files = exports.build_all(loaded.id, loaded.version, actuals_rev, ws, lang())
-exports.download_buttons(files, "dl")
-st.caption(tr("export_formats_help"))
+png_problem = kept("png_problem", loaded, lambda: image.png_problem(ws, lang()))
+unavailable = {"png": "png_too_large" if png_problem == "too_large" else "png_unavailable"} if png_problem else {}
+exports.offer(loaded.id, loaded.version, actuals_rev, ws, files.FORMATS, "dl", unavailable=unavailable)
+st.caption(tr("export_on_click") + " " + tr("export_formats_help"))
 
 st.divider()
 sharing.manage(loaded.id)
 
-if files.get("svg"):  # the picture for slides as exported; the SVG is drawn by the browser, never decoded on the server
-    st.divider()
-    st.subheader(tr("sheet_tree"))
-    st.image(files["svg"].data.decode("utf-8"), width="stretch")
+# the picture for slides as exported; the SVG is drawn by the browser, never decoded on the server
+st.divider()
+st.subheader(tr("sheet_tree"))
+svg = exports.build(loaded.id, loaded.version, actuals_rev, "svg", lang(), ws)
+if svg:
+    st.image(svg.data.decode("utf-8"), width="stretch")

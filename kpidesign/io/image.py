@@ -6,6 +6,7 @@ its children, with node sizes from the same CJK-aware measure as the on-screen g
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from kpidesign.render import FONT, auto_direction, box_size, node_label
 from kpidesign.tree import children_map, walk
 
 PX = 72  # box_size works in inches
+MAX_PNG_PIXELS = 40_000_000  # a bigger tree is unreadable as one picture and costs seconds to encode: the SVG scales
 GAP_X, GAP_Y, MARGIN = 18, 46, 20
 FILL = {Layer.LEADING: ("#dbeafe", "#1d4ed8"), Layer.INTERMEDIATE: ("#fef3c7", "#b45309"), Layer.LAGGING: ("#fde2e1", "#b91c1c"), None: ("#f3f4f6", "#6b7280")}
 KGI_FILL = ("#1e3a8a", "#1e3a8a")
@@ -165,8 +167,18 @@ def find_cjk_font() -> Path | None:
     return next((Path(p) for p in CJK_FONTS if Path(p).exists()), None)
 
 
+def png_problem(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> str | None:
+    """Why to_png cannot draw this tree here: 'no_pillow', 'no_font' or 'too_large'; None when it can."""
+    if importlib.util.find_spec("PIL") is None:
+        return "no_pillow"
+    if find_cjk_font() is None:
+        return "no_font"
+    lay = layout(ws, lang)
+    return "too_large" if int(lay.width * scale) * int(lay.height * scale) > MAX_PNG_PIXELS else None
+
+
 def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
-    """The tree as PNG, or None when Pillow or a CJK font is missing (the SVG always works)."""
+    """The tree as PNG, or None when it cannot be drawn here (see png_problem; the SVG always works)."""
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
@@ -176,7 +188,7 @@ def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
         return None
     lay = layout(ws, lang)
     w, h = int(lay.width * scale), int(lay.height * scale)
-    if w * h > 40_000_000:
+    if w * h > MAX_PNG_PIXELS:
         return None
     img = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(img)

@@ -1,6 +1,8 @@
 import xml.etree.ElementTree as ET
 
+from bench.generate import workshop
 from kpidesign import tree
+from kpidesign.io import image
 from kpidesign.io.image import find_cjk_font, layout, to_png, to_svg
 
 
@@ -39,3 +41,14 @@ def test_png_when_a_font_exists(template):
         assert png is None
     else:
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_png_problem_says_why_to_png_would_give_nothing(template, monkeypatch):
+    monkeypatch.setattr(image, "find_cjk_font", lambda: None)
+    assert image.png_problem(template) == "no_font" and image.to_png(template) is None
+    monkeypatch.undo()
+    if find_cjk_font() is None:
+        return
+    assert image.png_problem(template) is None and to_png(template)[:4] == b"\x89PNG"
+    big = workshop(500)  # about 100 million pixels at the export's scale
+    assert image.png_problem(big) == "too_large" and to_png(big) is None
