@@ -37,8 +37,13 @@ Index = dict[str, list[Actual]]
 
 def index(ws: Workshop) -> Index:
     """Every KPI's actuals, oldest first, one per date (the last entered wins), in one pass."""
+    return index_of(ws.actuals)
+
+
+def index_of(actuals: list[Actual]) -> Index:
+    """As index, for a list of actuals (e.g. every revision's list, shared by the versions of a workshop)."""
     by_kpi: dict[str, dict[dt.date, Actual]] = {}
-    for a in ws.actuals:
+    for a in actuals:
         by_kpi.setdefault(a.kpi, {})[a.date] = a
     return {kpi: [dates[d] for d in sorted(dates)] for kpi, dates in by_kpi.items()}
 
@@ -48,12 +53,9 @@ def series(ws: Workshop, kpi: str, idx: Index | None = None) -> list[Actual]:
     return (idx if idx is not None else index(ws)).get(kpi, [])
 
 
-def readings(ws: Workshop) -> dict[str, Reading]:
-    """Every KPI's reading: latest actual, else computed from children through its formula."""
-    latest: dict[str, Actual] = {}
-    for a in ws.actuals:
-        if a.kpi not in latest or a.date >= latest[a.kpi].date:
-            latest[a.kpi] = a
+def readings(ws: Workshop, idx: Index | None = None) -> dict[str, Reading]:
+    """Every KPI's reading: latest actual, else computed from children through its formula (idx: the actuals indexed)."""
+    latest = {kpi: points[-1] for kpi, points in (idx if idx is not None else index(ws)).items() if points}
     model = analysis.TreeModel(ws)
     values: dict[str, float | None] = {}
     basis: dict[str, str | None] = {}

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from kpidesign import edits, monitor
 from kpidesign.model import Actual, Alert
 from kpidesign.status import Status
+from tests.conftest import build_ec
 
 D = dt.date(2026, 10, 1)
 
@@ -98,3 +99,11 @@ def test_nearest_point_by_bisection_is_the_one_a_full_scan_finds(offsets, when, 
     points = [Actual(kpi="k", date=D + dt.timedelta(days=o), value=o) for o in sorted(offsets)]
     args = (D + dt.timedelta(days=when), tolerance, D + dt.timedelta(days=before))
     assert monitor._near(points, *args) == _near_by_scan(points, *args)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["new_customers", "existing_customers", "gone"]), st.integers(0, 6), st.integers(-5, 5)), max_size=30))
+def test_readings_from_an_index_of_every_stored_actual_are_the_readings_of_the_version(rows):
+    # the dashboard indexes every stored actual once per revision, a deleted KPI's too; the version's readings stay the same
+    stored = [Actual(kpi=k, date=D + dt.timedelta(days=7 * d), value=v) for k, d, v in rows]
+    attached = build_ec().model_copy(update={"actuals": [a for a in stored if a.kpi != "gone"]})
+    assert monitor.readings(attached, monitor.index_of(stored)) == monitor.readings(attached)

@@ -16,7 +16,7 @@ from kpidesign.status import Status, status_word
 from kpidesign.values import format_value, is_percent
 from ui import graphs
 from ui.badges import WORDS, badge, label, styled
-from ui.session import commit, flash, labeller, lang, md, store, tr
+from ui.session import commit, flash, labeller, lang, md, store, stored_actuals, tr
 
 ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
@@ -33,9 +33,17 @@ def filtered(ws: Workshop) -> list[str]:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def _index(workshop_id: str, actuals_rev: int) -> monitor.Index:
+    """Every stored actual of a workshop by KPI, once per revision of the actuals: an edit of the design does not
+    change it (looked up by the KPIs of the version shown, so those of a deleted KPI are never read)."""
+    return monitor.index_of(stored_actuals(workshop_id, actuals_rev))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) -> tuple[dict[str, monitor.Reading], monitor.Index]:
     """Every KPI's reading and the actuals by KPI, once per version and revision of the actuals (shared, never mutated)."""
-    return monitor.readings(_ws), monitor.index(_ws)
+    idx = _index(workshop_id, actuals_rev)
+    return monitor.readings(_ws, idx), idx
 
 
 def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:

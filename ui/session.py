@@ -121,6 +121,11 @@ def _actuals(workshop_id: str, actuals_rev: int, _store: Store) -> list[Actual]:
     return _store.actuals(workshop_id)
 
 
+def stored_actuals(workshop_id: str, actuals_rev: int) -> list[Actual]:
+    """Every stored actual of a workshop at one revision (read once, shared: never mutate it)."""
+    return _actuals(workshop_id, actuals_rev, store())
+
+
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _with_actuals(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop, _store: Store) -> Workshop:
     """One version with one revision of its actuals, shared by reference (workshops are never mutated in place)."""
