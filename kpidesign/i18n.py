@@ -284,6 +284,10 @@ S: dict[str, tuple[str, str]] = {
     "export_svg": ("ツリー図 SVG", "Tree SVG"),
     "export_png": ("ツリー図 PNG", "Tree PNG"),
     "png_unavailable": ("PNGはこのサーバーでは作れません（日本語フォントがありません）。SVGを使ってください。", "PNG cannot be drawn on this server (no Japanese font); use the SVG."),
+    "excel_no_picture": (
+        "ツリー図はこのブックに入っていません（大きなツリー、またはサーバーに日本語フォントがない）。書き出しページのSVGを使ってください。",
+        "The tree's picture is not in this workbook (a large tree, or no Japanese font on the server): use the SVG from the export page.",
+    ),
     "png_too_large": ("ツリーが大きすぎて1枚のPNGにできません。SVGを使ってください。", "The tree is too large for one PNG; use the SVG."),
     "export_on_click": ("ファイルはボタンを押したときに作られます（大きなワークショップのExcelは数秒かかります）。", "Each file is built when its button is clicked (Excel for a large workshop takes a few seconds)."),
     "import": ("ファイルから読み込む", "Import a file"),

@@ -31,6 +31,9 @@ from kpidesign.status import current_value, latest_actuals, status_word
 from kpidesign.tree import levels, walk
 from kpidesign.values import is_percent, parse_date
 
+PICTURE_WIDTH = 1400  # the tree sheet shows the picture at most this wide (px)
+PICTURE_SCALE = 1.0  # draw it at about that size: the export's default 1.5× would be shrunk anyway, and costs twice the time
+PICTURE_MAX_PIXELS = 12_000_000  # ~150 boxes; a bigger tree's picture costs seconds to encode: the outline and the SVG serve
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
@@ -195,9 +198,11 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
         from openpyxl.drawing.image import Image as XLImage
 
         image = XLImage(io.BytesIO(picture))
-        scale = min(1.0, 1400 / max(image.width, 1))
+        scale = min(1.0, PICTURE_WIDTH / max(image.width, 1))
         image.width, image.height = image.width * scale, image.height * scale
         outline.add_image(image, "E3")
+    else:
+        _put(outline, 3, 5, t("excel_no_picture", lang))
     for sheet in wb.worksheets:
         sheet.sheet_view.zoomScale = 110
         sheet.page_setup.orientation = "landscape"

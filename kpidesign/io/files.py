@@ -40,7 +40,7 @@ MIMES = {
 def export(ws: Workshop, fmt: str, lang: str = "ja") -> Export | None:
     """The workshop in one format (None for PNG when no renderer is available)."""
     if fmt == "xlsx":
-        data: bytes | None = excel.to_xlsx(ws, lang, image.to_png(ws, lang))
+        data: bytes | None = excel.to_xlsx(ws, lang, image.to_png(ws, lang, scale=excel.PICTURE_SCALE, max_pixels=excel.PICTURE_MAX_PIXELS))
     elif fmt == "yaml":
         data = yaml_io.to_yaml(ws).encode("utf-8")
     elif fmt == "metricflow":

@@ -177,8 +177,8 @@ def png_problem(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> str | Non
     return "too_large" if int(lay.width * scale) * int(lay.height * scale) > MAX_PNG_PIXELS else None
 
 
-def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
-    """The tree as PNG, or None when it cannot be drawn here (see png_problem; the SVG always works)."""
+def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> bytes | None:
+    """The tree as PNG, or None when it cannot be drawn here or exceeds max_pixels (see png_problem; the SVG always works)."""
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
@@ -188,7 +188,7 @@ def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> bytes | None:
         return None
     lay = layout(ws, lang)
     w, h = int(lay.width * scale), int(lay.height * scale)
-    if w * h > MAX_PNG_PIXELS:
+    if w * h > max_pixels:
         return None
     img = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(img)

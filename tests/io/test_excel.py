@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bench.generate import workshop
 from kpidesign import edits, tree
-from kpidesign.io import excel
+from kpidesign.io import excel, files
 from kpidesign.io.excel import COLUMNS, from_xlsx, to_xlsx
 from kpidesign.io.image import to_png
 from kpidesign.library import load_template, templates
@@ -49,6 +50,14 @@ def test_workbook_content_read_by_an_independent_reader(template):
     assert wb["KPIツリー"]._images  # the picture, when PNG can be drawn
     english = book(to_xlsx(template, "en"))
     assert english.sheetnames[1] == "Definitions" and english["Definitions"]["B1"].value == "Name"
+    assert "use the SVG" in english["KPI tree"]["E3"].value  # no picture given: the sheet says where to find one
+
+
+def test_the_workbook_of_a_big_tree_has_the_outline_without_a_picture():
+    ws = workshop(300)  # its picture would be ~24 million pixels: seconds to encode, unreadable shrunk to the sheet
+    sheet = book(files.export(ws, "xlsx", "en").data)["KPI tree"]
+    assert not sheet._images and "use the SVG" in sheet["E3"].value
+    assert sheet.max_row >= 300 + 2  # every node in the outline
 
 
 def test_text_never_becomes_a_formula(ec):
