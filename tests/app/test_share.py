@@ -5,6 +5,7 @@ import io
 import openpyxl
 import pytest
 import yaml
+from streamlit.testing.v1 import AppTest
 
 from kpidesign.io import files
 from kpidesign.pages import ALL
@@ -66,6 +67,31 @@ def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revok
     allowed[0] = False
     with pytest.raises(PermissionError):
         data()
+
+
+def _check_script() -> None:
+    import streamlit as st
+
+    from kpidesign.store import Store
+    from ui import access
+
+    st.session_state["store"] = Store()
+    st.session_state["share_token"] = st.query_params["share"]
+    st.session_state["check"] = access.link_check(st.query_params["ws"])
+
+
+def test_the_check_a_download_asks_at_the_click_follows_the_link(db):
+    _, wid = seeded(db)
+    other = Store(db).create(Store(db).load(wid).workshop)
+    token = Store(db).create_share(wid)
+    checks = {}
+    for workshop_id in (wid, other):
+        at = AppTest.from_function(_check_script)
+        at.query_params.update({"share": token, "ws": workshop_id})
+        checks[workshop_id] = ok(at.run()).session_state["check"]
+    assert checks[wid]() and not checks[other]()  # the link opens its own workshop only
+    Store(db).revoke_share(wid, Store(db).shares(wid)[0].id)
+    assert not checks[wid]()  # revoked after the page was drawn: the click gets no file
 
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 500, "<script>alert(1)</script>", "' or 1=1 --"])
