@@ -140,8 +140,8 @@ conversion per rerun) were drawn together on every click. They are now two tabs 
 bench times both (`page definitions` is the form, `page definitions (whole sheet tab)` the table).
 
 Step 5's reviews table stays the heaviest part of its page: a multiselect column of 500 KPIs is deep-copied by
-Streamlit on each rerun. The Excel export at 100 nodes is slower than at 500 because it embeds the tree picture, which is
-skipped above 40 million pixels (encoding the 100-node tree's 15-million-pixel PNG is ~0.5 s of it).
+Streamlit on each rerun. The Excel export at 100 nodes is slower than at 500 because it embeds the tree picture (a
+6.8-million-pixel PNG, ~0.3 s to encode), which bigger trees leave out (see below).
 
 2026-11-25, fourth session: two views the bench did not have. The share link's read-only view was not timed at all,
 though it reruns by itself every 5 s in every viewer's browser; and every page was timed at an unchanged version,
@@ -155,6 +155,7 @@ now (`page share link`, `…, first rerun after an edit`). Before → after, 500
 | export page, first rerun after an edit 1,578 ms | all five files built for each new version, behind a progress box | each file built when its button is clicked; the PNG's absence explained from the layout's size | 1,578 ms | 70 ms |
 | review, first rerun after an edit 82 ms (profiled) | sibling names compared with difflib's full ratio, every pair, on every version | cheap upper bounds first; the likeness of two names remembered (`lru_cache`) | review 82 ms | 45 ms |
 | dashboard, first rerun after an edit | actuals indexed by KPI again for each version | indexed once per revision of the actuals; readings take their latest values from the index | index + readings ~50 ms | ~10 ms |
+| Excel export of a 150–200-node tree 2.0–2.3 s (100 nodes: 1.2 s; target 1 s) | the tree picture embedded in the workbook drawn at 1.5× and PNG-encoded, up to 40 million pixels, though the sheet shows it at most 1,400 px wide | drawn at the size shown (1×), and only up to 12 million pixels (~150 boxes); a bigger tree's sheet keeps the indented outline and says to use the SVG | 150: 2,005 ms, 200: 2,304 ms | 385 ms, 481 ms |
 | "save one edit" 22.9 ms in one run | the bench's loop parsed the version its previous save wrote (17 ms at 500 nodes) before each edit: in the app that is the rerun's work, not the click's | the bench times the click: the shown version (parsed already) changed and saved; parsing is in "first rerun after an edit" | 17–23 ms | 6–11 ms |
 
 The first rerun after an edit stays under 150 ms for every page at 500 nodes but above 10× the floor for several (the
@@ -169,9 +170,10 @@ slower while the server runs the page); the graph is laid out ~0.3 s after its s
 the editor's widgets are rendered on the same thread. Measured by taking parts away: without the sidebar's widgets the
 tree page drew 0.3 s sooner, with nothing after the graph 0.4 s sooner, with both 0.8 s sooner; the trivial page with the
 same 100-node DOT instead of one node took 0.2 s longer than the floor (edge labels as `xlabel`, `mclimit`/`nslimit`:
-no change). So a cold load costs what the page shows. In this file's run a share link drew its tree (100 nodes, or
-the 114 boxes of the folded 500-node tree) 0.8 s after the floor's one node (2.5–2.6 s against 1.8 s), the tree page
-1.1–1.4 s after it. The 2 s holds here for a page switch (1.2–1.3 s), not for a cold load.
+no change). So a cold load costs what the page shows. In the 12:36 run (plain-Python loop 39 ms) a share link drew
+its tree (100 nodes, or the 114 boxes of the folded 500-node tree) in 2.5–2.6 s against a floor of 1.8 s, the tree
+page in 2.9–3.2 s; in this file's run, on a machine running about 1.7× slower (loop 67 ms), 3.2–3.3 s and 3.4–3.5 s
+against 1.9 s. The 2 s holds here for a page switch (1.1–1.4 s in both runs), not for a cold load.
 
 Single runs of the "after an edit" rows move by up to ±50 % with the machine (the review page's: 46 ms in one run, 82 ms
 in the next); the review's change was judged on alternate runs of the old and new code: 68–88 ms → 48 ms.
