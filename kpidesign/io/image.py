@@ -167,29 +167,30 @@ def find_cjk_font() -> Path | None:
     return next((Path(p) for p in CJK_FONTS if Path(p).exists()), None)
 
 
-def png_problem(ws: Workshop, lang: str = "ja", scale: float = 1.5) -> str | None:
-    """Why to_png cannot draw this tree here: 'no_pillow', 'no_font' or 'too_large'; None when it can."""
+def _png_plan(ws: Workshop, lang: str, scale: float, max_pixels: int) -> tuple[str | None, Path | None, Layout | None]:
+    """What stops a PNG of this tree here ('no_pillow', 'no_font', 'too_large' or None), with the font and layout found."""
     if importlib.util.find_spec("PIL") is None:
-        return "no_pillow"
-    if find_cjk_font() is None:
-        return "no_font"
+        return "no_pillow", None, None
+    font_path = find_cjk_font()
+    if font_path is None:
+        return "no_font", None, None
     lay = layout(ws, lang)
-    return "too_large" if int(lay.width * scale) * int(lay.height * scale) > MAX_PNG_PIXELS else None
+    return ("too_large" if int(lay.width * scale) * int(lay.height * scale) > max_pixels else None), font_path, lay
+
+
+def png_problem(ws: Workshop, lang: str = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> str | None:
+    """Why to_png cannot draw this tree here: 'no_pillow', 'no_font' or 'too_large'; None when it can."""
+    return _png_plan(ws, lang, scale, max_pixels)[0]
 
 
 def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> bytes | None:
     """The tree as PNG, or None when it cannot be drawn here or exceeds max_pixels (see png_problem; the SVG always works)."""
-    try:
-        from PIL import Image, ImageDraw, ImageFont
-    except ImportError:
+    problem, font_path, lay = _png_plan(ws, lang, scale, max_pixels)
+    if problem or font_path is None or lay is None:
         return None
-    font_path = find_cjk_font()
-    if font_path is None:
-        return None
-    lay = layout(ws, lang)
+    from PIL import Image, ImageDraw, ImageFont
+
     w, h = int(lay.width * scale), int(lay.height * scale)
-    if w * h > max_pixels:
-        return None
     img = Image.new("RGB", (w, h), "white")
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(font_path), int(16 * scale))
