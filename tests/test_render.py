@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from kpidesign import tree
 from kpidesign.render import box_size, display_width, escape, fold_depth, node_label, tree_dot, wrap
 
+BOX = r"^\s*n\d+_[0-9a-f]+ \["  # a box statement: n<position>_<drawing key> [
 HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
 
 
@@ -27,7 +28,7 @@ def test_hostile_labels_stay_literal(ec):
     assert dot.count("{") - dot.count("\\{") >= 1
     assert HOSTILE[:150] in labels(dot, "tooltip")
     assert any(label.startswith('A "quoted" \\ back') for label in labels(dot))
-    assert len(re.findall(r"^\s*n\d+ \[", dot, re.M)) == len(ws.nodes)
+    assert len(re.findall(BOX, dot, re.M)) == len(ws.nodes)
 
 
 def test_layers_kgi_and_links(ec):
@@ -68,7 +69,7 @@ def test_sixty_node_tree(ec):
     for i in range(60):
         ws, _ = tree.add_node(ws, ["customers", "avg_spend", "frequency", "new_customers"][i % 4], f"指標{i}")
     dot = tree_dot(ws)
-    assert len(re.findall(r"^\s*n\d+ \[", dot, re.M)) == len(ws.nodes) == 68
+    assert len(re.findall(BOX, dot, re.M)) == len(ws.nodes) == 68
     assert len(re.findall(r"->", dot)) == 67
 
 
@@ -98,7 +99,7 @@ def test_a_long_unit_is_clipped_visibly(ec):
 
 def drawn(dot: str) -> list[str]:
     """The first line of every box's label (its name)."""
-    return [label.split("\n")[0] for label in re.findall(r'^\s*n\d+ \[.*?label="((?:[^"\\]|\\.)*)"', dot, re.M)]
+    return [label.split("\n")[0] for label in re.findall(BOX + r'.*?label="((?:[^"\\]|\\.)*)"', dot, re.M)]
 
 
 def test_big_trees_fold_their_deep_levels(ec):
@@ -173,3 +174,16 @@ def test_the_fold_switch_names_the_limit_in_both_languages():
     from kpidesign.render import MAX_SHOWN
 
     assert all(str(MAX_SHOWN) in t("levels_auto", lang) for lang in ("ja", "en"))
+
+
+def test_every_drawing_names_its_boxes_and_links_apart_from_any_other(ec):
+    """The browser matches a new drawing's elements to the old one's by name and prepares a morph for each match (seconds
+    on a big tree): two different drawings share no name; the same drawing is the same text."""
+    import itertools
+
+    drawings = [tree_dot(ec), tree_dot(ec, highlight="customers"), tree_dot(ec, direction="LR"), tree_dot(ec, lang="en"),
+                tree_dot(tree.update_node(ec, "customers", name="Clients")), tree_dot(ec, status={"customers": "red"})]
+    names = [set(re.findall(r"\b(?:n\d+_[0-9a-f]+|g[0-9a-f]+)\b", dot)) for dot in drawings]
+    assert all(len(found) == len(ec.nodes) + 1 for found in names)  # every box and the graph itself
+    assert all(not a & b for a, b in itertools.combinations(names, 2))
+    assert tree_dot(ec, highlight="customers") == drawings[1]
