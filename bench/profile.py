@@ -18,12 +18,13 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
-from bench.pages import APP
+from bench.pages import APP, _edit
 from kpidesign.pages import ALL
 
 
-def profile_page(url: str, nodes: int, runs: int = 5) -> Profiler:
-    """A profile of `runs` reruns of one page on a generated workshop of `nodes` nodes (after two warm-up runs)."""
+def profile_page(url: str, nodes: int, runs: int = 5, after_edit: bool = False) -> Profiler:
+    """A profile of `runs` reruns of one page on a generated workshop of `nodes` nodes (after two warm-up runs); with
+    after_edit, each profiled rerun is the first after an edit was saved (a new version), as the bench's rows of that name."""
     spec = next((p for p in ALL if p.url == url), None)
     if spec is None:
         raise SystemExit(f"unknown page {url!r}; pages: {', '.join(p.url for p in ALL)}")
@@ -56,6 +57,10 @@ def profile_page(url: str, nodes: int, runs: int = 5) -> Profiler:
             at.run()
             active["on"] = True
             for _ in range(runs):
+                if after_edit:
+                    active["on"] = False  # the save is not the page's rerun
+                    _edit(store, wid)
+                    active["on"] = True
                 at.run()
         finally:
             script_runner.exec_func_with_error_handling = original
@@ -70,8 +75,9 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--html", type=Path, help="write an interactive HTML report here")
+    parser.add_argument("--after-edit", action="store_true", help="profile the first rerun after each of `runs` saved edits")
     args = parser.parse_args()
-    profiler = profile_page(args.page, args.nodes, args.runs)
+    profiler = profile_page(args.page, args.nodes, args.runs, args.after_edit)
     if args.html:
         args.html.write_text(profiler.output_html(), encoding="utf-8")
         print(f"wrote {args.html}")
