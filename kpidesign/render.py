@@ -254,8 +254,8 @@ def drawing_key(head: list[str], boxes: list[str], links: list[tuple[int, int, s
 
     The browser's graphviz (d3-graphviz in st.graphviz_chart) matches the elements of a new drawing to the previous
     one by these names and, for every matched outline and line, samples both paths point by point to prepare a
-    morph that Streamlit never plays: 4 s for a 500-box tree, ~3 s for 100 boxes, on every click that changes the
-    graph. Names that differ whenever the drawing differs leave nothing to match: the new drawing simply replaces the
+    morph that Streamlit never plays: 4-5 s for a tree of 100 boxes on the bench's machine, on every click that
+    changes the graph. Names that differ whenever the drawing differs leave nothing to match: the new drawing simply replaces the
     old one. The same drawing keeps the same names (the DOT is cached and compared as text).
     """
     digest = hashlib.blake2b(digest_size=5)
