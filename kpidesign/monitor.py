@@ -103,25 +103,36 @@ def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Compa
     points = series(ws, kpi, idx)
     node = ws.node(kpi)
     frequency = node.definition.frequency or Frequency.MONTHLY
-    out: dict[str, Comparison] = {}
     latest = points[-1] if points else None
+    year = _near(points, latest.date - dt.timedelta(days=365), YEAR_TOLERANCE[frequency], latest.date) if latest else None
+    return {
+        "prior_period": _versus("prior_period", latest, _prior(points, frequency)),
+        "prior_year": _versus("prior_year", latest, year.value if year else None),
+        "target": _versus("target", latest, node.target),
+        "market": _versus("market", latest, latest.market if latest else None),
+    }
 
-    def make(axis: str, other: float | None) -> Comparison:
-        if latest is None or other is None:
-            return Comparison(axis, other, None, None)
-        return Comparison(axis, other, latest.value - other, (latest.value / other - 1) if other else None)
 
-    if latest is not None:
-        step, tolerance = PERIOD[frequency]
-        prior = _near(points, latest.date - dt.timedelta(days=step), tolerance, latest.date)
-        year = _near(points, latest.date - dt.timedelta(days=365), YEAR_TOLERANCE[frequency], latest.date)
-    else:
-        prior = year = None
-    out["prior_period"] = make("prior_period", prior.value if prior else None)
-    out["prior_year"] = make("prior_year", year.value if year else None)
-    out["target"] = make("target", node.target)
-    out["market"] = make("market", latest.market if latest else None)
-    return out
+def prior_period(ws: Workshop, kpi: str, idx: Index | None = None) -> Comparison:
+    """Latest value vs the prior period alone (what the dashboard's overview shows for every KPI)."""
+    points = series(ws, kpi, idx)
+    return _versus("prior_period", points[-1] if points else None, _prior(points, ws.node(kpi).definition.frequency or Frequency.MONTHLY))
+
+
+def _prior(points: list[Actual], frequency: Frequency) -> float | None:
+    """The value one period before the latest point (within the period's tolerance), if any."""
+    if not points:
+        return None
+    step, tolerance = PERIOD[frequency]
+    latest = points[-1].date
+    prior = _near(points, latest - dt.timedelta(days=step), tolerance, latest)
+    return prior.value if prior else None
+
+
+def _versus(axis: str, latest: Actual | None, other: float | None) -> Comparison:
+    if latest is None or other is None:
+        return Comparison(axis, other, None, None)
+    return Comparison(axis, other, latest.value - other, (latest.value / other - 1) if other else None)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from kpidesign.status import Status
 from tests.conftest import build_ec
 
 D = dt.date(2026, 10, 1)
+EC = build_ec()
 
 
 def with_actuals(ws, *rows):
@@ -65,6 +66,14 @@ def test_monthly_prior_period_tolerance(ec):
     ws = edits.set_field(ec, "customers", "frequency", "monthly")
     ws = with_actuals(ws, ("customers", dt.date(2026, 9, 1), 10, None), ("customers", dt.date(2026, 10, 1), 11, None))
     assert monitor.compare(ws, "customers")["prior_period"].other == 10
+
+
+@given(st.lists(st.tuples(st.integers(0, 800), st.floats(-1e6, 1e6, allow_nan=False)), max_size=12),
+       st.sampled_from(["daily", "weekly", "monthly", "quarterly", "yearly"]))
+def test_the_overviews_prior_period_is_the_comparisons_own(rows, frequency):
+    ws = with_actuals(edits.set_field(EC, "customers", "frequency", frequency), *(("customers", D + dt.timedelta(days=d), v, None) for d, v in rows))
+    idx = monitor.index(ws)
+    assert monitor.prior_period(ws, "customers", idx) == monitor.compare(ws, "customers", idx)["prior_period"] == monitor.prior_period(ws, "customers")
 
 
 def test_alerts_fire_on_their_level(weekly):

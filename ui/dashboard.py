@@ -21,15 +21,17 @@ from ui.session import commit, flash, labeller, lang, md, store, stored_actuals,
 ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
 
-def filtered(ws: Workshop) -> list[str]:
-    """The KPIs kept by the owner and cadence filters (all when nothing is chosen)."""
+def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The KPIs kept by the owner and cadence filters (all when nothing is chosen), and the choice itself: with the
+    version it names the list, and is what a cache keys on (hashing the ids of 500 KPIs took 4 ms of every rerun)."""
     owners = sorted({n.definition.owner for n in ws.nodes if n.definition.owner})
     cadences = [c for c in ("daily", "weekly", "monthly", "quarterly") if any(r.cadence.value == c for r in ws.monitoring.reviews)]
     left, right = st.columns(2)
     chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"))
     chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"))
     in_cadence = {k for r in ws.monitoring.reviews if r.cadence.value in chosen_cadences for k in r.kpis}
-    return [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
+    kpis = [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
+    return kpis, (tuple(chosen_owners), tuple(chosen_cadences))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -46,9 +48,11 @@ def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) ->
     return monitor.readings(_ws, idx), idx
 
 
-def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
-    """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side."""
-    counts, flow = _overview(state, lang(), tuple(kpis), ws, now, idx)
+def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index,
+             choice: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+    """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side (choice: the
+    filter that kept kpis)."""
+    counts, flow = _overview(state, lang(), choice, ws, now, idx, kpis)
     for column, word in zip(st.columns(len(WORDS)), WORDS):
         column.metric(badge(word), counts[word])
     depth = graphs.levels(ws, state, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
@@ -59,19 +63,20 @@ def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.R
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _overview(state: tuple[str, int, int], language: str, kpis: tuple[str, ...], _ws: Workshop, _now: dict[str, monitor.Reading],
-              _idx: monitor.Index) -> tuple[Counter[str], tuple[str, ...]]:
-    """The counts by status word and the three columns' text, once per version, actuals revision, language and filter."""
+def _overview(state: tuple[str, int, int], language: str, choice: tuple[tuple[str, ...], tuple[str, ...]], _ws: Workshop,
+              _now: dict[str, monitor.Reading], _idx: monitor.Index, _kpis: list[str]) -> tuple[Counter[str], tuple[str, ...]]:
+    """The counts by status word and the three columns' text, once per version, actuals revision, language and filter
+    (the KPIs it keeps are named by the version and the filter's choice)."""
     nodes = {n.id: n for n in _ws.nodes}
-    words = {k: status_word(_now[k].value, nodes[k].thresholds) for k in kpis}  # no threshold and no data told apart
+    words = {k: status_word(_now[k].value, nodes[k].thresholds) for k in _kpis}  # no threshold and no data told apart
     badges = {word: badge(word) for word in WORDS}
     no_data, versus = tr("no_data"), tr("cmp_prior_period")
     flow = []
     for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING):
         lines = [f"**{tr(layer.value)}**"]
-        for k in [k for k in kpis if nodes[k].layer is layer]:
+        for k in [k for k in _kpis if nodes[k].layer is layer]:
             r, node = _now[k], nodes[k]
-            prior = monitor.compare(_ws, k, _idx)["prior_period"]
+            prior = monitor.prior_period(_ws, k, _idx)
             lines.append(f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
                          + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else ""))
         flow.append("\n\n".join(lines))

@@ -11,10 +11,10 @@ now, idx = dashboard.readings(loaded.id, loaded.version, actuals_rev, ws)
 
 st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))
-kpis = dashboard.filtered(ws)
+kpis, choice = dashboard.filtered(ws)
 
 sections = {
-    tr("tab_overview"): lambda: dashboard.overview(ws, (loaded.id, loaded.version, actuals_rev), now, kpis, idx),
+    tr("tab_overview"): lambda: dashboard.overview(ws, (loaded.id, loaded.version, actuals_rev), now, kpis, idx, choice),
     tr("tab_charts"): lambda: dashboard.charts(ws, now, kpis, idx),
     tr("tab_alerts"): lambda: dashboard.alerts(ws, loaded.id),
     tr("tab_reviews"): lambda: dashboard.reviews(ws, now),

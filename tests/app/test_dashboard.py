@@ -67,3 +67,25 @@ def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
     store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.06)])
     ok(at.run())
     assert reads == [wid, wid] and at.metric[0].value == "0"  # new values: read once more, and the KPI is green now
+
+
+def test_the_owner_and_cadence_filters_narrow_the_overview_and_clearing_them_brings_every_kpi_back(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/dashboard.py").run())
+
+    def shown() -> tuple[int, str]:
+        return sum(int(m.value) for m in at.metric[:5]), " ".join(m.value for m in at.markdown)
+
+    assert shown()[0] == 19
+    at.multiselect(key="dash_owners").set_value(["Brand manager"])
+    ok(at.run())
+    total, text = shown()
+    assert total == 6 and "Awareness rate" in text and "Purchase rate" not in text  # the brand manager's six KPIs
+    at.multiselect(key="dash_owners").set_value([])
+    at.multiselect(key="dash_cadences").set_value(["weekly"])
+    ok(at.run())
+    total, text = shown()
+    assert total == 4 and "Purchase rate" in text and "Awareness rate" not in text  # what the weekly meeting looks at
+    at.multiselect(key="dash_cadences").set_value([])
+    ok(at.run())
+    assert shown()[0] == 19
