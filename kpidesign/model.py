@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Hashable
 from enum import StrEnum
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
 
 
 class Layer(StrEnum):
@@ -180,13 +184,25 @@ class Workshop(_Base):
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if none); the first one if an id were repeated."""
-        cached = self.__dict__.get("_node_index")  # not a field: never dumped, compared or validated
-        if cached is None or cached[0] is not self.nodes or cached[1] != len(self.nodes):  # a copy with new nodes rebuilds it
-            index: dict[str, Node] = {}
-            for n in self.nodes:
-                index.setdefault(n.id, n)
-            cached = self.__dict__["_node_index"] = (self.nodes, len(self.nodes), index)
-        return cached[2][node_id]
+        return self.beside("_node_index", None, self._index)[node_id]
+
+    def _index(self) -> dict[str, Node]:
+        index: dict[str, Node] = {}
+        for n in self.nodes:
+            index.setdefault(n.id, n)
+        return index
+
+    def beside(self, name: str, key: Hashable, build: Callable[[], T]) -> T:
+        """What build() returns for this workshop's nodes (and key), worked out once and kept beside the object.
+
+        Workshops are never changed in place: every edit makes a copy, and a copy with a new node list builds again
+        (one with other fields only, a new title say, keeps it). Kept under name in the instance's __dict__, not a
+        field: never dumped, compared or validated. One entry per name: another key replaces it.
+        """
+        cached = self.__dict__.get(name)
+        if cached is None or cached[0] is not self.nodes or cached[1] != len(self.nodes) or cached[2] != key:
+            cached = self.__dict__[name] = (self.nodes, len(self.nodes), key, build())
+        return cached[3]
 
     def children(self, node_id: str) -> list[Node]:
         """The direct children of a node, in display order."""

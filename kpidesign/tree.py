@@ -39,10 +39,7 @@ def walk(ws: Workshop) -> Iterator[tuple[Node, int]]:
     Workshops are never changed in place (every edit makes a copy with a new node list), so the order is worked out
     once per workshop object and kept beside it, like its node index: a rerun of any page walks a 500-node tree once.
     """
-    cached = ws.__dict__.get("_walk")  # not a field: never dumped, compared or validated
-    if cached is None or cached[0] is not ws.nodes or cached[1] != len(ws.nodes):  # a copy with new nodes walks again
-        cached = ws.__dict__["_walk"] = (ws.nodes, len(ws.nodes), tuple(_walk(ws)))
-    return iter(cached[2])
+    return iter(ws.beside("_walk", None, lambda: tuple(_walk(ws))))
 
 
 def _walk(ws: Workshop) -> Iterator[tuple[Node, int]]:
