@@ -66,8 +66,13 @@ def layout(ws: Workshop, lang: str = "ja", direction: str | None = None) -> Layo
     """Place every node: leaves side by side, each parent centred on its children, one band per level.
 
     Top-down ('TB') while the tree is narrow, else left to right ('LR': levels become columns and leaves
-    stack downwards), by the same rule as on screen unless a direction is given.
+    stack downwards), by the same rule as on screen unless a direction is given. Worked out once per workshop
+    object, language and direction (the export page asks whether a PNG fits, then draws the SVG): never mutate it.
     """
+    return ws.beside("_layout", (lang, direction), lambda: _layout(ws, lang, direction))
+
+
+def _layout(ws: Workshop, lang: str, direction: str | None) -> Layout:
     turned = (direction or auto_direction(ws)) == "LR"
     kids = children_map(ws)
     order = list(walk(ws))

@@ -52,3 +52,10 @@ def test_png_problem_says_why_to_png_would_give_nothing(template, monkeypatch):
     assert image.png_problem(template) is None and to_png(template)[:4] == b"\x89PNG"
     big = workshop(500)  # about 100 million pixels at the export's scale
     assert image.png_problem(big) == "too_large" and to_png(big) is None
+
+
+def test_the_layout_is_worked_out_once_per_workshop_language_and_direction(ec):
+    assert layout(ec, "en") is layout(ec, "en")  # the export page asks whether a PNG fits, then draws the SVG
+    assert layout(ec, "en", "LR") is not layout(ec, "en") and layout(ec, "ja").boxes["sales"].lines != layout(ec, "en").boxes["sales"].lines
+    renamed = tree.update_node(ec, "customers", name="Clients")
+    assert layout(renamed, "en").boxes["customers"].lines[0] == "Clients" and layout(ec, "en").boxes["customers"].lines[0] == "Customers"
