@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Node, Workshop
@@ -39,6 +40,11 @@ def _w(text: str) -> int:
 
 def wrap(text: str, width: int = 18, max_lines: int = 3) -> list[str]:
     """Wrap a label by display width: between words in Latin text, between any two characters in CJK text; cut with … after max_lines."""
+    return list(_wrapped(text, width, max_lines))
+
+
+@lru_cache(maxsize=16384)  # names rarely change between versions: each new version of a tree wraps only what changed
+def _wrapped(text: str, width: int, max_lines: int) -> tuple[str, ...]:
     lines: list[str] = []
     current = ""
     for token in _TOKENS.findall(text.replace("\n", " ")):
@@ -62,7 +68,7 @@ def wrap(text: str, width: int = 18, max_lines: int = 3) -> list[str]:
         while last and _w(last + "…") > width:
             last = last[:-1]
         lines[-1] = last + "…"
-    return lines
+    return tuple(lines)
 
 
 def _fit(token: str, width: int) -> str:
@@ -104,11 +110,17 @@ FONT_SIZE = 18  # pt in DOT; the page's CSS must draw graph text at the same siz
 
 def box_size(label: str) -> dict[str, str]:
     """Width and height (inches) that fit a label, from its display width: renderers misjudge CJK text."""
+    width, height = _box(label)
+    return {"fixedsize": "true", "width": width, "height": height}
+
+
+@lru_cache(maxsize=16384)  # labels rarely change between versions
+def _box(label: str) -> tuple[str, str]:
     lines = label.split("\n")
     size = FONT_SIZE
     width = max(display_width(line) for line in lines) * size * 0.56 / 72 + 0.35
     height = len(lines) * size * 1.3 / 72 + 0.25
-    return {"fixedsize": "true", "width": f"{width:.2f}", "height": f"{height:.2f}"}
+    return f"{width:.2f}", f"{height:.2f}"
 
 
 MAX_LEAVES_TOP_DOWN = 14
