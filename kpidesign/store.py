@@ -11,9 +11,12 @@ import datetime as dt
 import hashlib
 import os
 import re
+import itertools
 import secrets
 import sqlite3
+import threading
 import zlib
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +32,7 @@ from kpidesign.tree import check_structure
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
-LOADED_CACHE = 8
+LOADED_CACHE = 16  # versions kept parsed in a process (across all workshops)
 UNDO_SUMMARY = re.compile(r"undo: back to v(\d+)")  # the summary an undo leaves, so that a second undo goes further back
 
 migrations = Migrations("kpidesign")
@@ -160,6 +163,39 @@ class VersionInfo:
     summary: str
 
 
+class _Parsed:
+    """The last version of each workshop parsed in this process, shared by every Store on the same database: a version
+    is parsed once however many sessions show it (the facilitator's, the projector's, each share link's, which all
+    refresh after an edit). Each entry is the (version, updated_at) it was parsed at, checked against the row on every
+    load; versions are written once (optimistic locking), so an entry can only be right or stale, never wrong."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[tuple[str, str], Loaded] = OrderedDict()
+        self._lock = threading.Lock()  # sessions run on their own threads
+        self._size = size
+
+    def get(self, where: str, workshop_id: str) -> Loaded | None:
+        """The version last parsed of this workshop in this database, if any."""
+        return self._entries.get((where, workshop_id))
+
+    def put(self, where: str, loaded: Loaded) -> None:
+        """Keep a parsed version (the oldest entry goes when the cache is full)."""
+        with self._lock:
+            self._entries[(where, loaded.id)] = loaded
+            self._entries.move_to_end((where, loaded.id))
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def drop(self, where: str, workshop_id: str) -> None:
+        """Forget a workshop (deleted)."""
+        with self._lock:
+            self._entries.pop((where, workshop_id), None)
+
+
+_parsed = _Parsed(LOADED_CACHE)
+_memory = itertools.count()
+
+
 def default_path() -> Path:
     """The database file: $KPIDESIGN_DB, else data/kpidesign.db beside the package."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
@@ -175,9 +211,11 @@ class Store:
     def __init__(self, path: str | Path | None = None, *, memory: bool = False):
         if memory:
             conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            self._where = f":memory:{next(_memory)}"  # a database of its own: shares nothing
         else:
             target = Path(path) if path else default_path()
             target.parent.mkdir(parents=True, exist_ok=True)
+            self._where = str(target.resolve())
             conn = sqlite3.connect(str(target), check_same_thread=False, isolation_level=None, timeout=30)
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA busy_timeout=30000")
@@ -185,7 +223,6 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         self.db = Database(conn)
         migrations.apply(self.db)
-        self._loaded: dict[str, Loaded] = {}  # the last version read of each workshop: a rerun reads no unchanged document
 
     def close(self) -> None:
         """Close the connection."""
@@ -225,22 +262,21 @@ class Store:
         return wid
 
     def load(self, workshop_id: str) -> Loaded:
-        """The current state of a workshop (the same object while its version is unchanged: never mutate it)."""
-        known = self._loaded.get(workshop_id)
+        """The current state of a workshop (the same object while its version is unchanged, shared by every Store of
+        this process on the same database: never mutate it)."""
+        known = _parsed.get(self._where, workshop_id)
         seen = (known.version, known.updated_at) if known else (None, None)
         row = self.db.execute(  # one read: the document is sent only when the version is not the one already parsed
             "select version, updated_at, case when version = ? and updated_at = ? then null else doc end from workshops where id = ?",
             (*seen, workshop_id),
         ).fetchone()
         if row is None:
-            self._loaded.pop(workshop_id, None)
+            _parsed.drop(self._where, workshop_id)
             raise WorkshopNotFoundError(workshop_id)
         if row[2] is None and known is not None:
             return known
         loaded = Loaded(workshop_id, Workshop.model_validate_json(row[2]), row[0], row[1])
-        if len(self._loaded) >= LOADED_CACHE:
-            self._loaded.pop(next(iter(self._loaded)))
-        self._loaded[workshop_id] = loaded
+        _parsed.put(self._where, loaded)
         return loaded
 
     def exists(self, workshop_id: str) -> bool:

@@ -230,6 +230,8 @@ def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen
     first = mine.load(wid)
     assert mine.load(wid) is first  # nothing changed: the parsed document is reused
     theirs = other.load(wid)
+    assert theirs is first  # and shared by every session of the process on that file: one parse per version
+    assert Store(memory=True).exists(wid) is False  # a memory database shares nothing
     other.save(wid, tree.update_node(theirs.workshop, "customers", name="顧客数"), expected_version=1, summary="theirs")
     again = mine.load(wid)
     assert again.version == 2 and again.workshop.node("customers").name == "顧客数"
@@ -239,3 +241,21 @@ def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen
     with pytest.raises(WorkshopNotFoundError):
         mine.load(wid)
     mine.close(), other.close()
+
+
+def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(tmp_path, ec, monkeypatch):
+    from kpidesign.model import Workshop
+
+    path = tmp_path / "p.db"
+    facilitator, viewers = Store(path), [Store(path) for _ in range(5)]
+    wid = facilitator.create(ec)
+    parses = []
+    parse = Workshop.model_validate_json
+    monkeypatch.setattr(Workshop, "model_validate_json", lambda doc: parses.append(1) or parse(doc))
+    assert len({id(v.load(wid).workshop) for v in viewers}) == 1 and len(parses) == 1
+    loaded = facilitator.load(wid)
+    facilitator.save(wid, tree.update_node(loaded.workshop, "customers", name="顧客数"), expected_version=1, summary="edit")
+    assert {v.load(wid).workshop.node("customers").name for v in viewers} == {"顧客数"} and len(parses) == 2  # each new version once
+    elsewhere = Store(tmp_path / "other.db")  # another database file: never served from this one's entries
+    with pytest.raises(WorkshopNotFoundError):
+        elsewhere.load(wid)
