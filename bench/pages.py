@@ -16,6 +16,7 @@ from kpidesign import edits
 from kpidesign.io import files
 from kpidesign.i18n import t
 from kpidesign.io.yaml_io import from_yaml, to_yaml
+from kpidesign.model import Workshop
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 
@@ -99,7 +100,7 @@ def _edit(store: Store, workshop_id: str) -> None:
     store.save(workshop_id, changed, expected_version=loaded.version, summary="bench")
 
 
-def after_edit_ms(at: AppTest, edit: Callable[[], object], floor_app: AppTest, repeat: int = 9) -> tuple[float, float]:
+def after_edit_ms(at: AppTest | _All, edit: Callable[[], object], floor_app: AppTest, repeat: int = 9) -> tuple[float, float]:
     """Medians (ms) of a page's first rerun after an edit was saved (the save itself not timed: what is kept per
     version is rebuilt, as on the facilitator's screen after every change), and of the floor timed alongside."""
     own, floor = [], []
@@ -125,7 +126,39 @@ def share_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) ->
     ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
     rows = [(size, "page share link (read-only view)", ms, ms / floor)]
     ms, floor = after_edit_ms(at, lambda: _edit(store, workshop_id), floor_app)
-    return rows + [(size, f"page share link, {AFTER_EDIT}", ms, ms / floor)]
+    rows.append((size, f"page share link, {AFTER_EDIT}", ms, ms / floor))
+    viewers = [at] + [_shared(store.create_share(workshop_id)) for _ in range(VIEWERS - 1)]  # a room of stakeholders
+    ms, floor = after_edit_ms(_All(viewers), lambda: _edit(store, workshop_id), floor_app)
+    return rows + [(size, f"page share link, {VIEWERS} viewers' refresh after an edit (all of them; ratio to one floor rerun)", ms, ms / floor)]
+
+
+VIEWERS = 20
+
+
+def _shared(token: str) -> AppTest:
+    """A session opened with a share link, run once."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["share"] = token
+    at.run()
+    assert not at.exception and at.get("graphviz_chart"), at.exception
+    return at
+
+
+class _All:
+    """Several sessions rerun one after the other, as one AppTest-like run (each viewer refreshes once)."""
+
+    def __init__(self, sessions: list[AppTest]) -> None:
+        self.sessions = sessions
+
+    def run(self) -> None:
+        """Rerun every session once."""
+        for at in self.sessions:
+            at.run()
+
+    @property
+    def exception(self) -> list[object]:
+        """The exceptions of every session's last run."""
+        return [e for at in self.sessions for e in at.exception]
 
 
 def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, float, float]]:
@@ -143,9 +176,11 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
                 state["v"] = store.restore(wid, 1, expected_version=state["v"] or store.load(wid).version)
 
             full = store.with_actuals(store.load(wid).workshop, wid)
+            doc = store.db.execute("select doc from workshops where id = ?", (wid,)).fetchone()[0]
             text = to_yaml(full)
             timings: list[tuple[str, Callable[[], float]]] = [
-                ("store: open a workshop (new session)", lambda: median_ms(lambda: _open(path, wid))),
+                ("store: open a workshop (new session; the version already read in this process)", lambda: median_ms(lambda: _open(path, wid))),
+                ("store: parse a version (its first reader in this process)", lambda: median_ms(lambda: Workshop.model_validate_json(doc))),
                 ("store: reload an unchanged workshop", lambda: median_ms(lambda: store.load(wid))),
                 ("store: save one edit", lambda: _saved_ms(store, wid)),
                 ("store: restore a version", lambda: median_ms(restore)),
@@ -176,7 +211,8 @@ def _saved_ms(store: Store, workshop_id: str, repeat: int = 5) -> float:
 
 
 def _open(path: Path, workshop_id: str) -> None:
-    """What a new browser session does: connect to the database and read the workshop."""
+    """What a new browser session does: connect to the database and read the workshop (parsed once per version in a
+    process, so only the first session to read a version parses it: timed apart)."""
     store = Store(path)
     store.load(workshop_id)
     store.close()
