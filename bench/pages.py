@@ -129,7 +129,7 @@ def share_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) ->
     rows.append((size, f"page share link, {AFTER_EDIT}", ms, ms / floor))
     viewers = [at] + [_shared(store.create_share(workshop_id)) for _ in range(VIEWERS - 1)]  # a room of stakeholders
     ms, floor = after_edit_ms(_All(viewers), lambda: _edit(store, workshop_id), floor_app)
-    return rows + [(size, f"page share link, {VIEWERS} viewers' refresh after an edit (all of them; ratio to one floor rerun)", ms, ms / floor)]
+    return rows + [(size, f"share link: {VIEWERS} viewers' refresh after an edit (all of them; ratio to one floor rerun)", ms, ms / floor)]
 
 
 VIEWERS = 20
