@@ -6,6 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Collection
 from functools import lru_cache
 
 from kpidesign import formula as formulas
@@ -179,14 +180,14 @@ def fold_depth(ws: Workshop, root: str | None = None, limit: int = MAX_SHOWN) ->
     return None
 
 
-def fold(ws: Workshop, depth: int, root: str | None = None, keep_path_to: str | None = None) -> tuple[list[Node], dict[str, list[str]]]:
-    """The nodes of the tree (or branch) down to `depth` levels below its top, and the path to keep_path_to; and for
-    each drawn node the ids folded away below it (only those with any)."""
+def fold(ws: Workshop, depth: int, root: str | None = None, keep: Collection[str] = ()) -> tuple[list[Node], dict[str, list[str]]]:
+    """The nodes of the tree (or branch) down to `depth` levels below its top, and the path to each node in keep (the
+    one selected, the levers a what-if moved); and for each drawn node the ids folded away below it (only those with any)."""
     leveled = _leveled(ws, root)
     ids = {n.id for n, _ in leveled}
     drawn = {n.id for n, d in leveled if d <= depth}
-    if keep_path_to in ids:
-        node: Node | None = ws.node(keep_path_to)
+    for kept in keep:
+        node: Node | None = ws.node(kept) if kept in ids else None
         while node is not None and node.id not in drawn:  # up to a drawn ancestor (the top always is)
             drawn.add(node.id)
             node = ws.node(node.parent) if node.parent in ids else None
@@ -211,15 +212,18 @@ def tree_dot(
 ) -> str:
     """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new.
 
-    With depth, only that many levels below the top are drawn (and the path to highlight); a box whose children are
-    folded away says how many nodes lie below it (with statuses, also how many of them are red or yellow).
+    With depth, only that many levels below the top are drawn (and the paths to highlight and to every node the what-if
+    moved); a box whose children are folded away says how many nodes lie below it (with statuses, also how many of them
+    are red or yellow).
     """
+    changed = moved(ws, whatif) if whatif else {}
     head = [
         f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
         f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
         f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
     ]
-    shown, hidden = fold(ws, depth, root, highlight) if depth is not None else (_subtree(ws, root), {})
+    keep = ([highlight] if highlight else []) + list(changed)
+    shown, hidden = fold(ws, depth, root, keep) if depth is not None else (_subtree(ws, root), {})
     boxes = []
     for node in shown:
         style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
@@ -230,12 +234,9 @@ def tree_dot(
             attrs["peripheries"] = "2" if node.sensitivity.value == "high" else "1"
         if status is not None:
             attrs.update({"fillcolor": STATUS_FILL[status.get(node.id, "none")], "fontcolor": "#111827", "style": "rounded,filled"})
-        moved = whatif.get(node.id) if whatif else None
-        if moved is not None and node.baseline is not None and abs(moved - node.baseline) <= 1e-9 * max(1.0, abs(node.baseline)):
-            moved = None
-        if moved is not None:
+        if node.id in changed:
             attrs.update(WHATIF_STYLE)
-        attrs["label"] = node_label(node, lang, moved)
+        attrs["label"] = node_label(node, lang, changed.get(node.id))
         if node.id in hidden:
             below = [status.get(k, "none") for k in hidden[node.id]] if status is not None else None
             attrs["label"] += "\n" + folded_label(len(hidden[node.id]), lang, below)
@@ -259,6 +260,16 @@ def tree_dot(
     out += [f"  n{a}_{key} -> n{b}_{key} [{attrs}];" for a, b, attrs in links]
     out.append("}")
     return "\n".join(out)
+
+
+def moved(ws: Workshop, whatif: dict[str, float | None]) -> dict[str, float]:
+    """The nodes whose what-if value differs from their baseline, with that value."""
+    out = {}
+    for node in ws.nodes:
+        value = whatif.get(node.id)
+        if value is not None and (node.baseline is None or abs(value - node.baseline) > 1e-9 * max(1.0, abs(node.baseline))):
+            out[node.id] = value
+    return out
 
 
 def drawing_key(head: list[str], boxes: list[str], links: list[tuple[int, int, str]]) -> str:

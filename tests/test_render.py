@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import tree
-from kpidesign.render import box_size, display_width, escape, fold_depth, node_label, tree_dot, wrap
+from kpidesign.render import box_size, display_width, escape, fold_depth, moved, node_label, tree_dot, wrap
 
 BOX = r"^\s*n\d+_[0-9a-f]+ \["  # a box statement: n<position>_<drawing key> [
 HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
@@ -157,15 +157,15 @@ def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth
     for i in range(extra):  # a random tree: each node under one made before it
         nodes.append(Node(id=f"x{i}", parent=data.draw(st.sampled_from([n.id for n in nodes])), name=f"X{i}"))
     ws = Workshop(title="t", nodes=nodes)
-    keep = data.draw(st.sampled_from([n.id for n in nodes]))
-    shown, below = fold(ws, depth, keep_path_to=keep)
+    keep = data.draw(st.lists(st.sampled_from([n.id for n in nodes]), max_size=3))  # the selected node, moved levers
+    shown, below = fold(ws, depth, keep=keep)
     ids = [n.id for n in shown]
     folded = [k for ks in below.values() for k in ks]
     assert sorted(ids + folded) == sorted(n.id for n in nodes) and len(set(folded)) == len(folded)
-    assert keep in ids and set(below) <= set(ids) and not set(ids) & set(folded)
+    assert set(keep) <= set(ids) and set(below) <= set(ids) and not set(ids) & set(folded)
     assert all(n.parent in ids for n in shown if n.parent)  # a drawn box hangs under a drawn box
     red = {k for k in folded if int(k[1:]) % 3 == 0}
-    dot = tree_dot(ws, depth=depth, highlight=keep, lang="en", status={k: "red" if k in red else "green" for k in ids + folded})
+    dot = tree_dot(ws, depth=depth, highlight=keep[0] if keep else None, lang="en", status={k: "red" if k in red else "green" for k in ids + folded})
     assert sum(int(n) for n in re.findall(r"\((\d+) red\)", dot)) == len(red)
 
 
@@ -187,3 +187,16 @@ def test_every_drawing_names_its_boxes_and_links_apart_from_any_other(ec):
     assert all(len(found) == len(ec.nodes) + 1 for found in names)  # every box and the graph itself
     assert all(not a & b for a, b in itertools.combinations(names, 2))
     assert tree_dot(ec, highlight="customers") == drawings[1]
+
+
+def test_a_folded_what_if_draws_every_moved_node_and_its_path(ec):
+    ws = ec
+    for i in range(40):
+        ws, _ = tree.add_node(ws, "new_customers", f"施策{i}", baseline=1.0)
+    deep = [n.id for n in ws.nodes if n.name in ("施策3", "施策30")]
+    values = {n.id: n.baseline for n in ws.nodes} | {deep[0]: 2.0, deep[1]: 0.5, "new_customers": 9.0}
+    dot = tree_dot(ws, depth=2, lang="en", whatif=values)
+    assert "施策3\\n1 ⇒ 2" in dot and "施策30\\n1 ⇒ 0.5" in dot and "施策4\\n" not in dot  # moved ones drawn, the rest folded
+    assert "+38 below" in dot and 'color="#7c3aed"' in dot
+    assert moved(ws, values) == {deep[0]: 2.0, deep[1]: 0.5, "new_customers": 9.0}
+    assert moved(ws, {n.id: n.baseline for n in ws.nodes}) == {}  # nothing moved: nothing marked

@@ -10,9 +10,9 @@ from kpidesign import analysis
 from kpidesign.findings import Severity
 from kpidesign.i18n import finding_text, problem_text
 from kpidesign.model import Workshop
-from kpidesign.render import auto_direction, tree_dot
 from kpidesign.review import PRINCIPLES, Review, review
 from kpidesign.values import format_value, parse_number
+from ui import graphs
 from ui.session import lang, md, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
@@ -67,8 +67,9 @@ def _movable(model: analysis.TreeModel, ws: Workshop) -> list[str]:
     return [i for i in [*levers, *rest] if model.values.get(i) is not None]
 
 
-def what_if(ws: Workshop) -> None:
-    """Move levers by a percentage or to a value; the KGI and the graph follow at once."""
+def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
+    """Move levers by a percentage or to a value; the KGI and the graph follow at once (a big tree folded, as
+    elsewhere, with the moved levers and their paths drawn)."""
     model = analysis.TreeModel(ws)
     names = {n.id: n.name for n in ws.nodes}
     levers = _movable(model, ws)
@@ -95,7 +96,8 @@ def what_if(ws: Workshop) -> None:
     if kgi.target is not None and result.kgi_after is not None:
         reached = result.kgi_after >= kgi.target if kgi.thresholds.direction.value == "higher_is_better" else result.kgi_after <= kgi.target
         (st.success if reached else st.info)(tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit)))
-    st.graphviz_chart(tree_dot(ws, lang=lang(), direction=auto_direction(ws), whatif=result.values), width="stretch")
+    state = (workshop_id, version)
+    graphs.tree(ws, state, lang(), whatif=result.values, depth=graphs.levels(ws, state, key="wi_levels"))
     st.caption(tr("whatif_legend"))
 
 

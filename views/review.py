@@ -13,7 +13,7 @@ st.write(tr("review_intro"))
 
 sections = {
     tr("tab_review"): lambda: analysis.design_review(ws, loaded.id, loaded.version),
-    tr("tab_whatif"): lambda: analysis.what_if(ws),
+    tr("tab_whatif"): lambda: analysis.what_if(ws, loaded.id, loaded.version),
     tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
     tr("tab_goal"): lambda: analysis.goal_seek(ws),
 }

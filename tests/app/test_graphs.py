@@ -63,3 +63,23 @@ def test_the_history_preview_folds_an_old_big_tree(db):
 
 def tree_id(db, wid: str, name: str) -> str:
     return next(n.id for n in Store(db).load(wid).workshop.nodes if n.name == name)
+
+
+def test_the_what_if_folds_a_big_tree_and_keeps_the_moved_lever_and_its_path_drawn(db):
+    ws = template("ec_sales", "en")
+    for i in range(160):  # a wide level of campaigns below the fold; campaign 7 drives the awareness rate
+        ws, _ = tree.add_node(ws, "awareness_rate", f"Campaign {i}", baseline=1.0)
+    lever = next(n.id for n in ws.nodes if n.name == "Campaign 7")
+    ws = tree.update_node(ws, "awareness_rate", formula=f"{lever} * {ws.node('awareness_rate').baseline}")
+    wid = Store(db).create(ws)
+    at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("en").run())
+    at.switch_page("views/review.py").run()
+    at.query_params["tab"] = "What-if"
+    ok(at.run())
+    at.multiselect(key="wi_levers").set_value([lever]).run()
+    ok(at.slider(key=f"wi_pct_{lever}").set_value(20).run())
+    dot = spec(at)
+    assert "Campaign 7\\n1 ⇒ 1.2" in dot and "Campaign 8" not in dot and "+159 below" in dot  # the lever drawn, its siblings folded
+    assert any("of 179 boxes" in i for i in folded(at))
+    at.segmented_control(key="wi_levels").set_value("all").run()
+    assert "Campaign 159" in spec(at) and "Campaign 7\\n1 ⇒ 1.2" in spec(at) and not folded(at)
