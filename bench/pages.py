@@ -23,7 +23,7 @@ from kpidesign.store import Store
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FLOOR_SCRIPT = "import streamlit as st\nst.button('ok')\n"
 AFTER_EDIT = "first rerun after an edit"
-EXTRA_TABS = {"definitions": ("whole_sheet",)}  # pages draw only their open tab; these tabs are timed too
+EXTRA_TABS = {"definitions": ("whole_sheet",), "decompose": ("tagging_table",)}  # pages draw only their open tab; these tabs are timed too
 
 
 def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:

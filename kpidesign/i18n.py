@@ -177,6 +177,7 @@ S: dict[str, tuple[str, str]] = {
     "domain_customer_success": ("カスタマーサクセス", "Customer success"),
     "domain_general": ("全社・財務", "Company & finance"),
     "tagging_table": ("層と感応度をまとめて付ける", "Tag layers and sensitivity at once"),
+    "edit_one_node": ("1つのノードを編集", "Edit one node"),
     "balance": ("バランス", "Balance"),
     "need_each_layer": ("先行・中間・遅行の指標をそれぞれ1つ以上置きましょう。足りない層: {layers}", "Have at least one leading, one intermediate and one lagging indicator. Missing: {layers}"),
     "need_both_speeds": ("動きの速い指標と遅い指標を組み合わせましょう（短期と長期の対）。", "Pair fast-moving with slow-moving indicators (short term with long term)."),

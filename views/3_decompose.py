@@ -7,7 +7,7 @@ from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
 from kpidesign.review import balance
 from ui import library_picker, tree_editor
-from ui.session import kept, labeller, require_workshop, tr
+from ui.session import kept, labeller, require_workshop, tabs, tr
 from ui.tables import node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -17,14 +17,43 @@ st.title(tr("decompose_title"))
 st.write(tr("decompose_intro"))
 
 tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
-edit_col, add_col = st.columns([3, 2], gap="large")
-with edit_col:
-    node = tree_editor.node_picker(ws)
-    with st.container(border=True):
-        tree_editor.node_editor(ws, node, tagging=True)
-with add_col:
-    tree_editor.add_form(ws, node)
-    library_picker.picker(node)
+
+
+def one_node() -> None:
+    """The chosen node's fields with its layer and speed as radios; children added under it."""
+    edit_col, add_col = st.columns([3, 2], gap="large")
+    with edit_col:
+        node = tree_editor.node_picker(ws)
+        with st.container(border=True):
+            tree_editor.node_editor(ws, node, tagging=True)
+    with add_col:
+        tree_editor.add_form(ws, node)
+        library_picker.picker(node)
+
+
+def tagging_table() -> None:
+    """Every node's layer and speed in one editable table."""
+    rows = [(n, d) for n, d in tree.walk(ws) if n.parent is not None]
+    frame = kept("tagging_table", loaded, lambda: pd.DataFrame(
+        {
+            "name": ["　" * (d - 1) + n.name for n, d in rows],
+            "layer": [n.layer.value if n.layer else None for n, _ in rows],
+            "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
+        }
+    ))
+    node_sheet(
+        frame, [n.id for n, _ in rows], ("layer", "sensitivity"), "dec_table", disabled=["name"],
+        column_config={
+            "name": st.column_config.TextColumn(tr("name"), width="large"),
+            "layer": st.column_config.SelectboxColumn(tr("layer"), options=[e.value for e in Layer], format_func=labeller()),
+            "sensitivity": st.column_config.SelectboxColumn(tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=labeller()),
+        },
+    )
+    show_cell_problems("dec_table", ws)
+
+
+tabs({tr("edit_one_node"): one_node, tr("tagging_table"): tagging_table})  # only the open one is drawn: a click in the
+# form does not rebuild a table of every node
 
 st.subheader(tr("balance"))
 counts = kept("balance", loaded, lambda: balance(ws))
@@ -34,24 +63,5 @@ if counts.missing_layers:
     st.warning(tr("need_each_layer", layers=", ".join(tr(layer) for layer in counts.missing_layers)))
 if counts.one_speed_only:
     st.warning(tr("need_both_speeds"))
-
-st.subheader(tr("tagging_table"))
-rows = [(n, d) for n, d in tree.walk(ws) if n.parent is not None]
-frame = kept("tagging_table", loaded, lambda: pd.DataFrame(
-    {
-        "name": ["　" * (d - 1) + n.name for n, d in rows],
-        "layer": [n.layer.value if n.layer else None for n, _ in rows],
-        "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
-    }
-))
-node_sheet(
-    frame, [n.id for n, _ in rows], ("layer", "sensitivity"), "dec_table", disabled=["name"],
-    column_config={
-        "name": st.column_config.TextColumn(tr("name"), width="large"),
-        "layer": st.column_config.SelectboxColumn(tr("layer"), options=[e.value for e in Layer], format_func=labeller()),
-        "sensitivity": st.column_config.SelectboxColumn(tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=labeller()),
-    },
-)
-show_cell_problems("dec_table", ws)
 
 st.page_link("views/4_definitions.py", label=tr("next_step", step=tr("nav_definitions")), icon=":material/arrow_forward:")

@@ -305,3 +305,15 @@ def test_the_definition_sheet_is_a_tab_of_step_four(db):
     assert not [w for w in at.selectbox if w.key == "def_selected"]
     sheet = at.dataframe[0].value
     assert len(sheet) == len(stored(db, wid).nodes) and "Annual sales" in set(sheet["name"])
+
+
+def test_the_tagging_table_is_a_tab_of_step_three(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/3_decompose.py").run())
+    assert at.selectbox(key="tree_selected") and not at.dataframe  # one node's radios first; the table is not drawn
+    balance = ["leading", "intermediate", "lagging", "untagged", "fast (moves in days/weeks)", "slow (builds over quarters)"]
+    assert [m.label for m in at.metric] == balance  # the balance is under both tabs
+    open_tab(at, "Tag layers and sensitivity at once")
+    assert not [w for w in at.selectbox if w.key == "tree_selected"] and [m.label for m in at.metric] == balance
+    table = at.dataframe[0].value
+    assert len(table) == len(stored(db, wid).nodes) - 1 and "Purchase rate" in " ".join(table["name"])  # every node but the KGI
