@@ -209,6 +209,8 @@ than with `dot` (tried in a scratch app, not kept). Fixes, before → after (alt
 | dashboard, first rerun after an edit | all four comparisons worked out per KPI for the overview, which shows one | the prior period alone (`monitor.prior_period`, property-tested against `compare`) | 116.9 ms (run of 2026-11-25 12:55) | 80.0 ms (run of 2026-12-01 19:16) |
 | export page, first rerun after an edit | the tree laid out twice per version (whether a PNG fits, then the SVG preview) | the layout kept beside the workshop object, per language and direction (`Workshop.beside`) | 110.6 ms (run of 2026-11-25 12:55) | 51.9 ms (run of 2026-12-01 19:16) |
 | the DOT of the whole 500-node tree after an edit | every name wrapped and every box sized again | wrapped names and box sizes kept by text (names rarely change between versions) | 24.3 ms | 18.5 ms |
+| step 3 at 500 nodes 12.0× the floor in the 19:44 run (8.1–9.3× timed alternately) | one node's radios and the tagging table of every node drawn together: the 500-row table converted on every click | two tabs, only the open one drawn (as step 4); the table tab timed too | 8.1–9.3×; after an edit 72 ms | 7.3–7.6×; 58 ms |
+| what-if on a 500-node tree | every slider move drew all 500 boxes | folded like the other views, the moved levers and their paths kept drawn | — | — |
 
 Tried and not kept: the share view without its sidebar (the language and projector switches), an idea of the session cut
 off before this one: a share link's cold load took 2.71 / 3.02 s with it and 2.68 / 2.95 s without (100 / 500 nodes,
