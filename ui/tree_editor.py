@@ -9,7 +9,7 @@ from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from kpidesign.values import format_value
-from ui import graphs, widgets
+from ui import graphs, library_picker, widgets
 from ui.session import commit, field_error, flash, labeller, lang, md, per_version, sync, tr, version
 
 
@@ -24,6 +24,19 @@ def graph(ws: Workshop, highlight: str | None = None) -> None:
     depth = graphs.levels(ws, state, key="tree_levels", root=root, always=True, container=levels_col)
     graphs.tree(ws, state, lang(), direction=direction, highlight=highlight, root=root, depth=depth, hint="tree_folded")
     st.caption(tr("legend") + "　" + tr("nodes_count", count=len(ws.nodes)))
+
+
+def workbench(ws: Workshop, *, tagging: bool) -> None:
+    """The node picker and the chosen node's editor (with layer and speed radios when tagging), beside the form that
+    adds children under it and the KPI library (steps 2 and 3)."""
+    edit_col, add_col = st.columns([3, 2], gap="large")
+    with edit_col:
+        node = node_picker(ws)
+        with st.container(border=True):
+            node_editor(ws, node, tagging=tagging)
+    with add_col:
+        add_form(ws, node)
+        library_picker.picker(node)
 
 
 def node_picker(ws: Workshop) -> Node:

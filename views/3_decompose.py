@@ -6,7 +6,7 @@ import streamlit as st
 from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
 from kpidesign.review import balance
-from ui import library_picker, tree_editor
+from ui import tree_editor
 from ui.session import kept, labeller, require_workshop, tabs, tr
 from ui.tables import node_sheet, show_cell_problems
 
@@ -17,18 +17,6 @@ st.title(tr("decompose_title"))
 st.write(tr("decompose_intro"))
 
 tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
-
-
-def one_node() -> None:
-    """The chosen node's fields with its layer and speed as radios; children added under it."""
-    edit_col, add_col = st.columns([3, 2], gap="large")
-    with edit_col:
-        node = tree_editor.node_picker(ws)
-        with st.container(border=True):
-            tree_editor.node_editor(ws, node, tagging=True)
-    with add_col:
-        tree_editor.add_form(ws, node)
-        library_picker.picker(node)
 
 
 def tagging_table() -> None:
@@ -52,8 +40,8 @@ def tagging_table() -> None:
     show_cell_problems("dec_table", ws)
 
 
-tabs({tr("edit_one_node"): one_node, tr("tagging_table"): tagging_table})  # only the open one is drawn: a click in the
-# form does not rebuild a table of every node
+# one node's radios, or every node in a table: only the open tab is drawn, so a click on a radio rebuilds no table
+tabs({tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table})
 
 st.subheader(tr("balance"))
 counts = kept("balance", loaded, lambda: balance(ws))
