@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, Mapping
 
 from kpidesign import formula as formulas
@@ -170,11 +170,22 @@ def kfs(ws: Workshop) -> Lever | None:
 
 @dataclass(frozen=True)
 class WhatIf:
-    """The tree's values after some changes, and the KGI before and after."""
+    """The tree's values after some changes (and before them), and the KGI before and after."""
 
     values: dict[str, float | None]
     kgi_before: float | None
     kgi_after: float | None
+    before: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def moved(self) -> dict[str, float]:
+        """The nodes whose value the changes moved, with their new value (a pinned node, and the ancestors it moves)."""
+        out = {}
+        for node_id, value in self.values.items():
+            old = self.before.get(node_id)
+            if value is not None and (old is None or not math.isclose(value, old, rel_tol=1e-9, abs_tol=1e-12)):
+                out[node_id] = value
+        return out
 
     @property
     def kgi_change(self) -> float | None:
@@ -188,7 +199,7 @@ def what_if(ws: Workshop, changes: Mapping[str, float], basis: Basis = "baseline
     """Pin nodes to new values and recompute the whole tree."""
     model = TreeModel(ws, basis)
     values = model.evaluate(changes)
-    return WhatIf(values, model.values[model.root], values[model.root])
+    return WhatIf(values, model.values[model.root], values[model.root], dict(model.values))
 
 
 def parse_change(text: str, current: float | None) -> float:

@@ -208,15 +208,16 @@ STATUS_FILL = {"green": "#bbf7d0", "yellow": "#fef08a", "red": "#fecaca", "none"
 
 def tree_dot(
     ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None,
-    whatif: dict[str, float | None] | None = None, status: dict[str, str] | None = None, depth: int | None = None,
+    whatif: dict[str, float] | None = None, status: dict[str, str] | None = None, depth: int | None = None,
 ) -> str:
-    """DOT source of the tree (or the branch under root); with whatif, nodes whose value moved show baseline ⇒ new.
+    """DOT source of the tree (or the branch under root); whatif: the nodes a what-if moved, with their new values
+    (`WhatIf.moved`), each shown as baseline ⇒ new.
 
     With depth, only that many levels below the top are drawn (and the paths to highlight and to every node the what-if
     moved); a box whose children are folded away says how many nodes lie below it (with statuses, also how many of them
     are red or yellow).
     """
-    changed = moved(ws, whatif) if whatif else {}
+    changed = whatif or {}
     head = [
         f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
         f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
@@ -260,16 +261,6 @@ def tree_dot(
     out += [f"  n{a}_{key} -> n{b}_{key} [{attrs}];" for a, b, attrs in links]
     out.append("}")
     return "\n".join(out)
-
-
-def moved(ws: Workshop, whatif: dict[str, float | None]) -> dict[str, float]:
-    """The nodes whose what-if value differs from their baseline, with that value."""
-    out = {}
-    for node in ws.nodes:
-        value = whatif.get(node.id)
-        if value is not None and (node.baseline is None or abs(value - node.baseline) > 1e-9 * max(1.0, abs(node.baseline))):
-            out[node.id] = value
-    return out
 
 
 def drawing_key(head: list[str], boxes: list[str], links: list[tuple[int, int, str]]) -> str:

@@ -24,6 +24,14 @@ def test_pure_product_tree_passes_percentages_one_for_one(ec):
     assert result.values["avg_spend"] == 5500
 
 
+def test_a_what_if_names_the_nodes_it_moved_and_nothing_else(ec):
+    moved = analysis.what_if(ec, {"item_price": 2750}).moved
+    assert set(moved) == {"item_price", "avg_spend", "sales"} and moved["avg_spend"] == 5500  # the lever and its ancestors
+    unstated = tree.update_node(ec, "customers", baseline=None)  # a formula parent without a stated number of its own
+    assert analysis.what_if(unstated, {}).moved == {}  # nothing pinned: nothing moved, whatever the stated numbers say
+    assert "customers" in analysis.what_if(unstated, {"new_customers": 16000}).moved
+
+
 def test_sum_levers_act_in_proportion_to_their_share(ec):
     """new + existing = customers: +10 % of new customers (15k of 40k) moves sales by 3.75 %."""
     by_node = {lv.node: lv for lv in analysis.sensitivity(ec)}

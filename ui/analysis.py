@@ -97,7 +97,7 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
         reached = result.kgi_after >= kgi.target if kgi.thresholds.direction.value == "higher_is_better" else result.kgi_after <= kgi.target
         (st.success if reached else st.info)(tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit)))
     state = (workshop_id, version)
-    graphs.tree(ws, state, lang(), whatif=result.values, depth=graphs.levels(ws, state, key="wi_levels"))
+    graphs.tree(ws, state, lang(), whatif=result.moved, depth=graphs.levels(ws, state, key="wi_levels"))
     st.caption(tr("whatif_legend"))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from kpidesign.model import Node, Workshop
-from kpidesign.render import auto_direction, fold, fold_depth, moved, tree_dot
+from kpidesign.render import auto_direction, fold, fold_depth, tree_dot
 from ui.session import labeller, tr
 
 
@@ -48,17 +48,17 @@ def levels(ws: Workshop, state: tuple[Any, ...], *, key: str, root: str | None =
 
 def tree(ws: Workshop, state: tuple[Any, ...], lang: str, *, direction: str | None = None, highlight: str | None = None,
          root: str | None = None, status: dict[str, str] | None = None, depth: int | None = None, hint: str = "tree_folded_all",
-         whatif: dict[str, float | None] | None = None) -> None:
+         whatif: dict[str, float] | None = None) -> None:
     """Draw the tree of one stored state (state names it: the workshop is not hashed); direction None chooses by shape;
-    depth folds the levels below it and says so (hint: the message's key, naming how to see the rest). With whatif (every
-    node's value in a what-if), the moved nodes show baseline ⇒ new and stay drawn: that drawing is made on each rerun."""
+    depth folds the levels below it and says so (hint: the message's key, naming how to see the rest). With whatif (the
+    nodes a what-if moved, with their new values), those show baseline ⇒ new and stay drawn: that drawing is made on each rerun."""
     if whatif is None:
         dot = _dot(state, lang, direction, highlight, root, depth, ws, status)
     else:
         dot = tree_dot(ws, lang=lang, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, whatif=whatif, depth=depth)
     st.graphviz_chart(dot, width="stretch")
     if depth is not None:
-        keep = ((highlight,) if highlight else ()) + tuple(moved(ws, whatif) if whatif else ())
+        keep = ((highlight,) if highlight else ()) + tuple(whatif or ())
         drawn, hidden = _fold(state, depth, root, keep, ws)
         total = len(drawn) + sum(len(v) for v in hidden.values())
         st.info(tr(hint, levels=depth + 1, shown=len(drawn), total=total), icon=":material/unfold_more:")

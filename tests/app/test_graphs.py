@@ -80,6 +80,7 @@ def test_the_what_if_folds_a_big_tree_and_keeps_the_moved_lever_and_its_path_dra
     ok(at.slider(key=f"wi_pct_{lever}").set_value(20).run())
     dot = spec(at)
     assert "Campaign 7\\n1 ⇒ 1.2" in dot and "Campaign 8" not in dot and "+159 below" in dot  # the lever drawn, its siblings folded
-    assert any("of 179 boxes" in i for i in folded(at))
+    assert any("(20 of 179 boxes)" in i for i in folded(at))  # the 19 above the fold and the lever: nothing else counts as moved
+    assert dot.count('color="#7c3aed"') == 7  # the lever and its six ancestors up to the KGI, nothing else
     at.segmented_control(key="wi_levels").set_value("all").run()
     assert "Campaign 159" in spec(at) and "Campaign 7\\n1 ⇒ 1.2" in spec(at) and not folded(at)
