@@ -61,9 +61,16 @@ def reused(name: tuple[Any, ...], build: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-def tabs(sections: dict[str, Callable[[], None]]) -> None:
+def tabs(sections: dict[str, Callable[[], None]], keep: tuple[str, ...] = ()) -> None:
     """Tabs titled by the keys, bound to ?tab= in the address; only the open one is drawn (its function called), so a
-    click on one tab never rebuilds the others' tables and lists of every KPI."""
+    click on one tab never rebuilds the others' tables and lists of every KPI.
+
+    keep: keys of widgets on a tab whose value must outlive a visit to another tab (the node being edited): Streamlit
+    forgets a widget's value after a run that does not draw it, so it is handed back to session state on every run.
+    """
+    for key in keep:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
     for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
         if tab.open:
             with tab:

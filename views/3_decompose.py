@@ -41,7 +41,7 @@ def tagging_table() -> None:
 
 
 # one node's radios, or every node in a table: only the open tab is drawn, so a click on a radio rebuilds no table
-tabs({tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table})
+tabs({tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table}, keep=("tree_selected",))
 
 st.subheader(tr("balance"))
 counts = kept("balance", loaded, lambda: balance(ws))

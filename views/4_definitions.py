@@ -104,6 +104,6 @@ def whole_sheet() -> None:
 
 
 sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
-tabs(sections)
+tabs(sections, keep=("def_selected",))  # the KPI being edited survives a look at the whole sheet
 
 st.page_link("views/5_monitoring.py", label=tr("next_step", step=tr("nav_monitoring")), icon=":material/arrow_forward:")

@@ -58,6 +58,8 @@ def open_expander(at: AppTest, key: str) -> AppTest:
 
 
 def open_tab(at: AppTest, name: str) -> AppTest:
-    """Open a tab of the page (tabs are bound to ?tab=, and only the open one is drawn)."""
+    """Open a tab of the page (tabs are bound to ?tab=, and only the open one is drawn), the first one too (Streamlit
+    keeps the default tab out of the address, so the address alone cannot bring it back)."""
     at.query_params["tab"] = name
+    at.session_state["tab"] = name
     return ok(at.run())

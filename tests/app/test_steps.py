@@ -1,6 +1,7 @@
 """Each of the five steps can be completed through the screens, and bad input never loses data."""
 
 import datetime as dt
+import re
 
 from kpidesign import tree
 from kpidesign.library import template
@@ -317,3 +318,20 @@ def test_the_tagging_table_is_a_tab_of_step_three(db):
     assert not [w for w in at.selectbox if w.key == "tree_selected"] and [m.label for m in at.metric] == balance
     table = at.dataframe[0].value
     assert len(table) == len(stored(db, wid).nodes) - 1 and "Purchase rate" in " ".join(table["name"])  # every node but the KGI
+
+
+def test_the_node_being_edited_survives_a_look_at_the_table_tab(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/3_decompose.py").run())
+    at.selectbox(key="tree_selected").set_value("purchase_rate").run()
+    open_tab(at, "Tag layers and sensitivity at once")
+    ok(at.run())  # a rerun with the picker not drawn (an edit in the table, a refresh)
+    assert re.search(r'label="Purchase rate[^"]*"[^\]]*color="#dc2626"|color="#dc2626"[^\]]*label="Purchase rate', at.get("graphviz_chart")[0].proto.spec)
+    open_tab(at, "Edit one node")
+    assert at.selectbox(key="tree_selected").value == "purchase_rate"
+    at.switch_page("views/4_definitions.py").run()
+    at.selectbox(key="def_selected").set_value("awareness_rate").run()
+    open_tab(at, "The whole sheet (cells are editable)")
+    ok(at.run())
+    open_tab(at, "Edit one KPI in detail")
+    assert at.selectbox(key="def_selected").value == "awareness_rate"
