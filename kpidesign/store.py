@@ -32,7 +32,7 @@ from kpidesign.tree import check_structure
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
-LOADED_CACHE = 16  # versions kept parsed in a process (across all workshops)
+LOADED_CACHE = 32  # workshops kept parsed in a process, the last version of each (across every session and database)
 UNDO_SUMMARY = re.compile(r"undo: back to v(\d+)")  # the summary an undo leaves, so that a second undo goes further back
 
 migrations = Migrations("kpidesign")
@@ -175,8 +175,12 @@ class _Parsed:
         self._size = size
 
     def get(self, where: str, workshop_id: str) -> Loaded | None:
-        """The version last parsed of this workshop in this database, if any."""
-        return self._entries.get((where, workshop_id))
+        """The version last parsed of this workshop in this database, if any (the least recently used goes first)."""
+        with self._lock:
+            found = self._entries.get((where, workshop_id))
+            if found is not None:
+                self._entries.move_to_end((where, workshop_id))
+            return found
 
     def put(self, where: str, loaded: Loaded) -> None:
         """Keep a parsed version (the oldest entry goes when the cache is full)."""

@@ -259,3 +259,15 @@ def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(tmp_
     elsewhere = Store(tmp_path / "other.db")  # another database file: never served from this one's entries
     with pytest.raises(WorkshopNotFoundError):
         elsewhere.load(wid)
+
+
+def test_the_parse_cache_forgets_the_workshop_least_recently_read(tmp_path, ec):
+    from kpidesign import store as stores
+
+    small = stores._Parsed(2)
+    loaded = [stores.Loaded(f"w{i}", ec, 1, "t") for i in range(3)]
+    small.put("db", loaded[0]), small.put("db", loaded[1])
+    assert small.get("db", "w0") is loaded[0]  # read again: now the most recent
+    small.put("db", loaded[2])
+    assert small.get("db", "w1") is None and small.get("db", "w0") is loaded[0] and small.get("db", "w2") is loaded[2]
+    assert small.get("other.db", "w0") is None  # another database's entry is never served
