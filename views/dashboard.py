@@ -20,4 +20,4 @@ sections = {
     tr("tab_reviews"): lambda: dashboard.reviews(ws, now),
     tr("tab_data"): lambda: dashboard.data_entry(ws, loaded.id),
 }
-tabs(sections)
+tabs(sections, keep=("dash_review",))  # the meeting chosen survives a look at another tab

@@ -17,4 +17,4 @@ sections = {
     tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
     tr("tab_goal"): lambda: analysis.goal_seek(ws),
 }
-tabs(sections)
+tabs(sections, keep=("wi_levers", "gs_lever"))  # the levers chosen survive a look at another tab

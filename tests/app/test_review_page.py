@@ -40,3 +40,13 @@ def test_review_lists_findings_of_a_broken_design(db):
     ok(at.switch_page("views/review.py").run())
     text = " ".join(m.value for m in at.markdown)
     assert "has no owner" in text and "wrong order" in text
+
+
+def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/review.py").run())
+    open_tab(at, "What-if")
+    at.multiselect(key="wi_levers").set_value(["purchase_rate", "item_price"]).run()
+    open_tab(at, "Levers and KFS")
+    open_tab(at, "What-if")
+    assert at.multiselect(key="wi_levers").value == ["purchase_rate", "item_price"] and not at.warning
