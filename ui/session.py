@@ -65,16 +65,23 @@ def tabs(sections: dict[str, Callable[[], None]], keep: tuple[str, ...] = ()) ->
     """Tabs titled by the keys, bound to ?tab= in the address; only the open one is drawn (its function called), so a
     click on one tab never rebuilds the others' tables and lists of every KPI.
 
-    keep: keys of widgets on a tab whose value must outlive a visit to another tab (the node being edited): Streamlit
-    forgets a widget's value after a run that does not draw it, so it is handed back to session state on every run.
+    keep: keys of widgets on a tab whose value must outlive a visit to another tab (the node being edited), handed on
+    (`hand_on`) on every run.
     """
-    for key in keep:
-        if key in st.session_state:
-            st.session_state[key] = st.session_state[key]
+    hand_on(*keep)
     for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
         if tab.open:
             with tab:
                 draw()
+
+
+def hand_on(*keys: str) -> None:
+    """Give widgets the value their keys hold, before they are drawn: Streamlit forgets a widget's value after a run that
+    does not draw it, and keys a widget by its page too, so the node picked on step 2 would be gone on step 3, and a
+    choice on a closed tab gone when it is opened again."""
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
 
 
 def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
@@ -99,11 +106,13 @@ def sync(key: str, stored: Any, error_key: str | None = None) -> None:
     """
     synced = st.session_state.setdefault("_synced", {})
     current_version = version()
+    refused = bool(error_key and st.session_state.get("errors", {}).get(error_key))
     if key not in st.session_state:
         st.session_state[key] = stored
-    elif synced.get(key) != current_version and st.session_state[key] != stored:
-        if not (error_key and st.session_state.get("errors", {}).get(error_key)):
-            st.session_state[key] = stored
+    elif synced.get(key) != current_version and st.session_state[key] != stored and not refused:
+        st.session_state[key] = stored
+    else:  # as it is, handed on: the same field on the next step (steps 2 and 3 share the node editor) would start blank
+        hand_on(key)
     synced[key] = current_version
 
 

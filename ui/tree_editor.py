@@ -10,7 +10,7 @@ from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from kpidesign.values import format_value
 from ui import graphs, library_picker, widgets
-from ui.session import commit, field_error, flash, labeller, lang, md, per_version, sync, tr, version
+from ui.session import commit, field_error, flash, hand_on, labeller, lang, md, per_version, sync, tr, version
 
 
 def graph(ws: Workshop, highlight: str | None = None) -> None:
@@ -42,6 +42,7 @@ def workbench(ws: Workshop, *, tagging: bool) -> None:
 def node_picker(ws: Workshop) -> Node:
     """Choose the node to edit (indented by level); the choice survives reruns."""
     ids, labels = per_version("node_picker", lambda: _indented(ws))
+    hand_on("tree_selected")  # the node picked on step 2 is still picked on step 3
     if st.session_state.get("tree_selected") not in ids:
         st.session_state["tree_selected"] = ids[0]
     selected = st.selectbox(tr("select_node"), ids, key="tree_selected", format_func=labels.get)

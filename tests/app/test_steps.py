@@ -335,3 +335,22 @@ def test_the_node_being_edited_survives_a_look_at_the_table_tab(db):
     ok(at.run())
     open_tab(at, "Edit one KPI in detail")
     assert at.selectbox(key="def_selected").value == "awareness_rate"
+
+
+def test_the_node_editor_shows_the_stored_fields_on_both_steps_it_appears_on(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/2_tree.py").run())
+    at.selectbox(key="tree_selected").set_value("customers").run()
+
+    def fields() -> dict[str, str]:
+        return {w.key.split("_")[-1]: w.value for w in at.text_input if (w.key or "").startswith("f_customers_")}
+
+    on_step_two = fields()
+    assert on_step_two["name"] == "Customers" and on_step_two["formula"] == "new_customers + existing_customers"
+    ok(at.switch_page("views/3_decompose.py").run())  # the same editor on the next step: the same stored values, not blanks
+    assert fields() == on_step_two
+    ok(at.switch_page("views/2_tree.py").run())
+    assert fields() == on_step_two
+    text(at, "customers", "baseline", "lots")  # a refused input stays in the field to be corrected, on either step
+    ok(at.switch_page("views/3_decompose.py").run())
+    assert fields()["baseline"] == "lots" and stored(db, wid).node("customers").baseline == 40000

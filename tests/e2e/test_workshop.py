@@ -74,8 +74,9 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
                 .filter(g => g.querySelector('[stroke="#dc2626"]')).map(g => g.querySelector('text').textContent)) === JSON.stringify([picked])""",
             arg=picked, timeout=15000)
 
-    # step 3: layers
+    # step 3: layers (the node picked on step 2 is still picked, its fields as stored)
     nav(page, "3 Decompose further")
+    assert page.get_by_label("Formula (child ids with + - * / ( ))", exact=True).input_value() == "new_customers + existing_customers"
     for node, layer in [("New customers", "leading"), ("Customers", "intermediate"), ("Average spend", "lagging")]:
         choose(page, "Node to edit", node)
         page.get_by_test_id("stRadio").filter(has_text="Layer").get_by_text(layer, exact=True).click()
