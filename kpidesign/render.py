@@ -223,8 +223,7 @@ def tree_dot(
         f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
         f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
     ]
-    keep = ([highlight] if highlight else []) + list(changed)
-    shown, hidden = fold(ws, depth, root, keep) if depth is not None else (_subtree(ws, root), {})
+    shown, hidden = fold(ws, depth, root, kept_drawn(highlight, changed)) if depth is not None else (_subtree(ws, root), {})
     boxes = []
     for node in shown:
         style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
@@ -263,14 +262,19 @@ def tree_dot(
     return "\n".join(out)
 
 
+def kept_drawn(highlight: str | None, whatif: dict[str, float] | None) -> tuple[str, ...]:
+    """The nodes a folded drawing keeps drawn, with their paths: the one selected and every node a what-if moved."""
+    return ((highlight,) if highlight else ()) + tuple(whatif or ())
+
+
 def drawing_key(head: list[str], boxes: list[str], links: list[tuple[int, int, str]]) -> str:
     """A short digest of one drawing, part of every graph, box and link name in its DOT.
 
     The browser's graphviz (d3-graphviz in st.graphviz_chart) matches the elements of a new drawing to the previous
     one by these names and, for every matched outline and line, samples both paths point by point to prepare a
     morph that Streamlit never plays: 4-5 s for a tree of 100 boxes on the bench's machine, on every click that
-    changes the graph. Names that differ whenever the drawing differs leave nothing to match: the new drawing simply replaces the
-    old one. The same drawing keeps the same names (the DOT is cached and compared as text).
+    changes the graph. Names that differ whenever the drawing differs leave nothing to match: the new drawing simply
+    replaces the old one. The same drawing keeps the same names (the DOT is cached and compared as text).
     """
     digest = hashlib.blake2b(digest_size=5)
     for part in (*head, *boxes, *(f"{a}>{b}:{attrs}" for a, b, attrs in links)):

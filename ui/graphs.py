@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from kpidesign.model import Node, Workshop
-from kpidesign.render import auto_direction, fold, fold_depth, tree_dot
+from kpidesign.render import auto_direction, fold, fold_depth, kept_drawn, tree_dot
 from ui.session import labeller, tr
 
 
@@ -58,7 +58,6 @@ def tree(ws: Workshop, state: tuple[Any, ...], lang: str, *, direction: str | No
         dot = tree_dot(ws, lang=lang, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, whatif=whatif, depth=depth)
     st.graphviz_chart(dot, width="stretch")
     if depth is not None:
-        keep = ((highlight,) if highlight else ()) + tuple(whatif or ())
-        drawn, hidden = _fold(state, depth, root, keep, ws)
+        drawn, hidden = _fold(state, depth, root, kept_drawn(highlight, whatif), ws)
         total = len(drawn) + sum(len(v) for v in hidden.values())
         st.info(tr(hint, levels=depth + 1, shown=len(drawn), total=total), icon=":material/unfold_more:")
