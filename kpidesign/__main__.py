@@ -155,7 +155,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
     wid = _find(store, args.workshop)
     ws = store.with_actuals(store.load(wid).workshop, wid)
-    out = files.export(ws, args.format, args.lang)
+    out = files.export(ws, args.format, args.lang or ws.language)
     if out is None:
         raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
     Path(args.output).write_bytes(out.data)
@@ -231,7 +231,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--format", "-f", choices=files.FORMATS, required=True)
     s.add_argument("--output", "-o", required=True)
     s.add_argument("--db")
-    s.add_argument("--lang", choices=["en", "ja"], default="ja", help="language of sheet and column names")
+    s.add_argument("--lang", choices=["en", "ja"], help="language of sheet and column names (default: the workshop's own)")
     s.set_defaults(fn=cmd_export)
     return p
 

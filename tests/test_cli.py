@@ -142,3 +142,15 @@ def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):
         assert code == 0 and out.startswith("sent") and len(bodies) == 1
         code, out, _ = run(capsys, "alerts", "E-commerce sales +20% (example)", "--db", db, "--send")
         assert out.startswith("already_sent") and len(bodies) == 1
+
+
+def test_export_speaks_the_workshops_language_unless_told(capsys, tmp_path):
+    from openpyxl import load_workbook
+
+    db = str(tmp_path / "cli.db")
+    run(capsys, "import", EC, "--db", db)  # an English template
+    own, asked = tmp_path / "own.xlsx", tmp_path / "ja.xlsx"
+    assert run(capsys, "export", "E-commerce sales +20% (example)", "-f", "xlsx", "-o", str(own), "--db", db)[0] == 0
+    assert run(capsys, "export", "E-commerce sales +20% (example)", "-f", "xlsx", "-o", str(asked), "--db", db, "--lang", "ja")[0] == 0
+    english, japanese = load_workbook(own, read_only=True).sheetnames, load_workbook(asked, read_only=True).sheetnames
+    assert english != japanese and all(name.isascii() for name in english) and not all(name.isascii() for name in japanese)
