@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from kpidesign import alerting, analysis, delivery, monitor
+from kpidesign.findings import Severity
 from kpidesign.i18n import finding_text
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
@@ -35,8 +36,11 @@ def load(path: str) -> Workshop:
     return result.workshop
 
 
+FAIL_ON = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    """Design review; exit 1 when there are errors."""
+    """Design review; exit 1 when a finding is at or above --fail-on (errors by default)."""
     ws = load(args.file)
     r = review(ws)
     if args.json:
@@ -50,7 +54,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{p:<11} {r.score(p):>3}")
         for f in r.findings:
             print(f"{f.severity.value:<7} {f.params.get('principle', ''):<11} {f.node or '-':<20} {finding_text(f, args.lang)}")
-    return 1 if r.has_errors else 0
+    failing = FAIL_ON[args.fail_on]
+    return 1 if any(f.severity in failing for f in r.findings) else 0
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -205,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
         s.set_defaults(fn=fn)
         if name == "whatif":
             s.add_argument("--set", action="append", metavar="NODE=CHANGE", help="e.g. cvr=+10%% or price=3000 (repeatable)")
+        if name == "check":
+            s.add_argument("--fail-on", choices=list(FAIL_ON), default="error",
+                           help="exit 1 when a finding is at this level or above (default: error); 0 otherwise, 2 when the file cannot be read")
         if name == "goalseek":
             s.add_argument("node")
             s.add_argument("--target", type=float, default=None, help="KGI value to reach (default: the KGI's target)")

@@ -22,6 +22,9 @@ PRINCIPLES = ("specific", "measurable", "achievable", "relevant", "time_bound", 
 MAX_CHILDREN = 7
 MAX_DEPTH = 5
 SIMILAR = 0.85
+# a design that contradicts itself: numbers that do not add up, thresholds backwards, a sum of unlike units, a formula over
+# a stranger. Errors, so that `check` fails a CI gate on them (the screens list them first).
+CONTRADICTIONS = frozenset({"does_not_add_up", "threshold_order", "unit_mismatch", "formula_not_child"})
 WEIGHT = {Severity.ERROR: 1.0, Severity.WARNING: 0.6, Severity.HINT: 0.25}
 
 
@@ -68,7 +71,8 @@ def review(ws: Workshop) -> Review:
     kgi = ws.kgi
     kpis = [n for n in ws.nodes if n.parent is not None]
     for f in check_structure(ws):
-        c.findings.append(Finding(f.severity, f.code, f.node, {"principle": "relevant", **f.params}))
+        severity = Severity.ERROR if f.code in CONTRADICTIONS else f.severity
+        c.findings.append(Finding(severity, f.code, f.node, {"principle": "relevant", **f.params}))
     c.check("time_bound", kgi.deadline is None, Severity.ERROR, "kgi_no_deadline", kgi.id)
     c.check("measurable", not kgi.unit, Severity.WARNING, "no_unit", kgi.id, name=kgi.name)
     for n in ws.nodes:
@@ -76,7 +80,7 @@ def review(ws: Workshop) -> Review:
     _tree_checks(c, ws, kpis)
     _layer_checks(c, kpis)
     for m in consistency(ws):
-        c.check("achievable", True, Severity.WARNING, "does_not_add_up", m.node, basis=m.basis, stated=m.stated, computed=m.computed, name=ws.node(m.node).name)
+        c.check("achievable", True, Severity.ERROR, "does_not_add_up", m.node, basis=m.basis, stated=m.stated, computed=m.computed, name=ws.node(m.node).name)
     c.checks["achievable"] += sum(1 for n in ws.nodes if n.formula) * 2
     return Review(c.findings, dict(c.checks))
 
@@ -94,7 +98,7 @@ def _node_checks(c: _Collector, n: Node) -> None:
     c.check("measurable", n.baseline is None and n.target is None, Severity.HINT, "no_numbers", n.id, name=name)
     c.check("measurable", th.green is None or th.yellow is None, Severity.HINT, "no_thresholds", n.id, name=name)
     wrong = threshold_order(n)
-    c.check("measurable", wrong is not None, Severity.WARNING, "threshold_order", n.id, name=name, **(wrong.params if wrong else {}))
+    c.check("measurable", wrong is not None, Severity.ERROR, "threshold_order", n.id, name=name, **(wrong.params if wrong else {}))
     c.check("specific", bool(d.numerator) != bool(d.denominator), Severity.HINT, "half_ratio", n.id, name=name)
     if n.baseline and n.target is not None:
         c.check("achievable", abs(n.target / n.baseline) > 10 or n.target / n.baseline < 0, Severity.HINT, "target_far", n.id, name=name, ratio=round(n.target / n.baseline, 1))
@@ -124,7 +128,7 @@ def _tree_checks(c: _Collector, ws: Workshop, kpis: list[Node]) -> None:
         c.check("relevant", bool(unused), Severity.HINT, "influence_links", n.id, name=n.name, names=", ".join(unused))
         added = [k for k in kids if links.get(k.id) in ("+", "−")]
         units = {k.unit.strip() for k in added if k.unit.strip()}
-        c.check("measurable", len(units) > 1, Severity.WARNING, "unit_mismatch", n.id, name=n.name, units=", ".join(sorted(units)))
+        c.check("measurable", len(units) > 1, Severity.ERROR, "unit_mismatch", n.id, name=n.name, units=", ".join(sorted(units)))
 
 
 def _layer_checks(c: _Collector, kpis: list[Node]) -> None:
@@ -152,14 +156,14 @@ def _plain(text: str) -> str:
 
 
 def threshold_order(node: Node) -> Finding | None:
-    """A warning when green and yellow are in the wrong order for the node's direction."""
+    """An error when green and yellow are in the wrong order for the node's direction."""
     th = node.thresholds
     if th.green is None or th.yellow is None or th.green == th.yellow:
         return None
     wrong = th.green < th.yellow if th.direction is Direction.HIGHER_IS_BETTER else th.green > th.yellow
     if not wrong:
         return None
-    return Finding(Severity.WARNING, "threshold_order", node.id, {"direction": th.direction.value, "green": th.green, "yellow": th.yellow})
+    return Finding(Severity.ERROR, "threshold_order", node.id, {"direction": th.direction.value, "green": th.green, "yellow": th.yellow})
 
 
 def threshold_findings(ws: Workshop) -> list[Finding]:

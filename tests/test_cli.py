@@ -154,3 +154,33 @@ def test_export_speaks_the_workshops_language_unless_told(capsys, tmp_path):
     assert run(capsys, "export", "E-commerce sales +20% (example)", "-f", "xlsx", "-o", str(asked), "--db", db, "--lang", "ja")[0] == 0
     english, japanese = load_workbook(own, read_only=True).sheetnames, load_workbook(asked, read_only=True).sheetnames
     assert english != japanese and all(name.isascii() for name in english) and not all(name.isascii() for name in japanese)
+
+
+CONTRADICTORY = """kpidesign: 1
+workshop: {title: x}
+kgi: {id: k, name: K, unit: JPY, baseline: 100, target: 120, deadline: 2027-03-31, formula: a * b}
+nodes:
+  - {id: a, parent: k, name: A, baseline: 3, target: 3}
+  - {id: b, parent: k, name: B, baseline: 4, target: 4}
+"""
+
+
+def test_check_is_a_ci_gate_on_contradictions(capsys, tmp_path):
+    """A KGI that says 100 while its children give 12 fails `check`; --fail-on warning is stricter, as linters are."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(CONTRADICTORY, encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(bad), "--json")
+    assert code == 1 and {f["code"] for f in json.loads(out)["findings"] if f["severity"] == "error"} == {"does_not_add_up"}
+    backwards = tmp_path / "backwards.yaml"
+    backwards.write_text(CONTRADICTORY.replace("target: 120, deadline", "target: 12, deadline").replace(
+        "baseline: 100", "baseline: 12, thresholds: {direction: higher_is_better, green: 10, yellow: 11}"), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(backwards), "--json")
+    assert code == 1 and {f["code"] for f in json.loads(out)["findings"] if f["severity"] == "error"} == {"threshold_order"}
+    assert run(capsys, "check", EC)[0] == 0 and run(capsys, "check", EC, "--fail-on", "error")[0] == 0
+    warned = tmp_path / "warned.yaml"
+    warned.write_text(CONTRADICTORY.replace("baseline: 100, target: 120", "baseline: 12, target: 12"), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(warned), "--json")
+    severities = {f["severity"] for f in json.loads(out)["findings"]}
+    assert code == 0 and "warning" in severities and "error" not in severities
+    assert run(capsys, "check", str(warned), "--fail-on", "warning")[0] == 1
+    assert run(capsys, "check", str(tmp_path / "missing.yaml"))[0] == 2

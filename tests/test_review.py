@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from kpidesign import edits, tree
 from kpidesign.findings import Severity
-from kpidesign.review import PRINCIPLES, SIMILAR, _likeness, balance, review, threshold_findings, threshold_order
+from kpidesign.review import CONTRADICTIONS, PRINCIPLES, SIMILAR, _likeness, balance, review, threshold_findings, threshold_order
 
 
 def codes(ws, node=None):
@@ -98,3 +98,16 @@ def test_likeness_is_difflibs_ratio_wherever_it_can_reach_similar(a, b):
     assert (likeness >= SIMILAR) == (ratio >= SIMILAR)
     if ratio >= SIMILAR:
         assert likeness == ratio  # the same similar_siblings findings, with the same severity (ratio 1 = a warning)
+
+
+def test_contradictions_are_errors(ec):
+    """What cannot all be true at once fails the review: `check` exits 1 on it."""
+    ws = tree.update_node(ec, "sales", target=1.2e9)  # stated vs computed
+    ws = tree.update_node(ws, "customers", thresholds={"direction": "higher_is_better", "green": 1, "yellow": 2})
+    ws = tree.update_node(ws, "new_customers", unit="people")
+    ws = tree.update_node(ws, "existing_customers", unit="JPY")
+    moved = tree.move(ec, "frequency", "customers")  # the KGI's formula now names a stranger
+    r = review(ws)
+    severity = {f.code: f.severity for f in r.findings + review(moved).findings}
+    assert {code: severity[code] for code in CONTRADICTIONS} == dict.fromkeys(CONTRADICTIONS, Severity.ERROR)
+    assert r.has_errors
