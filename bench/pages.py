@@ -187,6 +187,7 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
                 ("export xlsx", lambda: median_ms(lambda: files.export(full, "xlsx"))),
                 ("export yaml", lambda: median_ms(lambda: files.export(full, "yaml"))),
                 ("export metricflow", lambda: median_ms(lambda: files.export(full, "metricflow"))),
+                ("export lightdash", lambda: median_ms(lambda: files.export(full, "lightdash"))),
                 ("import yaml", lambda: median_ms(lambda: from_yaml(text))),
             ]
             for name, timed in timings:

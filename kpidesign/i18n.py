@@ -282,6 +282,7 @@ S: dict[str, tuple[str, str]] = {
     "export_xlsx": ("Excel (.xlsx)", "Excel (.xlsx)"),
     "export_yaml": ("YAML（正本）", "YAML (canonical)"),
     "export_metricflow": ("dbt MetricFlow", "dbt MetricFlow"),
+    "export_lightdash": ("Lightdash", "Lightdash"),
     "export_svg": ("ツリー図 SVG", "Tree SVG"),
     "export_png": ("ツリー図 PNG", "Tree PNG"),
     "png_unavailable": ("PNGはこのサーバーでは作れません（日本語フォントがありません）。SVGを使ってください。", "PNG cannot be drawn on this server (no Japanese font); use the SVG."),

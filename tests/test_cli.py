@@ -78,7 +78,7 @@ def test_import_export_list(capsys, tmp_path):
     assert code == 0 and len(wid) == 12
     code, out, _ = run(capsys, "list", "--db", db, "--json")
     assert json.loads(out)[0]["id"] == wid
-    for fmt in ("xlsx", "yaml", "metricflow", "svg"):
+    for fmt in ("xlsx", "yaml", "metricflow", "lightdash", "svg"):
         target = tmp_path / f"out.{fmt}"
         code, _, _ = run(capsys, "export", "E-commerce sales +20% (example)", "-f", fmt, "-o", str(target), "--db", db)
         assert code == 0 and target.stat().st_size > 1000

@@ -10,8 +10,8 @@ from kpidesign.io import files
 from kpidesign.model import Workshop
 from ui.session import lang as current_lang, tr
 
-LABELS = {"xlsx": "export_xlsx", "yaml": "export_yaml", "metricflow": "export_metricflow", "svg": "export_svg", "png": "export_png"}
-ICONS = {"xlsx": ":material/table_view:", "yaml": ":material/description:", "metricflow": ":material/data_object:", "svg": ":material/image:", "png": ":material/image:"}
+LABELS = {"xlsx": "export_xlsx", "yaml": "export_yaml", "metricflow": "export_metricflow", "lightdash": "export_lightdash", "svg": "export_svg", "png": "export_png"}
+ICONS = {"xlsx": ":material/table_view:", "yaml": ":material/description:", "metricflow": ":material/data_object:", "lightdash": ":material/account_tree:", "svg": ":material/image:", "png": ":material/image:"}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

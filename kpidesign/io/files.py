@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 
 from kpidesign.findings import Finding, Severity
-from kpidesign.io import excel, image, metricflow, yaml_io
+from kpidesign.io import excel, image, lightdash, metricflow, yaml_io
 from kpidesign.io.yaml_io import ImportResult
 from kpidesign.model import Workshop
 
-FORMATS = ("xlsx", "yaml", "metricflow", "svg", "png")
+FORMATS = ("xlsx", "yaml", "metricflow", "lightdash", "svg", "png")
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -30,10 +30,10 @@ def filename_for(ws: Workshop, suffix: str) -> str:
 
 
 # each format's file-name ending and MIME type, known before the file is built (a download offered, built on click)
-SUFFIXES = {"xlsx": ".xlsx", "yaml": ".kpidesign.yaml", "metricflow": ".metrics.yml", "svg": ".svg", "png": ".png"}
+SUFFIXES = {"xlsx": ".xlsx", "yaml": ".kpidesign.yaml", "metricflow": ".metrics.yml", "lightdash": ".lightdash.yml", "svg": ".svg", "png": ".png"}
 MIMES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "yaml": "application/x-yaml",
-    "metricflow": "application/x-yaml", "svg": "image/svg+xml", "png": "image/png",
+    "metricflow": "application/x-yaml", "lightdash": "application/x-yaml", "svg": "image/svg+xml", "png": "image/png",
 }
 
 
@@ -45,6 +45,8 @@ def export(ws: Workshop, fmt: str, lang: str = "ja") -> Export | None:
         data = yaml_io.to_yaml(ws).encode("utf-8")
     elif fmt == "metricflow":
         data = metricflow.to_metricflow(ws).encode("utf-8")
+    elif fmt == "lightdash":
+        data = lightdash.to_lightdash(ws).encode("utf-8")
     elif fmt == "svg":
         data = image.to_svg(ws, lang).encode("utf-8")
     elif fmt == "png":

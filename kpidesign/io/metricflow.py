@@ -23,7 +23,7 @@ from kpidesign.io.yaml_io import plain_number as _number
 from kpidesign.model import Node, Workshop
 from kpidesign.tree import children_map, walk
 
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same text, several times faster
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same text, several times faster
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 # dsi refuses these as names: time granularities and MetricFlow's reserved keywords
 _RESERVED = frozenset({"nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year",
@@ -75,21 +75,22 @@ class _Labels:
         return candidate
 
 
-def _allocate(ws: Workshop) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+def dbt_names(ws: Workshop) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
     """Every node's metric name, then every ratio KPI's numerator and denominator names (a node's own id wins over a generated name)."""
     names = _Names((TIME_DIMENSION, ENTITY, SEMANTIC_MODEL))
     metric = {node.id: names.take(node.id, f"kpi_{i + 1}") for i, node in enumerate(ws.nodes)}
     parts = {node.id: (names.take(f"{metric[node.id]}_numerator", "numerator"), names.take(f"{metric[node.id]}_denominator", "denominator"))
-             for node in ws.nodes if _is_ratio(node)}
+             for node in ws.nodes if is_ratio(node)}
     return metric, parts
 
 
 def metric_names(ws: Workshop) -> dict[str, str]:
     """A valid, unique dbt name for every node id."""
-    return _allocate(ws)[0]
+    return dbt_names(ws)[0]
 
 
-def _is_ratio(node: Node) -> bool:
+def is_ratio(node: Node) -> bool:
+    """True when the KPI is defined as a numerator over a denominator."""
     return bool(node.definition.numerator and node.definition.denominator)
 
 
@@ -98,7 +99,8 @@ def aggregation(node: Node) -> str:
     return "average" if _AVERAGED_UNITS.search(node.unit or "") or _AVERAGED_NAMES.search(node.name) else "sum"
 
 
-def _meta(node: Node) -> dict[str, Any]:
+def kpi_meta(node: Node) -> dict[str, Any]:
+    """The workshop's fields of one node, for a metric's meta (empty ones left out)."""
     d, th = node.definition, node.thresholds
     meta: dict[str, Any] = {"kpidesign_id": node.id, "unit": node.unit or None, "layer": node.layer.value if node.layer else None,
                             "sensitivity": node.sensitivity.value if node.sensitivity else None, "baseline": _number(node.baseline), "target": _number(node.target),
@@ -112,7 +114,8 @@ def _meta(node: Node) -> dict[str, Any]:
     return {k: v for k, v in meta.items() if v is not None}
 
 
-def _derived(node: Node, kids: set[str]) -> formulas.Formula | None:
+def derived(node: Node, kids: set[str]) -> formulas.Formula | None:
+    """The node's formula when it is arithmetic over its own children, else None."""
     if not node.formula:
         return None
     try:
@@ -124,7 +127,7 @@ def _derived(node: Node, kids: set[str]) -> formulas.Formula | None:
 
 def _plan(ws: Workshop) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The metrics, and the measures the simple ones stand on."""
-    names, parts = _allocate(ws)
+    names, parts = dbt_names(ws)
     labels = _Labels()
     numerator_word, denominator_word = _PART_WORDS.get(ws.language, _PART_WORDS["en"])
     children = children_map(ws)
@@ -134,11 +137,11 @@ def _plan(ws: Workshop) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         name = names[node.id]
         d = node.definition
         base = {"name": name, "label": labels.take(node.name, node.id), "description": (d.why or d.expression or node.name)[:1000],
-                "config": {"meta": _meta(node)}}
-        derived = _derived(node, set(children.get(node.id, [])))
-        if derived is not None:
-            base.update(type="derived", type_params={"expr": formulas.rename(node.formula, names), "metrics": [{"name": names[i]} for i in derived.names]})
-        elif _is_ratio(node):
+                "config": {"meta": kpi_meta(node)}}
+        parsed = derived(node, set(children.get(node.id, [])))
+        if parsed is not None:
+            base.update(type="derived", type_params={"expr": formulas.rename(node.formula, names), "metrics": [{"name": names[i]} for i in parsed.names]})
+        elif is_ratio(node):
             num, den = parts[node.id]
             for part, word, text in ((num, numerator_word, d.numerator), (den, denominator_word, d.denominator)):
                 metrics.append({"name": part, "label": labels.take(f"{node.name} {word}", node.id), "description": text[:1000],
@@ -177,7 +180,7 @@ def _stub(ws: Workshop, measures: list[dict[str, Any]], model: str = "kpi_facts"
 
 
 def _dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False, width=100)
 
 
 def to_metricflow(ws: Workshop) -> str:

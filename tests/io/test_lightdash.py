@@ -1,0 +1,122 @@
+"""The Lightdash export: valid against Lightdash's own published JSON schema, with the tree's edges as drivers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpidesign import tree
+from kpidesign.io.lightdash import formula_sql, to_lightdash
+from kpidesign.io.metricflow import metric_names
+from kpidesign.library import load_template, templates
+
+# Lightdash publishes its schemas in its npm package @lightdash/common; fetched once (npm pack), never committed
+SCHEMA_PACKAGE = "@lightdash/common@1.167.4"
+SCHEMA_MEMBER = "package/dist/cjs/schemas/json/lightdash-dbt-2.0.json"
+
+
+@pytest.fixture(scope="module")
+def schema() -> dict:
+    """Lightdash's JSON schema for dbt YAML (lightdash-dbt-2.0), from its published package."""
+    cache = Path(tempfile.gettempdir()) / f"kpidesign-{SCHEMA_PACKAGE.replace('/', '_')}-lightdash-dbt-2.0.json"
+    if not cache.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("npm is needed to fetch Lightdash's published schema")
+            pytest.skip("npm not installed: Lightdash's schema cannot be fetched")
+        with tempfile.TemporaryDirectory() as tmp:
+            subprocess.run([npm, "pack", SCHEMA_PACKAGE, "--silent"], cwd=tmp, check=True, capture_output=True, timeout=300)
+            [tgz] = Path(tmp).glob("*.tgz")
+            with tarfile.open(tgz) as archive:
+                member = archive.extractfile(SCHEMA_MEMBER)
+                assert member is not None
+                cache.write_bytes(member.read())
+    return json.loads(cache.read_text(encoding="utf-8"))
+
+
+def _errors(schema: dict, text: str) -> list[str]:
+    """What Lightdash's schema refuses, and what it cannot see: metric names outside its pattern (the schema's
+    patternProperties would simply ignore them) and drivers that name no metric."""
+    from jsonschema import Draft7Validator
+
+    doc = yaml.safe_load(text)
+    found = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in Draft7Validator(schema).iter_errors(doc)]
+    metrics = doc["models"][0]["config"]["meta"]["metrics"]
+    pattern = next(iter(schema["$defs"]["modelMeta"]["properties"]["metrics"]["patternProperties"]))
+    found += [f"metric name {name!r} outside {pattern}" for name in metrics if not re.match(pattern, name)]
+    found += [f"{name}: driver {d!r} is no metric" for name, m in metrics.items() for d in m.get("drivers", []) if d not in metrics]
+    return found
+
+
+def _metrics(ws) -> dict:
+    return yaml.safe_load(to_lightdash(ws))["models"][0]["config"]["meta"]["metrics"]
+
+
+def test_every_template_is_valid_lightdash(schema):
+    for tpl in templates():
+        assert _errors(schema, to_lightdash(load_template(tpl.path))) == [], tpl.path
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=2, max_value=80), st.integers(min_value=0, max_value=1000))
+def test_generated_workshops_are_valid_lightdash(schema, size, seed):
+    from bench.generate import workshop
+
+    assert _errors(schema, to_lightdash(workshop(size, seed=seed))) == []
+
+
+def test_the_schema_refuses_what_lightdash_refuses(schema):
+    """The check is real: a metric without its type, or a name Lightdash cannot hold, is reported."""
+    doc = yaml.safe_load(to_lightdash(load_template(templates()[0].path)))
+    metrics = doc["models"][0]["config"]["meta"]["metrics"]
+    first = next(iter(metrics))
+    second = list(metrics)[1]
+    del metrics[first]["type"]
+    metrics[second]["type"] = "median_of_medians"
+    metrics["Bad Name"] = {"type": "sum", "sql": "1", "drivers": ["nowhere"]}
+    found = _errors(schema, yaml.safe_dump(doc, allow_unicode=True))
+    assert any(first in e and "type" in e for e in found) and any(second in e for e in found)
+    assert any("Bad Name" in e for e in found) and any("nowhere" in e for e in found)
+
+
+def test_the_tree_is_drivers_and_what_lightdash_lacks_is_said(ec):
+    ws = tree.update_node(ec, "customers", definition={"owner": "growth@example.com", "why": "more buyers"},
+                          thresholds={"direction": "higher_is_better", "green": 50000, "yellow": 45000})
+    ws = tree.update_node(ws, "sales", definition={"owner": "Head of EC"}, deadline="2027-03-31")
+    ws, _ = tree.add_node(ws, "frequency", "Satisfaction", node_id="satisfaction")  # an influence link: a driver all the same
+    metrics = _metrics(ws)
+    assert metrics["sales"]["drivers"] == ["customers", "avg_spend", "frequency"]
+    assert metrics["frequency"]["drivers"] == ["satisfaction"] and "drivers" not in metrics["new_customers"]
+    assert metrics["customers"]["spotlight"]["owner"] == "growth@example.com"
+    assert "owner" not in metrics["sales"]["spotlight"] and "Head of EC" in metrics["sales"]["description"]
+    assert "50,000" in metrics["customers"]["description"] and "45,000" in metrics["customers"]["description"]
+    assert "2027-03-31" in metrics["sales"]["description"]
+    assert metrics["sales"]["type"] == "number" and metrics["new_customers"]["type"] in ("sum", "average")
+
+
+def test_formulas_become_metric_sql_that_never_divides_by_zero(ec):
+    names = metric_names(ec)
+    assert formula_sql("customers * avg_spend * frequency", names) == "((${customers} * ${avg_spend}) * ${frequency})"
+    assert formula_sql("(new_customers - existing_customers) / items", names) == (
+        "(1.0 * (${new_customers} - ${existing_customers}) / NULLIF(${items}, 0))")
+    assert formula_sql("-customers + 2", names) == "(-(${customers}) + 2)"
+
+
+def test_ratio_kpis_divide_their_hidden_parts(template):
+    metrics = _metrics(template)
+    rate = metrics["purchase_rate"]
+    assert rate["type"] == "number" and rate["format"] == "percent"
+    parts = [m for name, m in metrics.items() if name.startswith("purchase_rate_")]
+    assert len(parts) == 2 and all(p["hidden"] and p["type"] == "sum" for p in parts)
