@@ -1,15 +1,31 @@
-"""The workshop and everything in it: nodes, definitions, thresholds, the monitoring plan."""
+"""The workshop and everything in it: nodes, definitions, thresholds, the monitoring plan.
+
+Whatever the way in (typed input, YAML, Excel, the database), a workshop holds only finite numbers (NaN and ±inf are
+refused with the field named), and its names and texts are cleaned as typed input cleans them (values.clean_line:
+one line, no control characters or line separators; values.clean_block: control characters dropped, line breaks LF).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Hashable
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from kpidesign.values import clean_block, clean_line
 
 T = TypeVar("T")
+Line = Annotated[str, AfterValidator(clean_line)]  # a name, a unit, a recipient: one line
+Text = Annotated[str, AfterValidator(clean_block)]  # free text: line breaks kept
+
+
+def _no_password(name: str) -> str:
+    """A connection is named, never given as a URL that carries a password (the workshop and its files are shared)."""
+    if "://" in name and "@" in name.split("://", 1)[1].split("/", 1)[0]:
+        raise ValueError("a connection is a name (its URL belongs in the server's secrets), not a URL with credentials")
+    return name
 
 
 class Layer(StrEnum):
@@ -77,21 +93,23 @@ class Channel(StrEnum):
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, use_enum_values=False, allow_inf_nan=False)
 
 
 class Definition(_Base):
     """One row of the definition sheet (all optional)."""
 
-    expression: str = ""
-    numerator: str = ""
-    denominator: str = ""
-    period: str = ""
-    source: str = ""
+    expression: Text = ""
+    numerator: Text = ""
+    denominator: Text = ""
+    period: Text = ""
+    source: Text = ""
     frequency: Frequency | None = None
-    owner: str = ""
-    why: str = ""
+    owner: Text = ""
+    why: Text = ""
     comparisons: list[Comparison] = Field(default_factory=list)
+    query: Text = ""  # SQL returning date, value[, market], run by `kpidesign refresh` on the named connection
+    connection: Annotated[str, AfterValidator(clean_line), AfterValidator(_no_password)] = ""  # a name: its URL stays on the server
 
 
 class Thresholds(_Base):
@@ -107,15 +125,15 @@ class Node(_Base):
 
     id: str
     parent: str | None = None
-    name: str
-    unit: str = ""
+    name: Line
+    unit: Line = ""
     layer: Layer | None = None
     sensitivity: Sensitivity | None = None
     baseline: float | None = None
     target: float | None = None
-    formula: str = ""
+    formula: Text = ""
     deadline: dt.date | None = None
-    objective: str = ""
+    objective: Text = ""
     definition: Definition = Field(default_factory=Definition)
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
@@ -123,10 +141,10 @@ class Node(_Base):
 class Review(_Base):
     """A recurring meeting that looks at some KPIs."""
 
-    name: str
+    name: Line
     cadence: Cadence = Cadence.WEEKLY
     kpis: list[str] = Field(default_factory=list)
-    participants: list[str] = Field(default_factory=list)
+    participants: list[Line] = Field(default_factory=list)
 
 
 class Alert(_Base):
@@ -135,8 +153,8 @@ class Alert(_Base):
     kpi: str
     when: AlertLevel = AlertLevel.RED
     channel: Channel = Channel.SLACK
-    to: str = ""
-    action: str = ""
+    to: Line = ""
+    action: Text = ""
 
 
 class LearningEntry(_Base):
@@ -144,10 +162,10 @@ class LearningEntry(_Base):
 
     date: dt.date
     kpi: str = ""
-    observe: str = ""
-    insight: str = ""
-    act: str = ""
-    integrate: str = ""
+    observe: Text = ""
+    insight: Text = ""
+    act: Text = ""
+    integrate: Text = ""
 
 
 class Monitoring(_Base):
@@ -170,8 +188,8 @@ class Actual(_Base):
 class Workshop(_Base):
     """A whole workshop: its title and its tree, KGI first, then nodes in display order."""
 
-    title: str
-    description: str = ""
+    title: Line
+    description: Text = ""
     language: str = "ja"
     nodes: list[Node]
     monitoring: Monitoring = Field(default_factory=Monitoring)

@@ -25,6 +25,8 @@ _JA_MULTIPLIERS = {"千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
 _SUFFIX_MULTIPLIERS = {"k": 1e3, "m": 1e6, "b": 1e9}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _ID = re.compile(r"^[^\W\d]\w*$")
+_LINE_BREAK = re.compile("\r\n|[\r\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # Unicode's Cc and Cs, but for LF and tab
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ def _check_range(value: float, raw: str) -> Parsed[float]:
 
 def parse_name(text: str | None, *, max_len: int = MAX_NAME) -> Parsed[str]:
     """Read a required one-line name: trimmed, not empty, not too long, no control characters."""
-    s = clean_text(text or "").replace("\n", " ").strip()
+    s = clean_line(text or "")
     if not s:
         return Parsed(problem=Problem("name_empty"))
     if len(s) > max_len:
@@ -114,16 +116,27 @@ def parse_name(text: str | None, *, max_len: int = MAX_NAME) -> Parsed[str]:
 
 def parse_text(text: str | None, *, max_len: int = MAX_TEXT) -> Parsed[str]:
     """Read optional free text (may be empty, may have line breaks)."""
-    s = clean_text(text or "").strip()
+    s = clean_block(text or "")
     if len(s) > max_len:
         return Parsed(problem=Problem("too_long", {"max": max_len, "length": len(s)}))
     return Parsed(s)
 
 
 def clean_text(text: str) -> str:
-    """Drop control characters other than line breaks and tabs; unify line endings."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
+    """Drop control characters other than line breaks and tabs; every line break (CR, CRLF, U+2028, U+2029) becomes LF."""
+    if text.isprintable():  # nothing to change (the common case; False for any line break, tab or control character)
+        return text
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
+def clean_line(text: str) -> str:
+    """A name or a unit as typed input keeps it: clean_text, line breaks as spaces, trimmed."""
+    return text.strip() if text.isprintable() else clean_text(text).replace("\n", " ").strip()
+
+
+def clean_block(text: str) -> str:
+    """Free text as typed input keeps it: clean_text (line breaks kept as LF), trimmed."""
+    return text.strip() if text.isprintable() else clean_text(text).strip()
 
 
 def parse_id(text: str | None) -> Parsed[str]:

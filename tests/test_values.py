@@ -7,6 +7,9 @@ from hypothesis import strategies as st
 
 from kpidesign.values import (
     MAX_NUMBER,
+    clean_block,
+    clean_line,
+    clean_text,
     compact_value,
     format_number,
     format_value,
@@ -113,3 +116,21 @@ def test_dates():
 def test_non_finite_numbers_format_without_crashing():
     for v in (float("inf"), float("-inf"), float("nan")):
         assert format_number(v) == "—" and format_value(v, "", precise=False) == "—" and compact_value(v) == "—"
+
+
+@pytest.mark.parametrize(
+    "text, text_kept, line_kept",
+    [
+        ("a\r\nb", "a\nb", "a b"), ("a\rb", "a\nb", "a b"), ("a\u2028b\u2029c", "a\nb\nc", "a b c"),
+        ("a\x00b\x1b[31m\x7f\x85", "ab[31m", "ab[31m"), ("tab\tkept", "tab\tkept", "tab\tkept"), ("\ud800lone", "lone", "lone"),
+        ("  売上\u3000 ", "  売上\u3000 ", "売上"), ("plain", "plain", "plain"),
+    ],
+)
+def test_typed_text_loses_control_characters_and_every_kind_of_line_break(text, text_kept, line_kept):
+    assert clean_text(text) == text_kept and clean_line(text) == line_kept and clean_block(text) == text_kept.strip()
+    assert parse_name(text).value == (line_kept or None)
+
+
+@given(st.text())
+def test_a_cleaned_name_is_one_line(text):
+    assert len(clean_line(text).splitlines()) <= 1 and clean_line(clean_line(text)) == clean_line(text)

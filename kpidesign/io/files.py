@@ -62,6 +62,9 @@ def read(filename: str, data: bytes) -> ImportResult:
         return ImportResult(None, [Finding(Severity.ERROR, "file_too_large", None, {"field": filename, "size": len(data), "max": MAX_UPLOAD})])
     if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
         return excel.from_xlsx(data)
+    if len(data) > yaml_io.MAX_BYTES:  # bytes, before decoding: 5 MB of Japanese text is 1.7 million characters
+        too_large = {"field": filename, "size": len(data), "max": yaml_io.MAX_BYTES}
+        return ImportResult(None, [Finding(Severity.ERROR, "file_too_large", None, too_large)])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -1,7 +1,8 @@
 """The canonical kpidesign YAML format (version 1), to and from the model.
 
-Loading uses ``yaml.safe_load`` (no Python tags), a size limit, pydantic validation and the
-tree's structural checks; every problem becomes a Finding that names the field.
+Loading counts the size limit in bytes, reads with PyYAML's safe loader (no Python tags; anchors and aliases refused,
+see yaml_read), then pydantic validation and the tree's structural checks; every problem becomes a Finding that names
+the field.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import yaml
 from pydantic import ValidationError
 
 from kpidesign.findings import Finding, Severity, errors
+from kpidesign.io import yaml_read
 from kpidesign.model import Actual, Workshop
 from kpidesign.tree import check_structure, walk
 
 FORMAT_VERSION = 1
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same output, far faster
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # safe either way: no Python tags
+_Loader = yaml_read.Loader  # the safe loader (the KPI library is read with it too)
 MAX_BYTES = 5 * 1024 * 1024
 _KGI_ONLY = ("deadline", "objective")
 
@@ -84,9 +86,10 @@ def to_dict(ws: Workshop) -> dict[str, Any]:
     mon = ws.monitoring.model_dump(mode="python", exclude_defaults=True)
     if mon:
         doc["monitoring"] = _plain(mon)
-    if ws.actuals:
+    if _observed(ws.actuals):
         doc["actuals"] = [
-            {"kpi": a.kpi, "date": a.date, "value": _number(a.value), **({"market": _number(a.market)} if a.market is not None else {})} for a in ws.actuals
+            {"kpi": a.kpi, "date": a.date, "value": _number(a.value), **({"market": _number(a.market)} if a.market is not None else {})}
+            for a in _observed(ws.actuals)
         ]
     return doc
 
@@ -109,11 +112,16 @@ def _dump(data: Any) -> str:
 
 def to_yaml(ws: Workshop) -> str:
     """The workshop as canonical kpidesign YAML text (UTF-8, Japanese kept readable)."""
-    if not ws.actuals:
+    if not _observed(ws.actuals):
         return _dump(to_dict(ws))
     # `actuals:` comes last; its rows (26,000 for a year of weekly values of 500 KPIs) are written as PyYAML writes
     # them, a hundred times faster: each KPI id is written once by PyYAML in the same place, dates and numbers are plain
-    return _dump(to_dict(ws.model_copy(update={"actuals": []}))) + "actuals:\n" + "".join(_actual_rows(ws.actuals))
+    return _dump(to_dict(ws.model_copy(update={"actuals": []}))) + "actuals:\n" + "".join(_actual_rows(_observed(ws.actuals)))
+
+
+def _observed(actuals: list[Actual]) -> list[Actual]:
+    """The actuals that hold a value: a database row whose value is NULL (a NaN imported before NaN was refused) is no observation."""
+    return actuals if all(a.value is not None for a in actuals) else [a for a in actuals if a.value is not None]
 
 
 def _actual_rows(actuals: list[Actual]) -> Iterator[str]:
@@ -179,12 +187,20 @@ def from_dict(doc: Any) -> ImportResult:
     return ImportResult(ws.model_copy(update={"nodes": [n for n, _ in walk(ws)]}), findings)  # display order: depth first
 
 
+def size_in_bytes(text: str | bytes) -> int:
+    """The size of text as a file: its UTF-8 bytes (a Japanese character is three), not its characters."""
+    return len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+
+
 def from_yaml(text: str | bytes) -> ImportResult:
-    """Read a workshop from YAML text, safely (no tags, size-limited)."""
-    if len(text) > MAX_BYTES:
-        return _refuse("file_too_large", "", size=len(text), max=MAX_BYTES)
+    """Read a workshop from YAML text, safely (no tags, no anchors or aliases, at most MAX_BYTES of UTF-8)."""
+    size = size_in_bytes(text)
+    if size > MAX_BYTES:
+        return _refuse("file_too_large", "", size=size, max=MAX_BYTES)
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 (a safe loader)
+        doc = yaml_read.load(text)
+    except yaml_read.Refused as e:
+        return ImportResult(None, [Finding(Severity.ERROR, e.code, None, e.params)])
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
@@ -207,11 +223,13 @@ def _refuse(code: str, where: str, **params: Any) -> ImportResult:
 
 
 def _finding(err: Any, nodes: list[dict[str, Any]]) -> Finding:
+    """A validation error as a Finding naming the field as the file writes it: kgi.target, nodes[2].name, actuals[7].value."""
     loc = list(err.get("loc", ()))
-    path = ".".join(str(p) for p in loc)
     if loc[:1] == ["nodes"] and len(loc) > 1 and isinstance(loc[1], int):
-        i = loc[1]
-        path = "kgi" + path[len(f"nodes.{i}") :] if i == 0 else f"nodes[{i - 1}]" + path[len(f"nodes.{i}") :]
-    if loc[:1] == ["title"]:
-        path = "workshop.title"
-    return Finding(Severity.ERROR, "yaml_field", None, {"field": path, "detail": err.get("msg", "")[:200]})
+        loc = ["kgi", *loc[2:]] if loc[1] == 0 else ["nodes", loc[1] - 1, *loc[2:]]
+    if loc[:1] in (["title"], ["description"], ["language"]):
+        loc = ["workshop", *loc]
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else f"{'.' if path else ''}{str(part)[:40]}"
+    return Finding(Severity.ERROR, "yaml_field", None, {"field": path, "detail": str(err.get("msg", ""))[:200]})

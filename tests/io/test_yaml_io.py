@@ -1,11 +1,19 @@
+import datetime as dt
+import time
+from pathlib import Path
+
 import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpidesign import tree
+from kpidesign.findings import errors
+from kpidesign.i18n import finding_text
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.library import load_template, templates
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_template_round_trips():
@@ -119,3 +127,163 @@ def test_a_number_is_written_as_pyyaml_writes_it(number):
     from kpidesign.io.yaml_io import _Dumper, _scalar
 
     assert f"- {_scalar(number)}\n" == yaml.dump([number], Dumper=_Dumper)
+
+
+# issue 17: hostile files refused in bounded time, with the field named; sizes in bytes; names cleaned as typed input
+
+HEAD = "kpidesign: 1\nworkshop: {title: x}\n"
+
+
+def codes(result):
+    return [f.code for f in result.findings]
+
+
+@pytest.mark.timeout(10)
+def test_an_alias_bomb_in_an_enum_field_is_refused_before_validation():
+    from tests.io.test_yaml_read import bomb
+
+    started = time.perf_counter()
+    result = from_yaml(bomb())
+    assert time.perf_counter() - started < 0.5
+    assert result.workshop is None and [(f.code, f.params["field"]) for f in result.findings] == [("yaml_anchor", "line 5")]
+    assert "line 5" in finding_text(result.findings[0], "en") and "&a0" in finding_text(result.findings[0], "en")
+
+
+@pytest.mark.timeout(10)
+def test_a_huge_value_is_refused_with_a_bounded_message():
+    text = HEAD + "kgi: {id: k, name: K, layer: [" + ", ".join(["lol"] * 200_000) + "]}\n"
+    result = from_yaml(text)
+    assert result.workshop is None and result.findings[0].params["field"] == "kgi.layer"
+    assert all(len(finding_text(f, "en")) < 300 for f in result.findings)
+
+
+@pytest.mark.timeout(10)
+def test_an_integer_of_thousands_of_digits_names_its_field():
+    result = from_yaml(HEAD + "kgi: {id: k, name: K}\nnodes:\n  - {id: a, parent: k, name: A, target: " + "9" * 5000 + "}\n")
+    assert result.workshop is None and codes(result) == ["yaml_number_too_long"]
+    assert finding_text(result.findings[0], "en") == "nodes[0].target (line 5): a number with far too many digits (5,000)."
+
+
+NON_FINITE = [".nan", ".NaN", ".inf", "-.inf", "+.Inf", "1e400", "1.0e+400", "-1.5e+999", "'1e400'", "nan", "'-inf'", "0x" + "f" * 300]
+WHERE = {
+    "kgi.baseline": "kgi: {{id: k, name: K, baseline: {v}}}\n",
+    "kgi.target": "kgi: {{id: k, name: K, target: {v}}}\n",
+    "nodes[0].baseline": "kgi: {{id: k, name: K}}\nnodes: [{{id: a, parent: k, name: A, baseline: {v}}}]\n",
+    "nodes[0].thresholds.green": "kgi: {{id: k, name: K}}\nnodes: [{{id: a, parent: k, name: A, thresholds: {{green: {v}}}}}]\n",
+    "kgi.thresholds.yellow": "kgi: {{id: k, name: K, thresholds: {{yellow: {v}}}}}\n",
+    "actuals[1].value": "kgi: {{id: k, name: K}}\nactuals:\n- {{kpi: k, date: 2026-01-01, value: 1}}\n"
+                        "- {{kpi: k, date: 2026-01-08, value: {v}}}\n",
+    "actuals[0].market": "kgi: {{id: k, name: K}}\nactuals: [{{kpi: k, date: 2026-01-01, value: 1, market: {v}}}]\n",
+}
+
+
+@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("number", NON_FINITE)
+def test_non_finite_numbers_are_refused_everywhere_with_the_field_named(where, number):
+    result = from_yaml(HEAD + WHERE[where].format(v=number))
+    assert result.workshop is None and [(f.code, f.params["field"]) for f in result.findings] == [("yaml_field", where)]
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_finite_numbers_are_still_read_everywhere(where):
+    for number in ("1.5e+300", "-2.5", "0", "1e3"):
+        result = from_yaml(HEAD + WHERE[where].format(v=number))
+        assert result.workshop is not None and from_yaml(to_yaml(result.workshop)).workshop == result.workshop
+
+
+def test_a_japanese_file_over_the_limit_in_bytes_is_refused_though_under_it_in_characters(tmp_path, capsys):
+    from kpidesign.__main__ import main
+    from kpidesign.io import files
+    from kpidesign.io.yaml_io import MAX_BYTES
+
+    text = HEAD + "kgi: {id: k, name: K, why: " + "売上" * (MAX_BYTES // 6 + 10) + "}\n"
+    assert len(text) < MAX_BYTES < len(text.encode("utf-8"))
+    result = from_yaml(text)
+    assert codes(result) == ["file_too_large"] and result.findings[0].params["size"] == len(text.encode("utf-8"))
+    assert codes(files.read("big.yaml", text.encode("utf-8"))) == ["file_too_large"]
+    path = tmp_path / "big.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    assert main(["import", str(path), "--db", str(tmp_path / "k.db")]) == 2 and "too large" in capsys.readouterr().err
+    assert main(["check", str(path)]) == 2 and "too large" in capsys.readouterr().err
+    small = HEAD + "kgi: {id: k, name: K, why: " + "売上" * 1000 + "}\n"
+    assert from_yaml(small).workshop is not None and files.read("small.yaml", small.encode("utf-8")).workshop is not None
+
+
+def test_names_and_units_are_cleaned_on_import_as_typed_input_cleans_them():
+    text = HEAD.replace("{title: x}", '{title: "Q\\r\\n4\\u2029plan\\x07"}') + (
+        'kgi: {id: k, name: "Sales\\r\\nTotal", unit: "\\r=1+1", why: "a\\u2028b\\x00"}\n'
+        'nodes: [{id: a, parent: k, name: "  New\\u2028customers\\x1b[31m ", definition: {owner: "team\\rA"}}]\n'
+        'monitoring: {reviews: [{name: "Weekly\\nsync", participants: ["Ann\\u2028Bcc: x"]}],\n'
+        '  alerts: [{kpi: a, to: "#kpi\\r\\n", action: "look\\x00"}]}\n'
+    )
+    ws = from_yaml(text).workshop
+    assert ws.title == "Q 4 plan" and ws.kgi.name == "Sales Total" and ws.kgi.unit == "=1+1" and ws.kgi.definition.why == "a\nb"
+    node = ws.node("a")
+    assert node.name == "New customers[31m" and node.definition.owner == "team\nA"
+    review, alert = ws.monitoring.reviews[0], ws.monitoring.alerts[0]
+    assert review.name == "Weekly sync" and review.participants == ["Ann Bcc: x"] and alert.to == "#kpi" and alert.action == "look"
+    assert from_yaml(to_yaml(ws)).workshop == ws
+
+
+def test_names_are_cleaned_on_excel_import_too():
+    from kpidesign.io.excel import from_xlsx, to_xlsx
+    from kpidesign.model import Node, Workshop
+
+    kgi = Node(id="k", name="K").model_copy(update={"name": "Sales\r\nTotal\u2028now", "unit": "JPY\r"})  # as no model would take them
+    dirty = Workshop.model_construct(title="T", description="", language="en", nodes=[kgi])
+    ws = from_xlsx(to_xlsx(dirty)).workshop
+    assert ws.kgi.name == "Sales Total now" and ws.kgi.unit == "JPY"
+
+
+HOSTILE = ["&a ", "*a", "!!python/object:os.system ", "!!binary ", ".nan", "-.inf", "1e400", "9" * 5000, "2026-02-30", "[", "{", "}", ": ",
+           "- ", "\n", "\n  ", "\t", "\x00", "\u2028", "\r\n", "'", '"', "#", "<<: ", "? ", "|\n", ">-\n", "%YAML 1.1\n", "---\n", "...\n", "~"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_a_mutated_file_is_imported_or_refused_with_findings_never_an_exception(data):
+    from tests.conftest import build_ec
+    from kpidesign.model import Actual
+
+    ws = build_ec().model_copy(update={"actuals": [Actual(kpi="customers", date=dt.date(2026, 1, 5), value=40000, market=1.5)]})
+    text = to_yaml(ws)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 12))
+        text = text[:at] + data.draw(st.sampled_from(HOSTILE) | st.text(max_size=8)) + text[at + cut:]
+    started = time.perf_counter()
+    result = from_yaml(text)
+    assert time.perf_counter() - started < 5
+    assert (result.workshop is None) == bool(errors(result.findings)) and all(f.params is not None for f in result.findings)
+    if result.workshop is not None:
+        assert from_yaml(to_yaml(result.workshop)).workshop == result.workshop
+
+
+@pytest.mark.timeout(60)
+def test_hostile_files_are_refused_within_a_memory_limit_in_a_process_of_their_own():
+    import subprocess
+    import sys
+
+    script = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1024 * 1024 * 1024, 1024 * 1024 * 1024))
+from kpidesign.io.yaml_io import from_yaml
+from tests.io.test_yaml_read import bomb
+head = "kpidesign: 1\\nworkshop: {title: x}\\nkgi: {id: k, name: K, baseline: "
+for text in (bomb(10, 9), bomb(12, 12), head + "9" * 100000 + "}\\n", head + "[" * 900 + "]" * 900 + "}\\n", head + "2026-02-30}\\n"):
+    print(from_yaml(text).findings[0].code)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["yaml_anchor", "yaml_anchor", "yaml_number_too_long", "yaml_field", "yaml_bad_value"]
+
+
+def test_an_actual_stored_without_a_value_is_not_written_and_the_file_imports_back(store, ec):
+    wid = store.create(ec.model_copy(update={"actuals": []}))
+    store.db.execute("insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-05', NULL, NULL)", (wid,))
+    store.db.execute("insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-12', 41000, NULL)", (wid,))
+    ws = store.with_actuals(store.load(wid).workshop, wid)  # a NaN imported before NaN was refused: NULL in the database
+    text = to_yaml(ws)
+    assert "non.0e" not in text and "none" not in text.lower()
+    back = from_yaml(text).workshop
+    assert [(a.date.isoformat(), a.value) for a in back.actuals] == [("2026-01-12", 41000)]
