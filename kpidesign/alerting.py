@@ -20,7 +20,8 @@ class Outcome:
 
 
 def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bool = False, ws: Workshop | None = None) -> list[Outcome]:
-    """The alerts that fire now (on ws if given, else as stored); with send, deliver new ones and log every attempt."""
+    """The alerts that fire now (on ws if given, else as stored); with send, deliver new ones and log every attempt (an
+    alert that fails, for any reason, is logged as failed and the run goes on)."""
     ws = ws or store.with_actuals(store.load(workshop_id).workshop, workshop_id)
     out = []
     for f in firing(ws):
@@ -30,12 +31,13 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
         if not send:
             out.append(Outcome(f, "listed"))
             continue
-        subject, body = delivery.message(ws, f)
         try:
+            subject, body = delivery.message(ws, f)
             receipt = delivery.send(settings, f.alert.channel, f.alert.to, subject, body)
-        except delivery.DeliveryError as e:
-            store.log_alert(workshop_id, f.key, False, str(e))
-            out.append(Outcome(f, "failed", str(e)))
+        except Exception as e:  # noqa: BLE001 (whatever goes wrong with one alert is its failure: the others are still sent)
+            detail = failure(e)
+            store.log_alert(workshop_id, f.key, False, detail)
+            out.append(Outcome(f, "failed", detail))
             continue
         store.log_alert(workshop_id, f.key, True, receipt)
         out.append(Outcome(f, "sent", receipt))
@@ -43,7 +45,7 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
 
 
 def send_test(store: Store, workshop_id: str, settings: delivery.Settings, channel: delivery.Channel, to: str) -> str:
-    """Send a test message through one channel; logged as a test (it never counts for de-duplication)."""
+    """Send a test message through one channel; logged as a test (it never counts for de-duplication); DeliveryError if it fails."""
     ws = store.load(workshop_id).workshop
     subject = f"[TEST] kpidesign: {ws.title}"
     body = "テスト送信です。" if ws.language == "ja" else "This is a test message."
@@ -53,5 +55,13 @@ def send_test(store: Store, workshop_id: str, settings: delivery.Settings, chann
     except delivery.DeliveryError as e:
         store.log_alert(workshop_id, key, False, str(e), test=True)
         raise
+    except Exception as e:  # an unexpected failure is logged and told as a DeliveryError too
+        store.log_alert(workshop_id, key, False, failure(e), test=True)
+        raise delivery.DeliveryError(failure(e)) from e
     store.log_alert(workshop_id, key, True, receipt, test=True)
     return receipt
+
+
+def failure(e: Exception) -> str:
+    """What the delivery log says about an exception: a DeliveryError's message, anything else with its type."""
+    return str(e) if isinstance(e, delivery.DeliveryError) else f"{type(e).__name__}: {e}"

@@ -46,7 +46,7 @@ class TreeModel:
         self.order = [n.id for n in reversed(order)]  # children before parents
         self.values = self._evaluate({})
 
-    def _value(self, node_id: str, values: Mapping[str, float | None], pins: Mapping[str, float]) -> float | None:
+    def _value(self, node_id: str, values: Mapping[str, float | None], pins: Mapping[str, float], strict: bool = False) -> float | None:
         if node_id in pins:
             return pins[node_id]
         f = self.formula.get(node_id)
@@ -54,6 +54,8 @@ class TreeModel:
             computed = f.evaluate(values)
             if computed is not None and math.isfinite(computed):
                 return computed
+            if strict:  # no value through the formula (a division by zero, an overflow): not the node's own number
+                return None
         return self.own[node_id]
 
     def _evaluate(self, pins: Mapping[str, float]) -> dict[str, float | None]:
@@ -66,8 +68,9 @@ class TreeModel:
         """Every node's value, with some nodes pinned to given values."""
         return dict(self.values) if not pins else self._evaluate(pins)
 
-    def kgi_with(self, pins: Mapping[str, float]) -> float | None:
-        """The KGI's value when some nodes are pinned: only their ancestors are recomputed."""
+    def kgi_with(self, pins: Mapping[str, float], strict: bool = False) -> float | None:
+        """The KGI's value when some nodes are pinned: only their ancestors are recomputed (strict: None when a formula on
+        the way has no value, instead of the node's own number)."""
         values: ChainMap[str, float | None] = ChainMap({}, self.values)  # changes over the shared values: no copy
         dirty: set[str] = set()
         for node_id, value in pins.items():
@@ -77,7 +80,7 @@ class TreeModel:
                 dirty.add(parent)
                 parent = self.parent[parent]
         for node_id in sorted(dirty, key=self.depth.__getitem__, reverse=True):
-            values[node_id] = self._value(node_id, values, pins)
+            values[node_id] = self._value(node_id, values, pins, strict)
         return values[self.root]
 
     def levers(self) -> list[str]:
@@ -241,25 +244,31 @@ def goal_seek(ws: Workshop, node_id: str, target: float | None = None) -> GoalSe
     model = TreeModel(ws, "baseline")
     goal = ws.kgi.target if target is None else target
     current = model.values.get(node_id)
-    if goal is None:
+    if goal is None or not math.isfinite(goal):
         return GoalSeek(node_id, current, None, goal)
 
     def f(x: float) -> float | None:
-        kgi = model.kgi_with({node_id: x})
-        return None if kgi is None else kgi - goal
+        """KGI(node = x) − target; None where the tree gives the KGI no finite value through its formulas."""
+        if not math.isfinite(x):
+            return None
+        kgi = model.kgi_with({node_id: x}, strict=True)
+        gap = None if kgi is None else kgi - goal
+        return gap if gap is not None and math.isfinite(gap) else None
 
-    return GoalSeek(node_id, current, _solve(f, current if current else 1.0), goal)
+    needed = _solve(f, current if current and math.isfinite(current) else 1.0)
+    return GoalSeek(node_id, current, needed if needed is not None and math.isfinite(needed) else None, goal)
 
 
 def _solve(f, x0: float) -> float | None:  # type: ignore[no-untyped-def]
     """A root of f: exact for linear-fractional f (one occurrence of x), else bracket and bisect."""
     points = [x0, x0 * 2 + 1, x0 * 0.5 - 1, x0 * 3 + 7]
-    ys = [f(x) for x in points]
-    if all(y is not None for y in ys[:3]):
-        root = _linear_fractional_root(points[:3], ys[:3])  # type: ignore[arg-type]
+    known = [(x, y) for x, y in ((x, f(x)) for x in points) if y is not None][:3]  # a point where f has no value (a pole) is skipped
+    if len(known) == 3:
+        ys = [y for _, y in known]
+        root = _linear_fractional_root([x for x, _ in known], ys)
         if root is not None:
             check = f(root)
-            if check is not None and abs(check) <= 1e-9 * max(1.0, abs(ys[0]) + abs(_scale(ys))):  # type: ignore[arg-type]
+            if check is not None and math.isfinite(root) and abs(check) <= 1e-9 * max(1.0, _scale(ys)):  # type: ignore[arg-type]
                 return root
     grid = sorted({x0 * k for k in (0, 0.001, 0.01, 0.1, 0.5, 1, 2, 10, 100, 1000, 1e4, 1e6)} | {-x0 * k for k in (0.5, 1, 10, 1000)})
     prev_x, prev_y = None, None
@@ -271,7 +280,10 @@ def _solve(f, x0: float) -> float | None:  # type: ignore[no-untyped-def]
         if y == 0:
             return x
         if prev_x is not None and prev_y is not None and (prev_y < 0) != (y < 0):
-            return _bisect(f, prev_x, x, prev_y)
+            root = _bisect(f, prev_x, x, prev_y)
+            check = None if root is None else f(root)
+            if check is not None and abs(check) <= 1e-6 * max(1.0, abs(prev_y), abs(y)):  # a pole changes sign too: not a root
+                return root
         prev_x, prev_y = x, y
     return None
 
@@ -315,9 +327,10 @@ def _solve3(m: list[list[float]], v: list[float]) -> list[float]:
     return out
 
 
-def _bisect(f, lo: float, hi: float, f_lo: float, steps: int = 200) -> float | None:  # type: ignore[no-untyped-def]
+def _bisect(f, lo: float, hi: float, f_lo: float, steps: int = 1100) -> float | None:  # type: ignore[no-untyped-def]
+    """A root of f in [lo, hi] by halving: 1,100 halvings bring any bracket of doubles down to 1e-12 ([0, 1e305] needs 1,000)."""
     for _ in range(steps):
-        mid = (lo + hi) / 2
+        mid = lo / 2 + hi / 2  # never overflows
         y = f(mid)
         if y is None:
             return None
@@ -327,4 +340,4 @@ def _bisect(f, lo: float, hi: float, f_lo: float, steps: int = 200) -> float | N
             lo, f_lo = mid, y
         else:
             hi = mid
-    return (lo + hi) / 2
+    return lo / 2 + hi / 2

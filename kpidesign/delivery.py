@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import smtplib
+import ssl
 import urllib.request
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -16,6 +17,7 @@ from typing import Mapping
 
 from kpidesign.model import Channel, Workshop
 from kpidesign.monitor import Firing
+from kpidesign.render import one_line
 from kpidesign.values import format_value
 
 
@@ -53,38 +55,57 @@ class Settings:
 def message(ws: Workshop, f: Firing) -> tuple[str, str]:
     """Subject and text of an alert (language of the workshop)."""
     node = ws.node(f.alert.kpi)
-    value = format_value(f.value, node.unit)
+    name, title, action = one_line(node.name), one_line(ws.title), one_line(f.alert.action) or "-"  # one line each: a subject is a mail header
+    value = one_line(format_value(f.value, node.unit))
     if ws.language == "ja":
-        subject = f"[{f.status.value.upper()}] {node.name}: {value}（{f.date}）"
-        body = f"{ws.title}\n{node.name} が {f.status.value} です: {value}（{f.date}）\n取る行動: {f.alert.action or '-'}"
+        subject = f"[{f.status.value.upper()}] {name}: {value}（{f.date}）"
+        body = f"{title}\n{name} が {f.status.value} です: {value}（{f.date}）\n取る行動: {action}"
     else:
-        subject = f"[{f.status.value.upper()}] {node.name}: {value} ({f.date})"
-        body = f"{ws.title}\n{node.name} is {f.status.value}: {value} ({f.date})\nAction: {f.alert.action or '-'}"
+        subject = f"[{f.status.value.upper()}] {name}: {value} ({f.date})"
+        body = f"{title}\n{name} is {f.status.value}: {value} ({f.date})\nAction: {action}"
     return subject, body
 
 
+def lines(text: str) -> str:
+    """Text whose lines hold nothing unprintable: any line break becomes \\n, other control characters a space."""
+    return "\n".join(one_line(line) for line in text.splitlines())
+
+
+def slack_escape(text: str) -> str:
+    """Text Slack shows as it is: & < > escaped as its formatting reference asks, so no <!channel> ping, no <url|disguised> link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def send(settings: Settings, channel: Channel, to: str, subject: str, body: str, timeout: float = 10) -> str:
-    """Deliver one message; return a short receipt, raise DeliveryError when it fails."""
+    """Deliver one message; return a short receipt, raise DeliveryError when it fails.
+
+    The subject is folded to one line (a line break in a KPI's name cannot add a mail header), every text is escaped
+    for Slack, and SMTP's STARTTLS checks the server's certificate and host name.
+    """
+    subject, body = one_line(subject), lines(body)
     if channel is Channel.SLACK:
         if not settings.slack_webhook:
             raise DeliveryError("no Slack webhook configured (KPIDESIGN_SLACK_WEBHOOK)")
-        payload = {"text": f"*{subject}*\n{body}", "channel": to or None}
-        request = urllib.request.Request(settings.slack_webhook, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-                                         headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
+        payload = {"text": f"*{slack_escape(subject)}*\n{slack_escape(body)}", "channel": to or None}
         try:
+            request = urllib.request.Request(settings.slack_webhook, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                                             headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the configured webhook only)
                 return f"slack {response.status}"
-        except OSError as e:
+        except (OSError, ValueError) as e:  # ValueError: a webhook that is not a URL
             raise DeliveryError(f"slack: {e}") from None
     if not settings.smtp_host:
         raise DeliveryError("no SMTP server configured (KPIDESIGN_SMTP_HOST)")
     mail = EmailMessage()
-    mail["Subject"], mail["From"], mail["To"] = subject, settings.smtp_from, to
+    try:
+        mail["Subject"], mail["From"], mail["To"] = subject, settings.smtp_from, to
+    except ValueError as e:  # a line break in the recipient or the sender: refused, never sent as a header
+        raise DeliveryError(f"smtp: {e}") from None
     mail.set_content(body)
     try:
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=timeout) as smtp:
             if settings.smtp_starttls:
-                smtp.starttls()
+                smtp.starttls(context=ssl.create_default_context())  # the certificate and the host name are checked
             if settings.smtp_user:
                 smtp.login(settings.smtp_user, settings.smtp_password or "")
             smtp.send_message(mail)

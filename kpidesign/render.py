@@ -82,22 +82,38 @@ def _fit(token: str, width: int) -> str:
     return out
 
 
+# not text on a line in any output: control characters (C0, DEL, C1), line and paragraph separators, lone surrogates, and
+# the noncharacters (U+FDD0-FDEF, U+FFFE and U+FFFF of every plane): invalid in XML 1.0, a header break in a mail, a broken DOT
+_NONCHARACTERS = "".join(chr(plane + last) for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))
+_NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]+")
+
+
+def one_line(text: str) -> str:
+    """text as one line any output accepts (SVG, PNG, DOT, a mail header): each run of control characters, line
+    separators or noncharacters becomes one space (names are cleaned when typed, but an older database may hold any)."""
+    return text if text.isprintable() else _NOT_IN_A_LINE.sub(" ", text)  # all of them are unprintable: most texts are done at once
+
+
 def escape(text: str) -> str:
-    """Make text literal inside a DOT label (backslashes and quotes)."""
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """Make text literal inside a DOT label (backslashes and quotes; \\n between lines, nothing else unprintable)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    if not escaped.replace("\n", "").isprintable():
+        escaped = "\n".join(one_line(line) for line in escaped.split("\n"))
+    return escaped.replace("\n", "\\n")
 
 
 def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str:
     """The lines shown in a node: name, then baseline → target (or baseline ⇒ what-if value) with unit."""
-    lines = wrap(node.name)
+    lines = wrap(one_line(node.name))
+    unit = one_line(node.unit)
     if whatif is not None:
         span = f"{compact_value(node.baseline, node.unit, lang) or '?'} ⇒ {compact_value(whatif, node.unit, lang)}"
-        lines.append(span if is_percent(node.unit) else f"{span} {_clip(node.unit, 16)}".strip())
+        lines.append(span if is_percent(node.unit) else f"{span} {_clip(unit, 16)}".strip())
     elif node.baseline is not None or node.target is not None:
         span = f"{compact_value(node.baseline, node.unit, lang) or '?'} → {compact_value(node.target, node.unit, lang) or '?'}"
-        lines.append(span if is_percent(node.unit) else f"{span} {_clip(node.unit, 16)}".strip())
-    elif node.unit:
-        lines.append(f"[{_clip(node.unit, 20)}]")
+        lines.append(span if is_percent(node.unit) else f"{span} {_clip(unit, 16)}".strip())
+    elif unit.strip():
+        lines.append(f"[{_clip(unit, 20)}]")
     return "\n".join(lines)
 
 
@@ -241,7 +257,7 @@ def tree_dot(
             below = [status.get(k, "none") for k in hidden[node.id]] if status is not None else None
             attrs["label"] += "\n" + folded_label(len(hidden[node.id]), lang, below)
         attrs.update(box_size(attrs["label"]))
-        attrs["tooltip"] = node.name[:500]
+        attrs["tooltip"] = one_line(node.name)[:500]
         boxes.append(_attrs(attrs))
     index = {node.id: i for i, node in enumerate(shown)}
     kids = children_map(ws)

@@ -68,3 +68,132 @@ def test_settings_from_environment(monkeypatch):
     s = delivery.Settings.from_env({"KPIDESIGN_SMTP_HOST": "127.0.0.1"})
     assert s.slack_webhook.endswith("/x") and s.smtp_port == 2525 and not s.smtp_starttls and s.smtp_host == "127.0.0.1"
     assert s.ready(Channel.SLACK) and s.ready(Channel.EMAIL) and not delivery.Settings().ready(Channel.SLACK)
+
+
+class FakeSMTP:
+    """Stands in for smtplib.SMTP: records what it is given; raises for a recipient listed in `failing`."""
+
+    sent: list = []
+    contexts: list = []
+    failing: set = set()
+
+    def __init__(self, host, port, timeout=None):
+        self.host = host
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self, context=None):
+        FakeSMTP.contexts.append(context)
+
+    def login(self, user, password):
+        pass
+
+    def send_message(self, mail):
+        if mail["To"] in FakeSMTP.failing:
+            raise RuntimeError("the SMTP library broke")  # not an OSError nor an SMTPException: nothing expected it
+        FakeSMTP.sent.append(mail)
+
+
+@pytest.fixture
+def fake_smtp(monkeypatch):
+    monkeypatch.setattr(FakeSMTP, "sent", [])
+    monkeypatch.setattr(FakeSMTP, "contexts", [])
+    monkeypatch.setattr(FakeSMTP, "failing", set())
+    monkeypatch.setattr(delivery.smtplib, "SMTP", FakeSMTP)
+    return FakeSMTP
+
+
+def _renamed(ws, **names):
+    """The workshop with some nodes renamed as model objects (no cleaning on the way: an old database may hold anything)."""
+    return ws.model_copy(update={"nodes": [n.model_copy(update={"name": names.get(n.id, n.name)}) for n in ws.nodes]})
+
+
+def _with_alerts(ws, *alerts):
+    return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"alerts": list(alerts)})})
+
+
+def test_one_failed_alert_never_stops_the_others(red_workshop, fake_smtp):
+    """The first alert's KPI name holds CR LF (EmailMessage used to raise outside the try: the run stopped) and its
+    channel raises something unexpected: it is logged as failed, and the two after it are sent."""
+    from kpidesign.model import Alert
+
+    store, wid = red_workshop
+    store.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=40000)])
+    ws = store.with_actuals(store.load(wid).workshop, wid)
+    ws = _with_alerts(_renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com"),
+                      Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="first@example.com"),
+                      Alert(kpi="sales", channel=Channel.SLACK, to="#kpi", when="yellow"),
+                      Alert(kpi="customers", channel=Channel.EMAIL, to="third@example.com"))
+    fake_smtp.failing = {"first@example.com"}
+    with webhook() as (url, bodies):
+        settings = delivery.Settings(slack_webhook=url, smtp_host="smtp.example.com", smtp_from="kpi@example.com")
+        outcomes = alerting.run(store, wid, settings, send=True, ws=ws)
+    assert [(o.firing.alert.kpi, o.state) for o in outcomes] == [("purchase_rate", "failed"), ("sales", "sent"), ("customers", "sent")]
+    assert "RuntimeError" in outcomes[0].detail and len(bodies) == 1 and [m["To"] for m in fake_smtp.sent] == ["third@example.com"]
+    assert [(row["kpi"], row["ok"]) for row in reversed(store.alert_log(wid))] == [("purchase_rate", 0), ("sales", 1), ("customers", 1)]
+    assert {o.state for o in alerting.run(store, wid, settings, ws=ws)} == {"listed", "already_sent"}  # the failed one is tried again
+
+
+def test_a_line_break_in_a_name_never_adds_a_mail_header(red_workshop, fake_smtp):
+    from kpidesign.model import Alert
+
+    store, wid = red_workshop
+    ws = store.with_actuals(store.load(wid).workshop, wid)
+    ws = _with_alerts(_renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com\u2028X-Evil: 1\n"),
+                      Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="lead@example.com"))
+    [outcome] = alerting.run(store, wid, delivery.Settings(smtp_host="smtp.example.com"), send=True, ws=ws)
+    [mail] = fake_smtp.sent
+    assert outcome.state == "sent" and mail["Subject"].startswith("[RED] 購入率 Bcc: evil@example.com X-Evil: 1 :")
+    assert mail["Bcc"] is None and mail["X-Evil"] is None and mail.get_all("To") == ["lead@example.com"]
+    headers, _, body = mail.as_bytes().partition(b"\n\n")
+    assert not any(line.startswith((b"Bcc", b"X-Evil")) for line in headers.splitlines())
+    assert "購入率 Bcc: evil@example.com X-Evil: 1  が red です" in mail.get_content()  # the name stays on its line in the text too
+    with pytest.raises(delivery.DeliveryError):  # a recipient with a line break is refused, never written as a header
+        delivery.send(delivery.Settings(smtp_host="smtp.example.com"), Channel.EMAIL, "a@example.com\r\nBcc: evil@example.com", "s", "b")
+
+
+def test_slack_text_is_escaped(red_workshop):
+    """<!channel> would ping everyone, <https://evil|reset password> would show a link that says something else."""
+    from kpidesign.model import Alert
+
+    store, wid = red_workshop
+    ws = store.with_actuals(store.load(wid).workshop, wid)
+    ws = ws.model_copy(update={"title": "Q3 <!here> & co"})
+    ws = _with_alerts(_renamed(ws, purchase_rate="<!channel> CVR"),
+                      Alert(kpi="purchase_rate", channel=Channel.SLACK, to="#kpi", action="<https://evil.example|reset password> now"))
+    with webhook() as (url, bodies):
+        [outcome] = alerting.run(store, wid, delivery.Settings(slack_webhook=url), send=True, ws=ws)
+        text = json.loads(bodies[0])["text"]
+    assert outcome.state == "sent" and "<" not in text and ">" not in text
+    assert text.startswith("*[RED] &lt;!channel&gt; CVR:") and "Q3 &lt;!here&gt; &amp; co" in text
+    assert "&lt;https://evil.example|reset password&gt; now" in text
+    assert delivery.slack_escape("a&b <c> &amp;") == "a&amp;b &lt;c&gt; &amp;amp;"  # & first: an escape typed by someone stays literal
+
+
+def test_starttls_checks_the_certificate_and_the_host_name(fake_smtp):
+    import ssl
+
+    settings = delivery.Settings(smtp_host="smtp.example.com")
+    assert delivery.send(settings, Channel.EMAIL, "a@example.com", "subject", "body") == "smtp smtp.example.com"
+    [context] = fake_smtp.contexts
+    assert isinstance(context, ssl.SSLContext) and context.check_hostname and context.verify_mode == ssl.CERT_REQUIRED
+    delivery.send(delivery.Settings(smtp_host="smtp.example.com", smtp_starttls=False), Channel.EMAIL, "a@example.com", "s", "b")
+    assert len(fake_smtp.contexts) == 1  # STARTTLS switched off: not asked for
+
+
+def test_a_webhook_that_is_not_a_url_is_a_delivery_error():
+    with pytest.raises(delivery.DeliveryError):
+        delivery.send(delivery.Settings(slack_webhook="hooks.slack.com/services/x"), Channel.SLACK, "#kpi", "s", "b")
+
+
+def test_a_test_message_that_fails_unexpectedly_is_a_delivery_error(red_workshop, fake_smtp):
+    store, wid = red_workshop
+    fake_smtp.failing = {"a@example.com"}
+    with pytest.raises(delivery.DeliveryError, match="RuntimeError"):  # the page shows it as a message, not a traceback
+        alerting.send_test(store, wid, delivery.Settings(smtp_host="smtp.example.com"), Channel.EMAIL, "a@example.com")
+    [row] = store.alert_log(wid)
+    assert row["ok"] == 0 and row["test"] == 1 and "the SMTP library broke" in row["detail"]

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kpidesign import analysis, tree
+from kpidesign.model import new_workshop
 from tests.conftest import build_ec
 
 
@@ -73,6 +74,38 @@ def test_goal_seek_when_the_lever_appears_twice():
     ws = tree.update_node(ws, "avg_spend", formula="item_price * items * items / 2")
     g = analysis.goal_seek(ws, "items")
     assert analysis.TreeModel(ws).kgi_with({"items": g.needed}) == pytest.approx(1e9, rel=1e-6)
+
+
+def _two_levers(formula: str, kgi: float | None, target: float | None, a: float, b: float):
+    ws = new_workshop("t", "en", "K")
+    ws = ws.model_copy(update={"nodes": [ws.kgi.model_copy(update={"baseline": kgi, "target": target})]})
+    ws, _ = tree.add_node(ws, "kgi", "a", node_id="a", baseline=a)
+    ws, _ = tree.add_node(ws, "kgi", "b", node_id="b", baseline=b)
+    return tree.update_node(ws, "kgi", formula=formula)
+
+
+def test_goal_seek_never_answers_infinity_or_nan():
+    """Huge numbers (a file may hold 1.7e308) made the solver's probes overflow; the formula then fell back to the KGI's
+    own number and the fit was 'checked' against an infinite tolerance: the answer was -inf."""
+    ws = _two_levers("a - b", 1e300, 1e15, 1.7e308, 0)
+    g = analysis.goal_seek(ws, "a", 2.5)
+    assert g.needed == pytest.approx(2.5) and g.possible  # the true answer: a − 0 = 2.5
+    huge = [0, 1, -1, 2.5, 1e-300, 1e300, 1.7e308, -1.7e308, 5e-324]
+    for formula in ("a * b", "a / b", "b / a", "a * b + a", "(a + 1) / (b - a)"):
+        for a, b, target in ((a, b, t) for a in huge for b in huge[::2] for t in (2.5, 1e300, -1e300, 0)):
+            g = analysis.goal_seek(_two_levers(formula, 1e300, 1e15, a, b), "a", target)
+            assert g.needed is None or math.isfinite(g.needed), (formula, a, b, target, g)
+    for target in (math.inf, -math.inf, math.nan):
+        assert not analysis.goal_seek(ws, "a", target).possible
+
+
+def test_goal_seek_never_takes_a_division_by_zero_for_the_answer():
+    """a / b with no value at b = 0 used to fall back to the KGI's stated number: with that number at the target,
+    b = 0 was 'the answer'; and a pole on a probe point hid the exact fit."""
+    ws = _two_levers("a / b", 100, 100, 50, 1)
+    assert analysis.goal_seek(ws, "b").needed == pytest.approx(0.5)
+    ws = _two_levers("a / (b - 1)", 100, 100, 50, 1)
+    assert analysis.goal_seek(ws, "b").needed == pytest.approx(1.5)
 
 
 def test_consistency_reports_both_numbers(ec):

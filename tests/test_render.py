@@ -198,3 +198,28 @@ def test_a_folded_what_if_draws_every_moved_node_and_its_path(ec):
     assert "施策3\\n1 ⇒ 2" in dot and "施策30\\n1 ⇒ 0.5" in dot and "施策4\\n" not in dot  # moved ones drawn, the rest folded
     assert "+38 below" in dot and 'color="#7c3aed"' in dot
     assert 'color="#7c3aed"' not in tree_dot(ws, depth=2, lang="en", whatif={})  # nothing moved: nothing marked
+
+
+CONTROL = "".join(chr(c) for c in range(0x20)) + "\x7f\u2028\u2029\ufffe"  # every C0 control, DEL, the line separators, a noncharacter
+STATEMENT = re.compile(r'^  (n\d+_[0-9a-f]+( -> n\d+_[0-9a-f]+)?) \[(\w+="(?:[^"\\]|\\.)*")(, \w+="(?:[^"\\]|\\.)*")*\];$')
+
+
+def test_control_characters_in_names_and_units_keep_the_dot_valid(ec):
+    """A name or unit from an old database may hold any character: every statement stays one line of quoted,
+    escaped attributes, with no control character, line separator or noncharacter left in it."""
+    nodes = [n.model_copy(update={"name": f"{n.name}{CONTROL}end", "unit": f"\r=1+1{CONTROL}"}) for n in ec.nodes]
+    ws = ec.model_copy(update={"nodes": nodes})
+    for dot in (tree_dot(ws), tree_dot(ws, status={"customers": "red"}, depth=1), tree_dot(ws, whatif={"items": 3})):
+        lines = dot.split("\n")
+        assert lines[0].startswith("digraph g") and lines[-1] == "}"
+        body = [line for line in lines[1:-1] if not line.startswith(("  graph [", "  node [", "  edge ["))]
+        assert body and all(STATEMENT.match(line) for line in body), [line for line in body if not STATEMENT.match(line)]
+        assert not set(dot) & (set(CONTROL) - {"\n"})
+    tips = labels(tree_dot(ws), "tooltip")
+    assert tips[0].startswith("Sales ") and tips[0].endswith(" end") and "\n" not in tips[0]  # each run is one space
+    boxes = [label for label in labels(tree_dot(ws)) if label.strip() not in ("", "×", "÷", "+", "−")]  # not the links' labels
+    assert len(boxes) == len(ws.nodes) and all("=1+1" in label.split("\n")[-1] for label in boxes)  # the unit is shown, on its line
+
+
+def test_escape_leaves_only_printable_text_between_lines():
+    assert escape("a\r\nb\u2028c\x00d") == "a \\nb c d"

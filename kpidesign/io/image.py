@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Workshop
-from kpidesign.render import FONT, auto_direction, box_size, node_label
+from kpidesign.render import FONT, auto_direction, box_size, node_label, one_line
 from kpidesign.tree import children_map, walk
 
 PX = 72  # box_size works in inches
@@ -149,7 +149,7 @@ def to_svg(ws: Workshop, lang: str = "ja") -> str:
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" height="{lay.height:.0f}" '
         f'viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" font-family="{escape(FONT)}" font-size="18">',
-        f"<title>{escape(ws.title)}</title>",
+        f"<title>{escape(one_line(ws.title))}</title>",
         '<rect width="100%" height="100%" fill="#ffffff"/>',
     ]
     for parent, child, link in lay.edges:
