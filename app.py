@@ -26,7 +26,7 @@ def pages() -> list[st.Page] | dict[str, list[st.Page]]:
     """The pages this session may reach, titled in its language."""
     if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
         return only(SHARED)
-    if mode == "login":
+    if mode in ("login", "denied"):  # denied: signed in, but not on the allow-list (the login page says so)
         return only(LOGIN)
     return {
         session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],

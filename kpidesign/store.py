@@ -32,6 +32,7 @@ from kpidesign.tree import check_structure
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
+SHARE_EXPIRY = dt.timedelta(days=90)  # a share link's life unless its creator chooses another (or none)
 LOADED_CACHE = 32  # workshops kept parsed in a process, the last version of each (across every session and database)
 UNDO_SUMMARY = re.compile(r"undo: back to v(\d+)")  # the summary an undo leaves, so that a second undo goes further back
 
@@ -224,7 +225,7 @@ class Store:
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=FULL")  # WAL + FULL: a commit is on disk when save returns, a power cut included
         self.db = Database(conn)
         migrations.apply(self.db)
 
@@ -371,10 +372,13 @@ class Store:
         keys = ("sent_at", "kpi", "status", "date", "channel", "recipient", "ok", "detail", "test")
         return [dict(zip(keys, row)) for row in rows]
 
-    def create_share(self, workshop_id: str, *, label: str = "", expires_at: dt.datetime | None = None) -> str:
-        """A new read-only link token (256 bits from secrets); only its hash is stored, so show it now."""
+    def create_share(self, workshop_id: str, *, label: str = "", expires_at: dt.datetime | dt.timedelta | None = SHARE_EXPIRY) -> str:
+        """A new read-only link token (256 bits from secrets); only its hash is stored, so show it now. It expires at a
+        time, or after a duration from now (SHARE_EXPIRY, 90 days, unless told); None: it never expires."""
         if not self.exists(workshop_id):
             raise WorkshopNotFoundError(workshop_id)
+        if isinstance(expires_at, dt.timedelta):
+            expires_at = dt.datetime.now(dt.timezone.utc) + expires_at
         token = secrets.token_urlsafe(32)
         with self._write() as conn:
             conn.execute(

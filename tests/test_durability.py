@@ -15,6 +15,15 @@ from kpidesign.store import KEEP_VERSIONS, StaleVersionError, Store
 from tests.conftest import build_ec
 
 ROOT = Path(__file__).resolve().parent.parent
+FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
+
+
+def test_every_file_connection_is_wal_with_synchronous_full(tmp_path):
+    """WAL with synchronous=NORMAL may lose the last commits (a revoke among them) on a power cut; FULL syncs each commit."""
+    store = Store(tmp_path / "sync.db")
+    assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("pragma synchronous").fetchone()[0] == FULL
+    assert Store(memory=True).db.execute("pragma synchronous").fetchone()[0] == FULL
 
 WRITER = r"""
 import sys
@@ -59,6 +68,7 @@ def test_killing_a_writer_mid_save_keeps_the_previous_version(tmp_path):
 
 def _writer(db: str, wid: str, n: int, edits: int, queue: mp.Queue) -> None:
     store = Store(db)
+    synchronous = store.db.execute("pragma synchronous").fetchone()[0]
     landed, conflicts, errors = [], 0, []
     for i in range(edits):
         while True:
@@ -72,7 +82,7 @@ def _writer(db: str, wid: str, n: int, edits: int, queue: mp.Queue) -> None:
             except sqlite3.OperationalError as e:  # "database is locked" must never reach a user
                 errors.append(str(e))
                 break
-    queue.put((landed, conflicts, errors))
+    queue.put((landed, conflicts, errors, synchronous))
 
 
 def test_twenty_writers_fifty_edits_each_lose_nothing(tmp_path):
@@ -87,6 +97,7 @@ def test_twenty_writers_fifty_edits_each_lose_nothing(tmp_path):
     for p in procs:
         p.join(timeout=30)
     landed = sorted(v for r in results for v in r[0])
+    assert {r[3] for r in results} == {FULL}  # every writer ran with synchronous=FULL
     assert [e for r in results for e in r[2]] == []
     assert landed == list(range(2, 2 + 20 * 50))  # every edit landed exactly once, none overwritten
     store = Store(db)

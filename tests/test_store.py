@@ -179,6 +179,25 @@ def test_share_tokens_are_stored_hashed_and_resolve(store, ec):
         assert store.resolve_share(forged) is None
 
 
+def test_share_links_expire_after_90_days_unless_told_otherwise(store, ec):
+    import datetime as dt
+
+    from kpidesign.store import SHARE_EXPIRY
+
+    wid = store.create(ec)
+    now = dt.datetime.now(dt.timezone.utc)
+    default = store.create_share(wid, label="default")
+    week = store.create_share(wid, label="week", expires_at=dt.timedelta(days=7))
+    never = store.create_share(wid, label="never", expires_at=None)
+    expiry = {s.label: s.expires_at and dt.datetime.fromisoformat(s.expires_at) for s in store.shares(wid)}
+    assert SHARE_EXPIRY == dt.timedelta(days=90) and expiry["never"] is None
+    assert abs(expiry["default"] - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
+    assert abs(expiry["week"] - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
+    assert all(store.resolve_share(t) == wid for t in (default, week, never))
+    later = now + dt.timedelta(days=91)  # 91 days on: the default link has ended, the one made to last has not
+    assert {s.label: s.active(later) for s in store.shares(wid)} == {"default": False, "week": False, "never": True}
+
+
 def test_share_expiry_revoke_and_delete(store, ec):
     import datetime as dt
 

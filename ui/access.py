@@ -1,14 +1,17 @@
-"""Who may do what: a share link opens only the read-only view; editing may need a password or st.login."""
+"""Who may do what: a share link opens only the read-only view; editing may need a password, or st.login and the
+allow-list (the rules themselves are in kpidesign.access)."""
 
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import time
 from typing import Any, Callable
 
 import streamlit as st
 
+from kpidesign.access import EDITORS_KEY, AllowList, AttemptLimit, parse_editors
 from ui.session import flash, store, tr
 
 PASSWORD_KEY = "KPIDESIGN_EDITOR_PASSWORD"
@@ -31,8 +34,25 @@ def login_configured() -> bool:
     return bool(_secret("auth"))
 
 
+def editors() -> AllowList:
+    """The allow-list of signed-in editors (KPIDESIGN_EDITORS, environment or Streamlit secrets); unset allows anyone."""
+    return parse_editors(os.environ.get(EDITORS_KEY) or _secret(EDITORS_KEY))
+
+
+def signed_in_editor() -> bool:
+    """True when the person st.login signed in is on the allow-list (or no list is set)."""
+    return editors().allows(st.user.get("email"), st.user.get("email_verified"))
+
+
+@st.cache_resource(show_spinner=False)
+def attempts() -> AttemptLimit:
+    """The wrong-password limit shared by every session of this server process."""
+    return AttemptLimit()
+
+
 def mode() -> str:
-    """'share' for a share link (sticky for the session), 'login' while editing needs credentials, else 'edit'."""
+    """'share' for a share link (sticky for the session), 'login' while editing needs credentials, 'denied' for a
+    signed-in person not on the allow-list, else 'edit'."""
     if st.session_state.get("share_mode") or "share" in st.query_params:
         st.session_state["share_mode"] = True
         st.session_state["ws_id"] = None
@@ -40,7 +60,9 @@ def mode() -> str:
         st.session_state["share_token"] = token if token is not None else st.session_state.get("share_token")
         return "share"
     if login_configured():
-        return "edit" if getattr(st.user, "is_logged_in", False) else "login"
+        if not getattr(st.user, "is_logged_in", False):
+            return "login"
+        return "edit" if signed_in_editor() else "denied"
     if editor_password() and not st.session_state.get("editor_ok"):
         return "login"
     return "edit"
@@ -59,12 +81,19 @@ def link_check(workshop_id: str) -> Callable[[], bool]:
 
 
 def check_password() -> None:
-    """Compare the typed password in constant time; a wrong one costs a second."""
+    """Compare the typed password in constant time; a wrong one costs a second, and too many wrong ones on the whole
+    server (any session) refuse every attempt for a while (kpidesign.access.AttemptLimit)."""
     typed = st.session_state.get("login_password") or ""
+    st.session_state["login_password"] = ""
+    started = time.monotonic()
+    wait = attempts().acquire(started)
+    if wait:
+        flash("error", tr("login_throttled", minutes=max(1, math.ceil(wait / 60))))
+        return
     expected = editor_password() or ""
     if expected and hmac.compare_digest(typed.encode("utf-8"), expected.encode("utf-8")):
+        attempts().succeeded(started)
         st.session_state["editor_ok"] = True
-        st.session_state["login_password"] = ""
         return
     time.sleep(1)
     flash("error", tr("login_wrong"))

@@ -13,7 +13,7 @@ from kpidesign.model import Workshop
 from kpidesign.review import PRINCIPLES, Review, review
 from kpidesign.values import format_value, parse_number
 from ui import graphs
-from ui.session import lang, md, tr
+from ui.session import lang, md, say, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
 CHART_LEVERS = 25
@@ -81,18 +81,18 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
     for node_id in chosen:
         node, current = ws.node(node_id), model.values[node_id]
         left, right = st.columns([3, 1])
-        percent = left.slider(f"{names[node_id]} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}")
+        percent = left.slider(f"{md(names[node_id])} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}")
         typed = right.text_input(tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"))
         value = parse_number(typed)
         if typed.strip() and not value.ok:
-            right.error(problem_text(value.problem, lang()))
+            right.error(md(problem_text(value.problem, lang())))
         changes[node_id] = value.value if value.ok and value.value is not None else current * (1 + percent / 100)
     result = analysis.what_if(ws, changes)
     kgi = ws.kgi
     delta = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else None
     left, right = st.columns(2)
-    left.metric(tr("kgi_now", name=kgi.name), format_value(result.kgi_before, kgi.unit))
-    right.metric(tr("kgi_whatif", name=kgi.name), format_value(result.kgi_after, kgi.unit), delta)
+    left.metric(say("kgi_now", name=kgi.name), format_value(result.kgi_before, kgi.unit))
+    right.metric(say("kgi_whatif", name=kgi.name), format_value(result.kgi_after, kgi.unit), delta)
     if kgi.target is not None and result.kgi_after is not None:
         reached = result.kgi_after >= kgi.target if kgi.thresholds.direction.value == "higher_is_better" else result.kgi_after <= kgi.target
         (st.success if reached else st.info)(tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit)))
@@ -153,10 +153,10 @@ def goal_seek(ws: Workshop) -> None:
         st.info(tr("no_levers") if not model.levers() else tr("need_kgi_target"))
         return
     node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever")
-    raw = st.text_input(tr("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
+    raw = st.text_input(say("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
     target = parse_number(raw)
     if not target.ok or target.value is None:
-        st.error(tr("p_not_a_number", text=raw[:40]))
+        st.error(say("p_not_a_number", text=raw[:40]))
         return
     g = analysis.goal_seek(ws, node_id, target.value)
     unit = ws.node(node_id).unit

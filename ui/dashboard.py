@@ -90,8 +90,8 @@ def chart(ws: Workshop, kpi: str, idx: monitor.Index) -> alt.Chart | None:
         return None
     node = ws.node(kpi)
     frame = pd.DataFrame({"date": [p.date for p in points], "value": [p.value for p in points]})
-    lo, hi = min(frame.value.min(), *(v for v in (node.thresholds.green, node.thresholds.yellow, node.target) if v is not None)), max(
-        frame.value.max(), *(v for v in (node.thresholds.green, node.thresholds.yellow, node.target) if v is not None))
+    levels = [v for v in (node.thresholds.green, node.thresholds.yellow, node.target) if v is not None]  # may be none: the actuals alone
+    lo, hi = min([float(frame.value.min()), *levels]), max([float(frame.value.max()), *levels])
     pad = (hi - lo) * 0.15 or abs(hi) * 0.1 or 1
     lo, hi = lo - pad, hi + pad
     layers = []
@@ -185,7 +185,7 @@ def _test(workshop_id: str, settings: delivery.Settings, channel: str, to: str) 
     except delivery.DeliveryError as e:
         flash("error", tr("test_failed", detail=md(str(e))))
         return
-    flash("info", tr("test_sent", receipt=receipt))
+    flash("info", tr("test_sent", receipt=md(str(receipt))))
 
 
 def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
@@ -235,7 +235,7 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
     st.file_uploader(tr("upload_actuals"), type=["csv", "xlsx"], key="act_upload", help=tr("upload_actuals_help"),
                      on_change=_upload, args=(ws, workshop_id))  # read as soon as the upload arrives
     if problems := st.session_state.get("act_problems"):
-        st.error(tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {p}" for p in problems[:50]))
+        st.error(tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {md(p)}" for p in problems[:50]))  # they quote the file
     recent = sorted(ws.actuals, key=lambda x: x.date, reverse=True)[:100]
     if recent:
         st.dataframe(pd.DataFrame([{tr("date"): x.date, tr("kpi"): names.get(x.kpi, x.kpi), tr("value"): x.value, tr("market_value"): x.market} for x in recent]),

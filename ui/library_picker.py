@@ -7,7 +7,7 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.library import DOMAINS, search
 from kpidesign.model import Node
-from ui.session import commit, field_error, flash, labeller, lang, md, tr
+from ui.session import commit, field_error, flash, labeller, lang, md, say, tr
 
 
 def picker(parent: Node) -> None:
@@ -30,7 +30,7 @@ def picker(parent: Node) -> None:
         )
         kpi = by_key[key]
         st.caption(f"{tr(kpi.layer)} · {tr(kpi.frequency)} · {tr(kpi.direction)} · {md(kpi.unit[lang()])}")
-        st.button(tr("library_add", parent=parent.name[:40]), key="lib_add", icon=":material/add:", on_click=_add, args=(parent.id, key))
+        st.button(say("library_add", parent=parent.name[:40]), key="lib_add", icon=":material/add:", on_click=_add, args=(parent.id, key))
         field_error("lib.add")
 
 
@@ -44,4 +44,4 @@ def _add(parent_id: str, key: str) -> None:
         return new
 
     if commit(change, tr("sum_add", names=key), error_key="lib.add"):
-        flash("info", tr("added", count=1, names=added[0]))
+        flash("info", say("added", count=1, names=added[0]))

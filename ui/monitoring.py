@@ -21,7 +21,7 @@ def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., An
         on_change=_save, args=(key, apply, part, prefix),
     )
     for index, message in st.session_state.get(f"{prefix}_problems") or []:
-        st.error(f"#{index + 1}: {message} {tr('kept_previous')}", icon=":material/error:")
+        st.error(f"#{index + 1}: {md(message)} {tr('kept_previous')}", icon=":material/error:")
 
 
 def _save(key: str, apply: Callable[..., Any], part: str, prefix: str) -> None:

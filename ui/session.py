@@ -48,8 +48,14 @@ def lang() -> str:
 
 
 def tr(key: str, **params: Any) -> str:
-    """Translate a key into the current language."""
+    """Translate a key into the current language (plain text: for a stored summary, a table, an option's label)."""
     return t(key, lang(), **params)
+
+
+def say(key: str, **params: Any) -> str:
+    """Translate a key for an element that renders Markdown (title, message, caption, toast, a button's or metric's
+    label): every text parameter is made literal (`md`), so a name never becomes a link, an image or emphasis."""
+    return t(key, lang(), **{k: md(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def reused(name: tuple[Any, ...], build: Callable[[], Any]) -> Any:
@@ -202,7 +208,7 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
             return True
         new_version = store().save(wid, changed, expected_version=loaded.version, summary=summary)
     except EditError as e:
-        message = problem_text(e.problem, lang())
+        message = md(problem_text(e.problem, lang()))  # it may quote what was typed
         if error_key:
             st.session_state["errors"][error_key] = message
         else:
@@ -215,7 +221,7 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
         flash("error", tr("db_busy"))
         return False
     except InvalidWorkshopError as e:
-        flash("error", tr("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
+        flash("error", say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
         return False
     except WorkshopNotFoundError:
         if is_open:
@@ -224,7 +230,7 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
         return False
     if is_open:
         st.session_state["ws_version"] = new_version
-    flash("saved", tr("saved_version", version=new_version, summary=summary))
+    flash("saved", say("saved_version", version=new_version, summary=summary))
     return True
 
 
@@ -254,7 +260,7 @@ def undo() -> None:
 
 def stale_message(workshop_id: str, seen: int | None, error: StaleVersionError) -> str:
     """The conflict message, with what the other person changed since the version this screen showed."""
-    text = tr("stale", current=error.current, summary=error.summary)
+    text = say("stale", current=error.current, summary=error.summary)
     if seen is None:
         return text
     try:
@@ -289,7 +295,7 @@ def field_error(error_key: str) -> None:
     """Show the message of a refused input next to its field."""
     message = st.session_state.get("errors", {}).get(error_key)
     if message:
-        st.error(f"{message} {tr('kept_previous')}", icon=":material/error:")
+        st.error(f"{message} {tr('kept_previous')}", icon=":material/error:")  # made literal where it was stored
 
 
 def require_workshop() -> Loaded:
@@ -303,5 +309,11 @@ def require_workshop() -> Loaded:
 
 
 def md(text: str) -> str:
-    """User text made literal for st.markdown (no emphasis, links, colours or shortcodes)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!<>|~:$" else ch for ch in text)
+    """User text made literal for st.markdown (no emphasis, links, images, bare-URL or e-mail autolinks, HTML, entities,
+    headings, colours or shortcodes): every Markdown punctuation character gets a backslash, which renders as itself;
+    "." and ":" also get an invisible word joiner before them, because GFM turns `https://…`, `www.…` and `a@b.c` into
+    links after the escapes are read (the browser showed `https\\://evil\\.example` as a link)."""
+    return "".join(_LITERAL.get(ch, ch) for ch in text)
+
+
+_LITERAL = {ch: "\\" + ch for ch in "\\`*_{}[]()#+-!<>|~$&=@^"} | {ch: "\u2060\\" + ch for ch in ".:"}

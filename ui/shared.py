@@ -24,7 +24,7 @@ def invalid() -> None:
 def header(loaded: Loaded) -> None:
     """Title and the KGI in one line."""
     ws, kgi = loaded.workshop, loaded.workshop.kgi
-    st.title(ws.title)
+    st.title(md(ws.title), anchor=False)  # no "#<title>" link beside it either
     st.caption(tr("share_read_only"))
     line = f"**{md(kgi.name)}**: {format_value(kgi.baseline, kgi.unit)} → {format_value(kgi.target, kgi.unit)} {md(kgi.unit)}"
     st.markdown(line + (f" — {kgi.deadline}" if kgi.deadline else ""))

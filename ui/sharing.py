@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from kpidesign.store import SHARE_EXPIRY
 from ui.session import flash, md, store, tr
 
 
@@ -18,7 +19,7 @@ def link_for(token: str) -> str:
 
 def _create(workshop_id: str) -> None:
     days = st.session_state.get("share_days") or 0
-    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=days) if days > 0 else None
+    expires = dt.timedelta(days=days) if days > 0 else None  # 0: never
     token = store().create_share(workshop_id, label=st.session_state.get("share_label") or "", expires_at=expires)
     st.session_state["share_new_link"] = (workshop_id, link_for(token))
     st.session_state["share_label"] = ""
@@ -36,7 +37,7 @@ def manage(workshop_id: str) -> None:
     with st.form("share_form", border=True):
         left, right = st.columns([3, 1])
         left.text_input(tr("share_label"), key="share_label", max_chars=80)
-        right.number_input(tr("share_expires"), min_value=0, max_value=3650, value=0, step=1, key="share_days")
+        right.number_input(tr("share_expires"), min_value=0, max_value=3650, value=SHARE_EXPIRY.days, step=1, key="share_days")
         st.form_submit_button(tr("share_create"), type="primary", icon=":material/link:", on_click=_create, args=(workshop_id,))
     new = st.session_state.get("share_new_link")
     if new and new[0] == workshop_id:

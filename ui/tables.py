@@ -10,7 +10,7 @@ import streamlit as st
 from kpidesign.edits import CellProblem, apply_sheet_edits
 from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
-from ui.session import commit, lang, tr, version
+from ui.session import commit, lang, say, tr, version
 
 
 def node_sheet(frame: pd.DataFrame, ids: list[str], columns: tuple[str, ...], prefix: str, **editor: Any) -> None:
@@ -40,7 +40,7 @@ def show_cell_problems(prefix: str, ws: Workshop) -> None:
         return
     names = {n.id: n.name for n in ws.nodes}
     lines = [
-        "- " + tr("cell_problem", row=names.get(p.row, p.row)[:40], column=tr(p.column), message=problem_text(p.problem, lang()))
+        "- " + say("cell_problem", row=names.get(p.row, p.row)[:40], column=tr(p.column), message=problem_text(p.problem, lang()))
         for p in problems
     ]
     st.error(tr("cells_refused", count=len(problems)) + "\n" + "\n".join(lines), icon=":material/error:")

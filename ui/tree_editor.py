@@ -10,7 +10,7 @@ from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from kpidesign.values import format_value
 from ui import graphs, library_picker, widgets
-from ui.session import commit, field_error, flash, hand_on, labeller, lang, md, per_version, sync, tr, version
+from ui.session import commit, field_error, flash, hand_on, labeller, lang, md, per_version, say, sync, tr, version
 
 
 def graph(ws: Workshop, highlight: str | None = None) -> None:
@@ -76,7 +76,7 @@ def _add(parent_id: str) -> None:
     names = ", ".join(line.strip()[:30] for line in raw.splitlines() if line.strip())
     if commit(change, tr("sum_add", names=names[:80]), error_key="tree.add"):
         st.session_state["tree_add_names"] = ""
-        flash("info", tr("added", count=len(added), names=", ".join(added)[:200]))
+        flash("info", say("added", count=len(added), names=", ".join(added)[:200]))
 
 
 def node_editor(ws: Workshop, node: Node, *, tagging: bool) -> None:
@@ -145,7 +145,7 @@ def placement(ws: Workshop, node: Node) -> None:
             _delete(node)
             st.rerun()
     if st.session_state.get("tree_confirm") == node.id:
-        st.warning(tr("confirm_delete_subtree", name=md(node.name[:60]), count=len(below)))
+        st.warning(say("confirm_delete_subtree", name=node.name[:60], count=len(below)))
         yes, no = st.columns(2)
         yes.button(tr("confirm"), type="primary", key="tree_confirm_yes", on_click=_delete, args=(node,))
         no.button(tr("cancel"), key="tree_confirm_no", on_click=lambda: st.session_state.update(tree_confirm=None))
@@ -161,7 +161,7 @@ def _placements(ws: Workshop, node: Node) -> tuple[set[str], list[str], dict[str
 def _move(node: Node, key: str, names: dict[str, str]) -> None:
     parent = st.session_state.get(key)
     if commit(lambda ws: tree.move(ws, node.id, parent), tr("sum_move", name=node.name[:40]), error_key=f"{node.id}.parent"):
-        flash("info", tr("moved", name=node.name[:60], parent=names.get(parent, parent)))
+        flash("info", say("moved", name=node.name[:60], parent=names.get(parent, parent)))
 
 
 def _reorder(node: Node, step: int) -> None:
@@ -172,4 +172,4 @@ def _delete(node: Node) -> None:
     st.session_state["tree_confirm"] = None
     if commit(lambda ws: tree.delete(ws, node.id), tr("sum_delete", name=node.name[:40])):
         st.session_state["tree_selected"] = None
-        flash("info", tr("node_deleted", name=node.name[:60]))
+        flash("info", say("node_deleted", name=node.name[:60]))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from kpidesign.store import StaleVersionError
 from ui import graphs
-from ui.session import flash, lang, old_version, require_workshop, store, tr
+from ui.session import flash, lang, md, old_version, require_workshop, say, store, tr
 
 loaded = require_workshop()
 
@@ -33,7 +33,7 @@ def restore(version: int) -> None:
     try:
         new = store().restore(loaded.id, version, expected_version=st.session_state["ws_version"])
     except StaleVersionError as e:
-        flash("error", tr("stale", current=e.current, summary=e.summary))
+        flash("error", say("stale", current=e.current, summary=e.summary))
         return
     st.session_state["ws_version"] = new
     flash("info", tr("restored", version=version))
@@ -42,5 +42,5 @@ def restore(version: int) -> None:
 st.button(tr("restore"), type="primary", icon=":material/restore:", on_click=restore, args=(chosen,), disabled=chosen == loaded.version)
 with st.expander(tr("preview"), expanded=True):
     old = old_version(loaded.id, chosen)
-    st.markdown(f"**{old.title}** — {len(old.nodes)} {tr('node')}")
+    st.markdown(f"**{md(old.title)}** — {len(old.nodes)} {tr('node')}")
     graphs.tree(old, (loaded.id, chosen), lang(), depth=graphs.levels(old, (loaded.id, chosen), key="hist_levels"))

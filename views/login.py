@@ -1,10 +1,15 @@
-"""Login: editing is protected (an editor password, or Streamlit's st.login when configured)."""
+"""Login: editing is protected (an editor password, or Streamlit's st.login when configured, with its allow-list)."""
 
 import streamlit as st
 
 from ui.access import check_password, login_configured
-from ui.session import tr
+from ui.session import md, tr
 
+if login_configured() and st.user.get("is_logged_in"):  # signed in, yet here: not on the allow-list (KPIDESIGN_EDITORS)
+    st.title(tr("login_denied_title"))
+    st.markdown(tr("login_denied", email=md(str(st.user.get("email") or "—"))))
+    st.button(tr("login_logout"), on_click=st.logout, icon=":material/logout:", key="login_logout")
+    st.stop()
 st.title(tr("login_title"))
 st.write(tr("login_intro"))
 if login_configured():

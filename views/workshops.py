@@ -9,7 +9,7 @@ from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
 from kpidesign.i18n import finding_text, problem_text
 from kpidesign.io import files
-from ui.session import commit, flash, lang, md, open_workshop, store, tr
+from ui.session import commit, flash, lang, md, open_workshop, say, store, tr
 
 st.title(tr("workshops_title"))
 st.write(tr("workshops_intro"))
@@ -25,7 +25,7 @@ def create() -> None:
     ws = new_workshop(title.value, language=lang()) if not choice else load_template(choice).model_copy(update={"title": title.value})
     open_workshop(store().create(ws))
     st.session_state["ws_new_title"] = ""
-    flash("info", tr("created", title=title.value))
+    flash("info", say("created", title=title.value))
 
 
 with st.container(border=True):
@@ -36,7 +36,7 @@ with st.container(border=True):
     names = {tpl.path: tpl.title for tpl in templates()}
     right.selectbox(tr("start_from"), options, key="ws_new_from", format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p])
     if message := st.session_state["errors"].pop("ws_new_title", None):
-        st.error(message)
+        st.error(md(message))
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
 
 def import_file() -> None:
@@ -50,7 +50,7 @@ def import_file() -> None:
         return
     open_workshop(store().create(result.workshop, summary=f"imported {upload.name}"[:80]))
     st.session_state.pop("ws_import_problems", None)
-    flash("info", tr("imported", title=result.workshop.title))
+    flash("info", say("imported", title=result.workshop.title))
     if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
         flash("warning", "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
 
@@ -60,7 +60,7 @@ with st.expander(tr("import"), icon=":material/upload_file:"):
     # imported the moment the upload arrives: no button that could act on the previous file
     st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key="ws_upload", label_visibility="collapsed", on_change=import_file)
     if problems := st.session_state.get("ws_import_problems"):
-        st.error(tr("import_refused", name=md(problems[0])) + "\n" + "\n".join(f"- {md(p)}" for p in problems[1]))
+        st.error(say("import_refused", name=problems[0]) + "\n" + "\n".join(f"- {md(p)}" for p in problems[1]))
 
 summaries = store().workshops()
 if not summaries:
@@ -89,7 +89,7 @@ title = by_id[chosen].title
 open_col, rename_col, copy_col, delete_col = st.columns(4)
 if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/login:"):
     open_workshop(chosen)
-    flash("info", tr("opened", title=title))
+    flash("info", say("opened", title=title))
     st.switch_page("views/1_kgi.py")
 
 
@@ -105,13 +105,13 @@ with rename_col.popover(tr("rename"), icon=":material/edit:"):
 
 if copy_col.button(tr("duplicate"), key="ws_duplicate", icon=":material/content_copy:"):
     open_workshop(store().duplicate(chosen, tr("copy_of", title=title)[:120]))
-    flash("info", tr("created", title=tr("copy_of", title=title)))
+    flash("info", say("created", title=tr("copy_of", title=title)))
     st.rerun()
 
 if delete_col.button(tr("delete"), key="ws_delete", icon=":material/delete:"):
     st.session_state["ws_confirm_delete"] = chosen
 if st.session_state.get("ws_confirm_delete") == chosen:
-    st.warning(tr("confirm_delete_workshop", title=md(title)))
+    st.warning(say("confirm_delete_workshop", title=title))
     yes, no = st.columns(2)
     if yes.button(tr("confirm"), type="primary", key="ws_delete_yes"):
         store().delete(chosen)

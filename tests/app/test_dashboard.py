@@ -1,6 +1,8 @@
 import datetime as dt
+import json
 
-from kpidesign import edits
+from kpidesign import edits, tree
+from kpidesign.library import template
 from kpidesign.model import Actual
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
@@ -89,3 +91,21 @@ def test_the_owner_and_cadence_filters_narrow_the_overview_and_clearing_them_bri
     at.multiselect(key="dash_cadences").set_value([])
     ok(at.run())
     assert shown()[0] == 19
+
+
+def test_a_chart_draws_with_the_actuals_alone(db):
+    """A KPI with actuals but neither thresholds nor a target: the chart's range came from min(value, *nothing), a
+    TypeError; it must draw the actuals alone."""
+    ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
+    wid = Store(db).create(ws)
+    Store(db).add_actuals(wid, [Actual(kpi="target_population", date=dt.date(2026, 10, 1) + dt.timedelta(days=30 * i), value=5e6 + 1e5 * i) for i in range(3)])
+    at = start({"ws": wid})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    ok(at.switch_page("views/dashboard.py").run())
+    open_tab(at, "Trends")
+    assert at.multiselect(key="dash_chart_kpis").value == ["target_population"]
+    [chart] = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line"]  # no bands, no target line: the actuals alone
+    low, high = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
+    assert low < 5e6 and high > 5.2e6

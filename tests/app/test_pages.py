@@ -5,6 +5,7 @@ from kpidesign.library import template
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.app.conftest import ok, seeded, start
+from ui.session import md
 
 
 @pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
@@ -112,4 +113,4 @@ def test_projector_mode_from_the_address_also_on_a_share_link(db):
     token = Store(db).create_share(wid)
     at = ok(start({"share": token, "projector": "1"}))
     assert "html { font-size: 20px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
-    assert at.title[0].value == "E-commerce sales +20% (example)"
+    assert at.title[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)

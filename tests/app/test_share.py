@@ -157,6 +157,25 @@ def test_links_are_created_listed_and_revoked_on_the_export_page(db):
     assert Store(db).resolve_share(token) is None
 
 
+def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db):
+    import datetime as dt
+
+    at, wid = seeded(db, "en")
+    at.switch_page("views/export.py").run()
+    assert at.number_input(key="share_days").value == 90
+    at.text_input(key="share_label").input("default")
+    at.button(key="FormSubmitter:share_form-Create link").click().run()
+    at.text_input(key="share_label").input("never")
+    at.number_input(key="share_days").set_value(0)
+    at.button(key="FormSubmitter:share_form-Create link").click().run()
+    ok(at)
+    expiry = {s.label: s.expires_at for s in Store(db).shares(wid)}
+    assert expiry["never"] is None
+    days = (dt.datetime.fromisoformat(expiry["default"]) - dt.datetime.now(dt.timezone.utc)) / dt.timedelta(days=1)
+    assert 89.9 < days <= 90
+    assert any(expiry["default"][:10] in c.value for c in at.caption) and any("never" in c.value for c in at.caption)
+
+
 def test_conflict_message_names_the_other_change(db):
     from tests.app.conftest import by_key
 

@@ -1,0 +1,100 @@
+"""Who may edit: st.login's allow-list (KPIDESIGN_EDITORS) and the server-wide limit on wrong passwords."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpidesign.access import LIMIT
+from kpidesign.pages import ALL
+from tests.app.conftest import APP, ok, start
+from tests.app.test_share import editable
+from ui import access
+from ui.session import md
+
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32, "client_id": "id", "client_secret": "s",
+        "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+
+
+def signed_in(claims: dict, secrets: dict | None = None) -> AppTest:
+    """The app for a person st.login has signed in with these claims."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets["auth"] = AUTH
+    for key, value in (secrets or {}).items():
+        at.secrets[key] = value
+    at.user = {"is_logged_in": True, **claims}
+    return ok(at.run())
+
+
+@pytest.fixture
+def fresh_limit():
+    """The wrong-password limit is one per server process: start and leave it empty."""
+    access.attempts.clear()
+    yield
+    access.attempts.clear()
+
+
+def test_a_signed_in_person_not_on_the_list_sees_only_a_plain_page_with_a_log_out(db, monkeypatch):
+    monkeypatch.setenv("KPIDESIGN_EDITORS", "ann@example.com, @corp.example")
+    at = signed_in({"email": "eve@evil.example", "name": "Eve"})
+    assert at.title[0].value == "このアカウントでは編集できません"
+    assert md("eve@evil.example") in at.markdown[0].value  # named, escaped
+    assert [b.key for b in at.button] == ["login_logout"] and not [w for w in editable(at) if w.key != "login_logout"]
+    for spec in ALL:  # no editing page under any address
+        try:
+            at.switch_page(spec.file).run()
+        except Exception:
+            pass
+        assert at.title[0].value == "このアカウントでは編集できません" and not at.get("data_editor") and not at.text_input
+    at.button(key="login_logout").click().run()
+    assert at.title[0].value == "編集にはログインが必要です"
+    assert at.button[0].proto.label == "ログイン（組織のアカウント）"
+
+
+@pytest.mark.parametrize("email", ["ann@example.com", "ANN@Example.COM", "zoe@corp.example"])
+def test_a_listed_address_or_domain_edits(db, monkeypatch, email):
+    monkeypatch.setenv("KPIDESIGN_EDITORS", "ann@example.com, @corp.example")
+    assert signed_in({"email": email}).title[0].value == "ワークショップ"
+
+
+def test_the_list_may_live_in_secrets_and_an_unverified_address_is_refused(db, monkeypatch):
+    monkeypatch.delenv("KPIDESIGN_EDITORS", raising=False)
+    secrets = {"KPIDESIGN_EDITORS": ["@corp.example"]}
+    assert signed_in({"email": "zoe@corp.example"}, secrets).title[0].value == "ワークショップ"
+    denied = "このアカウントでは編集できません"
+    assert signed_in({"email": "zoe@corp.example", "email_verified": False}, secrets).title[0].value == denied
+    assert signed_in({"email": "zoe@evil-corp.example"}, secrets).title[0].value == denied
+
+
+def test_without_a_list_everyone_the_provider_signs_in_edits(db, monkeypatch):
+    monkeypatch.delenv("KPIDESIGN_EDITORS", raising=False)
+    assert signed_in({"email": "anyone@anywhere.example"}).title[0].value == "ワークショップ"
+
+
+def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one(db, monkeypatch, fresh_limit):
+    monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret-パス")
+    monkeypatch.setattr("time.sleep", lambda s: None)  # the per-attempt second is tested elsewhere; not waited here
+    sessions = [ok(start()) for _ in range(3)]
+    for i in range(LIMIT):  # spread over several browser sessions: the per-session second does not stop this
+        at = sessions[i % 3]
+        at.text_input(key="login_password").input(f"guess-{i}")
+        at.button[0].click().run()
+        assert "パスワードが違います。" in [e.value for e in at.error]
+    late = ok(start())
+    late.text_input(key="login_password").input("s3cret-パス")
+    late.button[0].click().run()
+    assert late.title[0].value == "編集にはログインが必要です"
+    assert any("一時停止" in e.value and "5分後" in e.value for e in late.error)
+    access.attempts.clear()  # cooled down (the clock itself is tested in tests/test_access.py)
+    late.text_input(key="login_password").input("s3cret-パス")
+    late.button[0].click().run()
+    assert ok(late).title[0].value == "ワークショップ"
+
+
+def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch, fresh_limit):
+    monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
+    for _ in range(LIMIT + 2):
+        at = ok(start())
+        at.text_input(key="login_password").input("s3cret")
+        at.button[0].click().run()
+        assert at.title[0].value == "ワークショップ"

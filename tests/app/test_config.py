@@ -1,0 +1,36 @@
+"""The server's own settings (.streamlit/config.toml): what a visitor may see of an error, and no raw CSV export."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+from streamlit.config import ShowErrorDetailsConfigOptions
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / ".streamlit" / "config.toml"
+
+# What `streamlit run /path/to/app.py` sees from another folder: Streamlit reads the config file beside the main script.
+READ = """
+import json, sys
+from streamlit import config
+config._main_script_path = sys.argv[1]
+config.get_config_options(force_reparse=True)
+print(json.dumps({k: config.get_option(k) for k in ("client.showErrorDetails", "client.disableDataExport", "runner.magicEnabled")}))
+"""
+
+
+def test_the_config_file_hides_error_details_and_the_raw_csv_download():
+    client = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["client"]
+    assert client["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value  # no type, message or traceback
+    assert client["disableDataExport"] is True  # dataframes write cells as they are: "=HYPERLINK(…)" would run
+
+
+def test_streamlit_reads_those_settings_wherever_it_is_started(tmp_path):
+    command = [sys.executable, "-c", READ, str(ROOT / "app.py")]
+    out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True)
+    options = json.loads(out.stdout.strip().splitlines()[-1])
+    assert options == {"client.showErrorDetails": "none", "client.disableDataExport": True, "runner.magicEnabled": False}

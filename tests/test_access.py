@@ -1,0 +1,136 @@
+"""Who may edit: the allow-list after a sign-in, and the server-wide limit on wrong passwords."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kpidesign.access import COOLDOWN, LIMIT, WINDOW, AllowList, AttemptLimit, parse_editors
+
+local = st.from_regex(r"[a-z0-9._+-]{1,12}", fullmatch=True)
+domain = st.from_regex(r"[a-z0-9-]{1,10}(\.[a-z]{2,5}){1,2}", fullmatch=True)
+address = st.builds(lambda a, d: f"{a}@{d}", local, domain)
+separator = st.sampled_from([",", " ", ", ", ";", "\n", "\t", " ,  "])
+
+
+def test_addresses_and_domains_are_matched_without_regard_to_case():
+    editors = parse_editors(" Ann@Example.com,@Corp.Example.org  bob@x.jp;\n@b.jp ")
+    assert editors.configured and editors.ignored == ()
+    assert editors.addresses == {"ann@example.com", "bob@x.jp"} and editors.domains == {"corp.example.org", "b.jp"}
+    for ok in ("ann@example.com", "ANN@EXAMPLE.COM", " ann@example.com ", "zoe@corp.example.org", "Zoe@CORP.example.ORG", "c@b.jp"):
+        assert editors.allows(ok), ok
+    for no in ("eve@example.com", "ann@example.co", "ann@example.com.evil.io", "zoe@evil-corp.example.org", "zoe@sub.corp.example.org",
+               "corp.example.org", "@corp.example.org", "x@corp.example.org@evil.io", "bob@x.jp x", "", None):
+        assert not editors.allows(no), no
+
+
+def test_an_unverified_address_never_matches():
+    editors = parse_editors("ann@example.com @corp.jp")
+    assert editors.allows("ann@example.com", verified=True) and editors.allows("ann@example.com", verified=None)
+    assert not editors.allows("ann@example.com", verified=False) and not editors.allows("x@corp.jp", verified=False)
+    assert not editors.allows("ann@example.com", verified="False") and editors.allows("ann@example.com", verified="true")
+    assert not editors.allows(["ann@example.com"]) and not editors.allows(42)  # a claim of the wrong type matches nothing
+
+
+@pytest.mark.parametrize("raw", [None, "", "  ", " , ;\n", []])
+def test_unset_or_blank_lets_every_signed_in_person_edit(raw):
+    editors = parse_editors(raw)
+    assert editors == AllowList() and not editors.configured
+    assert editors.allows("anyone@anywhere.example") and editors.allows(None)
+
+
+def test_a_list_of_only_typos_allows_nobody():
+    editors = parse_editors("example.com, ann(at)example.com, @, a@b@c")
+    assert editors.configured and editors.addresses == set() and editors.domains == set()
+    assert editors.ignored == ("example.com", "ann(at)example.com", "@", "a@b@c")
+    assert not editors.allows("ann@example.com") and not editors.allows("x@example.com")
+
+
+def test_a_toml_array_from_secrets_works_as_the_text():
+    assert parse_editors(["Ann@Example.com", "@corp.jp"]) == parse_editors("ann@example.com @corp.jp")
+
+
+@given(st.lists(address, min_size=1, max_size=6), st.lists(domain, max_size=4), separator, st.data())
+def test_every_listed_address_and_every_address_of_a_listed_domain_is_allowed(addresses, domains, sep, data):
+    raw = sep.join([a.upper() if i % 2 else a for i, a in enumerate(addresses)] + ["@" + d for d in domains])
+    editors = parse_editors(raw)
+    for a in addresses:
+        assert editors.allows(a) and editors.allows(a.upper())
+    for d in domains:
+        assert editors.allows(data.draw(local) + "@" + d)
+
+
+@given(st.lists(address, min_size=1, max_size=6), address)
+def test_an_address_neither_listed_nor_in_a_listed_domain_is_refused(addresses, other):
+    editors = parse_editors(",".join(addresses))
+    assert editors.allows(other) == (other in addresses)
+
+
+@given(st.text(max_size=80), st.text(max_size=40))
+def test_parsing_and_matching_never_raise(raw, email):
+    editors = parse_editors(raw)
+    assert editors.allows(email) in (True, False)
+
+
+def test_wrong_passwords_from_every_session_lock_all_attempts_for_the_cooldown():
+    limit = AttemptLimit()
+    t = 1000.0
+    for i in range(LIMIT):  # each attempt goes ahead and is a failure (never forgiven)
+        assert limit.acquire(t + i) == 0.0
+    last = t + LIMIT - 1
+    assert limit.wait(last) == pytest.approx(COOLDOWN)
+    assert limit.acquire(last + 1) == pytest.approx(COOLDOWN - 1)  # refused: the right password would be too
+    assert limit.acquire(last + COOLDOWN - 0.5) == pytest.approx(0.5)
+    assert limit.acquire(last + COOLDOWN) == 0.0  # cooled down: a fresh count
+    assert limit.wait(last + COOLDOWN) == 0.0
+
+
+def test_failures_spread_wider_than_the_window_never_lock():
+    limit = AttemptLimit()
+    step = WINDOW / (LIMIT - 1) + 0.01  # never LIMIT failures within one window
+    for i in range(5 * LIMIT):
+        assert limit.acquire(i * step) == 0.0
+
+
+def test_a_right_password_is_forgiven_and_does_not_count():
+    limit = AttemptLimit(limit=3, window=60, cooldown=120)
+    for t in (0.0, 1.0):
+        assert limit.acquire(t) == 0.0
+    assert limit.acquire(2.0) == 0.0
+    limit.succeeded(2.0)  # the third attempt was right: still two failures
+    assert limit.acquire(3.0) == 0.0  # third failure
+    assert limit.acquire(4.0) == pytest.approx(119.0)  # locked from the third failure (t=3) for 120 s
+    limit.succeeded(999.0)  # forgiving an unknown attempt is harmless
+
+
+@given(st.lists(st.floats(min_value=0, max_value=5, allow_nan=False), min_size=1, max_size=200))
+def test_never_more_than_limit_attempts_go_ahead_per_cooldown(gaps):
+    limit = AttemptLimit(limit=4, window=10, cooldown=10)
+    now, went = 0.0, []
+    for gap in gaps:
+        now += gap
+        if limit.acquire(now) == 0.0:
+            went.append(now)
+    for start in went:  # any span of one window plus one cooldown holds at most `limit` failures
+        assert sum(1 for t in went if start <= t < start + 10) <= 4
+
+
+def test_parallel_sessions_cannot_slip_past_the_count():
+    limit = AttemptLimit(limit=5, window=60, cooldown=60)
+    went: list[float] = []
+    barrier = threading.Barrier(40)
+
+    def attempt() -> None:
+        barrier.wait()
+        if limit.acquire(10.0) == 0.0:
+            went.append(10.0)
+
+    threads = [threading.Thread(target=attempt) for _ in range(40)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(went) == 5
