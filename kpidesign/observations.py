@@ -1,0 +1,126 @@
+"""A KPI's actuals as a clean time series, shared by explain, links, forecast and control.
+
+One value per date: when a date was entered more than once the last entry wins (as on the dashboard, monitor.index_of),
+and the dates whose entries disagree are kept so that a caller can say so. Values that are not finite are left out and
+named. The series' period is the median spacing of its dates (the data's own rhythm, not the declared update
+frequency, which a team may have set wrongly); a spacing well above it is a gap, one well below it means the series
+mixes frequencies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from dataclasses import dataclass
+from functools import cached_property
+
+from kpidesign.findings import Finding, Severity
+from kpidesign.model import Actual, Frequency, Workshop
+
+# median spacing in days -> the frequency it is read as (bounds inclusive)
+_FREQUENCY_DAYS = ((Frequency.DAILY, 0.5, 1.5), (Frequency.WEEKLY, 5, 9), (Frequency.MONTHLY, 26, 35), (Frequency.QUARTERLY, 80, 100),
+                   (Frequency.YEARLY, 330, 400))
+GAP_FACTOR = 1.5  # a spacing above 1.5 periods misses at least one observation
+DENSE_FACTOR = 0.5  # a spacing below half a period: two frequencies mixed in one series
+
+
+@dataclass(frozen=True)
+class Series:
+    """One KPI's observations, oldest first, one per date, finite values only; what was left out is named."""
+
+    kpi: str
+    dates: tuple[dt.date, ...]
+    values: tuple[float, ...]
+    duplicates: tuple[dt.date, ...] = ()  # dates entered more than once with different values (the last entry is used)
+    not_finite: tuple[dt.date, ...] = ()  # dates whose value is NaN or infinite (left out)
+
+    def __len__(self) -> int:
+        """The number of usable observations."""
+        return len(self.dates)
+
+    @cached_property  # kept in the instance's __dict__ (a frozen dataclass allows that): worked out once per series
+    def period_days(self) -> float | None:
+        """The median spacing of the dates in days (None with fewer than two observations)."""
+        if len(self.dates) < 2:
+            return None
+        return float(statistics.median((b - a).days for a, b in zip(self.dates, self.dates[1:])))
+
+    @cached_property
+    def frequency(self) -> Frequency | None:
+        """The frequency the median spacing reads as, or None when it is none of them (irregular)."""
+        days = self.period_days
+        if days is None:
+            return None
+        return next((f for f, low, high in _FREQUENCY_DAYS if low <= days <= high), None)
+
+    @property
+    def missing_periods(self) -> int:
+        """How many periods the gaps leave out (0 when every spacing is about one period)."""
+        days = self.period_days
+        if not days:
+            return 0
+        return sum(max(round((b - a).days / days) - 1, 0) for a, b in zip(self.dates, self.dates[1:]) if (b - a).days > GAP_FACTOR * days)
+
+    @property
+    def mixed(self) -> bool:
+        """True when some spacing is under half the median one: the series mixes frequencies."""
+        days = self.period_days
+        return bool(days) and any((b - a).days < DENSE_FACTOR * days for a, b in zip(self.dates, self.dates[1:]))  # type: ignore[operator]
+
+    def by_period(self, frequency: Frequency) -> dict[int, float]:
+        """Value per period number (the last observation of a period when there are several), kept once worked out."""
+        cache = self.__dict__.setdefault("_by_period", {})
+        if frequency not in cache:
+            cache[frequency] = {period_key(d, frequency): v for d, v in zip(self.dates, self.values)}
+        return cache[frequency]
+
+    def data_findings(self) -> list[Finding]:
+        """Duplicate dates and non-finite values as findings about this KPI."""
+        out = []
+        if self.duplicates:
+            out.append(Finding(Severity.WARNING, "data_duplicate_dates", self.kpi,
+                               {"dates": ", ".join(d.isoformat() for d in self.duplicates[:5]), "count": len(self.duplicates)}))
+        if self.not_finite:
+            out.append(Finding(Severity.WARNING, "data_not_finite", self.kpi,
+                               {"dates": ", ".join(d.isoformat() for d in self.not_finite[:5]), "count": len(self.not_finite)}))
+        return out
+
+
+def series_of(kpi: str, actuals: list[Actual]) -> Series:
+    """The series of one KPI from its actuals (in the order they were entered)."""
+    by_date: dict[dt.date, float] = {}
+    duplicates: set[dt.date] = set()
+    for a in actuals:
+        if a.date in by_date and not _same(by_date[a.date], a.value):
+            duplicates.add(a.date)
+        by_date[a.date] = a.value
+    dates = sorted(by_date)
+    bad = tuple(d for d in dates if not math.isfinite(by_date[d]))
+    good = [d for d in dates if math.isfinite(by_date[d])]
+    return Series(kpi, tuple(good), tuple(by_date[d] for d in good), tuple(sorted(duplicates)), bad)
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or (math.isnan(a) and math.isnan(b))
+
+
+def all_series(ws: Workshop) -> dict[str, Series]:
+    """Every KPI's series (KPIs without actuals are absent)."""
+    grouped: dict[str, list[Actual]] = {}
+    for a in ws.actuals:
+        grouped.setdefault(a.kpi, []).append(a)
+    return {kpi: series_of(kpi, points) for kpi, points in grouped.items()}
+
+
+def period_key(date: dt.date, frequency: Frequency) -> int:
+    """The number of the period a date falls in, consecutive periods numbered consecutively (weeks start on Monday)."""
+    if frequency is Frequency.DAILY:
+        return date.toordinal()
+    if frequency is Frequency.WEEKLY:
+        return (date.toordinal() - date.weekday()) // 7
+    if frequency is Frequency.MONTHLY:
+        return date.year * 12 + date.month - 1
+    if frequency is Frequency.QUARTERLY:
+        return date.year * 4 + (date.month - 1) // 3
+    return date.year
