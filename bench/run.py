@@ -8,24 +8,36 @@ the same tree. Ratios can be compared across machines; milliseconds only on this
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import platform
 import time
 from pathlib import Path
 from bench import browser, pages
 from bench.pages import median_ms
-from bench.generate import workshop
-from kpidesign import analysis, tree
+from bench.generate import weekly_actuals, workshop
+from kpidesign import analysis, explain, forecast, links, tree
+from kpidesign.model import Workshop
 from kpidesign.review import review
 
 SIZES = (10, 100, 500, 1000)
 RESULTS = Path(__file__).resolve().parent / "results.md"
 PAGE_MS = 150.0
-TARGETS = {"page": (10.0, PAGE_MS), "store: save one edit": (None, 20.0), "export": (None, 1000.0)}
+TARGETS = {"learning:": (None, 1000.0), "page": (10.0, PAGE_MS), "store: save one edit": (None, 20.0), "export": (None, 1000.0), "refresh every KPI": (None, 5000.0)}
 BROWSER_MS = 2000.0  # the tree drawn in the browser: after a page switch, a click on the page, "Levels: All"
 IN_THE_ROOM = ("page switch from", "a node picked", '"Levels: All"')
+AT_1000 = {"import yaml": 2000.0, "export xlsx": 1500.0}  # a big workshop's file in and out (#17): ms at 1,000 nodes
 
 Row = tuple[int, str, float, float]
+
+
+FIRST_WEEK, LAST_WEEK = dt.date(2025, 11, 6), dt.date(2026, 10, 29)  # of bench.generate.weekly_actuals
+
+
+def learning_workshop(ws: Workshop) -> Workshop:
+    """The workshop with a year of weekly actuals and a deadline for its KGI: what the learning loop reads."""
+    kgi = ws.nodes[0].model_copy(update={"deadline": dt.date(2026, 12, 31)})
+    return ws.model_copy(update={"actuals": weekly_actuals(ws), "nodes": [kgi, *ws.nodes[1:]]})
 
 
 def analysis_rows(sizes: tuple[int, ...]) -> list[Row]:
@@ -35,10 +47,14 @@ def analysis_rows(sizes: tuple[int, ...]) -> list[Row]:
         ws = workshop(size)
         # a copy with its own node list: walk keeps its order per workshop object, and the floor is a real walk
         floor = median_ms(lambda: list(tree.walk(ws.model_copy(update={"nodes": list(ws.nodes)}))), repeat=9)
+        observed = learning_workshop(ws)
         for name, fn in [
             ("evaluate (baseline + target)", lambda: (analysis.TreeModel(ws), analysis.TreeModel(ws, "target"))),
             ("sensitivity (every lever ±)", lambda: analysis.sensitivity(ws)),
             ("design review", lambda: review(ws)),
+            ("learning: explain (why the KGI moved over the year)", lambda: explain.explain(observed, FIRST_WEEK, LAST_WEEK)),
+            ("learning: links (do the links hold)", lambda: links.links(observed)),
+            ("learning: forecast (is each target reachable)", lambda: forecast.forecasts(observed)),
         ]:
             ms = median_ms(fn)
             rows.append((size, name, ms, ms / floor if floor else float("inf")))
@@ -46,6 +62,8 @@ def analysis_rows(sizes: tuple[int, ...]) -> list[Row]:
 
 
 def _verdict(size: int, name: str, ms: float, ratio: float) -> str:
+    if size == 1000 and name in AT_1000:
+        return f"(at 1,000: ≤ {AT_1000[name]:,.0f} ms) " + ("✓" if ms <= AT_1000[name] else "✗ over target")
     if size != 500:
         return ""
     if name.endswith(pages.AFTER_EDIT):  # rebuilds what is kept per version (DOT, review, readings): held to the time bound
@@ -65,7 +83,7 @@ def _browser_verdict(name: str, ms: float) -> str:
 
 def table(title: str, rows: list[Row], floor_name: str) -> list[str]:
     """A markdown table of rows, then how each figure grows from 100 to 1,000 nodes."""
-    lines = [f"## {title}", "", f"Ratio: × {floor_name}.", "", "| nodes | measurement | ms | × floor | target at 500 |", "|---:|---|---:|---:|---|"]
+    lines = [f"## {title}", "", f"Ratio: × {floor_name}.", "", "| nodes | measurement | ms | × floor | target |", "|---:|---|---:|---:|---|"]
     lines += [f"| {s} | {n} | {ms:.1f} | {r:.1f} | {_verdict(s, n, ms, r)} |" for s, n, ms, r in rows]
     sizes = sorted({r[0] for r in rows})
     if 100 in sizes and 1000 in sizes:
@@ -271,7 +289,8 @@ def report(floor: float, page_rows: list[Row], store_rows: list[Row], math_rows:
         "Targets at 500 nodes: every page's rerun ≤ 10× the floor and under 150 ms (its first rerun after an edit, which rebuilds",
         "what is kept per version, under 150 ms); one edit saved under 20 ms; any export under 1 s; the tree drawn in the browser",
         "under 2 s where the front end is loaded, as in the room (a page switch, a click on the page); a cold load in a new browser",
-        "is given as a ratio to the same load of a trivial page.",
+        "is given as a ratio to the same load of a trivial page. At 1,000 nodes (a year of weekly actuals): the YAML import",
+        "under 2 s and the Excel export under 1.5 s. `refresh` of every KPI's query (500 KPIs, SQLite) under 5 s.",
         "",
     ]
     lines += table("Page reruns (server time, AppTest)", page_rows, "the one-widget page")

@@ -27,10 +27,12 @@ from kpidesign.model import (
     Sensitivity,
     Workshop,
 )
+from kpidesign.connectors import check_connection_name
 from kpidesign.values import EditError, Problem, parse_date, parse_name, parse_number, parse_text
 
 TEXT_FIELDS = {"unit": 40, "objective": 1000}
-DEFINITION_TEXT = {"expression": 500, "numerator": 300, "denominator": 300, "period": 60, "source": 300, "owner": 120, "why": 2000}
+DEFINITION_TEXT = {"expression": 500, "numerator": 300, "denominator": 300, "period": 60, "source": 300, "owner": 120, "why": 2000, "query": 5000,
+                   "connection": 64}
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"layer": Layer, "sensitivity": Sensitivity}
 DEFINITION_ENUMS: dict[str, type[StrEnum]] = {"frequency": Frequency}
 THRESHOLD_NUMBERS = ("green", "yellow")
@@ -72,6 +74,12 @@ def parse_field(field: str, raw: Any) -> Any:
         return parse_number(raw).get()
     if field in TEXT_FIELDS:
         return parse_text(raw, max_len=TEXT_FIELDS[field]).get()
+    if field == "connection":
+        name = parse_text(raw, max_len=DEFINITION_TEXT[field]).get()
+        problem = check_connection_name(name) if name else None
+        if problem is not None:
+            raise EditError(problem)
+        return name
     if field in DEFINITION_TEXT:
         return parse_text(raw, max_len=DEFINITION_TEXT[field]).get()
     if field in ENUM_FIELDS:

@@ -8,6 +8,7 @@ from kpidesign.edits import SHEET_COLUMNS
 from kpidesign.model import Comparison, Direction, Frequency
 from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
+from ui import connectors as sql_sources
 from ui import widgets
 from ui.session import kept, labeller, md, require_workshop, tabs, tr
 from ui.tables import node_sheet, show_cell_problems
@@ -65,6 +66,8 @@ def one_kpi() -> None:
             widgets.number(node, "yellow", th.yellow)
         st.caption(tr("definition_hint"))
         widgets.multi(node, "comparisons", d.comparisons, Comparison, prefix="cmp_")
+        with st.expander(tr("refresh_title"), expanded=bool(d.query), icon=":material/database:"):
+            sql_sources.query_fields(ws, node)
 
 
 def whole_sheet() -> None:

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from ui import connectors as sql_sources
 from ui import dashboard
 from ui.session import require_workshop, tabs, tr, with_actuals
 
@@ -18,6 +19,6 @@ sections = {
     tr("tab_charts"): lambda: dashboard.charts(ws, now, kpis, idx),
     tr("tab_alerts"): lambda: dashboard.alerts(ws, loaded.id),
     tr("tab_reviews"): lambda: dashboard.reviews(ws, now),
-    tr("tab_data"): lambda: dashboard.data_entry(ws, loaded.id),
+    tr("tab_data"): lambda: (sql_sources.refresh_panel(ws, loaded.id), dashboard.data_entry(ws, loaded.id)),
 }
 tabs(sections, keep=("dash_review",))  # the meeting chosen survives a look at another tab

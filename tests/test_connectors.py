@@ -1,0 +1,194 @@
+"""Actuals from SQL databases: SQLite, DuckDB and a real PostgreSQL server, through the same refresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import time
+
+import pytest
+from pydantic import ValidationError
+
+from kpidesign import connectors, tree
+from kpidesign.__main__ import main
+from kpidesign.connectors import QueryError, connection_url, refresh
+from kpidesign.io.yaml_io import from_yaml, to_yaml
+from kpidesign.model import Definition
+from kpidesign.store import Store
+from tests import postgres
+
+DAYS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * i) for i in range(6)]
+
+
+def with_queries(ws, connection: str, queries: dict[str, str]):
+    """The workshop with these KPIs' queries on one connection."""
+    for kpi, sql in queries.items():
+        ws = tree.update_node(ws, kpi, definition=ws.node(kpi).definition.model_copy(update={"query": sql, "connection": connection}))
+    return ws
+
+
+def sqlite_file(path) -> str:
+    """A SQLite database of weekly facts, as a warehouse table would hold them; its SQLAlchemy URL."""
+    with sqlite3.connect(path) as db:
+        db.execute("create table kpi_daily (metric text, day text, amount real, market real)")
+        db.executemany("insert into kpi_daily values (?,?,?,?)", [("customers", d.isoformat(), 40000 + 100 * i, 38000) for i, d in enumerate(DAYS)])
+        db.executemany("insert into kpi_daily values (?,?,?,?)", [("new", d.isoformat(), 15000 + i, None) for i, d in enumerate(DAYS)])
+        db.execute("insert into kpi_daily values ('broken', '2026-13-40', 1, null), ('broken', '2026-01-05', null, null), ('broken', '2026-01-12', 7, null)")
+    return f"sqlite:///{path}"
+
+
+QUERIES = {
+    "customers": "select day as date, amount as value, market from kpi_daily where metric = 'customers' order by day",
+    "new_customers": "select day, amount from kpi_daily where metric = 'new'",  # by position
+    "items": "select day as date, amount as value from no_such_table",
+    "frequency": "select day as date, amount as value from kpi_daily where metric = 'broken'",
+}
+
+
+def test_a_connection_is_a_name_its_url_stays_on_the_server():
+    secrets = {"connections": {"warehouse": {"url": "sqlite:///from-secrets.db"}}}
+    assert connection_url("warehouse", secrets, {}) == "sqlite:///from-secrets.db"
+    assert connection_url("warehouse", secrets, {"KPIDESIGN_CONNECTION_WAREHOUSE": "sqlite:///env.db"}) == "sqlite:///env.db"
+    with pytest.raises(QueryError) as e:
+        connection_url("other", secrets, {})
+    assert e.value.problem.code == "connection_unknown" and e.value.problem.params["env"] == "KPIDESIGN_CONNECTION_OTHER"
+    assert connectors.check_connection_name("warehouse") is None
+    assert connectors.check_connection_name("postgresql://kpi:secret@db/prod").code == "connection_has_password"
+    assert connectors.check_connection_name("my warehouse").code == "connection_name"
+    with pytest.raises(ValidationError):
+        Definition(connection="postgresql://kpi:secret@db.example.com/prod")
+
+
+def test_query_and_connection_round_trip_and_a_password_in_a_file_is_refused(ec):
+    ws = with_queries(ec, "warehouse", {"customers": QUERIES["customers"] + "\n  -- weekly"})
+    again = from_yaml(to_yaml(ws)).workshop
+    assert again.node("customers").definition.query == ws.node("customers").definition.query
+    assert again.node("customers").definition.connection == "warehouse"
+    text = to_yaml(ws).replace("connection: warehouse", "connection: postgresql://kpi:secret@db.example.com/prod")
+    refused = from_yaml(text)
+    assert refused.workshop is None and "definition.connection" in refused.findings[0].params["field"]
+
+
+def test_sqlite_refresh_keeps_good_rows_and_names_each_failure(ec, tmp_path):
+    url = sqlite_file(tmp_path / "warehouse.db")
+    ws = with_queries(ec, "warehouse", QUERIES)
+    outcomes = {o.kpi: o for o in refresh(ws, {"connections": {"warehouse": {"url": url}}}, {})}
+    assert [a.value for a in outcomes["customers"].actuals] == [40000 + 100 * i for i in range(6)]
+    assert outcomes["customers"].actuals[0].market == 38000 and outcomes["customers"].actuals[0].date == DAYS[0]
+    assert len(outcomes["new_customers"].actuals) == 6 and outcomes["new_customers"].ok
+    assert outcomes["items"].problem.code == "query_failed" and "no_such_table" in outcomes["items"].problem.params["detail"]
+    broken = outcomes["frequency"]
+    assert broken.ok and [a.value for a in broken.actuals] == [7] and len(broken.refused) == 2
+
+
+def test_sqlite_queries_cannot_write_and_stop_in_time(ec, tmp_path):
+    url = sqlite_file(tmp_path / "warehouse.db")
+    engines = connectors.Engines()
+    try:
+        engine = engines.get(url)
+        with pytest.raises(QueryError) as e:
+            connectors.run_query(engine, "delete from kpi_daily returning day as date, amount as value")
+        assert e.value.problem.code == "query_failed"
+        start = time.monotonic()
+        endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select i as date, i as value from n where i < 0"
+        with pytest.raises(QueryError) as e:
+            connectors.run_query(engine, endless, timeout_s=0.5)
+        assert e.value.problem.code == "query_timeout" and time.monotonic() - start < 10
+        with pytest.raises(QueryError) as e:
+            connectors.run_query(engine, "select day as date, amount as value from kpi_daily", max_rows=3)
+        assert e.value.problem.code == "query_too_many_rows"
+        assert len(connectors.run_query(engine, "select day as date, amount as value from kpi_daily", max_rows=3, first_only=True)) == 3
+    finally:
+        engines.close()
+    with sqlite3.connect(tmp_path / "warehouse.db") as db:
+        assert db.execute("select count(*) from kpi_daily").fetchone()[0] == 15
+
+
+def test_duckdb_through_its_sqlalchemy_dialect(ec, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as db:
+        db.execute("create table kpi_daily (metric varchar, day date, amount decimal(12, 2))")
+        db.executemany("insert into kpi_daily values (?, ?, ?)", [("customers", d, 40000.5 + i) for i, d in enumerate(DAYS)])
+    ws = with_queries(ec, "lake", {"customers": "select day as date, amount as value from kpi_daily order by day",
+                                   "items": "insert into kpi_daily values ('x', date '2026-01-01', 1) returning day as date, amount as value"})
+    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"})}
+    assert [a.value for a in outcomes["customers"].actuals] == [40000.5 + i for i in range(6)] and outcomes["customers"].actuals[-1].date == DAYS[-1]
+    assert outcomes["items"].problem.code == "query_failed"  # opened read-only
+    with duckdb.connect(str(path), read_only=True) as db:
+        assert db.execute("select count(*) from kpi_daily").fetchone()[0] == 6
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    """A real PostgreSQL server (Debian's postgresql), started for these tests."""
+    if postgres.binaries() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have PostgreSQL's server installed (.ci/run installs Debian's postgresql)")
+        pytest.skip("PostgreSQL's server binaries are not installed")
+    with postgres.server() as url:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("create table kpi_daily (metric text, day timestamp, amount numeric(14, 4), market numeric)"))
+            conn.execute(text("create sequence ticket"))
+            for i, d in enumerate(DAYS):
+                conn.execute(text("insert into kpi_daily values ('cvr', :d, :v, 0.02)"), {"d": dt.datetime.combine(d, dt.time(9)), "v": 0.018 + i / 1000})
+        engine.dispose()
+        yield url
+
+
+def test_postgresql_refresh_read_only_timeout_and_no_password_in_messages(ec, pg_url):
+    ws = with_queries(ec, "warehouse", {
+        "customers": "select day as date, amount as value, market from kpi_daily where metric = 'cvr' order by day",
+        "items": "select current_date as date, nextval('ticket') as value",  # a write: refused in a read-only transaction
+        "frequency": "select pg_sleep(5) as date, 1 as value",
+        "avg_spend": "select day as date, amount as value from nowhere",
+    })
+    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url}, timeout_s=0.5)}
+    cvr = outcomes["customers"]
+    assert [round(a.value, 4) for a in cvr.actuals] == [round(0.018 + i / 1000, 4) for i in range(6)]
+    assert cvr.actuals[0].date == DAYS[0] and cvr.actuals[0].market == 0.02
+    assert outcomes["items"].problem.code == "query_failed" and "read-only" in outcomes["items"].problem.params["detail"]
+    assert outcomes["frequency"].problem.code == "query_timeout"
+    assert outcomes["avg_spend"].problem.code == "query_failed" and "kpi" not in outcomes["avg_spend"].problem.params["detail"].replace("kpi_", "")
+    bad_password = pg_url.replace(":kpi@", ":wrong-secret@")
+    [failed] = [o for o in refresh(with_queries(ec, "warehouse", {"customers": "select 1 as date, 1 as value"}), {},
+                                   {"KPIDESIGN_CONNECTION_WAREHOUSE": bad_password}) if o.kpi == "customers"]
+    assert failed.problem.code == "query_failed" and "wrong-secret" not in failed.problem.params["detail"]
+
+
+def test_refresh_command_stores_a_new_revision_and_exits_1_on_a_failed_query(ec, tmp_path, capsys, monkeypatch):
+    url = sqlite_file(tmp_path / "warehouse.db")
+    db = str(tmp_path / "app.db")
+    store = Store(db)
+    wid = store.create(with_queries(ec, "warehouse", QUERIES))
+    before = store.actuals_rev(wid)
+    monkeypatch.chdir(tmp_path)  # no secrets file here: the environment names the URL
+    monkeypatch.setenv("KPIDESIGN_CONNECTION_WAREHOUSE", url)
+    code = main(["refresh", wid, "--db", db])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "loaded  customers" in out and "6 rows" in out and "failed  items" in out and "no_such_table" in out and "row 1:" in out
+    stored = {a.kpi for a in store.actuals(wid)}
+    assert stored == {"customers", "new_customers", "frequency"} and store.actuals_rev(wid) == before + 1
+    ok = with_queries(store.load(wid).workshop, "", {"items": ""})
+    store.save(wid, ok, expected_version=store.load(wid).version, summary="drop the bad query")
+    assert main(["refresh", wid, "--db", db]) == 0
+    store.close()
+
+
+def test_refresh_of_many_kpis_stays_quick(tmp_path):
+    """500 KPIs, each its own query on one SQLite file: the same work the bench row times (5 s budget there)."""
+    from bench.generate import workshop
+
+    ws = workshop(60)
+    path = tmp_path / "w.db"
+    with sqlite3.connect(path) as db:
+        db.execute("create table f (kpi text, day text, v real)")
+        db.executemany("insert into f values (?,?,?)", [(n.id, d.isoformat(), 1.0) for n in ws.nodes for d in DAYS])
+    ws = with_queries(ws, "w", {n.id: f"select day as date, v as value from f where kpi = '{n.id}'" for n in ws.nodes})
+    outcomes = list(refresh(ws, {}, {"KPIDESIGN_CONNECTION_W": f"sqlite:///{path}"}))
+    assert len(outcomes) == 60 and all(o.ok and len(o.actuals) == 6 for o in outcomes)

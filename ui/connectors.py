@@ -1,0 +1,89 @@
+"""SQL sources on screen: a KPI's query and connection with a "test query" button (step 4), and the dashboard's
+"refresh from sources" with a progress bar and a line per KPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from kpidesign import connectors
+from kpidesign.i18n import problem_text
+from kpidesign.model import Node, Workshop
+from ui import widgets
+from ui.session import lang, md, store, tr
+
+
+def _secrets() -> dict[str, Any]:
+    """The `[connections.*]` part of Streamlit's secrets ({} when the app has no secrets file)."""
+    try:
+        return {"connections": st.secrets.to_dict().get("connections", {})}
+    except Exception:  # noqa: BLE001 (Streamlit raises its own error when there is no secrets file at all)
+        return {}
+
+
+def query_fields(ws: Workshop, node: Node) -> None:
+    """The query and its connection's name, saved as they are left, and a button that runs the query and shows its first rows."""
+    d = node.definition
+    widgets.text(node, "query", d.query, area=True, height=110, help=tr("query_help"), placeholder="select day as date, amount as value from …")
+    a, b = st.columns([3, 2], vertical_alignment="bottom")
+    with a:
+        widgets.text(node, "connection", d.connection, help=tr("connection_help"))
+    if b.button(tr("test_query"), key=f"test_query_{node.id}", icon=":material/play_arrow:", disabled=not (d.query.strip() and d.connection.strip()),
+                width="stretch"):
+        with st.spinner(tr("query_running")):
+            try:
+                rows = connectors.preview(ws, node.id, _secrets())
+            except connectors.QueryError as e:
+                st.error(md(problem_text(e.problem, lang())))  # it may quote the database's error
+                return
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.caption(tr("query_preview", count=len(rows)))
+        else:
+            st.info(tr("query_no_rows"))
+
+
+def refresh_panel(ws: Workshop, workshop_id: str) -> None:
+    """Run every KPI's query now, with a progress bar, and store what came back (one new revision of the actuals)."""
+    queried = connectors.kpis_with_queries(ws)
+    st.subheader(tr("refresh_title"))
+    if not queried:
+        st.caption(tr("refresh_none"))
+        return
+    st.caption(tr("refresh_help", count=len(queried)))
+    if st.button(tr("refresh_button"), key="refresh_sources", type="primary", icon=":material/sync:"):
+        _refresh(ws, workshop_id, len(queried))
+    if report := st.session_state.get("refresh_report"):
+        failed, loaded, lines = report
+        (st.warning if failed else st.success)(tr("refresh_done", loaded=loaded, kpis=len(lines) - failed, failed=failed))
+        st.dataframe(pd.DataFrame(lines), hide_index=True, width="stretch")
+
+
+def _result(outcome: connectors.Outcome) -> str:
+    """What happened to one KPI's query, in words: why it failed, or that it ran (and the first refused row's reason)."""
+    if outcome.problem is not None:
+        return problem_text(outcome.problem, lang())
+    if outcome.refused:
+        first = outcome.refused[0]
+        return f"{tr('query_ok')} · {tr('row')} {first.row}: {problem_text(first.problem, lang())}"
+    return tr("query_ok")
+
+
+def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
+    """Run the queries under a progress bar; keep the report for the rerun that shows the new actuals."""
+    bar = st.progress(0.0, text=tr("query_running"))
+    lines, kept, failed = [], [], 0
+    for i, outcome in enumerate(connectors.refresh(ws, _secrets()), start=1):
+        name = ws.node(outcome.kpi).name
+        bar.progress(i / total, text=f"{i} / {total} · {md(name[:40])}")
+        kept += outcome.actuals
+        failed += outcome.problem is not None
+        lines.append({tr("kpi"): name, tr("connection"): outcome.connection, tr("rows_loaded"): len(outcome.actuals),
+                      tr("rows_refused_short"): len(outcome.refused), tr("result"): _result(outcome)})
+    bar.empty()
+    st.session_state["refresh_report"] = (failed, len(kept), lines)
+    if kept:
+        store().add_actuals(workshop_id, kept)
+        st.rerun()  # every view of the dashboard on the new actuals
