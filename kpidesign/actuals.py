@@ -11,7 +11,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from kpidesign.io.excel import check_zip
+from openpyxl import load_workbook
+
+from kpidesign.io.excel import MAX_BYTES, MAX_CELLS, ZIP_LIMITS, TableTooLong, check_zip, sheet_rows
 from kpidesign.model import Actual, Workshop
 from kpidesign.values import Problem, normalize, parse_date, parse_number
 
@@ -74,16 +76,16 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
     if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
         reason = check_zip(data)
         if reason:
-            return [], Problem(reason, {"size": len(data)})
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            sheet = next((book[n] for n in ACTUALS_SHEETS if n in book.sheetnames), book.worksheets[0])
-            table = [list(r) for r in sheet.iter_rows(values_only=True)]
-        except Exception:
+            return [], Problem(reason, {"size": len(data), "max": ZIP_LIMITS.get(reason)})
+        try:  # the whole read: a broken or hostile file can fail anywhere in it (bad CRC in a row, an undefined entity, …)
+            table = _xlsx_table(data)
+        except TableTooLong as e:
+            return [], Problem("too_many_rows", {"field": e.sheet, "max": e.max_rows})
+        except Exception:  # noqa: BLE001 -- openpyxl, zipfile and the XML parser raise many kinds for a broken file
             return [], Problem("xlsx_not_workbook")
     else:
+        if len(data) > MAX_BYTES:
+            return [], Problem("file_too_large", {"size": len(data), "max": MAX_BYTES})
         for encoding in ("utf-8-sig", "cp932"):
             try:
                 text = data.decode(encoding)
@@ -97,12 +99,31 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
         return [], Problem("actuals_no_header")
     columns = _columns(table[0])
     if {"kpi", "date", "value"} <= set(columns.values()):
-        rows = [{field: (r[i] if i < len(r) else None) for i, field in columns.items()} for r in table[1 : MAX_ROWS + 1] if any(c not in (None, "") for c in r)]
-        return rows, None
-    dates = {i: d.value for i, h in enumerate(table[0]) if i not in columns and (d := parse_date(h)).ok and d.value is not None}
-    if "kpi" not in columns.values() or not dates:
-        return [], Problem("actuals_no_header")
-    return _grid_rows(table, columns, dates), None
+        rows = [{field: (r[i] if i < len(r) else None) for i, field in columns.items()} for r in table[1:] if any(c not in (None, "") for c in r)]
+    else:
+        dates = {i: d.value for i, h in enumerate(table[0]) if i not in columns and (d := parse_date(h)).ok and d.value is not None}
+        if "kpi" not in columns.values() or not dates:
+            return [], Problem("actuals_no_header")
+        rows = _grid_rows(table, columns, dates)
+    if len(rows) > MAX_ROWS:  # refused, not cut short: what is kept must be all of it
+        return [], Problem("too_many_rows", {"field": filename, "max": MAX_ROWS})
+    return rows, None
+
+
+def _xlsx_table(data: bytes) -> list[list[Any]]:
+    """The actuals sheet's header and rows: only as wide as its header, and no longer than MAX_ROWS (TableTooLong past it)."""
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = next((book[n] for n in ACTUALS_SHEETS if n in book.sheetnames), book.worksheets[0])
+        header = list(next(sheet_rows(sheet, 1, 1), ()))
+        width = max((i + 1 for i, h in enumerate(header) if h not in (None, "")), default=0)
+        budget = min(MAX_ROWS, MAX_CELLS // max(width, 1))
+        rows = [list(r) for r in sheet_rows(sheet, 2, budget + 1, width)] if width else []
+        if len(rows) > budget and any(c not in (None, "") for c in rows[-1]):
+            raise TableTooLong(sheet.title, budget)
+        return [header[:width], *rows[:budget]]
+    finally:
+        book.close()
 
 
 def _grid_rows(table: list[list[Any]], columns: dict[int, str], dates: dict[int, Any]) -> list[dict[str, Any]]:
@@ -120,6 +141,6 @@ def _grid_rows(table: list[list[Any]], columns: dict[int, str], dates: dict[int,
             if i < len(r) and r[i] not in (None, ""):
                 cell = found.setdefault((str(kpi), date), {"kpi": kpi, "date": date, "_row": number, "_column": str(date)})
                 cell[field] = r[i]
-        if len(found) >= MAX_ROWS:
+        if len(found) > MAX_ROWS:  # enough to refuse the file: more is not read
             break
     return list(found.values())

@@ -1,8 +1,11 @@
 import io
 
 import openpyxl
+import pytest
 
+from kpidesign import actuals
 from kpidesign.actuals import parse_rows, read_table
+from tests.io import hostile_xlsx
 
 
 def test_csv_with_ids_names_and_bad_rows(template):
@@ -62,3 +65,45 @@ def test_kpidesigns_own_workbook_uploads_its_actuals(template):
 
 def test_a_grid_without_date_columns_is_refused():
     assert read_table("a.csv", "kpi,memo\nx,1\n".encode())[1].code == "actuals_no_header"
+
+
+HEADER = ["kpi", "date", "value"]
+
+
+@pytest.mark.timeout(120)
+def test_a_value_at_the_last_row_a_sheet_can_have_is_read_in_seconds_and_bounded_memory():
+    data = hostile_xlsx.far_cell("Actuals", HEADER)  # 11 KB; padded to its declared 16,384 columns it took GBs and minutes
+    out = hostile_xlsx.read_limited("actuals", data, memory_mib=1536)
+    assert out == {"rows": 0, "codes": [], "seconds": out["seconds"]} and out["seconds"] < 10  # past the rows read, after blank ones
+
+
+@pytest.mark.timeout(120)
+def test_many_one_cell_rows_in_a_sheet_declared_16384_columns_wide_read_in_bounded_memory():
+    data = hostile_xlsx.many_short_rows("Actuals", HEADER, 100_000)  # ~13 GB when every row is padded to the declared width
+    assert len(data) < 600_000
+    out = hostile_xlsx.read_limited("actuals", data, memory_mib=1536)
+    assert out["codes"] == [] and out["rows"] == 100_000 and out["seconds"] < 30
+
+
+def test_a_file_longer_than_the_reader_reads_is_refused_not_cut_short(monkeypatch):
+    monkeypatch.setattr(actuals, "MAX_ROWS", 10)
+    for rows, code in ((10, None), (11, "too_many_rows")):
+        csv_data = ("kpi,date,value\n" + "purchase_rate,2026-10-01,1\n" * rows).encode()
+        xlsx_data = hostile_xlsx.many_short_rows("Actuals", HEADER, rows)
+        for name, data in (("a.csv", csv_data), ("a.xlsx", xlsx_data)):
+            found, problem = read_table(name, data)
+            assert (problem.code if problem else None) == code, name
+            assert len(found) == (rows if code is None else 0)
+    grid = ("kpi," + ",".join(f"2026-01-{d:02d}" for d in range(1, 12)) + "\npurchase_rate," + ",".join("1" * 11) + "\n").encode()
+    assert read_table("grid.csv", grid)[1].code == "too_many_rows"  # 11 cells of a grid are 11 observations
+
+
+def test_a_csv_over_the_size_limit_is_refused_unread():
+    assert read_table("a.csv", b"kpi,date,value\n" + b"x" * (21 * 1024 * 1024))[1].code == "file_too_large"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", list(hostile_xlsx.BROKEN))
+def test_a_broken_or_hostile_sheet_is_refused_without_a_traceback(kind):
+    rows, problem = read_table("a.xlsx", hostile_xlsx.BROKEN[kind]("Actuals"))
+    assert rows == [] and problem.code == "xlsx_not_workbook"

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
+import math
+import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.compat import safe_string
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesign.findings import Finding, Severity
@@ -37,6 +44,8 @@ PICTURE_MAX_PIXELS = 12_000_000  # ~150 boxes; a bigger tree's picture costs sec
 MAX_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_ENTRIES = 2000
+MAX_XML_CELLS = 1_000_000  # cells in one part of a workbook: openpyxl reads ~70,000 a second, so a bigger sheet costs too long
+MAX_ROW_CELLS = 16_384  # cells in one row: as many as a sheet has columns
 HEADER_FILL = PatternFill("solid", fgColor="1E3A8A")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 STATUS_FILL = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
@@ -48,6 +57,7 @@ COLUMNS = (
     ("expression", "expression"), ("numerator", "numerator"), ("denominator", "denominator"), ("period", "period"),
     ("source", "source"), ("frequency", "frequency"), ("owner", "owner"), ("why", "purpose"), ("objective", "objective"),
     ("comparisons", "comparisons"), ("direction", "direction"), ("green", "green"), ("yellow", "yellow"),
+    ("query", "query"), ("connection", "connection"),
 )
 SHEETS = {"cover": "sheet_cover", "definitions": "sheet_definitions", "thresholds": "sheet_thresholds", "monitoring": "sheet_monitoring",
           "learning": "sheet_learning", "actuals": "sheet_actuals", "tree": "sheet_tree"}
@@ -58,12 +68,18 @@ ACTUAL_COLS = (("kpi", "kpi"), ("date", "date"), ("value", "value"), ("market", 
 GRID_COLS = (("kpi", "col_id"), ("name", "name"), ("kind", "col_series"))
 GRID_KIND = {"value": "value", "market": "market"}
 MAX_DATE_COLUMNS = 4000
+HEADER_ROWS = 50  # a table's header is looked for in the first rows of its sheet, no further
+MAX_COLUMNS = len(GRID_COLS) + MAX_DATE_COLUMNS  # values read from a row, whatever width the sheet declares
+MAX_CELLS = 2_000_000  # values read from one table (its rows × its header's width): a longer table is refused
+
+
+_NOT_XML = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ud800-\udfff\ufffe\uffff]")  # + what XML 1.0 also refuses
 
 
 def _text(value: Any) -> Any:
-    """Strings as plain text cells: no control characters; formulas are neutralised by the cell type."""
+    """Strings as plain text cells: no control characters nor anything XML refuses; formulas are neutralised by the cell type."""
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return _NOT_XML.sub("", value)
     return value
 
 
@@ -76,28 +92,136 @@ def _put(ws: Worksheet, row: int, col: int, value: Any) -> None:
 HEADER_ALIGN = Alignment(vertical="center", wrap_text=True)
 WRAP_ALIGN = Alignment(vertical="top", wrap_text=True)
 WIDTH_SAMPLE = 400
-FORMULA_STARTS = ("=", "+", "-", "@")
 INDENT = [Alignment(indent=i, vertical="top") for i in range(16)]
+#: The styles of the cells kpidesign writes itself, by key: what openpyxl would be told for each cell.
+STYLES: dict[Any, dict[str, Any]] = {
+    "header": {"fill": HEADER_FILL, "font": HEADER_FONT, "alignment": HEADER_ALIGN}, "wrap": {"alignment": WRAP_ALIGN},
+    "bold": {"font": Font(bold=True)}, "title": {"font": Font(bold=True, size=14)}, "percent": {"number_format": "0.0##%"},
+    "date": {"number_format": "yyyy-mm-dd"}, "datetime": {"number_format": "yyyy-mm-dd h:mm:ss"},
+    **{("indent", i): {"alignment": align} for i, align in enumerate(INDENT)},
+}
 
 
-def _table(sheet: Worksheet, headers: list[str], rows: list[list[Any]], start: int = 1) -> None:
-    """A header row and data rows; long text wraps; widths fit the header and a sample of the rows."""
+class Cells:
+    """A sheet's cells, written by kpidesign straight into the sheet's XML when the workbook is saved (see `_fill`).
+
+    openpyxl makes an object per cell and writes each through lxml: ~30 µs a cell, most of a big workbook's time (a
+    1,000-KPI workshop with a year of weekly actuals has 90,000 cells). The XML here is what openpyxl writes for the same
+    values and styles: text as inline strings (never a formula), numbers, dates as serial numbers with a date format.
+    """
+
+    def __init__(self, sheet: Worksheet, style_ids: dict[Any, int]) -> None:
+        self.sheet, self.style_ids = sheet, style_ids
+        self.rows: dict[int, dict[int, str]] = {}
+        self.first, self.last = (1 << 30, 1 << 30), (0, 0)  # (row, column) bounds of every cell put, empty ones too
+
+    def put(self, row: int, col: int, value: Any, style: Any = None) -> None:
+        """One cell; a date gets its date format unless a style is given."""
+        value = _text(value)
+        if style is None and isinstance(value, dt.date):
+            style = "datetime" if isinstance(value, dt.datetime) else "date"
+        self.first = (min(self.first[0], row), min(self.first[1], col))
+        self.last = (max(self.last[0], row), max(self.last[1], col))
+        xml = _cell_xml(f"{get_column_letter(col)}{row}", value, self._style_id(style) if style is not None else 0)
+        if xml:
+            self.rows.setdefault(row, {})[col] = xml
+
+    def put_row(self, row: int, values: list[Any], styles: list[Any] | None = None) -> None:
+        """A table's row from column 1: as put for each value, in the loop a big sheet spends its time in."""
+        if not values:
+            return
+        self.first = (min(self.first[0], row), 1)
+        self.last = (max(self.last[0], row), max(self.last[1], len(values)))
+        out = self.rows.setdefault(row, {})
+        for col, value in enumerate(values, start=1):
+            style = styles[col - 1] if styles else None
+            if style is None:
+                if value is None:
+                    continue
+                if type(value) is float and math.isfinite(value):  # most cells of a big workbook: the actuals
+                    out[col] = f'<c r="{get_column_letter(col)}{row}" t="n"><v>{value:.16g}</v></c>'
+                    continue
+                if isinstance(value, dt.date):
+                    style = "datetime" if isinstance(value, dt.datetime) else "date"
+            xml = _cell_xml(f"{get_column_letter(col)}{row}", _text(value), self._style_id(style) if style is not None else 0)
+            if xml:
+                out[col] = xml
+
+    def _style_id(self, key: Any) -> int:
+        if key not in self.style_ids:  # registered with the workbook through a cell that is never placed in a sheet
+            cell = Cell(self.sheet)
+            for attribute, value in STYLES[key].items():
+                setattr(cell, attribute, value)
+            self.style_ids[key] = cell.style_id
+        return self.style_ids[key]
+
+    @property
+    def dimension(self) -> str:
+        """The cells' range, as openpyxl computes a sheet's dimension."""
+        if not self.last[0]:
+            return "A1:A1"
+        return f"{get_column_letter(self.first[1])}{self.first[0]}:{get_column_letter(self.last[1])}{self.last[0]}"
+
+    def xml(self) -> str:
+        """The sheetData rows."""
+        return "".join(f'<row r="{r}">{"".join(cells[c] for c in sorted(cells))}</row>' for r, cells in sorted(self.rows.items()))
+
+
+def _cell_xml(ref: str, value: Any, style: int) -> str:
+    """A cell as openpyxl's writer (lxml) writes it; "" for an empty cell without a style (not written)."""
+    s = f' s="{style}"' if style else ""
+    if value is None:
+        return f'<c r="{ref}"{s} t="n"></c>' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"{s} t="n"><v>{safe_string(value)}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}"{s} t="n"><v>{safe_string(to_excel(value))}</v></c>'
+    text = str(value)[:32767]  # Excel's limit, as openpyxl cuts it
+    if not text:
+        return f'<c r="{ref}"{s} t="inlineStr"></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _fill(part: bytes, cells: Cells) -> bytes:
+    """A sheet's XML as openpyxl saved it (no cells) with kpidesign's cells and their dimension put in."""
+    empty, dimension = b"<sheetData></sheetData>", b'<dimension ref="A1:A1"/>'
+    if part.count(empty) != 1 or part.count(dimension) != 1:
+        raise RuntimeError(f"unexpected sheet XML from openpyxl in {cells.sheet.title!r}")
+    part = part.replace(dimension, f'<dimension ref="{cells.dimension}"/>'.encode())
+    return part.replace(empty, f"<sheetData>{cells.xml()}</sheetData>".encode())
+
+
+def _save(wb: Workbook, sheets: list[Cells]) -> bytes:
+    """The workbook's bytes: openpyxl writes every part, then each sheet's cells are put into its XML."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    by_part = {c.sheet.path.lstrip("/"): c for c in sheets}
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in saved.infolist():
+            part = saved.read(info)
+            z.writestr(info, _fill(part, by_part[info.filename]) if info.filename in by_part else part)
+    return out.getvalue()
+
+
+def _table(cells: Cells, headers: list[str], rows: list[list[Any]], start: int = 1, style: Any = None) -> None:
+    """A header row and data rows; long text wraps; widths fit the header and a sample of the rows.
+
+    style(i, col) may give a cell's style (data row i, from 0; column from 1) instead of the default (wrap for long text).
+    """
     for col, header in enumerate(headers, start=1):
-        _put(sheet, start, col, header)
-        cell = sheet.cell(row=start, column=col)
-        cell.fill, cell.font, cell.alignment = HEADER_FILL, HEADER_FONT, HEADER_ALIGN
-    for r, row in enumerate(rows, start=start + 1):
-        sheet.append([_text(v) for v in row])  # in bulk; then the few cells that need it are fixed up
-        for col, value in enumerate(row, start=1):
-            if isinstance(value, str) and (value[:1] in FORMULA_STARTS or len(value) > 30):
-                cell = sheet.cell(row=r, column=col)
-                cell.data_type = "s"  # never a formula
-                if len(value) > 30:
-                    cell.alignment = WRAP_ALIGN
+        cells.put(start, col, header, "header")
+    for i, row in enumerate(rows):
+        styles = [(style(i, col) if style else None) or ("wrap" if isinstance(v, str) and len(v) > 30 else None) for col, v in enumerate(row, start=1)]
+        cells.put_row(start + 1 + i, row, styles if any(styles) else None)
     sample = rows[:WIDTH_SAMPLE]
     for col, header in enumerate(headers, start=1):
         values = [header] + [str(row[col - 1]) for row in sample if col - 1 < len(row) and row[col - 1] is not None]
-        sheet.column_dimensions[get_column_letter(col)].width = min(60, max(8, max(display_width(v) for v in values) + 2))
+        cells.sheet.column_dimensions[get_column_letter(col)].width = min(60, max(8, max(display_width(v) for v in values) + 2))
 
 
 def _value(node: Any, field: str, depth: dict[str, int], lang: str) -> Any:
@@ -115,7 +239,7 @@ def _value(node: Any, field: str, depth: dict[str, int], lang: str) -> Any:
         return th.direction.value
     if field in ("green", "yellow"):
         return getattr(th, field)
-    if field in ("expression", "numerator", "denominator", "period", "source", "owner", "why"):
+    if field in ("expression", "numerator", "denominator", "period", "source", "owner", "why", "query", "connection"):
         return getattr(d, field)
     if field == "deadline":
         return node.deadline
@@ -146,19 +270,22 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
         cover.cell(row=r, column=2).alignment = Alignment(wrap_text=True, vertical="top")
     cover.column_dimensions["A"].width, cover.column_dimensions["B"].width = 26, 70
 
-    sheet = wb.create_sheet(t(SHEETS["definitions"], lang))
+    style_ids: dict[Any, int] = {}
+    sheet = Cells(wb.create_sheet(t(SHEETS["definitions"], lang)), style_ids)
     rows = [[_value(n, field, depth, lang) for field, _ in COLUMNS] for n in order]
-    _table(sheet, [t(key, lang) for _, key in COLUMNS], rows)
-    for r, n in enumerate(order, start=2):
-        if is_percent(n.unit):
-            for field in ("baseline", "target", "green", "yellow"):
-                sheet.cell(row=r, column=[f for f, _ in COLUMNS].index(field) + 1).number_format = "0.0##%"
-        if depth.get(n.id, 0):
-            sheet.cell(row=r, column=2).alignment = INDENT[min(depth[n.id], 15)]
-    sheet.freeze_panes = "C2"
-    sheet.auto_filter.ref = sheet.dimensions
+    percent_cols = {[f for f, _ in COLUMNS].index(field) + 1 for field in ("baseline", "target", "green", "yellow")}
 
-    th_sheet = wb.create_sheet(t(SHEETS["thresholds"], lang))
+    def definition_style(i: int, col: int) -> Any:
+        node = order[i]
+        if col == 2 and depth.get(node.id, 0):
+            return ("indent", min(depth[node.id], 15))
+        return "percent" if col in percent_cols and is_percent(node.unit) else None
+
+    _table(sheet, [t(key, lang) for _, key in COLUMNS], rows, style=definition_style)
+    sheet.sheet.freeze_panes = "C2"
+    sheet.sheet.auto_filter.ref = sheet.dimension
+
+    th_sheet = Cells(wb.create_sheet(t(SHEETS["thresholds"], lang)), style_ids)
     th_rows = []
     latest = latest_actuals(ws)
     for n in order:
@@ -167,52 +294,48 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     _table(th_sheet, [t(k, lang) for k in ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status")], th_rows)
     last = len(th_rows) + 1
     for name, color in STATUS_FILL.items():
-        th_sheet.conditional_formatting.add(f"H2:H{last}", CellIsRule(operator="equal", formula=[f'"{name}"'], fill=PatternFill("solid", fgColor=color, bgColor=color)))
-    th_sheet.freeze_panes = "C2"
-    th_sheet.auto_filter.ref = th_sheet.dimensions
+        th_sheet.sheet.conditional_formatting.add(f"H2:H{last}", CellIsRule(operator="equal", formula=[f'"{name}"'], fill=PatternFill("solid", fgColor=color, bgColor=color)))
+    th_sheet.sheet.freeze_panes = "C2"
+    th_sheet.sheet.auto_filter.ref = th_sheet.dimension
 
-    mon = wb.create_sheet(t(SHEETS["monitoring"], lang))
+    mon = Cells(wb.create_sheet(t(SHEETS["monitoring"], lang)), style_ids)
     names = {n.id: n.name for n in ws.nodes}
     reviews = [[r.name, r.cadence.value, ", ".join(r.kpis), ", ".join(r.participants)] for r in ws.monitoring.reviews]
     _table(mon, [t(k, lang) for _, k in REVIEW_COLS], reviews)
     alerts = [[a.kpi, a.when.value, a.channel.value, a.to, a.action] for a in ws.monitoring.alerts]
     alert_start = len(reviews) + 4  # a blank row, then the title of the second table
     _table(mon, [t(k, lang) for _, k in ALERT_COLS], alerts, start=alert_start)
-    _put(mon, alert_start - 1, 1, t("alerts", lang))
-    mon.cell(row=alert_start - 1, column=1).font = Font(bold=True)
+    mon.put(alert_start - 1, 1, t("alerts", lang), "bold")
 
-    log = wb.create_sheet(t(SHEETS["learning"], lang))
+    log = Cells(wb.create_sheet(t(SHEETS["learning"], lang)), style_ids)
     _table(log, [t(k, lang) for _, k in LOG_COLS], [[e.date, e.kpi, e.observe, e.insight, e.act, e.integrate] for e in ws.monitoring.learning_log])
-    _actuals_sheet(wb.create_sheet(t(SHEETS["actuals"], lang)), ws, order, lang)
+    grid = Cells(wb.create_sheet(t(SHEETS["actuals"], lang)), style_ids)
+    _actuals_sheet(grid, ws, order, lang)
 
-    outline = wb.create_sheet(t(SHEETS["tree"], lang))
-    _put(outline, 1, 1, t("sheet_tree", lang))
-    outline.cell(row=1, column=1).font = Font(bold=True, size=14)
+    outline = Cells(wb.create_sheet(t(SHEETS["tree"], lang)), style_ids)
+    outline.put(1, 1, t("sheet_tree", lang), "title")
     for r, n in enumerate(order, start=3):
-        _put(outline, r, 1, n.name)
-        outline.cell(row=r, column=1).alignment = INDENT[min(2 * depth.get(n.id, 0), 15)]
-        _put(outline, r, 2, n.formula and f"= {n.formula}")
-        _put(outline, r, 3, names.get(n.parent or "", ""))
-    outline.column_dimensions["A"].width, outline.column_dimensions["B"].width = 60, 50
+        outline.put(r, 1, n.name, ("indent", min(2 * depth.get(n.id, 0), 15)))
+        outline.put(r, 2, n.formula and f"= {n.formula}")
+        outline.put(r, 3, names.get(n.parent or "", ""))
+    outline.sheet.column_dimensions["A"].width, outline.sheet.column_dimensions["B"].width = 60, 50
     if picture:
         from openpyxl.drawing.image import Image as XLImage
 
         image = XLImage(io.BytesIO(picture))
         scale = min(1.0, PICTURE_WIDTH / max(image.width, 1))
         image.width, image.height = image.width * scale, image.height * scale
-        outline.add_image(image, "E3")
+        outline.sheet.add_image(image, "E3")
     else:
-        _put(outline, 3, 5, t("excel_no_picture", lang))
-    for sheet in wb.worksheets:
-        sheet.sheet_view.zoomScale = 110
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.fitToWidth = 1
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        outline.put(3, 5, t("excel_no_picture", lang))
+    for each in wb.worksheets:
+        each.sheet_view.zoomScale = 110
+        each.page_setup.orientation = "landscape"
+        each.page_setup.fitToWidth = 1
+    return _save(wb, [sheet, th_sheet, mon, log, grid, outline])
 
 
-def _actuals_sheet(sheet: Worksheet, ws: Workshop, order: list[Any], lang: str) -> None:
+def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: str) -> None:
     """Actuals as a KPI × date grid (a row per KPI and series, a column per date), as people keep them and read them.
 
     A grid has a fifth of the cells of one row per observation, which keeps big workbooks quick to write. Should the
@@ -235,34 +358,32 @@ def _actuals_sheet(sheet: Worksheet, ws: Workshop, order: list[Any], lang: str) 
     ]
     _table(sheet, [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates], rows)
     for col in range(len(GRID_COLS) + 1, len(GRID_COLS) + len(dates) + 1):
-        sheet.column_dimensions[get_column_letter(col)].width = 12
-    sheet.freeze_panes = sheet.cell(row=2, column=len(GRID_COLS) + 1).coordinate
+        sheet.sheet.column_dimensions[get_column_letter(col)].width = 12
+    sheet.sheet.freeze_panes = f"{get_column_letter(len(GRID_COLS) + 1)}2"
 
 
 def _actuals(sheet: Any) -> list[dict[str, Any]]:
     """Actuals from the grid (KPI rows, date columns) or from a table of one row per observation."""
     if sheet is None:
         return []
-    long = _rows(sheet, ACTUAL_COLS)
+    long, _ = _rows(sheet, ACTUAL_COLS)
     if long:
         return [{k: _plain(v) for k, v in r.items()} for r in long]
-    table = list(sheet.iter_rows(values_only=True))
-    start = next((i for i, row in enumerate(table) if _fields(list(row[: len(GRID_COLS)]), GRID_COLS).get(0) == "kpi"), None)
+    head = list(sheet_rows(sheet, 1, HEADER_ROWS))
+    start = next((i for i, row in enumerate(head) if _fields(list(row[: len(GRID_COLS)]), GRID_COLS).get(0) == "kpi"), None)
     if start is None:
         return []
-    header = table[start]
+    header = head[start]
     dates = {i: d.value for i, h in enumerate(header) if i >= len(GRID_COLS) and h is not None and (d := parse_date(_plain(h))).ok}
     kinds = {label: kind for kind, key in GRID_KIND.items() for label in S[key]}
     found: dict[tuple[str, dt.date], dict[str, Any]] = {}
-    for row in table[start + 1 :]:
-        if not row or all(v is None or v == "" for v in row):
-            break
+    for row in table_body(sheet, start + 2, max([*dates, len(GRID_COLS) - 1]) + 1):
         kpi = next((str(v).strip() for v in row[:2] if v is not None and str(v).strip()), None)  # the id, or the name
         if kpi is None:
             continue
-        kind = kinds.get(str(row[2]).strip() if len(row) > 2 and row[2] is not None else "", "value")
+        kind = kinds.get(str(row[2]).strip() if row[2] is not None else "", "value")
         for i, date in dates.items():
-            if i < len(row) and row[i] is not None and row[i] != "":
+            if row[i] is not None and row[i] != "":
                 found.setdefault((kpi, date), {"kpi": kpi, "date": date})[kind] = row[i]
     return list(found.values())
 
@@ -298,19 +419,52 @@ def _sheet_by_key(wb: Any, key: str) -> Any:
     return None
 
 
-def _rows(sheet: Any, columns: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
-    """The rows of the table whose header row carries these columns' labels (in either language)."""
-    rows = list(sheet.iter_rows(values_only=True)) if sheet is not None else []
-    start = next((i for i, row in enumerate(rows) if len(_fields(list(row), columns)) >= min(2, len(columns)) and columns[0][0] in _fields(list(row), columns).values()), None)
-    if start is None:
-        return []
-    fields = _fields(list(rows[start]), columns)
-    out = []
-    for row in rows[start + 1 :]:
+class TableTooLong(Exception):
+    """A table longer than the reader reads (MAX_CELLS cells): refused rather than cut short."""
+
+    def __init__(self, sheet: str, max_rows: int) -> None:
+        super().__init__(sheet, max_rows)
+        self.sheet, self.max_rows = sheet, max_rows
+
+
+def sheet_rows(sheet: Any, first: int, count: int, width: int = MAX_COLUMNS) -> Iterator[tuple[Any, ...]]:
+    """At most `count` rows of `width` values from row `first` of a read-only sheet, whatever size the sheet declares.
+
+    openpyxl pads every row to the sheet's declared dimension (`A1:XFD1048576`: 16,384 cells a row, a million rows),
+    which is the file's word, not its content: the declaration is dropped and only what is asked for is read.
+    """
+    sheet.reset_dimensions()
+    return itertools.islice(sheet.iter_rows(min_row=first, max_col=width, values_only=True), count)
+
+
+def table_body(sheet: Any, first: int, width: int) -> list[tuple[Any, ...]]:
+    """The rows from `first` to the first blank one, `width` values each; TableTooLong past MAX_CELLS cells."""
+    budget = MAX_CELLS // max(width, 1)
+    rows = []
+    for row in sheet_rows(sheet, first, budget + 1, width):
         if all(v is None or v == "" for v in row):
             break
-        out.append({field: row[i] for i, field in fields.items() if i < len(row)})
-    return out
+        rows.append(row)
+    if len(rows) > budget:
+        raise TableTooLong(sheet.title, budget)
+    return rows
+
+
+def _rows(sheet: Any, columns: tuple[tuple[str, str], ...], after: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The rows of the table whose header row carries these columns' labels (in either language), and its last row number.
+
+    The header is looked for in the HEADER_ROWS rows after row `after`, no further.
+    """
+    if sheet is None:
+        return [], after
+    head = list(sheet_rows(sheet, after + 1, HEADER_ROWS))
+    start = next((i for i, row in enumerate(head) if len(f := _fields(list(row), columns)) >= min(2, len(columns)) and columns[0][0] in f.values()), None)
+    if start is None:
+        return [], after
+    fields = _fields(list(head[start]), columns)
+    header_row = after + 1 + start
+    body = table_body(sheet, header_row + 1, max(fields) + 1)
+    return [{field: row[i] for i, field in fields.items()} for row in body], header_row + len(body)
 
 
 def _plain(value: Any) -> Any:
@@ -326,7 +480,7 @@ def _split(value: Any) -> list[str]:
 
 
 def check_zip(data: bytes) -> str | None:
-    """Why a file must not be opened as a workbook (not a zip, too large, too many parts, a zip bomb), or None."""
+    """Why a file must not be opened as a workbook (not a zip, too large, too many parts, a zip bomb, too many cells), or None."""
     if len(data) > MAX_BYTES:
         return "file_too_large"
     try:
@@ -338,31 +492,71 @@ def check_zip(data: bytes) -> str | None:
                 return "xlsx_zip_bomb"
             if "[Content_Types].xml" not in z.namelist():
                 return "xlsx_not_workbook"
-    except zipfile.BadZipFile:
+            if any(_too_many_cells(z, i) for i in infos if i.filename.startswith("xl/") and i.filename.endswith(".xml")):
+                return "xlsx_too_many_cells"
+    except (zipfile.BadZipFile, zlib.error, EOFError):
         return "xlsx_not_workbook"
     return None
+
+
+ZIP_LIMITS = {"file_too_large": MAX_BYTES, "xlsx_too_many_cells": MAX_XML_CELLS}  # the "max" a refusal names
+CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:c|si)[\s/>]")  # a cell, or a shared string
+ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+
+
+def _too_many_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part holds more cells (or shared strings) than a reader parses in seconds, or a row more cells than a sheet has columns.
+
+    openpyxl builds a whole row before it hands it over, and a few KB of zip unpack to millions of empty cells in one row:
+    the tags are counted in the raw XML (fast, and never fewer than the cells there are) before any parser sees them.
+    """
+    total = run = 0
+    carry = b""
+    with z.open(info) as part:
+        while True:
+            chunk = part.read(1 << 20)
+            block = carry + chunk
+            cut = block.rfind(b"<") if chunk else -1  # a tag is never split between two blocks; the last block is whole
+            block, carry = (block[:cut], block[cut:]) if cut > 0 else (block, b"")
+            for i, text in enumerate(ROW_TAG.split(block)):
+                cells = len(CELL_TAG.findall(text))
+                run, total = (run + cells if i == 0 else cells), total + cells
+                if run > MAX_ROW_CELLS or total > MAX_XML_CELLS:
+                    return True
+            if not chunk:
+                return False
 
 
 def from_xlsx(data: bytes) -> ImportResult:
     """Read a workbook written by kpidesign (possibly edited by hand) into a workshop, or findings."""
     problem = check_zip(data)
     if problem:
-        return ImportResult(None, [Finding(Severity.ERROR, problem, None, {"field": "", "size": len(data), "max": MAX_BYTES})])
-    try:
+        return ImportResult(None, [Finding(Severity.ERROR, problem, None, {"field": "", "size": len(data), "max": ZIP_LIMITS.get(problem)})])
+    try:  # the whole read: a broken or hostile file can fail anywhere in it (bad CRC in a row, an undefined entity, …)
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a broken file
+        try:
+            return _from_book(wb)
+        finally:
+            wb.close()
+    except TableTooLong as e:
+        return ImportResult(None, [Finding(Severity.ERROR, "too_many_rows", None, {"field": e.sheet, "max": e.max_rows})])
+    except Exception as e:  # noqa: BLE001 -- openpyxl, zipfile and the XML parser raise many kinds for a broken file
         return ImportResult(None, [Finding(Severity.ERROR, "xlsx_not_workbook", None, {"field": "", "detail": type(e).__name__})])
+
+
+def _from_book(wb: Any) -> ImportResult:
+    """The workshop in an opened workbook, or findings."""
     sheet = _sheet_by_key(wb, "definitions")
     if sheet is None:
         return ImportResult(None, [Finding(Severity.ERROR, "yaml_missing", None, {"field": f"{S['sheet_definitions'][0]} / {S['sheet_definitions'][1]}"})])
-    rows = _rows(sheet, COLUMNS)
+    rows, _ = _rows(sheet, COLUMNS)
     if not rows:
         return ImportResult(None, [Finding(Severity.ERROR, "yaml_missing", None, {"field": "kgi"})])
     nodes = []
     for row in rows:
         node = {k: _plain(row.get(k)) for k in ("id", "parent", "name", "unit", "layer", "sensitivity", "baseline", "target", "formula")}
         node = {k: v for k, v in node.items() if v is not None}
-        definition = {k: _plain(row.get(k)) for k in ("expression", "numerator", "denominator", "period", "source", "frequency", "owner", "why")}
+        definition = {k: _plain(row.get(k)) for k in ("expression", "numerator", "denominator", "period", "source", "frequency", "owner", "why", "query", "connection")}
         definition = {k: str(v) if k != "frequency" else v for k, v in definition.items() if v is not None}
         if row.get("comparisons"):
             definition["comparisons"] = _split(row["comparisons"])
@@ -383,7 +577,7 @@ def from_xlsx(data: bytes) -> ImportResult:
     kgi.pop("parent", None)
     cover = _cover(wb)
     mon = _sheet_by_key(wb, "monitoring")
-    review_rows = _rows(mon, REVIEW_COLS)
+    review_rows, reviews_end = _rows(mon, REVIEW_COLS)
     doc = {
         "kpidesign": 1,
         "workshop": {"title": cover.get("title") or kgi.get("name", "Workshop"), "description": cover.get("description", ""), "language": cover.get("language", "ja")},
@@ -391,12 +585,11 @@ def from_xlsx(data: bytes) -> ImportResult:
         "nodes": [n for n in nodes if n.get("parent")],
         "monitoring": {
             "reviews": [{"name": r.get("name"), "cadence": r.get("cadence"), "kpis": _split(r.get("kpis")), "participants": _split(r.get("participants"))} for r in review_rows],
-            "alerts": [{k: (str(v) if v is not None else "") for k, v in r.items()} for r in _rows(mon, ALERT_COLS)],
-            "learning_log": [{k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()} for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)],
+            "alerts": [{k: (str(v) if v is not None else "") for k, v in r.items()} for r in _rows(mon, ALERT_COLS, after=reviews_end)[0]],
+            "learning_log": [{k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()} for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)[0]],
         },
         "actuals": _by_id(_actuals(_sheet_by_key(wb, "actuals")), nodes),
     }
-    wb.close()
     return from_dict(doc)
 
 
@@ -405,7 +598,7 @@ def _cover(wb: Any) -> dict[str, Any]:
     sheet = _sheet_by_key(wb, "cover")
     labels = {label: field for field, key in (("title", "workshop_title"), ("description", "description"), ("language", "col_language")) for label in S[key]}
     found: dict[str, Any] = {}
-    for row in sheet.iter_rows(min_row=1, max_row=30, max_col=2, values_only=True) if sheet is not None else []:
+    for row in sheet_rows(sheet, 1, 30, 2) if sheet is not None else []:
         if row and row[0] in labels and row[1] is not None:
             found[labels[row[0]]] = str(row[1])
     return found

@@ -1,5 +1,6 @@
 import datetime as dt
 import io
+import time
 import zipfile
 
 import openpyxl
@@ -9,12 +10,14 @@ from hypothesis import strategies as st
 
 from bench.generate import workshop
 from kpidesign import edits, tree
+from kpidesign.i18n import S
 from kpidesign.io import excel, files
 from kpidesign.io.excel import COLUMNS, from_xlsx, to_xlsx
 from kpidesign.io.image import to_png
 from kpidesign.library import load_template, templates
 from kpidesign.model import Actual
 from tests.conftest import build_ec
+from tests.io import hostile_xlsx
 
 
 def book(data: bytes) -> openpyxl.Workbook:
@@ -76,6 +79,48 @@ def test_text_never_becomes_a_formula(ec):
     owners = [c.value for c in wb["Definitions"]["R"][1:]]
     assert set(hostile) <= set(owners)
     assert from_xlsx(data).workshop == ws
+
+
+def test_text_that_looks_like_an_error_value_stays_text(ec):
+    ws = edits.set_field(ec, "customers", "owner", "#N/A")
+    ws = edits.set_field(ws, "items", "owner", "#DIV/0!")
+    owners = {c.value: c.data_type for c in book(to_xlsx(ws, "en"))["Definitions"]["R"][1:] if c.value}
+    assert owners == {"#N/A": "s", "#DIV/0!": "s"}  # openpyxl alone would write them as error cells
+
+
+CELL_VALUES = [None, "", "a", "  spaces  ", "x\r\ny\tz", "&<>\"'", "=1+1", "+1", "-", "@x", "#REF!", "😀 日本語", "x" * 40000,
+               0, 1, 1.5, -0.0001, 1e15, 12345678901234567, 1 / 3, True, False, dt.date(2026, 1, 5), dt.date(1900, 2, 1), dt.datetime(2026, 1, 5, 13, 30)]
+
+
+def _cell_facts(cell) -> tuple:
+    f, a, fill = cell.font, cell.alignment, cell.fill
+    return (cell.value, cell.data_type, cell.number_format, f.b, f.sz, f.color.rgb if f.color else None, fill.fill_type,
+            fill.fgColor.rgb, a.indent, a.wrap_text, a.vertical)
+
+
+def test_cells_written_straight_to_xml_read_back_as_openpyxl_written_ones():
+    """kpidesign writes big sheets' XML itself (openpyxl's object per cell was most of the export's time): same values and styles."""
+    styles = [None, "header", "wrap", "percent", ("indent", 3), "bold", "title"]
+    direct, plain = openpyxl.Workbook(), openpyxl.Workbook()
+    cells = excel.Cells(direct.active, {})
+    for r, value in enumerate(CELL_VALUES, start=1):
+        chosen = [None if isinstance(value, dt.date) and style is not None else style for style in styles]  # a date keeps its date format
+        if r % 2:
+            cells.put_row(r, [value] * len(styles), chosen)  # a table's row
+        for c, style in enumerate(chosen, start=1):
+            if not r % 2:
+                cells.put(r, c, value, style)  # one cell
+            cell = plain.active.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula nor an error value
+            for attribute, setting in excel.STYLES.get(style, {}).items():
+                setattr(cell, attribute, setting)
+    buffer = io.BytesIO()
+    plain.save(buffer)
+    ours, theirs = book(excel._save(direct, [cells])).active, book(buffer.getvalue()).active
+    assert ours.dimensions == theirs.dimensions == f"A1:G{len(CELL_VALUES)}"
+    for mine, reference in zip(ours.iter_rows(), theirs.iter_rows(), strict=True):
+        assert [_cell_facts(c) for c in mine] == [_cell_facts(c) for c in reference]
 
 
 def test_edited_workbook_imports_the_edits(template):
@@ -205,6 +250,74 @@ def test_a_zip_that_is_not_a_workbook():
     assert from_xlsx(buffer.getvalue()).findings[0].code == "xlsx_not_workbook"
 
 
+DEFINITIONS_HEADER = [S[key][1] for _, key in COLUMNS]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("header", [[], DEFINITIONS_HEADER[:3]])
+def test_a_sheet_declaring_a_million_rows_and_16384_columns_is_read_in_seconds(header):
+    data = hostile_xlsx.far_cell("Definitions", header)  # one value at row 1,048,576: minutes when every row is padded and searched
+    assert len(data) < 12_000
+    start = time.perf_counter()
+    result = from_xlsx(data)
+    assert time.perf_counter() - start < 5
+    assert result.workshop is None and [f.code for f in result.findings] == ["yaml_missing"]  # no header, or a header and no KPI row
+
+
+@pytest.mark.timeout(120)
+def test_many_short_rows_in_a_sheet_declared_16384_columns_wide_read_in_bounded_memory():
+    data = hostile_xlsx.many_short_rows("Definitions", DEFINITIONS_HEADER[:3], 100_000)  # ~13 GB when every row is padded
+    out = hostile_xlsx.read_limited("workshop", data, memory_mib=1536)
+    assert out["seconds"] < 30 and "MemoryError" not in out["details"] and "xlsx_not_workbook" not in out["codes"]
+
+
+@pytest.mark.timeout(120)
+def test_a_table_longer_than_the_reader_reads_is_refused_not_cut_short():
+    data = hostile_xlsx.many_short_rows("Definitions", DEFINITIONS_HEADER, excel.MAX_CELLS // len(COLUMNS) + 1)
+    out = hostile_xlsx.read_limited("workshop", data, memory_mib=1536)
+    assert out["codes"] == ["too_many_rows"] and out["seconds"] < 30
+
+
+@pytest.mark.timeout(120)
+def test_millions_of_empty_cells_in_one_row_are_refused_before_any_parser_sees_them():
+    data = hostile_xlsx.book({"Definitions": hostile_xlsx.sheet('<row r="1">' + "<c/>" * 10_000_000 + "</row>")})
+    assert len(data) < 50_000  # 40 MB of XML: openpyxl builds the whole row first (a minute, gigabytes)
+    for reader in ("workshop", "actuals"):
+        out = hostile_xlsx.read_limited(reader, data, memory_mib=1536)
+        assert out["codes"] == ["xlsx_too_many_cells"] and out["seconds"] < 5, reader
+
+
+def test_cells_are_counted_per_row_and_per_sheet():
+    def rows(count: int, width: int) -> bytes:
+        return hostile_xlsx.book({"Definitions": hostile_xlsx.sheet("".join(f'<row r="{i}">' + "<c/>" * width + "</row>" for i in range(1, count + 1)))})
+
+    assert excel.check_zip(rows(2, excel.MAX_ROW_CELLS)) is None
+    assert excel.check_zip(rows(1, excel.MAX_ROW_CELLS + 1)) == "xlsx_too_many_cells"
+    assert excel.check_zip(rows(excel.MAX_XML_CELLS // 1000, 1000)) is None
+    assert excel.check_zip(rows(excel.MAX_XML_CELLS // 1000 + 1, 1000)) == "xlsx_too_many_cells"
+    prefixed = hostile_xlsx.book({"Definitions": hostile_xlsx.sheet("".join(f'<x:row r="{i}">' + "<x:c/>" * 9000 + "</x:row>" for i in range(1, 3)))})
+    assert excel.check_zip(prefixed) is None  # rows told apart with a namespace prefix too
+
+
+def test_alerts_after_many_reviews_are_still_found(ec):
+    from kpidesign.model import Alert, Review
+
+    reviews = [Review(name=f"weekly {i}", cadence="weekly", kpis=["sales"]) for i in range(excel.HEADER_ROWS + 10)]
+    ws = ec.model_copy(update={"monitoring": ec.monitoring.model_copy(update={"reviews": reviews, "alerts": [Alert(kpi="sales", when="red", channel="slack", to="#kpi", action="look")]})})
+    assert from_xlsx(to_xlsx(ws, "en")).workshop == ws  # the alerts' header is looked for after the reviews, not in the sheet's first rows
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("kind", list(hostile_xlsx.BROKEN))
+def test_a_broken_or_hostile_sheet_is_refused_without_a_traceback(kind):
+    result = from_xlsx(hostile_xlsx.BROKEN[kind]("Definitions"))  # fails while the rows are read, after the workbook opened
+    assert result.workshop is None and [f.code for f in result.findings] == ["xlsx_not_workbook"]
+
+
+def test_openpyxl_parses_with_defusedxml():
+    assert openpyxl.DEFUSEDXML  # requirements.txt installs defusedxml: no entity expansion at all, as openpyxl's documentation asks
+
+
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=25).filter(lambda s: s.strip())
 
 
@@ -217,3 +330,13 @@ def test_generated_workshops_round_trip(rows):
         ws, new = tree.add_node(ws, ids[parent % len(ids)], name, baseline=base)
         ws = edits.set_field(ws, new, "owner", name)
     assert from_xlsx(to_xlsx(ws, "en")).workshop == ws
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_query_and_connection_round_trip_through_excel(template, lang):
+    """A KPI's SQL (line breaks kept) and its connection's name survive the workbook, in either language's headers."""
+    sql = "select day as date,\n       amount as value\nfrom kpi_daily where metric = 'cvr'"
+    ws = tree.update_node(template, "purchase_rate", definition=template.node("purchase_rate").definition.model_copy(
+        update={"query": sql, "connection": "warehouse"}))
+    again = from_xlsx(to_xlsx(ws, lang)).workshop
+    assert again == ws and again.node("purchase_rate").definition.query == sql

@@ -59,3 +59,35 @@ def test_the_layout_is_worked_out_once_per_workshop_language_and_direction(ec):
     assert layout(ec, "en", "LR") is not layout(ec, "en") and layout(ec, "ja").boxes["sales"].lines != layout(ec, "en").boxes["sales"].lines
     renamed = tree.update_node(ec, "customers", name="Clients")
     assert layout(renamed, "en").boxes["customers"].lines[0] == "Clients" and layout(ec, "en").boxes["customers"].lines[0] == "Customers"
+
+
+CONTROL = "".join(chr(c) for c in range(0x20)) + "\x7f\u2028\u2029\ufffe"  # every C0 control, DEL, the line separators, a noncharacter
+
+
+def _parse_xml(text):
+    try:
+        from defusedxml.ElementTree import fromstring
+    except ImportError:
+        fromstring = ET.fromstring
+    return fromstring(text)
+
+
+def test_any_text_in_names_units_and_title_gives_a_valid_svg_png_and_workbook(template):
+    """A unit like '\\r=1+1' broke the PNG (and so the Excel export), control characters the SVG's XML. Built from model
+    objects, not through the import: an older database may hold such text whatever the import cleans today."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from kpidesign.io import files
+
+    nodes = [n.model_copy(update={"name": f"{CONTROL}{n.name}{CONTROL}", "unit": f"\r=1+1{CONTROL}"}) for n in template.nodes]
+    ws = template.model_copy(update={"nodes": nodes, "title": f"T{CONTROL}itle"})
+    root = _parse_xml(to_svg(ws))
+    texts = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "年間売上高" in texts and "=1+1" in texts and not set(texts) & set(CONTROL)
+    assert root.find("{http://www.w3.org/2000/svg}title").text == "T itle"
+    if find_cjk_font() is not None:
+        assert to_png(ws)[:8] == b"\x89PNG\r\n\x1a\n"
+    book = load_workbook(io.BytesIO(files.export(ws, "xlsx").data))
+    assert any("年間売上高" in str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
