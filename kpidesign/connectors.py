@@ -17,9 +17,10 @@ import re
 import threading
 import time
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Self
 
 from kpidesign.actuals import RowProblem, parse_rows
 from kpidesign.model import Actual, Node, Workshop
@@ -137,10 +138,10 @@ def run_query(engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int
 
     dialect = engine.dialect.name
     try:
-        with engine.connect() as conn, _deadline(conn, dialect, timeout_s):
+        with engine.connect() as conn, _Deadline(conn, dialect, timeout_s):
             _read_only(conn, dialect, timeout_s)
             result = conn.execution_options(stream_results=True).execute(text(sql))
-            columns = [str(c).lower() for c in result.keys()]
+            columns = [str(c).lower() for c in result.keys()]  # noqa: SIM118 (a Result: iterating it would read the rows)
             rows = result.fetchmany(max_rows + 1)
             conn.rollback()
     except SQLAlchemyError as e:
@@ -179,14 +180,14 @@ def _read_only(conn: Any, dialect: str, timeout_s: float) -> None:
         conn.exec_driver_sql("PRAGMA query_only = ON")
 
 
-class _deadline:
+class _Deadline:
     """Interrupt a query still running after timeout_s (SQLite and DuckDB have no statement timeout of their own)."""
 
     def __init__(self, conn: Any, dialect: str, timeout_s: float) -> None:
         self.conn, self.dialect, self.timeout_s = conn, dialect, timeout_s
         self.timer: threading.Timer | None = None
 
-    def __enter__(self) -> "_deadline":
+    def __enter__(self) -> Self:
         raw = self.conn.connection.dbapi_connection
         interrupt = getattr(raw, "interrupt", None)
         if self.dialect != "postgresql" and callable(interrupt):

@@ -10,9 +10,9 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 
 def binaries() -> Path | None:
@@ -45,7 +45,7 @@ def server() -> Iterator[str]:
     password.write_text("kpi")
     if as_postgres:
         shutil.chown(password, "postgres")
-    run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, timeout=120)  # noqa: E731
+    run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, timeout=120)
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=md5", f"--pwfile={password}", "-E", "UTF8", "--locale=C")
         run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60", "-o",
@@ -59,5 +59,5 @@ def server() -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], check=False, capture_output=True, timeout=60)
         shutil.rmtree(root, ignore_errors=True)

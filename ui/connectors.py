@@ -11,6 +11,7 @@ import streamlit as st
 from kpidesign import connectors
 from kpidesign.i18n import problem_text
 from kpidesign.model import Node, Workshop
+from kpidesign.values import format_value
 from ui import widgets
 from ui.session import lang, md, store, tr
 
@@ -39,10 +40,17 @@ def query_fields(ws: Workshop, node: Node) -> None:
                 st.error(md(problem_text(e.problem, lang())))  # it may quote the database's error
                 return
         if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            st.dataframe(_preview_frame(rows, node), hide_index=True, width="stretch")
             st.caption(tr("query_preview", count=len(rows)))
         else:
             st.info(tr("query_no_rows"))
+
+
+def _preview_frame(rows: list[dict[str, Any]], node: Node) -> pd.DataFrame:
+    """The rows as the database returned them, the value also as the KPI shows it (2.5% for a rate), market only when given."""
+    frame = pd.DataFrame(rows)
+    frame.insert(2, tr("value_shown"), [format_value(v, node.unit) if isinstance(v, (int, float)) else "" for v in frame["value"]])
+    return frame if frame["market"].notna().any() else frame.drop(columns=["market"])
 
 
 def refresh_panel(ws: Workshop, workshop_id: str) -> None:

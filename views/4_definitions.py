@@ -66,7 +66,7 @@ def one_kpi() -> None:
             widgets.number(node, "yellow", th.yellow)
         st.caption(tr("definition_hint"))
         widgets.multi(node, "comparisons", d.comparisons, Comparison, prefix="cmp_")
-        with st.expander(tr("refresh_title"), expanded=bool(d.query), icon=":material/database:"):
+        with st.expander(tr("sql_source"), expanded=bool(d.query), icon=":material/database:"):
             sql_sources.query_fields(ws, node)
 
 
