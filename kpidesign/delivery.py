@@ -57,12 +57,14 @@ def message(ws: Workshop, f: Firing) -> tuple[str, str]:
     node = ws.node(f.alert.kpi)
     name, title, action = one_line(node.name), one_line(ws.title), one_line(f.alert.action) or "-"  # one line each: a subject is a mail header
     value = one_line(format_value(f.value, node.unit))
+    level = f.level  # 'out_of_control' for a rule on the data's own limits, else the status
+    said = ("管理限界外（out of control）" if ws.language == "ja" else "out of control") if level == "out_of_control" else level
     if ws.language == "ja":
-        subject = f"[{f.status.value.upper()}] {name}: {value}（{f.date}）"
-        body = f"{title}\n{name} が {f.status.value} です: {value}（{f.date}）\n取る行動: {action}"
+        subject = f"[{level.upper()}] {name}: {value}（{f.date}）"
+        body = f"{title}\n{name} が {said} です: {value}（{f.date}）\n取る行動: {action}"
     else:
-        subject = f"[{f.status.value.upper()}] {name}: {value} ({f.date})"
-        body = f"{title}\n{name} is {f.status.value}: {value} ({f.date})\nAction: {action}"
+        subject = f"[{level.upper()}] {name}: {value} ({f.date})"
+        body = f"{title}\n{name} is {said}: {value} ({f.date})\nAction: {action}"
     return subject, body
 
 

@@ -83,6 +83,7 @@ class AlertLevel(StrEnum):
 
     RED = "red"
     YELLOW = "yellow"
+    OUT_OF_CONTROL = "out_of_control"  # the data's own limits (kpidesign.control): beyond centre ± 2.66 × mean moving range, or a run of 8
 
 
 class Channel(StrEnum):

@@ -12,8 +12,8 @@ import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from kpidesign import analysis
-from kpidesign.model import Actual, AlertLevel, Alert, Frequency, Workshop
+from kpidesign import analysis, control
+from kpidesign.model import Actual, Alert, AlertLevel, Frequency, Workshop
 from kpidesign.status import Status, status
 
 PERIOD = {Frequency.DAILY: (1, 0), Frequency.WEEKLY: (7, 3), Frequency.MONTHLY: (30, 12), Frequency.QUARTERLY: (91, 30), Frequency.YEARLY: (365, 60)}
@@ -137,26 +137,41 @@ def _versus(axis: str, latest: Actual | None, other: float | None) -> Comparison
 
 @dataclass(frozen=True)
 class Firing:
-    """An alert rule that fires now: the rule, the KPI's status and the date of the reading."""
+    """An alert rule that fires now: the rule, the KPI's status and the date of the reading; signals: why the data's
+    own limits call the latest point out of control (only for an out_of_control rule)."""
 
     alert: Alert
     status: Status
     value: float | None
     date: dt.date | None
+    signals: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> str:
+        """What fired: the status ('red', 'yellow'…), or 'out_of_control' for a rule on the data's own limits."""
+        return AlertLevel.OUT_OF_CONTROL.value if self.alert.when is AlertLevel.OUT_OF_CONTROL else self.status.value
 
     @property
     def key(self) -> tuple[str, str, str, str, str]:
-        """What makes a delivery unique: never the same KPI, status and date twice to the same recipient."""
-        return (self.alert.kpi, self.status.value, self.date.isoformat() if self.date else "", self.alert.channel.value, self.alert.to)
+        """What makes a delivery unique: never the same KPI, level and date twice to the same recipient."""
+        return (self.alert.kpi, self.level, self.date.isoformat() if self.date else "", self.alert.channel.value, self.alert.to)
 
 
-def firing(ws: Workshop, now: dict[str, Reading] | None = None) -> list[Firing]:
-    """The alert rules that fire on the latest readings: 'red' on red; 'yellow' on yellow or red."""
+def firing(ws: Workshop, now: dict[str, Reading] | None = None, idx: Index | None = None) -> list[Firing]:
+    """The alert rules that fire on the latest readings: 'red' on red; 'yellow' on yellow or red; 'out_of_control' when
+    the KPI's latest actual breaks its control limits (kpidesign.control: beyond a limit, or the end of a run of 8)."""
     now = now or readings(ws)
     out = []
     for alert in ws.monitoring.alerts:
         reading = now.get(alert.kpi)
         if reading is None:
+            continue
+        if alert.when is AlertLevel.OUT_OF_CONTROL:
+            idx = idx if idx is not None else index(ws)  # indexed once, and only when a rule needs the series
+            points = idx.get(alert.kpi, [])
+            result = control.check_actuals(points)
+            if result.out_of_control:
+                out.append(Firing(alert, reading.status, points[-1].value, points[-1].date, tuple(s.value for s in result.signals)))
             continue
         needed = SEVERITY[Status.RED] if alert.when is AlertLevel.RED else SEVERITY[Status.YELLOW]
         if SEVERITY[reading.status] >= needed:

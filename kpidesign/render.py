@@ -117,6 +117,13 @@ def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str
     return "\n".join(lines)
 
 
+def observed_label(node: Node, lang: str, before: float | None, after: float | None) -> str:
+    """The lines of a box on a "why did it move?" tree: name, then its observed value at the two dates (from → to) with unit."""
+    unit = one_line(node.unit)
+    span = f"{compact_value(before, node.unit, lang) or '?'} → {compact_value(after, node.unit, lang) or '?'}"
+    return "\n".join([*wrap(one_line(node.name)), span if is_percent(node.unit) else f"{span} {_clip(unit, 16)}".strip()])
+
+
 def _clip(text: str, limit: int) -> str:
     """text, or its head and … when longer than limit characters."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -220,17 +227,58 @@ def fold(ws: Workshop, depth: int, root: str | None = None, keep: Collection[str
 
 WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
 STATUS_FILL = {"green": "#bbf7d0", "yellow": "#fef08a", "red": "#fecaca", "none": "#f3f4f6"}
+# contribution colouring: (share of the largest |contribution| at or above which, positive fill, negative fill), strongest first
+CONTRIBUTION_FILL = ((0.5, "#4ade80", "#f87171"), (0.15, "#86efac", "#fca5a5"), (0.0, "#dcfce7", "#fee2e2"))
+CONTRIBUTION_NONE = "#f3f4f6"
+LARGEST_STYLE = {"positive": {"color": "#166534", "penwidth": "4"}, "negative": {"color": "#991b1b", "penwidth": "4"}}
+LARGEST_MARK = {"ja": {"positive": "▲ 最大のプラス", "negative": "▼ 最大のマイナス"}, "en": {"positive": "▲ largest +", "negative": "▼ largest −"}}
+# link colouring by what the data say (kpidesign.links verdicts): tested links drawn bold, untested faint and dotted
+VERDICT_STYLE = {
+    "holds": {"color": "#16a34a", "penwidth": "3.5"},
+    "opposite": {"color": "#dc2626", "penwidth": "3.5"},
+    "related": {"color": "#2563eb", "penwidth": "3"},
+    "no_relation": {"color": "#6b7280", "penwidth": "2.5"},
+    "insufficient_data": {"color": "#d1d5db", "penwidth": "1.4", "style": "dotted"},
+    "not_comparable": {"color": "#d1d5db", "penwidth": "1.4", "style": "dotted"},
+}
+
+
+def contribution_fill(value: float | None, largest: float) -> str:
+    """The fill of a box for its contribution: green positive, red negative, stronger for a larger share; grey for none."""
+    if value is None or value == 0 or largest <= 0:
+        return CONTRIBUTION_NONE
+    share = abs(value) / largest
+    return next(pos if value > 0 else neg for bound, pos, neg in CONTRIBUTION_FILL if share >= bound)
+
+
+def extremes(contribution: dict[str, float]) -> dict[str, str]:
+    """The node with the largest positive and the one with the largest negative contribution: {node id: 'positive'|'negative'}."""
+    out: dict[str, str] = {}
+    positive = max((item for item in contribution.items() if item[1] > 0), key=lambda item: item[1], default=None)
+    negative = min((item for item in contribution.items() if item[1] < 0), key=lambda item: item[1], default=None)
+    if positive:
+        out[positive[0]] = "positive"
+    if negative:
+        out[negative[0]] = "negative"
+    return out
 
 
 def tree_dot(
     ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None,
     whatif: dict[str, float] | None = None, status: dict[str, str] | None = None, depth: int | None = None,
+    contribution: dict[str, float] | None = None, contribution_unit: str = "", link_verdicts: dict[tuple[str, str], str] | None = None,
+    observed: dict[str, tuple[float | None, float | None]] | None = None,
 ) -> str:
     """DOT source of the tree (or the branch under root); whatif: the nodes a what-if moved, with their new values
     (`WhatIf.moved`), each shown as baseline ⇒ new.
 
-    With depth, only that many levels below the top are drawn (and the paths to highlight and to every node the what-if
-    moved); a box whose children are folded away says how many nodes lie below it (with statuses, also how many of them
+    contribution (node id -> its share of a change, `kpidesign.explain`, in contribution_unit) colours the boxes green or
+    red by sign and size, adds the contribution as a line, and marks the largest positive and negative; observed (node id ->
+    its values at two dates) shows those instead of baseline → target; link_verdicts ((parent, child) -> a
+    `kpidesign.links` verdict) colours each link by what the data say.
+
+    With depth, only that many levels below the top are drawn (and the paths to highlight, to every node the what-if
+    moved and to the largest contributions); a box whose children are folded away says how many nodes lie below it (with statuses, also how many of them
     are red or yellow).
     """
     changed = whatif or {}
@@ -239,7 +287,10 @@ def tree_dot(
         f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
         f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
     ]
-    shown, hidden = fold(ws, depth, root, kept_drawn(highlight, changed)) if depth is not None else (_subtree(ws, root), {})
+    largest = max((abs(v) for v in contribution.values()), default=0.0) if contribution else 0.0
+    marked = extremes(contribution) if contribution else {}
+    kept = kept_drawn(highlight, changed) + tuple(marked)  # the largest push and pull stay drawn in a folded tree
+    shown, hidden = fold(ws, depth, root, kept) if depth is not None else (_subtree(ws, root), {})
     boxes = []
     for node in shown:
         style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
@@ -252,7 +303,17 @@ def tree_dot(
             attrs.update({"fillcolor": STATUS_FILL[status.get(node.id, "none")], "fontcolor": "#111827", "style": "rounded,filled"})
         if node.id in changed:
             attrs.update(WHATIF_STYLE)
-        attrs["label"] = node_label(node, lang, changed.get(node.id))
+        if observed is not None and node.id in observed:
+            attrs["label"] = observed_label(node, lang, *observed[node.id])
+        else:
+            attrs["label"] = node_label(node, lang, changed.get(node.id))
+        if contribution is not None and node.id in contribution:
+            value = contribution[node.id]
+            attrs.update({"fillcolor": contribution_fill(value, largest), "fontcolor": "#111827", "style": "rounded,filled"})
+            attrs["label"] += "\n" + ("+" if value > 0 else "") + (compact_value(value, contribution_unit, lang) or "0")
+            if node.id in marked:
+                attrs.update(LARGEST_STYLE[marked[node.id]])
+                attrs["label"] += "\n" + LARGEST_MARK.get(lang, LARGEST_MARK["en"])[marked[node.id]]
         if node.id in hidden:
             below = [status.get(k, "none") for k in hidden[node.id]] if status is not None else None
             attrs["label"] += "\n" + folded_label(len(hidden[node.id]), lang, below)
@@ -269,6 +330,8 @@ def tree_dot(
                 continue
             kind = types.get(child_id)
             attrs = {"label": f" {LINK_LABEL[kind]} "} if kind else {"style": "dashed", "label": ""}
+            if link_verdicts is not None and (node.id, child_id) in link_verdicts:
+                attrs.update(VERDICT_STYLE.get(link_verdicts[node.id, child_id], {}))
             links.append((index[node.id], index[child_id], _attrs(attrs)))
     key = drawing_key(head, boxes, links)
     out = [f"digraph g{key} {{", *head]

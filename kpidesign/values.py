@@ -220,7 +220,8 @@ def compact_value(value: float | None, unit: str = "", lang: str = "ja") -> str:
         return f"{value * 100:.3g}%"
     for size, suffix in _COMPACT["ja" if lang == "ja" else "en"]:
         if abs(value) >= size:
-            return f"{value / size:.3g}{suffix}"
+            scaled = value / size  # 2060万, not 2.06e+03万: three significant digits stop short of e-notation from 1,000 up
+            return f"{scaled:,.0f}{suffix}" if abs(scaled) >= 1000 else f"{scaled:.3g}{suffix}"
     return f"{value:.4g}" if not float(value).is_integer() else f"{int(value):,}"
 
 

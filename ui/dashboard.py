@@ -9,9 +9,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from kpidesign import actuals, alerting, delivery, edits, monitor
+from kpidesign import actuals, alerting, control, delivery, edits, learning, monitor
+from kpidesign.forecast import Forecast, forecasts
 from kpidesign.i18n import problem_text
-from kpidesign.model import Channel, Direction, Layer, Workshop
+from kpidesign.model import AlertLevel, Channel, Direction, Layer, Workshop
+from kpidesign.observations import series_of
 from kpidesign.status import Status, status_word
 from kpidesign.values import format_value, is_percent
 from ui import graphs
@@ -53,8 +55,13 @@ def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.R
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side (choice: the
     filter that kept kpis)."""
     counts, flow = _overview(state, lang(), choice, ws, now, idx, kpis)
-    for column, word in zip(st.columns(len(WORDS)), WORDS):
+    verdicts = _verdicts(state, ws)
+    ahead = learning.verdict_counts([verdicts[k] for k in kpis if k in verdicts])
+    columns = st.columns(len(WORDS) + 2)
+    for column, word in zip(columns, WORDS):
         column.metric(badge(word), counts[word])
+    for column, verdict in zip(columns[len(WORDS):], ("off_track", "at_risk")):  # beside the red/yellow counts: where the trend is heading
+        column.metric(tr(f"metric_{verdict}"), ahead[verdict], help=tr("metric_forecast_help"))
     depth = graphs.levels(ws, state, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
     graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()}, depth=depth)
     st.caption(tr("dash_flow"))
@@ -83,14 +90,34 @@ def _overview(state: tuple[str, int, int], language: str, choice: tuple[tuple[st
     return Counter(words.values()), tuple(flow)
 
 
-def chart(ws: Workshop, kpi: str, idx: monitor.Index) -> alt.Chart | None:
-    """Value over time with the target line and the red/yellow/green bands."""
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _verdicts(state: tuple[str, int, int], _ws: Workshop) -> dict[str, Forecast]:
+    """Every KPI's forecast at its deadline, once per version and revision of the actuals (shared, never mutated)."""
+    return {f.kpi: f for f in forecasts(_ws)}
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def ahead(state: tuple[str, int, int], kpi: str, _ws: Workshop, _idx: monitor.Index
+          ) -> tuple[Forecast, list[tuple[dt.date, float, float, float]], control.ControlResult]:
+    """One KPI's forecast with its path to the deadline, and its control chart, once per version and actuals revision."""
+    node = _ws.node(kpi)
+    points = monitor.series(_ws, kpi, _idx)
+    found, path = learning.projection(node, series_of(kpi, points) if points else None, node.deadline or _ws.kgi.deadline)
+    return found, path, control.check_actuals(points)
+
+
+def chart(ws: Workshop, kpi: str, idx: monitor.Index, projection: list[tuple[dt.date, float, float, float]] | None = None,
+          limits: control.Limits | None = None) -> alt.Chart | None:
+    """Value over time with the target line and the red/yellow/green bands; with projection (date, projected, low, high),
+    the forecast as a dotted line in its 80 % band up to the deadline; with limits, the control chart's centre and limits."""
     points = monitor.series(ws, kpi, idx)
     if not points:
         return None
     node = ws.node(kpi)
     frame = pd.DataFrame({"date": [p.date for p in points], "value": [p.value for p in points]})
     levels = [v for v in (node.thresholds.green, node.thresholds.yellow, node.target) if v is not None]  # may be none: the actuals alone
+    levels += [v for _, _, low, high in projection or [] for v in (low, high)]
+    levels += [limits.lower, limits.upper] if limits is not None else []
     lo, hi = min([float(frame.value.min()), *levels]), max([float(frame.value.max()), *levels])
     pad = (hi - lo) * 0.15 or abs(hi) * 0.1 or 1
     lo, hi = lo - pad, hi + pad
@@ -108,17 +135,28 @@ def chart(ws: Workshop, kpi: str, idx: monitor.Index) -> alt.Chart | None:
     axis = alt.Axis(format="%") if is_percent(node.unit) else alt.Axis()
     line = alt.Chart(frame).mark_line(point=True, color="#1e3a8a").encode(
         x=alt.X("date:T", title=None), y=alt.Y("value:Q", title=node.unit or None, scale=alt.Scale(domain=[lo, hi]), axis=axis), tooltip=["date:T", "value:Q"])
+    if projection:
+        ahead_frame = pd.DataFrame(projection, columns=["date", "projected", "low", "high"])
+        layers.append(alt.Chart(ahead_frame).mark_area(opacity=0.3, color="#475569").encode(x="date:T", y="low:Q", y2="high:Q"))
+        layers.append(alt.Chart(ahead_frame).mark_line(strokeDash=[2, 4], strokeWidth=4, strokeCap="round", color="#1e3a8a").encode(
+            x="date:T", y="projected:Q", tooltip=["date:T", "projected:Q", "low:Q", "high:Q"]))
     layers.append(line)
     if node.target is not None:
         layers.append(alt.Chart(pd.DataFrame({"target": [node.target]})).mark_rule(strokeDash=[6, 4], color="#7c3aed").encode(y="target:Q"))
-    return alt.layer(*layers).properties(height=220, title=node.name[:60])
+    if limits is not None:
+        rules = pd.DataFrame({"y": [limits.lower, limits.centre, limits.upper], "line": ["limit", "centre", "limit"]})
+        layers.append(alt.Chart(rules).mark_rule(strokeWidth=1.5).encode(
+            y="y:Q", strokeDash=alt.StrokeDash("line:N", scale=alt.Scale(domain=["centre", "limit"], range=[[1, 0], [8, 3]]), legend=None),
+            color=alt.Color("line:N", scale=alt.Scale(domain=["centre", "limit"], range=["#6b7280", "#ea580c"]), legend=None)))
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=220, title=node.name[:60])
 
 
 MAX_CHARTS = 12
 
 
-def charts(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
-    """Charts with the chosen comparison axes for the KPIs picked (by default the worst first)."""
+def charts(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index) -> None:
+    """Charts with the chosen comparison axes for the KPIs picked (by default the worst first), the projection to the
+    deadline and the control limits when switched on."""
     with_data = sorted((k for k in kpis if k in idx), key=lambda k: -monitor.SEVERITY[now[k].status])
     if not with_data:
         st.info(tr("no_actuals_yet"))
@@ -126,18 +164,37 @@ def charts(ws: Workshop, now: dict[str, monitor.Reading], kpis: list[str], idx: 
     names = {n.id: n.name for n in ws.nodes}
     default = [k for k in with_data if now[k].status in (Status.RED, Status.YELLOW)][:6] or with_data[:6]
     picked = st.multiselect(tr("chart_kpis"), with_data, default=default, format_func=names.get, max_selections=MAX_CHARTS, key="dash_chart_kpis", placeholder=tr("choose"))
+    left, right = st.columns(2)
+    projected = left.toggle(tr("show_forecast"), value=True, key="dash_forecast")
+    limited = right.toggle(tr("show_limits"), value=any(a.when is AlertLevel.OUT_OF_CONTROL for a in ws.monitoring.alerts), key="dash_limits")
     for k in picked:
         node, r = ws.node(k), now[k]
         axes = [c.value for c in node.definition.comparisons] or ["prior_period", "target"]
         found = monitor.compare(ws, k, idx)
+        forecast, path, checked = ahead(state, k, ws, idx)
         with st.container(border=True):
-            st.altair_chart(chart(ws, k, idx), width="stretch")
+            st.altair_chart(chart(ws, k, idx, path if projected else None, checked.limits if limited else None), width="stretch")
+            if projected and path:
+                st.caption(_forecast_line(forecast, node.unit))
+            if limited and checked.limits is not None:
+                lim = checked.limits
+                text = tr("limits_line", n=lim.n, centre=format_value(lim.centre, node.unit, precise=False),
+                          lower=format_value(lim.lower, node.unit, precise=False), upper=format_value(lim.upper, node.unit, precise=False))
+                if checked.out_of_control:
+                    text += " " + tr("limits_out", signals=", ".join(tr(f"signal_{s.value}") for s in checked.signals))
+                st.caption(text)
             cols = st.columns(len(axes) + 1)
             cols[0].metric(f"{badge(r.status)} {tr('latest')}", format_value(r.value, node.unit, precise=False), help=str(r.date))
             for col, axis in zip(cols[1:], axes):
                 c = found[axis]
                 col.metric(tr("cmp_" + axis), format_value(c.other, node.unit, precise=False) or tr("no_data"),
                            None if c.ratio is None else f"{c.ratio:+.1%}", delta_color="normal" if node.thresholds.direction is Direction.HIGHER_IS_BETTER else "inverse")
+
+
+def _forecast_line(f: Forecast, unit: str) -> str:
+    """The caption under a projected chart: where the line ends, its band, the target and the verdict."""
+    shown = {k: format_value(getattr(f, k), unit, precise=False) for k in ("projected", "low", "high", "target")}
+    return tr("forecast_line", at=f.at.isoformat() if f.at else "", verdict=tr(f"verdict_{f.verdict.value}") if f.verdict else "—", **shown)
 
 
 def _settings() -> delivery.Settings:
@@ -156,7 +213,7 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
     if not outcomes:
         st.success(tr("no_alerts_fire"), icon=":material/notifications_off:")
     else:
-        frame = pd.DataFrame([{tr("col_status"): label(o.firing.status), tr("kpi"): names[o.firing.alert.kpi], tr("date"): o.firing.date,
+        frame = pd.DataFrame([{tr("col_status"): label(o.firing.status), tr("kpi"): names[o.firing.alert.kpi], tr("when"): tr("level_" + o.firing.level), tr("date"): o.firing.date,
                                tr("channel"): tr(o.firing.alert.channel.value), tr("to"): o.firing.alert.to, tr("action"): o.firing.alert.action,
                                tr("col_delivery"): tr("alert_" + o.state)} for o in outcomes])
         st.dataframe(styled(frame, tr("col_status"), [o.firing.status for o in outcomes]), hide_index=True, width="stretch")

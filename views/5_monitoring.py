@@ -49,7 +49,7 @@ def alerts() -> None:
         "add_alert", tr("add_alert"),
         {
             "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
-            "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True),
+            "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True, help=tr("when_help")),
             "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=labeller(), horizontal=True),
             "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
             "action": lambda k: st.text_input(tr("action"), key=k),
@@ -60,7 +60,8 @@ def alerts() -> None:
         "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
         {
             "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
-            "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=labeller("level_"), required=True, default="red"),
+            "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=labeller("level_"), required=True, default="red",
+                                                     help=tr("when_help")),
             "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=labeller(), required=True, default="slack"),
             "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
             "action": st.column_config.TextColumn(tr("action"), width="large"),

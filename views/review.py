@@ -1,8 +1,8 @@
-"""Review: the design checked against the method's principles, what-if, the levers (KFS) and goal seek."""
+"""Review: the design checked against the method's principles, what-if, the levers (KFS), goal seek, and what the data say about the links."""
 
 import streamlit as st
 
-from ui import analysis
+from ui import analysis, learning
 from ui.session import require_workshop, tabs, tr
 
 loaded = require_workshop()
@@ -11,10 +11,12 @@ ws = loaded.workshop
 st.title(tr("review_title"))
 st.write(tr("review_intro"))
 
+
 sections = {
     tr("tab_review"): lambda: analysis.design_review(ws, loaded.id, loaded.version),
     tr("tab_whatif"): lambda: analysis.what_if(ws, loaded.id, loaded.version),
     tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
     tr("tab_goal"): lambda: analysis.goal_seek(ws),
+    tr("tab_data_say"): lambda: learning.what_the_data_say(loaded),
 }
 tabs(sections, keep=("wi_levers", "gs_lever"))  # the levers chosen survive a look at another tab
