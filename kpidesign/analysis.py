@@ -84,12 +84,14 @@ class TreeModel:
         return values[self.root]
 
     def levers(self) -> list[str]:
-        """Nodes that move the KGI through formulas: reached from the KGI by formula links, without a formula of their own."""
+        """Nodes that move the KGI through formulas: reached from the KGI by formula links, and either without a formula
+        of their own or with one their children cannot compute yet (children without numbers: the node's own number is
+        what the design stands on, so it is the lever)."""
         out, stack = [], [self.root]
         while stack:
             node_id = stack.pop()
             f = self.formula.get(node_id)
-            if f is None:
+            if f is None or (node_id != self.root and any(self.values.get(name) is None for name in f.names)):
                 if node_id != self.root:
                     out.append(node_id)
                 continue
@@ -162,13 +164,29 @@ def sensitivity(ws: Workshop, basis: Basis = "baseline") -> list[Lever]:
         goal = targets.get(node_id)
         at_goal = model.kgi_with({node_id: goal}) if goal is not None else None
         levers.append(Lever(node_id, value, up1 / base - 1, up10 / base - 1, down10 / base - 1, None if at_goal is None else at_goal / base - 1))
-    return sorted(levers, key=lambda lever: (-abs(lever.kgi_change_1), lever.node))
+    return sorted(levers, key=_rank)
+
+
+TIE = 1e-9  # relative: levers whose +1 % moves the KGI by the same amount (a product's factors all do) tie
+
+
+def _rank(lever: Lever) -> tuple[float, float, str]:
+    """Largest effect at +1 % first; a tie goes to the lever that moves the KGI most if it reaches its own target."""
+    return (-round(abs(lever.kgi_change_1), 9), -abs(lever.kgi_change_at_target or 0.0), lever.node)
 
 
 def kfs(ws: Workshop) -> Lever | None:
-    """The KFS candidate: the lever whose +1 % moves the KGI most."""
+    """The KFS candidate: the lever whose +1 % moves the KGI most (ties broken by the effect at its own target)."""
     ranked = sensitivity(ws)
     return ranked[0] if ranked and ranked[0].kgi_change_1 != 0 else None
+
+
+def tied_with_first(ranked: list[Lever]) -> list[Lever]:
+    """The other levers whose +1 % moves the KGI as much as the first's: the KFS headline says they tie."""
+    if not ranked:
+        return []
+    top = abs(ranked[0].kgi_change_1)
+    return [lv for lv in ranked[1:] if math.isclose(abs(lv.kgi_change_1), top, rel_tol=TIE, abs_tol=1e-12)]
 
 
 @dataclass(frozen=True)

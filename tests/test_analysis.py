@@ -145,3 +145,24 @@ def test_product_tree_elasticity_is_one(values, change):
     before = analysis.TreeModel(ws).values["sales"]
     result = analysis.what_if(ws, {"frequency": values[2] * (1 + change)})
     assert math.isclose(result.kgi_after / before, 1 + change, rel_tol=1e-9)
+
+
+def test_a_tie_at_one_percent_goes_to_the_lever_that_moves_the_kgi_most_at_its_target(ec):
+    """frequency, item_price and items all give +1 % for +1 %: the one whose own target moves the KGI leads, and the
+    others are said to tie; a lever whose target equals its baseline no longer takes the headline by its name."""
+    ws = tree.update_node(ec, "items", target=2.2)  # items' target moves sales +10 %; the other two stay at their baselines
+    ranked = analysis.sensitivity(ws)
+    assert ranked[0].node == "items" and analysis.kfs(ws).node == "items"
+    assert {lv.node for lv in analysis.tied_with_first(ranked)} == {"frequency", "item_price"}
+    assert analysis.tied_with_first([]) == [] and analysis.tied_with_first(ranked[3:]) == []  # the sum's levers each move it less
+
+
+def test_a_formula_node_whose_children_have_no_numbers_is_a_lever(ec):
+    """customers = new + existing, with neither child measured yet: customers' own number is what the design stands on."""
+    ws = tree.update_node(ec, "new_customers", baseline=None, target=None)
+    ws = tree.update_node(ws, "existing_customers", baseline=None, target=None)
+    model = analysis.TreeModel(ws)
+    assert "customers" in model.levers() and "new_customers" not in model.levers()
+    by_node = {lv.node: lv for lv in analysis.sensitivity(ws)}
+    assert by_node["customers"].kgi_change_1 == pytest.approx(0.01)
+    assert by_node["customers"].kgi_change_at_target == pytest.approx(50000 / 40000 - 1)

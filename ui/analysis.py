@@ -111,6 +111,10 @@ def levers(ws: Workshop, workshop_id: str, version: int) -> None:
     best = ranked[0] if ranked[0].kgi_change_1 != 0 else None
     if best:
         st.success(tr("kfs_candidate", name=md(names[best.node]), one=f"{best.kgi_change_1:+.2%}", ten=f"{best.kgi_change_10:+.1%}"), icon=":material/star:")
+        if tied := analysis.tied_with_first(ranked):
+            at = "—" if best.kgi_change_at_target is None else f"{best.kgi_change_at_target:+.1%}"
+            st.caption(tr("kfs_tied", names="、".join(md(names[lv.node]) for lv in tied) if lang() == "ja" else ", ".join(md(names[lv.node]) for lv in tied),
+                          name=md(names[best.node]), at=at))
     rows = []
     top = ranked[:CHART_LEVERS]
     for lv in top:
@@ -121,12 +125,13 @@ def levers(ws: Workshop, workshop_id: str, version: int) -> None:
         alt.Chart(pd.DataFrame(rows))
         .mark_bar()
         .encode(
-            y=alt.Y("lever:N", sort=order, title=None, axis=alt.Axis(labelLimit=320, labelFontSize=14)),
-            x=alt.X("change:Q", title=tr("kgi_change_percent")),
+            y=alt.Y("lever:N", sort=order, title=None, axis=alt.Axis(labelLimit=420, labelFontSize=20)),  # read from the back row
+            x=alt.X("change:Q", title=tr("kgi_change_percent"), axis=alt.Axis(labelFontSize=18, titleFontSize=18)),
             color=alt.Color("step:N", title=tr("lever_step"), scale=alt.Scale(domain=["−10%", "+10%"], range=["#f87171", "#1e3a8a"])),
             tooltip=["lever", "step", alt.Tooltip("change:Q", format="+.3f")],
         )
-        .properties(height=max(160, 34 * len(top)))
+        .properties(height=max(200, 46 * len(top)))
+        .configure_legend(labelFontSize=18, titleFontSize=18)
     )
     st.altair_chart(chart, width="stretch")
     table = pd.DataFrame(

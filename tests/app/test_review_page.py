@@ -20,6 +20,8 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     assert any("not a number" in e.value for e in at.error)
     open_tab(at, "Levers and KFS")
     assert any("KFS candidate" in s.value for s in at.success)
+    # frequency, item price and items per purchase each move sales +1 % for +1 %: the headline says they tie
+    assert any("move the KGI just as much at +1%" in c.value and "comes first" in c.value for c in at.caption)
     open_tab(at, "Goal seek")
     at.selectbox(key="gs_lever").set_value("items_per_purchase").run()
     assert any("2.5" in s.value for s in at.success)
