@@ -64,12 +64,17 @@ class _Unusual(Exception):
     """Something kpidesign never writes: left to yaml.load itself."""
 
 
+# what PyYAML's constructors raise on a value they cannot build: int('9' * 5000), 2026-02-30, and for explicitly tagged
+# text such as `!!bool maybe`, `!!int ""` or `!!timestamp x`, a KeyError, an IndexError or an AttributeError
+_CANNOT_BUILD = (ValueError, OverflowError, KeyError, IndexError, AttributeError, TypeError)
+
+
 def load(text: str | bytes) -> Any:
     """The single document in text as plain data; Refused for an anchor, an alias or an unreadable value; yaml.YAMLError for bad YAML."""
     if isinstance(text, str):
         try:
             doc = _with_actuals_block(text)
-        except (yaml.YAMLError, Refused, _Unusual, ValueError, OverflowError):  # any doubt: the whole text, read the ordinary way, says
+        except (yaml.YAMLError, Refused, _Unusual, *_CANNOT_BUILD):  # any doubt: the whole text, read the ordinary way, says
             doc = _NOTHING
         if doc is not _NOTHING:
             return doc
@@ -80,7 +85,7 @@ def load(text: str | bytes) -> Any:
     _refuse_anchors(text)
     try:
         return yaml.load(text, Loader=Loader)  # noqa: S506 (a safe loader)
-    except (ValueError, OverflowError) as e:
+    except _CANNOT_BUILD as e:
         raise Refused("yaml_syntax", {"field": "", "detail": str(e)[:100]}) from None
 
 
@@ -189,7 +194,7 @@ def _document(loader: Any) -> Any:
             else:
                 try:
                     value = _scalar(loader, event, known)
-                except (ValueError, OverflowError):  # PyYAML lets int('9' * 5000) or 2026-02-30 through as they are
+                except _CANNOT_BUILD:  # PyYAML lets int('9' * 5000), 2026-02-30 or `!!bool maybe` through as they are
                     raise _unreadable(event, _path(stack)) from None
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             if event.anchor is not None:

@@ -98,6 +98,7 @@ HOSTILE_VALUES = [
     "!!python/object/apply:os.system [echo]", "!!binary AAAA", "!!set {a}", "{", "[", "'", '"\\', "? [a]: b", "<<: *a",
     "\u2028x", "x\r\ny", "\x00", "\x1b[31m", "=1+1", "[click](https://evil.example)", "<!channel>", "~", "null", "[]", "{}",
     "2026-02-30", "1e-400", "-0", "true", "x" * 10_000, "ａｂｃ", "１２３", "&a", "*zz",
+    "!!bool maybe", "!!int \"\"", "!!float \"\"", "!!timestamp 2026-13", "!!str 1", "!!null x", "!<tag:yaml.org,2002:int> z",
 ]
 HOSTILE_XML = [
     '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>',

@@ -232,3 +232,15 @@ def test_an_unreadable_key_names_the_mapping_it_is_in():
     with pytest.raises(yaml_read.Refused) as refused:
         yaml_read.load("kgi:\n  2026-02-30: x\n")
     assert refused.value.params == {"field": "kgi", "line": 2, "text": "2026-02-30"}
+
+
+@pytest.mark.parametrize("text", [
+    b'title: !!bool "maybe"\n', b'version: !!int ""\n', b'x: !!timestamp "2026-13"\n', b'? !!bool "x"\n: 1\n',
+    b'kpidesign: 1\nworkshop: {title: !!float ""}\n', b'a: !!set {x}\nb: !!bool maybe\n',
+])
+def test_explicitly_tagged_text_that_cannot_be_built_is_refused_not_raised(text):
+    """PyYAML's constructors raise KeyError, IndexError or AttributeError on such text: a finding, never a traceback."""
+    from kpidesign.io import files
+
+    result = files.read("w.yaml", text)
+    assert result.workshop is None and result.findings[0].code in ("yaml_bad_value", "yaml_syntax")
