@@ -492,7 +492,8 @@ def check_zip(data: bytes) -> str | None:
                 return "xlsx_zip_bomb"
             if "[Content_Types].xml" not in z.namelist():
                 return "xlsx_not_workbook"
-            if any(_too_many_cells(z, i) for i in infos if i.filename.startswith("xl/") and i.filename.endswith(".xml")):
+            # every part: the workbook's relations may name any part a sheet (`/other/s.bin`), whatever its name says
+            if any(_too_many_cells(z, i) for i in infos):
                 return "xlsx_too_many_cells"
     except (zipfile.BadZipFile, zlib.error, EOFError):
         return "xlsx_not_workbook"

@@ -42,10 +42,11 @@ def sheet(rows: str, ref: str = "A1:XFD1048576", prolog: str = "") -> str:
     return f'{HEAD}{prolog}<worksheet xmlns="{MAIN}"><dimension ref="{ref}"/><sheetData>{rows}</sheetData></worksheet>'
 
 
-def book(sheets: dict[str, str]) -> bytes:
-    """An .xlsx of these sheets (name -> worksheet XML): just the parts a reader needs."""
+def book(sheets: dict[str, str], part: str = "xl/worksheets/sheet{}.xml") -> bytes:
+    """An .xlsx of these sheets (name -> worksheet XML): just the parts a reader needs; `part` names each sheet's part
+    (the workbook's relations point at it, so a reader finds a sheet under any name)."""
     names = list(sheets)
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{SHEET_TYPE}"/>' for i in range(1, len(names) + 1))
+    overrides = "".join(f'<Override PartName="/{part.format(i)}" ContentType="{SHEET_TYPE}"/>' for i in range(1, len(names) + 1))
     types = (f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
              f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
              f'<Default Extension="xml" ContentType="application/xml"/>'
@@ -54,7 +55,7 @@ def book(sheets: dict[str, str]) -> bytes:
     rels = f'{HEAD}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
     listed = "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1))
     workbook = f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{listed}</sheets></workbook>'
-    targets = "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(names) + 1))
+    targets = "".join(f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="/{part.format(i)}"/>' for i in range(1, len(names) + 1))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", types)
@@ -62,7 +63,7 @@ def book(sheets: dict[str, str]) -> bytes:
         z.writestr("xl/workbook.xml", workbook)
         z.writestr("xl/_rels/workbook.xml.rels", f'{HEAD}<Relationships xmlns="{PKG_REL}">{targets}</Relationships>')
         for i, name in enumerate(names, start=1):
-            z.writestr(f"xl/worksheets/sheet{i}.xml", sheets[name])
+            z.writestr(part.format(i), sheets[name])
     return buffer.getvalue()
 
 

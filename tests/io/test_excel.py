@@ -287,6 +287,15 @@ def test_millions_of_empty_cells_in_one_row_are_refused_before_any_parser_sees_t
         assert out["codes"] == ["xlsx_too_many_cells"] and out["seconds"] < 5, reader
 
 
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet{}.bin", "other/s{}.xml", "xl/media/image{}.png"])
+def test_cells_are_counted_in_every_part_whatever_its_name(part):
+    """The relations may name any part a sheet: the count cannot go by the part's name (found by review)."""
+    data = hostile_xlsx.book({"Definitions": hostile_xlsx.sheet('<row r="1">' + "<c/>" * (excel.MAX_ROW_CELLS + 1) + "</row>")}, part=part)
+    assert excel.check_zip(data) == "xlsx_too_many_cells"
+    readable = hostile_xlsx.book({"Definitions": hostile_xlsx.sheet(hostile_xlsx.row(1, hostile_xlsx.text("A1", "ID")))}, part=part)
+    assert excel.check_zip(readable) is None
+
+
 def test_cells_are_counted_per_row_and_per_sheet():
     def rows(count: int, width: int) -> bytes:
         return hostile_xlsx.book({"Definitions": hostile_xlsx.sheet("".join(f'<row r="{i}">' + "<c/>" * width + "</row>" for i in range(1, count + 1)))})
