@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Sequence
 
-from kpidesign import alerting, analysis, delivery, monitor
-from kpidesign.findings import Severity
-from kpidesign.i18n import finding_text
+from kpidesign import actuals, alerting, analysis, delivery, monitor
+from kpidesign.backup import BackupError
+from kpidesign.findings import Finding, Severity
+from kpidesign.i18n import finding_text, problem_text, t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.model import Workshop
 from kpidesign.review import PRINCIPLES, review
 from kpidesign.status import status_word
-from kpidesign.store import Store
+from kpidesign.store import NewerSchemaError, Store
 from kpidesign.values import format_number
 
 
@@ -39,16 +42,39 @@ def load(path: str) -> Workshop:
 FAIL_ON = {"error": (Severity.ERROR,), "warning": (Severity.ERROR, Severity.WARNING)}
 
 
+def to_json(value: object, indent: int | None = 2) -> str:
+    """Strict JSON (RFC 8259, what any parser reads): a non-finite number (an overflow, a ratio to zero) is written as null."""
+    return json.dumps(_finite(value), ensure_ascii=False, indent=indent, allow_nan=False)
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+def finite_float(text: str) -> float:
+    """A command-line number that must be finite (argparse type)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text}: not a finite number")
+    return value
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """Design review; exit 1 when a finding is at or above --fail-on (errors by default)."""
     ws = load(args.file)
     r = review(ws)
     if args.json:
-        print(json.dumps({
+        print(to_json({
             "scores": {p: r.score(p) for p in PRINCIPLES},
             "findings": [{"severity": f.severity.value, "code": f.code, "node": f.node, "principle": f.params.get("principle"),
                           "message": finding_text(f, args.lang)} for f in r.findings],
-        }, ensure_ascii=False, indent=2))
+        }))
     else:
         for p in PRINCIPLES:
             print(f"{p:<11} {r.score(p):>3}")
@@ -75,7 +101,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     out = {"kgi": ws.kgi.id, "before": result.kgi_before, "after": result.kgi_after, "change": result.kgi_change,
            "set": changes, "values": result.values}
     if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(to_json(out))
     else:
         change = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else "?"
         print(f"{ws.kgi.name}: {format_number(result.kgi_before)} -> {format_number(result.kgi_after)} ({change})")
@@ -88,9 +114,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     levers = analysis.sensitivity(ws)
     names = {n.id: n.name for n in ws.nodes}
     if args.json:
-        print(json.dumps([{"node": lv.node, "name": names[lv.node], "value": lv.value, "kgi_change_1": lv.kgi_change_1,
+        print(to_json([{"node": lv.node, "name": names[lv.node], "value": lv.value, "kgi_change_1": lv.kgi_change_1,
                            "kgi_change_10": lv.kgi_change_10, "kgi_change_minus_10": lv.kgi_change_minus_10, "elasticity": lv.elasticity, "kgi_change_at_target": lv.kgi_change_at_target}
-                          for lv in levers], ensure_ascii=False, indent=2))
+                          for lv in levers]))
         return 0
     print(f"{'node':<24} {'+1%':>9} {'+10%':>9} {'at target':>10}")
     for lv in levers:
@@ -98,7 +124,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(f"{lv.node:<24} {lv.kgi_change_1:+9.3%} {lv.kgi_change_10:+9.2%} {at:>10}")
     best = analysis.kfs(ws)
     if best:
-        print(f"KFS candidate: {best.node} ({names[best.node]})")
+        ties = analysis.tied_with_first(levers)
+        tied = f"; tied at +1% with {', '.join(lv.node for lv in ties)}, ahead by its effect at its own target" if ties else ""
+        print(f"KFS candidate: {best.node} ({names[best.node]}){tied}")
     return 0
 
 
@@ -109,7 +137,7 @@ def cmd_goalseek(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.node}: no such node")
     g = analysis.goal_seek(ws, args.node, args.target)
     if args.json:
-        print(json.dumps({"node": g.node, "current": g.current, "needed": g.needed, "kgi_target": g.kgi_target, "possible": g.possible}))
+        print(to_json({"node": g.node, "current": g.current, "needed": g.needed, "kgi_target": g.kgi_target, "possible": g.possible}, indent=None))
     elif g.possible:
         print(f"{g.node}: {format_number(g.current)} -> {format_number(g.needed)} for {ws.kgi.id} = {format_number(g.kgi_target)}")
     else:
@@ -133,7 +161,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Every workshop in the database."""
     rows = _store(args).workshops()
     if args.json:
-        print(json.dumps([s.__dict__ for s in rows], ensure_ascii=False, indent=2))
+        print(to_json([s.__dict__ for s in rows]))
     for s in [] if args.json else rows:
         print(f"{s.id}  v{s.version:<4} {s.steps_done}/5  {s.updated_at}  {s.title}")
     return 0
@@ -152,6 +180,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     for f in result.findings:
         print(f"{args.file}: {finding_text(f, args.lang)}", file=sys.stderr)
     print(wid)
+    return 0
+
+
+def cmd_actuals(args: argparse.Namespace) -> int:
+    """Load actual values from a CSV or Excel file, as the dashboard's upload does: bad rows listed, good ones kept; exit 1 if the file is refused."""
+    store = _store(args)
+    wid = _find(store, args.workshop)
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as e:
+        raise UsageError(f"{args.file}: {e.strerror}") from None
+    ws = store.load(wid).workshop
+    lang = ws.language
+    rows, problem = actuals.read_table(args.file, data)
+    if problem:
+        print(f"{args.file}: {problem_text(problem, lang)}", file=sys.stderr)
+        return 1
+    good, bad = actuals.parse_rows(ws, rows)
+    if bad:
+        print(t("rows_refused", lang, count=len(bad)))
+    for b in bad:
+        print(f"{t('row', lang)} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang)}")
+    if good:
+        store.add_actuals(wid, good)
+    print(t("actuals_added", lang, count=len(good)))
     return 0
 
 
@@ -179,7 +232,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         rows.append({"kpi": node.id, "name": node.name, "value": r.value, "basis": r.basis, "date": r.date.isoformat() if r.date else None,
                      "status": status_word(r.value, node.thresholds), "comparisons": comparisons})
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(to_json(rows))
         return 0
     for row in rows:
         print(f"{row['status']:<7} {row['kpi']:<24} {format_number(row['value']) or '-':>16} {row['date'] or '':<10} {row['basis'] or ''}")
@@ -195,6 +248,166 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         a = o.firing.alert
         print(f"{o.state:<12} {a.kpi:<20} {o.firing.status.value:<6} {o.firing.date} {a.channel.value}:{a.to}  {a.action}  {o.detail}")
     return 1 if any(o.state == "failed" for o in outcomes) else 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Run every KPI's query and store what it returned (a new actuals revision); exit 1 when any query failed (for cron)."""
+    from kpidesign import connectors
+
+    store = _store(args)
+    wid = _find(store, args.workshop)
+    ws = store.load(wid).workshop
+    try:
+        secrets = {**connectors.read_secrets(Path.home() / ".streamlit" / "secrets.toml"), **connectors.read_secrets()}
+    except connectors.QueryError as e:
+        raise UsageError(problem_text(e.problem, "en")) from None
+    kept: list = []
+    failed = 0
+    for o in connectors.refresh(ws, secrets):
+        if o.problem is not None:
+            failed += 1
+            print(f"failed  {o.kpi:<24} {o.connection or '-':<14} {problem_text(o.problem, 'en')}")
+            continue
+        kept += o.actuals
+        print(f"loaded  {o.kpi:<24} {o.connection:<14} {len(o.actuals)} rows ({o.seconds:.2f} s)")
+        for r in o.refused:
+            print(f"          row {r.row}: {problem_text(r.problem, 'en')}")
+    if not connectors.kpis_with_queries(ws):
+        print("no KPI of this workshop has a query (definition: query and connection)", file=sys.stderr)
+    if kept:
+        store.add_actuals(wid, kept)
+    return 1 if failed else 0
+
+
+def _reasons_json(findings: list[Finding], lang: str) -> list[dict]:
+    """Findings as JSON objects: severity, code, node, params and the sentence in the chosen language."""
+    def plain(v: object) -> object:
+        return None if isinstance(v, float) and v - v != 0 else v  # NaN and ±inf (v - v is NaN) are not JSON: null
+
+    return [{"severity": f.severity.value, "code": f.code, "node": f.node, "params": {k: plain(v) for k, v in f.params.items()},
+             "message": finding_text(f, lang)} for f in findings]
+
+
+def _date_arg(text: str, flag: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{flag} {text}: expected a date such as 2026-03-31") from None
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Why a node (the KGI by default) moved between two dates, split through the formulas; exit 1 when it has no change."""
+    from kpidesign import explain  # numpy and scipy load only for the commands that need them
+
+    ws = load(args.file)
+    if args.node is not None and args.node not in {n.id for n in ws.nodes}:
+        raise UsageError(f"{args.node}: no such node")
+    e = explain.explain(ws, _date_arg(args.date_from, "--from"), _date_arg(args.date_to, "--to"), args.node)
+    if args.json:
+        print(json.dumps({
+            "node": e.node, "from": e.value_from, "to": e.value_to, "change": e.change,
+            "contributions": [{"node": c.node, "parent": c.parent, "contribution": c.contribution, "depth": c.depth,
+                               "value_from": c.value_from, "value_to": c.value_to} for c in e.contributions],
+            "date_from": e.date_from.isoformat(), "date_to": e.date_to.isoformat(), "unit": ws.node(e.node).unit,
+            "influences": [{"node": i.node, "parent": i.parent, "from": i.value_from, "to": i.value_to, "change": i.change} for i in e.influences],
+            "reasons": _reasons_json(e.findings, args.lang),
+        }, ensure_ascii=False, indent=2, allow_nan=False))
+        return 0 if e.change is not None else 1
+    print(f"{e.node}: {format_number(e.value_from) or '-'} ({e.date_from}) -> {format_number(e.value_to) or '-'} ({e.date_to}), "
+          f"change {format_number(e.change) or '-'}")
+    if e.contributions:
+        print(f"{'node':<32} {'parent':<20} {'contribution':>16} {'share':>8}")
+    for c in e.contributions:
+        share = f"{c.contribution / e.change:+.1%}" if e.change else "-"
+        print(f"{'  ' * (c.depth - 1) + c.node:<32} {c.parent:<20} {format_number(c.contribution):>16} {share:>8}")
+    for i in e.influences:
+        print(f"influence {i.node} (on {i.parent}): {format_number(i.value_from) or '-'} -> {format_number(i.value_to) or '-'}")
+    for f in e.findings:
+        print(f"{f.severity.value:<7} {f.node or '-':<20} {finding_text(f, args.lang)}")
+    return 0 if e.change is not None else 1
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    """Whether each parent-child link holds in the actuals (correlation of changes at lags 0-6, child leading)."""
+    from kpidesign import links as learning_links
+
+    ws = load(args.file)
+    report = learning_links.links(ws)
+    rows = [{"parent": lk.parent, "child": lk.child, "kind": lk.kind, "correlation": lk.correlation, "lag": lk.lag, "verdict": lk.verdict.value,
+             "n": lk.n, "p_value": lk.p_value, "expected_sign": lk.expected_sign, "frequency": lk.frequency.value if lk.frequency else None,
+             "reason": _reasons_json([lk.reason], args.lang)[0] if lk.reason else None} for lk in report.links]
+    if args.json:
+        print(json.dumps({"links": rows, "findings": _reasons_json(report.findings, args.lang)}, ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
+    print(f"{'parent':<20} {'child':<20} {'kind':<9} {'verdict':<17} {'r':>6} {'lag':>3} {'n':>4}")
+    for row, lk in zip(rows, report.links):
+        r = f"{row['correlation']:+.2f}" if row["correlation"] is not None else "-"
+        lag = row["lag"] if row["lag"] is not None else "-"
+        why = f"  {finding_text(lk.reason, args.lang)}" if lk.reason else ""
+        print(f"{row['parent']:<20} {row['child']:<20} {row['kind']:<9} {row['verdict']:<17} {r:>6} {lag:>3} {row['n']:>4}{why}")
+    for f in report.findings:
+        print(f"{f.severity.value:<7} {f.node or '-':<20} {finding_text(f, args.lang)}")
+    return 0
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """Each KPI's trend projected to the deadline with an 80 % interval: on_track, at_risk or off_track."""
+    from kpidesign import forecast
+
+    ws = load(args.file)
+    rows = []
+    for fc in forecast.forecasts(ws):
+        rows.append({"kpi": fc.kpi, "at": fc.at.isoformat() if fc.at else None, "projected": fc.projected, "low": fc.low, "high": fc.high,
+                     "target": fc.target, "verdict": fc.verdict.value if fc.verdict else None, "needed_per_period": fc.needed_per_period,
+                     "latest": fc.latest, "latest_date": fc.latest_date.isoformat() if fc.latest_date else None, "periods_left": fc.periods_left,
+                     "slope_per_period": fc.slope_per_period, "n": fc.n, "method": fc.method, "reasons": _reasons_json(fc.findings, args.lang)})
+    if args.json:
+        print(json.dumps({"forecasts": rows}, ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
+    print(f"{'kpi':<24} {'verdict':<10} {'projected':>14} {'80% interval':>31} {'target':>14} {'needed/period':>14}  at")
+    for row in rows:
+        band = f"{format_number(row['low'])} .. {format_number(row['high'])}" if row["low"] is not None else "-"
+        print(f"{row['kpi']:<24} {row['verdict'] or '-':<10} {format_number(row['projected']) or '-':>14} {band:>31} "
+              f"{format_number(row['target']) or '-':>14} {format_number(row['needed_per_period']) or '-':>14}  {row['at'] or '-'}")
+        for reason in row["reasons"]:
+            print(f"    {reason['severity']:<7} {reason['message']}")
+    return 0
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from kpidesign.store import default_path
+
+    return Path(args.db) if args.db else default_path()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database with SQLite's online backup API (safe while the app saves); exit 1 when the copy cannot be written."""
+    from kpidesign import backup
+
+    copy = backup.backup(_db_path(args), Path(args.to))
+    print(f"{copy.path} ({copy.size:,} bytes, schema {copy.schema}, {copy.workshops} workshops, {copy.versions} versions, integrity ok)")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Replace the database with a checked backup, keeping the replaced file beside it; refused while the database is in use."""
+    from kpidesign import backup
+
+    db = _db_path(args)
+    checked, kept = backup.restore(Path(args.file), db, force=args.force)
+    print(f"{db} restored from {checked.path} (schema {checked.schema}, {checked.workshops} workshops, {checked.versions} versions)")
+    if kept:
+        print(f"the replaced database is kept as {kept}")
+    return 0
+
+
+def cmd_compact(args: argparse.Namespace) -> int:
+    """Remove all but the last --keep versions of each workshop (never the current one), then VACUUM; print the bytes."""
+    from kpidesign import backup
+
+    done = backup.compact(_db_path(args), args.keep)
+    print(f"{done.versions_removed} versions removed; {done.bytes_before:,} -> {done.bytes_after:,} bytes")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -215,7 +428,7 @@ def parser() -> argparse.ArgumentParser:
                            help="exit 1 when a finding is at this level or above (default: error); 0 otherwise, 2 when the file cannot be read")
         if name == "goalseek":
             s.add_argument("node")
-            s.add_argument("--target", type=float, default=None, help="KGI value to reach (default: the KGI's target)")
+            s.add_argument("--target", type=finite_float, default=None, help="KGI value to reach (default: the KGI's target)")
     s = sub.add_parser("status", help="every KPI's status from the file's actuals")
     s.add_argument("file")
     s.add_argument("--json", action="store_true")
@@ -225,6 +438,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--send", action="store_true")
     s.add_argument("--db")
     s.set_defaults(fn=cmd_alerts)
+    s = sub.add_parser("refresh", help="run every KPI's SQL query and store the actuals it returns (exit 1 if any query failed)")
+    s.add_argument("workshop", help="id or exact title")
+    s.add_argument("--db")
+    s.set_defaults(fn=cmd_refresh)
+    s = sub.add_parser("actuals", help="load actual values from a .csv or .xlsx file (bad rows listed, good ones kept; exit 1 if the file is refused)")
+    s.add_argument("workshop", help="id or exact title")
+    s.add_argument("file", help="kpi, date, value[, market] columns, or a KPI × date grid (as the dashboard's upload)")
+    s.add_argument("--db")
+    s.set_defaults(fn=cmd_actuals)
     s = sub.add_parser("list", help="the workshops in the database")
     s.add_argument("--db", help="database file (default: $KPIDESIGN_DB or data/kpidesign.db)")
     s.add_argument("--json", action="store_true")
@@ -241,6 +463,33 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--db")
     s.add_argument("--lang", choices=["en", "ja"], help="language of sheet and column names (default: the workshop's own)")
     s.set_defaults(fn=cmd_export)
+    s = sub.add_parser("explain", help="why a node moved between two dates, split through the formulas")
+    s.add_argument("file")
+    s.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    s.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    s.add_argument("--node", help="node to explain (default: the KGI)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--lang", choices=["en", "ja"], default="en")
+    s.set_defaults(fn=cmd_explain)
+    for name, fn, help_ in [("links", cmd_links, "do the tree's links hold in the actuals?"), ("forecast", cmd_forecast, "is each target reachable by the deadline?")]:
+        s = sub.add_parser(name, help=help_)
+        s.add_argument("file")
+        s.add_argument("--json", action="store_true")
+        s.add_argument("--lang", choices=["en", "ja"], default="en")
+        s.set_defaults(fn=fn)
+    s = sub.add_parser("backup", help="copy the database while the app runs (SQLite's online backup API), checked")
+    s.add_argument("--to", required=True, metavar="FILE", help="the copy (its folder must exist; written whole or not at all)")
+    s.add_argument("--db", help="database file (default: $KPIDESIGN_DB or data/kpidesign.db)")
+    s.set_defaults(fn=cmd_backup)
+    s = sub.add_parser("restore", help="replace the database with a checked backup (the replaced file is kept beside it)")
+    s.add_argument("file", help="a backup made by `backup`")
+    s.add_argument("--db")
+    s.add_argument("--force", action="store_true", help="replace it even though another process has it open")
+    s.set_defaults(fn=cmd_restore)
+    s = sub.add_parser("compact", help="remove old versions (never the current one), then VACUUM")
+    s.add_argument("--keep", type=int, default=100, metavar="N", help="versions kept per workshop (default 100)")
+    s.add_argument("--db")
+    s.set_defaults(fn=cmd_compact)
     return p
 
 
@@ -250,6 +499,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.fn(args)
     except UsageError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except BackupError as e:
+        print(str(e), file=sys.stderr)
+        return e.code
+    except NewerSchemaError as e:
         print(str(e), file=sys.stderr)
         return 2
 

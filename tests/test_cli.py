@@ -184,3 +184,103 @@ def test_check_is_a_ci_gate_on_contradictions(capsys, tmp_path):
     assert code == 0 and "warning" in severities and "error" not in severities
     assert run(capsys, "check", str(warned), "--fail-on", "warning")[0] == 1
     assert run(capsys, "check", str(tmp_path / "missing.yaml"))[0] == 2
+
+
+def _strict(text):
+    """Parse JSON as RFC 8259 does: Infinity, -Infinity and NaN are not JSON."""
+    return json.loads(text, parse_constant=lambda word: pytest.fail(f"not JSON: {word}"))
+
+
+def test_every_json_output_is_strict_json(capsys, tmp_path):
+    import yaml
+
+    doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
+    doc["actuals"] = [{"kpi": "purchase_rate", "date": "2026-10-01", "value": 1e-300}, {"kpi": "purchase_rate", "date": "2026-10-08", "value": 1e10}]
+    path = tmp_path / "tiny_then_huge.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, "status", str(path), "--json")  # the ratio to the prior period overflows
+    rows = {r["kpi"]: r for r in _strict(out)}
+    assert code == 0 and rows["purchase_rate"]["comparisons"]["prior_period"]["ratio"] is None
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["delta"] == pytest.approx(1e10)
+    for command in (["check", str(path)], ["whatif", str(path), "--set", "purchase_rate=+10%"], ["sensitivity", str(path)],
+                    ["goalseek", str(path), "purchase_rate"], ["list", "--db", str(tmp_path / "empty.db")]):
+        code, out, _ = run(capsys, *command, "--json")
+        _strict(out)
+
+
+def test_goalseek_json_never_prints_infinity(capsys, tmp_path):
+    """A tree with huge numbers made goal seek answer -inf, printed as -Infinity (not JSON)."""
+    import yaml
+
+    path = tmp_path / "huge.yaml"
+    path.write_text(yaml.safe_dump({
+        "kpidesign": 1, "workshop": {"title": "huge"},
+        "kgi": {"id": "k", "name": "K", "baseline": 1e300, "target": 1e15, "formula": "a - b"},
+        "nodes": [{"id": "a", "parent": "k", "name": "A", "baseline": 1.7e308}, {"id": "b", "parent": "k", "name": "B", "baseline": 0}],
+    }), encoding="utf-8")
+    code, out, err = run(capsys, "goalseek", str(path), "a", "--target", "2.5", "--json")
+    if code == 2:  # the importer may refuse such numbers outright: then nothing is printed as JSON at all
+        assert out == "" and err
+        return
+    answer = _strict(out)
+    assert answer["needed"] == pytest.approx(2.5) and answer["possible"] and code == 0
+
+
+def test_goalseek_refuses_a_target_that_is_not_finite(capsys):
+    for target in ("inf", "-inf", "nan"):
+        with pytest.raises(SystemExit) as exited:
+            main(["goalseek", EC, "items_per_purchase", f"--target={target}", "--json"])
+        assert exited.value.code == 2 and "not a finite number" in capsys.readouterr().err
+
+
+def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys, tmp_path):
+    from kpidesign.store import Store
+
+    db = str(tmp_path / "a.db")
+    wid = run(capsys, "import", EC, "--db", db)[1].strip()
+    path = tmp_path / "actuals.csv"
+    path.write_text("kpi,date,value,market\npurchase_rate,2026-10-01,1.8%,2%\nPurchase rate (CVR),2026/10/08,0.017,\nnobody,2026-10-01,1,\n"
+                    "purchase_rate,soon,1,\n", encoding="utf-8")
+    code, out, err = run(capsys, "actuals", "E-commerce sales +20% (example)", str(path), "--db", db)
+    assert code == 0 and not err
+    lines = out.splitlines()
+    assert lines[:2] == ["2 rows were not imported:", "Row 3: There is no KPI “nobody” in this tree."] and lines[-1] == "2 values saved."
+    assert lines[2].startswith("Row 4: “soon” is not a date") and len(lines) == 4
+    assert [(a.kpi, a.date.isoformat(), a.value, a.market) for a in Store(db).actuals(wid)] == [
+        ("purchase_rate", "2026-10-01", 0.018, 0.02), ("purchase_rate", "2026-10-08", 0.017, None)]
+
+
+def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys, tmp_path):
+    import openpyxl
+
+    from kpidesign.store import Store
+
+    db = str(tmp_path / "a.db")
+    wid = run(capsys, "import", str(ROOT / "data/templates/ec_sales.ja.yaml"), "--db", db)[1].strip()
+    book = openpyxl.Workbook()
+    book.active.title = "実績値"
+    for row in (["指標", "系列", "2026-09-01", "2026-10-01"], ["認知率", "値", 0.3, "たくさん"], ["認知率", "市場", 0.28, None]):
+        book.active.append(row)
+    book.save(tmp_path / "grid.xlsx")
+    code, out, _ = run(capsys, "actuals", wid, str(tmp_path / "grid.xlsx"), "--db", db)
+    lines = out.splitlines()
+    assert code == 0 and lines[0] == "1行は読み込みませんでした:" and lines[1].startswith("行 1 (2026-10-01): 「たくさん」は数値として読めません")
+    assert [(a.kpi, a.value, a.market) for a in Store(db).actuals(wid)] == [("awareness_rate", 0.3, 0.28)]
+
+
+def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
+    from kpidesign.store import Store
+    from tests.io import hostile_xlsx
+
+    db = str(tmp_path / "a.db")
+    wid = run(capsys, "import", EC, "--db", db)[1].strip()
+    files = {"junk.xlsx": b"PK\x03\x04junk", "memo.csv": b"foo,bar\n1,2\n", "laughs.xlsx": hostile_xlsx.book({"Actuals": hostile_xlsx.BILLION_LAUGHS}),
+             "one_row_of_millions.xlsx": hostile_xlsx.book({"Actuals": hostile_xlsx.sheet('<row r="1">' + "<c/>" * 100_000 + "</row>")})}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        code, out, err = run(capsys, "actuals", wid, str(tmp_path / name), "--db", db)
+        assert code == 1 and out == "" and err.startswith(f"{tmp_path / name}: "), name
+    assert "The first row must name the columns" in run(capsys, "actuals", wid, str(tmp_path / "memo.csv"), "--db", db)[2]
+    assert Store(db).actuals(wid) == []
+    assert run(capsys, "actuals", wid, str(tmp_path / "missing.csv"), "--db", db)[0] == 2
+    assert run(capsys, "actuals", "no such workshop", str(tmp_path / "memo.csv"), "--db", db)[0] == 2
