@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import json
 import os
 import re
 import secrets
@@ -87,6 +88,24 @@ def m004_actuals_revision(db: Database) -> None:
     db["workshops"].add_column("actuals_rev", int, not_null_default=0)
 
 
+@migrations()
+def m005_actuals_out_of_documents(db: Database) -> None:
+    """Actuals kept inside a workshop's document (releases before the actuals table, m003, stored an imported file's there)
+    move to the table, where the app reads them; a value already in the table for that KPI and date wins."""
+    for wid, doc in db.execute("select id, doc from workshops").fetchall():
+        data = json.loads(doc)
+        rows = data.get("actuals") or []
+        if not rows:
+            continue
+        db.conn.executemany(
+            "insert or ignore into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
+            [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
+        )
+        data["actuals"] = []
+        db.execute("update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
+                   (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid))
+
+
 def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
     """The workshop with these actuals attached, keeping those of KPIs still in its tree."""
     ids = {n.id for n in ws.nodes}
@@ -107,6 +126,28 @@ class StaleVersionError(StoreError):
     def __init__(self, workshop_id: str, expected: int, current: int, summary: str):
         super().__init__(f"workshop {workshop_id} is at version {current}, not {expected}")
         self.expected, self.current, self.summary = expected, current, summary
+
+
+class NewerSchemaError(StoreError):
+    """The database was written by a newer kpidesign: it records migrations this code does not know."""
+
+    def __init__(self, where: str, unknown: list[str]):
+        super().__init__(f"{where} was written by a newer kpidesign (schema migrations this version does not know: {', '.join(unknown)}); "
+                         "upgrade kpidesign, or restore a backup made by this version. Nothing was changed.")
+        self.unknown = unknown
+
+
+def known_migrations() -> tuple[str, ...]:
+    """The names of the migrations this code knows, in order (the schema version is their count)."""
+    return tuple(m.name for m in migrations.pending(Database(memory=True)))
+
+
+def check_schema(db: Database, where: str) -> None:
+    """Refuse a database that records a migration this code does not know (before any migration is applied)."""
+    known = set(known_migrations())
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise NewerSchemaError(where, unknown)
 
 
 class InvalidWorkshopError(StoreError):
@@ -222,6 +263,11 @@ class Store:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._where = str(target.resolve())
             conn = sqlite3.connect(str(target), check_same_thread=False, isolation_level=None, timeout=30)
+            try:
+                check_schema(Database(conn), self._where)  # a newer database is refused before anything is written to it
+            except NewerSchemaError:
+                conn.close()
+                raise
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA foreign_keys=ON")

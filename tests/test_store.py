@@ -113,7 +113,8 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log", "m004_actuals_revision"]
+    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log", "m004_actuals_revision",
+                                                          "m005_actuals_out_of_documents"]
     again.close()
 
 

@@ -1,0 +1,352 @@
+"""Online backup, checked restore and compaction (#21 items 1 and 4): the library and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from kpidesign import backup, tree
+from kpidesign.__main__ import main
+from kpidesign.model import Actual
+from kpidesign.store import NewerSchemaError, Store, known_migrations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _live(path: Path, ws, saves: int = 5) -> str:
+    """A database with one workshop saved several times, a share link and an actual; closed (checkpointed)."""
+    s = Store(path)
+    wid = s.create(ws)
+    for i in range(saves):
+        s.save(wid, tree.update_node(ws, "customers", name=f"Customers {i}"), expected_version=i + 1, summary=f"edit {i}")
+    s.create_share(wid, label="board")
+    s.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 1, 5), value=41000.0)])
+    s.close()
+    return wid
+
+
+def _rows(path: Path) -> dict[str, list]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in ("workshops", "versions", "share_links", "actuals")}
+    finally:
+        conn.close()
+
+
+def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_path, ec, monkeypatch):
+    db = tmp_path / "live.db"
+    setup = Store(db)
+    wids = [setup.create(ec.model_copy(update={"title": f"W{i}"})) for i in range(3)]
+    day = dt.date(1990, 1, 1)  # ~6 MB of actuals, so that each copy takes long enough for saves to land during it
+    setup.add_actuals(wids[0], [Actual(kpi=k, date=day + dt.timedelta(days=d), value=d / 7) for k in ("customers", "items", "frequency")
+                                for d in range(30000)])
+    setup.close()
+    committed: list[tuple[str, int]] = [(w, 1) for w in wids]
+    commit_times: list[float] = []
+    windows: list[tuple[float, float]] = []
+    real_copy = backup._copy
+
+    def timed_copy(source, target):  # type: ignore[no-untyped-def]
+        start = time.monotonic()
+        checked = real_copy(source, target)
+        windows.append((start, time.monotonic()))
+        return checked
+
+    monkeypatch.setattr(backup, "_copy", timed_copy)
+    lock, stop = threading.Lock(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer(wid: str) -> None:
+        s = Store(db)  # a connection of its own, as each facilitator's session has
+        try:
+            version = 1
+            while not stop.is_set() and version < 400:  # under the 500 kept, so nothing committed is pruned
+                version = s.save(wid, tree.update_node(ec, "customers", name=f"C{version}"), expected_version=version, summary=f"s{version}")
+                with lock:
+                    committed.append((wid, version))
+                    commit_times.append(time.monotonic())
+        except BaseException as e:  # noqa: BLE001
+            errors.append(e)
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in wids]
+    for t in threads:
+        t.start()
+    while len(committed) < 40 and all(t.is_alive() for t in threads):
+        time.sleep(0.01)
+    during = 0
+    try:
+        for i in range(6):
+            with lock:
+                before = list(committed)
+            copy = backup.backup(db, tmp_path / f"copy{i}.db")
+            with lock:
+                during += len(committed) - len(before)
+            conn = sqlite3.connect(copy.path)
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            held = set(conn.execute("select workshop_id, version from versions").fetchall())
+            assert set(before) <= held, f"copy {i} lost {sorted(set(before) - held)[:5]}"
+            current = dict(conn.execute("select id, version from workshops").fetchall())
+            for wid, version in before:
+                assert current[wid] >= version
+            latest = dict(conn.execute("select workshop_id, max(version) from versions group by workshop_id").fetchall())
+            assert latest == current  # one consistent moment: each workshop's row and its newest version agree
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
+            conn.close()
+            assert Store(copy.path).load(wids[0]).version >= 1
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors, errors
+    assert during > 0, "no writer saved while the backups ran"
+    inside = sum(1 for t in commit_times for start, end in windows if start < t < end)
+    assert inside > 0, f"no save committed while a copy was being taken ({[round(e - s, 3) for s, e in windows]} s)"
+    assert not list(tmp_path.glob(".*part*"))
+
+
+def test_backup_into_a_missing_folder_is_refused(tmp_path, ec, capsys):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    before = _digest(db)
+    assert main(["backup", "--db", str(db), "--to", str(tmp_path / "nope" / "b.db")]) == 2
+    assert "no such folder" in capsys.readouterr().err
+    assert _digest(db) == before and not (tmp_path / "nope").exists()
+
+
+def test_backup_of_a_missing_database_creates_nothing(tmp_path, capsys):
+    assert main(["backup", "--db", str(tmp_path / "absent.db"), "--to", str(tmp_path / "b.db")]) == 2
+    assert "no such database file" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_on_a_full_disk_real_write_limit(tmp_path, ec):
+    """A file-size limit (RLIMIT_FSIZE, unprivileged) makes the copy's writes fail part way, as a full disk does."""
+    db = tmp_path / "live.db"
+    s = Store(db)
+    wid = s.create(ec)
+    day = dt.date(2000, 1, 1)
+    s.add_actuals(wid, [Actual(kpi=k, date=day + dt.timedelta(days=d), value=float(d)) for k in ("customers", "items") for d in range(8000)])
+    s.close()
+    assert db.stat().st_size > 400_000
+    before = _digest(db)
+    out = tmp_path / "out"
+    out.mkdir()
+    old = out / "b.db"
+    old.write_bytes(b"yesterday's backup")
+    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); from kpidesign.__main__ import main; sys.exit(main(sys.argv[1:]))")
+    run = subprocess.run([sys.executable, "-c", code, "backup", "--db", str(db), "--to", str(old)], check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert "cannot write the copy" in run.stderr and "nothing was replaced" in run.stderr and "Traceback" not in run.stderr
+    assert old.read_bytes() == b"yesterday's backup"  # the previous backup is still whole
+    assert sorted(p.name for p in out.iterdir()) == ["b.db"]  # no partial file left behind
+    assert _digest(db) == before
+
+
+def test_backup_on_a_full_disk_says_so(tmp_path, ec, monkeypatch, capsys):
+    """ENOSPC where a file system reports it late (fsync): the message names the full disk; nothing is left half written."""
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    before = _digest(db)
+
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup.os, "fsync", full)
+    assert main(["backup", "--db", str(db), "--to", str(tmp_path / "b.db")]) == 1
+    assert "no space left on the disk" in capsys.readouterr().err
+    assert not (tmp_path / "b.db").exists() and not list(tmp_path.glob(".*"))
+    assert _digest(db) == before
+
+
+def test_restore_replaces_and_keeps_the_replaced_file(tmp_path, ec, capsys):
+    db, other = tmp_path / "live.db", tmp_path / "other.db"
+    _live(other, ec.model_copy(update={"title": "From the backup"}), saves=2)
+    assert main(["backup", "--db", str(other), "--to", str(tmp_path / "b.db")]) == 0
+    _live(db, ec)
+    old = _rows(db)
+    assert main(["restore", str(tmp_path / "b.db"), "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    [kept] = tmp_path.glob("live.db.replaced-*")
+    assert str(kept) in out
+    assert _rows(kept) == old  # the replaced database, whole
+    assert _rows(db) == _rows(other)
+    assert [w.title for w in Store(db).workshops()] == ["From the backup"]
+    assert not list(tmp_path.glob(".live*"))
+    fresh = tmp_path / "new" / "kpidesign.db"  # a new server: nothing to replace
+    fresh.parent.mkdir()
+    checked, kept = backup.restore(tmp_path / "b.db", fresh)
+    assert kept is None and checked.workshops == 1 and _rows(fresh) == _rows(other)
+
+
+@pytest.mark.parametrize("case", ["text", "truncated", "not_kpidesign", "newer", "missing", "damaged"])
+def test_restore_refuses_a_bad_file_and_leaves_the_database(tmp_path, ec, capsys, case):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    good = tmp_path / "good.db"
+    backup.backup(db, good)
+    bad = tmp_path / "bad.db"
+    if case == "text":
+        bad.write_text("workshops: []\n")
+    elif case == "truncated":
+        bad.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    elif case == "not_kpidesign":
+        conn = sqlite3.connect(bad)
+        conn.execute("create table workshops (id text)")
+        conn.commit()
+        conn.close()
+    elif case == "newer":
+        bad.write_bytes(good.read_bytes())
+        conn = sqlite3.connect(bad)
+        conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values ('kpidesign', 'm099_future', '2030-01-01')")
+        conn.commit()
+        conn.close()
+    elif case == "damaged":  # whole length, a page of the versions table overwritten
+        data = bytearray(good.read_bytes())
+        page = 4096 * 3
+        data[page:page + 4096] = b"\x0d" * 4096
+        bad.write_bytes(bytes(data))
+    before = _digest(db)
+    assert main(["restore", str(bad), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    expected = {"text": "not an SQLite database", "truncated": "truncated", "not_kpidesign": "not kpidesign's", "newer": "newer kpidesign",
+                "missing": "no such file", "damaged": "damaged"}[case]
+    assert expected in err and "Traceback" not in err
+    assert _digest(db) == before
+    assert not list(tmp_path.glob("live.db.replaced-*")) and not list(tmp_path.glob(".live*"))
+
+
+HOLD = "import sys; from kpidesign.store import Store; s = Store(sys.argv[1]); s.workshops(); print('open', flush=True); sys.stdin.readline()"
+
+
+def test_restore_refuses_a_database_another_process_has_open(tmp_path, ec, capsys):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    backup.backup(db, tmp_path / "b.db")
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        assert backup.in_use(db)
+        before = _digest(db)
+        assert main(["restore", str(tmp_path / "b.db"), "--db", str(db)]) == 1
+        assert "is in use" in capsys.readouterr().err
+        assert _digest(db) == before and not list(tmp_path.glob("live.db.replaced-*"))
+        assert main(["restore", str(tmp_path / "b.db"), "--db", str(db), "--force"]) == 0
+        assert len(list(tmp_path.glob("live.db.replaced-*"))) == 1
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=20)
+    assert backup.in_use(db) is None
+    assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_in_use_is_none_once_every_connection_closed(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    assert backup.in_use(db) is None
+
+
+def test_a_failed_restore_leaves_the_database(tmp_path, ec, monkeypatch, capsys):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    backup.backup(db, tmp_path / "b.db")
+    before = _digest(db)
+    monkeypatch.setattr(backup.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    assert main(["restore", str(tmp_path / "b.db"), "--db", str(db)]) == 1
+    assert "no space left" in capsys.readouterr().err
+    assert _digest(db) == before and not list(tmp_path.glob(".live*"))
+
+
+def test_compact_keeps_the_last_n_and_never_the_current(tmp_path, ec, capsys):
+    db = tmp_path / "live.db"
+    s = Store(db)
+    a, b = s.create(ec), s.create(ec.model_copy(update={"title": "B"}))
+    for i in range(30):
+        ws = ec
+        for node in ec.nodes:  # hard to compress, so that old versions take room
+            ws = tree.update_node(ws, node.id, name=os.urandom(90).hex())
+        s.save(a, ws, expected_version=i + 1, summary=f"e{i}")
+    s.close()
+    assert main(["compact", "--keep", "10", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    removed, sizes = out.split(";")
+    assert removed.strip() == "21 versions removed"
+    before, after = (int(x.replace(",", "")) for x in sizes.replace("bytes", "").split("->"))
+    assert after < before
+    s = Store(db)
+    assert [v.version for v in s.history(a)] == list(range(31, 21, -1))
+    assert [v.version for v in s.history(b)] == [1]  # a workshop with one version keeps it
+    assert s.load(a).version == 31
+    s.close()
+    done = backup.compact(db, 1)
+    s = Store(db)
+    assert [v.version for v in s.history(a)] == [31] and s.load_version(a, 31) == s.load(a).workshop
+    s.close()
+    assert done.versions_removed == 9
+    assert main(["compact", "--keep", "0", "--db", str(db)]) == 2
+
+
+def test_a_newer_database_is_refused_untouched(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    conn = sqlite3.connect(db)
+    conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values ('kpidesign', 'm099_future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    before = _digest(db)
+    with pytest.raises(NewerSchemaError, match="m099_future"):
+        Store(db)
+    assert _digest(db) == before and not Path(f"{db}-wal").exists()
+
+
+def test_a_newer_database_is_never_half_migrated(tmp_path):
+    """A database at m001 that also records an unknown migration: nothing of m002-m004 is applied."""
+    db = tmp_path / "old-and-new.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table workshops (id text primary key, title text, created_at text, updated_at text, version integer, steps_done integer, doc text)")
+    conn.execute("create table versions (workshop_id text, version integer, saved_at text, summary text, doc blob, primary key (workshop_id, version))")
+    conn.execute("create table _sqlite_migrations (migration_set text, name text, applied_at text)")
+    conn.executemany("insert into _sqlite_migrations values ('kpidesign', ?, '2026-01-01')", [("m001_workshops",), ("m005_from_the_future",)])
+    conn.commit()
+    conn.close()
+    with pytest.raises(NewerSchemaError):
+        Store(db)
+    names = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master where type = 'table'")}
+    assert "share_links" not in names and "actuals" not in names
+    assert main(["list", "--db", str(db)]) == 2
+
+
+def test_backup_and_restore_reach_the_schema_this_code_writes(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    copy = backup.backup(db, tmp_path / "b.db")
+    assert copy.schema == backup.schema_version() == len(known_migrations()) >= 5 and copy.workshops == 1 and copy.versions == 6
+    os.chmod(tmp_path / "b.db", 0o444)  # a read-only backup can be checked and restored
+    assert backup.check(tmp_path / "b.db").versions == 6
+
+
+def test_backup_of_a_database_that_is_not_kpidesigns_keeps_the_previous_backup(tmp_path, capsys):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("create table t (x)")
+    conn.commit()
+    conn.close()
+    (tmp_path / "b.db").write_bytes(b"last night's backup")
+    assert main(["backup", "--db", str(other), "--to", str(tmp_path / "b.db")]) == 2
+    assert "not kpidesign's" in capsys.readouterr().err
+    assert (tmp_path / "b.db").read_bytes() == b"last night's backup" and not list(tmp_path.glob(".*"))

@@ -1,0 +1,59 @@
+"""The deployment guide stays true (#21 item 3): every setting the code reads is in its table, the nightly backup line
+runs as written, the systemd unit is valid."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kpidesign.__main__ import main
+from kpidesign.model import new_workshop
+from kpidesign.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_the_code_reads_is_in_the_table():
+    code = "".join(p.read_text(encoding="utf-8") for folder in ("kpidesign", "ui", "views") for p in (ROOT / folder).rglob("*.py"))
+    code += (ROOT / "app.py").read_text(encoding="utf-8") + (ROOT / "tests" / "e2e" / "conftest.py").read_text(encoding="utf-8")
+    code += (ROOT / "Makefile").read_text(encoding="utf-8")
+    names = {n for n in re.findall(r"KPIDESIGN_[A-Z]+(?:_[A-Z]+)*", code) if not n.startswith("KPIDESIGN_CONNECTION")}  # <NAME>: below
+    assert {"KPIDESIGN_DB", "KPIDESIGN_SMTP_HOST", "KPIDESIGN_SCREENSHOTS"} <= names
+    table = {line.split("|")[1] for line in GUIDE.splitlines() if line.startswith("| `")}
+    listed = set(re.findall(r"KPIDESIGN_[A-Z_]+(?:<NAME>)?", " ".join(table)))
+    assert "KPIDESIGN_CONNECTION_<NAME>" in listed and {"KPIDESIGN_DB", "KPIDESIGN_EDITORS", "KPIDESIGN_EDITOR_PASSWORD"} <= listed
+    missing = names - listed
+    assert not missing, f"docs/deploy.md's table lacks {sorted(missing)}"
+
+
+def test_the_nightly_backup_line_runs_as_written(tmp_path, capsys):
+    [line] = [ln for ln in GUIDE.splitlines() if ln.startswith("15 2 * * *")]
+    command = line.split(".venv/bin/python -m kpidesign ", 1)[1]
+    command = command.replace("/var/lib/kpidesign/kpidesign.db", str(tmp_path / "kpidesign.db")).replace("/var/backups/kpidesign/", f"{tmp_path}/b/")
+    command = command.replace(r"$(date +\%a)", "Tue")
+    (tmp_path / "b").mkdir()
+    store = Store(tmp_path / "kpidesign.db")
+    store.create(new_workshop("Nightly", language="en", kgi_name="Sales"))
+    store.close()
+    assert main(shlex.split(command)) == 0, capsys.readouterr().err
+    assert [s.title for s in Store(tmp_path / "b" / "kpidesign-Tue.db").workshops()] == ["Nightly"]
+
+
+def test_the_systemd_unit_verifies(tmp_path):
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("no systemd-analyze here")
+    unit = (ROOT / "deploy" / "kpidesign.service").read_text(encoding="utf-8")
+    assert "--server.address 127.0.0.1 --server.port 8501" in unit  # what deploy/nginx.conf's upstream names
+    assert "server 127.0.0.1:8501;" in (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    (tmp_path / "kpidesign.service").write_text(unit.replace("/srv/kpidesign/.venv/bin/python", sys.executable), encoding="utf-8")
+    run = subprocess.run([analyze, "verify", str(tmp_path / "kpidesign.service")], check=False, capture_output=True, text=True, timeout=60)
+    problems = [ln for ln in (run.stdout + run.stderr).splitlines() if "kpidesign.service" in ln]
+    assert not problems, problems
