@@ -4,7 +4,8 @@ A connection is a name in the workshop; its URL (with any password) lives only o
 `.streamlit/secrets.toml` as `[connections.NAME] url = "…"`, the way `st.connection` reads it, or in the environment
 variable `KPIDESIGN_CONNECTION_<NAME>` (upper case), which wins. A query returns rows of `date, value` and optionally
 `market` (columns by those names, else by position). Each query runs in a read-only transaction where the database
-has one (PostgreSQL, SQLite; DuckDB opens files read-only), under a time limit, and reads at most MAX_ROWS rows; its
+has one (PostgreSQL, SQLite; DuckDB opens files read-only), fenced in (a new connection per query; SQLite refuses ATTACH
+and PRAGMAs; DuckDB reaches no other file), under a time limit, and reads at most MAX_ROWS rows; its
 rows go through the same checks as an uploaded file, so a bad row is refused with its reason and the good ones kept.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
-import re
 import threading
 import time
 import tomllib
@@ -24,13 +24,11 @@ from typing import Any, Self
 
 from kpidesign.actuals import RowProblem, parse_rows
 from kpidesign.model import Actual, Node, Workshop
-from kpidesign.values import Problem
+from kpidesign.values import Problem, connection_problem
 
 TIMEOUT_S = 30.0
 MAX_ROWS = 100_000
 ENV_PREFIX = "KPIDESIGN_CONNECTION_"
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
-_PASSWORD_IN_URL = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
 
 
 class QueryError(Exception):
@@ -56,15 +54,6 @@ class Outcome:
     def ok(self) -> bool:
         """True when the query ran (some of its rows may still have been refused)."""
         return self.problem is None
-
-
-def check_connection_name(name: str) -> Problem | None:
-    """A connection is named, never given by URL: a name of letters, digits and _ (a URL with a password is refused)."""
-    if _PASSWORD_IN_URL.match(name.strip()):
-        return Problem("connection_has_password")
-    if not _NAME.match(name.strip()):
-        return Problem("connection_name", {"text": name[:40]})
-    return None
 
 
 def secrets_file(start: Path | None = None) -> Path:
@@ -103,24 +92,15 @@ def kpis_with_queries(ws: Workshop) -> list[Node]:
 
 
 class Engines:
-    """One SQLAlchemy engine per URL for a refresh, disposed of at the end."""
+    """One SQLAlchemy engine per URL for a refresh, disposed of at the end; every connection read-only and fenced in."""
 
     def __init__(self) -> None:
         self._engines: dict[str, Any] = {}
 
     def get(self, url: str) -> Any:
-        """The engine for a URL (created on first use; a DuckDB file opened read-only)."""
+        """The engine for a URL, created on first use (see _engine_for)."""
         if url not in self._engines:
-            from sqlalchemy import create_engine
-            from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-            kwargs: dict[str, Any] = {}  # pooled for the refresh's queries (all read-only), disposed of at its end
-            if url.startswith("duckdb:") and ":memory:" not in url:
-                kwargs["connect_args"] = {"read_only": True}
-            try:
-                self._engines[url] = create_engine(url, **kwargs)
-            except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as e:
-                raise QueryError(Problem("connection_bad_url", {"detail": _safe(str(e), url)})) from None
+            self._engines[url] = _engine_for(url)
         return self._engines[url]
 
     def close(self) -> None:
@@ -128,6 +108,51 @@ class Engines:
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+
+
+CONNECT_TIMEOUT_S = 10
+
+
+def _engine_for(url: str) -> Any:
+    """An engine whose connections can read what the query names and nothing else.
+
+    A new connection per query (NullPool): nothing one query does (an ATTACH, a setting) stays for the next KPI's. SQLite
+    opens the file read-only (a missing file is an error, never created) and refuses ATTACH, DETACH and PRAGMAs through
+    an authorizer; DuckDB opens files read-only, without access to other files or the network (`enable_external_access`
+    off, its configuration locked: no `read_text('…/secrets.toml')`, no `COPY … TO`); PostgreSQL gives up after
+    CONNECT_TIMEOUT_S when the server does not answer.
+    """
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+    from sqlalchemy.pool import NullPool
+
+    try:
+        parsed = make_url(url)
+        kwargs: dict[str, Any] = {"poolclass": NullPool}
+        backend = parsed.get_backend_name()
+        if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            parsed = parsed.set(database=f"file:{parsed.database}", query={**parsed.query, "mode": "ro", "uri": "true"})
+        elif backend == "duckdb":
+            config = {"enable_external_access": False, "lock_configuration": True}
+            kwargs["connect_args"] = {"read_only": parsed.database not in (None, "", ":memory:"), "config": config}
+        elif backend == "postgresql":
+            kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
+        engine = create_engine(parsed, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as e:
+        raise QueryError(Problem("connection_bad_url", {"detail": mask(str(e), url)})) from None
+    if backend == "sqlite":
+        event.listen(engine, "connect", _fence_sqlite)
+    return engine
+
+
+def _fence_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Read-only, and no ATTACH, DETACH or PRAGMA from the query (the app's own database is a file on the same disk)."""
+    import sqlite3
+
+    dbapi_connection.execute("PRAGMA query_only = ON")
+    refused = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH, sqlite3.SQLITE_PRAGMA}
+    dbapi_connection.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY if action in refused else sqlite3.SQLITE_OK)
 
 
 def run_query(engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int = MAX_ROWS, first_only: bool = False) -> list[dict[str, Any]]:
@@ -145,7 +170,8 @@ def run_query(engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int
             rows = result.fetchmany(max_rows + 1)
             conn.rollback()
     except SQLAlchemyError as e:
-        detail = _safe(str(getattr(e, "orig", None) or e).strip().splitlines()[0] if str(e).strip() else type(e).__name__, str(engine.url))
+        lines = str(getattr(e, "orig", None) or e).strip().splitlines()
+        detail = mask(lines[0] if lines else type(e).__name__, engine.url.render_as_string(hide_password=False))
         code = "query_timeout" if _is_timeout(e) else "query_failed"
         raise QueryError(Problem(code, {"detail": detail[:300], "seconds": timeout_s})) from None
     if len(rows) > max_rows and first_only:
@@ -176,8 +202,6 @@ def _read_only(conn: Any, dialect: str, timeout_s: float) -> None:
     if dialect == "postgresql":
         conn.execute(text("SET TRANSACTION READ ONLY"))
         conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}"))
-    elif dialect == "sqlite":
-        conn.exec_driver_sql("PRAGMA query_only = ON")
 
 
 class _Deadline:
@@ -206,7 +230,7 @@ def _is_timeout(e: Exception) -> bool:
     return any(word in text for word in ("interrupted", "statement timeout", "canceling statement", "interrupt"))
 
 
-def _safe(message: str, url: str) -> str:
+def mask(message: str, url: str) -> str:
     """An error message without the connection's password, whatever the driver put in it."""
     from sqlalchemy.engine import make_url
 
@@ -214,7 +238,7 @@ def _safe(message: str, url: str) -> str:
         password = make_url(url).password
     except Exception:  # noqa: BLE001 (an unparsable URL has no password to hide)
         password = None
-    return message.replace(password, "***") if password else message
+    return message.replace(str(password), "***") if password else message
 
 
 def refresh(ws: Workshop, secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None,
@@ -249,7 +273,7 @@ def preview(ws: Workshop, node_id: str, secrets: Mapping[str, Any], environ: Map
 
 
 def _engine(engines: Engines, name: str, secrets: Mapping[str, Any], environ: Mapping[str, str] | None) -> Any:
-    problem = check_connection_name(name)
+    problem = connection_problem(name)
     if problem is not None:
         raise QueryError(problem)
     return engines.get(connection_url(name, secrets, environ))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, Callable
+from typing import Any
 
 from kpidesign import tree
 from kpidesign.model import (
@@ -27,8 +28,7 @@ from kpidesign.model import (
     Sensitivity,
     Workshop,
 )
-from kpidesign.connectors import check_connection_name
-from kpidesign.values import EditError, Problem, parse_date, parse_name, parse_number, parse_text
+from kpidesign.values import EditError, Problem, connection_problem, parse_date, parse_name, parse_number, parse_text
 
 TEXT_FIELDS = {"unit": 40, "objective": 1000}
 DEFINITION_TEXT = {"expression": 500, "numerator": 300, "denominator": 300, "period": 60, "source": 300, "owner": 120, "why": 2000, "query": 5000,
@@ -76,7 +76,7 @@ def parse_field(field: str, raw: Any) -> Any:
         return parse_text(raw, max_len=TEXT_FIELDS[field]).get()
     if field == "connection":
         name = parse_text(raw, max_len=DEFINITION_TEXT[field]).get()
-        problem = check_connection_name(name) if name else None
+        problem = connection_problem(name) if name else None
         if problem is not None:
             raise EditError(problem)
         return name
@@ -174,7 +174,7 @@ def make_review(ws: Workshop, row: dict[str, Any]) -> Review:
         raise EditError(Problem("review_name_empty") if name.problem and name.problem.code == "name_empty" else name.problem)  # type: ignore[arg-type]
     return Review(
         name=name.value or "",
-        cadence=_choice(Cadence, row.get("cadence") or "weekly", allow_empty=False),  # type: ignore[arg-type]
+        cadence=_choice(Cadence, row.get("cadence") or "weekly", allow_empty=False),
         kpis=_kpis(ws, row.get("kpis")),
         participants=_names(row.get("participants")),
     )
@@ -193,8 +193,8 @@ def make_alert(ws: Workshop, row: dict[str, Any]) -> Alert:
         raise EditError(Problem("slack_invalid", {"text": to[:60]}))
     return Alert(
         kpi=kpis[0],
-        when=_choice(AlertLevel, row.get("when") or "red", allow_empty=False),  # type: ignore[arg-type]
-        channel=channel,  # type: ignore[arg-type]
+        when=_choice(AlertLevel, row.get("when") or "red", allow_empty=False),
+        channel=channel,
         to=to,
         action=parse_text(row.get("action"), max_len=1000).get() or "",
     )

@@ -14,17 +14,17 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from kpidesign.values import clean_block, clean_line
+from kpidesign.values import clean_block, clean_line, connection_problem
 
 T = TypeVar("T")
 Line = Annotated[str, AfterValidator(clean_line)]  # a name, a unit, a recipient: one line
 Text = Annotated[str, AfterValidator(clean_block)]  # free text: line breaks kept
 
 
-def _no_password(name: str) -> str:
-    """A connection is named, never given as a URL that carries a password (the workshop and its files are shared)."""
-    if "://" in name and "@" in name.split("://", 1)[1].split("/", 1)[0]:
-        raise ValueError("a connection is a name (its URL belongs in the server's secrets), not a URL with credentials")
+def _connection_name(name: str) -> str:
+    """A connection is named, never given as a URL (the workshop and its files are shared; the URL stays on the server)."""
+    if name and connection_problem(name) is not None:
+        raise ValueError("a connection is a name of letters, digits and _ (its URL, with any password, belongs in the server's secrets)")
     return name
 
 
@@ -110,7 +110,7 @@ class Definition(_Base):
     why: Text = ""
     comparisons: list[Comparison] = Field(default_factory=list)
     query: Text = ""  # SQL returning date, value[, market], run by `kpidesign refresh` on the named connection
-    connection: Annotated[str, AfterValidator(clean_line), AfterValidator(_no_password)] = ""  # a name: its URL stays on the server
+    connection: Annotated[str, AfterValidator(clean_line), AfterValidator(_connection_name)] = ""  # a name: its URL stays on the server
 
 
 class Thresholds(_Base):

@@ -201,7 +201,7 @@ def _readable(value: float) -> str:
         return "—"
     if abs(value) >= 1000 or float(value).is_integer():
         return f"{round(value):,}"
-    return f"{value:,.{max(0, 2 - int(math.floor(math.log10(abs(value)))))}f}" if value else "0"
+    return f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
 
 
 _COMPACT = {
@@ -239,3 +239,16 @@ def format_number(value: float | None) -> str:
 
 def _short(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+_CONNECTION_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+_URL_WITH_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.\-]*://[^/\s]*@", re.IGNORECASE)
+
+
+def connection_problem(name: str) -> Problem | None:
+    """Why a text cannot name a connection (a URL with credentials, or not letters, digits and _ from a letter), or None."""
+    if _URL_WITH_CREDENTIALS.match(name.strip()):
+        return Problem("connection_has_password")
+    if not _CONNECTION_NAME.match(name.strip()):
+        return Problem("connection_name", {"text": name[:40]})
+    return None

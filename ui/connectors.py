@@ -63,7 +63,7 @@ def refresh_panel(ws: Workshop, workshop_id: str) -> None:
     st.caption(tr("refresh_help", count=len(queried)))
     if st.button(tr("refresh_button"), key="refresh_sources", type="primary", icon=":material/sync:"):
         _refresh(ws, workshop_id, len(queried))
-    if report := st.session_state.get("refresh_report"):
+    if report := st.session_state.get(f"refresh_report_{workshop_id}"):  # a report belongs to its workshop
         failed, loaded, lines = report
         (st.warning if failed else st.success)(tr("refresh_done", loaded=loaded, kpis=len(lines) - failed, failed=failed))
         st.dataframe(pd.DataFrame(lines), hide_index=True, width="stretch")
@@ -91,7 +91,7 @@ def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
         lines.append({tr("kpi"): name, tr("connection"): outcome.connection, tr("rows_loaded"): len(outcome.actuals),
                       tr("rows_refused_short"): len(outcome.refused), tr("result"): _result(outcome)})
     bar.empty()
-    st.session_state["refresh_report"] = (failed, len(kept), lines)
+    st.session_state[f"refresh_report_{workshop_id}"] = (failed, len(kept), lines)
     if kept:
         store().add_actuals(workshop_id, kept)
         st.rerun()  # every view of the dashboard on the new actuals
