@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import threading
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 EDITORS_KEY = "KPIDESIGN_EDITORS"
 LIMIT = 10  # wrong passwords, from any session of the server process ...
@@ -36,15 +36,18 @@ class AllowList:
     def allows(self, email: object, verified: object = None) -> bool:
         """True when this signed-in person may edit: anyone when no list is configured; else an address on the list, or
         one whose domain (the part after its only "@") is listed. An address the provider says is unverified
-        (email_verified false, or "false" as some providers write it) never matches."""
+        (email_verified false, or "false" as some providers write it) never matches, and a domain entry admits only an
+        address the provider says is verified: a provider that does not say (Entra ID, many OIDC setups) may let a user
+        set any address in its domain ("nOAuth"), so there only exact addresses match."""
         if not self.configured:
             return True
-        if not isinstance(email, str) or not email or verified is False or str(verified).strip().lower() == "false":
+        said = str(verified).strip().lower() if verified is not None else None
+        if not isinstance(email, str) or not email or verified is False or said == "false":
             return False
         address = email.strip().lower()
         if not _ADDRESS.fullmatch(address):
             return False
-        return address in self.addresses or address.rsplit("@", 1)[1] in self.domains
+        return address in self.addresses or (address.rsplit("@", 1)[1] in self.domains and (verified is True or said == "true"))
 
 
 def parse_editors(raw: str | Iterable[str] | None) -> AllowList:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 from collections import ChainMap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal
 
 from kpidesign import formula as formulas
 from kpidesign.model import Workshop
@@ -33,7 +34,7 @@ class TreeModel:
         self.parent = {n.id: n.parent for n in order}
         kids = children_map(ws)
         self.children = {n.id: kids.get(n.id, []) for n in order}
-        self.own = {n.id: getattr(n, basis) for n in order}
+        self.own: dict[str, float | None] = {n.id: getattr(n, basis) for n in order}
         self.formula: dict[str, formulas.Formula] = {}
         for n in order:
             if n.formula:
@@ -117,15 +118,16 @@ class Mismatch:
 def consistency(ws: Workshop, tolerance: float = TOLERANCE) -> list[Mismatch]:
     """Formula nodes whose stated baseline/target differ from their children's by more than tolerance."""
     out = []
-    for basis in ("baseline", "target"):
-        model = TreeModel(ws, basis)  # type: ignore[arg-type]
+    bases: tuple[Basis, ...] = ("baseline", "target")
+    for basis in bases:
+        model = TreeModel(ws, basis)
         for node_id, f in model.formula.items():
             stated = model.own[node_id]
             computed = f.evaluate(model.values)
             if stated is None or computed is None:
                 continue
             if not math.isclose(stated, computed, rel_tol=tolerance, abs_tol=1e-9):
-                out.append(Mismatch(node_id, basis, stated, computed))  # type: ignore[arg-type]
+                out.append(Mismatch(node_id, basis, stated, computed))
     return out
 
 
@@ -163,16 +165,23 @@ def sensitivity(ws: Workshop, basis: Basis = "baseline") -> list[Lever]:
             continue
         goal = targets.get(node_id)
         at_goal = model.kgi_with({node_id: goal}) if goal is not None else None
-        levers.append(Lever(node_id, value, up1 / base - 1, up10 / base - 1, down10 / base - 1, None if at_goal is None else at_goal / base - 1))
+        levers.append(
+            Lever(node_id, value, up1 / base - 1, up10 / base - 1, down10 / base - 1, None if at_goal is None else at_goal / base - 1)
+        )
     return sorted(levers, key=_rank)
 
 
-TIE = 1e-9  # relative: levers whose +1 % moves the KGI by the same amount (a product's factors all do) tie
+TIE_DIGITS = 9  # effects at +1 % equal to 9 decimals (a product's factors all give the same) are a tie
+
+
+def _effect(lever: Lever) -> float:
+    """The effect at +1 % as the ranking compares it: equal here is a tie."""
+    return round(abs(lever.kgi_change_1), TIE_DIGITS)
 
 
 def _rank(lever: Lever) -> tuple[float, float, str]:
     """Largest effect at +1 % first; a tie goes to the lever that moves the KGI most if it reaches its own target."""
-    return (-round(abs(lever.kgi_change_1), 9), -abs(lever.kgi_change_at_target or 0.0), lever.node)
+    return (-_effect(lever), -abs(lever.kgi_change_at_target or 0.0), lever.node)
 
 
 def kfs(ws: Workshop) -> Lever | None:
@@ -182,11 +191,8 @@ def kfs(ws: Workshop) -> Lever | None:
 
 
 def tied_with_first(ranked: list[Lever]) -> list[Lever]:
-    """The other levers whose +1 % moves the KGI as much as the first's: the KFS headline says they tie."""
-    if not ranked:
-        return []
-    top = abs(ranked[0].kgi_change_1)
-    return [lv for lv in ranked[1:] if math.isclose(abs(lv.kgi_change_1), top, rel_tol=TIE, abs_tol=1e-12)]
+    """The other levers whose +1 % moves the KGI as much as the first's (the ranking's own rule): the headline says they tie."""
+    return [lv for lv in ranked[1:] if _effect(lv) == _effect(ranked[0])] if ranked else []
 
 
 @dataclass(frozen=True)
@@ -213,7 +219,7 @@ class WhatIf:
         """Relative change of the KGI."""
         if self.kgi_before in (None, 0) or self.kgi_after is None:
             return None
-        return self.kgi_after / self.kgi_before - 1  # type: ignore[operator]
+        return self.kgi_after / self.kgi_before - 1
 
 
 def what_if(ws: Workshop, changes: Mapping[str, float], basis: Basis = "baseline") -> WhatIf:
@@ -277,7 +283,7 @@ def goal_seek(ws: Workshop, node_id: str, target: float | None = None) -> GoalSe
     return GoalSeek(node_id, current, needed if needed is not None and math.isfinite(needed) else None, goal)
 
 
-def _solve(f, x0: float) -> float | None:  # type: ignore[no-untyped-def]
+def _solve(f: Callable[[float], float | None], x0: float) -> float | None:
     """A root of f: exact for linear-fractional f (one occurrence of x), else bracket and bisect."""
     points = [x0, x0 * 2 + 1, x0 * 0.5 - 1, x0 * 3 + 7]
     known = [(x, y) for x, y in ((x, f(x)) for x in points) if y is not None][:3]  # a point where f has no value (a pole) is skipped
@@ -286,7 +292,7 @@ def _solve(f, x0: float) -> float | None:  # type: ignore[no-untyped-def]
         root = _linear_fractional_root([x for x, _ in known], ys)
         if root is not None:
             check = f(root)
-            if check is not None and math.isfinite(root) and abs(check) <= 1e-9 * max(1.0, _scale(ys)):  # type: ignore[arg-type]
+            if check is not None and math.isfinite(root) and abs(check) <= 1e-9 * max(1.0, _scale(ys)):
                 return root
     grid = sorted({x0 * k for k in (0, 0.001, 0.01, 0.1, 0.5, 1, 2, 10, 100, 1000, 1e4, 1e6)} | {-x0 * k for k in (0.5, 1, 10, 1000)})
     prev_x, prev_y = None, None
@@ -306,7 +312,7 @@ def _solve(f, x0: float) -> float | None:  # type: ignore[no-untyped-def]
     return None
 
 
-def _scale(ys: list[float | None]) -> float:
+def _scale(ys: Sequence[float | None]) -> float:
     return max(abs(y) for y in ys if y is not None)
 
 
@@ -345,7 +351,7 @@ def _solve3(m: list[list[float]], v: list[float]) -> list[float]:
     return out
 
 
-def _bisect(f, lo: float, hi: float, f_lo: float, steps: int = 1100) -> float | None:  # type: ignore[no-untyped-def]
+def _bisect(f: Callable[[float], float | None], lo: float, hi: float, f_lo: float, steps: int = 1100) -> float | None:
     """A root of f in [lo, hi] by halving: 1,100 halvings bring any bracket of doubles down to 1e-12 ([0, 1e305] needs 1,000)."""
     for _ in range(steps):
         mid = lo / 2 + hi / 2  # never overflows

@@ -35,6 +35,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 from kpidesign.analysis import TOLERANCE, TreeModel
 from kpidesign.findings import Finding, Severity
@@ -104,8 +105,9 @@ class Explanation:
         return change if math.isfinite(change) else None
 
 
-def values_at(ws: Workshop, date: dt.date, model: TreeModel | None = None, series: Mapping[str, Series] | None = None
-              ) -> tuple[dict[str, Value], list[Finding]]:
+def values_at(
+    ws: Workshop, date: dt.date, model: TreeModel | None = None, series: Mapping[str, Series] | None = None
+) -> tuple[dict[str, Value], list[Finding]]:
     """Every node's value at a date (latest fresh actual on or before it, else computed), and the findings on the way."""
     model = model or TreeModel(ws)
     series = all_series(ws) if series is None else series
@@ -153,7 +155,9 @@ def explain(ws: Workshop, date_from: dt.date, date_to: dt.date, node: str | None
     model = TreeModel(ws)
     target = node or model.root
     if target not in model.parent:
-        return Explanation(target, date_from, date_to, None, None, findings=[Finding(Severity.ERROR, "explain_unknown_node", target, {"id": target})])
+        return Explanation(
+            target, date_from, date_to, None, None, findings=[Finding(Severity.ERROR, "explain_unknown_node", target, {"id": target})]
+        )
     series = all_series(ws)
     before, found_before = values_at(ws, date_from, model, series)
     after, found_after = values_at(ws, date_to, model, series)
@@ -185,7 +189,9 @@ def _subtree(model: TreeModel, root: str) -> set[str]:
     return out
 
 
-def _split(model: TreeModel, root: str, change: float, before: Mapping[str, Value], after: Mapping[str, Value], out: Explanation, depth: int) -> None:
+def _split(
+    model: TreeModel, root: str, change: float, before: Mapping[str, Value], after: Mapping[str, Value], out: Explanation, depth: int
+) -> None:
     """Walk down from root, giving every formula input its share and listing influences (iterative: deep trees)."""
     stack: list[tuple[str, float, int]] = [(root, change, depth)]
     while stack:
@@ -204,8 +210,11 @@ def _split(model: TreeModel, root: str, change: float, before: Mapping[str, Valu
         if not math.isfinite(formula_change):
             out.findings.append(Finding(Severity.WARNING, "explain_not_finite", node_id, {}))
             continue
-        if share != 0 and formula_change == 0:  # the node moved, its formula's inputs say it did not: nothing to share
-            out.findings.append(Finding(Severity.WARNING, "explain_no_formula_change", node_id, {"change": _change(before[node_id], after[node_id])}))
+        scale = max(_fsum(abs(p) for p in parts.values()), abs(share))
+        if share != 0 and abs(formula_change) <= 1e-9 * scale:  # the node moved, its inputs' parts cancel (to rounding): nothing to share
+            out.findings.append(
+                Finding(Severity.WARNING, "explain_no_formula_change", node_id, {"change": _change(before[node_id], after[node_id])})
+            )
             continue
         shares = {child: 0.0 if share == 0 else share * (parts[child] / formula_change) for child in f.names}
         if not all(math.isfinite(c) for c in shares.values()):  # an overflow on the way: said, not a number
@@ -234,8 +243,9 @@ def _change(a: Value, b: Value) -> float | None:
     return None if a.value is None or b.value is None else b.value - a.value
 
 
-def _parts(node_id: str, f: Formula, before: Mapping[str, Value], after: Mapping[str, Value],
-           findings: list[Finding], dates: tuple[str, str]) -> dict[str, float] | None:
+def _parts(
+    node_id: str, f: Formula, before: Mapping[str, Value], after: Mapping[str, Value], findings: list[Finding], dates: tuple[str, str]
+) -> dict[str, float] | None:
     """The Shapley parts of a node's formula change, or None with a finding saying why it cannot be split."""
     a = {n: before[n].value for n in f.names}
     b = {n: after[n].value for n in f.names}
@@ -259,9 +269,15 @@ def _parts(node_id: str, f: Formula, before: Mapping[str, Value], after: Mapping
     for date, side, vals in zip(dates, (before, after), (a, b)):
         stated = side[node_id]
         computed = f.evaluate(vals)
-        if stated.basis == "actual" and computed is not None and stated.value is not None and not math.isclose(
-                stated.value, computed, rel_tol=TOLERANCE, abs_tol=1e-9):
-            findings.append(Finding(Severity.WARNING, "explain_does_not_add_up", node_id, {"date": date, "stated": stated.value, "computed": computed}))
+        if (
+            stated.basis == "actual"
+            and computed is not None
+            and stated.value is not None
+            and not math.isclose(stated.value, computed, rel_tol=TOLERANCE, abs_tol=1e-9)
+        ):
+            findings.append(
+                Finding(Severity.WARNING, "explain_does_not_add_up", node_id, {"date": date, "stated": stated.value, "computed": computed})
+            )
     parts = shapley(f, a, b)  # type: ignore[arg-type]
     if isinstance(parts, Finding):
         findings.append(Finding(parts.severity, parts.code, node_id, parts.params))
@@ -311,7 +327,7 @@ def linear_coefficients(f: Formula) -> dict[str, float] | None:
 
 def _linear(node: ast.expr) -> tuple[dict[str, float], float] | None:
     if isinstance(node, ast.Constant):
-        return {}, float(node.value)
+        return {}, float(cast("int | float", node.value))  # a parsed formula holds only number constants
     if isinstance(node, ast.Name):
         return {node.id: 1.0}, 0.0
     if isinstance(node, ast.UnaryOp):

@@ -21,9 +21,20 @@ def test_addresses_and_domains_are_matched_without_regard_to_case():
     assert editors.configured and editors.ignored == ()
     assert editors.addresses == {"ann@example.com", "bob@x.jp"} and editors.domains == {"corp.example.org", "b.jp"}
     for ok in ("ann@example.com", "ANN@EXAMPLE.COM", " ann@example.com ", "zoe@corp.example.org", "Zoe@CORP.example.ORG", "c@b.jp"):
-        assert editors.allows(ok), ok
-    for no in ("eve@example.com", "ann@example.co", "ann@example.com.evil.io", "zoe@evil-corp.example.org", "zoe@sub.corp.example.org",
-               "corp.example.org", "@corp.example.org", "x@corp.example.org@evil.io", "bob@x.jp x", "", None):
+        assert editors.allows(ok, True), ok  # a domain admits verified addresses
+    for no in (
+        "eve@example.com",
+        "ann@example.co",
+        "ann@example.com.evil.io",
+        "zoe@evil-corp.example.org",
+        "zoe@sub.corp.example.org",
+        "corp.example.org",
+        "@corp.example.org",
+        "x@corp.example.org@evil.io",
+        "bob@x.jp x",
+        "",
+        None,
+    ):
         assert not editors.allows(no), no
 
 
@@ -60,7 +71,7 @@ def test_every_listed_address_and_every_address_of_a_listed_domain_is_allowed(ad
     for a in addresses:
         assert editors.allows(a) and editors.allows(a.upper())
     for d in domains:
-        assert editors.allows(data.draw(local) + "@" + d)
+        assert editors.allows(data.draw(local) + "@" + d, True)
 
 
 @given(st.lists(address, min_size=1, max_size=6), address)
@@ -134,3 +145,12 @@ def test_parallel_sessions_cannot_slip_past_the_count():
     for th in threads:
         th.join()
     assert len(went) == 5
+
+
+def test_a_domain_entry_admits_only_addresses_the_provider_says_are_verified():
+    """Without email_verified (Entra ID, many OIDC providers) anyone may claim an address in the domain: only exact
+    addresses match then (found by review: the "nOAuth" pattern)."""
+    editors = parse_editors("@corp.example, ann@example.com")
+    assert not editors.allows("eve@corp.example", None) and editors.allows("eve@corp.example", True)
+    assert editors.allows("eve@corp.example", "true") and not editors.allows("eve@corp.example", "false")
+    assert editors.allows("ann@example.com", None)

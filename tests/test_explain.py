@@ -16,8 +16,12 @@ from kpidesign.model import Actual, Node, Workshop
 D1, D2 = dt.date(2026, 1, 31), dt.date(2026, 2, 28)
 
 
-def tree(formulas: dict[str, str], kids: dict[str, list[str]], values: dict[str, tuple[float | None, float | None]],
-         dates: tuple[dt.date, dt.date] = (D1, D2)) -> Workshop:
+def tree(
+    formulas: dict[str, str],
+    kids: dict[str, list[str]],
+    values: dict[str, tuple[float | None, float | None]],
+    dates: tuple[dt.date, dt.date] = (D1, D2),
+) -> Workshop:
     """A workshop: root 'y', children as given, actuals at the two dates (None: no actual)."""
     nodes = [Node(id="y", name="Y", formula=formulas.get("y", ""))]
     for parent, children in kids.items():
@@ -179,8 +183,11 @@ def test_linear_coefficients():
 
 # property: the parts always add up, at every level, for any formula shape and any values
 OPS = st.sampled_from(["+", "-", "*", "/"])
-VALUE = st.one_of(st.integers(-50, 50).map(float), st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
-                  st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False))
+VALUE = st.one_of(
+    st.integers(-50, 50).map(float),
+    st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False),
+    st.floats(-1e300, 1e300, allow_nan=False, allow_infinity=False),
+)
 
 
 @st.composite
@@ -223,3 +230,16 @@ def test_contributions_always_add_up_at_every_level(ws):
     for parent, parts in by_parent.items():
         if parent != "y":
             assert math.fsum(parts) == pytest.approx(own[parent], abs=1e-9 * scale)
+
+
+@pytest.mark.parametrize(
+    "formula, values",
+    [
+        ("a - b", {"y": (0, 10), "a": (0.1, 0.3), "b": (0.2, 0.4)}),  # the parts cancel up to float noise
+        ("a * b", {"y": (100, 110), "a": (0.1, 0.3), "b": (3.0, 1.0)}),
+    ],
+)
+def test_parts_that_cancel_to_rounding_are_no_change_not_a_division_by_noise(formula, values):
+    """The node moved (its own actuals) while its inputs' parts cancel: nothing is shared, and the finding says so."""
+    e = ex.explain(tree({"y": formula}, {"y": ["a", "b"]}, values), D1, D2)
+    assert contributions(e) == {} and ("explain_no_formula_change", "y") in codes(e)

@@ -92,8 +92,12 @@ def test_the_schema_refuses_what_lightdash_refuses(schema):
 
 
 def test_the_tree_is_drivers_and_what_lightdash_lacks_is_said(ec):
-    ws = tree.update_node(ec, "customers", definition={"owner": "growth@example.com", "why": "more buyers"},
-                          thresholds={"direction": "higher_is_better", "green": 50000, "yellow": 45000})
+    ws = tree.update_node(
+        ec,
+        "customers",
+        definition={"owner": "growth@example.com", "why": "more buyers"},
+        thresholds={"direction": "higher_is_better", "green": 50000, "yellow": 45000},
+    )
     ws = tree.update_node(ws, "sales", definition={"owner": "Head of EC"}, deadline="2027-03-31")
     ws, _ = tree.add_node(ws, "frequency", "Satisfaction", node_id="satisfaction")  # an influence link: a driver all the same
     metrics = _metrics(ws)
@@ -110,8 +114,10 @@ def test_formulas_become_metric_sql_that_never_divides_by_zero(ec):
     names = metric_names(ec)
     assert formula_sql("customers * avg_spend * frequency", names) == "((${customers} * ${avg_spend}) * ${frequency})"
     assert formula_sql("(new_customers - existing_customers) / items", names) == (
-        "(1.0 * (${new_customers} - ${existing_customers}) / NULLIF(${items}, 0))")
+        "(1.0 * (${new_customers} - ${existing_customers}) / NULLIF(${items}, 0))"
+    )
     assert formula_sql("-customers + 2", names) == "(-(${customers}) + 2)"
+    assert formula_sql("+customers + 2", names) == "(${customers} + 2)"  # a unary plus, as kpidesign's formulas accept (found by review)
 
 
 def test_ratio_kpis_divide_their_hidden_parts(template):
