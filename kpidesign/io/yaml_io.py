@@ -8,8 +8,9 @@ the field.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, overload
 
 import yaml
 from pydantic import ValidationError
@@ -34,6 +35,10 @@ class ImportResult:
     findings: list[Finding] = field(default_factory=list)
 
 
+@overload
+def plain_number(v: float) -> float | int: ...
+@overload
+def plain_number(v: float | None) -> float | int | None: ...
 def plain_number(v: float | None) -> float | int | None:
     """A whole number as int (800000000, not 800000000.0), anything else unchanged."""
     return int(v) if v is not None and float(v).is_integer() else v
@@ -205,6 +210,8 @@ def from_yaml(text: str | bytes) -> ImportResult:
         mark = getattr(e, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
         return _refuse("yaml_syntax", where, detail=str(getattr(e, "problem", "") or e)[:200])
+    except UnicodeError:  # a str holding a lone surrogate (from Python, never from an upload: those are decoded strictly)
+        return _refuse("not_utf8", "")
     return from_dict(doc)
 
 

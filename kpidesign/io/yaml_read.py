@@ -5,8 +5,9 @@ hundreds of millions of items once validated: any anchor or alias is refused, wi
 
 The document is built straight from libyaml's events: each plain scalar is typed by PyYAML's own implicit resolvers and
 constructed by its own SafeConstructor, once per distinct text (a year of actuals repeats its dates and ids thousands of
-times), without PyYAML's node graph. The rare document with something kpidesign never writes (a `!!set`, `!!binary` or
-`<<` merge key, a key that is a list) is handed to ``yaml.load`` itself, after a scan of its events for anchors.
+times), without PyYAML's node graph. Anything kpidesign never writes (a tag other than the core ones, such as `!!set` or
+`!!binary`, a `<<` merge key, a key that is a list or a mapping) is refused with its line: handing such a file to
+``yaml.load`` cost a whole extra reading in pure Python (a 5 MB upload with one `!!binary` line took ~14 s of a core).
 
 The `actuals:` block kpidesign writes at the end of a file (52,000 rows for a year of weekly values of 1,000 KPIs) is read
 row by row with one regular expression when every row has exactly the shape kpidesign writes; anything else in it, and the
@@ -40,11 +41,11 @@ _SCALARS = {  # the tags a kpidesign file can hold, each built by PyYAML's own S
     f"tag:yaml.org,2002:{name}": getattr(Loader, f"construct_yaml_{name}") for name in ("null", "bool", "int", "float", "timestamp")
 }
 # PyYAML's implicit resolvers by first character (the wildcard ones appended), as Resolver.resolve tries them
-_RESOLVERS = {
+_RESOLVERS: dict[str, tuple[tuple[str, re.Pattern[str]], ...]] = {
     first: tuple(Loader.yaml_implicit_resolvers.get(first, []) + Loader.yaml_implicit_resolvers.get(None, []))
     for first in set(Loader.yaml_implicit_resolvers) - {None}
 }
-_WILDCARD = tuple(Loader.yaml_implicit_resolvers.get(None, []))
+_WILDCARD: tuple[tuple[str, re.Pattern[str]], ...] = tuple(Loader.yaml_implicit_resolvers.get(None, []))
 _NO_KEY, _IN_LIST = object(), object()  # a mapping awaiting its next key; a sequence (a key may be None)
 _NOTHING = object()
 _ACTUALS = "\nactuals:\n"
@@ -61,7 +62,11 @@ class Refused(Exception):
 
 
 class _Unusual(Exception):
-    """Something kpidesign never writes: left to yaml.load itself."""
+    """Something kpidesign never writes (the event where it was met, when known): refused by load()."""
+
+    def __init__(self, event: Any = None) -> None:
+        super().__init__()
+        self.event = event
 
 
 # what PyYAML's constructors raise on a value they cannot build: int('9' * 5000), 2026-02-30, and for explicitly tagged
@@ -80,13 +85,11 @@ def load(text: str | bytes) -> Any:
             return doc
     try:
         return _from_events(text)
-    except _Unusual:
-        pass
-    _refuse_anchors(text)
-    try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 (a safe loader)
-    except _CANNOT_BUILD as e:
-        raise Refused("yaml_syntax", {"field": "", "detail": str(e)[:100]}) from None
+    except _Unusual as e:
+        mark = getattr(e.event, "start_mark", None)
+        line = mark.line + 1 if mark is not None else 0
+        raise Refused("yaml_unsupported", {"field": f"line {line}" if line else "", "line": line,
+                                           "text": _short(str(getattr(e.event, "tag", None) or getattr(e.event, "value", "") or ""))}) from None
 
 
 def _from_events(text: str | bytes) -> Any:
@@ -126,7 +129,8 @@ def _with_actuals_block(text: str) -> Any:
         loader.dispose()
     doc["actuals"] = [
         {"kpi": known[kpi], "date": known[date], "value": known[value]}
-        if market is None else {"kpi": known[kpi], "date": known[date], "value": known[value], "market": known[market]}
+        if market is None
+        else {"kpi": known[kpi], "date": known[date], "value": known[value], "market": known[market]}
         for kpi, date, value, market in rows
     ]
     return doc
@@ -140,12 +144,6 @@ def _plain(loader: Any, text: str) -> Any:
     if tag not in _SCALARS:
         raise _Unusual
     return _SCALARS[tag](loader, ScalarNode(tag, text, None, None))
-
-
-def _refuse_anchors(text: str | bytes) -> None:
-    for event in yaml.parse(text, Loader=Loader):
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _anchor(event)
 
 
 def _anchor(event: Any) -> Refused:
@@ -172,7 +170,8 @@ def _build(loader: Any) -> Any:
     get()  # DocumentEndEvent
     event = get()
     if isinstance(event, DocumentStartEvent):
-        raise ComposerError("expected a single document in the stream", None, "but found another document", event.start_mark)
+        # types-PyYAML types an event's mark as either loader's Mark; ComposerError's parameter names only the pure-Python one
+        raise ComposerError("expected a single document in the stream", None, "but found another document", event.start_mark)  # type: ignore[arg-type]
     return value
 
 
@@ -200,7 +199,7 @@ def _document(loader: Any) -> Any:
             if event.anchor is not None:
                 raise _anchor(event)
             if event.tag not in (None, "!", _MAP if kind is MappingStartEvent else _SEQ):
-                raise _Unusual
+                raise _Unusual(event)
             top = [{}, _NO_KEY] if kind is MappingStartEvent else [[], _IN_LIST]
             stack.append(top)
             continue
@@ -220,7 +219,7 @@ def _document(loader: Any) -> Any:
             top[0].append(value)
         elif key is _NO_KEY:
             if kind is not ScalarEvent:
-                raise _Unusual  # a list or a mapping as a key: PyYAML's own error
+                raise _Unusual(event)  # a list or a mapping as a key
             top[1] = value
         else:
             top[0][key] = value
@@ -251,7 +250,7 @@ def _resolve(text: str) -> str:
 def _construct(loader: Any, tag: str, event: Any) -> Any:
     build = _SCALARS.get(tag)
     if build is None:
-        raise _Unusual  # !!binary, a `<<` merge key, `=`, a tag of its own: yaml.load says what it makes of it
+        raise _Unusual(event)  # !!binary, a `<<` merge key, `=`, a tag of its own: never written by kpidesign
     return build(loader, ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style))
 
 
