@@ -57,12 +57,12 @@ def parse_rows(ws: Workshop, rows: list[dict[str, Any]]) -> tuple[list[Actual], 
         if problem:
             bad.append(RowProblem(number, problem, column))
             continue
-        good.append(Actual(kpi=kpi, date=date.value, value=value.value, market=market.value))  # type: ignore[arg-type]
+        good.append(Actual(kpi=kpi, date=date.value, value=value.value, market=market.value))
     return good, bad
 
 
 def _columns(header: list[Any]) -> dict[int, str]:
-    out = {}
+    out: dict[int, str] = {}
     for i, h in enumerate(header):
         key = normalize(str(h or "")).lower()
         for field, names in HEADERS.items():
@@ -99,7 +99,11 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
         return [], Problem("actuals_no_header")
     columns = _columns(table[0])
     if {"kpi", "date", "value"} <= set(columns.values()):
-        rows = [{field: (r[i] if i < len(r) else None) for i, field in columns.items()} for r in table[1:] if any(c not in (None, "") for c in r)]
+        rows = [
+            {field: (r[i] if i < len(r) else None) for i, field in columns.items()}
+            for r in table[1:]
+            if any(c not in (None, "") for c in r)
+        ]
     else:
         dates = {i: d.value for i, h in enumerate(table[0]) if i not in columns and (d := parse_date(h)).ok and d.value is not None}
         if "kpi" not in columns.values() or not dates:
@@ -118,10 +122,17 @@ def _xlsx_table(data: bytes) -> list[list[Any]]:
         header = list(next(sheet_rows(sheet, 1, 1), ()))
         width = max((i + 1 for i, h in enumerate(header) if h not in (None, "")), default=0)
         budget = min(MAX_ROWS, MAX_CELLS // max(width, 1))
-        rows = [list(r) for r in sheet_rows(sheet, 2, budget + 1, width)] if width else []
-        if len(rows) > budget and any(c not in (None, "") for c in rows[-1]):
-            raise TableTooLong(sheet.title, budget)
-        return [header[:width], *rows[:budget]]
+        rows: list[list[Any]] = []
+        read = 0
+        # blank rows are skipped (a long table may hold some), but never read without end: past twice the budget of rows
+        # read, or past the budget of filled ones, the table is longer than the reader takes, and says so (never cut short)
+        for row in sheet_rows(sheet, 2, 2 * budget + 1, width) if width else ():
+            read += 1
+            if any(c not in (None, "") for c in row):
+                rows.append(list(row))
+            if len(rows) > budget or read > 2 * budget:
+                raise TableTooLong(sheet.title, budget)
+        return [header[:width], *rows]
     finally:
         book.close()
 

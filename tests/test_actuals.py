@@ -9,7 +9,9 @@ from tests.io import hostile_xlsx
 
 
 def test_csv_with_ids_names_and_bad_rows(template):
-    data = "kpi,date,value,market\npurchase_rate,2026-10-01,1.8%,2%\n購入率（CVR）,2026/10/08,0.017,\nnobody,2026-10-01,1,\npurchase_rate,soon,1,\npurchase_rate,2026-10-15,lots,\n".encode("utf-8-sig")
+    data = "kpi,date,value,market\npurchase_rate,2026-10-01,1.8%,2%\n購入率（CVR）,2026/10/08,0.017,\nnobody,2026-10-01,1,\npurchase_rate,soon,1,\npurchase_rate,2026-10-15,lots,\n".encode(
+        "utf-8-sig"
+    )
     rows, problem = read_table("a.csv", data)
     assert problem is None and len(rows) == 5
     good, bad = parse_rows(template, rows)
@@ -41,12 +43,16 @@ def test_files_without_the_columns_are_refused():
 
 
 def test_a_kpi_by_date_grid_with_names_market_and_bad_cells(template):
-    data = ("指標,系列,2026-09-01,2026/10/01,memo\n認知率,値,30%,33%,x\n認知率,市場,,28%,\n購入率（CVR）,値,5%,lots,\nnobody,値,1,,\n").encode("utf-8")
+    data = (
+        "指標,系列,2026-09-01,2026/10/01,memo\n認知率,値,30%,33%,x\n認知率,市場,,28%,\n購入率（CVR）,値,5%,lots,\nnobody,値,1,,\n"
+    ).encode()
     rows, problem = read_table("grid.csv", data)
     assert problem is None
     good, bad = parse_rows(template, rows)
     assert sorted((a.kpi, a.date.isoformat(), a.value, a.market) for a in good) == [
-        ("awareness_rate", "2026-09-01", 0.3, None), ("awareness_rate", "2026-10-01", 0.33, 0.28), ("purchase_rate", "2026-09-01", 0.05, None),
+        ("awareness_rate", "2026-09-01", 0.3, None),
+        ("awareness_rate", "2026-10-01", 0.33, 0.28),
+        ("purchase_rate", "2026-09-01", 0.05, None),
     ]
     assert sorted((b.row, b.column, b.problem.code) for b in bad) == [(3, "2026-10-01", "not_a_number"), (4, "2026-09-01", "kpi_unknown")]
 
@@ -57,14 +63,17 @@ def test_kpidesigns_own_workbook_uploads_its_actuals(template):
     from kpidesign.io.excel import to_xlsx
     from kpidesign.model import Actual
 
-    sent = [Actual(kpi="awareness_rate", date=dt.date(2026, 10, 1), value=0.33, market=0.3), Actual(kpi="purchase_rate", date=dt.date(2026, 11, 1), value=0.05)]
+    sent = [
+        Actual(kpi="awareness_rate", date=dt.date(2026, 10, 1), value=0.33, market=0.3),
+        Actual(kpi="purchase_rate", date=dt.date(2026, 11, 1), value=0.05),
+    ]
     rows, problem = read_table("export.xlsx", to_xlsx(template.model_copy(update={"actuals": sent}), "en"))
     good, bad = parse_rows(template, rows)
     assert problem is None and not bad and sorted(good, key=lambda a: a.kpi) == sent
 
 
 def test_a_grid_without_date_columns_is_refused():
-    assert read_table("a.csv", "kpi,memo\nx,1\n".encode())[1].code == "actuals_no_header"
+    assert read_table("a.csv", b"kpi,memo\nx,1\n")[1].code == "actuals_no_header"
 
 
 HEADER = ["kpi", "date", "value"]
@@ -74,7 +83,7 @@ HEADER = ["kpi", "date", "value"]
 def test_a_value_at_the_last_row_a_sheet_can_have_is_read_in_seconds_and_bounded_memory():
     data = hostile_xlsx.far_cell("Actuals", HEADER)  # 11 KB; padded to its declared 16,384 columns it took GBs and minutes
     out = hostile_xlsx.read_limited("actuals", data, memory_mib=1536)
-    assert out == {"rows": 0, "codes": [], "seconds": out["seconds"]} and out["seconds"] < 10  # past the rows read, after blank ones
+    assert out == {"rows": 0, "codes": ["too_many_rows"], "seconds": out["seconds"]} and out["seconds"] < 10  # refused: a value lies past the rows read
 
 
 @pytest.mark.timeout(120)
@@ -96,6 +105,20 @@ def test_a_file_longer_than_the_reader_reads_is_refused_not_cut_short(monkeypatc
             assert len(found) == (rows if code is None else 0)
     grid = ("kpi," + ",".join(f"2026-01-{d:02d}" for d in range(1, 12)) + "\npurchase_rate," + ",".join("1" * 11) + "\n").encode()
     assert read_table("grid.csv", grid)[1].code == "too_many_rows"  # 11 cells of a grid are 11 observations
+
+
+def test_a_blank_row_just_past_the_budget_does_not_hide_the_rest(monkeypatch):
+    """10 rows allowed: 10 filled, a blank one, 5 more is longer than the reader reads, not 10 rows (found by review)."""
+    monkeypatch.setattr(actuals, "MAX_ROWS", 10)
+    cells = [hostile_xlsx.text(f"{chr(65 + i)}1", h) for i, h in enumerate(HEADER)]
+    filled = lambda r: hostile_xlsx.row(r, hostile_xlsx.text(f"A{r}", "purchase_rate"), hostile_xlsx.text(f"B{r}", "2026-10-01"),  # noqa: E731
+                                        hostile_xlsx.number(f"C{r}", 1))
+    body = "".join(filled(r) for r in range(2, 12)) + "".join(filled(r) for r in range(13, 18))
+    data = hostile_xlsx.book({"Actuals": hostile_xlsx.sheet(hostile_xlsx.row(1, *cells) + body)})
+    found, problem = read_table("a.xlsx", data)
+    assert problem is not None and problem.code == "too_many_rows" and found == []
+    fewer = hostile_xlsx.book({"Actuals": hostile_xlsx.sheet(hostile_xlsx.row(1, *cells) + "".join(filled(r) for r in (2, 3, 5)))})
+    assert len(read_table("a.xlsx", fewer)[0]) == 3  # a blank row inside a short table is skipped, as before
 
 
 def test_a_csv_over_the_size_limit_is_refused_unread():
