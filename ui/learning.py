@@ -45,7 +45,8 @@ class Why:
     explanation: explain.Explanation
     chart: alt.LayerChart | None
     steps: list[Step]
-    table: Any  # a Styler of the contributions (numbers kept, shown formatted), None when there are none
+    table: pd.DataFrame | None  # the contributions (numbers kept), None when there are none
+    formats: dict[str, Any]  # how its columns are shown: a Styler is made per drawing, never shared between sessions
     influences: pd.DataFrame
     reasons: str
     dot: str | None
@@ -71,8 +72,10 @@ def why_it_moved(ws: Workshop, state: tuple[str, int, int]) -> None:
         return
     if period is Period.CUSTOM:
         a, b = st.columns(2)
-        picked = (a.date_input(tr("why_from"), value=dates[0], key="why_from", format="YYYY-MM-DD"),
-                  b.date_input(tr("why_to"), value=dates[1], key="why_to", format="YYYY-MM-DD"))
+        picked = (
+            a.date_input(tr("why_from"), value=dates[0], key="why_from", format="YYYY-MM-DD"),
+            b.date_input(tr("why_to"), value=dates[1], key="why_to", format="YYYY-MM-DD"),
+        )
         dates = comparison_dates(ws, node, period, found, picked) or dates
     why = _why(state, lang(), node, dates[0], dates[1], ws)
     _summary(ws, why.explanation)
@@ -90,7 +93,7 @@ def why_it_moved(ws: Workshop, state: tuple[str, int, int]) -> None:
         st.caption(tr("why_tree_legend"))
     if why.table is not None:
         st.markdown(f"**{tr('why_all')}**")
-        st.dataframe(why.table, hide_index=True, width="stretch")
+        st.dataframe(why.table.style.format(why.formats, na_rep="—"), hide_index=True, width="stretch")  # styled per drawing
     if not why.influences.empty:
         st.markdown(f"**{tr('why_influences')}**")
         st.dataframe(why.influences, hide_index=True, width="stretch")
@@ -104,8 +107,11 @@ def _summary(ws: Workshop, e: explain.Explanation) -> None:
     first.metric(tr("why_start", date=e.date_from.isoformat()), format_value(e.value_from, node.unit, precise=False) or tr("no_data"))
     second.metric(tr("why_end", date=e.date_to.isoformat()), format_value(e.value_to, node.unit, precise=False) or tr("no_data"))
     change = e.change
-    third.metric(tr("col_change"), "—" if change is None else ("+" if change > 0 else "") + format_value(change, node.unit, precise=False),
-                 None if change is None or not e.value_from else f"{change / abs(e.value_from):+.1%}")
+    third.metric(
+        tr("col_change"),
+        "—" if change is None else ("+" if change > 0 else "") + format_value(change, node.unit, precise=False),
+        None if change is None or not e.value_from else f"{change / abs(e.value_from):+.1%}",
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -115,43 +121,70 @@ def _why(state: tuple[str, int, int], language: str, node: str, date_from: dt.da
     names = {n.id: n.name for n in _ws.nodes}
     unit = _ws.node(node).unit
     steps = waterfall(e)
-    chart = waterfall_chart(steps, names, unit, language, t("why_title", language, name=names[node]), (date_from, date_to)) if steps else None
+    chart = (
+        waterfall_chart(steps, names, unit, language, t("why_title", language, name=names[node]), (date_from, date_to)) if steps else None
+    )
     change = e.change or 0.0
-    table = pd.DataFrame([{
-        t("node", language): "\u3000" * (c.depth - 1) + names[c.node], t("parent", language): names[c.parent],
-        t("col_from", language): format_value(c.value_from, _ws.node(c.node).unit, precise=False),
-        t("col_to", language): format_value(c.value_to, _ws.node(c.node).unit, precise=False),
-        t("col_contribution", language): c.contribution, t("col_share", language): c.contribution / change if change else None,
-    } for c in e.contributions])
-    styled = None
-    if not table.empty:
-        styled = table.style.format({t("col_contribution", language): lambda v: _signed(v, unit, language), t("col_share", language): "{:+.1%}"}, na_rep="—")
-    influences = pd.DataFrame([{
-        t("node", language): names[i.node], t("parent", language): names[i.parent],
-        t("col_from", language): format_value(i.value_from, _ws.node(i.node).unit, precise=False),
-        t("col_to", language): format_value(i.value_to, _ws.node(i.node).unit, precise=False),
-        t("col_own_change", language): "—" if i.change is None else _signed(i.change, _ws.node(i.node).unit, language),
-    } for i in e.influences])
+    table = pd.DataFrame(
+        [
+            {
+                t("node", language): "\u3000" * (c.depth - 1) + names[c.node],
+                t("parent", language): names[c.parent],
+                t("col_from", language): format_value(c.value_from, _ws.node(c.node).unit, precise=False),
+                t("col_to", language): format_value(c.value_to, _ws.node(c.node).unit, precise=False),
+                t("col_contribution", language): c.contribution,
+                t("col_share", language): c.contribution / change if change else None,
+            }
+            for c in e.contributions
+        ]
+    )
+    formats = {t("col_contribution", language): lambda v: _signed(v, unit, language), t("col_share", language): "{:+.1%}"}
+    influences = pd.DataFrame(
+        [
+            {
+                t("node", language): names[i.node],
+                t("parent", language): names[i.parent],
+                t("col_from", language): format_value(i.value_from, _ws.node(i.node).unit, precise=False),
+                t("col_to", language): format_value(i.value_to, _ws.node(i.node).unit, precise=False),
+                t("col_own_change", language): "—" if i.change is None else _signed(i.change, _ws.node(i.node).unit, language),
+            }
+            for i in e.influences
+        ]
+    )
     reasons = "\n".join(f"- **{md(names.get(f.node or '', ''))}** {md(finding_text(f, language))}" for f in e.findings)
     dot = None
     if e.contributions:
-        dot = render.tree_dot(_ws, lang=language, direction=render.auto_direction(_ws, node), root=node, contribution=contributions(e),
-                              contribution_unit=unit, depth=render.fold_depth(_ws, node),
-                              observed={node: (e.value_from, e.value_to)} | {c.node: (c.value_from, c.value_to) for c in e.contributions}
-                              | {i.node: (i.value_from, i.value_to) for i in e.influences})
-    return Why(e, chart, steps, styled, influences, reasons, dot)
+        dot = render.tree_dot(
+            _ws,
+            lang=language,
+            direction=render.auto_direction(_ws, node),
+            root=node,
+            contribution=contributions(e),
+            contribution_unit=unit,
+            depth=render.fold_depth(_ws, node),
+            observed={node: (e.value_from, e.value_to)}
+            | {c.node: (c.value_from, c.value_to) for c in e.contributions}
+            | {i.node: (i.value_from, i.value_to) for i in e.influences},
+        )
+    return Why(e, chart, steps, None if table.empty else table, formats, influences, reasons, dot)
 
 
 def _signed(value: float, unit: str, language: str) -> str:
     return ("+" if value > 0 else "") + compact_value(value, unit, language)
 
 
-def waterfall_chart(steps: list[Step], names: dict[str, str], unit: str, language: str, title: str, dates: tuple[dt.date, dt.date]) -> alt.LayerChart:
+def waterfall_chart(
+    steps: list[Step], names: dict[str, str], unit: str, language: str, title: str, dates: tuple[dt.date, dt.date]
+) -> alt.LayerChart:
     """from → each direct child's contribution (largest first, green up, red down) → to, in fonts a projector shows."""
     rows, seen = [], set()
     for step in steps:
         if step.node is None:
-            name = t("why_start" if step.kind == "from" else "why_end", language, date=(dates[0] if step.kind == "from" else dates[1]).isoformat())
+            name = t(
+                "why_start" if step.kind == "from" else "why_end",
+                language,
+                date=(dates[0] if step.kind == "from" else dates[1]).isoformat(),
+            )
         else:
             name = names[step.node]
         label = "\n".join(render.wrap(name, 16, 2))
@@ -159,7 +192,9 @@ def waterfall_chart(steps: list[Step], names: dict[str, str], unit: str, languag
             label += "\u200b"
         seen.add(label)
         text = compact_value(step.end, unit, language) if step.node is None else _signed(step.amount, unit, language)
-        rows.append({"label": label, "kind": step.kind, "start": step.start, "end": step.end, "text": text, "top": max(step.start, step.end)})
+        rows.append(
+            {"label": label, "kind": step.kind, "start": step.start, "end": step.end, "text": text, "top": max(step.start, step.end)}
+        )
     moving = [v for r in rows if r["kind"] in ("up", "down") for v in (r["start"], r["end"])] + [rows[0]["end"], rows[-1]["end"]]
     lo, hi = min(moving), max(moving)
     pad = (hi - lo) * 0.35 or abs(hi) * 0.05 or 1.0
@@ -169,13 +204,23 @@ def waterfall_chart(steps: list[Step], names: dict[str, str], unit: str, languag
             r["start"] = floor  # totals rise from the axis' floor: the changes stay readable against them
     frame = pd.DataFrame(rows)
     order = list(frame.label)
-    axis_y = alt.Axis(labelExpr=number_label(unit, language), labelFontSize=FONT, titleFontSize=FONT, labelColor=INK, titleColor=INK, tickCount=6)
-    base = alt.Chart(frame).encode(x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(
-        labelAngle=0, labelFontSize=FONT, labelColor=INK, labelLimit=260, labelExpr="split(datum.label, '\\n')")))
+    axis_y = alt.Axis(
+        labelExpr=number_label(unit, language), labelFontSize=FONT, titleFontSize=FONT, labelColor=INK, titleColor=INK, tickCount=6
+    )
+    base = alt.Chart(frame).encode(
+        x=alt.X(
+            "label:N",
+            sort=order,
+            title=None,
+            axis=alt.Axis(labelAngle=0, labelFontSize=FONT, labelColor=INK, labelLimit=260, labelExpr="split(datum.label, '\\n')"),
+        )
+    )
     bars = base.mark_bar(size=70).encode(
-        y=alt.Y("start:Q", title=unit or None, scale=alt.Scale(domain=[floor, hi + pad * 0.4], zero=False, nice=False), axis=axis_y), y2="end:Q",
+        y=alt.Y("start:Q", title=unit or None, scale=alt.Scale(domain=[floor, hi + pad * 0.4], zero=False, nice=False), axis=axis_y),
+        y2="end:Q",
         color=alt.Color("kind:N", scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values())), legend=None),
-        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("text:N", title="")])
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("text:N", title="")],
+    )
     labels = base.mark_text(dy=-14, fontSize=FONT + 2, fontWeight="bold").encode(y="top:Q", text="text:N")
     return alt.layer(bars, labels).properties(height=460, title=alt.TitleParams(title, fontSize=TITLE_FONT, anchor="start", color=INK))
 
@@ -185,8 +230,10 @@ def number_label(unit: str, language: str) -> str:
     if is_percent(unit):
         return "format(datum.value, '.3~%')"
     if language == "ja":
-        return ("abs(datum.value) >= 1e8 ? format(datum.value / 1e8, ',.4~f') + '億' : abs(datum.value) >= 1e4 ? "
-                "format(datum.value / 1e4, ',.4~f') + '万' : format(datum.value, ',.4~f')")
+        return (
+            "abs(datum.value) >= 1e8 ? format(datum.value / 1e8, ',.4~f') + '億' : abs(datum.value) >= 1e4 ? "
+            "format(datum.value / 1e4, ',.4~f') + '万' : format(datum.value, ',.4~f')"
+        )
     return "replace(format(datum.value, '.4~s'), 'G', 'B')"
 
 
@@ -212,34 +259,50 @@ def what_the_data_say(loaded: Loaded) -> None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _links(state: tuple[str, int, int], language: str, _ws: Workshop) -> tuple[dict[str, int], pd.DataFrame, str, dict[tuple[str, str], str]]:
+def _links(
+    state: tuple[str, int, int], language: str, _ws: Workshop
+) -> tuple[dict[str, int], pd.DataFrame, str, dict[tuple[str, str], str]]:
     """The counts by verdict, the table of links, the warnings' text and each link's verdict, once per state and language."""
     report = links.links(_ws)
     names = {n.id: n.name for n in _ws.nodes}
     found = [link.verdict.value for link in report.links]
     counts = {v: found.count(v) for v in ("holds", "opposite", "no_relation")}
     counts["untested"] = len(found) - sum(counts.values()) - found.count("related")
-    table = pd.DataFrame([{
-        t("parent", language): names[link.parent], t("col_child", language): names[link.child], t("col_kind", language): t(f"link_kind_{link.kind}", language),
-        t("col_verdict", language): t(f"link_verdict_{link.verdict.value}", language),
-        t("col_correlation", language): None if link.correlation is None else round(link.correlation, 2),
-        t("col_lag", language): link.lag, t("col_pairs", language): link.n,
-        t("col_reason", language): finding_text(link.reason, language) if link.reason else "",
-    } for link in report.links])
-    warnings = "\n".join(f"- {md(finding_text(_named(f, names, language), language))}" for f in report.findings if f.code == "links_leading_leads_nothing")
+    table = pd.DataFrame(
+        [
+            {
+                t("parent", language): names[link.parent],
+                t("col_child", language): names[link.child],
+                t("col_kind", language): t(f"link_kind_{link.kind}", language),
+                t("col_verdict", language): t(f"link_verdict_{link.verdict.value}", language),
+                t("col_correlation", language): None if link.correlation is None else round(link.correlation, 2),
+                t("col_lag", language): link.lag,
+                t("col_pairs", language): link.n,
+                t("col_reason", language): finding_text(link.reason, language) if link.reason else "",
+            }
+            for link in report.links
+        ]
+    )
+    warnings = "\n".join(
+        f"- {md(finding_text(_named(f, names, language), language))}" for f in report.findings if f.code == "links_leading_leads_nothing"
+    )
     data = [f for f in report.findings if f.code != "links_leading_leads_nothing"]
-    warnings += ("\n" if warnings and data else "") + "\n".join(f"- **{md(names.get(f.node or '', ''))}** {md(finding_text(f, language))}" for f in data)
+    warnings += ("\n" if warnings and data else "") + "\n".join(
+        f"- **{md(names.get(f.node or '', ''))}** {md(finding_text(f, language))}" for f in data
+    )
     return counts, table, warnings, {(link.parent, link.child): link.verdict.value for link in report.links}
 
 
 def _named(f: Finding, names: dict[str, str], language: str) -> Finding:
     """A "leads nothing" finding as people read it: the parent by its name, the verdict in words."""
-    params = {**f.params, "parent": names.get(f.params.get("parent", ""), f.params.get("parent", "")),
-              "verdict": t(f"link_verdict_{f.params.get('verdict')}", language)}
+    params = {
+        **f.params,
+        "parent": names.get(f.params.get("parent", ""), f.params.get("parent", "")),
+        "verdict": t(f"link_verdict_{f.params.get('verdict')}", language),
+    }
     return replace(f, params=params)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _links_dot(state: tuple[str, int, int], language: str, _ws: Workshop, _verdicts: dict[tuple[str, str], str]) -> str:
     return render.tree_dot(_ws, lang=language, direction=render.auto_direction(_ws), link_verdicts=_verdicts, depth=render.fold_depth(_ws))
-
