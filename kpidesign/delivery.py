@@ -11,14 +11,13 @@ import os
 import smtplib
 import ssl
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Mapping
 
 from kpidesign.model import Channel, Workshop
 from kpidesign.monitor import Firing
-from kpidesign.render import one_line
-from kpidesign.values import format_value
+from kpidesign.values import format_value, one_line
 
 
 @dataclass(frozen=True)
@@ -34,9 +33,12 @@ class Settings:
     smtp_starttls: bool = True
 
     @classmethod
-    def from_env(cls, extra: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, extra: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment, overridden by extra (e.g. Streamlit secrets)."""
-        get = lambda key: (extra or {}).get(key) or os.environ.get(key)  # noqa: E731
+
+        def get(key: str) -> str | None:
+            return (extra or {}).get(key) or os.environ.get(key)
+
         return cls(
             slack_webhook=get("KPIDESIGN_SLACK_WEBHOOK"),
             smtp_host=get("KPIDESIGN_SMTP_HOST"),
@@ -55,7 +57,11 @@ class Settings:
 def message(ws: Workshop, f: Firing) -> tuple[str, str]:
     """Subject and text of an alert (language of the workshop)."""
     node = ws.node(f.alert.kpi)
-    name, title, action = one_line(node.name), one_line(ws.title), one_line(f.alert.action) or "-"  # one line each: a subject is a mail header
+    name, title, action = (
+        one_line(node.name),
+        one_line(ws.title),
+        one_line(f.alert.action) or "-",
+    )  # one line each: a subject is a mail header
     value = one_line(format_value(f.value, node.unit))
     level = f.level  # 'out_of_control' for a rule on the data's own limits, else the status
     said = ("管理限界外（out of control）" if ws.language == "ja" else "out of control") if level == "out_of_control" else level
@@ -90,8 +96,12 @@ def send(settings: Settings, channel: Channel, to: str, subject: str, body: str,
             raise DeliveryError("no Slack webhook configured (KPIDESIGN_SLACK_WEBHOOK)")
         payload = {"text": f"*{slack_escape(subject)}*\n{slack_escape(body)}", "channel": to or None}
         try:
-            request = urllib.request.Request(settings.slack_webhook, data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
-                                             headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
+            request = urllib.request.Request(
+                settings.slack_webhook,
+                data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+                headers={"Content-Type": "application/json; charset=utf-8"},
+                method="POST",
+            )
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (the configured webhook only)
                 return f"slack {response.status}"
         except (OSError, ValueError) as e:  # ValueError: a webhook that is not a URL

@@ -12,7 +12,7 @@ from functools import lru_cache
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Node, Workshop
 from kpidesign.tree import children_map, descendants, walk
-from kpidesign.values import compact_value, is_percent
+from kpidesign.values import compact_value, is_percent, one_line
 
 LAYER_STYLE: dict[Layer | None, dict[str, str]] = {
     Layer.LEADING: {"shape": "box", "style": "rounded,filled", "fillcolor": "#dbeafe", "color": "#1d4ed8"},
@@ -59,7 +59,7 @@ def _wrapped(text: str, width: int, max_lines: int) -> tuple[str, ...]:
                 continue
             cut = _fit(token, width)  # a word longer than a line is cut
             lines.append(cut)
-            token = token[len(cut):]
+            token = token[len(cut) :]
         current += token
     if current.strip():
         lines.append(current.rstrip())
@@ -80,18 +80,6 @@ def _fit(token: str, width: int) -> str:
             break
         out += ch
     return out
-
-
-# not text on a line in any output: control characters (C0, DEL, C1), line and paragraph separators, lone surrogates, and
-# the noncharacters (U+FDD0-FDEF, U+FFFE and U+FFFF of every plane): invalid in XML 1.0, a header break in a mail, a broken DOT
-_NONCHARACTERS = "".join(chr(plane + last) for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))
-_NOT_IN_A_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef" + _NONCHARACTERS + "]+")
-
-
-def one_line(text: str) -> str:
-    """text as one line any output accepts (SVG, PNG, DOT, a mail header): each run of control characters, line
-    separators or noncharacters becomes one space (names are cleaned when typed, but an older database may hold any)."""
-    return text if text.isprintable() else _NOT_IN_A_LINE.sub(" ", text)  # all of them are unprintable: most texts are done at once
 
 
 def escape(text: str) -> str:
@@ -174,7 +162,10 @@ def _leveled(ws: Workshop, root: str | None) -> list[tuple[Node, int]]:
 
 MAX_SHOWN = 150  # boxes drawn before deep levels are folded: more is unreadable on a projector and slow to lay out
 FOLDED = {"ja": "配下 +{n}", "en": "+{n} below"}
-FOLDED_STATUS = {"ja": ("（", "・", "）", {"red": "赤 {n}", "yellow": "黄 {n}"}), "en": (" (", ", ", ")", {"red": "{n} red", "yellow": "{n} yellow"})}
+FOLDED_STATUS = {
+    "ja": ("（", "・", "）", {"red": "赤 {n}", "yellow": "黄 {n}"}),
+    "en": (" (", ", ", ")", {"red": "{n} red", "yellow": "{n} yellow"}),
+}
 
 
 def folded_label(count: int, lang: str, statuses: list[str] | None = None) -> str:
@@ -231,7 +222,10 @@ STATUS_FILL = {"green": "#bbf7d0", "yellow": "#fef08a", "red": "#fecaca", "none"
 CONTRIBUTION_FILL = ((0.5, "#4ade80", "#f87171"), (0.15, "#86efac", "#fca5a5"), (0.0, "#dcfce7", "#fee2e2"))
 CONTRIBUTION_NONE = "#f3f4f6"
 LARGEST_STYLE = {"positive": {"color": "#166534", "penwidth": "4"}, "negative": {"color": "#991b1b", "penwidth": "4"}}
-LARGEST_MARK = {"ja": {"positive": "▲ 最大のプラス", "negative": "▼ 最大のマイナス"}, "en": {"positive": "▲ largest +", "negative": "▼ largest −"}}
+LARGEST_MARK = {
+    "ja": {"positive": "▲ 最大のプラス", "negative": "▼ 最大のマイナス"},
+    "en": {"positive": "▲ largest +", "negative": "▼ largest −"},
+}
 # link colouring by what the data say (kpidesign.links verdicts): tested links drawn bold, untested faint and dotted
 VERDICT_STYLE = {
     "holds": {"color": "#16a34a", "penwidth": "3.5"},
@@ -264,9 +258,18 @@ def extremes(contribution: dict[str, float]) -> dict[str, str]:
 
 
 def tree_dot(
-    ws: Workshop, *, lang: str = "ja", direction: str = "TB", highlight: str | None = None, root: str | None = None,
-    whatif: dict[str, float] | None = None, status: dict[str, str] | None = None, depth: int | None = None,
-    contribution: dict[str, float] | None = None, contribution_unit: str = "", link_verdicts: dict[tuple[str, str], str] | None = None,
+    ws: Workshop,
+    *,
+    lang: str = "ja",
+    direction: str = "TB",
+    highlight: str | None = None,
+    root: str | None = None,
+    whatif: dict[str, float] | None = None,
+    status: dict[str, str] | None = None,
+    depth: int | None = None,
+    contribution: dict[str, float] | None = None,
+    contribution_unit: str = "",
+    link_verdicts: dict[tuple[str, str], str] | None = None,
     observed: dict[str, tuple[float | None, float | None]] | None = None,
 ) -> str:
     """DOT source of the tree (or the branch under root); whatif: the nodes a what-if moved, with their new values

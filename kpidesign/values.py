@@ -26,7 +26,13 @@ _SUFFIX_MULTIPLIERS = {"k": 1e3, "m": 1e6, "b": 1e9}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _ID = re.compile(r"^[^\W\d]\w*$")
 _LINE_BREAK = re.compile("\r\n|[\r\u2028\u2029]")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # Unicode's Cc and Cs, but for LF and tab
+# never text, in any output: control characters but LF and tab (Cc), lone surrogates (Cs), the bidirectional overrides and
+# isolates that can make a name read as something else (U+202A-202E, U+2066-2069), and the noncharacters (U+FDD0-FDEF, and
+# U+FFFE, U+FFFF of every plane: invalid in XML 1.0)
+_NONCHARACTERS = "".join(chr(plane + last) for plane in range(0, 0x110000, 0x10000) for last in (0xFFFE, 0xFFFF))
+_NOT_TEXT = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufdd0-\ufdef" + _NONCHARACTERS
+_CONTROL = re.compile(f"[{_NOT_TEXT}]")
+_NOT_IN_A_LINE = re.compile(f"[\t\n\u2028\u2029{_NOT_TEXT}]+")
 
 
 @dataclass(frozen=True)
@@ -127,6 +133,12 @@ def clean_text(text: str) -> str:
     if text.isprintable():  # nothing to change (the common case; False for any line break, tab or control character)
         return text
     return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
+def one_line(text: str) -> str:
+    """Text as one line any output accepts (SVG, PNG, DOT, a mail header): each run of what cannot stand on a line becomes
+    one space (names are cleaned when typed or imported, but an older database may hold anything)."""
+    return text if text.isprintable() else _NOT_IN_A_LINE.sub(" ", text)  # all of them are unprintable: most texts are done at once
 
 
 def clean_line(text: str) -> str:

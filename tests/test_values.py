@@ -24,9 +24,24 @@ from kpidesign.values import (
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("1200", 1200), ("1,200", 1200), ("１２００", 1200), ("  42 ", 42), ("-3.5", -3.5), ("1e9", 1e9),
-        ("1.8%", 0.018), ("18％", 0.18), ("10億", 1e9), ("2.5万", 25000), ("3k", 3000), ("1.2M", 1.2e6),
-        ("¥5,000", 5000), ("5000円", 5000), ("+0.5pt", 0.5), (".5", 0.5), (12, 12), (3.25, 3.25),
+        ("1200", 1200),
+        ("1,200", 1200),
+        ("１２００", 1200),
+        ("  42 ", 42),
+        ("-3.5", -3.5),
+        ("1e9", 1e9),
+        ("1.8%", 0.018),
+        ("18％", 0.18),
+        ("10億", 1e9),
+        ("2.5万", 25000),
+        ("3k", 3000),
+        ("1.2M", 1.2e6),
+        ("¥5,000", 5000),
+        ("5000円", 5000),
+        ("+0.5pt", 0.5),
+        (".5", 0.5),
+        (12, 12),
+        (3.25, 3.25),
     ],
 )
 def test_parse_number_reads_what_people_type(text, expected):
@@ -121,9 +136,14 @@ def test_non_finite_numbers_format_without_crashing():
 @pytest.mark.parametrize(
     "text, text_kept, line_kept",
     [
-        ("a\r\nb", "a\nb", "a b"), ("a\rb", "a\nb", "a b"), ("a\u2028b\u2029c", "a\nb\nc", "a b c"),
-        ("a\x00b\x1b[31m\x7f\x85", "ab[31m", "ab[31m"), ("tab\tkept", "tab\tkept", "tab\tkept"), ("\ud800lone", "lone", "lone"),
-        ("  売上\u3000 ", "  売上\u3000 ", "売上"), ("plain", "plain", "plain"),
+        ("a\r\nb", "a\nb", "a b"),
+        ("a\rb", "a\nb", "a b"),
+        ("a\u2028b\u2029c", "a\nb\nc", "a b c"),
+        ("a\x00b\x1b[31m\x7f\x85", "ab[31m", "ab[31m"),
+        ("tab\tkept", "tab\tkept", "tab\tkept"),
+        ("\ud800lone", "lone", "lone"),
+        ("  売上\u3000 ", "  売上\u3000 ", "売上"),
+        ("plain", "plain", "plain"),
     ],
 )
 def test_typed_text_loses_control_characters_and_every_kind_of_line_break(text, text_kept, line_kept):
@@ -134,3 +154,12 @@ def test_typed_text_loses_control_characters_and_every_kind_of_line_break(text, 
 @given(st.text())
 def test_a_cleaned_name_is_one_line(text):
     assert len(clean_line(text).splitlines()) <= 1 and clean_line(clean_line(text)) == clean_line(text)
+
+
+def test_bidirectional_overrides_and_noncharacters_never_stay_in_a_name():
+    """U+202E can make "exe.pdf" read as "fdp.exe" in a tree, a mail or Slack (found by review); U+FFFE is no XML."""
+    from kpidesign.values import clean_line, one_line
+
+    assert clean_line("invoice\u202efdp.exe") == "invoicefdp.exe" and clean_line("a\u2066b\u2069c\ufffe") == "abc"
+    assert one_line("a\u202e\u202db\nc") == "a b c" and one_line("plain") == "plain"
+    assert clean_line("مرحبا KPI") == "مرحبا KPI"  # right-to-left text itself is kept

@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import importlib.util
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Workshop
-from kpidesign.render import FONT, auto_direction, box_size, node_label, one_line
+from kpidesign.render import FONT, auto_direction, box_size, node_label
 from kpidesign.tree import children_map, walk
+from kpidesign.values import one_line
 
 PX = 72  # box_size works in inches
 MAX_PNG_PIXELS = 40_000_000  # a bigger tree is unreadable as one picture and costs seconds to encode: the SVG scales
 GAP_X, GAP_Y, MARGIN = 18, 46, 20
-FILL = {Layer.LEADING: ("#dbeafe", "#1d4ed8"), Layer.INTERMEDIATE: ("#fef3c7", "#b45309"), Layer.LAGGING: ("#fde2e1", "#b91c1c"), None: ("#f3f4f6", "#6b7280")}
+FILL = {
+    Layer.LEADING: ("#dbeafe", "#1d4ed8"),
+    Layer.INTERMEDIATE: ("#fef3c7", "#b45309"),
+    Layer.LAGGING: ("#fde2e1", "#b91c1c"),
+    None: ("#f3f4f6", "#6b7280"),
+}
 KGI_FILL = ("#1e3a8a", "#1e3a8a")
 CJK_FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -85,10 +92,11 @@ def _layout(ws: Workshop, lang: str, direction: str | None) -> Layout:
     extent = {k: (v[0] if turned else v[1]) for k, v in size.items()}  # across the level bands
     gap_b, gap_d = (GAP_X * 0.5, GAP_Y * 2) if turned else (GAP_X, GAP_Y)
     depth = {n.id: d for n, d in order}
-    band = {}
+    band: dict[int, float] = {}
     for node_id, d in depth.items():
         band[d] = max(band.get(d, 0), extent[node_id])
-    band_at, pos = {}, MARGIN
+    band_at: dict[int, float] = {}
+    pos: float = MARGIN
     for d in sorted(band):
         band_at[d], pos = pos, pos + band[d] + gap_d
     centre: dict[str, float] = {}
@@ -114,7 +122,9 @@ def _layout(ws: Workshop, lang: str, direction: str | None) -> Layout:
     return Layout(boxes, edges, width, height, "LR" if turned else "TB")
 
 
-def _place_iterative(root: str, kids: dict, size: dict, centre: dict, cursor: list[float], gap: float) -> None:  # type: ignore[type-arg]
+def _place_iterative(
+    root: str, kids: Mapping[str | None, list[str]], size: dict[str, float], centre: dict[str, float], cursor: list[float], gap: float
+) -> None:
     """Post-order placement along the breadth axis, without recursion (deep trees must not hit the recursion limit)."""
     stack: list[tuple[str, bool]] = [(root, False)]
     while stack:
@@ -159,10 +169,14 @@ def to_svg(ws: Workshop, lang: str = "ja") -> str:
         if link:
             out.append(f'<text x="{(x1 + x2) / 2 + 6:.1f}" y="{(y1 + y2) / 2 + 6:.1f}" fill="#111827">{escape(link)}</text>')
     for box in lay.boxes.values():
-        out.append(f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="6" fill="{box.fill}" stroke="{box.stroke}" stroke-width="1.5"/>')
+        out.append(
+            f'<rect x="{box.x:.1f}" y="{box.y:.1f}" width="{box.w:.1f}" height="{box.h:.1f}" rx="6" fill="{box.fill}" stroke="{box.stroke}" stroke-width="1.5"/>'
+        )
         top = box.y + box.h / 2 - (len(box.lines) - 1) * 11.7 + 6
         for i, line in enumerate(box.lines):
-            out.append(f'<text x="{box.x + box.w / 2:.1f}" y="{top + i * 23.4:.1f}" text-anchor="middle" fill="{box.text}">{escape(line)}</text>')
+            out.append(
+                f'<text x="{box.x + box.w / 2:.1f}" y="{top + i * 23.4:.1f}" text-anchor="middle" fill="{box.text}">{escape(line)}</text>'
+            )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -205,7 +219,13 @@ def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5, max_pixels: int =
         if link:
             draw.text(((x1 + x2) / 2 + 8 * scale, (y1 + y2) / 2), link, fill="#111827", font=font, anchor="mm")
     for box in lay.boxes.values():
-        draw.rounded_rectangle([box.x * scale, box.y * scale, (box.x + box.w) * scale, (box.y + box.h) * scale], radius=int(6 * scale), fill=box.fill, outline=box.stroke, width=max(1, int(1.5 * scale)))
+        draw.rounded_rectangle(
+            [box.x * scale, box.y * scale, (box.x + box.w) * scale, (box.y + box.h) * scale],
+            radius=int(6 * scale),
+            fill=box.fill,
+            outline=box.stroke,
+            width=max(1, int(1.5 * scale)),
+        )
         for i, line in enumerate(box.lines):
             y = (box.y + box.h / 2 + (i - (len(box.lines) - 1) / 2) * 23.4) * scale
             draw.text(((box.x + box.w / 2) * scale, y), line, fill=box.text, font=font, anchor="mm")
