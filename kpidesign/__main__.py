@@ -6,17 +6,21 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import sys
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 from kpidesign import actuals, alerting, analysis, delivery, monitor
+from kpidesign import room as room_rules
 from kpidesign.backup import BackupError
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import finding_text, problem_text, t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
-from kpidesign.model import Workshop
+from kpidesign.model import Actual, Workshop
 from kpidesign.review import PRINCIPLES, review
 from kpidesign.status import status_word
 from kpidesign.store import NewerSchemaError, Store
@@ -212,7 +216,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write a workshop in one format."""
     store = _store(args)
     wid = _find(store, args.workshop)
-    ws = store.with_actuals(store.load(wid).workshop, wid)
+    ws = store.with_room(store.with_actuals(store.load(wid).workshop, wid), wid)
     out = files.export(ws, args.format, args.lang or ws.language)
     if out is None:
         raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
@@ -225,7 +229,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Every KPI's value, status and comparisons from the file's actuals."""
     ws = load(args.file)
     now = monitor.readings(ws)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for node in ws.nodes:
         r = now[node.id]
         comparisons = {k: {"other": c.other, "delta": c.delta, "ratio": c.ratio} for k, c in monitor.compare(ws, node.id).items()}
@@ -261,7 +265,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         secrets = {**connectors.read_secrets(Path.home() / ".streamlit" / "secrets.toml"), **connectors.read_secrets()}
     except connectors.QueryError as e:
         raise UsageError(problem_text(e.problem, "en")) from None
-    kept: list = []
+    kept: list[Actual] = []
     failed = 0
     for o in connectors.refresh(ws, secrets):
         if o.problem is not None:
@@ -279,13 +283,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _reasons_json(findings: list[Finding], lang: str) -> list[dict]:
-    """Findings as JSON objects: severity, code, node, params and the sentence in the chosen language."""
-    def plain(v: object) -> object:
-        return None if isinstance(v, float) and v - v != 0 else v  # NaN and ±inf (v - v is NaN) are not JSON: null
-
-    return [{"severity": f.severity.value, "code": f.code, "node": f.node, "params": {k: plain(v) for k, v in f.params.items()},
-             "message": finding_text(f, lang)} for f in findings]
+def _reasons_json(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
+    """Findings as JSON objects: severity, code, node, params and the sentence in the chosen language (to_json makes it strict)."""
+    return [{"severity": f.severity.value, "code": f.code, "node": f.node, "params": dict(f.params), "message": finding_text(f, lang)} for f in findings]
 
 
 def _date_arg(text: str, flag: str) -> dt.date:
@@ -304,14 +304,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.node}: no such node")
     e = explain.explain(ws, _date_arg(args.date_from, "--from"), _date_arg(args.date_to, "--to"), args.node)
     if args.json:
-        print(json.dumps({
+        print(to_json({
             "node": e.node, "from": e.value_from, "to": e.value_to, "change": e.change,
             "contributions": [{"node": c.node, "parent": c.parent, "contribution": c.contribution, "depth": c.depth,
                                "value_from": c.value_from, "value_to": c.value_to} for c in e.contributions],
             "date_from": e.date_from.isoformat(), "date_to": e.date_to.isoformat(), "unit": ws.node(e.node).unit,
             "influences": [{"node": i.node, "parent": i.parent, "from": i.value_from, "to": i.value_to, "change": i.change} for i in e.influences],
             "reasons": _reasons_json(e.findings, args.lang),
-        }, ensure_ascii=False, indent=2, allow_nan=False))
+        }))
         return 0 if e.change is not None else 1
     print(f"{e.node}: {format_number(e.value_from) or '-'} ({e.date_from}) -> {format_number(e.value_to) or '-'} ({e.date_to}), "
           f"change {format_number(e.change) or '-'}")
@@ -337,7 +337,7 @@ def cmd_links(args: argparse.Namespace) -> int:
              "n": lk.n, "p_value": lk.p_value, "expected_sign": lk.expected_sign, "frequency": lk.frequency.value if lk.frequency else None,
              "reason": _reasons_json([lk.reason], args.lang)[0] if lk.reason else None} for lk in report.links]
     if args.json:
-        print(json.dumps({"links": rows, "findings": _reasons_json(report.findings, args.lang)}, ensure_ascii=False, indent=2, allow_nan=False))
+        print(to_json({"links": rows, "findings": _reasons_json(report.findings, args.lang)}))
         return 0
     print(f"{'parent':<20} {'child':<20} {'kind':<9} {'verdict':<17} {'r':>6} {'lag':>3} {'n':>4}")
     for row, lk in zip(rows, report.links):
@@ -355,14 +355,14 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     from kpidesign import forecast
 
     ws = load(args.file)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for fc in forecast.forecasts(ws):
         rows.append({"kpi": fc.kpi, "at": fc.at.isoformat() if fc.at else None, "projected": fc.projected, "low": fc.low, "high": fc.high,
                      "target": fc.target, "verdict": fc.verdict.value if fc.verdict else None, "needed_per_period": fc.needed_per_period,
                      "latest": fc.latest, "latest_date": fc.latest_date.isoformat() if fc.latest_date else None, "periods_left": fc.periods_left,
                      "slope_per_period": fc.slope_per_period, "n": fc.n, "method": fc.method, "reasons": _reasons_json(fc.findings, args.lang)})
     if args.json:
-        print(json.dumps({"forecasts": rows}, ensure_ascii=False, indent=2, allow_nan=False))
+        print(to_json({"forecasts": rows}))
         return 0
     print(f"{'kpi':<24} {'verdict':<10} {'projected':>14} {'80% interval':>31} {'target':>14} {'needed/period':>14}  at")
     for row in rows:
@@ -407,6 +407,34 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
     done = backup.compact(_db_path(args), args.keep)
     print(f"{done.versions_removed} versions removed; {done.bytes_before:,} -> {done.bytes_after:,} bytes")
+    return 0
+
+
+def _room_tallies(store: Store, wid: str) -> Counter[int]:
+    votes = store.votes(wid)
+    return room_rules.idea_votes(votes, [room_rules.tally(v, store.dots(v.id)) for v in votes])
+
+
+def cmd_room(args: argparse.Namespace) -> int:
+    """Open or close a workshop's room (participant mode), or list the ideas its participants sent."""
+    store = _store(args)
+    wid = _find(store, args.workshop)
+    if args.action == "open":
+        token = store.open_room(wid, anonymous=not args.named if args.named else None)
+        print(room_rules.join_address(token, os.environ.get(room_rules.BASE_URL_ENV)))
+        print("the token is shown only now; `room close` ends every participant's access", file=sys.stderr)
+        return 0
+    if args.action == "close":
+        store.close_room(wid)
+        print("closed")
+        return 0
+    room = store.room(wid)
+    rows = room_rules.listing(store.ideas(wid), room.anonymous if room else True, _room_tallies(store, wid))
+    if args.json:
+        print(to_json({"ideas": rows}))
+        return 0
+    for r in rows:
+        print(f"{r['id']:>5}  {r['status']:<9} {r['votes']:>3}  {r['parent'] or '-'}  {r['text']}" + (f"  ({r['author']})" if r["author"] else ""))
     return 0
 
 
@@ -486,6 +514,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--db")
     s.add_argument("--force", action="store_true", help="replace it even though another process has it open")
     s.set_defaults(fn=cmd_restore)
+    s = sub.add_parser("room", help="participant mode: open or close a workshop's room, list the ideas sent")
+    s.add_argument("action", choices=["open", "close", "ideas"])
+    s.add_argument("workshop", help="id or exact title")
+    s.add_argument("--db")
+    s.add_argument("--json", action="store_true", help="ideas: machine-readable output")
+    s.add_argument("--named", action="store_true", help="open: show ideas with their authors' names (default: anonymous)")
+    s.set_defaults(fn=cmd_room)
     s = sub.add_parser("compact", help="remove old versions (never the current one), then VACUUM")
     s.add_argument("--keep", type=int, default=100, metavar="N", help="versions kept per workshop (default 100)")
     s.add_argument("--db")
@@ -496,8 +531,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = parser().parse_args(argv)
+    command: Callable[[argparse.Namespace], int] = args.fn
     try:
-        return args.fn(args)
+        return command(args)
     except UsageError as e:
         print(str(e), file=sys.stderr)
         return 2

@@ -17,8 +17,8 @@ from typing import Any, cast
 
 import yaml
 
-from kpidesign.io.metricflow import DUMPER, TIME_DIMENSION, aggregation, dbt_names, derived, is_ratio
-from kpidesign.io.yaml_io import plain_number
+from kpidesign.io.metricflow import TIME_DIMENSION, aggregation, dbt_names, derived, is_ratio
+from kpidesign.io.yaml_io import DUMPER, plain_number
 from kpidesign.model import Node, Workshop
 from kpidesign.tree import children_map, walk
 from kpidesign.values import format_value

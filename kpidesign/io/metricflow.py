@@ -19,21 +19,39 @@ from typing import Any
 import yaml
 
 from kpidesign import formula as formulas
+from kpidesign.io.yaml_io import DUMPER
 from kpidesign.io.yaml_io import plain_number as _number
 from kpidesign.model import Node, Workshop
 from kpidesign.tree import children_map, walk
 
-DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same text, several times faster
 _NOT_NAME = re.compile(r"[^a-z0-9]+")
 # dsi refuses these as names: time granularities and MetricFlow's reserved keywords
-_RESERVED = frozenset({"nanosecond", "microsecond", "millisecond", "second", "minute", "hour", "day", "week", "month", "quarter", "year",
-                       "metric_time", "mf_internal_uuid"})
+_RESERVED = frozenset(
+    {
+        "nanosecond",
+        "microsecond",
+        "millisecond",
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "week",
+        "month",
+        "quarter",
+        "year",
+        "metric_time",
+        "mf_internal_uuid",
+    }
+)
 TIME_DIMENSION = "date_day"
 ENTITY = "kpi_fact"
 SEMANTIC_MODEL = "kpidesign_kpis"
 # rates, scores, prices and per-unit figures: summing them across days would be meaningless (told by the unit, else the name)
 _AVERAGED_UNITS = re.compile(r"%|％|percent|\bpts?\b|ポイント|/|点|\bpoints?\b|score|倍|^\s*x\s*$", re.IGNORECASE)
-_AVERAGED_NAMES = re.compile(r"率|rate|ratio|単価|price|平均|average|\bavg|\bper\b|あたり|満足度|satisfaction|score|スコア|\bnps\b|頻度|frequency|\btime\b|時間|日数|\bdays\b|料金|\bfee\b", re.IGNORECASE)
+_AVERAGED_NAMES = re.compile(
+    r"率|rate|ratio|単価|price|平均|average|\bavg|\bper\b|あたり|満足度|satisfaction|score|スコア|\bnps\b|頻度|frequency|\btime\b|時間|日数|\bdays\b|料金|\bfee\b",
+    re.IGNORECASE,
+)
 _PART_WORDS = {"ja": ("分子", "分母"), "en": ("numerator", "denominator")}
 
 
@@ -79,8 +97,11 @@ def dbt_names(ws: Workshop) -> tuple[dict[str, str], dict[str, tuple[str, str]]]
     """Every node's metric name, then every ratio KPI's numerator and denominator names (a node's own id wins over a generated name)."""
     names = _Names((TIME_DIMENSION, ENTITY, SEMANTIC_MODEL))
     metric = {node.id: names.take(node.id, f"kpi_{i + 1}") for i, node in enumerate(ws.nodes)}
-    parts = {node.id: (names.take(f"{metric[node.id]}_numerator", "numerator"), names.take(f"{metric[node.id]}_denominator", "denominator"))
-             for node in ws.nodes if is_ratio(node)}
+    parts = {
+        node.id: (names.take(f"{metric[node.id]}_numerator", "numerator"), names.take(f"{metric[node.id]}_denominator", "denominator"))
+        for node in ws.nodes
+        if is_ratio(node)
+    }
     return metric, parts
 
 
@@ -102,11 +123,20 @@ def aggregation(node: Node) -> str:
 def kpi_meta(node: Node) -> dict[str, Any]:
     """The workshop's fields of one node, for a metric's meta (empty ones left out)."""
     d, th = node.definition, node.thresholds
-    meta: dict[str, Any] = {"kpidesign_id": node.id, "unit": node.unit or None, "layer": node.layer.value if node.layer else None,
-                            "sensitivity": node.sensitivity.value if node.sensitivity else None, "baseline": _number(node.baseline), "target": _number(node.target),
-                            "owner": d.owner or None, "why": d.why or None, "source": d.source or None,
-                            "frequency": d.frequency.value if d.frequency else None, "period": d.period or None,
-                            "comparisons": [c.value for c in d.comparisons] or None}
+    meta: dict[str, Any] = {
+        "kpidesign_id": node.id,
+        "unit": node.unit or None,
+        "layer": node.layer.value if node.layer else None,
+        "sensitivity": node.sensitivity.value if node.sensitivity else None,
+        "baseline": _number(node.baseline),
+        "target": _number(node.target),
+        "owner": d.owner or None,
+        "why": d.why or None,
+        "source": d.source or None,
+        "frequency": d.frequency.value if d.frequency else None,
+        "period": d.period or None,
+        "comparisons": [c.value for c in d.comparisons] or None,
+    }
     if th.green is not None or th.yellow is not None:
         meta["thresholds"] = {"direction": th.direction.value, "green": _number(th.green), "yellow": _number(th.yellow)}
     if node.deadline:
@@ -136,23 +166,39 @@ def _plan(ws: Workshop) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     for node, _ in walk(ws):
         name = names[node.id]
         d = node.definition
-        base = {"name": name, "label": labels.take(node.name, node.id), "description": (d.why or d.expression or node.name)[:1000],
-                "config": {"meta": kpi_meta(node)}}
+        base: dict[str, Any] = {
+            "name": name,
+            "label": labels.take(node.name, node.id),
+            "description": (d.why or d.expression or node.name)[:1000],
+            "config": {"meta": kpi_meta(node)},
+        }
         parsed = derived(node, set(children.get(node.id, [])))
         if parsed is not None:
-            base.update(type="derived", type_params={"expr": formulas.rename(node.formula, names), "metrics": [{"name": names[i]} for i in parsed.names]})
+            base.update(
+                type="derived",
+                type_params={"expr": formulas.rename(node.formula, names), "metrics": [{"name": names[i]} for i in parsed.names]},
+            )
         elif is_ratio(node):
             num, den = parts[node.id]
             for part, word, text in ((num, numerator_word, d.numerator), (den, denominator_word, d.denominator)):
-                metrics.append({"name": part, "label": labels.take(f"{node.name} {word}", node.id), "description": text[:1000],
-                                "type": "simple", "type_params": {"measure": {"name": part}}})
+                metrics.append(
+                    {
+                        "name": part,
+                        "label": labels.take(f"{node.name} {word}", node.id),
+                        "description": text[:1000],
+                        "type": "simple",
+                        "type_params": {"measure": {"name": part}},
+                    }
+                )
                 measures.append({"name": part, "agg": "sum", "description": text[:1000]})
             base.update(type="ratio", type_params={"numerator": {"name": num}, "denominator": {"name": den}})
         else:
             agg = aggregation(node)
             base["config"]["meta"]["aggregation"] = agg
             base.update(type="simple", type_params={"measure": {"name": name}})
-            measures.append({"name": name, "agg": agg, "description": f"{node.name} ({node.unit})"[:1000] if node.unit else node.name[:1000]})
+            measures.append(
+                {"name": name, "agg": agg, "description": f"{node.name} ({node.unit})"[:1000] if node.unit else node.name[:1000]}
+            )
         metrics.append(base)
     return metrics, measures
 
@@ -170,7 +216,9 @@ def semantic_model_stub(ws: Workshop, model: str = "kpi_facts") -> dict[str, Any
 def _stub(ws: Workshop, measures: list[dict[str, Any]], model: str = "kpi_facts") -> dict[str, Any]:
     return {
         "name": SEMANTIC_MODEL,
-        "description": f"KPI facts for “{ws.title}” (generated by kpidesign: point `model` at your table, adjust each measure's expr)"[:1000],
+        "description": f"KPI facts for “{ws.title}” (generated by kpidesign: point `model` at your table, adjust each measure's expr)"[
+            :1000
+        ],
         "model": f"ref('{model}')",
         "defaults": {"agg_time_dimension": TIME_DIMENSION},
         "entities": [{"name": ENTITY, "type": "primary", "expr": "fact_id"}],
@@ -185,8 +233,10 @@ def _dump(data: Any) -> str:
 
 def to_metricflow(ws: Workshop) -> str:
     """The metrics file as YAML text, with the semantic model to start from as a comment at its end."""
-    header = (f"# dbt MetricFlow metrics generated by kpidesign from “{ws.title}”.\n"
-              "# The measures they name are defined by the semantic model at the end of this file: uncomment it and point it at your table.\n")
+    header = (
+        f"# dbt MetricFlow metrics generated by kpidesign from “{ws.title}”.\n"
+        "# The measures they name are defined by the semantic model at the end of this file: uncomment it and point it at your table.\n"
+    )
     metrics, measures = _plan(ws)
     stub = "".join(f"# {line}\n" for line in _dump({"semantic_models": [_stub(ws, measures)]}).splitlines())
     return header + _dump({"metrics": metrics}) + "\n# A semantic model to start from:\n" + stub

@@ -17,11 +17,11 @@ from pydantic import ValidationError
 
 from kpidesign.findings import Finding, Severity, errors
 from kpidesign.io import yaml_read
-from kpidesign.model import Actual, Workshop
+from kpidesign.model import Actual, RoomRecord, Workshop
 from kpidesign.tree import check_structure, walk
 
 FORMAT_VERSION = 1
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same output, far faster
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when the wheel has it: same output, far faster
 _Loader = yaml_read.Loader  # the safe loader (the KPI library is read with it too)
 MAX_BYTES = 5 * 1024 * 1024
 _KGI_ONLY = ("deadline", "objective")
@@ -96,7 +96,24 @@ def to_dict(ws: Workshop) -> dict[str, Any]:
             {"kpi": a.kpi, "date": a.date, "value": _number(a.value), **({"market": _number(a.market)} if a.market is not None else {})}
             for a in _observed(ws.actuals)
         ]
+    if ws.room is not None:
+        doc["room"] = _room_dict(ws.room)
     return doc
+
+
+def _room_dict(room: RoomRecord) -> dict[str, Any]:
+    """The `room:` part: ideas with their literal text (author null when anonymous or unnamed), votes with results."""
+    ideas = []
+    for i in room.ideas:
+        idea: dict[str, Any] = {"id": i.id, "text": i.text}
+        if i.parent is not None:
+            idea["parent"] = i.parent
+        idea["author"] = i.author
+        idea["status"] = str(i.status)
+        idea |= {k: v for k, v in (("node", i.node), ("merged_into", i.merged_into)) if v is not None}
+        ideas.append(idea)
+    votes = [{"question": v.question, "kind": str(v.kind), "dots": v.dots, "results": dict(v.results)} for v in room.votes]
+    return {"anonymous": room.anonymous, "ideas": ideas, "votes": votes}
 
 
 def _plain(value: Any) -> Any:
@@ -112,7 +129,7 @@ def _plain(value: Any) -> Any:
 
 
 def _dump(data: Any) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(data, Dumper=DUMPER, allow_unicode=True, sort_keys=False, width=100)
 
 
 def to_yaml(ws: Workshop) -> str:
@@ -177,6 +194,7 @@ def from_dict(doc: Any) -> ImportResult:
         "nodes": [root, *nodes],
         "monitoring": doc.get("monitoring") or {},
         "actuals": doc.get("actuals") or [],
+        "room": doc.get("room"),
     }
     try:
         ws = Workshop.model_validate(data)

@@ -111,9 +111,9 @@ nodes:
 
 def _pyyaml(ws) -> str:
     """The reference: the whole document written by PyYAML itself."""
-    from kpidesign.io.yaml_io import _Dumper, to_dict
+    from kpidesign.io.yaml_io import DUMPER, to_dict
 
-    return yaml.dump(to_dict(ws), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(to_dict(ws), Dumper=DUMPER, allow_unicode=True, sort_keys=False, width=100)
 
 
 kpi_ids = st.text(min_size=1, max_size=150) | st.sampled_from(
@@ -143,9 +143,9 @@ def test_actuals_are_written_exactly_as_pyyaml_writes_them(rows):
 
 @pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan"), 1e17, -1.5e-9, 0.1, 3, -7])
 def test_a_number_is_written_as_pyyaml_writes_it(number):
-    from kpidesign.io.yaml_io import _Dumper, _scalar
+    from kpidesign.io.yaml_io import DUMPER, _scalar
 
-    assert f"- {_scalar(number)}\n" == yaml.dump([number], Dumper=_Dumper)
+    assert f"- {_scalar(number)}\n" == yaml.dump([number], Dumper=DUMPER)
 
 
 # issue 17: hostile files refused in bounded time, with the field named; sizes in bytes; names cleaned as typed input
