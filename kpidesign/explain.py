@@ -35,6 +35,8 @@ import math
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import MappingProxyType
 from typing import cast
 
 from kpidesign.analysis import TOLERANCE, TreeModel
@@ -319,10 +321,16 @@ def _fsum(xs: Iterable[float]) -> float:
         return math.nan
 
 
-def linear_coefficients(f: Formula) -> dict[str, float] | None:
-    """The coefficient of each input when the formula is linear in its inputs (sums, differences, constant factors), else None."""
-    result = _linear(f.tree)
-    return None if result is None else result[0]
+def linear_coefficients(f: Formula) -> Mapping[str, float] | None:
+    """The coefficient of each input when the formula is linear in its inputs (sums, differences, constant factors), else
+    None; worked out once per formula text (every explanation asks it of every node, twice)."""
+    return _linear_by_text(f.text, f.tree)
+
+
+@lru_cache(maxsize=4096)
+def _linear_by_text(_text: str, tree: ast.expr) -> Mapping[str, float] | None:
+    result = _linear(tree)
+    return None if result is None else MappingProxyType(result[0])  # shared: read-only
 
 
 def _linear(node: ast.expr) -> tuple[dict[str, float], float] | None:
