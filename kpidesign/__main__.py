@@ -22,7 +22,6 @@ from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.model import Actual, Workshop
 from kpidesign.review import PRINCIPLES, review
-from kpidesign.status import status_word
 from kpidesign.store import NewerSchemaError, Store
 from kpidesign.values import format_number
 
@@ -229,12 +228,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     """Every KPI's value, status and comparisons from the file's actuals."""
     ws = load(args.file)
     now = monitor.readings(ws)
+    words = monitor.status_words(ws, now)
     rows: list[dict[str, Any]] = []
     for node in ws.nodes:
         r = now[node.id]
         comparisons = {k: {"other": c.other, "delta": c.delta, "ratio": c.ratio} for k, c in monitor.compare(ws, node.id).items()}
         rows.append({"kpi": node.id, "name": node.name, "value": r.value, "basis": r.basis, "date": r.date.isoformat() if r.date else None,
-                     "status": status_word(r.value, node.thresholds), "comparisons": comparisons})
+                     "status": words[node.id], "comparisons": comparisons})
     if args.json:
         print(to_json(rows))
         return 0

@@ -14,9 +14,15 @@ from dataclasses import dataclass
 
 from kpidesign import analysis, control
 from kpidesign.model import Actual, Alert, AlertLevel, Frequency, Workshop
-from kpidesign.status import Status, status
+from kpidesign.status import Status, status, status_word
 
-PERIOD = {Frequency.DAILY: (1, 0), Frequency.WEEKLY: (7, 3), Frequency.MONTHLY: (30, 12), Frequency.QUARTERLY: (91, 30), Frequency.YEARLY: (365, 60)}
+PERIOD = {
+    Frequency.DAILY: (1, 0),
+    Frequency.WEEKLY: (7, 3),
+    Frequency.MONTHLY: (30, 12),
+    Frequency.QUARTERLY: (91, 30),
+    Frequency.YEARLY: (365, 60),
+}
 YEAR_TOLERANCE = {Frequency.DAILY: 1, Frequency.WEEKLY: 4, Frequency.MONTHLY: 16, Frequency.QUARTERLY: 45, Frequency.YEARLY: 60}
 SEVERITY = {Status.RED: 2, Status.YELLOW: 1, Status.GREEN: 0, Status.NONE: -1}
 
@@ -53,6 +59,15 @@ def series(ws: Workshop, kpi: str, idx: Index | None = None) -> list[Actual]:
     return (idx if idx is not None else index(ws)).get(kpi, [])
 
 
+def status_words(ws: Workshop, now: dict[str, Reading] | None = None) -> dict[str, str]:
+    """Every KPI's status word from actuals alone: its latest actual, else computed from its children's actuals, against
+    its thresholds ('no_data' with thresholds but nothing measured, 'none' without thresholds). The one rule of the
+    dashboard, the share view, the Excel export, `kpidesign status` and the alerts: a baseline is a plan, never a status."""
+    now = readings(ws) if now is None else now
+    nodes = {n.id: n for n in ws.nodes}
+    return {k: status_word(r.value, nodes[k].thresholds) for k, r in now.items()}
+
+
 def readings(ws: Workshop, idx: Index | None = None) -> dict[str, Reading]:
     """Every KPI's reading: latest actual, else computed from children through its formula (idx: the actuals indexed)."""
     latest = {kpi: points[-1] for kpi, points in (idx if idx is not None else index(ws)).items() if points}
@@ -69,7 +84,7 @@ def readings(ws: Workshop, idx: Index | None = None) -> dict[str, Reading]:
         if f and all(values.get(i) is not None for i in inputs):
             values[node_id] = f.evaluate(values)
             basis[node_id] = "computed" if values[node_id] is not None else None
-            dates[node_id] = min((dates[i] for i in inputs if dates.get(i)), default=None)
+            dates[node_id] = min((d for i in inputs if (d := dates.get(i))), default=None)
         else:
             values[node_id], basis[node_id], dates[node_id] = None, None, None
     nodes = {n.id: n for n in ws.nodes}
@@ -90,7 +105,7 @@ def _near(points: list[Actual], when: dt.date, tolerance: int, before: dt.date) 
     """The point dated before `before` nearest to `when` (the earlier on a tie), if within tolerance; points are sorted by date."""
     end = bisect_left(points, before, key=_date)
     i = bisect_left(points, when, hi=end, key=_date)
-    best = min(points[max(i - 1, 0):min(i + 1, end)], key=lambda a: abs((a.date - when).days), default=None)
+    best = min(points[max(i - 1, 0) : min(i + 1, end)], key=lambda a: abs((a.date - when).days), default=None)
     return best if best is not None and abs((best.date - when).days) <= tolerance else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from kpidesign.model import Direction, Node, Thresholds, Workshop
+from kpidesign.model import Direction, Thresholds
 
 
 class Status(StrEnum):
@@ -38,19 +38,3 @@ def status_word(value: float | None, thresholds: Thresholds) -> str:
     if judged is Status.NONE and thresholds.green is not None:
         return "no_data"
     return judged.value
-
-
-def latest_actuals(ws: Workshop) -> dict[str, float]:
-    """Each KPI's most recent observed value, in one pass over the actuals."""
-    latest: dict[str, tuple[object, float]] = {}
-    for a in ws.actuals:
-        if a.kpi not in latest or a.date >= latest[a.kpi][0]:  # type: ignore[operator]
-            latest[a.kpi] = (a.date, a.value)
-    return {k: v for k, (_, v) in latest.items()}
-
-
-def current_value(node: Node, latest: dict[str, float]) -> tuple[float | None, str]:
-    """The value a status is judged on: the latest actual, else the baseline; and which it is."""
-    if node.id in latest:
-        return latest[node.id], "actual"
-    return node.baseline, "baseline"

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from kpidesign.model import Actual, Thresholds
-from kpidesign.status import Status, current_value, latest_actuals, status, status_word
+from kpidesign.status import Status, status, status_word
 
 UP = Thresholds(direction="higher_is_better", green=100, yellow=80)
 DOWN = Thresholds(direction="lower_is_better", green=10, yellow=20)
@@ -45,9 +45,28 @@ def test_status_word_tells_no_data_from_no_threshold(value, thresholds, word):
     assert status_word(value, thresholds) == word
 
 
-def test_latest_actual_and_fallback(ec):
-    ws = ec.model_copy(update={"actuals": [Actual(kpi="customers", date=dt.date(2026, 9, 1), value=1), Actual(kpi="customers", date=dt.date(2026, 10, 1), value=2)]})
-    latest = latest_actuals(ws)
-    assert latest == {"customers": 2}
-    assert current_value(ws.node("customers"), latest) == (2, "actual")
-    assert current_value(ws.node("items"), latest) == (2, "baseline")
+def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
+    """The dashboard, the share view, the Excel thresholds sheet and `kpidesign status` say the same: a KPI with thresholds
+    but nothing measured is "no data", never green on its baseline; a parent without actuals is judged on what its
+    children's actuals compute (#20 item 3)."""
+    import io
+
+    import openpyxl
+
+    from kpidesign import monitor, tree
+    from kpidesign.io.excel import to_xlsx
+
+    ws = tree.update_node(ec, "customers", thresholds={"direction": "higher_is_better", "green": 30000, "yellow": 20000})
+    ws = tree.update_node(ws, "items", thresholds={"direction": "higher_is_better", "green": 1, "yellow": 0.5})  # baseline 2: "green" on a plan
+    ws = tree.update_node(ws, "new_customers", thresholds={"direction": "higher_is_better", "green": 20000, "yellow": 16000})
+    ws = ws.model_copy(update={"actuals": [
+        Actual(kpi="new_customers", date=dt.date(2026, 10, 1), value=15000),
+        Actual(kpi="existing_customers", date=dt.date(2026, 10, 1), value=20000),
+    ]})
+    words = monitor.status_words(ws)
+    assert words["items"] == "no_data" and words["new_customers"] == "red" and words["customers"] == "green"  # 35,000 computed
+    assert words["sales"] == "none"  # no thresholds
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(ws, "en")), read_only=True).worksheets[2]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {k: rows[k][7] for k in words} == words  # the Excel thresholds sheet says the same
+    assert rows["items"][9] == "green" and rows["items"][8] == 2  # the baseline's band apart, labelled as the plan's

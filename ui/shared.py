@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.status import current_value, latest_actuals, status_word
+from kpidesign.monitor import readings, status_words
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
@@ -64,36 +64,88 @@ def _definitions(ws: Workshop) -> pd.DataFrame:
 
 
 def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
-    """Each KPI's thresholds and its status now (latest actual, else baseline); built once per version and actuals."""
+    """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
+    never green on a plan), red and yellow first; built once per version and actuals."""
     frame, states = kept(f"share_thresholds:{actuals_rev}", loaded, lambda: _thresholds(ws))
     st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch")
 
 
+SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?
+
+
 def _thresholds(ws: Workshop) -> tuple[pd.DataFrame, list[str]]:
     rows, states = [], []
-    latest = latest_actuals(ws)
+    now = readings(ws)
+    words = status_words(ws, now)
     for n, _ in walk(ws):
-        value, basis = current_value(n, latest)
-        state = status_word(value, n.thresholds)
+        r, state = now[n.id], words[n.id]
         states.append(state)
-        rows.append({
-            tr("col_status"): label(state), tr("name"): n.name, tr("value"): format_value(value, n.unit, precise=False),
-            tr("col_basis"): tr(basis), tr("direction"): tr(n.thresholds.direction.value),
-            tr("green"): format_value(n.thresholds.green, n.unit), tr("yellow"): format_value(n.thresholds.yellow, n.unit),
-        })
-    return pd.DataFrame(rows), states
+        rows.append(
+            {
+                tr("col_status"): label(state),
+                tr("name"): n.name,
+                tr("value"): format_value(r.value, n.unit, precise=False),
+                tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
+                tr("direction"): tr(n.thresholds.direction.value),
+                tr("green"): format_value(n.thresholds.green, n.unit),
+                tr("yellow"): format_value(n.thresholds.yellow, n.unit),
+            }
+        )
+    order = sorted(range(len(rows)), key=lambda i: SHARE_ORDER.index(states[i]))  # what is red or yellow first (stable)
+    return pd.DataFrame([rows[i] for i in order]), [states[i] for i in order]
 
 
 def monitoring(ws: Workshop) -> None:
     """Reviews, alerts and the learning log as read-only tables."""
     names = {n.id: n.name for n in ws.nodes}
     st.subheader(tr("reviews"))
-    st.dataframe(pd.DataFrame([{tr("review_name"): r.name, tr("cadence"): tr(r.cadence.value), tr("kpis"): ", ".join(names.get(k, k) for k in r.kpis),
-                                tr("participants"): ", ".join(r.participants)} for r in ws.monitoring.reviews]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    tr("review_name"): r.name,
+                    tr("cadence"): tr(r.cadence.value),
+                    tr("kpis"): ", ".join(names.get(k, k) for k in r.kpis),
+                    tr("participants"): ", ".join(r.participants),
+                }
+                for r in ws.monitoring.reviews
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     st.subheader(tr("alerts"))
-    st.dataframe(pd.DataFrame([{tr("kpi"): names.get(a.kpi, a.kpi), tr("when"): tr("level_" + a.when.value), tr("channel"): tr(a.channel.value),
-                                tr("to"): a.to, tr("action"): a.action} for a in ws.monitoring.alerts]), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    tr("kpi"): names.get(a.kpi, a.kpi),
+                    tr("when"): tr("level_" + a.when.value),
+                    tr("channel"): tr(a.channel.value),  # who receives it (an e-mail address) is not for a link's readers
+                    tr("action"): a.action,
+                }
+                for a in ws.monitoring.alerts
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     if ws.monitoring.learning_log:
         st.subheader(tr("learning_log"))
-        st.dataframe(pd.DataFrame([{tr("date"): e.date, tr("kpi"): names.get(e.kpi, e.kpi), tr("observe"): e.observe, tr("insight"): e.insight,
-                                    tr("act"): e.act, tr("integrate"): e.integrate} for e in ws.monitoring.learning_log]), hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        tr("date"): e.date,
+                        tr("kpi"): names.get(e.kpi, e.kpi),
+                        tr("observe"): e.observe,
+                        tr("insight"): e.insight,
+                        tr("act"): e.act,
+                        tr("integrate"): e.integrate,
+                    }
+                    for e in ws.monitoring.learning_log
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

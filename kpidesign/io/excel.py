@@ -17,7 +17,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
@@ -34,7 +34,8 @@ from kpidesign.io.yaml_io import ImportResult, from_dict
 from kpidesign.model import Workshop
 from kpidesign.progress import steps_done
 from kpidesign.render import display_width
-from kpidesign.status import current_value, latest_actuals, status_word
+from kpidesign.monitor import readings, status_words
+from kpidesign.status import status_word
 from kpidesign.tree import levels, walk
 from kpidesign.values import is_percent, parse_date
 
@@ -52,15 +53,42 @@ STATUS_FILL = {"green": "C6EFCE", "yellow": "FFEB9C", "red": "FFC7CE"}
 
 #: Definition sheet columns: (field, i18n key of the header).
 COLUMNS = (
-    ("id", "col_id"), ("name", "name"), ("parent", "parent"), ("level", "depth"), ("layer", "layer"), ("sensitivity", "sensitivity"),
-    ("unit", "unit"), ("baseline", "baseline"), ("target", "target"), ("deadline", "deadline"), ("formula", "col_formula"),
-    ("expression", "expression"), ("numerator", "numerator"), ("denominator", "denominator"), ("period", "period"),
-    ("source", "source"), ("frequency", "frequency"), ("owner", "owner"), ("why", "purpose"), ("objective", "objective"),
-    ("comparisons", "comparisons"), ("direction", "direction"), ("green", "green"), ("yellow", "yellow"),
-    ("query", "query"), ("connection", "connection"),
+    ("id", "col_id"),
+    ("name", "name"),
+    ("parent", "parent"),
+    ("level", "depth"),
+    ("layer", "layer"),
+    ("sensitivity", "sensitivity"),
+    ("unit", "unit"),
+    ("baseline", "baseline"),
+    ("target", "target"),
+    ("deadline", "deadline"),
+    ("formula", "col_formula"),
+    ("expression", "expression"),
+    ("numerator", "numerator"),
+    ("denominator", "denominator"),
+    ("period", "period"),
+    ("source", "source"),
+    ("frequency", "frequency"),
+    ("owner", "owner"),
+    ("why", "purpose"),
+    ("objective", "objective"),
+    ("comparisons", "comparisons"),
+    ("direction", "direction"),
+    ("green", "green"),
+    ("yellow", "yellow"),
+    ("query", "query"),
+    ("connection", "connection"),
 )
-SHEETS = {"cover": "sheet_cover", "definitions": "sheet_definitions", "thresholds": "sheet_thresholds", "monitoring": "sheet_monitoring",
-          "learning": "sheet_learning", "actuals": "sheet_actuals", "tree": "sheet_tree"}
+SHEETS = {
+    "cover": "sheet_cover",
+    "definitions": "sheet_definitions",
+    "thresholds": "sheet_thresholds",
+    "monitoring": "sheet_monitoring",
+    "learning": "sheet_learning",
+    "actuals": "sheet_actuals",
+    "tree": "sheet_tree",
+}
 REVIEW_COLS = (("name", "review_name"), ("cadence", "cadence"), ("kpis", "kpis"), ("participants", "participants"))
 ALERT_COLS = (("kpi", "kpi"), ("when", "when"), ("channel", "channel"), ("to", "to"), ("action", "action"))
 LOG_COLS = (("date", "date"), ("kpi", "kpi"), ("observe", "observe"), ("insight", "insight"), ("act", "act"), ("integrate", "integrate"))
@@ -95,9 +123,13 @@ WIDTH_SAMPLE = 400
 INDENT = [Alignment(indent=i, vertical="top") for i in range(16)]
 #: The styles of the cells kpidesign writes itself, by key: what openpyxl would be told for each cell.
 STYLES: dict[Any, dict[str, Any]] = {
-    "header": {"fill": HEADER_FILL, "font": HEADER_FONT, "alignment": HEADER_ALIGN}, "wrap": {"alignment": WRAP_ALIGN},
-    "bold": {"font": Font(bold=True)}, "title": {"font": Font(bold=True, size=14)}, "percent": {"number_format": "0.0##%"},
-    "date": {"number_format": "yyyy-mm-dd"}, "datetime": {"number_format": "yyyy-mm-dd h:mm:ss"},
+    "header": {"fill": HEADER_FILL, "font": HEADER_FONT, "alignment": HEADER_ALIGN},
+    "wrap": {"alignment": WRAP_ALIGN},
+    "bold": {"font": Font(bold=True)},
+    "title": {"font": Font(bold=True, size=14)},
+    "percent": {"number_format": "0.0##%"},
+    "date": {"number_format": "yyyy-mm-dd"},
+    "datetime": {"number_format": "yyyy-mm-dd h:mm:ss"},
     **{("indent", i): {"alignment": align} for i, align in enumerate(INDENT)},
 }
 
@@ -149,7 +181,7 @@ class Cells:
 
     def _style_id(self, key: Any) -> int:
         if key not in self.style_ids:  # registered with the workbook through a cell that is never placed in a sheet
-            cell = Cell(self.sheet)
+            cell = Cell(self.sheet)  # type: ignore[call-arg]  # types-openpyxl makes row and column required; openpyxl defaults them to None
             for attribute, value in STYLES[key].items():
                 setattr(cell, attribute, value)
             self.style_ids[key] = cell.style_id
@@ -216,7 +248,10 @@ def _table(cells: Cells, headers: list[str], rows: list[list[Any]], start: int =
     for col, header in enumerate(headers, start=1):
         cells.put(start, col, header, "header")
     for i, row in enumerate(rows):
-        styles = [(style(i, col) if style else None) or ("wrap" if isinstance(v, str) and len(v) > 30 else None) for col, v in enumerate(row, start=1)]
+        styles = [
+            (style(i, col) if style else None) or ("wrap" if isinstance(v, str) and len(v) > 30 else None)
+            for col, v in enumerate(row, start=1)
+        ]
         cells.put_row(start + 1 + i, row, styles if any(styles) else None)
     sample = rows[:WIDTH_SAMPLE]
     for col, header in enumerate(headers, start=1):
@@ -252,14 +287,22 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     wb = Workbook()
     depth = levels(ws)
     order = [n for n, _ in walk(ws)]
-    cover = wb.active
+    cover = cast(Worksheet, wb.active)  # a new workbook has one sheet, active
     cover.title = t(SHEETS["cover"], lang)
     kgi = ws.kgi
     facts = [
-        (t("workshop_title", lang), ws.title), (t("description", lang), ws.description), (t("kgi_name", lang), kgi.name),
-        (t("unit", lang), kgi.unit), (t("baseline", lang), kgi.baseline), (t("target", lang), kgi.target),
-        (t("deadline", lang), kgi.deadline), (t("why", lang), kgi.definition.why), (t("objective", lang), kgi.objective),
-        (t("col_language", lang), ws.language), (t("progress", lang), f"{steps_done(ws)}/5"), (t("exported", lang), dt.date.today()),
+        (t("workshop_title", lang), ws.title),
+        (t("description", lang), ws.description),
+        (t("kgi_name", lang), kgi.name),
+        (t("unit", lang), kgi.unit),
+        (t("baseline", lang), kgi.baseline),
+        (t("target", lang), kgi.target),
+        (t("deadline", lang), kgi.deadline),
+        (t("why", lang), kgi.definition.why),
+        (t("objective", lang), kgi.objective),
+        (t("col_language", lang), ws.language),
+        (t("progress", lang), f"{steps_done(ws)}/5"),
+        (t("exported", lang), dt.date.today()),
     ]
     _put(cover, 1, 1, ws.title)
     cover.cell(row=1, column=1).font = Font(bold=True, size=16)
@@ -287,14 +330,31 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
 
     th_sheet = Cells(wb.create_sheet(t(SHEETS["thresholds"], lang)), style_ids)
     th_rows = []
-    latest = latest_actuals(ws)
+    now = readings(ws)
+    words = status_words(ws, now)  # the dashboard's own rule: actuals alone; the baseline's band is a column apart
     for n in order:
-        value, basis = current_value(n, latest)
-        th_rows.append([n.id, n.name, n.thresholds.direction.value, n.thresholds.green, n.thresholds.yellow, value, t(basis, lang), status_word(value, n.thresholds)])
-    _table(th_sheet, [t(k, lang) for k in ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status")], th_rows)
+        r = now[n.id]
+        th_rows.append(
+            [
+                n.id,
+                n.name,
+                n.thresholds.direction.value,
+                n.thresholds.green,
+                n.thresholds.yellow,
+                r.value,
+                t(f"basis_{r.basis or 'none'}", lang),
+                words[n.id],
+                n.baseline,
+                status_word(n.baseline, n.thresholds),
+            ]
+        )
+    headers = ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status", "baseline", "col_baseline_band")
+    _table(th_sheet, [t(k, lang) for k in headers], th_rows)
     last = len(th_rows) + 1
     for name, color in STATUS_FILL.items():
-        th_sheet.sheet.conditional_formatting.add(f"H2:H{last}", CellIsRule(operator="equal", formula=[f'"{name}"'], fill=PatternFill("solid", fgColor=color, bgColor=color)))
+        th_sheet.sheet.conditional_formatting.add(
+            f"H2:H{last}", CellIsRule(operator="equal", formula=[f'"{name}"'], fill=PatternFill("solid", fgColor=color, bgColor=color))
+        )
     th_sheet.sheet.freeze_panes = "C2"
     th_sheet.sheet.auto_filter.ref = th_sheet.dimension
 
@@ -308,7 +368,11 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     mon.put(alert_start - 1, 1, t("alerts", lang), "bold")
 
     log = Cells(wb.create_sheet(t(SHEETS["learning"], lang)), style_ids)
-    _table(log, [t(k, lang) for _, k in LOG_COLS], [[e.date, e.kpi, e.observe, e.insight, e.act, e.integrate] for e in ws.monitoring.learning_log])
+    _table(
+        log,
+        [t(k, lang) for _, k in LOG_COLS],
+        [[e.date, e.kpi, e.observe, e.insight, e.act, e.integrate] for e in ws.monitoring.learning_log],
+    )
     grid = Cells(wb.create_sheet(t(SHEETS["actuals"], lang)), style_ids)
     _actuals_sheet(grid, ws, order, lang)
 
@@ -324,7 +388,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
 
         image = XLImage(io.BytesIO(picture))
         scale = min(1.0, PICTURE_WIDTH / max(image.width, 1))
-        image.width, image.height = image.width * scale, image.height * scale
+        image.width, image.height = image.width * scale, image.height * scale  # type: ignore[assignment]  # types-openpyxl says int; openpyxl takes any number
         outline.sheet.add_image(image, "E3")
     else:
         outline.put(3, 5, t("excel_no_picture", lang))
@@ -332,7 +396,27 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
         each.sheet_view.zoomScale = 110
         each.page_setup.orientation = "landscape"
         each.page_setup.fitToWidth = 1
-    return _save(wb, [sheet, th_sheet, mon, log, grid, outline])
+    ideas = _ideas_sheet(wb, ws, style_ids, lang, names)
+    return _save(wb, [sheet, th_sheet, mon, log, grid, outline, *ideas])
+
+
+IDEA_COLS = ("col_id", "col_idea", "col_answers", "col_author", "col_status", "col_became", "col_dots")
+
+
+def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: str, names: dict[str, str]) -> list[Cells]:
+    """The room's ideas (participant mode), one row each, when the workshop had a room; its text is written as text."""
+    if ws.room is None:
+        return []
+    dots: dict[str, int] = {}
+    for vote in ws.room.votes:
+        if vote.kind == "ideas":
+            for option, n in vote.results.items():
+                dots[option] = dots.get(option, 0) + n
+    cells = Cells(wb.create_sheet(t("sheet_ideas", lang)), style_ids)
+    rows = [[i.id, i.text, names.get(i.parent or "", i.parent or ""), i.author or "", t(f"room_status_{i.status}", lang),
+             names.get(i.node or "", i.node or ""), dots.get(i.id, 0)] for i in ws.room.ideas]
+    _table(cells, [t(k, lang) for k in IDEA_COLS], rows)
+    return [cells]
 
 
 def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: str) -> None:
@@ -354,7 +438,9 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: str) -> N
     kpis = [*names, *sorted({kpi for kpi, _ in cells} - names.keys())]  # values of a KPI no longer in the tree are kept too
     rows = [
         [kpi, names.get(kpi, ""), t(GRID_KIND[kind], lang), *(series.get(d) for d in dates)]
-        for kpi in kpis for kind in GRID_KIND if (series := cells.get((kpi, kind)))
+        for kpi in kpis
+        for kind in GRID_KIND
+        if (series := cells.get((kpi, kind)))
     ]
     _table(sheet, [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates], rows)
     for col in range(len(GRID_COLS) + 1, len(GRID_COLS) + len(dates) + 1):
@@ -376,7 +462,7 @@ def _actuals(sheet: Any) -> list[dict[str, Any]]:
     header = head[start]
     dates = {i: d.value for i, h in enumerate(header) if i >= len(GRID_COLS) and h is not None and (d := parse_date(_plain(h))).ok}
     kinds = {label: kind for kind, key in GRID_KIND.items() for label in S[key]}
-    found: dict[tuple[str, dt.date], dict[str, Any]] = {}
+    found: dict[tuple[str, dt.date | None], dict[str, Any]] = {}  # a header of spaces gives None: parse_rows refuses those rows
     for row in table_body(sheet, start + 2, max([*dates, len(GRID_COLS) - 1]) + 1):
         kpi = next((str(v).strip() for v in row[:2] if v is not None and str(v).strip()), None)  # the id, or the name
         if kpi is None:
@@ -458,7 +544,10 @@ def _rows(sheet: Any, columns: tuple[tuple[str, str], ...], after: int = 0) -> t
     if sheet is None:
         return [], after
     head = list(sheet_rows(sheet, after + 1, HEADER_ROWS))
-    start = next((i for i, row in enumerate(head) if len(f := _fields(list(row), columns)) >= min(2, len(columns)) and columns[0][0] in f.values()), None)
+    start = next(
+        (i for i, row in enumerate(head) if len(f := _fields(list(row), columns)) >= min(2, len(columns)) and columns[0][0] in f.values()),
+        None,
+    )
     if start is None:
         return [], after
     fields = _fields(list(head[start]), columns)
@@ -532,7 +621,9 @@ def from_xlsx(data: bytes) -> ImportResult:
     """Read a workbook written by kpidesign (possibly edited by hand) into a workshop, or findings."""
     problem = check_zip(data)
     if problem:
-        return ImportResult(None, [Finding(Severity.ERROR, problem, None, {"field": "", "size": len(data), "max": ZIP_LIMITS.get(problem)})])
+        return ImportResult(
+            None, [Finding(Severity.ERROR, problem, None, {"field": "", "size": len(data), "max": ZIP_LIMITS.get(problem)})]
+        )
     try:  # the whole read: a broken or hostile file can fail anywhere in it (bad CRC in a row, an undefined entity, …)
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -549,7 +640,9 @@ def _from_book(wb: Any) -> ImportResult:
     """The workshop in an opened workbook, or findings."""
     sheet = _sheet_by_key(wb, "definitions")
     if sheet is None:
-        return ImportResult(None, [Finding(Severity.ERROR, "yaml_missing", None, {"field": f"{S['sheet_definitions'][0]} / {S['sheet_definitions'][1]}"})])
+        return ImportResult(
+            None, [Finding(Severity.ERROR, "yaml_missing", None, {"field": f"{S['sheet_definitions'][0]} / {S['sheet_definitions'][1]}"})]
+        )
     rows, _ = _rows(sheet, COLUMNS)
     if not rows:
         return ImportResult(None, [Finding(Severity.ERROR, "yaml_missing", None, {"field": "kgi"})])
@@ -557,7 +650,10 @@ def _from_book(wb: Any) -> ImportResult:
     for row in rows:
         node = {k: _plain(row.get(k)) for k in ("id", "parent", "name", "unit", "layer", "sensitivity", "baseline", "target", "formula")}
         node = {k: v for k, v in node.items() if v is not None}
-        definition = {k: _plain(row.get(k)) for k in ("expression", "numerator", "denominator", "period", "source", "frequency", "owner", "why", "query", "connection")}
+        definition = {
+            k: _plain(row.get(k))
+            for k in ("expression", "numerator", "denominator", "period", "source", "frequency", "owner", "why", "query", "connection")
+        }
         definition = {k: str(v) if k != "frequency" else v for k, v in definition.items() if v is not None}
         if row.get("comparisons"):
             definition["comparisons"] = _split(row["comparisons"])
@@ -581,13 +677,28 @@ def _from_book(wb: Any) -> ImportResult:
     review_rows, reviews_end = _rows(mon, REVIEW_COLS)
     doc = {
         "kpidesign": 1,
-        "workshop": {"title": cover.get("title") or kgi.get("name", "Workshop"), "description": cover.get("description", ""), "language": cover.get("language", "ja")},
+        "workshop": {
+            "title": cover.get("title") or kgi.get("name", "Workshop"),
+            "description": cover.get("description", ""),
+            "language": cover.get("language", "ja"),
+        },
         "kgi": kgi,
         "nodes": [n for n in nodes if n.get("parent")],
         "monitoring": {
-            "reviews": [{"name": r.get("name"), "cadence": r.get("cadence"), "kpis": _split(r.get("kpis")), "participants": _split(r.get("participants"))} for r in review_rows],
+            "reviews": [
+                {
+                    "name": r.get("name"),
+                    "cadence": r.get("cadence"),
+                    "kpis": _split(r.get("kpis")),
+                    "participants": _split(r.get("participants")),
+                }
+                for r in review_rows
+            ],
             "alerts": [{k: (str(v) if v is not None else "") for k, v in r.items()} for r in _rows(mon, ALERT_COLS, after=reviews_end)[0]],
-            "learning_log": [{k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()} for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)[0]],
+            "learning_log": [
+                {k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()}
+                for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)[0]
+            ],
         },
         "actuals": _by_id(_actuals(_sheet_by_key(wb, "actuals")), nodes),
     }
@@ -597,7 +708,11 @@ def _from_book(wb: Any) -> ImportResult:
 def _cover(wb: Any) -> dict[str, Any]:
     """Title, description and language from the cover sheet (labels in either language)."""
     sheet = _sheet_by_key(wb, "cover")
-    labels = {label: field for field, key in (("title", "workshop_title"), ("description", "description"), ("language", "col_language")) for label in S[key]}
+    labels = {
+        label: field
+        for field, key in (("title", "workshop_title"), ("description", "description"), ("language", "col_language"))
+        for label in S[key]
+    }
     found: dict[str, Any] = {}
     for row in sheet_rows(sheet, 1, 30, 2) if sheet is not None else []:
         if row and row[0] in labels and row[1] is not None:

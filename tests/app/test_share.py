@@ -13,7 +13,19 @@ from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
 from ui import exports
 
-EDITING = ("text_input", "text_area", "number_input", "selectbox", "multiselect", "slider", "date_input", "checkbox", "toggle", "data_editor", "file_uploader")
+EDITING = (
+    "text_input",
+    "text_area",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "date_input",
+    "checkbox",
+    "toggle",
+    "data_editor",
+    "file_uploader",
+)
 
 
 def editable(at) -> list:
@@ -37,7 +49,7 @@ def shared(db, lang="ja"):
 def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     built = []
     monkeypatch.setattr(files, "export", lambda *args: built.append(args))
-    at, wid, _ = shared(db)
+    at, _wid, _ = shared(db)
     ok(at)
     assert at.title[0].value == "EC売上を10億円へ（例）"
     assert at.get("graphviz_chart") and not at.dataframe  # the tree tab is open; the others are drawn when opened
@@ -50,10 +62,28 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     assert at.dataframe[0].value.iloc[0, 0] == "年間売上高" and len(at.dataframe[0].value) > 10
     open_tab(at, "閾値")
     statuses = set(at.dataframe[0].value.iloc[:, 0])
-    assert statuses <= {"緑", "黄", "赤", "閾値なし", "データなし"} and "緑" in statuses
+    assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
     open_tab(at, "モニタリング")
     assert len(at.dataframe) >= 2 and not at.get("graphviz_chart")  # reviews, alerts (and the learning log)
     assert not editable(at) and not built
+
+
+def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
+    """A stakeholder on a phone asks "what is red?" first; alert recipients' addresses are not for a link's readers (#20)."""
+    import datetime as dt
+
+    from kpidesign.model import Actual
+
+    _, wid = seeded(db, "en")
+    Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])  # green at 6 %, yellow at 5 %
+    at = start({"share": Store(db).create_share(wid)})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    open_tab(at, "Thresholds")
+    table = at.dataframe[0].value
+    assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
+    open_tab(at, "Monitoring")
+    shown = " ".join(str(v) for df in at.dataframe for v in df.value.to_numpy().ravel())
+    assert "ec-lead@example.com" not in shown and "#ec-kpi" not in shown
 
 
 def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revoked(db):
@@ -115,7 +145,7 @@ def test_editing_pages_cannot_be_reached_from_a_share_link(db, spec):
 
 
 def test_revoking_takes_effect_on_the_open_view(db):
-    at, wid, token = shared(db)
+    at, wid, _token = shared(db)
     store = Store(db)
     store.revoke_share(wid, store.shares(wid)[0].id)
     at.run()
@@ -171,7 +201,7 @@ def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db):
     ok(at)
     expiry = {s.label: s.expires_at for s in Store(db).shares(wid)}
     assert expiry["never"] is None
-    days = (dt.datetime.fromisoformat(expiry["default"]) - dt.datetime.now(dt.timezone.utc)) / dt.timedelta(days=1)
+    days = (dt.datetime.fromisoformat(expiry["default"]) - dt.datetime.now(dt.UTC)) / dt.timedelta(days=1)
     assert 89.9 < days <= 90
     assert any(expiry["default"][:10] in c.value for c in at.caption) and any("never" in c.value for c in at.caption)
 
