@@ -32,10 +32,13 @@ def header(loaded: Loaded) -> None:
         st.markdown(f"{tr('why')}: {md(kgi.definition.why)}")
 
 
-def tree(ws: Workshop, state: tuple[str, int]) -> None:
-    """The tree of one version (id, version), drawn the same way as in the workshop (a big one folded until asked)."""
-    graphs.tree(ws, state, lang(), depth=graphs.levels(ws, state, key="share_levels"))
-    st.caption(tr("legend"))
+def tree(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
+    """The tree coloured by status (the dashboard's rule), drawn as in the workshop (a big one folded until asked): on a
+    phone, the colours answer "what is red?" before any label can be read."""
+    state = (loaded.id, loaded.version, actuals_rev)
+    words = kept(f"share_status:{actuals_rev}", loaded, lambda: {k: r.status.value for k, r in readings(ws).items()})
+    graphs.tree(ws, state, lang(), status=words, depth=graphs.levels(ws, state, key="share_levels"))
+    st.caption(tr("share_tree_legend"))
 
 
 def definitions(ws: Workshop, loaded: Loaded) -> None:

@@ -19,12 +19,14 @@ def live_view() -> None:
     loaded = store().load(workshop_id)
     ws, actuals_rev = with_actuals(loaded)
     shared.header(loaded)
-    tabs({
-        tr("graph"): lambda: shared.tree(ws, (loaded.id, loaded.version)),
-        tr("sheet_definitions"): lambda: shared.definitions(ws, loaded),
-        tr("sheet_thresholds"): lambda: shared.thresholds(ws, loaded, actuals_rev),
-        tr("sheet_monitoring"): lambda: shared.monitoring(ws),
-    })
+    tabs(
+        {
+            tr("graph"): lambda: shared.tree(ws, loaded, actuals_rev),
+            tr("sheet_definitions"): lambda: shared.definitions(ws, loaded),
+            tr("sheet_thresholds"): lambda: shared.thresholds(ws, loaded, actuals_rev),
+            tr("sheet_monitoring"): lambda: shared.monitoring(ws),
+        }
+    )
     st.divider()
     exports.offer(loaded.id, loaded.version, actuals_rev, ws, ("xlsx", "yaml"), "share_dl", link_check(workshop_id))
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))

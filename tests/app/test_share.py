@@ -78,6 +78,8 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
     Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])  # green at 6 %, yellow at 5 %
     at = start({"share": Store(db).create_share(wid)})
     at.sidebar.radio(key="lang").set_value("en").run()
+    dot = at.get("graphviz_chart")[0].proto.spec
+    assert "#fecaca" in dot and "#bbf7d0" not in dot  # the tree coloured by status: one red, nothing green on a plan
     open_tab(at, "Thresholds")
     table = at.dataframe[0].value
     assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
