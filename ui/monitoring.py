@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -17,8 +18,14 @@ def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., An
     key = f"{prefix}_{version()}"
     frame = pd.DataFrame(rows, columns=list(column_config))
     st.data_editor(
-        frame, key=key, num_rows="dynamic", hide_index=True, width="stretch", column_config=column_config,
-        on_change=_save, args=(key, apply, part, prefix),
+        frame,
+        key=key,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+        on_change=_save,
+        args=(key, apply, part, prefix),
     )
     for index, message in st.session_state.get(f"{prefix}_problems") or []:
         st.error(f"#{index + 1}: {md(message)} {tr('kept_previous')}", icon=":material/error:")
@@ -53,9 +60,11 @@ def add_form(prefix: str, title: str, fields: dict[str, Callable[[str], Any]], a
 def _add(prefix: str, names: list[str], apply: Callable[..., Any], part: str) -> None:
     row = {name: st.session_state.get(f"{prefix}_{name}") for name in names}
     if commit(lambda ws: apply(ws, row), tr("sum_monitoring", part=tr(part)), error_key=f"{prefix}.add"):
-        for name in names:
+        for name in names:  # the form is empty again for the next one (texts and lists; a choice such as the cadence stays)
             if isinstance(row[name], str):
                 st.session_state[f"{prefix}_{name}"] = ""
+            elif isinstance(row[name], list):
+                st.session_state[f"{prefix}_{name}"] = []
 
 
 def rhythm_hints(ws: Workshop) -> None:
@@ -69,6 +78,10 @@ def rhythm_hints(ws: Workshop) -> None:
     unseen = [n.name for n in ws.nodes if n.id not in reviewed]
     if ws.monitoring.reviews and unseen:
         st.info(tr("kpi_not_reviewed", names=md(", ".join(unseen)[:400])))
-    fast_quarterly = [r.name for r in ws.monitoring.reviews if r.cadence is Cadence.QUARTERLY and any(k in {n.id for n in kpis if n.sensitivity is Sensitivity.HIGH} for k in r.kpis)]
+    fast_quarterly = [
+        r.name
+        for r in ws.monitoring.reviews
+        if r.cadence is Cadence.QUARTERLY and any(k in {n.id for n in kpis if n.sensitivity is Sensitivity.HIGH} for k in r.kpis)
+    ]
     if fast_quarterly:
         st.info(tr("fast_in_slow_review", meetings=md(", ".join(fast_quarterly))))

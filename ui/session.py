@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
 from kpidesign.diff import changes
-from kpidesign.i18n import choose_language, finding_text, problem_text, t
+from kpidesign.i18n import LANGUAGES, choose_language, finding_text, problem_text, t
 from kpidesign.model import Actual, Workshop
 from kpidesign.store import InvalidWorkshopError, Loaded, StaleVersionError, Store, WorkshopNotFoundError, attached
 from kpidesign.values import EditError
@@ -18,7 +19,8 @@ def init(open_from_address: bool = True) -> None:
     """Set up cross-page state once per session (called by the router); ?ws=… opens a workshop when editing."""
     if "store" not in st.session_state:
         st.session_state["store"] = Store()
-    st.session_state.setdefault("lang", choose_language(st.context.locale))
+    asked = st.query_params.get("lang")  # ?lang=en: the language chosen before a reload (ui.sidebar keeps it there)
+    st.session_state.setdefault("lang", asked if asked in LANGUAGES else choose_language(st.context.locale))
     st.session_state.setdefault("ws_id", None)
     st.session_state.setdefault("ws_version", None)
     st.session_state.setdefault("flash", [])
@@ -113,9 +115,7 @@ def sync(key: str, stored: Any, error_key: str | None = None) -> None:
     synced = st.session_state.setdefault("_synced", {})
     current_version = version()
     refused = bool(error_key and st.session_state.get("errors", {}).get(error_key))
-    if key not in st.session_state:
-        st.session_state[key] = stored
-    elif synced.get(key) != current_version and st.session_state[key] != stored and not refused:
+    if key not in st.session_state or (synced.get(key) != current_version and st.session_state[key] != stored and not refused):
         st.session_state[key] = stored
     else:  # as it is, handed on: the same field on the next step (steps 2 and 3 share the node editor) would start blank
         hand_on(key)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpidesign.progress import step_status
+from kpidesign.i18n import choose_language
 from kpidesign.model import Workshop
+from kpidesign.progress import step_status
 from kpidesign.store import WorkshopNotFoundError
 from ui.session import kept, md, store, tr, undo
 
@@ -14,10 +15,14 @@ def render(editing: bool = True) -> None:
     """Draw the sidebar: the language always; the open workshop and its progress only when editing."""
     with st.sidebar:
         st.radio(
-            tr("language"), ["ja", "en"], key="lang", horizontal=True,
+            tr("language"),
+            ["ja", "en"],
+            key="lang",
+            horizontal=True,
             format_func=lambda code: "日本語" if code == "ja" else "English",
         )
         st.toggle(tr("projector"), key="projector", help=tr("projector_help"))
+        keep_view_in_address()
         wid = st.session_state.get("ws_id")
         if not editing or not wid:
             return
@@ -28,11 +33,31 @@ def render(editing: bool = True) -> None:
         st.caption(tr("open_workshop"))
         st.markdown(f"**{md(loaded.workshop.title)}**")
         target = kept("undo_target", loaded, lambda: store().undo_target(wid))  # versions change only with the version
-        st.button(tr("undo"), key="undo", icon=":material/undo:", on_click=undo, disabled=target is None,
-                  help=tr("undo_help", version=target) if target else tr("nothing_to_undo"))
+        st.button(
+            tr("undo"),
+            key="undo",
+            icon=":material/undo:",
+            on_click=undo,
+            disabled=target is None,
+            help=tr("undo_help", version=target) if target else tr("nothing_to_undo"),
+        )
         done, steps = kept("steps", loaded, lambda: _steps(loaded.workshop))
         st.progress(done / 5, text=f"{tr('progress')} {done}/5")
         st.markdown(steps)
+
+
+def keep_view_in_address() -> None:
+    """The language (when not the browser's) and projector mode in the address, so a reload, or a projector's browser
+    started again, opens the same view (session.init and theme.projector read them back)."""
+    wanted = {
+        "lang": st.session_state["lang"] if st.session_state["lang"] != choose_language(st.context.locale) else None,
+        "projector": "1" if st.session_state.get("projector") else None,
+    }
+    for key, value in wanted.items():
+        if value is None and key in st.query_params:
+            del st.query_params[key]
+        elif value is not None and st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def _steps(ws: Workshop) -> tuple[int, str]:
@@ -44,4 +69,3 @@ def _steps(ws: Workshop) -> tuple[int, str]:
         missing = ", ".join(tr(code) for code in status.missing)
         lines.append(f"{mark} {i}. {tr('step_' + status.step)}" + (f"  \n:gray[{tr('missing')}: {missing}]" if missing else ""))
     return sum(s.done for s in statuses), "\n\n".join(lines)
-

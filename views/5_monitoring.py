@@ -22,20 +22,27 @@ st.write(tr("monitoring_intro"))
 def reviews() -> None:
     """Review meetings: add one, edit or delete them in the table, and hints about the rhythm."""
     add_form(
-        "add_review", tr("add_review"),
+        "add_review",
+        tr("add_review"),
         {
             "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
             "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller()),
             "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
             "participants": lambda k: st.text_input(tr("participants"), key=k),
         },
-        edits.add_review, "reviews",
+        edits.add_review,
+        "reviews",
     )
     rows_editor(
-        "mon_reviews", edits.review_rows(ws), edits.set_reviews, "reviews",
+        "mon_reviews",
+        edits.review_rows(ws),
+        edits.set_reviews,
+        "reviews",
         {
             "name": st.column_config.TextColumn(tr("review_name"), required=True, width="medium"),
-            "cadence": st.column_config.SelectboxColumn(tr("cadence"), options=[c.value for c in Cadence], format_func=labeller(), required=True, default="weekly"),
+            "cadence": st.column_config.SelectboxColumn(
+                tr("cadence"), options=[c.value for c in Cadence], format_func=labeller(), required=True, default="weekly"
+            ),
             "kpis": st.column_config.MultiselectColumn(tr("kpis"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), width="large"),
             "participants": st.column_config.TextColumn(tr("participants"), width="medium"),
         },
@@ -46,23 +53,40 @@ def reviews() -> None:
 def alerts() -> None:
     """Alert rules: add one, edit or delete them in the table."""
     add_form(
-        "add_alert", tr("add_alert"),
+        "add_alert",
+        tr("add_alert"),
         {
             "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
-            "when": lambda k: st.radio(tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True, help=tr("when_help")),
+            "when": lambda k: st.radio(
+                tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True, help=tr("when_help")
+            ),
             "channel": lambda k: st.radio(tr("channel"), [c.value for c in Channel], key=k, format_func=labeller(), horizontal=True),
             "to": lambda k: st.text_input(tr("to"), key=k, help=tr("to_help")),
             "action": lambda k: st.text_input(tr("action"), key=k),
         },
-        edits.add_alert, "alerts",
+        edits.add_alert,
+        "alerts",
     )
     rows_editor(
-        "mon_alerts", edits.alert_rows(ws), edits.set_alerts, "alerts",
+        "mon_alerts",
+        edits.alert_rows(ws),
+        edits.set_alerts,
+        "alerts",
         {
-            "kpi": st.column_config.SelectboxColumn(tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"),
-            "when": st.column_config.SelectboxColumn(tr("when"), options=[a.value for a in AlertLevel], format_func=labeller("level_"), required=True, default="red",
-                                                     help=tr("when_help")),
-            "channel": st.column_config.SelectboxColumn(tr("channel"), options=[c.value for c in Channel], format_func=labeller(), required=True, default="slack"),
+            "kpi": st.column_config.SelectboxColumn(
+                tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"
+            ),
+            "when": st.column_config.SelectboxColumn(
+                tr("when"),
+                options=[a.value for a in AlertLevel],
+                format_func=labeller("level_"),
+                required=True,
+                default="red",
+                help=tr("when_help"),
+            ),
+            "channel": st.column_config.SelectboxColumn(
+                tr("channel"), options=[c.value for c in Channel], format_func=labeller(), required=True, default="slack"
+            ),
             "to": st.column_config.TextColumn(tr("to"), help=tr("to_help")),
             "action": st.column_config.TextColumn(tr("action"), width="large"),
         },
@@ -73,13 +97,20 @@ def record() -> None:
     """Add the learning-log entry from the form."""
     get = st.session_state.get
     if commit(
-        lambda w: edits.add_learning(w, date=get("log_date"), kpi=get("log_kpi"), observe=get("log_observe"), insight=get("log_insight"), act=get("log_act"), integrate=get("log_integrate")),
-        tr("sum_monitoring", part=tr("learning_log")), error_key="log.add",
+        lambda w: edits.add_learning(
+            w,
+            date=get("log_date"),
+            kpi=get("log_kpi"),
+            observe=get("log_observe"),
+            insight=get("log_insight"),
+            act=get("log_act"),
+            integrate=get("log_integrate"),
+        ),
+        tr("sum_monitoring", part=tr("learning_log")),
+        error_key="log.add",
     ):
         for part in ("observe", "insight", "act", "integrate"):
             st.session_state[f"log_{part}"] = ""
-
-
 
 
 def learning_log() -> None:
@@ -88,11 +119,10 @@ def learning_log() -> None:
         a, b = st.columns(2)
         a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
         b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i])
-        a, b = st.columns(2)
-        a.text_area(tr("observe"), key="log_observe", height=80)
-        b.text_area(tr("insight"), key="log_insight", height=80)
-        a.text_area(tr("act"), key="log_act", height=80)
-        b.text_area(tr("integrate"), key="log_integrate", height=80)
+        for first, second in (("observe", "insight"), ("act", "integrate")):  # a row each: Tab goes O -> I -> A -> I
+            a, b = st.columns(2)
+            a.text_area(tr(first), key=f"log_{first}", height=80)
+            b.text_area(tr(second), key=f"log_{second}", height=80)
         st.form_submit_button(tr("add_entry"), type="primary", on_click=record, icon=":material/add:")
     field_error("log.add")
 
@@ -103,10 +133,16 @@ def learning_log() -> None:
         with st.container(border=True):
             head, button = st.columns([6, 1])
             head.markdown(f"**{entry.date}** {md(name_of.get(entry.kpi, ''))}")
-            button.button(tr("remove"), key=f"log_rm_{i}_{version()}", on_click=commit, args=(lambda w, i=i: edits.remove_learning(w, i), tr("sum_monitoring", part=tr("learning_log"))))
+            button.button(
+                tr("remove"),
+                key=f"log_rm_{i}_{version()}",
+                on_click=commit,
+                args=(lambda w, i=i: edits.remove_learning(w, i), tr("sum_monitoring", part=tr("learning_log"))),
+            )
             st.dataframe(
                 pd.DataFrame({tr(k): [getattr(entry, k)] for k in ("observe", "insight", "act", "integrate")}),
-                hide_index=True, width="stretch",
+                hide_index=True,
+                width="stretch",
             )
 
 

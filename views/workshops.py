@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign import edits
-from kpidesign.library import load_template, templates
-from kpidesign.model import new_workshop
-from kpidesign.values import parse_name
 from kpidesign.i18n import finding_text, problem_text
 from kpidesign.io import files
+from kpidesign.library import load_template, templates
+from kpidesign.model import new_workshop
+from kpidesign.pages import STEPS
+from kpidesign.values import parse_name
 from ui.session import commit, flash, lang, md, open_workshop, say, store, tr
 
 st.title(tr("workshops_title"))
@@ -25,6 +26,7 @@ def create() -> None:
     ws = new_workshop(title.value, language=lang()) if not choice else load_template(choice).model_copy(update={"title": title.value})
     open_workshop(store().create(ws))
     st.session_state["ws_new_title"] = ""
+    st.session_state["go_to_first_step"] = True  # a new workshop starts at step 1 (a callback cannot switch pages itself)
     flash("info", say("created", title=title.value))
 
 
@@ -34,10 +36,15 @@ with st.container(border=True):
     left.text_input(tr("title"), key="ws_new_title", max_chars=120)
     options = [None] + [tpl.path for tpl in templates(lang()) or templates()]
     names = {tpl.path: tpl.title for tpl in templates()}
-    right.selectbox(tr("start_from"), options, key="ws_new_from", format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p])
+    right.selectbox(
+        tr("start_from"), options, key="ws_new_from", format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p]
+    )
     if message := st.session_state["errors"].pop("ws_new_title", None):
         st.error(md(message))
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
+    if st.session_state.pop("go_to_first_step", False):
+        st.switch_page(STEPS[0].file)
+
 
 def import_file() -> None:
     """Create a workshop from the uploaded file, or list why it was refused."""
@@ -76,7 +83,9 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(
-    table, hide_index=True, width="stretch",
+    table,
+    hide_index=True,
+    width="stretch",
     column_config={tr("col_progress"): st.column_config.ProgressColumn(min_value=0, max_value=5, format="%d / 5")},
 )
 

@@ -1,4 +1,3 @@
-
 import pytest
 
 from kpidesign.library import template
@@ -44,6 +43,7 @@ def test_workshops_create_rename_duplicate_delete(db):
     ok(at.button(key="ws_create").click().run())
     wid = at.session_state["ws_id"]
     assert Store(db).load(wid).workshop.title == "FY2026 EC売上"
+    assert at.title[0].value.startswith("1") or "KGI" in at.title[0].value  # a new workshop opens at step 1
     at.switch_page("views/workshops.py").run()
     at.text_input(key=f"ws_rename_text_{wid}").input("Renamed").run()
     ok(at.button(key="ws_rename").click().run())

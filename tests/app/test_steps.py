@@ -85,8 +85,15 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     add_children(at, "新規顧客数", ["見込み購入者数", "購入率"])
     text(at, "新規顧客数", "formula", "見込み購入者数 × 購入率")
     assert stored(db, wid).node("新規顧客数").formula == "見込み購入者数 * 購入率"
-    layers = {"顧客数": "lagging", "客単価": "lagging", "購入頻度": "lagging", "新規顧客数": "intermediate",
-              "既存顧客数": "lagging", "見込み購入者数": "leading", "購入率": "intermediate"}
+    layers = {
+        "顧客数": "lagging",
+        "客単価": "lagging",
+        "購入頻度": "lagging",
+        "新規顧客数": "intermediate",
+        "既存顧客数": "lagging",
+        "見込み購入者数": "leading",
+        "購入率": "intermediate",
+    }
     for node, layer in layers.items():
         at.selectbox(key="tree_selected").set_value(node).run()
         by_key(at.radio, f"f_{node}_layer_").set_value(layer).run()
@@ -117,6 +124,7 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     at.multiselect(key="add_review_kpis").set_value(["購入率", "新規顧客数"])
     at.text_input(key="add_review_participants").input("EC運用, マーケ")
     ok(at.button(key="FormSubmitter:add_review_form-会議を追加").click().run())
+    assert at.text_input(key="add_review_name").value == "" and at.multiselect(key="add_review_kpis").value == []  # empty for the next
     open_tab(at, "アラート")  # the three parts of step 5 are tabs; only the open one is drawn
     open_expander(at, "add_alert_open")
     at.selectbox(key="add_alert_kpi").set_value("購入率")
@@ -124,6 +132,8 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     at.text_input(key="add_alert_action").input("2日以内に原因を確認")
     ok(at.button(key="FormSubmitter:add_alert_form-アラートを追加").click().run())
     open_tab(at, "学習ログ（観察 → 洞察 → 行動 → 統合）")
+    order = [w.key for w in at.text_area if (w.key or "").startswith("log_")]
+    assert order == ["log_observe", "log_insight", "log_act", "log_integrate"]  # Tab follows the loop: O -> I -> A -> I
     at.text_area(key="log_observe").input("CVRが下がった")
     at.text_area(key="log_insight").input("決済画面の不具合")
     ok(at.button(key="FormSubmitter:log_form-記録する").click().run())
@@ -321,12 +331,14 @@ def test_the_tagging_table_is_a_tab_of_step_three(db):
 
 
 def test_the_node_being_edited_survives_a_look_at_the_table_tab(db):
-    at, wid = seeded(db, "en")
+    at, _wid = seeded(db, "en")
     ok(at.switch_page("views/3_decompose.py").run())
     at.selectbox(key="tree_selected").set_value("purchase_rate").run()
     open_tab(at, "Tag layers and sensitivity at once")
     ok(at.run())  # a rerun with the picker not drawn (an edit in the table, a refresh)
-    assert re.search(r'label="Purchase rate[^"]*"[^\]]*color="#dc2626"|color="#dc2626"[^\]]*label="Purchase rate', at.get("graphviz_chart")[0].proto.spec)
+    assert re.search(
+        r'label="Purchase rate[^"]*"[^\]]*color="#dc2626"|color="#dc2626"[^\]]*label="Purchase rate', at.get("graphviz_chart")[0].proto.spec
+    )
     open_tab(at, "Edit one node")
     assert at.selectbox(key="tree_selected").value == "purchase_rate"
     at.switch_page("views/4_definitions.py").run()
