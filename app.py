@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from kpidesign.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, REVIEW, SHARED, STEPS, WORKSHOPS, PageSpec
-from ui import access, session, sidebar, theme
+from kpidesign.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec
+from ui import access, room, session, sidebar, theme
 
-st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="wide")
 mode = access.mode()
+st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="centered" if mode == "join" else "wide",
+                   initial_sidebar_state="collapsed" if mode == "join" else "auto")
 session.init(open_from_address=mode == "edit")
 theme.inject()
 
@@ -24,20 +25,25 @@ def only(spec: PageSpec) -> list[st.Page]:
 
 def pages() -> list[st.Page] | dict[str, list[st.Page]]:
     """The pages this session may reach, titled in its language."""
+    if mode == "join":  # a room's join link: the participant page and nothing else, whatever the address says
+        return only(PARTICIPANT)
     if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
         return only(SHARED)
     if mode in ("login", "denied"):  # denied: signed in, but not on the allow-list (the login page says so)
         return only(LOGIN)
     return {
-        session.tr("section_workshop"): [page(WORKSHOPS), page(HISTORY)],
+        session.tr("section_workshop"): [page(WORKSHOPS), page(ROOM), page(HISTORY)],
         session.tr("section_steps"): [page(spec) for spec in STEPS],
         session.tr("section_results"): [page(REVIEW), page(DASHBOARD), page(EXPORT)],
     }
 
 
 navigation = st.navigation(session.reused(("pages", mode), pages), position="sidebar" if mode == "edit" else "hidden")
-sidebar.render(editing=mode == "edit")
+if mode != "join":  # a participant's phone has no sidebar at all
+    sidebar.render(editing=mode == "edit")
 if mode == "edit":
     session.sync_url()
 session.show_flash()
 navigation.run()
+if mode == "edit":  # "follow me": an open room's phones follow the step and node the facilitator is on
+    room.follow(st.session_state.get("ws_id"), navigation.url_path)

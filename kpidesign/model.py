@@ -14,6 +14,8 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from kpidesign.room import DEFAULT_DOTS, MAX_DOTS, MAX_IDEA, MAX_OPTIONS, MAX_QUESTION, IdeaStatus, VoteKind
+from kpidesign.room import MAX_NAME as MAX_ROOM_NAME
 from kpidesign.values import clean_block, clean_line, connection_problem
 
 T = TypeVar("T")
@@ -186,6 +188,35 @@ class Actual(_Base):
     market: float | None = None
 
 
+class RoomIdea(_Base):
+    """An idea the room contributed, as exported (participant mode): literal text, the node it answers, what became of it."""
+
+    id: str = Field(max_length=64)
+    text: Line = Field(max_length=MAX_IDEA)
+    parent: str | None = None
+    author: Line | None = Field(default=None, max_length=MAX_ROOM_NAME)
+    status: IdeaStatus = IdeaStatus.PRIVATE
+    node: str | None = None
+    merged_into: str | None = None
+
+
+class RoomVote(_Base):
+    """A question put to the room's vote and its results: option (an idea's id or a node's id) -> dots."""
+
+    question: Line = Field(default="", max_length=MAX_QUESTION)
+    kind: VoteKind = VoteKind.NODES
+    dots: int = Field(default=DEFAULT_DOTS, ge=1, le=MAX_DOTS)
+    results: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict, max_length=MAX_OPTIONS)
+
+
+class RoomRecord(_Base):
+    """What a workshop's room contributed (kept in the store's room tables; attached for export and import only)."""
+
+    anonymous: bool = True
+    ideas: list[RoomIdea] = Field(default_factory=list, max_length=10_000)
+    votes: list[RoomVote] = Field(default_factory=list, max_length=1_000)
+
+
 class Workshop(_Base):
     """A whole workshop: its title and its tree, KGI first, then nodes in display order."""
 
@@ -195,6 +226,7 @@ class Workshop(_Base):
     nodes: list[Node]
     monitoring: Monitoring = Field(default_factory=Monitoring)
     actuals: list[Actual] = Field(default_factory=list)
+    room: RoomRecord | None = None  # participant mode's ideas and votes (attached like the actuals: stored in their own tables)
 
     @property
     def kgi(self) -> Node:

@@ -16,19 +16,23 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from sqlite_utils import Database, Migrations
 
+from kpidesign import room as rules
 from kpidesign.findings import Finding, errors
-from kpidesign.model import Actual, Workshop
+from kpidesign.model import Actual, RoomIdea, RoomRecord, RoomVote, Workshop
 from kpidesign.progress import steps_done
+from kpidesign.room import Idea, IdeaStatus, Room, RoomState, Timer, Vote, VoteKind, VoteState
 from kpidesign.tree import check_structure
+from kpidesign.values import EditError, Problem
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
@@ -43,11 +47,11 @@ migrations = Migrations("kpidesign")
 @migrations()
 def m001_workshops(db: Database) -> None:
     """Workshops and their version history."""
-    db["workshops"].create(
+    db.table("workshops").create(
         {"id": str, "title": str, "created_at": str, "updated_at": str, "version": int, "steps_done": int, "doc": str},
         pk="id",
     )
-    db["versions"].create(
+    db.table("versions").create(
         {"workshop_id": str, "version": int, "saved_at": str, "summary": str, "doc": bytes},
         pk=("workshop_id", "version"),
         foreign_keys=[("workshop_id", "workshops", "id")],
@@ -57,35 +61,35 @@ def m001_workshops(db: Database) -> None:
 @migrations()
 def m002_share_links(db: Database) -> None:
     """Read-only share links, stored by the SHA-256 of their token."""
-    db["share_links"].create(
+    db.table("share_links").create(
         {"id": str, "token_hash": str, "workshop_id": str, "label": str, "created_at": str, "expires_at": str, "revoked_at": str},
         pk="id",
         foreign_keys=[("workshop_id", "workshops", "id")],
         not_null={"token_hash", "workshop_id", "created_at"},
     )
-    db["share_links"].create_index(["token_hash"], unique=True)
+    db.table("share_links").create_index(["token_hash"], unique=True)
 
 
 @migrations()
 def m003_actuals_and_alert_log(db: Database) -> None:
     """Observed values (kept apart from the versioned design) and the log of alerts sent."""
-    db["actuals"].create(
+    db.table("actuals").create(
         {"workshop_id": str, "kpi": str, "date": str, "value": float, "market": float},
         pk=("workshop_id", "kpi", "date"),
         foreign_keys=[("workshop_id", "workshops", "id")],
     )
-    db["alert_log"].create(
+    db.table("alert_log").create(
         {"id": int, "workshop_id": str, "kpi": str, "status": str, "date": str, "channel": str, "recipient": str,
          "sent_at": str, "ok": int, "detail": str, "test": int},
         pk="id",
     )
-    db["alert_log"].create_index(["workshop_id", "kpi", "status", "date", "channel", "recipient"])
+    db.table("alert_log").create_index(["workshop_id", "kpi", "status", "date", "channel", "recipient"])
 
 
 @migrations()
 def m004_actuals_revision(db: Database) -> None:
     """A counter bumped whenever a workshop's actuals change, so readers can cache them."""
-    db["workshops"].add_column("actuals_rev", int, not_null_default=0)
+    db.table("workshops").add_column("actuals_rev", int, not_null_default=0)
 
 
 @migrations()
@@ -104,6 +108,45 @@ def m005_actuals_out_of_documents(db: Database) -> None:
         data["actuals"] = []
         db.execute("update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
                    (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid))
+
+
+@migrations()
+def m006_rooms(db: Database) -> None:
+    """Rooms (participant mode): one per workshop, its join token stored by SHA-256; participants, their ideas and dots."""
+    db.table("rooms").create(
+        {"workshop_id": str, "token_hash": str, "state": str, "anonymous": int, "step": str, "node": str, "activity": int,
+         "follow": int, "timer_seconds": int, "timer_started_at": float, "timer_elapsed": float, "timer_close": int,
+         "opened_at": str, "closed_at": str},
+        pk="workshop_id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"state"},
+    )
+    db.table("rooms").create_index(["token_hash"], unique=True)
+    db.table("room_participants").create(
+        {"id": str, "workshop_id": str, "name": str, "joined_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+    db.table("room_participants").create_index(["workshop_id"])
+    db.table("room_ideas").create(
+        {"id": int, "workshop_id": str, "participant_id": str, "activity": int, "parent": str, "text": str, "status": str,
+         "merged_into": int, "node": str, "created_at": str, "updated_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "participant_id", "text", "status"},
+    )
+    db.table("room_ideas").create_index(["workshop_id", "participant_id"])
+    db.table("room_votes").create(
+        {"id": int, "workshop_id": str, "question": str, "kind": str, "options": str, "dots": int, "state": str, "opened_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+    db.table("room_dots").create(
+        {"id": int, "vote_id": int, "participant_id": str, "option": str, "at": str},
+        pk="id",
+        foreign_keys=[("vote_id", "room_votes", "id")],
+    )
+    db.table("room_dots").create_index(["vote_id", "participant_id"])
 
 
 def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
@@ -192,7 +235,7 @@ class ShareLink:
 
     def active(self, now: dt.datetime | None = None) -> bool:
         """Not revoked and not expired."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         return self.revoked_at is None and (self.expires_at is None or dt.datetime.fromisoformat(self.expires_at) > now)
 
 
@@ -248,7 +291,7 @@ def default_path() -> Path:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -309,6 +352,8 @@ class Store:
                 (wid, ws.title, now, now, 1, steps_done(ws), doc),
             )
             _insert_actuals(conn, wid, ws.actuals)
+            if ws.room is not None:
+                _insert_room(conn, wid, ws.room)
             conn.execute("insert into versions values (?,?,?,?,?)", (wid, 1, now, summary, zlib.compress(doc.encode(), 1)))
         return wid
 
@@ -358,8 +403,8 @@ class Store:
         return new
 
     def duplicate(self, workshop_id: str, title: str) -> str:
-        """Copy a workshop (with its actuals) under a new title; return the copy's id."""
-        ws = self.with_actuals(self.load(workshop_id).workshop, workshop_id)
+        """Copy a workshop (with its actuals and its room's ideas and votes, closed) under a new title; return the copy's id."""
+        ws = self.with_room(self.with_actuals(self.load(workshop_id).workshop, workshop_id), workshop_id)
         return self.create(ws.model_copy(update={"title": title}), summary="duplicated")
 
     def actuals(self, workshop_id: str) -> list[Actual]:
@@ -424,12 +469,12 @@ class Store:
         if not self.exists(workshop_id):
             raise WorkshopNotFoundError(workshop_id)
         if isinstance(expires_at, dt.timedelta):
-            expires_at = dt.datetime.now(dt.timezone.utc) + expires_at
+            expires_at = dt.datetime.now(dt.UTC) + expires_at
         token = secrets.token_urlsafe(32)
         with self._write() as conn:
             conn.execute(
                 "insert into share_links (id, token_hash, workshop_id, label, created_at, expires_at, revoked_at) values (?,?,?,?,?,?,null)",
-                (secrets.token_hex(4), _hash(token), workshop_id, label[:80], _now(), expires_at.astimezone(dt.timezone.utc).isoformat(timespec="seconds") if expires_at else None),
+                (secrets.token_hex(4), _hash(token), workshop_id, label[:80], _now(), expires_at.astimezone(dt.UTC).isoformat(timespec="seconds") if expires_at else None),
             )
         return token
 
@@ -455,11 +500,256 @@ class Store:
         ).fetchone()
         if row is None or not ShareLink("", row[1], row[2], row[3], row[4]).active():
             return None
-        return row[0]
+        workshop_id: str = row[0]
+        return workshop_id
+
+    # rooms (participant mode): the facilitator's settings, the join token, participants' ideas and dots
+
+    def open_room(self, workshop_id: str, *, anonymous: bool | None = None) -> str:
+        """Open the workshop's room with a new join token (256 bits from secrets; only its hash is stored, so show it
+        now): the token of an earlier opening stops working. Ideas and votes of earlier openings are kept."""
+        if not self.exists(workshop_id):
+            raise WorkshopNotFoundError(workshop_id)
+        token = secrets.token_urlsafe(32)
+        with self._write() as conn:
+            conn.execute(
+                "insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close, opened_at) "
+                "values (?,?,?,?,?,1,0,0,0,0,?) on conflict(workshop_id) do update set token_hash = excluded.token_hash, "
+                "state = excluded.state, opened_at = excluded.opened_at, closed_at = null",
+                (workshop_id, _hash(token), RoomState.OPEN.value, 1, "tree", _now()),
+            )
+            if anonymous is not None:
+                conn.execute("update rooms set anonymous = ? where workshop_id = ?", (int(anonymous), workshop_id))
+        return token
+
+    def close_room(self, workshop_id: str) -> None:
+        """Close the room: its join token opens nothing from now on (participants see it at their next refresh)."""
+        with self._write() as conn:
+            conn.execute("update rooms set state = ?, closed_at = ? where workshop_id = ?", (RoomState.CLOSED.value, _now(), workshop_id))
+
+    def room(self, workshop_id: str) -> Room | None:
+        """The workshop's room as last set, or None if it was never opened."""
+        row = self.db.execute(
+            "select state, anonymous, step, node, activity, follow, timer_seconds, timer_started_at, timer_elapsed, timer_close, opened_at "
+            "from rooms where workshop_id = ?", (workshop_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        timer = Timer(row[6] or 0, row[7], row[8] or 0.0, bool(row[9]))
+        return Room(workshop_id, RoomState(row[0]), bool(row[1]), row[2] or "tree", row[3], row[4] or 1, bool(row[5]), timer, row[10])
+
+    def save_room(self, room: Room) -> None:
+        """Store the facilitator's settings of an opened room (names shown, prompt, follow me, timer); not its state."""
+        t = room.timer
+        with self._write() as conn:
+            conn.execute(
+                "update rooms set anonymous = ?, step = ?, node = ?, activity = ?, follow = ?, timer_seconds = ?, timer_started_at = ?, "
+                "timer_elapsed = ?, timer_close = ? where workshop_id = ?",
+                (int(room.anonymous), room.step, room.node, room.activity, int(room.follow), t.seconds, t.started_at, t.elapsed,
+                 int(t.close_on_end), room.workshop_id),
+            )
+
+    def resolve_join(self, token: str | None) -> str | None:
+        """The workshop whose open room this join token enters; None for a wrong token or a closed room (nothing else is
+        told). A join token is not a share token: resolve_share never accepts it, nor this a share token."""
+        if not token or len(token) > 200:
+            return None
+        row = self.db.execute("select workshop_id from rooms where token_hash = ? and state = ?", (_hash(token), RoomState.OPEN.value)).fetchone()
+        return row[0] if row else None
+
+    def join_room(self, workshop_id: str, name: str = "") -> str:
+        """A new participant of an open room (display name optional); return their random id (128 bits), which only
+        their own session holds. Raise EditError when the room is closed or full, or the name is refused."""
+        clean = rules.parse_display_name(name)
+        if isinstance(clean, Problem):
+            raise EditError(clean)
+        pid = secrets.token_hex(16)
+        with self._write() as conn:
+            room = conn.execute("select state from rooms where workshop_id = ?", (workshop_id,)).fetchone()
+            if room is None or room[0] != RoomState.OPEN.value:
+                raise EditError(Problem("room_closed"))
+            count = conn.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0]
+            if count >= rules.MAX_PARTICIPANTS:
+                raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
+            conn.execute("insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (pid, workshop_id, clean, _now()))
+        return pid
+
+    def is_participant(self, workshop_id: str, participant_id: str | None) -> bool:
+        """True when this id is a participant of this workshop's room."""
+        return bool(participant_id) and self.db.execute(
+            "select 1 from room_participants where id = ? and workshop_id = ?", (participant_id, workshop_id)).fetchone() is not None
+
+    def rename_participant(self, workshop_id: str, participant_id: str, name: str) -> None:
+        """Change a participant's display name (raise EditError for a name refused)."""
+        clean = rules.parse_display_name(name)
+        if isinstance(clean, Problem):
+            raise EditError(clean)
+        with self._write() as conn:
+            conn.execute("update room_participants set name = ? where id = ? and workshop_id = ?", (clean, participant_id, workshop_id))
+
+    def participant_count(self, workshop_id: str) -> int:
+        """How many people joined the room."""
+        return int(self.db.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0])
+
+    def ideas(self, workshop_id: str, participant_id: str | None = None) -> list[Idea]:
+        """The room's ideas in the order sent (with their authors' names): all of them, or one participant's."""
+        sql = ("select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
+               "from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ?")
+        args: tuple[str, ...] = (workshop_id,)
+        if participant_id is not None:
+            sql, args = sql + " and i.participant_id = ?", (workshop_id, participant_id)
+        rows = self.db.execute(sql + " order by i.id", args).fetchall()
+        return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+
+    def add_idea(self, workshop_id: str, participant_id: str, text: str, parent: str | None = None, *, now: float | None = None) -> int:
+        """A participant's new idea (private until revealed) answering a node; its id. Raise EditError when the text is
+        refused, the room closed or timed out, the person unknown, or they reached their limit (checked in the write
+        transaction, so parallel sends cannot pass it)."""
+        clean = rules.parse_idea(text)
+        if isinstance(clean, Problem):
+            raise EditError(clean)
+        with self._write() as conn:
+            room = self.room(workshop_id)
+            if room is None or not self.is_participant(workshop_id, participant_id):
+                raise EditError(Problem("room_closed"))
+            rows = conn.execute("select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, participant_id)).fetchall()
+            mine = [Idea(0, participant_id, "", activity=a) for (a,) in rows]
+            problem = rules.can_send(room, mine, _clock(now))
+            if problem:
+                raise EditError(problem)
+            cur = conn.execute(
+                "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, created_at, updated_at) values (?,?,?,?,?,?,?,?)",
+                (workshop_id, participant_id, room.activity, parent, clean, IdeaStatus.PRIVATE.value, _now(), _now()),
+            )
+            return int(cur.lastrowid or 0)
+
+    def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, participant_id: str, idea_id: int) -> None:
+        row = conn.execute("select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)).fetchone()
+        idea = Idea(idea_id, row[0], "", status=IdeaStatus(row[1])) if row else None
+        problem = rules.can_change(idea, participant_id)
+        if problem:
+            raise EditError(problem)
+
+    def edit_idea(self, workshop_id: str, participant_id: str, idea_id: int, text: str) -> None:
+        """Change the text of one's own idea while it is private (raise EditError otherwise)."""
+        clean = rules.parse_idea(text)
+        if isinstance(clean, Problem):
+            raise EditError(clean)
+        with self._write() as conn:
+            self._own_idea(conn, workshop_id, participant_id, idea_id)
+            conn.execute("update room_ideas set text = ?, updated_at = ? where id = ?", (clean, _now(), idea_id))
+
+    def withdraw_idea(self, workshop_id: str, participant_id: str, idea_id: int) -> None:
+        """Remove one's own idea while it is private (raise EditError otherwise)."""
+        with self._write() as conn:
+            self._own_idea(conn, workshop_id, participant_id, idea_id)
+            conn.execute("delete from room_ideas where id = ?", (idea_id,))
+
+    def reveal_ideas(self, workshop_id: str) -> int:
+        """Reveal every private idea of the room at once; how many."""
+        with self._write() as conn:
+            cur = conn.execute("update room_ideas set status = ?, updated_at = ? where workshop_id = ? and status = ?",
+                               (IdeaStatus.REVEALED.value, _now(), workshop_id, IdeaStatus.PRIVATE.value))
+            return cur.rowcount
+
+    def dismiss_idea(self, workshop_id: str, idea_id: int) -> None:
+        """Set an idea aside (the facilitator's decision; its author still sees it)."""
+        with self._write() as conn:
+            conn.execute("update room_ideas set status = ?, updated_at = ? where id = ? and workshop_id = ?",
+                         (IdeaStatus.DISMISSED.value, _now(), idea_id, workshop_id))
+
+    def merge_idea(self, workshop_id: str, idea_id: int, into: int) -> None:
+        """Merge a duplicate into another idea (raise EditError when either is already decided, or they are one)."""
+        with self._write():
+            found = {i.id: i for i in self.ideas(workshop_id) if i.id in (idea_id, into)}
+            if idea_id not in found or into not in found:
+                raise EditError(Problem("idea_cannot_merge"))
+            problem = rules.can_merge(found[idea_id], found[into])
+            if problem:
+                raise EditError(problem)
+            self.db.conn.execute("update room_ideas set status = ?, merged_into = ?, updated_at = ? where id = ?",
+                                 (IdeaStatus.MERGED.value, into, _now(), idea_id))
+
+    def accept_idea(self, workshop_id: str, idea_id: int, node: str) -> None:
+        """Record that an idea became a node of the tree (the node itself is added by an ordinary, versioned edit)."""
+        with self._write() as conn:
+            conn.execute("update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ?",
+                         (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id))
+
+    def open_vote(self, workshop_id: str, question: str, kind: VoteKind, options: list[str], dots: int = rules.DEFAULT_DOTS) -> int:
+        """Put a question to the vote (closing any vote still open); its id. Raise EditError for no options or bad dots."""
+        made = rules.make_vote(question, kind, options, dots)
+        if isinstance(made, Problem):
+            raise EditError(made)
+        q, opts, n = made
+        with self._write() as conn:
+            conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+            cur = conn.execute("insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
+                               (workshop_id, q, kind.value, json.dumps(list(opts), ensure_ascii=False), n, VoteState.OPEN.value, _now()))
+            return int(cur.lastrowid or 0)
+
+    def close_vote(self, workshop_id: str) -> None:
+        """Stop taking dots (the results stay)."""
+        with self._write() as conn:
+            conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+
+    def votes(self, workshop_id: str) -> list[Vote]:
+        """Every vote of the room, the latest last."""
+        rows = self.db.execute("select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)).fetchall()
+        return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5])) for r in rows]
+
+    def place_dot(self, workshop_id: str, vote_id: int, participant_id: str, option: str) -> None:
+        """Place one of a participant's dots (checked in the write transaction: never more than the dots given, however
+        many sessions or reloads). Raise EditError when refused."""
+        with self._write() as conn:
+            vote = next((v for v in self.votes(workshop_id) if v.id == vote_id), None)
+            if not self.is_participant(workshop_id, participant_id):
+                raise EditError(Problem("room_closed"))
+            mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, participant_id)).fetchone()[0]
+            problem = rules.can_dot(vote, option, mine)
+            if problem:
+                raise EditError(problem)
+            conn.execute("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, participant_id, option, _now()))
+
+    def remove_dot(self, workshop_id: str, vote_id: int, participant_id: str, option: str) -> None:
+        """Take back one of a participant's dots from an option while the vote is open."""
+        with self._write() as conn:
+            if not any(v.id == vote_id and v.is_open for v in self.votes(workshop_id)):
+                raise EditError(Problem("vote_closed"))
+            conn.execute("delete from room_dots where id = (select id from room_dots where vote_id = ? and participant_id = ? and option = ? limit 1)",
+                         (vote_id, participant_id, option))
+
+    def dots(self, vote_id: int) -> list[tuple[str, str]]:
+        """Every dot of a vote as (participant, option)."""
+        return [(r[0], r[1]) for r in self.db.execute("select participant_id, option from room_dots where vote_id = ? order by id", (vote_id,)).fetchall()]
+
+    def room_record(self, workshop_id: str) -> RoomRecord | None:
+        """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results."""
+        room = self.room(workshop_id)
+        if room is None:
+            return None
+        ideas = self.ideas(workshop_id)
+        label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
+        records = [RoomIdea(id=label[i.id], text=i.text, parent=i.parent, author=rules.author(i, room.anonymous), status=i.status,
+                            node=i.node, merged_into=label.get(i.merged_into) if i.merged_into else None) for i in ideas]
+        def named(vote: Vote, option: str) -> str:
+            return label.get(int(option), option) if vote.kind is VoteKind.IDEAS and option.isdigit() else option
+
+        votes = [RoomVote(question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in rules.tally(v, self.dots(v.id))})
+                 for v in self.votes(workshop_id)]
+        return RoomRecord(anonymous=room.anonymous, ideas=records, votes=votes)
+
+    def with_room(self, ws: Workshop, workshop_id: str) -> Workshop:
+        """The workshop with its room's record attached (for export), or as it is when it never had a room."""
+        record = self.room_record(workshop_id)
+        return ws if record is None else ws.model_copy(update={"room": record})
 
     def delete(self, workshop_id: str) -> None:
         """Remove a workshop, its history and its share links."""
         with self._write() as conn:
+            conn.execute("delete from room_dots where vote_id in (select id from room_votes where workshop_id = ?)", (workshop_id,))
+            for table in ("room_votes", "room_ideas", "room_participants", "rooms"):
+                conn.execute(f"delete from {table} where workshop_id = ?", (workshop_id,))
             conn.execute("delete from actuals where workshop_id = ?", (workshop_id,))
             conn.execute("delete from alert_log where workshop_id = ?", (workshop_id,))
             conn.execute("delete from share_links where workshop_id = ?", (workshop_id,))
@@ -510,8 +800,8 @@ class Store:
 
 
 def _design(ws: Workshop) -> Workshop:
-    """The versioned part of a workshop: everything but the actuals, which live in their own table."""
-    return ws.model_copy(update={"actuals": []}) if ws.actuals else ws
+    """The versioned part of a workshop: everything but the actuals and the room, which live in their own tables."""
+    return ws.model_copy(update={"actuals": [], "room": None}) if ws.actuals or ws.room is not None else ws
 
 
 def _insert_actuals(conn: sqlite3.Connection, workshop_id: str, actuals: list[Actual]) -> None:
@@ -519,6 +809,37 @@ def _insert_actuals(conn: sqlite3.Connection, workshop_id: str, actuals: list[Ac
         "insert or replace into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
         [(workshop_id, a.kpi, a.date.isoformat(), a.value, a.market) for a in actuals],
     )
+
+
+def _insert_room(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord) -> None:
+    """An imported room: closed (no join token), its ideas and authors, and each vote's results as single dots."""
+    now = _now()
+    conn.execute("insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close) "
+                 "values (?,null,?,?,?,1,0,0,0,0)", (workshop_id, RoomState.CLOSED.value, int(record.anonymous), "tree"))
+    people: dict[str, str] = {}
+    for name in dict.fromkeys(i.author for i in record.ideas if i.author):
+        people[name] = secrets.token_hex(16)
+        conn.execute("insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (people[name], workshop_id, name, now))
+    ids: dict[str, int] = {}
+    for idea in record.ideas:
+        cur = conn.execute("insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, node, created_at, updated_at) "
+                           "values (?,?,1,?,?,?,?,?,?)", (workshop_id, people.get(idea.author or "", "imported"), idea.parent, idea.text,
+                                                          IdeaStatus(idea.status).value, idea.node, now, now))
+        ids[idea.id] = int(cur.lastrowid or 0)
+    for idea in record.ideas:
+        if idea.merged_into in ids:
+            conn.execute("update room_ideas set merged_into = ? where id = ?", (ids[idea.merged_into], ids[idea.id]))
+    for k, vote in enumerate(record.votes):
+        named = {o: str(ids[o]) if vote.kind is VoteKind.IDEAS and o in ids else o for o in vote.results}
+        cur = conn.execute("insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
+                           (workshop_id, vote.question, VoteKind(vote.kind).value, json.dumps([named[o] for o in vote.results], ensure_ascii=False),
+                            vote.dots, VoteState.CLOSED.value, now))
+        conn.executemany("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)",
+                         [(cur.lastrowid, f"imported:{k}:{o}:{j}", named[o], now) for o, n in vote.results.items() for j in range(n)])
+
+
+def _clock(now: float | None) -> float:
+    return time.time() if now is None else now
 
 
 def _hash(token: str) -> str:

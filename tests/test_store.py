@@ -113,8 +113,14 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    assert [m.name for m in migrations.applied(again.db)] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log", "m004_actuals_revision",
-                                                          "m005_actuals_out_of_documents"]
+    assert [m.name for m in migrations.applied(again.db)] == [
+        "m001_workshops",
+        "m002_share_links",
+        "m003_actuals_and_alert_log",
+        "m004_actuals_revision",
+        "m005_actuals_out_of_documents",
+        "m006_rooms",
+    ]
     again.close()
 
 
@@ -174,7 +180,9 @@ def test_share_tokens_are_stored_hashed_and_resolve(store, ec):
     token = store.create_share(wid, label="board")
     assert len(token) >= 43  # 256 bits, url-safe base64
     stored = store.db.execute("select token_hash from share_links").fetchone()[0]
-    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in str(store.db.execute("select * from share_links").fetchall())
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in str(
+        store.db.execute("select * from share_links").fetchall()
+    )
     assert store.resolve_share(token) == wid
     for forged in ["", None, token[:-1], token + "x", "x" * 500, "' or 1=1 --"]:
         assert store.resolve_share(forged) is None
@@ -186,12 +194,12 @@ def test_share_links_expire_after_90_days_unless_told_otherwise(store, ec):
     from kpidesign.store import SHARE_EXPIRY
 
     wid = store.create(ec)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     default = store.create_share(wid, label="default")
     week = store.create_share(wid, label="week", expires_at=dt.timedelta(days=7))
     never = store.create_share(wid, label="never", expires_at=None)
     expiry = {s.label: s.expires_at and dt.datetime.fromisoformat(s.expires_at) for s in store.shares(wid)}
-    assert SHARE_EXPIRY == dt.timedelta(days=90) and expiry["never"] is None
+    assert dt.timedelta(days=90) == SHARE_EXPIRY and expiry["never"] is None
     assert abs(expiry["default"] - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
     assert abs(expiry["week"] - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
     assert all(store.resolve_share(t) == wid for t in (default, week, never))
@@ -203,8 +211,8 @@ def test_share_expiry_revoke_and_delete(store, ec):
     import datetime as dt
 
     wid, other = store.create(ec), store.create(ec)
-    past = store.create_share(wid, expires_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1))
-    future = store.create_share(wid, expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1))
+    past = store.create_share(wid, expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    future = store.create_share(wid, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
     assert store.resolve_share(past) is None and store.resolve_share(future) == wid
     link = next(s for s in store.shares(wid) if s.active())
     store.revoke_share(other, link.id)  # another workshop cannot revoke it

@@ -1,4 +1,4 @@
-"""Who may do what: a share link opens only the read-only view; editing may need a password, or st.login and the
+"""Who may do what: a join link opens only the participant page, a share link only the read-only view; editing may need a password, or st.login and the
 allow-list (the rules themselves are in kpidesign.access)."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ import hmac
 import math
 import os
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -51,8 +52,14 @@ def attempts() -> AttemptLimit:
 
 
 def mode() -> str:
-    """'share' for a share link (sticky for the session), 'login' while editing needs credentials, 'denied' for a
-    signed-in person not on the allow-list, else 'edit'."""
+    """'join' for a room's join link and 'share' for a share link (each sticky for the session: a session is never both),
+    'login' while editing needs credentials, 'denied' for a signed-in person not on the allow-list, else 'edit'."""
+    if not st.session_state.get("share_mode") and (st.session_state.get("join_mode") or "join" in st.query_params):
+        st.session_state["join_mode"] = True
+        st.session_state["ws_id"] = None
+        token = st.query_params.get("join")
+        st.session_state["join_token"] = token if token is not None else st.session_state.get("join_token")
+        return "join"
     if st.session_state.get("share_mode") or "share" in st.query_params:
         st.session_state["share_mode"] = True
         st.session_state["ws_id"] = None
@@ -71,6 +78,11 @@ def mode() -> str:
 def shared_workshop() -> str | None:
     """The workshop this session's share token opens right now (re-checked: a revoke takes effect at once)."""
     return store().resolve_share(st.session_state.get("share_token"))
+
+
+def joined_workshop() -> str | None:
+    """The workshop whose open room this session's join token enters right now (re-checked: closing ends it at once)."""
+    return store().resolve_join(st.session_state.get("join_token"))
 
 
 def link_check(workshop_id: str) -> Callable[[], bool]:

@@ -3,11 +3,12 @@
 import streamlit as st
 
 from kpidesign.io import files, image
-from ui import exports, sharing
+from ui import exports, room, sharing
 from ui.session import kept, lang, require_workshop, tr, with_actuals
 
 loaded = require_workshop()
-ws, actuals_rev = with_actuals(loaded)
+design, actuals_rev = with_actuals(loaded)
+ws, actuals_rev = room.attached(design, loaded.id, actuals_rev)  # with the room's ideas and votes (Excel, YAML); the stamp follows both
 
 st.title(tr("export_title"))
 st.write(tr("export_intro"))

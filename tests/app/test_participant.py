@@ -1,0 +1,126 @@
+"""The participant's phone page (a join link): joining, sending, privacy before the reveal, dots, nothing else reachable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpidesign.library import template
+from kpidesign.room import IdeaStatus, VoteKind
+from kpidesign.store import Store
+from tests.app.conftest import ok, start
+
+EDITING = ("text_area", "number_input", "selectbox", "multiselect", "slider", "date_input", "checkbox", "toggle", "data_editor", "file_uploader")
+
+
+def room(db: Path) -> tuple[Store, str, str]:
+    store = Store(db)
+    wid = store.create(template("ec_sales", "ja"))
+    return store, wid, store.open_room(wid)
+
+
+def joined(token: str, name: str = "") -> AppTest:
+    at = ok(start({"join": token}))
+    at.text_input(key="room_name").input(name)
+    return ok(at.button(key="room_join").click().run())
+
+
+def texts(at: AppTest) -> str:
+    popovers = [p.proto.popover.label for p in _get(at, "popover")]
+    return "\n".join([m.value for m in at.markdown] + [e.value for e in at.subheader] + popovers)
+
+
+def send(at: AppTest, text: str) -> AppTest:
+    at.text_input(key="room_idea").input(text)
+    return ok(at.button(key="FormSubmitter:room_send_form-送信").click().run())
+
+
+def test_forged_closed_and_share_tokens_show_one_plain_page(db: Path) -> None:
+    store, wid, token = room(db)
+    share = store.create_share(wid)
+    for bad in ("forged", share, token + "x", ""):
+        at = ok(start({"join": bad}))
+        assert [t.value for t in at.title] == ["ルームは開いていません"] and not at.text_input and not at.button
+    store.close_room(wid)
+    at = ok(start({"join": token}))
+    assert [t.value for t in at.title] == ["ルームは開いていません"]
+
+
+def test_join_send_privacy_reveal_and_close(db: Path) -> None:
+    store, wid, token = room(db)
+    room_ = store.room(wid)
+    assert room_ is not None
+    store.save_room(room_.prompt("tree", "customers"))
+    ann = joined(token, "Ann")
+    assert "「顧客数」を動かす要因は？" in texts(ann) or any("動かす要因" in s.value for s in ann.subheader)
+    assert not ann.sidebar.radio and not [w for kind in EDITING for w in _get(ann, kind)]
+    send(ann, "**指名検索** <script>x</script>")
+    bob = joined(token)
+    send(bob, "bob's secret")
+    send(bob, "x" * 10_000)
+    assert bob.error and all(len(i.text) <= 200 for i in store.ideas(wid))  # refused with a message (the field itself holds 200)
+    ideas = store.ideas(wid)
+    assert [(i.text, i.parent, i.status) for i in ideas] == [("**指名検索** <script>x</script>", "customers", IdeaStatus.PRIVATE),
+                                                            ("bob's secret", "customers", IdeaStatus.PRIVATE)]
+    ok(ann.run())
+    assert "secret" not in texts(ann) and "指名検索" in texts(ann)
+    assert r"\*\*指名検索\*\*" in texts(ann)  # literal, never bold
+    store.reveal_ideas(wid)
+    ok(ann.run())
+    assert "bob's secret" in texts(ann).replace("\\", "").replace("\u2060", "")
+    store.close_room(wid)
+    ok(ann.run())
+    assert [t.value for t in ann.title] == ["ルームは開いていません"]
+
+
+def _get(at: AppTest, kind: str) -> list:  # type: ignore[type-arg]
+    try:
+        return list(at.get(kind))
+    except KeyError:
+        return []
+
+
+def test_dots_are_bounded_and_a_reload_gives_none_back(db: Path) -> None:
+    store, wid, token = room(db)
+    at = joined(token)
+    pid = at.session_state["room_me"]
+    assert at.query_params["me"] == [pid] or at.query_params["me"] == pid
+    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"], 2)
+    ok(at.run())
+    for _ in range(2):
+        plus = next(b for b in at.button if b.key == f"room_plus_{vote}_customers")
+        ok(plus.click().run())
+    assert len(store.dots(vote)) == 2 and next(b for b in at.button if b.key == f"room_plus_{vote}_customers").disabled
+    again = ok(start({"join": token, "me": pid}))  # a reload: the same person, no fresh dots
+    assert "room_join" not in [b.key for b in again.button]
+    assert next(b for b in again.button if b.key == f"room_plus_{vote}_avg_spend").disabled
+    store.close_vote(wid)
+    ok(again.run())
+    assert any("結果" in s.value for s in again.subheader)
+
+
+def test_a_join_session_reaches_nothing_else(db: Path) -> None:
+    _, wid, token = room(db)
+    at = ok(start({"join": token, "ws": wid, "share": "x"}))
+    with pytest.raises(ValueError, match=r"participant\.py'\]"):  # the only page registered for a join session
+        at.switch_page("views/2_tree.py")
+    assert not _get(at, "graphviz_chart") and "room_join" in [b.key for b in at.button] and not at.sidebar.radio
+    assert at.session_state["ws_id"] is None and not at.session_state["share_mode"] if "share_mode" in at.session_state else True
+
+
+def test_own_ideas_editable_and_withdrawable_until_revealed(db: Path) -> None:
+    store, wid, token = room(db)
+    at = joined(token)
+    send(at, "first")
+    send(at, "second")
+    first, second = (i.id for i in store.ideas(wid))
+    at.text_input(key=f"room_edit_{first}").input("first, better")
+    ok(at.button(key=f"room_save_{first}").click().run())
+    ok(at.button(key=f"room_drop_{second}").click().run())
+    assert [(i.id, i.text) for i in store.ideas(wid)] == [(first, "first, better")]
+    store.reveal_ideas(wid)
+    ok(at.run())
+    assert not [b for b in at.button if b.key in (f"room_save_{first}", f"room_drop_{first}")]  # revealed: no longer editable
+    assert "first, better" in "\n".join(m.value for m in at.markdown)

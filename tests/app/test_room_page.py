@@ -1,0 +1,125 @@
+"""The facilitator's Room page: open/close, QR code, the live inbox, reveal, accept an idea as a node (undoable), votes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from kpidesign.room import IdeaStatus, VoteKind
+from kpidesign.store import Store
+from tests.app.conftest import ok, seeded
+
+
+def room_page(db: Path, lang: str = "ja") -> tuple[AppTest, str, Store]:
+    at, wid = seeded(db, lang)
+    return ok(at.switch_page("views/room.py").run()), wid, Store(db)
+
+
+def button(at: AppTest, key: str):  # type: ignore[no-untyped-def]
+    [found] = [b for b in at.button if b.key == key]
+    return found
+
+
+def test_open_shows_qr_and_address_then_close_ends_it(db: Path) -> None:
+    at, wid, store = room_page(db)
+    assert store.room(wid) is None and at.info
+    ok(button(at, "room_open").click().run())
+    token = at.session_state["room_token"]
+    assert store.resolve_join(token) == wid and at.get("image")
+    assert any(f"?join={token}" in c.value for c in at.code)
+    assert at.query_params["qr"] in ([token], token)
+    ok(button(at, "room_close").click().run())
+    assert store.resolve_join(token) is None and not at.code
+
+
+def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
+    at, wid, store = room_page(db)
+    ok(button(at, "room_open").click().run())
+    pid = store.join_room(wid, "Ann")
+    idea = store.add_idea(wid, pid, "指名検索数 **x**", "customers")
+    other = store.add_idea(wid, pid, "duplicate")
+    ok(at.run())
+    assert [m.value for m in at.metric][:3] == ["1", "2", "2"]
+    assert any("指名検索数 \\*\\*x\\*\\*" in m.value for m in at.markdown)
+    ok(button(at, "room_reveal").click().run())
+    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.REVEALED}
+    before = store.load(wid).version
+    ok(button(at, f"room_accept_{idea}").click().run())
+    loaded = store.load(wid)
+    [accepted] = [i for i in store.ideas(wid) if i.id == idea]
+    assert loaded.version == before + 1 and accepted.status is IdeaStatus.ACCEPTED and accepted.node
+    node = loaded.workshop.node(accepted.node)
+    assert node.name == "指名検索数 **x**" and node.parent == "customers"
+    assert store.history(wid, 1)[0].summary.startswith("ルームのアイデアをノードに")
+    assert store.undo(wid, expected_version=loaded.version) is not None  # an ordinary, undoable edit
+    assert accepted.node not in {n.id for n in store.load(wid).workshop.nodes}
+    ok(button(at, f"room_dismiss_{other}").click().run())
+    assert [i.status for i in store.ideas(wid) if i.id == other] == [IdeaStatus.DISMISSED]
+
+
+def test_vote_results_chart(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    pid = store.join_room(wid)
+    at.text_input(key="room_vote_question").input("KFS?")
+    at.radio(key="room_vote_kind").set_value(VoteKind.NODES)
+    at.multiselect(key="room_vote_nodes").set_value(["customers", "avg_spend"])
+    ok(button(at, "room_vote_submit").click().run())
+    [vote] = store.votes(wid)
+    assert vote.is_open and vote.options == ("customers", "avg_spend") and vote.dots == 3
+    store.place_dot(wid, vote.id, pid, "avg_spend")
+    ok(at.run())
+    assert (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) and any("KFS?" in s.value for s in at.subheader)
+    ok(button(at, "room_vote_close").click().run())
+    assert not store.votes(wid)[0].is_open
+
+
+def test_timer_and_prompt(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    at.selectbox(key="room_step").set_value("decompose")
+    at.selectbox(key="room_node").set_value("customers")
+    ok(at.button(key="FormSubmitter:room_prompt_form-Ask").click().run())
+    room = store.room(wid)
+    assert room is not None and (room.step, room.node, room.activity) == ("decompose", "customers", 2)
+    at.number_input(key="room_minutes").set_value(3.0)
+    ok(at.button(key="FormSubmitter:room_timer_form-Set").click().run())
+    ok(button(at, "room_timer_start").click().run())
+    room = store.room(wid)
+    assert room is not None and room.timer.seconds == 180 and room.timer.running
+    ok(button(at, "room_timer_pause").click().run())
+    assert not store.room(wid).timer.running  # type: ignore[union-attr]
+
+
+def test_follow_me_moves_the_phones_prompt(db: Path) -> None:
+    at, wid, store = room_page(db)
+    ok(button(at, "room_open").click().run())
+    ok(at.toggle(key="room_follow").set_value(True).run())
+    room = store.room(wid)
+    assert room is not None and room.follow
+    ok(at.switch_page("views/2_tree.py").run())
+    at.selectbox(key="tree_selected").set_value("customers")
+    ok(at.run())
+    room = store.room(wid)
+    assert room is not None and (room.step, room.node) == ("tree", "customers")
+    ok(at.switch_page("views/3_decompose.py").run())
+    assert store.room(wid).step == "decompose"  # type: ignore[union-attr]
+
+
+def test_merge_duplicates(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    pid = store.join_room(wid)
+    a, b = store.add_idea(wid, pid, "brand search"), store.add_idea(wid, pid, "Brand search!")
+    store.add_idea(wid, pid, "coupons")
+    ok(at.run())
+    at.selectbox(key="room_merge_from").set_value(b)
+    at.selectbox(key="room_merge_into").set_value(a)
+    ok(button(at, "room_merge_submit").click().run())
+    merged = {i.id: i for i in store.ideas(wid)}[b]
+    assert merged.status is IdeaStatus.MERGED and merged.merged_into == a
+    at.selectbox(key="room_merge_from").set_value(a)
+    at.selectbox(key="room_merge_into").set_value(a)
+    ok(button(at, "room_merge_submit").click().run())  # into itself: refused with a message
+    assert any("cannot be merged" in e.value for e in at.error)

@@ -1,0 +1,140 @@
+"""Participant mode in Chromium: a facilitator on a projector-sized screen and phones (390×844, touch) join, send ideas
+(one hostile), stay private until the reveal, vote with bounded dots, one idea becomes a node, and a reload keeps it all."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from kpidesign.library import template
+from kpidesign.room import IdeaStatus
+from kpidesign.store import Store
+from tests.e2e.conftest import PASSWORD, idle, login
+
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+HOSTILE = '<img src=x onerror=alert(1)> **bold** [link](https://evil.example) {{x}}'
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def wait_for(check, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+    """Poll until check() is true (the pages follow the database every two seconds)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        if check():
+            return
+        time.sleep(0.3)
+    raise AssertionError("condition not met in time")
+
+
+def click(page, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the button of a keyed widget (Streamlit marks its container with st-key-KEY)."""
+    page.locator(f".st-key-{key} button").first.click()
+    idle(page)
+
+
+def send(phone, text: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    phone.locator(".st-key-room_idea input").fill(text)
+    phone.get_by_role("button", name=label, exact=True).click()
+    idle(phone)
+
+
+def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-untyped-def]
+    store = Store(server["db"])
+    wid = store.create(template("ec_sales", "en"))
+    facilitator = browser.new_context(locale="en-US", viewport={"width": 1600, "height": 1000}).new_page()
+    facilitator.on("dialog", lambda d: (_ for _ in ()).throw(AssertionError(d.message)))
+    login(facilitator, server["base"], f"room?ws={wid}&projector=1")
+    click(facilitator, "room_open")
+    address = facilitator.get_by_test_id("stCode").inner_text().strip()
+    assert re.match(r"^http://127\.0\.0\.1:\d+/\?join=[\w-]{43,}$", address), address
+    expect(facilitator.get_by_test_id("stImage").first).to_be_visible()  # the QR code
+
+    phones = []
+    for i, locale in enumerate(("ja-JP", "en-US", "en-US")):
+        context = browser.new_context(locale=locale, **PHONE)
+        phone = context.new_page()
+        phone.on("dialog", lambda d: (_ for _ in ()).throw(AssertionError(d.message)))  # the hostile idea must never run
+        phone.goto(address)
+        idle(phone)
+        assert phone.get_by_test_id("stSidebar").count() == 0 or not phone.get_by_test_id("stSidebar").is_visible()
+        phone.locator(".st-key-room_name input").fill(f"Person {i}" if i else "")
+        click(phone, "room_join")
+        phones.append(phone)
+    ja, en1, en2 = phones
+    send(ja, "指名検索の伸び", "送信")
+    send(en1, HOSTILE, "Send")
+    send(en2, "Repeat purchase coupons", "Send")
+    send(en2, "Delivery speed", "Send")
+    wait_for(lambda: len(store.ideas(wid)) == 4)
+
+    # privacy before the reveal: each phone shows its own ideas only
+    time.sleep(2.5)
+    assert ja.get_by_text("Repeat purchase coupons").count() == 0 and en2.get_by_text("指名検索の伸び").count() == 0
+    SHOTS.mkdir(exist_ok=True)
+    ja.screenshot(path=str(SHOTS / "room-phone-ja-private.png"), full_page=True)
+
+    wait_for(lambda: facilitator.get_by_text("Delivery speed").count() > 0)
+    click(facilitator, "room_reveal")
+    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.REVEALED}
+    wait_for(lambda: ja.get_by_text("Repeat purchase coupons").count() > 0)
+    wait_for(lambda: en2.get_by_text("**bold**", exact=False).count() > 0)  # literal, never bold, never a link
+    assert en2.locator("main img[src='x'], main a[href*='evil']").count() == 0
+
+    # a vote on the revealed ideas, 3 dots each: a fourth dot is not given, a reload gives none back
+    facilitator.locator("[data-testid='stExpander'] summary").filter(has_text="Open the vote").click()
+    facilitator.locator(".st-key-room_vote_question input").fill("Which first?")
+    click(facilitator, "room_vote_submit")
+    [vote] = store.votes(wid)
+    target = next(o for o in vote.options if store.ideas(wid)[[i.id for i in store.ideas(wid)].index(int(o))].text == "Delivery speed")
+    wait_for(lambda: ja.locator(f".st-key-room_plus_{vote.id}_{target} button").count() > 0)
+    for _ in range(3):
+        ja.locator(f".st-key-room_plus_{vote.id}_{target} button").tap()
+        idle(ja)
+    expect(ja.locator(f".st-key-room_plus_{vote.id}_{target} button")).to_be_disabled()
+    ja.reload()
+    idle(ja)
+    wait_for(lambda: ja.locator(f".st-key-room_plus_{vote.id}_{target} button").count() > 0)
+    expect(ja.locator(f".st-key-room_plus_{vote.id}_{target} button")).to_be_disabled()
+    en1.locator(f".st-key-room_plus_{vote.id}_{target} button").tap()
+    idle(en1)
+    wait_for(lambda: len(store.dots(vote.id)) == 4)
+    ja.screenshot(path=str(SHOTS / "room-phone-ja-vote.png"), full_page=True)
+    click(facilitator, "room_vote_close")
+    expect(facilitator.locator("[data-testid='stVegaLiteChart'], .stVegaLiteChart").first).to_be_visible()
+
+    # one idea becomes a node under the node it answers, as an ordinary versioned edit
+    idea = next(i for i in store.ideas(wid) if i.text == "Delivery speed")
+    before = store.load(wid).version
+    click(facilitator, f"room_accept_{idea.id}")
+    wait_for(lambda: store.load(wid).version == before + 1)
+    accepted = next(i for i in store.ideas(wid) if i.id == idea.id)
+    assert accepted.status is IdeaStatus.ACCEPTED and store.load(wid).workshop.node(accepted.node or "").name == "Delivery speed"
+    facilitator.wait_for_timeout(2500)
+    facilitator.screenshot(path=str(SHOTS / "room-projector.png"), full_page=False)
+
+    # everything kept after a reload
+    for page in (facilitator, *phones):
+        page.reload()
+        idle(page)
+    facilitator.get_by_label("Editor password").fill(PASSWORD)  # a reload is a new session: log in again
+    facilitator.get_by_role("button", name="Log in").click()
+    idle(facilitator)
+    wait_for(lambda: facilitator.get_by_text("accepted").count() > 0)
+    expect(facilitator.get_by_test_id("stImage").first).to_be_visible()  # the QR code is still shown (?qr= in the address)
+    wait_for(lambda: en2.get_by_text("Delivery speed").count() > 0)
+    assert en2.get_by_text(re.compile("Which first")).count() > 0
+    facilitator.get_by_test_id("stVegaLiteChart").first.scroll_into_view_if_needed()
+    facilitator.screenshot(path=str(SHOTS / "room-projector-results.png"))
+    facilitator.get_by_test_id("stImage").first.scroll_into_view_if_needed()
+    facilitator.screenshot(path=str(SHOTS / "room-projector-qr.png"))
+    store.close_room(wid)
+    try:
+        wait_for(lambda: ja.get_by_text("ルームは開いていません").count() > 0, timeout=10)  # closing ends access at the next refresh
+    finally:
+        ja.screenshot(path=str(SHOTS / "room-phone-ja-closed.png"), full_page=True)
+    for phone in phones:
+        phone.context.close()
+    facilitator.context.close()

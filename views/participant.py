@@ -1,0 +1,43 @@
+"""A participant's phone (a room's join link): the prompt, the time left, an idea field, own and revealed ideas, dots."""
+
+import streamlit as st
+
+from ui import participant as p
+from ui.access import joined_workshop
+from ui.session import md, store, tr
+
+REFRESH_SECONDS = 2
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def live() -> None:
+    """The whole page, following the room in the database every two seconds (closing the room ends it here)."""
+    workshop_id = joined_workshop()
+    if workshop_id is None:
+        p.not_open()
+        return
+    room, ws = store().room(workshop_id), store().load(workshop_id).workshop
+    if room is None:
+        p.not_open()
+        return
+    st.caption(md(ws.title))
+    p.message()
+    pid = p.me(workshop_id)
+    if pid is None:
+        p.join_form(workshop_id)
+        return
+    p.prompt(room, ws, p.now())
+    p.send_form(workshop_id, pid, room.node)
+    ideas = store().ideas(workshop_id)
+    votes = store().votes(workshop_id)
+    if votes and votes[-1].is_open:
+        p.vote(workshop_id, pid, votes[-1], ws, ideas)
+    elif votes:
+        p.results(votes[-1], ws, ideas)
+    p.own_ideas(workshop_id, pid, [i for i in ideas if i.participant == pid])
+    p.revealed(ideas, pid, room.anonymous)
+
+
+p.compact()
+live()
+st.radio(tr("language"), ["ja", "en"], key="lang", horizontal=True, format_func=lambda code: "日本語" if code == "ja" else "English")
