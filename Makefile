@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast screenshots bench profile clean
+.PHONY: run test test-fast lint screenshots bench profile clean
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -21,7 +21,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
 run: $(VENV)/.app  ## start the app on the embedded SQLite database (data/kpidesign.db)
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.dev  ## unit, page (AppTest) and browser (Playwright + Chromium) tests
+lint: $(VENV)/.dev  ## ruff (lint, then formatting) and mypy (strict on kpidesign/); make test runs these first
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+test: lint  ## the checks of make lint, then unit, page (AppTest) and browser (Playwright + Chromium) tests
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.dev  ## everything but the browser tests
@@ -39,4 +44,4 @@ profile: $(VENV)/.dev  ## where one page's rerun spends its time (pyinstrument):
 	$(PY) -m bench.profile $(PAGE) --nodes $(NODES)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache

@@ -6,8 +6,12 @@ from kpidesign.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT,
 from ui import access, room, session, sidebar, theme
 
 mode = access.mode()
-st.set_page_config(page_title="kpidesign", page_icon=":material/account_tree:", layout="centered" if mode == "join" else "wide",
-                   initial_sidebar_state="collapsed" if mode == "join" else "auto")
+st.set_page_config(
+    page_title="kpidesign",
+    page_icon=":material/account_tree:",
+    layout="centered" if mode == "join" else "wide",
+    initial_sidebar_state="collapsed" if mode == "join" else "auto",
+)
 session.init(open_from_address=mode == "edit")
 theme.inject()
 

@@ -48,9 +48,27 @@ st.navigation([first, second]).run()
 def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     """Start `streamlit run script` on a free loopback port; the process and its address once it answers."""
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.address", "127.0.0.1",
-                               "--server.headless", "true", "--browser.gatherUsageStats", "false"], cwd=cwd, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -63,7 +81,9 @@ def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Pope
 
 def _wait_boxes(tab: Any, count: int) -> None:
     """Wait until the page's graph shows at least `count` boxes."""
-    tab.wait_for_function(f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {count}", timeout=120000, polling=20)
+    tab.wait_for_function(
+        f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {count}", timeout=120000, polling=20
+    )
 
 
 def _drawn_ms(browser: Any, url: str, nodes: int) -> float:
@@ -112,7 +132,10 @@ def _highlighted(tab: Any, name: str) -> None:
     tab.wait_for_function(
         """name => Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node')).some(
             g => g.querySelector('text')?.textContent === name && g.querySelector('[stroke="#dc2626"]'))""",
-        arg=name, timeout=120000, polling=20)
+        arg=name,
+        timeout=120000,
+        polling=20,
+    )
 
 
 def _picked_ms(browser: Any, url: str, boxes: int, names: list[str]) -> list[float]:
@@ -187,34 +210,54 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                         tree_ms = statistics.median(a for a, _ in pairs)
                         floor_ms = statistics.median(b for _, b in pairs)
                         floors.append(floor_ms)
-                        out.append((f"browser: navigation to tree drawn, {size} nodes ({name})", tree_ms, f"ms ({tree_ms / floor_ms:.2f}× the floor)"))
+                        out.append(
+                            (
+                                f"browser: navigation to tree drawn, {size} nodes ({name})",
+                                tree_ms,
+                                f"ms ({tree_ms / floor_ms:.2f}× the floor)",
+                            )
+                        )
                 out.insert(0, ("browser floor: navigation to a trivial page's one-node graph drawn", statistics.median(floors), "ms"))
                 switch_floors: list[float] = []
                 for size in sizes:  # in the workshop: from step 1 to step 2 by the sidebar, the page already loaded
-                    pairs = [(_switched_ms(browser, f"{base}/kgi?ws={ids[size]}", "tree", shown[size]), _switched_ms(browser, nav_base, "second", 1))
-                             for _ in range(5)]
+                    pairs = [
+                        (
+                            _switched_ms(browser, f"{base}/kgi?ws={ids[size]}", "tree", shown[size]),
+                            _switched_ms(browser, nav_base, "second", 1),
+                        )
+                        for _ in range(5)
+                    ]
                     tree_ms, floor_ms = statistics.median(a for a, _ in pairs), statistics.median(b for _, b in pairs)
                     switch_floors.append(floor_ms)
-                    out.append((f"browser: page switch from step 1 to the tree drawn, {size} nodes ({shown[size]} boxes)", tree_ms,
-                                f"ms ({tree_ms / floor_ms:.2f}× the floor)"))
+                    out.append(
+                        (
+                            f"browser: page switch from step 1 to the tree drawn, {size} nodes ({shown[size]} boxes)",
+                            tree_ms,
+                            f"ms ({tree_ms / floor_ms:.2f}× the floor)",
+                        )
+                    )
                 out.append(("browser floor: page switch to a trivial page's one-node graph drawn", statistics.median(switch_floors), "ms"))
                 for size, ws in workshops.items():  # on the tree page: pick another node to edit (its box turns red in the graph)
                     names = [ws.nodes[i].name for i in (2, 5, 3, 6, 4, 7, 2)]  # near the top: drawn in the default view
                     ms = statistics.median(_picked_ms(browser, f"{base}/tree?ws={ids[size]}", shown[size], names))
-                    out.append((f"browser: a node picked on the tree page until the graph shows it, {size} nodes ({shown[size]} boxes)", ms, "ms"))
+                    out.append(
+                        (f"browser: a node picked on the tree page until the graph shows it, {size} nodes ({shown[size]} boxes)", ms, "ms")
+                    )
                 for size in sizes:  # on the tree page: unfold a big tree
                     if shown[size] < size:
                         ms = statistics.median(_unfolded_ms(browser, f"{base}/tree?ws={ids[size]}", shown[size], size) for _ in range(3))
-                        out.append((f"browser: \"Levels: All\" clicked until the whole tree is drawn, {size} nodes", ms, "ms"))
+                        out.append((f'browser: "Levels: All" clicked until the whole tree is drawn, {size} nodes', ms, "ms"))
                 pages = []
-                for i in range(sessions):
+                for _ in range(sessions):
                     tab = browser.new_page(viewport={"width": 1400, "height": 900})
                     tab.goto(f"{base}/tree?ws={ids[sizes[-1]]}")
                     pages.append(tab)
                 for tab in pages:
                     tab.wait_for_selector("[data-testid=stGraphVizChart] svg g.node", timeout=180000)
                 out.append(("server memory, idle (RSS)", idle_kb / 1024, "MiB"))
-                out.append((f"server memory, peak with {sessions} sessions on {sizes[-1]} nodes (VmHWM)", _rss_kb(server.pid) / 1024, "MiB"))
+                out.append(
+                    (f"server memory, peak with {sessions} sessions on {sizes[-1]} nodes (VmHWM)", _rss_kb(server.pid) / 1024, "MiB")
+                )
                 browser.close()
         finally:
             for process in (server, floor_server, nav_server):

@@ -5,7 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from kpidesign.model import Actual, Alert, Cadence, Definition, Frequency, Layer, Monitoring, Node, Review, Sensitivity, Thresholds, Workshop
+from kpidesign.model import (
+    Actual,
+    Alert,
+    Cadence,
+    Definition,
+    Frequency,
+    Layer,
+    Monitoring,
+    Node,
+    Review,
+    Sensitivity,
+    Thresholds,
+    Workshop,
+)
 
 
 def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
@@ -23,9 +36,15 @@ def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
             node_id = f"k{len(nodes)}"
             nodes.append(
                 Node(
-                    id=node_id, parent=parent, name=f"指標 {len(nodes)} KPI", unit="件",
-                    layer=rng.choice(list(Layer)), sensitivity=rng.choice(list(Sensitivity)),
-                    definition=Definition(expression="a × b", source="DWH", owner="team", why="grow", frequency=rng.choice(list(Frequency))),
+                    id=node_id,
+                    parent=parent,
+                    name=f"指標 {len(nodes)} KPI",
+                    unit="件",
+                    layer=rng.choice(list(Layer)),
+                    sensitivity=rng.choice(list(Sensitivity)),
+                    definition=Definition(
+                        expression="a × b", source="DWH", owner="team", why="grow", frequency=rng.choice(list(Frequency))
+                    ),
                     thresholds=Thresholds(green=1.05, yellow=0.95),
                 )
             )
@@ -57,7 +76,9 @@ def weekly_actuals(ws: Workshop, weeks: int = 52, seed: int = 3) -> list[Actual]
     start = dt.date(2025, 11, 6)
     return [
         Actual(kpi=n.id, date=start + dt.timedelta(days=7 * w), value=round(n.baseline * (1 + rng.uniform(-0.1, 0.1)), 4))
-        for n in ws.nodes if n.baseline is not None for w in range(weeks)
+        for n in ws.nodes
+        if n.baseline is not None
+        for w in range(weeks)
     ]
 
 

@@ -39,8 +39,20 @@ def measure(nodes: int = NODES, saves: int = EDITS, keep: int = KEEP) -> dict[st
         start = time.perf_counter()
         done = backup.compact(db, keep)
         ms = (time.perf_counter() - start) * 1000
-    return {"nodes": nodes, "saves": saves, "kept": kept, "version_bytes": stored / kept, "versions_bytes": stored, "doc_bytes": doc,
-            "fresh": fresh, "before": before, "after": done.bytes_after, "removed": done.versions_removed, "compact_ms": ms, "keep": keep}
+    return {
+        "nodes": nodes,
+        "saves": saves,
+        "kept": kept,
+        "version_bytes": stored / kept,
+        "versions_bytes": stored,
+        "doc_bytes": doc,
+        "fresh": fresh,
+        "before": before,
+        "after": done.bytes_after,
+        "removed": done.versions_removed,
+        "compact_ms": ms,
+        "keep": keep,
+    }
 
 
 def lines(m: dict[str, float] | None = None) -> list[str]:

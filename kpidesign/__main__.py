@@ -73,11 +73,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     ws = load(args.file)
     r = review(ws)
     if args.json:
-        print(to_json({
-            "scores": {p: r.score(p) for p in PRINCIPLES},
-            "findings": [{"severity": f.severity.value, "code": f.code, "node": f.node, "principle": f.params.get("principle"),
-                          "message": finding_text(f, args.lang)} for f in r.findings],
-        }))
+        print(
+            to_json(
+                {
+                    "scores": {p: r.score(p) for p in PRINCIPLES},
+                    "findings": [
+                        {
+                            "severity": f.severity.value,
+                            "code": f.code,
+                            "node": f.node,
+                            "principle": f.params.get("principle"),
+                            "message": finding_text(f, args.lang),
+                        }
+                        for f in r.findings
+                    ],
+                }
+            )
+        )
     else:
         for p in PRINCIPLES:
             print(f"{p:<11} {r.score(p):>3}")
@@ -101,8 +113,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         except ValueError:
             raise UsageError(f"--set {item}: cannot read {change!r}") from None
     result = analysis.what_if(ws, changes)
-    out = {"kgi": ws.kgi.id, "before": result.kgi_before, "after": result.kgi_after, "change": result.kgi_change,
-           "set": changes, "values": result.values}
+    out = {
+        "kgi": ws.kgi.id,
+        "before": result.kgi_before,
+        "after": result.kgi_after,
+        "change": result.kgi_change,
+        "set": changes,
+        "values": result.values,
+    }
     if args.json:
         print(to_json(out))
     else:
@@ -117,9 +135,23 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     levers = analysis.sensitivity(ws)
     names = {n.id: n.name for n in ws.nodes}
     if args.json:
-        print(to_json([{"node": lv.node, "name": names[lv.node], "value": lv.value, "kgi_change_1": lv.kgi_change_1,
-                           "kgi_change_10": lv.kgi_change_10, "kgi_change_minus_10": lv.kgi_change_minus_10, "elasticity": lv.elasticity, "kgi_change_at_target": lv.kgi_change_at_target}
-                          for lv in levers]))
+        print(
+            to_json(
+                [
+                    {
+                        "node": lv.node,
+                        "name": names[lv.node],
+                        "value": lv.value,
+                        "kgi_change_1": lv.kgi_change_1,
+                        "kgi_change_10": lv.kgi_change_10,
+                        "kgi_change_minus_10": lv.kgi_change_minus_10,
+                        "elasticity": lv.elasticity,
+                        "kgi_change_at_target": lv.kgi_change_at_target,
+                    }
+                    for lv in levers
+                ]
+            )
+        )
         return 0
     print(f"{'node':<24} {'+1%':>9} {'+10%':>9} {'at target':>10}")
     for lv in levers:
@@ -140,7 +172,11 @@ def cmd_goalseek(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.node}: no such node")
     g = analysis.goal_seek(ws, args.node, args.target)
     if args.json:
-        print(to_json({"node": g.node, "current": g.current, "needed": g.needed, "kgi_target": g.kgi_target, "possible": g.possible}, indent=None))
+        print(
+            to_json(
+                {"node": g.node, "current": g.current, "needed": g.needed, "kgi_target": g.kgi_target, "possible": g.possible}, indent=None
+            )
+        )
     elif g.possible:
         print(f"{g.node}: {format_number(g.current)} -> {format_number(g.needed)} for {ws.kgi.id} = {format_number(g.kgi_target)}")
     else:
@@ -156,7 +192,9 @@ def _find(store: Store, key: str) -> str:
     """A workshop id from an id or an exact title."""
     matches = [s.id for s in store.workshops() if key in (s.id, s.title)]
     if len(matches) != 1:
-        raise UsageError(f"{key}: {'no workshop' if not matches else 'several workshops'} with this id or title (see: python -m kpidesign list)")
+        raise UsageError(
+            f"{key}: {'no workshop' if not matches else 'several workshops'} with this id or title (see: python -m kpidesign list)"
+        )
     return matches[0]
 
 
@@ -233,8 +271,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     for node in ws.nodes:
         r = now[node.id]
         comparisons = {k: {"other": c.other, "delta": c.delta, "ratio": c.ratio} for k, c in monitor.compare(ws, node.id).items()}
-        rows.append({"kpi": node.id, "name": node.name, "value": r.value, "basis": r.basis, "date": r.date.isoformat() if r.date else None,
-                     "status": words[node.id], "comparisons": comparisons})
+        rows.append(
+            {
+                "kpi": node.id,
+                "name": node.name,
+                "value": r.value,
+                "basis": r.basis,
+                "date": r.date.isoformat() if r.date else None,
+                "status": words[node.id],
+                "comparisons": comparisons,
+            }
+        )
     if args.json:
         print(to_json(rows))
         return 0
@@ -285,7 +332,10 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 def _reasons_json(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
     """Findings as JSON objects: severity, code, node, params and the sentence in the chosen language (to_json makes it strict)."""
-    return [{"severity": f.severity.value, "code": f.code, "node": f.node, "params": dict(f.params), "message": finding_text(f, lang)} for f in findings]
+    return [
+        {"severity": f.severity.value, "code": f.code, "node": f.node, "params": dict(f.params), "message": finding_text(f, lang)}
+        for f in findings
+    ]
 
 
 def _date_arg(text: str, flag: str) -> dt.date:
@@ -304,17 +354,40 @@ def cmd_explain(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.node}: no such node")
     e = explain.explain(ws, _date_arg(args.date_from, "--from"), _date_arg(args.date_to, "--to"), args.node)
     if args.json:
-        print(to_json({
-            "node": e.node, "from": e.value_from, "to": e.value_to, "change": e.change,
-            "contributions": [{"node": c.node, "parent": c.parent, "contribution": c.contribution, "depth": c.depth,
-                               "value_from": c.value_from, "value_to": c.value_to} for c in e.contributions],
-            "date_from": e.date_from.isoformat(), "date_to": e.date_to.isoformat(), "unit": ws.node(e.node).unit,
-            "influences": [{"node": i.node, "parent": i.parent, "from": i.value_from, "to": i.value_to, "change": i.change} for i in e.influences],
-            "reasons": _reasons_json(e.findings, args.lang),
-        }))
+        print(
+            to_json(
+                {
+                    "node": e.node,
+                    "from": e.value_from,
+                    "to": e.value_to,
+                    "change": e.change,
+                    "contributions": [
+                        {
+                            "node": c.node,
+                            "parent": c.parent,
+                            "contribution": c.contribution,
+                            "depth": c.depth,
+                            "value_from": c.value_from,
+                            "value_to": c.value_to,
+                        }
+                        for c in e.contributions
+                    ],
+                    "date_from": e.date_from.isoformat(),
+                    "date_to": e.date_to.isoformat(),
+                    "unit": ws.node(e.node).unit,
+                    "influences": [
+                        {"node": i.node, "parent": i.parent, "from": i.value_from, "to": i.value_to, "change": i.change}
+                        for i in e.influences
+                    ],
+                    "reasons": _reasons_json(e.findings, args.lang),
+                }
+            )
+        )
         return 0 if e.change is not None else 1
-    print(f"{e.node}: {format_number(e.value_from) or '-'} ({e.date_from}) -> {format_number(e.value_to) or '-'} ({e.date_to}), "
-          f"change {format_number(e.change) or '-'}")
+    print(
+        f"{e.node}: {format_number(e.value_from) or '-'} ({e.date_from}) -> {format_number(e.value_to) or '-'} ({e.date_to}), "
+        f"change {format_number(e.change) or '-'}"
+    )
     if e.contributions:
         print(f"{'node':<32} {'parent':<20} {'contribution':>16} {'share':>8}")
     for c in e.contributions:
@@ -333,9 +406,22 @@ def cmd_links(args: argparse.Namespace) -> int:
 
     ws = load(args.file)
     report = learning_links.links(ws)
-    rows = [{"parent": lk.parent, "child": lk.child, "kind": lk.kind, "correlation": lk.correlation, "lag": lk.lag, "verdict": lk.verdict.value,
-             "n": lk.n, "p_value": lk.p_value, "expected_sign": lk.expected_sign, "frequency": lk.frequency.value if lk.frequency else None,
-             "reason": _reasons_json([lk.reason], args.lang)[0] if lk.reason else None} for lk in report.links]
+    rows = [
+        {
+            "parent": lk.parent,
+            "child": lk.child,
+            "kind": lk.kind,
+            "correlation": lk.correlation,
+            "lag": lk.lag,
+            "verdict": lk.verdict.value,
+            "n": lk.n,
+            "p_value": lk.p_value,
+            "expected_sign": lk.expected_sign,
+            "frequency": lk.frequency.value if lk.frequency else None,
+            "reason": _reasons_json([lk.reason], args.lang)[0] if lk.reason else None,
+        }
+        for lk in report.links
+    ]
     if args.json:
         print(to_json({"links": rows, "findings": _reasons_json(report.findings, args.lang)}))
         return 0
@@ -357,18 +443,35 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     ws = load(args.file)
     rows: list[dict[str, Any]] = []
     for fc in forecast.forecasts(ws):
-        rows.append({"kpi": fc.kpi, "at": fc.at.isoformat() if fc.at else None, "projected": fc.projected, "low": fc.low, "high": fc.high,
-                     "target": fc.target, "verdict": fc.verdict.value if fc.verdict else None, "needed_per_period": fc.needed_per_period,
-                     "latest": fc.latest, "latest_date": fc.latest_date.isoformat() if fc.latest_date else None, "periods_left": fc.periods_left,
-                     "slope_per_period": fc.slope_per_period, "n": fc.n, "method": fc.method, "reasons": _reasons_json(fc.findings, args.lang)})
+        rows.append(
+            {
+                "kpi": fc.kpi,
+                "at": fc.at.isoformat() if fc.at else None,
+                "projected": fc.projected,
+                "low": fc.low,
+                "high": fc.high,
+                "target": fc.target,
+                "verdict": fc.verdict.value if fc.verdict else None,
+                "needed_per_period": fc.needed_per_period,
+                "latest": fc.latest,
+                "latest_date": fc.latest_date.isoformat() if fc.latest_date else None,
+                "periods_left": fc.periods_left,
+                "slope_per_period": fc.slope_per_period,
+                "n": fc.n,
+                "method": fc.method,
+                "reasons": _reasons_json(fc.findings, args.lang),
+            }
+        )
     if args.json:
         print(to_json({"forecasts": rows}))
         return 0
     print(f"{'kpi':<24} {'verdict':<10} {'projected':>14} {'80% interval':>31} {'target':>14} {'needed/period':>14}  at")
     for row in rows:
         band = f"{format_number(row['low'])} .. {format_number(row['high'])}" if row["low"] is not None else "-"
-        print(f"{row['kpi']:<24} {row['verdict'] or '-':<10} {format_number(row['projected']) or '-':>14} {band:>31} "
-              f"{format_number(row['target']) or '-':>14} {format_number(row['needed_per_period']) or '-':>14}  {row['at'] or '-'}")
+        print(
+            f"{row['kpi']:<24} {row['verdict'] or '-':<10} {format_number(row['projected']) or '-':>14} {band:>31} "
+            f"{format_number(row['target']) or '-':>14} {format_number(row['needed_per_period']) or '-':>14}  {row['at'] or '-'}"
+        )
         for reason in row["reasons"]:
             print(f"    {reason['severity']:<7} {reason['message']}")
     return 0
@@ -434,7 +537,10 @@ def cmd_room(args: argparse.Namespace) -> int:
         print(to_json({"ideas": rows}))
         return 0
     for r in rows:
-        print(f"{r['id']:>5}  {r['status']:<9} {r['votes']:>3}  {r['parent'] or '-'}  {r['text']}" + (f"  ({r['author']})" if r["author"] else ""))
+        print(
+            f"{r['id']:>5}  {r['status']:<9} {r['votes']:>3}  {r['parent'] or '-'}  {r['text']}"
+            + (f"  ({r['author']})" if r["author"] else "")
+        )
     return 0
 
 
@@ -442,8 +548,12 @@ def parser() -> argparse.ArgumentParser:
     """The command line's arguments."""
     p = argparse.ArgumentParser(prog="python -m kpidesign", description="KPI design workshop tools")
     sub = p.add_subparsers(dest="command", required=True)
-    for name, fn, help_ in [("check", cmd_check, "design review (exit 1 on errors)"), ("whatif", cmd_whatif, "change nodes, see the KGI"),
-                            ("sensitivity", cmd_sensitivity, "rank the levers (KFS)"), ("goalseek", cmd_goalseek, "value needed to hit the KGI target")]:
+    for name, fn, help_ in [
+        ("check", cmd_check, "design review (exit 1 on errors)"),
+        ("whatif", cmd_whatif, "change nodes, see the KGI"),
+        ("sensitivity", cmd_sensitivity, "rank the levers (KFS)"),
+        ("goalseek", cmd_goalseek, "value needed to hit the KGI target"),
+    ]:
         s = sub.add_parser(name, help=help_)
         s.add_argument("file", help="a kpidesign YAML file")
         s.add_argument("--json", action="store_true", help="machine-readable output")
@@ -452,8 +562,12 @@ def parser() -> argparse.ArgumentParser:
         if name == "whatif":
             s.add_argument("--set", action="append", metavar="NODE=CHANGE", help="e.g. cvr=+10%% or price=3000 (repeatable)")
         if name == "check":
-            s.add_argument("--fail-on", choices=list(FAIL_ON), default="error",
-                           help="exit 1 when a finding is at this level or above (default: error); 0 otherwise, 2 when the file cannot be read")
+            s.add_argument(
+                "--fail-on",
+                choices=list(FAIL_ON),
+                default="error",
+                help="exit 1 when a finding is at this level or above (default: error); 0 otherwise, 2 when the file cannot be read",
+            )
         if name == "goalseek":
             s.add_argument("node")
             s.add_argument("--target", type=finite_float, default=None, help="KGI value to reach (default: the KGI's target)")
@@ -470,7 +584,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("workshop", help="id or exact title")
     s.add_argument("--db")
     s.set_defaults(fn=cmd_refresh)
-    s = sub.add_parser("actuals", help="load actual values from a .csv or .xlsx file (bad rows listed, good ones kept; exit 1 if the file is refused)")
+    s = sub.add_parser(
+        "actuals", help="load actual values from a .csv or .xlsx file (bad rows listed, good ones kept; exit 1 if the file is refused)"
+    )
     s.add_argument("workshop", help="id or exact title")
     s.add_argument("file", help="kpi, date, value[, market] columns, or a KPI × date grid (as the dashboard's upload)")
     s.add_argument("--db")
@@ -499,7 +615,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--lang", choices=["en", "ja"], default="en")
     s.set_defaults(fn=cmd_explain)
-    for name, fn, help_ in [("links", cmd_links, "do the tree's links hold in the actuals?"), ("forecast", cmd_forecast, "is each target reachable by the deadline?")]:
+    for name, fn, help_ in [
+        ("links", cmd_links, "do the tree's links hold in the actuals?"),
+        ("forecast", cmd_forecast, "is each target reachable by the deadline?"),
+    ]:
         s = sub.add_parser(name, help=help_)
         s.add_argument("file")
         s.add_argument("--json", action="store_true")

@@ -123,11 +123,9 @@ def _xlsx_table(data: bytes) -> list[list[Any]]:
         width = max((i + 1 for i, h in enumerate(header) if h not in (None, "")), default=0)
         budget = min(MAX_ROWS, MAX_CELLS // max(width, 1))
         rows: list[list[Any]] = []
-        read = 0
         # blank rows are skipped (a long table may hold some), but never read without end: past twice the budget of rows
         # read, or past the budget of filled ones, the table is longer than the reader takes, and says so (never cut short)
-        for row in sheet_rows(sheet, 2, 2 * budget + 1, width) if width else ():
-            read += 1
+        for read, row in enumerate(sheet_rows(sheet, 2, 2 * budget + 1, width) if width else (), start=1):
             if any(c not in (None, "") for c in row):
                 rows.append(list(row))
             if len(rows) > budget or read > 2 * budget:

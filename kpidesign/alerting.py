@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kpidesign import delivery
-from kpidesign.model import Workshop
+from kpidesign.model import Channel, Workshop
 from kpidesign.monitor import Firing, firing
 from kpidesign.store import Store
 
@@ -44,7 +44,7 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
     return out
 
 
-def send_test(store: Store, workshop_id: str, settings: delivery.Settings, channel: delivery.Channel, to: str) -> str:
+def send_test(store: Store, workshop_id: str, settings: delivery.Settings, channel: Channel, to: str) -> str:
     """Send a test message through one channel; logged as a test (it never counts for de-duplication); DeliveryError if it fails."""
     ws = store.load(workshop_id).workshop
     subject = f"[TEST] kpidesign: {ws.title}"

@@ -200,15 +200,21 @@ def check(path: Path, *, integrity: bool = True) -> Checked:
         tables = {row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")}
         if "_sqlite_migrations" not in tables:
             raise BackupError(f"{path}: an SQLite database, but not kpidesign's (no record of kpidesign's migrations)")
-        applied = tuple(row[0] for row in conn.execute(
-            "select name from _sqlite_migrations where migration_set = ? order by rowid", (store_module.migrations.name,)))
+        applied = tuple(
+            row[0]
+            for row in conn.execute(
+                "select name from _sqlite_migrations where migration_set = ? order by rowid", (store_module.migrations.name,)
+            )
+        )
         known = store_module.known_migrations()
         if not applied:
             raise BackupError(f"{path}: an SQLite database, but not kpidesign's (no kpidesign migration applied)")
         newer = [name for name in applied if name not in known]
         if newer:
-            raise BackupError(f"{path}: made by a newer kpidesign (schema migrations this version does not know: {', '.join(newer)}); "
-                              "upgrade kpidesign before restoring it")
+            raise BackupError(
+                f"{path}: made by a newer kpidesign (schema migrations this version does not know: {', '.join(newer)}); "
+                "upgrade kpidesign before restoring it"
+            )
         missing = sorted(t for name in applied for t in TABLES_BY_MIGRATION.get(name, ()) if t not in tables)
         if missing:
             raise BackupError(f"{path}: not a whole kpidesign database (tables missing: {', '.join(missing)})")
@@ -257,8 +263,9 @@ def restore(source: Path, db: Path, *, force: bool = False, now: dt.datetime | N
         raise BackupError(f"{source}: that is the database itself")
     busy = in_use(db) if db.exists() else None
     if busy and not force:
-        raise BackupError(f"{db} is in use: {busy}. Stop the app first (systemctl stop kpidesign), or add --force "
-                          "if nothing really uses it", code=1)
+        raise BackupError(
+            f"{db} is in use: {busy}. Stop the app first (systemctl stop kpidesign), or add --force if nothing really uses it", code=1
+        )
     staged = db.with_name(f".{db.name}.restore")  # the backup copied beside the database, then renamed over it
     conn = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None)
     try:

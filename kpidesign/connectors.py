@@ -155,7 +155,9 @@ def _fence_sqlite(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY if action in refused else sqlite3.SQLITE_OK)
 
 
-def run_query(engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int = MAX_ROWS, first_only: bool = False) -> list[dict[str, Any]]:
+def run_query(
+    engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int = MAX_ROWS, first_only: bool = False
+) -> list[dict[str, Any]]:
     """The query's rows as {date, value[, market]}, read in a read-only transaction within timeout_s; more than
     max_rows is refused (first_only: the first max_rows are enough, as for a preview)."""
     from sqlalchemy import text
@@ -183,8 +185,10 @@ def run_query(engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int
     where = {name: columns.index(name) for name in ("date", "value", "market") if name in columns}
     date_at, value_at = where.get("date", 0), where.get("value", 1)
     market_at = where.get("market", 2 if len(columns) > 2 and not where else None)
-    return [{"date": _plain(r[date_at]), "value": _plain(r[value_at]), "market": None if market_at is None else _plain(r[market_at]), "_row": i}
-            for i, r in enumerate(rows, start=1)]
+    return [
+        {"date": _plain(r[date_at]), "value": _plain(r[value_at]), "market": None if market_at is None else _plain(r[market_at]), "_row": i}
+        for i, r in enumerate(rows, start=1)
+    ]
 
 
 def _plain(value: Any) -> Any:
@@ -241,8 +245,9 @@ def mask(message: str, url: str) -> str:
     return message.replace(str(password), "***") if password else message
 
 
-def refresh(ws: Workshop, secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None,
-            timeout_s: float = TIMEOUT_S) -> Iterator[Outcome]:
+def refresh(
+    ws: Workshop, secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None, timeout_s: float = TIMEOUT_S
+) -> Iterator[Outcome]:
     """Run every KPI's query, one outcome per KPI as it finishes (a failed query never stops the others)."""
     engines = Engines()
     try:
@@ -260,13 +265,21 @@ def refresh(ws: Workshop, secrets: Mapping[str, Any], environ: Mapping[str, str]
         engines.close()
 
 
-def preview(ws: Workshop, node_id: str, secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None,
-            limit: int = 10, timeout_s: float = TIMEOUT_S) -> list[dict[str, Any]]:
+def preview(
+    ws: Workshop,
+    node_id: str,
+    secrets: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    limit: int = 10,
+    timeout_s: float = TIMEOUT_S,
+) -> list[dict[str, Any]]:
     """The first rows of one KPI's query, as the "test query" button shows them (raises QueryError)."""
     node = ws.node(node_id)
     engines = Engines()
     try:
-        rows = run_query(_engine(engines, node.definition.connection.strip(), secrets, environ), node.definition.query, timeout_s, limit, first_only=True)
+        rows = run_query(
+            _engine(engines, node.definition.connection.strip(), secrets, environ), node.definition.query, timeout_s, limit, first_only=True
+        )
     finally:
         engines.close()
     return [{k: v for k, v in r.items() if k != "_row"} for r in rows]

@@ -76,7 +76,7 @@ def check(values: Sequence[float], baseline: int = BASELINE, run: int = RUN) -> 
     """Is the latest value out of control against limits from the first `baseline` values (and a run of `run`)?"""
     if any(not math.isfinite(v) for v in values):
         return ControlResult(False, (Signal.NOT_FINITE,), None, values[-1] if values else None)
-    window = list(values[:min(baseline, len(values) - 1)])
+    window = list(values[: min(baseline, len(values) - 1)])
     if len(window) < MIN_BASELINE:
         return ControlResult(False, (Signal.TOO_FEW,), None, values[-1] if values else None)
     lim = limits(window)

@@ -31,8 +31,17 @@ from kpidesign.model import (
 from kpidesign.values import EditError, Problem, connection_problem, parse_date, parse_name, parse_number, parse_text
 
 TEXT_FIELDS = {"unit": 40, "objective": 1000}
-DEFINITION_TEXT = {"expression": 500, "numerator": 300, "denominator": 300, "period": 60, "source": 300, "owner": 120, "why": 2000, "query": 5000,
-                   "connection": 64}
+DEFINITION_TEXT = {
+    "expression": 500,
+    "numerator": 300,
+    "denominator": 300,
+    "period": 60,
+    "source": 300,
+    "owner": 120,
+    "why": 2000,
+    "query": 5000,
+    "connection": 64,
+}
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"layer": Layer, "sensitivity": Sensitivity}
 DEFINITION_ENUMS: dict[str, type[StrEnum]] = {"frequency": Frequency}
 THRESHOLD_NUMBERS = ("green", "yellow")
@@ -42,8 +51,20 @@ _SLACK = re.compile(r"^[#@][^\s,;]{1,80}$")
 
 #: The columns of the definition sheet, in order; each is a field that set_field understands.
 SHEET_COLUMNS = (
-    "expression", "numerator", "denominator", "period", "source", "frequency", "owner", "why",
-    "comparisons", "direction", "green", "yellow", "baseline", "target",
+    "expression",
+    "numerator",
+    "denominator",
+    "period",
+    "source",
+    "frequency",
+    "owner",
+    "why",
+    "comparisons",
+    "direction",
+    "green",
+    "yellow",
+    "baseline",
+    "target",
 )
 
 
@@ -223,7 +244,10 @@ def apply_rows_delta(
 
 def review_rows(ws: Workshop) -> list[dict[str, Any]]:
     """The review meetings as table rows."""
-    return [{"name": r.name, "cadence": r.cadence.value, "kpis": list(r.kpis), "participants": ", ".join(r.participants)} for r in ws.monitoring.reviews]
+    return [
+        {"name": r.name, "cadence": r.cadence.value, "kpis": list(r.kpis), "participants": ", ".join(r.participants)}
+        for r in ws.monitoring.reviews
+    ]
 
 
 def alert_rows(ws: Workshop) -> list[dict[str, Any]]:
@@ -241,7 +265,9 @@ def set_alerts(ws: Workshop, delta: dict[str, Any]) -> tuple[Workshop, list[tupl
     return _set_monitoring(ws, "alerts", alert_rows(ws), delta, lambda r: make_alert(ws, r))
 
 
-def _set_monitoring(ws: Workshop, part: str, rows: list[dict[str, Any]], delta: dict[str, Any], build: Callable[[dict[str, Any]], Any]) -> tuple[Workshop, list[tuple[int, Problem]]]:
+def _set_monitoring(
+    ws: Workshop, part: str, rows: list[dict[str, Any]], delta: dict[str, Any], build: Callable[[dict[str, Any]], Any]
+) -> tuple[Workshop, list[tuple[int, Problem]]]:
     built, problems = apply_rows_delta(rows, delta, build)
     if problems:
         return ws, problems
@@ -302,4 +328,3 @@ def add_children(ws: Workshop, parent_id: str, raw_names: str) -> tuple[Workshop
         ws, new_id = tree.add_node(ws, parent_id, name)
         added.append(new_id)
     return ws, added
-

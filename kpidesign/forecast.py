@@ -41,6 +41,7 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -89,16 +90,19 @@ def forecasts(ws: Workshop) -> list[Forecast]:
     """A forecast for every KPI that has a target or actuals, in display order."""
     series = all_series(ws)
     kgi_deadline = ws.kgi.deadline
-    return [forecast(node, series.get(node.id), node.deadline or kgi_deadline) for node in ws.nodes
-            if node.target is not None or node.id in series]
+    return [
+        forecast(node, series.get(node.id), node.deadline or kgi_deadline)
+        for node in ws.nodes
+        if node.target is not None or node.id in series
+    ]
 
 
 def forecast(node: Node, s: Series | None, deadline: dt.date | None) -> Forecast:
     """Project one KPI's series to the deadline and judge it against its target."""
     findings = s.data_findings() if s is not None else []
-    base = {"kpi": node.id, "at": deadline, "target": node.target, "findings": findings}
+    base: dict[str, Any] = {"kpi": node.id, "at": deadline, "target": node.target, "findings": findings}
     n_all = len(s) if s is not None else 0
-    latest = {"latest": s.values[-1], "latest_date": s.dates[-1]} if s else {}
+    latest: dict[str, Any] = {"latest": s.values[-1], "latest_date": s.dates[-1]} if s else {}
     if node.target is None:
         findings.append(Finding(Severity.HINT, "forecast_no_target", node.id, {"name": node.name}))
     if n_all < MIN_OBSERVATIONS:
@@ -108,15 +112,17 @@ def forecast(node: Node, s: Series | None, deadline: dt.date | None) -> Forecast
     if s is not None and s.mixed:
         findings.append(Finding(Severity.WARNING, "forecast_mixed_frequencies", node.id, {"days": s.period_days}))
     if node.target is None or n_all < MIN_OBSERVATIONS or deadline is None or s is None or s.mixed:
-        return Forecast(**base, **latest, n=n_all)  # type: ignore[arg-type]
+        return Forecast(**base, **latest, n=n_all)
     period = s.period_days
     assert period  # n >= 6 distinct dates
     if s.missing_periods:
         findings.append(Finding(Severity.HINT, "forecast_gaps", node.id, {"missing": s.missing_periods}))
     last = s.dates[-1]
     if deadline <= last:
-        findings.append(Finding(Severity.WARNING, "forecast_deadline_passed", node.id, {"deadline": deadline.isoformat(), "latest": last.isoformat()}))
-        return Forecast(**base, **latest, n=n_all, period_days=period)  # type: ignore[arg-type]
+        findings.append(
+            Finding(Severity.WARNING, "forecast_deadline_passed", node.id, {"deadline": deadline.isoformat(), "latest": last.isoformat()})
+        )
+        return Forecast(**base, **latest, n=n_all, period_days=period)
     dates, values = s.dates[-WINDOW:], np.array(s.values[-WINDOW:], dtype=float)
     x = np.array([(d - dates[0]).days / period for d in dates])
     x0 = (deadline - dates[0]).days / period
@@ -130,9 +136,20 @@ def forecast(node: Node, s: Series | None, deadline: dt.date | None) -> Forecast
     verdict = judge(node.thresholds.direction, node.target, low, high) if _finite(projected, low, high) else None
     if verdict is None:
         findings.append(Finding(Severity.WARNING, "forecast_not_finite", node.id, {}))
-    return Forecast(**base, **latest, projected=_num(projected), low=_num(low), high=_num(high), verdict=verdict,  # type: ignore[arg-type]
-                    needed_per_period=_num(needed), slope_per_period=_num(slope), periods_left=periods_left, period_days=period, n=len(dates),
-                    method=method)
+    return Forecast(
+        **base,
+        **latest,
+        projected=_num(projected),
+        low=_num(low),
+        high=_num(high),
+        verdict=verdict,
+        needed_per_period=_num(needed),
+        slope_per_period=_num(slope),
+        periods_left=periods_left,
+        period_days=period,
+        n=len(dates),
+        method=method,
+    )
 
 
 def _line(x: np.ndarray, y: np.ndarray, x0: float) -> tuple[float, float, float, float, float]:
@@ -195,6 +212,7 @@ def judge(direction: Direction, target: float, low: float, high: float) -> Verdi
 
         def meets(v: float) -> bool:
             return v >= target
+
     if meets(pessimistic):
         return Verdict.ON_TRACK
     if not meets(optimistic):

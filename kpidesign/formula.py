@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Mapping
+from typing import cast
 
 from kpidesign.values import Problem, normalize
 
@@ -78,7 +79,7 @@ def _check(node: ast.AST, depth: int, names: list[str], count: list[int]) -> Non
         _check(node.right, depth + 1, names, count)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         _check(node.operand, depth + 1, names, count)
-    elif isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         if not abs(node.value) < 1e300:
             raise FormulaError(Problem("number_too_large", {"text": str(node.value)[:20], "max": "1e300"}))
     elif isinstance(node, ast.Name):
@@ -89,7 +90,7 @@ def _check(node: ast.AST, depth: int, names: list[str], count: list[int]) -> Non
 
 def _eval(node: ast.expr, values: Mapping[str, float | None]) -> float | None:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(cast("int | float", node.value))  # _check lets no other constant through
     if isinstance(node, ast.Name):
         v = values.get(node.id)
         return None if v is None else float(v)

@@ -38,8 +38,9 @@ def default_period(node: str, series: Mapping[str, Series]) -> Period:
     return Period.LAST if s is not None and len(s) >= 2 else Period.PRIOR
 
 
-def comparison_dates(ws: Workshop, node: str, period: Period, series: Mapping[str, Series],
-                     chosen: tuple[dt.date, dt.date] | None = None) -> tuple[dt.date, dt.date] | None:
+def comparison_dates(
+    ws: Workshop, node: str, period: Period, series: Mapping[str, Series], chosen: tuple[dt.date, dt.date] | None = None
+) -> tuple[dt.date, dt.date] | None:
     """The (from, to) dates a period stands for; None when there are no actuals to compare (or no dates chosen)."""
     if period is Period.CUSTOM:
         return None if chosen is None else (min(chosen), max(chosen))
@@ -99,7 +100,9 @@ def contributions(e: Explanation) -> dict[str, float]:
     return {c.node: c.contribution for c in e.contributions}
 
 
-def projection(node: Node, s: Series | None, deadline: dt.date | None, points: int = 12) -> tuple[Forecast, list[tuple[dt.date, float, float, float]]]:
+def projection(
+    node: Node, s: Series | None, deadline: dt.date | None, points: int = 12
+) -> tuple[Forecast, list[tuple[dt.date, float, float, float]]]:
     """The forecast at the deadline and its path: (date, projected, low, high) from the latest actual (no width there)
     to the deadline, at up to `points` dates between; no path when the KPI cannot be projected."""
     final = forecast(node, s, deadline)

@@ -103,12 +103,19 @@ def search(query: str = "", domain: str | None = None, lang: str = "ja", limit: 
 
 def as_node_fields(kpi: LibraryKpi, lang: str) -> dict[str, Any]:
     """The fields a new node takes from a library KPI, in one language."""
-    pick = lambda d: (d or {}).get(lang) or (d or {}).get("en") or ""  # noqa: E731
+
+    def pick(d: dict[str, str] | None) -> str:
+        return (d or {}).get(lang) or (d or {}).get("en") or ""
+
     return {
         "unit": pick(kpi.unit)[:40],
         "layer": kpi.layer,
         "sensitivity": kpi.sensitivity,
-        "definition": Definition(expression=pick(kpi.formula)[:500], numerator=pick(kpi.numerator)[:300], denominator=pick(kpi.denominator)[:300],
-                                 frequency=kpi.frequency),
+        "definition": Definition(
+            expression=pick(kpi.formula)[:500],
+            numerator=pick(kpi.numerator)[:300],
+            denominator=pick(kpi.denominator)[:300],
+            frequency=kpi.frequency,
+        ),
         "thresholds": Thresholds(direction=kpi.direction),
     }

@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -140,29 +141,55 @@ def _derivative_sign(model: TreeModel, parent: str, child: str, values: dict[str
 
 def judge_link(parent: str, child: str, kind: str, expected_sign: int, child_series: Series | None, parent_series: Series | None) -> Link:
     """One link's verdict from the two series (child leading parent by 0…MAX_LAG periods)."""
-    base = {"parent": parent, "child": child, "kind": kind, "expected_sign": expected_sign}
+    base: dict[str, Any] = {"parent": parent, "child": child, "kind": kind, "expected_sign": expected_sign}
     for who, s in (("child", child_series), ("parent", parent_series)):
         if s is None or len(s) < 2:
             node = child if who == "child" else parent
-            return Link(**base, verdict=Verdict.INSUFFICIENT_DATA, n=0,  # type: ignore[arg-type]
-                        reason=Finding(Severity.HINT, "links_no_data", node, {"node": node, "count": 0 if s is None else len(s)}))
+            return Link(
+                **base,
+                verdict=Verdict.INSUFFICIENT_DATA,
+                n=0,
+                reason=Finding(Severity.HINT, "links_no_data", node, {"node": node, "count": 0 if s is None else len(s)}),
+            )
     assert child_series is not None and parent_series is not None
     fc, fp = child_series.frequency, parent_series.frequency
     if fc is None or fp is None:
         node = child if fc is None else parent
-        return Link(**base, verdict=Verdict.NOT_COMPARABLE, n=0,  # type: ignore[arg-type]
-                    reason=Finding(Severity.WARNING, "links_irregular", node, {"node": node, "days": (child_series if fc is None else parent_series).period_days}))
+        return Link(
+            **base,
+            verdict=Verdict.NOT_COMPARABLE,
+            n=0,
+            reason=Finding(
+                Severity.WARNING,
+                "links_irregular",
+                node,
+                {"node": node, "days": (child_series if fc is None else parent_series).period_days},
+            ),
+        )
     if fc != fp:
-        return Link(**base, verdict=Verdict.NOT_COMPARABLE, n=0,  # type: ignore[arg-type]
-                    reason=Finding(Severity.WARNING, "links_different_frequencies", child, {"child": child, "parent": parent, "child_frequency": fc.value,
-                                                                                           "parent_frequency": fp.value}))
+        return Link(
+            **base,
+            verdict=Verdict.NOT_COMPARABLE,
+            n=0,
+            reason=Finding(
+                Severity.WARNING,
+                "links_different_frequencies",
+                child,
+                {"child": child, "parent": parent, "child_frequency": fc.value, "parent_frequency": fp.value},
+            ),
+        )
     c = child_series.by_period(fc)
     p = parent_series.by_period(fc)
     common = c.keys() & p.keys()
     n = len(common)
     if n < MIN_OBSERVATIONS:
-        return Link(**base, verdict=Verdict.INSUFFICIENT_DATA, n=n, frequency=fc,  # type: ignore[arg-type]
-                    reason=Finding(Severity.HINT, "links_too_few", child, {"n": n, "min": MIN_OBSERVATIONS}))
+        return Link(
+            **base,
+            verdict=Verdict.INSUFFICIENT_DATA,
+            n=n,
+            frequency=fc,
+            reason=Finding(Severity.HINT, "links_too_few", child, {"n": n, "min": MIN_OBSERVATIONS}),
+        )
     start = min(min(c), min(p))
     size = max(max(c), max(p)) - start + 1
     cv, pv = np.full(size, np.nan), np.full(size, np.nan)
@@ -187,8 +214,13 @@ def judge_link(parent: str, child: str, kind: str, expected_sign: int, child_ser
         rs.append(max(-1.0, min(1.0, float(x @ y) / math.sqrt(sxx * syy))))
         ms.append(effective_size(x, y, sxx, syy))
     if not lags:
-        return Link(**base, verdict=Verdict.INSUFFICIENT_DATA, n=n, frequency=fc,  # type: ignore[arg-type]
-                    reason=Finding(Severity.HINT, "links_no_variation", child, {"min": MIN_PAIRS}))
+        return Link(
+            **base,
+            verdict=Verdict.INSUFFICIENT_DATA,
+            n=n,
+            frequency=fc,
+            reason=Finding(Severity.HINT, "links_no_variation", child, {"min": MIN_PAIRS}),
+        )
     p_raw = _p_values(np.array(rs), np.array(ms))
     best = int(np.argmin(p_raw))  # the first (shortest lag) on a tie
     p_adj = min(1.0, float(p_raw[best]) * len(lags))
@@ -199,7 +231,7 @@ def judge_link(parent: str, child: str, kind: str, expected_sign: int, child_ser
         verdict = Verdict.RELATED
     else:
         verdict = Verdict.HOLDS if (r > 0) == (expected_sign > 0) else Verdict.OPPOSITE
-    return Link(**base, verdict=verdict, n=n, correlation=r, lag=lags[best], p_value=p_adj, frequency=fc)  # type: ignore[arg-type]
+    return Link(**base, verdict=verdict, n=n, correlation=r, lag=lags[best], p_value=p_adj, frequency=fc)
 
 
 def effective_size(x: np.ndarray, y: np.ndarray, sxx: float, syy: float) -> float:
@@ -211,8 +243,8 @@ def effective_size(x: np.ndarray, y: np.ndarray, sxx: float, syy: float) -> floa
     """
     m = len(x)
     top = max(1, m // 5)
-    rx = np.correlate(x, x, "full")[m:m + top] / sxx  # lags 1..top
-    ry = np.correlate(y, y, "full")[m:m + top] / syy
+    rx = np.correlate(x, x, "full")[m : m + top] / sxx  # lags 1..top
+    ry = np.correlate(y, y, "full")[m : m + top] / syy
     total = float(((m - np.arange(1, top + 1)) / m * rx * ry).sum())
     return float(min(m, max(3.0, m / (1 + 2 * total))))
 
@@ -237,6 +269,17 @@ def _leading_findings(ws: Workshop, results: list[Link]) -> list[Finding]:
         tested = [link for link in by_child[node.id] if link.verdict in TESTED]
         if tested and not any(link.verdict is Verdict.HOLDS and (link.lag or 0) >= 1 for link in tested):
             best = tested[0]
-            out.append(Finding(Severity.WARNING, "links_leading_leads_nothing", node.id,
-                               {"name": node.name, "parent": best.parent, "verdict": best.verdict.value, "lag": best.lag if best.lag is not None else "-"}))
+            out.append(
+                Finding(
+                    Severity.WARNING,
+                    "links_leading_leads_nothing",
+                    node.id,
+                    {
+                        "name": node.name,
+                        "parent": best.parent,
+                        "verdict": best.verdict.value,
+                        "lag": best.lag if best.lag is not None else "-",
+                    },
+                )
+            )
     return out

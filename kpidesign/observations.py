@@ -19,8 +19,13 @@ from kpidesign.findings import Finding, Severity
 from kpidesign.model import Actual, Frequency, Workshop
 
 # median spacing in days -> the frequency it is read as (bounds inclusive)
-_FREQUENCY_DAYS = ((Frequency.DAILY, 0.5, 1.5), (Frequency.WEEKLY, 5, 9), (Frequency.MONTHLY, 26, 35), (Frequency.QUARTERLY, 80, 100),
-                   (Frequency.YEARLY, 330, 400))
+_FREQUENCY_DAYS = (
+    (Frequency.DAILY, 0.5, 1.5),
+    (Frequency.WEEKLY, 5, 9),
+    (Frequency.MONTHLY, 26, 35),
+    (Frequency.QUARTERLY, 80, 100),
+    (Frequency.YEARLY, 330, 400),
+)
 GAP_FACTOR = 1.5  # a spacing above 1.5 periods misses at least one observation
 DENSE_FACTOR = 0.5  # a spacing below half a period: two frequencies mixed in one series
 
@@ -66,11 +71,13 @@ class Series:
     def mixed(self) -> bool:
         """True when some spacing is under half the median one: the series mixes frequencies."""
         days = self.period_days
-        return bool(days) and any((b - a).days < DENSE_FACTOR * days for a, b in zip(self.dates, self.dates[1:]))  # type: ignore[operator]
+        if not days:
+            return False
+        return any((b - a).days < DENSE_FACTOR * days for a, b in zip(self.dates, self.dates[1:]))
 
     def by_period(self, frequency: Frequency) -> dict[int, float]:
         """Value per period number (the last observation of a period when there are several), kept once worked out."""
-        cache = self.__dict__.setdefault("_by_period", {})
+        cache: dict[Frequency, dict[int, float]] = self.__dict__.setdefault("_by_period", {})
         if frequency not in cache:
             cache[frequency] = {period_key(d, frequency): v for d, v in zip(self.dates, self.values)}
         return cache[frequency]
@@ -79,11 +86,23 @@ class Series:
         """Duplicate dates and non-finite values as findings about this KPI."""
         out = []
         if self.duplicates:
-            out.append(Finding(Severity.WARNING, "data_duplicate_dates", self.kpi,
-                               {"dates": ", ".join(d.isoformat() for d in self.duplicates[:5]), "count": len(self.duplicates)}))
+            out.append(
+                Finding(
+                    Severity.WARNING,
+                    "data_duplicate_dates",
+                    self.kpi,
+                    {"dates": ", ".join(d.isoformat() for d in self.duplicates[:5]), "count": len(self.duplicates)},
+                )
+            )
         if self.not_finite:
-            out.append(Finding(Severity.WARNING, "data_not_finite", self.kpi,
-                               {"dates": ", ".join(d.isoformat() for d in self.not_finite[:5]), "count": len(self.not_finite)}))
+            out.append(
+                Finding(
+                    Severity.WARNING,
+                    "data_not_finite",
+                    self.kpi,
+                    {"dates": ", ".join(d.isoformat() for d in self.not_finite[:5]), "count": len(self.not_finite)},
+                )
+            )
         return out
 
 

@@ -41,7 +41,10 @@ def step_status(ws: Workshop) -> list[StepStatus]:
             (bool(kpis) and all(n.layer for n in kpis), "need_layers"),
         ],
         "definitions": [
-            (bool(kpis) and all(n.definition.owner and n.definition.source and n.definition.frequency for n in kpis), "need_owner_source_frequency"),
+            (
+                bool(kpis) and all(n.definition.owner and n.definition.source and n.definition.frequency for n in kpis),
+                "need_owner_source_frequency",
+            ),
             (bool(kpis) and any(n.thresholds.green is not None and n.thresholds.yellow is not None for n in kpis), "need_thresholds"),
         ],
         "monitoring": [
@@ -49,10 +52,7 @@ def step_status(ws: Workshop) -> list[StepStatus]:
             (bool(ws.monitoring.alerts), "need_alert"),
         ],
     }
-    return [
-        StepStatus(step, all(ok for ok, _ in checks[step]), tuple(code for ok, code in checks[step] if not ok))
-        for step in STEPS
-    ]
+    return [StepStatus(step, all(ok for ok, _ in checks[step]), tuple(code for ok, code in checks[step] if not ok)) for step in STEPS]
 
 
 def steps_done(ws: Workshop) -> int:

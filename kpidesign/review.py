@@ -80,7 +80,17 @@ def review(ws: Workshop) -> Review:
     _tree_checks(c, ws, kpis)
     _layer_checks(c, kpis)
     for m in consistency(ws):
-        c.check("achievable", True, Severity.ERROR, "does_not_add_up", m.node, basis=m.basis, stated=m.stated, computed=m.computed, name=ws.node(m.node).name)
+        c.check(
+            "achievable",
+            True,
+            Severity.ERROR,
+            "does_not_add_up",
+            m.node,
+            basis=m.basis,
+            stated=m.stated,
+            computed=m.computed,
+            name=ws.node(m.node).name,
+        )
     c.checks["achievable"] += sum(1 for n in ws.nodes if n.formula) * 2
     return Review(c.findings, dict(c.checks))
 
@@ -101,22 +111,55 @@ def _node_checks(c: _Collector, n: Node) -> None:
     c.check("measurable", wrong is not None, Severity.ERROR, "threshold_order", n.id, name=name, **(wrong.params if wrong else {}))
     c.check("specific", bool(d.numerator) != bool(d.denominator), Severity.HINT, "half_ratio", n.id, name=name)
     if n.baseline and n.target is not None:
-        c.check("achievable", abs(n.target / n.baseline) > 10 or n.target / n.baseline < 0, Severity.HINT, "target_far", n.id, name=name, ratio=round(n.target / n.baseline, 1))
+        c.check(
+            "achievable",
+            abs(n.target / n.baseline) > 10 or n.target / n.baseline < 0,
+            Severity.HINT,
+            "target_far",
+            n.id,
+            name=name,
+            ratio=round(n.target / n.baseline, 1),
+        )
 
 
 def _tree_checks(c: _Collector, ws: Workshop, kpis: list[Node]) -> None:
     depth = levels(ws)
     kids_of = children_map(ws)
     by_id = {n.id: n for n in ws.nodes}
-    c.check("specific", max(depth.values(), default=0) > MAX_DEPTH, Severity.WARNING, "too_deep", None, depth=max(depth.values(), default=0), max=MAX_DEPTH)
+    c.check(
+        "specific",
+        max(depth.values(), default=0) > MAX_DEPTH,
+        Severity.WARNING,
+        "too_deep",
+        None,
+        depth=max(depth.values(), default=0),
+        max=MAX_DEPTH,
+    )
     for n in ws.nodes:
         kids = [by_id[k] for k in kids_of.get(n.id, [])]
-        c.check("specific", len(kids) > MAX_CHILDREN, Severity.WARNING, "too_many_children", n.id, name=n.name, count=len(kids), max=MAX_CHILDREN)
+        c.check(
+            "specific",
+            len(kids) > MAX_CHILDREN,
+            Severity.WARNING,
+            "too_many_children",
+            n.id,
+            name=n.name,
+            count=len(kids),
+            max=MAX_CHILDREN,
+        )
         plain = [_plain(k.name) for k in kids]
         for i, a in enumerate(kids):
             for j in range(i + 1, len(kids)):
                 ratio = _likeness(plain[i], plain[j])
-                c.check("specific", ratio >= SIMILAR, Severity.WARNING if ratio == 1 else Severity.HINT, "similar_siblings", a.id, name=a.name, other=kids[j].name)
+                c.check(
+                    "specific",
+                    ratio >= SIMILAR,
+                    Severity.WARNING if ratio == 1 else Severity.HINT,
+                    "similar_siblings",
+                    a.id,
+                    name=a.name,
+                    other=kids[j].name,
+                )
         if not n.formula or not kids:
             continue
         try:
@@ -136,7 +179,13 @@ def _layer_checks(c: _Collector, kpis: list[Node]) -> None:
         return
     present = {n.layer for n in kpis if n.layer}
     for layer in (Layer.LEADING, Layer.LAGGING, Layer.INTERMEDIATE):
-        c.check("time_bound", layer not in present, Severity.WARNING if layer != Layer.INTERMEDIATE else Severity.HINT, f"no_{layer.value}", None)
+        c.check(
+            "time_bound",
+            layer not in present,
+            Severity.WARNING if layer != Layer.INTERMEDIATE else Severity.HINT,
+            f"no_{layer.value}",
+            None,
+        )
     speeds = {n.sensitivity for n in kpis if n.sensitivity}
     c.check("time_bound", len(speeds) == 1, Severity.HINT, "one_speed", None, speed=next(iter(speeds)).value if len(speeds) == 1 else "")
 

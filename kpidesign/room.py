@@ -299,5 +299,16 @@ def idea_votes(votes: Iterable[Vote], tallies: Iterable[Sequence[tuple[str, int]
 
 def listing(ideas: Iterable[Idea], anonymous: bool, votes: Counter[int]) -> list[dict[str, object]]:
     """The room's ideas as plain records: id, text, author (None when anonymous), parent, votes, status, node, merged_into."""
-    return [{"id": i.id, "text": i.text, "author": author(i, anonymous), "parent": i.parent, "votes": votes.get(i.id, 0),
-             "status": i.status.value, "node": i.node, "merged_into": i.merged_into} for i in ideas]
+    return [
+        {
+            "id": i.id,
+            "text": i.text,
+            "author": author(i, anonymous),
+            "parent": i.parent,
+            "votes": votes.get(i.id, 0),
+            "status": i.status.value,
+            "node": i.node,
+            "merged_into": i.merged_into,
+        }
+        for i in ideas
+    ]

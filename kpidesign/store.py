@@ -79,8 +79,19 @@ def m003_actuals_and_alert_log(db: Database) -> None:
         foreign_keys=[("workshop_id", "workshops", "id")],
     )
     db.table("alert_log").create(
-        {"id": int, "workshop_id": str, "kpi": str, "status": str, "date": str, "channel": str, "recipient": str,
-         "sent_at": str, "ok": int, "detail": str, "test": int},
+        {
+            "id": int,
+            "workshop_id": str,
+            "kpi": str,
+            "status": str,
+            "date": str,
+            "channel": str,
+            "recipient": str,
+            "sent_at": str,
+            "ok": int,
+            "detail": str,
+            "test": int,
+        },
         pk="id",
     )
     db.table("alert_log").create_index(["workshop_id", "kpi", "status", "date", "channel", "recipient"])
@@ -106,17 +117,32 @@ def m005_actuals_out_of_documents(db: Database) -> None:
             [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
         )
         data["actuals"] = []
-        db.execute("update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
-                   (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid))
+        db.execute(
+            "update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
+            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid),
+        )
 
 
 @migrations()
 def m006_rooms(db: Database) -> None:
     """Rooms (participant mode): one per workshop, its join token stored by SHA-256; participants, their ideas and dots."""
     db.table("rooms").create(
-        {"workshop_id": str, "token_hash": str, "state": str, "anonymous": int, "step": str, "node": str, "activity": int,
-         "follow": int, "timer_seconds": int, "timer_started_at": float, "timer_elapsed": float, "timer_close": int,
-         "opened_at": str, "closed_at": str},
+        {
+            "workshop_id": str,
+            "token_hash": str,
+            "state": str,
+            "anonymous": int,
+            "step": str,
+            "node": str,
+            "activity": int,
+            "follow": int,
+            "timer_seconds": int,
+            "timer_started_at": float,
+            "timer_elapsed": float,
+            "timer_close": int,
+            "opened_at": str,
+            "closed_at": str,
+        },
         pk="workshop_id",
         foreign_keys=[("workshop_id", "workshops", "id")],
         not_null={"state"},
@@ -129,8 +155,19 @@ def m006_rooms(db: Database) -> None:
     )
     db.table("room_participants").create_index(["workshop_id"])
     db.table("room_ideas").create(
-        {"id": int, "workshop_id": str, "participant_id": str, "activity": int, "parent": str, "text": str, "status": str,
-         "merged_into": int, "node": str, "created_at": str, "updated_at": str},
+        {
+            "id": int,
+            "workshop_id": str,
+            "participant_id": str,
+            "activity": int,
+            "parent": str,
+            "text": str,
+            "status": str,
+            "merged_into": int,
+            "node": str,
+            "created_at": str,
+            "updated_at": str,
+        },
         pk="id",
         foreign_keys=[("workshop_id", "workshops", "id")],
         not_null={"workshop_id", "participant_id", "text", "status"},
@@ -175,8 +212,10 @@ class NewerSchemaError(StoreError):
     """The database was written by a newer kpidesign: it records migrations this code does not know."""
 
     def __init__(self, where: str, unknown: list[str]):
-        super().__init__(f"{where} was written by a newer kpidesign (schema migrations this version does not know: {', '.join(unknown)}); "
-                         "upgrade kpidesign, or restore a backup made by this version. Nothing was changed.")
+        super().__init__(
+            f"{where} was written by a newer kpidesign (schema migrations this version does not know: {', '.join(unknown)}); "
+            "upgrade kpidesign, or restore a backup made by this version. Nothing was changed."
+        )
         self.unknown = unknown
 
 
@@ -389,9 +428,7 @@ class Store:
             if row is None:
                 raise WorkshopNotFoundError(workshop_id)
             if row[0] != expected_version:
-                last = conn.execute(
-                    "select summary from versions where workshop_id = ? and version = ?", (workshop_id, row[0])
-                ).fetchone()
+                last = conn.execute("select summary from versions where workshop_id = ? and version = ?", (workshop_id, row[0])).fetchone()
                 raise StaleVersionError(workshop_id, expected_version, row[0], last[0] if last else "")
             new = expected_version + 1
             conn.execute(
@@ -409,7 +446,9 @@ class Store:
 
     def actuals(self, workshop_id: str) -> list[Actual]:
         """Every observed value of a workshop, by KPI and date."""
-        rows = self.db.execute("select kpi, date, value, market from actuals where workshop_id = ? order by kpi, date", (workshop_id,)).fetchall()
+        rows = self.db.execute(
+            "select kpi, date, value, market from actuals where workshop_id = ? order by kpi, date", (workshop_id,)
+        ).fetchall()
         # rows written by this store were validated on the way in: build them without validating again
         return [Actual.model_construct(kpi=k, date=dt.date.fromisoformat(d), value=v, market=m) for k, d, v, m in rows]
 
@@ -441,10 +480,13 @@ class Store:
 
     def alert_sent(self, workshop_id: str, key: tuple[str, str, str, str, str]) -> bool:
         """True when this alert (KPI, status, date, channel, recipient) was already delivered."""
-        return self.db.execute(
-            "select 1 from alert_log where workshop_id = ? and kpi = ? and status = ? and date = ? and channel = ? and recipient = ? and ok = 1 and test = 0",
-            (workshop_id, *key),
-        ).fetchone() is not None
+        return (
+            self.db.execute(
+                "select 1 from alert_log where workshop_id = ? and kpi = ? and status = ? and date = ? and channel = ? and recipient = ? and ok = 1 and test = 0",
+                (workshop_id, *key),
+            ).fetchone()
+            is not None
+        )
 
     def log_alert(self, workshop_id: str, key: tuple[str, str, str, str, str], ok: bool, detail: str, test: bool = False) -> None:
         """Record a delivery attempt."""
@@ -474,21 +516,32 @@ class Store:
         with self._write() as conn:
             conn.execute(
                 "insert into share_links (id, token_hash, workshop_id, label, created_at, expires_at, revoked_at) values (?,?,?,?,?,?,null)",
-                (secrets.token_hex(4), _hash(token), workshop_id, label[:80], _now(), expires_at.astimezone(dt.UTC).isoformat(timespec="seconds") if expires_at else None),
+                (
+                    secrets.token_hex(4),
+                    _hash(token),
+                    workshop_id,
+                    label[:80],
+                    _now(),
+                    expires_at.astimezone(dt.UTC).isoformat(timespec="seconds") if expires_at else None,
+                ),
             )
         return token
 
     def shares(self, workshop_id: str) -> list[ShareLink]:
         """The share links of a workshop, newest first (revoked and expired ones included)."""
         rows = self.db.execute(
-            "select id, label, created_at, expires_at, revoked_at from share_links where workshop_id = ? order by created_at desc, id", (workshop_id,)
+            "select id, label, created_at, expires_at, revoked_at from share_links where workshop_id = ? order by created_at desc, id",
+            (workshop_id,),
         ).fetchall()
         return [ShareLink(*row) for row in rows]
 
     def revoke_share(self, workshop_id: str, share_id: str) -> None:
         """Revoke one link of a workshop; it stops working at once."""
         with self._write() as conn:
-            conn.execute("update share_links set revoked_at = ? where id = ? and workshop_id = ? and revoked_at is null", (_now(), share_id, workshop_id))
+            conn.execute(
+                "update share_links set revoked_at = ? where id = ? and workshop_id = ? and revoked_at is null",
+                (_now(), share_id, workshop_id),
+            )
 
     def resolve_share(self, token: str | None) -> str | None:
         """The workshop a valid token opens; None for a wrong, revoked or expired token (nothing else is told)."""
@@ -531,7 +584,8 @@ class Store:
         """The workshop's room as last set, or None if it was never opened."""
         row = self.db.execute(
             "select state, anonymous, step, node, activity, follow, timer_seconds, timer_started_at, timer_elapsed, timer_close, opened_at "
-            "from rooms where workshop_id = ?", (workshop_id,)
+            "from rooms where workshop_id = ?",
+            (workshop_id,),
         ).fetchone()
         if row is None:
             return None
@@ -545,8 +599,18 @@ class Store:
             conn.execute(
                 "update rooms set anonymous = ?, step = ?, node = ?, activity = ?, follow = ?, timer_seconds = ?, timer_started_at = ?, "
                 "timer_elapsed = ?, timer_close = ? where workshop_id = ?",
-                (int(room.anonymous), room.step, room.node, room.activity, int(room.follow), t.seconds, t.started_at, t.elapsed,
-                 int(t.close_on_end), room.workshop_id),
+                (
+                    int(room.anonymous),
+                    room.step,
+                    room.node,
+                    room.activity,
+                    int(room.follow),
+                    t.seconds,
+                    t.started_at,
+                    t.elapsed,
+                    int(t.close_on_end),
+                    room.workshop_id,
+                ),
             )
 
     def resolve_join(self, token: str | None) -> str | None:
@@ -554,7 +618,9 @@ class Store:
         told). A join token is not a share token: resolve_share never accepts it, nor this a share token."""
         if not token or len(token) > 200:
             return None
-        row = self.db.execute("select workshop_id from rooms where token_hash = ? and state = ?", (_hash(token), RoomState.OPEN.value)).fetchone()
+        row = self.db.execute(
+            "select workshop_id from rooms where token_hash = ? and state = ?", (_hash(token), RoomState.OPEN.value)
+        ).fetchone()
         return row[0] if row else None
 
     def join_room(self, workshop_id: str, name: str = "") -> str:
@@ -571,13 +637,20 @@ class Store:
             count = conn.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0]
             if count >= rules.MAX_PARTICIPANTS:
                 raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
-            conn.execute("insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (pid, workshop_id, clean, _now()))
+            conn.execute(
+                "insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (pid, workshop_id, clean, _now())
+            )
         return pid
 
     def is_participant(self, workshop_id: str, participant_id: str | None) -> bool:
         """True when this id is a participant of this workshop's room."""
-        return bool(participant_id) and self.db.execute(
-            "select 1 from room_participants where id = ? and workshop_id = ?", (participant_id, workshop_id)).fetchone() is not None
+        return (
+            bool(participant_id)
+            and self.db.execute(
+                "select 1 from room_participants where id = ? and workshop_id = ?", (participant_id, workshop_id)
+            ).fetchone()
+            is not None
+        )
 
     def rename_participant(self, workshop_id: str, participant_id: str, name: str) -> None:
         """Change a participant's display name (raise EditError for a name refused)."""
@@ -593,8 +666,10 @@ class Store:
 
     def ideas(self, workshop_id: str, participant_id: str | None = None) -> list[Idea]:
         """The room's ideas in the order sent (with their authors' names): all of them, or one participant's."""
-        sql = ("select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
-               "from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ?")
+        sql = (
+            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
+            "from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ?"
+        )
         args: tuple[str, ...] = (workshop_id,)
         if participant_id is not None:
             sql, args = sql + " and i.participant_id = ?", (workshop_id, participant_id)
@@ -612,7 +687,9 @@ class Store:
             room = self.room(workshop_id)
             if room is None or not self.is_participant(workshop_id, participant_id):
                 raise EditError(Problem("room_closed"))
-            rows = conn.execute("select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, participant_id)).fetchall()
+            rows = conn.execute(
+                "select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, participant_id)
+            ).fetchall()
             mine = [Idea(0, participant_id, "", activity=a) for (a,) in rows]
             problem = rules.can_send(room, mine, _clock(now))
             if problem:
@@ -624,7 +701,9 @@ class Store:
             return int(cur.lastrowid or 0)
 
     def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, participant_id: str, idea_id: int) -> None:
-        row = conn.execute("select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)).fetchone()
+        row = conn.execute(
+            "select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)
+        ).fetchone()
         idea = Idea(idea_id, row[0], "", status=IdeaStatus(row[1])) if row else None
         problem = rules.can_change(idea, participant_id)
         if problem:
@@ -648,15 +727,19 @@ class Store:
     def reveal_ideas(self, workshop_id: str) -> int:
         """Reveal every private idea of the room at once; how many."""
         with self._write() as conn:
-            cur = conn.execute("update room_ideas set status = ?, updated_at = ? where workshop_id = ? and status = ?",
-                               (IdeaStatus.REVEALED.value, _now(), workshop_id, IdeaStatus.PRIVATE.value))
+            cur = conn.execute(
+                "update room_ideas set status = ?, updated_at = ? where workshop_id = ? and status = ?",
+                (IdeaStatus.REVEALED.value, _now(), workshop_id, IdeaStatus.PRIVATE.value),
+            )
             return cur.rowcount
 
     def dismiss_idea(self, workshop_id: str, idea_id: int) -> None:
         """Set an idea aside (the facilitator's decision; its author still sees it)."""
         with self._write() as conn:
-            conn.execute("update room_ideas set status = ?, updated_at = ? where id = ? and workshop_id = ?",
-                         (IdeaStatus.DISMISSED.value, _now(), idea_id, workshop_id))
+            conn.execute(
+                "update room_ideas set status = ?, updated_at = ? where id = ? and workshop_id = ?",
+                (IdeaStatus.DISMISSED.value, _now(), idea_id, workshop_id),
+            )
 
     def merge_idea(self, workshop_id: str, idea_id: int, into: int) -> None:
         """Merge a duplicate into another idea (raise EditError when either is already decided, or they are one)."""
@@ -667,14 +750,18 @@ class Store:
             problem = rules.can_merge(found[idea_id], found[into])
             if problem:
                 raise EditError(problem)
-            self.db.conn.execute("update room_ideas set status = ?, merged_into = ?, updated_at = ? where id = ?",
-                                 (IdeaStatus.MERGED.value, into, _now(), idea_id))
+            self.db.conn.execute(
+                "update room_ideas set status = ?, merged_into = ?, updated_at = ? where id = ?",
+                (IdeaStatus.MERGED.value, into, _now(), idea_id),
+            )
 
     def accept_idea(self, workshop_id: str, idea_id: int, node: str) -> None:
         """Record that an idea became a node of the tree (the node itself is added by an ordinary, versioned edit)."""
         with self._write() as conn:
-            conn.execute("update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ?",
-                         (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id))
+            conn.execute(
+                "update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ?",
+                (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
+            )
 
     def open_vote(self, workshop_id: str, question: str, kind: VoteKind, options: list[str], dots: int = rules.DEFAULT_DOTS) -> int:
         """Put a question to the vote (closing any vote still open); its id. Raise EditError for no options or bad dots."""
@@ -684,8 +771,10 @@ class Store:
         q, opts, n = made
         with self._write() as conn:
             conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
-            cur = conn.execute("insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
-                               (workshop_id, q, kind.value, json.dumps(list(opts), ensure_ascii=False), n, VoteState.OPEN.value, _now()))
+            cur = conn.execute(
+                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
+                (workshop_id, q, kind.value, json.dumps(list(opts), ensure_ascii=False), n, VoteState.OPEN.value, _now()),
+            )
             return int(cur.lastrowid or 0)
 
     def close_vote(self, workshop_id: str) -> None:
@@ -695,7 +784,9 @@ class Store:
 
     def votes(self, workshop_id: str) -> list[Vote]:
         """Every vote of the room, the latest last."""
-        rows = self.db.execute("select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)).fetchall()
+        rows = self.db.execute(
+            "select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)
+        ).fetchall()
         return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5])) for r in rows]
 
     def place_dot(self, workshop_id: str, vote_id: int, participant_id: str, option: str) -> None:
@@ -705,23 +796,32 @@ class Store:
             vote = next((v for v in self.votes(workshop_id) if v.id == vote_id), None)
             if not self.is_participant(workshop_id, participant_id):
                 raise EditError(Problem("room_closed"))
-            mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, participant_id)).fetchone()[0]
+            mine = conn.execute(
+                "select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, participant_id)
+            ).fetchone()[0]
             problem = rules.can_dot(vote, option, mine)
             if problem:
                 raise EditError(problem)
-            conn.execute("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, participant_id, option, _now()))
+            conn.execute(
+                "insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, participant_id, option, _now())
+            )
 
     def remove_dot(self, workshop_id: str, vote_id: int, participant_id: str, option: str) -> None:
         """Take back one of a participant's dots from an option while the vote is open."""
         with self._write() as conn:
             if not any(v.id == vote_id and v.is_open for v in self.votes(workshop_id)):
                 raise EditError(Problem("vote_closed"))
-            conn.execute("delete from room_dots where id = (select id from room_dots where vote_id = ? and participant_id = ? and option = ? limit 1)",
-                         (vote_id, participant_id, option))
+            conn.execute(
+                "delete from room_dots where id = (select id from room_dots where vote_id = ? and participant_id = ? and option = ? limit 1)",
+                (vote_id, participant_id, option),
+            )
 
     def dots(self, vote_id: int) -> list[tuple[str, str]]:
         """Every dot of a vote as (participant, option)."""
-        return [(r[0], r[1]) for r in self.db.execute("select participant_id, option from room_dots where vote_id = ? order by id", (vote_id,)).fetchall()]
+        return [
+            (r[0], r[1])
+            for r in self.db.execute("select participant_id, option from room_dots where vote_id = ? order by id", (vote_id,)).fetchall()
+        ]
 
     def room_record(self, workshop_id: str) -> RoomRecord | None:
         """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results."""
@@ -730,13 +830,26 @@ class Store:
             return None
         ideas = self.ideas(workshop_id)
         label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
-        records = [RoomIdea(id=label[i.id], text=i.text, parent=i.parent, author=rules.author(i, room.anonymous), status=i.status,
-                            node=i.node, merged_into=label.get(i.merged_into) if i.merged_into else None) for i in ideas]
+        records = [
+            RoomIdea(
+                id=label[i.id],
+                text=i.text,
+                parent=i.parent,
+                author=rules.author(i, room.anonymous),
+                status=i.status,
+                node=i.node,
+                merged_into=label.get(i.merged_into) if i.merged_into else None,
+            )
+            for i in ideas
+        ]
+
         def named(vote: Vote, option: str) -> str:
             return label.get(int(option), option) if vote.kind is VoteKind.IDEAS and option.isdigit() else option
 
-        votes = [RoomVote(question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in rules.tally(v, self.dots(v.id))})
-                 for v in self.votes(workshop_id)]
+        votes = [
+            RoomVote(question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in rules.tally(v, self.dots(v.id))})
+            for v in self.votes(workshop_id)
+        ]
         return RoomRecord(anonymous=room.anonymous, ideas=records, votes=votes)
 
     def with_room(self, ws: Workshop, workshop_id: str) -> Workshop:
@@ -766,9 +879,7 @@ class Store:
 
     def load_version(self, workshop_id: str, version: int) -> Workshop:
         """A workshop as it was at an earlier version."""
-        row = self.db.execute(
-            "select doc from versions where workshop_id = ? and version = ?", (workshop_id, version)
-        ).fetchone()
+        row = self.db.execute("select doc from versions where workshop_id = ? and version = ?", (workshop_id, version)).fetchone()
         if row is None:
             raise WorkshopNotFoundError(f"{workshop_id}@{version}")
         return Workshop.model_validate_json(zlib.decompress(row[0]))
@@ -814,28 +925,55 @@ def _insert_actuals(conn: sqlite3.Connection, workshop_id: str, actuals: list[Ac
 def _insert_room(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord) -> None:
     """An imported room: closed (no join token), its ideas and authors, and each vote's results as single dots."""
     now = _now()
-    conn.execute("insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close) "
-                 "values (?,null,?,?,?,1,0,0,0,0)", (workshop_id, RoomState.CLOSED.value, int(record.anonymous), "tree"))
+    conn.execute(
+        "insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close) "
+        "values (?,null,?,?,?,1,0,0,0,0)",
+        (workshop_id, RoomState.CLOSED.value, int(record.anonymous), "tree"),
+    )
     people: dict[str, str] = {}
     for name in dict.fromkeys(i.author for i in record.ideas if i.author):
         people[name] = secrets.token_hex(16)
-        conn.execute("insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (people[name], workshop_id, name, now))
+        conn.execute(
+            "insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (people[name], workshop_id, name, now)
+        )
     ids: dict[str, int] = {}
     for idea in record.ideas:
-        cur = conn.execute("insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, node, created_at, updated_at) "
-                           "values (?,?,1,?,?,?,?,?,?)", (workshop_id, people.get(idea.author or "", "imported"), idea.parent, idea.text,
-                                                          IdeaStatus(idea.status).value, idea.node, now, now))
+        cur = conn.execute(
+            "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, node, created_at, updated_at) "
+            "values (?,?,1,?,?,?,?,?,?)",
+            (
+                workshop_id,
+                people.get(idea.author or "", "imported"),
+                idea.parent,
+                idea.text,
+                IdeaStatus(idea.status).value,
+                idea.node,
+                now,
+                now,
+            ),
+        )
         ids[idea.id] = int(cur.lastrowid or 0)
     for idea in record.ideas:
         if idea.merged_into in ids:
             conn.execute("update room_ideas set merged_into = ? where id = ?", (ids[idea.merged_into], ids[idea.id]))
     for k, vote in enumerate(record.votes):
         named = {o: str(ids[o]) if vote.kind is VoteKind.IDEAS and o in ids else o for o in vote.results}
-        cur = conn.execute("insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
-                           (workshop_id, vote.question, VoteKind(vote.kind).value, json.dumps([named[o] for o in vote.results], ensure_ascii=False),
-                            vote.dots, VoteState.CLOSED.value, now))
-        conn.executemany("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)",
-                         [(cur.lastrowid, f"imported:{k}:{o}:{j}", named[o], now) for o, n in vote.results.items() for j in range(n)])
+        cur = conn.execute(
+            "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
+            (
+                workshop_id,
+                vote.question,
+                VoteKind(vote.kind).value,
+                json.dumps([named[o] for o in vote.results], ensure_ascii=False),
+                vote.dots,
+                VoteState.CLOSED.value,
+                now,
+            ),
+        )
+        conn.executemany(
+            "insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)",
+            [(cur.lastrowid, f"imported:{k}:{o}:{j}", named[o], now) for o, n in vote.results.items() for j in range(n)],
+        )
 
 
 def _clock(now: float | None) -> float:

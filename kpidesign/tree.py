@@ -6,8 +6,9 @@ Every edit is pure: it takes a Workshop and returns a new one, or raises TreeEdi
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from kpidesign import formula as formulas
 from kpidesign.findings import Finding, Severity
@@ -246,5 +247,12 @@ def check_structure(ws: Workshop) -> list[Finding]:
             continue
         strangers = [x for x in parsed.names if x not in kids.get(n.id, [])]
         if strangers:
-            findings.append(Finding(Severity.WARNING, "formula_not_child", n.id, {"names": ", ".join(strangers), "children": ", ".join(kids.get(n.id, [])) or "-"}))
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "formula_not_child",
+                    n.id,
+                    {"names": ", ".join(strangers), "children": ", ".join(kids.get(n.id, [])) or "-"},
+                )
+            )
     return findings

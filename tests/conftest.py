@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kpidesign import tree
-from kpidesign import library
+from kpidesign import library, tree
 from kpidesign.model import Workshop, new_workshop
 from kpidesign.store import Store
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import http.server
 import socketserver
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

@@ -83,7 +83,9 @@ HEADER = ["kpi", "date", "value"]
 def test_a_value_at_the_last_row_a_sheet_can_have_is_read_in_seconds_and_bounded_memory():
     data = hostile_xlsx.far_cell("Actuals", HEADER)  # 11 KB; padded to its declared 16,384 columns it took GBs and minutes
     out = hostile_xlsx.read_limited("actuals", data, memory_mib=1536)
-    assert out == {"rows": 0, "codes": ["too_many_rows"], "seconds": out["seconds"]} and out["seconds"] < 10  # refused: a value lies past the rows read
+    assert (
+        out == {"rows": 0, "codes": ["too_many_rows"], "seconds": out["seconds"]} and out["seconds"] < 10
+    )  # refused: a value lies past the rows read
 
 
 @pytest.mark.timeout(120)
@@ -111,8 +113,12 @@ def test_a_blank_row_just_past_the_budget_does_not_hide_the_rest(monkeypatch):
     """10 rows allowed: 10 filled, a blank one, 5 more is longer than the reader reads, not 10 rows (found by review)."""
     monkeypatch.setattr(actuals, "MAX_ROWS", 10)
     cells = [hostile_xlsx.text(f"{chr(65 + i)}1", h) for i, h in enumerate(HEADER)]
-    filled = lambda r: hostile_xlsx.row(r, hostile_xlsx.text(f"A{r}", "purchase_rate"), hostile_xlsx.text(f"B{r}", "2026-10-01"),  # noqa: E731
-                                        hostile_xlsx.number(f"C{r}", 1))
+
+    def filled(r: int) -> str:
+        return hostile_xlsx.row(
+            r, hostile_xlsx.text(f"A{r}", "purchase_rate"), hostile_xlsx.text(f"B{r}", "2026-10-01"), hostile_xlsx.number(f"C{r}", 1)
+        )
+
     body = "".join(filled(r) for r in range(2, 12)) + "".join(filled(r) for r in range(13, 18))
     data = hostile_xlsx.book({"Actuals": hostile_xlsx.sheet(hostile_xlsx.row(1, *cells) + body)})
     found, problem = read_table("a.xlsx", data)

@@ -1,5 +1,6 @@
 import datetime as dt
 import json
+from typing import ClassVar
 
 import pytest
 
@@ -13,7 +14,10 @@ from tests.servers import smtp, webhook
 def red_workshop(template):
     store = Store(memory=True)
     wid = store.create(template)
-    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03), Actual(kpi="sales", date=dt.date(2026, 10, 1), value=8.5e8)])
+    store.add_actuals(
+        wid,
+        [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03), Actual(kpi="sales", date=dt.date(2026, 10, 1), value=8.5e8)],
+    )
     return store, wid
 
 
@@ -27,7 +31,9 @@ def test_dry_run_lists_without_sending(red_workshop):
 def test_delivery_to_local_slack_and_smtp_once(red_workshop):
     store, wid = red_workshop
     with webhook() as (url, bodies), smtp() as (port, messages):
-        settings = delivery.Settings(slack_webhook=url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, smtp_from="kpi@example.com")
+        settings = delivery.Settings(
+            slack_webhook=url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, smtp_from="kpi@example.com"
+        )
         first = alerting.run(store, wid, settings, send=True)
         assert sorted(o.state for o in first) == ["sent", "sent"]
         payload = json.loads(bodies[0])
@@ -73,9 +79,9 @@ def test_settings_from_environment(monkeypatch):
 class FakeSMTP:
     """Stands in for smtplib.SMTP: records what it is given; raises for a recipient listed in `failing`."""
 
-    sent: list = []
-    contexts: list = []
-    failing: set = set()
+    sent: ClassVar[list] = []
+    contexts: ClassVar[list] = []
+    failing: ClassVar[set] = set()
 
     def __init__(self, host, port, timeout=None):
         self.host = host
@@ -124,10 +130,12 @@ def test_one_failed_alert_never_stops_the_others(red_workshop, fake_smtp):
     store, wid = red_workshop
     store.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=40000)])
     ws = store.with_actuals(store.load(wid).workshop, wid)
-    ws = _with_alerts(_renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com"),
-                      Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="first@example.com"),
-                      Alert(kpi="sales", channel=Channel.SLACK, to="#kpi", when="yellow"),
-                      Alert(kpi="customers", channel=Channel.EMAIL, to="third@example.com"))
+    ws = _with_alerts(
+        _renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com"),
+        Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="first@example.com"),
+        Alert(kpi="sales", channel=Channel.SLACK, to="#kpi", when="yellow"),
+        Alert(kpi="customers", channel=Channel.EMAIL, to="third@example.com"),
+    )
     fake_smtp.failing = {"first@example.com"}
     with webhook() as (url, bodies):
         settings = delivery.Settings(slack_webhook=url, smtp_host="smtp.example.com", smtp_from="kpi@example.com")
@@ -143,13 +151,15 @@ def test_a_line_break_in_a_name_never_adds_a_mail_header(red_workshop, fake_smtp
 
     store, wid = red_workshop
     ws = store.with_actuals(store.load(wid).workshop, wid)
-    ws = _with_alerts(_renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com\u2028X-Evil: 1\n"),
-                      Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="lead@example.com"))
+    ws = _with_alerts(
+        _renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com\u2028X-Evil: 1\n"),
+        Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="lead@example.com"),
+    )
     [outcome] = alerting.run(store, wid, delivery.Settings(smtp_host="smtp.example.com"), send=True, ws=ws)
     [mail] = fake_smtp.sent
     assert outcome.state == "sent" and mail["Subject"].startswith("[RED] 購入率 Bcc: evil@example.com X-Evil: 1 :")
     assert mail["Bcc"] is None and mail["X-Evil"] is None and mail.get_all("To") == ["lead@example.com"]
-    headers, _, body = mail.as_bytes().partition(b"\n\n")
+    headers, _, _body = mail.as_bytes().partition(b"\n\n")
     assert not any(line.startswith((b"Bcc", b"X-Evil")) for line in headers.splitlines())
     assert "購入率 Bcc: evil@example.com X-Evil: 1  が red です" in mail.get_content()  # the name stays on its line in the text too
     with pytest.raises(delivery.DeliveryError):  # a recipient with a line break is refused, never written as a header
@@ -163,8 +173,10 @@ def test_slack_text_is_escaped(red_workshop):
     store, wid = red_workshop
     ws = store.with_actuals(store.load(wid).workshop, wid)
     ws = ws.model_copy(update={"title": "Q3 <!here> & co"})
-    ws = _with_alerts(_renamed(ws, purchase_rate="<!channel> CVR"),
-                      Alert(kpi="purchase_rate", channel=Channel.SLACK, to="#kpi", action="<https://evil.example|reset password> now"))
+    ws = _with_alerts(
+        _renamed(ws, purchase_rate="<!channel> CVR"),
+        Alert(kpi="purchase_rate", channel=Channel.SLACK, to="#kpi", action="<https://evil.example|reset password> now"),
+    )
     with webhook() as (url, bodies):
         [outcome] = alerting.run(store, wid, delivery.Settings(slack_webhook=url), send=True, ws=ws)
         text = json.loads(bodies[0])["text"]

@@ -56,7 +56,9 @@ def test_goal_seek_linear_and_impossible(ec):
     assert g.needed == pytest.approx(25000)  # customers must be 50k
     ws, _ = tree.add_node(ec, "frequency", "Satisfaction", baseline=3.8)  # an influence, not in any formula
     assert not analysis.goal_seek(ws, ws.children("frequency")[0].id).possible
-    assert not analysis.goal_seek(ec.model_copy(update={"nodes": [ec.kgi.model_copy(update={"target": None}), *ec.nodes[1:]]}), "items").possible
+    assert not analysis.goal_seek(
+        ec.model_copy(update={"nodes": [ec.kgi.model_copy(update={"target": None}), *ec.nodes[1:]]}), "items"
+    ).possible
 
 
 def test_goal_seek_through_a_division():

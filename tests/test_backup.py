@@ -51,8 +51,10 @@ def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_p
     setup = Store(db)
     wids = [setup.create(ec.model_copy(update={"title": f"W{i}"})) for i in range(3)]
     day = dt.date(1990, 1, 1)  # ~6 MB of actuals, so that each copy takes long enough for saves to land during it
-    setup.add_actuals(wids[0], [Actual(kpi=k, date=day + dt.timedelta(days=d), value=d / 7) for k in ("customers", "items", "frequency")
-                                for d in range(30000)])
+    setup.add_actuals(
+        wids[0],
+        [Actual(kpi=k, date=day + dt.timedelta(days=d), value=d / 7) for k in ("customers", "items", "frequency") for d in range(30000)],
+    )
     setup.close()
     committed: list[tuple[str, int]] = [(w, 1) for w in wids]
     commit_times: list[float] = []
@@ -74,7 +76,9 @@ def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_p
         try:
             version = 1
             while not stop.is_set() and version < 400:  # under the 500 kept, so nothing committed is pruned
-                version = s.save(wid, tree.update_node(ec, "customers", name=f"C{version}"), expected_version=version, summary=f"s{version}")
+                version = s.save(
+                    wid, tree.update_node(ec, "customers", name=f"C{version}"), expected_version=version, summary=f"s{version}"
+                )
                 with lock:
                     committed.append((wid, version))
                     commit_times.append(time.monotonic())
@@ -140,7 +144,9 @@ def test_backup_on_a_full_disk_real_write_limit(tmp_path, ec):
     s = Store(db)
     wid = s.create(ec)
     day = dt.date(2000, 1, 1)
-    s.add_actuals(wid, [Actual(kpi=k, date=day + dt.timedelta(days=d), value=float(d)) for k in ("customers", "items") for d in range(8000)])
+    s.add_actuals(
+        wid, [Actual(kpi=k, date=day + dt.timedelta(days=d), value=float(d)) for k in ("customers", "items") for d in range(8000)]
+    )
     s.close()
     assert db.stat().st_size > 400_000
     before = _digest(db)
@@ -148,9 +154,18 @@ def test_backup_on_a_full_disk_real_write_limit(tmp_path, ec):
     out.mkdir()
     old = out / "b.db"
     old.write_bytes(b"yesterday's backup")
-    code = ("import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
-            "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); from kpidesign.__main__ import main; sys.exit(main(sys.argv[1:]))")
-    run = subprocess.run([sys.executable, "-c", code, "backup", "--db", str(db), "--to", str(old)], check=False, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    code = (
+        "import resource, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_IGN); "
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000)); from kpidesign.__main__ import main; sys.exit(main(sys.argv[1:]))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, "backup", "--db", str(db), "--to", str(old)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert run.returncode == 1, run.stderr
     assert "cannot write the copy" in run.stderr and "nothing was replaced" in run.stderr and "Traceback" not in run.stderr
     assert old.read_bytes() == b"yesterday's backup"  # the previous backup is still whole
@@ -219,19 +234,27 @@ def test_restore_refuses_a_bad_file_and_leaves_the_database(tmp_path, ec, capsys
     elif case == "damaged":  # whole length, a page of the versions table overwritten
         data = bytearray(good.read_bytes())
         page = 4096 * 3
-        data[page:page + 4096] = b"\x0d" * 4096
+        data[page : page + 4096] = b"\x0d" * 4096
         bad.write_bytes(bytes(data))
     before = _digest(db)
     assert main(["restore", str(bad), "--db", str(db)]) == 2
     err = capsys.readouterr().err
-    expected = {"text": "not an SQLite database", "truncated": "truncated", "not_kpidesign": "not kpidesign's", "newer": "newer kpidesign",
-                "missing": "no such file", "damaged": "damaged"}[case]
+    expected = {
+        "text": "not an SQLite database",
+        "truncated": "truncated",
+        "not_kpidesign": "not kpidesign's",
+        "newer": "newer kpidesign",
+        "missing": "no such file",
+        "damaged": "damaged",
+    }[case]
     assert expected in err and "Traceback" not in err
     assert _digest(db) == before
     assert not list(tmp_path.glob("live.db.replaced-*")) and not list(tmp_path.glob(".live*"))
 
 
-HOLD = "import sys; from kpidesign.store import Store; s = Store(sys.argv[1]); s.workshops(); print('open', flush=True); sys.stdin.readline()"
+HOLD = (
+    "import sys; from kpidesign.store import Store; s = Store(sys.argv[1]); s.workshops(); print('open', flush=True); sys.stdin.readline()"
+)
 
 
 def test_restore_refuses_a_database_another_process_has_open(tmp_path, ec, capsys):
@@ -318,10 +341,16 @@ def test_a_newer_database_is_never_half_migrated(tmp_path):
     """A database at m001 that also records an unknown migration: nothing of m002-m004 is applied."""
     db = tmp_path / "old-and-new.db"
     conn = sqlite3.connect(db)
-    conn.execute("create table workshops (id text primary key, title text, created_at text, updated_at text, version integer, steps_done integer, doc text)")
-    conn.execute("create table versions (workshop_id text, version integer, saved_at text, summary text, doc blob, primary key (workshop_id, version))")
+    conn.execute(
+        "create table workshops (id text primary key, title text, created_at text, updated_at text, version integer, steps_done integer, doc text)"
+    )
+    conn.execute(
+        "create table versions (workshop_id text, version integer, saved_at text, summary text, doc blob, primary key (workshop_id, version))"
+    )
     conn.execute("create table _sqlite_migrations (migration_set text, name text, applied_at text)")
-    conn.executemany("insert into _sqlite_migrations values ('kpidesign', ?, '2026-01-01')", [("m001_workshops",), ("m005_from_the_future",)])
+    conn.executemany(
+        "insert into _sqlite_migrations values ('kpidesign', ?, '2026-01-01')", [("m001_workshops",), ("m005_from_the_future",)]
+    )
     conn.commit()
     conn.close()
     with pytest.raises(NewerSchemaError):

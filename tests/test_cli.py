@@ -46,16 +46,16 @@ def test_whatif_prints_the_same_numbers_as_the_model(capsys):
     assert code == 0 and doc["change"] == pytest.approx(0.0375)
     code, out, _ = run(capsys, "whatif", EC, "--set", "item_price=+10%")
     assert "+10.00%" in out
-    code, _, err = run(capsys, "whatif", EC, "--set", "nothing=+10%")
+    code, _, _err = run(capsys, "whatif", EC, "--set", "nothing=+10%")
     assert code == 2
 
 
 def test_sensitivity(capsys):
-    code, out, _ = run(capsys, "sensitivity", EC, "--json")
+    _code, out, _ = run(capsys, "sensitivity", EC, "--json")
     levers = json.loads(out)
     by = {lv["node"]: lv for lv in levers}
     assert by["purchase_rate"]["kgi_change_1"] == pytest.approx(0.01 * 15000 / 40000)
-    code, out, _ = run(capsys, "sensitivity", EC)
+    _code, out, _ = run(capsys, "sensitivity", EC)
     assert "KFS candidate" in out
 
 
@@ -111,7 +111,10 @@ def test_status_from_the_files_actuals(capsys, tmp_path):
     import yaml
 
     doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
-    doc["actuals"] = [{"kpi": "purchase_rate", "date": "2026-10-01", "value": 0.03}, {"kpi": "purchase_rate", "date": "2026-10-08", "value": 0.065}]
+    doc["actuals"] = [
+        {"kpi": "purchase_rate", "date": "2026-10-01", "value": 0.03},
+        {"kpi": "purchase_rate", "date": "2026-10-08", "value": 0.065},
+    ]
     path = tmp_path / "with_actuals.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     code, out, _ = run(capsys, "status", str(path), "--json")
@@ -172,8 +175,12 @@ def test_check_is_a_ci_gate_on_contradictions(capsys, tmp_path):
     code, out, _ = run(capsys, "check", str(bad), "--json")
     assert code == 1 and {f["code"] for f in json.loads(out)["findings"] if f["severity"] == "error"} == {"does_not_add_up"}
     backwards = tmp_path / "backwards.yaml"
-    backwards.write_text(CONTRADICTORY.replace("target: 120, deadline", "target: 12, deadline").replace(
-        "baseline: 100", "baseline: 12, thresholds: {direction: higher_is_better, green: 10, yellow: 11}"), encoding="utf-8")
+    backwards.write_text(
+        CONTRADICTORY.replace("target: 120, deadline", "target: 12, deadline").replace(
+            "baseline: 100", "baseline: 12, thresholds: {direction: higher_is_better, green: 10, yellow: 11}"
+        ),
+        encoding="utf-8",
+    )
     code, out, _ = run(capsys, "check", str(backwards), "--json")
     assert code == 1 and {f["code"] for f in json.loads(out)["findings"] if f["severity"] == "error"} == {"threshold_order"}
     assert run(capsys, "check", EC)[0] == 0 and run(capsys, "check", EC, "--fail-on", "error")[0] == 0
@@ -195,15 +202,23 @@ def test_every_json_output_is_strict_json(capsys, tmp_path):
     import yaml
 
     doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
-    doc["actuals"] = [{"kpi": "purchase_rate", "date": "2026-10-01", "value": 1e-300}, {"kpi": "purchase_rate", "date": "2026-10-08", "value": 1e10}]
+    doc["actuals"] = [
+        {"kpi": "purchase_rate", "date": "2026-10-01", "value": 1e-300},
+        {"kpi": "purchase_rate", "date": "2026-10-08", "value": 1e10},
+    ]
     path = tmp_path / "tiny_then_huge.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
     code, out, _ = run(capsys, "status", str(path), "--json")  # the ratio to the prior period overflows
     rows = {r["kpi"]: r for r in _strict(out)}
     assert code == 0 and rows["purchase_rate"]["comparisons"]["prior_period"]["ratio"] is None
     assert rows["purchase_rate"]["comparisons"]["prior_period"]["delta"] == pytest.approx(1e10)
-    for command in (["check", str(path)], ["whatif", str(path), "--set", "purchase_rate=+10%"], ["sensitivity", str(path)],
-                    ["goalseek", str(path), "purchase_rate"], ["list", "--db", str(tmp_path / "empty.db")]):
+    for command in (
+        ["check", str(path)],
+        ["whatif", str(path), "--set", "purchase_rate=+10%"],
+        ["sensitivity", str(path)],
+        ["goalseek", str(path), "purchase_rate"],
+        ["list", "--db", str(tmp_path / "empty.db")],
+    ):
         code, out, _ = run(capsys, *command, "--json")
         _strict(out)
 
@@ -213,11 +228,20 @@ def test_goalseek_json_never_prints_infinity(capsys, tmp_path):
     import yaml
 
     path = tmp_path / "huge.yaml"
-    path.write_text(yaml.safe_dump({
-        "kpidesign": 1, "workshop": {"title": "huge"},
-        "kgi": {"id": "k", "name": "K", "baseline": 1e300, "target": 1e15, "formula": "a - b"},
-        "nodes": [{"id": "a", "parent": "k", "name": "A", "baseline": 1.7e308}, {"id": "b", "parent": "k", "name": "B", "baseline": 0}],
-    }), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "kpidesign": 1,
+                "workshop": {"title": "huge"},
+                "kgi": {"id": "k", "name": "K", "baseline": 1e300, "target": 1e15, "formula": "a - b"},
+                "nodes": [
+                    {"id": "a", "parent": "k", "name": "A", "baseline": 1.7e308},
+                    {"id": "b", "parent": "k", "name": "B", "baseline": 0},
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "goalseek", str(path), "a", "--target", "2.5", "--json")
     if code == 2:  # the importer may refuse such numbers outright: then nothing is printed as JSON at all
         assert out == "" and err
@@ -239,15 +263,20 @@ def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys, tmp_path):
     db = str(tmp_path / "a.db")
     wid = run(capsys, "import", EC, "--db", db)[1].strip()
     path = tmp_path / "actuals.csv"
-    path.write_text("kpi,date,value,market\npurchase_rate,2026-10-01,1.8%,2%\nPurchase rate (CVR),2026/10/08,0.017,\nnobody,2026-10-01,1,\n"
-                    "purchase_rate,soon,1,\n", encoding="utf-8")
+    path.write_text(
+        "kpi,date,value,market\npurchase_rate,2026-10-01,1.8%,2%\nPurchase rate (CVR),2026/10/08,0.017,\nnobody,2026-10-01,1,\n"
+        "purchase_rate,soon,1,\n",
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, "actuals", "E-commerce sales +20% (example)", str(path), "--db", db)
     assert code == 0 and not err
     lines = out.splitlines()
     assert lines[:2] == ["2 rows were not imported:", "Row 3: There is no KPI “nobody” in this tree."] and lines[-1] == "2 values saved."
     assert lines[2].startswith("Row 4: “soon” is not a date") and len(lines) == 4
     assert [(a.kpi, a.date.isoformat(), a.value, a.market) for a in Store(db).actuals(wid)] == [
-        ("purchase_rate", "2026-10-01", 0.018, 0.02), ("purchase_rate", "2026-10-08", 0.017, None)]
+        ("purchase_rate", "2026-10-01", 0.018, 0.02),
+        ("purchase_rate", "2026-10-08", 0.017, None),
+    ]
 
 
 def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys, tmp_path):
@@ -264,7 +293,11 @@ def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys,
     book.save(tmp_path / "grid.xlsx")
     code, out, _ = run(capsys, "actuals", wid, str(tmp_path / "grid.xlsx"), "--db", db)
     lines = out.splitlines()
-    assert code == 0 and lines[0] == "1行は読み込みませんでした:" and lines[1].startswith("行 1 (2026-10-01): 「たくさん」は数値として読めません")
+    assert (
+        code == 0
+        and lines[0] == "1行は読み込みませんでした:"
+        and lines[1].startswith("行 1 (2026-10-01): 「たくさん」は数値として読めません")
+    )
     assert [(a.kpi, a.value, a.market) for a in Store(db).actuals(wid)] == [("awareness_rate", 0.3, 0.28)]
 
 
@@ -274,8 +307,12 @@ def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
 
     db = str(tmp_path / "a.db")
     wid = run(capsys, "import", EC, "--db", db)[1].strip()
-    files = {"junk.xlsx": b"PK\x03\x04junk", "memo.csv": b"foo,bar\n1,2\n", "laughs.xlsx": hostile_xlsx.book({"Actuals": hostile_xlsx.BILLION_LAUGHS}),
-             "one_row_of_millions.xlsx": hostile_xlsx.book({"Actuals": hostile_xlsx.sheet('<row r="1">' + "<c/>" * 100_000 + "</row>")})}
+    files = {
+        "junk.xlsx": b"PK\x03\x04junk",
+        "memo.csv": b"foo,bar\n1,2\n",
+        "laughs.xlsx": hostile_xlsx.book({"Actuals": hostile_xlsx.BILLION_LAUGHS}),
+        "one_row_of_millions.xlsx": hostile_xlsx.book({"Actuals": hostile_xlsx.sheet('<row r="1">' + "<c/>" * 100_000 + "</row>")}),
+    }
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
         code, out, err = run(capsys, "actuals", wid, str(tmp_path / name), "--db", db)

@@ -144,5 +144,7 @@ def test_strict_json_with_huge_values(capsys, tmp_path):
 
 
 def test_runs_as_a_module(ec_with_actuals):
-    done = subprocess.run([sys.executable, "-m", "kpidesign", "forecast", ec_with_actuals, "--json"], capture_output=True, text=True, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kpidesign", "forecast", ec_with_actuals, "--json"], capture_output=True, text=True, cwd=ROOT, check=False
+    )
     assert done.returncode == 0 and json.loads(done.stdout)["forecasts"]

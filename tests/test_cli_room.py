@@ -34,7 +34,9 @@ def db(tmp_path: Path, ec: Workshop) -> tuple[str, str]:
     return path, wid
 
 
-def test_open_prints_join_address_and_close_ends_it(capsys: pytest.CaptureFixture[str], db: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_open_prints_join_address_and_close_ends_it(
+    capsys: pytest.CaptureFixture[str], db: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, wid = db
     monkeypatch.delenv("KPIDESIGN_BASE_URL", raising=False)
     code, out, _ = run(capsys, "room", "open", wid, "--db", path)
@@ -59,10 +61,21 @@ def test_ideas_json(capsys: pytest.CaptureFixture[str], db: tuple[str, str]) -> 
     b = store.add_idea(wid, ann, "second")
     code, out, _ = run(capsys, "room", "ideas", wid, "--db", path, "--json")
     doc = json.loads(out)
-    assert code == 0 and doc == {"ideas": [
-        {"id": a, "text": '指名検索 "<b>{x}</b>"', "author": None, "parent": "customers", "votes": 0, "status": "private", "node": None, "merged_into": None},
-        {"id": b, "text": "second", "author": None, "parent": None, "votes": 0, "status": "private", "node": None, "merged_into": None},
-    ]}
+    assert code == 0 and doc == {
+        "ideas": [
+            {
+                "id": a,
+                "text": '指名検索 "<b>{x}</b>"',
+                "author": None,
+                "parent": "customers",
+                "votes": 0,
+                "status": "private",
+                "node": None,
+                "merged_into": None,
+            },
+            {"id": b, "text": "second", "author": None, "parent": None, "votes": 0, "status": "private", "node": None, "merged_into": None},
+        ]
+    }
     store.reveal_ideas(wid)
     vote = store.open_vote(wid, "best?", VoteKind.IDEAS, [str(a), str(b)], 3)
     store.place_dot(wid, vote, ann, str(a))
@@ -87,7 +100,11 @@ def test_unknown_workshop_exits_2(capsys: pytest.CaptureFixture[str], db: tuple[
 def test_as_a_process(db: tuple[str, str]) -> None:
     path, wid = db
     env = {**os.environ, "KPIDESIGN_BASE_URL": "http://10.0.0.5:8501"}
-    done = subprocess.run([sys.executable, "-m", "kpidesign", "room", "open", wid, "--db", path], capture_output=True, text=True, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "kpidesign", "room", "open", wid, "--db", path], capture_output=True, text=True, env=env, cwd=ROOT
+    )
     assert done.returncode == 0 and "http://10.0.0.5:8501/?join=" in done.stdout
-    done = subprocess.run([sys.executable, "-m", "kpidesign", "room", "ideas", wid, "--db", path, "--json"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "kpidesign", "room", "ideas", wid, "--db", path, "--json"], capture_output=True, text=True, cwd=ROOT
+    )
     assert json.loads(done.stdout) == {"ideas": []}

@@ -15,8 +15,8 @@ from kpidesign.__main__ import main
 from kpidesign.connectors import QueryError, connection_url, refresh
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Definition
-from kpidesign.values import connection_problem
 from kpidesign.store import Store
+from kpidesign.values import connection_problem
 from tests import postgres
 
 DAYS = [dt.date(2026, 1, 5) + dt.timedelta(days=7 * i) for i in range(6)]
@@ -33,9 +33,13 @@ def sqlite_file(path) -> str:
     """A SQLite database of weekly facts, as a warehouse table would hold them; its SQLAlchemy URL."""
     with sqlite3.connect(path) as db:
         db.execute("create table kpi_daily (metric text, day text, amount real, market real)")
-        db.executemany("insert into kpi_daily values (?,?,?,?)", [("customers", d.isoformat(), 40000 + 100 * i, 38000) for i, d in enumerate(DAYS)])
+        db.executemany(
+            "insert into kpi_daily values (?,?,?,?)", [("customers", d.isoformat(), 40000 + 100 * i, 38000) for i, d in enumerate(DAYS)]
+        )
         db.executemany("insert into kpi_daily values (?,?,?,?)", [("new", d.isoformat(), 15000 + i, None) for i, d in enumerate(DAYS)])
-        db.execute("insert into kpi_daily values ('broken', '2026-13-40', 1, null), ('broken', '2026-01-05', null, null), ('broken', '2026-01-12', 7, null)")
+        db.execute(
+            "insert into kpi_daily values ('broken', '2026-13-40', 1, null), ('broken', '2026-01-05', null, null), ('broken', '2026-01-12', 7, null)"
+        )
     return f"sqlite:///{path}"
 
 
@@ -114,22 +118,31 @@ def test_a_sqlite_query_reaches_no_other_file_and_creates_none(ec, tmp_path):
     with sqlite3.connect(secret) as db:
         db.execute("create table workshops (doc text)")
         db.execute("insert into workshops values ('secret')")
-    ws = with_queries(ec, "warehouse", {
-        "customers": f"attach database '{secret}' as app",
-        "new_customers": "select 1 as date, doc as value from app.workshops",
-        "items": "pragma writable_schema = on",
-    })
+    ws = with_queries(
+        ec,
+        "warehouse",
+        {
+            "customers": f"attach database '{secret}' as app",
+            "new_customers": "select 1 as date, doc as value from app.workshops",
+            "items": "pragma writable_schema = on",
+        },
+    )
     outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": url})}
     assert all(o.problem is not None and o.problem.code == "query_failed" for o in outcomes.values()), outcomes
     assert "app.workshops" in outcomes["new_customers"].problem.params["detail"]  # no such table: the ATTACH never happened
     missing = tmp_path / "nowhere.db"
-    [failed] = refresh(with_queries(ec, "w", {"customers": "select 1 as date, 1 as value"}), {}, {"KPIDESIGN_CONNECTION_W": f"sqlite:///{missing}"})
+    [failed] = refresh(
+        with_queries(ec, "w", {"customers": "select 1 as date, 1 as value"}), {}, {"KPIDESIGN_CONNECTION_W": f"sqlite:///{missing}"}
+    )
     assert failed.problem.code == "query_failed" and not missing.exists()
 
 
 def test_error_messages_never_show_the_connection_password():
     url = "postgresql+psycopg://reader:s3cr3t-pw@db.example.com/analytics"
-    assert connectors.mask('connection to "db" failed: password "s3cr3t-pw" rejected', url) == 'connection to "db" failed: password "***" rejected'
+    assert (
+        connectors.mask('connection to "db" failed: password "s3cr3t-pw" rejected', url)
+        == 'connection to "db" failed: password "***" rejected'
+    )
     assert connectors.mask("no password here", "sqlite:///w.db") == "no password here"
 
 
@@ -139,17 +152,33 @@ def test_duckdb_through_its_sqlalchemy_dialect(ec, tmp_path):
     with duckdb.connect(str(path)) as db:
         db.execute("create table kpi_daily (metric varchar, day date, amount decimal(12, 2))")
         db.executemany("insert into kpi_daily values (?, ?, ?)", [("customers", d, 40000.5 + i) for i, d in enumerate(DAYS)])
-    ws = with_queries(ec, "lake", {"customers": "select day as date, amount as value from kpi_daily order by day",
-                                   "items": "insert into kpi_daily values ('x', date '2026-01-01', 1) returning day as date, amount as value"})
+    ws = with_queries(
+        ec,
+        "lake",
+        {
+            "customers": "select day as date, amount as value from kpi_daily order by day",
+            "items": "insert into kpi_daily values ('x', date '2026-01-01', 1) returning day as date, amount as value",
+        },
+    )
     outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"})}
-    assert [a.value for a in outcomes["customers"].actuals] == [40000.5 + i for i in range(6)] and outcomes["customers"].actuals[-1].date == DAYS[-1]
+    assert [a.value for a in outcomes["customers"].actuals] == [40000.5 + i for i in range(6)] and outcomes["customers"].actuals[
+        -1
+    ].date == DAYS[-1]
     assert outcomes["items"].problem.code == "query_failed"  # opened read-only
     secrets_file = tmp_path / "secrets.toml"
     secrets_file.write_text('[connections.lake]\nurl = "postgresql://u:topsecret@h/db"\n')
-    outside = with_queries(ec, "lake", {"customers": f"select current_date as date, length(content) as value from read_text('{secrets_file}')",
-                                        "items": f"copy (select 1 as x) to '{tmp_path / 'out.csv'}'"})
+    outside = with_queries(
+        ec,
+        "lake",
+        {
+            "customers": f"select current_date as date, length(content) as value from read_text('{secrets_file}')",
+            "items": f"copy (select 1 as x) to '{tmp_path / 'out.csv'}'",
+        },
+    )
     fenced = {o.kpi: o for o in refresh(outside, {}, {"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"})}
-    assert fenced["customers"].problem.code == "query_failed" and fenced["items"].problem.code == "query_failed"  # no other file, no writing
+    assert (
+        fenced["customers"].problem.code == "query_failed" and fenced["items"].problem.code == "query_failed"
+    )  # no other file, no writing
     assert not (tmp_path / "out.csv").exists()
     with duckdb.connect(str(path), read_only=True) as db:
         assert db.execute("select count(*) from kpi_daily").fetchone()[0] == 6
@@ -170,28 +199,44 @@ def pg_url():
             conn.execute(text("create table kpi_daily (metric text, day timestamp, amount numeric(14, 4), market numeric)"))
             conn.execute(text("create sequence ticket"))
             for i, d in enumerate(DAYS):
-                conn.execute(text("insert into kpi_daily values ('cvr', :d, :v, 0.02)"), {"d": dt.datetime.combine(d, dt.time(9)), "v": 0.018 + i / 1000})
+                conn.execute(
+                    text("insert into kpi_daily values ('cvr', :d, :v, 0.02)"),
+                    {"d": dt.datetime.combine(d, dt.time(9)), "v": 0.018 + i / 1000},
+                )
         engine.dispose()
         yield url
 
 
 def test_postgresql_refresh_read_only_timeout_and_no_password_in_messages(ec, pg_url):
-    ws = with_queries(ec, "warehouse", {
-        "customers": "select day as date, amount as value, market from kpi_daily where metric = 'cvr' order by day",
-        "items": "select current_date as date, nextval('ticket') as value",  # a write: refused in a read-only transaction
-        "frequency": "select pg_sleep(5) as date, 1 as value",
-        "avg_spend": "select day as date, amount as value from nowhere",
-    })
+    ws = with_queries(
+        ec,
+        "warehouse",
+        {
+            "customers": "select day as date, amount as value, market from kpi_daily where metric = 'cvr' order by day",
+            "items": "select current_date as date, nextval('ticket') as value",  # a write: refused in a read-only transaction
+            "frequency": "select pg_sleep(5) as date, 1 as value",
+            "avg_spend": "select day as date, amount as value from nowhere",
+        },
+    )
     outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url}, timeout_s=0.5)}
     cvr = outcomes["customers"]
     assert [round(a.value, 4) for a in cvr.actuals] == [round(0.018 + i / 1000, 4) for i in range(6)]
     assert cvr.actuals[0].date == DAYS[0] and cvr.actuals[0].market == 0.02
     assert outcomes["items"].problem.code == "query_failed" and "read-only" in outcomes["items"].problem.params["detail"]
     assert outcomes["frequency"].problem.code == "query_timeout"
-    assert outcomes["avg_spend"].problem.code == "query_failed" and "kpi" not in outcomes["avg_spend"].problem.params["detail"].replace("kpi_", "")
+    assert outcomes["avg_spend"].problem.code == "query_failed" and "kpi" not in outcomes["avg_spend"].problem.params["detail"].replace(
+        "kpi_", ""
+    )
     bad_password = pg_url.replace(":kpi@", ":wrong-secret@")
-    [failed] = [o for o in refresh(with_queries(ec, "warehouse", {"customers": "select 1 as date, 1 as value"}), {},
-                                   {"KPIDESIGN_CONNECTION_WAREHOUSE": bad_password}) if o.kpi == "customers"]
+    [failed] = [
+        o
+        for o in refresh(
+            with_queries(ec, "warehouse", {"customers": "select 1 as date, 1 as value"}),
+            {},
+            {"KPIDESIGN_CONNECTION_WAREHOUSE": bad_password},
+        )
+        if o.kpi == "customers"
+    ]
     assert failed.problem.code == "query_failed" and "wrong-secret" not in failed.problem.params["detail"]
 
 

@@ -25,6 +25,7 @@ def test_every_file_connection_is_wal_with_synchronous_full(tmp_path):
     assert store.db.execute("pragma synchronous").fetchone()[0] == FULL
     assert Store(memory=True).db.execute("pragma synchronous").fetchone()[0] == FULL
 
+
 WRITER = r"""
 import sys
 from kpidesign import tree

@@ -27,10 +27,17 @@ def test_set_field_parses_each_kind(ec):
 @pytest.mark.parametrize(
     "field, raw, code",
     [
-        ("baseline", "abc", "not_a_number"), ("target", "1" * 30, "number_too_large"), ("layer", "sideways", "choice_invalid"),
-        ("direction", "", "required"), ("name", "", "name_empty"), ("name", "x" * 2000, "too_long"),
-        ("owner", "x" * 500, "too_long"), ("formula", "customers.__class__", "formula_forbidden"),
-        ("deadline", "2001-01-01", "deadline_past"), ("deadline", "tomorrow", "not_a_date"), ("id", "x", "field_not_editable"),
+        ("baseline", "abc", "not_a_number"),
+        ("target", "1" * 30, "number_too_large"),
+        ("layer", "sideways", "choice_invalid"),
+        ("direction", "", "required"),
+        ("name", "", "name_empty"),
+        ("name", "x" * 2000, "too_long"),
+        ("owner", "x" * 500, "too_long"),
+        ("formula", "customers.__class__", "formula_forbidden"),
+        ("deadline", "2001-01-01", "deadline_past"),
+        ("deadline", "tomorrow", "not_a_date"),
+        ("id", "x", "field_not_editable"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_changes(ec, field, raw, code):
@@ -63,7 +70,9 @@ def test_nothing_applied_returns_the_same_object(ec):
 
 
 def test_reviews_delta(ec):
-    ws, problems = edits.set_reviews(ec, {"added_rows": [{"name": "Weekly", "cadence": "weekly", "kpis": ["customers"], "participants": "A, B"}]})
+    ws, problems = edits.set_reviews(
+        ec, {"added_rows": [{"name": "Weekly", "cadence": "weekly", "kpis": ["customers"], "participants": "A, B"}]}
+    )
     assert not problems and ws.monitoring.reviews[0].participants == ["A", "B"]
     ws, problems = edits.set_reviews(ws, {"edited_rows": {0: {"kpis": ["Customers", "avg_spend"]}}})
     assert ws.monitoring.reviews[0].kpis == ["customers", "avg_spend"]
@@ -74,7 +83,9 @@ def test_reviews_delta(ec):
 
 
 def test_alerts_delta_checks_recipients(ec):
-    ws, problems = edits.set_alerts(ec, {"added_rows": [{"kpi": "customers", "when": "red", "channel": "slack", "to": "#kpi", "action": "look"}]})
+    ws, problems = edits.set_alerts(
+        ec, {"added_rows": [{"kpi": "customers", "when": "red", "channel": "slack", "to": "#kpi", "action": "look"}]}
+    )
     assert not problems and ws.monitoring.alerts[0].to == "#kpi"
     for row, code in [
         ({"kpi": "customers", "channel": "email", "to": "not-an-address"}, "email_invalid"),
@@ -88,7 +99,9 @@ def test_alerts_delta_checks_recipients(ec):
 
 
 def test_learning_log(ec):
-    ws = edits.add_learning(ec, date="2026-10-01", kpi="customers", observe="CVR fell", insight="checkout bug", act="fix", integrate="share")
+    ws = edits.add_learning(
+        ec, date="2026-10-01", kpi="customers", observe="CVR fell", insight="checkout bug", act="fix", integrate="share"
+    )
     assert ws.monitoring.learning_log[0].date == dt.date(2026, 10, 1)
     with pytest.raises(EditError) as info:
         edits.add_learning(ec, date=None, kpi=None, observe=" ", insight="", act="", integrate="")

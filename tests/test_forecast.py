@@ -16,11 +16,19 @@ from kpidesign.model import Actual, Direction, Node, Thresholds, Workshop
 START = dt.date(2026, 1, 5)
 
 
-def ws_with(values: list[float], target: float | None = 200, deadline: dt.date | None = START + dt.timedelta(weeks=30),
-            direction: Direction = Direction.HIGHER_IS_BETTER, step: int = 7, dates: list[dt.date] | None = None) -> Workshop:
+def ws_with(
+    values: list[float],
+    target: float | None = 200,
+    deadline: dt.date | None = START + dt.timedelta(weeks=30),
+    direction: Direction = Direction.HIGHER_IS_BETTER,
+    step: int = 7,
+    dates: list[dt.date] | None = None,
+) -> Workshop:
     dates = dates or [START + dt.timedelta(days=step * i) for i in range(len(values))]
-    nodes = [Node(id="kgi", name="KGI", deadline=deadline, formula="x"),
-             Node(id="x", parent="kgi", name="X", target=target, thresholds=Thresholds(direction=direction))]
+    nodes = [
+        Node(id="kgi", name="KGI", deadline=deadline, formula="x"),
+        Node(id="x", parent="kgi", name="X", target=target, thresholds=Thresholds(direction=direction)),
+    ]
     return Workshop(title="t", nodes=nodes, actuals=[Actual(kpi="x", date=d, value=v) for d, v in zip(dates, values)])
 
 
@@ -150,7 +158,9 @@ def test_judge():
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 700), st.floats(-1e12, 1e12, allow_nan=False)), max_size=60), st.integers(-100, 900))
 def test_any_series_gives_finite_numbers_or_a_reason(rows, deadline_day):
-    ws = ws_with([v for _, v in rows], dates=[START + dt.timedelta(days=d) for d, _ in rows], deadline=START + dt.timedelta(days=deadline_day))
+    ws = ws_with(
+        [v for _, v in rows], dates=[START + dt.timedelta(days=d) for d, _ in rows], deadline=START + dt.timedelta(days=deadline_day)
+    )
     for f in fc.forecasts(ws):
         for v in (f.projected, f.low, f.high, f.needed_per_period):
             assert v is None or np.isfinite(v)

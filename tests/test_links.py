@@ -21,8 +21,14 @@ def weekly(kpi: str, levels: np.ndarray, start: dt.date = START, step: int = 7) 
     return [Actual(kpi=kpi, date=start + dt.timedelta(days=step * i), value=float(v)) for i, v in enumerate(levels)]
 
 
-def workshop(parent_levels: np.ndarray, child_levels: np.ndarray, formula: str = "c + o", child_layer: Layer | None = None,
-             child_direction: Direction = Direction.HIGHER_IS_BETTER, extra: list[Actual] | None = None) -> Workshop:
+def workshop(
+    parent_levels: np.ndarray,
+    child_levels: np.ndarray,
+    formula: str = "c + o",
+    child_layer: Layer | None = None,
+    child_direction: Direction = Direction.HIGHER_IS_BETTER,
+    extra: list[Actual] | None = None,
+) -> Workshop:
     """Parent 'p' with children 'c' (the one tested) and 'o'; formula over them ('' for influences)."""
     nodes = [
         Node(id="p", name="P", formula=formula),

@@ -151,8 +151,9 @@ def test_what_the_database_holds_still_loads(store, ec):
     doc["nodes"][1]["baseline"] = None  # a NaN saved before this check was written as null
     doc["nodes"][1]["name"] = "New\r\ncustomers"
     store.db.execute("update workshops set doc = ?, version = version + 1 where id = ?", (json.dumps(doc), wid))
-    store.db.execute("insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-05', NULL, NULL)",
-                     (wid,))
+    store.db.execute(
+        "insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-05', NULL, NULL)", (wid,)
+    )
     loaded = store.load(wid).workshop
     assert loaded.nodes[1].baseline is None and loaded.nodes[1].name == "New customers"
     assert [(a.kpi, a.value, a.market) for a in store.actuals(wid)] == [("customers", None, None)]

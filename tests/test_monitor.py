@@ -14,7 +14,9 @@ EC = build_ec()
 
 
 def with_actuals(ws, *rows):
-    return ws.model_copy(update={"actuals": [Actual(kpi=k, date=d, value=v, **({"market": m} if m is not None else {})) for k, d, v, m in rows]})
+    return ws.model_copy(
+        update={"actuals": [Actual(kpi=k, date=d, value=v, **({"market": m} if m is not None else {})) for k, d, v, m in rows]}
+    )
 
 
 @pytest.fixture
@@ -68,19 +70,35 @@ def test_monthly_prior_period_tolerance(ec):
     assert monitor.compare(ws, "customers")["prior_period"].other == 10
 
 
-@given(st.lists(st.tuples(st.integers(0, 800), st.floats(-1e6, 1e6, allow_nan=False)), max_size=12),
-       st.sampled_from(["daily", "weekly", "monthly", "quarterly", "yearly"]))
+@given(
+    st.lists(st.tuples(st.integers(0, 800), st.floats(-1e6, 1e6, allow_nan=False)), max_size=12),
+    st.sampled_from(["daily", "weekly", "monthly", "quarterly", "yearly"]),
+)
 def test_the_overviews_prior_period_is_the_comparisons_own(rows, frequency):
-    ws = with_actuals(edits.set_field(EC, "customers", "frequency", frequency), *(("customers", D + dt.timedelta(days=d), v, None) for d, v in rows))
+    ws = with_actuals(
+        edits.set_field(EC, "customers", "frequency", frequency), *(("customers", D + dt.timedelta(days=d), v, None) for d, v in rows)
+    )
     idx = monitor.index(ws)
-    assert monitor.prior_period(ws, "customers", idx) == monitor.compare(ws, "customers", idx)["prior_period"] == monitor.prior_period(ws, "customers")
+    assert (
+        monitor.prior_period(ws, "customers", idx)
+        == monitor.compare(ws, "customers", idx)["prior_period"]
+        == monitor.prior_period(ws, "customers")
+    )
 
 
 def test_alerts_fire_on_their_level(weekly):
-    ws = weekly.model_copy(update={"monitoring": weekly.monitoring.model_copy(update={"alerts": [
-        Alert(kpi="new_customers", when="red", channel="slack", to="#a"),
-        Alert(kpi="new_customers", when="yellow", channel="email", to="x@example.com"),
-    ]})})
+    ws = weekly.model_copy(
+        update={
+            "monitoring": weekly.monitoring.model_copy(
+                update={
+                    "alerts": [
+                        Alert(kpi="new_customers", when="red", channel="slack", to="#a"),
+                        Alert(kpi="new_customers", when="yellow", channel="email", to="x@example.com"),
+                    ]
+                }
+            )
+        }
+    )
     red = with_actuals(ws, ("new_customers", D, 1000, None))
     assert [f.alert.to for f in monitor.firing(red)] == ["#a", "x@example.com"]
     yellow = with_actuals(ws, ("new_customers", D, 17000, None))
@@ -102,7 +120,10 @@ def _near_by_scan(points, when, tolerance, before):
 
 
 @given(
-    offsets=st.sets(st.integers(0, 800), max_size=40), when=st.integers(-30, 830), before=st.integers(0, 900), tolerance=st.integers(0, 60),
+    offsets=st.sets(st.integers(0, 800), max_size=40),
+    when=st.integers(-30, 830),
+    before=st.integers(0, 900),
+    tolerance=st.integers(0, 60),
 )
 def test_nearest_point_by_bisection_is_the_one_a_full_scan_finds(offsets, when, before, tolerance):
     points = [Actual(kpi="k", date=D + dt.timedelta(days=o), value=o) for o in sorted(offsets)]
@@ -110,7 +131,11 @@ def test_nearest_point_by_bisection_is_the_one_a_full_scan_finds(offsets, when, 
     assert monitor._near(points, *args) == _near_by_scan(points, *args)
 
 
-@given(st.lists(st.tuples(st.sampled_from(["new_customers", "existing_customers", "gone"]), st.integers(0, 6), st.integers(-5, 5)), max_size=30))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["new_customers", "existing_customers", "gone"]), st.integers(0, 6), st.integers(-5, 5)), max_size=30
+    )
+)
 def test_readings_from_an_index_of_every_stored_actual_are_the_readings_of_the_version(rows):
     # the dashboard indexes every stored actual once per revision, a deleted KPI's too; the version's readings stay the same
     stored = [Actual(kpi=k, date=D + dt.timedelta(days=7 * d), value=v) for k, d, v in rows]

@@ -11,12 +11,39 @@ from kpidesign.store import Store
 from tests.conftest import build_ec
 
 START = dt.date(2026, 1, 5)
-STEADY = [100, 104, 98, 101, 97, 103, 99, 102, 100, 96, 104, 101, 98, 102, 99, 101, 97, 103, 100, 102]  # centre 100.35, mean moving range 74 / 19
+STEADY = [
+    100,
+    104,
+    98,
+    101,
+    97,
+    103,
+    99,
+    102,
+    100,
+    96,
+    104,
+    101,
+    98,
+    102,
+    99,
+    101,
+    97,
+    103,
+    100,
+    102,
+]  # centre 100.35, mean moving range 74 / 19
 
 
 def ws_with(values: list[float], when: str = "out_of_control", kpi: str = "items"):
     ws = build_ec()
-    ws = ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"alerts": [Alert(kpi=kpi, when=when, channel="slack", to="#ops", action="look")]})})
+    ws = ws.model_copy(
+        update={
+            "monitoring": ws.monitoring.model_copy(
+                update={"alerts": [Alert(kpi=kpi, when=when, channel="slack", to="#ops", action="look")]}
+            )
+        }
+    )
     return ws.model_copy(update={"actuals": [Actual(kpi=kpi, date=START + dt.timedelta(weeks=i), value=v) for i, v in enumerate(values)]})
 
 
@@ -40,16 +67,24 @@ def test_a_run_of_eight_above_the_centre_fires_and_seven_do_not():
 def test_too_few_points_or_no_actuals_never_fire():
     assert monitor.firing(ws_with([100.0, 300.0, 100.0])) == []  # fewer than 8 baseline points: not judged
     ws = ws_with(STEADY + [200.0], kpi="items")
-    computed = ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"alerts": [Alert(kpi="avg_spend", when="out_of_control")]})})
+    computed = ws.model_copy(
+        update={"monitoring": ws.monitoring.model_copy(update={"alerts": [Alert(kpi="avg_spend", when="out_of_control")]})}
+    )
     assert monitor.firing(computed) == []  # a KPI without actuals of its own has no series to judge
 
 
 def test_red_and_out_of_control_rules_on_one_kpi_are_delivered_apart(tmp_path):
     ws = ws_with(STEADY + [112.0])
     both = ws.monitoring.alerts + [Alert(kpi="items", when="yellow", channel="slack", to="#ops")]
-    ws = ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"alerts": both}),
-                               "nodes": [n.model_copy(update={"thresholds": n.thresholds.model_copy(update={"green": 200, "yellow": 150})}) if n.id == "items" else n
-                                         for n in ws.nodes]})
+    ws = ws.model_copy(
+        update={
+            "monitoring": ws.monitoring.model_copy(update={"alerts": both}),
+            "nodes": [
+                n.model_copy(update={"thresholds": n.thresholds.model_copy(update={"green": 200, "yellow": 150})}) if n.id == "items" else n
+                for n in ws.nodes
+            ],
+        }
+    )
     fired = monitor.firing(ws)
     assert [f.level for f in fired] == ["out_of_control", "red"] and len({f.key for f in fired}) == 2
     subject, body = delivery.message(ws, fired[0])

@@ -1,6 +1,6 @@
 from kpidesign import edits
-from kpidesign.progress import step_status, steps_done
 from kpidesign.model import new_workshop
+from kpidesign.progress import step_status, steps_done
 
 
 def test_empty_workshop_has_nothing_done():

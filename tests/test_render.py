@@ -23,7 +23,7 @@ def test_escape_round_trips():
 
 
 def test_hostile_labels_stay_literal(ec):
-    ws, nid = tree.add_node(ec, "customers", HOSTILE[:150])
+    ws, _nid = tree.add_node(ec, "customers", HOSTILE[:150])
     dot = tree_dot(ws)
     assert dot.count("{") - dot.count("\\{") >= 1
     assert HOSTILE[:150] in labels(dot, "tooltip")
@@ -165,7 +165,9 @@ def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth
     assert set(keep) <= set(ids) and set(below) <= set(ids) and not set(ids) & set(folded)
     assert all(n.parent in ids for n in shown if n.parent)  # a drawn box hangs under a drawn box
     red = {k for k in folded if int(k[1:]) % 3 == 0}
-    dot = tree_dot(ws, depth=depth, highlight=keep[0] if keep else None, lang="en", status={k: "red" if k in red else "green" for k in ids + folded})
+    dot = tree_dot(
+        ws, depth=depth, highlight=keep[0] if keep else None, lang="en", status={k: "red" if k in red else "green" for k in ids + folded}
+    )
     assert sum(int(n) for n in re.findall(r"\((\d+) red\)", dot)) == len(red)
 
 
@@ -181,8 +183,14 @@ def test_every_drawing_names_its_boxes_and_links_apart_from_any_other(ec):
     on a big tree): two different drawings share no name; the same drawing is the same text."""
     import itertools
 
-    drawings = [tree_dot(ec), tree_dot(ec, highlight="customers"), tree_dot(ec, direction="LR"), tree_dot(ec, lang="en"),
-                tree_dot(tree.update_node(ec, "customers", name="Clients")), tree_dot(ec, status={"customers": "red"})]
+    drawings = [
+        tree_dot(ec),
+        tree_dot(ec, highlight="customers"),
+        tree_dot(ec, direction="LR"),
+        tree_dot(ec, lang="en"),
+        tree_dot(tree.update_node(ec, "customers", name="Clients")),
+        tree_dot(ec, status={"customers": "red"}),
+    ]
     names = [set(re.findall(r"\b(?:n\d+_[0-9a-f]+|g[0-9a-f]+)\b", dot)) for dot in drawings]
     assert all(len(found) == len(ec.nodes) + 1 for found in names)  # every box and the graph itself
     assert all(not a & b for a, b in itertools.combinations(names, 2))

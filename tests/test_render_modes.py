@@ -10,7 +10,9 @@ def boxes(dot: str) -> dict[str, dict[str, str]]:
     out = {}
     for line in dot.splitlines():
         if re.match(r"^\s*n\d+_[0-9a-f]+ \[", line):
-            attrs = {k: re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), v) for k, v in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', line)}
+            attrs = {
+                k: re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), v) for k, v in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', line)
+            }
             out[attrs["tooltip"]] = attrs
     return out
 
@@ -45,8 +47,13 @@ def test_contribution_fill_and_extremes():
 
 def test_links_coloured_by_verdict(ec):
     plain = tree_dot(ec)
-    verdicts = {("sales", "customers"): "holds", ("sales", "avg_spend"): "opposite", ("sales", "frequency"): "no_relation", ("avg_spend", "items"): "insufficient_data",
-                ("nowhere", "customers"): "holds"}  # a link not in the tree: ignored
+    verdicts = {
+        ("sales", "customers"): "holds",
+        ("sales", "avg_spend"): "opposite",
+        ("sales", "frequency"): "no_relation",
+        ("avg_spend", "items"): "insufficient_data",
+        ("nowhere", "customers"): "holds",
+    }  # a link not in the tree: ignored
     dot = tree_dot(ec, link_verdicts=verdicts)
     colours = [e.get("color") for e in edges(dot)]
     assert colours.count("#16a34a") == 1 and colours.count("#dc2626") == 1 and colours.count("#6b7280") == 1
@@ -57,7 +64,9 @@ def test_links_coloured_by_verdict(ec):
 
 def test_observed_values_replace_the_plan_in_the_boxes(ec):
     names = {n.id: n.name for n in ec.nodes}
-    drawn = boxes(tree_dot(ec, lang="ja", contribution={"customers": 2.06e7}, observed={"customers": (1.5e7, 3.56e7), "sales": (None, 2e9)}))
+    drawn = boxes(
+        tree_dot(ec, lang="ja", contribution={"customers": 2.06e7}, observed={"customers": (1.5e7, 3.56e7), "sales": (None, 2e9)})
+    )
     assert drawn[names["customers"]]["label"].split("\n")[1:] == ["1,500万 → 3,560万", "+2,060万", "▲ 最大のプラス"]  # no e-notation
     assert drawn[names["sales"]]["label"].split("\n")[-1] == "? → 20億 JPY"
     assert "→" in drawn[names["avg_spend"]]["label"]  # not observed: its plan (baseline → target) as usual

@@ -44,7 +44,7 @@ def test_a_bare_tree_is_reviewed_under_each_principle(ec):
     assert {"no_why", "no_owner", "no_source", "no_frequency", "no_leading", "no_lagging"} <= codes(ec)
     assert all(f.params["principle"] in PRINCIPLES for f in r.findings)
     assert r.score("repeatable") < 60 and r.score("specific") == 100
-    assert [f.severity for f in r.by_principle("time_bound")][0] is Severity.ERROR
+    assert next(f.severity for f in r.by_principle("time_bound")) is Severity.ERROR
 
 
 def test_levels_without_targets(ec):

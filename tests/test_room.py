@@ -83,8 +83,13 @@ def test_timer_remaining_is_within_bounds(ops: list[tuple[str, float]]) -> None:
 
 
 def test_privacy_before_reveal() -> None:
-    ideas = [Idea(1, "a", "mine"), Idea(2, "b", "theirs"), Idea(3, "b", "shown", status=IdeaStatus.REVEALED),
-             Idea(4, "b", "gone", status=IdeaStatus.DISMISSED), Idea(5, "a", "my gone", status=IdeaStatus.DISMISSED)]
+    ideas = [
+        Idea(1, "a", "mine"),
+        Idea(2, "b", "theirs"),
+        Idea(3, "b", "shown", status=IdeaStatus.REVEALED),
+        Idea(4, "b", "gone", status=IdeaStatus.DISMISSED),
+        Idea(5, "a", "my gone", status=IdeaStatus.DISMISSED),
+    ]
     assert [i.id for i in R.visible(ideas, "a")] == [1, 3, 5]
     assert len(R.visible(ideas, None)) == 5
     assert R.author(Idea(1, "a", "x", author="Ann"), anonymous=True) is None

@@ -57,12 +57,18 @@ def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
     from kpidesign.io.excel import to_xlsx
 
     ws = tree.update_node(ec, "customers", thresholds={"direction": "higher_is_better", "green": 30000, "yellow": 20000})
-    ws = tree.update_node(ws, "items", thresholds={"direction": "higher_is_better", "green": 1, "yellow": 0.5})  # baseline 2: "green" on a plan
+    ws = tree.update_node(
+        ws, "items", thresholds={"direction": "higher_is_better", "green": 1, "yellow": 0.5}
+    )  # baseline 2: "green" on a plan
     ws = tree.update_node(ws, "new_customers", thresholds={"direction": "higher_is_better", "green": 20000, "yellow": 16000})
-    ws = ws.model_copy(update={"actuals": [
-        Actual(kpi="new_customers", date=dt.date(2026, 10, 1), value=15000),
-        Actual(kpi="existing_customers", date=dt.date(2026, 10, 1), value=20000),
-    ]})
+    ws = ws.model_copy(
+        update={
+            "actuals": [
+                Actual(kpi="new_customers", date=dt.date(2026, 10, 1), value=15000),
+                Actual(kpi="existing_customers", date=dt.date(2026, 10, 1), value=20000),
+            ]
+        }
+    )
     words = monitor.status_words(ws)
     assert words["items"] == "no_data" and words["new_customers"] == "red" and words["customers"] == "green"  # 35,000 computed
     assert words["sales"] == "none"  # no thresholds

@@ -25,8 +25,8 @@ def test_walk_and_levels(ec):
 def test_add_generates_readable_unique_ids(ec):
     ws, first = tree.add_node(ec, "sales", "Customers")
     assert first == "customers_2"
-    ws, jp = tree.add_node(ws, "customers", "既存顧客 \"VIP\" {x} <script>")
-    assert ws.node(jp).name == "既存顧客 \"VIP\" {x} <script>"
+    ws, jp = tree.add_node(ws, "customers", '既存顧客 "VIP" {x} <script>')
+    assert ws.node(jp).name == '既存顧客 "VIP" {x} <script>'
     assert tree.check_structure(ws) == [f for f in tree.check_structure(ws) if f.severity != "error"]
 
 

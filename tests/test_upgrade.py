@@ -52,11 +52,15 @@ def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path, fixture):
             assert [n.id for n in loaded.workshop.nodes] == expected["nodes"]
             assert [v.version for v in store.history(wid)] == sorted(map(int, expected["versions"]), reverse=True)
             for version, (summary, digest) in expected["versions"].items():
-                raw = store.db.execute("select summary, doc from versions where workshop_id = ? and version = ?", (wid, int(version))).fetchone()
+                raw = store.db.execute(
+                    "select summary, doc from versions where workshop_id = ? and version = ?", (wid, int(version))
+                ).fetchone()
                 assert raw[0] == summary and hashlib.sha256(zlib.decompress(raw[1])).hexdigest() == digest  # the history, byte for byte
                 assert store.load_version(wid, int(version)).title == expected["title"]  # and readable by this code
             # the workshop works as it did: a new version saved on top, undone
-            new = store.save(wid, loaded.workshop.model_copy(update={"title": "after the upgrade"}), expected_version=loaded.version, summary="upgraded")
+            new = store.save(
+                wid, loaded.workshop.model_copy(update={"title": "after the upgrade"}), expected_version=loaded.version, summary="upgraded"
+            )
             assert store.load(wid).workshop.title == "after the upgrade"
             assert store.undo(wid, expected_version=new) == (new + 1, loaded.version)
         for share in manifest["shares"]:
@@ -65,7 +69,9 @@ def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path, fixture):
         store.close()
     assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     reopened = Store(db)  # a second start changes nothing
-    assert [s.id for s in reopened.workshops()] and reopened.db.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(known_migrations())
+    assert [s.id for s in reopened.workshops()] and reopened.db.execute("select count(*) from _sqlite_migrations").fetchone()[0] == len(
+        known_migrations()
+    )
     reopened.close()
 
 
@@ -74,7 +80,10 @@ def test_an_old_database_with_an_unknown_migration_is_refused_not_migrated(tmp_p
     db = tmp_path / "kpidesign.db"
     shutil.copyfile(fixture, db)
     conn = sqlite3.connect(db)
-    conn.execute("insert into _sqlite_migrations (migration_set, name, applied_at) values ('kpidesign', 'm900_next_release', ?)", (dt.datetime.now().isoformat(),))
+    conn.execute(
+        "insert into _sqlite_migrations (migration_set, name, applied_at) values ('kpidesign', 'm900_next_release', ?)",
+        (dt.datetime.now().isoformat(),),
+    )
     conn.commit()
     conn.close()
     before = db.read_bytes()

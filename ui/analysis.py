@@ -48,7 +48,9 @@ def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _review_text(workshop_id: str, version: int, language: str, _ws: Workshop) -> tuple[dict[Severity, int], list[tuple[str, int, int, bool, str]]]:
+def _review_text(
+    workshop_id: str, version: int, language: str, _ws: Workshop
+) -> tuple[dict[Severity, int], list[tuple[str, int, int, bool, str]]]:
     """The counts by severity and, per principle, its score, number of findings, whether any is an error, and their text."""
     r = cached_review(workshop_id, version, _ws)
     counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
@@ -81,7 +83,9 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
     for node_id in chosen:
         node, current = ws.node(node_id), model.values[node_id]
         left, right = st.columns([3, 1])
-        percent = left.slider(f"{md(names[node_id])} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}")
+        percent = left.slider(
+            f"{md(names[node_id])} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}"
+        )
         typed = right.text_input(tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"))
         value = parse_number(typed)
         if typed.strip() and not value.ok:
@@ -95,7 +99,9 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
     right.metric(say("kgi_whatif", name=kgi.name), format_value(result.kgi_after, kgi.unit), delta)
     if kgi.target is not None and result.kgi_after is not None:
         reached = result.kgi_after >= kgi.target if kgi.thresholds.direction.value == "higher_is_better" else result.kgi_after <= kgi.target
-        (st.success if reached else st.info)(tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit)))
+        (st.success if reached else st.info)(
+            tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit))
+        )
     state = (workshop_id, version)
     graphs.tree(ws, state, lang(), whatif=result.moved, depth=graphs.levels(ws, state, key="wi_levels"))
     st.caption(tr("whatif_legend"))
@@ -110,11 +116,20 @@ def levers(ws: Workshop, workshop_id: str, version: int) -> None:
     names = {n.id: n.name for n in ws.nodes}
     best = ranked[0] if ranked[0].kgi_change_1 != 0 else None
     if best:
-        st.success(tr("kfs_candidate", name=md(names[best.node]), one=f"{best.kgi_change_1:+.2%}", ten=f"{best.kgi_change_10:+.1%}"), icon=":material/star:")
+        st.success(
+            tr("kfs_candidate", name=md(names[best.node]), one=f"{best.kgi_change_1:+.2%}", ten=f"{best.kgi_change_10:+.1%}"),
+            icon=":material/star:",
+        )
         if tied := analysis.tied_with_first(ranked):
             at = "—" if best.kgi_change_at_target is None else f"{best.kgi_change_at_target:+.1%}"
-            st.caption(tr("kfs_tied", names="、".join(md(names[lv.node]) for lv in tied) if lang() == "ja" else ", ".join(md(names[lv.node]) for lv in tied),
-                          name=md(names[best.node]), at=at))
+            st.caption(
+                tr(
+                    "kfs_tied",
+                    names="、".join(md(names[lv.node]) for lv in tied) if lang() == "ja" else ", ".join(md(names[lv.node]) for lv in tied),
+                    name=md(names[best.node]),
+                    at=at,
+                )
+            )
     rows = []
     top = ranked[:CHART_LEVERS]
     for lv in top:
@@ -167,6 +182,15 @@ def goal_seek(ws: Workshop) -> None:
     unit = ws.node(node_id).unit
     if g.possible:
         change = f"{g.needed / g.current - 1:+.1%}" if g.current else ""
-        st.success(tr("goal_needed", name=md(names[node_id]), current=format_value(g.current, unit), needed=format_value(g.needed, unit), change=change), icon=":material/target:")
+        st.success(
+            tr(
+                "goal_needed",
+                name=md(names[node_id]),
+                current=format_value(g.current, unit),
+                needed=format_value(g.needed, unit),
+                change=change,
+            ),
+            icon=":material/target:",
+        )
     else:
         st.warning(tr("goal_impossible", name=md(names[node_id]), target=format_value(target.value, kgi.unit)), icon=":material/block:")

@@ -27,12 +27,19 @@ def _secrets() -> dict[str, Any]:
 def query_fields(ws: Workshop, node: Node) -> None:
     """The query and its connection's name, saved as they are left, and a button that runs the query and shows its first rows."""
     d = node.definition
-    widgets.text(node, "query", d.query, area=True, height=110, help=tr("query_help"), placeholder="select day as date, amount as value from …")
+    widgets.text(
+        node, "query", d.query, area=True, height=110, help=tr("query_help"), placeholder="select day as date, amount as value from …"
+    )
     a, b = st.columns([3, 2], vertical_alignment="bottom")
     with a:
         widgets.text(node, "connection", d.connection, help=tr("connection_help"))
-    if b.button(tr("test_query"), key=f"test_query_{node.id}", icon=":material/play_arrow:", disabled=not (d.query.strip() and d.connection.strip()),
-                width="stretch"):
+    if b.button(
+        tr("test_query"),
+        key=f"test_query_{node.id}",
+        icon=":material/play_arrow:",
+        disabled=not (d.query.strip() and d.connection.strip()),
+        width="stretch",
+    ):
         with st.spinner(tr("query_running")):
             try:
                 rows = connectors.preview(ws, node.id, _secrets())
@@ -88,8 +95,15 @@ def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
         bar.progress(i / total, text=f"{i} / {total} · {md(name[:40])}")
         kept += outcome.actuals
         failed += outcome.problem is not None
-        lines.append({tr("kpi"): name, tr("connection"): outcome.connection, tr("rows_loaded"): len(outcome.actuals),
-                      tr("rows_refused_short"): len(outcome.refused), tr("result"): _result(outcome)})
+        lines.append(
+            {
+                tr("kpi"): name,
+                tr("connection"): outcome.connection,
+                tr("rows_loaded"): len(outcome.actuals),
+                tr("rows_refused_short"): len(outcome.refused),
+                tr("result"): _result(outcome),
+            }
+        )
     bar.empty()
     st.session_state[f"refresh_report_{workshop_id}"] = (failed, len(kept), lines)
     if kept:

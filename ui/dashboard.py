@@ -32,7 +32,9 @@ def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str,
     chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"))
     chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"))
     in_cadence = {k for r in ws.monitoring.reviews if r.cadence.value in chosen_cadences for k in r.kpis}
-    kpis = [n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)]
+    kpis = [
+        n.id for n in ws.nodes if (not chosen_owners or n.definition.owner in chosen_owners) and (not chosen_cadences or n.id in in_cadence)
+    ]
     return kpis, (tuple(chosen_owners), tuple(chosen_cadences))
 
 
@@ -50,8 +52,14 @@ def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) ->
     return monitor.readings(_ws, idx), idx
 
 
-def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Reading], kpis: list[str], idx: monitor.Index,
-             choice: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+def overview(
+    ws: Workshop,
+    state: tuple[str, int, int],
+    now: dict[str, monitor.Reading],
+    kpis: list[str],
+    idx: monitor.Index,
+    choice: tuple[tuple[str, ...], tuple[str, ...]],
+) -> None:
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side (choice: the
     filter that kept kpis)."""
     counts, flow = _overview(state, lang(), choice, ws, now, idx, kpis)
@@ -60,7 +68,7 @@ def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.R
     columns = st.columns(len(WORDS) + 2)
     for column, word in zip(columns, WORDS):
         column.metric(badge(word), counts[word])
-    for column, verdict in zip(columns[len(WORDS):], ("off_track", "at_risk")):  # beside the red/yellow counts: where the trend is heading
+    for column, verdict in zip(columns[len(WORDS) :], ("off_track", "at_risk")):  # beside the red/yellow counts: where the trend is heading
         column.metric(tr(f"metric_{verdict}"), ahead[verdict], help=tr("metric_forecast_help"))
     depth = graphs.levels(ws, state, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
     graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()}, depth=depth)
@@ -70,8 +78,15 @@ def overview(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.R
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _overview(state: tuple[str, int, int], language: str, choice: tuple[tuple[str, ...], tuple[str, ...]], _ws: Workshop,
-              _now: dict[str, monitor.Reading], _idx: monitor.Index, _kpis: list[str]) -> tuple[Counter[str], tuple[str, ...]]:
+def _overview(
+    state: tuple[str, int, int],
+    language: str,
+    choice: tuple[tuple[str, ...], tuple[str, ...]],
+    _ws: Workshop,
+    _now: dict[str, monitor.Reading],
+    _idx: monitor.Index,
+    _kpis: list[str],
+) -> tuple[Counter[str], tuple[str, ...]]:
     """The counts by status word and the three columns' text, once per version, actuals revision, language and filter
     (the KPIs it keeps are named by the version and the filter's choice)."""
     nodes = {n.id: n for n in _ws.nodes}
@@ -84,8 +99,10 @@ def _overview(state: tuple[str, int, int], language: str, choice: tuple[tuple[st
         for k in [k for k in _kpis if nodes[k].layer is layer]:
             r, node = _now[k], nodes[k]
             prior = monitor.prior_period(_ws, k, _idx)
-            lines.append(f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
-                         + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else ""))
+            lines.append(
+                f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
+                + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else "")
+            )
         flow.append("\n\n".join(lines))
     return Counter(words.values()), tuple(flow)
 
@@ -97,8 +114,9 @@ def _verdicts(state: tuple[str, int, int], _ws: Workshop) -> dict[str, Forecast]
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def ahead(state: tuple[str, int, int], kpi: str, _ws: Workshop, _idx: monitor.Index
-          ) -> tuple[Forecast, list[tuple[dt.date, float, float, float]], control.ControlResult]:
+def ahead(
+    state: tuple[str, int, int], kpi: str, _ws: Workshop, _idx: monitor.Index
+) -> tuple[Forecast, list[tuple[dt.date, float, float, float]], control.ControlResult]:
     """One KPI's forecast with its path to the deadline, and its control chart, once per version and actuals revision."""
     node = _ws.node(kpi)
     points = monitor.series(_ws, kpi, _idx)
@@ -106,8 +124,13 @@ def ahead(state: tuple[str, int, int], kpi: str, _ws: Workshop, _idx: monitor.In
     return found, path, control.check_actuals(points)
 
 
-def chart(ws: Workshop, kpi: str, idx: monitor.Index, projection: list[tuple[dt.date, float, float, float]] | None = None,
-          limits: control.Limits | None = None) -> alt.Chart | None:
+def chart(
+    ws: Workshop,
+    kpi: str,
+    idx: monitor.Index,
+    projection: list[tuple[dt.date, float, float, float]] | None = None,
+    limits: control.Limits | None = None,
+) -> alt.Chart | None:
     """Value over time with the target line and the red/yellow/green bands; with projection (date, projected, low, high),
     the forecast as a dotted line in its 80 % band up to the deadline; with limits, the control chart's centre and limits."""
     points = monitor.series(ws, kpi, idx)
@@ -126,28 +149,55 @@ def chart(ws: Workshop, kpi: str, idx: monitor.Index, projection: list[tuple[dt.
     if th.green is not None:
         yellow = th.yellow if th.yellow is not None else th.green
         up = th.direction is Direction.HIGHER_IS_BETTER
-        bands = [("green", th.green, hi) if up else ("green", lo, th.green), ("yellow", yellow, th.green) if up else ("yellow", th.green, yellow),
-                 ("red", lo, yellow) if up else ("red", yellow, hi)]
+        bands = [
+            ("green", th.green, hi) if up else ("green", lo, th.green),
+            ("yellow", yellow, th.green) if up else ("yellow", th.green, yellow),
+            ("red", lo, yellow) if up else ("red", yellow, hi),
+        ]
         band = pd.DataFrame([{"band": b, "y": min(a, c), "y2": max(a, c)} for b, a, c in bands])
-        layers.append(alt.Chart(band).mark_rect(opacity=0.18).encode(
-            y=alt.Y("y:Q", scale=alt.Scale(domain=[lo, hi])), y2="y2:Q",
-            color=alt.Color("band:N", scale=alt.Scale(domain=["green", "yellow", "red"], range=["#16a34a", "#eab308", "#dc2626"]), legend=None)))
+        layers.append(
+            alt.Chart(band)
+            .mark_rect(opacity=0.18)
+            .encode(
+                y=alt.Y("y:Q", scale=alt.Scale(domain=[lo, hi])),
+                y2="y2:Q",
+                color=alt.Color(
+                    "band:N", scale=alt.Scale(domain=["green", "yellow", "red"], range=["#16a34a", "#eab308", "#dc2626"]), legend=None
+                ),
+            )
+        )
     axis = alt.Axis(format="%") if is_percent(node.unit) else alt.Axis()
-    line = alt.Chart(frame).mark_line(point=True, color="#1e3a8a").encode(
-        x=alt.X("date:T", title=None), y=alt.Y("value:Q", title=node.unit or None, scale=alt.Scale(domain=[lo, hi]), axis=axis), tooltip=["date:T", "value:Q"])
+    line = (
+        alt.Chart(frame)
+        .mark_line(point=True, color="#1e3a8a")
+        .encode(
+            x=alt.X("date:T", title=None),
+            y=alt.Y("value:Q", title=node.unit or None, scale=alt.Scale(domain=[lo, hi]), axis=axis),
+            tooltip=["date:T", "value:Q"],
+        )
+    )
     if projection:
         ahead_frame = pd.DataFrame(projection, columns=["date", "projected", "low", "high"])
         layers.append(alt.Chart(ahead_frame).mark_area(opacity=0.3, color="#475569").encode(x="date:T", y="low:Q", y2="high:Q"))
-        layers.append(alt.Chart(ahead_frame).mark_line(strokeDash=[2, 4], strokeWidth=4, strokeCap="round", color="#1e3a8a").encode(
-            x="date:T", y="projected:Q", tooltip=["date:T", "projected:Q", "low:Q", "high:Q"]))
+        layers.append(
+            alt.Chart(ahead_frame)
+            .mark_line(strokeDash=[2, 4], strokeWidth=4, strokeCap="round", color="#1e3a8a")
+            .encode(x="date:T", y="projected:Q", tooltip=["date:T", "projected:Q", "low:Q", "high:Q"])
+        )
     layers.append(line)
     if node.target is not None:
         layers.append(alt.Chart(pd.DataFrame({"target": [node.target]})).mark_rule(strokeDash=[6, 4], color="#7c3aed").encode(y="target:Q"))
     if limits is not None:
         rules = pd.DataFrame({"y": [limits.lower, limits.centre, limits.upper], "line": ["limit", "centre", "limit"]})
-        layers.append(alt.Chart(rules).mark_rule(strokeWidth=1.5).encode(
-            y="y:Q", strokeDash=alt.StrokeDash("line:N", scale=alt.Scale(domain=["centre", "limit"], range=[[1, 0], [8, 3]]), legend=None),
-            color=alt.Color("line:N", scale=alt.Scale(domain=["centre", "limit"], range=["#6b7280", "#ea580c"]), legend=None)))
+        layers.append(
+            alt.Chart(rules)
+            .mark_rule(strokeWidth=1.5)
+            .encode(
+                y="y:Q",
+                strokeDash=alt.StrokeDash("line:N", scale=alt.Scale(domain=["centre", "limit"], range=[[1, 0], [8, 3]]), legend=None),
+                color=alt.Color("line:N", scale=alt.Scale(domain=["centre", "limit"], range=["#6b7280", "#ea580c"]), legend=None),
+            )
+        )
     return alt.layer(*layers).resolve_scale(color="independent").properties(height=220, title=node.name[:60])
 
 
@@ -163,10 +213,20 @@ def charts(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Rea
         return
     names = {n.id: n.name for n in ws.nodes}
     default = [k for k in with_data if now[k].status in (Status.RED, Status.YELLOW)][:6] or with_data[:6]
-    picked = st.multiselect(tr("chart_kpis"), with_data, default=default, format_func=names.get, max_selections=MAX_CHARTS, key="dash_chart_kpis", placeholder=tr("choose"))
+    picked = st.multiselect(
+        tr("chart_kpis"),
+        with_data,
+        default=default,
+        format_func=names.get,
+        max_selections=MAX_CHARTS,
+        key="dash_chart_kpis",
+        placeholder=tr("choose"),
+    )
     left, right = st.columns(2)
     projected = left.toggle(tr("show_forecast"), value=True, key="dash_forecast")
-    limited = right.toggle(tr("show_limits"), value=any(a.when is AlertLevel.OUT_OF_CONTROL for a in ws.monitoring.alerts), key="dash_limits")
+    limited = right.toggle(
+        tr("show_limits"), value=any(a.when is AlertLevel.OUT_OF_CONTROL for a in ws.monitoring.alerts), key="dash_limits"
+    )
     for k in picked:
         node, r = ws.node(k), now[k]
         axes = [c.value for c in node.definition.comparisons] or ["prior_period", "target"]
@@ -178,8 +238,13 @@ def charts(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Rea
                 st.caption(_forecast_line(forecast, node.unit))
             if limited and checked.limits is not None:
                 lim = checked.limits
-                text = tr("limits_line", n=lim.n, centre=format_value(lim.centre, node.unit, precise=False),
-                          lower=format_value(lim.lower, node.unit, precise=False), upper=format_value(lim.upper, node.unit, precise=False))
+                text = tr(
+                    "limits_line",
+                    n=lim.n,
+                    centre=format_value(lim.centre, node.unit, precise=False),
+                    lower=format_value(lim.lower, node.unit, precise=False),
+                    upper=format_value(lim.upper, node.unit, precise=False),
+                )
                 if checked.out_of_control:
                     text += " " + tr("limits_out", signals=", ".join(tr(f"signal_{s.value}") for s in checked.signals))
                 st.caption(text)
@@ -187,8 +252,12 @@ def charts(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Rea
             cols[0].metric(f"{badge(r.status)} {tr('latest')}", format_value(r.value, node.unit, precise=False), help=str(r.date))
             for col, axis in zip(cols[1:], axes):
                 c = found[axis]
-                col.metric(tr("cmp_" + axis), format_value(c.other, node.unit, precise=False) or tr("no_data"),
-                           None if c.ratio is None else f"{c.ratio:+.1%}", delta_color="normal" if node.thresholds.direction is Direction.HIGHER_IS_BETTER else "inverse")
+                col.metric(
+                    tr("cmp_" + axis),
+                    format_value(c.other, node.unit, precise=False) or tr("no_data"),
+                    None if c.ratio is None else f"{c.ratio:+.1%}",
+                    delta_color="normal" if node.thresholds.direction is Direction.HIGHER_IS_BETTER else "inverse",
+                )
 
 
 def _forecast_line(f: Forecast, unit: str) -> str:
@@ -213,13 +282,38 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
     if not outcomes:
         st.success(tr("no_alerts_fire"), icon=":material/notifications_off:")
     else:
-        frame = pd.DataFrame([{tr("col_status"): label(o.firing.status), tr("kpi"): names[o.firing.alert.kpi], tr("when"): tr("level_" + o.firing.level), tr("date"): o.firing.date,
-                               tr("channel"): tr(o.firing.alert.channel.value), tr("to"): o.firing.alert.to, tr("action"): o.firing.alert.action,
-                               tr("col_delivery"): tr("alert_" + o.state)} for o in outcomes])
+        frame = pd.DataFrame(
+            [
+                {
+                    tr("col_status"): label(o.firing.status),
+                    tr("kpi"): names[o.firing.alert.kpi],
+                    tr("when"): tr("level_" + o.firing.level),
+                    tr("date"): o.firing.date,
+                    tr("channel"): tr(o.firing.alert.channel.value),
+                    tr("to"): o.firing.alert.to,
+                    tr("action"): o.firing.alert.action,
+                    tr("col_delivery"): tr("alert_" + o.state),
+                }
+                for o in outcomes
+            ]
+        )
         st.dataframe(styled(frame, tr("col_status"), [o.firing.status for o in outcomes]), hide_index=True, width="stretch")
-        st.button(tr("alerts_send"), type="primary", icon=":material/send:", on_click=_send, args=(workshop_id, settings), key="dash_send",
-                  disabled=not any(o.state == "listed" for o in outcomes))
-    st.caption(tr("delivery_config", slack=tr("configured") if settings.slack_webhook else tr("not_configured"), smtp=tr("configured") if settings.smtp_host else tr("not_configured")))
+        st.button(
+            tr("alerts_send"),
+            type="primary",
+            icon=":material/send:",
+            on_click=_send,
+            args=(workshop_id, settings),
+            key="dash_send",
+            disabled=not any(o.state == "listed" for o in outcomes),
+        )
+    st.caption(
+        tr(
+            "delivery_config",
+            slack=tr("configured") if settings.slack_webhook else tr("not_configured"),
+            smtp=tr("configured") if settings.smtp_host else tr("not_configured"),
+        )
+    )
     with st.expander(tr("send_test"), icon=":material/science:"):
         channel = st.radio(tr("channel"), [c.value for c in Channel], format_func=labeller(), horizontal=True, key="dash_test_channel")
         to = st.text_input(tr("to"), key="dash_test_to", help=tr("to_help"))
@@ -251,17 +345,33 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
         st.info(tr("no_reviews"))
         return
     names = {n.id: n for n in ws.nodes}
-    index = st.selectbox(tr("review_name"), range(len(ws.monitoring.reviews)), key="dash_review",
-                         format_func={i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}.get)
+    index = st.selectbox(
+        tr("review_name"),
+        range(len(ws.monitoring.reviews)),
+        key="dash_review",
+        format_func={i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}.get,
+    )
     review = ws.monitoring.reviews[index]
     order = sorted((k for k in review.kpis if k in now), key=lambda k: -monitor.SEVERITY[now[k].status])
     agenda = [status_word(now[k].value, names[k].thresholds) for k in order]
-    frame = pd.DataFrame([{tr("col_status"): label(word), tr("kpi"): names[k].name, tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
-                           tr("date"): now[k].date, tr("owner"): names[k].definition.owner} for k, word in zip(order, agenda)])
+    frame = pd.DataFrame(
+        [
+            {
+                tr("col_status"): label(word),
+                tr("kpi"): names[k].name,
+                tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
+                tr("date"): now[k].date,
+                tr("owner"): names[k].definition.owner,
+            }
+            for k, word in zip(order, agenda)
+        ]
+    )
     st.dataframe(styled(frame, tr("col_status"), agenda), hide_index=True, width="stretch")
     with st.form("dash_review_form", border=True):
         st.markdown(f"**{tr('review_dialogue')}**")
-        st.selectbox(tr("kpi"), [None, *order], format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name, key="rv_kpi")
+        st.selectbox(
+            tr("kpi"), [None, *order], format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name, key="rv_kpi"
+        )
         st.text_area(tr("rv_facts"), key="rv_facts", height=70)
         st.text_area(tr("rv_causes"), key="rv_causes", height=70)
         st.text_area(tr("rv_next"), key="rv_next", height=70)
@@ -271,9 +381,19 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
 
 def _record(meeting: str) -> None:
     get = st.session_state.get
-    if commit(lambda w: edits.add_learning(w, date=dt.date.today(), kpi=get("rv_kpi"), observe=get("rv_facts"), insight=get("rv_causes"),
-                                           act=get("rv_next"), integrate=tr("rv_from", meeting=meeting)),
-              tr("sum_monitoring", part=tr("learning_log")), error_key="rv.add"):
+    if commit(
+        lambda w: edits.add_learning(
+            w,
+            date=dt.date.today(),
+            kpi=get("rv_kpi"),
+            observe=get("rv_facts"),
+            insight=get("rv_causes"),
+            act=get("rv_next"),
+            integrate=tr("rv_from", meeting=meeting),
+        ),
+        tr("sum_monitoring", part=tr("learning_log")),
+        error_key="rv.add",
+    ):
         for key in ("rv_facts", "rv_causes", "rv_next"):
             st.session_state[key] = ""
 
@@ -289,19 +409,35 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
         c.text_input(tr("value"), key="act_value", help=tr("number_help"))
         d.text_input(tr("market_value"), key="act_market")
         st.form_submit_button(tr("add_actual"), type="primary", on_click=_add_one, args=(ws, workshop_id))
-    st.file_uploader(tr("upload_actuals"), type=["csv", "xlsx"], key="act_upload", help=tr("upload_actuals_help"),
-                     on_change=_upload, args=(ws, workshop_id))  # read as soon as the upload arrives
+    st.file_uploader(
+        tr("upload_actuals"),
+        type=["csv", "xlsx"],
+        key="act_upload",
+        help=tr("upload_actuals_help"),
+        on_change=_upload,
+        args=(ws, workshop_id),
+    )  # read as soon as the upload arrives
     if problems := st.session_state.get("act_problems"):
         st.error(tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {md(p)}" for p in problems[:50]))  # they quote the file
     recent = sorted(ws.actuals, key=lambda x: x.date, reverse=True)[:100]
     if recent:
-        st.dataframe(pd.DataFrame([{tr("date"): x.date, tr("kpi"): names.get(x.kpi, x.kpi), tr("value"): x.value, tr("market_value"): x.market} for x in recent]),
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {tr("date"): x.date, tr("kpi"): names.get(x.kpi, x.kpi), tr("value"): x.value, tr("market_value"): x.market}
+                    for x in recent
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _add_one(ws: Workshop, workshop_id: str) -> None:
     get = st.session_state.get
-    good, bad = actuals.parse_rows(ws, [{"kpi": get("act_kpi"), "date": get("act_date"), "value": get("act_value"), "market": get("act_market")}])
+    good, bad = actuals.parse_rows(
+        ws, [{"kpi": get("act_kpi"), "date": get("act_date"), "value": get("act_value"), "market": get("act_market")}]
+    )
     if bad:
         st.session_state["act_problems"] = [problem_text(b.problem, lang()) for b in bad]
         return
@@ -322,6 +458,7 @@ def _upload(ws: Workshop, workshop_id: str) -> None:
     good, bad = actuals.parse_rows(ws, rows)
     if good:
         store().add_actuals(workshop_id, good)
-    st.session_state["act_problems"] = [f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad]
+    st.session_state["act_problems"] = [
+        f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad
+    ]
     flash("saved", tr("actuals_added", count=len(good)))
-

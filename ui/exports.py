@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import streamlit as st
 
 from kpidesign.io import files
 from kpidesign.model import Workshop
-from ui.session import lang as current_lang, tr
+from ui.session import lang as current_lang
+from ui.session import tr
 
-LABELS = {"xlsx": "export_xlsx", "yaml": "export_yaml", "metricflow": "export_metricflow", "lightdash": "export_lightdash", "svg": "export_svg", "png": "export_png"}
-ICONS = {"xlsx": ":material/table_view:", "yaml": ":material/description:", "metricflow": ":material/data_object:", "lightdash": ":material/account_tree:", "svg": ":material/image:", "png": ":material/image:"}
+LABELS = {
+    "xlsx": "export_xlsx",
+    "yaml": "export_yaml",
+    "metricflow": "export_metricflow",
+    "lightdash": "export_lightdash",
+    "svg": "export_svg",
+    "png": "export_png",
+}
+ICONS = {
+    "xlsx": ":material/table_view:",
+    "yaml": ":material/description:",
+    "metricflow": ":material/data_object:",
+    "lightdash": ":material/account_tree:",
+    "svg": ":material/image:",
+    "png": ":material/image:",
+}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -20,7 +35,9 @@ def build(workshop_id: str, version: int, actuals: int, fmt: str, lang: str, _ws
     return files.export(_ws, fmt, lang)
 
 
-def built_on_click(workshop_id: str, version: int, actuals: int, fmt: str, lang: str, ws: Workshop, allowed: Callable[[], bool]) -> Callable[[], bytes]:
+def built_on_click(
+    workshop_id: str, version: int, actuals: int, fmt: str, lang: str, ws: Workshop, allowed: Callable[[], bool]
+) -> Callable[[], bytes]:
     """The file's bytes for a download button, built only when the button is clicked (Streamlit runs it in a worker
     thread), not on every rerun: a viewer who never downloads costs nothing, and a new version costs nothing until asked.
     allowed() is asked again at the click: a share link revoked since the page was drawn gets no file."""
@@ -36,8 +53,16 @@ def built_on_click(workshop_id: str, version: int, actuals: int, fmt: str, lang:
     return data
 
 
-def offer(workshop_id: str, version: int, actuals: int, ws: Workshop, formats: tuple[str, ...], key: str,
-          allowed: Callable[[], bool] = lambda: True, unavailable: dict[str, str] | None = None) -> None:
+def offer(
+    workshop_id: str,
+    version: int,
+    actuals: int,
+    ws: Workshop,
+    formats: tuple[str, ...],
+    key: str,
+    allowed: Callable[[], bool] = lambda: True,
+    unavailable: dict[str, str] | None = None,
+) -> None:
     """Download buttons in a row, each building its file when clicked (see built_on_click); a format in unavailable
     shows why it cannot be built instead (a message key)."""
     language = current_lang()
@@ -46,6 +71,12 @@ def offer(workshop_id: str, version: int, actuals: int, ws: Workshop, formats: t
             column.caption(tr(unavailable[fmt]))
             continue
         column.download_button(
-            tr(LABELS[fmt]), built_on_click(workshop_id, version, actuals, fmt, language, ws, allowed), file_name=files.filename_for(ws, files.SUFFIXES[fmt]),
-            mime=files.MIMES[fmt], key=f"{key}_{fmt}", on_click="ignore", icon=ICONS[fmt], width="stretch",
+            tr(LABELS[fmt]),
+            built_on_click(workshop_id, version, actuals, fmt, language, ws, allowed),
+            file_name=files.filename_for(ws, files.SUFFIXES[fmt]),
+            mime=files.MIMES[fmt],
+            key=f"{key}_{fmt}",
+            on_click="ignore",
+            icon=ICONS[fmt],
+            width="stretch",
         )

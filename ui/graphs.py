@@ -15,10 +15,20 @@ from ui.session import labeller, tr
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)  # a str is immutable: shared, not copied per rerun
-def _dot(state: tuple[Any, ...], lang: str, direction: str | None, highlight: str | None, root: str | None, depth: int | None,
-         _ws: Workshop, _status: dict[str, str] | None) -> str:
+def _dot(
+    state: tuple[Any, ...],
+    lang: str,
+    direction: str | None,
+    highlight: str | None,
+    root: str | None,
+    depth: int | None,
+    _ws: Workshop,
+    _status: dict[str, str] | None,
+) -> str:
     """DOT of the state named by `state` (workshop id, version and, with statuses, the actuals' revision)."""
-    return tree_dot(_ws, lang=lang, direction=direction or auto_direction(_ws, root), highlight=highlight, root=root, status=_status, depth=depth)
+    return tree_dot(
+        _ws, lang=lang, direction=direction or auto_direction(_ws, root), highlight=highlight, root=root, status=_status, depth=depth
+    )
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -28,34 +38,53 @@ def _depth(state: tuple[Any, ...], root: str | None, _ws: Workshop) -> int | Non
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _fold(state: tuple[Any, ...], depth: int, root: str | None, keep: tuple[str, ...], _ws: Workshop) -> tuple[list[Node], dict[str, list[str]]]:
+def _fold(
+    state: tuple[Any, ...], depth: int, root: str | None, keep: tuple[str, ...], _ws: Workshop
+) -> tuple[list[Node], dict[str, list[str]]]:
     """The boxes drawn and the nodes folded under them, once per state (shared, never mutated)."""
     return fold(_ws, depth, root, keep)
 
 
-def levels(ws: Workshop, state: tuple[Any, ...], *, key: str, root: str | None = None, always: bool = False, container: Any = None) -> int | None:
+def levels(
+    ws: Workshop, state: tuple[Any, ...], *, key: str, root: str | None = None, always: bool = False, container: Any = None
+) -> int | None:
     """The "Levels" switch (auto folds a big tree, all draws it whole; `?levels=all` opens it whole): the depth to fold
     at, or None to draw everything. Without `always`, the switch shows only on a tree big enough to fold."""
     depth = _depth(state, root, ws)
     if depth is None and not always:
         return None
     choice = (container or st).segmented_control(
-        tr("levels"), ["auto", "all"], default="all" if st.query_params.get("levels") == "all" else "auto", key=key,
+        tr("levels"),
+        ["auto", "all"],
+        default="all" if st.query_params.get("levels") == "all" else "auto",
+        key=key,
         format_func=labeller("levels_"),  # not bound to the address: it would write the translated label there
     )
     return None if choice == "all" else depth
 
 
-def tree(ws: Workshop, state: tuple[Any, ...], lang: str, *, direction: str | None = None, highlight: str | None = None,
-         root: str | None = None, status: dict[str, str] | None = None, depth: int | None = None, hint: str = "tree_folded_all",
-         whatif: dict[str, float] | None = None) -> None:
+def tree(
+    ws: Workshop,
+    state: tuple[Any, ...],
+    lang: str,
+    *,
+    direction: str | None = None,
+    highlight: str | None = None,
+    root: str | None = None,
+    status: dict[str, str] | None = None,
+    depth: int | None = None,
+    hint: str = "tree_folded_all",
+    whatif: dict[str, float] | None = None,
+) -> None:
     """Draw the tree of one stored state (state names it: the workshop is not hashed); direction None chooses by shape;
     depth folds the levels below it and says so (hint: the message's key, naming how to see the rest). With whatif (the
     nodes a what-if moved, with their new values), those show baseline ⇒ new and stay drawn: that drawing is made on each rerun."""
     if whatif is None:
         dot = _dot(state, lang, direction, highlight, root, depth, ws, status)
     else:
-        dot = tree_dot(ws, lang=lang, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, whatif=whatif, depth=depth)
+        dot = tree_dot(
+            ws, lang=lang, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, whatif=whatif, depth=depth
+        )
     st.graphviz_chart(dot, width="stretch")
     if depth is not None:
         drawn, hidden = _fold(state, depth, root, kept_drawn(highlight, whatif), ws)

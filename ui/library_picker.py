@@ -25,7 +25,9 @@ def picker(parent: Node) -> None:
             return
         by_key = {k.key: k for k in found}
         key = st.selectbox(
-            tr("library_results", count=len(found)), list(by_key), key="lib_pick",
+            tr("library_results", count=len(found)),
+            list(by_key),
+            key="lib_pick",
             format_func=lambda k, code=lang(): f"{by_key[k].name[code]} — {by_key[k].formula[code]}",
         )
         kpi = by_key[key]

@@ -173,11 +173,24 @@ def vote(workshop_id: str, pid: str, current: Vote, ws: Workshop, ideas: list[Id
         with st.container(border=True):
             st.markdown(md(option_label(current, option, ws, ideas)))
             with st.container(horizontal=True, vertical_alignment="center", gap="medium"):  # side by side, even on a phone
-                st.button(tr("room_dot_remove"), key=f"room_minus_{current.id}_{option}", disabled=not mine[option],
-                          on_click=_dot, args=(workshop_id, current.id, pid, option, False), width=72)
+                st.button(
+                    tr("room_dot_remove"),
+                    key=f"room_minus_{current.id}_{option}",
+                    disabled=not mine[option],
+                    on_click=_dot,
+                    args=(workshop_id, current.id, pid, option, False),
+                    width=72,
+                )
                 st.markdown(f"**{'●' * mine[option] or '–'}**", width="content")
-                st.button(tr("room_dot_add"), key=f"room_plus_{current.id}_{option}", disabled=left == 0, type="primary",
-                          on_click=_dot, args=(workshop_id, current.id, pid, option, True), width=72)
+                st.button(
+                    tr("room_dot_add"),
+                    key=f"room_plus_{current.id}_{option}",
+                    disabled=left == 0,
+                    type="primary",
+                    on_click=_dot,
+                    args=(workshop_id, current.id, pid, option, True),
+                    width=72,
+                )
 
 
 def results(closed: Vote, ws: Workshop, ideas: list[Idea]) -> None:

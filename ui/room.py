@@ -121,18 +121,37 @@ def settings(room: Room, ws: Workshop) -> None:
         st.selectbox(tr("room_step"), R.STEPS, index=R.STEPS.index(room.step), key="room_step", format_func=labeller("nav_"))
         ids = [None, *(n.id for n in ws.nodes)]
         names, none = {n.id: n.name for n in ws.nodes}, tr("room_no_node")
-        st.selectbox(tr("room_node"), ids, index=ids.index(room.node) if room.node in ids else 0, key="room_node",
-                     format_func=lambda i: names.get(i, none) if i else none)
+        st.selectbox(
+            tr("room_node"),
+            ids,
+            index=ids.index(room.node) if room.node in ids else 0,
+            key="room_node",
+            format_func=lambda i: names.get(i, none) if i else none,
+        )
         st.form_submit_button(tr("room_ask"), type="primary", on_click=_ask, args=(room,))
     with st.form("room_timer_form", border=True):
-        st.number_input(tr("room_minutes"), 0.0, float(R.MAX_MINUTES), value=max(room.timer.seconds / 60, 5.0), step=1.0, key="room_minutes")
+        st.number_input(
+            tr("room_minutes"), 0.0, float(R.MAX_MINUTES), value=max(room.timer.seconds / 60, 5.0), step=1.0, key="room_minutes"
+        )
         st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
         st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
     start, pause = st.columns(2)
-    start.button(tr("room_timer_start"), key="room_timer_start", icon=":material/play_arrow:", on_click=_timer, args=(room, "start"),
-                 disabled=room.timer.seconds <= 0 or room.timer.running)
-    pause.button(tr("room_timer_pause"), key="room_timer_pause", icon=":material/pause:", on_click=_timer, args=(room, "pause"),
-                 disabled=not room.timer.running)
+    start.button(
+        tr("room_timer_start"),
+        key="room_timer_start",
+        icon=":material/play_arrow:",
+        on_click=_timer,
+        args=(room, "start"),
+        disabled=room.timer.seconds <= 0 or room.timer.running,
+    )
+    pause.button(
+        tr("room_timer_pause"),
+        key="room_timer_pause",
+        icon=":material/pause:",
+        on_click=_timer,
+        args=(room, "pause"),
+        disabled=not room.timer.running,
+    )
 
 
 def counts(room: Room, ideas: list[Idea]) -> None:
@@ -152,8 +171,15 @@ def _reveal(workshop_id: str) -> None:
 
 def reveal_button(workshop_id: str, ideas: list[Idea]) -> None:
     """Reveal every private idea at once."""
-    st.button(tr("room_reveal"), key="room_reveal", type="primary", icon=":material/visibility:", on_click=_reveal, args=(workshop_id,),
-              disabled=not any(i.status is IdeaStatus.PRIVATE for i in ideas))
+    st.button(
+        tr("room_reveal"),
+        key="room_reveal",
+        type="primary",
+        icon=":material/visibility:",
+        on_click=_reveal,
+        args=(workshop_id,),
+        disabled=not any(i.status is IdeaStatus.PRIVATE for i in ideas),
+    )
 
 
 def _accept(workshop_id: str, idea: Idea, parent: str) -> None:
@@ -174,7 +200,9 @@ def _decide(workshop_id: str, idea_id: int | None = None) -> None:
         if idea_id is not None:
             store().dismiss_idea(workshop_id, idea_id)
         else:
-            store().merge_idea(workshop_id, int(st.session_state.get("room_merge_from") or 0), int(st.session_state.get("room_merge_into") or 0))
+            store().merge_idea(
+                workshop_id, int(st.session_state.get("room_merge_from") or 0), int(st.session_state.get("room_merge_into") or 0)
+            )
     except EditError as e:
         flash("error", md(problem_text(e.problem, lang())))
 
@@ -199,8 +227,15 @@ def idea_row(idea: Idea, ws: Workshop, room: Room, dots: Counter[int]) -> None:
         st.markdown(f"{md(idea.text)}" + (f" :gray[— {md(who)}]" if who else "") + f"  \n:gray[{status}]", width="stretch")
         if idea.status not in (IdeaStatus.PRIVATE, IdeaStatus.REVEALED):
             return
-        st.button(tr("room_accept"), key=f"room_accept_{idea.id}", icon=":material/add_circle:", type="primary",
-                  on_click=_accept, args=(room.workshop_id, idea, parent), help=f"{tr('room_accept_under')}: {md(ws.node(parent).name)}")
+        st.button(
+            tr("room_accept"),
+            key=f"room_accept_{idea.id}",
+            icon=":material/add_circle:",
+            type="primary",
+            on_click=_accept,
+            args=(room.workshop_id, idea, parent),
+            help=f"{tr('room_accept_under')}: {md(ws.node(parent).name)}",
+        )
         st.button(tr("room_dismiss"), key=f"room_dismiss_{idea.id}", on_click=_decide, args=(room.workshop_id, idea.id))
 
 
@@ -221,10 +256,15 @@ def inbox(ws: Workshop, room: Room, ideas: list[Idea], dots: Counter[int]) -> No
 
 def _open_vote(workshop_id: str, ideas: list[Idea]) -> None:
     kind = VoteKind(st.session_state.get("room_vote_kind") or VoteKind.IDEAS)
-    options = ([str(i.id) for i in ideas if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)] if kind is VoteKind.IDEAS
-               else list(st.session_state.get("room_vote_nodes") or []))
+    options = (
+        [str(i.id) for i in ideas if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)]
+        if kind is VoteKind.IDEAS
+        else list(st.session_state.get("room_vote_nodes") or [])
+    )
     try:
-        store().open_vote(workshop_id, st.session_state.get("room_vote_question") or "", kind, options, int(st.session_state.get("room_vote_dots") or 3))
+        store().open_vote(
+            workshop_id, st.session_state.get("room_vote_question") or "", kind, options, int(st.session_state.get("room_vote_dots") or 3)
+        )
     except EditError as e:
         flash("error", md(problem_text(e.problem, lang())))
 
@@ -249,16 +289,24 @@ def results(vote: Vote, ws: Workshop, ideas: list[Idea]) -> None:
     rows = R.tally(vote, store().dots(vote.id))
     labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
     data = pd.DataFrame({"option": [labels.get(o, o)[:60] for o, _ in rows], "dots": [n for _, n in rows]})
-    bars = alt.Chart(data).mark_bar(color="#4c78a8").encode(
-        x=alt.X("dots:Q", title=tr("room_votes_placed"), axis=alt.Axis(tickMinStep=1, labelFontSize=18, titleFontSize=18, labelColor="#222", titleColor="#222")),
-        y=alt.Y("option:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=24, labelLimit=560, labelColor="#222")),
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X(
+                "dots:Q",
+                title=tr("room_votes_placed"),
+                axis=alt.Axis(tickMinStep=1, labelFontSize=18, titleFontSize=18, labelColor="#222", titleColor="#222"),
+            ),
+            y=alt.Y("option:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=24, labelLimit=560, labelColor="#222")),
+        )
     )
     text = bars.mark_text(align="left", dx=8, fontSize=26, fontWeight="bold").encode(text="dots:Q")
     st.altair_chart((bars + text).properties(height=max(140, 64 * len(rows))), width="stretch")
 
 
 def follow(workshop_id: str | None, page: str) -> None:
-    """"Follow me": while the room follows the facilitator, the phones' prompt becomes the step and node on screen."""
+    """ "Follow me": while the room follows the facilitator, the phones' prompt becomes the step and node on screen."""
     if not workshop_id or page not in R.STEPS:
         return
     room = store().room(workshop_id)

@@ -17,7 +17,9 @@ def graph(ws: Workshop, highlight: str | None = None) -> None:
     """Draw the tree (whole, or the selected branch) with a direction switch and the legend."""
     scope_col, direction_col, levels_col = st.columns(3)
     scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
-    choice = direction_col.segmented_control(tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_"))
+    choice = direction_col.segmented_control(
+        tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_")
+    )
     root = highlight if scope == "branch" and highlight in {n.id for n in ws.nodes} else None
     direction = None if choice in (None, "auto") else choice
     state = (st.session_state.get("ws_id"), version())
@@ -112,7 +114,9 @@ def formula_box(ws: Workshop, node: Node, kids: list[Node]) -> None:
     st.caption(tr("children_ids", ids=", ".join(f"`{k.id}`" for k in kids)))
     ids = [k.id for k in kids]
     a, b = st.columns(2)
-    a.button(tr("product_of_children"), key=f"tree_prod_{node.id}_{version()}", on_click=_set_formula, args=(node, formulas.product_of(ids)))
+    a.button(
+        tr("product_of_children"), key=f"tree_prod_{node.id}_{version()}", on_click=_set_formula, args=(node, formulas.product_of(ids))
+    )
     b.button(tr("sum_of_children"), key=f"tree_sum_{node.id}_{version()}", on_click=_set_formula, args=(node, formulas.sum_of(ids)))
     if node.formula:
         try:
@@ -125,7 +129,11 @@ def formula_box(ws: Workshop, node: Node, kids: list[Node]) -> None:
 
 
 def _set_formula(node: Node, text: str) -> None:
-    commit(lambda ws: set_field(ws, node.id, "formula", text), tr("sum_node", name=node.name[:40], field=tr("formula")), error_key=f"{node.id}.formula")
+    commit(
+        lambda ws: set_field(ws, node.id, "formula", text),
+        tr("sum_node", name=node.name[:40], field=tr("formula")),
+        error_key=f"{node.id}.formula",
+    )
 
 
 def placement(ws: Workshop, node: Node) -> None:

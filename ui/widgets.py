@@ -48,13 +48,24 @@ def number(node: Node, field: str, value: float | None, label: str | None = None
     field_error(f"{node.id}.{field}")
 
 
-def choice(node: Node, field: str, value: StrEnum | None, enum: type[StrEnum], *, optional: bool = True, label: str | None = None, radio: bool = False) -> None:
+def choice(
+    node: Node,
+    field: str,
+    value: StrEnum | None,
+    enum: type[StrEnum],
+    *,
+    optional: bool = True,
+    label: str | None = None,
+    radio: bool = False,
+) -> None:
     """A choice among an enum's values, labelled in the current language."""
     options: list[Any] = ([None] if optional else []) + [e.value for e in enum]
     current = value.value if value is not None else None
     widget = st.radio if radio else st.selectbox
     extra = {"horizontal": True} if radio else {}
-    widget(label or tr(field), options, format_func=labeller(), **_bind(node, field, current if current in options else options[0]), **extra)
+    widget(
+        label or tr(field), options, format_func=labeller(), **_bind(node, field, current if current in options else options[0]), **extra
+    )
     field_error(f"{node.id}.{field}")
 
 
@@ -67,7 +78,10 @@ def date(node: Node, field: str, value: Any, label: str | None = None) -> None:
 def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], label: str | None = None, prefix: str = "") -> None:
     """Several choices among an enum's values (labels are the i18n keys prefix + value)."""
     st.multiselect(
-        label or tr(field), [e.value for e in enum], format_func=labeller(prefix), placeholder=tr("choose"),
+        label or tr(field),
+        [e.value for e in enum],
+        format_func=labeller(prefix),
+        placeholder=tr("choose"),
         **_bind(node, field, [v.value for v in values]),
     )
     field_error(f"{node.id}.{field}")

@@ -45,8 +45,13 @@ if kgi.baseline is not None and kgi.target is not None:
     change = kgi.target - kgi.baseline
     ratio = f"{change / kgi.baseline:+.1%}" if kgi.baseline else f"{format_number(change)}"
     summary = tr(
-        "kgi_summary", name=md(kgi.name), baseline=format_value(kgi.baseline, kgi.unit), target=format_value(kgi.target, kgi.unit),
-        unit=md(kgi.unit), change=ratio, deadline=kgi.deadline or "?",
+        "kgi_summary",
+        name=md(kgi.name),
+        baseline=format_value(kgi.baseline, kgi.unit),
+        target=format_value(kgi.target, kgi.unit),
+        unit=md(kgi.unit),
+        change=ratio,
+        deadline=kgi.deadline or "?",
     )
     st.success(summary, icon=":material/flag:")
     if kgi.target == kgi.baseline:

@@ -22,19 +22,29 @@ tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
 def tagging_table() -> None:
     """Every node's layer and speed in one editable table."""
     rows = [(n, d) for n, d in tree.walk(ws) if n.parent is not None]
-    frame = kept("tagging_table", loaded, lambda: pd.DataFrame(
-        {
-            "name": ["　" * (d - 1) + n.name for n, d in rows],
-            "layer": [n.layer.value if n.layer else None for n, _ in rows],
-            "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
-        }
-    ))
+    frame = kept(
+        "tagging_table",
+        loaded,
+        lambda: pd.DataFrame(
+            {
+                "name": ["　" * (d - 1) + n.name for n, d in rows],
+                "layer": [n.layer.value if n.layer else None for n, _ in rows],
+                "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
+            }
+        ),
+    )
     node_sheet(
-        frame, [n.id for n, _ in rows], ("layer", "sensitivity"), "dec_table", disabled=["name"],
+        frame,
+        [n.id for n, _ in rows],
+        ("layer", "sensitivity"),
+        "dec_table",
+        disabled=["name"],
         column_config={
             "name": st.column_config.TextColumn(tr("name"), width="large"),
             "layer": st.column_config.SelectboxColumn(tr("layer"), options=[e.value for e in Layer], format_func=labeller()),
-            "sensitivity": st.column_config.SelectboxColumn(tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=labeller()),
+            "sensitivity": st.column_config.SelectboxColumn(
+                tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=labeller()
+            ),
         },
     )
     show_cell_problems("dec_table", ws)

@@ -23,7 +23,16 @@ st.write(tr("definitions_intro"))
 for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)):
     node, p = ws.node(finding.node), finding.params
     word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
-    st.warning(tr("threshold_order", name=md(node.name), direction=tr(p["direction"]), green=format_value(p["green"], node.unit), yellow=format_value(p["yellow"], node.unit), word=word))
+    st.warning(
+        tr(
+            "threshold_order",
+            name=md(node.name),
+            direction=tr(p["direction"]),
+            green=format_value(p["green"], node.unit),
+            yellow=format_value(p["yellow"], node.unit),
+            word=word,
+        )
+    )
 
 
 def one_kpi() -> None:
@@ -72,35 +81,48 @@ def one_kpi() -> None:
 
 def whole_sheet() -> None:
     """The whole definition sheet as an editable table, one row per KPI."""
-    frame = kept("definition_sheet", loaded, lambda: pd.DataFrame(
-        {
-            "name": [n.name for n in order],
-            "expression": [n.definition.expression for n in order],
-            "numerator": [n.definition.numerator for n in order],
-            "denominator": [n.definition.denominator for n in order],
-            "period": [n.definition.period for n in order],
-            "source": [n.definition.source for n in order],
-            "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
-            "owner": [n.definition.owner for n in order],
-            "why": [n.definition.why for n in order],
-            "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
-            "direction": [n.thresholds.direction.value for n in order],
-            "green": [format_value(n.thresholds.green, n.unit) for n in order],
-            "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
-            "baseline": [format_value(n.baseline, n.unit) for n in order],
-            "target": [format_value(n.target, n.unit) for n in order],
-        }
-    ))
+    frame = kept(
+        "definition_sheet",
+        loaded,
+        lambda: pd.DataFrame(
+            {
+                "name": [n.name for n in order],
+                "expression": [n.definition.expression for n in order],
+                "numerator": [n.definition.numerator for n in order],
+                "denominator": [n.definition.denominator for n in order],
+                "period": [n.definition.period for n in order],
+                "source": [n.definition.source for n in order],
+                "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
+                "owner": [n.definition.owner for n in order],
+                "why": [n.definition.why for n in order],
+                "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
+                "direction": [n.thresholds.direction.value for n in order],
+                "green": [format_value(n.thresholds.green, n.unit) for n in order],
+                "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
+                "baseline": [format_value(n.baseline, n.unit) for n in order],
+                "target": [format_value(n.target, n.unit) for n in order],
+            }
+        ),
+    )
     text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
     node_sheet(
-        frame, [n.id for n in order], SHEET_COLUMNS, "def_sheet", disabled=["name"], height=min(38 * (len(order) + 1) + 3, 600),
+        frame,
+        [n.id for n in order],
+        SHEET_COLUMNS,
+        "def_sheet",
+        disabled=["name"],
+        height=min(38 * (len(order) + 1) + 3, 600),
         column_config={
             **text,
             "name": st.column_config.TextColumn(tr("name"), pinned=True),
             "why": st.column_config.TextColumn(tr("purpose")),
             "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=labeller()),
-            "direction": st.column_config.SelectboxColumn(tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True),
-            "comparisons": st.column_config.MultiselectColumn(tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")),
+            "direction": st.column_config.SelectboxColumn(
+                tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True
+            ),
+            "comparisons": st.column_config.MultiselectColumn(
+                tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")
+            ),
         },
     )
     show_cell_problems("def_sheet", ws)

@@ -21,7 +21,9 @@ st.dataframe(
             tr("change"): [v.summary for v in versions],
         }
     ),
-    hide_index=True, width="stretch", height=min(35 * (len(versions) + 1) + 3, 420),
+    hide_index=True,
+    width="stretch",
+    height=min(35 * (len(versions) + 1) + 3, 420),
 )
 
 numbers = [v.version for v in versions]

@@ -32,9 +32,9 @@ from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import S, t
 from kpidesign.io.yaml_io import ImportResult, from_dict
 from kpidesign.model import Workshop
+from kpidesign.monitor import readings, status_words
 from kpidesign.progress import steps_done
 from kpidesign.render import display_width
-from kpidesign.monitor import readings, status_words
 from kpidesign.status import status_word
 from kpidesign.tree import levels, walk
 from kpidesign.values import is_percent, parse_date
@@ -333,7 +333,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
     now = readings(ws)
     words = status_words(ws, now)  # the dashboard's own rule: actuals alone; the baseline's band is a column apart
     for n in order:
-        r = now[n.id]
+        reading = now[n.id]
         th_rows.append(
             [
                 n.id,
@@ -341,8 +341,8 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
                 n.thresholds.direction.value,
                 n.thresholds.green,
                 n.thresholds.yellow,
-                r.value,
-                t(f"basis_{r.basis or 'none'}", lang),
+                reading.value,
+                t(f"basis_{reading.basis or 'none'}", lang),
                 words[n.id],
                 n.baseline,
                 status_word(n.baseline, n.thresholds),
@@ -413,8 +413,18 @@ def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: st
             for option, n in vote.results.items():
                 dots[option] = dots.get(option, 0) + n
     cells = Cells(wb.create_sheet(t("sheet_ideas", lang)), style_ids)
-    rows = [[i.id, i.text, names.get(i.parent or "", i.parent or ""), i.author or "", t(f"room_status_{i.status}", lang),
-             names.get(i.node or "", i.node or ""), dots.get(i.id, 0)] for i in ws.room.ideas]
+    rows = [
+        [
+            i.id,
+            i.text,
+            names.get(i.parent or "", i.parent or ""),
+            i.author or "",
+            t(f"room_status_{i.status}", lang),
+            names.get(i.node or "", i.node or ""),
+            dots.get(i.id, 0),
+        ]
+        for i in ws.room.ideas
+    ]
     _table(cells, [t(k, lang) for k in IDEA_COLS], rows)
     return [cells]
 

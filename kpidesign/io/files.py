@@ -30,10 +30,21 @@ def filename_for(ws: Workshop, suffix: str) -> str:
 
 
 # each format's file-name ending and MIME type, known before the file is built (a download offered, built on click)
-SUFFIXES = {"xlsx": ".xlsx", "yaml": ".kpidesign.yaml", "metricflow": ".metrics.yml", "lightdash": ".lightdash.yml", "svg": ".svg", "png": ".png"}
+SUFFIXES = {
+    "xlsx": ".xlsx",
+    "yaml": ".kpidesign.yaml",
+    "metricflow": ".metrics.yml",
+    "lightdash": ".lightdash.yml",
+    "svg": ".svg",
+    "png": ".png",
+}
 MIMES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "yaml": "application/x-yaml",
-    "metricflow": "application/x-yaml", "lightdash": "application/x-yaml", "svg": "image/svg+xml", "png": "image/png",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "yaml": "application/x-yaml",
+    "metricflow": "application/x-yaml",
+    "lightdash": "application/x-yaml",
+    "svg": "image/svg+xml",
+    "png": "image/png",
 }
 
 
@@ -59,7 +70,9 @@ def export(ws: Workshop, fmt: str, lang: str = "ja") -> Export | None:
 def read(filename: str, data: bytes) -> ImportResult:
     """A workshop from an uploaded or given file: .xlsx by its zip signature, anything else as YAML."""
     if len(data) > MAX_UPLOAD:
-        return ImportResult(None, [Finding(Severity.ERROR, "file_too_large", None, {"field": filename, "size": len(data), "max": MAX_UPLOAD})])
+        return ImportResult(
+            None, [Finding(Severity.ERROR, "file_too_large", None, {"field": filename, "size": len(data), "max": MAX_UPLOAD})]
+        )
     if data[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")):
         return excel.from_xlsx(data)
     if len(data) > yaml_io.MAX_BYTES:  # bytes, before decoding: 5 MB of Japanese text is 1.7 million characters

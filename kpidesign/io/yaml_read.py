@@ -88,8 +88,14 @@ def load(text: str | bytes) -> Any:
     except _Unusual as e:
         mark = getattr(e.event, "start_mark", None)
         line = mark.line + 1 if mark is not None else 0
-        raise Refused("yaml_unsupported", {"field": f"line {line}" if line else "", "line": line,
-                                           "text": _short(str(getattr(e.event, "tag", None) or getattr(e.event, "value", "") or ""))}) from None
+        raise Refused(
+            "yaml_unsupported",
+            {
+                "field": f"line {line}" if line else "",
+                "line": line,
+                "text": _short(str(getattr(e.event, "tag", None) or getattr(e.event, "value", "") or "")),
+            },
+        ) from None
 
 
 def _from_events(text: str | bytes) -> Any:

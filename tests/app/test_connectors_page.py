@@ -40,8 +40,10 @@ def test_step_4_takes_a_query_and_tests_it(db, tmp_path, monkeypatch):
 def test_refresh_from_sources_loads_and_reports(db, tmp_path, monkeypatch):
     monkeypatch.setenv("KPIDESIGN_CONNECTION_WAREHOUSE", _warehouse(tmp_path / "w.db"))
     ws = template("ec_sales", "en")
-    for kpi, sql in {"purchase_rate": "select day as date, amount as value from kpi_daily where metric = 'cvr'",
-                     "items_per_purchase": "select day as date, amount as value from missing_table"}.items():
+    for kpi, sql in {
+        "purchase_rate": "select day as date, amount as value from kpi_daily where metric = 'cvr'",
+        "items_per_purchase": "select day as date, amount as value from missing_table",
+    }.items():
         ws = tree.update_node(ws, kpi, definition=ws.node(kpi).definition.model_copy(update={"query": sql, "connection": "warehouse"}))
     wid = Store(db).create(ws)
     at = start({"ws": wid})

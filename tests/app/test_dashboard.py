@@ -10,10 +10,14 @@ from tests.app.conftest import ok, open_tab, seeded, start
 
 def test_dashboard_with_actuals(db):
     at, wid = seeded(db, "en")
-    Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)])
+    Store(db).add_actuals(
+        wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)]
+    )
     ok(at.switch_page("views/dashboard.py").run())
     counts = {m.label.split("[")[-1].rstrip("]"): int(m.value) for m in at.metric[:5]}
-    assert counts == {"red": 1, "yellow": 0, "green": 0, "no threshold": 2, "no data": 16}, counts  # one KPI red; the rest have no actuals, two no thresholds either
+    assert counts == {"red": 1, "yellow": 0, "green": 0, "no threshold": 2, "no data": 16}, (
+        counts
+    )  # one KPI red; the rest have no actuals, two no thresholds either
     assert at.get("graphviz_chart")
     open_tab(at, "Alerts")
     assert any("Purchase rate" in str(v) for df in at.dataframe for v in df.value.iloc[:, 1])  # the firing alert
@@ -32,7 +36,9 @@ def test_enter_a_value_and_a_bad_value(db):
     assert [(a.kpi, a.value) for a in Store(db).actuals(wid)] == [("purchase_rate", 0.025)]
     other = start({"ws": wid})  # another session (the overview is kept per actuals revision and shared): it sees the new value
     other.switch_page("views/dashboard.py").run()
-    assert other.metric[0].value == "1" and any(":red-background[赤] Purchase rate" in m.value and "2.50%" in m.value for m in other.markdown)
+    assert other.metric[0].value == "1" and any(
+        ":red-background[赤] Purchase rate" in m.value and "2.50%" in m.value for m in other.markdown
+    )
     at.text_input(key="act_value").input("lots")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
     assert any("not a number" in e.value for e in at.error)
@@ -63,7 +69,9 @@ def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
     ok(at.switch_page("views/dashboard.py").run())
     assert reads == [wid] and at.metric[0].value == "1"  # one red KPI
     loaded = store.load(wid)  # the facilitator edits the design elsewhere: a new version, the same actuals
-    store.save(wid, edits.set_field(loaded.workshop, loaded.workshop.nodes[0].id, "owner", "CFO"), expected_version=loaded.version, summary="owner")
+    store.save(
+        wid, edits.set_field(loaded.workshop, loaded.workshop.nodes[0].id, "owner", "CFO"), expected_version=loaded.version, summary="owner"
+    )
     ok(at.run())
     assert reads == [wid] and at.metric[0].value == "1"  # a year of weekly values is not read again for each edit
     store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.06)])
@@ -72,7 +80,7 @@ def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
 
 
 def test_the_owner_and_cadence_filters_narrow_the_overview_and_clearing_them_brings_every_kpi_back(db):
-    at, wid = seeded(db, "en")
+    at, _wid = seeded(db, "en")
     ok(at.switch_page("views/dashboard.py").run())
 
     def shown() -> tuple[int, str]:
@@ -98,7 +106,9 @@ def test_a_chart_draws_with_the_actuals_alone(db):
     TypeError; it must draw the actuals alone."""
     ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
     wid = Store(db).create(ws)
-    Store(db).add_actuals(wid, [Actual(kpi="target_population", date=dt.date(2026, 10, 1) + dt.timedelta(days=30 * i), value=5e6 + 1e5 * i) for i in range(3)])
+    Store(db).add_actuals(
+        wid, [Actual(kpi="target_population", date=dt.date(2026, 10, 1) + dt.timedelta(days=30 * i), value=5e6 + 1e5 * i) for i in range(3)]
+    )
     at = start({"ws": wid})
     at.sidebar.radio(key="lang").set_value("en").run()
     ok(at.switch_page("views/dashboard.py").run())

@@ -119,7 +119,9 @@ def test_the_review_page_says_what_the_data_say(observed):
     row = table[table["Child"] == "Customer satisfaction"].iloc[0]
     assert (row["Verdict"], row["Lag (periods)"], row["Kind"]) == ("holds", 2, "influence")
     assert "no relation" in set(table["Verdict"])
-    assert any("“Mail open rate” does not lead “Purchase frequency”" in w.value and "verdict no relation" in w.value for w in at.warning)  # names, words
+    assert any(
+        "“Mail open rate” does not lead “Purchase frequency”" in w.value and "verdict no relation" in w.value for w in at.warning
+    )  # names, words
     dot = at.get("graphviz_chart")[0].proto.spec
     assert 'color="#16a34a"' in dot and 'color="#6b7280"' in dot
     at.toggle(key="links_colour").set_value(False)

@@ -21,8 +21,25 @@ from ui.session import md
 EVIL = "[click](https://evil.example) ![x](https://evil.example/x.png) **bold**"
 RAW = ("](https://evil", "![x]", "**bold")  # what only unescaped Markdown contains: md() puts a backslash inside each
 MARKDOWN = ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error", "toast")
-LABELLED = ("button", "download_button", "text_input", "text_area", "number_input", "selectbox", "multiselect", "slider", "radio",
-            "checkbox", "toggle", "date_input", "metric", "expander", "tab", "segmented_control", "file_uploader")
+LABELLED = (
+    "button",
+    "download_button",
+    "text_input",
+    "text_area",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "radio",
+    "checkbox",
+    "toggle",
+    "date_input",
+    "metric",
+    "expander",
+    "tab",
+    "segmented_control",
+    "file_uploader",
+)
 
 
 def rendered(at: AppTest) -> list[str]:
@@ -70,15 +87,19 @@ def test_md_escapes_every_markdown_character_and_hides_nothing(text):
 def hostile(lang: str = "ja"):
     """The e-commerce template with Markdown in every name a person types: title, KGI, nodes, units, meetings, alerts."""
     ws = template("ec_sales", lang)
-    nodes = [n.model_copy(update={"name": f"{EVIL} {i}", "unit": n.unit if n.parent is None else "[u](https://evil.example/u)"},
-                          deep=True) for i, n in enumerate(ws.nodes)]
+    nodes = [
+        n.model_copy(update={"name": f"{EVIL} {i}", "unit": n.unit if n.parent is None else "[u](https://evil.example/u)"}, deep=True)
+        for i, n in enumerate(ws.nodes)
+    ]
     for n in nodes:
         n.definition.owner, n.definition.why = EVIL, EVIL
     kpi = nodes[1].id
-    monitoring = ws.monitoring.model_copy(update={
-        "reviews": [Review(name=EVIL, kpis=[kpi]), *ws.monitoring.reviews],
-        "alerts": [Alert(kpi=kpi, to="ops@example.com", action=EVIL), *ws.monitoring.alerts],
-    })
+    monitoring = ws.monitoring.model_copy(
+        update={
+            "reviews": [Review(name=EVIL, kpis=[kpi]), *ws.monitoring.reviews],
+            "alerts": [Alert(kpi=kpi, to="ops@example.com", action=EVIL), *ws.monitoring.alerts],
+        }
+    )
     return ws.model_copy(update={"title": EVIL, "nodes": nodes, "monitoring": monitoring})
 
 

@@ -12,7 +12,18 @@ from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, start
 
-EDITING = ("text_area", "number_input", "selectbox", "multiselect", "slider", "date_input", "checkbox", "toggle", "data_editor", "file_uploader")
+EDITING = (
+    "text_area",
+    "number_input",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "date_input",
+    "checkbox",
+    "toggle",
+    "data_editor",
+    "file_uploader",
+)
 
 
 def room(db: Path) -> tuple[Store, str, str]:
@@ -62,8 +73,10 @@ def test_join_send_privacy_reveal_and_close(db: Path) -> None:
     send(bob, "x" * 10_000)
     assert bob.error and all(len(i.text) <= 200 for i in store.ideas(wid))  # refused with a message (the field itself holds 200)
     ideas = store.ideas(wid)
-    assert [(i.text, i.parent, i.status) for i in ideas] == [("**指名検索** <script>x</script>", "customers", IdeaStatus.PRIVATE),
-                                                            ("bob's secret", "customers", IdeaStatus.PRIVATE)]
+    assert [(i.text, i.parent, i.status) for i in ideas] == [
+        ("**指名検索** <script>x</script>", "customers", IdeaStatus.PRIVATE),
+        ("bob's secret", "customers", IdeaStatus.PRIVATE),
+    ]
     ok(ann.run())
     assert "secret" not in texts(ann) and "指名検索" in texts(ann)
     assert r"\*\*指名検索\*\*" in texts(ann)  # literal, never bold

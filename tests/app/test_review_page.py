@@ -4,17 +4,17 @@ from tests.app.conftest import ok, open_tab, seeded
 
 
 def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
-    at, wid = seeded(db, "en")
+    at, _wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     assert len(at.metric) >= 7 and at.metric[0].label == "Specific"
     open_tab(at, "What-if")
     at.multiselect(key="wi_levers").set_value(["purchase_rate"]).run()
     at.slider(key="wi_pct_purchase_rate").set_value(10).run()  # 15k of 40k customers: +10 % CVR -> +3.75 % sales
     ok(at)
-    whatif = [m for m in at.metric if "what-if" in m.label][0]
+    whatif = next(m for m in at.metric if "what-if" in m.label)
     assert whatif.value == "830,000,000" and whatif.delta == "+3.75%"
     at.text_input(key="wi_val_purchase_rate").input("7%").run()  # to a value instead of by a percentage
-    whatif = [m for m in at.metric if "what-if" in m.label][0]
+    whatif = next(m for m in at.metric if "what-if" in m.label)
     assert whatif.value == "920,000,000"  # 7 % instead of 5 %: new customers 15k -> 21k, customers 46k: x1.15
     at.text_input(key="wi_val_purchase_rate").input("lots").run()
     assert any("not a number" in e.value for e in at.error)
@@ -45,7 +45,7 @@ def test_review_lists_findings_of_a_broken_design(db):
 
 
 def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db):
-    at, wid = seeded(db, "en")
+    at, _wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     open_tab(at, "What-if")
     at.multiselect(key="wi_levers").set_value(["purchase_rate", "item_price"]).run()

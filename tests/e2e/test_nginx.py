@@ -49,11 +49,16 @@ def proxy(server: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     work = tmp_path_factory.mktemp("nginx")
     port, app_port = _free_port(), urlparse(server["base"]).port
     site = SITE.read_text(encoding="utf-8")
-    assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1, "deploy/nginx.conf changed shape: update this test"
-    site = site.replace("    listen 80;", f"    listen 127.0.0.1:{port};").replace("server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};")
+    assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1, (
+        "deploy/nginx.conf changed shape: update this test"
+    )
+    site = site.replace("    listen 80;", f"    listen 127.0.0.1:{port};").replace(
+        "server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};"
+    )
     (work / "site.conf").write_text(site, encoding="utf-8")
     temps = "\n".join(f"    {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    (work / "nginx.conf").write_text(f"""
+    (work / "nginx.conf").write_text(
+        f"""
 {"user root;" if os.geteuid() == 0 else ""}
 daemon off;
 worker_processes 1;
@@ -65,7 +70,9 @@ http {{
 {temps}
     include {work / "site.conf"};
 }}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     args = [binary, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
     check = subprocess.run([*args, "-t"], check=False, capture_output=True, text=True, timeout=30)
     assert check.returncode == 0, check.stderr

@@ -14,7 +14,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kpidesign.i18n import t
-from kpidesign.library import TEMPLATES as ROOT_TEMPLATES, template
+from kpidesign.library import TEMPLATES as ROOT_TEMPLATES
+from kpidesign.library import template
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
@@ -108,7 +109,9 @@ def test_uploaded_actuals_turn_the_dashboard_red(server, new_page, template_work
     expect(red.get_by_test_id("stMetricValue")).to_have_text("1", timeout=15000)
     page.get_by_role("tab", name="Alerts").click()
     idle(page)
-    expect(page.get_by_text("Find the cause within 2 working days").first).to_be_attached(timeout=15000)  # a grid cell (accessibility table)
+    expect(page.get_by_text("Find the cause within 2 working days").first).to_be_attached(
+        timeout=15000
+    )  # a grid cell (accessibility table)
     os.unlink(f.name)
 
 
@@ -152,7 +155,9 @@ def test_import_a_file_on_the_workshops_page(server, new_page, tmp_path):  # typ
     login(page, server["base"])
     page.get_by_test_id("stExpander").filter(has_text="Import a file").locator("summary").click()
     bad = tmp_path / "bad.yaml"
-    bad.write_text("kpidesign: 1\nworkshop: {title: Broken}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: nowhere, name: A}]\n", encoding="utf-8")
+    bad.write_text(
+        "kpidesign: 1\nworkshop: {title: Broken}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: nowhere, name: A}]\n", encoding="utf-8"
+    )
     before = len(Store(server["db"]).workshops())
     for path, expected in [(bad, "was not imported"), (ROOT_TEMPLATES / "recruiting.ja.yaml", "Imported “エンジニア年40名採用（例）”")]:
         page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(path))

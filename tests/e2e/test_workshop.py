@@ -53,8 +53,10 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
     idle(page)
     page.get_by_role("button", name="Product of children (×)").click()
     idle(page)
-    for parent, kids, kind in [("Customers", "New customers\nExisting customers", "Sum of children (+)"),
-                               ("Average spend", "Item price\nItems per purchase", "Product of children (×)")]:
+    for parent, kids, kind in [
+        ("Customers", "New customers\nExisting customers", "Sum of children (+)"),
+        ("Average spend", "Item price\nItems per purchase", "Product of children (×)"),
+    ]:
         choose(page, "Node to edit", parent)
         fill(page, "Names (one per line, several at once)", kids)
         page.get_by_role("button", name="Add").click()
@@ -72,7 +74,9 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
         page.wait_for_function(
             """picked => JSON.stringify(Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node'))
                 .filter(g => g.querySelector('[stroke="#dc2626"]')).map(g => g.querySelector('text').textContent)) === JSON.stringify([picked])""",
-            arg=picked, timeout=15000)
+            arg=picked,
+            timeout=15000,
+        )
 
     # step 3: layers (the node picked on step 2 is still picked, its fields as stored)
     nav(page, "3 Decompose further")

@@ -64,8 +64,8 @@ READERS = {"workshop": read_workshop, "actuals": read_actuals}
 def main() -> None:
     """Answer requests until stdin closes."""
     limit(int(sys.argv[1]))
+    import kpidesign.actuals
     import kpidesign.io.files  # noqa: F401  (imports paid once, before the first request's clock starts)
-    import kpidesign.actuals  # noqa: F401
 
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:

@@ -47,11 +47,13 @@ def book(sheets: dict[str, str], part: str = "xl/worksheets/sheet{}.xml") -> byt
     (the workbook's relations point at it, so a reader finds a sheet under any name)."""
     names = list(sheets)
     overrides = "".join(f'<Override PartName="/{part.format(i)}" ContentType="{SHEET_TYPE}"/>' for i in range(1, len(names) + 1))
-    types = (f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-             f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-             f'<Default Extension="xml" ContentType="application/xml"/>'
-             f'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-             f'{overrides}</Types>')
+    types = (
+        f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f"{overrides}</Types>"
+    )
     rels = f'{HEAD}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
     listed = "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, start=1))
     workbook = f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{listed}</sheets></workbook>'
@@ -127,6 +129,8 @@ print(json.dumps(out))
 def read_limited(reader: str, data: bytes, memory_mib: int = 1536, timeout: float = 120) -> dict[str, Any]:
     """Read `data` as a workshop ("workshop") or an actuals upload ("actuals") in a child process limited to memory_mib of
     address space: what it answered, and in how many seconds. The child must end cleanly (a MemoryError that escapes fails)."""
-    done = subprocess.run([sys.executable, "-c", READER, str(memory_mib), reader], input=data, capture_output=True, timeout=timeout, cwd=ROOT, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", READER, str(memory_mib), reader], input=data, capture_output=True, timeout=timeout, cwd=ROOT, check=False
+    )
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
     return json.loads(done.stdout)

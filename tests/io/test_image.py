@@ -1,4 +1,5 @@
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 
 from bench.generate import workshop
 from kpidesign import tree
@@ -25,7 +26,7 @@ def test_layout_places_parents_above_and_between_children(template):
     centre = boxes["customers"].x + boxes["customers"].w / 2
     assert boxes[kids[0]].x <= centre <= boxes[kids[-1]].x + boxes[kids[-1]].w
     xs = sorted((b.x, b.x + b.w) for b in boxes.values() if b.y == boxes["target_population"].y)
-    assert all(a[1] <= b[0] for a, b in zip(xs, xs[1:]))  # no overlap in a row
+    assert all(a[1] <= b[0] for a, b in pairwise(xs))  # no overlap in a row
 
 
 def test_deep_tree_does_not_recurse(ec):

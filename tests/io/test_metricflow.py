@@ -45,6 +45,7 @@ def test_japanese_ids_get_ascii_names(ec):
 
 # --- dbt-semantic-interfaces: the parser and validator dbt and MetricFlow run -------------------------------------------
 
+
 def dsi_errors(ws) -> list[str]:
     """Every blocking issue dbt-semantic-interfaces finds in the export, with the export's own semantic model stub and a time spine."""
     from dbt_semantic_interfaces.implementations.semantic_manifest import PydanticSemanticManifest
@@ -56,11 +57,19 @@ def dsi_errors(ws) -> list[str]:
     model = dict(semantic_model_stub(ws))
     model.pop("model")  # dbt resolves ref('…') to a relation; dsi is given the relation itself
     model["node_relation"] = {"alias": "kpi_facts", "schema_name": "analytics"}
-    spine = {"time_spines": [{"node_relation": {"alias": "time_spine", "schema_name": "analytics"},
-                              "primary_column": {"name": "date_day", "time_granularity": "day"}}]}
+    spine = {
+        "time_spines": [
+            {
+                "node_relation": {"alias": "time_spine", "schema_name": "analytics"},
+                "primary_column": {"name": "date_day", "time_granularity": "day"},
+            }
+        ]
+    }
     docs = [{"metric": m} for m in metrics] + [{"semantic_model": model}, {"project_configuration": spine}]
     text = yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False)
-    built = parse_yaml_files_to_validation_ready_semantic_manifest([YamlConfigFile(filepath="kpis.yml", contents=text)], raise_issues_as_exceptions=False)
+    built = parse_yaml_files_to_validation_ready_semantic_manifest(
+        [YamlConfigFile(filepath="kpis.yml", contents=text)], raise_issues_as_exceptions=False
+    )
     issues = [i.as_readable_str() for i in built.issues.errors]
     result = SemanticManifestValidator[PydanticSemanticManifest]().validate_semantic_manifest(built.semantic_manifest)
     return issues + [i.as_readable_str() for i in result.errors]
@@ -75,11 +84,20 @@ def test_dbt_semantic_interfaces_accepts_awkward_ids_and_names(ec):
     """Ids dsi refuses as names (one letter, leading or double underscores, granularity words), a node whose id is a
     generated metric's name, duplicate names and ratio KPIs whose numerator labels repeat the template's."""
     ws = ec
-    for parent, node_id, name in [("frequency", "x", "X"), ("frequency", "_z", "Z"), ("frequency", "a__b", "A B"), ("frequency", "month", "Month"),
-                                  ("frequency", "metric_time", "Metric time"), ("frequency", "cvr", "CVR"), ("frequency", "cvr_numerator", "CVR")]:
+    for parent, node_id, name in [
+        ("frequency", "x", "X"),
+        ("frequency", "_z", "Z"),
+        ("frequency", "a__b", "A B"),
+        ("frequency", "month", "Month"),
+        ("frequency", "metric_time", "Metric time"),
+        ("frequency", "cvr", "CVR"),
+        ("frequency", "cvr_numerator", "CVR"),
+    ]:
         ws, _ = tree.add_node(ws, parent, name, node_id=node_id)
     ws = tree.update_node(ws, "cvr", definition={"numerator": "people or events that qualify", "denominator": "people or events in scope"})
-    ws = tree.update_node(ws, "items", definition={"numerator": "people or events that qualify", "denominator": "people or events in scope"})
+    ws = tree.update_node(
+        ws, "items", definition={"numerator": "people or events that qualify", "denominator": "people or events in scope"}
+    )
     assert dsi_errors(ws) == []
     names = set(metrics_of(ws))
     assert len(names) == len(metrics_of(ws)) and {"cvr", "cvr_numerator"} <= names

@@ -42,11 +42,26 @@ def test_yaml_room_part_and_round_trip(store: Store, ec: Workshop) -> None:
     text = to_yaml(ws)
     doc = yaml.safe_load(text)["room"]
     assert doc["anonymous"] is False
-    assert doc["ideas"][0] == {"id": "i1", "text": '=HYPERLINK("x") **指名検索** {x}', "parent": "customers", "author": "Ann", "status": "revealed"}
-    assert doc["ideas"][1] == {"id": "i2", "text": "duplicate", "parent": "customers", "author": None, "status": "merged", "merged_into": "i1"}
+    assert doc["ideas"][0] == {
+        "id": "i1",
+        "text": '=HYPERLINK("x") **指名検索** {x}',
+        "parent": "customers",
+        "author": "Ann",
+        "status": "revealed",
+    }
+    assert doc["ideas"][1] == {
+        "id": "i2",
+        "text": "duplicate",
+        "parent": "customers",
+        "author": None,
+        "status": "merged",
+        "merged_into": "i1",
+    }
     assert doc["ideas"][2] == {"id": "i3", "text": "no node", "author": None, "status": "accepted", "node": "brand"}
-    assert doc["votes"] == [{"question": "どれ?", "kind": "ideas", "dots": 2, "results": {"i1": 2, "i3": 0}},
-                            {"question": "KFS", "kind": "nodes", "dots": 3, "results": {"avg_spend": 1, "customers": 0}}]
+    assert doc["votes"] == [
+        {"question": "どれ?", "kind": "ideas", "dots": 2, "results": {"i1": 2, "i3": 0}},
+        {"question": "KFS", "kind": "nodes", "dots": 3, "results": {"avg_spend": 1, "customers": 0}},
+    ]
     imported = from_yaml(text)
     assert imported.workshop is not None and imported.workshop.room == ws.room
     again = store.create(imported.workshop)
@@ -60,7 +75,10 @@ def test_design_without_room_has_no_room_part(store: Store, ec: Workshop) -> Non
     assert "room" not in yaml.safe_load(to_yaml(store.with_room(store.load(wid).workshop, wid)))
 
 
-@pytest.mark.parametrize("bad", [{"ideas": [{"id": "i1", "text": "x" * 201}]}, {"votes": [{"dots": 0}]}, {"ideas": [{"id": "i1", "text": "x", "status": "secret"}]}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"ideas": [{"id": "i1", "text": "x" * 201}]}, {"votes": [{"dots": 0}]}, {"ideas": [{"id": "i1", "text": "x", "status": "secret"}]}],
+)
 def test_bad_room_part_is_refused(ec: Workshop, bad: dict[str, object]) -> None:
     text = to_yaml(ec) + yaml.safe_dump({"room": bad})
     result = from_yaml(text)
