@@ -26,7 +26,7 @@ from kpidesign.values import EditError, Problem
 from ui.session import commit, flash, labeller, lang, md, say, store, tr
 
 TOKEN = "room_token"  # the join token of the room this facilitator opened, kept in the session and the address (?qr=)
-LIVE_SECONDS = 2
+LIVE_SECONDS = 1  # the facilitator's inbox: an idea sent shows within about a second or two
 
 
 def token(workshop_id: str) -> str | None:

@@ -19,7 +19,8 @@ import json, sys
 from streamlit import config
 config._main_script_path = sys.argv[1]
 config.get_config_options(force_reparse=True)
-print(json.dumps({k: config.get_option(k) for k in ("client.showErrorDetails", "client.disableDataExport", "runner.magicEnabled")}))
+keys = ("client.showErrorDetails", "client.disableDataExport", "runner.magicEnabled", "runner.postScriptGC")
+print(json.dumps({k: config.get_option(k) for k in keys}))
 """
 
 
@@ -33,4 +34,9 @@ def test_streamlit_reads_those_settings_wherever_it_is_started(tmp_path):
     command = [sys.executable, "-c", READ, str(ROOT / "app.py")]
     out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True)
     options = json.loads(out.stdout.strip().splitlines()[-1])
-    assert options == {"client.showErrorDetails": "none", "client.disableDataExport": True, "runner.magicEnabled": False}
+    assert options == {
+        "client.showErrorDetails": "none",
+        "client.disableDataExport": True,
+        "runner.magicEnabled": False,
+        "runner.postScriptGC": False,  # a full collection after every run stalled a room of 30 phones (bench/room_live.py)
+    }
