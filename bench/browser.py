@@ -63,6 +63,8 @@ def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Pope
             "true",
             "--browser.gatherUsageStats",
             "false",
+            "--server.fileWatcherType",  # as deployed (deploy/kpidesign.service): no session watches the sources for
+            "none",  # changes (with a watcher, every rerun of every session resolves the path of every module it imported)
         ],
         cwd=cwd,
         env=env,

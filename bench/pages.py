@@ -7,18 +7,19 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
 from kpidesign import edits
-from kpidesign.io import files
 from kpidesign.i18n import t
+from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Workshop
 from kpidesign.pages import ALL
+from kpidesign.room import VoteKind
 from kpidesign.store import Store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -90,6 +91,7 @@ def page_rows(sizes: tuple[int, ...]) -> list[tuple[int, str, float, float]]:
                     ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
                     rows.append((size, f"page {spec.url} ({tab.replace('_', ' ')} tab)", ms, ms / floor))
             rows += share_rows(size, store, wid, floor_app)
+            rows += room_rows(size, store, wid, floor_app)
             store.close()
     return rows
 
@@ -131,6 +133,67 @@ def share_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) ->
     viewers = [at] + [_shared(store.create_share(workshop_id)) for _ in range(VIEWERS - 1)]  # a room of stakeholders
     ms, floor = after_edit_ms(_All(viewers), lambda: _edit(store, workshop_id), floor_app)
     return rows + [(size, f"share link: {VIEWERS} viewers' refresh after an edit (all of them; ratio to one floor rerun)", ms, ms / floor)]
+
+
+PARTICIPANTS = 30  # the issue's room (#15): 30 phones, a facilitator and a projector
+IDEAS_EACH = 5  # 150 ideas in the room
+
+
+def full_room(store: Store, workshop_id: str) -> tuple[str, list[str]]:
+    """Open the workshop's room and fill it: 30 participants (named), 5 ideas each answering nodes near the top of
+    the tree (so the inbox has several groups). The join token and the participants' ids."""
+    token = store.open_room(workshop_id, anonymous=False)
+    ws = store.load(workshop_id).workshop
+    parents = [n.id for n in ws.nodes[:6]]
+    people = [store.join_room(workshop_id, f"Person {i}") for i in range(PARTICIPANTS)]
+    for k in range(IDEAS_EACH):
+        for i, pid in enumerate(people):
+            store.add_idea(workshop_id, pid, f"アイデア {i}-{k}: 指名検索を増やす <b>{{x}}</b>", parents[(i + k) % len(parents)])
+    return token, people
+
+
+def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> list[tuple[int, str, float, float]]:
+    """A full room (#15): a participant's phone page and the facilitator's Room page with 30 participants and 150
+    ideas, in three states: the ideas private (each phone lists its own five), revealed (every phone lists all of
+    them), and a vote open on 50 of them (the most a vote takes; 3 dots each, most of them placed).
+
+    AppTest reruns the whole script; in the browser both pages refresh every 2 s as a fragment (the phone's fragment is
+    all of its page but the language switch, the facilitator's is the inbox below the room's settings), so these are
+    upper bounds of each refresh's server time."""
+    token, people = full_room(store, workshop_id)
+    phone = AppTest.from_file(APP, default_timeout=120)
+    phone.query_params["join"] = token
+    phone.query_params["me"] = people[0]  # joined already (a reload of the phone keeps ?me=)
+    phone.run()
+    assert not phone.exception and phone.text_input(key="room_idea"), phone.exception
+    desk = AppTest.from_file(APP, default_timeout=120)
+    desk.query_params["ws"] = workshop_id
+    desk.query_params["qr"] = token  # the facilitator's screen shows the QR code (kept in the address)
+    desk.run()
+    desk.switch_page("views/room.py").run()
+    assert not desk.exception and desk.get("image"), desk.exception
+    room = f"{PARTICIPANTS} participants, {PARTICIPANTS * IDEAS_EACH} ideas"
+    rows = []
+
+    def timed(state: str) -> None:
+        for name, at in (("page participant (phone)", phone), ("page room (facilitator)", desk)):
+            at.run()
+            assert not at.exception, at.exception
+            ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
+            rows.append((size, f"{name}, {room} {state}", ms, ms / floor))
+
+    timed("private")
+    store.reveal_ideas(workshop_id)
+    timed("revealed")
+    options = [str(i.id) for i in store.ideas(workshop_id)][:50]
+    vote = store.open_vote(workshop_id, "どれから？", VoteKind.IDEAS, options)
+    for i, pid in enumerate(people):
+        for d in range(3 if i else 2):  # the phone timed has one dot left to place
+            store.place_dot(workshop_id, vote, pid, options[(i * 3 + d) % len(options)])
+    timed("revealed, a vote open on 50 of them")
+    assert phone.button(key=f"room_plus_{vote}_{options[0]}") is not None
+    store.close_vote(workshop_id)
+    return rows
 
 
 VIEWERS = 20
@@ -180,7 +243,10 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
             doc = store.db.execute("select doc from workshops where id = ?", (wid,)).fetchone()[0]
             text = to_yaml(full)
             timings: list[tuple[str, Callable[[], float]]] = [
-                ("store: open a workshop (new session; the version already read in this process)", lambda: median_ms(lambda: _open(path, wid))),
+                (
+                    "store: open a workshop (new session; the version already read in this process)",
+                    lambda: median_ms(lambda: _open(path, wid)),
+                ),
                 ("store: parse a version (its first reader in this process)", lambda: median_ms(lambda: Workshop.model_validate_json(doc))),
                 ("store: reload an unchanged workshop", lambda: median_ms(lambda: store.load(wid))),
                 ("store: save one edit", lambda: _saved_ms(store, wid)),
@@ -208,8 +274,23 @@ def _refresh_ms(folder: Path, ws: Workshop) -> float:
         db.execute("create table facts (kpi text, day text, value real)")
         db.executemany("insert into facts values (?,?,?)", [(a.kpi, a.date.isoformat(), a.value) for a in ws.actuals])
         db.execute("create index facts_kpi on facts (kpi)")
-    queried = ws.model_copy(update={"nodes": [n.model_copy(update={"definition": n.definition.model_copy(update={
-        "query": f"select day as date, value from facts where kpi = '{n.id}' order by day", "connection": "warehouse"})}) for n in ws.nodes]})
+    queried = ws.model_copy(
+        update={
+            "nodes": [
+                n.model_copy(
+                    update={
+                        "definition": n.definition.model_copy(
+                            update={
+                                "query": f"select day as date, value from facts where kpi = '{n.id}' order by day",
+                                "connection": "warehouse",
+                            }
+                        )
+                    }
+                )
+                for n in ws.nodes
+            ]
+        }
+    )
     environ = {"KPIDESIGN_CONNECTION_WAREHOUSE": f"sqlite:///{path}"}
     return median_ms(lambda: list(connectors.refresh(queried, {}, environ)), repeat=3)
 

@@ -1,4 +1,4 @@
-"""Participant mode in Chromium: a facilitator on a projector-sized screen and phones (390×844, touch) join, send ideas
+"""Participant mode in Chromium: a facilitator on a projector-sized screen and five phones (390×844, touch) join, send ideas
 (one hostile), stay private until the reveal, vote with bounded dots, one idea becomes a node, and a reload keeps it all."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from kpidesign.store import Store
 from tests.e2e.conftest import PASSWORD, idle, login
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-HOSTILE = '<img src=x onerror=alert(1)> **bold** [link](https://evil.example) {{x}}'
+HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](https://evil.example) {{x}}"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
@@ -53,7 +53,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     expect(facilitator.get_by_test_id("stImage").first).to_be_visible()  # the QR code
 
     phones = []
-    for i, locale in enumerate(("ja-JP", "en-US", "en-US")):
+    for i, locale in enumerate(("ja-JP", "en-US", "en-US", "en-US", "ja-JP")):  # five phones, as the issue asks
         context = browser.new_context(locale=locale, **PHONE)
         phone = context.new_page()
         phone.on("dialog", lambda d: (_ for _ in ()).throw(AssertionError(d.message)))  # the hostile idea must never run
@@ -63,16 +63,20 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
         phone.locator(".st-key-room_name input").fill(f"Person {i}" if i else "")
         click(phone, "room_join")
         phones.append(phone)
-    ja, en1, en2 = phones
+    ja, en1, en2, en3, ja2 = phones
     send(ja, "指名検索の伸び", "送信")
     send(en1, HOSTILE, "Send")
     send(en2, "Repeat purchase coupons", "Send")
     send(en2, "Delivery speed", "Send")
-    wait_for(lambda: len(store.ideas(wid)) == 4)
+    send(en3, "Gift wrapping", "Send")
+    send(ja2, "レビュー数", "送信")
+    wait_for(lambda: len(store.ideas(wid)) == 6)
 
     # privacy before the reveal: each phone shows its own ideas only
     time.sleep(2.5)
     assert ja.get_by_text("Repeat purchase coupons").count() == 0 and en2.get_by_text("指名検索の伸び").count() == 0
+    assert en3.get_by_text("レビュー数").count() == 0 and ja2.get_by_text("Gift wrapping").count() == 0
+    assert en3.get_by_text("Gift wrapping").count() > 0  # one's own ideas are shown
     SHOTS.mkdir(exist_ok=True)
     ja.screenshot(path=str(SHOTS / "room-phone-ja-private.png"), full_page=True)
 
@@ -81,6 +85,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     assert {i.status for i in store.ideas(wid)} == {IdeaStatus.REVEALED}
     wait_for(lambda: ja.get_by_text("Repeat purchase coupons").count() > 0)
     wait_for(lambda: en2.get_by_text("**bold**", exact=False).count() > 0)  # literal, never bold, never a link
+    wait_for(lambda: en3.get_by_text("レビュー数").count() > 0 and ja2.get_by_text("Gift wrapping").count() > 0)
     assert en2.locator("main img[src='x'], main a[href*='evil']").count() == 0
 
     # a vote on the revealed ideas, 3 dots each: a fourth dot is not given, a reload gives none back
@@ -98,9 +103,10 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     idle(ja)
     wait_for(lambda: ja.locator(f".st-key-room_plus_{vote.id}_{target} button").count() > 0)
     expect(ja.locator(f".st-key-room_plus_{vote.id}_{target} button")).to_be_disabled()
-    en1.locator(f".st-key-room_plus_{vote.id}_{target} button").tap()
-    idle(en1)
-    wait_for(lambda: len(store.dots(vote.id)) == 4)
+    for phone in (en1, en3, ja2):
+        phone.locator(f".st-key-room_plus_{vote.id}_{target} button").tap()
+        idle(phone)
+    wait_for(lambda: len(store.dots(vote.id)) == 6)
     ja.screenshot(path=str(SHOTS / "room-phone-ja-vote.png"), full_page=True)
     click(facilitator, "room_vote_close")
     expect(facilitator.locator("[data-testid='stVegaLiteChart'], .stVegaLiteChart").first).to_be_visible()
