@@ -287,6 +287,14 @@ Before → after, alternate runs of the old and new code on a machine shared wit
 | MetricFlow export of 500 nodes ~600 ms | PyYAML's pure-Python dumper | libyaml's dumper (same text) | ~600 ms | ~100 ms |
 | one edit saved with `synchronous=FULL` (durability after a power cut) | an fsync per commit | kept: the guarantee is worth it | 7.1 ms (NORMAL) | 7.6 ms (FULL), 14 ms at p90 |
 | DOT of 1,000 nodes after control characters were made safe in labels | a regular expression on every label | a check for printable text first (most labels) | 58 ms (first version) | 27 ms (25 ms before the change) |
+
+Found by the room's bench: Streamlit runs a full garbage collection after every script run (`runner.postScriptGC`), fragment
+refreshes included; with 30 phones and the facilitator's inbox refreshing, that pinned the server's core (no idea reached
+the inbox within 30 s, 15 phones at most could join). It is off now (`.streamlit/config.toml`): the live room's server
+settles at 18 % of a core and ~195 MiB; the memory peak of the 20-session row rose from ~203 MiB (run of 2026-12-01) to
+238 MiB, well under what a server has. The room's remaining misses are in the rows above: a phone's page rerun is 5-20x
+the floor once ideas are revealed or a vote is open (one element per idea and per option), and an idea reaches the inbox in
+~2.5 s at p95 (target 2 s).
 """
 
 
