@@ -342,6 +342,10 @@ S: dict[str, tuple[str, str]] = {
     "basis_actual": ("実績", "actual"),
     "basis_computed": ("子の実績から計算", "computed from its children's actuals"),
     "basis_none": ("未計測", "not measured"),
+    "db_newer_schema": (
+        "このデータベースは新しい版の kpidesign で書かれています（この版が知らないスキーマ: {unknown}）。kpidesign を更新するか、この版で作ったバックアップを復元してください。データベースは変更していません。",
+        "This database was written by a newer kpidesign (schema changes this version does not know: {unknown}). Upgrade kpidesign, or restore a backup made by this version. Nothing was changed.",
+    ),
     "share_tree_legend": (
         "色は実績による判定です: 赤・黄・緑。灰色は未計測か閾値なし（計画の値では色を付けません）。",
         "Colours are each KPI's status from its actuals: red, yellow, green; grey is not measured yet or without thresholds (a plan is never coloured).",

@@ -11,14 +11,18 @@ import streamlit as st
 from kpidesign.diff import changes
 from kpidesign.i18n import LANGUAGES, choose_language, finding_text, problem_text, t
 from kpidesign.model import Actual, Workshop
-from kpidesign.store import InvalidWorkshopError, Loaded, StaleVersionError, Store, WorkshopNotFoundError, attached
+from kpidesign.store import InvalidWorkshopError, Loaded, NewerSchemaError, StaleVersionError, Store, WorkshopNotFoundError, attached
 from kpidesign.values import EditError
 
 
 def init(open_from_address: bool = True) -> None:
     """Set up cross-page state once per session (called by the router); ?ws=… opens a workshop when editing."""
     if "store" not in st.session_state:
-        st.session_state["store"] = Store()
+        try:
+            st.session_state["store"] = Store()
+        except NewerSchemaError as e:  # never half-migrated: the app says why and stops, the database untouched
+            st.error(t("db_newer_schema", choose_language(st.context.locale), unknown=", ".join(e.unknown)), icon=":material/database:")
+            st.stop()
     asked = st.query_params.get("lang")  # ?lang=en: the language chosen before a reload (ui.sidebar keeps it there)
     st.session_state.setdefault("lang", asked if asked in LANGUAGES else choose_language(st.context.locale))
     st.session_state.setdefault("ws_id", None)

@@ -40,3 +40,26 @@ def test_streamlit_reads_those_settings_wherever_it_is_started(tmp_path):
         "runner.magicEnabled": False,
         "runner.postScriptGC": False,  # a full collection after every run stalled a room of 30 phones (bench/room_live.py)
     }
+
+
+def test_the_app_says_so_when_the_database_is_from_a_newer_kpidesign(tmp_path, monkeypatch):
+    """Never half-migrated, and never a bare "an error occurred": the page names what this version does not know (#21)."""
+    import datetime as dt
+    import sqlite3
+
+    from streamlit.testing.v1 import AppTest
+
+    from kpidesign.store import Store
+
+    db = tmp_path / "kpidesign.db"
+    Store(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "insert into _sqlite_migrations (migration_set, name, applied_at) values ('kpidesign', 'm900_next_release', ?)",
+            (dt.datetime.now().isoformat(),),
+        )
+    before = db.read_bytes()
+    monkeypatch.setenv("KPIDESIGN_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception and any("m900_next_release" in e.value for e in at.error)
+    assert db.read_bytes() == before
