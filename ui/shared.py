@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.monitor import readings, status_words
+from kpidesign.monitor import Reading, readings, status_words
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
@@ -36,7 +36,7 @@ def tree(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """The tree coloured by status (the dashboard's rule), drawn as in the workshop (a big one folded until asked): on a
     phone, the colours answer "what is red?" before any label can be read."""
     state = (loaded.id, loaded.version, actuals_rev)
-    words = kept(f"share_status:{actuals_rev}", loaded, lambda: {k: r.status.value for k, r in readings(ws).items()})
+    words = {k: r.status.value for k, r in _readings(ws, loaded, actuals_rev).items()}
     graphs.tree(ws, state, lang(), status=words, depth=graphs.levels(ws, state, key="share_levels"))
     st.caption(tr("share_tree_legend"))
 
@@ -69,16 +69,20 @@ def _definitions(ws: Workshop) -> pd.DataFrame:
 def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
     never green on a plan), red and yellow first; built once per version and actuals."""
-    frame, states = kept(f"share_thresholds:{actuals_rev}", loaded, lambda: _thresholds(ws))
+    frame, states = kept(f"share_thresholds:{actuals_rev}", loaded, lambda: _thresholds(ws, _readings(ws, loaded, actuals_rev)))
     st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch")
 
 
 SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?
 
 
-def _thresholds(ws: Workshop) -> tuple[pd.DataFrame, list[str]]:
+def _readings(ws: Workshop, loaded: Loaded, actuals_rev: int) -> dict[str, Reading]:
+    """Every KPI's reading, worked out once per version and actuals for both the tree's colours and the thresholds tab."""
+    return kept(f"share_readings:{actuals_rev}", loaded, lambda: readings(ws))
+
+
+def _thresholds(ws: Workshop, now: dict[str, Reading]) -> tuple[pd.DataFrame, list[str]]:
     rows, states = [], []
-    now = readings(ws)
     words = status_words(ws, now)
     for n, _ in walk(ws):
         r, state = now[n.id], words[n.id]
