@@ -14,7 +14,7 @@ from kpidesign.model import (
     Layer,
     Monitoring,
     Node,
-    Review,
+    ReviewMeeting,
     Sensitivity,
     Thresholds,
     Workshop,
@@ -65,7 +65,7 @@ def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
         combine = sum if op == " + " else _product
         by_id[node.id] = node.model_copy(update={"formula": op.join(kids), "baseline": combine(values), "target": combine(targets)})
     ordered = [by_id[n.id] for n in nodes]
-    reviews = [Review(name=f"{c} review", cadence=c, kpis=[n.id for n in ordered[i::4]]) for i, c in enumerate(Cadence)]
+    reviews = [ReviewMeeting(name=f"{c} review", cadence=c, kpis=[n.id for n in ordered[i::4]]) for i, c in enumerate(Cadence)]
     alerts = [Alert(kpi=n.id, when="red", channel="slack", to="#kpi", action="look") for n in ordered[1:20]]
     return Workshop(title=f"Generated {size}", language="ja", nodes=ordered, monitoring=Monitoring(reviews=reviews, alerts=alerts))
 

@@ -58,7 +58,7 @@ def analysis_rows(sizes: tuple[int, ...]) -> list[Row]:
         observed = learning_workshop(ws)
         for name, fn in [
             ("evaluate (baseline + target)", lambda: (analysis.TreeModel(ws), analysis.TreeModel(ws, "target"))),
-            ("sensitivity (every lever ±)", lambda: analysis.sensitivity(ws)),
+            ("sensitivity (every lever ±)", lambda: analysis.rank_levers(ws)),
             ("design review", lambda: review(ws)),
             ("learning: explain (why the KGI moved over the year)", lambda: explain.explain(observed, FIRST_WEEK, LAST_WEEK)),
             ("learning: links (do the links hold)", lambda: links.links(observed)),

@@ -132,7 +132,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Rank the levers by the KGI's change for +1 % and +10 %."""
     ws = load(args.file)
-    levers = analysis.sensitivity(ws)
+    levers = analysis.rank_levers(ws)
     names = {n.id: n.name for n in ws.nodes}
     if args.json:
         print(
@@ -298,7 +298,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     for o in outcomes:
         a = o.firing.alert
         print(f"{o.state:<12} {a.kpi:<20} {o.firing.status.value:<6} {o.firing.date} {a.channel.value}:{a.to}  {a.action}  {o.detail}")
-    return 1 if any(o.state == "failed" for o in outcomes) else 0
+    return 1 if any(o.state is alerting.Delivery.FAILED for o in outcomes) else 0
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:

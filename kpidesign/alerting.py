@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from kpidesign import delivery
 from kpidesign.model import Channel, Workshop
@@ -10,12 +11,21 @@ from kpidesign.monitor import Firing, firing
 from kpidesign.store import Store
 
 
+class Delivery(StrEnum):
+    """What became of one firing alert."""
+
+    LISTED = "listed"  # a dry run: shown, not sent
+    ALREADY_SENT = "already_sent"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What happened to one firing alert: skipped as already sent, sent, failed, or only listed (dry run)."""
 
     firing: Firing
-    state: str  # "listed" | "already_sent" | "sent" | "failed"
+    state: Delivery
     detail: str = ""
 
 
@@ -26,10 +36,10 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
     out = []
     for f in firing(ws):
         if store.alert_sent(workshop_id, f.key):
-            out.append(Outcome(f, "already_sent"))
+            out.append(Outcome(f, Delivery.ALREADY_SENT))
             continue
         if not send:
-            out.append(Outcome(f, "listed"))
+            out.append(Outcome(f, Delivery.LISTED))
             continue
         try:
             subject, body = delivery.message(ws, f)
@@ -37,10 +47,10 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
         except Exception as e:  # noqa: BLE001 (whatever goes wrong with one alert is its failure: the others are still sent)
             detail = failure(e)
             store.log_alert(workshop_id, f.key, False, detail)
-            out.append(Outcome(f, "failed", detail))
+            out.append(Outcome(f, Delivery.FAILED, detail))
             continue
         store.log_alert(workshop_id, f.key, True, receipt)
-        out.append(Outcome(f, "sent", receipt))
+        out.append(Outcome(f, Delivery.SENT, receipt))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The tree as arithmetic: evaluate bottom-up, what-if, sensitivity (the KFS candidate), goal seek.
+"""The tree as arithmetic: evaluate bottom-up, what-if, the levers ranked (the KFS candidate), goal seek.
 
 A node with a valid formula takes its value from its children; any other node keeps its own
 baseline (or target). A change to one node recomputes only its ancestors, so ranking every lever
@@ -148,7 +148,7 @@ class Lever:
         return self.kgi_change_1 / 0.01
 
 
-def sensitivity(ws: Workshop, basis: Basis = "baseline") -> list[Lever]:
+def rank_levers(ws: Workshop, basis: Basis = "baseline") -> list[Lever]:
     """Every lever's effect on the KGI, largest first; levers without a value are left out."""
     model = TreeModel(ws, basis)
     base = model.values[model.root]
@@ -186,7 +186,7 @@ def _rank(lever: Lever) -> tuple[float, float, str]:
 
 def kfs(ws: Workshop) -> Lever | None:
     """The KFS candidate: the lever whose +1 % moves the KGI most (ties broken by the effect at its own target)."""
-    ranked = sensitivity(ws)
+    ranked = rank_levers(ws)
     return ranked[0] if ranked and ranked[0].kgi_change_1 != 0 else None
 
 

@@ -19,12 +19,12 @@ from kpidesign.model import (
     AlertLevel,
     Cadence,
     Channel,
-    Comparison,
+    ComparisonAxis,
     Direction,
     Frequency,
     Layer,
     LearningEntry,
-    Review,
+    ReviewMeeting,
     Sensitivity,
     Workshop,
 )
@@ -80,11 +80,11 @@ def _choice(enum: type[StrEnum], raw: Any, *, allow_empty: bool = True) -> StrEn
         raise EditError(Problem("choice_invalid", {"text": str(raw)[:40], "choices": ", ".join(e.value for e in enum)})) from None
 
 
-def _comparisons(raw: Any) -> list[Comparison]:
+def _comparisons(raw: Any) -> list[ComparisonAxis]:
     if raw is None or raw == "":
         return []
     items = raw if isinstance(raw, (list, tuple)) else [x for x in re.split(r"[,、\s]+", str(raw)) if x]
-    return list(dict.fromkeys(_choice(Comparison, x, allow_empty=False) for x in items))  # type: ignore[misc]
+    return list(dict.fromkeys(_choice(ComparisonAxis, x, allow_empty=False) for x in items))  # type: ignore[misc]
 
 
 def parse_field(field: str, raw: Any) -> Any:
@@ -188,12 +188,12 @@ def _kpis(ws: Workshop, raw: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def make_review(ws: Workshop, row: dict[str, Any]) -> Review:
+def make_review_meeting(ws: Workshop, row: dict[str, Any]) -> ReviewMeeting:
     """A review meeting from a table row (name, cadence, kpis, participants)."""
     name = parse_name(row.get("name"), max_len=120)
     if not name.ok:
         raise EditError(Problem("review_name_empty") if name.problem and name.problem.code == "name_empty" else name.problem)  # type: ignore[arg-type]
-    return Review(
+    return ReviewMeeting(
         name=name.value or "",
         cadence=_choice(Cadence, row.get("cadence") or "weekly", allow_empty=False),
         kpis=_kpis(ws, row.get("kpis")),
@@ -257,7 +257,7 @@ def alert_rows(ws: Workshop) -> list[dict[str, Any]]:
 
 def set_reviews(ws: Workshop, delta: dict[str, Any]) -> tuple[Workshop, list[tuple[int, Problem]]]:
     """Apply a table delta to the review meetings; refused rows keep their previous state."""
-    return _set_monitoring(ws, "reviews", review_rows(ws), delta, lambda r: make_review(ws, r))
+    return _set_monitoring(ws, "reviews", review_rows(ws), delta, lambda r: make_review_meeting(ws, r))
 
 
 def set_alerts(ws: Workshop, delta: dict[str, Any]) -> tuple[Workshop, list[tuple[int, Problem]]]:
@@ -276,7 +276,7 @@ def _set_monitoring(
 
 def add_review(ws: Workshop, row: dict[str, Any]) -> Workshop:
     """Append a review meeting built from form fields."""
-    reviews = [*ws.monitoring.reviews, make_review(ws, row)]
+    reviews = [*ws.monitoring.reviews, make_review_meeting(ws, row)]
     return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"reviews": reviews})})
 
 

@@ -71,7 +71,7 @@ class Direction(StrEnum):
     LOWER_IS_BETTER = "lower_is_better"
 
 
-class Comparison(StrEnum):
+class ComparisonAxis(StrEnum):
     """An axis a KPI is compared along."""
 
     PRIOR_PERIOD = "prior_period"
@@ -110,7 +110,7 @@ class Definition(_Base):
     frequency: Frequency | None = None
     owner: Text = ""
     why: Text = ""
-    comparisons: list[Comparison] = Field(default_factory=list)
+    comparisons: list[ComparisonAxis] = Field(default_factory=list)
     query: Text = ""  # SQL returning date, value[, market], run by `kpidesign refresh` on the named connection
     connection: Annotated[str, AfterValidator(clean_line), AfterValidator(_connection_name)] = ""  # a name: its URL stays on the server
 
@@ -141,7 +141,7 @@ class Node(_Base):
     thresholds: Thresholds = Field(default_factory=Thresholds)
 
 
-class Review(_Base):
+class ReviewMeeting(_Base):
     """A recurring meeting that looks at some KPIs."""
 
     name: Line
@@ -174,7 +174,7 @@ class LearningEntry(_Base):
 class Monitoring(_Base):
     """The monitoring plan: reviews, alerts and the learning log."""
 
-    reviews: list[Review] = Field(default_factory=list)
+    reviews: list[ReviewMeeting] = Field(default_factory=list)
     alerts: list[Alert] = Field(default_factory=list)
     learning_log: list[LearningEntry] = Field(default_factory=list)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import assert_never
 
 from kpidesign import analysis, control
 from kpidesign.model import Actual, Alert, AlertLevel, Frequency, Workshop
-from kpidesign.status import Status, status, status_word
+from kpidesign.status import Status, StatusWord, status, status_word
 
 PERIOD = {
     Frequency.DAILY: (1, 0),
@@ -25,6 +26,19 @@ PERIOD = {
 }
 YEAR_TOLERANCE = {Frequency.DAILY: 1, Frequency.WEEKLY: 4, Frequency.MONTHLY: 16, Frequency.QUARTERLY: 45, Frequency.YEARLY: 60}
 SEVERITY = {Status.RED: 2, Status.YELLOW: 1, Status.GREEN: 0, Status.NONE: -1}
+
+
+def threshold_status(level: AlertLevel) -> Status:
+    """The least severe status at which an alert of this level fires (OUT_OF_CONTROL: none, it reads the data's own limits)."""
+    match level:
+        case AlertLevel.RED:
+            return Status.RED
+        case AlertLevel.YELLOW:
+            return Status.YELLOW
+        case AlertLevel.OUT_OF_CONTROL:
+            return Status.NONE
+        case _:  # a new level must say when it fires (mypy checks that every member is handled)
+            assert_never(level)
 
 
 @dataclass(frozen=True)
@@ -59,9 +73,9 @@ def series(ws: Workshop, kpi: str, idx: Index | None = None) -> list[Actual]:
     return (idx if idx is not None else index(ws)).get(kpi, [])
 
 
-def status_words(ws: Workshop, now: dict[str, Reading] | None = None) -> dict[str, str]:
+def status_words(ws: Workshop, now: dict[str, Reading] | None = None) -> dict[str, StatusWord]:
     """Every KPI's status word from actuals alone: its latest actual, else computed from its children's actuals, against
-    its thresholds ('no_data' with thresholds but nothing measured, 'none' without thresholds). The one rule of the
+    its thresholds (NO_DATA with thresholds but nothing measured, NONE without thresholds). The one rule of the
     dashboard, the share view, the Excel export, `kpidesign status` and the alerts: a baseline is a plan, never a status."""
     now = readings(ws) if now is None else now
     nodes = {n.id: n for n in ws.nodes}
@@ -188,7 +202,7 @@ def firing(ws: Workshop, now: dict[str, Reading] | None = None, idx: Index | Non
             if result.out_of_control:
                 out.append(Firing(alert, reading.status, points[-1].value, points[-1].date, tuple(s.value for s in result.signals)))
             continue
-        needed = SEVERITY[Status.RED] if alert.when is AlertLevel.RED else SEVERITY[Status.YELLOW]
+        needed = SEVERITY[threshold_status(alert.when)]
         if SEVERITY[reading.status] >= needed:
             out.append(Firing(alert, reading.status, reading.value, reading.date))
     return out

@@ -14,6 +14,7 @@ import math
 import statistics
 from dataclasses import dataclass
 from functools import cached_property
+from typing import assert_never
 
 from kpidesign.findings import Finding, Severity
 from kpidesign.model import Actual, Frequency, Workshop
@@ -134,12 +135,16 @@ def all_series(ws: Workshop) -> dict[str, Series]:
 
 def period_key(date: dt.date, frequency: Frequency) -> int:
     """The number of the period a date falls in, consecutive periods numbered consecutively (weeks start on Monday)."""
-    if frequency is Frequency.DAILY:
-        return date.toordinal()
-    if frequency is Frequency.WEEKLY:
-        return (date.toordinal() - date.weekday()) // 7
-    if frequency is Frequency.MONTHLY:
-        return date.year * 12 + date.month - 1
-    if frequency is Frequency.QUARTERLY:
-        return date.year * 4 + (date.month - 1) // 3
-    return date.year
+    match frequency:
+        case Frequency.DAILY:
+            return date.toordinal()
+        case Frequency.WEEKLY:
+            return (date.toordinal() - date.weekday()) // 7
+        case Frequency.MONTHLY:
+            return date.year * 12 + date.month - 1
+        case Frequency.QUARTERLY:
+            return date.year * 4 + (date.month - 1) // 3
+        case Frequency.YEARLY:
+            return date.year
+        case _:  # a new frequency must be given its periods here (mypy checks that every member is handled)
+            assert_never(frequency)

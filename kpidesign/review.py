@@ -29,7 +29,7 @@ WEIGHT = {Severity.ERROR: 1.0, Severity.WARNING: 0.6, Severity.HINT: 0.25}
 
 
 @dataclass(frozen=True)
-class Review:
+class DesignReview:
     """All findings, and per principle how many checks ran and the weighted failures."""
 
     findings: list[Finding]
@@ -65,7 +65,7 @@ class _Collector:
             self.findings.append(Finding(severity, code, node, {"principle": principle, **params}))
 
 
-def review(ws: Workshop) -> Review:
+def review(ws: Workshop) -> DesignReview:
     """Run every design check on a workshop."""
     c = _Collector()
     kgi = ws.kgi
@@ -92,7 +92,7 @@ def review(ws: Workshop) -> Review:
             name=ws.node(m.node).name,
         )
     c.checks["achievable"] += sum(1 for n in ws.nodes if n.formula) * 2
-    return Review(c.findings, dict(c.checks))
+    return DesignReview(c.findings, dict(c.checks))
 
 
 def _node_checks(c: _Collector, n: Node) -> None:

@@ -32,9 +32,19 @@ def status(value: float | None, thresholds: Thresholds) -> Status:
     return Status.RED
 
 
-def status_word(value: float | None, thresholds: Thresholds) -> str:
-    """What to call a status: its colour; 'none' when the KPI has no threshold; 'no_data' when it has one but no value."""
+class StatusWord(StrEnum):
+    """What a screen calls a KPI's status: a colour, NONE (no threshold) or NO_DATA (a threshold but no value yet)."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    NONE = "none"
+    NO_DATA = "no_data"
+
+
+def status_word(value: float | None, thresholds: Thresholds) -> StatusWord:
+    """What to call a status: its colour; NONE when the KPI has no threshold; NO_DATA when it has one but no value."""
     judged = status(value, thresholds)
     if judged is Status.NONE and thresholds.green is not None:
-        return "no_data"
-    return judged.value
+        return StatusWord.NO_DATA
+    return StatusWord(judged.value)

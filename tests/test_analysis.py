@@ -35,7 +35,7 @@ def test_a_what_if_names_the_nodes_it_moved_and_nothing_else(ec):
 
 def test_sum_levers_act_in_proportion_to_their_share(ec):
     """new + existing = customers: +10 % of new customers (15k of 40k) moves sales by 3.75 %."""
-    by_node = {lv.node: lv for lv in analysis.sensitivity(ec)}
+    by_node = {lv.node: lv for lv in analysis.rank_levers(ec)}
     assert by_node["new_customers"].kgi_change_10 == pytest.approx(0.10 * 15000 / 40000)
     assert by_node["existing_customers"].kgi_change_1 == pytest.approx(0.01 * 25000 / 40000)
     assert by_node["frequency"].elasticity == pytest.approx(1.0)
@@ -44,7 +44,7 @@ def test_sum_levers_act_in_proportion_to_their_share(ec):
 
 
 def test_ranking_and_kfs(ec):
-    ranked = analysis.sensitivity(ec)
+    ranked = analysis.rank_levers(ec)
     assert [abs(lv.kgi_change_1) for lv in ranked] == sorted((abs(lv.kgi_change_1) for lv in ranked), reverse=True)
     assert analysis.kfs(ec).node in {"frequency", "item_price", "items"}
 
@@ -153,7 +153,7 @@ def test_a_tie_at_one_percent_goes_to_the_lever_that_moves_the_kgi_most_at_its_t
     """frequency, item_price and items all give +1 % for +1 %: the one whose own target moves the KGI leads, and the
     others are said to tie; a lever whose target equals its baseline no longer takes the headline by its name."""
     ws = tree.update_node(ec, "items", target=2.2)  # items' target moves sales +10 %; the other two stay at their baselines
-    ranked = analysis.sensitivity(ws)
+    ranked = analysis.rank_levers(ws)
     assert ranked[0].node == "items" and analysis.kfs(ws).node == "items"
     assert {lv.node for lv in analysis.tied_with_first(ranked)} == {"frequency", "item_price"}
     assert analysis.tied_with_first([]) == [] and analysis.tied_with_first(ranked[3:]) == []  # the sum's levers each move it less
@@ -165,6 +165,6 @@ def test_a_formula_node_whose_children_have_no_numbers_is_a_lever(ec):
     ws = tree.update_node(ws, "existing_customers", baseline=None, target=None)
     model = analysis.TreeModel(ws)
     assert "customers" in model.levers() and "new_customers" not in model.levers()
-    by_node = {lv.node: lv for lv in analysis.sensitivity(ws)}
+    by_node = {lv.node: lv for lv in analysis.rank_levers(ws)}
     assert by_node["customers"].kgi_change_1 == pytest.approx(0.01)
     assert by_node["customers"].kgi_change_at_target == pytest.approx(50000 / 40000 - 1)

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from kpidesign import edits
-from kpidesign.model import Comparison, Direction, Frequency, Layer
+from kpidesign.model import ComparisonAxis, Direction, Frequency, Layer
 from kpidesign.values import EditError
 
 
@@ -18,7 +18,7 @@ def test_set_field_parses_each_kind(ec):
     ws = edits.set_field(ws, "sales", "why", "投資原資のため")
     n = ws.node("customers")
     assert n.baseline == 40000 and n.layer is Layer.LAGGING and n.definition.frequency is Frequency.WEEKLY
-    assert n.definition.comparisons == [Comparison.PRIOR_YEAR, Comparison.TARGET]
+    assert n.definition.comparisons == [ComparisonAxis.PRIOR_YEAR, ComparisonAxis.TARGET]
     assert n.thresholds.direction is Direction.LOWER_IS_BETTER and n.thresholds.green == 45000
     assert n.definition.owner == "EC team" and ws.kgi.definition.why == "投資原資のため"
     assert edits.set_field(ws, "customers", "layer", None).node("customers").layer is None

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from kpidesign import edits
-from kpidesign.model import Actual, Alert, Definition, LearningEntry, Node, Review, Thresholds, Workshop, new_workshop
+from kpidesign.model import Actual, Alert, Definition, LearningEntry, Node, ReviewMeeting, Thresholds, Workshop, new_workshop
 from kpidesign.values import EditError, parse_name, parse_text
 
 
@@ -119,7 +119,7 @@ def test_names_and_units_come_out_on_one_line_as_typed_input_keeps_them(text):
     node = Node(id="a", name=text, unit=text)
     assert node.name == node.unit == expected and one_line(node.name)
     assert Workshop(title=text, nodes=[node]).title == expected
-    assert Review(name=text, participants=[text]).name == expected and Alert(kpi="a", to=text).to == expected
+    assert ReviewMeeting(name=text, participants=[text]).name == expected and Alert(kpi="a", to=text).to == expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import edits, monitor
-from kpidesign.model import Actual, Alert
+from kpidesign.model import Actual, Alert, AlertLevel
 from kpidesign.status import Status
 from tests.conftest import build_ec
 
@@ -141,3 +141,8 @@ def test_readings_from_an_index_of_every_stored_actual_are_the_readings_of_the_v
     stored = [Actual(kpi=k, date=D + dt.timedelta(days=7 * d), value=v) for k, d, v in rows]
     attached = build_ec().model_copy(update={"actuals": [a for a in stored if a.kpi != "gone"]})
     assert monitor.readings(attached, monitor.index_of(stored)) == monitor.readings(attached)
+
+
+@pytest.mark.parametrize("level", list(AlertLevel))
+def test_every_alert_level_says_when_it_fires(level):
+    assert monitor.threshold_status(level) in {Status.RED, Status.YELLOW, Status.NONE}

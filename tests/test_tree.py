@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from kpidesign import tree
 from kpidesign.findings import errors
-from kpidesign.model import Alert, Monitoring, Node, Review, Workshop, new_workshop
+from kpidesign.model import Alert, Monitoring, Node, ReviewMeeting, Workshop, new_workshop
 from kpidesign.tree import walk
 from kpidesign.values import EditError
 from tests.conftest import build_ec
@@ -80,7 +80,9 @@ def test_reorder_among_siblings(ec):
 
 
 def test_delete_removes_subtree_and_references(ec):
-    mon = Monitoring(reviews=[Review(name="weekly", kpis=["customers", "new_customers", "avg_spend"])], alerts=[Alert(kpi="new_customers")])
+    mon = Monitoring(
+        reviews=[ReviewMeeting(name="weekly", kpis=["customers", "new_customers", "avg_spend"])], alerts=[Alert(kpi="new_customers")]
+    )
     ws = tree.delete(ec.model_copy(update={"monitoring": mon}), "customers")
     assert {"customers", "new_customers", "existing_customers"}.isdisjoint(n.id for n in ws.nodes)
     assert ws.monitoring.reviews[0].kpis == ["avg_spend"] and ws.monitoring.alerts == []

@@ -9,8 +9,8 @@ import streamlit as st
 from kpidesign import analysis
 from kpidesign.findings import Severity
 from kpidesign.i18n import finding_text, problem_text
-from kpidesign.model import Workshop
-from kpidesign.review import PRINCIPLES, Review, review
+from kpidesign.model import Direction, Workshop
+from kpidesign.review import PRINCIPLES, DesignReview, review
 from kpidesign.values import format_value, parse_number
 from ui import graphs
 from ui.session import lang, md, say, tr
@@ -20,15 +20,15 @@ CHART_LEVERS = 25
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cached_review(workshop_id: str, version: int, _ws: Workshop) -> Review:
+def cached_review(workshop_id: str, version: int, _ws: Workshop) -> DesignReview:
     """The design review of one version (a version never changes, so id and version are the key; shared, never mutated)."""
     return review(_ws)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def cached_sensitivity(workshop_id: str, version: int, _ws: Workshop) -> list[analysis.Lever]:
+def cached_levers(workshop_id: str, version: int, _ws: Workshop) -> list[analysis.Lever]:
     """The levers of one version."""
-    return analysis.sensitivity(_ws)
+    return analysis.rank_levers(_ws)
 
 
 def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
@@ -98,7 +98,9 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
     left.metric(say("kgi_now", name=kgi.name), format_value(result.kgi_before, kgi.unit))
     right.metric(say("kgi_whatif", name=kgi.name), format_value(result.kgi_after, kgi.unit), delta)
     if kgi.target is not None and result.kgi_after is not None:
-        reached = result.kgi_after >= kgi.target if kgi.thresholds.direction.value == "higher_is_better" else result.kgi_after <= kgi.target
+        reached = (
+            result.kgi_after >= kgi.target if kgi.thresholds.direction is Direction.HIGHER_IS_BETTER else result.kgi_after <= kgi.target
+        )
         (st.success if reached else st.info)(
             tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit))
         )
@@ -109,7 +111,7 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
 
 def levers(ws: Workshop, workshop_id: str, version: int) -> None:
     """The tornado chart of the strongest levers' effect on the KGI, the KFS candidate, and every lever in a table."""
-    ranked = cached_sensitivity(workshop_id, version, ws)
+    ranked = cached_levers(workshop_id, version, ws)
     if not ranked:
         st.info(tr("no_levers"))
         return

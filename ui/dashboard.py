@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign import actuals, alerting, control, delivery, edits, learning, monitor
+from kpidesign.alerting import Delivery
 from kpidesign.forecast import Forecast, forecasts
 from kpidesign.i18n import problem_text
 from kpidesign.model import AlertLevel, Channel, Direction, Layer, Workshop
@@ -305,7 +306,7 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
             on_click=_send,
             args=(workshop_id, settings),
             key="dash_send",
-            disabled=not any(o.state == "listed" for o in outcomes),
+            disabled=not any(o.state is Delivery.LISTED for o in outcomes),
         )
     st.caption(
         tr(
@@ -326,7 +327,7 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
 
 def _send(workshop_id: str, settings: delivery.Settings) -> None:
     done = alerting.run(store(), workshop_id, settings, send=True)
-    sent, failed = sum(o.state == "sent" for o in done), [o.detail for o in done if o.state == "failed"]
+    sent, failed = sum(o.state is Delivery.SENT for o in done), [o.detail for o in done if o.state is Delivery.FAILED]
     flash("error" if failed else "info", tr("alerts_sent", sent=sent, failed=len(failed)) + (f" ({md(failed[0])})" if failed else ""))
 
 

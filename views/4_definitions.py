@@ -5,7 +5,7 @@ import streamlit as st
 
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
-from kpidesign.model import Comparison, Direction, Frequency
+from kpidesign.model import ComparisonAxis, Direction, Frequency
 from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
@@ -74,7 +74,7 @@ def one_kpi() -> None:
         with b:
             widgets.number(node, "yellow", th.yellow)
         st.caption(tr("definition_hint"))
-        widgets.multi(node, "comparisons", d.comparisons, Comparison, prefix="cmp_")
+        widgets.multi(node, "comparisons", d.comparisons, ComparisonAxis, prefix="cmp_")
         with st.expander(tr("sql_source"), expanded=bool(d.query), icon=":material/database:"):
             sql_sources.query_fields(ws, node)
 
@@ -121,7 +121,7 @@ def whole_sheet() -> None:
                 tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True
             ),
             "comparisons": st.column_config.MultiselectColumn(
-                tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")
+                tr("comparisons"), options=[e.value for e in ComparisonAxis], format_func=labeller("cmp_")
             ),
         },
     )

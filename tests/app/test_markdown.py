@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpidesign.io.yaml_io import to_yaml
 from kpidesign.library import template
-from kpidesign.model import Alert, Review
+from kpidesign.model import Alert, ReviewMeeting
 from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.app.conftest import by_key, ok, open_expander, start
@@ -96,7 +96,7 @@ def hostile(lang: str = "ja"):
     kpi = nodes[1].id
     monitoring = ws.monitoring.model_copy(
         update={
-            "reviews": [Review(name=EVIL, kpis=[kpi]), *ws.monitoring.reviews],
+            "reviews": [ReviewMeeting(name=EVIL, kpis=[kpi]), *ws.monitoring.reviews],
             "alerts": [Alert(kpi=kpi, to="ops@example.com", action=EVIL), *ws.monitoring.alerts],
         }
     )

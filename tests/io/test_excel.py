@@ -354,9 +354,9 @@ def test_cells_are_counted_per_row_and_per_sheet():
 
 
 def test_alerts_after_many_reviews_are_still_found(ec):
-    from kpidesign.model import Alert, Review
+    from kpidesign.model import Alert, ReviewMeeting
 
-    reviews = [Review(name=f"weekly {i}", cadence="weekly", kpis=["sales"]) for i in range(excel.HEADER_ROWS + 10)]
+    reviews = [ReviewMeeting(name=f"weekly {i}", cadence="weekly", kpis=["sales"]) for i in range(excel.HEADER_ROWS + 10)]
     ws = ec.model_copy(
         update={
             "monitoring": ec.monitoring.model_copy(
