@@ -2,8 +2,12 @@
 
 import streamlit as st
 
-from kpidesign.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec
-from ui import access, room, session, sidebar, theme
+from ui import access, room, sidebar, theme
+from ui.cache import reused
+from ui.messages import show_flash
+from ui.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec, spec_at
+from ui.state import init, require_workshop, sync_url
+from ui.text import tr
 
 mode = access.mode()
 st.set_page_config(
@@ -12,19 +16,19 @@ st.set_page_config(
     layout="centered" if mode == "join" else "wide",
     initial_sidebar_state="collapsed" if mode == "join" else "auto",
 )
-session.init(open_from_address=mode == "edit")
+init(open_from_address=mode == "edit")
 theme.inject()
 
 
 def page(spec: PageSpec, default: bool = False) -> st.Page:
     """A registry record as a Streamlit page, titled in the current language."""
-    return st.Page(spec.file, title=session.tr(spec.title), icon=spec.icon, url_path=spec.url, default=default or spec is WORKSHOPS)
+    return st.Page(spec.file, title=tr(spec.title), icon=spec.icon, url_path=spec.url, default=default or spec is WORKSHOPS)
 
 
 def only(spec: PageSpec) -> list[st.Page]:
     """One page under every address of the app: a share link or the login shows the same screen on any path,
     with no "page not found" in between, and after the login the person is on the page they asked for."""
-    return [page(spec, default=True)] + [st.Page(spec.file, title=session.tr(spec.title), url_path=other.url) for other in ALL]
+    return [page(spec, default=True)] + [st.Page(spec.file, title=tr(spec.title), url_path=other.url) for other in ALL]
 
 
 def pages() -> list[st.Page] | dict[str, list[st.Page]]:
@@ -36,18 +40,20 @@ def pages() -> list[st.Page] | dict[str, list[st.Page]]:
     if mode in ("login", "denied"):  # denied: signed in, but not on the allow-list (the login page says so)
         return only(LOGIN)
     return {
-        session.tr("section_workshop"): [page(WORKSHOPS), page(ROOM), page(HISTORY)],
-        session.tr("section_steps"): [page(spec) for spec in STEPS],
-        session.tr("section_results"): [page(REVIEW), page(DASHBOARD), page(EXPORT)],
+        tr("section_workshop"): [page(WORKSHOPS), page(ROOM), page(HISTORY)],
+        tr("section_steps"): [page(spec) for spec in STEPS],
+        tr("section_results"): [page(REVIEW), page(DASHBOARD), page(EXPORT)],
     }
 
 
-navigation = st.navigation(session.reused(("pages", mode), pages), position="sidebar" if mode == "edit" else "hidden")
+navigation = st.navigation(reused(("pages", mode), pages), position="sidebar" if mode == "edit" else "hidden")
 if mode != "join":  # a participant's phone has no sidebar at all
     sidebar.render(editing=mode == "edit")
 if mode == "edit":
-    session.sync_url()
-session.show_flash()
+    sync_url()
+show_flash()
+if mode == "edit" and spec_at(navigation.url_path).needs_workshop:
+    require_workshop()  # a step with no workshop open: a way back to the list, and the page itself never runs
 navigation.run()
 if mode == "edit":  # "follow me": an open room's phones follow the step and node the facilitator is on
     room.follow(st.session_state.get("ws_id"), navigation.url_path)

@@ -18,9 +18,9 @@ from kpidesign.i18n import t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Workshop
-from kpidesign.pages import ALL
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
+from ui.pages import ALL
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FLOOR_SCRIPT = "import streamlit as st\nst.button('ok')\n"

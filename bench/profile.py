@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
 from bench.pages import APP, _edit
-from kpidesign.pages import ALL
+from ui.pages import ALL
 
 
 def profile_page(url: str, nodes: int, runs: int = 5, after_edit: bool = False) -> Profiler:

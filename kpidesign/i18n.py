@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import Any, Literal, TypeGuard
 
 from kpidesign.findings import Finding
 from kpidesign.values import Problem, format_number
 
-LANGUAGES = ("ja", "en")
+Language = Literal["ja", "en"]
+LANGUAGES: tuple[Language, ...] = ("ja", "en")
+
+
+def is_language(code: object) -> TypeGuard[Language]:
+    """Whether a code (from an address, a file, a browser) is a language of the app."""
+    return code in LANGUAGES
+
 
 S: dict[str, tuple[str, str]] = {
     # app and navigation
@@ -1183,10 +1191,19 @@ S: dict[str, tuple[str, str]] = {
 }
 
 
+class MissingTextError(KeyError):
+    """A text key with no entry (raised only when strict: the tests run strict, so a missing key fails there)."""
+
+
+STRICT = os.environ.get("KPIDESIGN_STRICT_TEXT") == "1"  # tests/conftest.py sets it; people see the key instead
+
+
 def t(key: str, lang: str = "ja", **params: Any) -> str:
-    """The text for key in lang ('ja' or 'en'), with {params} filled in; the key itself if unknown."""
+    """The text for key in lang, with {params} filled in; the key itself if unknown (MissingTextError when strict)."""
     pair = S.get(key)
     if pair is None:
+        if STRICT:
+            raise MissingTextError(key)
         return key
     text = pair[0] if lang == "ja" else pair[1]
     if params:
@@ -1195,6 +1212,11 @@ def t(key: str, lang: str = "ja", **params: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def has_text(key: str) -> bool:
+    """Whether key has a text (for a label of a value that may be one already: Streamlit's tests pass labels back)."""
+    return key in S
 
 
 def problem_text(problem: Problem, lang: str = "ja") -> str:
@@ -1219,7 +1241,7 @@ def _show(key: str, value: Any, lang: str) -> Any:
     return value
 
 
-def choose_language(locale: str | None) -> str:
+def choose_language(locale: str | None) -> Language:
     """'ja' for a Japanese browser locale, else 'en' (default 'ja' when unknown)."""
     if not locale:
         return "ja"

@@ -205,7 +205,7 @@ class StaleVersionError(StoreError):
 
     def __init__(self, workshop_id: str, expected: int, current: int, summary: str):
         super().__init__(f"workshop {workshop_id} is at version {current}, not {expected}")
-        self.expected, self.current, self.summary = expected, current, summary
+        self.workshop_id, self.expected, self.current, self.summary = workshop_id, expected, current, summary
 
 
 class NewerSchemaError(StoreError):
@@ -395,6 +395,11 @@ class Store:
                 _insert_room(conn, wid, ws.room)
             conn.execute("insert into versions values (?,?,?,?,?)", (wid, 1, now, summary, zlib.compress(doc.encode(), 1)))
         return wid
+
+    @property
+    def where(self) -> str:
+        """Which database this is (its resolved path, or a name of its own for one in memory): part of every cache key."""
+        return self._where
 
     def load(self, workshop_id: str) -> Loaded:
         """The current state of a workshop (the same object while its version is unchanged, shared by every Store of

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("KPIDESIGN_STRICT_TEXT", "1")  # a text key with no entry fails a test (people would see the key)
+
 import pytest
 
 from kpidesign import library, tree

@@ -1,6 +1,9 @@
 import re
 from pathlib import Path
 
+import pytest
+
+from kpidesign import i18n
 from kpidesign.i18n import S, choose_language, problem_text, t
 from kpidesign.values import Problem
 
@@ -15,7 +18,7 @@ def test_every_string_has_both_languages():
 
 def test_every_key_used_by_the_screens_exists():
     used = set()
-    for path in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py", ROOT / "kpidesign/pages.py"]:
+    for path in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]:
         used |= set(re.findall(r'\btr\(\s*"(\w+)"\s*[,)]', path.read_text(encoding="utf-8")))
         used |= set(re.findall(r'"(nav_\w+)"', path.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in S)
@@ -36,7 +39,8 @@ def test_every_problem_code_has_a_message():
 def test_translation_and_params():
     assert t("saved_version", "en", version=3, summary="x") == "Saved v3: x"
     assert t("saved_version", "ja", version=3, summary="x").startswith("v3")
-    assert t("no_such_key") == "no_such_key"
+    with pytest.raises(i18n.MissingTextError):  # the tests run strict: a key with no text fails
+        t("no_such_key")
     assert "abc" in problem_text(Problem("not_a_number", {"text": "abc"}), "en")
 
 
@@ -51,3 +55,8 @@ def test_no_key_is_defined_twice():
     table = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "S")
     keys = [k.value for k in table.keys]
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+
+
+def test_people_see_the_key_of_a_missing_text(monkeypatch):
+    monkeypatch.setattr(i18n, "STRICT", False)
+    assert t("no_such_key") == "no_such_key"

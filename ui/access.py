@@ -13,7 +13,9 @@ from typing import Any
 import streamlit as st
 
 from kpidesign.access import EDITORS_KEY, AllowList, AttemptLimit, parse_editors
-from ui.session import flash, store, tr
+from ui.messages import flash
+from ui.state import store
+from ui.text import tr
 
 PASSWORD_KEY = "KPIDESIGN_EDITOR_PASSWORD"
 

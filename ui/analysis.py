@@ -13,7 +13,7 @@ from kpidesign.model import Direction, Workshop
 from kpidesign.review import PRINCIPLES, DesignReview, review
 from kpidesign.values import format_value, parse_number
 from ui import graphs
-from ui.session import lang, md, say, tr
+from ui.text import lang, md, say, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
 CHART_LEVERS = 25

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kpidesign.status import Status
-from ui.session import tr
+from ui.text import tr
 
 # a status, or a status word of kpidesign.status.status_word ('no_data': thresholds set, no value yet)
 MARKDOWN = {"red": "red", "yellow": "orange", "green": "green", "none": "gray", "no_data": "gray"}

@@ -13,7 +13,9 @@ from kpidesign.i18n import problem_text
 from kpidesign.model import Node, Workshop
 from kpidesign.values import format_value
 from ui import widgets
-from ui.session import lang, md, store, tr
+from ui.saving import write
+from ui.state import store
+from ui.text import lang, md, tr
 
 
 def _secrets() -> dict[str, Any]:
@@ -107,5 +109,5 @@ def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
     bar.empty()
     st.session_state[f"refresh_report_{workshop_id}"] = (failed, len(kept), lines)
     if kept:
-        store().add_actuals(workshop_id, kept)
+        write(lambda: store().add_actuals(workshop_id, kept), workshop_id=workshop_id)
         st.rerun()  # every view of the dashboard on the new actuals

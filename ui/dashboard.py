@@ -19,7 +19,11 @@ from kpidesign.status import Status, status_word
 from kpidesign.values import format_value, is_percent
 from ui import graphs
 from ui.badges import WORDS, badge, label, styled
-from ui.session import commit, flash, labeller, lang, md, store, stored_actuals, tr
+from ui.cache import Snapshot, cached, stored_actuals, workshop_with_actuals
+from ui.messages import flash
+from ui.saving import commit, write
+from ui.state import store
+from ui.text import labeller, lang, md, tr
 
 ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
@@ -39,18 +43,18 @@ def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str,
     return kpis, (tuple(chosen_owners), tuple(chosen_cadences))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _index(workshop_id: str, actuals_rev: int) -> monitor.Index:
+@cached(uses=("actuals",), max_entries=16)
+def _index(snap: Snapshot) -> monitor.Index:
     """Every stored actual of a workshop by KPI, once per revision of the actuals: an edit of the design does not
     change it (looked up by the KPIs of the version shown, so those of a deleted KPI are never read)."""
-    return monitor.index_of(stored_actuals(workshop_id, actuals_rev))
+    return monitor.index_of(stored_actuals(snap))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def readings(workshop_id: str, version: int, actuals_rev: int, _ws: Workshop) -> tuple[dict[str, monitor.Reading], monitor.Index]:
+@cached(uses=("version", "actuals"), max_entries=16)
+def readings(snap: Snapshot) -> tuple[dict[str, monitor.Reading], monitor.Index]:
     """Every KPI's reading and the actuals by KPI, once per version and revision of the actuals (shared, never mutated)."""
-    idx = _index(workshop_id, actuals_rev)
-    return monitor.readings(_ws, idx), idx
+    idx = _index(snap)
+    return monitor.readings(workshop_with_actuals(snap), idx), idx
 
 
 def overview(
@@ -326,16 +330,20 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
 
 
 def _send(workshop_id: str, settings: delivery.Settings) -> None:
-    done = alerting.run(store(), workshop_id, settings, send=True)
+    ok, done = write(lambda: alerting.run(store(), workshop_id, settings, send=True), workshop_id=workshop_id)
+    if not ok or done is None:
+        return
     sent, failed = sum(o.state is Delivery.SENT for o in done), [o.detail for o in done if o.state is Delivery.FAILED]
     flash("error" if failed else "info", tr("alerts_sent", sent=sent, failed=len(failed)) + (f" ({md(failed[0])})" if failed else ""))
 
 
 def _test(workshop_id: str, settings: delivery.Settings, channel: str, to: str) -> None:
     try:
-        receipt = alerting.send_test(store(), workshop_id, settings, Channel(channel), to)
+        ok, receipt = write(lambda: alerting.send_test(store(), workshop_id, settings, Channel(channel), to), workshop_id=workshop_id)
     except delivery.DeliveryError as e:
         flash("error", tr("test_failed", detail=md(str(e))))
+        return
+    if not ok:
         return
     flash("info", tr("test_sent", receipt=md(str(receipt))))
 
@@ -442,7 +450,9 @@ def _add_one(ws: Workshop, workshop_id: str) -> None:
     if bad:
         st.session_state["act_problems"] = [problem_text(b.problem, lang()) for b in bad]
         return
-    store().add_actuals(workshop_id, good)
+    ok, _ = write(lambda: store().add_actuals(workshop_id, good), workshop_id=workshop_id)
+    if not ok:
+        return
     st.session_state["act_problems"] = []
     st.session_state["act_value"] = st.session_state["act_market"] = ""
     flash("saved", tr("actuals_added", count=1))
@@ -457,8 +467,8 @@ def _upload(ws: Workshop, workshop_id: str) -> None:
         st.session_state["act_problems"] = [problem_text(problem, lang())]
         return
     good, bad = actuals.parse_rows(ws, rows)
-    if good:
-        store().add_actuals(workshop_id, good)
+    if good and not write(lambda: store().add_actuals(workshop_id, good), workshop_id=workshop_id)[0]:
+        return  # nothing was added: the message says why, and the rows can be sent again
     st.session_state["act_problems"] = [
         f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad
     ]

@@ -8,8 +8,8 @@ import streamlit as st
 
 from kpidesign.io import files
 from kpidesign.model import Workshop
-from ui.session import lang as current_lang
-from ui.session import tr
+from ui.text import lang as current_lang
+from ui.text import tr
 
 LABELS = {
     "xlsx": "export_xlsx",

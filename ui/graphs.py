@@ -11,7 +11,7 @@ import streamlit as st
 
 from kpidesign.model import Node, Workshop
 from kpidesign.render import auto_direction, fold, fold_depth, kept_drawn, tree_dot
-from ui.session import labeller, tr
+from ui.text import labeller, tr
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)  # a str is immutable: shared, not copied per rerun

@@ -24,7 +24,8 @@ from kpidesign.observations import Series, all_series
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import compact_value, format_value, is_percent
-from ui.session import labeller, lang, md, say, tr, with_actuals
+from ui.cache import with_actuals
+from ui.text import labeller, lang, md, say, tr
 
 COLOURS = {"from": "#1e3a8a", "to": "#1e3a8a", "up": "#16a34a", "down": "#dc2626"}
 FONT = 18  # px: axis labels read from the back of a room on a 1920×1080 projector

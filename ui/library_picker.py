@@ -7,7 +7,9 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.library import DOMAINS, search
 from kpidesign.model import Node
-from ui.session import commit, field_error, flash, labeller, lang, md, say, tr
+from ui.messages import field_error, flash
+from ui.saving import commit
+from ui.text import labeller, lang, md, say, tr
 
 
 def picker(parent: Node) -> None:

@@ -10,7 +10,10 @@ import streamlit as st
 
 from kpidesign.i18n import problem_text
 from kpidesign.model import Cadence, Sensitivity, Workshop
-from ui.session import commit, field_error, lang, md, tr, version
+from ui.messages import field_error
+from ui.saving import commit
+from ui.state import version
+from ui.text import lang, md, tr
 
 
 def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., Any], part: str, column_config: dict[str, Any]) -> None:

@@ -16,7 +16,8 @@ from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room, Vote, VoteKind
 from kpidesign.values import EditError
-from ui.session import lang, md, say, store, tr
+from ui.state import store
+from ui.text import lang, md, say, tr
 
 ME = "room_me"  # this session's participant id (also in the address as ?me=, so a reload keeps the same person and dots)
 MESSAGE = "room_message"

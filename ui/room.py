@@ -23,7 +23,10 @@ from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room, Vote, VoteKind
 from kpidesign.values import EditError, Problem
-from ui.session import commit, flash, labeller, lang, md, say, store, tr
+from ui.messages import flash
+from ui.saving import commit
+from ui.state import store
+from ui.text import labeller, lang, md, say, tr
 
 TOKEN = "room_token"  # the join token of the room this facilitator opened, kept in the session and the address (?qr=)
 LIVE_SECONDS = 1  # the facilitator's inbox: an idea sent shows within about a second or two

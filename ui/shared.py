@@ -12,7 +12,8 @@ from kpidesign.tree import walk
 from kpidesign.values import format_value
 from ui import graphs
 from ui.badges import label, styled
-from ui.session import kept, lang, md, tr
+from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
+from ui.text import lang, md, tr
 
 
 def invalid() -> None:
@@ -36,18 +37,20 @@ def tree(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """The tree coloured by status (the dashboard's rule), drawn as in the workshop (a big one folded until asked): on a
     phone, the colours answer "what is red?" before any label can be read."""
     state = (loaded.id, loaded.version, actuals_rev)
-    words = {k: r.status.value for k, r in _readings(ws, loaded, actuals_rev).items()}
+    words = {k: r.status.value for k, r in _readings(snapshot(loaded)).items()}
     graphs.tree(ws, state, lang(), status=words, depth=graphs.levels(ws, state, key="share_levels"))
     st.caption(tr("share_tree_legend"))
 
 
 def definitions(ws: Workshop, loaded: Loaded) -> None:
     """The definition sheet as a read-only table (built once per version and language)."""
-    st.dataframe(kept("share_definitions", loaded, lambda: _definitions(ws)), hide_index=True, width="stretch")
+    st.dataframe(_definitions(snapshot(loaded)), hide_index=True, width="stretch")
 
 
-def _definitions(ws: Workshop) -> pd.DataFrame:
-    order = [n for n, _ in walk(ws)]
+@cached()
+def _definitions(snap: Snapshot) -> pd.DataFrame:
+    """The definition sheet's rows in tree order."""
+    order = [n for n, _ in walk(workshop_with_actuals(snap))]
     return pd.DataFrame(
         {
             tr("name"): [n.name for n in order],
@@ -69,19 +72,23 @@ def _definitions(ws: Workshop) -> pd.DataFrame:
 def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
     never green on a plan), red and yellow first; built once per version and actuals."""
-    frame, states = kept(f"share_thresholds:{actuals_rev}", loaded, lambda: _thresholds(ws, _readings(ws, loaded, actuals_rev)))
+    frame, states = _thresholds(snapshot(loaded))
     st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch")
 
 
 SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?
 
 
-def _readings(ws: Workshop, loaded: Loaded, actuals_rev: int) -> dict[str, Reading]:
-    """Every KPI's reading, worked out once per version and actuals for both the tree's colours and the thresholds tab."""
-    return kept(f"share_readings:{actuals_rev}", loaded, lambda: readings(ws))
+@cached()
+def _readings(snap: Snapshot) -> dict[str, Reading]:
+    """Every KPI's reading, worked out once per snapshot for both the tree's colours and the thresholds tab."""
+    return readings(workshop_with_actuals(snap))
 
 
-def _thresholds(ws: Workshop, now: dict[str, Reading]) -> tuple[pd.DataFrame, list[str]]:
+@cached()
+def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
+    """Each KPI's thresholds and status, red and yellow first, with the status of each row."""
+    ws, now = workshop_with_actuals(snap), _readings(snap)
     rows, states = [], []
     words = status_words(ws, now)
     for n, _ in walk(ws):

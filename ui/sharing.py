@@ -8,7 +8,10 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from kpidesign.store import SHARE_EXPIRY
-from ui.session import flash, md, store, tr
+from ui.messages import flash
+from ui.saving import write
+from ui.state import store
+from ui.text import md, tr
 
 
 def link_for(token: str) -> str:
@@ -20,14 +23,18 @@ def link_for(token: str) -> str:
 def _create(workshop_id: str) -> None:
     days = st.session_state.get("share_days") or 0
     expires = dt.timedelta(days=days) if days > 0 else None  # 0: never
-    token = store().create_share(workshop_id, label=st.session_state.get("share_label") or "", expires_at=expires)
+    label = st.session_state.get("share_label") or ""
+    ok, token = write(lambda: store().create_share(workshop_id, label=label, expires_at=expires), workshop_id=workshop_id)
+    if not ok or token is None:
+        return
     st.session_state["share_new_link"] = (workshop_id, link_for(token))
     st.session_state["share_label"] = ""
 
 
 def _revoke(workshop_id: str, share_id: str) -> None:
-    store().revoke_share(workshop_id, share_id)
-    flash("info", tr("share_revoked"))
+    ok, _ = write(lambda: store().revoke_share(workshop_id, share_id), workshop_id=workshop_id)
+    if ok:
+        flash("info", tr("share_revoked"))
 
 
 def manage(workshop_id: str) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from kpidesign.i18n import choose_language
-from kpidesign.model import Workshop
 from kpidesign.progress import step_status
 from kpidesign.store import WorkshopNotFoundError
-from ui.session import kept, md, store, tr, undo
+from ui.cache import Snapshot, cached, snapshot, workshop
+from ui.saving import undo
+from ui.state import store
+from ui.text import md, tr
 
 
 def render(editing: bool = True) -> None:
@@ -32,7 +34,8 @@ def render(editing: bool = True) -> None:
             return
         st.caption(tr("open_workshop"))
         st.markdown(f"**{md(loaded.workshop.title)}**")
-        target = kept("undo_target", loaded, lambda: store().undo_target(wid))  # versions change only with the version
+        snap = snapshot(loaded)
+        target = _undo_target(snap)
         st.button(
             tr("undo"),
             key="undo",
@@ -41,7 +44,7 @@ def render(editing: bool = True) -> None:
             disabled=target is None,
             help=tr("undo_help", version=target) if target else tr("nothing_to_undo"),
         )
-        done, steps = kept("steps", loaded, lambda: _steps(loaded.workshop))
+        done, steps = _steps(snap)
         st.progress(done / 5, text=f"{tr('progress')} {done}/5")
         st.markdown(steps)
 
@@ -60,9 +63,16 @@ def keep_view_in_address() -> None:
             st.query_params[key] = value
 
 
-def _steps(ws: Workshop) -> tuple[int, str]:
+@cached()
+def _undo_target(snap: Snapshot) -> int | None:
+    """The version an undo would go back to (versions change only with the version)."""
+    return store().undo_target(snap.workshop)
+
+
+@cached()
+def _steps(snap: Snapshot) -> tuple[int, str]:
     """How many of the five steps are done, and the checklist of steps with what each still misses (Markdown)."""
-    statuses = step_status(ws)
+    statuses = step_status(workshop(snap))
     lines = []
     for i, status in enumerate(statuses, start=1):
         mark = ":green[✔]" if status.done else "○"

@@ -10,7 +10,9 @@ import streamlit as st
 from kpidesign.edits import CellProblem, apply_sheet_edits
 from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
-from ui.session import commit, lang, say, tr, version
+from ui.saving import commit
+from ui.state import version
+from ui.text import lang, say, tr
 
 
 def node_sheet(frame: pd.DataFrame, ids: list[str], columns: tuple[str, ...], prefix: str, **editor: Any) -> None:

@@ -9,8 +9,13 @@ from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from kpidesign.values import format_value
-from ui import graphs, library_picker, widgets
-from ui.session import commit, field_error, flash, hand_on, labeller, lang, md, per_version, say, sync, tr, version
+from ui import derived, graphs, library_picker, widgets
+from ui.binding import hand_on, sync
+from ui.cache import open_snapshot
+from ui.messages import field_error, flash
+from ui.saving import commit
+from ui.state import version
+from ui.text import labeller, lang, md, say, tr
 
 
 def graph(ws: Workshop, highlight: str | None = None) -> None:
@@ -43,18 +48,12 @@ def workbench(ws: Workshop, *, tagging: bool) -> None:
 
 def node_picker(ws: Workshop) -> Node:
     """Choose the node to edit (indented by level); the choice survives reruns."""
-    ids, labels = per_version("node_picker", lambda: _indented(ws))
+    ids, labels = derived.node_choices(open_snapshot())
     hand_on("tree_selected")  # the node picked on step 2 is still picked on step 3
     if st.session_state.get("tree_selected") not in ids:
         st.session_state["tree_selected"] = ids[0]
     selected = st.selectbox(tr("select_node"), ids, key="tree_selected", format_func=labels.get)
     return ws.node(selected)
-
-
-def _indented(ws: Workshop) -> tuple[list[str], dict[str, str]]:
-    """Node ids in tree order and their labels indented by level."""
-    order = list(tree.walk(ws))
-    return [n.id for n, _ in order], {n.id: "　" * d + ("└ " if d else "") + n.name[:60] for n, d in order}
 
 
 def add_form(ws: Workshop, parent: Node) -> None:
@@ -138,7 +137,7 @@ def _set_formula(node: Node, text: str) -> None:
 
 def placement(ws: Workshop, node: Node) -> None:
     """Change parent, move up/down among siblings, delete (asking first for a subtree)."""
-    below, parents, names = per_version(f"placement:{node.id}", lambda: _placements(ws, node))
+    below, parents, names = derived.placements(open_snapshot(), node.id)
     key = f"tree_parent_{node.id}"
     sync(key, node.parent, f"{node.id}.parent")
     st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names))
@@ -157,13 +156,6 @@ def placement(ws: Workshop, node: Node) -> None:
         yes, no = st.columns(2)
         yes.button(tr("confirm"), type="primary", key="tree_confirm_yes", on_click=_delete, args=(node,))
         no.button(tr("cancel"), key="tree_confirm_no", on_click=lambda: st.session_state.update(tree_confirm=None))
-
-
-def _placements(ws: Workshop, node: Node) -> tuple[set[str], list[str], dict[str, str]]:
-    """The node's descendants, the nodes it may move under (tree order), and every node's short name."""
-    below = tree.descendants(ws, node.id)
-    parents = [n.id for n, _ in tree.walk(ws) if n.id != node.id and n.id not in below]
-    return below, parents, {n.id: n.name[:60] for n in ws.nodes}
 
 
 def _move(node: Node, key: str, names: dict[str, str]) -> None:

@@ -14,7 +14,10 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.model import Node
 from kpidesign.values import format_value
-from ui.session import commit, field_error, labeller, sync, tr
+from ui.binding import sync
+from ui.messages import field_error
+from ui.saving import commit
+from ui.text import labeller, tr
 
 
 def _key(node_id: str, field: str) -> str:

@@ -6,8 +6,12 @@ import streamlit as st
 
 from kpidesign import edits
 from kpidesign.values import format_number, format_value
-from ui import widgets
-from ui.session import commit, field_error, md, require_workshop, sync, tr
+from ui import pages, widgets
+from ui.binding import sync
+from ui.messages import field_error
+from ui.saving import commit
+from ui.state import require_workshop
+from ui.text import md, tr
 
 loaded = require_workshop()
 ws, kgi = loaded.workshop, loaded.workshop.kgi
@@ -59,4 +63,4 @@ if kgi.baseline is not None and kgi.target is not None:
 if kgi.deadline is not None and kgi.deadline < dt.date.today():
     st.warning(tr("deadline_past", date=kgi.deadline))
 
-st.page_link("views/2_tree.py", label=tr("next_step", step=tr("nav_tree")), icon=":material/arrow_forward:")
+pages.link_to_next_step(pages.KGI)

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import tree_editor
-from ui.session import require_workshop, tr
+from ui import pages, tree_editor
+from ui.state import require_workshop
+from ui.text import tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -14,4 +15,4 @@ st.write(tr("tree_intro"))
 tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
 tree_editor.workbench(ws, tagging=False)
 
-st.page_link("views/3_decompose.py", label=tr("next_step", step=tr("nav_decompose")), icon=":material/arrow_forward:")
+pages.link_to_next_step(pages.TREE)

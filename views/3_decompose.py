@@ -1,14 +1,15 @@
 """Step 3: decompose down to behavioural and perception drivers; tag layer and speed; check the balance."""
 
-import pandas as pd
 import streamlit as st
 
 from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
-from kpidesign.review import balance
-from ui import tree_editor
-from ui.session import kept, labeller, require_workshop, tabs, tr
+from ui import derived, pages, tree_editor
+from ui.binding import tabs
+from ui.cache import snapshot
+from ui.state import require_workshop
 from ui.tables import node_sheet, show_cell_problems
+from ui.text import labeller, tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -22,17 +23,7 @@ tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
 def tagging_table() -> None:
     """Every node's layer and speed in one editable table."""
     rows = [(n, d) for n, d in tree.walk(ws) if n.parent is not None]
-    frame = kept(
-        "tagging_table",
-        loaded,
-        lambda: pd.DataFrame(
-            {
-                "name": ["　" * (d - 1) + n.name for n, d in rows],
-                "layer": [n.layer.value if n.layer else None for n, _ in rows],
-                "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
-            }
-        ),
-    )
+    frame = derived.tagging_frame(snapshot(loaded))
     node_sheet(
         frame,
         [n.id for n, _ in rows],
@@ -54,7 +45,7 @@ def tagging_table() -> None:
 tabs({tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table}, keep=("tree_selected",))
 
 st.subheader(tr("balance"))
-counts = kept("balance", loaded, lambda: balance(ws))
+counts = derived.balance(snapshot(loaded))
 for column, (key, value) in zip(st.columns(6), [*counts.layers.items(), *counts.speeds.items()]):
     column.metric(tr("untagged" if key == "untagged" else key), value)
 if counts.missing_layers:
@@ -62,4 +53,4 @@ if counts.missing_layers:
 if counts.one_speed_only:
     st.warning(tr("need_both_speeds"))
 
-st.page_link("views/4_definitions.py", label=tr("next_step", step=tr("nav_definitions")), icon=":material/arrow_forward:")
+pages.link_to_next_step(pages.DECOMPOSE)

@@ -1,17 +1,18 @@
 """Step 4: the definition sheet (one row per KPI) and red/yellow/green thresholds."""
 
-import pandas as pd
 import streamlit as st
 
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
 from kpidesign.model import ComparisonAxis, Direction, Frequency
-from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
-from ui import widgets
-from ui.session import kept, labeller, md, require_workshop, tabs, tr
+from ui import derived, pages, widgets
+from ui.binding import tabs
+from ui.cache import snapshot
+from ui.state import require_workshop
 from ui.tables import node_sheet, show_cell_problems
+from ui.text import labeller, md, tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -20,7 +21,7 @@ order = [n for n, _ in tree.walk(ws)]
 st.title(tr("definitions_title"))
 st.write(tr("definitions_intro"))
 
-for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)):
+for finding in derived.threshold_findings(snapshot(loaded)):
     node, p = ws.node(finding.node), finding.params
     word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
     st.warning(
@@ -37,7 +38,7 @@ for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)
 
 def one_kpi() -> None:
     """Every field of one KPI in a large form: definition on the left, values and thresholds on the right."""
-    ids, names = kept("kpi_choices", loaded, lambda: ([n.id for n in order], {n.id: n.name[:80] for n in order}))
+    ids, names = derived.kpi_choices(snapshot(loaded))
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
     node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=names.get))
@@ -81,29 +82,7 @@ def one_kpi() -> None:
 
 def whole_sheet() -> None:
     """The whole definition sheet as an editable table, one row per KPI."""
-    frame = kept(
-        "definition_sheet",
-        loaded,
-        lambda: pd.DataFrame(
-            {
-                "name": [n.name for n in order],
-                "expression": [n.definition.expression for n in order],
-                "numerator": [n.definition.numerator for n in order],
-                "denominator": [n.definition.denominator for n in order],
-                "period": [n.definition.period for n in order],
-                "source": [n.definition.source for n in order],
-                "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
-                "owner": [n.definition.owner for n in order],
-                "why": [n.definition.why for n in order],
-                "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
-                "direction": [n.thresholds.direction.value for n in order],
-                "green": [format_value(n.thresholds.green, n.unit) for n in order],
-                "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
-                "baseline": [format_value(n.baseline, n.unit) for n in order],
-                "target": [format_value(n.target, n.unit) for n in order],
-            }
-        ),
-    )
+    frame = derived.definition_sheet(snapshot(loaded))
     text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
@@ -131,4 +110,4 @@ def whole_sheet() -> None:
 sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
 tabs(sections, keep=("def_selected",))  # the KPI being edited survives a look at the whole sheet
 
-st.page_link("views/5_monitoring.py", label=tr("next_step", step=tr("nav_monitoring")), icon=":material/arrow_forward:")
+pages.link_to_next_step(pages.DEFINITIONS)

@@ -7,8 +7,12 @@ import streamlit as st
 
 from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
+from ui.binding import tabs
+from ui.messages import field_error
 from ui.monitoring import add_form, rhythm_hints, rows_editor
-from ui.session import commit, field_error, labeller, md, require_workshop, tabs, tr, version
+from ui.saving import commit
+from ui.state import require_workshop, version
+from ui.text import labeller, md, tr
 
 loaded = require_workshop()
 ws = loaded.workshop

@@ -4,11 +4,14 @@ import streamlit as st
 
 from ui import connectors as sql_sources
 from ui import dashboard, learning
-from ui.session import require_workshop, tabs, tr, with_actuals
+from ui.binding import tabs
+from ui.cache import snapshot, with_actuals
+from ui.state import require_workshop
+from ui.text import tr
 
 loaded = require_workshop()
 ws, actuals_rev = with_actuals(loaded)
-now, idx = dashboard.readings(loaded.id, loaded.version, actuals_rev, ws)
+now, idx = dashboard.readings(snapshot(loaded))
 
 st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from kpidesign.io import files, image
-from ui import exports, room, sharing
-from ui.session import kept, lang, require_workshop, tr, with_actuals
+from kpidesign.io import files
+from ui import derived, exports, room, sharing
+from ui.cache import snapshot, with_actuals
+from ui.state import require_workshop
+from ui.text import lang, tr
 
 loaded = require_workshop()
 design, actuals_rev = with_actuals(loaded)
@@ -13,7 +15,8 @@ ws, actuals_rev = room.attached(design, loaded.id, actuals_rev)  # with the room
 st.title(tr("export_title"))
 st.write(tr("export_intro"))
 
-png_problem = kept("png_problem", loaded, lambda: image.png_problem(ws, lang()))
+
+png_problem = derived.png_problem(snapshot(loaded))
 unavailable = {"png": "png_too_large" if png_problem == "too_large" else "png_unavailable"} if png_problem else {}
 exports.offer(loaded.id, loaded.version, actuals_rev, ws, files.FORMATS, "dl", unavailable=unavailable)
 st.caption(tr("export_on_click") + " " + tr("export_formats_help"))

@@ -3,9 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from kpidesign.store import StaleVersionError
 from ui import graphs
-from ui.session import flash, lang, md, old_version, require_workshop, say, store, tr
+from ui.cache import old_version
+from ui.messages import flash
+from ui.saving import write
+from ui.state import require_workshop, store
+from ui.text import lang, md, tr
 
 loaded = require_workshop()
 
@@ -32,10 +35,9 @@ chosen = st.selectbox(tr("version"), numbers, index=min(1, len(numbers) - 1), ke
 
 def restore(version: int) -> None:
     """Make the chosen version current again (as a new version)."""
-    try:
-        new = store().restore(loaded.id, version, expected_version=st.session_state["ws_version"])
-    except StaleVersionError as e:
-        flash("error", say("stale", current=e.current, summary=e.summary))
+    shown = st.session_state["ws_version"]
+    ok, new = write(lambda: store().restore(loaded.id, version, expected_version=shown), workshop_id=loaded.id, seen=shown)
+    if not ok:
         return
     st.session_state["ws_version"] = new
     flash("info", tr("restored", version=version))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui.access import check_password, login_configured
-from ui.session import md, tr
+from ui.text import md, tr
 
 if login_configured() and st.user.get("is_logged_in"):  # signed in, yet here: not on the allow-list (KPIDESIGN_EDITORS)
     st.title(tr("login_denied_title"))

@@ -4,7 +4,8 @@ import streamlit as st
 
 from ui import participant as p
 from ui.access import joined_workshop
-from ui.session import md, store, tr
+from ui.state import store
+from ui.text import md, tr
 
 REFRESH_SECONDS = 2
 

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from ui import analysis, learning
-from ui.session import require_workshop, tabs, tr
+from ui.binding import tabs
+from ui.state import require_workshop
+from ui.text import tr
 
 loaded = require_workshop()
 ws = loaded.workshop

@@ -6,7 +6,9 @@ import streamlit as st
 
 from kpidesign import room as R
 from ui import room as r
-from ui.session import current, require_workshop, show_flash, store, tr
+from ui.messages import show_flash
+from ui.state import current, require_workshop, store
+from ui.text import tr
 
 loaded = require_workshop()
 ws = loaded.workshop

@@ -4,7 +4,10 @@ import streamlit as st
 
 from ui import exports, shared
 from ui.access import link_check, shared_workshop
-from ui.session import store, tabs, tr, with_actuals
+from ui.binding import tabs
+from ui.cache import with_actuals
+from ui.state import store
+from ui.text import tr
 
 REFRESH_SECONDS = 5
 

@@ -8,9 +8,12 @@ from kpidesign.i18n import finding_text, problem_text
 from kpidesign.io import files
 from kpidesign.library import load_template, templates
 from kpidesign.model import new_workshop
-from kpidesign.pages import STEPS
 from kpidesign.values import parse_name
-from ui.session import commit, flash, lang, md, open_workshop, say, store, tr
+from ui.messages import flash
+from ui.pages import STEPS
+from ui.saving import commit, write
+from ui.state import open_workshop, store
+from ui.text import lang, md, say, tr
 
 st.title(tr("workshops_title"))
 st.write(tr("workshops_intro"))
@@ -24,7 +27,10 @@ def create() -> None:
         return
     choice = st.session_state.get("ws_new_from")
     ws = new_workshop(title.value, language=lang()) if not choice else load_template(choice).model_copy(update={"title": title.value})
-    open_workshop(store().create(ws))
+    ok, created = write(lambda: store().create(ws))
+    if not ok:
+        return
+    open_workshop(created)
     st.session_state["ws_new_title"] = ""
     st.session_state["go_to_first_step"] = True  # a new workshop starts at step 1 (a callback cannot switch pages itself)
     flash("info", say("created", title=title.value))
@@ -55,7 +61,11 @@ def import_file() -> None:
     if result.workshop is None:
         st.session_state["ws_import_problems"] = (upload.name, [finding_text(f, lang()) for f in result.findings])
         return
-    open_workshop(store().create(result.workshop, summary=f"imported {upload.name}"[:80]))
+    imported = result.workshop
+    ok, created = write(lambda: store().create(imported, summary=f"imported {upload.name}"[:80]))
+    if not ok:
+        return
+    open_workshop(created)
     st.session_state.pop("ws_import_problems", None)
     flash("info", say("imported", title=result.workshop.title))
     if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
@@ -99,7 +109,7 @@ open_col, rename_col, copy_col, delete_col = st.columns(4)
 if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/login:"):
     open_workshop(chosen)
     flash("info", say("opened", title=title))
-    st.switch_page("views/1_kgi.py")
+    st.switch_page(STEPS[0].file)
 
 
 def rename(workshop_id: str, key: str) -> None:
@@ -113,8 +123,10 @@ with rename_col.popover(tr("rename"), icon=":material/edit:"):
     st.button(tr("rename"), key="ws_rename", on_click=rename, args=(chosen, f"ws_rename_text_{chosen}"))
 
 if copy_col.button(tr("duplicate"), key="ws_duplicate", icon=":material/content_copy:"):
-    open_workshop(store().duplicate(chosen, tr("copy_of", title=title)[:120]))
-    flash("info", say("created", title=tr("copy_of", title=title)))
+    ok, copy = write(lambda: store().duplicate(chosen, tr("copy_of", title=title)[:120]), workshop_id=chosen)
+    if ok:
+        open_workshop(copy)
+        flash("info", say("created", title=tr("copy_of", title=title)))
     st.rerun()
 
 if delete_col.button(tr("delete"), key="ws_delete", icon=":material/delete:"):
@@ -123,7 +135,7 @@ if st.session_state.get("ws_confirm_delete") == chosen:
     st.warning(say("confirm_delete_workshop", title=title))
     yes, no = st.columns(2)
     if yes.button(tr("confirm"), type="primary", key="ws_delete_yes"):
-        store().delete(chosen)
+        write(lambda: store().delete(chosen), workshop_id=chosen)
         if st.session_state.get("ws_id") == chosen:
             open_workshop(None)
         st.session_state["ws_confirm_delete"] = None

@@ -6,11 +6,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpidesign.access import LIMIT
-from kpidesign.pages import ALL
 from tests.app.conftest import APP, ok, start
 from tests.app.test_share import editable
 from ui import access
-from ui.session import md
+from ui.pages import ALL
+from ui.text import md
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",

@@ -13,10 +13,10 @@ from streamlit.testing.v1 import AppTest
 from kpidesign.io.yaml_io import to_yaml
 from kpidesign.library import template
 from kpidesign.model import Alert, ReviewMeeting
-from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.app.conftest import by_key, ok, open_expander, start
-from ui.session import md
+from ui.pages import ALL
+from ui.text import md
 
 EVIL = "[click](https://evil.example) ![x](https://evil.example/x.png) **bold**"
 RAW = ("](https://evil", "![x]", "**bold")  # what only unescaped Markdown contains: md() puts a backslash inside each

@@ -8,10 +8,10 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from kpidesign.io import files
-from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
 from ui import exports
+from ui.pages import ALL
 
 EDITING = (
     "text_input",

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from kpidesign.i18n import t
 from kpidesign.library import TEMPLATES as ROOT_TEMPLATES
 from kpidesign.library import template
-from kpidesign.pages import ALL
 from kpidesign.store import Store
 from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
+from ui.pages import ALL
 
 
 @pytest.fixture

@@ -1,0 +1,80 @@
+"""The one cache key (ui.cache.Snapshot): every cached view is worked out again when a part of the key it uses
+changes, and gives the same result when a part it does not use changes (so leaving that part out is right)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+from typing import Any
+
+import pandas as pd
+import pytest
+import streamlit as st
+
+import ui
+from kpidesign import edits
+from kpidesign.model import Actual
+from kpidesign.store import Store
+from tests.conftest import build_ec
+from ui import cache
+
+for module in pkgutil.iter_modules(ui.__path__):  # every view registers itself when its module is imported
+    importlib.import_module(f"ui.{module.name}")
+
+EXTRA_ARGS: dict[str, tuple[Any, ...]] = {"ui.derived.placements": ("new_customers",)}  # options besides the snapshot
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, pd.DataFrame):
+        return isinstance(b, pd.DataFrame) and a.equals(b)
+    if isinstance(a, tuple | list):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+@pytest.fixture(scope="module")
+def snapshots(tmp_path_factory) -> dict[str, cache.Snapshot]:
+    """A base snapshot and, for each part of the key that changes, one that differs from it in that part only (and
+    where it differs, the workshop really differs: another design, more actuals, another language)."""
+    store = Store(tmp_path_factory.mktemp("cache") / "k.db")
+    st.session_state["store"] = store
+    ws = build_ec()
+    wid = store.create(ws)
+    day = dt.date(2026, 1, 1)
+    store.add_actuals(wid, [Actual(kpi="sales", date=day, value=100.0)])
+    base = cache.Snapshot(store.where, wid, 1, store.actuals_rev(wid), "ja")
+    changed = edits.set_field(ws, "new_customers", "name", "新しいお客様")
+    changed = edits.set_field(changed, "sales", "green", "120")
+    store.save(wid, changed, expected_version=1, summary="renamed")
+    store.add_actuals(wid, [Actual(kpi="sales", date=day + dt.timedelta(days=31), value=90.0)])
+    other = store.create(build_ec())
+    return {
+        "base": base,
+        "version": base._replace(version=2),
+        "actuals": base._replace(actuals=store.actuals_rev(wid)),
+        "language": base._replace(language="en"),
+        "workshop": base._replace(workshop=other),
+    }
+
+
+def test_views_are_registered():
+    assert {"ui.sidebar._steps", "ui.derived.definition_sheet", "ui.dashboard.readings", "ui.shared._thresholds"} <= set(cache.CACHED)
+
+
+@pytest.mark.parametrize("name", sorted(cache.CACHED))
+@pytest.mark.parametrize("part", ["workshop", *cache.CHANGING])
+def test_a_view_follows_each_part_of_its_key(snapshots, name, part):
+    view, args = cache.CACHED[name], EXTRA_ARGS.get(name, ())
+    view.clear()
+    first = view(snapshots["base"], *args)
+    assert view(snapshots["base"], *args) is first  # worked out once, then shared
+    builds = cache.BUILDS[name]
+    again = view(snapshots[part], *args)
+    if part in view.uses:
+        assert cache.BUILDS[name] == builds + 1, f"{name} was not worked out again when the {part} changed"
+    else:  # not part of its key: worked out afresh, it must be the same (else the key leaves out what it depends on)
+        assert cache.BUILDS[name] == builds
+        view.clear()
+        assert _same(view(snapshots[part], *args), again), f"{name} depends on the {part}, which is not part of its key"
+    assert "database" in view.uses and "workshop" in view.uses

@@ -1,0 +1,144 @@
+"""One key for every cached view of a workshop, and one decorator.
+
+The key is a `Snapshot`: which database, which workshop, at which version, with which revision of its actuals, in
+which language. A cached function takes the snapshot first (then only hashable options, such as a node's id), and
+reads the workshop through `workshop(snap)` / `workshop_with_actuals(snap)`, never from a variable around it: nothing
+a view depends on can be left out of its key, so a view is never stale (tests/app/test_cache.py changes each part of
+the key and sees every cached view worked out again). What a cached function returns is shared by every rerun and
+session: never mutate it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+
+import streamlit as st
+
+from kpidesign.model import Actual, Workshop
+from kpidesign.store import Loaded, Store, attached
+from ui.state import store, version
+from ui.text import lang
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+CACHED: dict[str, Callable[..., Any]] = {}  # every view cached through `cached`, by name: the key's test calls each one
+BUILDS: Counter[str] = Counter()  # how many times each view was worked out in this process (the key's test reads it)
+
+
+class Snapshot(NamedTuple):
+    """What a view of a workshop is drawn from."""
+
+    database: str
+    workshop: str
+    version: int
+    actuals: int
+    language: str
+
+
+def snapshot(loaded: Loaded) -> Snapshot:
+    """The key of the loaded workshop as this run shows it."""
+    return Snapshot(store().where, loaded.id, loaded.version, store().actuals_rev(loaded.id), lang())
+
+
+def open_snapshot() -> Snapshot:
+    """The snapshot of the open workshop at the version this run loaded (for parts of a screen drawn deep inside it)."""
+    wid = st.session_state.get("ws_id") or ""
+    return Snapshot(store().where, wid, version(), store().actuals_rev(wid) if wid else 0, lang())
+
+
+WHICH = ("database", "workshop")  # always part of the key
+CHANGING = ("version", "actuals", "language")  # what a view may or may not depend on
+
+
+def cached(
+    uses: tuple[str, ...] = CHANGING, max_entries: int = 64
+) -> Callable[[Callable[Concatenate[Snapshot, P], R]], Callable[Concatenate[Snapshot, P], R]]:
+    """Work a view out once per snapshot and options, then share it.
+
+    The function's first argument is the Snapshot; the others are hashable options. `uses` names the parts of the
+    snapshot besides the database and workshop that the view depends on: a view of the actuals alone is not worked out
+    again after an edit of the design. tests/app/test_cache.py checks both ways: a change of a part used gives a new
+    result, a change of another part the same one.
+    """
+    parts = WHICH + tuple(p for p in CHANGING if p in uses)
+
+    def wrap(build: Callable[Concatenate[Snapshot, P], R]) -> Callable[Concatenate[Snapshot, P], R]:
+        name = f"{build.__module__}.{build.__qualname__}"
+
+        def keyed(key: tuple[Any, ...], _snap: Snapshot, *args: Any, **kwargs: Any) -> R:
+            BUILDS[name] += 1
+            return build(_snap, *args, **kwargs)
+
+        # Streamlit keys a cache by the function's module, name and source: each view gets a cache of its own
+        keyed.__module__, keyed.__qualname__ = build.__module__, f"{build.__qualname__}[cached]"
+        kept = st.cache_resource(max_entries=max_entries, show_spinner=False)(keyed)
+
+        @functools.wraps(build)
+        def view(snap: Snapshot, *args: P.args, **kwargs: P.kwargs) -> R:
+            return kept(tuple(getattr(snap, part) for part in parts), snap, *args, **kwargs)
+
+        view.uses = parts  # type: ignore[attr-defined]
+        view.clear = kept.clear  # type: ignore[attr-defined]
+        CACHED[name] = view
+        return view
+
+    return wrap
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _workshop(database: str, workshop_id: str, version: int, _store: Store) -> Workshop:
+    """One version of a workshop (versions never change once written)."""
+    loaded = _store.load(workshop_id)
+    return loaded.workshop if loaded.version == version else _store.load_version(workshop_id, version)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _actuals(database: str, workshop_id: str, revision: int, _store: Store) -> list[Actual]:
+    """One revision of a workshop's actuals, read once: an edit of the design (a new version) does not change them."""
+    return _store.actuals(workshop_id)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _with_actuals(database: str, workshop_id: str, version: int, revision: int, _store: Store) -> Workshop:
+    """One version with one revision of its actuals, shared by reference (workshops are never mutated in place)."""
+    return attached(_workshop(database, workshop_id, version, _store), _actuals(database, workshop_id, revision, _store))
+
+
+def workshop(snap: Snapshot) -> Workshop:
+    """The workshop of a snapshot, without its actuals."""
+    return _workshop(snap.database, snap.workshop, snap.version, store())
+
+
+def workshop_with_actuals(snap: Snapshot) -> Workshop:
+    """The workshop of a snapshot with its actuals attached."""
+    return _with_actuals(snap.database, snap.workshop, snap.version, snap.actuals, store())
+
+
+def stored_actuals(snap: Snapshot) -> list[Actual]:
+    """Every stored actual of the snapshot's workshop."""
+    return _actuals(snap.database, snap.workshop, snap.actuals, store())
+
+
+def with_actuals(loaded: Loaded) -> tuple[Workshop, int]:
+    """The loaded workshop with its actuals attached, and the actuals' revision (cached per revision)."""
+    snap = snapshot(loaded)
+    return workshop_with_actuals(snap), snap.actuals
+
+
+def old_version(workshop_id: str, number: int) -> Workshop:
+    """An earlier version of a workshop, read once and then shared (never mutate it)."""
+    return _workshop(store().where, workshop_id, number, store())
+
+
+def reused(name: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """What build returns, made once per session and language: the router's page objects, the same on every rerun
+    (not a view of a workshop, so not keyed by a snapshot)."""
+    cache = st.session_state.setdefault("_reused", {})
+    key = (*name, lang())
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]

@@ -1,0 +1,90 @@
+"""Views of a workshop the step and result pages show, worked out once per snapshot (ui.cache) and shared."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from kpidesign import review, tree
+from kpidesign.findings import Finding
+from kpidesign.io import image
+from kpidesign.values import format_value
+from ui.cache import Snapshot, cached, workshop
+
+
+@cached()
+def tagging_frame(snap: Snapshot) -> pd.DataFrame:
+    """Every node's layer and speed, the names indented by depth."""
+    rows = [(n, d) for n, d in tree.walk(workshop(snap)) if n.parent is not None]
+    return pd.DataFrame(
+        {
+            "name": ["　" * (d - 1) + n.name for n, d in rows],
+            "layer": [n.layer.value if n.layer else None for n, _ in rows],
+            "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
+        }
+    )
+
+
+@cached()
+def balance(snap: Snapshot) -> review.Balance:
+    """How many KPIs of each layer and speed."""
+    return review.balance(workshop(snap))
+
+
+@cached()
+def png_problem(snap: Snapshot) -> str | None:
+    """Why the tree cannot be a PNG (too large, no renderer), or None."""
+    return image.png_problem(workshop(snap), snap.language)
+
+
+@cached(uses=("version",))
+def threshold_findings(snap: Snapshot) -> list[Finding]:
+    """Thresholds set the wrong way round for their direction (step 4 warns about each)."""
+    return review.threshold_findings(workshop(snap))
+
+
+@cached(uses=("version",))
+def kpi_choices(snap: Snapshot) -> tuple[list[str], dict[str, str]]:
+    """Node ids in tree order and their short names, for a KPI select."""
+    order = [n for n, _ in tree.walk(workshop(snap))]
+    return [n.id for n in order], {n.id: n.name[:80] for n in order}
+
+
+@cached(uses=("version",))
+def definition_sheet(snap: Snapshot) -> pd.DataFrame:
+    """Step 4's whole sheet: one row per KPI in tree order, numbers formatted for typing over."""
+    order = [n for n, _ in tree.walk(workshop(snap))]
+    return pd.DataFrame(
+        {
+            "name": [n.name for n in order],
+            "expression": [n.definition.expression for n in order],
+            "numerator": [n.definition.numerator for n in order],
+            "denominator": [n.definition.denominator for n in order],
+            "period": [n.definition.period for n in order],
+            "source": [n.definition.source for n in order],
+            "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
+            "owner": [n.definition.owner for n in order],
+            "why": [n.definition.why for n in order],
+            "comparisons": [[c.value for c in n.definition.comparisons] for n in order],
+            "direction": [n.thresholds.direction.value for n in order],
+            "green": [format_value(n.thresholds.green, n.unit) for n in order],
+            "yellow": [format_value(n.thresholds.yellow, n.unit) for n in order],
+            "baseline": [format_value(n.baseline, n.unit) for n in order],
+            "target": [format_value(n.target, n.unit) for n in order],
+        }
+    )
+
+
+@cached(uses=("version",))
+def node_choices(snap: Snapshot) -> tuple[list[str], dict[str, str]]:
+    """Node ids in tree order and their labels indented by level (the node picker of steps 2 and 3)."""
+    rows = list(tree.walk(workshop(snap)))
+    return [n.id for n, _ in rows], {n.id: "　" * d + ("└ " if d else "") + n.name[:60] for n, d in rows}
+
+
+@cached(uses=("version",))
+def placements(snap: Snapshot, node_id: str) -> tuple[set[str], list[str], dict[str, str]]:
+    """A node's descendants, the nodes it may move under (tree order), and every node's short name."""
+    ws = workshop(snap)
+    below = tree.descendants(ws, node_id)
+    parents = [n.id for n, _ in tree.walk(ws) if n.id != node_id and n.id not in below]
+    return below, parents, {n.id: n.name[:60] for n in ws.nodes}

@@ -1,0 +1,29 @@
+"""Messages to the person at the screen: queued for the next render, or shown beside the field that was refused."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.text import tr
+
+
+def flash(kind: str, text: str) -> None:
+    """Queue a message for the next render (kinds: saved, info, warning, error)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def show_flash() -> None:
+    """Show and clear queued messages: saves as toasts, problems as boxes at the top."""
+    for kind, text in st.session_state.get("flash", []):
+        if kind == "saved":
+            st.toast(text, icon=":material/check_circle:")
+        else:
+            getattr(st, kind)(text)
+    st.session_state["flash"] = []
+
+
+def field_error(error_key: str) -> None:
+    """Show the message of a refused input next to its field."""
+    message = st.session_state.get("errors", {}).get(error_key)
+    if message:
+        st.error(f"{message} {tr('kept_previous')}", icon=":material/error:")  # made literal where it was stored

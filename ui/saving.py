@@ -1,0 +1,111 @@
+"""The one door for writes: every change to the database goes through `write`, which turns each store error into a
+message (the screen keeps what it showed); design edits go through `commit`, versioned on top of the version shown."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from kpidesign.diff import changes
+from kpidesign.i18n import finding_text, problem_text
+from kpidesign.model import Workshop
+from kpidesign.store import InvalidWorkshopError, StaleVersionError, StoreError, WorkshopNotFoundError
+from kpidesign.values import EditError
+from ui.messages import flash
+from ui.state import open_workshop, store
+from ui.text import lang, md, say, tr
+
+T = TypeVar("T")
+
+
+def write(
+    action: Callable[[], T], *, error_key: str | None = None, workshop_id: str | None = None, seen: int | None = None
+) -> tuple[bool, T | None]:
+    """Run one write against the database: (True, what it returned), or on any refusal say why and return (False, None)
+    (nothing is half-written: each store write is one transaction).
+
+    error_key: where an input's refusal is shown (beside its field); else it is a message at the top of the page.
+    workshop_id, seen: the workshop written and the version the screen showed, for the conflict message.
+    """
+    if error_key:
+        st.session_state["errors"].pop(error_key, None)
+    try:
+        return True, action()
+    except EditError as e:
+        message = md(problem_text(e.problem, lang()))  # it may quote what was typed
+        if error_key:
+            st.session_state["errors"][error_key] = message
+        else:
+            flash("error", message)
+    except StaleVersionError as e:
+        flash("error", stale_message(workshop_id or e.workshop_id, seen, e))
+    except InvalidWorkshopError as e:
+        flash("error", say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
+    except WorkshopNotFoundError:
+        if workshop_id is None or workshop_id == st.session_state.get("ws_id"):
+            open_workshop(None)
+        flash("warning", tr("workshop_gone"))
+    except (sqlite3.OperationalError, sqlite3.DatabaseError, StoreError):  # busy, locked, read-only, full disk…
+        flash("error", tr("db_busy"))
+    return False, None
+
+
+def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str | None = None, workshop_id: str | None = None) -> bool:
+    """Apply change to a workshop (the open one by default) on top of the version shown; report any refusal.
+
+    The store refuses the save when the workshop moved on since the version this screen was drawn from (another
+    person saved), so a change is never applied to a state nobody saw."""
+    is_open = workshop_id is None or workshop_id == st.session_state.get("ws_id")
+    wid = st.session_state.get("ws_id") if workshop_id is None else workshop_id
+    shown = st.session_state.get("ws_version") if is_open else None
+
+    def save() -> int | None:
+        loaded = store().load(wid)
+        changed = change(loaded.workshop)
+        if changed is loaded.workshop:
+            return None
+        return store().save(wid, changed, expected_version=loaded.version if shown is None else shown, summary=summary)
+
+    ok, new_version = write(save, error_key=error_key, workshop_id=wid, seen=shown)
+    if not ok or new_version is None:
+        return ok
+    if is_open:
+        st.session_state["ws_version"] = new_version
+    flash("saved", say("saved_version", version=new_version, summary=summary))
+    return True
+
+
+def undo() -> None:
+    """Undo the open workshop's last change (saved as a new version), or say why it cannot be undone."""
+    wid, shown = st.session_state.get("ws_id"), st.session_state.get("ws_version")
+    if not wid or shown is None:
+        return
+    ok, done = write(lambda: store().undo(wid, expected_version=shown), workshop_id=wid, seen=shown)
+    if not ok:
+        return
+    if done is None:
+        flash("info", tr("nothing_to_undo"))
+        return
+    st.session_state["ws_version"], target = done
+    flash("saved", tr("undone", version=target))
+
+
+def stale_message(workshop_id: str, seen: int | None, error: StaleVersionError) -> str:
+    """The conflict message, with what the other person changed since the version this screen showed."""
+    text = say("stale", current=error.current, summary=error.summary)
+    if seen is None:
+        return text
+    try:
+        found = changes(store().load_version(workshop_id, seen), store().load(workshop_id).workshop)
+    except WorkshopNotFoundError:
+        return text
+    if found:
+        text += "\n\n" + tr("stale_changes") + "\n" + "\n".join(f"- {md(tr(c.code, **_shown(c.params)))}" for c in found)
+    return text
+
+
+def _shown(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: ", ".join(tr(x) for x in v) if isinstance(v, list) else (tr(v) if k == "part" else v) for k, v in params.items()}

@@ -1,0 +1,81 @@
+"""This session's state: the database, the open workshop and its version, kept in step with the address."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kpidesign.i18n import LANGUAGES, choose_language, t
+from kpidesign.store import Loaded, NewerSchemaError, Store, WorkshopNotFoundError
+from ui import pages
+from ui.messages import flash
+from ui.text import tr
+
+
+def init(open_from_address: bool = True) -> None:
+    """Set up cross-page state once per session (called by the router); ?ws=… opens a workshop when editing."""
+    if "store" not in st.session_state:
+        try:
+            st.session_state["store"] = Store()
+        except NewerSchemaError as e:  # never half-migrated: the app says why and stops, the database untouched
+            st.error(t("db_newer_schema", choose_language(st.context.locale), unknown=", ".join(e.unknown)), icon=":material/database:")
+            st.stop()
+    asked = st.query_params.get("lang")  # ?lang=en: the language chosen before a reload (ui.sidebar keeps it there)
+    st.session_state.setdefault("lang", asked if asked in LANGUAGES else choose_language(st.context.locale))
+    st.session_state.setdefault("ws_id", None)
+    st.session_state.setdefault("ws_version", None)
+    st.session_state.setdefault("flash", [])
+    st.session_state.setdefault("errors", {})
+    wanted = st.query_params.get("ws") if open_from_address else None
+    if st.session_state["ws_id"] is None and wanted and store().exists(wanted):
+        open_workshop(wanted)
+
+
+def sync_url() -> None:
+    """Keep the open workshop in the address (?ws=…), so a reload or a bookmark reopens it."""
+    wid = st.session_state.get("ws_id")
+    if wid and st.query_params.get("ws") != wid:
+        st.query_params["ws"] = wid
+    elif not wid and "ws" in st.query_params:
+        del st.query_params["ws"]
+
+
+def store() -> Store:
+    """This session's connection to the database."""
+    return st.session_state["store"]
+
+
+def open_workshop(workshop_id: str | None) -> None:
+    """Make a workshop the open one (None closes it)."""
+    st.session_state["ws_id"] = workshop_id
+    st.session_state["ws_version"] = None
+    st.session_state["errors"] = {}
+
+
+def version() -> int:
+    """The version of the open workshop as last shown (part of widget keys, so a save refreshes them)."""
+    return st.session_state.get("ws_version") or 0
+
+
+def current() -> Loaded | None:
+    """The open workshop freshly loaded from the database (the source of truth), or None."""
+    wid = st.session_state.get("ws_id")
+    if not wid:
+        return None
+    try:
+        loaded = store().load(wid)
+    except WorkshopNotFoundError:
+        open_workshop(None)
+        flash("warning", tr("workshop_gone"))
+        return None
+    st.session_state["ws_version"] = loaded.version
+    return loaded
+
+
+def require_workshop() -> Loaded:
+    """The open workshop, or stop the page with a way back to the list."""
+    loaded = current()
+    if loaded is None:
+        st.info(tr("no_open_workshop"))
+        st.page_link(pages.WORKSHOPS.file, label=tr("go_workshops"), icon=pages.WORKSHOPS.icon)
+        st.stop()
+    return loaded

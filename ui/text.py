@@ -1,0 +1,43 @@
+"""Text on screen: the session's language, translation, and user text made literal for Markdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from kpidesign.i18n import Language, has_text, t
+
+
+def lang() -> Language:
+    """The language of the interface: 'ja' or 'en'."""
+    return st.session_state.get("lang", "ja")
+
+
+def tr(key: str, **params: Any) -> str:
+    """Translate a key into the current language (plain text: for a stored summary, a table, an option's label)."""
+    return t(key, lang(), **params)
+
+
+def say(key: str, **params: Any) -> str:
+    """Translate a key for an element that renders Markdown (title, message, caption, toast, a button's or metric's
+    label): every text parameter is made literal (`md`), so a name never becomes a link, an image or emphasis."""
+    return t(key, lang(), **{k: md(v) if isinstance(v, str) else v for k, v in params.items()})
+
+
+def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
+    """A format_func translating prefix+value in this run's language (it may be called after the run)."""
+    code = lang()
+    return lambda v: t(none, code) if v is None else t(f"{prefix}{v}", code) if has_text(f"{prefix}{v}") else str(v)
+
+
+def md(text: str) -> str:
+    """User text made literal for st.markdown (no emphasis, links, images, bare-URL or e-mail autolinks, HTML, entities,
+    headings, colours or shortcodes): every Markdown punctuation character gets a backslash, which renders as itself;
+    "." and ":" also get an invisible word joiner before them, because GFM turns `https://…`, `www.…` and `a@b.c` into
+    links after the escapes are read (the browser showed `https\\://evil\\.example` as a link)."""
+    return "".join(_LITERAL.get(ch, ch) for ch in text)
+
+
+_LITERAL = {ch: "\\" + ch for ch in "\\`*_{}[]()#+-!<>|~$&=@^"} | {ch: "\u2060\\" + ch for ch in ".:"}
