@@ -30,6 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import S, t
+from kpidesign.io.excel_labels import WRITTEN
 from kpidesign.io.yaml_io import ImportResult, from_dict
 from kpidesign.model import Workshop
 from kpidesign.monitor import readings, status_words
@@ -471,7 +472,7 @@ def _actuals(sheet: Any) -> list[dict[str, Any]]:
         return []
     header = head[start]
     dates = {i: d.value for i, h in enumerate(header) if i >= len(GRID_COLS) and h is not None and (d := parse_date(_plain(h))).ok}
-    kinds = {label: kind for kind, key in GRID_KIND.items() for label in S[key]}
+    kinds = {label: kind for kind, key in GRID_KIND.items() for label in (kind, *_labels(key))}
     found: dict[tuple[str, dt.date | None], dict[str, Any]] = {}  # a header of spaces gives None: parse_rows refuses those rows
     for row in table_body(sheet, start + 2, max([*dates, len(GRID_COLS) - 1]) + 1):
         kpi = next((str(v).strip() for v in row[:2] if v is not None and str(v).strip()), None)  # the id, or the name
@@ -498,18 +499,23 @@ def _by_id(actuals: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> list[d
     return actuals
 
 
+def _labels(key: str) -> tuple[str, ...]:
+    """Every wording a header or sheet name has had (excel_labels.WRITTEN) and has now, in both languages."""
+    return (*WRITTEN.get(key, ()), *S[key])
+
+
 def _fields(header: list[Any], columns: tuple[tuple[str, str], ...]) -> dict[int, str]:
-    """Column index -> field, recognising headers written in Japanese or English."""
+    """Column index -> field, recognising a column by its stable id (the field's name, for workbooks made by scripts)
+    or by any label kpidesign has written for it, in Japanese or English."""
     labels = {}
     for field, key in columns:
-        ja, en = S[key]
-        labels[ja.strip().lower()] = labels[en.strip().lower()] = field
+        for label in (field, *_labels(key)):
+            labels[label.strip().lower()] = field
     return {i: labels[str(h).strip().lower()] for i, h in enumerate(header) if h is not None and str(h).strip().lower() in labels}
 
 
 def _sheet_by_key(wb: Any, key: str) -> Any:
-    ja, en = S[SHEETS[key]]
-    for name in (ja, en):
+    for name in (key, *_labels(SHEETS[key])):
         if name in wb.sheetnames:
             return wb[name]
     return None
@@ -721,7 +727,7 @@ def _cover(wb: Any) -> dict[str, Any]:
     labels = {
         label: field
         for field, key in (("title", "workshop_title"), ("description", "description"), ("language", "col_language"))
-        for label in S[key]
+        for label in _labels(key)
     }
     found: dict[str, Any] = {}
     for row in sheet_rows(sheet, 1, 30, 2) if sheet is not None else []:

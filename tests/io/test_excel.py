@@ -403,3 +403,33 @@ def test_query_and_connection_round_trip_through_excel(template, lang):
     )
     again = from_xlsx(to_xlsx(ws, lang)).workshop
     assert again == ws and again.node("purchase_rate").definition.query == sql
+
+
+def test_every_header_and_sheet_name_written_is_frozen_for_reading():
+    from kpidesign.io.excel_labels import WRITTEN
+
+    keys = [k for cols in (COLUMNS, excel.REVIEW_COLS, excel.ALERT_COLS, excel.LOG_COLS, excel.ACTUAL_COLS, excel.GRID_COLS) for _, k in cols]
+    keys += [*excel.GRID_KIND.values(), *excel.SHEETS.values()]
+    assert set(keys) <= set(WRITTEN), "a header key without its frozen labels: add it to kpidesign/io/excel_labels.py"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_workbook_written_before_a_label_was_reworded_still_imports(template, lang, monkeypatch):
+    old = to_xlsx(template, lang)  # written with today's wording
+    for key in ("owner", "sheet_definitions", "green", "review_name"):
+        monkeypatch.setitem(S, key, (f"新しい{S[key][0]}", f"New {S[key][1]}"))  # the screens reworded
+    ws = from_xlsx(old).workshop
+    assert ws is not None and ws.node("customers").definition.owner == template.node("customers").definition.owner
+    assert [r.name for r in ws.monitoring.reviews] == [r.name for r in template.monitoring.reviews]
+    assert from_xlsx(to_xlsx(template, lang)).workshop.node("customers").definition.owner  # and the new wording reads too
+
+
+def test_a_workbook_made_by_a_script_may_name_columns_by_their_ids(template):
+    wb = book(to_xlsx(template, "en"))
+    sheet = wb["Definitions"]
+    for cell, (field, _) in zip(sheet[1], COLUMNS):
+        cell.value = field  # "owner", "green", … instead of the labels
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    ws = from_xlsx(buffer.getvalue()).workshop
+    assert ws.node("customers").definition.owner == template.node("customers").definition.owner
