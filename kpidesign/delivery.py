@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from kpidesign.model import Channel, Workshop
+from kpidesign.i18n import is_language, t
+from kpidesign.model import AlertLevel, Channel, Workshop
 from kpidesign.monitor import Firing
 from kpidesign.values import format_value, one_line
 
@@ -64,13 +65,10 @@ def message(ws: Workshop, f: Firing) -> tuple[str, str]:
     )  # one line each: a subject is a mail header
     value = one_line(format_value(f.value, node.unit))
     level = f.level  # 'out_of_control' for a rule on the data's own limits, else the status
-    said = ("管理限界外（out of control）" if ws.language == "ja" else "out of control") if level == "out_of_control" else level
-    if ws.language == "ja":
-        subject = f"[{level.upper()}] {name}: {value}（{f.date}）"
-        body = f"{title}\n{name} が {said} です: {value}（{f.date}）\n取る行動: {action}"
-    else:
-        subject = f"[{level.upper()}] {name}: {value} ({f.date})"
-        body = f"{title}\n{name} is {said}: {value} ({f.date})\nAction: {action}"
+    lang = ws.language if is_language(ws.language) else "en"
+    said = t("msg_out_of_control" if level == AlertLevel.OUT_OF_CONTROL else f"msg_level_{level}", lang)
+    subject = t("msg_alert_subject", lang, level=level.upper(), name=name, value=value, date=f.date)
+    body = t("msg_alert_body", lang, title=title, name=name, said=said, value=value, date=f.date, action=action)
     return subject, body
 
 

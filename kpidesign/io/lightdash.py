@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import yaml
 
+from kpidesign.i18n import t
 from kpidesign.io.metricflow import TIME_DIMENSION, aggregation, dbt_names, derived, is_ratio
 from kpidesign.io.yaml_io import DUMPER, plain_number
 from kpidesign.model import Node, Workshop
@@ -26,30 +27,6 @@ from kpidesign.values import format_value
 MODEL = "kpi_facts"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*"}
-_WORDS = {
-    "ja": {
-        "target": "目標",
-        "baseline": "基準値",
-        "by": "期限",
-        "green": "緑",
-        "yellow": "黄",
-        "owner": "責任者",
-        "why": "目的",
-        "higher_is_better": "以上",
-        "lower_is_better": "以下",
-    },
-    "en": {
-        "target": "Target",
-        "baseline": "Baseline",
-        "by": "by",
-        "green": "green",
-        "yellow": "yellow",
-        "owner": "Owner",
-        "why": "Why",
-        "higher_is_better": "at or above",
-        "lower_is_better": "at or below",
-    },
-}
 
 
 def _sql(node: ast.AST, names: dict[str, str]) -> str:
@@ -76,20 +53,24 @@ def formula_sql(text: str, names: dict[str, str]) -> str:
 
 def _description(node: Node, lang: str) -> str:
     """What Lightdash cannot hold in a field of its own, in words: why, target, baseline, deadline, thresholds, owner."""
-    w, d, th = _WORDS.get(lang, _WORDS["en"]), node.definition, node.thresholds
+    d, th = node.definition, node.thresholds
+
+    def w(word: str) -> str:
+        return t(f"ld_{word}", lang)
+
     parts = [d.why or d.expression or node.name]
     if node.target is not None:
-        deadline = f" ({w['by']} {node.deadline.isoformat()})" if node.deadline else ""
-        parts.append(f"{w['target']}: {format_value(node.target, node.unit)}{deadline}")
+        deadline = f" ({w('by')} {node.deadline.isoformat()})" if node.deadline else ""
+        parts.append(f"{w('target')}: {format_value(node.target, node.unit)}{deadline}")
     if node.baseline is not None:
-        parts.append(f"{w['baseline']}: {format_value(node.baseline, node.unit)}")
+        parts.append(f"{w('baseline')}: {format_value(node.baseline, node.unit)}")
     if th.green is not None and th.yellow is not None:
-        side = w[th.direction.value]
+        side = w(th.direction.value)
         parts.append(
-            f"{w['green']}: {side} {format_value(th.green, node.unit)} / {w['yellow']}: {side} {format_value(th.yellow, node.unit)}"
+            f"{w('green')}: {side} {format_value(th.green, node.unit)} / {w('yellow')}: {side} {format_value(th.yellow, node.unit)}"
         )
     if d.owner and not _EMAIL.match(d.owner):
-        parts.append(f"{w['owner']}: {d.owner}")
+        parts.append(f"{w('owner')}: {d.owner}")
     return " · ".join(parts)[:2000]
 
 
