@@ -8,17 +8,16 @@ one line, no control characters or line separators; values.clean_block: control 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from kpidesign.index import index
 from kpidesign.room import DEFAULT_DOTS, MAX_DOTS, MAX_IDEA, MAX_OPTIONS, MAX_QUESTION, IdeaStatus, VoteKind
 from kpidesign.room import MAX_NAME as MAX_ROOM_NAME
 from kpidesign.values import clean_block, clean_line, connection_problem
 
-T = TypeVar("T")
 Line = Annotated[str, AfterValidator(clean_line)]  # a name, a unit, a recipient: one line
 Text = Annotated[str, AfterValidator(clean_block)]  # free text: line breaks kept
 
@@ -235,25 +234,7 @@ class Workshop(_Base):
 
     def node(self, node_id: str) -> Node:
         """The node with this id (KeyError if none); the first one if an id were repeated."""
-        return self.beside("_node_index", None, self._index)[node_id]
-
-    def _index(self) -> dict[str, Node]:
-        index: dict[str, Node] = {}
-        for n in self.nodes:
-            index.setdefault(n.id, n)
-        return index
-
-    def beside(self, name: str, key: Hashable, build: Callable[[], T]) -> T:
-        """What build() returns for this workshop's nodes (and key), worked out once and kept beside the object.
-
-        Workshops are never changed in place: every edit makes a copy, and a copy with a new node list builds again
-        (one with other fields only, a new title say, keeps it). Kept under name in the instance's __dict__, not a
-        field: never dumped, compared or validated. One entry per name: another key replaces it.
-        """
-        cached = self.__dict__.get(name)
-        if cached is None or cached[0] is not self.nodes or cached[1] != len(self.nodes) or cached[2] != key:
-            cached = self.__dict__[name] = (self.nodes, len(self.nodes), key, build())
-        return cached[3]
+        return index(self).by_id[node_id]
 
     def children(self, node_id: str) -> list[Node]:
         """The direct children of a node, in display order."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from kpidesign import formula as formulas
 from kpidesign.findings import Finding, Severity
+from kpidesign.index import index
 from kpidesign.model import Node, Workshop
 from kpidesign.values import EditError, Problem, make_id, parse_id, parse_name
 
@@ -38,9 +39,9 @@ def walk(ws: Workshop) -> Iterator[tuple[Node, int]]:
     """Every node reachable from the KGI with its depth (KGI = 0), depth first in display order.
 
     Workshops are never changed in place (every edit makes a copy with a new node list), so the order is worked out
-    once per workshop object and kept beside it, like its node index: a rerun of any page walks a 500-node tree once.
+    once per workshop object and kept in its index (kpidesign.index): a rerun of any page walks a 500-node tree once.
     """
-    return iter(ws.beside("_walk", None, lambda: tuple(_walk(ws))))
+    return iter(index(ws).kept("walk", lambda: tuple(_walk(ws))))
 
 
 def _walk(ws: Workshop) -> Iterator[tuple[Node, int]]:

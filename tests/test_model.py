@@ -50,24 +50,6 @@ def test_the_lookup_leaves_equality_and_the_dump_alone() -> None:
     assert a == b and a.model_dump() == b.model_dump() and a.model_dump_json() == b.model_dump_json()
 
 
-def test_what_is_kept_beside_a_workshop_is_built_once_per_node_list_and_key() -> None:
-    ws = Workshop(title="t", nodes=[Node(id="kgi", name="売上"), Node(id="a", parent="kgi", name="客数")])
-    builds = []
-
-    def build() -> int:
-        builds.append(1)
-        return len(builds)
-
-    assert ws.beside("_probe", "ja", build) == 1 and ws.beside("_probe", "ja", build) == 1  # built once
-    assert ws.model_copy(update={"title": "u"}).beside("_probe", "ja", build) == 1  # same nodes: still right
-    assert ws.beside("_probe", "en", build) == 2  # another key: built again (and replaces the first)
-    renamed = ws.model_copy(update={"nodes": [ws.kgi, ws.node("a").model_copy(update={"name": "顧客"})]})
-    assert renamed.beside("_probe", "en", build) == 3 and ws.beside("_probe", "en", build) == 2  # a copy with new nodes
-    ws.nodes.append(Node(id="b", parent="kgi", name="b"))  # appended in place (tests do it): built again
-    assert ws.beside("_probe", "en", build) == 4
-    assert "_probe" not in ws.model_dump() and ws == Workshop(title="t", nodes=list(ws.nodes))  # never dumped or compared
-
-
 # issue 17: whatever the way in, only finite numbers, and names and texts cleaned as typed input cleans them
 
 NUMERIC = {

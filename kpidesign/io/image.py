@@ -14,6 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from kpidesign import formula as formulas
+from kpidesign.index import index
 from kpidesign.model import Layer, Workshop
 from kpidesign.render import FONT, auto_direction, box_size, node_label
 from kpidesign.tree import children_map, walk
@@ -76,7 +77,7 @@ def layout(ws: Workshop, lang: str = "ja", direction: str | None = None) -> Layo
     stack downwards), by the same rule as on screen unless a direction is given. Worked out once per workshop
     object, language and direction (the export page asks whether a PNG fits, then draws the SVG): never mutate it.
     """
-    return ws.beside("_layout", (lang, direction), lambda: _layout(ws, lang, direction))
+    return index(ws).kept(("layout", lang, direction), lambda: _layout(ws, lang, direction))
 
 
 def _layout(ws: Workshop, lang: str, direction: str | None) -> Layout:

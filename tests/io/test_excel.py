@@ -408,7 +408,9 @@ def test_query_and_connection_round_trip_through_excel(template, lang):
 def test_every_header_and_sheet_name_written_is_frozen_for_reading():
     from kpidesign.io.excel_labels import WRITTEN
 
-    keys = [k for cols in (COLUMNS, excel.REVIEW_COLS, excel.ALERT_COLS, excel.LOG_COLS, excel.ACTUAL_COLS, excel.GRID_COLS) for _, k in cols]
+    keys = [
+        k for cols in (COLUMNS, excel.REVIEW_COLS, excel.ALERT_COLS, excel.LOG_COLS, excel.ACTUAL_COLS, excel.GRID_COLS) for _, k in cols
+    ]
     keys += [*excel.GRID_KIND.values(), *excel.SHEETS.values()]
     assert set(keys) <= set(WRITTEN), "a header key without its frozen labels: add it to kpidesign/io/excel_labels.py"
 
