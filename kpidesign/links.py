@@ -243,9 +243,12 @@ def effective_size(x: np.ndarray, y: np.ndarray, sxx: float, syy: float) -> floa
     """
     m = len(x)
     top = max(1, m // 5)
-    rx = np.correlate(x, x, "full")[m : m + top] / sxx  # lags 1..top
-    ry = np.correlate(y, y, "full")[m : m + top] / syy
-    total = float(((m - np.arange(1, top + 1)) / m * rx * ry).sum())
+    lags = np.arange(1, top + 1)
+    # P&P's "modified" autocorrelation: the sum over the m−j pairs at lag j scaled by m/(m−j), so that the (m−j)/m
+    # weight of the formula is applied once (the plain estimator already shrinks by (m−j)/m)
+    rx = np.correlate(x, x, "full")[m : m + top] / sxx * m / (m - lags)
+    ry = np.correlate(y, y, "full")[m : m + top] / syy * m / (m - lags)
+    total = float(((m - lags) / m * rx * ry).sum())
     return float(min(m, max(3.0, m / (1 + 2 * total))))
 
 

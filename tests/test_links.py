@@ -187,3 +187,26 @@ def test_any_actuals_give_a_verdict_never_an_exception(rows):
         assert result.verdict in lk.Verdict
         assert result.correlation is None or -1 <= result.correlation <= 1
         assert (result.verdict in lk.TESTED) == (result.correlation is not None)
+
+
+def _pyper_peterman(x: np.ndarray, y: np.ndarray) -> float:
+    """Pyper & Peterman (1998), eq. 1 with their modified autocorrelation, written out term by term."""
+    n = len(x)
+    x, y = x - x.mean(), y - y.mean()
+
+    def r(s: np.ndarray, j: int) -> float:
+        return n / (n - j) * float(np.sum(s[: n - j] * s[j:])) / float(np.sum(s * s))
+
+    inverse = 1 / n + 2 / n * sum((n - j) / n * r(x, j) * r(y, j) for j in range(1, max(1, n // 5) + 1))
+    return min(n, max(3.0, 1 / inverse))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=10, max_value=60), st.integers(min_value=0, max_value=10_000), st.floats(min_value=-0.9, max_value=0.9))
+def test_effective_size_is_pyper_and_petermans_with_the_weight_applied_once(n, seed, phi):
+    rng = np.random.default_rng(seed)
+    x, y = np.zeros(n), np.zeros(n)
+    for i in range(1, n):  # two AR(1) series of the same persistence
+        x[i], y[i] = phi * x[i - 1] + rng.normal(), phi * y[i - 1] + rng.normal()
+    xc, yc = x - x.mean(), y - y.mean()
+    assert lk.effective_size(xc, yc, float(xc @ xc), float(yc @ yc)) == pytest.approx(_pyper_peterman(x, y), rel=1e-9)
