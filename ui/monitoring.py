@@ -13,7 +13,7 @@ from kpidesign.model import Cadence, Sensitivity, Workshop
 from ui.messages import field_error
 from ui.saving import commit
 from ui.state import version
-from ui.text import lang, md, tr
+from ui.text import lang, md, say, tr
 
 
 def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., Any], part: str, column_config: dict[str, Any]) -> None:
@@ -76,15 +76,15 @@ def rhythm_hints(ws: Workshop) -> None:
     fast = [n.name for n in kpis if n.sensitivity is Sensitivity.HIGH]
     slow = [n.name for n in kpis if n.sensitivity is Sensitivity.LOW]
     if fast or slow:
-        st.caption(tr("rhythm_hint", fast=md(", ".join(fast)[:300]) or "—", slow=md(", ".join(slow)[:300]) or "—"))
+        st.caption(say("rhythm_hint", fast=", ".join(fast)[:300] or "—", slow=", ".join(slow)[:300] or "—"))
     reviewed = {k for r in ws.monitoring.reviews for k in r.kpis}
     unseen = [n.name for n in ws.nodes if n.id not in reviewed]
     if ws.monitoring.reviews and unseen:
-        st.info(tr("kpi_not_reviewed", names=md(", ".join(unseen)[:400])))
+        st.info(say("kpi_not_reviewed", names=", ".join(unseen)[:400]))
     fast_quarterly = [
         r.name
         for r in ws.monitoring.reviews
         if r.cadence is Cadence.QUARTERLY and any(k in {n.id for n in kpis if n.sensitivity is Sensitivity.HIGH} for k in r.kpis)
     ]
     if fast_quarterly:
-        st.info(tr("fast_in_slow_review", meetings=md(", ".join(fast_quarterly))))
+        st.info(say("fast_in_slow_review", meetings=", ".join(fast_quarterly)))

@@ -3,11 +3,11 @@
 import streamlit as st
 
 from ui.access import check_password, login_configured
-from ui.text import md, tr
+from ui.text import say, tr
 
 if login_configured() and st.user.get("is_logged_in"):  # signed in, yet here: not on the allow-list (KPIDESIGN_EDITORS)
     st.title(tr("login_denied_title"))
-    st.markdown(tr("login_denied", email=md(str(st.user.get("email") or "—"))))
+    st.markdown(say("login_denied", email=str(st.user.get("email") or "—")))
     st.button(tr("login_logout"), on_click=st.logout, icon=":material/logout:", key="login_logout")
     st.stop()
 st.title(tr("login_title"))
