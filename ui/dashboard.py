@@ -72,6 +72,7 @@ def overview(
         column.metric(tr(f"metric_{verdict}"), ahead[verdict], help=tr("metric_forecast_help"))
     depth = graphs.levels(ws, state, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
     graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()}, depth=depth)
+    graphs.show_legend(status=True)
     st.caption(tr("dash_flow"))
     for column, text in zip(st.columns(3), flow):
         column.markdown(text)  # one block per column: hundreds of KPIs stay one element each side

@@ -5,13 +5,19 @@ A tree of more than render.MAX_SHOWN boxes folds its deep levels by default; the
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from kpidesign.model import Node, Workshop
-from kpidesign.render import auto_direction, fold, fold_depth, kept_drawn, tree_dot
+from kpidesign.render import auto_direction, fold, fold_depth, kept_drawn, legend, tree_dot
 from ui.session import labeller, tr
+
+# a click on a box names its node (st.components.v2: inline in the page, no iframe); see assets/graph_click.js
+_CLICK = st.components.v2.component("kpidesign.graph_click", js=(Path(__file__).parent / "assets" / "graph_click.js").read_text())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)  # a str is immutable: shared, not copied per rerun
@@ -85,8 +91,32 @@ def tree(
         dot = tree_dot(
             ws, lang=lang, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, whatif=whatif, depth=depth
         )
-    st.graphviz_chart(dot, width="stretch")
+    st.graphviz_chart(dot, width="content")  # never stretched: a lone KGI stays the size of its text (CSS shrinks a wide tree)
     if depth is not None:
         drawn, hidden = _fold(state, depth, root, kept_drawn(highlight, whatif), ws)
         total = len(drawn) + sum(len(v) for v in hidden.values())
         st.info(tr(hint, levels=depth + 1, shown=len(drawn), total=total), icon=":material/unfold_more:")
+
+
+def clickable(box: str, ids: set[str] | frozenset[str], pick: Callable[[str], None]) -> None:
+    """Let a click on a box of the graph drawn inside the keyed container `box` (st.container(key=box)) call pick
+    with its node's id (one of ids; anything else is ignored), before the rerun it starts draws anything."""
+    key = f"{box}_click"
+    _CLICK(key=key, data={"box": box}, on_selected_change=lambda: _clicked(key, ids, pick), width="stretch", height=0)
+
+
+def _clicked(key: str, ids: set[str] | frozenset[str], pick: Callable[[str], None]) -> None:
+    chosen = (st.session_state.get(key) or {}).get("selected")
+    if isinstance(chosen, str) and chosen in ids:
+        pick(chosen)
+
+
+def show_legend(status: bool = False) -> None:
+    """Swatches of every look the tree uses (the KGI, layers or statuses, speeds, the box being edited), in one line."""
+    items = []
+    for swatch in legend(status):
+        frame = f"{swatch.width}px {'dashed' if swatch.dashed else 'solid'} {swatch.frame}"
+        look = f"background:{swatch.fill};border:{frame};color:{swatch.text}"
+        sample = f'<span class="kpi-swatch" style="{look}">{html.escape(swatch.glyph)}</span>'
+        items.append(f'<span class="kpi-legend-item">{sample}{html.escape(tr(swatch.key))}</span>')
+    st.html(f'<div class="kpi-legend" role="list" aria-label="{html.escape(tr("legend_title"))}">{"".join(items)}</div>')

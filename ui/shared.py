@@ -38,6 +38,7 @@ def tree(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     state = (loaded.id, loaded.version, actuals_rev)
     words = {k: r.status.value for k, r in _readings(ws, loaded, actuals_rev).items()}
     graphs.tree(ws, state, lang(), status=words, depth=graphs.levels(ws, state, key="share_levels"))
+    graphs.show_legend(status=True)
     st.caption(tr("share_tree_legend"))
 
 
