@@ -268,20 +268,25 @@ class Swatch:
     frame: str
     text: str = "#111827"
     glyph: str = ""
-    dashed: bool = False
+    border: str = "solid"  # the frame's line, as CSS names it: solid, dashed or double
     width: int = 2  # the frame's thickness in pixels
 
 
 def legend(status: bool = False) -> list[Swatch]:
     """The legend beside a tree drawn by tree_dot: the KGI, the layers' colours (or, on a status view, the statuses'),
     the speeds' glyphs and, on an editing view, the box being edited."""
-    kgi = Swatch("legend_kgi", KGI_COLOUR, KGI_COLOUR, "white", width=4)
+    kgi = Swatch("legend_kgi", STATUS_FILL["none"] if status else KGI_COLOUR, KGI_COLOUR, border="double", width=5)
     speeds = [Swatch(f"legend_{speed}", "#ffffff", "#9ca3af", glyph=glyph) for speed, glyph in SPEED_MARK.items()]
     if status:
         words = [Swatch(f"status_{word}", STATUS_FILL[word], STATUS_BORDER[word]) for word in ("red", "yellow", "green")]
         return [kgi, *words, Swatch("legend_no_status", STATUS_FILL["none"], STATUS_BORDER["none"]), *speeds]
     layers = [
-        Swatch(layer.value if layer else "untagged", style["fillcolor"], style["color"], dashed="dashed" in style["style"])
+        Swatch(
+            layer.value if layer else "untagged",
+            style["fillcolor"],
+            style["color"],
+            border="dashed" if "dashed" in style["style"] else "solid",
+        )
         for layer, style in LAYER_STYLE.items()
     ]
     return [kgi, *layers, *speeds, Swatch("legend_selected", "#ffffff", SELECTED_COLOUR, width=5)]

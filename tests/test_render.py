@@ -286,6 +286,8 @@ def test_legend_lists_every_look_the_drawing_uses():
     assert SELECTED_COLOUR in {s.frame for s in plain} and SELECTED_COLOUR not in {s.frame for s in status}
     assert {s.fill for s in status} >= set(STATUS_FILL.values()) and not {s.fill for s in status} & {"#dbeafe", "#fef3c7", "#fde2e1"}
     assert {s.glyph for s in plain} == {s.glyph for s in status} == {"", "⚡", "◷"}
+    kgi = [s for s in plain + status if s.key == "legend_kgi"]  # its double frame on both views, its dark fill where layers show
+    assert [(s.fill, s.frame, s.border) for s in kgi] == [(KGI_COLOUR, KGI_COLOUR, "double"), (STATUS_FILL["none"], KGI_COLOUR, "double")]
     assert all(s.key in S for s in plain + status)  # every entry named in both languages
 
 

@@ -115,7 +115,7 @@ def show_legend(status: bool = False) -> None:
     """Swatches of every look the tree uses (the KGI, layers or statuses, speeds, the box being edited), in one line."""
     items = []
     for swatch in legend(status):
-        frame = f"{swatch.width}px {'dashed' if swatch.dashed else 'solid'} {swatch.frame}"
+        frame = f"{swatch.width}px {swatch.border} {swatch.frame}"
         look = f"background:{swatch.fill};border:{frame};color:{swatch.text}"
         sample = f'<span class="kpi-swatch" style="{look}">{html.escape(swatch.glyph)}</span>'
         items.append(f'<span class="kpi-legend-item">{sample}{html.escape(tr(swatch.key))}</span>')
