@@ -75,3 +75,23 @@ def test_a_lone_kgi_box_is_the_size_of_its_text(server, new_page):  # type: igno
     assert size is not None and size["width"] < 420 and size["height"] < 160, size  # was ~1,500 x 420 (stretched)
     form = page.get_by_label("Names (one per line, several at once)", exact=True)
     assert in_view(page, box) and in_view(page, form)  # the add form beside it, on screen when it is needed
+
+
+def test_the_editor_stays_beside_a_tall_graph_scrolled_down(server, new_page):  # type: ignore[no-untyped-def]
+    from bench.generate import workshop
+
+    wid = Store(server["db"]).create(workshop(150))
+    page = new_page("en-US", width=1920, height=1080)
+    login(page, server["base"], f"tree?ws={wid}&projector=1")
+    page.wait_for_selector("g.node#kpi-k3", state="attached")
+    idle(page)
+    boxes = page.locator("[data-testid=stGraphVizChart] g.node")
+    low = boxes.nth(boxes.count() - 2)  # a box near the bottom of the drawing, below the first screen
+    node = (low.get_attribute("id") or "").removeprefix("kpi-")
+    low.scroll_into_view_if_needed()
+    low.click()
+    idle(page)
+    assert selected_box(page) == f"kpi-{node}"
+    field = page.get_by_label(FIRST_FIELD, exact=True)
+    assert field.input_value() == Store(server["db"]).load(wid).workshop.node(node).name
+    assert in_view(page, low) and in_view(page, field)  # the page scrolled down, the editor still beside the box
