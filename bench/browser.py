@@ -15,7 +15,7 @@ from typing import Any
 
 from bench.generate import weekly_actuals, workshop
 from kpidesign.model import Workshop
-from kpidesign.render import fold, fold_depth
+from kpidesign.render import SELECTED_COLOUR, fold, fold_depth
 from kpidesign.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,11 +130,11 @@ def _unfolded_ms(browser: Any, url: str, folded: int, nodes: int) -> float:
 
 
 def _highlighted(tab: Any, name: str) -> None:
-    """Wait until the box whose first line is `name` is drawn with the selection's red outline."""
+    """Wait until the box whose first line is `name` (after its speed's glyph) is drawn with the selection's outline."""
     tab.wait_for_function(
-        """name => Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node')).some(
-            g => g.querySelector('text')?.textContent === name && g.querySelector('[stroke="#dc2626"]'))""",
-        arg=name,
+        """([name, colour]) => Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node')).some(
+            g => g.querySelector('text')?.textContent.endsWith(name) && g.querySelector(`[stroke="${colour}"]`))""",
+        arg=[name, SELECTED_COLOUR],
         timeout=120000,
         polling=20,
     )

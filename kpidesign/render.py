@@ -1,4 +1,6 @@
-"""The KPI tree as graphviz DOT: KGI at the top, layers by colour and shape, typed links, labels escaped."""
+"""The KPI tree as graphviz DOT (built with the `graphviz` package, whose quoting keeps every label literal): KGI at the
+top in its own dark double frame, layers by fill colour, speed by a glyph, the selected box in a colour used for nothing
+else, typed links."""
 
 from __future__ import annotations
 
@@ -7,7 +9,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import lru_cache
+
+import graphviz
+from graphviz import quoting
 
 from kpidesign import formula as formulas
 from kpidesign.model import Layer, Node, Workshop
@@ -20,7 +26,22 @@ LAYER_STYLE: dict[Layer | None, dict[str, str]] = {
     Layer.LAGGING: {"shape": "box", "style": "filled", "fillcolor": "#fde2e1", "color": "#b91c1c"},
     None: {"shape": "box", "style": "rounded,filled,dashed", "fillcolor": "#f3f4f6", "color": "#6b7280"},
 }
-KGI_STYLE = {"shape": "box", "style": "filled,bold", "fillcolor": "#1e3a8a", "fontcolor": "white", "color": "#1e3a8a", "penwidth": "2"}
+# the KGI: a dark charcoal box in a double frame, no layer's colour (it was navy, which read as "leading")
+KGI_COLOUR = "#1f2937"
+KGI_STYLE = {
+    "shape": "box",
+    "style": "filled,bold",
+    "fillcolor": KGI_COLOUR,
+    "fontcolor": "white",
+    "color": KGI_COLOUR,
+    "penwidth": "3",
+    "peripheries": "2",
+}
+# the box being edited: a thick outline in a colour no layer, status, what-if or verdict uses (it was red = lagging)
+SELECTED_COLOUR = "#d946ef"
+SELECTED_STYLE = {"color": SELECTED_COLOUR, "penwidth": "7"}
+# speed as a glyph before the name, readable from the back of a room (a double border was not); no emoji font needed
+SPEED_MARK = {"high": "⚡", "low": "◷"}
 LINK_LABEL = {"×": "×", "÷": "÷", "+": "+", "−": "−"}
 FONT = "Noto Sans CJK JP, Hiragino Sans, Yu Gothic, Meiryo, Arial, sans-serif"
 
@@ -83,16 +104,16 @@ def _fit(token: str, width: int) -> str:
 
 
 def escape(text: str) -> str:
-    """Make text literal inside a DOT label (backslashes and quotes; \\n between lines, nothing else unprintable)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    if not escaped.replace("\n", "").isprintable():
-        escaped = "\n".join(one_line(line) for line in escaped.split("\n"))
-    return escaped.replace("\n", "\\n")
+    """text as it stands between the quotes of a DOT value (see `quoted`)."""
+    value = quoted(text)
+    return value[1:-1] if value.startswith('"') else value
 
 
 def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str:
-    """The lines shown in a node: name, then baseline → target (or baseline ⇒ what-if value) with unit."""
+    """The lines shown in a node: the speed's glyph and the name, then baseline → target (or baseline ⇒ what-if value) with unit."""
     lines = wrap(one_line(node.name))
+    if node.sensitivity is not None and node.parent is not None and lines:  # beside the name, not wrapped with it
+        lines[0] = f"{SPEED_MARK[node.sensitivity.value]} {lines[0]}"
     unit = one_line(node.unit)
     if whatif is not None:
         span = f"{compact_value(node.baseline, node.unit, lang) or '?'} ⇒ {compact_value(whatif, node.unit, lang)}"
@@ -218,6 +239,7 @@ def fold(ws: Workshop, depth: int, root: str | None = None, keep: Collection[str
 
 WHATIF_STYLE = {"color": "#7c3aed", "penwidth": "3"}
 STATUS_FILL = {"green": "#bbf7d0", "yellow": "#fef08a", "red": "#fecaca", "none": "#f3f4f6"}
+STATUS_BORDER = {"green": "#15803d", "yellow": "#a16207", "red": "#b91c1c", "none": "#9ca3af"}  # a box's frame follows its status
 # contribution colouring: (share of the largest |contribution| at or above which, positive fill, negative fill), strongest first
 CONTRIBUTION_FILL = ((0.5, "#4ade80", "#f87171"), (0.15, "#86efac", "#fca5a5"), (0.0, "#dcfce7", "#fee2e2"))
 CONTRIBUTION_NONE = "#f3f4f6"
@@ -235,6 +257,39 @@ VERDICT_STYLE = {
     "insufficient_data": {"color": "#d1d5db", "penwidth": "1.4", "style": "dotted"},
     "not_comparable": {"color": "#d1d5db", "penwidth": "1.4", "style": "dotted"},
 }
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One entry of a graph's legend: what to call it (a text key) and how its box looks."""
+
+    key: str
+    fill: str
+    frame: str
+    text: str = "#111827"
+    glyph: str = ""
+    border: str = "solid"  # the frame's line, as CSS names it: solid, dashed or double
+    width: int = 2  # the frame's thickness in pixels
+
+
+def legend(status: bool = False) -> list[Swatch]:
+    """The legend beside a tree drawn by tree_dot: the KGI, the layers' colours (or, on a status view, the statuses'),
+    the speeds' glyphs and, on an editing view, the box being edited."""
+    kgi = Swatch("legend_kgi", STATUS_FILL["none"] if status else KGI_COLOUR, KGI_COLOUR, border="double", width=5)
+    speeds = [Swatch(f"legend_{speed}", "#ffffff", "#9ca3af", glyph=glyph) for speed, glyph in SPEED_MARK.items()]
+    if status:
+        words = [Swatch(f"status_{word}", STATUS_FILL[word], STATUS_BORDER[word]) for word in ("red", "yellow", "green")]
+        return [kgi, *words, Swatch("legend_no_status", STATUS_FILL["none"], STATUS_BORDER["none"]), *speeds]
+    layers = [
+        Swatch(
+            layer.value if layer else "untagged",
+            style["fillcolor"],
+            style["color"],
+            border="dashed" if "dashed" in style["style"] else "solid",
+        )
+        for layer, style in LAYER_STYLE.items()
+    ]
+    return [kgi, *layers, *speeds, Swatch("legend_selected", "#ffffff", SELECTED_COLOUR, width=5)]
 
 
 def contribution_fill(value: float | None, largest: float) -> str:
@@ -285,25 +340,21 @@ def tree_dot(
     are red or yellow).
     """
     changed = whatif or {}
-    head = [
-        f'  graph [rankdir={"LR" if direction == "LR" else "TB"}, nodesep=0.2, ranksep=0.5, fontname="{FONT}", bgcolor="transparent"];',
-        f'  node [fontname="{FONT}", fontsize={FONT_SIZE}];',
-        f'  edge [fontname="{FONT}", fontsize={FONT_SIZE}, fontcolor="#111827", color="#6b7280", arrowhead=none, penwidth=1.4];',
-    ]
+    head = _head("LR" if direction == "LR" else "TB")
     largest = max((abs(v) for v in contribution.values()), default=0.0) if contribution else 0.0
     marked = extremes(contribution) if contribution else {}
     kept = kept_drawn(highlight, changed) + tuple(marked)  # the largest push and pull stay drawn in a folded tree
     shown, hidden = fold(ws, depth, root, kept) if depth is not None else (_subtree(ws, root), {})
     boxes = []
     for node in shown:
-        style = KGI_STYLE if node.parent is None else LAYER_STYLE[node.layer]
-        attrs = dict(style)
+        kgi = node.parent is None
+        attrs = {"id": f"kpi-{node.id}", **(KGI_STYLE if kgi else LAYER_STYLE[node.layer])}  # id: what a click on the box names
+        if status is not None:  # the status's fill and frame; the KGI keeps its double frame, in its own dark colour
+            word = status.get(node.id, "none")
+            attrs.update({"fillcolor": STATUS_FILL[word], "fontcolor": "#111827", "style": "filled,bold" if kgi else "rounded,filled"})
+            attrs.update({"color": KGI_COLOUR} if kgi else {"color": STATUS_BORDER[word], "penwidth": "2"})
         if node.id == highlight:
-            attrs.update({"penwidth": "3", "color": "#dc2626"})
-        if node.sensitivity is not None and node.parent is not None:
-            attrs["peripheries"] = "2" if node.sensitivity.value == "high" else "1"
-        if status is not None:
-            attrs.update({"fillcolor": STATUS_FILL[status.get(node.id, "none")], "fontcolor": "#111827", "style": "rounded,filled"})
+            attrs.update(SELECTED_STYLE)
         if node.id in changed:
             attrs.update(WHATIF_STYLE)
         if observed is not None and node.id in observed:
@@ -337,11 +388,12 @@ def tree_dot(
                 attrs.update(VERDICT_STYLE.get(link_verdicts[node.id, child_id], {}))
             links.append((index[node.id], index[child_id], _attrs(attrs)))
     key = drawing_key(head, boxes, links)
-    out = [f"digraph g{key} {{", *head]
-    out += [f"  n{i}_{key} [{attrs}];" for i, attrs in enumerate(boxes)]
-    out += [f"  n{a}_{key} -> n{b}_{key} [{attrs}];" for a, b, attrs in links]
-    out.append("}")
-    return "\n".join(out)
+    graph = graphviz.Digraph(f"g{key}")
+    graph.body += head
+    graph.body += [f"\tn{i}_{key} [{attrs}]\n" for i, attrs in enumerate(boxes)]
+    graph.body += [f"\tn{a}_{key} -> n{b}_{key} [{attrs}]\n" for a, b, attrs in links]
+    source: str = graph.source
+    return source
 
 
 def kept_drawn(highlight: str | None, whatif: dict[str, float] | None) -> tuple[str, ...]:
@@ -374,5 +426,46 @@ def _links(ws: Workshop, node: Node) -> dict[str, str]:
         return {}
 
 
+@lru_cache(maxsize=8)
+def _head(rankdir: str) -> list[str]:
+    """The graph's, boxes' and links' defaults, as lines of a graphviz.Digraph's body."""
+    return [
+        f"\tgraph [{_attrs({'rankdir': rankdir, 'nodesep': '0.2', 'ranksep': '0.5', 'fontname': FONT, 'bgcolor': 'transparent'})}]\n",
+        f"\tnode [{_attrs({'fontname': FONT, 'fontsize': str(FONT_SIZE)})}]\n",
+        "\tedge ["
+        + _attrs(
+            {
+                "fontname": FONT,
+                "fontsize": str(FONT_SIZE),
+                "fontcolor": "#111827",
+                "color": "#6b7280",
+                "arrowhead": "none",
+                "penwidth": "1.4",
+            }
+        )
+        + "]\n",
+    ]
+
+
 def _attrs(attrs: dict[str, str]) -> str:
-    return ", ".join(f'{k}="{escape(str(v))}"' for k, v in attrs.items())
+    """A DOT attribute list (without brackets): each value quoted by graphviz, as literal text."""
+    return " ".join(f"{k}={quoted(v)}" for k, v in attrs.items())
+
+
+@lru_cache(maxsize=65536)  # colours, shapes, sizes and most labels repeat from one drawing to the next
+def quoted(text: str) -> str:
+    """text as a DOT value that shows it literally, as graphviz's `quote(escape(text))` makes it (see `_quote`); lines
+    joined by \\n, nothing else unprintable."""
+    if not text.replace("\n", "").isprintable():
+        text = "\n".join(one_line(line) for line in text.split("\n"))
+    return _quote(str(graphviz.escape(text)).replace("\n", "\\n"))
+
+
+def _quote(escaped: str) -> str:
+    """graphviz.quoting.quote for a value whose backslashes are escaped and which is never an HTML label (graphviz.nohtml):
+    bare when a plain id or number, else quoted with its quotes escaped. Its own patterns, without its general path
+    (a decorator, a search for a final odd backslash that cannot occur here, a quote substitution tried at every
+    character even when there is no quote), which made the DOT of 500 new labels twice as slow to build."""
+    if quoting.ID.match(escaped) and escaped.lower() not in quoting.KEYWORDS:
+        return escaped
+    return '"' + (quoting.ESCAPE_UNESCAPED_QUOTES(escaped) if '"' in escaped else escaped) + '"'

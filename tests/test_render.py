@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import tree
-from kpidesign.render import box_size, display_width, escape, fold_depth, node_label, tree_dot, wrap
+from kpidesign.render import KGI_COLOUR, SELECTED_COLOUR, box_size, display_width, escape, fold_depth, node_label, tree_dot, wrap
 
 BOX = r"^\s*n\d+_[0-9a-f]+ \["  # a box statement: n<position>_<drawing key> [
 HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
@@ -13,8 +13,8 @@ HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a
 def labels(dot: str, attr: str = "label") -> list[str]:
     """Every value of an attribute in DOT, unescaped: the quoted strings must parse back to the text we put in."""
     out = []
-    for m in re.finditer(attr + r'="((?:[^"\\]|\\.)*)"', dot):
-        out.append(re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), m[1]))
+    for m in re.finditer(r"\b" + attr + r'=(?:"((?:[^"\\]|\\.)*)"|([^\s\]"]+))', dot):  # graphviz quotes only what needs it
+        out.append(re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), m[1] if m[1] is not None else m[2]))
     return out
 
 
@@ -35,10 +35,10 @@ def test_layers_kgi_and_links(ec):
     ws = tree.update_node(ec, "customers", layer="leading")
     ws, _ = tree.add_node(ws, "customers", "Satisfaction")
     dot = tree_dot(ws, direction="LR", highlight="customers")
-    assert "rankdir=LR" in dot and 'fillcolor="#1e3a8a"' in dot and 'fillcolor="#dbeafe"' in dot
+    assert "rankdir=LR" in dot and f'fillcolor="{KGI_COLOUR}"' in dot and 'fillcolor="#dbeafe"' in dot
     assert 'label=" × "' in dot and 'label=" + "' in dot
-    assert 'style="dashed"' in dot  # Satisfaction is not in the customers formula: an influence link
-    assert 'color="#dc2626"' in dot
+    assert "style=dashed" in dot  # Satisfaction is not in the customers formula: an influence link
+    assert f'color="{SELECTED_COLOUR}"' in dot
 
 
 def test_long_and_japanese_labels_are_wrapped(template):
@@ -99,7 +99,8 @@ def test_a_long_unit_is_clipped_visibly(ec):
 
 def drawn(dot: str) -> list[str]:
     """The first line of every box's label (its name)."""
-    return [label.split("\n")[0] for label in re.findall(BOX + r'.*?label="((?:[^"\\]|\\.)*)"', dot, re.M)]
+    found = re.findall(BOX + r'.*?\blabel=(?:"((?:[^"\\]|\\.)*)"|([^\s\]"]+))', dot, re.M)
+    return [(quoted or bare).split("\n")[0] for quoted, bare in found]
 
 
 def test_big_trees_fold_their_deep_levels(ec):
@@ -209,7 +210,8 @@ def test_a_folded_what_if_draws_every_moved_node_and_its_path(ec):
 
 
 CONTROL = "".join(chr(c) for c in range(0x20)) + "\x7f\u2028\u2029\ufffe"  # every C0 control, DEL, the line separators, a noncharacter
-STATEMENT = re.compile(r'^  (n\d+_[0-9a-f]+( -> n\d+_[0-9a-f]+)?) \[(\w+="(?:[^"\\]|\\.)*")(, \w+="(?:[^"\\]|\\.)*")*\];$')
+VALUE = r'\w+=(?:"(?:[^"\\]|\\.)*"|[\w.#-]+)'  # quoted by graphviz, or a bare id / number
+STATEMENT = re.compile(rf"^\t(n\d+_[0-9a-f]+( -> n\d+_[0-9a-f]+)?) \[{VALUE}( {VALUE})*\]$")
 
 
 def test_control_characters_in_names_and_units_keep_the_dot_valid(ec):
@@ -219,10 +221,10 @@ def test_control_characters_in_names_and_units_keep_the_dot_valid(ec):
     ws = ec.model_copy(update={"nodes": nodes})
     for dot in (tree_dot(ws), tree_dot(ws, status={"customers": "red"}, depth=1), tree_dot(ws, whatif={"items": 3})):
         lines = dot.split("\n")
-        assert lines[0].startswith("digraph g") and lines[-1] == "}"
-        body = [line for line in lines[1:-1] if not line.startswith(("  graph [", "  node [", "  edge ["))]
+        assert lines[0].startswith("digraph g") and lines[-2:] == ["}", ""]
+        body = [line for line in lines[1:-2] if not line.startswith(("\tgraph [", "\tnode [", "\tedge ["))]
         assert body and all(STATEMENT.match(line) for line in body), [line for line in body if not STATEMENT.match(line)]
-        assert not set(dot) & (set(CONTROL) - {"\n"})
+        assert not set(dot) & (set(CONTROL) - {"\n", "\t"}) and all("\t" not in line[1:] for line in lines)  # tabs: indents only
     tips = labels(tree_dot(ws), "tooltip")
     assert tips[0].startswith("Sales ") and tips[0].endswith(" end") and "\n" not in tips[0]  # each run is one space
     boxes = [label for label in labels(tree_dot(ws)) if label.strip() not in ("", "×", "÷", "+", "−")]  # not the links' labels
@@ -231,3 +233,86 @@ def test_control_characters_in_names_and_units_keep_the_dot_valid(ec):
 
 def test_escape_leaves_only_printable_text_between_lines():
     assert escape("a\r\nb\u2028c\x00d") == "a \\nb c d"
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _apart(a: str, b: str) -> float:
+    return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+
+
+def test_selection_kgi_and_speed_each_have_a_look_no_layer_or_status_has(ec):
+    """The box being edited is not outlined in the lagging layer's red, the KGI is not the leading layer's blue (#20):
+    each mark has a colour (or a glyph) that means nothing else on any view of the tree."""
+    from kpidesign.render import (
+        CONTRIBUTION_FILL,
+        KGI_STYLE,
+        LAYER_STYLE,
+        SPEED_MARK,
+        STATUS_BORDER,
+        STATUS_FILL,
+        VERDICT_STYLE,
+        WHATIF_STYLE,
+    )
+
+    layers = {style[k] for style in LAYER_STYLE.values() for k in ("fillcolor", "color")}
+    statuses = set(STATUS_FILL.values()) | set(STATUS_BORDER.values())
+    others = layers | statuses | {WHATIF_STYLE["color"]} | {s["color"] for s in VERDICT_STYLE.values()}
+    others |= {c for _, *fills in CONTRIBUTION_FILL for c in fills}
+    assert all(_apart(SELECTED_COLOUR, c) > 90 for c in others | {KGI_COLOUR}), SELECTED_COLOUR
+    fills = {style["fillcolor"] for style in LAYER_STYLE.values()} | set(STATUS_FILL.values())
+    assert all(_apart(KGI_STYLE["fillcolor"], c) > 200 for c in fills)  # a dark box among light ones
+    ws = tree.update_node(tree.update_node(ec, "customers", sensitivity="high"), "avg_spend", sensitivity="low")
+    for status in (None, {"customers": "red", "avg_spend": "green"}):
+        dot = tree_dot(ws, highlight="customers", status=status)
+        selected = [line for line in dot.splitlines() if SELECTED_COLOUR in line]
+        assert len(selected) == 1 and 'id="kpi-customers"' in selected[0] and "penwidth=7" in selected[0]
+        kgi = next(line for line in dot.splitlines() if 'id="kpi-sales"' in line)
+        assert "peripheries=2" in kgi and f'color="{KGI_COLOUR}"' in kgi  # the KGI's double frame, on a status view too
+        assert "peripheries" not in dot.replace(kgi, "")  # a double frame no longer means "fast"
+        names = [label.split("\n")[0] for label in labels(dot)]
+        assert f"{SPEED_MARK['high']} Customers" in names and f"{SPEED_MARK['low']} Average spend" in names
+        assert "Items per purchase" in names  # untagged: no glyph
+
+
+def test_legend_lists_every_look_the_drawing_uses():
+    from kpidesign.i18n import S
+    from kpidesign.render import LAYER_STYLE, STATUS_FILL, legend
+
+    plain, status = legend(), legend(status=True)
+    assert {s.fill for s in plain} >= {style["fillcolor"] for style in LAYER_STYLE.values()} | {KGI_COLOUR}
+    assert SELECTED_COLOUR in {s.frame for s in plain} and SELECTED_COLOUR not in {s.frame for s in status}
+    assert {s.fill for s in status} >= set(STATUS_FILL.values()) and not {s.fill for s in status} & {"#dbeafe", "#fef3c7", "#fde2e1"}
+    assert {s.glyph for s in plain} == {s.glyph for s in status} == {"", "⚡", "◷"}
+    kgi = [s for s in plain + status if s.key == "legend_kgi"]  # its double frame on both views, its dark fill where layers show
+    assert [(s.fill, s.frame, s.border) for s in kgi] == [(KGI_COLOUR, KGI_COLOUR, "double"), (STATUS_FILL["none"], KGI_COLOUR, "double")]
+    assert all(s.key in S for s in plain + status)  # every entry named in both languages
+
+
+def test_labels_that_look_like_html_or_escape_codes_stay_text():
+    """graphviz reads a value between < and > as an HTML label and \\N, \\G, \\l in a label as codes: neither may apply."""
+    from kpidesign.model import Node, Workshop
+
+    names = ["<b>bold</b>", "\\N \\G \\l", "ends with \\", '"', "node", "-4.2"]
+    ws = Workshop(title="t", nodes=[Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=n) for i, n in enumerate(names)])
+    dot = tree_dot(ws)
+    assert labels(dot, "tooltip") == ["KGI", *names]
+    assert "label=<" not in dot and "tooltip=<" not in dot
+
+
+@given(st.text(max_size=40))
+def test_quoting_is_graphvizs_own(text):
+    """render.quoted takes a fast path through graphviz's quoting: the value is the one graphviz.quoting.quote makes
+    of the escaped text (backslashes doubled, never an HTML label), with lines joined by \\n."""
+    import graphviz
+    from graphviz import quoting
+
+    from kpidesign.render import quoted
+
+    if not text.replace("\n", "").isprintable():
+        return  # made printable first (test_control_characters_in_names_and_units_keep_the_dot_valid)
+    expected = quoting.quote(graphviz.nohtml(graphviz.escape(text).replace("\n", "\\n")))
+    assert quoted(text) == expected
+    assert labels(f"x [label={quoted(text)}]") == [text]

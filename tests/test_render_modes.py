@@ -4,22 +4,22 @@ import re
 
 from kpidesign.render import CONTRIBUTION_NONE, contribution_fill, extremes, tree_dot
 
+VALUE = r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^\s\]"]+))'  # an attribute: graphviz quotes only a value that needs it
+
 
 def boxes(dot: str) -> dict[str, dict[str, str]]:
     """Each box's attributes, by its tooltip (the node's name)."""
     out = {}
     for line in dot.splitlines():
         if re.match(r"^\s*n\d+_[0-9a-f]+ \[", line):
-            attrs = {
-                k: re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), v) for k, v in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', line)
-            }
+            attrs = {k: re.sub(r"\\(.)", lambda g: {"n": "\n"}.get(g[1], g[1]), q or bare) for k, q, bare in re.findall(VALUE, line)}
             out[attrs["tooltip"]] = attrs
     return out
 
 
 def edges(dot: str) -> list[dict[str, str]]:
     """Each link's attributes, in the order drawn."""
-    return [dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', line)) for line in dot.splitlines() if "->" in line]
+    return [{k: q or bare for k, q, bare in re.findall(VALUE, line)} for line in dot.splitlines() if "->" in line]
 
 
 def test_contribution_colours_by_sign_and_size_and_marks_the_extremes(ec):

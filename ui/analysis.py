@@ -13,6 +13,7 @@ from kpidesign.model import Direction, Workshop
 from kpidesign.review import PRINCIPLES, DesignReview, review
 from kpidesign.values import format_value, parse_number
 from ui import graphs
+from ui.cache import open_snapshot
 from ui.text import lang, md, say, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
@@ -104,8 +105,8 @@ def what_if(ws: Workshop, workshop_id: str, version: int) -> None:
         (st.success if reached else st.info)(
             tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit))
         )
-    state = (workshop_id, version)
-    graphs.tree(ws, state, lang(), whatif=result.moved, depth=graphs.levels(ws, state, key="wi_levels"))
+    snap = open_snapshot()
+    graphs.tree(snap, whatif=result.moved, depth=graphs.levels(snap, key="wi_levels"))
     st.caption(tr("whatif_legend"))
 
 

@@ -19,7 +19,7 @@ from kpidesign.status import Status, status_word
 from kpidesign.values import format_value, is_percent
 from ui import graphs
 from ui.badges import WORDS, badge, label, styled
-from ui.cache import Snapshot, cached, stored_actuals, workshop_with_actuals
+from ui.cache import Snapshot
 from ui.messages import flash
 from ui.saving import commit, write
 from ui.state import store
@@ -43,23 +43,9 @@ def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str,
     return kpis, (tuple(chosen_owners), tuple(chosen_cadences))
 
 
-@cached(uses=("actuals",), max_entries=16)
-def _index(snap: Snapshot) -> monitor.Index:
-    """Every stored actual of a workshop by KPI, once per revision of the actuals: an edit of the design does not
-    change it (looked up by the KPIs of the version shown, so those of a deleted KPI are never read)."""
-    return monitor.index_of(stored_actuals(snap))
-
-
-@cached(uses=("version", "actuals"), max_entries=16)
-def readings(snap: Snapshot) -> tuple[dict[str, monitor.Reading], monitor.Index]:
-    """Every KPI's reading and the actuals by KPI, once per version and revision of the actuals (shared, never mutated)."""
-    idx = _index(snap)
-    return monitor.readings(workshop_with_actuals(snap), idx), idx
-
-
 def overview(
     ws: Workshop,
-    state: tuple[str, int, int],
+    snap: Snapshot,
     now: dict[str, monitor.Reading],
     kpis: list[str],
     idx: monitor.Index,
@@ -67,6 +53,7 @@ def overview(
 ) -> None:
     """Counts by status, the tree coloured by status, and leading → intermediate → lagging side by side (choice: the
     filter that kept kpis)."""
+    state = (snap.workshop, snap.version, snap.actuals)
     counts, flow = _overview(state, lang(), choice, ws, now, idx, kpis)
     verdicts = _verdicts(state, ws)
     ahead = learning.verdict_counts([verdicts[k] for k in kpis if k in verdicts])
@@ -75,8 +62,9 @@ def overview(
         column.metric(badge(word), counts[word])
     for column, verdict in zip(columns[len(WORDS) :], ("off_track", "at_risk")):  # beside the red/yellow counts: where the trend is heading
         column.metric(tr(f"metric_{verdict}"), ahead[verdict], help=tr("metric_forecast_help"))
-    depth = graphs.levels(ws, state, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
-    graphs.tree(ws, state, lang(), status={k: r.status.value for k, r in now.items()}, depth=depth)
+    depth = graphs.levels(snap, key="dash_levels")  # a folded box counts the red and yellow KPIs below it
+    graphs.tree(snap, by_status=True, depth=depth)
+    graphs.show_legend(status=True)
     st.caption(tr("dash_flow"))
     for column, text in zip(st.columns(3), flow):
         column.markdown(text)  # one block per column: hundreds of KPIs stay one element each side

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpidesign import review, tree
+from kpidesign import monitor, review, tree
 from kpidesign.findings import Finding
 from kpidesign.io import image
 from kpidesign.values import format_value
-from ui.cache import Snapshot, cached, workshop
+from ui.cache import Snapshot, cached, stored_actuals, workshop, workshop_with_actuals
 
 
 @cached()
@@ -88,3 +88,29 @@ def placements(snap: Snapshot, node_id: str) -> tuple[set[str], list[str], dict[
     below = tree.descendants(ws, node_id)
     parents = [n.id for n, _ in tree.walk(ws) if n.id != node_id and n.id not in below]
     return below, parents, {n.id: n.name[:60] for n in ws.nodes}
+
+
+@cached(uses=("version",))
+def node_ids(snap: Snapshot) -> frozenset[str]:
+    """The ids of every node (what a click on the graph may name)."""
+    return frozenset(n.id for n in workshop(snap).nodes)
+
+
+@cached(uses=("actuals",), max_entries=16)
+def actuals_index(snap: Snapshot) -> monitor.Index:
+    """Every stored actual by KPI, once per revision of the actuals: an edit of the design does not change it (looked
+    up by the KPIs of the version shown, so those of a deleted KPI are never read)."""
+    return monitor.index_of(stored_actuals(snap))
+
+
+@cached(uses=("version", "actuals"), max_entries=16)
+def readings(snap: Snapshot) -> tuple[dict[str, monitor.Reading], monitor.Index]:
+    """Every KPI's reading now and the actuals by KPI (the dashboard's, the share view's and the graph's)."""
+    idx = actuals_index(snap)
+    return monitor.readings(workshop_with_actuals(snap), idx), idx
+
+
+@cached(uses=("version", "actuals"), max_entries=16)
+def status_colours(snap: Snapshot) -> dict[str, str]:
+    """Every KPI's status now, as the tree colours it."""
+    return {k: r.status.value for k, r in readings(snap)[0].items()}

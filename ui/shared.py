@@ -6,14 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.monitor import Reading, readings, status_words
+from kpidesign.monitor import status_words
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
-from ui import graphs
+from ui import derived, graphs
 from ui.badges import label, styled
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
-from ui.text import lang, md, tr
+from ui.text import md, tr
 
 
 def invalid() -> None:
@@ -36,9 +36,9 @@ def header(loaded: Loaded) -> None:
 def tree(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """The tree coloured by status (the dashboard's rule), drawn as in the workshop (a big one folded until asked): on a
     phone, the colours answer "what is red?" before any label can be read."""
-    state = (loaded.id, loaded.version, actuals_rev)
-    words = {k: r.status.value for k, r in _readings(snapshot(loaded)).items()}
-    graphs.tree(ws, state, lang(), status=words, depth=graphs.levels(ws, state, key="share_levels"))
+    snap = snapshot(loaded)
+    graphs.tree(snap, by_status=True, depth=graphs.levels(snap, key="share_levels"))
+    graphs.show_legend(status=True)
     st.caption(tr("share_tree_legend"))
 
 
@@ -80,15 +80,9 @@ SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's f
 
 
 @cached()
-def _readings(snap: Snapshot) -> dict[str, Reading]:
-    """Every KPI's reading, worked out once per snapshot for both the tree's colours and the thresholds tab."""
-    return readings(workshop_with_actuals(snap))
-
-
-@cached()
 def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
     """Each KPI's thresholds and status, red and yellow first, with the status of each row."""
-    ws, now = workshop_with_actuals(snap), _readings(snap)
+    ws, now = workshop_with_actuals(snap), derived.readings(snap)[0]
     rows, states = [], []
     words = status_words(ws, now)
     for n, _ in walk(ws):

@@ -8,6 +8,21 @@ _CSS = f"""
 <style>
 /* Streamlit draws every graphviz label at a small fixed size; use the size the DOT layout assumed. */
 [data-testid="stGraphVizChart"] svg text {{ font-size: {FONT_SIZE}px !important; }}
+/* drawn at its own size (width="content"), shrunk to fit the column, never stretched; a box can be clicked */
+[data-testid="stGraphVizChart"] {{ max-width: 100%; overflow: hidden; }}
+[data-testid="stGraphVizChart"] svg {{ max-width: 100%; height: auto; }}
+[class*="st-key-graph_"] g.node[id^="kpi-"] {{ cursor: pointer; }}
+/* steps 2 and 3: the editor's column stays in view while a tall graph beside it is scrolled (it scrolls on its own
+   when taller than the window, short enough to stay whole when the page is scrolled to its end); not on a phone,
+   where the columns stack */
+@media (min-width: 640px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] .st-key-graph_tree) > [data-testid="stColumn"]:last-child {{
+    position: sticky; top: 3rem; align-self: flex-start; max-height: calc(100vh - 9rem); overflow-y: auto; }}
+}}
+.kpi-legend {{ display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; font-size: 0.9rem; align-items: center; }}
+.kpi-legend-item {{ display: inline-flex; align-items: center; gap: 0.35rem; white-space: nowrap; }}
+.kpi-swatch {{ display: inline-flex; align-items: center; justify-content: center; width: 1.9em; height: 1.3em;
+  border-radius: 0.25em; box-sizing: border-box; font-size: 0.9em; line-height: 1; }}
 </style>
 """
 

@@ -1,6 +1,13 @@
-"""The KPI tree on screen: the graph, a node editor and the add-children form (steps 2 and 3)."""
+"""The KPI tree on screen: the graph beside the node editor and the add-children form (steps 2 and 3).
+
+On a wide screen the graph and the editor sit side by side (Streamlit stacks them on a phone); a click on a box
+selects its node for editing, as the picker does, and the selection is kept in the address (?node=<id>).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
@@ -15,45 +22,77 @@ from ui.cache import open_snapshot
 from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
-from ui.text import labeller, lang, md, say, tr
+from ui.text import labeller, md, say, tr
+from ui.theme import projector
+
+SELECTED = "tree_selected"  # the node being edited (session state, handed on between steps 2 and 3)
+ADDRESS = "node"  # ?node=<id>: the node being edited, so a reload or a shared address opens it
+GRAPH_BOX = "graph_tree"  # the container the graph is drawn in: a click on a box inside it selects the node
 
 
-def graph(ws: Workshop, highlight: str | None = None) -> None:
-    """Draw the tree (whole, or the selected branch) with a direction switch and the legend."""
-    scope_col, direction_col, levels_col = st.columns(3)
-    scope = scope_col.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
-    choice = direction_col.segmented_control(
+def columns() -> tuple[Any, Any]:
+    """The graph's column and the editor's, side by side on a wide screen (stacked on a phone)."""
+    return tuple(st.columns([2, 1] if projector() else [3, 2], gap="medium"))  # the room's screen: the graph as large as it can be
+
+
+def graph(ws: Workshop, also: Callable[[], None] | None = None) -> None:
+    """Draw the tree (whole, or the selected branch) with a direction switch and the legend; a click on a box selects
+    its node (and calls also, e.g. to open the editor's tab)."""
+    highlight = selected(ws)
+    with st.container(key=GRAPH_BOX):
+        _graph(ws, highlight)
+    graphs.clickable(GRAPH_BOX, derived.node_ids(open_snapshot()), lambda node: _pick(node, also))
+
+
+def _pick(node: str, also: Callable[[], None] | None) -> None:
+    st.session_state[SELECTED] = node
+    if also is not None:
+        also()
+
+
+def selected(ws: Workshop) -> str:
+    """The node being edited: the one picked (here or on the other step), else the one the address names, else the KGI."""
+    ids = {n.id for n in ws.nodes}
+    if st.session_state.get(SELECTED) not in ids:
+        asked = st.query_params.get(ADDRESS)
+        st.session_state[SELECTED] = asked if asked in ids else ws.kgi.id
+    return str(st.session_state[SELECTED])
+
+
+def _graph(ws: Workshop, highlight: str | None) -> None:
+    controls = st.container(horizontal=True, gap="medium")  # the three switches in a row, wrapping when the column is narrow
+    scope = controls.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
+    choice = controls.segmented_control(
         tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_")
     )
     root = highlight if scope == "branch" and highlight in {n.id for n in ws.nodes} else None
     direction = None if choice in (None, "auto") else choice
-    state = (st.session_state.get("ws_id"), version())
-    depth = graphs.levels(ws, state, key="tree_levels", root=root, always=True, container=levels_col)
-    graphs.tree(ws, state, lang(), direction=direction, highlight=highlight, root=root, depth=depth, hint="tree_folded")
+    snap = open_snapshot()
+    depth = graphs.levels(snap, key="tree_levels", root=root, always=True, container=controls)
+    graphs.tree(snap, direction=direction, highlight=highlight, root=root, depth=depth, hint="tree_folded")
+    graphs.show_legend()
     st.caption(tr("legend") + "　" + tr("nodes_count", count=len(ws.nodes)))
 
 
 def workbench(ws: Workshop, *, tagging: bool) -> None:
-    """The node picker and the chosen node's editor (with layer and speed radios when tagging), beside the form that
-    adds children under it and the KPI library (steps 2 and 3)."""
-    edit_col, add_col = st.columns([3, 2], gap="large")
-    with edit_col:
-        node = node_picker(ws)
-        with st.container(border=True):
-            node_editor(ws, node, tagging=tagging)
-    with add_col:
-        add_form(ws, node)
-        library_picker.picker(node)
+    """The node picker and the chosen node's editor (with layer and speed radios when tagging), then the form that
+    adds children under it and the KPI library (steps 2 and 3), one above the other in the editor's column."""
+    node = node_picker(ws)
+    with st.container(border=True):
+        node_editor(ws, node, tagging=tagging)
+    add_form(ws, node)
+    library_picker.picker(node)
 
 
 def node_picker(ws: Workshop) -> Node:
-    """Choose the node to edit (indented by level); the choice survives reruns."""
+    """Choose the node to edit (indented by level); the choice survives reruns and is kept in the address."""
     ids, labels = derived.node_choices(open_snapshot())
-    hand_on("tree_selected")  # the node picked on step 2 is still picked on step 3
-    if st.session_state.get("tree_selected") not in ids:
-        st.session_state["tree_selected"] = ids[0]
-    selected = st.selectbox(tr("select_node"), ids, key="tree_selected", format_func=labels.get)
-    return ws.node(selected)
+    hand_on(SELECTED)  # the node picked on step 2 is still picked on step 3
+    selected(ws)
+    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=labels.get)
+    if st.query_params.get(ADDRESS) != chosen:
+        st.query_params[ADDRESS] = chosen
+    return ws.node(chosen)
 
 
 def add_form(ws: Workshop, parent: Node) -> None:
@@ -171,5 +210,5 @@ def _reorder(node: Node, step: int) -> None:
 def _delete(node: Node) -> None:
     st.session_state["tree_confirm"] = None
     if commit(lambda ws: tree.delete(ws, node.id), tr("sum_delete", name=node.name[:40])):
-        st.session_state["tree_selected"] = None
+        st.session_state[SELECTED] = None
         flash("info", say("node_deleted", name=node.name[:60]))

@@ -10,9 +10,12 @@ loaded = require_workshop()
 ws = loaded.workshop
 
 st.title(tr("tree_title"))
-st.write(tr("tree_intro"))
+st.caption(tr("tree_intro"))
 
-tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
-tree_editor.workbench(ws, tagging=False)
+graph_col, edit_col = tree_editor.columns()  # side by side on a wide screen: edit without scrolling away from the graph
+with graph_col:
+    tree_editor.graph(ws)
+with edit_col:
+    tree_editor.workbench(ws, tagging=False)
 
 pages.link_to_next_step(pages.TREE)

@@ -15,9 +15,7 @@ loaded = require_workshop()
 ws = loaded.workshop
 
 st.title(tr("decompose_title"))
-st.write(tr("decompose_intro"))
-
-tree_editor.graph(ws, highlight=st.session_state.get("tree_selected"))
+st.caption(tr("decompose_intro"))
 
 
 def tagging_table() -> None:
@@ -41,8 +39,15 @@ def tagging_table() -> None:
     show_cell_problems("dec_table", ws)
 
 
-# one node's radios, or every node in a table: only the open tab is drawn, so a click on a radio rebuilds no table
-tabs({tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table}, keep=("tree_selected",))
+graph_col, edit_col = tree_editor.columns()  # side by side on a wide screen: edit without scrolling away from the graph
+with graph_col:  # a click on a box opens that node's editor (its tab, if the table was open)
+    tree_editor.graph(ws, also=lambda: st.session_state.update(tab=tr("edit_one_node")))
+with edit_col:
+    # one node's radios, or every node in a table: only the open tab is drawn, so a click on a radio rebuilds no table
+    tabs(
+        {tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table},
+        keep=(tree_editor.SELECTED,),
+    )
 
 st.subheader(tr("balance"))
 counts = derived.balance(snapshot(loaded))

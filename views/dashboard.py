@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import connectors as sql_sources
-from ui import dashboard, learning
+from ui import dashboard, derived, learning
 from ui.binding import tabs
 from ui.cache import snapshot, with_actuals
 from ui.state import require_workshop
@@ -11,7 +11,8 @@ from ui.text import tr
 
 loaded = require_workshop()
 ws, actuals_rev = with_actuals(loaded)
-now, idx = dashboard.readings(snapshot(loaded))
+snap = snapshot(loaded)
+now, idx = derived.readings(snap)
 
 st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))
@@ -19,7 +20,7 @@ kpis, choice = dashboard.filtered(ws)
 
 state = (loaded.id, loaded.version, actuals_rev)
 sections = {
-    tr("tab_overview"): lambda: dashboard.overview(ws, state, now, kpis, idx, choice),
+    tr("tab_overview"): lambda: dashboard.overview(ws, snap, now, kpis, idx, choice),
     tr("tab_why"): lambda: learning.why_it_moved(ws, state),
     tr("tab_charts"): lambda: dashboard.charts(ws, state, now, kpis, idx),
     tr("tab_alerts"): lambda: dashboard.alerts(ws, loaded.id),

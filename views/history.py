@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from ui import graphs
-from ui.cache import old_version
+from ui.cache import old_version, snapshot
 from ui.messages import flash
 from ui.saving import write
 from ui.state import require_workshop, store
-from ui.text import lang, md, tr
+from ui.text import md, tr
 
 loaded = require_workshop()
 
@@ -47,4 +47,5 @@ st.button(tr("restore"), type="primary", icon=":material/restore:", on_click=res
 with st.expander(tr("preview"), expanded=True):
     old = old_version(loaded.id, chosen)
     st.markdown(f"**{md(old.title)}** — {len(old.nodes)} {tr('node')}")
-    graphs.tree(old, (loaded.id, chosen), lang(), depth=graphs.levels(old, (loaded.id, chosen), key="hist_levels"))
+    then = snapshot(loaded)._replace(version=chosen)
+    graphs.tree(then, depth=graphs.levels(then, key="hist_levels"))

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from kpidesign import formula as formulas
 from kpidesign.index import index
 from kpidesign.model import Layer, Workshop
-from kpidesign.render import FONT, auto_direction, box_size, node_label
+from kpidesign.render import FONT, KGI_COLOUR, auto_direction, box_size, node_label
 from kpidesign.tree import children_map, walk
 from kpidesign.values import one_line
 
@@ -29,7 +29,7 @@ FILL = {
     Layer.LAGGING: ("#fde2e1", "#b91c1c"),
     None: ("#f3f4f6", "#6b7280"),
 }
-KGI_FILL = ("#1e3a8a", "#1e3a8a")
+KGI_FILL = (KGI_COLOUR, KGI_COLOUR)  # as on screen (kpidesign.render)
 CJK_FONTS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSansCJKjp-Regular.otf",

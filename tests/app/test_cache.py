@@ -22,7 +22,13 @@ from ui import cache
 for module in pkgutil.iter_modules(ui.__path__):  # every view registers itself when its module is imported
     importlib.import_module(f"ui.{module.name}")
 
-EXTRA_ARGS: dict[str, tuple[Any, ...]] = {"ui.derived.placements": ("new_customers",)}  # options besides the snapshot
+EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
+    "ui.derived.placements": ("new_customers",),
+    "ui.graphs._design_dot": (None, "new_customers", None, None),
+    "ui.graphs._status_dot": (None, "new_customers", None, None),
+    "ui.graphs._depth": (None,),
+    "ui.graphs._fold": (1, None, ()),
+}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -59,7 +65,7 @@ def snapshots(tmp_path_factory) -> dict[str, cache.Snapshot]:
 
 
 def test_views_are_registered():
-    assert {"ui.sidebar._steps", "ui.derived.definition_sheet", "ui.dashboard.readings", "ui.shared._thresholds"} <= set(cache.CACHED)
+    assert {"ui.sidebar._steps", "ui.derived.definition_sheet", "ui.derived.readings", "ui.graphs._status_dot", "ui.shared._thresholds"} <= set(cache.CACHED)
 
 
 @pytest.mark.parametrize("name", sorted(cache.CACHED))

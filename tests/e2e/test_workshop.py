@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from kpidesign.render import SELECTED_COLOUR
 from kpidesign.store import Store
 from tests.e2e.conftest import PASSWORD, choose, fill, idle, login, nav
 
@@ -69,12 +70,12 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
     graph = page.get_by_test_id("stGraphVizChart")
     for name in ("Annual sales", "Customers", "New customers", "Items per purchase"):
         assert graph.get_by_text(name, exact=True).count() >= 1
-    for picked in ("New customers", "Customers"):  # the box being edited is outlined in red, and only that one
+    for picked in ("New customers", "Customers"):  # the box being edited is outlined in its own colour, and only that one
         choose(page, "Node to edit", picked)
         page.wait_for_function(
-            """picked => JSON.stringify(Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node'))
-                .filter(g => g.querySelector('[stroke="#dc2626"]')).map(g => g.querySelector('text').textContent)) === JSON.stringify([picked])""",
-            arg=picked,
+            """([picked, colour]) => JSON.stringify(Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node'))
+                .filter(g => g.querySelector(`[stroke="${colour}"]`)).map(g => g.querySelector('text').textContent)) === JSON.stringify([picked])""",
+            arg=[picked, SELECTED_COLOUR],
             timeout=15000,
         )
 
