@@ -20,6 +20,7 @@ from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import finding_text, problem_text, t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml
+from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
 from kpidesign.review import PRINCIPLES, review
 from kpidesign.store import NewerSchemaError, Store
@@ -330,7 +331,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _reasons_json(findings: list[Finding], lang: str) -> list[dict[str, Any]]:
+def _reasons_json(findings: list[Finding], lang: Language) -> list[dict[str, Any]]:
     """Findings as JSON objects: severity, code, node, params and the sentence in the chosen language (to_json makes it strict)."""
     return [
         {"severity": f.severity.value, "code": f.code, "node": f.node, "params": dict(f.params), "message": finding_text(f, lang)}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from kpidesign import delivery
-from kpidesign.i18n import is_language, t
+from kpidesign.i18n import t
 from kpidesign.model import Channel, Workshop
 from kpidesign.monitor import Firing, firing
 from kpidesign.store import Store
@@ -59,7 +59,7 @@ def send_test(store: Store, workshop_id: str, settings: delivery.Settings, chann
     """Send a test message through one channel; logged as a test (it never counts for de-duplication); DeliveryError if it fails."""
     ws = store.load(workshop_id).workshop
     subject = f"[TEST] kpidesign: {ws.title}"
-    body = t("msg_test", ws.language if is_language(ws.language) else "en")
+    body = t("msg_test", ws.language)
     key = ("-", "test", "", channel.value, to)
     try:
         receipt = delivery.send(settings, channel, to, subject, body)

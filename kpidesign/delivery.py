@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
-from kpidesign.i18n import is_language, t
+from kpidesign.i18n import t
 from kpidesign.model import AlertLevel, Channel, Workshop
 from kpidesign.monitor import Firing
 from kpidesign.values import format_value, one_line
@@ -65,7 +65,7 @@ def message(ws: Workshop, f: Firing) -> tuple[str, str]:
     )  # one line each: a subject is a mail header
     value = one_line(format_value(f.value, node.unit))
     level = f.level  # 'out_of_control' for a rule on the data's own limits, else the status
-    lang = ws.language if is_language(ws.language) else "en"
+    lang = ws.language
     said = t("msg_out_of_control" if level == AlertLevel.OUT_OF_CONTROL else f"msg_level_{level}", lang)
     subject = t("msg_alert_subject", lang, level=level.upper(), name=name, value=value, date=f.date)
     body = t("msg_alert_body", lang, title=title, name=name, said=said, value=value, date=f.date, action=action)

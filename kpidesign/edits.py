@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from kpidesign import tree
+from kpidesign.language import Language
 from kpidesign.model import (
     Alert,
     AlertLevel,
@@ -308,7 +309,7 @@ def remove_learning(ws: Workshop, index: int) -> Workshop:
     return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"learning_log": log})})
 
 
-def add_from_library(ws: Workshop, parent_id: str, key: str, lang: str) -> tuple[Workshop, str]:
+def add_from_library(ws: Workshop, parent_id: str, key: str, lang: Language) -> tuple[Workshop, str]:
     """Add a KPI of the library under parent_id, with its unit, layer, speed, formula in words and direction."""
     from kpidesign import library
 

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Literal, TypeGuard
+from typing import Any
 
 from kpidesign.findings import Finding
+from kpidesign.language import Language
 from kpidesign.values import Problem, format_number
-
-Language = Literal["ja", "en"]
-LANGUAGES: tuple[Language, ...] = ("ja", "en")
-
-
-def is_language(code: object) -> TypeGuard[Language]:
-    """Whether a code (from an address, a file, a browser) is a language of the app."""
-    return code in LANGUAGES
-
 
 S: dict[str, tuple[str, str]] = {
     # app and navigation
@@ -1222,7 +1214,7 @@ class MissingTextError(KeyError):
 STRICT = os.environ.get("KPIDESIGN_STRICT_TEXT") == "1"  # tests/conftest.py sets it; people see the key instead
 
 
-def t(key: str, lang: str = "ja", **params: Any) -> str:
+def t(key: str, lang: Language = "ja", **params: Any) -> str:
     """The text for key in lang, with {params} filled in; the key itself if unknown (MissingTextError when strict)."""
     pair = S.get(key)
     if pair is None:
@@ -1243,12 +1235,12 @@ def has_text(key: str) -> bool:
     return key in S
 
 
-def problem_text(problem: Problem, lang: str = "ja") -> str:
+def problem_text(problem: Problem, lang: Language = "ja") -> str:
     """A Problem as a sentence for people."""
     return t(f"p_{problem.code}", lang, **problem.params)
 
 
-def finding_text(finding: Finding, lang: str = "ja") -> str:
+def finding_text(finding: Finding, lang: Language = "ja") -> str:
     """A Finding as a sentence for people (numbers formatted, choices translated)."""
     params = {k: _show(k, v, lang) for k, v in finding.params.items()}
     return t(f"p_{finding.code}", lang, **params)
@@ -1257,16 +1249,9 @@ def finding_text(finding: Finding, lang: str = "ja") -> str:
 _TRANSLATED_PARAMS = ("basis", "direction", "speed")
 
 
-def _show(key: str, value: Any, lang: str) -> Any:
+def _show(key: str, value: Any, lang: Language) -> Any:
     if isinstance(value, float):
         return format_number(value)
     if key in _TRANSLATED_PARAMS and isinstance(value, str):
         return t(value, lang)
     return value
-
-
-def choose_language(locale: str | None) -> Language:
-    """'ja' for a Japanese browser locale, else 'en' (default 'ja' when unknown)."""
-    if not locale:
-        return "ja"
-    return "ja" if locale.lower().startswith("ja") else "en"

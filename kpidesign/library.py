@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from kpidesign.io.yaml_io import from_yaml
+from kpidesign.language import Language
 from kpidesign.model import Definition, Thresholds, Workshop
 from kpidesign.values import normalize
 
@@ -76,7 +77,7 @@ class LibraryKpi:
     numerator: dict[str, str] | None = None
     denominator: dict[str, str] | None = None
 
-    def text(self, lang: str) -> str:
+    def text(self, lang: Language) -> str:
         """What a search looks at: names in both languages, the formula in the given one."""
         return " ".join([self.name["ja"], self.name["en"], self.formula.get(lang, ""), self.key]).lower()
 
@@ -94,14 +95,14 @@ def library() -> tuple[LibraryKpi, ...]:
     return _library(LIBRARY.stat().st_mtime_ns)
 
 
-def search(query: str = "", domain: str | None = None, lang: str = "ja", limit: int = 50) -> list[LibraryKpi]:
+def search(query: str = "", domain: str | None = None, lang: Language = "ja", limit: int = 50) -> list[LibraryKpi]:
     """Library KPIs whose names or formula contain every word of the query, optionally of one domain."""
     words = [w for w in normalize(query).lower().split() if w]
     found = [k for k in library() if (domain is None or k.domain == domain) and all(w in k.text(lang) for w in words)]
     return found[:limit]
 
 
-def as_node_fields(kpi: LibraryKpi, lang: str) -> dict[str, Any]:
+def as_node_fields(kpi: LibraryKpi, lang: Language) -> dict[str, Any]:
     """The fields a new node takes from a library KPI, in one language."""
 
     def pick(d: dict[str, str] | None) -> str:

@@ -14,6 +14,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kpidesign.index import index
+from kpidesign.language import Language
 from kpidesign.room import DEFAULT_DOTS, MAX_DOTS, MAX_IDEA, MAX_OPTIONS, MAX_QUESTION, IdeaStatus, VoteKind
 from kpidesign.room import MAX_NAME as MAX_ROOM_NAME
 from kpidesign.values import clean_block, clean_line, connection_problem
@@ -221,7 +222,7 @@ class Workshop(_Base):
 
     title: Line
     description: Text = ""
-    language: str = "ja"
+    language: Language = "ja"
     nodes: list[Node]
     monitoring: Monitoring = Field(default_factory=Monitoring)
     actuals: list[Actual] = Field(default_factory=list)
@@ -241,6 +242,6 @@ class Workshop(_Base):
         return [n for n in self.nodes if n.parent == node_id]
 
 
-def new_workshop(title: str, language: str = "ja", kgi_name: str = "") -> Workshop:
+def new_workshop(title: str, language: Language = "ja", kgi_name: str = "") -> Workshop:
     """A fresh workshop with an empty KGI."""
     return Workshop(title=title, language=language, nodes=[Node(id="kgi", name=kgi_name or "KGI")])

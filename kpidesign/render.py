@@ -16,6 +16,7 @@ import graphviz
 from graphviz import quoting
 
 from kpidesign import formula as formulas
+from kpidesign.language import Language
 from kpidesign.model import Layer, Node, Workshop
 from kpidesign.tree import children_map, descendants, walk
 from kpidesign.values import compact_value, is_percent, one_line
@@ -109,7 +110,7 @@ def escape(text: str) -> str:
     return value[1:-1] if value.startswith('"') else value
 
 
-def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str:
+def node_label(node: Node, lang: Language = "ja", whatif: float | None = None) -> str:
     """The lines shown in a node: the speed's glyph and the name, then baseline → target (or baseline ⇒ what-if value) with unit."""
     lines = wrap(one_line(node.name))
     if node.sensitivity is not None and node.parent is not None and lines:  # beside the name, not wrapped with it
@@ -126,7 +127,7 @@ def node_label(node: Node, lang: str = "ja", whatif: float | None = None) -> str
     return "\n".join(lines)
 
 
-def observed_label(node: Node, lang: str, before: float | None, after: float | None) -> str:
+def observed_label(node: Node, lang: Language, before: float | None, after: float | None) -> str:
     """The lines of a box on a "why did it move?" tree: name, then its observed value at the two dates (from → to) with unit."""
     unit = one_line(node.unit)
     span = f"{compact_value(before, node.unit, lang) or '?'} → {compact_value(after, node.unit, lang) or '?'}"
@@ -189,7 +190,7 @@ FOLDED_STATUS = {
 }
 
 
-def folded_label(count: int, lang: str, statuses: list[str] | None = None) -> str:
+def folded_label(count: int, lang: Language, statuses: list[str] | None = None) -> str:
     """The line a box with folded children adds: how many nodes lie below it and, on a status view, how many of
     them are red or yellow (a red KPI must not hide behind a fold)."""
     text = FOLDED.get(lang, FOLDED["en"]).format(n=count)
@@ -315,7 +316,7 @@ def extremes(contribution: dict[str, float]) -> dict[str, str]:
 def tree_dot(
     ws: Workshop,
     *,
-    lang: str = "ja",
+    lang: Language = "ja",
     direction: str = "TB",
     highlight: str | None = None,
     root: str | None = None,

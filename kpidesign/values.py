@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from kpidesign.language import Language
+
 T = TypeVar("T")
 
 MAX_NUMBER = 1e15
@@ -222,7 +224,7 @@ _COMPACT = {
 }
 
 
-def compact_value(value: float | None, unit: str = "", lang: str = "ja") -> str:
+def compact_value(value: float | None, unit: str = "", lang: Language = "ja") -> str:
     """A short form for labels: 800000000 -> '8億' (ja) / '800M' (en); percentages as '1.8%'."""
     if value is None:
         return ""

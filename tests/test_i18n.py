@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from kpidesign import i18n
-from kpidesign.i18n import S, choose_language, problem_text, t
+from kpidesign.i18n import S, problem_text, t
+from kpidesign.language import choose_language
 from kpidesign.values import Problem
 
 ROOT = Path(__file__).resolve().parent.parent

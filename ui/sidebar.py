@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpidesign.i18n import choose_language
+from kpidesign.language import choose_language
 from kpidesign.progress import step_status
 from kpidesign.store import WorkshopNotFoundError
 from ui.cache import Snapshot, cached, snapshot, workshop

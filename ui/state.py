@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kpidesign.i18n import LANGUAGES, choose_language, t
+from kpidesign.i18n import t
+from kpidesign.language import choose_language, is_language
 from kpidesign.store import Loaded, NewerSchemaError, Store, WorkshopNotFoundError
 from ui import pages
 from ui.messages import flash
@@ -20,7 +21,7 @@ def init(open_from_address: bool = True) -> None:
             st.error(t("db_newer_schema", choose_language(st.context.locale), unknown=", ".join(e.unknown)), icon=":material/database:")
             st.stop()
     asked = st.query_params.get("lang")  # ?lang=en: the language chosen before a reload (ui.sidebar keeps it there)
-    st.session_state.setdefault("lang", asked if asked in LANGUAGES else choose_language(st.context.locale))
+    st.session_state.setdefault("lang", asked if is_language(asked) else choose_language(st.context.locale))
     st.session_state.setdefault("ws_id", None)
     st.session_state.setdefault("ws_version", None)
     st.session_state.setdefault("flash", [])

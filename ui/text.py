@@ -7,7 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from kpidesign.i18n import Language, has_text, t
+from kpidesign.i18n import has_text, t
+from kpidesign.language import Language
 
 
 def lang() -> Language:

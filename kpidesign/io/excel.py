@@ -32,6 +32,7 @@ from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import S, t
 from kpidesign.io.excel_labels import WRITTEN
 from kpidesign.io.yaml_io import ImportResult, from_dict
+from kpidesign.language import Language
 from kpidesign.model import Workshop
 from kpidesign.monitor import readings, status_words
 from kpidesign.progress import steps_done
@@ -260,7 +261,7 @@ def _table(cells: Cells, headers: list[str], rows: list[list[Any]], start: int =
         cells.sheet.column_dimensions[get_column_letter(col)].width = min(60, max(8, max(display_width(v) for v in values) + 2))
 
 
-def _value(node: Any, field: str, depth: dict[str, int], lang: str) -> Any:
+def _value(node: Any, field: str, depth: dict[str, int], lang: Language) -> Any:
     d, th = node.definition, node.thresholds
     if field == "level":
         return depth.get(node.id, 0)
@@ -283,7 +284,7 @@ def _value(node: Any, field: str, depth: dict[str, int], lang: str) -> Any:
     return value if value != "" else None
 
 
-def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> bytes:
+def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -> bytes:
     """The workshop as an .xlsx workbook (bytes)."""
     wb = Workbook()
     depth = levels(ws)
@@ -404,7 +405,7 @@ def to_xlsx(ws: Workshop, lang: str = "ja", picture: bytes | None = None) -> byt
 IDEA_COLS = ("col_id", "col_idea", "col_answers", "col_author", "col_status", "col_became", "col_dots")
 
 
-def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: str, names: dict[str, str]) -> list[Cells]:
+def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: Language, names: dict[str, str]) -> list[Cells]:
     """The room's ideas (participant mode), one row each, when the workshop had a room; its text is written as text."""
     if ws.room is None:
         return []
@@ -430,7 +431,7 @@ def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: st
     return [cells]
 
 
-def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: str) -> None:
+def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: Language) -> None:
     """Actuals as a KPI × date grid (a row per KPI and series, a column per date), as people keep them and read them.
 
     A grid has a fifth of the cells of one row per observation, which keeps big workbooks quick to write. Should the

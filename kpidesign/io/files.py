@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from kpidesign.findings import Finding, Severity
 from kpidesign.io import excel, image, lightdash, metricflow, yaml_io
 from kpidesign.io.yaml_io import ImportResult
+from kpidesign.language import Language
 from kpidesign.model import Workshop
 
 FORMATS = ("xlsx", "yaml", "metricflow", "lightdash", "svg", "png")
@@ -48,7 +49,7 @@ MIMES = {
 }
 
 
-def export(ws: Workshop, fmt: str, lang: str = "ja") -> Export | None:
+def export(ws: Workshop, fmt: str, lang: Language = "ja") -> Export | None:
     """The workshop in one format (None for PNG when no renderer is available)."""
     if fmt == "xlsx":
         data: bytes | None = excel.to_xlsx(ws, lang, image.to_png(ws, lang, scale=excel.PICTURE_SCALE, max_pixels=excel.PICTURE_MAX_PIXELS))

@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape
 
 from kpidesign import formula as formulas
 from kpidesign.index import index
+from kpidesign.language import Language
 from kpidesign.model import Layer, Workshop
 from kpidesign.render import FONT, KGI_COLOUR, auto_direction, box_size, node_label
 from kpidesign.tree import children_map, walk
@@ -70,7 +71,7 @@ class Layout:
         return a.x + a.w / 2, a.y + a.h, b.x + b.w / 2, b.y
 
 
-def layout(ws: Workshop, lang: str = "ja", direction: str | None = None) -> Layout:
+def layout(ws: Workshop, lang: Language = "ja", direction: str | None = None) -> Layout:
     """Place every node: leaves side by side, each parent centred on its children, one band per level.
 
     Top-down ('TB') while the tree is narrow, else left to right ('LR': levels become columns and leaves
@@ -80,7 +81,7 @@ def layout(ws: Workshop, lang: str = "ja", direction: str | None = None) -> Layo
     return index(ws).kept(("layout", lang, direction), lambda: _layout(ws, lang, direction))
 
 
-def _layout(ws: Workshop, lang: str, direction: str | None) -> Layout:
+def _layout(ws: Workshop, lang: Language, direction: str | None) -> Layout:
     turned = (direction or auto_direction(ws)) == "LR"
     kids = children_map(ws)
     order = list(walk(ws))
@@ -154,7 +155,7 @@ def _links(text: str) -> dict[str, str]:
         return {}
 
 
-def to_svg(ws: Workshop, lang: str = "ja") -> str:
+def to_svg(ws: Workshop, lang: Language = "ja") -> str:
     """The tree as a standalone SVG document (text escaped, CJK fonts named)."""
     lay = layout(ws, lang)
     out = [
@@ -187,7 +188,7 @@ def find_cjk_font() -> Path | None:
     return next((Path(p) for p in CJK_FONTS if Path(p).exists()), None)
 
 
-def _png_plan(ws: Workshop, lang: str, scale: float, max_pixels: int) -> tuple[str | None, Path | None, Layout | None]:
+def _png_plan(ws: Workshop, lang: Language, scale: float, max_pixels: int) -> tuple[str | None, Path | None, Layout | None]:
     """What stops a PNG of this tree here ('no_pillow', 'no_font', 'too_large' or None), with the font and layout found."""
     if importlib.util.find_spec("PIL") is None:
         return "no_pillow", None, None
@@ -198,12 +199,12 @@ def _png_plan(ws: Workshop, lang: str, scale: float, max_pixels: int) -> tuple[s
     return ("too_large" if int(lay.width * scale) * int(lay.height * scale) > max_pixels else None), font_path, lay
 
 
-def png_problem(ws: Workshop, lang: str = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> str | None:
+def png_problem(ws: Workshop, lang: Language = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> str | None:
     """Why to_png cannot draw this tree here: 'no_pillow', 'no_font' or 'too_large'; None when it can."""
     return _png_plan(ws, lang, scale, max_pixels)[0]
 
 
-def to_png(ws: Workshop, lang: str = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> bytes | None:
+def to_png(ws: Workshop, lang: Language = "ja", scale: float = 1.5, max_pixels: int = MAX_PNG_PIXELS) -> bytes | None:
     """The tree as PNG, or None when it cannot be drawn here or exceeds max_pixels (see png_problem; the SVG always works)."""
     problem, font_path, lay = _png_plan(ws, lang, scale, max_pixels)
     if problem or font_path is None or lay is None:

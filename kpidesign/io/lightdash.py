@@ -20,6 +20,7 @@ import yaml
 from kpidesign.i18n import t
 from kpidesign.io.metricflow import TIME_DIMENSION, aggregation, dbt_names, derived, is_ratio
 from kpidesign.io.yaml_io import DUMPER, plain_number
+from kpidesign.language import Language
 from kpidesign.model import Node, Workshop
 from kpidesign.tree import children_map, walk
 from kpidesign.values import format_value
@@ -51,7 +52,7 @@ def formula_sql(text: str, names: dict[str, str]) -> str:
     return _sql(ast.parse(text, mode="eval").body, names)
 
 
-def _description(node: Node, lang: str) -> str:
+def _description(node: Node, lang: Language) -> str:
     """What Lightdash cannot hold in a field of its own, in words: why, target, baseline, deadline, thresholds, owner."""
     d, th = node.definition, node.thresholds
 

@@ -65,7 +65,13 @@ def snapshots(tmp_path_factory) -> dict[str, cache.Snapshot]:
 
 
 def test_views_are_registered():
-    assert {"ui.sidebar._steps", "ui.derived.definition_sheet", "ui.derived.readings", "ui.graphs._status_dot", "ui.shared._thresholds"} <= set(cache.CACHED)
+    assert {
+        "ui.sidebar._steps",
+        "ui.derived.definition_sheet",
+        "ui.derived.readings",
+        "ui.graphs._status_dot",
+        "ui.shared._thresholds",
+    } <= set(cache.CACHED)
 
 
 @pytest.mark.parametrize("name", sorted(cache.CACHED))
