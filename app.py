@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kpidesign.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec
-from ui import access, room, session, sidebar, theme
+from ui import access, jump, room, session, sidebar, theme
 
 mode = access.mode()
 st.set_page_config(
@@ -47,6 +47,7 @@ if mode != "join":  # a participant's phone has no sidebar at all
     sidebar.render(editing=mode == "edit")
 if mode == "edit":
     session.sync_url()
+    jump.land()  # from a review finding's link: the node picked, the field focused
 session.show_flash()
 navigation.run()
 if mode == "edit":  # "follow me": an open room's phones follow the step and node the facilitator is on
