@@ -38,7 +38,8 @@ def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
     """What to fix now and what to consider, grouped by node, each finding a link to the field that fixes it; then the
     score of each principle."""
     if (target := st.session_state.pop(GO, None)) is not None:
-        st.switch_page(jump.page(target[0]), query_params=target[1])
+        kept = {k: st.query_params[k] for k in ("lang", "projector") if k in st.query_params}  # the view survives a reload
+        st.switch_page(jump.page(target[0]), query_params={**kept, **target[1]})
     view = _review_view(workshop_id, version, lang(), ws)
     st.markdown(f"### {tr('review_headline', now=view.errors + view.warnings, later=view.hints)}")
     if view.fix_now:
