@@ -172,9 +172,11 @@ def chart(
     axis = alt.Axis(format="%") if is_percent(node.unit) else alt.Axis()
     line = (
         alt.Chart(frame)
-        .mark_line(point=True, color="#1e3a8a")
+        .mark_line(point=alt.OverlayMarkDef(size=110 if big else 40, filled=True), strokeWidth=3.5 if big else 2, color="#1e3a8a")
         .encode(
-            x=alt.X("date:T", title=None, axis=_time_axis(time_axis([p.date for p in points], [d for d, *_ in projection or []]))),
+            x=alt.X(
+                "date:T", title=None, axis=_time_axis(time_axis([p.date for p in points], [d for d, *_ in projection or []], max_ticks=8))
+            ),
             y=alt.Y("value:Q", title=node.unit or None, scale=alt.Scale(domain=[lo, hi]), axis=axis),
             tooltip=["date:T", "value:Q"],
         )
@@ -212,7 +214,7 @@ def _time_axis(found: TimeAxis) -> alt.Axis:
     if not found.ticks:
         return alt.Axis()
     ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in found.ticks]
-    return alt.Axis(values=ticks, format=found.format, labelAngle=0 if len(ticks) <= 8 else -35, labelOverlap=True)
+    return alt.Axis(values=ticks, format=found.format, labelAngle=0, labelOverlap=True)
 
 
 MAX_CHARTS = 12
