@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign import analysis
-from kpidesign.findings import Severity
-from kpidesign.fixes import fix_for
+from kpidesign.findings import Finding, Severity
+from kpidesign.fixes import Fix, fix_for
 from kpidesign.i18n import finding_text, problem_text, t
 from kpidesign.model import Workshop
 from kpidesign.review import PRINCIPLES, Group, Review, review, triage
@@ -49,8 +49,16 @@ def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
     else:
         st.success(tr("review_nothing_now" if view.hints else "review_clean"), icon=":material/check_circle:")
     if view.consider:
-        with st.expander(tr("review_consider", hints=view.hints), expanded=not view.fix_now, icon=":material/lightbulb:"):
-            _groups(view.consider, view.consider_rest, "hint")
+        hints = st.expander(
+            tr("review_consider", hints=view.hints),
+            expanded=not view.fix_now,
+            icon=":material/lightbulb:",
+            key="rv_hints_open",
+            on_change="rerun",
+        )
+        if hints.open:  # drawn only when opened: a big tree's thousand hints cost nothing while they are folded
+            with hints:
+                _groups(view.consider, view.consider_rest, "hint")
     st.subheader(tr("review_scores"))
     for column, (principle, score) in zip(st.columns(len(PRINCIPLES)), view.scores):
         column.metric(tr(f"principle_{principle}"), f"{score}", help=tr(f"principle_{principle}_help"))
@@ -121,6 +129,13 @@ def _review_view(workshop_id: str, version: int, language: str, _ws: Workshop) -
     found = triage(r.findings, _ws)
     names = {n.id: n.name for n in _ws.nodes}
     kgi = _ws.kgi.id
+    places: dict[Fix, str] = {}
+
+    def where(f: Finding) -> tuple[Fix, str]:
+        fix = fix_for(f, kgi)
+        if fix not in places:
+            places[fix] = jump.where(fix, language)
+        return fix, places[fix]
 
     def title(group: Group) -> str:
         worst = group.findings[0].severity
@@ -130,9 +145,9 @@ def _review_view(workshop_id: str, version: int, language: str, _ws: Workshop) -
     def lines(group: Group) -> tuple[_Line, ...]:
         out = []
         for f in group.findings:
-            fix = fix_for(f, kgi)
+            fix, place = where(f)
             sev = f":{SEVERITY_COLOUR[f.severity]}[{ICON[f.severity]} **{t('sev_' + f.severity.value, language)}**]"
-            label = f"{sev} {md(finding_text(f, language))} → {jump.where(fix, language)}"
+            label = f"{sev} {md(finding_text(f, language))} → {place}"
             out.append(_Line(f.severity, label, fix.page.file, jump.address(fix, f.node, language)))
         return tuple(out)
 
@@ -143,8 +158,7 @@ def _review_view(workshop_id: str, version: int, language: str, _ws: Workshop) -
         blocks = [
             f"**{md(names[g.node]) if g.node else t('review_whole_workshop', language)}**  \n"
             + "  \n".join(
-                f":{SEVERITY_COLOUR[f.severity]}[{ICON[f.severity]}] {md(finding_text(f, language))} → {jump.where(fix_for(f, kgi), language)}"
-                for f in g.findings
+                f":{SEVERITY_COLOUR[f.severity]}[{ICON[f.severity]}] {md(finding_text(f, language))} → {where(f)[1]}" for f in g.findings
             )
             for g in groups
         ]

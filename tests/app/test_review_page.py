@@ -1,6 +1,6 @@
 from kpidesign import edits
 from kpidesign.store import Store
-from tests.app.conftest import ok, open_tab, seeded, start
+from tests.app.conftest import ok, open_expander, open_tab, seeded, start
 from ui.analysis import LINKED_GROUPS, LINKED_HINTS
 
 
@@ -69,7 +69,10 @@ def test_the_review_leads_with_what_to_fix_now_grouped_by_node_each_finding_a_li
         "4 Definitions & thresholds · Owner",
         "4 Definitions & thresholds · Data source",
     ]
-    assert all(":blue[" in line for _, lines in found[2:] for line in lines)  # then the hints
+    assert len(found) == 2  # the hints are folded, and drawn only when opened
+    open_expander(at, "rv_hints_open")
+    found = groups(at)
+    assert all(":blue[" in line for _, lines in found[2:] for line in lines) and len(found) > 2
     assert len(at.metric) == 7  # the scores by principle, below
     # a click on a finding opens step 4 on that KPI, its form, with the cursor in the field
     at.radio(key="rv_now_1").set_value(0).run()
@@ -89,6 +92,8 @@ def test_the_review_of_a_big_bare_tree_stays_a_few_dozen_elements(db):
     wid = Store(db).create(ws)
     at = start({"ws": wid, "lang": "en"})
     ok(at.switch_page("views/review.py").run())
+    assert len(groups(at)) == LINKED_GROUPS
+    open_expander(at, "rv_hints_open")
     assert len(groups(at)) == LINKED_GROUPS + LINKED_HINTS
     rest = [m.value for m in at.markdown if "more on" in m.value and "links for the first" in m.value]
     assert len(rest) == 2 and rest[0].count("has no owner") == 200 - LINKED_GROUPS  # every node not linked above
