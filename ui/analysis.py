@@ -13,7 +13,7 @@ from kpidesign.findings import Finding, Severity
 from kpidesign.fixes import Fix, fix_for
 from kpidesign.i18n import finding_text, problem_text, t
 from kpidesign.model import Workshop
-from kpidesign.review import PRINCIPLES, Group, Review, review, triage
+from kpidesign.review import PRINCIPLES, Group, Review, Triage, review, triage
 from kpidesign.values import format_value, parse_number
 from ui import graphs, jump
 from ui.session import lang, md, say, tr
@@ -40,25 +40,26 @@ def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
     if (target := st.session_state.pop(GO, None)) is not None:
         kept = {k: st.query_params[k] for k in ("lang", "projector") if k in st.query_params}  # the view survives a reload
         st.switch_page(jump.page(target[0]), query_params={**kept, **target[1]})
-    view = _review_view(workshop_id, version, lang(), ws)
+    view = _review_view(workshop_id, version, lang(), "now", ws)
     st.markdown(f"### {tr('review_headline', now=view.errors + view.warnings, later=view.hints)}")
-    if view.fix_now:
+    if view.errors + view.warnings:
         st.subheader(tr("review_fix_now", errors=view.errors, warnings=view.warnings), divider="red" if view.errors else "orange")
         st.caption(tr("review_link_help"))
-        _groups(view.fix_now, view.fix_now_rest, "now")
+        _groups(view.groups, view.rest, "now")
     else:
         st.success(tr("review_nothing_now" if view.hints else "review_clean"), icon=":material/check_circle:")
-    if view.consider:
+    if view.hints:
         hints = st.expander(
             tr("review_consider", hints=view.hints),
-            expanded=not view.fix_now,
+            expanded=view.errors + view.warnings == 0,
             icon=":material/lightbulb:",
             key="rv_hints_open",
             on_change="rerun",
         )
         if hints.open:  # drawn only when opened: a big tree's thousand hints cost nothing while they are folded
             with hints:
-                _groups(view.consider, view.consider_rest, "hint")
+                part = _review_view(workshop_id, version, lang(), "hint", ws)
+                _groups(part.groups, part.rest, "hint")
     st.subheader(tr("review_scores"))
     for column, (principle, score) in zip(st.columns(len(PRINCIPLES)), view.scores):
         column.metric(tr(f"principle_{principle}"), f"{score}", help=tr(f"principle_{principle}_help"))
@@ -89,10 +90,8 @@ class _View:
     errors: int
     warnings: int
     hints: int
-    fix_now: tuple[_Group, ...]
-    fix_now_rest: str
-    consider: tuple[_Group, ...]
-    consider_rest: str
+    groups: tuple[_Group, ...]  # of the part asked for: to fix now, or hints
+    rest: str
     scores: tuple[tuple[str, int], ...]
 
 
@@ -123,10 +122,17 @@ def _go(key: str, lines: tuple[_Line, ...]) -> None:
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _review_view(workshop_id: str, version: int, language: str, _ws: Workshop) -> _View:
-    """The review of one version laid out for the screen in one language: counts, the linked groups, the rest as text."""
+def _triage(workshop_id: str, version: int, _ws: Workshop) -> Triage:
+    """The review of one version sorted into what to fix now and what to consider (shared, never mutated)."""
+    return triage(cached_review(workshop_id, version, _ws).findings, _ws)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _review_view(workshop_id: str, version: int, language: str, part: str, _ws: Workshop) -> _View:
+    """The review of one version laid out for the screen in one language: counts, and for one part ("now": errors and
+    warnings, "hint": hints, worked out only when opened) the linked groups and the rest as text."""
     r = cached_review(workshop_id, version, _ws)
-    found = triage(r.findings, _ws)
+    found = _triage(workshop_id, version, _ws)
     names = {n.id: n.name for n in _ws.nodes}
     kgi = _ws.kgi.id
     places: dict[Fix, str] = {}
@@ -164,14 +170,13 @@ def _review_view(workshop_id: str, version: int, language: str, _ws: Workshop) -
         ]
         return head + "\n\n" + "\n\n".join(blocks)
 
+    chosen, shown = (found.fix_now, LINKED_GROUPS) if part == "now" else (found.consider, LINKED_HINTS)
     return _View(
         found.errors,
         found.warnings,
         found.hints,
-        tuple(_Group(title(g), lines(g)) for g in found.fix_now[:LINKED_GROUPS]),
-        rest(found.fix_now[LINKED_GROUPS:], LINKED_GROUPS),
-        tuple(_Group(title(g), lines(g)) for g in found.consider[:LINKED_HINTS]),
-        rest(found.consider[LINKED_HINTS:], LINKED_HINTS),
+        tuple(_Group(title(g), lines(g)) for g in chosen[:shown]),
+        rest(chosen[shown:], shown),
         tuple((p, r.score(p)) for p in PRINCIPLES),
     )
 
