@@ -18,6 +18,10 @@ _CSS = f"""
 [class*="st-key-rv_"] [data-testid="stRadioOption"] > div > div:not([data-testid="stMarkdownContainer"]) {{ display: none; }}
 [class*="st-key-rv_"] [data-testid="stRadioOption"] {{ cursor: pointer; margin: 0.1rem 0; }}
 [class*="st-key-rv_"] [data-testid="stRadioOption"]:hover p {{ text-decoration: underline; }}
+[class*="st-key-rv_"] [data-testid="stRadioGroup"], [class*="st-key-rv_"] [data-testid="stRadioGroup"] > div {{
+  margin-bottom: 0 !important; padding-bottom: 0 !important; min-height: 0 !important;
+}}
+[class*="st-key-rv_"] [data-testid="stRadioOption"] {{ margin-bottom: 0 !important; }}
 </style>
 """
 
