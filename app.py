@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import access, room, sidebar, theme
+from ui import access, jump, room, sidebar, theme
 from ui.cache import reused
 from ui.messages import show_flash
 from ui.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec, spec_at
@@ -51,6 +51,7 @@ if mode != "join":  # a participant's phone has no sidebar at all
     sidebar.render(editing=mode == "edit")
 if mode == "edit":
     sync_url()
+    jump.land()  # from a review finding's link: the node picked, the field focused
 show_flash()
 if mode == "edit" and spec_at(navigation.url_path).needs_workshop:
     require_workshop()  # a step with no workshop open: a way back to the list, and the page itself never runs

@@ -10,6 +10,7 @@ mixes frequencies.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import statistics
 from dataclasses import dataclass
@@ -55,10 +56,7 @@ class Series:
     @cached_property
     def frequency(self) -> Frequency | None:
         """The frequency the median spacing reads as, or None when it is none of them (irregular)."""
-        days = self.period_days
-        if days is None:
-            return None
-        return next((f for f, low, high in _FREQUENCY_DAYS if low <= days <= high), None)
+        return frequency_of_spacing(self.period_days)
 
     @property
     def missing_periods(self) -> int:
@@ -148,3 +146,47 @@ def period_key(date: dt.date, frequency: Frequency) -> int:
             return date.year
         case _:  # a new frequency must be given its periods here (mypy checks that every member is handled)
             assert_never(frequency)
+
+
+def frequency_of_spacing(days: float | None) -> Frequency | None:
+    """The frequency a median spacing in days reads as, or None when it is none of them (irregular, or one date)."""
+    if days is None:
+        return None
+    return next((f for f, low, high in _FREQUENCY_DAYS if low <= days <= high), None)
+
+
+# how a date is labelled on a time axis of each frequency (d3-time-format, as Vega-Lite reads it)
+TICK_FORMAT = {
+    Frequency.DAILY: "%m-%d",
+    Frequency.WEEKLY: "%m-%d",
+    Frequency.MONTHLY: "%Y-%m",
+    Frequency.QUARTERLY: "%Y Q%q",
+    Frequency.YEARLY: "%Y",
+}
+MAX_TICKS = 12
+
+
+@dataclass(frozen=True)
+class TimeAxis:
+    """A time axis matched to the data: its frequency, how a tick is labelled and where the ticks go (the data's own
+    dates, every k-th when there are many, the latest always); format and ticks empty when the dates are irregular."""
+
+    frequency: Frequency | None
+    format: str
+    ticks: tuple[dt.date, ...]
+
+
+def time_axis(dates: list[dt.date], later: list[dt.date] | None = None, max_ticks: int = MAX_TICKS) -> TimeAxis:
+    """The axis for a series observed on dates (its frequency from their median spacing), extended to the dates of a
+    projection drawn after them (later): three monthly points get three month ticks ("2026-01"), not thirty days."""
+    observed = sorted(set(dates))
+    spacing = float(statistics.median((b - a).days for a, b in itertools.pairwise(observed))) if len(observed) > 1 else None
+    frequency = frequency_of_spacing(spacing)
+    if frequency is None:
+        return TimeAxis(None, "", ())
+    every = sorted({*observed, *(later or [])})
+    step = max(1, math.ceil(len(every) / max_ticks))
+    ticks = tuple(reversed(every[::-1][::step]))
+    spans_years = every[0].year != every[-1].year
+    fmt = "%Y-%m-%d" if frequency in (Frequency.DAILY, Frequency.WEEKLY) and spans_years else TICK_FORMAT[frequency]
+    return TimeAxis(frequency, fmt, ticks)

@@ -16,7 +16,7 @@ from kpidesign import formula as formulas
 from kpidesign.analysis import consistency
 from kpidesign.findings import Finding, Severity
 from kpidesign.model import Direction, Layer, Node, Sensitivity, Workshop
-from kpidesign.tree import check_structure, children_map, levels
+from kpidesign.tree import check_structure, children_map, levels, walk
 
 PRINCIPLES = ("specific", "measurable", "achievable", "relevant", "time_bound", "observable", "repeatable")
 MAX_CHILDREN = 7
@@ -26,6 +26,7 @@ SIMILAR = 0.85
 # a stranger. Errors, so that `check` fails a CI gate on them (the screens list them first).
 CONTRADICTIONS = frozenset({"does_not_add_up", "threshold_order", "unit_mismatch", "formula_not_child"})
 WEIGHT = {Severity.ERROR: 1.0, Severity.WARNING: 0.6, Severity.HINT: 0.25}
+ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.HINT: 2}  # errors first, then warnings, then hints
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,7 @@ class DesignReview:
 
     def by_principle(self, principle: str) -> list[Finding]:
         """The findings under one principle, errors first."""
-        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.HINT: 2}
-        return sorted((f for f in self.findings if f.params.get("principle") == principle), key=lambda f: order[f.severity])
+        return sorted((f for f in self.findings if f.params.get("principle") == principle), key=lambda f: ORDER[f.severity])
 
     def score(self, principle: str) -> int:
         """0-100: the share of this principle's checks that pass, failures weighted by severity."""
@@ -52,6 +52,53 @@ class DesignReview:
     def has_errors(self) -> bool:
         """True when any finding is an error."""
         return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The findings about one node (None: the workshop as a whole), errors first."""
+
+    node: str | None
+    findings: tuple[Finding, ...]
+
+    @property
+    def has_error(self) -> bool:
+        """True when any of the group's findings is an error."""
+        return any(f.severity is Severity.ERROR for f in self.findings)
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The findings as a facilitator works through them: errors and warnings to fix now, hints to consider, each
+    grouped by node (the workshop-wide ones in their own group, first), groups holding an error first, then tree order."""
+
+    fix_now: tuple[Group, ...]
+    consider: tuple[Group, ...]
+    errors: int
+    warnings: int
+    hints: int
+
+
+def triage(findings: list[Finding], ws: Workshop) -> Triage:
+    """Sort findings into what to fix now and what to consider, grouped by node."""
+    place = {n.id: i for i, (n, _) in enumerate(walk(ws))}
+    place.update({n.id: len(place) + i for i, n in enumerate(ws.nodes) if n.id not in place})  # outside the tree (a loop)
+
+    def grouped(chosen: list[Finding]) -> tuple[Group, ...]:
+        by_node: dict[str | None, list[Finding]] = {}
+        for f in chosen:
+            by_node.setdefault(f.node if f.node in place else None, []).append(f)
+        groups = [Group(node, tuple(sorted(found, key=lambda f: ORDER[f.severity]))) for node, found in by_node.items()]
+        return tuple(sorted(groups, key=lambda g: (not g.has_error, -1 if g.node is None else place[g.node])))
+
+    counts = Counter(f.severity for f in findings)
+    return Triage(
+        grouped([f for f in findings if f.severity is not Severity.HINT]),
+        grouped([f for f in findings if f.severity is Severity.HINT]),
+        counts[Severity.ERROR],
+        counts[Severity.WARNING],
+        counts[Severity.HINT],
+    )
 
 
 class _Collector:

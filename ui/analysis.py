@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from kpidesign import analysis
-from kpidesign.findings import Severity
-from kpidesign.i18n import finding_text, problem_text
+from kpidesign.findings import Finding, Severity
+from kpidesign.fixes import Fix, fix_for
+from kpidesign.i18n import finding_text, problem_text, t
 from kpidesign.model import Direction, Workshop
-from kpidesign.review import PRINCIPLES, DesignReview, review
+from kpidesign.review import PRINCIPLES, DesignReview, Group, Triage, review, triage
 from kpidesign.values import format_value, parse_number
-from ui import graphs
+from ui import graphs, jump
 from ui.cache import open_snapshot
+from ui.pages import spec_at
 from ui.text import lang, md, say, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
@@ -33,34 +37,150 @@ def cached_levers(workshop_id: str, version: int, _ws: Workshop) -> list[analysi
 
 
 def design_review(ws: Workshop, workshop_id: str, version: int) -> None:
-    """Scores per principle, then the findings of each principle, errors first."""
-    counts, principles = _review_text(workshop_id, version, lang(), ws)
-    st.caption(tr("review_counts", errors=counts[Severity.ERROR], warnings=counts[Severity.WARNING], hints=counts[Severity.HINT]))
-    for column, (principle, score, _, _, _) in zip(st.columns(len(PRINCIPLES)), principles):
+    """What to fix now and what to consider, grouped by node, each finding a link to the field that fixes it; then the
+    score of each principle."""
+    if (target := st.session_state.pop(GO, None)) is not None:
+        kept = {k: st.query_params[k] for k in ("lang", "projector") if k in st.query_params}  # the view survives a reload
+        st.switch_page(jump.page(target[0]), query_params={**kept, **target[1]})
+    view = _review_view(workshop_id, version, lang(), "now", ws)
+    st.markdown(f"### {tr('review_headline', now=view.errors + view.warnings, later=view.hints)}")
+    if view.errors + view.warnings:
+        st.subheader(tr("review_fix_now", errors=view.errors, warnings=view.warnings), divider="red" if view.errors else "orange")
+        st.caption(tr("review_link_help"))
+        _groups(view.groups, view.rest, "now")
+    else:
+        st.success(tr("review_nothing_now" if view.hints else "review_clean"), icon=":material/check_circle:")
+    if view.hints:
+        hints = st.expander(
+            tr("review_consider", hints=view.hints),
+            expanded=view.errors + view.warnings == 0,
+            icon=":material/lightbulb:",
+            key="rv_hints_open",
+            on_change="rerun",
+        )
+        if hints.open:  # drawn only when opened: a big tree's thousand hints cost nothing while they are folded
+            with hints:
+                part = _review_view(workshop_id, version, lang(), "hint", ws)
+                _groups(part.groups, part.rest, "hint")
+    st.subheader(tr("review_scores"))
+    for column, (principle, score) in zip(st.columns(len(PRINCIPLES)), view.scores):
         column.metric(tr(f"principle_{principle}"), f"{score}", help=tr(f"principle_{principle}_help"))
-    for principle, score, found, has_error, text in principles:
-        label = f"{tr('principle_' + principle)} — {score} / 100 ({found})"
-        with st.expander(label, expanded=has_error, icon=":material/checklist:"):
-            st.caption(tr(f"principle_{principle}_help"))
-            if text:  # one block per principle: a big tree's hundreds of findings stay one element
-                st.markdown(text)
-            else:
-                st.success(tr("review_clean"), icon=":material/check_circle:")
+
+
+LINKED_GROUPS = 12  # groups to fix now drawn with a link per finding; the rest is one block of text (a 500-node tree: a few dozen elements)
+LINKED_HINTS = 6  # the same for the hints, folded below
+GO = "review_go"
+SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "orange", Severity.HINT: "blue"}
+
+
+@dataclass(frozen=True)
+class _Line:
+    severity: Severity
+    label: str  # Markdown, user text made literal
+    page: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class _Group:
+    title: str  # Markdown, user text made literal
+    lines: tuple[_Line, ...]
+
+
+@dataclass(frozen=True)
+class _View:
+    errors: int
+    warnings: int
+    hints: int
+    groups: tuple[_Group, ...]  # of the part asked for: to fix now, or hints
+    rest: str
+    scores: tuple[tuple[str, int], ...]
+
+
+def _groups(groups: tuple[_Group, ...], rest: str, kind: str) -> None:
+    """The first groups each as one list whose lines open where the finding is fixed (a radio group styled as links by
+    ui.theme: one element per group, not one per finding), then the rest as one block of text."""
+    for i, group in enumerate(groups):
+        key = f"rv_{kind}_{i}"
+        st.radio(
+            group.title,
+            range(len(group.lines)),
+            index=None,
+            key=key,
+            format_func=lambda j, lines=group.lines: lines[j].label,
+            on_change=_go,
+            args=(key, group.lines),
+        )
+    if rest:
+        st.markdown(rest)
+
+
+def _go(key: str, lines: tuple[_Line, ...]) -> None:
+    """A finding was clicked: remember where it is fixed (the page switch happens in the run, not in a callback)."""
+    chosen = st.session_state.get(key)
+    st.session_state[key] = None  # back on the review, nothing is left chosen
+    if chosen is not None:
+        st.session_state[GO] = (lines[chosen].page, lines[chosen].params)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _review_text(
-    workshop_id: str, version: int, language: str, _ws: Workshop
-) -> tuple[dict[Severity, int], list[tuple[str, int, int, bool, str]]]:
-    """The counts by severity and, per principle, its score, number of findings, whether any is an error, and their text."""
+def _triage(workshop_id: str, version: int, _ws: Workshop) -> Triage:
+    """The review of one version sorted into what to fix now and what to consider (shared, never mutated)."""
+    return triage(cached_review(workshop_id, version, _ws).findings, _ws)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _review_view(workshop_id: str, version: int, language: str, part: str, _ws: Workshop) -> _View:
+    """The review of one version laid out for the screen in one language: counts, and for one part ("now": errors and
+    warnings, "hint": hints, worked out only when opened) the linked groups and the rest as text."""
     r = cached_review(workshop_id, version, _ws)
-    counts = {s: sum(1 for f in r.findings if f.severity is s) for s in Severity}
-    principles = []
-    for principle in PRINCIPLES:
-        found = r.by_principle(principle)
-        text = "\n\n".join(f"{ICON[f.severity]} {md(finding_text(f, language))}" for f in found)
-        principles.append((principle, r.score(principle), len(found), any(f.severity is Severity.ERROR for f in found), text))
-    return counts, principles
+    found = _triage(workshop_id, version, _ws)
+    names = {n.id: n.name for n in _ws.nodes}
+    kgi = _ws.kgi.id
+    places: dict[Fix, str] = {}
+
+    def where(f: Finding) -> tuple[Fix, str]:
+        fix = fix_for(f, kgi)
+        if fix not in places:
+            places[fix] = jump.where(fix, language)
+        return fix, places[fix]
+
+    def title(group: Group) -> str:
+        worst = group.findings[0].severity
+        name = md(names[group.node]) if group.node is not None else f"*{t('review_whole_workshop', language)}*"
+        return f":{SEVERITY_COLOUR[worst]}[{ICON[worst]}] **{name}**"
+
+    def lines(group: Group) -> tuple[_Line, ...]:
+        out = []
+        for f in group.findings:
+            fix, place = where(f)
+            sev = f":{SEVERITY_COLOUR[f.severity]}[{ICON[f.severity]} **{t('sev_' + f.severity.value, language)}**]"
+            label = f"{sev} {md(finding_text(f, language))} → {place}"
+            out.append(_Line(f.severity, label, spec_at(fix.page).file, jump.address(fix, f.node, language)))
+        return tuple(out)
+
+    def rest(groups: tuple[Group, ...], shown: int) -> str:
+        if not groups:
+            return ""
+        head = t("review_more", language, groups=len(groups), findings=sum(len(g.findings) for g in groups), shown=shown)
+        blocks = [
+            f"**{md(names[g.node]) if g.node else t('review_whole_workshop', language)}**  \n"
+            + "  \n".join(
+                f":{SEVERITY_COLOUR[f.severity]}[{ICON[f.severity]}] {md(finding_text(f, language))} → {where(f)[1]}" for f in g.findings
+            )
+            for g in groups
+        ]
+        return head + "\n\n" + "\n\n".join(blocks)
+
+    chosen, shown = (found.fix_now, LINKED_GROUPS) if part == "now" else (found.consider, LINKED_HINTS)
+    return _View(
+        found.errors,
+        found.warnings,
+        found.hints,
+        tuple(_Group(title(g), lines(g)) for g in chosen[:shown]),
+        rest(chosen[shown:], shown),
+        tuple((p, r.score(p)) for p in PRINCIPLES),
+    )
 
 
 def _movable(model: analysis.TreeModel, ws: Workshop) -> list[str]:

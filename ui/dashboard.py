@@ -14,7 +14,7 @@ from kpidesign.alerting import Delivery
 from kpidesign.forecast import Forecast, forecasts
 from kpidesign.i18n import problem_text
 from kpidesign.model import AlertLevel, Channel, Direction, Layer, Workshop
-from kpidesign.observations import series_of
+from kpidesign.observations import TimeAxis, series_of, time_axis
 from kpidesign.status import Status, status_word
 from kpidesign.values import format_value, is_percent
 from ui import graphs
@@ -24,6 +24,7 @@ from ui.messages import flash
 from ui.saving import commit, write
 from ui.state import store
 from ui.text import labeller, lang, md, tr
+from ui.theme import projector
 
 ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
@@ -123,9 +124,11 @@ def chart(
     idx: monitor.Index,
     projection: list[tuple[dt.date, float, float, float]] | None = None,
     limits: control.Limits | None = None,
+    big: bool = False,
 ) -> alt.Chart | None:
     """Value over time with the target line and the red/yellow/green bands; with projection (date, projected, low, high),
-    the forecast as a dotted line in its 80 % band up to the deadline; with limits, the control chart's centre and limits."""
+    the forecast as a dotted line in its 80 % band up to the deadline; with limits, the control chart's centre and limits.
+    Ticks follow the data's frequency (three months: three month ticks); big: taller, with large text (projector)."""
     points = monitor.series(ws, kpi, idx)
     if not points:
         return None
@@ -162,9 +165,11 @@ def chart(
     axis = alt.Axis(format="%") if is_percent(node.unit) else alt.Axis()
     line = (
         alt.Chart(frame)
-        .mark_line(point=True, color="#1e3a8a")
+        .mark_line(point=alt.OverlayMarkDef(size=110 if big else 40, filled=True), strokeWidth=3.5 if big else 2, color="#1e3a8a")
         .encode(
-            x=alt.X("date:T", title=None),
+            x=alt.X(
+                "date:T", title=None, axis=_time_axis(time_axis([p.date for p in points], [d for d, *_ in projection or []], max_ticks=8))
+            ),
             y=alt.Y("value:Q", title=node.unit or None, scale=alt.Scale(domain=[lo, hi]), axis=axis),
             tooltip=["date:T", "value:Q"],
         )
@@ -191,7 +196,18 @@ def chart(
                 color=alt.Color("line:N", scale=alt.Scale(domain=["centre", "limit"], range=["#6b7280", "#ea580c"]), legend=None),
             )
         )
-    return alt.layer(*layers).resolve_scale(color="independent").properties(height=220, title=node.name[:60])
+    chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=380 if big else 260, title=node.name[:60])
+    if big:  # read from the back row: axis labels, titles and the chart's title as large as the page's text
+        return chart.configure_axis(labelFontSize=20, titleFontSize=22, labelLimit=320).configure_title(fontSize=26, anchor="start")
+    return chart
+
+
+def _time_axis(found: TimeAxis) -> alt.Axis:
+    """The x axis of a trend: ticks at the data's own dates, labelled for its frequency (altair's default when irregular)."""
+    if not found.ticks:
+        return alt.Axis()
+    ticks = [alt.DateTime(year=d.year, month=d.month, date=d.day) for d in found.ticks]
+    return alt.Axis(values=ticks, format=found.format, labelAngle=0, labelOverlap=True)
 
 
 MAX_CHARTS = 12
@@ -226,7 +242,9 @@ def charts(ws: Workshop, state: tuple[str, int, int], now: dict[str, monitor.Rea
         found = monitor.compare(ws, k, idx)
         forecast, path, checked = ahead(state, k, ws, idx)
         with st.container(border=True):
-            st.altair_chart(chart(ws, k, idx, path if projected else None, checked.limits if limited else None), width="stretch")
+            st.altair_chart(
+                chart(ws, k, idx, path if projected else None, checked.limits if limited else None, big=projector()), width="stretch"
+            )
             if projected and path:
                 st.caption(_forecast_line(forecast, node.unit))
             if limited and checked.limits is not None:

@@ -1,4 +1,5 @@
-"""Page-wide styles: graph text drawn at the size the layout was computed for, and a projector mode for the room."""
+"""Page-wide styles: graph text drawn at the size the layout was computed for, the review's findings as links, and a
+projector mode for the room (every text at least 22 px, read from the back row)."""
 
 import streamlit as st
 
@@ -23,10 +24,24 @@ _CSS = f"""
 .kpi-legend-item {{ display: inline-flex; align-items: center; gap: 0.35rem; white-space: nowrap; }}
 .kpi-swatch {{ display: inline-flex; align-items: center; justify-content: center; width: 1.9em; height: 1.3em;
   border-radius: 0.25em; box-sizing: border-box; font-size: 0.9em; line-height: 1; }}
+/* The design review: each group of findings a card, each finding a line that opens where it is fixed (a radio group
+   whose choice switches page, ui.analysis._groups): no radio circles, a pointer and an underline on hover. */
+[class*="st-key-rv_now_"], [class*="st-key-rv_hint_"] {{
+  width: 100% !important; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.6rem 1rem;
+}}
+[class*="st-key-rv_"] [data-testid="stWidgetLabel"] p {{ font-size: 1.15rem; }}
+[class*="st-key-rv_"] [data-testid="stRadioOption"] > div > div:not([data-testid="stMarkdownContainer"]) {{ display: none; }}
+[class*="st-key-rv_"] [data-testid="stRadioOption"] {{ cursor: pointer; margin: 0.1rem 0; }}
+[class*="st-key-rv_"] [data-testid="stRadioOption"]:hover p {{ text-decoration: underline; }}
+[class*="st-key-rv_"] [data-testid="stRadioGroup"], [class*="st-key-rv_"] [data-testid="stRadioGroup"] > div {{
+  margin-bottom: 0 !important; padding-bottom: 0 !important; min-height: 0 !important;
+}}
+[class*="st-key-rv_"] [data-testid="stRadioOption"] {{ margin-bottom: 0 !important; }}
 </style>
 """
 
-PROJECTOR_SCALE = 1.25  # Streamlit sizes its text, inputs and spacing in rem: one root size scales them together
+PROJECTOR_SCALE = 1.375  # Streamlit sizes its text, inputs and spacing in rem: one root size (22 px) scales them together
+MIN_TEXT_REM = 1.0  # in projector mode no text is smaller than the root: captions, labels, tabs, metric labels, table cells
 
 _PROJECTOR_CSS = f"""
 <style>
@@ -34,6 +49,22 @@ _PROJECTOR_CSS = f"""
    its text keeps the size its layout was computed for, else labels would overflow their boxes). */
 html {{ font-size: {16 * PROJECTOR_SCALE:g}px; }}
 [data-testid="stMainBlockContainer"] {{ max-width: 100%; padding-left: 2rem; padding-right: 2rem; padding-top: 2.5rem; }}
+/* Streamlit draws captions, widget labels, tab labels, metric labels, help and table text at 0.875 rem or less: at
+   least the body size here, so nothing on the wall is under 22 px. Headings a little smaller than Streamlit's, to
+   leave the room for content. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p,
+[data-testid="stWidgetLabel"], [data-testid="stWidgetLabel"] p,
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"],
+[data-testid="stTab"] p, [data-testid="stExpander"] summary p,
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stTable"] td, [data-testid="stTable"] th,
+[data-testid="stPageLink"] p, [data-testid="stRadioOption"] p, [data-testid="stCheckbox"] p,
+[data-testid="stAlertContainer"] p, [data-testid="stSidebar"] p, [data-testid="stSidebarNav"] span,
+input, textarea, [data-baseweb="select"] div {{ font-size: max({MIN_TEXT_REM}rem, 1em) !important; }}
+[data-testid="stMetricValue"] {{ font-size: 2.2rem; }}
+h1 {{ font-size: 2.3rem !important; }}
+[data-testid="stMarkdownContainer"] h3 {{ font-size: 1.6rem; }}
+[class*="st-key-rv_"] [data-testid="stWidgetLabel"] p {{ font-size: 1.25rem !important; }}
 </style>
 """
 

@@ -119,3 +119,31 @@ def test_a_chart_draws_with_the_actuals_alone(db):
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line"]  # no bands, no target line: the actuals alone
     low, high = spec["layer"][0]["encoding"]["y"]["scale"]["domain"]
     assert low < 5e6 and high > 5.2e6
+
+
+def test_a_monthly_trend_has_month_ticks_and_large_text_in_projector_mode(db):
+    """Three monthly actuals: three ticks labelled by month ("2026-01"), not thirty daily ones; in projector mode the
+    chart is taller and its axis labels and title large enough for the back row."""
+    ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
+    wid = Store(db).create(ws)
+    months = [dt.date(2026, m, 1) for m in (1, 2, 3)]
+    Store(db).add_actuals(wid, [Actual(kpi="target_population", date=d, value=5e6 + 1e5 * i) for i, d in enumerate(months)])
+    at = start({"ws": wid, "projector": "1"})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    ok(at.switch_page("views/dashboard.py").run())
+    open_tab(at, "Trends")
+    at.toggle(key="dash_forecast").set_value(False).run()
+    [chart] = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["format"] == "%Y-%m"
+    assert [(v["year"], v["month"], v["date"]) for v in axis["values"]] == [(2026, 1, 1), (2026, 2, 1), (2026, 3, 1)]
+    assert spec["height"] >= 360 and spec["config"]["axis"]["labelFontSize"] >= 20 and spec["config"]["title"]["fontSize"] >= 24
+    at.sidebar.toggle(key="projector").set_value(False).run()  # on a laptop: the ordinary size, the same month ticks
+    [chart] = at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    spec = json.loads(chart.proto.spec)
+    assert (
+        spec["height"] < 360
+        and "labelFontSize" not in spec.get("config", {}).get("axis", {})
+        and spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%Y-%m"
+    )

@@ -100,20 +100,20 @@ def _styles(at) -> str:
 
 def test_projector_mode_enlarges_the_page_and_stays_on(db):
     at, _ = seeded(db)
-    assert "font-size: 20px" not in _styles(at)
+    assert "font-size: 22px" not in _styles(at)
     ok(at.sidebar.toggle(key="projector").set_value(True).run())
-    assert "html { font-size: 20px; }" in _styles(at)
+    assert "html { font-size: 22px; }" in _styles(at)
     at.switch_page("views/2_tree.py")
-    assert "html { font-size: 20px; }" in _styles(ok(at.run()))  # kept on every page of the session
+    assert "html { font-size: 22px; }" in _styles(ok(at.run()))  # kept on every page of the session
     ok(at.sidebar.toggle(key="projector").set_value(False).run())
-    assert "font-size: 20px" not in _styles(at)
+    assert "font-size: 22px" not in _styles(at)
 
 
 def test_projector_mode_from_the_address_also_on_a_share_link(db):
     wid = Store(db).create(template("ec_sales", "en"))
     token = Store(db).create_share(wid)
     at = ok(start({"share": token, "projector": "1"}))
-    assert "html { font-size: 20px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
+    assert "html { font-size: 22px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
     assert at.title[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)
 
 

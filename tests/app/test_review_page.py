@@ -1,6 +1,7 @@
 from kpidesign import edits
 from kpidesign.store import Store
-from tests.app.conftest import ok, open_tab, seeded
+from tests.app.conftest import ok, open_expander, open_tab, seeded, start
+from ui.analysis import LINKED_GROUPS, LINKED_HINTS
 
 
 def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
@@ -40,8 +41,80 @@ def test_review_lists_findings_of_a_broken_design(db):
     ws = edits.set_field(ws, "customers", "green", "1")
     store.save(wid, ws, expected_version=loaded.version, summary="break")
     ok(at.switch_page("views/review.py").run())
-    text = " ".join(m.value for m in at.markdown)
+    text = " ".join([*(m.value for m in at.markdown), *(o for r in at.radio for o in r.options)])
     assert "has no owner" in text and "wrong order" in text
+
+
+def groups(at):
+    """The review's groups of findings: (title, lines) of each."""
+    return [(r.label, r.options) for r in at.radio if (r.key or "").startswith("rv_")]
+
+
+def test_the_review_leads_with_what_to_fix_now_grouped_by_node_each_finding_a_link_to_its_field(db):
+    at, wid = seeded(db, "en")
+    store = Store(db)
+    loaded = store.load(wid)
+    ws = edits.set_field(loaded.workshop, "customers", "owner", "")
+    ws = edits.set_field(ws, "customers", "source", "")
+    ws = edits.set_field(ws, "item_price", "green", "1")
+    ws = edits.set_field(ws, "item_price", "yellow", "5")
+    store.save(wid, ws, expected_version=loaded.version, summary="break")
+    ok(at.switch_page("views/review.py").run())
+    assert at.markdown[1].value.startswith("### 3 to fix now,")  # one error, two warnings; the hints "to consider"
+    assert "To fix now (errors: 1, warnings: 2)" in [h.value for h in at.subheader]
+    found = groups(at)
+    assert ":red[" in found[0][0] and found[0][0].endswith("**Item price**") and found[1][0].endswith("**Customers**")  # errors first
+    assert "wrong order" in found[0][1][0] and found[0][1][0].endswith("→ 4 Definitions & thresholds · Green at")
+    assert [line.split("]", 1)[1].split("→")[1].strip() for line in found[1][1]] == [
+        "4 Definitions & thresholds · Owner",
+        "4 Definitions & thresholds · Data source",
+    ]
+    assert len(found) == 2  # the hints are folded, and drawn only when opened
+    open_expander(at, "rv_hints_open")
+    found = groups(at)
+    assert all(":blue[" in line for _, lines in found[2:] for line in lines) and len(found) > 2
+    assert len(at.metric) == 7  # the scores by principle, below
+    # a click on a finding opens step 4 on that KPI, its form, with the cursor in the field
+    at.radio(key="rv_now_1").set_value(0).run()
+    ok(at)
+    assert at.session_state["def_selected"] == "customers" and at.selectbox(key="def_selected").value == "customers"
+    assert any("st-key-f_customers_owner" in h.proto.body for h in at.get("html"))
+    ok(at.switch_page("views/review.py").run())
+    assert at.radio(key="rv_now_1").value is None  # back on the review, nothing left chosen
+
+
+def test_the_review_of_a_big_bare_tree_stays_a_few_dozen_elements(db):
+    from bench.generate import workshop
+    from kpidesign.model import Definition
+
+    ws = workshop(200)
+    ws = ws.model_copy(update={"nodes": [n.model_copy(update={"definition": Definition()}) for n in ws.nodes]})
+    wid = Store(db).create(ws)
+    at = start({"ws": wid, "lang": "en"})
+    ok(at.switch_page("views/review.py").run())
+    assert len(groups(at)) == LINKED_GROUPS
+    open_expander(at, "rv_hints_open")
+    assert len(groups(at)) == LINKED_GROUPS + LINKED_HINTS
+    rest = [m.value for m in at.markdown if "more on" in m.value and "links for the first" in m.value]
+    assert len(rest) == 2 and rest[0].count("has no owner") == 200 - LINKED_GROUPS  # every node not linked above
+
+
+def test_a_findings_link_lands_on_its_node_tab_and_field_once(db):
+    at, _wid = seeded(db, "en")
+    for key, value in {"go": "1", "node": "purchase_rate", "pick": "1", "field": "owner", "open": "The whole sheet (cells are editable)"}.items():
+        at.query_params[key] = value
+    ok(at.switch_page("views/4_definitions.py").run())
+    assert at.session_state["def_selected"] == "purchase_rate" and at.session_state["tree_selected"] == "purchase_rate"
+    assert not {"go", "field", "pick", "node", "open"} & set(at.query_params.keys())
+    assert any("st-key-f_purchase_rate_owner" in h.proto.body for h in at.get("html"))  # the script that puts the cursor there
+    assert at.dataframe  # the tab asked for is open
+    ok(at.run())
+    assert not any("st-key-f_" in h.proto.body for h in at.get("html"))  # once: a later rerun does not steal the focus
+    # a workshop-wide finding (no leading indicator) opens step 3 on its table of tags, whatever tab was open before
+    at.query_params["go"], at.query_params["open"] = "1", "Tag layers and sensitivity at once"
+    ok(at.switch_page("views/3_decompose.py").run())
+    assert at.dataframe and at.session_state["tree_selected"] == "purchase_rate"
+    assert any("stTabs" in h.proto.body for h in at.get("html"))  # brought into view (below the graph)
 
 
 def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db):

@@ -1,0 +1,87 @@
+"""Read from the back row (#20): in projector mode at 1920x1080 no text on step 1, the review or the dashboard is under
+22 px (computed in Chromium); a finding of the review opens the field that fixes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kpidesign import edits
+from kpidesign.library import template
+from kpidesign.model import Actual
+from kpidesign.store import Store
+from tests.e2e.conftest import idle, login, nav
+
+MIN_PX = 22
+# every kind of text Streamlit draws: paragraphs and list items (markdown, alerts, captions, radio options, links),
+# widget, tab and metric labels, metric values, HTML tables' cells, text inputs
+TEXT = """() => {
+  const found = [];
+  const main = document.querySelector('[data-testid="stMain"]');
+  for (const el of main.querySelectorAll('p, li, td, th, input[type=text], textarea, [data-testid="stMetricValue"]')) {
+    const box = el.getBoundingClientRect();
+    const text = (el.value ?? el.innerText ?? '').trim();
+    if (!box.width || !box.height || (!text && el.tagName !== 'INPUT' && el.tagName !== 'TEXTAREA')) continue;
+    if (el.closest('[data-testid="stTooltipContent"], [data-testid="stGraphVizChart"], [data-testid="stToast"]')) continue;
+    const where = el.closest('[data-testid]')?.getAttribute('data-testid');
+    found.push([where, el.tagName, text.slice(0, 40), parseFloat(getComputedStyle(el).fontSize)]);
+  }
+  return found;
+}"""
+
+
+@pytest.fixture
+def room_workshop(server):  # type: ignore[no-untyped-def]
+    """The recruiting template half filled in (findings to fix), with three monthly actuals of one KPI."""
+    ws = template("recruiting", "en")
+    ws = edits.set_field(ws, "applications", "owner", "")
+    ws = edits.set_field(ws, "applications", "source", "")
+    store = Store(server["db"])
+    wid = store.create(ws)
+    kpi = ws.nodes[1].id
+    store.add_actuals(wid, [Actual(kpi=kpi, date=dt.date(2026, m, 1), value=400 + 40 * m) for m in (1, 2, 3)])
+    return wid
+
+
+def sizes(page):  # type: ignore[no-untyped-def]
+    """Every visible text element of the main area: (container, tag, text, px)."""
+    found = page.evaluate(TEXT)
+    assert len(found) > 5, found
+    return found
+
+
+def test_no_text_under_22px_on_the_wall(server, new_page, room_workshop):  # type: ignore[no-untyped-def]
+    page = new_page(width=1920, height=1080)
+    login(page, server["base"], f"kgi?ws={room_workshop}&projector=1")
+    for title, tab in (
+        (None, None),
+        ("Review & what-if", None),
+        ("Dashboard", None),
+        (None, "Trends"),
+        ("4 Definitions & thresholds", None),
+    ):
+        if title:
+            nav(page, title)
+        if tab:
+            page.get_by_role("tab", name=tab).click()
+            idle(page)
+        page.wait_for_timeout(1500)  # charts and graphs drawn
+        small = [s for s in sizes(page) if s[3] < MIN_PX - 0.1]
+        assert not small, (title, tab, small[:10])
+        if tab == "Trends":  # the trend's chart is drawn, taller than on a laptop
+            chart = page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').first
+            assert chart.bounding_box()["height"] >= 360  # type: ignore[index]
+
+
+def test_a_finding_opens_the_field_that_fixes_it(server, new_page, room_workshop):  # type: ignore[no-untyped-def]
+    page = new_page(width=1920, height=1080)
+    login(page, server["base"], f"review?ws={room_workshop}&projector=1")
+    page.wait_for_selector('[data-testid="stMain"] h1')
+    idle(page)
+    page.get_by_text("“Applications” has no owner").first.click()
+    page.wait_for_url("**/definitions**")
+    idle(page)
+    page.wait_for_function("() => document.activeElement && document.activeElement.getAttribute('aria-label') === 'Owner'")
+    assert page.locator(".st-key-def_selected input").input_value() == "Applications"
+    assert "projector=1" in page.url  # still in projector mode after a reload

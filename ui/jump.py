@@ -1,0 +1,107 @@
+"""Links that take the facilitator to the field that fixes a finding, and the landing: the node picked and the field
+focused once (?node=, ?tab= and ?field= in the address; kpidesign.fixes says which page, tab and field)."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from kpidesign.fixes import Fix
+from kpidesign.i18n import t
+from ui.cache import reused
+from ui.pages import STEPS, spec_at
+
+NODE_KEYS = ("tree_selected", "def_selected")  # the node picker of steps 2-3 and the KPI picker of step 4
+FIELD_LABEL = {"why": "purpose", "parent": "move_to", "formula": "review_formula"}  # a field's label where the key differs
+
+
+def where(fix: Fix, language: str) -> str:
+    """Where a finding is fixed, in words: "4 Definitions & thresholds · Owner"."""
+    page = t(spec_at(fix.page).title, language)
+    if fix.field is None:
+        return page if fix.tab is None else f"{page} · {t(fix.tab, language)}"
+    return f"{page} · {t(FIELD_LABEL.get(fix.field, fix.field), language)}"
+
+
+def page(file: str) -> st.Page:
+    """The step's page as an object for st.page_link (a path is looked up among every page on each call: 2x slower)."""
+    pages: dict[str, st.Page] = reused(("jump_pages",), lambda: {spec.file: st.Page(spec.file, url_path=spec.url) for spec in STEPS})
+    return pages[file]
+
+
+def address(fix: Fix, node: str | None, language: str) -> dict[str, str]:
+    """The query parameters of a link to where a finding is fixed (go=1 marks the arrival, for `land`)."""
+    params = {"go": "1"}
+    if node is not None and (fix.pick_node or fix.field):
+        params["node"] = node
+    if fix.pick_node and node is not None:
+        params["pick"] = "1"
+    if fix.tab is not None:
+        params["open"] = t(fix.tab, language)  # the tab by its label; `land` opens it (not ?tab=, see there)
+    if fix.field is not None:
+        params["field"] = fix.field
+    return params
+
+
+def land() -> None:
+    """On arrival from a review link: open the tab, make the node the one picked on steps 2-4 and focus the field (or
+    bring the tabs into view), once: the parameters are taken out of the address, so a later rerun neither re-picks
+    nor steals the focus."""
+    params = st.query_params
+    if params.get("go") != "1":
+        return
+    node, field, pick, tab = params.get("node"), params.get("field"), params.get("pick") == "1", params.get("open")
+    for key in ("go", "node", "field", "pick", "open"):
+        if key in params:
+            del params[key]
+    if tab:  # not through the tabs' own ?tab=: arriving from a page with tabs, Streamlit drops it for that page's tab
+        st.session_state["tab"] = tab
+    if node and pick:
+        for key in NODE_KEYS:
+            st.session_state[key] = node
+    if field or tab:
+        _focus(node, field)
+
+
+def _focus(node: str | None, field: str | None) -> None:
+    """Scroll to the field's widget, outline it for a moment and put the cursor in it (its container carries the
+    widget's key as a class: f_<node>_<field>, or tree_parent_<node> for where the node hangs); without a field, scroll
+    to the page's tabs."""
+    want = "input, textarea, [role=combobox], button"
+    if field is None:
+        exact, want = ["stTabs"], '[role=tab][aria-selected="true"]'
+    elif field == "parent":
+        exact = [f"st-key-tree_parent_{node}"]
+    else:
+        exact = [f"st-key-f_{node}_{field}"] if node else []
+    script = f"""
+<script>
+(() => {{
+  const exact = {json.dumps(exact)}, suffix = {json.dumps(f"_{field}")}, want = {json.dumps(want)}, block = {json.dumps("start" if field is None else "center")};
+  let tries = 0;
+  const find = () => {{
+    for (const name of exact) {{ const el = document.getElementsByClassName(name)[0]; if (el) return el; }}
+    if (exact.length) return null;
+    return [...document.querySelectorAll('[class*="st-key-f_"]')]
+      .find(el => [...el.classList].some(c => c.startsWith("st-key-f_") && c.endsWith(suffix))) || null;
+  }};
+  let done = false;
+  const go = () => {{
+    const el = find();
+    const input = el && el.querySelector(want);
+    if (!input) {{ if (++tries < 80) setTimeout(go, 100); return; }}
+    if (!done) {{
+      done = true;
+      for (const ms of [0, 400, 1000, 2000]) setTimeout(() => el.scrollIntoView({{block}}), ms);  // graphs above still growing
+      el.style.outline = "4px solid #f59e0b"; el.style.outlineOffset = "6px"; el.style.borderRadius = "6px";
+      setTimeout(() => {{ el.style.outline = ""; }}, 5000);
+    }}
+    input.focus({{preventScroll: true}});
+    if (document.activeElement !== input && ++tries < 80) setTimeout(go, 100);  // the page may still be settling
+  }};
+  setTimeout(go, 150);
+}})();
+</script>
+"""
+    st.html(script, unsafe_allow_javascript=True, width=1)
