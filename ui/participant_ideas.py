@@ -1,0 +1,76 @@
+"""A participant's ideas on their phone: the field to send one, their own (editable until revealed), everyone's once
+revealed. Each list is one Markdown block (a phone refreshes every two seconds: a few elements, however many ideas),
+every text made literal by `md`; editing is one small popover, not a row of widgets per idea."""
+
+from __future__ import annotations
+
+import zlib
+
+import streamlit as st
+
+from kpidesign import room as R
+from kpidesign.room import Idea, IdeaStatus
+from kpidesign.values import EditError
+from ui.participant import MESSAGE, refused
+from ui.session import md, store, tr
+
+
+def _send(workshop_id: str, secret: str, parent: str | None) -> None:
+    try:
+        store().add_idea(workshop_id, secret, st.session_state.get("room_idea") or "", parent)
+    except EditError as e:
+        refused(e)
+        return
+    st.session_state[MESSAGE] = ("sent", tr("room_sent"))
+
+
+def send_form(workshop_id: str, secret: str, parent: str | None) -> None:
+    """The idea field and its send button (a form: the refreshes every two seconds never disturb the typing)."""
+    with st.form("room_send_form", clear_on_submit=True, border=False):
+        st.text_input(tr("room_idea"), key="room_idea", max_chars=R.MAX_IDEA)
+        st.form_submit_button(tr("room_send"), type="primary", width="stretch", on_click=_send, args=(workshop_id, secret, parent))
+
+
+def _change(workshop_id: str, secret: str, idea_id: int, withdraw: bool) -> None:
+    try:
+        if withdraw:
+            store().withdraw_idea(workshop_id, secret, idea_id)
+        else:
+            store().edit_idea(workshop_id, secret, idea_id, st.session_state.get(f"room_edit_{idea_id}") or "")
+    except EditError as e:
+        refused(e)
+
+
+def listing(ideas: list[Idea], numbered: bool, status: bool, anonymous: bool = True) -> str:
+    """Ideas as one Markdown list (each text literal): numbered 1, 2… in the order sent, with the status or the author."""
+    lines = []
+    for n, idea in enumerate(ideas, start=1):
+        who = R.author(idea, anonymous)
+        tail = f" :gray[· {tr('room_status_' + idea.status.value)}]" if status else (f" :gray[— {md(who)}]" if who else "")
+        lines.append((f"{n}. " if numbered else "- ") + md(idea.text) + tail)
+    return "\n".join(lines)
+
+
+def own_ideas(workshop_id: str, secret: str, mine: list[Idea]) -> None:
+    """One's own ideas, numbered in the order sent, with their status; those still private can be edited or withdrawn
+    (one popover: pick the idea by its number, change it or take it back)."""
+    st.markdown(f"**{tr('room_my_ideas')}**\n\n" + (listing(mine, numbered=True, status=True) or tr("room_no_ideas")))
+    private = [(n, i) for n, i in enumerate(mine, start=1) if i.status is IdeaStatus.PRIVATE]
+    if not private:
+        return
+    labels = {i.id: f"{n}. {i.text[:60]}" for n, i in private}
+    stamp = zlib.crc32(repr(sorted(labels.items())).encode("utf-8"))  # a new list of ideas: a new choice, never a stale one
+    with st.popover(tr("room_edit_mine"), icon=":material/edit:", width="stretch"):
+        picked = st.selectbox(tr("room_edit_which"), list(labels), key=f"room_edit_pick_{stamp}", format_func=labels.__getitem__)
+        idea = next(i for _, i in private if i.id == picked)
+        st.text_input(tr("room_edit"), value=idea.text, key=f"room_edit_{idea.id}", max_chars=R.MAX_IDEA)
+        save, drop = st.columns(2)
+        save.button(tr("room_save"), key=f"room_save_{idea.id}", on_click=_change, args=(workshop_id, secret, idea.id, False))
+        drop.button(tr("room_withdraw"), key=f"room_drop_{idea.id}", on_click=_change, args=(workshop_id, secret, idea.id, True))
+
+
+def revealed(ideas: list[Idea], key: str, anonymous: bool) -> None:
+    """Everyone else's ideas once the facilitator revealed them (names only when the room shows names): one list."""
+    others = [i for i in R.visible(ideas, key) if i.participant != key]
+    if others:
+        st.markdown(f"**{tr('room_revealed')}**\n\n" + listing(others, numbered=False, status=False, anonymous=anonymous))

@@ -1,0 +1,72 @@
+"""A participant's dots on their phone: the open vote as one widget (a pill per option: tap to place a dot, tap again
+to take it back) and the results once closed, as one list.
+
+The store is the truth: the pills show the dots this person has placed (read again on every run), a dot beyond the
+allowance is refused in the store's write transaction and the pill turns back, and a reload shows the same dots.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import streamlit as st
+
+from kpidesign import room as R
+from kpidesign.model import Workshop
+from kpidesign.room import Idea, Vote, VoteKind
+from kpidesign.values import EditError
+from ui.participant import refused
+from ui.session import md, say, store, tr
+
+
+def labels(vote: Vote, ws: Workshop, ideas: list[Idea]) -> dict[str, str]:
+    """Every option's label (plain text), in one pass over the ideas or the nodes."""
+    texts = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
+    return {o: texts.get(o, o) for o in vote.options}
+
+
+def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
+    """The pills changed: place a dot on each option newly picked, take back the dots of each one let go."""
+    wanted = set(st.session_state.get(key) or [])
+    me = R.participant_key(secret)
+    placed = Counter(o for who, o in store().dots(vote_id, workshop_id) if who == me)
+    try:
+        for option in placed:
+            if option not in wanted:
+                for _ in range(placed[option]):
+                    store().remove_dot(workshop_id, vote_id, secret, option)
+        for option in sorted(wanted - set(placed)):
+            store().place_dot(workshop_id, vote_id, secret, option)
+    except EditError as e:
+        refused(e)
+
+
+def vote(workshop_id: str, secret: str, current: Vote, ws: Workshop, ideas: list[Idea]) -> None:
+    """The open vote: the dots left, and one pill per option (a picked pill holds one of this person's dots)."""
+    me = R.participant_key(secret)
+    mine = Counter(o for who, o in store().dots(current.id, workshop_id) if who == me)
+    left = R.dots_left(current, sum(mine.values()))
+    st.subheader(say("room_vote", question=current.question))
+    st.markdown(f"**{tr('room_dots_left', left=left, dots=current.dots)}** " + "●" * left + "○" * (current.dots - left))
+    key = f"room_dots_{current.id}"
+    st.session_state[key] = [o for o in current.options if mine[o]]  # what the store holds, whatever was tapped
+    names = labels(current, ws, ideas)
+    st.pills(
+        tr("room_vote_pick"),
+        list(current.options),
+        selection_mode="multi",
+        key=key,
+        format_func=lambda o: md(names[o]),
+        on_change=_pick,
+        args=(workshop_id, current.id, secret, key),
+        label_visibility="collapsed",
+        width="stretch",
+    )
+
+
+def results(closed: Vote, ws: Workshop, ideas: list[Idea], workshop_id: str) -> None:
+    """The results of the last vote once closed, most dots first, as one list."""
+    st.subheader(say("room_results", question=closed.question))
+    names = labels(closed, ws, ideas)
+    rows = R.tally(closed, store().dots(closed.id, workshop_id))
+    st.markdown("\n".join(f"- **{n}** · {md(names[o])}" for o, n in rows))
