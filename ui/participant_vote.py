@@ -18,6 +18,8 @@ from kpidesign.values import EditError
 from ui.participant import refused
 from ui.session import md, say, store, tr
 
+TAPS = "room_dot_taps"  # taps on the vote's pills so far in this session (part of the pills' key)
+
 
 def labels(vote: Vote, ws: Workshop, ideas: list[Idea]) -> dict[str, str]:
     """Every option's label (plain text), in one pass over the ideas or the nodes."""
@@ -26,8 +28,10 @@ def labels(vote: Vote, ws: Workshop, ideas: list[Idea]) -> dict[str, str]:
 
 
 def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
-    """The pills changed: place a dot on each option newly picked, take back the dots of each one let go."""
+    """The pills changed: place a dot on each option newly picked, take back the dots of each one let go; then the
+    pills are drawn afresh from the store (a new key), whatever was refused."""
     wanted = set(st.session_state.get(key) or [])
+    st.session_state[TAPS] = st.session_state.get(TAPS, 0) + 1
     me = R.participant_key(secret)
     placed = Counter(o for who, o in store().dots(vote_id, workshop_id) if who == me)
     try:
@@ -48,13 +52,13 @@ def vote(workshop_id: str, secret: str, current: Vote, ws: Workshop, ideas: list
     left = R.dots_left(current, sum(mine.values()))
     st.subheader(say("room_vote", question=current.question))
     st.markdown(f"**{tr('room_dots_left', left=left, dots=current.dots)}** " + "●" * left + "○" * (current.dots - left))
-    key = f"room_dots_{current.id}"
-    st.session_state[key] = [o for o in current.options if mine[o]]  # what the store holds, whatever was tapped
+    key = f"room_dots_{current.id}_{st.session_state.get(TAPS, 0)}"  # a new key after each tap: drawn from the store
     names = labels(current, ws, ideas)
     st.pills(
         tr("room_vote_pick"),
         list(current.options),
         selection_mode="multi",
+        default=[o for o in current.options if mine[o]],
         key=key,
         format_func=lambda o: md(names[o]),
         on_change=_pick,

@@ -22,8 +22,9 @@ from kpidesign.values import EditError, Problem
 from ui.session import commit, flash, lang, md, store, tr
 
 OPEN = (IdeaStatus.PRIVATE, IdeaStatus.REVEALED)
-PICK = "room_pick_"  # the key of each group's pills (+ the group's node id, "" for none)
+PICK = "room_pick_"  # the key of each group's pills (+ the round of choosing, + the group's node id, "" for none)
 MEMO = "room_inbox_memo"
+ROUND = "room_pick_round"
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,19 @@ def memo(stamp: tuple[object, ...], build: Workshop, room: Room, ideas: list[Ide
     return list(held[1])
 
 
+def _prefix() -> str:
+    """The pills' key prefix of this round of choosing (a new one after each action, so every pill is drawn unchosen)."""
+    return f"{PICK}{st.session_state.get(ROUND, 0)}_"
+
+
 def chosen() -> list[int]:
     """The ideas chosen in every group's pills, in the order sent."""
-    return sorted({i for key, value in st.session_state.items() if str(key).startswith(PICK) for i in (value or [])})
+    prefix = _prefix()
+    return sorted({i for key, value in st.session_state.items() if str(key).startswith(prefix) for i in (value or [])})
 
 
 def _clear() -> None:
-    for key in [k for k in st.session_state if str(k).startswith(PICK)]:
-        st.session_state[key] = []
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
 
 
 def _accept(workshop_id: str) -> None:
@@ -107,8 +113,10 @@ def _accept(workshop_id: str) -> None:
 
 
 def _dismiss(workshop_id: str) -> None:
+    still_open = {i.id for i in store().ideas(workshop_id) if i.status in OPEN}  # not one decided meanwhile elsewhere
     for idea_id in chosen():
-        store().dismiss_idea(workshop_id, idea_id)
+        if idea_id in still_open:
+            store().dismiss_idea(workshop_id, idea_id)
     _clear()
 
 
@@ -151,9 +159,7 @@ def inbox(workshop_id: str, shown: list[Group]) -> None:
     for group in shown:
         st.markdown(group.title)
         if group.labels:
-            key = PICK + group.key
-            if key in st.session_state:  # an idea decided elsewhere is no longer offered
-                st.session_state[key] = [i for i in st.session_state[key] or [] if i in group.labels]
+            key = _prefix() + group.key
             st.pills(
                 group.title,
                 list(group.labels),
