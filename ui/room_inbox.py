@@ -25,6 +25,11 @@ OPEN = (IdeaStatus.PRIVATE, IdeaStatus.REVEALED)
 PICK = "room_pick_"  # the key of each group's pills (+ the round of choosing, + the group's node id, "" for none)
 MEMO = "room_inbox_memo"
 ROUND = "room_pick_round"
+STYLE = """<style>
+/* the inbox's ideas, readable on the projector from the back of the room and easy to tap */
+[class*="st-key-room_pick_"] button { min-height: 2.6rem; }
+[class*="st-key-room_pick_"] button p { font-size: 1.15rem; }
+</style>"""
 
 
 @dataclass(frozen=True)

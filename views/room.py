@@ -13,6 +13,7 @@ from ui.session import current, lang, require_workshop, show_flash, store, tr
 loaded = require_workshop()
 ws = loaded.workshop
 
+st.html(inbox_ui.STYLE)
 st.title(tr("room_title"))
 st.caption(tr("room_intro"))
 room = store().room(loaded.id)
