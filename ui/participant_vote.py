@@ -22,9 +22,13 @@ TAPS = "room_dot_taps"  # taps on the vote's pills so far in this session (part 
 
 
 def labels(vote: Vote, ws: Workshop, ideas: list[Idea]) -> dict[str, str]:
-    """Every option's label (plain text), in one pass over the ideas or the nodes."""
-    texts = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
-    return {o: texts.get(o, o) for o in vote.options}
+    """Every option's label as Markdown made literal: an idea's number and text (#12 …, as in the lists and the inbox),
+    or a node's name; worked out in one pass over the ideas or the nodes."""
+    if vote.kind is VoteKind.IDEAS:
+        texts = {str(i.id): i.text for i in ideas}
+        return {o: md(f"#{o}") + " " + md(texts[o]) if o in texts else md(o) for o in vote.options}
+    names = {n.id: n.name for n in ws.nodes}
+    return {o: md(names.get(o, o)) for o in vote.options}
 
 
 def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
@@ -60,7 +64,7 @@ def vote(workshop_id: str, secret: str, current: Vote, ws: Workshop, ideas: list
         selection_mode="multi",
         default=[o for o in current.options if mine[o]],
         key=key,
-        format_func=lambda o: md(names[o]),
+        format_func=names.__getitem__,  # starts with "#12 ": Streamlit's look for a leading emoji stops at once
         on_change=_pick,
         args=(workshop_id, current.id, secret, key),
         label_visibility="collapsed",
@@ -73,4 +77,4 @@ def results(closed: Vote, ws: Workshop, ideas: list[Idea], workshop_id: str) -> 
     st.subheader(say("room_results", question=closed.question))
     names = labels(closed, ws, ideas)
     rows = R.tally(closed, store().dots(closed.id, workshop_id))
-    st.markdown("\n".join(f"- **{n}** · {md(names[o])}" for o, n in rows))
+    st.markdown("\n".join(f"- **{n}** · {names[o]}" for o, n in rows))

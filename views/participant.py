@@ -40,7 +40,7 @@ def live() -> None:
         vote_ui.results(votes[-1], ws, ideas, workshop_id)
     key = R.participant_key(secret)
     ideas_ui.own_ideas(workshop_id, secret, [i for i in ideas if i.participant == key])
-    ideas_ui.revealed(ideas, key, room.anonymous)
+    ideas_ui.revealed(ideas, key, room.anonymous, store().room_rev(workshop_id))
 
 
 p.compact()

@@ -127,6 +127,8 @@ def test_own_ideas_editable_and_withdrawable_until_revealed(db: Path) -> None:
     send(at, "first")
     send(at, "second")
     first, second = (i.id for i in store.ideas(wid))
+    assert not [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]  # drawn only when asked for
+    ok(at.toggle(key="room_editing").set_value(True).run())
     [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
     assert pick.value == first
     at.text_input(key=f"room_edit_{first}").input("first, better")
@@ -139,7 +141,7 @@ def test_own_ideas_editable_and_withdrawable_until_revealed(db: Path) -> None:
     send(other, "not yours")
     ok(at.run())
     [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
-    assert pick.options == ["1. first, better"]  # only one's own private ideas are offered
+    assert pick.options == [f"#{first} first, better"]  # only one's own private ideas are offered
     store.reveal_ideas(wid)
     ok(at.run())
     assert not [b for b in at.button if b.key in (f"room_save_{first}", f"room_drop_{first}")]  # revealed: no longer editable

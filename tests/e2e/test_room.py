@@ -43,7 +43,7 @@ def pills(page, vote: int):  # type: ignore[no-untyped-def]
 def chosen(page, vote: int) -> list[str]:  # type: ignore[no-untyped-def]
     """The texts of the pills holding this phone's dots."""
     found = page.locator(f"[class*='st-key-room_dots_{vote}_'] button[aria-pressed='true']")
-    return sorted(b.inner_text().strip() for b in found.all())
+    return sorted(re.sub(r"^#\d+ ", "", b.inner_text().strip()) for b in found.all())
 
 
 def send(phone, text: str, label: str) -> None:  # type: ignore[no-untyped-def]
