@@ -297,7 +297,7 @@ ideas (one list per kind of idea, one row of pills for a vote and per node in th
 (a revision bumped by every write to the room): a phone's rerun 3.5-3.7x the floor in CPU time (was 5.8x private, 8.2x
 revealed, 22.6x with a vote open), the facilitator's Room page ~25-30 ms (was 150-180 ms). The live room's rows say where an
 idea's time goes (the send's run, then the inbox's refresh) and the machine's load: on a machine shared with other work the
-2 s at p95 was not reached (2.7 s at load 7-19 on two cores, 4.6-10 s at load 10-28).
+2 s at p95 was not reached (2.55 s at load 8-11 on two cores, 2.7 s at load 7-19, 4.6-10 s at load 10-28).
 """
 
 
