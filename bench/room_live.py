@@ -35,6 +35,7 @@ PHONE: dict[str, Any] = {
     "locale": "ja-JP",
 }
 CLICKED = "document.addEventListener('click', () => { window.__clickedAt = Date.now(); }, true);"
+# in each phone's page: when each idea's marker first appears there (in the phone's own list: the send went through)
 # in the facilitator's page: when each idea's marker (ideaNNNx) first appears in the page's text
 SEEN = """window.__seen = {};
 new MutationObserver(() => {
@@ -42,6 +43,10 @@ new MutationObserver(() => {
   for (const m of text.matchAll(/idea(\\d{3})x/g)) if (!(m[1] in window.__seen)) window.__seen[m[1]] = Date.now();
 }).observe(document, {subtree: true, childList: true, characterData: true});"""
 TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) >= 2 else float("nan")
 
 
 def _tree(root: int) -> list[int]:
@@ -120,6 +125,7 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
 
     out: list[tuple[str, float, str]] = []
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "room.db"
         store = Store(db)
@@ -151,6 +157,7 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                 for i in range(participants):  # one after the other, as people scan the QR code (a few seconds apart)
                     context = browser.new_context(**PHONE)
                     context.add_init_script(CLICKED)
+                    context.add_init_script(SEEN)
                     phone = context.new_page()
                     start = time.perf_counter()
                     try:
@@ -172,6 +179,7 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                 server_cores, browser_cores = _cores(server.pid, chromium, 10)
                 steady_kb = _rss_kb(server.pid, "VmRSS")
                 sent: dict[str, float] = {}
+                sender: dict[str, Any] = {}
                 for n in range(1, ideas + 1):  # the phones in turn, one send every SPACING_S
                     phone = phones[(n - 1) % len(phones)]
                     marker = f"{n:03d}"
@@ -179,6 +187,7 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                     phone.locator(".st-key-room_idea input").fill(f"idea{marker}x 配送の速さ")
                     phone.locator("[data-testid=stFormSubmitButton] button").tap()
                     sent[marker] = float(phone.evaluate("window.__clickedAt"))
+                    sender[marker] = phone
                     left = due - time.perf_counter()
                     if left > 0:
                         time.sleep(left)
@@ -186,6 +195,8 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                         busy_kb = _rss_kb(server.pid, "VmRSS")
                 _wait(lambda: len(desk.evaluate("window.__seen")) >= len(sent), 30)
                 seen = desk.evaluate("window.__seen")
+                on_phone = {m: page.evaluate("window.__seen")[m] for m, page in sender.items() if m in page.evaluate("window.__seen")}
+                load_after = os.getloadavg()[0]
                 latencies = sorted(seen[m] - t for m, t in sent.items() if m in seen)
                 missing = len(sent) - len(latencies)
                 stored = len(store.ideas(wid))
@@ -199,7 +210,9 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
             store.close()
     people = f"{len(phones)} phones, the facilitator's Room page and a projector"
     nan = float("nan")
-    p95 = statistics.quantiles(latencies, n=20, method="inclusive")[-1] if len(latencies) >= 2 else nan
+    p95 = _p95(latencies)
+    send_path = sorted(on_phone[m] - t for m, t in sent.items() if m in on_phone)
+    to_inbox = sorted(seen[m] - on_phone[m] for m in sent if m in seen and m in on_phone)
     out += [
         (
             f"room: an idea sent on a phone until it shows in the facilitator's inbox, p50 ({len(latencies)} ideas; {people})",
@@ -208,6 +221,17 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
         ),
         (f"room: an idea sent on a phone until it shows in the facilitator's inbox, p95 ({len(latencies)} ideas)", p95, "ms"),
         ("room: an idea sent until it shows in the inbox, slowest", latencies[-1] if latencies else nan, "ms"),
+        (
+            "room: where the time goes: the tap until the idea is in the phone's own list (the send's run), p50",
+            statistics.median(send_path) if send_path else nan,
+            f"ms (p95 {_p95(send_path):.0f} ms)",
+        ),
+        (
+            "room: where the time goes: from the phone's own list until the facilitator's inbox (its refresh), p50",
+            statistics.median(to_inbox) if to_inbox else nan,
+            f"ms (p95 {_p95(to_inbox):.0f} ms)",
+        ),
+        ("room: the machine's load average (1 min) at the start and at the end of the room", load_after, f"(start {load_before:.1f})"),
     ]
     if missing or stored != len(sent):
         out.append((f"room: ideas sent but not shown in the inbox within 30 s (stored: {stored} of {len(sent)})", missing, "ideas"))

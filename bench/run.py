@@ -292,9 +292,12 @@ Found by the room's bench: Streamlit runs a full garbage collection after every 
 refreshes included; with 30 phones and the facilitator's inbox refreshing, that pinned the server's core (no idea reached
 the inbox within 30 s, 15 phones at most could join). It is off now (`.streamlit/config.toml`): the live room's server
 settles at 18 % of a core and ~195 MiB; the memory peak of the 20-session row rose from ~203 MiB (run of 2026-12-01) to
-238 MiB, well under what a server has. The room's remaining misses are in the rows above: a phone's page rerun is 5-20x
-the floor once ideas are revealed or a vote is open (one element per idea and per option), and an idea reaches the inbox in
-~2.5 s at p95 (target 2 s).
+238 MiB, well under what a server has. Then (2026-12-02 afternoon) the room's pages became a few elements however many
+ideas (one list per kind of idea, one row of pills for a vote and per node in the inbox) and read the room once per change
+(a revision bumped by every write to the room): a phone's rerun 3.5-3.7x the floor in CPU time (was 5.8x private, 8.2x
+revealed, 22.6x with a vote open), the facilitator's Room page ~25-30 ms (was 150-180 ms). The live room's rows say where an
+idea's time goes (the send's run, then the inbox's refresh) and the machine's load: on a machine shared with other work the
+2 s at p95 was not reached (2.55 s at load 8-11 on two cores, 2.7 s at load 7-19, 4.6-10 s at load 10-28).
 """
 
 

@@ -7,6 +7,7 @@ and asks these rules before it writes; the screens ask them what to show. A refu
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -162,6 +163,12 @@ class Vote:
     def is_open(self) -> bool:
         """True while it takes dots."""
         return self.state is VoteState.OPEN
+
+
+def participant_key(secret: str) -> str:
+    """The id a participant is stored and known by: the SHA-256 of the secret only their browser holds (so the
+    database never holds the secret, and a key read from it names a participant but cannot act as one)."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _one_line(text: str) -> str:

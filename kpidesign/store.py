@@ -19,10 +19,11 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar, cast
 
 from sqlite_utils import Database, Migrations
 
@@ -186,6 +187,19 @@ def m006_rooms(db: Database) -> None:
     db.table("room_dots").create_index(["vote_id", "participant_id"])
 
 
+@migrations()
+def m007_room_revision_and_participant_secrets(db: Database) -> None:
+    """A room's revision (bumped by every write to the room, so readers can cache what they drew), and participants kept
+    by the SHA-256 of the secret their browser holds: the secret itself (until now the participant's id) is no longer
+    stored, and the address or cookie a browser already holds keeps working."""
+    db.table("rooms").add_column("rev", int, not_null_default=0)
+    for (old,) in db.execute("select id from room_participants").fetchall():
+        new = _hash(old)
+        db.execute("update room_participants set id = ? where id = ?", (new, old))
+        db.execute("update room_ideas set participant_id = ? where participant_id = ?", (new, old))
+        db.execute("update room_dots set participant_id = ? where participant_id = ?", (new, old))
+
+
 def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
     """The workshop with these actuals attached, keeping those of KPIs still in its tree."""
     ids = {n.id for n in ws.nodes}
@@ -321,6 +335,37 @@ class _Parsed:
 
 
 _parsed = _Parsed(LOADED_CACHE)
+T = TypeVar("T")
+ROOM_CACHE = 64  # what rooms' readers asked, per revision (ideas, votes, dots, counts), across every session
+
+
+class _RoomCache:
+    """What was read of a room at a revision, kept for every session of this process (the least recently used goes
+    first). Keys hold the revision: a write to the room makes a new one, so an entry is never stale, only unused."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(self, key: tuple[object, ...]) -> object | None:
+        """The value kept under key, if any."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[object, ...], value: object) -> None:
+        """Keep a value (the oldest entry goes when full)."""
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_room_cache = _RoomCache(ROOM_CACHE)
 _memory = itertools.count()
 
 
@@ -561,7 +606,37 @@ class Store:
         workshop_id: str = row[0]
         return workshop_id
 
-    # rooms (participant mode): the facilitator's settings, the join token, participants' ideas and dots
+    # rooms (participant mode): the facilitator's settings, the join token, participants' ideas and dots.
+    # A participant is named by the secret their browser holds (returned by join_room, kept in its address and a
+    # cookie); only its SHA-256 is stored, as the participant's id (kpidesign.room.participant_key). Every write to a
+    # room bumps its revision (rooms.rev) in the same transaction, so what is read can be cached by revision: 30 phones
+    # and the facilitator's inbox, each refreshing every second or two, read the ideas once per change, not per refresh.
+
+    def _touch(self, conn: sqlite3.Connection, workshop_id: str) -> None:
+        """Bump the room's revision (the last statement of every write to a room: see _cached)."""
+        conn.execute("update rooms set rev = rev + 1 where workshop_id = ?", (workshop_id,))
+
+    def room_rev(self, workshop_id: str) -> int | None:
+        """The room's revision: it changes with every write to the room (settings, participants, ideas, votes, dots);
+        None when the workshop never had a room. One indexed read: what a refresh asks before anything else."""
+        row = self.db.execute("select rev from rooms where workshop_id = ?", (workshop_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def _cached(self, workshop_id: str, what: tuple[object, ...], read: Callable[[], T]) -> T:
+        """read() once per room revision in this process (shared by every session on this database). The revision is
+        read first, so what is kept under it is never older than it; inside a write transaction nothing is kept (it
+        might still roll back)."""
+        if self.db.conn.in_transaction:
+            return read()
+        rev = self.room_rev(workshop_id)
+        if rev is None:
+            return read()
+        key = (self._where, workshop_id, rev, *what)
+        found = _room_cache.get(key)
+        if found is None:
+            found = read()
+            _room_cache.put(key, found)
+        return cast(T, found)
 
     def open_room(self, workshop_id: str, *, anonymous: bool | None = None) -> str:
         """Open the workshop's room with a new join token (256 bits from secrets; only its hash is stored, so show it
@@ -571,19 +646,21 @@ class Store:
         token = secrets.token_urlsafe(32)
         with self._write() as conn:
             conn.execute(
-                "insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close, opened_at) "
-                "values (?,?,?,?,?,1,0,0,0,0,?) on conflict(workshop_id) do update set token_hash = excluded.token_hash, "
+                "insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close, opened_at, rev) "
+                "values (?,?,?,?,?,1,0,0,0,0,?,?) on conflict(workshop_id) do update set token_hash = excluded.token_hash, "
                 "state = excluded.state, opened_at = excluded.opened_at, closed_at = null",
-                (workshop_id, _hash(token), RoomState.OPEN.value, 1, "tree", _now()),
+                (workshop_id, _hash(token), RoomState.OPEN.value, 1, "tree", _now(), secrets.randbelow(1 << 30)),
             )
             if anonymous is not None:
                 conn.execute("update rooms set anonymous = ? where workshop_id = ?", (int(anonymous), workshop_id))
+            self._touch(conn, workshop_id)
         return token
 
     def close_room(self, workshop_id: str) -> None:
         """Close the room: its join token opens nothing from now on (participants see it at their next refresh)."""
         with self._write() as conn:
             conn.execute("update rooms set state = ?, closed_at = ? where workshop_id = ?", (RoomState.CLOSED.value, _now(), workshop_id))
+            self._touch(conn, workshop_id)
 
     def room(self, workshop_id: str) -> Room | None:
         """The workshop's room as last set, or None if it was never opened."""
@@ -617,6 +694,7 @@ class Store:
                     room.workshop_id,
                 ),
             )
+            self._touch(conn, room.workshop_id)
 
     def resolve_join(self, token: str | None) -> str | None:
         """The workshop whose open room this join token enters; None for a wrong token or a closed room (nothing else is
@@ -629,12 +707,13 @@ class Store:
         return row[0] if row else None
 
     def join_room(self, workshop_id: str, name: str = "") -> str:
-        """A new participant of an open room (display name optional); return their random id (128 bits), which only
-        their own session holds. Raise EditError when the room is closed or full, or the name is refused."""
+        """A new participant of an open room (display name optional); return their secret (256 bits from secrets), which
+        only their own browser holds: only its hash is stored. Raise EditError when the room is closed or full, or the
+        name is refused."""
         clean = rules.parse_display_name(name)
         if isinstance(clean, Problem):
             raise EditError(clean)
-        pid = secrets.token_hex(16)
+        secret = secrets.token_urlsafe(32)
         with self._write() as conn:
             room = conn.execute("select state from rooms where workshop_id = ?", (workshop_id,)).fetchone()
             if room is None or room[0] != RoomState.OPEN.value:
@@ -643,45 +722,59 @@ class Store:
             if count >= rules.MAX_PARTICIPANTS:
                 raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
             conn.execute(
-                "insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (pid, workshop_id, clean, _now())
+                "insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)",
+                (rules.participant_key(secret), workshop_id, clean, _now()),
             )
-        return pid
+            self._touch(conn, workshop_id)
+        return secret
 
-    def is_participant(self, workshop_id: str, participant_id: str | None) -> bool:
-        """True when this id is a participant of this workshop's room."""
-        return (
-            bool(participant_id)
-            and self.db.execute(
-                "select 1 from room_participants where id = ? and workshop_id = ?", (participant_id, workshop_id)
-            ).fetchone()
-            is not None
-        )
+    def is_participant(self, workshop_id: str, secret: str | None) -> bool:
+        """True when this secret names a participant of this workshop's room (a secret of another room names no one here)."""
+        if not secret or len(secret) > 200:
+            return False
+        row = self.db.execute(
+            "select 1 from room_participants where id = ? and workshop_id = ?", (rules.participant_key(secret), workshop_id)
+        ).fetchone()
+        return row is not None
 
-    def rename_participant(self, workshop_id: str, participant_id: str, name: str) -> None:
+    def rename_participant(self, workshop_id: str, secret: str, name: str) -> None:
         """Change a participant's display name (raise EditError for a name refused)."""
         clean = rules.parse_display_name(name)
         if isinstance(clean, Problem):
             raise EditError(clean)
         with self._write() as conn:
-            conn.execute("update room_participants set name = ? where id = ? and workshop_id = ?", (clean, participant_id, workshop_id))
+            conn.execute(
+                "update room_participants set name = ? where id = ? and workshop_id = ?",
+                (clean, rules.participant_key(secret), workshop_id),
+            )
+            self._touch(conn, workshop_id)
 
     def participant_count(self, workshop_id: str) -> int:
         """How many people joined the room."""
-        return int(self.db.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0])
-
-    def ideas(self, workshop_id: str, participant_id: str | None = None) -> list[Idea]:
-        """The room's ideas in the order sent (with their authors' names): all of them, or one participant's."""
-        sql = (
-            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
-            "from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ?"
+        return self._cached(
+            workshop_id,
+            ("people",),
+            lambda: int(self.db.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0]),
         )
-        args: tuple[str, ...] = (workshop_id,)
-        if participant_id is not None:
-            sql, args = sql + " and i.participant_id = ?", (workshop_id, participant_id)
-        rows = self.db.execute(sql + " order by i.id", args).fetchall()
+
+    def ideas(self, workshop_id: str, secret: str | None = None) -> list[Idea]:
+        """The room's ideas in the order sent (with their authors' names): all of them, or one participant's (named by
+        their secret). Read once per room revision (see _cached); each Idea's participant is the participant's key."""
+        every: list[Idea] = self._cached(workshop_id, ("ideas",), lambda: self._read_ideas(workshop_id))
+        if secret is None:
+            return list(every)
+        key = rules.participant_key(secret)
+        return [i for i in every if i.participant == key]
+
+    def _read_ideas(self, workshop_id: str) -> list[Idea]:
+        rows = self.db.execute(
+            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
+            "from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ? order by i.id",
+            (workshop_id,),
+        ).fetchall()
         return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
 
-    def add_idea(self, workshop_id: str, participant_id: str, text: str, parent: str | None = None, *, now: float | None = None) -> int:
+    def add_idea(self, workshop_id: str, secret: str, text: str, parent: str | None = None, *, now: float | None = None) -> int:
         """A participant's new idea (private until revealed) answering a node; its id. Raise EditError when the text is
         refused, the room closed or timed out, the person unknown, or they reached their limit (checked in the write
         transaction, so parallel sends cannot pass it)."""
@@ -690,44 +783,48 @@ class Store:
             raise EditError(clean)
         with self._write() as conn:
             room = self.room(workshop_id)
-            if room is None or not self.is_participant(workshop_id, participant_id):
+            if room is None or not self.is_participant(workshop_id, secret):
                 raise EditError(Problem("room_closed"))
+            key = rules.participant_key(secret)
             rows = conn.execute(
-                "select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, participant_id)
+                "select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, key)
             ).fetchall()
-            mine = [Idea(0, participant_id, "", activity=a) for (a,) in rows]
+            mine = [Idea(0, key, "", activity=a) for (a,) in rows]
             problem = rules.can_send(room, mine, _clock(now))
             if problem:
                 raise EditError(problem)
             cur = conn.execute(
                 "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, created_at, updated_at) values (?,?,?,?,?,?,?,?)",
-                (workshop_id, participant_id, room.activity, parent, clean, IdeaStatus.PRIVATE.value, _now(), _now()),
+                (workshop_id, key, room.activity, parent, clean, IdeaStatus.PRIVATE.value, _now(), _now()),
             )
+            self._touch(conn, workshop_id)
             return int(cur.lastrowid or 0)
 
-    def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, participant_id: str, idea_id: int) -> None:
+    def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, secret: str, idea_id: int) -> None:
         row = conn.execute(
             "select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)
         ).fetchone()
         idea = Idea(idea_id, row[0], "", status=IdeaStatus(row[1])) if row else None
-        problem = rules.can_change(idea, participant_id)
+        problem = rules.can_change(idea, rules.participant_key(secret))
         if problem:
             raise EditError(problem)
 
-    def edit_idea(self, workshop_id: str, participant_id: str, idea_id: int, text: str) -> None:
+    def edit_idea(self, workshop_id: str, secret: str, idea_id: int, text: str) -> None:
         """Change the text of one's own idea while it is private (raise EditError otherwise)."""
         clean = rules.parse_idea(text)
         if isinstance(clean, Problem):
             raise EditError(clean)
         with self._write() as conn:
-            self._own_idea(conn, workshop_id, participant_id, idea_id)
+            self._own_idea(conn, workshop_id, secret, idea_id)
             conn.execute("update room_ideas set text = ?, updated_at = ? where id = ?", (clean, _now(), idea_id))
+            self._touch(conn, workshop_id)
 
-    def withdraw_idea(self, workshop_id: str, participant_id: str, idea_id: int) -> None:
+    def withdraw_idea(self, workshop_id: str, secret: str, idea_id: int) -> None:
         """Remove one's own idea while it is private (raise EditError otherwise)."""
         with self._write() as conn:
-            self._own_idea(conn, workshop_id, participant_id, idea_id)
+            self._own_idea(conn, workshop_id, secret, idea_id)
             conn.execute("delete from room_ideas where id = ?", (idea_id,))
+            self._touch(conn, workshop_id)
 
     def reveal_ideas(self, workshop_id: str) -> int:
         """Reveal every private idea of the room at once; how many."""
@@ -736,6 +833,7 @@ class Store:
                 "update room_ideas set status = ?, updated_at = ? where workshop_id = ? and status = ?",
                 (IdeaStatus.REVEALED.value, _now(), workshop_id, IdeaStatus.PRIVATE.value),
             )
+            self._touch(conn, workshop_id)
             return cur.rowcount
 
     def dismiss_idea(self, workshop_id: str, idea_id: int) -> None:
@@ -745,20 +843,22 @@ class Store:
                 "update room_ideas set status = ?, updated_at = ? where id = ? and workshop_id = ?",
                 (IdeaStatus.DISMISSED.value, _now(), idea_id, workshop_id),
             )
+            self._touch(conn, workshop_id)
 
     def merge_idea(self, workshop_id: str, idea_id: int, into: int) -> None:
         """Merge a duplicate into another idea (raise EditError when either is already decided, or they are one)."""
-        with self._write():
+        with self._write() as conn:
             found = {i.id: i for i in self.ideas(workshop_id) if i.id in (idea_id, into)}
             if idea_id not in found or into not in found:
                 raise EditError(Problem("idea_cannot_merge"))
             problem = rules.can_merge(found[idea_id], found[into])
             if problem:
                 raise EditError(problem)
-            self.db.conn.execute(
+            conn.execute(
                 "update room_ideas set status = ?, merged_into = ?, updated_at = ? where id = ?",
                 (IdeaStatus.MERGED.value, into, _now(), idea_id),
             )
+            self._touch(conn, workshop_id)
 
     def accept_idea(self, workshop_id: str, idea_id: int, node: str) -> None:
         """Record that an idea became a node of the tree (the node itself is added by an ordinary, versioned edit)."""
@@ -767,6 +867,7 @@ class Store:
                 "update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ?",
                 (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
             )
+            self._touch(conn, workshop_id)
 
     def open_vote(self, workshop_id: str, question: str, kind: VoteKind, options: list[str], dots: int = rules.DEFAULT_DOTS) -> int:
         """Put a question to the vote (closing any vote still open); its id. Raise EditError for no options or bad dots."""
@@ -780,53 +881,60 @@ class Store:
                 "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
                 (workshop_id, q, kind.value, json.dumps(list(opts), ensure_ascii=False), n, VoteState.OPEN.value, _now()),
             )
+            self._touch(conn, workshop_id)
             return int(cur.lastrowid or 0)
 
     def close_vote(self, workshop_id: str) -> None:
         """Stop taking dots (the results stay)."""
         with self._write() as conn:
             conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+            self._touch(conn, workshop_id)
 
     def votes(self, workshop_id: str) -> list[Vote]:
-        """Every vote of the room, the latest last."""
-        rows = self.db.execute(
-            "select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)
-        ).fetchall()
-        return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5])) for r in rows]
+        """Every vote of the room, the latest last (read once per room revision)."""
 
-    def place_dot(self, workshop_id: str, vote_id: int, participant_id: str, option: str) -> None:
+        def read() -> list[Vote]:
+            rows = self.db.execute(
+                "select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)
+            ).fetchall()
+            return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5])) for r in rows]
+
+        return list(self._cached(workshop_id, ("votes",), read))
+
+    def place_dot(self, workshop_id: str, vote_id: int, secret: str, option: str) -> None:
         """Place one of a participant's dots (checked in the write transaction: never more than the dots given, however
         many sessions or reloads). Raise EditError when refused."""
         with self._write() as conn:
             vote = next((v for v in self.votes(workshop_id) if v.id == vote_id), None)
-            if not self.is_participant(workshop_id, participant_id):
+            if not self.is_participant(workshop_id, secret):
                 raise EditError(Problem("room_closed"))
-            mine = conn.execute(
-                "select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, participant_id)
-            ).fetchone()[0]
+            key = rules.participant_key(secret)
+            mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, key)).fetchone()[0]
             problem = rules.can_dot(vote, option, mine)
             if problem:
                 raise EditError(problem)
-            conn.execute(
-                "insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, participant_id, option, _now())
-            )
+            conn.execute("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, key, option, _now()))
+            self._touch(conn, workshop_id)
 
-    def remove_dot(self, workshop_id: str, vote_id: int, participant_id: str, option: str) -> None:
+    def remove_dot(self, workshop_id: str, vote_id: int, secret: str, option: str) -> None:
         """Take back one of a participant's dots from an option while the vote is open."""
         with self._write() as conn:
             if not any(v.id == vote_id and v.is_open for v in self.votes(workshop_id)):
                 raise EditError(Problem("vote_closed"))
             conn.execute(
                 "delete from room_dots where id = (select id from room_dots where vote_id = ? and participant_id = ? and option = ? limit 1)",
-                (vote_id, participant_id, option),
+                (vote_id, rules.participant_key(secret), option),
             )
+            self._touch(conn, workshop_id)
 
-    def dots(self, vote_id: int) -> list[tuple[str, str]]:
-        """Every dot of a vote as (participant, option)."""
-        return [
-            (r[0], r[1])
-            for r in self.db.execute("select participant_id, option from room_dots where vote_id = ? order by id", (vote_id,)).fetchall()
-        ]
+    def dots(self, vote_id: int, workshop_id: str | None = None) -> list[tuple[str, str]]:
+        """Every dot of a vote as (participant key, option); read once per room revision when the room is named."""
+
+        def read() -> list[tuple[str, str]]:
+            rows = self.db.execute("select participant_id, option from room_dots where vote_id = ? order by id", (vote_id,)).fetchall()
+            return [(r[0], r[1]) for r in rows]
+
+        return list(read() if workshop_id is None else self._cached(workshop_id, ("dots", vote_id), read))
 
     def room_record(self, workshop_id: str) -> RoomRecord | None:
         """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results."""

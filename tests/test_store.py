@@ -120,6 +120,7 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
         "m004_actuals_revision",
         "m005_actuals_out_of_documents",
         "m006_rooms",
+        "m007_room_revision_and_participant_secrets",
     ]
     again.close()
 

@@ -38,7 +38,7 @@ def test_ideas_private_until_revealed_and_bounded(store: Store, ec: Workshop) ->
     wid = store.create(ec)
     store.open_room(wid)
     ann, bob = store.join_room(wid, "Ann"), store.join_room(wid)
-    assert len(ann) == 32 and store.participant_count(wid) == 2
+    assert len(ann) >= 43 and store.participant_count(wid) == 2  # 256 bits, held by the browser only
     first = store.add_idea(wid, ann, "  指名検索 <b>{x}</b>\x00 ", "customers")
     store.add_idea(wid, bob, "**bold**")
     refused("idea_too_long", store.add_idea, wid, ann, "x" * 10_000)
@@ -46,13 +46,13 @@ def test_ideas_private_until_revealed_and_bounded(store: Store, ec: Workshop) ->
     refused("room_closed", store.add_idea, wid, "forged", "hi")
     [mine] = store.ideas(wid, ann)
     assert (mine.text, mine.parent, mine.status, mine.author) == ("指名検索 <b>{x}</b>", "customers", IdeaStatus.PRIVATE, "Ann")
-    assert [i.text for i in R.visible(store.ideas(wid), ann)] == ["指名検索 <b>{x}</b>"]
+    assert [i.text for i in R.visible(store.ideas(wid), R.participant_key(ann))] == ["指名検索 <b>{x}</b>"]
     store.edit_idea(wid, ann, first, "指名検索数")
     refused("idea_not_yours", store.edit_idea, wid, bob, first, "mine now")
     refused("idea_not_yours", store.withdraw_idea, wid, bob, first)
     assert store.reveal_ideas(wid) == 2
     refused("idea_revealed", store.edit_idea, wid, ann, first, "late")
-    assert len(R.visible(store.ideas(wid), ann)) == 2
+    assert len(R.visible(store.ideas(wid), R.participant_key(ann))) == 2
     for n in range(R.IDEAS_PER_ACTIVITY - 1):
         store.add_idea(wid, ann, f"idea {n}")
     refused("idea_limit", store.add_idea, wid, ann, "one too many")
@@ -145,3 +145,94 @@ def test_display_name_refused_when_too_long(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     store.open_room(wid)
     refused("room_name_too_long", store.join_room, wid, "n" * 1000)
+
+
+def test_a_participant_secret_is_stored_hashed_and_names_no_one_elsewhere(store: Store, ec: Workshop) -> None:
+    wid, other = store.create(ec), store.create(ec)
+    store.open_room(wid)
+    store.open_room(other)
+    secret = store.join_room(wid, "Ann")
+    store.add_idea(wid, secret, "idea")
+    dump = str([store.db.execute(f"select * from {t}").fetchall() for t in ("room_participants", "room_ideas")])
+    assert secret not in dump and R.participant_key(secret) in dump  # the database holds only its hash
+    assert store.is_participant(wid, secret) and not store.is_participant(other, secret)
+    assert not store.is_participant(wid, R.participant_key(secret))  # the stored key is not a secret: it names, never acts
+    refused("room_closed", store.add_idea, wid, R.participant_key(secret), "as Ann")
+    refused("room_closed", store.add_idea, other, secret, "in another room")
+    assert not store.is_participant(wid, "x" * 1000) and not store.is_participant(wid, None)
+
+
+def test_every_write_to_a_room_bumps_its_revision_and_reads_follow_it(store: Store, ec: Workshop) -> None:
+    wid = store.create(ec)
+    assert store.room_rev(wid) is None
+    store.open_room(wid)
+    seen = [store.room_rev(wid)]
+
+    def bumped() -> None:
+        seen.append(store.room_rev(wid))
+        assert seen[-1] != seen[-2], seen
+
+    p = store.join_room(wid, "Ann")
+    bumped()
+    assert store.participant_count(wid) == 1 and store.ideas(wid) == []
+    a = store.add_idea(wid, p, "a")
+    bumped()
+    assert [i.text for i in store.ideas(wid)] == ["a"]  # never the list cached at the revision before
+    store.edit_idea(wid, p, a, "a2")
+    bumped()
+    assert [i.text for i in store.ideas(wid, p)] == ["a2"]
+    b = store.add_idea(wid, p, "b")
+    bumped()
+    store.reveal_ideas(wid)
+    bumped()
+    vote = store.open_vote(wid, "q", VoteKind.IDEAS, [str(a), str(b)], 2)
+    bumped()
+    store.place_dot(wid, vote, p, str(a))
+    bumped()
+    assert store.dots(vote, wid) == [(R.participant_key(p), str(a))]
+    store.remove_dot(wid, vote, p, str(a))
+    bumped()
+    assert store.dots(vote, wid) == []
+    store.close_vote(wid)
+    bumped()
+    assert not store.votes(wid)[0].is_open
+    store.rename_participant(wid, p, "Bo")
+    bumped()
+    assert store.ideas(wid)[0].author == "Bo"
+    for change in (lambda: store.dismiss_idea(wid, b), lambda: store.accept_idea(wid, a, "n"), lambda: store.close_room(wid)):
+        change()
+        bumped()
+    assert [i.status for i in store.ideas(wid)] == [IdeaStatus.ACCEPTED, IdeaStatus.DISMISSED]
+
+
+def test_another_connection_s_write_is_seen_at_once(tmp_path: Path, ec: Workshop) -> None:
+    path = tmp_path / "db.sqlite"
+    one, two = Store(path), Store(path)  # two sessions (or the CLI and the server)
+    wid = one.create(ec)
+    one.open_room(wid)
+    p = one.join_room(wid)
+    assert two.ideas(wid) == []
+    one.add_idea(wid, p, "sent")
+    assert [i.text for i in two.ideas(wid)] == ["sent"]
+
+
+def test_upgrade_hashes_the_participants_an_earlier_release_stored_in_clear(tmp_path: Path, ec: Workshop) -> None:
+    import sqlite3
+
+    path = tmp_path / "db.sqlite"
+    store = Store(path)
+    wid = store.create(ec)
+    store.open_room(wid)
+    store.close()
+    conn = sqlite3.connect(path)  # as release m006 left it: the id the browser holds, in clear, and no revision
+    old = "0123456789abcdef0123456789abcdef"
+    conn.execute("insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)", (old, wid, "Ann", "t"))
+    conn.execute("insert into room_ideas (workshop_id, participant_id, activity, text, status) values (?,?,1,'x','private')", (wid, old))
+    conn.execute("delete from _sqlite_migrations where name = 'm007_room_revision_and_participant_secrets'")
+    conn.execute("alter table rooms drop column rev")
+    conn.commit()
+    conn.close()
+    again = Store(path)
+    assert again.is_participant(wid, old) and [i.text for i in again.ideas(wid, old)] == ["x"]  # the address it holds still works
+    assert old not in str(again.db.execute("select * from room_participants").fetchall())
+    assert again.room_rev(wid) is not None

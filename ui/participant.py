@@ -1,33 +1,46 @@
-"""The parts of a participant's phone page: joining, the prompt and timer, sending ideas, own and revealed ideas, dots.
+"""The parts of a participant's phone page that say who they are and what is asked: the closed page, joining, keeping
+the same person (address and cookie), the prompt and timer, messages.
 
-A participant writes only rows of their own (ideas, dots) through the store, which checks every bound; nothing here
-touches the design. Every text a person typed is shown through `md`, so markup is shown literally.
+A participant is named by a secret only their browser holds (256 bits; the store keeps its hash): in the session, in
+the address (?me=, so a reload keeps them) and in a cookie (so opening the join address again, re-scanning the QR code,
+finds them too). A secret of another room names no one here, and a participant's key read from the database is not one.
 """
 
 from __future__ import annotations
 
 import time
-from collections import Counter
 
 import streamlit as st
 
 from kpidesign import room as R
-from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
-from kpidesign.room import Idea, IdeaStatus, Room, Vote, VoteKind
-from kpidesign.values import EditError
+from kpidesign.room import Room
+from ui.saving import write
 from ui.state import store
-from ui.text import lang, md, say, tr
+from ui.text import say, tr
 
-ME = "room_me"  # this session's participant id (also in the address as ?me=, so a reload keeps the same person and dots)
+ME = "room_me"  # this session's participant secret
 MESSAGE = "room_message"
-
+COOKIE = "kpidesign_room"  # the browser's participant secret (the last room joined in this browser)
+COOKIE_SECONDS = 24 * 3600  # a workshop's day
+COOKIE_SET = "room_cookie_set"
 
 COMPACT = """<style>
 /* a phone held in one hand: little space above the content, large touch targets */
 [data-testid="stMainBlockContainer"] { padding-top: 1.5rem; padding-bottom: 4rem; }
 [data-testid="stMainBlockContainer"] button { min-height: 3rem; font-size: 1.1rem; }
 </style>"""
+
+# Writes the participant's secret into a cookie of this site (Streamlit reads cookies, st.context.cookies, but cannot
+# set one). The data is the secret the server made (URL-safe base64), never text a person typed.
+_COOKIE_JS = """
+export default function ({ data }) {
+  if (!data || !data.name || !/^[A-Za-z0-9_-]+$/.test(data.value || "")) return;
+  const secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = `${data.name}=${data.value}; Path=/; Max-Age=${data.age}; SameSite=Strict${secure}`;
+}
+"""
+_cookie_writer = st.components.v2.component("kpidesign_room_cookie", js=_COOKIE_JS)
 
 
 def compact() -> None:
@@ -42,26 +55,47 @@ def not_open() -> None:
 
 
 def me(workshop_id: str) -> str | None:
-    """This session's participant id in this room (from the session or the address), if they joined."""
-    pid = st.session_state.get(ME) or st.query_params.get("me")
-    if pid and store().is_participant(workshop_id, pid):
-        st.session_state[ME] = pid
-        return str(pid)
+    """This session's participant secret in this room, if they joined: from the session, else the address (a reload),
+    else this browser's cookie (the join address opened again); the address then carries it, for the next reload."""
+    for source in (lambda: st.session_state.get(ME), lambda: st.query_params.get("me"), _cookie):
+        held = source()
+        if isinstance(held, str) and held and store().is_participant(workshop_id, held):
+            st.session_state[ME] = held
+            if st.query_params.get("me") != held:
+                st.query_params["me"] = held
+            return str(held)
+    st.session_state.pop(ME, None)
     return None
 
 
-def _refused(error: EditError) -> None:
-    st.session_state[MESSAGE] = ("error", problem_text(error.problem, lang()))
+def _cookie() -> str | None:
+    """The participant secret in the cookie this browser sent when the session began, if any."""
+    try:
+        held = st.context.cookies.get(COOKIE)
+    except Exception:  # noqa: BLE001 (no browser request behind this session, e.g. a test harness)
+        return None
+    return held if isinstance(held, str) else None
+
+
+def remember(secret: str) -> None:
+    """Keep the participant's secret in this browser's cookie (once per session, when the cookie does not hold it yet)."""
+    if st.session_state.get(COOKIE_SET) == secret or _cookie() == secret:
+        return
+    _cookie_writer(data={"name": COOKIE, "value": secret, "age": COOKIE_SECONDS}, key="room_cookie", height=0)
+    st.session_state[COOKIE_SET] = secret
+
+
+def refused(message: str) -> None:
+    """Keep a refusal (already made literal) to show once, at the top of the next run."""
+    st.session_state[MESSAGE] = ("error", message)
 
 
 def _join(workshop_id: str) -> None:
-    try:
-        pid = store().join_room(workshop_id, st.session_state.get("room_name") or "")
-    except EditError as e:
-        _refused(e)
+    ok, secret = write(lambda: store().join_room(workshop_id, st.session_state.get("room_name") or ""), refused=refused)
+    if not ok or secret is None:
         return
-    st.session_state[ME] = pid
-    st.query_params["me"] = pid
+    st.session_state[ME] = secret
+    st.query_params["me"] = secret
 
 
 def join_form(workshop_id: str) -> None:
@@ -75,7 +109,7 @@ def message() -> None:
     """The last refusal, once."""
     kind, text = st.session_state.pop(MESSAGE, (None, ""))
     if kind == "error":
-        st.error(md(text), icon=":material/error:")
+        st.error(text, icon=":material/error:")  # made literal when it was kept (ui.saving.write)
     elif kind:
         st.success(text, icon=":material/check_circle:")
 
@@ -83,122 +117,14 @@ def message() -> None:
 def prompt(room: Room, ws: Workshop, now: float) -> None:
     """What the facilitator asks now (the step, and the node when there is one), and the time left."""
     node = ws.node(room.node) if room.node and any(n.id == room.node for n in ws.nodes) else None
-    if node:
-        st.caption(tr(f"nav_{room.step}"))
-    st.subheader(say("room_prompt_node", node=node.name) if node else say("room_prompt_step", step=tr(f"nav_{room.step}")))
+    step = tr(f"nav_{room.step}")
+    title = say("room_prompt_node", node=node.name) if node else say("room_prompt_step", step=step)
     left = room.timer.remaining(now)
+    timer = ""
     if left is not None:
         text = tr("room_time_over") if left <= 0 else tr("room_time_left", time=f"{int(left) // 60}:{int(left) % 60:02d}")
-        st.markdown(f"### :material/timer: {text}")
-
-
-def _send(workshop_id: str, pid: str, parent: str | None) -> None:
-    try:
-        store().add_idea(workshop_id, pid, st.session_state.get("room_idea") or "", parent)
-    except EditError as e:
-        _refused(e)
-        return
-    st.session_state[MESSAGE] = ("sent", tr("room_sent"))
-
-
-def send_form(workshop_id: str, pid: str, parent: str | None) -> None:
-    """The idea field and its send button (a form: the refreshes every two seconds never disturb the typing)."""
-    with st.form("room_send_form", clear_on_submit=True, border=False):
-        st.text_input(tr("room_idea"), key="room_idea", max_chars=R.MAX_IDEA)
-        st.form_submit_button(tr("room_send"), type="primary", width="stretch", on_click=_send, args=(workshop_id, pid, parent))
-
-
-def _change(workshop_id: str, pid: str, idea_id: int, withdraw: bool) -> None:
-    try:
-        if withdraw:
-            store().withdraw_idea(workshop_id, pid, idea_id)
-        else:
-            store().edit_idea(workshop_id, pid, idea_id, st.session_state.get(f"room_edit_{idea_id}") or "")
-    except EditError as e:
-        _refused(e)
-
-
-def own_ideas(workshop_id: str, pid: str, mine: list[Idea]) -> None:
-    """One's own ideas: editable and withdrawable while private, their status once decided."""
-    st.markdown(f"**{tr('room_my_ideas')}**")
-    if not mine:
-        st.caption(tr("room_no_ideas"))
-    for idea in reversed(mine):
-        with st.container(border=True):
-            if idea.status is IdeaStatus.PRIVATE:
-                with st.popover(md(idea.text), width="stretch"):
-                    st.text_input(tr("room_edit"), value=idea.text, key=f"room_edit_{idea.id}", max_chars=R.MAX_IDEA)
-                    save, drop = st.columns(2)
-                    save.button(tr("room_save"), key=f"room_save_{idea.id}", on_click=_change, args=(workshop_id, pid, idea.id, False))
-                    drop.button(tr("room_withdraw"), key=f"room_drop_{idea.id}", on_click=_change, args=(workshop_id, pid, idea.id, True))
-            else:
-                st.markdown(f"{md(idea.text)}  \n:gray[{tr('room_status_' + idea.status.value)}]")
-
-
-def revealed(ideas: list[Idea], pid: str, anonymous: bool) -> None:
-    """Everyone else's ideas once the facilitator revealed them (names only when the room shows names)."""
-    others = [i for i in R.visible(ideas, pid) if i.participant != pid]
-    if not others:
-        return
-    st.markdown(f"**{tr('room_revealed')}**")
-    for idea in others:
-        who = R.author(idea, anonymous)
-        st.markdown(f"- {md(idea.text)}" + (f" :gray[— {md(who)}]" if who else ""))
-
-
-def option_label(vote: Vote, option: str, ws: Workshop, ideas: list[Idea]) -> str:
-    """What an option of a vote reads as: the idea's text or the node's name (plain text)."""
-    if vote.kind is VoteKind.IDEAS:
-        return next((i.text for i in ideas if str(i.id) == option), option)
-    return next((n.name for n in ws.nodes if n.id == option), option)
-
-
-def _dot(workshop_id: str, vote_id: int, pid: str, option: str, add: bool) -> None:
-    try:
-        if add:
-            store().place_dot(workshop_id, vote_id, pid, option)
-        else:
-            store().remove_dot(workshop_id, vote_id, pid, option)
-    except EditError as e:
-        _refused(e)
-
-
-def vote(workshop_id: str, pid: str, current: Vote, ws: Workshop, ideas: list[Idea]) -> None:
-    """The open vote: dots left, and a row per option with this person's dots on it, + and −."""
-    placed = store().dots(current.id)
-    mine = Counter(option for who, option in placed if who == pid)
-    left = R.dots_left(current, sum(mine.values()))
-    st.subheader(say("room_vote", question=current.question))
-    st.markdown(f"**{tr('room_dots_left', left=left, dots=current.dots)}** " + "●" * left + "○" * (current.dots - left))
-    for option in current.options:
-        with st.container(border=True):
-            st.markdown(md(option_label(current, option, ws, ideas)))
-            with st.container(horizontal=True, vertical_alignment="center", gap="medium"):  # side by side, even on a phone
-                st.button(
-                    tr("room_dot_remove"),
-                    key=f"room_minus_{current.id}_{option}",
-                    disabled=not mine[option],
-                    on_click=_dot,
-                    args=(workshop_id, current.id, pid, option, False),
-                    width=72,
-                )
-                st.markdown(f"**{'●' * mine[option] or '–'}**", width="content")
-                st.button(
-                    tr("room_dot_add"),
-                    key=f"room_plus_{current.id}_{option}",
-                    disabled=left == 0,
-                    type="primary",
-                    on_click=_dot,
-                    args=(workshop_id, current.id, pid, option, True),
-                    width=72,
-                )
-
-
-def results(closed: Vote, ws: Workshop, ideas: list[Idea]) -> None:
-    """The results of the last vote once closed, most dots first."""
-    st.subheader(say("room_results", question=closed.question))
-    for option, n in R.tally(closed, store().dots(closed.id)):
-        st.markdown(f"**{n}** · {md(option_label(closed, option, ws, ideas))}")
+        timer = f"\n\n### :material/timer: {text}"
+    st.markdown((f":gray[{step}]\n\n" if node else "") + f"### {title}{timer}")
 
 
 def now() -> float:

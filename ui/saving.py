@@ -22,13 +22,19 @@ T = TypeVar("T")
 
 
 def write(
-    action: Callable[[], T], *, error_key: str | None = None, workshop_id: str | None = None, seen: int | None = None
+    action: Callable[[], T],
+    *,
+    error_key: str | None = None,
+    workshop_id: str | None = None,
+    seen: int | None = None,
+    refused: Callable[[str], None] | None = None,
 ) -> tuple[bool, T | None]:
     """Run one write against the database: (True, what it returned), or on any refusal say why and return (False, None)
     (nothing is half-written: each store write is one transaction).
 
     error_key: where an input's refusal is shown (beside its field); else it is a message at the top of the page.
     workshop_id, seen: the workshop written and the version the screen showed, for the conflict message.
+    refused: where a refused input's message goes instead (a participant's phone shows it its own way).
     """
     if error_key:
         st.session_state["errors"].pop(error_key, None)
@@ -36,7 +42,9 @@ def write(
         return True, action()
     except EditError as e:
         message = md(problem_text(e.problem, lang()))  # it may quote what was typed
-        if error_key:
+        if refused is not None:
+            refused(message)
+        elif error_key:
             st.session_state["errors"][error_key] = message
         else:
             flash("error", message)

@@ -38,7 +38,7 @@ def md(text: str) -> str:
     headings, colours or shortcodes): every Markdown punctuation character gets a backslash, which renders as itself;
     "." and ":" also get an invisible word joiner before them, because GFM turns `https://…`, `www.…` and `a@b.c` into
     links after the escapes are read (the browser showed `https\\://evil\\.example` as a link)."""
-    return "".join(_LITERAL.get(ch, ch) for ch in text)
+    return text.translate(_LITERAL)
 
 
-_LITERAL = {ch: "\\" + ch for ch in "\\`*_{}[]()#+-!<>|~$&=@^"} | {ch: "\u2060\\" + ch for ch in ".:"}
+_LITERAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]()#+-!<>|~$&=@^"} | {ch: "\u2060\\" + ch for ch in ".:"})

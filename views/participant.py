@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from kpidesign import room as R
 from ui import participant as p
+from ui import participant_ideas as ideas_ui
+from ui import participant_vote as vote_ui
 from ui.access import joined_workshop
 from ui.state import store
 from ui.text import md, tr
@@ -23,20 +26,22 @@ def live() -> None:
         return
     st.caption(md(ws.title))
     p.message()
-    pid = p.me(workshop_id)
-    if pid is None:
+    secret = p.me(workshop_id)
+    if secret is None:
         p.join_form(workshop_id)
         return
+    p.remember(secret)
     p.prompt(room, ws, p.now())
-    p.send_form(workshop_id, pid, room.node)
+    ideas_ui.send_form(workshop_id, secret, room.node)
     ideas = store().ideas(workshop_id)
     votes = store().votes(workshop_id)
     if votes and votes[-1].is_open:
-        p.vote(workshop_id, pid, votes[-1], ws, ideas)
+        vote_ui.vote(workshop_id, secret, votes[-1], ws, ideas)
     elif votes:
-        p.results(votes[-1], ws, ideas)
-    p.own_ideas(workshop_id, pid, [i for i in ideas if i.participant == pid])
-    p.revealed(ideas, pid, room.anonymous)
+        vote_ui.results(votes[-1], ws, ideas, workshop_id)
+    key = R.participant_key(secret)
+    ideas_ui.own_ideas(workshop_id, secret, [i for i in ideas if i.participant == key])
+    ideas_ui.revealed(ideas, key, room.anonymous, store().room_rev(workshop_id))
 
 
 p.compact()

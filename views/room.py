@@ -6,13 +6,16 @@ import streamlit as st
 
 from kpidesign import room as R
 from ui import room as r
+from ui import room_inbox as inbox_ui
+from ui import room_vote as vote_ui
 from ui.messages import show_flash
 from ui.state import current, require_workshop, store
-from ui.text import tr
+from ui.text import lang, tr
 
 loaded = require_workshop()
 ws = loaded.workshop
 
+st.html(inbox_ui.STYLE)
 st.title(tr("room_title"))
 st.caption(tr("room_intro"))
 room = store().room(loaded.id)
@@ -23,25 +26,28 @@ if room is not None and room.is_open:
         r.qr(loaded.id)
     with controls:
         r.settings(room, ws)
+if room is not None:
+    votes = store().votes(loaded.id)
+    vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)
 
 
 @st.fragment(run_every=r.LIVE_SECONDS)
 def live() -> None:
-    """Counts, reveal, the vote and its results, and the inbox, followed from the database every two seconds."""
-    state, fresh = store().room(loaded.id), current()
+    """Counts, reveal, the results of the vote and the inbox, followed from the database every second: a few elements,
+    worked out again only when the room's revision, the design's version or the language changed."""
+    rev, fresh = store().room_rev(loaded.id), current()
+    state = store().room(loaded.id) if rev is not None else None
     if state is None or fresh is None:
         return
     show_flash()
-    design = fresh.workshop
+    stamp = (loaded.id, rev, fresh.version, lang())
     ideas, votes = store().ideas(loaded.id), store().votes(loaded.id)
-    dots = R.idea_votes(votes, [R.tally(v, store().dots(v.id)) for v in votes]) if votes else Counter[int]()
+    dots = R.idea_votes(votes, [R.tally(v, store().dots(v.id, loaded.id)) for v in votes]) if votes else Counter[int]()
     r.counts(state, ideas)
     r.reveal_button(loaded.id, ideas)
-    latest = votes[-1] if votes else None
-    if latest is not None:
-        r.results(latest, design, ideas)
-    r.vote_controls(loaded.id, design, ideas, latest)
-    r.inbox(design, state, ideas, dots)
+    if votes:
+        vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
+    inbox_ui.inbox(loaded.id, inbox_ui.memo(stamp, fresh.workshop, state, ideas, dots))
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))
 
 

@@ -90,18 +90,26 @@ def test_dots_are_bounded_and_a_reload_gives_none_back(db: Path) -> None:
     at = joined(token)
     pid = at.session_state["room_me"]
     assert at.query_params["me"] == [pid] or at.query_params["me"] == pid
-    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"], 2)
+    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend", "kgi"], 2)
     ok(at.run())
-    for _ in range(2):
-        plus = next(b for b in at.button if b.key == f"room_plus_{vote}_customers")
-        ok(plus.click().run())
-    assert len(store.dots(vote)) == 2 and next(b for b in at.button if b.key == f"room_plus_{vote}_customers").disabled
+    [pills] = at.button_group
+    assert pills.key.startswith(f"room_dots_{vote}_") and len(at.button_group) == 1  # one widget, however many options
+    ok(pills.select("customers").run())
+    ok(at.button_group[0].select("avg_spend").run())
+    assert sorted(o for _, o in store.dots(vote)) == ["avg_spend", "customers"]
+    ok(at.button_group[0].select("kgi").run())  # a third dot of two: refused, and the pill turns back
+    assert len(store.dots(vote)) == 2 and at.error and sorted(at.button_group[0].value) == ["avg_spend", "customers"]
     again = ok(start({"join": token, "me": pid}))  # a reload: the same person, no fresh dots
     assert "room_join" not in [b.key for b in again.button]
-    assert next(b for b in again.button if b.key == f"room_plus_{vote}_avg_spend").disabled
+    assert sorted(again.button_group[0].value) == ["avg_spend", "customers"] and "0 / 2" in texts(again).replace("：", ":")
+    ok(again.button_group[0].select("kgi").run())
+    assert len(store.dots(vote)) == 2 and again.error
+    ok(again.button_group[0].unselect("customers").run())  # a dot taken back can go elsewhere
+    ok(again.button_group[0].select("kgi").run())
+    assert sorted(o for _, o in store.dots(vote)) == ["avg_spend", "kgi"]
     store.close_vote(wid)
     ok(again.run())
-    assert any("結果" in s.value for s in again.subheader)
+    assert any("結果" in s.value for s in again.subheader) and not again.button_group
 
 
 def test_a_join_session_reaches_nothing_else(db: Path) -> None:
@@ -119,11 +127,43 @@ def test_own_ideas_editable_and_withdrawable_until_revealed(db: Path) -> None:
     send(at, "first")
     send(at, "second")
     first, second = (i.id for i in store.ideas(wid))
+    assert not [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]  # drawn only when asked for
+    ok(at.toggle(key="room_editing").set_value(True).run())
+    [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
+    assert pick.value == first
     at.text_input(key=f"room_edit_{first}").input("first, better")
     ok(at.button(key=f"room_save_{first}").click().run())
+    [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
+    ok(pick.set_value(second).run())
     ok(at.button(key=f"room_drop_{second}").click().run())
     assert [(i.id, i.text) for i in store.ideas(wid)] == [(first, "first, better")]
+    other = joined(token)
+    send(other, "not yours")
+    ok(at.run())
+    [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
+    assert pick.options == [f"#{first} first, better"]  # only one's own private ideas are offered
     store.reveal_ideas(wid)
     ok(at.run())
     assert not [b for b in at.button if b.key in (f"room_save_{first}", f"room_drop_{first}")]  # revealed: no longer editable
     assert "first, better" in "\n".join(m.value for m in at.markdown)
+
+
+def test_the_phone_page_draws_a_few_elements_however_many_ideas(db: Path) -> None:
+    store, wid, token = room(db)
+    people = [store.join_room(wid, f"P{i}") for i in range(20)]
+    for k in range(3):
+        for p in people:
+            store.add_idea(wid, p, f"idea {k} **{p[:4]}**")
+    at = ok(start({"join": token, "me": people[0]}))
+
+    def count() -> int:
+        return sum(len(_get(at, kind)) for kind in ("markdown", "button", "button_group", "selectbox", "text_input", "subheader"))
+
+    private = count()
+    store.reveal_ideas(wid)
+    ok(at.run())
+    revealed = count()
+    store.open_vote(wid, "q", VoteKind.IDEAS, [str(i.id) for i in store.ideas(wid)][:50])
+    ok(at.run())
+    assert private <= 12 and revealed <= 12 and count() <= 16, (private, revealed, count())
+    assert "idea 2 " in texts(at) and r"\*\*" in texts(at)  # 60 ideas, in one list, literal

@@ -101,7 +101,13 @@ def test_the_review_of_a_big_bare_tree_stays_a_few_dozen_elements(db):
 
 def test_a_findings_link_lands_on_its_node_tab_and_field_once(db):
     at, _wid = seeded(db, "en")
-    for key, value in {"go": "1", "node": "purchase_rate", "pick": "1", "field": "owner", "open": "The whole sheet (cells are editable)"}.items():
+    for key, value in {
+        "go": "1",
+        "node": "purchase_rate",
+        "pick": "1",
+        "field": "owner",
+        "open": "The whole sheet (cells are editable)",
+    }.items():
         at.query_params[key] = value
     ok(at.switch_page("views/4_definitions.py").run())
     assert at.session_state["def_selected"] == "purchase_rate" and at.session_state["tree_selected"] == "purchase_rate"

@@ -33,6 +33,14 @@ def test_open_shows_qr_and_address_then_close_ends_it(db: Path) -> None:
     assert store.resolve_join(token) is None and not at.code
 
 
+def pick(at: AppTest, *ideas: int) -> AppTest:
+    """Choose ideas in the inbox (tap their pills), whichever node's group they are in."""
+    for idea in ideas:
+        [group] = [g for g in at.button_group if g.key.startswith("room_pick_") and any(o.startswith(f"#{idea} ") for o in g.options)]
+        ok(group.select(idea).run())
+    return at
+
+
 def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
     at, wid, store = room_page(db)
     ok(button(at, "room_open").click().run())
@@ -41,21 +49,38 @@ def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
     other = store.add_idea(wid, pid, "duplicate")
     ok(at.run())
     assert [m.value for m in at.metric][:3] == ["1", "2", "2"]
-    assert any("指名検索数 \\*\\*x\\*\\*" in m.value for m in at.markdown)
+    assert any("指名検索数 \\*\\*x\\*\\*" in o for g in at.button_group for o in g.options)  # literal, never bold
+    assert button(at, "room_accept").disabled
     ok(button(at, "room_reveal").click().run())
     assert {i.status for i in store.ideas(wid)} == {IdeaStatus.REVEALED}
     before = store.load(wid).version
-    ok(button(at, f"room_accept_{idea}").click().run())
+    ok(button(pick(at, idea), "room_accept").click().run())
     loaded = store.load(wid)
     [accepted] = [i for i in store.ideas(wid) if i.id == idea]
     assert loaded.version == before + 1 and accepted.status is IdeaStatus.ACCEPTED and accepted.node
     node = loaded.workshop.node(accepted.node)
     assert node.name == "指名検索数 **x**" and node.parent == "customers"
     assert store.history(wid, 1)[0].summary.startswith("ルームのアイデアをノードに")
+    assert not any(o.startswith(f"#{idea} ") for g in at.button_group for o in g.options)  # decided: no longer offered
+    assert any(f"#{idea} " in m.value and "採用" in m.value for m in at.markdown)
     assert store.undo(wid, expected_version=loaded.version) is not None  # an ordinary, undoable edit
     assert accepted.node not in {n.id for n in store.load(wid).workshop.nodes}
-    ok(button(at, f"room_dismiss_{other}").click().run())
+    ok(button(pick(at, other), "room_dismiss").click().run())
     assert [i.status for i in store.ideas(wid) if i.id == other] == [IdeaStatus.DISMISSED]
+
+
+def test_several_ideas_become_nodes_in_one_edit(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    pid = store.join_room(wid)
+    a, b, c = store.add_idea(wid, pid, "a", "customers"), store.add_idea(wid, pid, "b", "avg_spend"), store.add_idea(wid, pid, "c")
+    ok(at.run())
+    before = store.load(wid).version
+    ok(button(pick(at, a, b, c), "room_accept").click().run())
+    ws = store.load(wid).workshop
+    made = {i.text: ws.node(i.node or "").parent for i in store.ideas(wid)}
+    assert made == {"a": "customers", "b": "avg_spend", "c": ws.kgi.id} and store.load(wid).version == before + 1
+    assert not [g for g in at.button_group if g.key.startswith("room_pick_") and g.value]  # the choice is cleared
 
 
 def test_vote_results_chart(db: Path) -> None:
@@ -114,12 +139,19 @@ def test_merge_duplicates(db: Path) -> None:
     a, b = store.add_idea(wid, pid, "brand search"), store.add_idea(wid, pid, "Brand search!")
     store.add_idea(wid, pid, "coupons")
     ok(at.run())
-    at.selectbox(key="room_merge_from").set_value(b)
-    at.selectbox(key="room_merge_into").set_value(a)
-    ok(button(at, "room_merge_submit").click().run())
+    assert button(pick(at, b), "room_merge").disabled  # one idea cannot be merged
+    ok(button(pick(at, a), "room_merge").click().run())
     merged = {i.id: i for i in store.ideas(wid)}[b]
     assert merged.status is IdeaStatus.MERGED and merged.merged_into == a
-    at.selectbox(key="room_merge_from").set_value(a)
-    at.selectbox(key="room_merge_into").set_value(a)
-    ok(button(at, "room_merge_submit").click().run())  # into itself: refused with a message
-    assert any("cannot be merged" in e.value for e in at.error)
+
+
+def test_the_inbox_is_a_few_elements_however_many_ideas(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    people = [store.join_room(wid) for _ in range(30)]
+    for k in range(5):
+        for p in people:
+            store.add_idea(wid, p, f"idea {k}", ["customers", "avg_spend", None][k % 3])
+    ok(at.run())
+    assert len(at.button) <= 15 and len(at.markdown) <= 15, (len(at.button), len(at.markdown))
+    assert sum(len(g.options) for g in at.button_group if g.key.startswith("room_pick_")) == 150

@@ -35,6 +35,17 @@ def click(page, key: str) -> None:  # type: ignore[no-untyped-def]
     idle(page)
 
 
+def pills(page, vote: int):  # type: ignore[no-untyped-def]
+    """The vote's pills on a phone (one per option)."""
+    return page.locator(f"[class*='st-key-room_dots_{vote}_'] button")
+
+
+def chosen(page, vote: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """The texts of the pills holding this phone's dots."""
+    found = page.locator(f"[class*='st-key-room_dots_{vote}_'] button[aria-pressed='true']")
+    return sorted(re.sub(r"^#\d+ ", "", b.inner_text().strip()) for b in found.all())
+
+
 def send(phone, text: str, label: str) -> None:  # type: ignore[no-untyped-def]
     phone.locator(".st-key-room_idea input").fill(text)
     phone.get_by_role("button", name=label, exact=True).click()
@@ -88,33 +99,51 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     wait_for(lambda: en3.get_by_text("レビュー数").count() > 0 and ja2.get_by_text("Gift wrapping").count() > 0)
     assert en2.locator("main img[src='x'], main a[href*='evil']").count() == 0
 
-    # a vote on the revealed ideas, 3 dots each: a fourth dot is not given, a reload gives none back
+    # a vote on the revealed ideas, 3 dots each (a pill per idea: tap = one dot): a fourth is not given, a reload gives none back
     facilitator.locator("[data-testid='stExpander'] summary").filter(has_text="Open the vote").click()
     facilitator.locator(".st-key-room_vote_question input").fill("Which first?")
     click(facilitator, "room_vote_submit")
     [vote] = store.votes(wid)
-    target = next(o for o in vote.options if store.ideas(wid)[[i.id for i in store.ideas(wid)].index(int(o))].text == "Delivery speed")
-    wait_for(lambda: ja.locator(f".st-key-room_plus_{vote.id}_{target} button").count() > 0)
-    for _ in range(3):
-        ja.locator(f".st-key-room_plus_{vote.id}_{target} button").tap()
+    wait_for(lambda: pills(ja, vote.id).count() == 6)
+    for text in ("Delivery speed", "Gift wrapping", "レビュー数", "Repeat purchase coupons"):
+        pills(ja, vote.id).filter(has_text=text).tap()
         idle(ja)
-    expect(ja.locator(f".st-key-room_plus_{vote.id}_{target} button")).to_be_disabled()
+    wait_for(lambda: len(store.dots(vote.id)) == 3)
+    mine = ["Delivery speed", "Gift wrapping", "レビュー数"]
+    wait_for(lambda: chosen(ja, vote.id) == mine)  # the fourth turned back
     ja.reload()
     idle(ja)
-    wait_for(lambda: ja.locator(f".st-key-room_plus_{vote.id}_{target} button").count() > 0)
-    expect(ja.locator(f".st-key-room_plus_{vote.id}_{target} button")).to_be_disabled()
+    wait_for(lambda: pills(ja, vote.id).count() == 6)
+    wait_for(lambda: chosen(ja, vote.id) == mine and ja.get_by_text("0 / 3").count() > 0)
     for phone in (en1, en3, ja2):
-        phone.locator(f".st-key-room_plus_{vote.id}_{target} button").tap()
+        pills(phone, vote.id).filter(has_text="Delivery speed").tap()
         idle(phone)
     wait_for(lambda: len(store.dots(vote.id)) == 6)
     ja.screenshot(path=str(SHOTS / "room-phone-ja-vote.png"), full_page=True)
+    en2.screenshot(path=str(SHOTS / "room-phone-en-revealed.png"), full_page=True)
     click(facilitator, "room_vote_close")
     expect(facilitator.locator("[data-testid='stVegaLiteChart'], .stVegaLiteChart").first).to_be_visible()
 
-    # one idea becomes a node under the node it answers, as an ordinary versioned edit
+    # re-scanning the QR code (the join address again, same browser) finds the same person; another phone is someone new
+    again = ja.context.new_page()
+    again.goto(address)
+    idle(again)
+    wait_for(lambda: again.get_by_text("指名検索の伸び").count() > 0)  # ja's own idea: the same participant
+    assert again.locator(".st-key-room_join").count() == 0 and store.participant_count(wid) == 5
+    wait_for(lambda: "me=" in again.url)
+    again.close()
+    stranger = browser.new_context(locale="en-US", **PHONE).new_page()
+    stranger.goto(address)
+    idle(stranger)
+    expect(stranger.locator(".st-key-room_join button")).to_be_visible()
+    stranger.context.close()
+
+    # one idea becomes a node under the node it answers, as an ordinary versioned edit (tap it in the inbox, then the button)
     idea = next(i for i in store.ideas(wid) if i.text == "Delivery speed")
     before = store.load(wid).version
-    click(facilitator, f"room_accept_{idea.id}")
+    facilitator.locator("[class*='st-key-room_pick_'] button").filter(has_text=f"#{idea.id} Delivery speed").click()
+    idle(facilitator)
+    click(facilitator, "room_accept")
     wait_for(lambda: store.load(wid).version == before + 1)
     accepted = next(i for i in store.ideas(wid) if i.id == idea.id)
     assert accepted.status is IdeaStatus.ACCEPTED and store.load(wid).workshop.node(accepted.node or "").name == "Delivery speed"

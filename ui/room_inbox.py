@@ -1,0 +1,178 @@
+"""The facilitator's inbox: every idea, grouped by the node it answers, and what to do with the ones chosen: make them
+nodes (each under the node it answers, one versioned and undoable edit), dismiss them, or merge duplicates.
+
+It refreshes every second while phones send, so it is a few elements however many ideas: per group a title and one row
+of pills (an idea each: tap to choose it; its number, text, author and dots), the decided ones as one line, and one row
+of actions. What it shows is worked out once per room revision (kpidesign.store: every write to the room bumps it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import streamlit as st
+
+from kpidesign import room as R
+from kpidesign import tree
+from kpidesign.model import Workshop
+from kpidesign.room import Idea, IdeaStatus, Room
+from kpidesign.values import EditError, Problem
+from ui.saving import commit, write
+from ui.state import store
+from ui.text import md, tr
+
+OPEN = (IdeaStatus.PRIVATE, IdeaStatus.REVEALED)
+PICK = "room_pick_"  # the key of each group's pills (+ the round of choosing, + the group's node id, "" for none)
+MEMO = "room_inbox_memo"
+ROUND = "room_pick_round"
+STYLE = """<style>
+/* the inbox's ideas, readable on the projector from the back of the room and easy to tap */
+[class*="st-key-room_pick_"] button { min-height: 2.6rem; }
+[class*="st-key-room_pick_"] button p { font-size: 1.15rem; }
+</style>"""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One node's ideas as the inbox shows them: its title, the open ideas' labels (idea id → pill text), the decided
+    ideas as one Markdown line."""
+
+    key: str
+    title: str
+    labels: dict[int, str]
+    decided: str
+
+
+def label(idea: Idea, anonymous: bool, dots: int) -> str:
+    """An open idea's pill: its number, its text (literal), its author when names are shown, its dots."""
+    who = R.author(idea, anonymous)
+    return f"#{idea.id} " + md(idea.text) + (f" — {md(who)}" if who else "") + (f" · ● {dots}" if dots else "")
+
+
+def groups(ws: Workshop, room: Room, ideas: list[Idea], dots: Counter[int]) -> list[Group]:
+    """The ideas grouped by the node they answer, in the order the groups were first answered."""
+    names = {n.id: n.name for n in ws.nodes}
+    members: dict[str, list[Idea]] = {}
+    for idea in ideas:
+        members.setdefault(idea.parent if idea.parent in names else "", []).append(idea)
+    out = []
+    for parent, those in members.items():
+        decided = [
+            f"#{i.id} {md(i.text)} :gray[({tr('room_status_' + i.status.value)}{f' · ● {dots[i.id]}' if dots[i.id] else ''})]"
+            for i in those
+            if i.status not in OPEN
+        ]
+        out.append(
+            Group(
+                parent,
+                f"**{md(names[parent]) if parent else tr('room_no_parent')}** ({len(those)})",
+                {i.id: label(i, room.anonymous, dots[i.id]) for i in those if i.status in OPEN},
+                " · ".join(decided),
+            )
+        )
+    return out
+
+
+def memo(stamp: tuple[object, ...], build: Workshop, room: Room, ideas: list[Idea], dots: Counter[int]) -> list[Group]:
+    """The groups, worked out again only when the room, the design or the language changed (stamp)."""
+    held = st.session_state.get(MEMO)
+    if held is None or held[0] != stamp:
+        held = (stamp, groups(build, room, ideas, dots))
+        st.session_state[MEMO] = held
+    return list(held[1])
+
+
+def _prefix() -> str:
+    """The pills' key prefix of this round of choosing (a new one after each action, so every pill is drawn unchosen)."""
+    return f"{PICK}{st.session_state.get(ROUND, 0)}_"
+
+
+def chosen() -> list[int]:
+    """The ideas chosen in every group's pills, in the order sent."""
+    prefix = _prefix()
+    return sorted({i for key, value in st.session_state.items() if str(key).startswith(prefix) for i in (value or [])})
+
+
+def _clear() -> None:
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
+
+
+def _accept(workshop_id: str) -> None:
+    """Every chosen idea becomes a node under the node it answers (the KGI when none): one edit, one undo."""
+    ideas = {i.id: i for i in store().ideas(workshop_id)}
+    picked = [ideas[i] for i in chosen() if i in ideas and ideas[i].status in OPEN]
+    made: list[tuple[int, str]] = []
+
+    def change(ws: Workshop) -> Workshop:
+        made.clear()
+        ids = {n.id for n in ws.nodes}
+        for idea in picked:
+            ws, node_id = tree.add_node(ws, idea.parent if idea.parent in ids else ws.kgi.id, idea.text)
+            made.append((idea.id, node_id))
+        return ws
+
+    if picked and commit(change, tr("room_summary_accept", name=" / ".join(i.text[:40] for i in picked)[:120])):
+        for idea_id, node_id in made:
+            write(lambda idea_id=idea_id, node_id=node_id: store().accept_idea(workshop_id, idea_id, node_id), workshop_id=workshop_id)
+    _clear()
+
+
+def _dismiss(workshop_id: str) -> None:
+    still_open = {i.id for i in store().ideas(workshop_id) if i.status in OPEN}  # not one decided meanwhile elsewhere
+    gone = [idea_id for idea_id in chosen() if idea_id in still_open]
+    write(lambda: [store().dismiss_idea(workshop_id, idea_id) for idea_id in gone], workshop_id=workshop_id)
+    _clear()
+
+
+def _merge(workshop_id: str) -> None:
+    """The chosen ideas merged into the first of them (the one sent first)."""
+    first, *rest = chosen() or [0]
+
+    def merge() -> None:
+        if not rest:
+            raise EditError(Problem("idea_cannot_merge"))
+        for idea_id in rest:
+            store().merge_idea(workshop_id, idea_id, first)
+
+    write(merge, workshop_id=workshop_id)
+    _clear()
+
+
+def actions(workshop_id: str) -> None:
+    """What to do with the chosen ideas: make them nodes, dismiss them, merge them into the first."""
+    n = len(chosen())
+    with st.container(horizontal=True):
+        st.button(
+            tr("room_accept_chosen", count=n),
+            key="room_accept",
+            icon=":material/add_circle:",
+            type="primary",
+            disabled=not n,
+            on_click=_accept,
+            args=(workshop_id,),
+            help=tr("room_accept_help"),
+        )
+        st.button(tr("room_dismiss"), key="room_dismiss", disabled=not n, on_click=_dismiss, args=(workshop_id,))
+        st.button(tr("room_merge"), key="room_merge", icon=":material/merge:", disabled=n < 2, on_click=_merge, args=(workshop_id,))
+
+
+def inbox(workshop_id: str, shown: list[Group]) -> None:
+    """Every idea, grouped by the node it answers: tap ideas to choose them, then an action."""
+    st.subheader(tr("room_inbox"))
+    st.caption(tr("room_inbox_hint"))
+    actions(workshop_id)
+    for group in shown:
+        st.markdown(group.title)
+        if group.labels:
+            key = _prefix() + group.key
+            st.pills(
+                group.title,
+                list(group.labels),
+                selection_mode="multi",
+                key=key,
+                format_func=group.labels.__getitem__,
+                label_visibility="collapsed",
+            )
+        if group.decided:
+            st.markdown(group.decided)

@@ -1,0 +1,83 @@
+"""The facilitator's votes: open one (on the revealed ideas, or on chosen nodes, with N dots each) or close it, and its
+results as a bar chart large enough for the back of the room (its Vega-Lite spec built once per room revision)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from kpidesign import room as R
+from kpidesign.model import Workshop
+from kpidesign.room import IdeaStatus, Vote, VoteKind
+from ui.saving import write
+from ui.state import store
+from ui.text import labeller, say, tr
+
+CHART = "room_chart_memo"
+
+
+def _open_vote(workshop_id: str) -> None:
+    kind = VoteKind(st.session_state.get("room_vote_kind") or VoteKind.IDEAS)
+    options = (
+        [str(i.id) for i in store().ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)]
+        if kind is VoteKind.IDEAS
+        else list(st.session_state.get("room_vote_nodes") or [])
+    )
+    question, dots = st.session_state.get("room_vote_question") or "", int(st.session_state.get("room_vote_dots") or 3)
+    write(lambda: store().open_vote(workshop_id, question, kind, options, dots), workshop_id=workshop_id)
+
+
+def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
+    """Open a vote (on the revealed ideas, or on chosen nodes, with N dots each), or close the one open."""
+    if current is not None and current.is_open:
+        st.button(
+            tr("room_vote_close"),
+            key="room_vote_close",
+            type="primary",
+            on_click=lambda: write(lambda: store().close_vote(workshop_id), workshop_id=workshop_id),
+        )
+        return
+    with st.expander(tr("room_vote_open"), icon=":material/how_to_vote:"), st.form("room_vote_form", border=False):
+        st.text_input(tr("room_vote_question"), key="room_vote_question", max_chars=R.MAX_QUESTION)
+        st.radio(tr("room_vote_kind"), list(VoteKind), key="room_vote_kind", horizontal=True, format_func=labeller("room_vote_kind_"))
+        names = {n.id: n.name for n in ws.nodes}
+        st.multiselect(tr("room_vote_nodes"), list(names), key="room_vote_nodes", format_func=lambda i: names.get(i, i))
+        st.number_input(tr("room_vote_dots"), 1, R.MAX_DOTS, R.DEFAULT_DOTS, key="room_vote_dots")
+        st.form_submit_button(tr("room_vote_open"), key="room_vote_submit", type="primary", on_click=_open_vote, args=(workshop_id,))
+
+
+def chart(vote: Vote, rows: list[tuple[str, int]], labels: dict[str, str]) -> dict[str, Any]:
+    """The results as a Vega-Lite spec: a bar per option, most dots first, with large labels and figures."""
+    data = pd.DataFrame({"option": [labels.get(o, o)[:60] for o, _ in rows], "dots": [n for _, n in rows]})
+    bars = (
+        alt.Chart(data)
+        .mark_bar(color="#4c78a8")
+        .encode(
+            x=alt.X(
+                "dots:Q",
+                title=tr("room_votes_placed"),
+                axis=alt.Axis(tickMinStep=1, labelFontSize=18, titleFontSize=18, labelColor="#222", titleColor="#222"),
+            ),
+            y=alt.Y("option:N", sort="-x", title=None, axis=alt.Axis(labelFontSize=24, labelLimit=560, labelColor="#222")),
+        )
+    )
+    text = bars.mark_text(align="left", dx=8, fontSize=26, fontWeight="bold").encode(text="dots:Q")
+    spec: dict[str, Any] = (bars + text).properties(height=max(140, 64 * len(rows))).to_dict()
+    return spec
+
+
+def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...]) -> None:
+    """The vote's dots per option as a bar chart (its spec worked out again only when the stamp changed: the room's
+    revision, the design's version, the language)."""
+    st.subheader(say("room_vote", question=vote.question))
+    stamp = (*stamp, vote.id)
+    held = st.session_state.get(CHART)
+    if held is None or held[0] != stamp:
+        ideas = store().ideas(workshop_id)
+        labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
+        held = (stamp, chart(vote, R.tally(vote, store().dots(vote.id, workshop_id)), labels))
+        st.session_state[CHART] = held
+    st.vega_lite_chart(held[1], width="stretch")
