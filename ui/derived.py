@@ -7,6 +7,7 @@ import pandas as pd
 from kpidesign import monitor, review, tree
 from kpidesign.findings import Finding
 from kpidesign.io import image
+from kpidesign.observations import Series, all_series
 from kpidesign.values import format_value
 from ui.cache import Snapshot, cached, stored_actuals, workshop, workshop_with_actuals
 
@@ -114,3 +115,9 @@ def readings(snap: Snapshot) -> tuple[dict[str, monitor.Reading], monitor.Index]
 def status_colours(snap: Snapshot) -> dict[str, str]:
     """Every KPI's status now, as the tree colours it."""
     return {k: r.status.value for k, r in readings(snap)[0].items()}
+
+
+@cached(uses=("actuals",), max_entries=16)
+def series(snap: Snapshot) -> dict[str, Series]:
+    """Every KPI's series at one revision of the actuals (an edit of the design does not change them)."""
+    return all_series(workshop_with_actuals(snap))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ui import connectors as sql_sources
-from ui import dashboard, derived, learning
+from ui import dashboard, derived, why_moved
 from ui.binding import tabs
 from ui.cache import snapshot, with_actuals
 from ui.state import require_workshop
@@ -21,7 +21,7 @@ kpis, choice = dashboard.filtered(ws)
 state = (loaded.id, loaded.version, actuals_rev)
 sections = {
     tr("tab_overview"): lambda: dashboard.overview(ws, snap, now, kpis, idx, choice),
-    tr("tab_why"): lambda: learning.why_it_moved(ws, state),
+    tr("tab_why"): lambda: why_moved.why_it_moved(snap),
     tr("tab_charts"): lambda: dashboard.charts(ws, state, now, kpis, idx),
     tr("tab_alerts"): lambda: dashboard.alerts(ws, loaded.id),
     tr("tab_reviews"): lambda: dashboard.reviews(ws, now),

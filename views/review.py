@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import analysis, learning
+from ui import analysis, data_say
 from ui.binding import tabs
 from ui.state import require_workshop
 from ui.text import tr
@@ -19,6 +19,6 @@ sections = {
     tr("tab_whatif"): lambda: analysis.what_if(ws, loaded.id, loaded.version),
     tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
     tr("tab_goal"): lambda: analysis.goal_seek(ws),
-    tr("tab_data_say"): lambda: learning.what_the_data_say(loaded),
+    tr("tab_data_say"): lambda: data_say.what_the_data_say(loaded),
 }
 tabs(sections, keep=("wi_levers", "gs_lever"))  # the levers chosen survive a look at another tab

@@ -28,6 +28,7 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.graphs._status_dot": (None, "new_customers", None, None),
     "ui.graphs._depth": (None,),
     "ui.graphs._fold": (1, None, ()),
+    "ui.why_moved._why": ("sales", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
 }
 
 

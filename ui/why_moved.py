@@ -1,42 +1,34 @@
-"""The learning loop on screen: "why did it move?" (waterfall, tree by contribution, influences, reasons) on the
-dashboard, and "what the data say" about the tree's links on the review page.
+"""The dashboard's "why did it move?" tab: a node's change between two dates split through the formulas (waterfall,
+tree coloured by contribution, influences, reasons).
 
-Everything here is worked out only while its tab is open, and once per workshop version, actuals revision, language and
-choice (dates, node), then shared by every rerun and session (never mutated).
+Worked out only while its tab is open, once per snapshot (ui.cache) and choice of node and dates, then shared by every
+rerun and session (never mutated).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from kpidesign import explain, links, render
-from kpidesign.findings import Finding
+from kpidesign import explain, render
 from kpidesign.i18n import finding_text, t
 from kpidesign.learning import Period, Step, comparison_dates, contributions, default_period, waterfall
 from kpidesign.model import Workshop
-from kpidesign.observations import Series, all_series
-from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import compact_value, format_value, is_percent
-from ui.cache import with_actuals
-from ui.text import labeller, lang, md, say, tr
+from ui import derived
+from ui.cache import Snapshot, cached, workshop_with_actuals
+from ui.text import labeller, md, tr
 
 COLOURS = {"from": "#1e3a8a", "to": "#1e3a8a", "up": "#16a34a", "down": "#dc2626"}
 FONT = 18  # px: axis labels read from the back of a room on a 1920×1080 projector
 TITLE_FONT = 26
 INK = "#111827"
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def series(workshop_id: str, actuals_rev: int, _ws: Workshop) -> dict[str, Series]:
-    """Every KPI's series at one revision of the actuals (an edit of the design does not change them)."""
-    return all_series(_ws)
 
 
 @dataclass(frozen=True)
@@ -53,9 +45,10 @@ class Why:
     dot: str | None
 
 
-def why_it_moved(ws: Workshop, state: tuple[str, int, int]) -> None:
+def why_it_moved(snap: Snapshot) -> None:
     """Pick a node and two dates; see the change split through the formulas as a waterfall, a coloured tree and tables."""
-    found = series(state[0], state[2], ws)
+    ws = workshop_with_actuals(snap)
+    found = derived.series(snap)
     if not found:
         st.info(tr("no_actuals_yet"))
         return
@@ -78,7 +71,7 @@ def why_it_moved(ws: Workshop, state: tuple[str, int, int]) -> None:
             b.date_input(tr("why_to"), value=dates[1], key="why_to", format="YYYY-MM-DD"),
         )
         dates = comparison_dates(ws, node, period, found, picked) or dates
-    why = _why(state, lang(), node, dates[0], dates[1], ws)
+    why = _why(snap, node, dates[0], dates[1])
     _summary(ws, why.explanation)
     if why.chart is not None:
         st.altair_chart(why.chart, width="stretch")
@@ -115,9 +108,10 @@ def _summary(ws: Workshop, e: explain.Explanation) -> None:
     )
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _why(state: tuple[str, int, int], language: str, node: str, date_from: dt.date, date_to: dt.date, _ws: Workshop) -> Why:
-    """The explanation of one node between two dates and everything drawn from it (state: id, version, actuals revision)."""
+@cached(max_entries=64)
+def _why(snap: Snapshot, node: str, date_from: dt.date, date_to: dt.date) -> Why:
+    """The explanation of one node between two dates and everything drawn from it."""
+    _ws, language = workshop_with_actuals(snap), snap.language
     e = explain.explain(_ws, date_from, date_to, node)
     names = {n.id: n.name for n in _ws.nodes}
     unit = _ws.node(node).unit
@@ -236,74 +230,3 @@ def number_label(unit: str, language: str) -> str:
             "format(datum.value / 1e4, ',.4~f') + '万' : format(datum.value, ',.4~f')"
         )
     return "replace(format(datum.value, '.4~s'), 'G', 'B')"
-
-
-def what_the_data_say(loaded: Loaded) -> None:
-    """Each link's verdict in the data, the leading indicators that lead nothing, and the tree with links by verdict."""
-    ws, rev = with_actuals(loaded)  # the actuals are read only when this tab is open
-    state = (loaded.id, loaded.version, rev)
-    if not series(state[0], state[2], ws):
-        st.info(tr("links_none"))
-        return
-    st.caption(tr("links_intro"))
-    counts, table, warnings, verdicts = _links(state, lang(), ws)
-    st.markdown(f"**{say('links_counts', **counts)}**")
-    st.dataframe(table, hide_index=True, width="stretch")
-    if warnings:
-        st.warning(warnings, icon=":material/warning:")
-    else:
-        st.success(tr("links_leading_ok"), icon=":material/check_circle:")
-    if st.toggle(tr("links_colour"), value=True, key="links_colour"):
-        dot = _links_dot(state, lang(), ws, verdicts)
-        st.graphviz_chart(dot, width="stretch")
-        st.caption(tr("links_legend"))
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _links(
-    state: tuple[str, int, int], language: str, _ws: Workshop
-) -> tuple[dict[str, int], pd.DataFrame, str, dict[tuple[str, str], str]]:
-    """The counts by verdict, the table of links, the warnings' text and each link's verdict, once per state and language."""
-    report = links.links(_ws)
-    names = {n.id: n.name for n in _ws.nodes}
-    found = [link.verdict.value for link in report.links]
-    counts = {v: found.count(v) for v in ("holds", "opposite", "no_relation")}
-    counts["untested"] = len(found) - sum(counts.values()) - found.count("related")
-    table = pd.DataFrame(
-        [
-            {
-                t("parent", language): names[link.parent],
-                t("col_child", language): names[link.child],
-                t("col_kind", language): t(f"link_kind_{link.kind}", language),
-                t("col_verdict", language): t(f"link_verdict_{link.verdict.value}", language),
-                t("col_correlation", language): None if link.correlation is None else round(link.correlation, 2),
-                t("col_lag", language): link.lag,
-                t("col_pairs", language): link.n,
-                t("col_reason", language): finding_text(link.reason, language) if link.reason else "",
-            }
-            for link in report.links
-        ]
-    )
-    warnings = "\n".join(
-        f"- {md(finding_text(_named(f, names, language), language))}" for f in report.findings if f.code == "links_leading_leads_nothing"
-    )
-    data = [f for f in report.findings if f.code != "links_leading_leads_nothing"]
-    warnings += ("\n" if warnings and data else "") + "\n".join(
-        f"- **{md(names.get(f.node or '', ''))}** {md(finding_text(f, language))}" for f in data
-    )
-    return counts, table, warnings, {(link.parent, link.child): link.verdict.value for link in report.links}
-
-
-def _named(f: Finding, names: dict[str, str], language: str) -> Finding:
-    """A "leads nothing" finding as people read it: the parent by its name, the verdict in words."""
-    params = {
-        **f.params,
-        "parent": names.get(f.params.get("parent", ""), f.params.get("parent", "")),
-        "verdict": t(f"link_verdict_{f.params.get('verdict')}", language),
-    }
-    return replace(f, params=params)
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _links_dot(state: tuple[str, int, int], language: str, _ws: Workshop, _verdicts: dict[tuple[str, str], str]) -> str:
-    return render.tree_dot(_ws, lang=language, direction=render.auto_direction(_ws), link_verdicts=_verdicts, depth=render.fold_depth(_ws))
