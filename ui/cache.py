@@ -108,14 +108,14 @@ def _with_actuals(database: str, workshop_id: str, version: int, revision: int, 
     return attached(_workshop(database, workshop_id, version, _store), _actuals(database, workshop_id, revision, _store))
 
 
-def workshop(snap: Snapshot) -> Workshop:
-    """The workshop of a snapshot, without its actuals."""
-    return _workshop(snap.database, snap.workshop, snap.version, store())
+def workshop(snap: Snapshot, via: Store | None = None) -> Workshop:
+    """The workshop of a snapshot, without its actuals (via: the connection to read it through, outside a script run)."""
+    return _workshop(snap.database, snap.workshop, snap.version, via or store())
 
 
-def workshop_with_actuals(snap: Snapshot) -> Workshop:
+def workshop_with_actuals(snap: Snapshot, via: Store | None = None) -> Workshop:
     """The workshop of a snapshot with its actuals attached."""
-    return _with_actuals(snap.database, snap.workshop, snap.version, snap.actuals, store())
+    return _with_actuals(snap.database, snap.workshop, snap.version, snap.actuals, via or store())
 
 
 def stored_actuals(snap: Snapshot) -> list[Actual]:

@@ -1,4 +1,4 @@
-"""Export files offered for download: built when a button is clicked, cached per workshop version."""
+"""Export files offered for download: built when a button is clicked, once per snapshot and room revision."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from kpidesign.io import files
-from kpidesign.model import Workshop
-from ui.text import lang as current_lang
+from kpidesign.store import Store
+from ui.cache import Snapshot, cached, workshop, workshop_with_actuals
+from ui.state import store
 from ui.text import tr
 
 LABELS = {
@@ -29,23 +30,24 @@ ICONS = {
 }
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def build(workshop_id: str, version: int, actuals: int, fmt: str, lang: str, _ws: Workshop) -> files.Export | None:
-    """One export of one version with given actuals (the workshop itself is not hashed: id, version, stamp identify it)."""
-    return files.export(_ws, fmt, lang)
+@cached(max_entries=64)
+def build(snap: Snapshot, fmt: str, room: int | None, *, _store: Store) -> files.Export | None:
+    """One export of a snapshot with its room's ideas and votes at revision `room` (read through _store: a download is
+    built in a worker thread, where the session's connection cannot be reached)."""
+    ws = _store.with_room(workshop_with_actuals(snap, _store), snap.workshop)
+    return files.export(ws, fmt, snap.language)
 
 
-def built_on_click(
-    workshop_id: str, version: int, actuals: int, fmt: str, lang: str, ws: Workshop, allowed: Callable[[], bool]
-) -> Callable[[], bytes]:
+def built_on_click(snap: Snapshot, fmt: str, room: int | None, allowed: Callable[[], bool]) -> Callable[[], bytes]:
     """The file's bytes for a download button, built only when the button is clicked (Streamlit runs it in a worker
     thread), not on every rerun: a viewer who never downloads costs nothing, and a new version costs nothing until asked.
     allowed() is asked again at the click: a share link revoked since the page was drawn gets no file."""
+    connection = store()
 
     def data() -> bytes:
         if not allowed():
             raise PermissionError("this link no longer opens the workshop")
-        built = build(workshop_id, version, actuals, fmt, lang, ws)
+        built = build(snap, fmt, room, _store=connection)
         if built is None:
             raise LookupError(f"{fmt} cannot be built on this machine")
         return built.data
@@ -54,10 +56,7 @@ def built_on_click(
 
 
 def offer(
-    workshop_id: str,
-    version: int,
-    actuals: int,
-    ws: Workshop,
+    snap: Snapshot,
     formats: tuple[str, ...],
     key: str,
     allowed: Callable[[], bool] = lambda: True,
@@ -65,14 +64,14 @@ def offer(
 ) -> None:
     """Download buttons in a row, each building its file when clicked (see built_on_click); a format in unavailable
     shows why it cannot be built instead (a message key)."""
-    language = current_lang()
+    room, ws = store().room_rev(snap.workshop), workshop(snap)
     for column, fmt in zip(st.columns(max(len(formats), 4)), formats):
         if unavailable and fmt in unavailable:
             column.caption(tr(unavailable[fmt]))
             continue
         column.download_button(
             tr(LABELS[fmt]),
-            built_on_click(workshop_id, version, actuals, fmt, language, ws, allowed),
+            built_on_click(snap, fmt, room, allowed),
             file_name=files.filename_for(ws, files.SUFFIXES[fmt]),
             mime=files.MIMES[fmt],
             key=f"{key}_{fmt}",

@@ -1,5 +1,6 @@
-"""The facilitator's side of a room: open/close, the QR code, settings, prompt, timer, counts and reveal; "follow me";
-the room attached for export. The inbox is in ui.room_inbox, votes and their results in ui.room_vote.
+"""The facilitator's side of a room: open/close, the QR code, settings, prompt, timer, counts and reveal; "follow me".
+
+The inbox is in ui.room_inbox, votes and their results in ui.room_vote.
 """
 
 from __future__ import annotations
@@ -201,11 +202,3 @@ def follow(workshop_id: str | None, page: str) -> None:
     moved = room.prompt(page, node if isinstance(node, str) else room.node)
     if moved is not room:
         write(lambda: store().save_room(moved), workshop_id=workshop_id)
-
-
-def attached(ws: Workshop, workshop_id: str, actuals_rev: int) -> tuple[Workshop, int]:
-    """The workshop with its room's ideas and votes for export, and a cache stamp that changes with the actuals and the room."""
-    record = store().room_record(workshop_id)
-    if record is None:
-        return ws, actuals_rev
-    return ws.model_copy(update={"room": record}), hash((actuals_rev, record.model_dump_json()))

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import exports, shared
 from ui.access import link_check, shared_workshop
 from ui.binding import tabs
-from ui.cache import with_actuals
+from ui.cache import snapshot, with_actuals
 from ui.state import store
 from ui.text import tr
 
@@ -31,7 +31,7 @@ def live_view() -> None:
         }
     )
     st.divider()
-    exports.offer(loaded.id, loaded.version, actuals_rev, ws, ("xlsx", "yaml"), "share_dl", link_check(workshop_id))
+    exports.offer(snapshot(loaded), ("xlsx", "yaml"), "share_dl", link_check(workshop_id))
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))
 
 

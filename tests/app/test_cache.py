@@ -29,7 +29,9 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.graphs._depth": (None,),
     "ui.graphs._fold": (1, None, ()),
     "ui.why_moved._why": ("sales", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
+    "ui.exports.build": ("yaml", None),
 }
+STORE_KWARG = {"ui.exports.build"}  # views built outside a script run are given the connection to read through
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -79,15 +81,16 @@ def test_views_are_registered():
 @pytest.mark.parametrize("part", ["workshop", *cache.CHANGING])
 def test_a_view_follows_each_part_of_its_key(snapshots, name, part):
     view, args = cache.CACHED[name], EXTRA_ARGS.get(name, ())
+    kwargs = {"_store": st.session_state["store"]} if name in STORE_KWARG else {}
     view.clear()
-    first = view(snapshots["base"], *args)
-    assert view(snapshots["base"], *args) is first  # worked out once, then shared
+    first = view(snapshots["base"], *args, **kwargs)
+    assert view(snapshots["base"], *args, **kwargs) is first  # worked out once, then shared
     builds = cache.BUILDS[name]
-    again = view(snapshots[part], *args)
+    again = view(snapshots[part], *args, **kwargs)
     if part in view.uses:
         assert cache.BUILDS[name] == builds + 1, f"{name} was not worked out again when the {part} changed"
     else:  # not part of its key: worked out afresh, it must be the same (else the key leaves out what it depends on)
         assert cache.BUILDS[name] == builds
         view.clear()
-        assert _same(view(snapshots[part], *args), again), f"{name} depends on the {part}, which is not part of its key"
+        assert _same(view(snapshots[part], *args, **kwargs), again), f"{name} depends on the {part}, which is not part of its key"
     assert "database" in view.uses and "workshop" in view.uses

@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
 
@@ -11,6 +12,7 @@ from kpidesign.io import files
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
 from ui import exports
+from ui.cache import Snapshot
 from ui.pages import ALL
 
 EDITING = (
@@ -90,12 +92,14 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
 
 def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revoked(db):
     _, wid = seeded(db)
-    loaded = Store(db).load(wid)
+    store = Store(db)
+    st.session_state["store"] = store  # as the page that draws the button has it
+    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en")
     allowed = [True]
-    data = exports.built_on_click(wid, loaded.version, 0, "xlsx", "en", loaded.workshop, lambda: allowed[0])
+    data = exports.built_on_click(snap, "xlsx", None, lambda: allowed[0])
     book = openpyxl.load_workbook(io.BytesIO(data()))
     assert book.sheetnames[:3] == ["Cover", "Definitions", "Thresholds"]
-    assert yaml.safe_load(exports.built_on_click(wid, loaded.version, 0, "yaml", "en", loaded.workshop, lambda: True)())["kpidesign"] == 1
+    assert yaml.safe_load(exports.built_on_click(snap, "yaml", None, lambda: True)())["kpidesign"] == 1
     allowed[0] = False
     with pytest.raises(PermissionError):
         data()
