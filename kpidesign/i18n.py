@@ -250,6 +250,12 @@ S: dict[str, tuple[str, str]] = {
         "{count} cells were refused (the other changes are saved):",
     ),
     "cell_problem": ("{row} の「{column}」: {message}", "{row}, “{column}”: {message}"),
+    "save_sheet": ("定義表を保存", "Save the sheet"),
+    "save_sheet_hint": (
+        "セルを続けて入力し、最後に「定義表を保存」を押してください。入力中に画面が書き換わることはありません。受け付けられないセルは行と列の名前つきで下に表示され、入力したまま残ります。",
+        "Type cell after cell, then press “Save the sheet”: nothing redraws the table while you type. A cell that cannot be "
+        "used is listed below by row and column, and stays as typed so you can correct it.",
+    ),
     "definition_hint": (
         "緑・黄の基準を入れると、モニタリングで赤・黄・緑が判定されます。",
         "Enter green and yellow levels to get red/yellow/green in monitoring.",
@@ -721,6 +727,10 @@ S: dict[str, tuple[str, str]] = {
         "“{node}” cannot go under “{parent}”, which is below it (that would make a loop).",
     ),
     "p_field_not_editable": ("{field} はここでは変更できません。", "{field} cannot be changed here."),
+    "p_cell_not_saved": (
+        "保存できませんでした（同時に別の変更が保存されたか、データベースが混み合っていました）。もう一度入力してください。",
+        "Not saved (another change was saved at the same moment, or the database was busy). Please type it again.",
+    ),
     "p_formula_empty": ("式が空です。", "The formula is empty."),
     "p_formula_syntax": (
         "式「{text}」が読めません。子のID、数値、+ - * / ( ) だけが使えます。",

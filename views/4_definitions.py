@@ -10,8 +10,8 @@ from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
 from ui import widgets
-from ui.session import kept, labeller, md, require_workshop, tabs, tr
-from ui.tables import node_sheet, show_cell_problems
+from ui.session import kept, labeller, md, require_workshop, show_flash, tabs, tr
+from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -79,8 +79,12 @@ def one_kpi() -> None:
             sql_sources.query_fields(ws, node)
 
 
+@st.fragment
 def whole_sheet() -> None:
-    """The whole definition sheet as an editable table, one row per KPI."""
+    """The whole definition sheet as an editable table, one row per KPI; a fragment, so a save reruns the table alone
+    (the page around it is redrawn at the next full run)."""
+    show_flash()  # a save's message, on a rerun of this table alone
+    st.caption(tr("save_sheet_hint"))
     frame = kept(
         "definition_sheet",
         loaded,
@@ -104,24 +108,28 @@ def whole_sheet() -> None:
             }
         ),
     )
-    text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
+    w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
+    text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
         [n.id for n in order],
         SHEET_COLUMNS,
         "def_sheet",
+        save_button=tr("save_sheet"),
         disabled=["name"],
         height=min(38 * (len(order) + 1) + 3, 600),
         column_config={
             **text,
-            "name": st.column_config.TextColumn(tr("name"), pinned=True),
-            "why": st.column_config.TextColumn(tr("purpose")),
-            "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=labeller()),
+            "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
+            "why": st.column_config.TextColumn(tr("purpose"), width=w["why"]),
+            "frequency": st.column_config.SelectboxColumn(
+                tr("frequency"), options=[e.value for e in Frequency], format_func=labeller(), width=w["frequency"]
+            ),
             "direction": st.column_config.SelectboxColumn(
-                tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True
+                tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True, width=w["direction"]
             ),
             "comparisons": st.column_config.MultiselectColumn(
-                tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_")
+                tr("comparisons"), options=[e.value for e in Comparison], format_func=labeller("cmp_"), width=w["comparisons"]
             ),
         },
     )
