@@ -134,9 +134,7 @@ def test_pending_cells_are_those_not_yet_applied_with_that_value():
 
 
 @given(
-    st.dictionaries(
-        st.integers(0, 20), st.dictionaries(st.sampled_from(edits.SHEET_COLUMNS), st.text(max_size=5), min_size=1), max_size=8
-    ),
+    st.dictionaries(st.integers(0, 20), st.dictionaries(st.sampled_from(edits.SHEET_COLUMNS), st.text(max_size=5), min_size=1), max_size=8),
     st.data(),
 )
 def test_every_cell_is_applied_once_across_any_split_into_saves(edited, data):
