@@ -6,11 +6,12 @@ import streamlit as st
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
 from kpidesign.model import Comparison, Direction, Frequency
+from kpidesign.progress import sheet_gaps
 from kpidesign.review import threshold_findings
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
 from ui import widgets
-from ui.session import kept, labeller, md, require_workshop, show_flash, tabs, tr
+from ui.session import kept, labeller, md, require_workshop, tabs, tr
 from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
 
 loaded = require_workshop()
@@ -19,6 +20,15 @@ order = [n for n, _ in tree.walk(ws)]
 
 st.title(tr("definitions_title"))
 st.write(tr("definitions_intro"))
+
+gaps = kept("sheet_gaps", loaded, lambda: sheet_gaps(ws))
+with st.expander(tr("sheet_gaps_title") + (f" ({len(gaps)})" if gaps else " ✔"), expanded=bool(gaps), icon=":material/checklist:"):
+    if not gaps:
+        st.write(tr("sheet_gaps_done"))
+    for gap in gaps:
+        names = [md(ws.node(i).name[:40]) for i in gap.missing[:5]]
+        more = [tr("gap_more", count=len(gap.missing) - 5)] if len(gap.missing) > 5 else []
+        st.markdown(f"- **{tr('gap_' + gap.field, missing=len(gap.missing), total=gap.total)}**: " + ", ".join(names + more))
 
 for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)):
     node, p = ws.node(finding.node), finding.params
@@ -79,11 +89,8 @@ def one_kpi() -> None:
             sql_sources.query_fields(ws, node)
 
 
-@st.fragment
 def whole_sheet() -> None:
-    """The whole definition sheet as an editable table, one row per KPI; a fragment, so a save reruns the table alone
-    (the page around it is redrawn at the next full run)."""
-    show_flash()  # a save's message, on a rerun of this table alone
+    """The whole definition sheet as an editable table, one row per KPI (a form: saved with its button)."""
     st.caption(tr("save_sheet_hint"))
     frame = kept(
         "definition_sheet",

@@ -1,6 +1,7 @@
 """Step 4's whole sheet: a save applies every cell typed since the grid was drawn, refuses bad ones by row and column,
 keeps the grid (its key and data) across its own saves, and rebuilds it after a change made elsewhere (#20 item 2)."""
 
+from kpidesign import edits
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded
 
@@ -62,3 +63,26 @@ def test_a_change_made_elsewhere_rebuilds_the_grid_with_what_is_stored(db):
     store.save(wid, other, expected_version=loaded.version, summary="someone else")
     ok(at.run())
     assert at.data_editor[0].key != key and "Renamed" in set(at.data_editor[0].value["name"])
+
+
+def test_step_four_says_how_many_kpis_lack_each_field(db):
+    at, wid = seeded(db, "en")
+    store = Store(db)
+    loaded = store.load(wid)
+    ws = loaded.workshop
+    for n in ws.nodes[1:4]:
+        ws = edits.set_field(ws, n.id, "owner", "")
+    store.save(wid, ws, expected_version=loaded.version, summary="owners cleared")
+    ok(at.switch_page("views/4_definitions.py").run())
+    kpis = [n for n in ws.nodes if n.parent is not None]
+    lacking = [n for n in kpis if not n.definition.owner]
+    shown = " ".join(m.value for m in at.markdown)
+    assert f"{len(lacking)} of {len(kpis)} KPIs lack an owner" in shown and lacking[0].name[:10] in shown.replace("\\", "")
+    # an owner typed on the sheet takes one off the count
+    at, _ = edit_and_save(open_tab(at, TAB), {ws.nodes.index(lacking[0]): {"owner": "Team"}})
+    shown = " ".join(m.value for m in at.markdown)
+    left = len(lacking) - 1
+    assert (f"{left} of {len(kpis)} KPIs lack an owner" in shown) if left else ("lack an owner" not in shown)
+    at.sidebar.radio(key="lang").set_value("ja").run()
+    if left:
+        assert f"{len(kpis)}個中{left}個のKPIに責任者がいません" in " ".join(m.value for m in ok(at).markdown)
