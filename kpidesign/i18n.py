@@ -389,6 +389,7 @@ S: dict[str, tuple[str, str]] = {
         "Leading (awareness, action) → intermediate → lagging (result), read as one flow. Colours are the status from actuals (grey: no data or no threshold).",
     ),
     "no_data": ("データなし", "no data"),
+    "no_prior": ("前期の値なし", "no prior value"),
     "latest": ("最新", "Latest"),
     "chart_kpis": ("グラフにするKPI（赤・黄を先に）", "KPIs to chart (red and yellow first)"),
     "no_actuals_yet": (
@@ -619,6 +620,10 @@ S: dict[str, tuple[str, str]] = {
     "goal_impossible": (
         "{name} だけを動かしても {target} には届きません（式のつながりで不可能）。",
         "No value of {name} alone brings the KGI to {target}: impossible through the formulas.",
+    ),
+    "goal_out_of_range": (
+        "{name} だけで {target} に届くには {needed} が必要ですが、{unit} ではありえない値です（0〜100%の範囲外、またはマイナス）。達成できません。他のレバーと組み合わせるか、目標を見直してください。",
+        "{name} alone would have to reach {needed} for the KGI to reach {target}, which {unit} cannot be (outside 0–100%, or below 0): not achievable. Combine it with other levers or revisit the target.",
     ),
     # design review
     "principle_specific": ("具体的", "Specific"),

@@ -192,5 +192,16 @@ def goal_seek(ws: Workshop) -> None:
             ),
             icon=":material/target:",
         )
+    elif g.needed is not None:  # a rate above 100% or a count below 0: the arithmetic's answer, never shown as achievable
+        st.warning(
+            tr(
+                "goal_out_of_range",
+                name=md(names[node_id]),
+                needed=format_value(g.needed, unit, precise=False),
+                target=format_value(target.value, kgi.unit),
+                unit=md(unit),
+            ),
+            icon=":material/block:",
+        )
     else:
         st.warning(tr("goal_impossible", name=md(names[node_id]), target=format_value(target.value, kgi.unit)), icon=":material/block:")
