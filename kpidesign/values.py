@@ -228,6 +228,11 @@ def in_range(value: float, unit: str) -> bool:
     return (low is None or value >= low - 1e-12) and (high is None or value <= high + 1e-12)
 
 
+def half_up(value: float) -> int:
+    """Round to a whole number as people do: 22.5 -> 23, -22.5 -> -23 (Python's round gives 22, to even)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
 def format_value(value: float | None, unit: str = "", precise: bool = True) -> str:
     """Show a KPI's value as people read it, the one rule for every screen, table and export: a percentage when its unit is
     % (0.018 -> 1.8%); rounded for reading unless precise (an input field shows what is stored); a count that is not a whole
@@ -237,7 +242,7 @@ def format_value(value: float | None, unit: str = "", precise: bool = True) -> s
     if is_percent(unit):
         return (format_number(round(value * 100, 10)) if precise else _readable(value * 100)) + "%"
     if not precise and math.isfinite(value) and not float(value).is_integer() and is_count(unit):
-        return "≈" + _readable(float(round(value)))
+        return "≈" + _readable(float(half_up(value)) if abs(value) >= 10 else value)  # 2.5 items per purchase is an average
     return format_number(value) if precise else _readable(value)
 
 
@@ -267,8 +272,8 @@ def compact_value(value: float | None, unit: str = "", lang: str = "ja") -> str:
         return "—"
     if is_percent(unit):
         return f"{value * 100:.3g}%"
-    if is_count(unit) and abs(value) < 1e4 and not float(value).is_integer():
-        return f"≈{round(value):,}"  # 39.975 people -> ≈40, as format_value shows counts for reading
+    if is_count(unit) and 10 <= abs(value) < 1e4 and not float(value).is_integer():
+        return f"≈{half_up(value):,}"  # 39.975 people -> ≈40, as format_value shows counts for reading
     for size, suffix in _COMPACT["ja" if lang == "ja" else "en"]:
         if abs(value) >= size:
             scaled = value / size  # 2060万, not 2.06e+03万: three significant digits stop short of e-notation from 1,000 up

@@ -186,8 +186,8 @@ def goal_seek(ws: Workshop) -> None:
             tr(
                 "goal_needed",
                 name=md(names[node_id]),
-                current=format_value(g.current, unit),
-                needed=format_value(g.needed, unit),
+                current=format_value(g.current, unit, precise=False),
+                needed=format_value(g.needed, unit, precise=False),
                 change=change,
             ),
             icon=":material/target:",

@@ -25,10 +25,13 @@ gaps = kept("sheet_gaps", loaded, lambda: sheet_gaps(ws))
 with st.expander(tr("sheet_gaps_title") + (f" ({len(gaps)})" if gaps else " ✔"), expanded=bool(gaps), icon=":material/checklist:"):
     if not gaps:
         st.write(tr("sheet_gaps_done"))
+    lines = []
     for gap in gaps:
         names = [md(ws.node(i).name[:40]) for i in gap.missing[:5]]
         more = [tr("gap_more", count=len(gap.missing) - 5)] if len(gap.missing) > 5 else []
-        st.markdown(f"- **{tr('gap_' + gap.field, missing=len(gap.missing), total=gap.total)}**: " + ", ".join(names + more))
+        lines.append(f"- **{tr('gap_' + gap.field, missing=len(gap.missing), total=gap.total)}**: " + ", ".join(names + more))
+    if lines:
+        st.markdown("\n".join(lines))  # one block: tight lines, the sheet stays high on a projected screen
 
 for finding in kept("threshold_findings", loaded, lambda: threshold_findings(ws)):
     node, p = ws.node(finding.node), finding.params
