@@ -622,8 +622,8 @@ S: dict[str, tuple[str, str]] = {
         "No value of {name} alone brings the KGI to {target}: impossible through the formulas.",
     ),
     "goal_out_of_range": (
-        "{name} だけで {target} に届くには {needed} が必要ですが、{unit} ではありえない値です（0〜100%の範囲外、またはマイナス）。達成できません。他のレバーと組み合わせるか、目標を見直してください。",
-        "{name} alone would have to reach {needed} for the KGI to reach {target}, which {unit} cannot be (outside 0–100%, or below 0): not achievable. Combine it with other levers or revisit the target.",
+        "{name} だけで {target} に届くには {needed} が必要ですが、単位「{unit}」ではありえない値です（率は0〜100%、数は0以上）。達成できません。他のレバーと組み合わせるか、目標を見直してください。",
+        "{name} alone would have to reach {needed} for the KGI to reach {target}, a value its unit ({unit}) does not allow (a rate stays within 0–100%, a count at 0 or more): not achievable. Combine it with other levers or revisit the target.",
     ),
     # design review
     "principle_specific": ("具体的", "Specific"),

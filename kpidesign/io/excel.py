@@ -167,6 +167,9 @@ class Cells:
         out = self.rows.setdefault(row, {})
         for col, value in enumerate(values, start=1):
             style = styles[col - 1] if styles else None
+            if style is not None and type(value) is float and math.isfinite(value):  # a styled number (a rate's actuals: %)
+                out[col] = f'<c r="{get_column_letter(col)}{row}" s="{self._style_id(style)}" t="n"><v>{value:.16g}</v></c>'
+                continue
             if style is None:
                 if value is None:
                     continue
@@ -443,7 +446,7 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: str) -> N
             sheet,
             [t(k, lang) for _, k in ACTUAL_COLS],
             flat,
-            style=lambda i, col: "percent" if col >= 3 and flat[i][0] in percent else None,
+            style=lambda i, col: "percent" if col >= 3 and flat[i][0] in percent and flat[i][col - 1] is not None else None,
         )
         return
     cells: dict[tuple[str, str], dict[dt.date, float]] = {}
@@ -463,7 +466,7 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: str) -> N
         sheet,
         [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates],
         rows,
-        style=lambda i, col: "percent" if col > len(GRID_COLS) and rows[i][0] in percent else None,
+        style=lambda i, col: "percent" if col > len(GRID_COLS) and rows[i][0] in percent and rows[i][col - 1] is not None else None,
     )
     for col in range(len(GRID_COLS) + 1, len(GRID_COLS) + len(dates) + 1):
         sheet.sheet.column_dimensions[get_column_letter(col)].width = 12

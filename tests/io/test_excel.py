@@ -403,3 +403,20 @@ def test_query_and_connection_round_trip_through_excel(template, lang):
     )
     again = from_xlsx(to_xlsx(ws, lang)).workshop
     assert again == ws and again.node("purchase_rate").definition.query == sql
+
+
+def test_actuals_of_a_rate_are_shown_as_percentages(ec):
+    ws = tree.update_node(ec, "frequency", unit="%")
+    ws = ws.model_copy(
+        update={
+            "actuals": [
+                Actual(kpi="frequency", date=dt.date(2027, 1, 31), value=0.11),
+                Actual(kpi="items", date=dt.date(2027, 1, 31), value=2.0),
+            ]
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(ws, "en")))
+    sheet = book["Actuals"]
+    cells = {row[0].value: row[3] for row in sheet.iter_rows(min_row=2)}
+    assert cells["frequency"].value == 0.11 and "%" in cells["frequency"].number_format
+    assert "%" not in cells["items"].number_format
