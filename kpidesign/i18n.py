@@ -567,6 +567,7 @@ S: dict[str, tuple[str, str]] = {
     "gap_baseline": ("{total}個中{missing}個のKPIに現状値がありません", "{missing} of {total} KPIs lack a baseline"),
     "gap_target": ("{total}個中{missing}個のKPIに目標値がありません", "{missing} of {total} KPIs lack a target"),
     "gap_more": ("ほか{count}個", "+{count} more"),
+    "gap_short_thresholds": ("緑・黄の基準", "Thresholds"),
     "need_review": ("レビュー会議", "a review meeting"),
     "need_alert": ("アラート", "an alert"),
     # review page

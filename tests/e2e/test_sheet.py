@@ -30,7 +30,15 @@ def _open_sheet(page, base: str, wid: str) -> dict[str, float]:  # type: ignore[
     idle(page)
     page.get_by_role("tab", name="The whole sheet (cells are editable)").click()
     idle(page)
-    return page.get_by_test_id("stDataFrame").bounding_box()
+    return _grid_box(page)
+
+
+def _grid_box(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Where the grid is, scrolled so every row is on the screen (clicks go where the eye sees)."""
+    grid = page.get_by_test_id("stDataFrame")
+    grid.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    return grid.bounding_box()
 
 
 def _selected(page, column: str, row: int) -> None:  # type: ignore[no-untyped-def]
@@ -138,7 +146,8 @@ def test_a_refused_cell_is_listed_kept_as_typed_and_corrected(server, new_page):
     ws = Store(server["db"]).load(wid).workshop
     assert ws.nodes[1].thresholds.green == 12  # the good cell saved
     assert ws.nodes[0].thresholds.green == before.nodes[0].thresholds.green  # the bad one not, and listed
-    _select(page, _column_x(box, "name"), y, 0, "green")
+    box = _grid_box(page)  # the list of refused cells under the grid may have scrolled the page
+    _select(page, _column_x(box, "name"), box["y"] + HEADER + ROW / 2, 0, "green")
     _type_cell(page, "20", "Enter")  # corrected
     _save(page)
     idle(page)
