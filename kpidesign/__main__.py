@@ -24,7 +24,7 @@ from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
 from kpidesign.review import PRINCIPLES, review
 from kpidesign.store import NewerSchemaError, Store
-from kpidesign.values import format_number
+from kpidesign.values import format_number, format_value
 
 
 class UsageError(Exception):
@@ -180,6 +180,11 @@ def cmd_goalseek(args: argparse.Namespace) -> int:
         )
     elif g.possible:
         print(f"{g.node}: {format_number(g.current)} -> {format_number(g.needed)} for {ws.kgi.id} = {format_number(g.kgi_target)}")
+    elif g.needed is not None:
+        unit = ws.node(args.node).unit
+        print(
+            f"{g.node}: impossible, {ws.kgi.id} = {format_number(g.kgi_target)} would need {format_value(g.needed, unit)}, outside what {unit} allows"
+        )
     else:
         print(f"{g.node}: impossible, no value of this node alone brings {ws.kgi.id} to {format_number(g.kgi_target)}")
     return 0 if g.possible else 1

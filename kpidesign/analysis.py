@@ -16,6 +16,7 @@ from typing import Literal
 from kpidesign import formula as formulas
 from kpidesign.model import Workshop
 from kpidesign.tree import children_map, walk
+from kpidesign.values import in_range
 
 Basis = Literal["baseline", "target"]
 TOLERANCE = 0.01
@@ -256,11 +257,12 @@ class GoalSeek:
     current: float | None
     needed: float | None
     kgi_target: float | None
+    allowed: bool = True  # False: the value needed is one the lever's unit does not allow (a rate above 100% or below 0)
 
     @property
     def possible(self) -> bool:
-        """True when some value of the lever reaches the target."""
-        return self.needed is not None
+        """True when a value of the lever its unit allows reaches the target."""
+        return self.needed is not None and self.allowed
 
 
 def goal_seek(ws: Workshop, node_id: str, target: float | None = None) -> GoalSeek:
@@ -280,7 +282,9 @@ def goal_seek(ws: Workshop, node_id: str, target: float | None = None) -> GoalSe
         return gap if gap is not None and math.isfinite(gap) else None
 
     needed = _solve(f, current if current and math.isfinite(current) else 1.0)
-    return GoalSeek(node_id, current, needed if needed is not None and math.isfinite(needed) else None, goal)
+    if needed is None or not math.isfinite(needed):
+        return GoalSeek(node_id, current, None, goal)
+    return GoalSeek(node_id, current, needed, goal, allowed=in_range(needed, ws.node(node_id).unit))
 
 
 def _solve(f: Callable[[float], float | None], x0: float) -> float | None:

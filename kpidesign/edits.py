@@ -171,6 +171,17 @@ def apply_sheet_edits(
     return ws, problems
 
 
+def pending_cells(edited_rows: dict[Any, dict[str, Any]], applied: dict[tuple[int, str], Any]) -> dict[int, dict[str, Any]]:
+    """The cells of a data editor's edited_rows (every edit since the grid was drawn) not yet applied with that value."""
+    pending: dict[int, dict[str, Any]] = {}
+    for row, changes in edited_rows.items():
+        for column, raw in changes.items():
+            key = (int(row), column)
+            if key not in applied or applied[key] != raw:
+                pending.setdefault(int(row), {})[column] = raw
+    return pending
+
+
 def _names(raw: Any) -> list[str]:
     items = raw if isinstance(raw, (list, tuple)) else re.split(r"[,、\n]+", str(raw or ""))
     return [parse_name(x, max_len=120).get() or "" for x in items if str(x).strip()]

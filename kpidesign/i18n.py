@@ -256,6 +256,12 @@ S: dict[str, tuple[str, str]] = {
         "{count} cells were refused (the other changes are saved):",
     ),
     "cell_problem": ("{row} の「{column}」: {message}", "{row}, “{column}”: {message}"),
+    "save_sheet": ("定義表を保存", "Save the sheet"),
+    "save_sheet_hint": (
+        "セルを続けて入力し、最後に「定義表を保存」を押してください。入力中に画面が書き換わることはありません。受け付けられないセルは行と列の名前つきで下に表示され、入力したまま残ります。",
+        "Type cell after cell, then press “Save the sheet”: nothing redraws the table while you type. A cell that cannot be "
+        "used is listed below by row and column, and stays as typed so you can correct it.",
+    ),
     "definition_hint": (
         "緑・黄の基準を入れると、モニタリングで赤・黄・緑が判定されます。",
         "Enter green and yellow levels to get red/yellow/green in monitoring.",
@@ -389,6 +395,7 @@ S: dict[str, tuple[str, str]] = {
         "Leading (awareness, action) → intermediate → lagging (result), read as one flow. Colours are the status from actuals (grey: no data or no threshold).",
     ),
     "no_data": ("データなし", "no data"),
+    "no_prior": ("前期の値なし", "no prior value"),
     "latest": ("最新", "Latest"),
     "chart_kpis": ("グラフにするKPI（赤・黄を先に）", "KPIs to chart (red and yellow first)"),
     "no_actuals_yet": (
@@ -570,6 +577,21 @@ S: dict[str, tuple[str, str]] = {
     "need_layers": ("すべてのKPIに層", "a layer on every KPI"),
     "need_owner_source_frequency": ("すべてのKPIに責任者・データソース・更新頻度", "owner, source and frequency on every KPI"),
     "need_thresholds": ("少なくとも1つのKPIに緑・黄の基準", "green and yellow levels on at least one KPI"),
+    "sheet_gaps_title": ("定義表でまだ足りないもの", "Still missing on the sheet"),
+    "sheet_gaps_done": (
+        "すべてのKPIに責任者・定義・単位・データソース・更新頻度・閾値・現状値・目標値があります。",
+        "Every KPI has an owner, a definition, a unit, a data source, a frequency, thresholds, a baseline and a target.",
+    ),
+    "gap_owner": ("{total}個中{missing}個のKPIに責任者がいません", "{missing} of {total} KPIs lack an owner"),
+    "gap_expression": ("{total}個中{missing}個のKPIに定義（計算式）がありません", "{missing} of {total} KPIs lack a definition (formula)"),
+    "gap_unit": ("{total}個中{missing}個のKPIに単位がありません", "{missing} of {total} KPIs lack a unit"),
+    "gap_source": ("{total}個中{missing}個のKPIにデータソースがありません", "{missing} of {total} KPIs lack a data source"),
+    "gap_frequency": ("{total}個中{missing}個のKPIに更新頻度がありません", "{missing} of {total} KPIs lack an update frequency"),
+    "gap_thresholds": ("{total}個中{missing}個のKPIに緑・黄の基準がありません", "{missing} of {total} KPIs lack green and yellow levels"),
+    "gap_baseline": ("{total}個中{missing}個のKPIに現状値がありません", "{missing} of {total} KPIs lack a baseline"),
+    "gap_target": ("{total}個中{missing}個のKPIに目標値がありません", "{missing} of {total} KPIs lack a target"),
+    "gap_more": ("ほか{count}個", "+{count} more"),
+    "gap_short_thresholds": ("緑・黄の基準", "Thresholds"),
     "need_review": ("レビュー会議", "a review meeting"),
     "need_alert": ("アラート", "an alert"),
     # review page
@@ -641,6 +663,10 @@ S: dict[str, tuple[str, str]] = {
     "goal_impossible": (
         "{name} だけを動かしても {target} には届きません（式のつながりで不可能）。",
         "No value of {name} alone brings the KGI to {target}: impossible through the formulas.",
+    ),
+    "goal_out_of_range": (
+        "{name} だけで {target} に届くには {needed} が必要ですが、単位「{unit}」ではありえない値です（率は0〜100%、数は0以上）。達成できません。他のレバーと組み合わせるか、目標を見直してください。",
+        "{name} alone would have to reach {needed} for the KGI to reach {target}, a value its unit ({unit}) does not allow (a rate stays within 0–100%, a count at 0 or more): not achievable. Combine it with other levers or revisit the target.",
     ),
     # design review
     "principle_specific": ("具体的", "Specific"),
@@ -763,6 +789,10 @@ S: dict[str, tuple[str, str]] = {
         "“{node}” cannot go under “{parent}”, which is below it (that would make a loop).",
     ),
     "p_field_not_editable": ("{field} はここでは変更できません。", "{field} cannot be changed here."),
+    "p_cell_not_saved": (
+        "保存できませんでした（同時に別の変更が保存されたか、データベースが混み合っていました）。もう一度入力してください。",
+        "Not saved (another change was saved at the same moment, or the database was busy). Please type it again.",
+    ),
     "p_formula_empty": ("式が空です。", "The formula is empty."),
     "p_formula_syntax": (
         "式「{text}」が読めません。子のID、数値、+ - * / ( ) だけが使えます。",

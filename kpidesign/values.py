@@ -200,12 +200,51 @@ def is_percent(unit: str) -> bool:
     return normalize(unit) in ("%", "percent", "パーセント", "率")
 
 
+#: Units that count whole things (people, cases, visits…): a value between whole numbers is an average or a plan.
+COUNT_UNITS = frozenset(
+    {
+        "人", "名", "件", "回", "社", "個", "本", "台", "ページ", "人数", "件数", "回数", "社数",
+        "people", "persons", "person", "count", "times", "accounts", "leads", "applications", "sessions", "searches",
+        "visits", "keywords", "items", "impressions", "pages", "users", "customers", "orders", "hires", "deals",
+    }
+)  # fmt: skip
+
+
+def is_count(unit: str) -> bool:
+    """True when a unit counts whole things (people, cases, visits), so 28.06 of it is not what anyone counted."""
+    return normalize(unit).lower() in COUNT_UNITS
+
+
+def unit_range(unit: str) -> tuple[float | None, float | None]:
+    """The values a unit allows (low, high; None: no bound): a rate from 0 to 100%, a count from 0 up."""
+    if is_percent(unit):
+        return 0.0, 1.0
+    if is_count(unit):
+        return 0.0, None
+    return None, None
+
+
+def in_range(value: float, unit: str) -> bool:
+    """Whether a value is one its unit allows (a rate of 134% or -3 people is not)."""
+    low, high = unit_range(unit)
+    return (low is None or value >= low - 1e-12) and (high is None or value <= high + 1e-12)
+
+
+def half_up(value: float) -> int:
+    """Round to a whole number as people do: 22.5 -> 23, -22.5 -> -23 (Python's round gives 22, to even)."""
+    return int(math.copysign(math.floor(abs(value) + 0.5), value))
+
+
 def format_value(value: float | None, unit: str = "", precise: bool = True) -> str:
-    """Show a node's value: as a percentage (0.018 -> 1.8%) when its unit is %; rounded for reading unless precise."""
+    """Show a KPI's value as people read it, the one rule for every screen, table and export: a percentage when its unit is
+    % (0.018 -> 1.8%); rounded for reading unless precise (an input field shows what is stored); a count that is not a whole
+    number rounded with ≈ (28.06 people -> ≈28: an average or a plan, not what was counted)."""
     if value is None:
         return ""
     if is_percent(unit):
         return (format_number(round(value * 100, 10)) if precise else _readable(value * 100)) + "%"
+    if not precise and math.isfinite(value) and not float(value).is_integer() and is_count(unit):
+        return "≈" + _readable(float(half_up(value)) if abs(value) >= 10 else value)  # 2.5 items per purchase is an average
     return format_number(value) if precise else _readable(value)
 
 
@@ -215,7 +254,10 @@ def _readable(value: float) -> str:
         return "—"
     if abs(value) >= 1000 or float(value).is_integer():
         return f"{round(value):,}"
-    return f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}" if value else "0"
+    if not value:
+        return "0"
+    shown = f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown  # 11%, not 11.0%
 
 
 _COMPACT = {
@@ -232,6 +274,8 @@ def compact_value(value: float | None, unit: str = "", lang: Language = "ja") ->
         return "—"
     if is_percent(unit):
         return f"{value * 100:.3g}%"
+    if is_count(unit) and 10 <= abs(value) < 1e4 and not float(value).is_integer():
+        return f"≈{half_up(value):,}"  # 39.975 people -> ≈40, as format_value shows counts for reading
     for size, suffix in _COMPACT["ja" if lang == "ja" else "en"]:
         if abs(value) >= size:
             scaled = value / size  # 2060万, not 2.06e+03万: three significant digits stop short of e-notation from 1,000 up

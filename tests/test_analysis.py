@@ -168,3 +168,17 @@ def test_a_formula_node_whose_children_have_no_numbers_is_a_lever(ec):
     by_node = {lv.node: lv for lv in analysis.rank_levers(ws)}
     assert by_node["customers"].kgi_change_1 == pytest.approx(0.01)
     assert by_node["customers"].kgi_change_at_target == pytest.approx(50000 / 40000 - 1)
+
+
+def test_goal_seek_never_offers_a_rate_above_100_percent(ec):
+    ws = tree.update_node(ec, "frequency", unit="%", baseline=0.5, target=0.6)
+    g = analysis.goal_seek(ws, "frequency", 3e8)  # 40,000 customers x 5,000 x frequency: would need 150%
+    assert g.needed is not None and g.needed > 1 and not g.allowed and not g.possible
+    g = analysis.goal_seek(ws, "frequency", 1.5e8)  # 75%: fine
+    assert g.possible and 0 < g.needed <= 1
+
+
+def test_goal_seek_never_offers_a_negative_count(ec):
+    ws = tree.update_node(ec, "new_customers", unit="people")
+    g = analysis.goal_seek(ws, "new_customers", 1.0)  # the KGI near zero needs fewer new customers than none
+    assert g.needed is not None and g.needed < 0 and not g.possible

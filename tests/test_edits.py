@@ -1,6 +1,8 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kpidesign import edits
 from kpidesign.model import ComparisonAxis, Direction, Frequency, Layer
@@ -123,3 +125,31 @@ def test_titles(ec):
     with pytest.raises(EditError):
         edits.set_title(ec, "")
     assert edits.set_description(ec, "d").description == "d"
+
+
+def test_pending_cells_are_those_not_yet_applied_with_that_value():
+    edited = {"0": {"owner": "A", "source": "B"}, 1: {"owner": "C"}}
+    assert edits.pending_cells(edited, {}) == {0: {"owner": "A", "source": "B"}, 1: {"owner": "C"}}
+    assert edits.pending_cells(edited, {(0, "owner"): "A", (0, "source"): "old", (1, "owner"): "C"}) == {0: {"source": "B"}}
+
+
+@given(
+    st.dictionaries(st.integers(0, 20), st.dictionaries(st.sampled_from(edits.SHEET_COLUMNS), st.text(max_size=5), min_size=1), max_size=8),
+    st.data(),
+)
+def test_every_cell_is_applied_once_across_any_split_into_saves(edited, data):
+    """However the edits are cut into saves (each save sees every edit so far), each cell value is applied exactly once."""
+    cells = [(r, c, v) for r, changes in edited.items() for c, v in changes.items()]
+    cut = data.draw(st.integers(0, len(cells)))
+    applied: dict = {}
+    seen: list = []
+    for upto in (cut, len(cells)):
+        so_far: dict = {}
+        for r, c, v in cells[:upto]:
+            so_far.setdefault(r, {})[c] = v
+        pending = edits.pending_cells(so_far, applied)
+        for r, changes in pending.items():
+            for c, v in changes.items():
+                seen.append((r, c, v))
+                applied[(r, c)] = v
+    assert sorted(seen) == sorted(cells)

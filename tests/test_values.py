@@ -13,11 +13,14 @@ from kpidesign.values import (
     compact_value,
     format_number,
     format_value,
+    half_up,
+    in_range,
     make_id,
     parse_date,
     parse_id,
     parse_name,
     parse_number,
+    unit_range,
 )
 
 
@@ -163,3 +166,43 @@ def test_bidirectional_overrides_and_noncharacters_never_stay_in_a_name():
     assert clean_line("invoice\u202efdp.exe") == "invoicefdp.exe" and clean_line("a\u2066b\u2069c\ufffe") == "abc"
     assert one_line("a\u202e\u202db\nc") == "a b c" and one_line("plain") == "plain"
     assert clean_line("مرحبا KPI") == "مرحبا KPI"  # right-to-left text itself is kept
+
+
+def test_counts_are_not_shown_with_decimals_without_a_hint():
+    assert format_value(28.06, "people", precise=False) == "≈28"
+    assert format_value(28.06, "人", precise=False) == "≈28"
+    assert format_value(28.0, "people", precise=False) == "28"
+    assert format_value(2.5, "items", precise=False) == "≈2.5"  # an average per purchase keeps its decimal
+    assert format_value(22.5, "people", precise=False) == "≈23"  # half up, as people round
+    assert format_value(28.06, "people") == "28.06"  # an input field shows what is stored
+    assert format_value(28.06, "JPY", precise=False) == "28.1"  # not a count
+    assert format_value(0.11, "%", precise=False) == "11%" and format_value(0.11, "%") == "11%"
+
+
+@given(
+    st.floats(-1e9, 1e9, allow_nan=False).filter(lambda v: v == 0 or abs(v) >= 1e-3),
+    st.sampled_from(["people", "人", "件", "count", "Sessions"]),
+)
+def test_a_count_shown_for_reading_is_a_whole_number_or_says_it_is_rounded(value, unit):
+    shown = format_value(value, unit, precise=False)
+    exact = float(value).is_integer()
+    assert shown.startswith("≈") != exact
+    if abs(value) >= 10:
+        assert parse_number(shown.lstrip("≈")).value == float(half_up(value))
+    else:
+        assert parse_number(shown.lstrip("≈")).value == pytest.approx(value, rel=0.01, abs=0.01)
+
+
+@given(st.floats(-10, 10, allow_nan=False), st.sampled_from(["%", "people", "JPY", ""]))
+def test_in_range_follows_the_unit(value, unit):
+    low, high = unit_range(unit)
+    assert in_range(value, unit) == ((low is None or value >= low - 1e-12) and (high is None or value <= high + 1e-12))
+    if unit == "%":
+        assert in_range(value, unit) == (0 <= value <= 1 or abs(value) < 1e-12 or abs(value - 1) < 1e-12)
+    if unit in ("JPY", ""):
+        assert in_range(value, unit)
+
+
+def test_graph_labels_round_counts_too():
+    assert compact_value(39.975, "people") == "≈40" and compact_value(40, "people") == "40"
+    assert compact_value(39.975, "JPY") == "39.98"

@@ -309,11 +309,22 @@ def goal_seek(ws: Workshop) -> None:
             tr(
                 "goal_needed",
                 name=md(names[node_id]),
-                current=format_value(g.current, unit),
-                needed=format_value(g.needed, unit),
+                current=format_value(g.current, unit, precise=False),
+                needed=format_value(g.needed, unit, precise=False),
                 change=change,
             ),
             icon=":material/target:",
+        )
+    elif g.needed is not None:  # a rate above 100% or a count below 0: the arithmetic's answer, never shown as achievable
+        st.warning(
+            tr(
+                "goal_out_of_range",
+                name=md(names[node_id]),
+                needed=format_value(g.needed, unit, precise=False),
+                target=format_value(target.value, kgi.unit),
+                unit=md(unit),
+            ),
+            icon=":material/block:",
         )
     else:
         st.warning(tr("goal_impossible", name=md(names[node_id]), target=format_value(target.value, kgi.unit)), icon=":material/block:")

@@ -26,7 +26,7 @@ from ui.state import store
 from ui.text import labeller, lang, md, tr
 from ui.theme import projector
 
-ARROW = lambda delta: "—" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
+ARROW = lambda delta: "" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
 
 def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -86,7 +86,7 @@ def _overview(
     nodes = {n.id: n for n in _ws.nodes}
     words = {k: status_word(_now[k].value, nodes[k].thresholds) for k in _kpis}  # no threshold and no data told apart
     badges = {word: badge(word) for word in WORDS}
-    no_data, versus = tr("no_data"), tr("cmp_prior_period")
+    no_data, versus, no_prior = tr("no_data"), tr("cmp_prior_period"), tr("no_prior")
     flow = []
     for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING):
         lines = [f"**{tr(layer.value)}**"]
@@ -95,7 +95,13 @@ def _overview(
             prior = monitor.prior_period(_ws, k, _idx)
             lines.append(
                 f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
-                + (f":gray[{prior.ratio:+.1%} {versus}]" if prior.ratio is not None else "")
+                + (
+                    f":gray[{prior.ratio:+.1%} {versus}]"
+                    if prior.ratio is not None
+                    else f":gray[{no_prior}]"
+                    if r.value is not None
+                    else ""
+                )
             )
         flow.append("\n\n".join(lines))
     return Counter(words.values()), tuple(flow)
@@ -417,6 +423,7 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
     """Enter one observed value, or upload a CSV/Excel file (kpi, date, value[, market]); bad rows are listed."""
     ids = [n.id for n in ws.nodes]
     names = {n.id: n.name for n in ws.nodes}
+    units = {n.id: n.unit for n in ws.nodes}
     with st.form("dash_actual", border=True):
         a, b, c, d = st.columns([3, 2, 2, 2])
         a.selectbox(tr("kpi"), ids, format_func=names.get, key="act_kpi")
@@ -439,7 +446,12 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
         st.dataframe(
             pd.DataFrame(
                 [
-                    {tr("date"): x.date, tr("kpi"): names.get(x.kpi, x.kpi), tr("value"): x.value, tr("market_value"): x.market}
+                    {
+                        tr("date"): x.date,
+                        tr("kpi"): names.get(x.kpi, x.kpi),
+                        tr("value"): format_value(x.value, units.get(x.kpi, "")),  # 11%, not 0.11
+                        tr("market_value"): format_value(x.market, units.get(x.kpi, "")),
+                    }
                     for x in recent
                 ]
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpidesign import monitor, review, tree
+from kpidesign import monitor, progress, review, tree
 from kpidesign.findings import Finding
 from kpidesign.io import image
 from kpidesign.observations import Series, all_series
@@ -121,3 +121,9 @@ def status_colours(snap: Snapshot) -> dict[str, str]:
 def series(snap: Snapshot) -> dict[str, Series]:
     """Every KPI's series at one revision of the actuals (an edit of the design does not change them)."""
     return all_series(workshop_with_actuals(snap))
+
+
+@cached(uses=("version",))
+def sheet_gaps(snap: Snapshot) -> list[progress.FieldGap]:
+    """What step 4's sheet still lacks, field by field (how many KPIs, which)."""
+    return progress.sheet_gaps(workshop(snap))

@@ -1,48 +1,127 @@
-"""Editable tables whose rows are nodes: each edited cell is parsed and saved; refused cells are listed."""
+"""Editable tables whose rows are nodes: each edited cell is parsed and saved; refused cells are listed.
+
+The editor keeps one widget key, and the data it was drawn from, while its rows stay the same and nobody else changed
+the workshop: a save does not rebuild the grid or hand it new data (either resets the grid's edits in the browser, and
+with them the cell being typed), so focus, selection and column widths stay. Streamlit keeps every edit since the grid
+was drawn (edited_rows); each change applies only the cells that differ from what was already applied, and every cell
+ends either saved or listed as refused, with its row, column and reason.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from kpidesign.edits import CellProblem, apply_sheet_edits
+from kpidesign.edits import CellProblem, apply_sheet_edits, pending_cells
 from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
+from kpidesign.values import Problem
 from ui.saving import commit
 from ui.state import version
 from ui.text import lang, say, tr
 
+#: Column widths of the definition sheet in pixels: fixed, so the grid never re-sizes its columns between reruns.
+SHEET_WIDTHS = {
+    "name": 200,
+    "expression": 260,
+    "numerator": 160,
+    "denominator": 160,
+    "period": 100,
+    "source": 160,
+    "frequency": 130,
+    "owner": 160,
+    "why": 260,
+    "comparisons": 200,
+    "direction": 130,
+    "green": 100,
+    "yellow": 100,
+    "baseline": 110,
+    "target": 110,
+}
 
-def node_sheet(frame: pd.DataFrame, ids: list[str], columns: tuple[str, ...], prefix: str, **editor: Any) -> None:
-    """A data editor over node rows; on change, good cells are saved at once and bad ones explained."""
-    key = f"{prefix}_{version()}"
-    st.data_editor(frame, key=key, on_change=_save, args=(key, ids, columns, prefix), hide_index=True, width="stretch", **editor)
+
+def node_sheet(
+    frame: pd.DataFrame, ids: list[str], columns: tuple[str, ...], prefix: str, save_button: str | None = None, **editor: Any
+) -> None:
+    """A data editor over node rows; good cells are saved and bad ones explained, at each change, or with save_button
+    (a label) when it is pressed: the grid is then in a form, so no rerun interrupts typing (a rerun that lands while a
+    cell is being typed redraws the grid and drops the cell's editor, and with it what was typed)."""
+    key = _key(prefix, ids)
+    drawn = st.session_state.get(f"{prefix}_frame")
+    if drawn is None or drawn[0] != key:  # the grid keeps the data it was drawn from: new data would reset its edits
+        drawn = st.session_state[f"{prefix}_frame"] = (key, frame)
+    args = (key, ids, columns, prefix)
+    if save_button is None:
+        st.data_editor(drawn[1], key=key, on_change=_save, args=args, hide_index=True, width="stretch", **editor)
+        return
+    with st.form(f"{prefix}_form", border=False, enter_to_submit=False):
+        st.data_editor(drawn[1], key=key, hide_index=True, width="stretch", **editor)
+        st.form_submit_button(save_button, type="primary", icon=":material/save:", on_click=_save, args=args)
+
+
+def _key(prefix: str, ids: list[str]) -> str:
+    """The editor's key: the same across this table's own saves; new when its rows change or the workshop changed
+    elsewhere (undo, another field, another person), so the grid then shows what is stored instead of stale edits."""
+    state = st.session_state
+    if state.get(f"{prefix}_ws") != state.get("ws_id"):  # another workshop opened: nothing of the last one is kept
+        for part in ("seen", "applied", "refused"):
+            state.pop(f"{prefix}_{part}", None)
+        state[f"{prefix}_ws"] = state.get("ws_id")
+    generation = state.get(f"{prefix}_gen", 0)
+    if state.get(f"{prefix}_seen") not in (None, version()):
+        generation += 1
+        state[f"{prefix}_gen"] = generation
+        state[f"{prefix}_applied"] = {}
+    state[f"{prefix}_seen"] = version()
+    rows = hashlib.blake2b("\n".join(ids).encode(), digest_size=6).hexdigest()
+    return f"{prefix}_{generation}_{rows}"
 
 
 def _save(key: str, ids: list[str], columns: tuple[str, ...], prefix: str) -> None:
-    delta = st.session_state[key].get("edited_rows", {})
-    problems: list[CellProblem] = []
+    state = st.session_state
+    edited = state[key].get("edited_rows", {})
+    applied: dict[tuple[int, str], Any] = state.setdefault(f"{prefix}_applied", {})
+    if state.get(f"{prefix}_applied_key") != key:  # a new grid: nothing of it applied yet
+        applied.clear()
+        state[f"{prefix}_applied_key"] = key
+    delta = pending_cells(edited, applied)
+    if not delta:
+        return
+    found: list[CellProblem] = []
 
     def change(ws: Workshop) -> Workshop:
-        new, found = apply_sheet_edits(ws, ids, delta, columns)
-        problems.extend(found)
+        found.clear()
+        new, problems = apply_sheet_edits(ws, ids, delta, columns)
+        found.extend(problems)
         return new
 
-    cells = sum(len(v) for v in delta.values())
-    commit(change, tr("sum_definitions", count=cells - len(problems)) if cells else tr("sum_definitions", count=0))
-    st.session_state[f"{prefix}_problems"] = problems
+    cells = [(int(row), column) for row, changes in delta.items() for column in changes]
+    refused: dict[tuple[str, str], CellProblem] = state.setdefault(f"{prefix}_refused", {})
+    saved = commit(change, tr("sum_definitions", count=len(cells) - len(found)))
+    if saved:
+        state[f"{prefix}_seen"] = version()  # this table's own save: keep the grid as it is
+        for row, column in cells:
+            applied[(row, column)] = delta[row][column]
+            if 0 <= row < len(ids):
+                refused.pop((ids[row], column), None)
+        problems = found
+    else:  # not saved at all (someone else saved first, the database was busy): every cell of the change is listed
+        problems = [CellProblem(ids[row], column, Problem("cell_not_saved")) for row, column in cells if 0 <= row < len(ids)]
+    for p in problems:
+        refused[(p.row, p.column)] = p
 
 
 def show_cell_problems(prefix: str, ws: Workshop) -> None:
-    """List the cells refused at the last edit of this table, by node name and column."""
-    problems: list[CellProblem] = st.session_state.get(f"{prefix}_problems") or []
-    if not problems:
+    """List every cell of this table refused and not yet corrected, by node name and column, with the reason."""
+    refused: dict[tuple[str, str], CellProblem] = st.session_state.get(f"{prefix}_refused") or {}
+    if not refused:
         return
     names = {n.id: n.name for n in ws.nodes}
     lines = [
         "- " + say("cell_problem", row=names.get(p.row, p.row)[:40], column=tr(p.column), message=problem_text(p.problem, lang()))
-        for p in problems
+        for p in refused.values()
     ]
-    st.error(tr("cells_refused", count=len(problems)) + "\n" + "\n".join(lines), icon=":material/error:")
+    st.error(tr("cells_refused", count=len(refused)) + "\n" + "\n".join(lines), icon=":material/error:")

@@ -11,7 +11,7 @@ from ui import derived, pages, widgets
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
-from ui.tables import node_sheet, show_cell_problems
+from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
 from ui.text import labeller, md, tr
 
 loaded = require_workshop()
@@ -20,6 +20,21 @@ order = [n for n, _ in tree.walk(ws)]
 
 st.title(tr("definitions_title"))
 st.write(tr("definitions_intro"))
+
+gaps = derived.sheet_gaps(snapshot(loaded))
+short = {"thresholds": tr("gap_short_thresholds")}
+summary = " · ".join(f"{short.get(g.field) or tr(g.field)} {len(g.missing)}/{g.total}" for g in gaps)
+# one line, closed: the counts in its title ("Owner 7/13"), the sentences and names inside; the sheet stays high on a projector
+with st.expander(f"{tr('sheet_gaps_title')}: {summary}" if gaps else f"{tr('sheet_gaps_title')}: ✔", icon=":material/checklist:"):
+    if not gaps:
+        st.write(tr("sheet_gaps_done"))
+    lines = []
+    for gap in gaps:
+        names = [md(ws.node(i).name[:40]) for i in gap.missing[:5]]
+        more = [tr("gap_more", count=len(gap.missing) - 5)] if len(gap.missing) > 5 else []
+        lines.append(f"- **{tr('gap_' + gap.field, missing=len(gap.missing), total=gap.total)}**: " + ", ".join(names + more))
+    if lines:
+        st.markdown("\n".join(lines))  # one block: tight lines, the sheet stays high on a projected screen
 
 for finding in derived.threshold_findings(snapshot(loaded)):
     node, p = ws.node(finding.node), finding.params
@@ -81,26 +96,31 @@ def one_kpi() -> None:
 
 
 def whole_sheet() -> None:
-    """The whole definition sheet as an editable table, one row per KPI."""
+    """The whole definition sheet as an editable table, one row per KPI (a form: saved with its button)."""
+    st.caption(tr("save_sheet_hint"))
     frame = derived.definition_sheet(snapshot(loaded))
-    text = {c: st.column_config.TextColumn(tr(c)) for c in SHEET_COLUMNS}
+    w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
+    text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
         [n.id for n in order],
         SHEET_COLUMNS,
         "def_sheet",
+        save_button=tr("save_sheet"),
         disabled=["name"],
         height=min(38 * (len(order) + 1) + 3, 600),
         column_config={
             **text,
-            "name": st.column_config.TextColumn(tr("name"), pinned=True),
-            "why": st.column_config.TextColumn(tr("purpose")),
-            "frequency": st.column_config.SelectboxColumn(tr("frequency"), options=[e.value for e in Frequency], format_func=labeller()),
+            "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
+            "why": st.column_config.TextColumn(tr("purpose"), width=w["why"]),
+            "frequency": st.column_config.SelectboxColumn(
+                tr("frequency"), options=[e.value for e in Frequency], format_func=labeller(), width=w["frequency"]
+            ),
             "direction": st.column_config.SelectboxColumn(
-                tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True
+                tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True, width=w["direction"]
             ),
             "comparisons": st.column_config.MultiselectColumn(
-                tr("comparisons"), options=[e.value for e in ComparisonAxis], format_func=labeller("cmp_")
+                tr("comparisons"), options=[e.value for e in ComparisonAxis], format_func=labeller("cmp_"), width=w["comparisons"]
             ),
         },
     )

@@ -169,6 +169,9 @@ class Cells:
         out = self.rows.setdefault(row, {})
         for col, value in enumerate(values, start=1):
             style = styles[col - 1] if styles else None
+            if style is not None and type(value) is float and math.isfinite(value):  # a styled number (a rate's actuals: %)
+                out[col] = f'<c r="{get_column_letter(col)}{row}" s="{self._style_id(style)}" t="n"><v>{value:.16g}</v></c>'
+                continue
             if style is None:
                 if value is None:
                     continue
@@ -438,8 +441,15 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: Language)
     dates be too many for columns, the sheet falls back to one row per observation (kpi, date, value, market).
     """
     dates = sorted({a.date for a in ws.actuals})
+    percent = {n.id for n in ws.nodes if is_percent(n.unit)}  # shown as people read them: 11%, not 0.11
     if len(dates) > MAX_DATE_COLUMNS:
-        _table(sheet, [t(k, lang) for _, k in ACTUAL_COLS], [[a.kpi, a.date, a.value, a.market] for a in ws.actuals])
+        flat = [[a.kpi, a.date, a.value, a.market] for a in ws.actuals]
+        _table(
+            sheet,
+            [t(k, lang) for _, k in ACTUAL_COLS],
+            flat,
+            style=lambda i, col: "percent" if col >= 3 and flat[i][0] in percent and flat[i][col - 1] is not None else None,
+        )
         return
     cells: dict[tuple[str, str], dict[dt.date, float]] = {}
     for a in ws.actuals:  # the last entered wins for a date, as everywhere else
@@ -454,7 +464,12 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: Language)
         for kind in GRID_KIND
         if (series := cells.get((kpi, kind)))
     ]
-    _table(sheet, [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates], rows)
+    _table(
+        sheet,
+        [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates],
+        rows,
+        style=lambda i, col: "percent" if col > len(GRID_COLS) and rows[i][0] in percent and rows[i][col - 1] is not None else None,
+    )
     for col in range(len(GRID_COLS) + 1, len(GRID_COLS) + len(dates) + 1):
         sheet.sheet.column_dimensions[get_column_letter(col)].width = 12
     sheet.sheet.freeze_panes = f"{get_column_letter(len(GRID_COLS) + 1)}2"

@@ -37,7 +37,7 @@ def test_enter_a_value_and_a_bad_value(db):
     other = start({"ws": wid})  # another session (the overview is kept per actuals revision and shared): it sees the new value
     other.switch_page("views/dashboard.py").run()
     assert other.metric[0].value == "1" and any(
-        ":red-background[赤] Purchase rate" in m.value and "2.50%" in m.value for m in other.markdown
+        ":red-background[赤] Purchase rate" in m.value and "2.5%" in m.value for m in other.markdown
     )
     at.text_input(key="act_value").input("lots")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())

@@ -435,3 +435,20 @@ def test_a_workbook_made_by_a_script_may_name_columns_by_their_ids(template):
     wb.save(buffer)
     ws = from_xlsx(buffer.getvalue()).workshop
     assert ws.node("customers").definition.owner == template.node("customers").definition.owner
+
+
+def test_actuals_of_a_rate_are_shown_as_percentages(ec):
+    ws = tree.update_node(ec, "frequency", unit="%")
+    ws = ws.model_copy(
+        update={
+            "actuals": [
+                Actual(kpi="frequency", date=dt.date(2027, 1, 31), value=0.11),
+                Actual(kpi="items", date=dt.date(2027, 1, 31), value=2.0),
+            ]
+        }
+    )
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(ws, "en")))
+    sheet = book["Actuals"]
+    cells = {row[0].value: row[3] for row in sheet.iter_rows(min_row=2)}
+    assert cells["frequency"].value == 0.11 and "%" in cells["frequency"].number_format
+    assert "%" not in cells["items"].number_format

@@ -1,0 +1,33 @@
+"""Numbers as people read them (#20 item 9): rates as %, counts not as 28.06, goal seek never offers a rate above 100%,
+and a value without a prior one is not followed by a dash."""
+
+import datetime as dt
+
+from kpidesign.model import Actual
+from kpidesign.store import Store
+from tests.app.conftest import ok, open_tab, seeded
+
+
+def test_goal_seek_says_a_rate_above_100_percent_is_not_achievable(db):
+    at, _wid = seeded(db, "en")
+    ok(at.switch_page("views/review.py").run())
+    open_tab(at, "Goal seek")
+    at.selectbox(key="gs_lever").set_value("purchase_rate").run()
+    at.text_input(key="gs_target").input("1e12").run()  # sales a thousand times higher: a purchase rate far above 100%
+    assert not at.success
+    [warning] = [w.value for w in ok(at).warning if "not achievable" in w.value]
+    assert "%" in warning
+    at.text_input(key="gs_target").input("1.1e9").run()  # a reachable target: said so, with the rate as a percentage
+    assert any("%" in s.value for s in ok(at).success)
+
+
+def test_actuals_are_shown_in_their_unit_and_a_lone_value_has_no_dash(db):
+    at, wid = seeded(db, "en")
+    store = Store(db)
+    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2027, 1, 31), value=0.11)])
+    ok(at.switch_page("views/dashboard.py").run())
+    line = next(m.value for m in at.markdown if "Purchase rate" in m.value)
+    assert "11%" in line and "—" not in line and "no prior value" in line
+    open_tab(at, "Enter data")
+    table = at.dataframe[-1].value
+    assert list(table["Value"]) == ["11%"]
