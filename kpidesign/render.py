@@ -16,6 +16,7 @@ import graphviz
 from graphviz import quoting
 
 from kpidesign import formula as formulas
+from kpidesign.i18n import t
 from kpidesign.language import Language
 from kpidesign.model import Layer, Node, Workshop
 from kpidesign.tree import children_map, descendants, walk
@@ -183,22 +184,16 @@ def _leveled(ws: Workshop, root: str | None) -> list[tuple[Node, int]]:
 
 
 MAX_SHOWN = 150  # boxes drawn before deep levels are folded: more is unreadable on a projector and slow to lay out
-FOLDED = {"ja": "配下 +{n}", "en": "+{n} below"}
-FOLDED_STATUS = {
-    "ja": ("（", "・", "）", {"red": "赤 {n}", "yellow": "黄 {n}"}),
-    "en": (" (", ", ", ")", {"red": "{n} red", "yellow": "{n} yellow"}),
-}
 
 
 def folded_label(count: int, lang: Language, statuses: list[str] | None = None) -> str:
     """The line a box with folded children adds: how many nodes lie below it and, on a status view, how many of
     them are red or yellow (a red KPI must not hide behind a fold)."""
-    text = FOLDED.get(lang, FOLDED["en"]).format(n=count)
+    text = t("dot_folded", lang, n=count)
     if statuses:
-        start, sep, end, words = FOLDED_STATUS.get(lang, FOLDED_STATUS["en"])
         counts = Counter(statuses)
-        parts = [words[w].format(n=counts[w]) for w in ("red", "yellow") if counts[w]]
-        text += start + sep.join(parts) + end if parts else ""
+        parts = [t(f"dot_folded_{w}", lang, n=counts[w]) for w in ("red", "yellow") if counts[w]]
+        text += t("dot_folded_open", lang) + t("dot_folded_sep", lang).join(parts) + t("dot_folded_close", lang) if parts else ""
     return text
 
 
@@ -245,10 +240,6 @@ STATUS_BORDER = {"green": "#15803d", "yellow": "#a16207", "red": "#b91c1c", "non
 CONTRIBUTION_FILL = ((0.5, "#4ade80", "#f87171"), (0.15, "#86efac", "#fca5a5"), (0.0, "#dcfce7", "#fee2e2"))
 CONTRIBUTION_NONE = "#f3f4f6"
 LARGEST_STYLE = {"positive": {"color": "#166534", "penwidth": "4"}, "negative": {"color": "#991b1b", "penwidth": "4"}}
-LARGEST_MARK = {
-    "ja": {"positive": "▲ 最大のプラス", "negative": "▼ 最大のマイナス"},
-    "en": {"positive": "▲ largest +", "negative": "▼ largest −"},
-}
 # link colouring by what the data say (kpidesign.links verdicts): tested links drawn bold, untested faint and dotted
 VERDICT_STYLE = {
     "holds": {"color": "#16a34a", "penwidth": "3.5"},
@@ -368,7 +359,7 @@ def tree_dot(
             attrs["label"] += "\n" + ("+" if value > 0 else "") + (compact_value(value, contribution_unit, lang) or "0")
             if node.id in marked:
                 attrs.update(LARGEST_STYLE[marked[node.id]])
-                attrs["label"] += "\n" + LARGEST_MARK.get(lang, LARGEST_MARK["en"])[marked[node.id]]
+                attrs["label"] += "\n" + t(f"dot_largest_{marked[node.id]}", lang)
         if node.id in hidden:
             below = [status.get(k, "none") for k in hidden[node.id]] if status is not None else None
             attrs["label"] += "\n" + folded_label(len(hidden[node.id]), lang, below)

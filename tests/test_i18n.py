@@ -52,10 +52,22 @@ def test_language_from_locale():
 def test_no_key_is_defined_twice():
     import ast
 
-    tree = ast.parse((ROOT / "kpidesign/i18n.py").read_text(encoding="utf-8"))
-    table = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "S")
-    keys = [k.value for k in table.keys]
-    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})
+    keys = []
+    for name, table in (("core.py", "CORE"), ("screen.py", "SCREEN")):
+        tree = ast.parse((ROOT / "kpidesign/i18n" / name).read_text(encoding="utf-8"))
+        found = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == table)
+        keys += [k.value for k in found.keys]
+    assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})  # twice in one table, or in both
+
+
+def test_what_kpidesign_itself_writes_is_core_text():
+    from kpidesign.i18n.core import CORE
+
+    asked = set()
+    for path in ROOT.glob("kpidesign/**/*.py"):
+        if "i18n" not in path.parts:
+            asked |= set(re.findall(r"""\bt\(\s*["']([a-z][a-z0-9_]*)["']""", path.read_text(encoding="utf-8")))
+    assert asked and asked <= set(CORE), sorted(asked - set(CORE))
 
 
 def test_people_see_the_key_of_a_missing_text(monkeypatch):

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from kpidesign import formula as formulas
+from kpidesign.i18n import t
 from kpidesign.io.yaml_io import DUMPER
 from kpidesign.io.yaml_io import plain_number as _number
 from kpidesign.model import Node, Workshop
@@ -52,7 +53,6 @@ _AVERAGED_NAMES = re.compile(
     r"率|rate|ratio|単価|price|平均|average|\bavg|\bper\b|あたり|満足度|satisfaction|score|スコア|\bnps\b|頻度|frequency|\btime\b|時間|日数|\bdays\b|料金|\bfee\b",
     re.IGNORECASE,
 )
-_PART_WORDS = {"ja": ("分子", "分母"), "en": ("numerator", "denominator")}
 
 
 class _Names:
@@ -159,7 +159,7 @@ def _plan(ws: Workshop) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The metrics, and the measures the simple ones stand on."""
     names, parts = dbt_names(ws)
     labels = _Labels()
-    numerator_word, denominator_word = _PART_WORDS.get(ws.language, _PART_WORDS["en"])
+    numerator_word, denominator_word = t("mf_numerator", ws.language), t("mf_denominator", ws.language)
     children = children_map(ws)
     metrics: list[dict[str, Any]] = []
     measures: list[dict[str, Any]] = []

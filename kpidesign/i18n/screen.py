@@ -1,18 +1,10 @@
-"""Japanese and English text of the app, and the messages of problems and findings."""
+"""The screens' text, in Japanese and English (kpidesign itself never asks for it: see core.py)."""
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
-from kpidesign.findings import Finding
-from kpidesign.language import Language
-from kpidesign.values import Problem, format_number
-
-S: dict[str, tuple[str, str]] = {
+SCREEN: dict[str, tuple[str, str]] = {
     # app and navigation
     "app_title": ("KPI設計ワークショップ", "KPI design workshop"),
-    "language": ("言語 / Language", "Language / 言語"),
     "projector": ("プロジェクター表示", "Projector mode"),
     "projector_help": (
         "文字を大きくし、画面の幅いっぱいに表示します。アドレスに ?projector=1 を付けると最初からこの表示で開きます。",
@@ -33,7 +25,6 @@ S: dict[str, tuple[str, str]] = {
     "go_workshops": ("ワークショップ一覧へ", "Go to the workshops"),
     "step_done": ("完了", "done"),
     "step_todo": ("未完了", "to do"),
-    "progress": ("進捗", "Progress"),
     "saved": ("保存しました", "Saved"),
     "saved_version": ("v{version} を保存しました: {summary}", "Saved v{version}: {summary}"),
     "stale": (
@@ -44,7 +35,6 @@ S: dict[str, tuple[str, str]] = {
     "workshop_gone": ("このワークショップは削除されました。", "This workshop was deleted."),
     "kept_previous": ("前の値のままです。", "The previous value is kept."),
     "next_step": ("次へ: {step}", "Next: {step}"),
-    "missing": ("残り", "Still missing"),
     # workshops page
     "workshops_title": ("ワークショップ", "Workshops"),
     "workshops_intro": (
@@ -52,17 +42,10 @@ S: dict[str, tuple[str, str]] = {
         "Design your KPIs as a team: KGI → KPI tree → definition sheet → monitoring. Every entry is saved at once.",
     ),
     "new_workshop": ("新しいワークショップ", "New workshop"),
-    "title": ("タイトル", "Title"),
     "start_from": ("はじめ方", "Start from"),
     "start_blank": ("白紙から", "A blank sheet"),
     "create": ("作成して開く", "Create and open"),
-    "created": ("「{title}」を作成しました。", "Created “{title}”."),
     "no_workshops": ("まだワークショップがありません。上で作成してください。", "No workshops yet. Create one above."),
-    "col_title": ("タイトル", "Title"),
-    "col_updated": ("更新", "Updated"),
-    "col_progress": ("進捗", "Progress"),
-    "col_version": ("版", "Version"),
-    "open": ("開く", "Open"),
     "opened": ("「{title}」を開きました。", "Opened “{title}”."),
     "rename": ("名前を変更", "Rename"),
     "new_title": ("新しいタイトル", "New title"),
@@ -84,28 +67,18 @@ S: dict[str, tuple[str, str]] = {
         "KGIは「どこへ行くか」を表すひとつの数字です。単位・現状値・目標値・期限・目的をそろえて決めます。",
         "The KGI is one number that says where you are going: give it a unit, a baseline, a target, a deadline and a purpose.",
     ),
-    "kgi_name": ("KGIの名前", "KGI name"),
     "kgi_name_help": ("例: 年間売上高、営業利益率、市場シェア", "e.g. annual sales, operating margin, market share"),
-    "unit": ("単位", "Unit"),
     "unit_help": ("例: 円、人、%、件", "e.g. JPY, people, %, deals"),
-    "baseline": ("現状値", "Baseline"),
-    "target": ("目標値", "Target"),
     "number_help": ("1,000,000 / 10億 / 2.5万 / 1.8% のように入力できます", "Type 1,000,000, 1e9, 2.5k or 1.8% (stored as 0.018)"),
-    "deadline": ("期限", "Deadline"),
-    "why": ("目的（なぜ重要か）", "Purpose (why it matters)"),
     "why_help": (
         "この数字を追う理由。KPIが目的化しないための一文です。",
         "Why the team chases this number: the sentence that keeps the KPI from becoming the goal.",
     ),
-    "objective": ("OKRのObjective（任意）", "OKR objective (optional)"),
     "objective_help": ("このKGIがつながる定性的な目標", "The qualitative ambition this KGI serves"),
-    "workshop_title": ("ワークショップ名", "Workshop title"),
-    "description": ("説明（任意）", "Description (optional)"),
     "kgi_summary": (
         "{name}: {baseline} → {target} {unit}（{change}）期限 {deadline}",
         "{name}: {baseline} → {target} {unit} ({change}) by {deadline}",
     ),
-    "deadline_past": ("期限が過去の日付です（{date}）。", "The deadline is in the past ({date})."),
     "target_equals_baseline": ("目標値が現状値と同じです。", "The target equals the baseline."),
     # steps 2-3
     "tree_title": ("ステップ2 KGIをKPIツリーに分解する", "Step 2 Break the KGI into a KPI tree"),
@@ -123,7 +96,6 @@ S: dict[str, tuple[str, str]] = {
     "dir_auto": ("自動", "Auto"),
     "dir_TB": ("上から下", "Top down"),
     "dir_LR": ("左から右", "Left to right"),
-    "show": ("表示", "Show"),
     "show_all": ("ツリー全体", "Whole tree"),
     "show_branch": ("選んだノードの枝", "Selected branch"),
     "levels": ("階層", "Levels"),
@@ -142,24 +114,15 @@ S: dict[str, tuple[str, str]] = {
         "Edge labels ×, +, ÷, − show how a child enters its parent's formula; dashed edges are influences outside the formula. Click a box to edit it.",
     ),
     "legend_title": ("凡例", "Legend"),
-    "legend_kgi": ("KGI", "KGI"),
     "legend_high": ("速く動く（日・週）", "fast (days/weeks)"),
     "legend_low": ("ゆっくり動く（四半期）", "slow (quarters)"),
-    "legend_selected": ("編集中のノード", "being edited"),
-    "legend_no_status": ("未計測・閾値なし", "not measured / no threshold"),
-    "node": ("ノード", "Node"),
     "select_node": ("編集するノード", "Node to edit"),
     "add_child": ("子ノードを追加", "Add a child"),
     "add_under": ("追加先（親）", "Add under (parent)"),
     "child_names": ("名前（1行に1つ、複数可）", "Names (one per line, several at once)"),
     "add": ("追加", "Add"),
     "added": ("{count}件追加しました: {names}", "Added {count}: {names}"),
-    "name": ("名前", "Name"),
     "node_id": ("ID（式で使う名前）", "Id (used in formulas)"),
-    "parent": ("親", "Parent"),
-    "layer": ("層", "Layer"),
-    "sensitivity": ("感応度", "Sensitivity"),
-    "formula": ("式（子のIDと + - * / ( )）", "Formula (child ids with + - * / ( ))"),
     "formula_help": (
         "例: customers * avg_spend * frequency。空欄なら式なし（定性的な影響）。",
         "e.g. customers * avg_spend * frequency. Leave empty for a qualitative link.",
@@ -168,7 +131,6 @@ S: dict[str, tuple[str, str]] = {
     "no_children": ("子ノードがまだありません。", "No children yet."),
     "product_of_children": ("子の積にする (×)", "Product of children (×)"),
     "sum_of_children": ("子の和にする (+)", "Sum of children (+)"),
-    "computed": ("子から計算: 現状 {baseline} / 目標 {target}", "Computed from children: baseline {baseline} / target {target}"),
     "move_up": ("↑ 上へ", "↑ Up"),
     "move_down": ("↓ 下へ", "↓ Down"),
     "move_to": ("親を変更", "Change parent"),
@@ -194,7 +156,6 @@ S: dict[str, tuple[str, str]] = {
     "domain_recruiting": ("採用", "Recruiting"),
     "domain_customer_success": ("カスタマーサクセス", "Customer success"),
     "domain_general": ("全社・財務", "Company & finance"),
-    "tagging_table": ("層と感応度をまとめて付ける", "Tag layers and sensitivity at once"),
     "edit_one_node": ("1つのノードを編集", "Edit one node"),
     "balance": ("バランス", "Balance"),
     "need_each_layer": (
@@ -205,50 +166,18 @@ S: dict[str, tuple[str, str]] = {
         "動きの速い指標と遅い指標を組み合わせましょう（短期と長期の対）。",
         "Pair fast-moving with slow-moving indicators (short term with long term).",
     ),
-    "depth": ("階層", "Level"),
     "nodes_count": ("ノード数 {count}", "{count} nodes"),
-    "leading": ("先行指標", "leading"),
-    "intermediate": ("中間指標", "intermediate"),
-    "lagging": ("遅行指標", "lagging"),
-    "high": ("高（日・週で動く）", "fast (moves in days/weeks)"),
-    "low": ("低（四半期で積み上がる）", "slow (builds over quarters)"),
-    "none": ("—", "—"),
-    "untagged": ("未分類", "untagged"),
     # step 4
     "definitions_title": ("ステップ4 定義表と閾値", "Step 4 Definition sheet and thresholds"),
     "definitions_intro": (
         "KPIごとに、誰が計算しても同じ数字になる定義を書きます。閾値は 緑=基準達成（維持・拡大）/ 黄=基準付近（改善）/ 赤=基準未達（是正）。",
         "One row per KPI, written so anyone recomputes the same number. Thresholds: green = standard met (keep), yellow = near it (improve), red = below it (correct).",
     ),
-    "edit_one_kpi": ("1つのKPIを詳しく編集", "Edit one KPI in detail"),
     "whole_sheet": ("定義表全体（セルを直接編集できます）", "The whole sheet (cells are editable)"),
-    "expression": ("計算式（言葉で）", "Formula in words"),
-    "numerator": ("分子", "Numerator"),
-    "denominator": ("分母", "Denominator"),
-    "period": ("集計期間", "Period"),
-    "source": ("データソース", "Data source"),
-    "frequency": ("更新頻度", "Update frequency"),
-    "owner": ("責任者", "Owner"),
-    "purpose": ("目的（なぜ）", "Purpose (why)"),
-    "comparisons": ("比較軸", "Comparison axes"),
-    "direction": ("方向", "Direction"),
-    "green": ("緑の基準", "Green at"),
-    "yellow": ("黄の基準", "Yellow at"),
-    "higher_is_better": ("高いほど良い", "higher is better"),
-    "lower_is_better": ("低いほど良い", "lower is better"),
     "cmp_prior_period": ("前期比", "vs prior period"),
     "cmp_prior_year": ("前年比", "vs prior year"),
     "cmp_target": ("目標比", "vs target"),
     "cmp_market": ("市場比", "vs market"),
-    "daily": ("日次", "daily"),
-    "weekly": ("週次", "weekly"),
-    "monthly": ("月次", "monthly"),
-    "quarterly": ("四半期", "quarterly"),
-    "yearly": ("年次", "yearly"),
-    "threshold_order": (
-        "「{name}」: {direction}なのに、緑の基準 {green} が黄の基準 {yellow} より{word}です。",
-        "“{name}”: {direction}, but green {green} is {word} yellow {yellow}.",
-    ),
     "word_below": ("低い", "below"),
     "word_above": ("高い", "above"),
     "cells_refused": (
@@ -272,30 +201,11 @@ S: dict[str, tuple[str, str]] = {
         "誰が・何を・いつ見るか、閾値を越えたら誰に何を知らせるかを決めます。速く動く指標は日次・週次、ブランドや遅行指標は月次・四半期で。",
         "Decide who looks at what and when, and whom to tell what when a threshold is crossed. Fast indicators daily/weekly; brand and lagging ones monthly/quarterly.",
     ),
-    "reviews": ("レビュー会議", "Review meetings"),
-    "review_name": ("会議名", "Meeting"),
-    "cadence": ("頻度", "Cadence"),
-    "kpis": ("見るKPI", "KPIs"),
-    "participants": ("参加者（カンマ区切り）", "Participants (comma-separated)"),
     "add_review": ("会議を追加", "Add meeting"),
-    "alerts": ("アラート", "Alerts"),
-    "kpi": ("KPI", "KPI"),
-    "when": ("発火条件", "Fires at"),
     "level_red": ("赤", "red"),
     "level_yellow": ("黄", "yellow"),
-    "channel": ("通知先の種類", "Channel"),
-    "slack": ("Slack", "Slack"),
-    "email": ("メール", "e-mail"),
-    "to": ("宛先", "To"),
     "to_help": ("Slackは #チャンネル、メールはアドレス", "Slack: #channel; e-mail: an address"),
-    "action": ("取る行動", "Action"),
     "add_alert": ("アラートを追加", "Add alert"),
-    "learning_log": ("学習ログ（観察 → 洞察 → 行動 → 統合）", "Learning log (observe → insight → act → integrate)"),
-    "date": ("日付", "Date"),
-    "observe": ("観察（何が起きたか）", "Observe (what happened)"),
-    "insight": ("洞察（なぜか・仮説）", "Insight (why, hypothesis)"),
-    "act": ("行動（次に何をするか）", "Act (what we try next)"),
-    "integrate": ("統合（学びの共有）", "Integrate (the lesson shared)"),
     "add_entry": ("記録する", "Record"),
     "no_entries": ("まだ記録がありません。", "No entries yet."),
     "remove": ("削除", "Remove"),
@@ -328,32 +238,19 @@ S: dict[str, tuple[str, str]] = {
         "PNGはこのサーバーでは作れません（日本語フォントがありません）。SVGを使ってください。",
         "PNG cannot be drawn on this server (no Japanese font); use the SVG.",
     ),
-    "excel_no_picture": (
-        "ツリー図はこのブックに入っていません（大きなツリー、またはサーバーに日本語フォントがない）。書き出しページのSVGを使ってください。",
-        "The tree's picture is not in this workbook (a large tree, or no Japanese font on the server): use the SVG from the export page.",
-    ),
     "png_too_large": ("ツリーが大きすぎて1枚のPNGにできません。SVGを使ってください。", "The tree is too large for one PNG; use the SVG."),
     "export_on_click": (
         "ファイルはボタンを押したときに作られます（大きなワークショップのExcelは数秒かかります）。",
         "Each file is built when its button is clicked (Excel for a large workshop takes a few seconds).",
     ),
-    "import": ("ファイルから読み込む", "Import a file"),
     "import_help": (
         "kpidesignのYAML、またはkpidesignが書き出したExcel（編集済みでも可）を選ぶと、新しいワークショップとして読み込んで開きます。",
         "Choose a kpidesign YAML file or an Excel workbook written by kpidesign (edited or not): it is imported as a new workshop and opened.",
     ),
-    "imported": ("「{title}」を読み込みました。", "Imported “{title}”."),
     "import_refused": (
         "{name} は読み込めませんでした（データベースは変更していません）:",
         "{name} was not imported (the database is unchanged):",
     ),
-    "col_id": ("ID", "Id"),
-    "col_formula": ("式", "Formula"),
-    "col_language": ("言語", "Language"),
-    "col_basis": ("判定に使った値", "Judged on"),
-    "basis_actual": ("実績", "actual"),
-    "basis_computed": ("子の実績から計算", "computed from its children's actuals"),
-    "basis_none": ("未計測", "not measured"),
     "db_newer_schema": (
         "このデータベースは新しい版の kpidesign で書かれています（この版が知らないスキーマ: {unknown}）。kpidesign を更新するか、この版で作ったバックアップを復元してください。データベースは変更していません。",
         "This database was written by a newer kpidesign (schema changes this version does not know: {unknown}). Upgrade kpidesign, or restore a backup made by this version. Nothing was changed.",
@@ -362,20 +259,6 @@ S: dict[str, tuple[str, str]] = {
         "色は実績による判定です: 赤・黄・緑。灰色は未計測か閾値なし（計画の値では色を付けません）。",
         "Colours are each KPI's status from its actuals: red, yellow, green; grey is not measured yet or without thresholds (a plan is never coloured).",
     ),
-    "col_baseline_band": ("現状値の判定（計画・参考）", "Baseline's band (the plan, for reference)"),
-    "col_status": ("状態", "Status"),
-    "value": ("値", "Value"),
-    "actual": ("実績", "actual"),
-    "exported": ("出力日", "Exported"),
-    "sheet_cover": ("表紙", "Cover"),
-    "sheet_definitions": ("定義表", "Definitions"),
-    "sheet_thresholds": ("閾値", "Thresholds"),
-    "sheet_monitoring": ("モニタリング", "Monitoring"),
-    "sheet_learning": ("学習ログ", "Learning log"),
-    "sheet_actuals": ("実績値", "Actuals"),
-    "col_series": ("系列", "Series"),
-    "market": ("市場値", "Market"),
-    "sheet_tree": ("KPIツリー", "KPI tree"),
     # dashboard
     "nav_dashboard": ("ダッシュボード", "Dashboard"),
     "dashboard_title": ("ダッシュボード：実績で回す", "Dashboard: the plan on real numbers"),
@@ -394,9 +277,7 @@ S: dict[str, tuple[str, str]] = {
         "左から 先行（認知・行動）→ 中間 → 遅行（結果）。ひとつの流れとして読みます。色は実績による判定（灰色: データなし・閾値なし）。",
         "Leading (awareness, action) → intermediate → lagging (result), read as one flow. Colours are the status from actuals (grey: no data or no threshold).",
     ),
-    "no_data": ("データなし", "no data"),
     "no_prior": ("前期の値なし", "no prior value"),
-    "latest": ("最新", "Latest"),
     "chart_kpis": ("グラフにするKPI（赤・黄を先に）", "KPIs to chart (red and yellow first)"),
     "no_actuals_yet": (
         "まだ実績値がありません。「実績の入力」タブで入力するか、CSV/Excelを読み込んでください。",
@@ -404,24 +285,6 @@ S: dict[str, tuple[str, str]] = {
     ),
     "no_alerts_fire": ("いま発火しているアラートはありません。", "No alert fires right now."),
     "alerts_send": ("新しいアラートを送信", "Send new alerts"),
-    # text kpidesign sends out: alert messages, a test message, the words of a Lightdash description
-    "msg_alert_subject": ("[{level}] {name}: {value}（{date}）", "[{level}] {name}: {value} ({date})"),
-    "msg_alert_body": (
-        "{title}\n{name} が {said} です: {value}（{date}）\n取る行動: {action}",
-        "{title}\n{name} is {said}: {value} ({date})\nAction: {action}",
-    ),
-    "msg_out_of_control": ("管理限界外（out of control）", "out of control"),
-    "msg_level_red": ("red", "red"),
-    "msg_level_yellow": ("yellow", "yellow"),
-    "msg_test": ("テスト送信です。", "This is a test message."),
-    "ld_target": ("目標", "Target"),
-    "ld_baseline": ("基準値", "Baseline"),
-    "ld_by": ("期限", "by"),
-    "ld_green": ("緑", "green"),
-    "ld_yellow": ("黄", "yellow"),
-    "ld_owner": ("責任者", "Owner"),
-    "ld_higher_is_better": ("以上", "at or above"),
-    "ld_lower_is_better": ("以下", "at or below"),
     "alerts_sent": ("{sent}件送信、{failed}件失敗しました。", "{sent} sent, {failed} failed."),
     "alert_listed": ("未送信", "not sent yet"),
     "alert_already_sent": ("送信済み", "already sent"),
@@ -454,9 +317,6 @@ S: dict[str, tuple[str, str]] = {
         "kpi はIDでも名前でも構いません。正しい行は保存し、問題のある行は理由を表示します。",
         "kpi may be the id or the name. Good rows are saved; bad rows are listed with the reason.",
     ),
-    "actuals_added": ("{count}件の実績を保存しました。", "{count} values saved."),
-    "rows_refused": ("{count}行は読み込みませんでした:", "{count} rows were not imported:"),
-    "row": ("行", "Row"),
     # share and login
     "nav_shared": ("閲覧", "View"),
     "nav_login": ("ログイン", "Log in"),
@@ -515,18 +375,8 @@ S: dict[str, tuple[str, str]] = {
     "share_state_revoked": ("取り消し済み", "revoked"),
     "share_state_expired": ("期限切れ", "expired"),
     "share_never": ("無期限", "never"),
-    "col_created": ("作成", "Created"),
-    "col_expires": ("期限", "Expires"),
-    "col_state": ("送信・有効", "State"),
-    "col_delivery": ("送信状況", "Delivery"),
     "all": ("すべて", "All"),
     "choose": ("選んでください", "Choose"),
-    # conflicts
-    "diff_title": ("タイトル: {old} → {new}", "title: {old} → {new}"),
-    "diff_added": ("追加: {name}", "added: {name}"),
-    "diff_removed": ("削除: {name}", "removed: {name}"),
-    "diff_edited": ("変更: {name}（{fields}）", "edited: {name} ({fields})"),
-    "diff_monitoring": ("モニタリング: {part}", "monitoring: {part}"),
     "db_busy": (
         "データベースが混み合っています。もう一度お試しください（変更は保存されていません）。",
         "The database is busy: please try again (your change was not saved).",
@@ -537,10 +387,6 @@ S: dict[str, tuple[str, str]] = {
         "保存のたびに版が残ります。以前の版を選んで復元できます（復元も新しい版として残るので取り消せます）。",
         "Every save keeps a version. Pick an earlier one to restore it (the restore is itself a new version, so it can be undone).",
     ),
-    "version": ("版", "Version"),
-    "saved_at": ("保存日時", "Saved at"),
-    "change": ("変更内容", "Change"),
-    "restore": ("この版に戻す", "Restore this version"),
     "undo": ("元に戻す", "Undo"),
     "undo_help": (
         "直前の変更を取り消し、v{version} の状態に戻します（取り消しも履歴に残ります）。",
@@ -566,22 +412,6 @@ S: dict[str, tuple[str, str]] = {
     "step_decompose": ("分解", "Decompose"),
     "step_definitions": ("定義表", "Definitions"),
     "step_monitoring": ("モニタリング", "Monitoring"),
-    "need_kgi_name": ("KGIの名前", "the KGI's name"),
-    "need_unit": ("単位", "a unit"),
-    "need_baseline": ("現状値", "a baseline"),
-    "need_target": ("目標値", "a target"),
-    "need_deadline": ("期限", "a deadline"),
-    "need_why": ("目的", "the purpose"),
-    "need_two_factors": ("KGIの下に2つ以上の要素", "two or more factors under the KGI"),
-    "need_depth_three": ("3階層以上の分解", "three levels of decomposition"),
-    "need_layers": ("すべてのKPIに層", "a layer on every KPI"),
-    "need_owner_source_frequency": ("すべてのKPIに責任者・データソース・更新頻度", "owner, source and frequency on every KPI"),
-    "need_thresholds": ("少なくとも1つのKPIに緑・黄の基準", "green and yellow levels on at least one KPI"),
-    "sheet_gaps_title": ("定義表でまだ足りないもの", "Still missing on the sheet"),
-    "sheet_gaps_done": (
-        "すべてのKPIに責任者・定義・単位・データソース・更新頻度・閾値・現状値・目標値があります。",
-        "Every KPI has an owner, a definition, a unit, a data source, a frequency, thresholds, a baseline and a target.",
-    ),
     "gap_owner": ("{total}個中{missing}個のKPIに責任者がいません", "{missing} of {total} KPIs lack an owner"),
     "gap_expression": ("{total}個中{missing}個のKPIに定義（計算式）がありません", "{missing} of {total} KPIs lack a definition (formula)"),
     "gap_unit": ("{total}個中{missing}個のKPIに単位がありません", "{missing} of {total} KPIs lack a unit"),
@@ -592,8 +422,6 @@ S: dict[str, tuple[str, str]] = {
     "gap_target": ("{total}個中{missing}個のKPIに目標値がありません", "{missing} of {total} KPIs lack a target"),
     "gap_more": ("ほか{count}個", "+{count} more"),
     "gap_short_thresholds": ("緑・黄の基準", "Thresholds"),
-    "need_review": ("レビュー会議", "a review meeting"),
-    "need_alert": ("アラート", "an alert"),
     # review page
     "nav_review": ("レビュー・what-if", "Review & what-if"),
     "review_title": ("設計レビュー・what-if・KFS", "Design review, what-if and the KFS"),
@@ -704,166 +532,8 @@ S: dict[str, tuple[str, str]] = {
         "責任者・更新頻度・計算式があり、誰でも同じ数字を再計算できる。",
         "Owner, update frequency and formula let anyone recompute the same number.",
     ),
-    "p_kgi_no_deadline": ("KGIに期限がありません。", "The KGI has no deadline."),
-    "p_no_unit": ("「{name}」に単位がありません。", "“{name}” has no unit."),
-    "p_no_why": (
-        "「{name}」に目的（なぜ）がありません。KPIが目的化しやすくなります。",
-        "“{name}” does not say why it exists: the KPI risks becoming the goal.",
-    ),
-    "p_no_owner": ("「{name}」に責任者がいません（属人化・放置のもと）。", "“{name}” has no owner."),
-    "p_no_frequency": ("「{name}」に更新頻度がありません。", "“{name}” has no update frequency."),
-    "p_no_expression": ("「{name}」に計算式（言葉）も分子もありません。", "“{name}” has neither a formula in words nor a numerator."),
-    "p_no_source": ("「{name}」にデータソースがありません。", "“{name}” has no data source."),
-    "p_no_comparisons": (
-        "「{name}」に比較軸がありません（前期比・前年比・目標比・市場比）。",
-        "“{name}” has no comparison axis (prior period, prior year, target, market).",
-    ),
-    "p_baseline_without_target": ("「{name}」に現状値はあるのに目標値がありません。", "“{name}” has a baseline but no target."),
-    "p_target_without_baseline": ("「{name}」に目標値はあるのに現状値がありません。", "“{name}” has a target but no baseline."),
-    "p_no_numbers": ("「{name}」に現状値も目標値もありません。", "“{name}” has neither baseline nor target."),
-    "p_no_thresholds": ("「{name}」に緑・黄の基準がありません。", "“{name}” has no green/yellow levels."),
-    "p_threshold_order": (
-        "「{name}」: 方向に対して緑 {green} と黄 {yellow} の順序が逆です。",
-        "“{name}”: green {green} and yellow {yellow} are in the wrong order for the direction.",
-    ),
-    "p_half_ratio": ("「{name}」: 分子と分母の片方しかありません。", "“{name}”: only one of numerator and denominator is given."),
-    "p_target_far": (
-        "「{name}」: 目標が現状の{ratio}倍です。達成可能か確認しましょう。",
-        "“{name}”: the target is {ratio}× the baseline; is it achievable?",
-    ),
-    "p_too_deep": ("ツリーが{depth}階層あります（{max}階層までが目安）。", "The tree is {depth} levels deep (aim for at most {max})."),
-    "p_too_many_children": (
-        "「{name}」の下に{count}個の要素があります（{max}個までが目安）。少数で意味の深いKPIに。",
-        "“{name}” has {count} children (aim for at most {max}): few KPIs, deep meaning.",
-    ),
-    "p_similar_siblings": (
-        "「{name}」と「{other}」が似ています。重複していませんか（MECE）。",
-        "“{name}” and “{other}” look alike: do they overlap (MECE)?",
-    ),
-    "p_influence_links": (
-        "「{name}」の式に入っていない子があります: {names}（定性的な影響として扱われます）。",
-        "Children of “{name}” outside its formula: {names} (treated as qualitative influences).",
-    ),
-    "p_unit_mismatch": ("「{name}」で単位の違うもの（{units}）を足しています。", "“{name}” adds things in different units ({units})."),
-    "p_no_leading": (
-        "先行指標がありません。結果が出る前に兆しをつかめません。",
-        "There is no leading indicator: no early signal before the result.",
-    ),
-    "p_no_lagging": ("遅行指標がありません。", "There is no lagging indicator."),
-    "p_no_intermediate": ("中間指標がありません。", "There is no intermediate indicator."),
-    "p_one_speed": (
-        "すべての指標の感応度が同じです（短期と長期の組み合わせを）。",
-        "Every indicator moves at the same speed: pair short-term with long-term.",
-    ),
-    "p_does_not_add_up": (
-        "「{name}」の{basis}: 記入値 {stated} に対し、子から計算すると {computed} です。",
-        "“{name}” {basis}: stated {stated}, but its children give {computed}.",
-    ),
-    # problems (input and edits)
-    "p_required": ("入力してください。", "This is required."),
-    "p_observe_required": ("「観察」を書いてください（何が起きたか）。", "Write at least what you observed."),
-    "p_not_a_number": (
-        "「{text}」は数値として読めません。例: 1200、1,200、12.5%、10億",
-        "“{text}” is not a number. Examples: 1200, 1,200, 12.5%, 1e9",
-    ),
-    "p_number_too_large": ("「{text}」は大きすぎます（絶対値 {max} まで）。", "“{text}” is too large (at most {max} in size)."),
-    "p_name_empty": ("名前を入力してください。", "Please enter a name."),
-    "p_too_long": ("長すぎます: {length}文字（{max}文字まで）。", "Too long: {length} characters (at most {max})."),
-    "p_id_empty": ("IDを入力してください。", "Please enter an id."),
-    "p_id_invalid": (
-        "ID「{text}」は使えません。文字・数字・_ で、数字以外から始めてください。",
-        "The id “{text}” is not allowed: use letters, digits and _, not starting with a digit.",
-    ),
-    "p_id_taken": ("ID「{id}」はすでに使われています。", "The id “{id}” is already used."),
-    "p_not_a_date": ("「{text}」は日付として読めません（例: 2027-03-31）。", "“{text}” is not a date (e.g. 2027-03-31)."),
-    "p_deadline_past": (
-        "期限 {date} は過去の日付です。今日以降の日付にしてください。",
-        "The deadline {date} is in the past: choose today or later.",
-    ),
-    "p_node_missing": ("ノード「{id}」が見つかりません。", "There is no node “{id}”."),
-    "p_too_many_nodes": ("ノードは{max}個までです。", "At most {max} nodes."),
-    "p_kgi_cannot_move": ("KGIは移動できません。", "The KGI cannot be moved."),
-    "p_kgi_cannot_delete": ("KGIは削除できません。", "The KGI cannot be deleted."),
-    "p_move_loop": (
-        "「{node}」を自分の下の「{parent}」へは移動できません（ループになります）。",
-        "“{node}” cannot go under “{parent}”, which is below it (that would make a loop).",
-    ),
-    "p_field_not_editable": ("{field} はここでは変更できません。", "{field} cannot be changed here."),
-    "p_cell_not_saved": (
-        "保存できませんでした（同時に別の変更が保存されたか、データベースが混み合っていました）。もう一度入力してください。",
-        "Not saved (another change was saved at the same moment, or the database was busy). Please type it again.",
-    ),
-    "p_formula_empty": ("式が空です。", "The formula is empty."),
-    "p_formula_syntax": (
-        "式「{text}」が読めません。子のID、数値、+ - * / ( ) だけが使えます。",
-        "Cannot read the formula “{text}”: only child ids, numbers, + - * / ( ) are allowed.",
-    ),
-    "p_formula_forbidden": (
-        "式に使えない要素があります（{what}）。使えるのは子のID、数値、+ - * / ( ) だけです。",
-        "The formula has something not allowed ({what}): only child ids, numbers, + - * / ( ).",
-    ),
-    "p_formula_too_deep": ("式の括弧が深すぎます（{max}段まで）。", "The formula nests too deeply (at most {max} levels)."),
-    "p_formula_not_child": (
-        "式に子でないID があります: {names}。使える子のID: {children}",
-        "The formula names ids that are not children: {names}. Children: {children}",
-    ),
-    "p_choice_invalid": ("「{text}」は選択肢にありません（{choices}）。", "“{text}” is not one of the choices ({choices})."),
-    "p_email_invalid": ("「{text}」はメールアドレスとして読めません。", "“{text}” is not an e-mail address."),
-    "p_slack_invalid": (
-        "Slackの宛先は #チャンネル名 か @ユーザー名 にしてください（「{text}」）。",
-        "A Slack recipient is #channel or @user (got “{text}”).",
-    ),
-    "p_kpi_unknown": ("KPI「{text}」はこのツリーにありません。", "There is no KPI “{text}” in this tree."),
-    "p_review_name_empty": ("会議名を入力してください。", "Please name the meeting."),
-    "p_kgi_count": ("KGIがちょうど1つ必要です（{count}個あります）。", "There must be exactly one KGI (found {count})."),
-    "p_parent_missing": ("親「{parent}」が見つかりません。", "The parent “{parent}” does not exist."),
-    "p_loop": ("「{id}」の親をたどるとループになります。", "Following the parents of “{id}” loops."),
-    "p_yaml_not_mapping": ("ファイルの中身がkpidesign形式ではありません。", "The file is not in the kpidesign format."),
-    "p_yaml_version": (
-        "{field}: 形式のバージョン {got} には対応していません（{want} が必要）。",
-        "{field}: format version {got} is not supported (need {want}).",
-    ),
-    "p_yaml_missing": ("{field} がありません。", "{field} is missing."),
-    "p_yaml_bad_list": ("{field} はリストである必要があります。", "{field} must be a list."),
-    "p_yaml_syntax": ("YAMLとして読めません（{field}）: {detail}", "Not valid YAML ({field}): {detail}"),
-    "p_actual_unknown_kpi": (
-        "{field}: 実績値のKPI「{text}」はツリーにありません（値は保存しますが、状態は出ません）。",
-        "{field}: the actuals name a KPI “{text}” that is not in the tree (kept, but no status comes from them).",
-    ),
-    "p_yaml_field": ("{field}: {detail}", "{field}: {detail}"),
-    # refused while the YAML is read (issue 17): anchors/aliases, unreadable scalars
-    "p_yaml_anchor": (
-        "{field}: アンカーとエイリアス（&{anchor}、*{anchor}）はkpidesignのファイルでは使えません。値はそれぞれの場所に書いてください。",
-        "{field}: anchors and aliases (&{anchor}, *{anchor}) are not allowed in a kpidesign file; write each value where it is used.",
-    ),
-    "p_yaml_unsupported": (
-        "{field}: kpidesign のYAMLでは使わない書き方です（タグ「!!…」、マージキー「<<」、リストやマッピングをキーにする書き方）: {text}",
-        "{field}: kpidesign YAML never uses this (a tag such as !!set or !!binary, a << merge key, a list or mapping as a key): {text}",
-    ),
-    "p_yaml_number_too_long": (
-        "{field}（{line}行目）: 数値の桁数が多すぎます（{digits}桁）。",
-        "{field} (line {line}): a number with far too many digits ({digits}).",
-    ),
-    "p_yaml_bad_value": (
-        "{field}（{line}行目）: 「{text}」は値として読めません（存在しない日付など）。",
-        "{field} (line {line}): “{text}” cannot be read (a date that does not exist?).",
-    ),
-    "p_xlsx_not_workbook": ("Excelのブック（.xlsx）として読めません。", "This is not an Excel workbook (.xlsx)."),
-    "p_xlsx_too_many_parts": ("ブックの部品が多すぎます。", "The workbook has too many parts."),
-    "p_xlsx_zip_bomb": (
-        "展開後のサイズが大きすぎるため開きません（圧縮爆弾の疑い）。",
-        "Refused: it would unpack to far too much data (a zip bomb?).",
-    ),
-    "p_not_utf8": ("{field}: UTF-8のテキストとして読めません。", "{field}: not UTF-8 text."),
-    "p_actuals_no_header": (
-        "1行目に kpi, date, value の列名（日本語: 指標, 日付, 値 も可）、または kpi の列と日付の列名が必要です。",
-        "The first row must name the columns kpi, date, value (optionally market), or a kpi column and columns named by dates.",
-    ),
-    # actuals from SQL databases (connectors)
-    "query": ("SQLクエリ", "SQL query"),
     "sql_source": ("実績値の取得元（SQL）", "Where the actuals come from (SQL)"),
     "value_shown": ("表示", "As shown"),
-    "connection": ("接続名", "Connection"),
     "query_help": (
         "date, value（任意で market）の列を返す SELECT 文。「ソースから更新」（ダッシュボード）か kpidesign refresh で実行され、結果が実績値になります。読み取り専用で実行されます。",
         "A SELECT returning the columns date, value (optionally market). Run by “Refresh from sources” (dashboard) or `kpidesign refresh`; its rows become actuals. It runs read-only.",
@@ -894,134 +564,6 @@ S: dict[str, tuple[str, str]] = {
         "{kpis} 件のKPIから {loaded} 行を取り込みました。失敗したクエリ: {failed} 件。",
         "Loaded {loaded} rows from {kpis} KPIs; {failed} queries failed.",
     ),
-    "p_connection_has_password": (
-        "接続には名前を書きます。パスワード入りのURLはワークショップに保存できません（URLはサーバーの secrets か環境変数に置きます）。",
-        "A connection is a name: a URL with a password cannot be kept in the workshop (the URL belongs in the server's secrets or environment).",
-    ),
-    "p_connection_name": (
-        "接続名「{text}」は使えません。英字で始まる英数字と _ で書いてください。",
-        "“{text}” cannot be a connection name: use letters, digits and _, starting with a letter.",
-    ),
-    "p_connection_unknown": (
-        "接続「{name}」が設定されていません。.streamlit/secrets.toml の [connections.{name}] url か、環境変数 {env} に URL を設定してください。",
-        "No connection “{name}” is configured: set its URL as [connections.{name}] url in .streamlit/secrets.toml, or in the environment variable {env}.",
-    ),
-    "p_connection_bad_url": ("接続のURLを使えません: {detail}", "The connection's URL cannot be used: {detail}"),
-    "p_query_failed": ("クエリが失敗しました: {detail}", "The query failed: {detail}"),
-    "p_query_timeout": ("クエリが {seconds} 秒以内に終わりませんでした。", "The query did not finish within {seconds} s."),
-    "p_query_too_many_rows": (
-        "クエリの結果が {max} 行を超えています。期間や粒度を絞ってください。",
-        "The query returned more than {max} rows: narrow its period or grain.",
-    ),
-    "p_query_columns": (
-        "クエリは date, value（任意で market）の列を返す必要があります（返った列: {columns}）。",
-        "The query must return the columns date, value (optionally market); it returned: {columns}.",
-    ),
-    "p_secrets_unreadable": (".streamlit/secrets.toml を読めません: {detail}", ".streamlit/secrets.toml cannot be read: {detail}"),
-    # issue 17 (h2): hostile workbooks
-    "p_xlsx_too_many_cells": (
-        "ブックのシートのセルが多すぎます（1シート {max:,} セル、1行 16,384 セルまで）。",
-        "A sheet of the workbook has too many cells (at most {max:,} a sheet, 16,384 a row).",
-    ),
-    "p_too_many_rows": (
-        "{field}: 行が多すぎます（読むのは {max:,} 行まで）。ファイルを分けてください。",
-        "{field}: too many rows (at most {max:,} are read); split the file.",
-    ),
-    "p_file_too_large": (
-        "ファイルが大きすぎます（{size}バイト、上限 {max}バイト）。",
-        "The file is too large ({size} bytes, at most {max}).",
-    ),
-    "p_invalid_workshop": (
-        "この変更はツリーを壊すため保存しませんでした: {detail}",
-        "Not saved, because it would break the tree: {detail}",
-    ),
-    # learning loop on data (issue 16): explain, links, forecast
-    "p_data_duplicate_dates": (
-        "同じ日付に異なる値が複数あります（{dates}、{count}件）。最後に入力された値を使います。",
-        "Dates entered more than once with different values ({dates}; count: {count}): the last value entered is used.",
-    ),
-    "p_data_not_finite": (
-        "数値でない値（NaN・無限大）を除きました（{dates}、{count}件）。",
-        "Values that are not finite numbers (NaN, infinity) were left out ({dates}; count: {count}).",
-    ),
-    "p_explain_unknown_node": ("ノード「{id}」はこのツリーにありません。", "There is no node “{id}” in this tree."),
-    "p_explain_no_value": (
-        "{date} 時点の値がありません（その日以前の実績がなく、子からも計算できません）。",
-        "No value at {date}: no actual on or before it, and it cannot be computed from its children.",
-    ),
-    "p_explain_stale": (
-        "{date} 時点では最新の実績（{last}）が古すぎるため使いません（1.5期間まで）。",
-        "At {date} its latest actual ({last}) is too old to stand for that date (at most 1.5 periods): not used.",
-    ),
-    "p_explain_cannot_split": (
-        "式の入力に値のないものがあるため分解できません: {inputs}",
-        "Cannot be split: some inputs of its formula have no value ({inputs}).",
-    ),
-    "p_explain_zero_value": (
-        "{date} に 0 の要素があります（{inputs}）。分解はShapley値なので正確ですが、変化率は定義できません。",
-        "A factor is zero at {date} ({inputs}): the split (Shapley) stays exact, but no rate of change is defined.",
-    ),
-    "p_explain_negative_value": (
-        "{date} に負の要素があります（{inputs}）。データを確認してください（分解はShapley値なので正確です）。",
-        "A factor is negative at {date} ({inputs}): check the data (the split, Shapley, stays exact).",
-    ),
-    "p_explain_does_not_add_up": (
-        "{date}: 実績 {stated} に対し、子の実績から計算すると {computed} です。分解は実績の変化に合わせて按分しました。",
-        "{date}: the actual is {stated} but its children's actuals give {computed}; the split is scaled to its actual change.",
-    ),
-    "p_explain_too_many_inputs": (
-        "式の動いた入力が {count} 個あり、分解できません（掛け算・割り算を含む式は {max} 個まで）。",
-        "{count} inputs of its formula moved: too many to split (at most {max} for a formula with products or quotients).",
-    ),
-    "p_explain_undefined": (
-        "式が計算できない組み合わせがあり（0での割り算など）、分解できません。",
-        "Its formula cannot be evaluated for some mix of the two dates' values (a division by zero): not split.",
-    ),
-    "p_explain_not_finite": ("数値が大きすぎて分解できません（オーバーフロー）。", "The numbers are too large to split (an overflow)."),
-    "p_explain_no_formula_change": (
-        "実績は {change} 変化しましたが、子の値から計算すると変化がないため分解できません。",
-        "Its actual moved by {change} but its children's values give no change: not split.",
-    ),
-    "p_links_no_data": ("「{node}」の実績が足りません（{count}件）。", "“{node}” has too few actuals ({count})."),
-    "p_links_irregular": (
-        "「{node}」の実績の間隔（中央値 {days} 日）が日次・週次・月次・四半期・年次のどれでもありません。",
-        "The actuals of “{node}” have no regular rhythm (median spacing {days} days): not daily, weekly, monthly, quarterly or yearly.",
-    ),
-    "p_links_different_frequencies": (
-        "頻度が違います（{child}: {child_frequency}、{parent}: {parent_frequency}）。集計方法（合計・平均・期末）が分からないため比較しません。",
-        "Different frequencies ({child}: {child_frequency}, {parent}: {parent_frequency}); how to aggregate (sum, mean, last) is unknown, so they are not compared.",
-    ),
-    "p_links_too_few": (
-        "親子の両方に値がある期間が {n} しかありません（{min} 以上必要）。",
-        "Only {n} periods where both have a value (at least {min} needed).",
-    ),
-    "p_links_no_variation": (
-        "変化のばらつきがあるペアが足りません（ラグごとに {min} 組以上必要）。",
-        "Not enough varying pairs of changes (at least {min} per lag).",
-    ),
-    "p_links_leading_leads_nothing": (
-        "先行指標「{name}」は「{parent}」に先行していません（結果: {verdict}、ラグ {lag}）。",
-        "The leading indicator “{name}” does not lead “{parent}” (verdict {verdict}, lag {lag}).",
-    ),
-    "p_forecast_no_target": ("「{name}」に目標値がないため判定できません。", "“{name}” has no target: no verdict."),
-    "p_forecast_too_few": (
-        "実績が {n} 件しかありません（予測には {min} 件以上必要）。",
-        "Only {n} observations (at least {min} needed to project).",
-    ),
-    "p_forecast_no_deadline": ("KGIに期限がないため予測できません。", "The KGI has no deadline: nothing to project to."),
-    "p_forecast_mixed_frequencies": (
-        "実績の間隔が混在しています（中央値 {days} 日より大幅に短い間隔があります）。頻度をそろえてください。",
-        "The actuals mix frequencies (some spacings are far below the median of {days} days): make them one frequency.",
-    ),
-    "p_forecast_gaps": (
-        "実績に欠けがあります（約 {missing} 期間分）。日付どおりに扱って予測しました。",
-        "The actuals have gaps (about {missing} periods missing); projected with the dates as they are.",
-    ),
-    "p_forecast_deadline_passed": (
-        "期限 {deadline} は最新の実績（{latest}）より前です。",
-        "The deadline {deadline} is not after the latest actual ({latest}).",
-    ),
-    "p_forecast_not_finite": ("予測値が数値の範囲を超えました。", "The projection is not a finite number."),
     # learning loop in the app (issue 16, h6): why it moved, projection, control limits, what the data say
     "level_out_of_control": ("管理限界外", "out of control"),
     "when_help": (
@@ -1072,12 +614,6 @@ S: dict[str, tuple[str, str]] = {
         "緑 = プラスの寄与、赤 = マイナスの寄与（濃いほど大きい）、灰 = 寄与なし。▲ 最大のプラス、▼ 最大のマイナス。",
         "Green = positive contribution, red = negative (darker = larger), grey = none. ▲ largest positive, ▼ largest negative.",
     ),
-    "col_contribution": ("寄与", "Contribution"),
-    "col_change": ("変化", "Change"),
-    "col_share": ("割合", "Share"),
-    "col_from": ("比較元", "From"),
-    "col_to": ("比較先", "To"),
-    "col_own_change": ("それ自体の変化", "Own change"),
     "show_forecast": ("予測（80%区間）", "Projection (80% band)"),
     "show_limits": ("管理限界", "Control limits"),
     "forecast_line": (
@@ -1129,13 +665,6 @@ S: dict[str, tuple[str, str]] = {
     "link_verdict_not_comparable": ("比較不可", "not comparable"),
     "link_kind_formula": ("式", "formula"),
     "link_kind_influence": ("影響", "influence"),
-    "col_child": ("子", "Child"),
-    "col_kind": ("種類", "Kind"),
-    "col_verdict": ("結果", "Verdict"),
-    "col_correlation": ("相関", "Correlation"),
-    "col_lag": ("ラグ（期間）", "Lag (periods)"),
-    "col_pairs": ("期間数", "Periods"),
-    "col_reason": ("理由", "Reason"),
     # rooms (participant mode): the participant's phone and the facilitator's Room page (h10)
     "nav_room": ("ルーム（参加者）", "Room (participants)"),
     "nav_participant": ("参加", "Join"),
@@ -1169,11 +698,6 @@ S: dict[str, tuple[str, str]] = {
     "room_dots_left": ("残りのドット: {left} / {dots}", "Dots left: {left} of {dots}"),
     "room_vote_pick": ("ドットを置く（もう一度押すと戻します）", "Place a dot (tap again to take it back)"),
     "room_results": ("結果: {question}", "Results: {question}"),
-    "room_status_private": ("非公開", "private"),
-    "room_status_revealed": ("公開", "revealed"),
-    "room_status_accepted": ("採用", "accepted"),
-    "room_status_dismissed": ("見送り", "dismissed"),
-    "room_status_merged": ("統合", "merged"),
     "room_title": ("ルーム：参加者のアイデアと投票", "Room: the participants' ideas and votes"),
     "room_intro": (
         "参加者はスマートフォンでQRコードを読み取って参加します。アカウントは不要です。アイデアは公開するまで本人にしか見えません。",
@@ -1207,8 +731,6 @@ S: dict[str, tuple[str, str]] = {
     "room_timer_pause": ("一時停止", "Pause"),
     "room_reveal": ("すべて公開", "Reveal all"),
     "room_revealed_count": ("{count}件を公開しました", "Revealed {count} ideas"),
-    "room_participants": ("参加者", "Participants"),
-    "room_ideas": ("アイデア", "Ideas"),
     "room_private_count": ("非公開", "Private"),
     "room_inbox": ("受信箱", "Inbox"),
     "room_no_parent": ("ノード指定なし", "No node"),
@@ -1235,77 +757,4 @@ S: dict[str, tuple[str, str]] = {
     "room_option": ("選択肢", "Option"),
     "room_summary_accept": ("ルームのアイデアをノードに: {name}", "room idea made a node: {name}"),
     "room_live": ("{seconds}秒ごとに更新", "Refreshes every {seconds} s"),
-    "sheet_ideas": ("アイデア", "Ideas"),
-    "col_idea": ("アイデア", "Idea"),
-    "col_answers": ("対象ノード", "Node answered"),
-    "col_author": ("発案者", "Author"),
-    "col_became": ("採用後のノード", "Became node"),
-    "col_dots": ("ドット", "Dots"),
-    "p_idea_empty": ("アイデアを入力してください。", "Please type an idea."),
-    "p_idea_too_long": ("長すぎます: {length}文字（{max}文字まで）。", "Too long: {length} characters (at most {max})."),
-    "p_idea_limit": ("アイデアは1人{max}件までです。", "At most {max} ideas per person."),
-    "p_idea_not_yours": ("自分のアイデアだけ変更できます。", "You can change only your own ideas."),
-    "p_idea_revealed": ("公開済みのアイデアは変更できません。", "A revealed idea cannot be changed."),
-    "p_idea_cannot_merge": ("このアイデアは統合できません。", "These ideas cannot be merged."),
-    "p_room_closed": ("ルームは閉じています。", "The room is closed."),
-    "p_room_time_up": ("時間切れです。受付は終了しました。", "Time is up: no more ideas are taken."),
-    "p_room_full": ("ルームは満員です（{max}人まで）。", "The room is full (at most {max} people)."),
-    "p_room_name_too_long": ("名前は{max}文字までです。", "A name has at most {max} characters."),
-    "p_room_timer_range": ("タイマーは0〜{max}分です。", "The timer is 0 to {max} minutes."),
-    "p_vote_no_options": ("選択肢がありません。", "There is nothing to vote on."),
-    "p_vote_too_many_options": ("選択肢は{max}個までです。", "At most {max} options."),
-    "p_vote_dots_range": ("ドット数は1〜{max}です。", "Dots per person: 1 to {max}."),
-    "p_vote_closed": ("投票は締め切られています。", "The vote is closed."),
-    "p_vote_bad_option": ("その選択肢はありません。", "No such option."),
-    "p_vote_no_dots": ("ドットはもうありません（{dots}個まで）。", "No dots left (you have {dots})."),
 }
-
-
-class MissingTextError(KeyError):
-    """A text key with no entry (raised only when strict: the tests run strict, so a missing key fails there)."""
-
-
-STRICT = os.environ.get("KPIDESIGN_STRICT_TEXT") == "1"  # tests/conftest.py sets it; people see the key instead
-
-
-def t(key: str, lang: Language = "ja", **params: Any) -> str:
-    """The text for key in lang, with {params} filled in; the key itself if unknown (MissingTextError when strict)."""
-    pair = S.get(key)
-    if pair is None:
-        if STRICT:
-            raise MissingTextError(key)
-        return key
-    text = pair[0] if lang == "ja" else pair[1]
-    if params:
-        try:
-            return text.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return text
-    return text
-
-
-def has_text(key: str) -> bool:
-    """Whether key has a text (for a label of a value that may be one already: Streamlit's tests pass labels back)."""
-    return key in S
-
-
-def problem_text(problem: Problem, lang: Language = "ja") -> str:
-    """A Problem as a sentence for people."""
-    return t(f"p_{problem.code}", lang, **problem.params)
-
-
-def finding_text(finding: Finding, lang: Language = "ja") -> str:
-    """A Finding as a sentence for people (numbers formatted, choices translated)."""
-    params = {k: _show(k, v, lang) for k, v in finding.params.items()}
-    return t(f"p_{finding.code}", lang, **params)
-
-
-_TRANSLATED_PARAMS = ("basis", "direction", "speed")
-
-
-def _show(key: str, value: Any, lang: Language) -> Any:
-    if isinstance(value, float):
-        return format_number(value)
-    if key in _TRANSLATED_PARAMS and isinstance(value, str):
-        return t(value, lang)
-    return value
