@@ -13,6 +13,7 @@ from ui import connectors as sql_sources
 from ui import widgets
 from ui.session import kept, labeller, md, require_workshop, tabs, tr
 from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
+from ui.theme import PROJECTOR_SCALE, projector
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -122,6 +123,7 @@ def whole_sheet() -> None:
         ),
     )
     w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
+    row = 35 * (PROJECTOR_SCALE if projector() else 1)  # the grid's row height in pixels (rem-sized: larger on a projector)
     text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
@@ -130,7 +132,7 @@ def whole_sheet() -> None:
         "def_sheet",
         save_button=tr("save_sheet"),
         disabled=["name"],
-        height=min(38 * (len(order) + 1) + 3, 600),
+        height=min(int(row * (len(order) + 1)) + 3, int(row * 16)),  # every row without a scroll bar, up to 15
         column_config={
             **text,
             "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
