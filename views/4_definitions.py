@@ -13,6 +13,7 @@ from ui.cache import snapshot
 from ui.state import require_workshop
 from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
 from ui.text import labeller, md, tr
+from ui.theme import PROJECTOR_SCALE, projector
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -100,6 +101,7 @@ def whole_sheet() -> None:
     st.caption(tr("save_sheet_hint"))
     frame = derived.definition_sheet(snapshot(loaded))
     w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
+    row = 35 * (PROJECTOR_SCALE if projector() else 1)  # the grid's row height in pixels (rem-sized: larger on a projector)
     text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
@@ -108,7 +110,7 @@ def whole_sheet() -> None:
         "def_sheet",
         save_button=tr("save_sheet"),
         disabled=["name"],
-        height=min(38 * (len(order) + 1) + 3, 600),
+        height=min(int(row * (len(order) + 1)) + 3, int(row * 16)),  # every row without a scroll bar, up to 15
         column_config={
             **text,
             "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
