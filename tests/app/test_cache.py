@@ -30,6 +30,8 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.graphs._fold": (1, None, ()),
     "ui.why_moved._why": ("sales", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
     "ui.exports.build": ("yaml", None),
+    "ui.dashboard._overview": (((), ()),),
+    "ui.trends.ahead": ("sales",),
 }
 STORE_KWARG = {"ui.exports.build"}  # views built outside a script run are given the connection to read through
 
