@@ -2,23 +2,24 @@
 
 import streamlit as st
 
-from ui import analysis, data_say
+from ui import data_say, design_review, whatif
 from ui.binding import tabs
+from ui.cache import snapshot
 from ui.state import require_workshop
 from ui.text import tr
 
 loaded = require_workshop()
-ws = loaded.workshop
+snap = snapshot(loaded)
 
 st.title(tr("review_title"))
 st.write(tr("review_intro"))
 
 
 sections = {
-    tr("tab_review"): lambda: analysis.design_review(ws, loaded.id, loaded.version),
-    tr("tab_whatif"): lambda: analysis.what_if(ws, loaded.id, loaded.version),
-    tr("tab_levers"): lambda: analysis.levers(ws, loaded.id, loaded.version),
-    tr("tab_goal"): lambda: analysis.goal_seek(ws),
+    tr("tab_review"): lambda: design_review.design_review(snap),
+    tr("tab_whatif"): lambda: whatif.what_if(snap),
+    tr("tab_levers"): lambda: whatif.levers(snap),
+    tr("tab_goal"): lambda: whatif.goal_seek(snap),
     tr("tab_data_say"): lambda: data_say.what_the_data_say(loaded),
 }
 tabs(sections, keep=("wi_levers", "gs_lever"))  # the levers chosen survive a look at another tab

@@ -32,6 +32,7 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.exports.build": ("yaml", None),
     "ui.dashboard._overview": (((), ()),),
     "ui.trends.ahead": ("sales",),
+    "ui.design_review._review_view": ("now",),
 }
 STORE_KWARG = {"ui.exports.build"}  # views built outside a script run are given the connection to read through
 

@@ -1,7 +1,7 @@
 from kpidesign import edits
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander, open_tab, seeded, start
-from ui.analysis import LINKED_GROUPS, LINKED_HINTS
+from ui.design_review import LINKED_GROUPS, LINKED_HINTS
 
 
 def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
