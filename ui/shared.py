@@ -27,7 +27,7 @@ def header(loaded: Loaded) -> None:
     ws, kgi = loaded.workshop, loaded.workshop.kgi
     st.title(md(ws.title), anchor=False)  # no "#<title>" link beside it either
     st.caption(tr("share_read_only"))
-    line = f"**{md(kgi.name)}**: {format_value(kgi.baseline, kgi.unit)} → {format_value(kgi.target, kgi.unit)} {md(kgi.unit)}"
+    line = f"**{md(kgi.name)}**: {format_value(kgi.baseline, kgi.unit, precise=False)} → {format_value(kgi.target, kgi.unit, precise=False)} {md(kgi.unit)}"
     st.markdown(line + (f" — {kgi.deadline}" if kgi.deadline else ""))
     if kgi.definition.why:
         st.markdown(f"{tr('why')}: {md(kgi.definition.why)}")
@@ -62,8 +62,8 @@ def _definitions(snap: Snapshot) -> pd.DataFrame:
             tr("frequency"): [tr(n.definition.frequency.value) if n.definition.frequency else "" for n in order],
             tr("owner"): [n.definition.owner for n in order],
             tr("purpose"): [n.definition.why for n in order],
-            tr("baseline"): [format_value(n.baseline, n.unit) for n in order],
-            tr("target"): [format_value(n.target, n.unit) for n in order],
+            tr("baseline"): [format_value(n.baseline, n.unit, precise=False) for n in order],
+            tr("target"): [format_value(n.target, n.unit, precise=False) for n in order],
             tr("layer"): [tr(n.layer.value) if n.layer else "" for n in order],
         }
     )

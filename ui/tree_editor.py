@@ -163,7 +163,13 @@ def formula_box(ws: Workshop, node: Node, kids: list[Node]) -> None:
             return
         base = parsed.evaluate({k.id: k.baseline for k in kids})
         goal = parsed.evaluate({k.id: k.target for k in kids})
-        st.caption(tr("computed", baseline=format_value(base, node.unit) or "?", target=format_value(goal, node.unit) or "?"))
+        st.caption(
+            tr(
+                "computed",
+                baseline=format_value(base, node.unit, precise=False) or "?",
+                target=format_value(goal, node.unit, precise=False) or "?",
+            )
+        )
 
 
 def _set_formula(node: Node, text: str) -> None:

@@ -31,3 +31,19 @@ def test_actuals_are_shown_in_their_unit_and_a_lone_value_has_no_dash(db):
     open_tab(at, "Enter data")
     table = at.dataframe[-1].value
     assert list(table["Value"]) == ["11%"]
+
+
+def test_the_share_view_rounds_a_planned_count_as_people_read_it(db):
+    from kpidesign import edits
+    from tests.app.conftest import start
+
+    _, wid = seeded(db, "en")
+    store = Store(db)
+    loaded = store.load(wid)
+    ws = edits.set_field(edits.set_field(loaded.workshop, "new_customers", "unit", "people"), "new_customers", "baseline", "28.06")
+    store.save(wid, ws, expected_version=loaded.version, summary="a planned count")
+    at = ok(start({"share": store.create_share(wid)}))
+    at.sidebar.radio(key="lang").set_value("en").run()
+    open_tab(at, "Definitions")
+    table = at.dataframe[0].value
+    assert table.loc[table["Name"] == "New customers", "Baseline"].tolist() == ["≈28"]
