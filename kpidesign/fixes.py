@@ -94,3 +94,6 @@ def fix_for(finding: Finding, kgi: str | None = None) -> Fix:
     if finding.node is None:
         return Fix(fix.page, fix.field, fix.tab, pick_node=False)
     return fix
+
+
+FIELDS = frozenset({f.field for f in FIXES.values() if f.field} | KGI_FIELDS | {"parent"})  # every field a review link may name

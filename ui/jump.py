@@ -7,10 +7,13 @@ import json
 
 import streamlit as st
 
-from kpidesign.fixes import Fix
+from kpidesign.fixes import FIELDS, Fix
 from kpidesign.i18n import t
+from kpidesign.index import index
+from kpidesign.store import WorkshopNotFoundError
 from ui.cache import reused
 from ui.pages import STEPS, spec_at
+from ui.state import store
 
 NODE_KEYS = ("tree_selected", "def_selected")  # the node picker of steps 2-3 and the KPI picker of step 4
 FIELD_LABEL = {"why": "purpose", "parent": "move_to", "formula": "review_formula"}  # a field's label where the key differs
@@ -55,6 +58,9 @@ def land() -> None:
     for key in ("go", "node", "field", "pick", "open"):
         if key in params:
             del params[key]
+    # an address is anyone's to write: only a node of the open workshop and a field a review link names are followed
+    node = node if node is not None and _in_open_workshop(node) else None
+    field = field if field in FIELDS else None
     if tab:  # not through the tabs' own ?tab=: arriving from a page with tabs, Streamlit drops it for that page's tab
         st.session_state["tab"] = tab
     if node and pick:
@@ -62,6 +68,21 @@ def land() -> None:
             st.session_state[key] = node
     if field or tab:
         _focus(node, field)
+
+
+def _in_open_workshop(node: str) -> bool:
+    """Whether node names a node of the open workshop (the router runs this before any page has loaded it)."""
+    wid = st.session_state.get("ws_id")
+    try:
+        return bool(wid) and node in index(store().load(wid).workshop).by_id
+    except WorkshopNotFoundError:
+        return False
+
+
+def script_json(value: object) -> str:
+    """A value as JSON that can sit inside a <script> element: <, > and & escaped (json.dumps leaves them, and a
+    "</script>" in a string would end the element there)."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _focus(node: str | None, field: str | None) -> None:
@@ -78,7 +99,7 @@ def _focus(node: str | None, field: str | None) -> None:
     script = f"""
 <script>
 (() => {{
-  const exact = {json.dumps(exact)}, suffix = {json.dumps(f"_{field}")}, want = {json.dumps(want)}, block = {json.dumps("start" if field is None else "center")};
+  const exact = {script_json(exact)}, suffix = {script_json(f"_{field}")}, want = {script_json(want)}, block = {script_json("start" if field is None else "center")};
   let tries = 0;
   const find = () => {{
     for (const name of exact) {{ const el = document.getElementsByClassName(name)[0]; if (el) return el; }}

@@ -131,3 +131,18 @@ def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db):
     open_tab(at, "Levers and KFS")
     open_tab(at, "What-if")
     assert at.multiselect(key="wi_levers").value == ["purchase_rate", "item_price"] and not at.warning
+
+
+def test_a_forged_review_link_runs_no_script_and_names_nothing_outside_the_workshop(db):
+    import json
+
+    from ui.jump import script_json
+
+    at, _wid = seeded(db, "en")
+    evil = "</script><img src=x onerror=alert(document.cookie)>"
+    for key, value in {"go": "1", "node": evil, "pick": "1", "field": evil}.items():
+        at.query_params[key] = value
+    ok(at.switch_page("views/4_definitions.py").run())
+    assert not any("<img" in h.proto.body or "onerror" in h.proto.body for h in at.get("html"))
+    assert at.session_state["def_selected"] != evil
+    assert "<" not in script_json(evil) and json.loads(script_json(evil)) == evil  # and were it ever written, it stays a string
