@@ -32,9 +32,13 @@ ICONS = {
 
 @cached(max_entries=64)
 def build(snap: Snapshot, fmt: str, room: int | None, *, _store: Store) -> files.Export | None:
-    """One export of a snapshot with its room's ideas and votes at revision `room` (read through _store: a download is
-    built in a worker thread, where the session's connection cannot be reached)."""
-    ws = _store.with_room(workshop_with_actuals(snap, _store), snap.workshop)
+    """One export of a snapshot; with room (the room's revision) its ideas and votes too, for the facilitator's own
+    export only (read through _store: a download is built in a worker thread, where the session's connection cannot be
+    reached). None: no room in the file, as for a share link: participants' ideas, private ones too, are not a
+    stakeholder's to download."""
+    ws = workshop_with_actuals(snap, _store)
+    if room is not None:
+        ws = _store.with_room(ws, snap.workshop)
     return files.export(ws, fmt, snap.language)
 
 
@@ -61,10 +65,11 @@ def offer(
     key: str,
     allowed: Callable[[], bool] = lambda: True,
     unavailable: dict[str, str] | None = None,
+    with_room: bool = False,
 ) -> None:
     """Download buttons in a row, each building its file when clicked (see built_on_click); a format in unavailable
-    shows why it cannot be built instead (a message key)."""
-    room, ws = store().room_rev(snap.workshop), workshop(snap)
+    shows why it cannot be built instead (a message key); with_room: the room's ideas and votes in the files too."""
+    room, ws = store().room_rev(snap.workshop) if with_room else None, workshop(snap)
     for column, fmt in zip(st.columns(max(len(formats), 4)), formats):
         if unavailable and fmt in unavailable:
             column.caption(tr(unavailable[fmt]))

@@ -17,7 +17,7 @@ st.write(tr("export_intro"))
 
 png_problem = derived.png_problem(snap)
 unavailable = {"png": "png_too_large" if png_problem == "too_large" else "png_unavailable"} if png_problem else {}
-exports.offer(snap, files.FORMATS, "dl", unavailable=unavailable)  # with the room's ideas and votes (Excel, YAML)
+exports.offer(snap, files.FORMATS, "dl", unavailable=unavailable, with_room=True)  # with the room's ideas and votes (Excel, YAML)
 st.caption(tr("export_on_click") + " " + tr("export_formats_help"))
 
 st.divider()
@@ -26,6 +26,6 @@ sharing.manage(loaded.id)
 # the picture for slides as exported; the SVG is drawn by the browser, never decoded on the server
 st.divider()
 st.subheader(tr("sheet_tree"))
-svg = exports.build(snap, "svg", store().room_rev(loaded.id), _store=store())
+svg = exports.build(snap, "svg", None, _store=store())  # the picture has no room in it: not drawn again for each idea sent
 if svg:
     st.image(svg.data.decode("utf-8"), width="stretch")

@@ -223,3 +223,22 @@ def test_conflict_message_names_the_other_change(db):
     by_key(second.text_input, "f_sales_objective_").input("mine").run()
     message = " ".join(e.value for e in second.error)
     assert "他の人" in message and "年間売上高" in message and "単位" in message
+
+
+def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeypatch):
+    _, wid = seeded(db)
+    store = Store(db)
+    store.open_room(wid)
+    secret = store.join_room(wid, "Aki")
+    store.add_idea(wid, secret, "private thought", None)
+    st.session_state["store"] = store
+    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en")
+    shared_file = yaml.safe_load(exports.built_on_click(snap, "yaml", None, lambda: True)())
+    assert "room" not in shared_file and "private thought" not in yaml.safe_dump(shared_file, allow_unicode=True)
+    own = yaml.safe_load(exports.built_on_click(snap, "yaml", store.room_rev(wid), lambda: True)())
+    assert "private thought" in yaml.safe_dump(own["room"], allow_unicode=True)
+    asked = []
+    real = exports.built_on_click
+    monkeypatch.setattr(exports, "built_on_click", lambda snap, fmt, room, allowed: asked.append(room) or real(snap, fmt, room, allowed))
+    ok(start({"share": store.create_share(wid)}))  # the share view's buttons: built without the room
+    assert asked and set(asked) == {None}
