@@ -206,6 +206,9 @@ def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
     return ws.model_copy(update={"actuals": [a for a in actuals if a.kpi in ids]})
 
 
+_UNDECIDED = f"('{IdeaStatus.PRIVATE.value}', '{IdeaStatus.REVEALED.value}')"  # ideas the facilitator has not yet decided
+
+
 class StoreError(Exception):
     """Base class of the store's errors."""
 
@@ -446,9 +449,10 @@ class Store:
         """Which database this is (its resolved path, or a name of its own for one in memory): part of every cache key."""
         return self._where
 
-    def load(self, workshop_id: str) -> Loaded:
+    def load(self, workshop_id: str, *, expected_version: int | None = None) -> Loaded:
         """The current state of a workshop (the same object while its version is unchanged, shared by every Store of
-        this process on the same database: never mutate it)."""
+        this process on the same database: never mutate it); StaleVersionError when an expected version is given and the
+        workshop has moved on from it (a change is then never worked out on a state its author did not see)."""
         known = _parsed.get(self._where, workshop_id)
         seen = (known.version, known.updated_at) if known else (None, None)
         row = self.db.execute(  # one read: the document is sent only when the version is not the one already parsed
@@ -458,6 +462,9 @@ class Store:
         if row is None:
             _parsed.drop(self._where, workshop_id)
             raise WorkshopNotFoundError(workshop_id)
+        if expected_version is not None and row[0] != expected_version:
+            last = self.db.execute("select summary from versions where workshop_id = ? and version = ?", (workshop_id, row[0])).fetchone()
+            raise StaleVersionError(workshop_id, expected_version, row[0], last[0] if last else "")
         if row[2] is None and known is not None:
             return known
         loaded = Loaded(workshop_id, Workshop.model_validate_json(row[2]), row[0], row[1])
@@ -838,12 +845,21 @@ class Store:
 
     def dismiss_idea(self, workshop_id: str, idea_id: int) -> None:
         """Set an idea aside (the facilitator's decision; its author still sees it)."""
+        self.dismiss_ideas(workshop_id, [idea_id])
+
+    def dismiss_ideas(self, workshop_id: str, idea_ids: list[int]) -> int:
+        """Set ideas aside in one transaction, those still undecided only (one accepted meanwhile stays accepted);
+        how many were."""
         with self._write() as conn:
-            conn.execute(
-                "update room_ideas set status = ?, updated_at = ? where id = ? and workshop_id = ?",
-                (IdeaStatus.DISMISSED.value, _now(), idea_id, workshop_id),
+            done = sum(
+                conn.execute(
+                    f"update room_ideas set status = ?, updated_at = ? where id = ? and workshop_id = ? and status in {_UNDECIDED}",
+                    (IdeaStatus.DISMISSED.value, _now(), idea_id, workshop_id),
+                ).rowcount
+                for idea_id in idea_ids
             )
             self._touch(conn, workshop_id)
+            return done
 
     def merge_idea(self, workshop_id: str, idea_id: int, into: int) -> None:
         """Merge a duplicate into another idea (raise EditError when either is already decided, or they are one)."""
@@ -862,12 +878,20 @@ class Store:
 
     def accept_idea(self, workshop_id: str, idea_id: int, node: str) -> None:
         """Record that an idea became a node of the tree (the node itself is added by an ordinary, versioned edit)."""
+        self.accept_ideas(workshop_id, [(idea_id, node)])
+
+    def accept_ideas(self, workshop_id: str, made: list[tuple[int, str]]) -> int:
+        """Record in one transaction that ideas became nodes (idea id, node id), those still undecided only; how many."""
         with self._write() as conn:
-            conn.execute(
-                "update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ?",
-                (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
+            done = sum(
+                conn.execute(
+                    f"update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ? and status in {_UNDECIDED}",
+                    (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
+                ).rowcount
+                for idea_id, node in made
             )
             self._touch(conn, workshop_id)
+            return done
 
     def open_vote(self, workshop_id: str, question: str, kind: VoteKind, options: list[str], dots: int = rules.DEFAULT_DOTS) -> int:
         """Put a question to the vote (closing any vote still open); its id. Raise EditError for no options or bad dots."""

@@ -34,48 +34,54 @@ def write(
 
     error_key: where an input's refusal is shown (beside its field); else it is a message at the top of the page.
     workshop_id, seen: the workshop written and the version the screen showed, for the conflict message.
-    refused: where a refused input's message goes instead (a participant's phone shows it its own way).
+    refused: where every message goes instead (a participant's phone, drawn in a fragment, shows them its own way).
     """
+
+    def tell(kind: str, message: str) -> None:
+        if refused is not None:
+            refused(message)
+        else:
+            flash(kind, message)
+
     if error_key:
         st.session_state["errors"].pop(error_key, None)
     try:
         return True, action()
     except EditError as e:
         message = md(problem_text(e.problem, lang()))  # it may quote what was typed
-        if refused is not None:
-            refused(message)
-        elif error_key:
+        if error_key and refused is None:
             st.session_state["errors"][error_key] = message
         else:
-            flash("error", message)
+            tell("error", message)
     except StaleVersionError as e:
-        flash("error", stale_message(workshop_id or e.workshop_id, seen, e))
+        tell("error", stale_message(workshop_id or e.workshop_id, seen, e))
     except InvalidWorkshopError as e:
-        flash("error", say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
+        tell("error", say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
     except WorkshopNotFoundError:
         if workshop_id is None or workshop_id == st.session_state.get("ws_id"):
             open_workshop(None)
-        flash("warning", tr("workshop_gone"))
+        tell("warning", tr("workshop_gone"))
     except (sqlite3.OperationalError, sqlite3.DatabaseError, StoreError):  # busy, locked, read-only, full disk…
-        flash("error", tr("db_busy"))
+        tell("error", tr("db_busy"))
     return False, None
 
 
 def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str | None = None, workshop_id: str | None = None) -> bool:
     """Apply change to a workshop (the open one by default) on top of the version shown; report any refusal.
 
-    The store refuses the save when the workshop moved on since the version this screen was drawn from (another
-    person saved), so a change is never applied to a state nobody saw."""
+    The store refuses when the workshop moved on since the version this screen was drawn from (another person saved):
+    before the change is worked out (so it is never applied to a state its author did not see: a field of a node they
+    deleted, a name they took) and again when saving (a save between the two)."""
     is_open = workshop_id is None or workshop_id == st.session_state.get("ws_id")
     wid = st.session_state.get("ws_id") if workshop_id is None else workshop_id
     shown = st.session_state.get("ws_version") if is_open else None
 
     def save() -> int | None:
-        loaded = store().load(wid)
+        loaded = store().load(wid, expected_version=shown)
         changed = change(loaded.workshop)
         if changed is loaded.workshop:
             return None
-        return store().save(wid, changed, expected_version=loaded.version if shown is None else shown, summary=summary)
+        return store().save(wid, changed, expected_version=loaded.version, summary=summary)
 
     ok, new_version = write(save, error_key=error_key, workshop_id=wid, seen=shown)
     if not ok or new_version is None:

@@ -49,3 +49,18 @@ def test_a_busy_database_when_adding_actuals_is_a_message(db, monkeypatch):
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
     assert any("busy" in e.value for e in at.error) and not Store(db).actuals(wid)
     assert at.text_input(key="act_value").value == "2.5%"  # kept, to send again
+
+
+def test_editing_a_node_someone_else_deleted_is_a_conflict_message_not_a_crash(db):
+    from kpidesign import tree
+    from tests.app.conftest import by_key
+
+    at, wid = seeded(db)
+    ok(at.switch_page("views/4_definitions.py").run())
+    at.selectbox(key="def_selected").set_value("purchase_rate").run()
+    store = Store(db)
+    loaded = store.load(wid)
+    store.save(wid, tree.delete(loaded.workshop, "purchase_rate"), expected_version=loaded.version, summary="購入率を削除")
+    ok(by_key(at.text_input, "f_purchase_rate_owner_").input("誰か").run())
+    assert any("他の人" in e.value and "購入率を削除" in e.value for e in at.error), [e.value for e in at.error]
+    assert store.load(wid).version == loaded.version + 1  # their deletion stands
