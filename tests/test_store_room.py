@@ -12,6 +12,7 @@ from kpidesign.model import Workshop
 from kpidesign.room import IdeaStatus, RoomState, VoteKind
 from kpidesign.store import Store, _hash
 from kpidesign.values import EditError
+from tests.conftest import build_ec
 
 
 def refused(code: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -236,3 +237,16 @@ def test_upgrade_hashes_the_participants_an_earlier_release_stored_in_clear(tmp_
     assert again.is_participant(wid, old) and [i.text for i in again.ideas(wid, old)] == ["x"]  # the address it holds still works
     assert old not in str(again.db.execute("select * from room_participants").fetchall())
     assert again.room_rev(wid) is not None
+
+
+def test_a_decided_idea_is_never_decided_again(tmp_path):
+    store = Store(tmp_path / "r.db")
+    wid = store.create(build_ec())
+    store.open_room(wid)
+    secret = store.join_room(wid, "A")
+    first, second = store.add_idea(wid, secret, "one"), store.add_idea(wid, secret, "two")
+    assert store.accept_ideas(wid, [(first, "customers")]) == 1
+    assert store.dismiss_ideas(wid, [first, second]) == 1  # the accepted one stays accepted
+    found = {i.id: (i.status.value, i.node) for i in store.ideas(wid)}
+    assert found == {first: ("accepted", "customers"), second: ("dismissed", None)}
+    assert store.accept_ideas(wid, [(second, "items")]) == 0

@@ -107,7 +107,8 @@ def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
             }
         )
     bar.empty()
+    if kept and not write(lambda: store().add_actuals(workshop_id, kept), workshop_id=workshop_id)[0]:
+        return  # nothing stored: the message says why, and no report claims rows were loaded
     st.session_state[f"refresh_report_{workshop_id}"] = (failed, len(kept), lines)
     if kept:
-        write(lambda: store().add_actuals(workshop_id, kept), workshop_id=workshop_id)
         st.rerun()  # every view of the dashboard on the new actuals

@@ -56,13 +56,18 @@ def not_open() -> None:
 
 def me(workshop_id: str) -> str | None:
     """This session's participant secret in this room, if they joined: from the session, else the address (a reload),
-    else this browser's cookie (the join address opened again); the address then carries it, for the next reload."""
+    else this browser's cookie (the join address opened again). The secret is a capability (whoever holds it is that
+    participant), so the address carries it only until the browser is seen to hold the cookie: an address copied to
+    a neighbour or shown on a screen then gives nothing away."""
     for source in (lambda: st.session_state.get(ME), lambda: st.query_params.get("me"), _cookie):
         held = source()
         if isinstance(held, str) and held and store().is_participant(workshop_id, held):
             st.session_state[ME] = held
-            if st.query_params.get("me") != held:
-                st.query_params["me"] = held
+            if _cookie() == held:
+                if "me" in st.query_params:
+                    del st.query_params["me"]
+            elif st.query_params.get("me") != held:
+                st.query_params["me"] = held  # for a reload before the cookie is written
             return str(held)
     st.session_state.pop(ME, None)
     return None

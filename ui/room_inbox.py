@@ -113,15 +113,14 @@ def _accept(workshop_id: str) -> None:
         return ws
 
     if picked and commit(change, tr("room_summary_accept", name=" / ".join(i.text[:40] for i in picked)[:120])):
-        for idea_id, node_id in made:
-            write(lambda idea_id=idea_id, node_id=node_id: store().accept_idea(workshop_id, idea_id, node_id), workshop_id=workshop_id)
+        # the ideas marked in one transaction; should that fail, the message says so and Undo takes the nodes back
+        write(lambda: store().accept_ideas(workshop_id, made), workshop_id=workshop_id)
     _clear()
 
 
 def _dismiss(workshop_id: str) -> None:
-    still_open = {i.id for i in store().ideas(workshop_id) if i.status in OPEN}  # not one decided meanwhile elsewhere
-    gone = [idea_id for idea_id in chosen() if idea_id in still_open]
-    write(lambda: [store().dismiss_idea(workshop_id, idea_id) for idea_id in gone], workshop_id=workshop_id)
+    gone = chosen()  # only those still undecided: one accepted meanwhile elsewhere stays accepted (the store checks)
+    write(lambda: store().dismiss_ideas(workshop_id, gone), workshop_id=workshop_id)
     _clear()
 
 

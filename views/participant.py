@@ -7,6 +7,7 @@ from ui import participant as p
 from ui import participant_ideas as ideas_ui
 from ui import participant_vote as vote_ui
 from ui.access import joined_workshop
+from ui.messages import show_flash
 from ui.state import store
 from ui.text import md, tr
 
@@ -25,6 +26,7 @@ def live() -> None:
         p.not_open()
         return
     st.caption(md(ws.title))
+    show_flash()  # a fragment's rerun: what the router shows at the top of a page is shown here
     p.message()
     secret = p.me(workshop_id)
     if secret is None:
@@ -33,6 +35,7 @@ def live() -> None:
     p.remember(secret)
     p.prompt(room, ws, p.now())
     ideas_ui.send_form(workshop_id, secret, room.node)
+    rev = store().room_rev(workshop_id)  # read before the ideas: a reveal in between is seen at the next refresh, not lost
     ideas = store().ideas(workshop_id)
     votes = store().votes(workshop_id)
     if votes and votes[-1].is_open:
@@ -41,7 +44,7 @@ def live() -> None:
         vote_ui.results(votes[-1], ws, ideas, workshop_id)
     key = R.participant_key(secret)
     ideas_ui.own_ideas(workshop_id, secret, [i for i in ideas if i.participant == key])
-    ideas_ui.revealed(ideas, key, room.anonymous, store().room_rev(workshop_id))
+    ideas_ui.revealed(ideas, key, room.anonymous, rev)
 
 
 p.compact()

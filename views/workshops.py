@@ -135,11 +135,11 @@ if st.session_state.get("ws_confirm_delete") == chosen:
     st.warning(say("confirm_delete_workshop", title=title))
     yes, no = st.columns(2)
     if yes.button(tr("confirm"), type="primary", key="ws_delete_yes"):
-        write(lambda: store().delete(chosen), workshop_id=chosen)
-        if st.session_state.get("ws_id") == chosen:
-            open_workshop(None)
-        st.session_state["ws_confirm_delete"] = None
-        flash("info", tr("deleted"))
+        if write(lambda: store().delete(chosen), workshop_id=chosen)[0]:  # else the message says why; nothing was deleted
+            if st.session_state.get("ws_id") == chosen:
+                open_workshop(None)
+            st.session_state["ws_confirm_delete"] = None
+            flash("info", tr("deleted"))
         st.rerun()
     if no.button(tr("cancel"), key="ws_delete_no"):
         st.session_state["ws_confirm_delete"] = None

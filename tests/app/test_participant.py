@@ -167,3 +167,17 @@ def test_the_phone_page_draws_a_few_elements_however_many_ideas(db: Path) -> Non
     ok(at.run())
     assert private <= 12 and revealed <= 12 and count() <= 16, (private, revealed, count())
     assert "idea 2 " in texts(at) and r"\*\*" in texts(at)  # 60 ideas, in one list, literal
+
+
+def test_a_busy_database_is_said_on_the_phone(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    _store, _wid, token = room(db)
+    ann = joined(token, "Ann")
+
+    def busy(*args: object, **kwargs: object) -> int:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(Store, "add_idea", busy)
+    send(ann, "an idea")
+    assert any("混み合って" in e.value for e in ann.error), [e.value for e in ann.error]
