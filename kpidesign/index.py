@@ -1,7 +1,8 @@
 """The index of a workshop's tree: nodes by id, the walk order with depths, and what is derived from a version once
 (its picture's layout). Built once per workshop object and kept in a side table, never inside the pydantic model:
-workshops are never changed in place (every edit makes a copy), a copy with a new node list gets a new index (a copy
-with other fields only, a new title say, keeps it), and the entry goes when the workshop is garbage collected."""
+workshops are never changed in place (every edit makes a copy, and a copy gets its own index; a loaded version is one
+object shared by every session, so its index is built once), a node list appended to in place is indexed again, and
+the entry goes when the workshop is garbage collected."""
 
 from __future__ import annotations
 
