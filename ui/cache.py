@@ -11,9 +11,11 @@ session: never mutate it.
 from __future__ import annotations
 
 import functools
-from collections import Counter
-from collections.abc import Callable
-from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
+import operator
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -65,47 +67,86 @@ def cached(
     result, a change of another part the same one.
     """
     parts = WHICH + tuple(p for p in CHANGING if p in uses)
+    key_of = operator.attrgetter(*parts)
 
     def wrap(build: Callable[Concatenate[Snapshot, P], R]) -> Callable[Concatenate[Snapshot, P], R]:
         name = f"{build.__module__}.{build.__qualname__}"
-
-        def keyed(key: tuple[Any, ...], _snap: Snapshot, *args: Any, **kwargs: Any) -> R:
-            BUILDS[name] += 1
-            return build(_snap, *args, **kwargs)
-
-        # Streamlit keys a cache by the function's module, name and source: each view gets a cache of its own
-        keyed.__module__, keyed.__qualname__ = build.__module__, f"{build.__qualname__}[cached]"
-        kept = st.cache_resource(max_entries=max_entries, show_spinner=False)(keyed)
+        shelf: Shelf[R] = Shelf(max_entries)
 
         @functools.wraps(build)
         def view(snap: Snapshot, *args: P.args, **kwargs: P.kwargs) -> R:
-            return kept(tuple(getattr(snap, part) for part in parts), snap, *args, **kwargs)
+            options = tuple((k, v) for k, v in kwargs.items() if not k.startswith("_"))  # _name: not part of the key
+            return shelf.get((key_of(snap), args, options), lambda: _built(name, build, snap, args, kwargs))
 
         view.uses = parts  # type: ignore[attr-defined]
-        view.clear = kept.clear  # type: ignore[attr-defined]
+        view.clear = shelf.clear  # type: ignore[attr-defined]
         CACHED[name] = view
         return view
 
     return wrap
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _workshop(database: str, workshop_id: str, version: int, _store: Store) -> Workshop:
+def _built(name: str, build: Callable[..., R], snap: Snapshot, args: tuple[Any, ...], kwargs: dict[str, Any]) -> R:
+    BUILDS[name] += 1
+    return build(snap, *args, **kwargs)
+
+
+class Shelf(Generic[R]):
+    """What a view worked out, by key: the most recently used max_entries kept, shared by every session of the server
+    process. A dictionary under a lock: a lookup costs a hash, where Streamlit's own cache (which hashes every argument
+    again and inspects the function's signature on each call) cost a page tens of microseconds per view."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.entries: OrderedDict[Hashable, R] = OrderedDict()
+        self.max_entries, self.lock = max_entries, threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], R]) -> R:
+        """The value kept under key, else what build returns (kept; built outside the lock, so one slow view never
+        holds up the others; two sessions asking at once may both build it, and the first kept is the one shared)."""
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = build()
+        with self.lock:
+            value = self.entries.setdefault(key, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget everything (tests)."""
+        with self.lock:
+            self.entries.clear()
+
+
+_WORKSHOPS: Shelf[Workshop] = Shelf(32)
+_ACTUALS: Shelf[list[Actual]] = Shelf(16)
+_WITH_ACTUALS: Shelf[Workshop] = Shelf(16)
+
+
+def _workshop(database: str, workshop_id: str, version: int, via: Store) -> Workshop:
     """One version of a workshop (versions never change once written)."""
-    loaded = _store.load(workshop_id)
-    return loaded.workshop if loaded.version == version else _store.load_version(workshop_id, version)
+
+    def load() -> Workshop:
+        loaded = via.load(workshop_id)
+        return loaded.workshop if loaded.version == version else via.load_version(workshop_id, version)
+
+    return _WORKSHOPS.get((database, workshop_id, version), load)
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _actuals(database: str, workshop_id: str, revision: int, _store: Store) -> list[Actual]:
+def _actuals(database: str, workshop_id: str, revision: int, via: Store) -> list[Actual]:
     """One revision of a workshop's actuals, read once: an edit of the design (a new version) does not change them."""
-    return _store.actuals(workshop_id)
+    return _ACTUALS.get((database, workshop_id, revision), lambda: via.actuals(workshop_id))
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _with_actuals(database: str, workshop_id: str, version: int, revision: int, _store: Store) -> Workshop:
+def _with_actuals(database: str, workshop_id: str, version: int, revision: int, via: Store) -> Workshop:
     """One version with one revision of its actuals, shared by reference (workshops are never mutated in place)."""
-    return attached(_workshop(database, workshop_id, version, _store), _actuals(database, workshop_id, revision, _store))
+    return _WITH_ACTUALS.get(
+        (database, workshop_id, version, revision),
+        lambda: attached(_workshop(database, workshop_id, version, via), _actuals(database, workshop_id, revision, via)),
+    )
 
 
 def workshop(snap: Snapshot, via: Store | None = None) -> Workshop:

@@ -34,7 +34,7 @@ def balance(snap: Snapshot) -> review.Balance:
 @cached()
 def png_problem(snap: Snapshot) -> str | None:
     """Why the tree cannot be a PNG (too large, no renderer), or None."""
-    return image.png_problem(workshop(snap), snap.language)
+    return image.png_problem(workshop_with_actuals(snap), snap.language)  # the object the SVG preview draws: one layout
 
 
 @cached(uses=("version",))

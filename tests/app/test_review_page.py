@@ -33,14 +33,20 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     assert any("impossible" in w.value for w in at.warning)
 
 
-def test_review_lists_findings_of_a_broken_design(db):
+def broken(db, *changes: tuple[str, str, str]):
+    """The English e-commerce workshop open on the review page, with these (node, field, value) changes saved."""
     at, wid = seeded(db, "en")
     store = Store(db)
     loaded = store.load(wid)
-    ws = edits.set_field(loaded.workshop, "customers", "owner", "")
-    ws = edits.set_field(ws, "customers", "green", "1")
+    ws = loaded.workshop
+    for node, field, value in changes:
+        ws = edits.set_field(ws, node, field, value)
     store.save(wid, ws, expected_version=loaded.version, summary="break")
-    ok(at.switch_page("views/review.py").run())
+    return ok(at.switch_page("views/review.py").run())
+
+
+def test_review_lists_findings_of_a_broken_design(db):
+    at = broken(db, ("customers", "owner", ""), ("customers", "green", "1"))
     text = " ".join([*(m.value for m in at.markdown), *(o for r in at.radio for o in r.options)])
     assert "has no owner" in text and "wrong order" in text
 
@@ -51,15 +57,7 @@ def groups(at):
 
 
 def test_the_review_leads_with_what_to_fix_now_grouped_by_node_each_finding_a_link_to_its_field(db):
-    at, wid = seeded(db, "en")
-    store = Store(db)
-    loaded = store.load(wid)
-    ws = edits.set_field(loaded.workshop, "customers", "owner", "")
-    ws = edits.set_field(ws, "customers", "source", "")
-    ws = edits.set_field(ws, "item_price", "green", "1")
-    ws = edits.set_field(ws, "item_price", "yellow", "5")
-    store.save(wid, ws, expected_version=loaded.version, summary="break")
-    ok(at.switch_page("views/review.py").run())
+    at = broken(db, ("customers", "owner", ""), ("customers", "source", ""), ("item_price", "green", "1"), ("item_price", "yellow", "5"))
     assert at.markdown[1].value.startswith("### 3 to fix now,")  # one error, two warnings; the hints "to consider"
     assert "To fix now (errors: 1, warnings: 2)" in [h.value for h in at.subheader]
     found = groups(at)
