@@ -297,7 +297,37 @@ ideas (one list per kind of idea, one row of pills for a vote and per node in th
 (a revision bumped by every write to the room): a phone's rerun 3.5-3.7x the floor in CPU time (was 5.8x private, 8.2x
 revealed, 22.6x with a vote open), the facilitator's Room page ~25-30 ms (was 150-180 ms). The live room's rows say where an
 idea's time goes (the send's run, then the inbox's refresh) and the machine's load: on a machine shared with other work the
-2 s at p95 was not reached (2.55 s at load 8-11 on two cores, 2.7 s at load 7-19, 4.6-10 s at load 10-28).
+2 s at p95 was not reached (2.55 s at load 8-11 on two cores, 2.7 s at load 7-19, 4.6-10 s at load 10-28). On the quiet machine of this
+file's run it is: 1.14 s at p95 (0.72 s at p50), the server at ~190 MiB.
+
+2026-12-02, the house (#19) and the room's screen (#20). Every cached view went through one decorator keyed by a snapshot
+(database, workshop, version, actuals revision, language). Built on `st.cache_resource`, the first bench after it (14:43)
+had pages slower than the run before (dashboard 5.4x -> 7.4x the floor, 26x -> 39x after an edit; export after an edit
+13x -> 21x): Streamlit's cache hashes every argument again and inspects the function's signature on each call (~40 us
+more than a plain dict lookup per view in a bare measurement; a page asks for ten or more views). The views are now kept
+on a `Shelf` (an LRU dictionary under a lock, ~2 us a lookup), and the export page's PNG check and SVG preview share one
+layout again. Against the run before today's work (500 nodes, ms and ratio to the floor timed beside it):
+
+| page | before | after |
+|---|---:|---:|
+| dashboard | 22.7 ms (5.4x) | 11.7 ms (5.2x) |
+| dashboard, first rerun after an edit | 125.6 ms (26.4x) | 87.9 ms (28.4x) |
+| review | 17.1 ms (5.9x) | 7.8 ms (3.6x) |
+| share link, first rerun after an edit | 64.7 ms (15.8x) | 35.9 ms (10.8x) |
+| export | 19.3 ms (4.5x) | 15.6 ms (5.7x) |
+| export, first rerun after an edit | 60.5 ms (13.4x) | 56.0 ms (21.5x) |
+| history, first rerun after an edit | 36.2 ms (7.7x) | 28.9 ms (10.8x) |
+| room (facilitator), 150 ideas revealed | 178.6 ms (52.4x) | 26.4 ms (6.7x) |
+| phone, a vote open on 50 ideas | 59.2 ms (19.3x) | 12.9 ms (4.6x) |
+
+Three rows have a higher ratio though fewer milliseconds: the export page (it draws the picture's SVG preview and now
+asks the room's revision for the downloads, one read) and history after an edit (the preview of an earlier version
+is drawn from that version's own snapshot). In this run the floor beside them was 2.7 ms where it was 4.3 ms before
+(the machine was quieter), and these pages' time is mostly the same fixed Streamlit work as the floor's, which did not
+shrink in proportion: the milliseconds are the fairer comparison there, and each is lower than before. New work on the
+pages that gained features: steps 2 and 3 draw the legend and the click component beside the graph, step 4 counts what
+the sheet lacks (once per version), the review groups its findings by node (once per version and language); none made
+its page slower than before.
 """
 
 
