@@ -21,7 +21,7 @@ TEXT = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
   for (const el of main.querySelectorAll('p, li, td, th, input[type=text], textarea, [data-testid="stMetricValue"]')) {
     const box = el.getBoundingClientRect();
-    const text = (el.value ?? el.innerText ?? '').trim();
+    const text = String((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA' ? el.value : el.innerText) ?? '').trim();  // a list item's value is its number
     if (!box.width || !box.height || (!text && el.tagName !== 'INPUT' && el.tagName !== 'TEXTAREA')) continue;
     if (el.closest('[data-testid="stTooltipContent"], [data-testid="stGraphVizChart"], [data-testid="stToast"]')) continue;
     const where = el.closest('[data-testid]')?.getAttribute('data-testid');

@@ -29,10 +29,11 @@ def read_workshop(name: str, data: bytes) -> dict[str, Any]:
     from kpidesign import i18n
     from kpidesign.findings import Severity
     from kpidesign.io import files, yaml_io
+    from kpidesign.language import LANGUAGES
 
     result = files.read(name, data)
     for finding in result.findings:  # every finding can be said, in both languages
-        for lang in i18n.LANGUAGES:
+        for lang in LANGUAGES:
             assert i18n.finding_text(finding, lang), finding
     if result.workshop is None:
         assert any(f.severity is Severity.ERROR for f in result.findings), "refused without an error"
@@ -45,11 +46,12 @@ def read_workshop(name: str, data: bytes) -> dict[str, Any]:
 def read_actuals(name: str, data: bytes) -> dict[str, Any]:
     """Read an actuals file as the dashboard's upload and `kpidesign actuals` do, against a template's tree."""
     from kpidesign import actuals, i18n, library
+    from kpidesign.language import LANGUAGES
 
     rows, problem = actuals.read_table(name, data)
     if problem is not None:
         assert not rows
-        for lang in i18n.LANGUAGES:
+        for lang in LANGUAGES:
             assert i18n.problem_text(problem, lang)
         return {"outcome": "refused", "codes": [problem.code]}
     good, bad = actuals.parse_rows(library.template("ec_sales", "en"), rows)
