@@ -20,7 +20,7 @@ from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.values import Problem
 from ui.saving import commit
-from ui.state import version
+from ui.state import store, version
 from ui.text import lang, say, tr
 
 #: Column widths of the definition sheet in pixels: fixed, so the grid never re-sizes its columns between reruns.
@@ -44,16 +44,23 @@ SHEET_WIDTHS = {
 
 
 def node_sheet(
-    frame: pd.DataFrame, ids: list[str], columns: tuple[str, ...], prefix: str, save_button: str | None = None, **editor: Any
+    frame: pd.DataFrame,
+    ids: list[str],
+    columns: tuple[str, ...],
+    prefix: str,
+    save_button: str | None = None,
+    summary: str = "sum_definitions",
+    **editor: Any,
 ) -> None:
     """A data editor over node rows; good cells are saved and bad ones explained, at each change, or with save_button
     (a label) when it is pressed: the grid is then in a form, so no rerun interrupts typing (a rerun that lands while a
-    cell is being typed redraws the grid and drops the cell's editor, and with it what was typed)."""
+    cell is being typed redraws the grid and drops the cell's editor, and with it what was typed). summary: the text key
+    naming a save in the history ({count}: the cells saved)."""
     key = _key(prefix, ids)
     drawn = st.session_state.get(f"{prefix}_frame")
     if drawn is None or drawn[0] != key:  # the grid keeps the data it was drawn from: new data would reset its edits
         drawn = st.session_state[f"{prefix}_frame"] = (key, frame)
-    args = (key, ids, columns, prefix)
+    args = (key, ids, columns, prefix, summary)
     if save_button is None:
         st.data_editor(drawn[1], key=key, on_change=_save, args=args, hide_index=True, width="stretch", **editor)
         return
@@ -80,7 +87,7 @@ def _key(prefix: str, ids: list[str]) -> str:
     return f"{prefix}_{generation}_{rows}"
 
 
-def _save(key: str, ids: list[str], columns: tuple[str, ...], prefix: str) -> None:
+def _save(key: str, ids: list[str], columns: tuple[str, ...], prefix: str, summary: str) -> None:
     state = st.session_state
     edited = state[key].get("edited_rows", {})
     applied: dict[tuple[int, str], Any] = state.setdefault(f"{prefix}_applied", {})
@@ -100,7 +107,8 @@ def _save(key: str, ids: list[str], columns: tuple[str, ...], prefix: str) -> No
 
     cells = [(int(row), column) for row, changes in delta.items() for column in changes]
     refused: dict[tuple[str, str], CellProblem] = state.setdefault(f"{prefix}_refused", {})
-    saved = commit(change, tr("sum_definitions", count=len(cells) - len(found)))
+    _, refusing = apply_sheet_edits(store().load(state["ws_id"]).workshop, ids, delta, columns)  # the history counts what is saved
+    saved = commit(change, tr(summary, count=len(cells) - len(refusing)))
     if saved:
         state[f"{prefix}_seen"] = version()  # this table's own save: keep the grid as it is
         for row, column in cells:

@@ -27,6 +27,7 @@ def tagging_table() -> None:
         [n.id for n, _ in rows],
         ("layer", "sensitivity"),
         "dec_table",
+        summary="sum_tags",
         disabled=["name"],
         column_config={
             "name": st.column_config.TextColumn(tr("name"), width="large"),

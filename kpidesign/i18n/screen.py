@@ -404,6 +404,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "sum_order": ("並べ替え: {name}", "reordered: {name}"),
     "sum_delete": ("削除: {name}", "deleted: {name}"),
     "sum_definitions": ("定義表: {count}セル", "definitions: {count} cells"),
+    "sum_tags": ("層と速さ: {count}セル", "layers and speeds: {count} cells"),
     "sum_monitoring": ("モニタリング: {part}", "monitoring: {part}"),
     "sum_title": ("タイトル: {title}", "title: {title}"),
     # steps

@@ -42,6 +42,7 @@ def test_a_bad_cell_is_refused_by_row_and_column_while_the_others_are_saved(db):
     ws = Store(db).load(wid).workshop
     assert ws.nodes[0].definition.owner == "Chika" and ws.nodes[1].thresholds.yellow == 0.12
     assert ws.nodes[0].thresholds.green == before.nodes[0].thresholds.green
+    assert Store(db).history(wid, 1)[0].summary == "definitions: 2 cells"  # three typed, one refused: two saved
     [error] = at.error
     assert f"{before.nodes[0].name}, “Green at”: “abc” is not a number" in error.value
     # the next save (more typing) keeps the refusal listed until the cell is corrected, and does not apply twice
