@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +14,11 @@ from bench.generate import weekly_actuals, workshop
 from kpidesign.model import Workshop
 from kpidesign.render import SELECTED_COLOUR, fold, fold_depth
 from kpidesign.store import Store
+from tests.launch import answers, free_port, streamlit_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _rss_kb(pid: int, field: str = "VmHWM") -> int:
@@ -47,37 +39,10 @@ st.navigation([first, second]).run()
 
 def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     """Start `streamlit run script` on a free loopback port; the process and its address once it answers."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            script,
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",  # as deployed (deploy/kpidesign.service): no session watches the sources for
-            "none",  # changes (with a watcher, every rerun of every session resolves the path of every module it imported)
-        ],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = free_port()
+    server = subprocess.Popen(streamlit_command(script, port), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
+    answers(base, 60)
     return server, base
 
 

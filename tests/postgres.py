@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.launch import free_port
+
 
 def binaries() -> Path | None:
     """The folder of initdb and pg_ctl (the newest Debian installs), or None when PostgreSQL's server is not installed."""
@@ -26,19 +28,13 @@ def binaries() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def server() -> Iterator[str]:
     """A running server; yields the SQLAlchemy URL of its `postgres` database (user postgres, password kpi)."""
     bin_dir = binaries()
     assert bin_dir is not None, "PostgreSQL's server binaries are not installed"
     root = Path(tempfile.mkdtemp(prefix="kpidesign-pg-"))
-    data, port = root / "data", _free_port()
+    data, port = root / "data", free_port()
     as_postgres: list[str] = []
     if os.geteuid() == 0:  # initdb refuses to run as root
         shutil.chown(root, "postgres")

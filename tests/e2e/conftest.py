@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.launch import answers, free_port, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e-パスワード"
@@ -53,51 +52,16 @@ def _browser_required_in_ci() -> None:
         pytest.fail("CI=true but no Chromium: .ci/run must install Debian's chromium", pytrace=False)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """The app on a free loopback port with its own database and an editor password; yields base URL and db path."""
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "KPIDESIGN_DB": str(db), "KPIDESIGN_EDITOR_PASSWORD": PASSWORD}
     log = open(db.with_suffix(".log"), "w")  # noqa: SIM115 (the server writes to it until the fixture ends; closed there)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    proc = subprocess.Popen(streamlit_command("app.py", port), cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
+    if not answers(base, 90):
         proc.kill()
         pytest.fail("streamlit did not start: " + db.with_suffix(".log").read_text()[-2000:])
     yield {"base": base, "db": str(db), "log": str(db.with_suffix(".log"))}

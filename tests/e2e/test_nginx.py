@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -19,6 +18,7 @@ from kpidesign import backup
 from kpidesign.model import new_workshop
 from kpidesign.store import Store
 from tests.e2e.conftest import fill, idle, login, nav
+from tests.launch import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = ROOT / "deploy" / "nginx.conf"
@@ -32,12 +32,6 @@ def nginx_path() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def proxy(server: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """nginx with deploy/nginx.conf on a free loopback port, passing to the app server; yields its base URL and log paths."""
@@ -47,7 +41,7 @@ def proxy(server: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
             pytest.fail("CI=true but no nginx: .ci/run must install Debian's nginx", pytrace=False)
         pytest.skip("no nginx installed (apt-get install nginx)")
     work = tmp_path_factory.mktemp("nginx")
-    port, app_port = _free_port(), urlparse(server["base"]).port
+    port, app_port = free_port(), urlparse(server["base"]).port
     site = SITE.read_text(encoding="utf-8")
     assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1, (
         "deploy/nginx.conf changed shape: update this test"
