@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from kpidesign import edits
 from kpidesign.i18n import problem_text
 from kpidesign.model import Cadence, Sensitivity, Workshop
 from ui.messages import field_error
@@ -88,3 +89,23 @@ def rhythm_hints(ws: Workshop) -> None:
     ]
     if fast_quarterly:
         st.info(say("fast_in_slow_review", meetings=", ".join(fast_quarterly)))
+
+
+def record_learning() -> None:
+    """Add the learning-log entry of step 5's form (its fields' keys log_*), then empty its four texts for the next."""
+    get = st.session_state.get
+    if commit(
+        lambda w: edits.add_learning(
+            w,
+            date=get("log_date"),
+            kpi=get("log_kpi"),
+            observe=get("log_observe"),
+            insight=get("log_insight"),
+            act=get("log_act"),
+            integrate=get("log_integrate"),
+        ),
+        tr("sum_monitoring", part=tr("learning_log")),
+        error_key="log.add",
+    ):
+        for part in ("observe", "insight", "act", "integrate"):
+            st.session_state[f"log_{part}"] = ""

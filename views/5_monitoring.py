@@ -9,7 +9,7 @@ from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
 from ui.binding import tabs
 from ui.messages import field_error
-from ui.monitoring import add_form, rhythm_hints, rows_editor
+from ui.monitoring import add_form, record_learning, rhythm_hints, rows_editor
 from ui.saving import commit
 from ui.state import require_workshop, version
 from ui.text import labeller, md, tr
@@ -97,26 +97,6 @@ def alerts() -> None:
     )
 
 
-def record() -> None:
-    """Add the learning-log entry from the form."""
-    get = st.session_state.get
-    if commit(
-        lambda w: edits.add_learning(
-            w,
-            date=get("log_date"),
-            kpi=get("log_kpi"),
-            observe=get("log_observe"),
-            insight=get("log_insight"),
-            act=get("log_act"),
-            integrate=get("log_integrate"),
-        ),
-        tr("sum_monitoring", part=tr("learning_log")),
-        error_key="log.add",
-    ):
-        for part in ("observe", "insight", "act", "integrate"):
-            st.session_state[f"log_{part}"] = ""
-
-
 def learning_log() -> None:
     """The learning log: a new entry (observe -> insight -> act -> integrate) and the entries so far, newest first."""
     with st.form("log_form", border=True):
@@ -127,7 +107,7 @@ def learning_log() -> None:
             a, b = st.columns(2)
             a.text_area(tr(first), key=f"log_{first}", height=80)
             b.text_area(tr(second), key=f"log_{second}", height=80)
-        st.form_submit_button(tr("add_entry"), type="primary", on_click=record, icon=":material/add:")
+        st.form_submit_button(tr("add_entry"), type="primary", on_click=record_learning, icon=":material/add:")
     field_error("log.add")
 
     log = ws.monitoring.learning_log
