@@ -521,7 +521,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 def _room_tallies(store: Store, wid: str) -> Counter[int]:
     votes = store.votes(wid)
-    return room_rules.idea_votes(votes, [room_rules.tally(v, store.dots(v.id)) for v in votes])
+    return room_rules.idea_votes(votes, [store.tally(v, wid) for v in votes])
 
 
 def cmd_room(args: argparse.Namespace) -> int:

@@ -43,8 +43,8 @@ def test_can_send_limits_per_activity_and_room() -> None:
     assert R.can_send(OPEN, mine, 0) == Problem("idea_limit", {"max": R.IDEAS_PER_ACTIVITY})
     later = OPEN.prompt("tree", "n1")
     assert later.activity == 2 and R.can_send(later, mine, 0) is None
-    many = [Idea(i, "p", "x", activity=i) for i in range(R.IDEAS_PER_ROOM)]
-    assert R.can_send(later, many, 0) == Problem("idea_limit", {"max": R.IDEAS_PER_ROOM})
+    many = [Idea(i, "p", "x", activity=i) for i in range(R.IDEAS_PER_PERSON)]
+    assert R.can_send(later, many, 0) == Problem("idea_limit", {"max": R.IDEAS_PER_PERSON})
     assert R.can_send(Room("w"), [], 0) == Problem("room_closed")
 
 

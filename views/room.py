@@ -42,7 +42,7 @@ def live() -> None:
     show_flash()
     stamp = (loaded.id, rev, fresh.version, lang())
     ideas, votes = store().ideas(loaded.id), store().votes(loaded.id)
-    dots = R.idea_votes(votes, [R.tally(v, store().dots(v.id, loaded.id)) for v in votes]) if votes else Counter[int]()
+    dots = R.idea_votes(votes, [store().tally(v, loaded.id) for v in votes]) if votes else Counter[int]()
     r.counts(state, ideas)
     r.reveal_button(loaded.id, ideas)
     if votes:

@@ -490,6 +490,12 @@ CORE: dict[str, tuple[str, str]] = {
     "p_room_closed": ("ルームは閉じています。", "The room is closed."),
     "p_room_time_up": ("時間切れです。受付は終了しました。", "Time is up: no more ideas are taken."),
     "p_room_full": ("ルームは満員です（{max}人まで）。", "The room is full (at most {max} people)."),
+    "p_room_ideas_full": ("このルームのアイデアは上限（{max}件）に達しました。", "This room has reached its limit of {max} ideas."),
+    "p_room_votes_full": ("このルームの投票は{max}回までです。", "A room takes at most {max} votes."),
+    "p_room_join_rate": (
+        "同じネットワークからの参加が多すぎます（{seconds}秒に{max}人まで）。少し待ってからもう一度どうぞ。",
+        "Too many people joined from this network just now (at most {max} in {seconds} s). Please try again in a moment.",
+    ),
     "p_room_name_too_long": ("名前は{max}文字までです。", "A name has at most {max} characters."),
     "p_room_timer_range": ("タイマーは0〜{max}分です。", "The timer is 0 to {max} minutes."),
     "p_vote_no_options": ("選択肢がありません。", "There is nothing to vote on."),
