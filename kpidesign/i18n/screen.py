@@ -346,8 +346,8 @@ SCREEN: dict[str, tuple[str, str]] = {
     "login_wrong": ("パスワードが違います。", "Wrong password."),
     # issue 17 (h4): allow-list, server-wide password limit, escaped names
     "login_throttled": (
-        "このサーバーでパスワードの誤りが続いたため、ログインを一時停止しています。{minutes}分後にもう一度お試しください。",
-        "Too many wrong passwords on this server: logging in is paused. Try again in {minutes} min.",
+        "パスワードの誤りが続いたため、ログインを一時停止しています。{minutes}分後にもう一度お試しください。",
+        "Too many wrong passwords: logging in is paused. Try again in {minutes} min.",
     ),
     "login_denied_title": ("このアカウントでは編集できません", "This account may not edit here"),
     "login_denied": (
