@@ -26,6 +26,7 @@ DEFAULT_DOTS = 3
 MAX_DOTS = 10
 MAX_OPTIONS = 50  # options of one vote
 MAX_OPTION = 64  # characters of one option (an idea's or a node's id)
+PHONE_LIST = 100  # revealed ideas a phone lists (the latest): a full room's 1,000 would be ~250 KB every refresh
 JOINS_PER_CLIENT = 60  # joins a room takes from one client address ...
 JOIN_WINDOW = 60.0  # ... within this many seconds (a room behind one office address still joins 60 people a minute)
 MAX_QUESTION = 200
@@ -252,6 +253,12 @@ def visible(ideas: Iterable[Idea], participant: str | None) -> list[Idea]:
         return list(ideas)
     shown = (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED, IdeaStatus.MERGED)
     return [i for i in ideas if i.participant == participant or i.status in shown]
+
+
+def latest(ideas: Sequence[Idea], most: int = PHONE_LIST) -> tuple[list[Idea], int]:
+    """The last `most` ideas in the order sent, and how many earlier ones are left out."""
+    kept = list(ideas[-most:]) if most > 0 else []
+    return kept, len(ideas) - len(kept)
 
 
 def author(idea: Idea, anonymous: bool) -> str | None:

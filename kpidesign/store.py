@@ -809,12 +809,17 @@ class Store:
             self._touch(conn, workshop_id)
 
     def removed_participants(self, workshop_id: str) -> list[tuple[str, str]]:
-        """The participants the facilitator removed, as (key, display name), the latest first."""
-        rows = self.db.execute(
-            "select id, coalesce(name, '') from room_participants where workshop_id = ? and removed_at is not null order by removed_at desc",
-            (workshop_id,),
-        ).fetchall()
-        return [(r[0], r[1]) for r in rows]
+        """The participants the facilitator removed, as (key, display name), the latest first (read once per room revision)."""
+
+        def read() -> list[tuple[str, str]]:
+            rows = self.db.execute(
+                "select id, coalesce(name, '') from room_participants where workshop_id = ? and removed_at is not null "
+                "order by removed_at desc, rowid desc",
+                (workshop_id,),
+            ).fetchall()
+            return [(r[0], r[1]) for r in rows]
+
+        return list(self._cached(workshop_id, ("removed",), read))
 
     def rename_participant(self, workshop_id: str, secret: str, name: str) -> None:
         """Change a participant's display name (raise EditError for a name refused)."""

@@ -139,3 +139,11 @@ def test_prompt_bumps_activity_only_on_change() -> None:
     assert (r.step, r.node, r.activity) == ("decompose", "n1", 2)
     assert r.prompt("decompose", "n1") is r
     assert r.prompt("nonsense", "n1") is r
+
+
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=150))
+def test_a_phone_lists_the_latest_ideas_and_counts_the_rest(n: int, most: int) -> None:
+    ideas = [Idea(i, "p", f"idea {i}") for i in range(n)]
+    kept, earlier = R.latest(ideas, most)
+    assert len(kept) == min(n, most) and earlier == n - len(kept)
+    assert kept == ideas[n - len(kept) :]

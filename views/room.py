@@ -7,6 +7,7 @@ import streamlit as st
 from kpidesign import room as R
 from ui import room as r
 from ui import room_inbox as inbox_ui
+from ui import room_people as people_ui
 from ui import room_vote as vote_ui
 from ui.messages import show_flash
 from ui.state import current, require_workshop, store
@@ -48,6 +49,7 @@ def live() -> None:
     if votes:
         vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
     inbox_ui.inbox(loaded.id, inbox_ui.memo(stamp, fresh.workshop, state, ideas, dots))
+    people_ui.removed(loaded.id)
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))
 
 

@@ -678,6 +678,11 @@ SCREEN: dict[str, tuple[str, str]] = {
         "ワークショップにアイデアを出しましょう。名前は任意です。",
         "Add your ideas to the workshop. Your name is optional.",
     ),
+    "room_removed": (
+        "ファシリテーターがこのルームへの参加を取り消しました。",
+        "The facilitator has taken you out of this room.",
+    ),
+    "room_earlier_ideas": ("ほか{count}件は前方の画面に表示されています。", "{count} earlier ideas are on the room's screen."),
     "room_your_name": ("名前（任意）", "Name (optional)"),
     "room_join": ("参加する", "Join"),
     "room_prompt_node": ("「{node}」を動かす要因は？", "What drives {node}?"),
@@ -746,6 +751,15 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "room_dismiss": ("見送る", "Dismiss"),
     "room_merge": ("重複を統合", "Merge duplicates"),
+    "room_remove_authors": ("発案者をルームから外す", "Remove their authors"),
+    "room_remove_help": (
+        "選んだアイデアを出した参加者をルームから外します。未採用のアイデアとドットはどこにも表示・集計・出力されず、"
+        "その端末からは再参加できません。下の一覧から元に戻せます。",
+        "Takes the people who sent the chosen ideas out of the room: their ideas not made nodes and their dots are no "
+        "longer shown, counted or exported, and their browsers cannot join again. Undo it from the list below.",
+    ),
+    "room_removed_people": ("外した参加者（{count}人）", "Removed participants ({count})"),
+    "room_readmit": ("{name} を戻す", "Take {name} back"),
     "room_vote_question": ("投票の問い", "Question"),
     "room_vote_kind": ("選択肢", "Options"),
     "room_vote_kind_ideas": ("公開されたアイデア", "Revealed ideas"),

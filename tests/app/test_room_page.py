@@ -155,3 +155,23 @@ def test_the_inbox_is_a_few_elements_however_many_ideas(db: Path) -> None:
     ok(at.run())
     assert len(at.button) <= 15 and len(at.markdown) <= 15, (len(at.button), len(at.markdown))
     assert sum(len(g.options) for g in at.button_group if g.key.startswith("room_pick_")) == 150
+
+
+def test_the_facilitator_removes_a_flooding_participant_and_takes_them_back(db: Path) -> None:
+    """#25 item 3: the authors of the chosen ideas leave the room in one action, their ideas and dots with them, and the
+    removal is taken back from the list of removed participants."""
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    spammer, ann = store.join_room(wid, "Spam"), store.join_room(wid, "Ann")
+    flood = [store.add_idea(wid, spammer, f"spam {n}") for n in range(5)]
+    store.add_idea(wid, ann, "a real idea")
+    ok(at.run())
+    assert button(at, "room_remove_authors").disabled
+    ok(button(pick(at, flood[0]), "room_remove_authors").click().run())
+    assert [i.text for i in store.ideas(wid)] == ["a real idea"] and store.participant_count(wid) == 1
+    assert not any("spam" in o for g in at.button_group for o in g.options)
+    [readmit] = [b for b in at.button if b.key.startswith("room_readmit_")]
+    assert "Spam" in readmit.label
+    ok(readmit.click().run())
+    assert len(store.ideas(wid)) == 6 and store.participant_count(wid) == 2
+    assert not [b for b in at.button if b.key.startswith("room_readmit_")]
