@@ -23,8 +23,12 @@ import fcntl
 import os
 import sqlite3
 import struct
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
 
 from kpidesign import store as store_module
 
@@ -36,6 +40,9 @@ TABLES_BY_MIGRATION = {  # what each migration creates: a kpidesign database has
     "m003_actuals_and_alert_log": ("actuals", "alert_log"),
 }
 REPLACED = "%Y%m%d%H%M%S"  # kpidesign.db.replaced-20261202113000
+MAX_VERSION_BYTES = 64 * 2**20  # a stored version (a workshop's JSON, 2,000 nodes at most) inflates to no more than this
+INFLATE_CHUNK = 2**20  # a version is inflated a chunk at a time and thrown away: memory stays ~1 MB whatever it claims
+SQLITE_OWN = frozenset({"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})  # tables SQLite itself keeps (ANALYZE, AUTOINCREMENT)
 
 
 class BackupError(Exception):
@@ -176,9 +183,89 @@ def _truncated(path: Path, head: bytes) -> str | None:
     return None
 
 
+def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
+    """Every schema object of a database, by (type, name), with what defines it: a table's columns (name, type, not null,
+    default, key, hidden or generated) and foreign keys, an index's table, uniqueness, partiality and columns, a view's or
+    trigger's SQL. Text quoting and white space (which differ between sqlite-utils releases) do not count."""
+    found: dict[tuple[str, str], Any] = {}
+    for kind, name, table, sql in conn.execute("select type, name, tbl_name, sql from sqlite_master order by type, name").fetchall():
+        if kind == "table":
+            if name in SQLITE_OWN:
+                continue
+            columns = tuple(
+                (c[1], str(c[2]).upper(), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
+            )
+            keys = tuple(sorted((k[2], k[3], k[4]) for k in conn.execute("select * from pragma_foreign_key_list(?)", (name,))))
+            strict = " ".join(str(sql or "").upper().split())
+            found[(kind, name)] = (columns, keys, "CHECK" in strict, "WITHOUT ROWID" in strict, strict.startswith("CREATE VIRTUAL"))
+        elif kind == "index":
+            listed = {r[1]: (r[2], r[3], r[4]) for r in conn.execute("select * from pragma_index_list(?)", (table,))}
+            keyed = tuple((c[1], c[2], c[3], c[4], c[5]) for c in conn.execute("select * from pragma_index_xinfo(?)", (name,)))
+            found[(kind, name)] = (table, listed.get(name), keyed)
+        else:
+            found[(kind, name)] = (table, " ".join(str(sql or "").split()))
+    return found
+
+
+def _reference(applied: tuple[str, ...]) -> dict[tuple[str, str], Any]:
+    """The schema objects a fresh database has after exactly these migrations of this code (in its order)."""
+    known = store_module.known_migrations()
+    missing = [name for name in known if name not in applied]
+    fresh = Database(memory=True)
+    try:
+        store_module.migrations.apply(fresh, stop_before=missing[0] if missing else None)
+        return _objects(fresh.conn)
+    finally:
+        fresh.close()
+
+
+def _foreign(path: Path, conn: sqlite3.Connection, applied: tuple[str, ...]) -> None:
+    """Refuse a database holding any schema object the migrations it records would not have made (a trigger, a view, a
+    table, a column, an index, or one of theirs defined otherwise): such an object runs or changes what kpidesign stores."""
+    known = store_module.known_migrations()
+    if list(applied) != list(known[: len(applied)]):
+        raise BackupError(f"{path}: its migrations are not in kpidesign's order ({', '.join(applied)}); not made by kpidesign")
+    expected, found = _reference(applied), _objects(conn)
+    extra = sorted(key for key in found if key not in expected)
+    changed = sorted(key for key in found if key in expected and found[key] != expected[key])
+    missing = sorted(key for key in expected if key not in found)
+    if extra or changed or missing:
+        said = [f"{kind} {name}" for kind, name in extra] + [f"{kind} {name} (defined differently)" for kind, name in changed]
+        said += [f"{kind} {name} (missing)" for kind, name in missing]
+        raise BackupError(
+            f"{path}: schema objects not made by kpidesign's migrations: {', '.join(said[:10])}"
+            + (f" and {len(said) - 10} more" if len(said) > 10 else "")
+            + "; nothing was restored from it"
+        )
+
+
+def _inflate_each(path: Path, conn: sqlite3.Connection) -> None:
+    """Inflate every stored version a chunk at a time, never more than MAX_VERSION_BYTES of it: a zip bomb or a version
+    that is not zlib data is refused in bounded memory and time."""
+    for workshop_id, version, doc in conn.execute("select workshop_id, version, doc from versions"):
+        where = f"{path}: workshop {str(workshop_id)[:40]} version {version}"
+        if not isinstance(doc, bytes):
+            raise BackupError(f"{where} is not a compressed document")
+        inflate, total, pending = zlib.decompressobj(), 0, doc
+        try:
+            while True:
+                out = inflate.decompress(pending, INFLATE_CHUNK)
+                total += len(out)
+                if total > MAX_VERSION_BYTES:
+                    raise BackupError(f"{where} inflates to more than {MAX_VERSION_BYTES // 2**20} MB (a zip bomb?)")
+                pending = inflate.unconsumed_tail
+                if inflate.eof or not (pending or len(out) == INFLATE_CHUNK):
+                    break
+            if not inflate.eof or inflate.unused_data:
+                raise BackupError(f"{where} is not a whole compressed document")
+        except zlib.error as e:
+            raise BackupError(f"{where} cannot be decompressed ({e})") from None
+
+
 def check(path: Path, *, integrity: bool = True) -> Checked:
     """Check that a file is a whole kpidesign database this code can open: SQLite, integrity_check, kpidesign's tables
-    and migrations, none newer than this code knows. Read only: the file is not changed."""
+    and migrations, none newer than this code knows, no schema object those migrations would not have made, every stored
+    version inflating within MAX_VERSION_BYTES. Read only: the file is not changed."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
@@ -218,6 +305,8 @@ def check(path: Path, *, integrity: bool = True) -> Checked:
         missing = sorted(t for name in applied for t in TABLES_BY_MIGRATION.get(name, ()) if t not in tables)
         if missing:
             raise BackupError(f"{path}: not a whole kpidesign database (tables missing: {', '.join(missing)})")
+        _foreign(path, conn, applied)
+        _inflate_each(path, conn)
         workshops = conn.execute("select count(*) from workshops").fetchone()[0]
         versions = conn.execute("select count(*) from versions").fetchone()[0]
     except sqlite3.DatabaseError as e:
@@ -298,6 +387,7 @@ def compact(db: Path, keep: int) -> Compacted:
     db = Path(db)
     if not db.is_file():
         raise BackupError(f"{db}: no such database file")
+    check(db)  # kpidesign's, whole, nothing foreign: never add kpidesign's tables to another application's file
     store = store_module.Store(db)  # migrated first, refused when newer than this code
     try:
         conn = store.db.conn
