@@ -42,6 +42,8 @@ ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
 SHARE_EXPIRY = dt.timedelta(days=90)  # a share link's life unless its creator chooses another (or none)
 LOADED_CACHE = 32  # workshops kept parsed in a process, the last version of each (across every session and database)
+MAX_VERSION_BYTES = 64 * 2**20  # a stored version (a workshop's JSON, 2,000 nodes at most) inflates to no more than this
+INFLATE_CHUNK = 2**20  # a version is inflated a chunk at a time: a zip bomb is stopped at the bound, not after
 UNDO_SUMMARY = re.compile(r"undo: back to v(\d+)")  # the summary an undo leaves, so that a second undo goes further back
 
 migrations = Migrations("kpidesign")
@@ -251,6 +253,35 @@ class StaleVersionError(StoreError):
     def __init__(self, workshop_id: str, expected: int, current: int, summary: str):
         super().__init__(f"workshop {workshop_id} is at version {current}, not {expected}")
         self.workshop_id, self.expected, self.current, self.summary = workshop_id, expected, current, summary
+
+
+class CorruptVersionError(StoreError):
+    """A stored version that is not a whole zlib document, or that inflates beyond MAX_VERSION_BYTES (a zip bomb)."""
+
+
+def inflate(blob: object, *, keep: bool = True) -> bytes:
+    """A stored version's document, inflated a chunk at a time and never beyond MAX_VERSION_BYTES (CorruptVersionError
+    otherwise, in bounded memory and time); keep=False only checks it (each chunk is thrown away: ~1 MB whatever it
+    claims) and returns b""."""
+    if not isinstance(blob, bytes):
+        raise CorruptVersionError("is not a compressed document")
+    inflater, total, pending, parts = zlib.decompressobj(), 0, blob, []
+    try:
+        while True:
+            out = inflater.decompress(pending, INFLATE_CHUNK)
+            total += len(out)
+            if total > MAX_VERSION_BYTES:
+                raise CorruptVersionError(f"inflates to more than {MAX_VERSION_BYTES // 2**20} MB (a zip bomb?)")
+            if keep:
+                parts.append(out)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or not (pending or len(out) == INFLATE_CHUNK):
+                break
+    except zlib.error as e:
+        raise CorruptVersionError(f"cannot be decompressed ({e})") from None
+    if not inflater.eof or inflater.unused_data:
+        raise CorruptVersionError("is not a whole compressed document")
+    return b"".join(parts)
 
 
 class NewerSchemaError(StoreError):
@@ -1130,7 +1161,7 @@ class Store:
         row = self.db.execute("select doc from versions where workshop_id = ? and version = ?", (workshop_id, version)).fetchone()
         if row is None:
             raise WorkshopNotFoundError(f"{workshop_id}@{version}")
-        return Workshop.model_validate_json(zlib.decompress(row[0]))
+        return Workshop.model_validate_json(inflate(row[0]))
 
     def restore(self, workshop_id: str, version: int, *, expected_version: int) -> int:
         """Make an earlier version the current one (as a new version, so the restore can be undone)."""
