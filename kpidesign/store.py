@@ -208,7 +208,7 @@ def m007_room_revision_and_participant_secrets(db: Database) -> None:
 def m008_vote_counts_and_room_bounds(db: Database) -> None:
     """Votes counted per option (an imported vote's results were one row per dot: a small file could add millions of
     rows), and what bounds a room: the client a participant joined from (a hash, for the joins-per-client limit) and
-    when the facilitator removed them."""
+    when the facilitator removed them; and what an accepted idea was before (an undo of the acceptance returns it there)."""
     db.table("room_tallies").create(
         {"vote_id": int, "option": str, "dots": int}, pk=("vote_id", "option"), foreign_keys=[("vote_id", "room_votes", "id")]
     )
@@ -220,6 +220,7 @@ def m008_vote_counts_and_room_bounds(db: Database) -> None:
     db.table("room_participants").add_column("client", str)
     db.table("room_participants").add_column("removed_at", str)
     db.table("room_participants").create_index(["workshop_id", "client", "joined_at"])
+    db.table("room_ideas").add_column("accepted_from", str)  # private or revealed: where an undone acceptance returns it
 
 
 def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
@@ -553,7 +554,26 @@ class Store:
             )
             conn.execute("insert into versions values (?,?,?,?,?)", (workshop_id, new, now, summary, zlib.compress(doc.encode(), 1)))
             conn.execute("delete from versions where workshop_id = ? and version <= ?", (workshop_id, new - KEEP_VERSIONS))
+            self._unaccept_missing(conn, workshop_id, ws)
         return new
+
+    def _unaccept_missing(self, conn: sqlite3.Connection, workshop_id: str, ws: Workshop) -> None:
+        """Ideas accepted as nodes the design no longer has (an undo of "make nodes", a restore, a deletion) are undecided
+        again, as they were before (private stays private): back in the inbox, choosable, and named by no export."""
+        ids = {n.id for n in ws.nodes}
+        gone = [
+            (r[0],)
+            for r in conn.execute(
+                "select id, node from room_ideas where workshop_id = ? and status = ?", (workshop_id, IdeaStatus.ACCEPTED.value)
+            ).fetchall()
+            if r[1] not in ids
+        ]
+        if gone:
+            conn.executemany(
+                "update room_ideas set status = coalesce(accepted_from, ?), node = null, accepted_from = null where id = ?",
+                [(IdeaStatus.REVEALED.value, *g) for g in gone],
+            )
+            self._touch(conn, workshop_id)
 
     def duplicate(self, workshop_id: str, title: str) -> str:
         """Copy a workshop (with its actuals and its room's ideas and votes, closed) under a new title; return the copy's id."""
@@ -1009,7 +1029,8 @@ class Store:
         with self._write() as conn:
             done = sum(
                 conn.execute(
-                    f"update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ? and status in {_UNDECIDED}",
+                    "update room_ideas set accepted_from = status, status = ?, node = ?, updated_at = ? "
+                    f"where id = ? and workshop_id = ? and status in {_UNDECIDED}",
                     (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
                 ).rowcount
                 for idea_id, node in made

@@ -185,6 +185,7 @@ def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
     store.db.execute("drop index idx_room_participants_workshop_id_client_joined_at")
     for column in ("client", "removed_at"):
         store.db.execute(f"alter table room_participants drop column {column}")
+    store.db.execute("alter table room_ideas drop column accepted_from")
     store.db.execute(
         "insert into rooms (workshop_id, state, anonymous, step, activity, follow, rev) values (?, 'closed', 1, 'tree', 1, 0, 0)", (wid,)
     )
@@ -199,3 +200,27 @@ def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
     assert again.db.execute("select count(*) from room_dots").fetchone()[0] == 0
     [v] = again.votes(wid)
     assert again.tally(v, wid) == [("a", 5), ("b", 1)]
+
+
+def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: Workshop) -> None:
+    """#26 item 7: after Undo of "make nodes" the ideas are back in the inbox as they were (a private one stays private,
+    never shown to the room by the undo), and no export names a node that no longer exists."""
+    from kpidesign import tree
+
+    wid = store.create(ec)
+    store.open_room(wid)
+    ann = store.join_room(wid, "Ann")
+    shown, kept_private = store.add_idea(wid, ann, "revealed one", "customers"), store.add_idea(wid, ann, "private one")
+    store.db.execute("update room_ideas set status = 'revealed' where id = ?", (shown,))
+    loaded = store.load(wid)
+    ws, a = tree.add_node(loaded.workshop, "customers", "revealed one")
+    ws, b = tree.add_node(ws, ws.kgi.id, "private one")
+    version = store.save(wid, ws, expected_version=loaded.version, summary="made")
+    assert store.accept_ideas(wid, [(shown, a), (kept_private, b)]) == 2
+    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.ACCEPTED}
+    store.undo(wid, expected_version=version)
+    back = {i.id: (i.status, i.node) for i in store.ideas(wid)}
+    assert back == {shown: (IdeaStatus.REVEALED, None), kept_private: (IdeaStatus.PRIVATE, None)}
+    record = store.room_record(wid)
+    assert record is not None and all(i.node is None for i in record.ideas)
+    assert store.accept_ideas(wid, [(shown, a)]) == 1  # choosable again

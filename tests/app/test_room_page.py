@@ -65,6 +65,8 @@ def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
     assert any(f"#{idea} " in m.value and "採用" in m.value for m in at.markdown)
     assert store.undo(wid, expected_version=loaded.version) is not None  # an ordinary, undoable edit
     assert accepted.node not in {n.id for n in store.load(wid).workshop.nodes}
+    ok(at.run())  # the undone acceptance: the idea is undecided again, in the inbox, choosable (#26 item 7)
+    assert any(o.startswith(f"#{idea} ") for g in at.button_group for o in g.options)
     ok(button(pick(at, other), "room_dismiss").click().run())
     assert [i.status for i in store.ideas(wid) if i.id == other] == [IdeaStatus.DISMISSED]
 
