@@ -772,4 +772,15 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_option": ("選択肢", "Option"),
     "room_summary_accept": ("ルームのアイデアをノードに: {name}", "room idea made a node: {name}"),
     "room_live": ("{seconds}秒ごとに更新", "Refreshes every {seconds} s"),
+    "room_wall_waiting": ("アイデアは公開されるとここに表示されます。", "Ideas appear here once revealed."),
+    "room_wall_scan": ("スマホでQRコードを読み取って参加してください。", "Scan the QR code with your phone to join."),
+    "room_wall_dots_placed": ("投票済みのドット: {count}", "Dots placed: {count}"),
+    "room_wall_voting": ("投票中: {question}", "Voting: {question}"),
+    "room_wall_result": ("結果: {question}", "Result: {question}"),
+    "room_show_wall": ("ウォールを表示（プロジェクター）", "Show the wall (projector)"),
+    "room_show_console": ("コンソールへ", "Console"),
+    "room_wall_link": (
+        "プロジェクター用のブラウザでは、このアドレスを開くとウォールが表示されます（非公開のアイデアは表示されません）:",
+        "Open this address in the projector's browser to show the wall (no private idea is ever on it):",
+    ),
 }
