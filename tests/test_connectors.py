@@ -389,3 +389,49 @@ def test_postgresql_values_are_bounded_server_side_and_sql_runs_as_written(ec, p
         "customers"
     ]
     assert [a.value for a in outcomes["items"].actuals] == [5] * 6, outcomes["items"]
+
+
+def test_the_postgresql_role_docs_security_shows_reads_only_its_tables_and_signals_nobody(ec, pg_url):
+    """#25 item 8: docs/security.md's grants, run as written on a real server: the role reads the granted tables only, and
+    pg_terminate_backend on another role's session is refused."""
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, text
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    block = doc.split("```sql\n", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in "\n".join(ln.split("--")[0] for ln in block.splitlines()).split(";") if s.strip()]
+    assert statements[0].startswith("CREATE ROLE kpi_reader LOGIN") and not any("pg_signal_backend" in s for s in statements)
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("create database analytics"))
+    analytics_admin = create_engine(pg_url.rsplit("/", 1)[0] + "/analytics", isolation_level="AUTOCOMMIT")
+    with analytics_admin.connect() as conn:
+        conn.execute(text("create schema marts"))
+        conn.execute(text("create table marts.kpi_daily (day date, amount numeric)"))
+        conn.execute(text("create table marts.orders (id int)"))
+        conn.execute(text("create table marts.salaries (name text, amount numeric)"))
+        conn.execute(text("insert into marts.kpi_daily values ('2026-01-05', 3), ('2026-01-12', 4)"))
+        for statement in statements:
+            conn.execute(text(statement.replace("'…'", "'reader-pw'")))
+    try:
+        reader = pg_url.replace("postgres:kpi@", "kpi_reader:reader-pw@").rsplit("/", 1)[0] + "/analytics"
+        with admin.connect() as other:  # another role's session, which the query will try to end
+            pid = other.execute(text("select pg_backend_pid()")).scalar_one()
+            ws = with_queries(
+                ec,
+                "warehouse",
+                {
+                    "customers": "select day as date, amount as value from marts.kpi_daily order by day",
+                    "items": "select current_date as date, amount as value from marts.salaries",
+                    "frequency": f"select current_date as date, pg_terminate_backend({pid})::int as value",
+                },
+            )
+            outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": reader})}
+            assert [a.value for a in outcomes["customers"].actuals] == [3, 4]
+            assert outcomes["items"].problem.code == "query_failed" and "permission denied" in outcomes["items"].problem.params["detail"]
+            assert outcomes["frequency"].problem.code == "query_failed", outcomes["frequency"]
+            assert other.execute(text("select 1")).scalar_one() == 1  # still alive
+    finally:
+        admin.dispose()
+        analytics_admin.dispose()
