@@ -8,6 +8,8 @@ import sqlite3
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 from pydantic import ValidationError
 
 from kpidesign import connectors, tree
@@ -435,3 +437,23 @@ def test_the_postgresql_role_docs_security_shows_reads_only_its_tables_and_signa
     finally:
         admin.dispose()
         analytics_admin.dispose()
+
+
+@settings(max_examples=60, deadline=None)
+@given(hst.text(hst.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=300))
+def test_a_value_is_read_exactly_when_it_is_at_most_256_bytes(value):
+    """Whatever the text (any script, quotes, colons, percent signs), the bound is its UTF-8 bytes, and a value within it
+    comes back unchanged."""
+    literal = "'" + value.replace("'", "''") + "'"
+    engines = connectors.Engines()
+    try:
+        engine = engines.get("sqlite://")
+        sql = f"select '2026-01-05' as date, {literal} as value"
+        if len(value.encode("utf-8")) <= connectors.MAX_VALUE_BYTES:
+            assert connectors.run_query(engine, sql)[0]["value"] == value
+        else:
+            with pytest.raises(QueryError) as e:
+                connectors.run_query(engine, sql)
+            assert e.value.problem.code == "query_value_too_large" and e.value.problem.params["column"] == "value"
+    finally:
+        engines.close()
