@@ -57,7 +57,8 @@ def one_kpi() -> None:
     ids, names = derived.kpi_choices(snapshot(loaded))
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=names.get))
+    marked = {i: names[i] + sql_sources.SQL_MARK if i in with_query else names[i] for i in ids}
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=marked.get))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:
@@ -129,6 +130,7 @@ def whole_sheet() -> None:
     show_cell_problems("def_sheet", ws)
 
 
+with_query = sql_sources.query_note(ws)  # the KPIs whose query runs on a refresh, marked in the KPI list too
 sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
 tabs(sections, keep=("def_selected",))  # the KPI being edited survives a look at the whole sheet
 

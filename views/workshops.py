@@ -9,6 +9,7 @@ from kpidesign.io import files
 from kpidesign.library import load_template, templates
 from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
+from ui import connectors as sql_sources
 from ui.messages import flash
 from ui.pages import STEPS
 from ui.saving import commit, write
@@ -68,6 +69,8 @@ def import_file() -> None:
     open_workshop(created)
     st.session_state.pop("ws_import_problems", None)
     flash("info", say("imported", title=result.workshop.title))
+    if note := sql_sources.import_note(imported):  # a file's queries run on this server's connections: said before anyone refreshes
+        flash("warning", note)
     if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
         flash("warning", "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
 

@@ -346,6 +346,18 @@ CORE: dict[str, tuple[str, str]] = {
         "クエリの結果が {max} 行を超えています。期間や粒度を絞ってください。",
         "The query returned more than {max} rows: narrow its period or grain.",
     ),
+    "p_query_value_too_large": (
+        "クエリの {row} 行目の {column} が {max} バイトを超えています。日付・数値・市場値だけを返してください。",
+        "Row {row} of the query has a {column} longer than {max} bytes: return only a date, a number and a market value.",
+    ),
+    "p_query_value_huge": (
+        "クエリが {max:,} バイトを超える値を作ろうとしたため止めました。日付・数値・市場値だけを返してください。",
+        "The query was stopped: it built a value longer than {max:,} bytes. Return only a date, a number and a market value.",
+    ),
+    "p_query_result_too_large": (
+        "クエリの結果が {max:,} バイトを超えています（{rows:,} 行目まで）。期間や粒度を絞ってください。",
+        "The query returned more than {max:,} bytes (by row {rows:,}): narrow its period or grain.",
+    ),
     "p_query_columns": (
         "クエリは date, value（任意で market）の列を返す必要があります（返った列: {columns}）。",
         "The query must return the columns date, value (optionally market); it returned: {columns}.",

@@ -533,6 +533,18 @@ SCREEN: dict[str, tuple[str, str]] = {
         "責任者・更新頻度・計算式があり、誰でも同じ数字を再計算できる。",
         "Owner, update frequency and formula let anyone recompute the same number.",
     ),
+    "imported_queries": (
+        "{count} 個の KPI が SQL クエリを持っています。クエリは編集者が「ソースから更新」したときにだけ、このサーバーの接続で実行されます。",
+        "{count} KPIs carry SQL queries; they run only when an editor refreshes (on this server's connections).",
+    ),
+    "imported_query_one": (
+        "1 個の KPI が SQL クエリを持っています。クエリは編集者が「ソースから更新」したときにだけ、このサーバーの接続で実行されます。",
+        "1 KPI carries an SQL query; it runs only when an editor refreshes (on this server's connections).",
+    ),
+    "kpis_with_queries": (
+        "SQL クエリを持つ KPI（{count}）: {names}。クエリは編集者が更新したときにだけ実行されます。",
+        "KPIs carrying an SQL query ({count}): {names}. A query runs only when an editor refreshes.",
+    ),
     "sql_source": ("実績値の取得元（SQL）", "Where the actuals come from (SQL)"),
     "value_shown": ("表示", "As shown"),
     "query_help": (

@@ -43,12 +43,14 @@ def proxy(server: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     work = tmp_path_factory.mktemp("nginx")
     port, app_port = free_port(), urlparse(server["base"]).port
     site = SITE.read_text(encoding="utf-8")
-    assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1, (
+    shipped_log = "access_log /var/log/nginx/kpidesign.access.log kpidesign;"
+    assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1 and site.count(f"\n    {shipped_log}") == 1, (
         "deploy/nginx.conf changed shape: update this test"
     )
     site = site.replace("    listen 80;", f"    listen 127.0.0.1:{port};").replace(
         "server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};"
     )
+    site = site.replace(f"\n    {shipped_log}", f"\n    access_log {work / 'access.log'} kpidesign;")
     (work / "site.conf").write_text(site, encoding="utf-8")
     temps = "\n".join(f"    {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (work / "nginx.conf").write_text(
@@ -129,3 +131,21 @@ def test_a_workshop_opens_and_saves_through_nginx(server, proxy, new_page, tmp_p
         log = Path(proxy["access"]).read_text()
     assert log.count('"GET /_stcore/stream HTTP/1.1" 101 ') >= 2, log[-2000:]  # both websockets passed through nginx
     assert urllib.request.urlopen(f"{proxy['base']}/_stcore/health", timeout=5).read() == b"ok"
+
+
+def test_the_access_log_holds_paths_not_the_secrets_in_addresses(proxy):  # type: ignore[no-untyped-def]
+    """#25 item 8: share, join and participant secrets travel in the address; the shipped log format writes the path only,
+    and the Referer without its query."""
+    secrets = ["share-SECRET-0123456789", "join-SECRET-abcdef", "me-SECRET-xyz"]
+    request = urllib.request.Request(
+        f"{proxy['base']}/?share={secrets[0]}&join={secrets[1]}&me={secrets[2]}",
+        headers={"Referer": f"{proxy['base']}/?share={secrets[0]}", "User-Agent": "log-check"},
+    )
+    assert urllib.request.urlopen(request, timeout=10).status == 200
+    deadline, log = time.time() + 10, ""
+    while time.time() < deadline and "log-check" not in log:
+        time.sleep(0.2)
+        log = Path(proxy["access"]).read_text()
+    lines = [ln for ln in log.splitlines() if "log-check" in ln]
+    assert lines and not any(secret in log for secret in secrets), lines
+    assert '"GET / HTTP/1.1" 200 ' in lines[0] and f'"{proxy["base"]}/"' in lines[0], lines
