@@ -248,6 +248,19 @@ def format_value(value: float | None, unit: str = "", precise: bool = True) -> s
     return format_number(value) if precise else _readable(value)
 
 
+def format_change(delta: float | None, ratio: float | None, unit: str = "") -> str | None:
+    """A change as people read it: a rate's in percentage points ("-3 pt", 21% -> 18%), anything else's in percent of
+    the value before ("+20.0%"); None when there is nothing to say (no value before, or a ratio to zero)."""
+    if is_percent(unit):
+        if delta is None or not math.isfinite(delta):
+            return None
+        points = round(delta * 100, 2)
+        return "±0 pt" if points == 0 else f"{points:+,.2f}".rstrip("0").rstrip(".") + " pt"
+    if ratio is None or not math.isfinite(ratio):
+        return None
+    return f"{ratio:+.1%}"
+
+
 def _readable(value: float) -> str:
     """A number rounded for reading: no decimals from 1,000 up, else three significant digits."""
     if not math.isfinite(value):
