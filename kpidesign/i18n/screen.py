@@ -69,7 +69,10 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "kgi_name_help": ("例: 年間売上高、営業利益率、市場シェア", "e.g. annual sales, operating margin, market share"),
     "unit_help": ("例: 円、人、%、件", "e.g. JPY, people, %, deals"),
-    "number_help": ("1,000,000 / 10億 / 2.5万 / 1.8% のように入力できます", "Type 1,000,000, 1e9, 2.5k or 1.8% (stored as 0.018)"),
+    "number_help": (
+        "1,000,000 / 10億 / 1億5千万 / 2.5万 / 1.8% のように入力できます",
+        "Type 1,000,000, 1e9, 2.5k or 1.8% (stored as 0.018)",
+    ),
     "why_help": (
         "この数字を追う理由。KPIが目的化しないための一文です。",
         "Why the team chases this number: the sentence that keeps the KPI from becoming the goal.",
