@@ -276,7 +276,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     rows: list[dict[str, Any]] = []
     for node in ws.nodes:
         r = now[node.id]
-        comparisons = {k: {"other": c.other, "delta": c.delta, "ratio": c.ratio} for k, c in monitor.compare(ws, node.id).items()}
+        comparisons = {
+            k: {
+                "other": c.other,
+                "delta": c.delta,
+                "ratio": c.ratio,
+                "date": c.date.isoformat() if c.date else None,  # the date of the value compared with (prior period or year)
+                "period": c.period.value if c.period else None,  # the prior period's length: stated, or the data's own
+                "from_data": c.from_data,  # the stated frequency had no observation: the data's own previous period
+            }
+            for k, c in monitor.compare(ws, node.id).items()
+        }
         rows.append(
             {
                 "kpi": node.id,

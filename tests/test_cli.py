@@ -121,10 +121,30 @@ def test_status_from_the_files_actuals(capsys, tmp_path):
     rows = {r["kpi"]: r for r in json.loads(out)}
     assert code == 0 and rows["purchase_rate"]["status"] == "green" and rows["purchase_rate"]["value"] == 0.065
     assert rows["purchase_rate"]["comparisons"]["prior_period"]["other"] == 0.03
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["date"] == "2026-10-01"
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["period"] == "weekly"
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["from_data"] is False
     assert rows["sales"]["status"] == "no_data"  # thresholds set, no actual yet
     assert rows["target_population"]["status"] == "none"  # no threshold at all
     code, out, _ = run(capsys, "status", str(path))
     assert "green" in out and "purchase_rate" in out
+
+
+def test_status_json_compares_with_the_datas_own_prior_period(capsys, tmp_path):
+    import yaml
+
+    doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
+    rate = next(n for n in doc["nodes"] if n["id"] == "purchase_rate")
+    rate["definition"]["frequency"] = "daily"  # stated daily, observed monthly: no value the day before the latest
+    doc["actuals"] = [
+        {"kpi": "purchase_rate", "date": d, "value": v} for d, v in (("2026-09-30", 0.2), ("2026-10-31", 0.21), ("2026-11-30", 0.18))
+    ]
+    path = tmp_path / "daily_stated.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, "status", str(path), "--json")
+    prior = {r["kpi"]: r for r in json.loads(out)}["purchase_rate"]["comparisons"]["prior_period"]
+    assert code == 0 and prior["other"] == 0.21 and prior["date"] == "2026-10-31"
+    assert prior["period"] == "monthly" and prior["from_data"] is True and prior["delta"] == pytest.approx(-0.03)
 
 
 def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):

@@ -228,7 +228,7 @@ CORE: dict[str, tuple[str, str]] = {
     "p_required": ("入力してください。", "This is required."),
     "p_observe_required": ("「観察」を書いてください（何が起きたか）。", "Write at least what you observed."),
     "p_not_a_number": (
-        "「{text}」は数値として読めません。例: 1200、1,200、12.5%、10億",
+        "「{text}」は数値として読めません。例: 1200、1,200、12.5%、10億、1億5千万",
         "“{text}” is not a number. Examples: 1200, 1,200, 12.5%, 1e9",
     ),
     "p_number_too_large": ("「{text}」は大きすぎます（絶対値 {max} まで）。", "“{text}” is too large (at most {max} in size)."),
