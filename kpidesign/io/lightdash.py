@@ -109,6 +109,8 @@ def to_model(ws: Workshop) -> dict[str, Any]:
             for part, text in ((num, node.definition.numerator), (den, node.definition.denominator)):
                 metrics[part] = {"type": "sum", "sql": f"${{TABLE}}.{part}", "label": f"{node.name}: {text}"[:200], "hidden": True}
             metric.update(type="number", sql=f"(1.0 * ${{{num}}} / NULLIF(${{{den}}}, 0))")
+        elif aggregation(node) == "last":  # a stock: the latest day's value in the period (Lightdash has no such type)
+            metric.update(type="number", sql=f"MAX_BY(${{TABLE}}.{name}, ${{TABLE}}.{TIME_DIMENSION})")
         else:
             metric.update(type=aggregation(node), sql=f"${{TABLE}}.{name}")
         metric.update(_format(node))
