@@ -321,3 +321,28 @@ def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
     assert Store(db).actuals(wid) == []
     assert run(capsys, "actuals", wid, str(tmp_path / "missing.csv"), "--db", db)[0] == 2
     assert run(capsys, "actuals", "no such workshop", str(tmp_path / "memo.csv"), "--db", db)[0] == 2
+
+
+def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    assert run(capsys, "import", EC, "--db", db)[0] == 0
+    title = "E-commerce sales +20% (example)"
+    code, out, _ = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "one"), "--db", db)
+    assert code == 0 and {p.name for p in (tmp_path / "one").iterdir()} == {
+        "kpidesign_kpis.yml",
+        "kpidesign_time_spine.sql",
+        "kpidesign_time_spine.yml",
+        "README.md",
+    }
+    code, out, _ = run(
+        capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "two"), "--prefix", "ec", "--no-time-spine", "--db", db
+    )
+    assert code == 0 and {p.name for p in (tmp_path / "two").iterdir()} == {"ec_kpis.yml", "README.md"}
+    assert "ec_kpis.yml" in out
+    code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "three"), "--prefix", "EC-1", "--db", db)
+    assert code == 2 and "--prefix" in err and not (tmp_path / "three").exists()
+    code, _, err = run(capsys, "export", title, "--format", "yaml", "-o", str(tmp_path / "x.yaml"), "--prefix", "ec", "--db", db)
+    assert code == 2 and "--format dbt" in err
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "file"), "--db", db)
+    assert code == 2 and "file" in err

@@ -254,8 +254,8 @@ def _measure(name: str, agg: Aggregation, text: str) -> dict[str, Any]:
     return measure
 
 
-def _plan(ws: Workshop, prefix: str = "") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The metrics, and the measures the simple ones stand on."""
+def plan(ws: Workshop, prefix: str = "") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The metrics, and the measures the simple ones stand on (every name behind the prefix, if any)."""
     names = naming(ws, prefix)
     labels = _Labels()
     numerator_word, denominator_word = t("mf_numerator", ws.language), t("mf_denominator", ws.language)
@@ -323,12 +323,12 @@ def _plan(ws: Workshop, prefix: str = "") -> tuple[list[dict[str, Any]], list[di
 
 def to_metrics(ws: Workshop, prefix: str = "") -> dict[str, Any]:
     """The metrics document as plain data."""
-    return {"metrics": _plan(ws, prefix)[0]}
+    return {"metrics": plan(ws, prefix)[0]}
 
 
 def semantic_model_stub(ws: Workshop, prefix: str = "") -> dict[str, Any]:
     """The dbt semantic model that defines every measure the metrics name, over a table of one row per day."""
-    return semantic_model(ws, _plan(ws, prefix)[1], prefix)
+    return semantic_model(ws, plan(ws, prefix)[1], prefix)
 
 
 def semantic_model(ws: Workshop, measures: list[dict[str, Any]], prefix: str = "") -> dict[str, Any]:
@@ -359,6 +359,6 @@ def to_metricflow(ws: Workshop) -> str:
         "# The measures they name are defined by the semantic model at the end of this file: uncomment it and point it at your table\n"
         "# (or export --format dbt: a folder with both, a time spine and a README).\n"
     )
-    metrics, measures = _plan(ws)
+    metrics, measures = plan(ws)
     stub = "".join(f"# {line}\n" for line in dump({"semantic_models": [semantic_model(ws, measures)]}).splitlines())
     return header + dump({"metrics": metrics}) + "\n# The semantic model they stand on:\n" + stub
