@@ -18,7 +18,7 @@ from kpidesign import room as room_rules
 from kpidesign.backup import BackupError
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import finding_text, problem_text, t
-from kpidesign.io import dbt, files
+from kpidesign.io import dbt, files, lightdash
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
@@ -277,6 +277,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
     Path(args.output).write_bytes(out.data)
     print(f"{args.output} ({len(out.data):,} bytes)")
+    if args.format == "lightdash":  # the Spotlight categories its metrics use, declared where Lightdash reads them
+        config = Path(args.output).parent / lightdash.CONFIG
+        try:
+            config.write_text(lightdash.to_config(ws, config.read_text(encoding="utf-8") if config.exists() else ""), encoding="utf-8")
+        except (ValueError, UnicodeDecodeError) as e:
+            raise UsageError(f"{config}: not changed, it cannot be read as Lightdash's project config ({e})") from None
+        print(config)
     return 0
 
 

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kpidesign.__main__ import main
 
@@ -346,3 +347,17 @@ def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys, t
     (tmp_path / "file").write_text("x")
     code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "file"), "--db", db)
     assert code == 2 and "file" in err
+
+
+def test_export_lightdash_writes_the_project_config_beside_the_file(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    assert run(capsys, "import", EC, "--db", db)[0] == 0
+    title = "E-commerce sales +20% (example)"
+    (tmp_path / "lightdash.config.yml").write_text("spotlight:\n  categories:\n    mine: {label: Mine}\n")
+    code, out, _ = run(capsys, "export", title, "-f", "lightdash", "-o", str(tmp_path / "schema.yml"), "--db", db)
+    assert code == 0 and "lightdash.config.yml" in out
+    categories = yaml.safe_load((tmp_path / "lightdash.config.yml").read_text())["spotlight"]["categories"]
+    assert {"mine", "kpidesign"} <= set(categories)
+    (tmp_path / "lightdash.config.yml").write_text("- not a mapping\n")
+    code, _, err = run(capsys, "export", title, "-f", "lightdash", "-o", str(tmp_path / "schema.yml"), "--db", db)
+    assert code == 2 and "not changed" in err and (tmp_path / "lightdash.config.yml").read_text() == "- not a mapping\n"

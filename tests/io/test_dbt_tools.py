@@ -5,20 +5,17 @@ workshop as a seed, then `dbt parse`, `dbt build`, `mf validate-configs` and `mf
 what each KPI's aggregation says (a stock's month its last day, a ratio sum over sum, a per-unit figure its average, a
 flow its sum) and, for a formula KPI's `…_from_drivers`, its formula over its drivers' months.
 
-Slow (about a minute and a half; the venv once, a few minutes, cached under .cache/ by the requirements' hash), so the
+Slow (about a minute and a half; the venv once, a few minutes, cached under .cache/ by the requirements' hash: tests/io/toolchains.py), so the
 whole module shares one project."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import math
 import os
 import random
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,37 +26,10 @@ from kpidesign.io.metricflow import derived, is_ratio, naming
 from kpidesign.library import template
 from kpidesign.model import Aggregation, Definition, Workshop
 from kpidesign.tree import children_map
+from tests.io import toolchains
 
-ROOT = Path(__file__).resolve().parents[2]
-REQUIREMENTS = Path(__file__).with_name("dbt-requirements.txt")
 START, DAYS = dt.date(2026, 1, 1), 120  # January to April
 pytestmark = pytest.mark.timeout(1200)
-
-
-def _tools() -> Path:
-    """The venv's bin folder with dbt and mf, built once per requirements file (a marker file says it is complete)."""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    venv = ROOT / ".cache" / f"dbt-{digest}"
-    bin_dir = venv / "bin"
-    if (venv / "complete").exists():
-        return bin_dir
-    shutil.rmtree(venv, ignore_errors=True)
-    try:
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=300)
-        subprocess.run(
-            [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
-            check=True,
-            capture_output=True,
-            timeout=1200,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
-        detail = getattr(e, "stderr", b"") or b""
-        message = f"the dbt tools did not install from {REQUIREMENTS.name}: {detail.decode(errors='replace')[-2000:]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    (venv / "complete").write_text(digest)
-    return bin_dir
 
 
 def _generated() -> Workshop:
@@ -102,7 +72,7 @@ def _facts(ws: Workshop, prefix: str, seed: int) -> list[dict[str, object]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A dbt project with the three workshops and their fixture tables, built: its folder and environment."""
-    bin_dir = _tools()
+    bin_dir = toolchains.dbt_bin()
     root = tmp_path_factory.mktemp("dbt_project")
     (root / "models").mkdir()
     (root / "seeds").mkdir()
