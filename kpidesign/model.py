@@ -57,6 +57,14 @@ class Frequency(StrEnum):
     YEARLY = "yearly"
 
 
+class Aggregation(StrEnum):
+    """How values over time make one period's value (kpidesign.aggregation infers it when a definition leaves it out)."""
+
+    SUM = "sum"  # a flow: orders, sales, new customers in the period
+    AVERAGE = "average"  # a rate, score, price or per-unit figure without numerator and denominator
+    LAST = "last"  # a stock or level: customers at a date, population, headcount (the period's last value)
+
+
 class Cadence(StrEnum):
     """How often a review meeting takes place."""
 
@@ -115,6 +123,7 @@ class Definition(_Base):
     comparisons: list[ComparisonAxis] = Field(default_factory=list)
     query: Text = ""  # SQL returning date, value[, market], run by `kpidesign refresh` on the named connection
     connection: Annotated[str, AfterValidator(clean_line), AfterValidator(_connection_name)] = ""  # a name: its URL stays on the server
+    aggregation: Aggregation | None = None  # None: inferred (kpidesign.aggregation.infer) and shown as inferred
 
 
 class Thresholds(_Base):

@@ -51,6 +51,15 @@ CORE: dict[str, tuple[str, str]] = {
     "period": ("集計期間", "Period"),
     "source": ("データソース", "Data source"),
     "frequency": ("更新頻度", "Update frequency"),
+    "aggregation": ("期間の集計", "Aggregation over a period"),
+    "agg_sum": ("合計（フロー：期間中の件数・金額）", "sum (a flow: counts and amounts in the period)"),
+    "agg_average": ("平均（率・スコア・単価・1件当たり）", "average (a rate, score, price or per-unit figure)"),
+    "agg_last": ("期末の値（ストック：時点の人数・残高）", "last value (a stock: a count or balance at a date)"),
+    "agg_ratio": ("分子の合計 ÷ 分母の合計", "sum of numerators ÷ sum of denominators"),
+    "p_aggregation_uncertain": (
+        "「{name}」の期間の集計が決まっていません。名前と単位からは「{aggregation}」と推測しましたが、確かではありません。定義表で確かめてください。",
+        "“{name}” has no aggregation over a period: its name and unit suggest “{aggregation}”, but that is a guess. Confirm it on the definition sheet.",
+    ),
     "owner": ("責任者", "Owner"),
     "purpose": ("目的（なぜ）", "Purpose (why)"),
     "comparisons": ("比較軸", "Comparison axes"),
@@ -527,5 +536,6 @@ CORE: dict[str, tuple[str, str]] = {
     "dot_largest_negative": ("▼ 最大のマイナス", "▼ largest −"),
     # dbt MetricFlow: the words of a ratio's parts in generated labels
     "mf_numerator": ("分子", "numerator"),
+    "mf_from_drivers": ("（ドライバーからの推計）", " (estimated from its drivers)"),
     "mf_denominator": ("分母", "denominator"),
 }

@@ -245,6 +245,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "export_xlsx": ("Excel (.xlsx)", "Excel (.xlsx)"),
     "export_yaml": ("YAML（正本）", "YAML (canonical)"),
     "export_metricflow": ("dbt MetricFlow", "dbt MetricFlow"),
+    "export_dbt": ("dbt フォルダ (zip)", "dbt folder (zip)"),
     "export_lightdash": ("Lightdash", "Lightdash"),
     "export_svg": ("ツリー図 SVG", "Tree SVG"),
     "export_png": ("ツリー図 PNG", "Tree PNG"),
