@@ -164,11 +164,17 @@ class Vote:
     options: tuple[str, ...]
     dots: int = DEFAULT_DOTS
     state: VoteState = VoteState.OPEN
+    activity: int = 0  # the room's activity (question) it was opened in
 
     @property
     def is_open(self) -> bool:
         """True while it takes dots."""
         return self.state is VoteState.OPEN
+
+    def shown(self, room: Room) -> bool:
+        """Whether the phones and the wall show it: while open, and once closed until the facilitator asks a new
+        question (its result is not left on every screen for the rest of the session)."""
+        return self.is_open or self.activity == room.activity
 
 
 def participant_key(secret: str) -> str:

@@ -220,7 +220,10 @@ def m008_vote_counts_and_room_bounds(db: Database) -> None:
     db.table("room_participants").add_column("client", str)
     db.table("room_participants").add_column("removed_at", str)
     db.table("room_participants").create_index(["workshop_id", "client", "joined_at"])
-    db.table("room_ideas").add_column("accepted_from", str)  # private or revealed: where an undone acceptance returns it
+    db.table("room_ideas").add_column("accepted_from", str)
+    db.table("room_votes").add_column(
+        "activity", int
+    )  # the question it was opened under: its result is shown until the next  # private or revealed: where an undone acceptance returns it
 
 
 def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
@@ -1047,9 +1050,19 @@ class Store:
                 raise EditError(made)
             q, opts, n = made
             conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+            asked = conn.execute("select activity from rooms where workshop_id = ?", (workshop_id,)).fetchone()
             cur = conn.execute(
-                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
-                (workshop_id, q, kind.value, json.dumps(list(opts), ensure_ascii=False), n, VoteState.OPEN.value, _now()),
+                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at, activity) values (?,?,?,?,?,?,?,?)",
+                (
+                    workshop_id,
+                    q,
+                    kind.value,
+                    json.dumps(list(opts), ensure_ascii=False),
+                    n,
+                    VoteState.OPEN.value,
+                    _now(),
+                    asked[0] if asked else 0,
+                ),
             )
             self._touch(conn, workshop_id)
             return int(cur.lastrowid or 0)
@@ -1065,9 +1078,10 @@ class Store:
 
         def read() -> list[Vote]:
             rows = self.db.execute(
-                "select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)
+                "select id, question, kind, options, dots, state, coalesce(activity, 0) from room_votes where workshop_id = ? order by id",
+                (workshop_id,),
             ).fetchall()
-            return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5])) for r in rows]
+            return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5]), r[6]) for r in rows]
 
         return list(self._cached(workshop_id, ("votes",), read))
 

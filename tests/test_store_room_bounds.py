@@ -186,6 +186,7 @@ def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
     for column in ("client", "removed_at"):
         store.db.execute(f"alter table room_participants drop column {column}")
     store.db.execute("alter table room_ideas drop column accepted_from")
+    store.db.execute("alter table room_votes drop column activity")
     store.db.execute(
         "insert into rooms (workshop_id, state, anonymous, step, activity, follow, rev) values (?, 'closed', 1, 'tree', 1, 0, 0)", (wid,)
     )
@@ -224,3 +225,17 @@ def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: W
     record = store.room_record(wid)
     assert record is not None and all(i.node is None for i in record.ideas)
     assert store.accept_ideas(wid, [(shown, a)]) == 1  # choosable again
+
+
+def test_a_closed_vote_is_shown_until_the_next_question(store: Store, ec: Workshop) -> None:
+    """#26 item 19: a closed vote's result stays on the phones and the wall only until the facilitator asks anew."""
+    wid = store.create(ec)
+    store.open_room(wid)
+    store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers"])
+    room = store.room(wid)
+    assert room is not None and store.votes(wid)[-1].shown(room)
+    store.close_vote(wid)
+    assert store.votes(wid)[-1].shown(room)
+    store.save_room(room.prompt("tree", "customers"))
+    asked = store.room(wid)
+    assert asked is not None and not store.votes(wid)[-1].shown(asked)

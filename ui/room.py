@@ -156,9 +156,7 @@ def settings(room: Room, ws: Workshop) -> None:
         )
         st.form_submit_button(tr("room_ask"), type="primary", on_click=_ask, args=(room,))
     with st.form("room_timer_form", border=True):
-        st.number_input(
-            tr("room_minutes"), 0.0, float(R.MAX_MINUTES), value=max(room.timer.seconds / 60, 5.0), step=1.0, key="room_minutes"
-        )
+        st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key="room_minutes")
         st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
         st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
     start, pause = st.columns(2)

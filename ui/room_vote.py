@@ -72,7 +72,7 @@ def chart(vote: Vote, rows: list[tuple[str, int]], labels: dict[str, str]) -> di
 def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...]) -> None:
     """The vote's dots per option as a bar chart (its spec worked out again only when the stamp changed: the room's
     revision, the design's version, the language)."""
-    st.subheader(say("room_vote", question=vote.question))
+    st.subheader(say("room_vote" if vote.is_open else "room_results", question=vote.question))  # closed: as the phones say it
     stamp = (*stamp, vote.id)
     held = st.session_state.get(CHART)
     if held is None or held[0] != stamp:

@@ -120,7 +120,7 @@ def _ideas(laid: wall.Layout, names: dict[str, str], now: float) -> str:
 
 
 def _ballot(shown: wall.Ballot, labels: dict[str, str]) -> str:
-    title = say("room_wall_voting" if shown.open else "room_wall_result", question=shown.question)
+    title = say("room_wall_voting" if shown.open else "room_results", question=shown.question)
     if shown.open:
         rows = "".join(f'<div class="kd-bar"><span class="kd-label">{_e(labels.get(o, o))}</span></div>' for o in shown.options)
         rows += f"<div>{_e(tr('room_wall_dots_placed', count=shown.placed))}</div>"
@@ -138,7 +138,7 @@ def draw(workshop_id: str, room: Room, ws: Workshop) -> None:
     """The whole wall, as it stands now."""
     now = time.time()
     ideas, votes = store().ideas(workshop_id), store().votes(workshop_id)
-    vote = votes[-1] if votes else None
+    vote = votes[-1] if votes and votes[-1].shown(room) else None
     shown = wall.ballot(vote, store().tally(vote, workshop_id) if vote else [])
     held = token(workshop_id) if room.is_open else None
     names = {n.id: n.name for n in ws.nodes}

@@ -44,7 +44,7 @@ def live() -> None:
     votes = store().votes(workshop_id)
     if votes and votes[-1].is_open:
         vote_ui.vote(workshop_id, secret, votes[-1], ws, ideas)
-    elif votes:
+    elif votes and votes[-1].shown(room):
         vote_ui.results(votes[-1], ws, ideas, workshop_id)
     key = R.participant_key(secret)
     ideas_ui.own_ideas(workshop_id, secret, [i for i in ideas if i.participant == key])

@@ -803,7 +803,6 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_wall_scan": ("スマホでQRコードを読み取って参加してください。", "Scan the QR code with your phone to join."),
     "room_wall_dots_placed": ("投票済みのドット: {count}", "Dots placed: {count}"),
     "room_wall_voting": ("投票中: {question}", "Voting: {question}"),
-    "room_wall_result": ("結果: {question}", "Result: {question}"),
     "room_show_wall": ("ウォールを表示（プロジェクター）", "Show the wall (projector)"),
     "room_show_console": ("コンソールへ", "Console"),
     "room_wall_link": (

@@ -250,3 +250,17 @@ def test_a_phone_lists_the_latest_revealed_ideas_of_a_full_room(db: Path, monkey
     others = [i for i in store.ideas(wid) if i.participant != R.participant_key(people[0])]
     assert f"{others[-1].text}\n" in shown + "\n" and f"{others[0].text}\n" not in shown + "\n"
     assert f"ほか{len(others) - R.PHONE_LIST}件" in shown
+
+
+def test_a_closed_vote_s_result_leaves_the_phone_with_the_next_question(db: Path) -> None:
+    store, wid, token = room(db)
+    at = joined(token)
+    store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"], 2)
+    store.close_vote(wid)
+    ok(at.run())
+    assert any("結果: KFS?" in s.value for s in at.subheader)
+    asked = store.room(wid)
+    assert asked is not None
+    store.save_room(asked.prompt("tree", "customers"))
+    ok(at.run())
+    assert not any("KFS?" in s.value for s in at.subheader)

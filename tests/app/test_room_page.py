@@ -224,4 +224,4 @@ def test_the_wall_shows_the_vote_without_counts_until_it_closes(db: Path) -> Non
     store.close_vote(wid)
     ok(at.run())
     wall = _wall_html(at)
-    assert "Result: Which first?" in wall and "<b>3</b>" in wall and "kd-fill" in wall
+    assert "Results: Which first?" in wall and "<b>3</b>" in wall and "kd-fill" in wall
