@@ -116,3 +116,26 @@ def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server, ne
     assert f"st-key-{field_key('受注率', 'owner')}" in focused.split()
     assert page.locator(".st-key-def_selected input").input_value() == "受注率"
     page.screenshot(path=str(Path(server["db"]).parent / "japanese_id_landing.png"))
+
+
+SIDEBAR = """() => {
+  const bar = document.querySelector('[data-testid="stSidebar"]');
+  const cut = [...bar.querySelectorAll('[data-testid="stSidebarNav"] a span')].filter(s => s.scrollWidth > s.clientWidth + 1).map(s => s.innerText);
+  const undo = bar.querySelector('.st-key-undo').getBoundingClientRect();
+  const last = [...bar.querySelectorAll('[data-testid="stMarkdownContainer"] p')].filter(p => p.innerText.startsWith('✔ 5') || p.innerText.startsWith('○ 5')).map(p => p.getBoundingClientRect().bottom);
+  return {cut, undo: undo.bottom, last};
+}"""
+
+
+def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server, new_page, room_workshop):  # type: ignore[no-untyped-def]
+    """#26 item 13: in projector mode at 1920x1080 every page's name is whole in the sidebar (Japanese), and Undo and
+    the fifth step of the checklist are above the fold."""
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    page.goto(f"{server['base']}/tree?ws={room_workshop}&projector=1")
+    page.get_by_label("編集用パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    idle(page)
+    page.wait_for_timeout(1000)
+    found = page.evaluate(SIDEBAR)
+    assert found["cut"] == [], found
+    assert found["undo"] <= 1080 and found["last"] and max(found["last"]) <= 1080, found
