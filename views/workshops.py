@@ -13,7 +13,7 @@ from ui import connectors as sql_sources
 from ui.messages import flash
 from ui.pages import STEPS
 from ui.saving import commit, write
-from ui.state import open_workshop, store
+from ui.state import go, open_workshop, store
 from ui.text import lang, md, say, tr
 
 st.title(tr("workshops_title"))
@@ -50,7 +50,7 @@ with st.container(border=True):
         st.error(md(message))
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
     if st.session_state.pop("go_to_first_step", False):
-        st.switch_page(STEPS[0].file)
+        go(STEPS[0].file)
 
 
 def import_file() -> None:
@@ -112,7 +112,7 @@ open_col, rename_col, copy_col, delete_col = st.columns(4)
 if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/login:"):
     open_workshop(chosen)
     flash("info", say("opened", title=title))
-    st.switch_page(STEPS[0].file)
+    go(STEPS[0].file)
 
 
 def rename(workshop_id: str, key: str) -> None:
