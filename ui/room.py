@@ -6,11 +6,9 @@ The inbox is in ui.room_inbox, votes and their results in ui.room_vote.
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import time
 
-import segno
 import streamlit as st
 
 from kpidesign import room as R
@@ -18,6 +16,7 @@ from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room
 from kpidesign.values import Problem
+from ui import qr as codes
 from ui.messages import flash
 from ui.pages import ROOM
 from ui.saving import write
@@ -87,9 +86,7 @@ def qr(workshop_id: str) -> None:
     address = R.join_address(held, base_url())
     made = st.session_state.get(QR_MEMO)
     if made is None or made[0] != address:  # drawn once per address, not on every rerun
-        out = io.BytesIO()
-        segno.make(address, error="m").save(out, kind="png", scale=12, border=2)
-        made = (address, out.getvalue())
+        made = (address, codes.png(address, scale=12))
         st.session_state[QR_MEMO] = made
     st.image(made[1], width="stretch")
     st.caption(tr("room_join_address"))

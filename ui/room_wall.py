@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import time
 
-import segno
 import streamlit as st
 
 from kpidesign import room as R
 from kpidesign import wall
 from kpidesign.model import Workshop
 from kpidesign.room import IdeaStatus, Room, VoteKind
+from ui import qr
 from ui.room import base_url, token
 from ui.state import store
 from ui.text import say, tr
@@ -67,7 +67,7 @@ def _qr_uri(address: str) -> str:
     """The join address as a QR code, an SVG data URI (drawn once per address and kept in the session)."""
     held = st.session_state.get(QR_MEMO)
     if held is None or held[0] != address:
-        held = (address, segno.make(address, error="m").svg_data_uri(scale=10, border=2))
+        held = (address, qr.svg_uri(address))
         st.session_state[QR_MEMO] = held
     return str(held[1])
 

@@ -25,7 +25,7 @@ def invalid() -> None:
 def header(loaded: Loaded) -> None:
     """Title and the KGI in one line."""
     ws, kgi = loaded.workshop, loaded.workshop.kgi
-    st.title(md(ws.title), anchor=False)  # no "#<title>" link beside it either
+    st.subheader(md(ws.title), anchor=False)  # a heading, not a title: on a phone it left 60 % of the first screen
     st.caption(tr("share_read_only"))
     line = f"**{md(kgi.name)}**: {format_value(kgi.baseline, kgi.unit, precise=False)} → {format_value(kgi.target, kgi.unit, precise=False)} {md(kgi.unit)}"
     st.markdown(line + (f" — {kgi.deadline}" if kgi.deadline else ""))
@@ -73,9 +73,11 @@ def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
     never green on a plan), red and yellow first; built once per version and actuals."""
     frame, states = _thresholds(snapshot(loaded))
-    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch")
+    # as tall as its rows: never a scroll inside the page's scroll (on a phone the two fought)
+    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch", height=ROW_PX * (len(frame) + 1) + 3)
 
 
+ROW_PX = 35  # a table row's height (Streamlit's grid)
 SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?
 
 

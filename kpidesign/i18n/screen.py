@@ -709,6 +709,8 @@ SCREEN: dict[str, tuple[str, str]] = {
         "ファシリテーターがこのルームへの参加を取り消しました。",
         "The facilitator has taken you out of this room.",
     ),
+    "share_status_tab": ("状況（赤から）", "Status (red first)"),
+    "share_qr": ("スマホで開く", "Open on a phone"),
     "room_earlier_ideas": ("ほか{count}件は前方の画面に表示されています。", "{count} earlier ideas are on the room's screen."),
     "room_your_name": ("名前（任意）", "Name (optional)"),
     "room_join": ("参加する", "Join"),

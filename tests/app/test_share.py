@@ -55,8 +55,10 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     monkeypatch.setattr(files, "export", lambda *args: built.append(args))
     at, _wid, _ = shared(db)
     ok(at)
-    assert at.title[0].value == "EC売上を10億円へ（例）"
-    assert at.get("graphviz_chart") and not at.dataframe  # the tree tab is open; the others are drawn when opened
+    assert at.subheader[0].value == "EC売上を10億円へ（例）" and not at.title  # a heading: a phone's first screen is not a title
+    assert len(at.dataframe) == 1 and not at.get("graphviz_chart")  # the status tab is open first; the others are drawn when opened
+    statuses = set(at.dataframe[0].value.iloc[:, 0])
+    assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
     assert not editable(at)
     buttons = at.get("download_button")
     assert {b.proto.label for b in buttons} == {"Excel (.xlsx)", "YAML（正本）"}
@@ -64,9 +66,8 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     assert not built
     open_tab(at, "定義表")
     assert at.dataframe[0].value.iloc[0, 0] == "年間売上高" and len(at.dataframe[0].value) > 10
-    open_tab(at, "閾値")
-    statuses = set(at.dataframe[0].value.iloc[:, 0])
-    assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
+    open_tab(at, "ツリー")
+    assert at.get("graphviz_chart")
     open_tab(at, "モニタリング")
     assert len(at.dataframe) >= 2 and not at.get("graphviz_chart")  # reviews, alerts (and the learning log)
     assert not editable(at) and not built
@@ -82,11 +83,11 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
     Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])  # green at 6 %, yellow at 5 %
     at = start({"share": Store(db).create_share(wid)})
     at.sidebar.radio(key="lang").set_value("en").run()
+    table = at.dataframe[0].value  # the first tab: what is red, first, as tall as its rows (no scroll inside the page)
+    assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
+    open_tab(at, "Tree")
     dot = at.get("graphviz_chart")[0].proto.spec
     assert "#fecaca" in dot and "#bbf7d0" not in dot  # the tree coloured by status: one red, nothing green on a plan
-    open_tab(at, "Thresholds")
-    table = at.dataframe[0].value
-    assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
     open_tab(at, "Monitoring")
     shown = " ".join(str(v) for df in at.dataframe for v in df.value.to_numpy().ravel())
     assert "ec-lead@example.com" not in shown and "#ec-kpi" not in shown
@@ -177,7 +178,7 @@ def test_editor_password_gate(db, monkeypatch):
 def test_share_link_works_without_the_password(db, monkeypatch):
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     at, _, _ = shared(db)
-    assert at.title[0].value == "EC売上を10億円へ（例）"
+    assert at.subheader[0].value == "EC売上を10億円へ（例）"
 
 
 def test_links_are_created_listed_and_revoked_on_the_export_page(db):
