@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import json
 import zlib
 from pathlib import Path
 
