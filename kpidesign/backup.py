@@ -183,6 +183,21 @@ def _truncated(path: Path, head: bytes) -> str | None:
     return None
 
 
+def _affinity(declared: str) -> str:
+    """A column's type affinity by SQLite's own rules (section 3.1 of its datatype page): what the type means, whatever
+    name a release of sqlite-utils wrote for it (FLOAT and REAL alike)."""
+    kind = declared.upper()
+    if "INT" in kind:
+        return "INTEGER"
+    if any(word in kind for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in kind or not kind.strip():
+        return "BLOB"
+    if any(word in kind for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
 def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
     """Every schema object of a database, by (type, name), with what defines it: a table's columns (name, type, not null,
     default, key, hidden or generated) and foreign keys, an index's table, uniqueness, partiality and columns, a view's or
@@ -193,7 +208,7 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
             if name in SQLITE_OWN:
                 continue
             columns = tuple(
-                (c[1], str(c[2]).upper(), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
+                (c[1], _affinity(str(c[2])), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
             )
             keys = tuple(sorted((k[2], k[3], k[4]) for k in conn.execute("select * from pragma_foreign_key_list(?)", (name,))))
             strict = " ".join(str(sql or "").upper().split())

@@ -516,3 +516,24 @@ def test_compact_refuses_a_database_that_is_not_kpidesigns_untouched(tmp_path, c
     assert _digest(other) == before
     tables = {r[0] for r in sqlite3.connect(other).execute("select name from sqlite_master where type = 'table'")}
     assert tables == {"accounts"}
+
+
+def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path, ec):
+    """sqlite-utils releases name a float column FLOAT or REAL: the check compares SQLite's type affinity, not the name."""
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    conn = sqlite3.connect(db)
+    sql = conn.execute("select sql from sqlite_master where name = 'actuals'").fetchone()[0]
+    assert '"value" REAL' in sql
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("update sqlite_master set sql = ? where name = 'actuals'", (sql.replace(" REAL", " FLOAT"),))
+    conn.commit()
+    conn.close()
+    assert backup.check(db).workshops == 1
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("update sqlite_master set sql = ? where name = 'actuals'", (sql.replace('"market" REAL', '"market" TEXT'),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match="table actuals"):
+        backup.check(db)
