@@ -31,6 +31,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from kpidesign import store as store_module
+from kpidesign.findings import errors
+from kpidesign.model import Workshop
+from kpidesign.tree import check_structure
 
 HEADER = b"SQLite format 3\x00"
 SHM_DMS_BYTE = 128  # (22 + SQLITE_SHM_NLOCK) * 4 + SQLITE_SHM_NLOCK in SQLite's os_unix.c
@@ -42,7 +45,6 @@ TABLES_BY_MIGRATION = {  # what each migration creates: a kpidesign database has
 REPLACED = "%Y%m%d%H%M%S"  # kpidesign.db.replaced-20261202113000
 MAX_VERSION_BYTES = 64 * 2**20  # a stored version (a workshop's JSON, 2,000 nodes at most) inflates to no more than this
 INFLATE_CHUNK = 2**20  # a version is inflated a chunk at a time and thrown away: memory stays ~1 MB whatever it claims
-SQLITE_OWN = frozenset({"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})  # tables SQLite itself keeps (ANALYZE, AUTOINCREMENT)
 
 
 class BackupError(Exception):
@@ -205,8 +207,6 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     for kind, name, table, sql in conn.execute("select type, name, tbl_name, sql from sqlite_master order by type, name").fetchall():
         if kind == "table":
-            if name in SQLITE_OWN:
-                continue
             columns = tuple(
                 (c[1], _affinity(str(c[2])), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
             )
@@ -277,10 +277,28 @@ def _inflate_each(path: Path, conn: sqlite3.Connection) -> None:
             raise BackupError(f"{where} cannot be decompressed ({e})") from None
 
 
+def _documents(path: Path, conn: sqlite3.Connection) -> None:
+    """Every workshop's current document is one the app opens: at most MAX_VERSION_BYTES, the model, the tree's structure."""
+    from pydantic import ValidationError
+
+    for workshop_id, doc in conn.execute("select id, doc from workshops"):
+        where = f"{path}: workshop {str(workshop_id)[:40]}"
+        if not isinstance(doc, str | bytes) or len(doc) > MAX_VERSION_BYTES:
+            raise BackupError(f"{where}: its document is not text of at most {MAX_VERSION_BYTES // 2**20} MB")
+        try:
+            ws = Workshop.model_validate_json(doc)
+        except (ValidationError, ValueError, RecursionError) as e:
+            raise BackupError(f"{where}: its document is not a workshop ({str(e).splitlines()[0][:200]})") from None
+        problems = errors(check_structure(ws))
+        if problems:
+            raise BackupError(f"{where}: its tree is not whole ({problems[0].code})")
+
+
 def check(path: Path, *, integrity: bool = True) -> Checked:
     """Check that a file is a whole kpidesign database this code can open: SQLite, integrity_check, kpidesign's tables
     and migrations, none newer than this code knows, no schema object those migrations would not have made, every stored
-    version inflating within MAX_VERSION_BYTES. Read only: the file is not changed."""
+    version inflating within MAX_VERSION_BYTES, every current document one the app opens. Read only: the file is not
+    changed."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
@@ -322,6 +340,7 @@ def check(path: Path, *, integrity: bool = True) -> Checked:
             raise BackupError(f"{path}: not a whole kpidesign database (tables missing: {', '.join(missing)})")
         _foreign(path, conn, applied)
         _inflate_each(path, conn)
+        _documents(path, conn)
         workshops = conn.execute("select count(*) from workshops").fetchone()[0]
         versions = conn.execute("select count(*) from versions").fetchone()[0]
     except sqlite3.DatabaseError as e:

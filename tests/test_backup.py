@@ -537,3 +537,41 @@ def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path, ec
     conn.close()
     with pytest.raises(backup.BackupError, match="table actuals"):
         backup.check(db)
+
+
+@pytest.mark.parametrize("doc", ['{"title": ["not", "a", "workshop"]}', "not json at all", "[" * 100_000])
+def test_a_current_document_the_app_could_not_open_is_refused(tmp_path, ec, doc):
+    """Every workshop's current document must be one the app opens (the model and the tree's structure), else the
+    backup is refused naming it: a restored server never meets a document it cannot read."""
+    db = tmp_path / "live.db"
+    wid = _live(db, ec)
+    conn = sqlite3.connect(db)
+    conn.execute("update workshops set doc = ? where id = ?", (doc, wid))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
+        backup.check(db)
+
+
+def test_sqlite_statistics_are_not_kpidesigns_either(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    _plant(db, "analyze;")
+    with pytest.raises(backup.BackupError, match="sqlite_stat1"):
+        backup.check(db)
+
+
+def test_a_current_document_with_a_broken_tree_is_refused(tmp_path, ec):
+    import json
+
+    db = tmp_path / "live.db"
+    wid = _live(db, ec)
+    conn = sqlite3.connect(db)
+    data = json.loads(conn.execute("select doc from workshops where id = ?", (wid,)).fetchone()[0])
+    data["nodes"][1]["parent"] = data["nodes"][2]["id"]  # a loop: customers under new_customers under customers
+    data["nodes"][2]["parent"] = data["nodes"][1]["id"]
+    conn.execute("update workshops set doc = ? where id = ?", (json.dumps(data), wid))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
+        backup.check(db)
