@@ -23,7 +23,6 @@ import fcntl
 import os
 import sqlite3
 import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +42,6 @@ TABLES_BY_MIGRATION = {  # what each migration creates: a kpidesign database has
     "m003_actuals_and_alert_log": ("actuals", "alert_log"),
 }
 REPLACED = "%Y%m%d%H%M%S"  # kpidesign.db.replaced-20261202113000
-MAX_VERSION_BYTES = 64 * 2**20  # a stored version (a workshop's JSON, 2,000 nodes at most) inflates to no more than this
-INFLATE_CHUNK = 2**20  # a version is inflated a chunk at a time and thrown away: memory stays ~1 MB whatever it claims
 
 
 class BackupError(Exception):
@@ -258,33 +255,21 @@ def _inflate_each(path: Path, conn: sqlite3.Connection) -> None:
     """Inflate every stored version a chunk at a time, never more than MAX_VERSION_BYTES of it: a zip bomb or a version
     that is not zlib data is refused in bounded memory and time."""
     for workshop_id, version, doc in conn.execute("select workshop_id, version, doc from versions"):
-        where = f"{path}: workshop {str(workshop_id)[:40]} version {version}"
-        if not isinstance(doc, bytes):
-            raise BackupError(f"{where} is not a compressed document")
-        inflate, total, pending = zlib.decompressobj(), 0, doc
         try:
-            while True:
-                out = inflate.decompress(pending, INFLATE_CHUNK)
-                total += len(out)
-                if total > MAX_VERSION_BYTES:
-                    raise BackupError(f"{where} inflates to more than {MAX_VERSION_BYTES // 2**20} MB (a zip bomb?)")
-                pending = inflate.unconsumed_tail
-                if inflate.eof or not (pending or len(out) == INFLATE_CHUNK):
-                    break
-            if not inflate.eof or inflate.unused_data:
-                raise BackupError(f"{where} is not a whole compressed document")
-        except zlib.error as e:
-            raise BackupError(f"{where} cannot be decompressed ({e})") from None
+            store_module.inflate(doc, keep=False)
+        except store_module.CorruptVersionError as e:
+            raise BackupError(f"{path}: workshop {str(workshop_id)[:40]} version {version} {e}") from None
 
 
 def _documents(path: Path, conn: sqlite3.Connection) -> None:
-    """Every workshop's current document is one the app opens: at most MAX_VERSION_BYTES, the model, the tree's structure."""
+    """Every workshop's current document is one the app opens: at most store.MAX_VERSION_BYTES, the model, the tree's
+    structure."""
     from pydantic import ValidationError
 
     for workshop_id, doc in conn.execute("select id, doc from workshops"):
         where = f"{path}: workshop {str(workshop_id)[:40]}"
-        if not isinstance(doc, str | bytes) or len(doc) > MAX_VERSION_BYTES:
-            raise BackupError(f"{where}: its document is not text of at most {MAX_VERSION_BYTES // 2**20} MB")
+        if not isinstance(doc, str | bytes) or len(doc) > store_module.MAX_VERSION_BYTES:
+            raise BackupError(f"{where}: its document is not text of at most {store_module.MAX_VERSION_BYTES // 2**20} MB")
         try:
             ws = Workshop.model_validate_json(doc)
         except (ValidationError, ValueError, RecursionError) as e:
@@ -297,7 +282,7 @@ def _documents(path: Path, conn: sqlite3.Connection) -> None:
 def check(path: Path, *, integrity: bool = True) -> Checked:
     """Check that a file is a whole kpidesign database this code can open: SQLite, integrity_check, kpidesign's tables
     and migrations, none newer than this code knows, no schema object those migrations would not have made, every stored
-    version inflating within MAX_VERSION_BYTES, every current document one the app opens. Read only: the file is not
+    version inflating within store.MAX_VERSION_BYTES, every current document one the app opens. Read only: the file is not
     changed."""
     path = Path(path)
     if not path.is_file():

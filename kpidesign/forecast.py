@@ -28,14 +28,18 @@ deadline when it has one, else the KGI's.
 * ``off_track``: even the optimistic end misses it (about 10 % likely at most);
 * ``at_risk``: the target lies inside the interval.
 
-``needed_per_period`` = (target − latest) / periods left, the periods left being the whole periods of the series that
-fit between the latest observation and the deadline (at least one). A KPI that cannot be projected has no verdict and
+``needed_per_period`` = (target − latest) / periods left, the periods left being counted on the calendar of the series'
+cadence (``periods_left``): the observations a series continued on its rhythm (a month, a quarter, a year, a week, a
+day after the latest, a month end staying a month end) still gets by the deadline, at least one. A monthly series
+ending on 31 December has three periods left to 31 March (an average month of 30.4 days would fit only twice in
+those 90 days); an irregular series counts whole median spacings. A KPI that cannot be projected has no verdict and
 a finding saying why: no target, fewer than ``MIN_OBSERVATIONS`` observations, no deadline, a deadline already passed,
 a series that mixes frequencies.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -47,7 +51,7 @@ import numpy as np
 from scipy import special
 
 from kpidesign.findings import Finding, Severity
-from kpidesign.model import Direction, Node, Workshop
+from kpidesign.model import Direction, Frequency, Node, Workshop
 from kpidesign.observations import Series, all_series
 
 MIN_OBSERVATIONS = 6
@@ -131,7 +135,7 @@ def forecast(node: Node, s: Series | None, deadline: dt.date | None) -> Forecast
     if rho > PERSISTENCE / math.sqrt(len(x)):  # the scatter around the line lingers: the series wanders, project it as a walk
         projected, low, high, slope = _walk(x, values, x0)
         method = "random_walk"
-    periods_left = max(1, math.floor((deadline - last).days / period + 1e-9))
+    periods_left = count_periods(last, deadline, s.frequency, period)
     needed = (node.target - s.values[-1]) / periods_left
     verdict = judge(node.thresholds.direction, node.target, low, high) if _finite(projected, low, high) else None
     if verdict is None:
@@ -150,6 +154,38 @@ def forecast(node: Node, s: Series | None, deadline: dt.date | None) -> Forecast
         n=len(dates),
         method=method,
     )
+
+
+_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
+_DAYS = {Frequency.DAILY: 1, Frequency.WEEKLY: 7}
+
+
+def count_periods(last: dt.date, deadline: dt.date, frequency: Frequency | None, period_days: float) -> int:
+    """The periods left between the latest observation and the deadline on the calendar of the cadence (at least one).
+
+    Monthly, quarterly and yearly series step by calendar months from the latest date (the same day of the month,
+    February's last day where the month is shorter, a month end staying a month end); weekly and daily ones by 7 and 1
+    days; an irregular series (frequency None) by its median spacing.
+    """
+    if frequency is None:
+        return max(1, math.floor((deadline - last).days / period_days + 1e-9))
+    if frequency in _DAYS:
+        return max(1, (deadline - last).days // _DAYS[frequency])
+    months = (deadline.year - last.year) * 12 + deadline.month - last.month
+    if months > 0 and add_months(last, months) > deadline:
+        months -= 1
+    return max(1, months // _MONTHS[frequency])
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """The date `months` calendar months later: the same day, the month's last day when it is shorter, a month end
+    staying a month end (31 January + 1 = 28 or 29 February, 28 February 2027 + 12 = 29 February 2028)."""
+    m = date.month - 1 + months
+    year, month = date.year + m // 12, m % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    if date.day == calendar.monthrange(date.year, date.month)[1]:
+        return dt.date(year, month, last_day)
+    return dt.date(year, month, min(date.day, last_day))
 
 
 def _line(x: np.ndarray, y: np.ndarray, x0: float) -> tuple[float, float, float, float, float]:

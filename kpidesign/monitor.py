@@ -2,19 +2,25 @@
 
 A KPI's value is its latest actual; a KPI without one but with a formula is computed from its
 children's values when all of them are known. Comparisons look for the observation one period
-(by the KPI's update frequency) or one year earlier, within a tolerance, and say "no data" rather
-than silently comparing with an older point when there is a gap.
+(by the KPI's update frequency) or one year earlier, within a tolerance. When the stated frequency has
+no observation one period back (a KPI stated daily whose data come monthly), the prior period follows
+the data: one period of the data's own rhythm back (the median spacing of its dates), or, for dates
+with no regular rhythm, the observation before, and the comparison says so (its period and date). A gap
+in data whose rhythm is the stated one is "no data", never a silent comparison with an older point.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import statistics
 from bisect import bisect_left
 from dataclasses import dataclass
 from typing import assert_never
 
 from kpidesign import analysis, control
 from kpidesign.model import Actual, Alert, AlertLevel, Frequency, Workshop
+from kpidesign.observations import frequency_of_spacing
 from kpidesign.status import Status, StatusWord, status, status_word
 
 PERIOD = {
@@ -107,12 +113,17 @@ def readings(ws: Workshop, idx: Index | None = None) -> dict[str, Reading]:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One comparison of the latest value: the other value, the difference and the ratio (None: no data)."""
+    """One comparison of the latest value: the other value, the difference and the ratio (None: no data); for the prior
+    period and year, the date of the value compared with, and for the prior period its period (None: irregular data,
+    the observation before) and whether it follows the data because the stated frequency had no observation."""
 
     axis: str
     other: float | None
     delta: float | None
     ratio: float | None
+    date: dt.date | None = None
+    period: Frequency | None = None
+    from_data: bool = False
 
 
 def _near(points: list[Actual], when: dt.date, tolerance: int, before: dt.date) -> Actual | None:
@@ -135,8 +146,8 @@ def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Compa
     latest = points[-1] if points else None
     year = _near(points, latest.date - dt.timedelta(days=365), YEAR_TOLERANCE[frequency], latest.date) if latest else None
     return {
-        "prior_period": _versus("prior_period", latest, _prior(points, frequency)),
-        "prior_year": _versus("prior_year", latest, year.value if year else None),
+        "prior_period": _prior_period(points, frequency),
+        "prior_year": _versus("prior_year", latest, year),
         "target": _versus("target", latest, node.target),
         "market": _versus("market", latest, latest.market if latest else None),
     }
@@ -144,24 +155,44 @@ def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Compa
 
 def prior_period(ws: Workshop, kpi: str, idx: Index | None = None) -> Comparison:
     """Latest value vs the prior period alone (what the dashboard's overview shows for every KPI)."""
-    points = series(ws, kpi, idx)
-    return _versus("prior_period", points[-1] if points else None, _prior(points, ws.node(kpi).definition.frequency or Frequency.MONTHLY))
+    return _prior_period(series(ws, kpi, idx), ws.node(kpi).definition.frequency or Frequency.MONTHLY)
 
 
-def _prior(points: list[Actual], frequency: Frequency) -> float | None:
-    """The value one period before the latest point (within the period's tolerance), if any."""
-    if not points:
-        return None
+def _prior_period(points: list[Actual], frequency: Frequency) -> Comparison:
+    """The latest point vs one period before it: by the stated frequency, else by the data's own rhythm."""
+    latest = points[-1] if points else None
+    if latest is None or len(points) < 2:
+        return _versus("prior_period", latest, None)
+    found = _back(points, frequency)
+    if found is not None:
+        return _versus("prior_period", latest, found, frequency)
+    spacing = statistics.median((b.date - a.date).days for a, b in itertools.pairwise(points))
+    own = frequency_of_spacing(spacing)
+    if own is None:  # no regular rhythm: the observation before, named by its date
+        return _versus("prior_period", latest, points[-2], None, from_data=True)
+    if own is frequency:  # the data keep the stated rhythm: a gap, not another period
+        return _versus("prior_period", latest, None)
+    found = _back(points, own)
+    return _versus("prior_period", latest, found, own, from_data=True) if found else _versus("prior_period", latest, None)
+
+
+def _back(points: list[Actual], frequency: Frequency) -> Actual | None:
+    """The point one period of this frequency before the latest (within the period's tolerance), if any."""
     step, tolerance = PERIOD[frequency]
     latest = points[-1].date
-    prior = _near(points, latest - dt.timedelta(days=step), tolerance, latest)
-    return prior.value if prior else None
+    return _near(points, latest - dt.timedelta(days=step), tolerance, latest)
 
 
-def _versus(axis: str, latest: Actual | None, other: float | None) -> Comparison:
-    if latest is None or other is None:
-        return Comparison(axis, other, None, None)
-    return Comparison(axis, other, latest.value - other, (latest.value / other - 1) if other else None)
+def _versus(
+    axis: str, latest: Actual | None, other: Actual | float | None, period: Frequency | None = None, *, from_data: bool = False
+) -> Comparison:
+    """The comparison of the latest point with another value (an earlier point: its date and period said too)."""
+    date = other.date if isinstance(other, Actual) else None
+    value = other.value if isinstance(other, Actual) else other
+    if latest is None or value is None:
+        return Comparison(axis, value, None, None)
+    ratio = (latest.value / value - 1) if value else None
+    return Comparison(axis, value, latest.value - value, ratio, date, period if date else None, from_data and date is not None)
 
 
 @dataclass(frozen=True)

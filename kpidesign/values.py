@@ -23,7 +23,7 @@ MAX_NAME = 200
 MAX_TEXT = 4000
 MAX_ID = 64
 
-_JA_MULTIPLIERS = {"千": 1e3, "万": 1e4, "億": 1e8, "兆": 1e12}
+_BIG_UNITS = {"万": 1e4, "億": 1e8, "兆": 1e12}
 _SUFFIX_MULTIPLIERS = {"k": 1e3, "m": 1e6, "b": 1e9}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _ID = re.compile(r"^[^\W\d]\w*$")
@@ -78,7 +78,7 @@ def normalize(text: str) -> str:
 
 
 def parse_number(text: str | float | int | None, *, allow_empty: bool = True) -> Parsed[float]:
-    """Read a number such as '1,200', '１２００', '1.8%', '10億', '2.5万', '3k' or '1e9'."""
+    """Read a number such as '1,200', '１２００', '1.8%', '10億', '2.5万', '1億5千万', '三千', '3k' or '1e9'."""
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return Parsed(None) if allow_empty else Parsed(problem=Problem("required"))
     if isinstance(text, bool):
@@ -93,17 +93,75 @@ def parse_number(text: str | float | int | None, *, allow_empty: bool = True) ->
     factor = 1.0
     if s.endswith("%"):
         factor, s = 0.01, s[:-1]
-    elif s and s[-1] in _JA_MULTIPLIERS:
-        factor, s = _JA_MULTIPLIERS[s[-1]], s[:-1]
     elif s and s[-1].lower() in _SUFFIX_MULTIPLIERS and _NUMBER.match(s[:-1] or "x"):
         factor, s = _SUFFIX_MULTIPLIERS[s[-1].lower()], s[:-1]
-    if not _NUMBER.match(s) or len(s) > 40:
+    if len(s) > 40:
         return Parsed(problem=Problem("not_a_number", {"text": _short(raw)}))
     try:
-        value = float(s) * factor
+        number = float(s) if _NUMBER.match(s) else japanese_number(s)
     except (ValueError, OverflowError):
+        number = None
+    if number is None:
         return Parsed(problem=Problem("not_a_number", {"text": _short(raw)}))
-    return _check_range(value, raw)
+    return _check_range(number * factor, raw)
+
+
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "壱": 1, "弐": 2, "参": 3}
+_SMALL_UNITS = {"十": 10.0, "百": 100.0, "千": 1000.0}
+_ARABIC = re.compile(r"\d+(\.\d+)?")
+
+
+def japanese_number(text: str) -> float | None:
+    """A number written the Japanese way, or None: groups of 兆/億/万 in decreasing order ('1億5千万', '2億3456万7890'),
+    each group in Arabic digits ('5000', '1.5') or with 千/百/十 ('5千', '千五百', '三千'), kanji digits one at a time.
+
+    Refused (None), rather than guessed: units out of order ('万億', '百千'), a unit twice, two digits in a row ('二三'),
+    a unit without a number ('万'), a group of 10,000 or more after a larger unit ('1億12000万') and a remainder not
+    below the unit before it ('5千3000'); a decimal only right before a unit ('1.5億')."""
+    sign, rest = (-1.0, text[1:]) if text[:1] == "-" else (1.0, text[1:] if text[:1] == "+" else text)
+    total = group = 0.0
+    pending: float | None = None  # a number not yet multiplied by a unit
+    decimal = False  # whether pending has a decimal point (it must then meet a unit)
+    big = small = math.inf  # the last unit met (each must be smaller than the one before)
+    seen = False
+    i = 0
+    while i < len(rest):
+        c = rest[i]
+        if arabic := _ARABIC.match(rest, i):
+            if pending is not None:
+                return None
+            pending, decimal, i = float(arabic.group()), arabic.group(1) is not None, arabic.end()
+            continue
+        i += 1
+        if c in _KANJI_DIGITS:
+            if pending is not None:
+                return None
+            pending, decimal = float(_KANJI_DIGITS[c]), False
+        elif c in _SMALL_UNITS:
+            unit = _SMALL_UNITS[c]
+            if unit >= small:
+                return None
+            group += (1.0 if pending is None else pending) * unit
+            pending, small, seen = None, unit, True
+        elif c in _BIG_UNITS:
+            unit = _BIG_UNITS[c]
+            value = group + (pending or 0.0)
+            if unit >= big or (group == 0 and pending is None) or (pending is not None and small < math.inf and pending >= small):
+                return None
+            if big < math.inf and value >= 1e4:
+                return None
+            total += value * unit
+            group, pending, decimal, big, small, seen = 0.0, None, False, unit, math.inf, True
+        else:
+            return None
+    if pending is not None:
+        if decimal and seen:
+            return None
+        if pending >= min(small, big):  # 5千3000, 1万12345: a remainder the unit before should have held
+            return None
+    if not seen and pending is None:
+        return None
+    return sign * (total + group + (pending or 0.0))
 
 
 def _check_range(value: float, raw: str) -> Parsed[float]:
@@ -246,6 +304,19 @@ def format_value(value: float | None, unit: str = "", precise: bool = True) -> s
     if not precise and math.isfinite(value) and not float(value).is_integer() and is_count(unit):
         return "≈" + _readable(float(half_up(value)) if abs(value) >= 10 else value)  # 2.5 items per purchase is an average
     return format_number(value) if precise else _readable(value)
+
+
+def format_change(delta: float | None, ratio: float | None, unit: str = "") -> str | None:
+    """A change as people read it: a rate's in percentage points ("-3 pt", 21% -> 18%), anything else's in percent of
+    the value before ("+20.0%"); None when there is nothing to say (no value before, or a ratio to zero)."""
+    if is_percent(unit):
+        if delta is None or not math.isfinite(delta):
+            return None
+        points = round(delta * 100, 2)
+        return "±0 pt" if points == 0 else f"{points:+,.2f}".rstrip("0").rstrip(".") + " pt"
+    if ratio is None or not math.isfinite(ratio):
+        return None
+    return f"{ratio:+.1%}"
 
 
 def _readable(value: float) -> str:

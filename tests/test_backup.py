@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -445,9 +446,12 @@ def test_restore_refuses_a_schema_object_no_migration_creates(tmp_path, ec, caps
 def test_every_released_schema_still_checks_and_restores(tmp_path, fixture):
     copy = tmp_path / "old.db"
     copy.write_bytes(fixture.read_bytes())
+    held = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))  # what the release's own run wrote
     checked, _ = backup.restore(copy, tmp_path / "kpidesign.db")
-    assert checked.versions == 5
-    assert Store(tmp_path / "kpidesign.db").workshops()
+    assert checked.workshops == len(held["workshops"])
+    assert checked.versions == sum(len(w["versions"]) for w in held["workshops"].values())
+    assert checked.migrations == tuple(held["migrations"])
+    assert {s.id for s in Store(tmp_path / "kpidesign.db").workshops()} == set(held["workshops"])
 
 
 def test_a_database_of_every_migration_this_code_knows_checks(tmp_path, ec):

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kpidesign.__main__ import main
 
@@ -121,10 +122,30 @@ def test_status_from_the_files_actuals(capsys, tmp_path):
     rows = {r["kpi"]: r for r in json.loads(out)}
     assert code == 0 and rows["purchase_rate"]["status"] == "green" and rows["purchase_rate"]["value"] == 0.065
     assert rows["purchase_rate"]["comparisons"]["prior_period"]["other"] == 0.03
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["date"] == "2026-10-01"
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["period"] == "weekly"
+    assert rows["purchase_rate"]["comparisons"]["prior_period"]["from_data"] is False
     assert rows["sales"]["status"] == "no_data"  # thresholds set, no actual yet
     assert rows["target_population"]["status"] == "none"  # no threshold at all
     code, out, _ = run(capsys, "status", str(path))
     assert "green" in out and "purchase_rate" in out
+
+
+def test_status_json_compares_with_the_datas_own_prior_period(capsys, tmp_path):
+    import yaml
+
+    doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
+    rate = next(n for n in doc["nodes"] if n["id"] == "purchase_rate")
+    rate["definition"]["frequency"] = "daily"  # stated daily, observed monthly: no value the day before the latest
+    doc["actuals"] = [
+        {"kpi": "purchase_rate", "date": d, "value": v} for d, v in (("2026-09-30", 0.2), ("2026-10-31", 0.21), ("2026-11-30", 0.18))
+    ]
+    path = tmp_path / "daily_stated.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    code, out, _ = run(capsys, "status", str(path), "--json")
+    prior = {r["kpi"]: r for r in json.loads(out)}["purchase_rate"]["comparisons"]["prior_period"]
+    assert code == 0 and prior["other"] == 0.21 and prior["date"] == "2026-10-31"
+    assert prior["period"] == "monthly" and prior["from_data"] is True and prior["delta"] == pytest.approx(-0.03)
 
 
 def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):
@@ -321,3 +342,42 @@ def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
     assert Store(db).actuals(wid) == []
     assert run(capsys, "actuals", wid, str(tmp_path / "missing.csv"), "--db", db)[0] == 2
     assert run(capsys, "actuals", "no such workshop", str(tmp_path / "memo.csv"), "--db", db)[0] == 2
+
+
+def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    assert run(capsys, "import", EC, "--db", db)[0] == 0
+    title = "E-commerce sales +20% (example)"
+    code, out, _ = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "one"), "--db", db)
+    assert code == 0 and {p.name for p in (tmp_path / "one").iterdir()} == {
+        "kpidesign_kpis.yml",
+        "kpidesign_time_spine.sql",
+        "kpidesign_time_spine.yml",
+        "README.md",
+    }
+    code, out, _ = run(
+        capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "two"), "--prefix", "ec", "--no-time-spine", "--db", db
+    )
+    assert code == 0 and {p.name for p in (tmp_path / "two").iterdir()} == {"ec_kpis.yml", "README.md"}
+    assert "ec_kpis.yml" in out
+    code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "three"), "--prefix", "EC-1", "--db", db)
+    assert code == 2 and "--prefix" in err and not (tmp_path / "three").exists()
+    code, _, err = run(capsys, "export", title, "--format", "yaml", "-o", str(tmp_path / "x.yaml"), "--prefix", "ec", "--db", db)
+    assert code == 2 and "--format dbt" in err
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "file"), "--db", db)
+    assert code == 2 and "file" in err
+
+
+def test_export_lightdash_writes_the_project_config_beside_the_file(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    assert run(capsys, "import", EC, "--db", db)[0] == 0
+    title = "E-commerce sales +20% (example)"
+    (tmp_path / "lightdash.config.yml").write_text("spotlight:\n  categories:\n    mine: {label: Mine}\n")
+    code, out, _ = run(capsys, "export", title, "-f", "lightdash", "-o", str(tmp_path / "schema.yml"), "--db", db)
+    assert code == 0 and "lightdash.config.yml" in out
+    categories = yaml.safe_load((tmp_path / "lightdash.config.yml").read_text())["spotlight"]["categories"]
+    assert {"mine", "kpidesign"} <= set(categories)
+    (tmp_path / "lightdash.config.yml").write_text("- not a mapping\n")
+    code, _, err = run(capsys, "export", title, "-f", "lightdash", "-o", str(tmp_path / "schema.yml"), "--db", db)
+    assert code == 2 and "not changed" in err and (tmp_path / "lightdash.config.yml").read_text() == "- not a mapping\n"

@@ -167,3 +167,68 @@ def test_any_series_gives_finite_numbers_or_a_reason(rows, deadline_day):
         assert f.verdict is not None or f.findings  # no verdict without a reason
         if f.verdict is not None:
             assert f.low <= f.projected <= f.high
+
+
+# periods left are counted on the calendar of the series' cadence (months, quarters, weeks, days), not in average lengths
+
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month."""
+    return dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+def month_ends_to(last: dt.date, n: int = 8, months: int = 1) -> list[dt.date]:
+    """n month-end dates, `months` apart, the last of them `last` (itself a month end)."""
+    return [month_end(last.year, last.month - months * (n - 1 - i)) for i in range(n)]
+
+
+def left(dates: list[dt.date], deadline: dt.date) -> int | None:
+    return one(ws_with([100 + i for i in range(len(dates))], target=1000, dates=dates, deadline=deadline)).periods_left
+
+
+def test_a_monthly_series_ending_31_december_has_three_months_left_to_31_march():
+    assert left(month_ends_to(dt.date(2026, 12, 31)), dt.date(2027, 3, 31)) == 3
+    f = one(ws_with([100 + i for i in range(8)], target=1000, dates=month_ends_to(dt.date(2026, 12, 31)), deadline=dt.date(2027, 3, 31)))
+    assert f.needed_per_period == pytest.approx((1000 - 107) / 3)
+
+
+def test_months_left_at_february_and_leap_years():
+    assert left(month_ends_to(dt.date(2027, 1, 31)), dt.date(2027, 2, 28)) == 1  # February's end is its 28th
+    assert left(month_ends_to(dt.date(2028, 1, 31)), dt.date(2028, 2, 29)) == 1  # and 29th in a leap year
+    assert left(month_ends_to(dt.date(2027, 11, 30)), dt.date(2028, 2, 29)) == 3
+    assert left(month_ends_to(dt.date(2028, 2, 29)), dt.date(2028, 3, 31)) == 1  # the end of February is followed by 31 March
+    assert left(month_ends_to(dt.date(2026, 12, 31)), dt.date(2027, 3, 15)) == 2  # March's observation comes after the deadline
+    firsts = [dt.date(2026, m, 1) for m in range(3, 13)]
+    assert left(firsts, dt.date(2027, 3, 1)) == 3 and left(firsts, dt.date(2027, 2, 28)) == 2
+    fifteenths = [dt.date(2026, m, 15) for m in range(3, 13)]
+    assert left(fifteenths, dt.date(2027, 2, 15)) == 2 and left(fifteenths, dt.date(2027, 2, 14)) == 1
+
+
+def test_quarters_years_weeks_and_days_left():
+    assert left(month_ends_to(dt.date(2026, 12, 31), months=3), dt.date(2027, 12, 31)) == 4
+    assert left(month_ends_to(dt.date(2026, 12, 31), months=3), dt.date(2027, 6, 30)) == 2
+    assert left([dt.date(2019 + i, 12, 31) for i in range(8)], dt.date(2029, 12, 31)) == 3
+    assert left([dt.date(2020 + i, 2, 28) for i in range(8)], dt.date(2028, 2, 29)) == 1  # a yearly series in February
+    mondays = [START + dt.timedelta(weeks=i) for i in range(8)]
+    assert left(mondays, mondays[-1] + dt.timedelta(weeks=3)) == 3 and left(mondays, mondays[-1] + dt.timedelta(days=20)) == 2
+    days = [START + dt.timedelta(days=i) for i in range(8)]
+    assert left(days, days[-1] + dt.timedelta(days=31)) == 31
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2000, 2100), st.integers(1, 12), st.integers(1, 40), st.sampled_from([1, 3, 12]))
+def test_month_ends_to_a_month_end_k_periods_later_leave_k_periods(year, month, k, months):
+    last = month_end(year, month)
+    dates = month_ends_to(last, months=months)
+    deadline = month_end(last.year, last.month + k * months)
+    assert left(dates, deadline) == k
+    assert left(dates, deadline - dt.timedelta(days=1)) == max(1, k - 1)  # one day short: the k-th observation is not in
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2000, 2100), st.integers(1, 12), st.integers(1, 28), st.integers(1, 40), st.integers(0, 27))
+def test_same_day_of_month_k_months_later_plus_less_than_a_month_leaves_k(year, month, day, k, extra):
+    dates = [dt.date(year + (month - 1 - i) // 12, (month - 1 - i) % 12 + 1, day) for i in reversed(range(8))]
+    m = month - 1 + k
+    deadline = dt.date(year + m // 12, m % 12 + 1, day) + dt.timedelta(days=extra)
+    assert left(dates, deadline) == k

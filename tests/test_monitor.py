@@ -5,8 +5,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import edits, monitor
-from kpidesign.model import Actual, Alert, AlertLevel
+from kpidesign.model import Actual, Alert, AlertLevel, Frequency
 from kpidesign.status import Status
+from kpidesign.values import format_change
 from tests.conftest import build_ec
 
 D = dt.date(2026, 10, 1)
@@ -47,9 +48,10 @@ def test_no_threshold_is_never_green(ec):
 
 
 def test_prior_period_across_a_gap_says_no_data(weekly):
-    ws = with_actuals(weekly, ("new_customers", D, 100, None), ("new_customers", D + dt.timedelta(days=21), 130, None))
+    weeks = [0, 1, 2, 3, 5]  # weekly data, as stated, the week before the latest missing
+    ws = with_actuals(weekly, *(("new_customers", D + dt.timedelta(weeks=w), 100 + w, None) for w in weeks))
     c = monitor.compare(ws, "new_customers")["prior_period"]
-    assert c.other is None and c.delta is None  # the week before is missing: no silent comparison with 3 weeks ago
+    assert c.other is None and c.delta is None and c.date is None  # no silent comparison with 2 weeks ago
     ws = with_actuals(weekly, ("new_customers", D, 100, None), ("new_customers", D + dt.timedelta(days=8), 130, None))
     c = monitor.compare(ws, "new_customers")["prior_period"]
     assert c.other == 100 and c.delta == 30 and c.ratio == pytest.approx(0.3)
@@ -146,3 +148,62 @@ def test_readings_from_an_index_of_every_stored_actual_are_the_readings_of_the_v
 @pytest.mark.parametrize("level", list(AlertLevel))
 def test_every_alert_level_says_when_it_fires(level):
     assert monitor.threshold_status(level) in {Status.RED, Status.YELLOW, Status.NONE}
+
+
+# the prior period follows the data when the KPI's stated frequency has no observation
+
+
+def monthly_points(kpi, values, first=dt.date(2025, 1, 31)):
+    """Month-end observations from `first` on."""
+    out, d = [], first
+    for v in values:
+        out.append((kpi, d, v, None))
+        d = (d + dt.timedelta(days=1)).replace(day=28) + dt.timedelta(days=4)
+        d = d.replace(day=1) - dt.timedelta(days=1)
+    return out
+
+
+def test_a_daily_kpi_with_monthly_data_is_compared_with_the_previous_month(ec):
+    ws = edits.set_field(ec, "customers", "frequency", "daily")
+    ws = with_actuals(ws, *monthly_points("customers", [0.2 + 0.001 * i for i in range(23)] + [0.21]))
+    c = monitor.compare(ws, "customers")["prior_period"]
+    assert c.other == pytest.approx(0.222) and c.date == dt.date(2026, 11, 30) and c.period is Frequency.MONTHLY and c.from_data
+    assert c.delta == pytest.approx(0.21 - 0.222)
+    assert monitor.prior_period(ws, "customers") == c
+
+
+def test_a_weekly_kpi_with_october_and_november_is_compared_with_october(weekly):
+    ws = with_actuals(weekly, ("new_customers", dt.date(2026, 10, 31), 100, None), ("new_customers", dt.date(2026, 11, 30), 120, None))
+    c = monitor.compare(ws, "new_customers")["prior_period"]
+    assert (c.other, c.date, c.period, c.from_data) == (100, dt.date(2026, 10, 31), Frequency.MONTHLY, True)
+    assert c.ratio == pytest.approx(0.2)
+
+
+def test_the_stated_frequency_comes_first_and_says_its_period(weekly):
+    ws = with_actuals(weekly, *(("new_customers", D + dt.timedelta(weeks=w), 100 + w, None) for w in range(4)))
+    c = monitor.compare(ws, "new_customers")["prior_period"]
+    assert (c.other, c.date, c.period, c.from_data) == (102, D + dt.timedelta(weeks=2), Frequency.WEEKLY, False)
+
+
+def test_irregular_data_are_compared_with_the_observation_before_named_by_its_date(weekly):
+    ws = with_actuals(weekly, ("new_customers", D, 100, None), ("new_customers", D + dt.timedelta(days=21), 130, None))
+    c = monitor.compare(ws, "new_customers")["prior_period"]
+    assert (c.other, c.date, c.period, c.from_data) == (100, D, None, True)
+    assert monitor.compare(with_actuals(weekly, ("new_customers", D, 1, None)), "new_customers")["prior_period"].other is None
+
+
+def test_a_rate_changes_in_points_and_a_count_in_percent():
+    assert format_change(0.18 - 0.21, 0.18 / 0.21 - 1, "%") == "-3 pt"
+    assert format_change(0.0125, 0.0625, "%") == "+1.25 pt"
+    assert format_change(0.0, 0.0, "%") == "±0 pt"
+    assert format_change(20, 0.2, "件") == "+20.0%"
+    assert format_change(None, None, "%") is None
+    assert format_change(5, None, "件") is None  # no ratio to zero
+
+
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_a_rates_change_in_points_reads_back_as_the_difference(before, after):
+    text = format_change(after - before, None, "%")
+    assert text.endswith(" pt")
+    shown = 0.0 if text.startswith("±") else float(text[:-3])
+    assert shown / 100 == pytest.approx(after - before, abs=0.00005 + 1e-12)

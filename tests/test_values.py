@@ -206,3 +206,84 @@ def test_in_range_follows_the_unit(value, unit):
 def test_graph_labels_round_counts_too():
     assert compact_value(39.975, "people") == "≈40" and compact_value(40, "people") == "40"
     assert compact_value(39.975, "JPY") == "39.98"
+
+
+# Japanese numerals: 万/億/兆 groups, 千/百/十 inside a group, kanji digits
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("１億５千万", 150_000_000),
+        ("1億5千万", 150_000_000),
+        ("三千", 3000),
+        ("一億五千万", 150_000_000),
+        ("1億5000万", 150_000_000),
+        ("2億3456万7890", 234_567_890),
+        ("千五百", 1500),
+        ("二十三", 23),
+        ("十", 10),
+        ("百万", 1_000_000),
+        ("5百万", 5_000_000),
+        ("1千万円", 10_000_000),
+        ("¥1億2千万", 120_000_000),
+        ("-1億5千万", -150_000_000),
+        ("1.5億", 150_000_000),
+        ("3兆2億", 3_000_200_000_000),
+        ("三十%", 0.3),
+        ("〇", 0),
+        ("12000万", 120_000_000),
+        ("5千3百", 5300),
+    ],
+)
+def test_japanese_numerals_are_read(text, expected):
+    assert parse_number(text).value == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "text", ["万億", "1万2億", "千千", "二三", "5千3000", "1億12000万", "万", "億円", "千.5", "1千2千", "百千", "1万万"]
+)
+def test_japanese_numerals_out_of_order_or_ambiguous_are_refused(text):
+    parsed = parse_number(text)
+    assert not parsed.ok and parsed.problem.code == "not_a_number", (text, parsed)
+
+
+KANJI = "〇一二三四五六七八九"
+
+
+def kanji_group(n: int) -> str:
+    """A number below 10,000 in kanji as it is written: 1500 -> 千五百, 23 -> 二十三 (no 一 before 十, 百, 千)."""
+    out = ""
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10)):
+        digit, n = divmod(n, size)
+        if digit:
+            out += ("" if digit == 1 else KANJI[digit]) + unit
+    return out + (KANJI[n] if n else "")
+
+
+def japanese(n: int, kanji: bool) -> str:
+    """A whole number with 兆/億/万 groups, each group in kanji or in Arabic digits: 150000000 -> 1億5000万 / 一億五千万."""
+    if n == 0:
+        return "〇" if kanji else "0"
+    out = ""
+    for unit, size in (("兆", 10**12), ("億", 10**8), ("万", 10**4), ("", 1)):
+        group, n = divmod(n, size)
+        if group:
+            out += (kanji_group(group) if kanji else str(group)) + unit
+    return out
+
+
+@given(st.integers(0, 10**15 - 1), st.booleans(), st.booleans())
+def test_any_whole_number_written_the_japanese_way_reads_back(n, kanji, wide):
+    text = japanese(n, kanji)
+    if wide:
+        text = text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert parse_number(text).value == n, text
+    assert parse_number("-" + text).value == -n
+
+
+@given(st.integers(1, 9999), st.sampled_from(["万", "億"]), st.integers(1, 9999))
+def test_a_group_and_a_remainder_add_up(high, unit, low):
+    size = {"万": 10**4, "億": 10**8}[unit]
+    assert parse_number(f"{high}{unit}{low}").value == high * size + low
+    assert parse_number(f"{kanji_group(high) or '〇'}{unit}{kanji_group(low)}").value == high * size + low

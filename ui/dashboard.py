@@ -12,7 +12,7 @@ from kpidesign.forecast import Forecast, forecasts
 from kpidesign.model import Layer, Workshop
 from kpidesign.status import status_word
 from kpidesign.values import format_value
-from ui import derived, graphs
+from ui import compare, derived, graphs
 from ui.badges import WORDS, badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
 from ui.text import labeller, md, tr
@@ -66,22 +66,17 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
     nodes = {n.id: n for n in _ws.nodes}
     words = {k: status_word(_now[k].value, nodes[k].thresholds) for k in _kpis}  # no threshold and no data told apart
     badges = {word: badge(word) for word in WORDS}
-    no_data, versus, no_prior = tr("no_data"), tr("cmp_prior_period"), tr("no_prior")
+    no_data, no_prior = tr("no_data"), tr("no_prior")
     flow = []
     for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING):
         lines = [f"**{tr(layer.value)}**"]
         for k in [k for k in _kpis if nodes[k].layer is layer]:
             r, node = _now[k], nodes[k]
             prior = monitor.prior_period(_ws, k, _idx)
+            moved = compare.change(prior, node.unit)
             lines.append(
                 f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
-                + (
-                    f":gray[{prior.ratio:+.1%} {versus}]"
-                    if prior.ratio is not None
-                    else f":gray[{no_prior}]"
-                    if r.value is not None
-                    else ""
-                )
+                + (f":gray[{moved} {compare.label(prior)}]" if moved is not None else f":gray[{no_prior}]" if r.value is not None else "")
             )
         flow.append("\n\n".join(lines))
     return Counter(words.values()), tuple(flow)

@@ -12,6 +12,7 @@ from kpidesign.i18n import t
 from kpidesign.index import index
 from kpidesign.store import WorkshopNotFoundError
 from ui.cache import reused
+from ui.keys import browser_class, field_key, parent_key
 from ui.pages import STEPS, spec_at
 from ui.state import store
 
@@ -87,15 +88,15 @@ def script_json(value: object) -> str:
 
 def _focus(node: str | None, field: str | None) -> None:
     """Scroll to the field's widget, outline it for a moment and put the cursor in it (its container carries the
-    widget's key as a class: f_<node>_<field>, or tree_parent_<node> for where the node hangs); without a field, scroll
+    widget's key as a class: ui.keys.field_key, or parent_key for where the node hangs); without a field, scroll
     to the page's tabs."""
     want = "input, textarea, [role=combobox], button"
     if field is None:
         exact, want = ["stTabs"], '[role=tab][aria-selected="true"]'
     elif field == "parent":
-        exact = [f"st-key-tree_parent_{node}"]
+        exact = [browser_class(parent_key(node))] if node else []
     else:
-        exact = [f"st-key-f_{node}_{field}"] if node else []
+        exact = [browser_class(field_key(node, field))] if node else []
     script = f"""
 <script>
 (() => {{

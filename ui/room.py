@@ -19,6 +19,7 @@ from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room
 from kpidesign.values import Problem
 from ui.messages import flash
+from ui.pages import ROOM
 from ui.saving import write
 from ui.state import store
 from ui.text import labeller, lang, md, tr
@@ -93,6 +94,24 @@ def qr(workshop_id: str) -> None:
     st.image(made[1], width="stretch")
     st.caption(tr("room_join_address"))
     st.code(address, language=None, wrap_lines=True)
+
+
+def _projector(on: bool) -> None:
+    st.session_state["projector"] = on
+
+
+def to_wall(workshop_id: str) -> None:
+    """One click to the wall on this screen, and the address that opens it on the projector's own browser."""
+    st.button(tr("room_show_wall"), key="room_to_wall", icon=":material/co_present:", on_click=_projector, args=(True,))
+    held = token(workshop_id)
+    if held is not None:
+        st.caption(tr("room_wall_link"))
+        st.code(f"{base_url()}/{ROOM.url}?ws={workshop_id}&projector=1&qr={held}", language=None, wrap_lines=True)
+
+
+def to_console() -> None:
+    """The wall's one way back to the console (a facilitator with one screen)."""
+    st.button(tr("room_show_console"), key="room_to_console", icon=":material/tune:", on_click=_projector, args=(False,))
 
 
 def _save(room: Room) -> None:

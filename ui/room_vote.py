@@ -78,6 +78,6 @@ def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...
     if held is None or held[0] != stamp:
         ideas = store().ideas(workshop_id)
         labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
-        held = (stamp, chart(vote, R.tally(vote, store().dots(vote.id, workshop_id)), labels))
+        held = (stamp, chart(vote, store().tally(vote, workshop_id), labels))
         st.session_state[CHART] = held
     st.vega_lite_chart(held[1], width="stretch")

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.monitor import status_words
+from kpidesign.monitor import prior_period, status_words
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
-from ui import derived, graphs
+from ui import compare, derived, graphs
 from ui.badges import label, styled
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
 from ui.text import md, tr
@@ -82,7 +82,7 @@ SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's f
 @cached()
 def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
     """Each KPI's thresholds and status, red and yellow first, with the status of each row."""
-    ws, now = workshop_with_actuals(snap), derived.readings(snap)[0]
+    ws, (now, idx) = workshop_with_actuals(snap), derived.readings(snap)
     rows, states = [], []
     words = status_words(ws, now)
     for n, _ in walk(ws):
@@ -94,6 +94,7 @@ def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
                 tr("name"): n.name,
                 tr("value"): format_value(r.value, n.unit, precise=False),
                 tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
+                tr("cmp_prior_period"): compare.cell(prior_period(ws, n.id, idx), n),  # the data's own period when the stated one has none
                 tr("direction"): tr(n.thresholds.direction.value),
                 tr("green"): format_value(n.thresholds.green, n.unit),
                 tr("yellow"): format_value(n.thresholds.yellow, n.unit),

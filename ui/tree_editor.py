@@ -19,6 +19,7 @@ from kpidesign.values import format_value
 from ui import derived, graphs, library_picker, widgets
 from ui.binding import hand_on, sync
 from ui.cache import open_snapshot
+from ui.keys import parent_key
 from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
@@ -183,7 +184,7 @@ def _set_formula(node: Node, text: str) -> None:
 def placement(ws: Workshop, node: Node) -> None:
     """Change parent, move up/down among siblings, delete (asking first for a subtree)."""
     below, parents, names = derived.placements(open_snapshot(), node.id)
-    key = f"tree_parent_{node.id}"
+    key = parent_key(node.id)
     sync(key, node.parent, f"{node.id}.parent")
     st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names))
     field_error(f"{node.id}.parent")

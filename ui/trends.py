@@ -15,7 +15,7 @@ from kpidesign.model import AlertLevel, Direction, Workshop
 from kpidesign.observations import TimeAxis, series_of, time_axis
 from kpidesign.status import Status
 from kpidesign.values import format_value, is_percent
-from ui import derived
+from ui import compare, derived
 from ui.badges import badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
 from ui.text import tr
@@ -178,11 +178,17 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
             cols[0].metric(f"{badge(r.status)} {tr('latest')}", format_value(r.value, node.unit, precise=False), help=str(r.date))
             for col, axis in zip(cols[1:], axes):
                 c = found[axis]
+                moved = compare.change(c, node.unit)
                 col.metric(
-                    tr("cmp_" + axis),
+                    compare.label(c),
                     format_value(c.other, node.unit, precise=False) or tr("no_data"),
-                    None if c.ratio is None else f"{c.ratio:+.1%}",
-                    delta_color="normal" if node.thresholds.direction is Direction.HIGHER_IS_BETTER else "inverse",
+                    moved,
+                    delta_color="off"
+                    if moved and moved.startswith("±")
+                    else "normal"
+                    if node.thresholds.direction is Direction.HIGHER_IS_BETTER
+                    else "inverse",
+                    help=compare.detail(c, node),
                 )
 
 

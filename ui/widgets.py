@@ -15,13 +15,10 @@ from kpidesign import edits
 from kpidesign.model import Node
 from kpidesign.values import format_value
 from ui.binding import sync
+from ui.keys import field_key
 from ui.messages import field_error
 from ui.saving import commit
 from ui.text import labeller, tr
-
-
-def _key(node_id: str, field: str) -> str:
-    return f"f_{node_id}_{field}"  # stable: a save elsewhere never re-mounts a field being typed in
 
 
 def _save(node_id: str, node_name: str, field: str, key: str) -> None:
@@ -32,7 +29,7 @@ def _save(node_id: str, node_name: str, field: str, key: str) -> None:
 
 def _bind(node: Node, field: str, stored: Any) -> dict[str, Any]:
     """Key and callback of a field's widget, its value synced from the stored one."""
-    key = _key(node.id, field)
+    key = field_key(node.id, field)  # stable: a save elsewhere never re-mounts a field being typed in
     sync(key, stored, f"{node.id}.{field}")
     return {"key": key, "on_change": _save, "args": (node.id, node.name, field, key)}
 

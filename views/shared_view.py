@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from kpidesign.redact import for_share
 from ui import exports, shared
 from ui.access import link_check, shared_workshop
 from ui.binding import tabs
@@ -21,6 +22,7 @@ def live_view() -> None:
         return
     loaded = store().load(workshop_id)
     ws, actuals_rev = with_actuals(loaded)
+    ws = for_share(ws)  # what the screen shows is what the files carry: no recipients, queries or addresses
     shared.header(loaded)
     tabs(
         {
@@ -31,7 +33,7 @@ def live_view() -> None:
         }
     )
     st.divider()
-    exports.offer(snapshot(loaded), ("xlsx", "yaml"), "share_dl", link_check(workshop_id))
+    exports.offer(snapshot(loaded), ("xlsx", "yaml"), "share_dl", link_check(workshop_id), shared=True)
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))
 
 

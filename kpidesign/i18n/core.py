@@ -51,6 +51,15 @@ CORE: dict[str, tuple[str, str]] = {
     "period": ("集計期間", "Period"),
     "source": ("データソース", "Data source"),
     "frequency": ("更新頻度", "Update frequency"),
+    "aggregation": ("期間の集計", "Aggregation over a period"),
+    "agg_sum": ("合計（フロー：期間中の件数・金額）", "sum (a flow: counts and amounts in the period)"),
+    "agg_average": ("平均（率・スコア・単価・1件当たり）", "average (a rate, score, price or per-unit figure)"),
+    "agg_last": ("期末の値（ストック：時点の人数・残高）", "last value (a stock: a count or balance at a date)"),
+    "agg_ratio": ("分子の合計 ÷ 分母の合計", "sum of numerators ÷ sum of denominators"),
+    "p_aggregation_uncertain": (
+        "「{name}」の期間の集計が決まっていません。名前と単位からは「{aggregation}」と推測しましたが、確かではありません。定義表で確かめてください。",
+        "“{name}” has no aggregation over a period: its name and unit suggest “{aggregation}”, but that is a guess. Confirm it on the definition sheet.",
+    ),
     "owner": ("責任者", "Owner"),
     "purpose": ("目的（なぜ）", "Purpose (why)"),
     "comparisons": ("比較軸", "Comparison axes"),
@@ -228,7 +237,7 @@ CORE: dict[str, tuple[str, str]] = {
     "p_required": ("入力してください。", "This is required."),
     "p_observe_required": ("「観察」を書いてください（何が起きたか）。", "Write at least what you observed."),
     "p_not_a_number": (
-        "「{text}」は数値として読めません。例: 1200、1,200、12.5%、10億",
+        "「{text}」は数値として読めません。例: 1200、1,200、12.5%、10億、1億5千万",
         "“{text}” is not a number. Examples: 1200, 1,200, 12.5%, 1e9",
     ),
     "p_number_too_large": ("「{text}」は大きすぎます（絶対値 {max} まで）。", "“{text}” is too large (at most {max} in size)."),
@@ -502,6 +511,12 @@ CORE: dict[str, tuple[str, str]] = {
     "p_room_closed": ("ルームは閉じています。", "The room is closed."),
     "p_room_time_up": ("時間切れです。受付は終了しました。", "Time is up: no more ideas are taken."),
     "p_room_full": ("ルームは満員です（{max}人まで）。", "The room is full (at most {max} people)."),
+    "p_room_ideas_full": ("このルームのアイデアは上限（{max}件）に達しました。", "This room has reached its limit of {max} ideas."),
+    "p_room_votes_full": ("このルームの投票は{max}回までです。", "A room takes at most {max} votes."),
+    "p_room_join_rate": (
+        "同じネットワークからの参加が多すぎます（{seconds}秒に{max}人まで）。少し待ってからもう一度どうぞ。",
+        "Too many people joined from this network just now (at most {max} in {seconds} s). Please try again in a moment.",
+    ),
     "p_room_name_too_long": ("名前は{max}文字までです。", "A name has at most {max} characters."),
     "p_room_timer_range": ("タイマーは0〜{max}分です。", "The timer is 0 to {max} minutes."),
     "p_vote_no_options": ("選択肢がありません。", "There is nothing to vote on."),
@@ -521,5 +536,6 @@ CORE: dict[str, tuple[str, str]] = {
     "dot_largest_negative": ("▼ 最大のマイナス", "▼ largest −"),
     # dbt MetricFlow: the words of a ratio's parts in generated labels
     "mf_numerator": ("分子", "numerator"),
+    "mf_from_drivers": ("（ドライバーからの推計）", " (estimated from its drivers)"),
     "mf_denominator": ("分母", "denominator"),
 }

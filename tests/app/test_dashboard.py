@@ -147,3 +147,41 @@ def test_a_monthly_trend_has_month_ticks_and_large_text_in_projector_mode(db):
         and "labelFontSize" not in spec.get("config", {}).get("axis", {})
         and spec["layer"][0]["encoding"]["x"]["axis"]["format"] == "%Y-%m"
     )
+
+
+def stated_daily_observed_monthly(db, lang="ja"):
+    """The e-commerce workshop, its purchase rate stated daily but uploaded monthly (24 month ends, 21% then 18%)."""
+    at, wid = seeded(db, lang)
+    store = Store(db)
+    loaded = store.load(wid)
+    store.save(
+        wid, edits.set_field(loaded.workshop, "purchase_rate", "frequency", "daily"), expected_version=loaded.version, summary="daily"
+    )
+    ends = [dt.date(2025 + (m // 12), m % 12 + 1, 1) - dt.timedelta(days=1) for m in range(1, 25)]  # 2025-01-31 … 2026-12-31
+    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=d, value=0.21 if i < 23 else 0.18) for i, d in enumerate(ends)])
+    return at, wid
+
+
+def test_the_prior_period_follows_the_data_when_the_stated_frequency_has_none(db):
+    at, _wid = stated_daily_observed_monthly(db)
+    ok(at.switch_page("views/dashboard.py").run())
+    line = next(m.value for m in at.markdown if "購入率" in m.value and "18%" in m.value)
+    assert "-3 pt 前月比" in line and "前期の値なし" not in line  # a rate moves in points, against the data's previous month
+    open_tab(at, "推移")
+    at.multiselect(key="dash_chart_kpis").set_value(["purchase_rate"]).run()
+    prior = next(m for m in ok(at).metric if m.label.startswith("前月比"))
+    assert prior.value == "21%" and prior.delta == "-3 pt" and "2026-11-30" in prior.help
+
+
+def test_the_prior_period_in_english_and_on_the_share_view(db):
+    at, wid = stated_daily_observed_monthly(db, "en")
+    ok(at.switch_page("views/dashboard.py").run())
+    line = next(m.value for m in at.markdown if "Purchase rate" in m.value and "18%" in m.value)
+    assert "-3 pt vs prior month" in line
+    share = ok(start({"share": Store(db).create_share(wid)}))
+    share.sidebar.radio(key="lang").set_value("en").run()
+    open_tab(share, "Thresholds")
+    table = share.dataframe[0].value
+    assert table.loc[table["Name"].str.startswith("Purchase rate"), "vs prior period"].tolist() == [
+        "-3 pt vs prior month (2026-11-30: 21%)"
+    ]

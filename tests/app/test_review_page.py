@@ -1,4 +1,10 @@
+import json
+import re
+
+import pytest
+
 from kpidesign import edits
+from kpidesign.model import Node, Workshop
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander, open_tab, seeded, start
 from ui.design_review import LINKED_GROUPS, LINKED_HINTS
@@ -144,3 +150,45 @@ def test_a_forged_review_link_runs_no_script_and_names_nothing_outside_the_works
     assert not any("<img" in h.proto.body or "onerror" in h.proto.body for h in at.get("html"))
     assert at.session_state["def_selected"] != evil
     assert "<" not in script_json(evil) and json.loads(script_json(evil)) == evil  # and were it ever written, it stays a string
+
+
+def browser_class(key: str) -> str:
+    """The class Streamlit's front end gives a keyed element's container: every character outside [a-zA-Z0-9_-] of the
+    key becomes '-' (so 'f_受注率_why' and 'f_商談数_why' would both be 'st-key-f_---_why')."""
+    return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
+
+
+def landing_classes(at) -> list[str]:
+    """The classes the landing script looks for (its `exact` list)."""
+    bodies = [h.proto.body for h in at.get("html") if "const exact" in h.proto.body]
+    assert len(bodies) == 1, bodies
+    return json.loads(re.search(r"const exact = (\[.*?\])", bodies[0]).group(1))
+
+
+def japanese_ids(db):
+    ws = Workshop(
+        title="受注",
+        nodes=[
+            Node(id="売上高", name="売上高", formula="受注率 * 商談数"),
+            Node(id="受注率", parent="売上高", name="受注率", unit="%"),
+            Node(id="商談数", parent="売上高", name="商談数", unit="件"),
+        ],
+    )
+    return Store(db).create(ws)
+
+
+@pytest.mark.parametrize(
+    ("field", "page", "widgets"), [("why", "views/4_definitions.py", "text_area"), ("parent", "views/3_decompose.py", "selectbox")]
+)
+def test_a_findings_link_to_a_japanese_id_node_names_the_class_the_browser_gives_its_field(db, field, page, widgets):
+    wid = japanese_ids(db)
+    at = start({"ws": wid})
+    for key, value in {"go": "1", "node": "受注率", "pick": "1", "field": field}.items():
+        at.query_params[key] = value
+    ok(at.switch_page(page).run())
+    exact = landing_classes(at)
+    keyed = [w.key for w in getattr(at, widgets) if w.key]
+    matching = [k for k in keyed if browser_class(k) in exact]
+    assert len(matching) == 1, (exact, keyed)  # the landing's class is the one the browser writes for that field's widget
+    assert all(c.isascii() for c in exact)
+    assert matching[0].startswith("tree_parent_" if field == "parent" else "f_") and at.session_state["def_selected"] == "受注率"

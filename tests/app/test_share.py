@@ -1,6 +1,7 @@
 """The share link: read-only, nothing editable, nothing else reachable, forged tokens reveal nothing."""
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -9,6 +10,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from kpidesign.io import files
+from kpidesign.model import Alert, Monitoring, ReviewMeeting
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
 from ui import exports
@@ -239,6 +241,75 @@ def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeyp
     assert "private thought" in yaml.safe_dump(own["room"], allow_unicode=True)
     asked = []
     real = exports.built_on_click
-    monkeypatch.setattr(exports, "built_on_click", lambda snap, fmt, room, allowed: asked.append(room) or real(snap, fmt, room, allowed))
+    monkeypatch.setattr(
+        exports,
+        "built_on_click",
+        lambda snap, fmt, room, allowed, shared=False: asked.append(room) or real(snap, fmt, room, allowed, shared),
+    )
     ok(start({"share": store.create_share(wid)}))  # the share view's buttons: built without the room
     assert asked and set(asked) == {None}
+
+
+SECRETS = ("ceo@example.com", "#exec-kpi", "select amount", "warehouse_main", "ann@example.com", "@bob")
+
+
+def _with_secrets(store: Store, wid: str) -> None:
+    """The seeded workshop given what a share link must not carry: alert recipients, a KPI's SQL query and connection,
+    review participants written as addresses (beside a team's name, which stays)."""
+    loaded = store.load(wid)
+    ws = loaded.workshop
+    kpi = ws.nodes[1]
+    nodes = [
+        n.model_copy(
+            update={
+                "definition": n.definition.model_copy(
+                    update={"query": "select amount as value, day as date from t", "connection": "warehouse_main"}
+                )
+            }
+        )
+        if n.id == kpi.id
+        else n
+        for n in ws.nodes
+    ]
+    monitoring = Monitoring(
+        reviews=[ReviewMeeting(name="weekly", kpis=[kpi.id], participants=["EC team", "ann@example.com", "@bob"])],
+        alerts=[Alert(kpi=kpi.id, channel="email", to="ceo@example.com"), Alert(kpi=kpi.id, channel="slack", to="#exec-kpi")],
+    )
+    store.save(wid, ws.model_copy(update={"nodes": nodes, "monitoring": monitoring}), expected_version=loaded.version, summary="secrets")
+
+
+def _text_of(fmt: str, data: bytes) -> str:
+    if fmt == "yaml":
+        return data.decode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(data)) as book:  # every part of the workbook, as Excel or LibreOffice would read it
+        return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
+
+
+def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
+    """#25 item 4: the files a share link offers, opened, hold no recipients, queries, connections or addresses."""
+    _, wid = seeded(db)
+    store = Store(db)
+    _with_secrets(store, wid)
+    offered: dict[str, object] = {}
+    real = exports.built_on_click
+
+    def spy(snap, fmt, room, allowed, shared=False):  # type: ignore[no-untyped-def]
+        offered[fmt] = real(snap, fmt, room, allowed, shared)
+        return offered[fmt]
+
+    monkeypatch.setattr(exports, "built_on_click", spy)
+    at = ok(start({"share": store.create_share(wid)}))
+    assert set(offered) == {"xlsx", "yaml"}
+    st.session_state["store"] = store
+    for fmt, data in offered.items():
+        text = _text_of(fmt, data())  # type: ignore[operator]
+        assert not [s for s in SECRETS if s in text], fmt
+        assert "EC team" in text, fmt  # a team's name is not an address: it stays
+    screen = "\n".join([m.value for m in at.markdown] + [str(d.value) for d in at.dataframe])
+    assert not [s for s in SECRETS if s in screen]
+    own = yaml.safe_load(
+        exports.built_on_click(
+            Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en"), "yaml", None, lambda: True
+        )()
+    )
+    assert own["monitoring"]["alerts"][0]["to"] == "ceo@example.com"  # the facilitator's own export keeps everything

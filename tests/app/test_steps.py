@@ -9,6 +9,7 @@ from kpidesign.progress import step_status
 from kpidesign.render import SELECTED_COLOUR, escape
 from kpidesign.store import Store
 from tests.app.conftest import by_key, ok, open_expander, open_tab, seeded, start
+from ui.keys import field_key
 
 
 def new(db, title="Workshop"):
@@ -19,7 +20,7 @@ def new(db, title="Workshop"):
 
 
 def text(at, node, field, value):
-    by_key(at.text_input, f"f_{node}_{field}_").input(value).run()
+    by_key(at.text_input, field_key(node, field) + "_").input(value).run()
     return ok(at)
 
 
@@ -96,8 +97,8 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     }
     for node, layer in layers.items():
         at.selectbox(key="tree_selected").set_value(node).run()
-        by_key(at.radio, f"f_{node}_layer_").set_value(layer).run()
-        by_key(at.radio, f"f_{node}_sensitivity_").set_value("high" if node == "購入率" else "low").run()
+        by_key(at.radio, field_key(node, "layer") + "_").set_value(layer).run()
+        by_key(at.radio, field_key(node, "sensitivity") + "_").set_value("high" if node == "購入率" else "low").run()
         ok(at)
     ws = stored(db, wid)
     assert ws.node("購入率").layer.value == "intermediate" and ws.node("購入率").sensitivity.value == "high"
@@ -109,10 +110,10 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
         at.selectbox(key="def_selected").set_value(node).run()
         text(at, node, "owner", "EC部長")
         text(at, node, "source", "Shopify")
-        by_key(at.selectbox, f"f_{node}_frequency_").set_value("weekly").run()
+        by_key(at.selectbox, field_key(node, "frequency") + "_").set_value("weekly").run()
     text(at, "購入率", "green", "2%")
     text(at, "購入率", "yellow", "1.5%")
-    by_key(at.multiselect, "f_購入率_comparisons_").set_value(["prior_period", "target"]).run()
+    by_key(at.multiselect, field_key("購入率", "comparisons") + "_").set_value(["prior_period", "target"]).run()
     ws = stored(db, wid)
     assert ws.node("購入率").thresholds.green == 0.02 and ws.node("購入率").definition.comparisons[1].value == "target"
     assert step_status(ws)[3].done

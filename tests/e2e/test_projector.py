@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
 from kpidesign import edits
 from kpidesign.library import template
-from kpidesign.model import Actual
+from kpidesign.model import Actual, Definition, Node, Workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login, nav
+from tests.e2e.conftest import PASSWORD, idle, login, nav
+from ui.keys import field_key
 
 MIN_PX = 22
 # every kind of text Streamlit draws: paragraphs and list items (markdown, alerts, captions, radio options, links),
@@ -85,3 +87,32 @@ def test_a_finding_opens_the_field_that_fixes_it(server, new_page, room_workshop
     page.wait_for_function("() => document.activeElement && document.activeElement.getAttribute('aria-label') === 'Owner'")
     assert page.locator(".st-key-def_selected input").input_value() == "Applications"
     assert "projector=1" in page.url  # still in projector mode after a reload
+
+
+def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server, new_page):  # type: ignore[no-untyped-def]
+    """Streamlit writes each non-ASCII character of a key as '-' in its container's class: the landing must look for
+    the class of the field's key made from the node id's ASCII form, not 'st-key-f_受注率_owner'."""
+    ws = Workshop(
+        title="受注の設計",
+        nodes=[
+            Node(id="売上高", name="売上高", unit="円", formula="受注率 * 商談数", definition=Definition(owner="営業部長")),
+            Node(id="受注率", parent="売上高", name="受注率", unit="%", definition=Definition(source="CRM")),
+            Node(id="商談数", parent="売上高", name="商談数", unit="件", definition=Definition(owner="営業", source="CRM")),
+        ],
+    )
+    wid = Store(server["db"]).create(ws)
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    page.goto(f"{server['base']}/review?ws={wid}&projector=1")
+    page.get_by_label("編集用パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    idle(page)
+    page.wait_for_selector('[data-testid="stMain"] h1')
+    idle(page)
+    page.get_by_text("「受注率」に責任者がいません").first.click()
+    page.wait_for_url("**/definitions**")
+    idle(page)
+    page.wait_for_function("() => document.activeElement && document.activeElement.getAttribute('aria-label') === '責任者'")
+    focused = page.evaluate("() => document.activeElement.closest('[class*=\"st-key-f_\"]').className")
+    assert f"st-key-{field_key('受注率', 'owner')}" in focused.split()
+    assert page.locator(".st-key-def_selected input").input_value() == "受注率"
+    page.screenshot(path=str(Path(server["db"]).parent / "japanese_id_landing.png"))

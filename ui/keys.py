@@ -1,0 +1,33 @@
+"""Widget keys that a second module finds by name: a node's field (the review's landing focuses it) and where a node
+hangs (tree_parent_). They are built from `ascii_id`, a stable ASCII form of the node id, never from the id itself:
+Streamlit's front end names a keyed element's container `st-key-<key>` with every character outside [a-zA-Z0-9_-]
+written as '-', so 'f_受注率_why' would be found as 'st-key-f_---_why', the same class as 'f_商談数_why'."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4096)
+def ascii_id(node_id: str) -> str:
+    """A node id as [A-Za-z0-9_-] only, one to one: an ASCII id as it is; any other as 'u-' and its Punycode
+    (RFC 3492, as in internationalised domain names: '受注率' -> 'u-uor469ckve'). A node id never holds '-', so the
+    two forms never meet."""
+    if node_id.isascii():
+        return node_id
+    return "u-" + node_id.encode("punycode").decode("ascii")
+
+
+def field_key(node_id: str, field: str) -> str:
+    """The key of the widget that edits one field of one node (ui.widgets draws it, ui.jump focuses it)."""
+    return f"f_{ascii_id(node_id)}_{field}"
+
+
+def parent_key(node_id: str) -> str:
+    """The key of the selectbox that says where a node hangs (ui.tree_editor draws it, ui.jump focuses it)."""
+    return f"tree_parent_{ascii_id(node_id)}"
+
+
+def browser_class(key: str) -> str:
+    """The class Streamlit's front end gives the container of the element with this key."""
+    return "st-key-" + "".join(c if c.isascii() and (c.isalnum() or c in "_-") else "-" for c in key.strip())
