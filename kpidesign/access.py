@@ -121,7 +121,7 @@ class AttemptLimit:
     client_limit: int = CLIENT_LIMIT
     client_window: float = CLIENT_WINDOW
     client_cooldown: float = CLIENT_COOLDOWN
-    _server: _Budget | None = field(default=None, repr=False)
+    _server: _Budget = field(init=False, repr=False)
     _clients: dict[str, _Budget] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -141,7 +141,6 @@ class AttemptLimit:
     def acquire(self, now: float, client: str = "") -> float:
         """0.0 when an attempt from this client may go ahead now (it counts as a failure, for the client and the server,
         until `succeeded`), else the seconds to wait (the client's own pause first, then the server's)."""
-        assert self._server is not None
         with self._lock:
             self._forget(now)
             mine = self._client(client)
@@ -156,7 +155,6 @@ class AttemptLimit:
 
     def succeeded(self, started: float, client: str = "") -> None:
         """Forgive the attempt this client acquired at `started`: the right password is not a failure."""
-        assert self._server is not None
         with self._lock:
             self._server.forgive(started)
             if client in self._clients:
@@ -164,7 +162,6 @@ class AttemptLimit:
 
     def wait(self, now: float, client: str = "") -> float:
         """Seconds until an attempt from this client may go ahead (0.0 now), without making one."""
-        assert self._server is not None
         with self._lock:
             mine = self._clients.get(client)
             return (mine.wait(now) if mine is not None else 0.0) or self._server.wait(now)

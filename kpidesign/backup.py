@@ -30,6 +30,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from kpidesign import store as store_module
+from kpidesign.findings import errors
+from kpidesign.model import Workshop
+from kpidesign.tree import check_structure
 
 HEADER = b"SQLite format 3\x00"
 SHM_DMS_BYTE = 128  # (22 + SQLITE_SHM_NLOCK) * 4 + SQLITE_SHM_NLOCK in SQLite's os_unix.c
@@ -39,7 +42,6 @@ TABLES_BY_MIGRATION = {  # what each migration creates: a kpidesign database has
     "m003_actuals_and_alert_log": ("actuals", "alert_log"),
 }
 REPLACED = "%Y%m%d%H%M%S"  # kpidesign.db.replaced-20261202113000
-SQLITE_OWN = frozenset({"sqlite_sequence", "sqlite_stat1", "sqlite_stat4"})  # tables SQLite itself keeps (ANALYZE, AUTOINCREMENT)
 
 
 class BackupError(Exception):
@@ -180,6 +182,21 @@ def _truncated(path: Path, head: bytes) -> str | None:
     return None
 
 
+def _affinity(declared: str) -> str:
+    """A column's type affinity by SQLite's own rules (section 3.1 of its datatype page): what the type means, whatever
+    name a release of sqlite-utils wrote for it (FLOAT and REAL alike)."""
+    kind = declared.upper()
+    if "INT" in kind:
+        return "INTEGER"
+    if any(word in kind for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in kind or not kind.strip():
+        return "BLOB"
+    if any(word in kind for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
 def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
     """Every schema object of a database, by (type, name), with what defines it: a table's columns (name, type, not null,
     default, key, hidden or generated) and foreign keys, an index's table, uniqueness, partiality and columns, a view's or
@@ -187,10 +204,8 @@ def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     for kind, name, table, sql in conn.execute("select type, name, tbl_name, sql from sqlite_master order by type, name").fetchall():
         if kind == "table":
-            if name in SQLITE_OWN:
-                continue
             columns = tuple(
-                (c[1], str(c[2]).upper(), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
+                (c[1], _affinity(str(c[2])), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
             )
             keys = tuple(sorted((k[2], k[3], k[4]) for k in conn.execute("select * from pragma_foreign_key_list(?)", (name,))))
             strict = " ".join(str(sql or "").upper().split())
@@ -246,10 +261,29 @@ def _inflate_each(path: Path, conn: sqlite3.Connection) -> None:
             raise BackupError(f"{path}: workshop {str(workshop_id)[:40]} version {version} {e}") from None
 
 
+def _documents(path: Path, conn: sqlite3.Connection) -> None:
+    """Every workshop's current document is one the app opens: at most store.MAX_VERSION_BYTES, the model, the tree's
+    structure."""
+    from pydantic import ValidationError
+
+    for workshop_id, doc in conn.execute("select id, doc from workshops"):
+        where = f"{path}: workshop {str(workshop_id)[:40]}"
+        if not isinstance(doc, str | bytes) or len(doc) > store_module.MAX_VERSION_BYTES:
+            raise BackupError(f"{where}: its document is not text of at most {store_module.MAX_VERSION_BYTES // 2**20} MB")
+        try:
+            ws = Workshop.model_validate_json(doc)
+        except (ValidationError, ValueError, RecursionError) as e:
+            raise BackupError(f"{where}: its document is not a workshop ({str(e).splitlines()[0][:200]})") from None
+        problems = errors(check_structure(ws))
+        if problems:
+            raise BackupError(f"{where}: its tree is not whole ({problems[0].code})")
+
+
 def check(path: Path, *, integrity: bool = True) -> Checked:
     """Check that a file is a whole kpidesign database this code can open: SQLite, integrity_check, kpidesign's tables
     and migrations, none newer than this code knows, no schema object those migrations would not have made, every stored
-    version inflating within MAX_VERSION_BYTES. Read only: the file is not changed."""
+    version inflating within store.MAX_VERSION_BYTES, every current document one the app opens. Read only: the file is not
+    changed."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
@@ -291,6 +325,7 @@ def check(path: Path, *, integrity: bool = True) -> Checked:
             raise BackupError(f"{path}: not a whole kpidesign database (tables missing: {', '.join(missing)})")
         _foreign(path, conn, applied)
         _inflate_each(path, conn)
+        _documents(path, conn)
         workshops = conn.execute("select count(*) from workshops").fetchone()[0]
         versions = conn.execute("select count(*) from versions").fetchone()[0]
     except sqlite3.DatabaseError as e:

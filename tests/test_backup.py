@@ -446,10 +446,12 @@ def test_restore_refuses_a_schema_object_no_migration_creates(tmp_path, ec, caps
 def test_every_released_schema_still_checks_and_restores(tmp_path, fixture):
     copy = tmp_path / "old.db"
     copy.write_bytes(fixture.read_bytes())
-    manifest = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))
+    held = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))  # what the release's own run wrote
     checked, _ = backup.restore(copy, tmp_path / "kpidesign.db")
-    assert checked.versions == sum(len(w["versions"]) for w in manifest["workshops"].values())
-    assert Store(tmp_path / "kpidesign.db").workshops()
+    assert checked.workshops == len(held["workshops"])
+    assert checked.versions == sum(len(w["versions"]) for w in held["workshops"].values())
+    assert checked.migrations == tuple(held["migrations"])
+    assert {s.id for s in Store(tmp_path / "kpidesign.db").workshops()} == set(held["workshops"])
 
 
 def test_a_database_of_every_migration_this_code_knows_checks(tmp_path, ec):
@@ -518,3 +520,62 @@ def test_compact_refuses_a_database_that_is_not_kpidesigns_untouched(tmp_path, c
     assert _digest(other) == before
     tables = {r[0] for r in sqlite3.connect(other).execute("select name from sqlite_master where type = 'table'")}
     assert tables == {"accounts"}
+
+
+def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path, ec):
+    """sqlite-utils releases name a float column FLOAT or REAL: the check compares SQLite's type affinity, not the name."""
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    conn = sqlite3.connect(db)
+    sql = conn.execute("select sql from sqlite_master where name = 'actuals'").fetchone()[0]
+    assert '"value" REAL' in sql
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("update sqlite_master set sql = ? where name = 'actuals'", (sql.replace(" REAL", " FLOAT"),))
+    conn.commit()
+    conn.close()
+    assert backup.check(db).workshops == 1
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("update sqlite_master set sql = ? where name = 'actuals'", (sql.replace('"market" REAL', '"market" TEXT'),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match="table actuals"):
+        backup.check(db)
+
+
+@pytest.mark.parametrize("doc", ['{"title": ["not", "a", "workshop"]}', "not json at all", "[" * 100_000])
+def test_a_current_document_the_app_could_not_open_is_refused(tmp_path, ec, doc):
+    """Every workshop's current document must be one the app opens (the model and the tree's structure), else the
+    backup is refused naming it: a restored server never meets a document it cannot read."""
+    db = tmp_path / "live.db"
+    wid = _live(db, ec)
+    conn = sqlite3.connect(db)
+    conn.execute("update workshops set doc = ? where id = ?", (doc, wid))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
+        backup.check(db)
+
+
+def test_sqlite_statistics_are_not_kpidesigns_either(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    _plant(db, "analyze;")
+    with pytest.raises(backup.BackupError, match="sqlite_stat1"):
+        backup.check(db)
+
+
+def test_a_current_document_with_a_broken_tree_is_refused(tmp_path, ec):
+    import json
+
+    db = tmp_path / "live.db"
+    wid = _live(db, ec)
+    conn = sqlite3.connect(db)
+    data = json.loads(conn.execute("select doc from workshops where id = ?", (wid,)).fetchone()[0])
+    data["nodes"][1]["parent"] = data["nodes"][2]["id"]  # a loop: customers under new_customers under customers
+    data["nodes"][2]["parent"] = data["nodes"][1]["id"]
+    conn.execute("update workshops set doc = ? where id = ?", (json.dumps(data), wid))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
+        backup.check(db)

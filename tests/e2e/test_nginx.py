@@ -15,9 +15,10 @@ from urllib.parse import urlparse
 import pytest
 
 from kpidesign import backup
+from kpidesign.access import CLIENT_LIMIT
 from kpidesign.model import new_workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import fill, idle, login, nav
+from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
 from tests.launch import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,3 +150,22 @@ def test_the_access_log_holds_paths_not_the_secrets_in_addresses(proxy):  # type
     lines = [ln for ln in log.splitlines() if "log-check" in ln]
     assert lines and not any(secret in log for secret in secrets), lines
     assert '"GET / HTTP/1.1" 200 ' in lines[0] and f'"{proxy["base"]}/"' in lines[0], lines
+
+
+def test_wrong_passwords_through_nginx_pause_that_client_not_the_others(server, proxy, new_page):  # type: ignore[no-untyped-def]
+    """#25 item 8, in the real server: behind the shipped nginx the client is its X-Real-IP (here 127.0.0.1), apart from
+    a browser on the server itself (no proxy, no header: "local"). Runs last in this module: it pauses its client."""
+    page = new_page("en-US")
+    page.goto(f"{proxy['base']}/")
+    for i in range(CLIENT_LIMIT + 1):
+        page.get_by_label("Editor password").fill(f"wrong-{i}")
+        page.get_by_role("button", name="Log in").click()
+        idle(page)
+    assert page.get_by_text("Too many wrong passwords").count() >= 1
+    page.get_by_label("Editor password").fill(PASSWORD)  # the right one, from the paused client: still refused
+    page.get_by_role("button", name="Log in").click()
+    idle(page)
+    assert page.get_by_label("Editor password").count() == 1 and page.get_by_text("Too many wrong passwords").count() >= 1
+    direct = new_page("en-US")  # another client
+    login(direct, server["base"])
+    assert direct.get_by_label("Editor password").count() == 0 and direct.get_by_test_id("stSidebar").is_visible()
