@@ -11,11 +11,10 @@ from kpidesign import learning, monitor
 from kpidesign.forecast import Forecast, forecasts
 from kpidesign.model import Layer, Workshop
 from kpidesign.status import status_word
-from kpidesign.values import format_value
 from ui import compare, derived, graphs
 from ui.badges import WORDS, badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
-from ui.text import labeller, md, tr
+from ui.text import labeller, md, shown, tr
 
 ARROW = lambda delta: "" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
@@ -75,7 +74,7 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
             prior = monitor.prior_period(_ws, k, _idx)
             moved = compare.change(prior, node.unit)
             lines.append(
-                f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
+                f"{badges[words[k]]} {md(node.name)}  \n**{shown(r.value, node.unit) or no_data}** {ARROW(prior.delta)} "
                 + (f":gray[{moved} {compare.label(prior)}]" if moved is not None else f":gray[{no_prior}]" if r.value is not None else "")
             )
         flow.append("\n\n".join(lines))

@@ -11,10 +11,9 @@ import streamlit as st
 from kpidesign import edits, monitor
 from kpidesign.model import Workshop
 from kpidesign.status import status_word
-from kpidesign.values import format_value
 from ui.badges import label, styled
 from ui.saving import commit
-from ui.text import tr
+from ui.text import shown, tr
 
 
 def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
@@ -37,7 +36,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
             {
                 tr("col_status"): label(word),
                 tr("kpi"): names[k].name,
-                tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
+                tr("latest"): shown(now[k].value, names[k].unit),
                 tr("date"): now[k].date,
                 tr("owner"): names[k].definition.owner,
             }

@@ -15,7 +15,6 @@ from kpidesign import formula as formulas
 from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
-from kpidesign.values import format_value
 from ui import derived, graphs, library_picker, widgets
 from ui.binding import hand_on, sync
 from ui.cache import open_snapshot
@@ -23,7 +22,7 @@ from ui.keys import parent_key
 from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
-from ui.text import labeller, md, say, tr
+from ui.text import labeller, md, say, shown, tr
 from ui.theme import projector
 
 SELECTED = "tree_selected"  # the node being edited (session state, handed on between steps 2 and 3)
@@ -167,8 +166,8 @@ def formula_box(ws: Workshop, node: Node, kids: list[Node]) -> None:
         st.caption(
             tr(
                 "computed",
-                baseline=format_value(base, node.unit, precise=False) or "?",
-                target=format_value(goal, node.unit, precise=False) or "?",
+                baseline=shown(base, node.unit) or "?",
+                target=shown(goal, node.unit) or "?",
             )
         )
 

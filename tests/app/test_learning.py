@@ -10,6 +10,7 @@ from kpidesign import explain
 from kpidesign.library import template
 from kpidesign.model import AlertLevel
 from kpidesign.store import Store
+from kpidesign.values import format_value
 from tests.app.conftest import ok, open_expander, open_tab, seeded
 from tests.learning_data import END, weekly_actuals
 
@@ -40,7 +41,7 @@ def test_why_it_moved_shows_the_waterfall_with_explains_numbers(observed, db):
     bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
     assert bars["encoding"]["x"]["axis"]["labelFontSize"] >= 18 and bars["encoding"]["y"]["axis"]["labelFontSize"] >= 18
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[f"Value on {END.isoformat()}"] == "1,835,804,682"
+    assert metrics[f"Value on {END.isoformat()}"] == format_value(e.value_to, ws.kgi.unit, precise=False, lang="en") == "1.84B"
     table = at.dataframe[0].value
     direct = {c.node: c.contribution for c in e.contributions if c.parent == "sales"}
     names = {n.id: n.name for n in ws.nodes}
