@@ -119,7 +119,7 @@ def _why(snap: Snapshot, node: str, date_from: dt.date, date_to: dt.date) -> Why
     chart = (
         waterfall_chart(steps, names, unit, language, t("why_title", language, name=names[node]), (date_from, date_to)) if steps else None
     )
-    change = e.change or 0.0
+    shares = explain.movement_shares(e)  # of the movement under the parent, signed as it pushed: never −122.8 % for a push
     table = pd.DataFrame(
         [
             {
@@ -128,7 +128,7 @@ def _why(snap: Snapshot, node: str, date_from: dt.date, date_to: dt.date) -> Why
                 t("col_from", language): format_value(c.value_from, _ws.node(c.node).unit, precise=False, lang=language),
                 t("col_to", language): format_value(c.value_to, _ws.node(c.node).unit, precise=False, lang=language),
                 t("col_contribution", language): c.contribution,
-                t("col_share", language): c.contribution / change if change else None,
+                t("col_share", language): shares[c.node],
             }
             for c in e.contributions
         ]

@@ -659,10 +659,6 @@ SCREEN: dict[str, tuple[str, str]] = {
         "Each link tested on the data: does the child's change come before the parent's (lags 0–6 periods, correlation of period-over-period changes)?",
     ),
     "links_none": ("実績がまだないため、リンクを検証できません。", "No actuals yet: the links cannot be tested."),
-    "links_counts": (
-        "成り立つ {holds}・逆向き {opposite}・関係なし {no_relation}・未検証 {untested}",
-        "holds {holds} · opposite {opposite} · no relation {no_relation} · not tested {untested}",
-    ),
     "links_colour": ("グラフのリンクを結果で色分け", "Colour the graph's links by verdict"),
     "links_legend": (
         "緑 = 成り立つ、赤 = 逆向き、灰 = 関係なし、薄い点線 = データ不足・比較不可。",

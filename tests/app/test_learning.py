@@ -118,11 +118,15 @@ def test_the_review_page_says_what_the_data_say(observed):
     open_tab(at, "What the data say")
     table = at.dataframe[0].value
     row = table[table["Child"] == "Customer satisfaction"].iloc[0]
-    assert (row["Verdict"], row["Lag (periods)"], row["Kind"]) == ("holds", 2, "influence")
+    assert (row["Verdict"], row["Lag (periods)"], row["Kind"]) == ("holds", "2", "influence")
     assert "no relation" in set(table["Verdict"])
     assert any(
-        "“Mail open rate” does not lead “Purchase frequency”" in w.value and "verdict no relation" in w.value for w in at.warning
+        "“Mail open rate” does not move before “Purchase frequency”" in w.value and "no relation\\)" in w.value for w in at.warning
     )  # names, words
+    assert "None" not in set(table["Correlation"].astype(str)) | set(table["Lag (periods)"].astype(str))  # a dash, not None
+    summary = next(m.value for m in at.markdown if "holds" in m.value and "no relation" in m.value)
+    for verdict in set(table["Verdict"]):  # the summary counts in the rows' own words
+        assert f"{verdict} {list(table['Verdict']).count(verdict)}" in summary
     dot = at.get("graphviz_chart")[0].proto.spec
     assert 'color="#16a34a"' in dot and 'color="#6b7280"' in dot
     at.toggle(key="links_colour").set_value(False)
