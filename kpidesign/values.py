@@ -255,7 +255,7 @@ def parse_date(text: str | dt.date | None, *, allow_empty: bool = True) -> Parse
 
 def is_percent(unit: str) -> bool:
     """True when a unit means the value is a fraction shown as a percentage."""
-    return normalize(unit) in ("%", "percent", "パーセント", "率")
+    return normalize(unit).lower() in ("%", "percent", "パーセント", "率", "ratio", "比率", "割合", "fraction")
 
 
 #: Units that count whole things (people, cases, visits…): a value between whole numbers is an average or a plan.

@@ -54,6 +54,8 @@ def overview(snap: Snapshot, kpis: list[str], choice: tuple[tuple[str, ...], tup
     st.caption(tr("dash_flow"))
     for column, text in zip(st.columns(3), flow):
         column.markdown(text)  # one block per column: hundreds of KPIs stay one element each side
+    if len(flow) > 3:  # the KPIs without a layer, below
+        st.markdown(flow[3])
 
 
 @cached(max_entries=16)
@@ -67,9 +69,13 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
     badges = {word: badge(word) for word in WORDS}
     no_data, no_prior = tr("no_data"), tr("no_prior")
     flow = []
-    for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING):
-        lines = [f"**{tr(layer.value)}**"]
-        for k in [k for k in _kpis if nodes[k].layer is layer]:
+    # a node without a layer still has its line: the KGI (the result) among the lagging ones, the others in a fourth block
+    placed = {k: nodes[k].layer or (Layer.LAGGING if nodes[k].parent is None else None) for k in _kpis}
+    for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING, None):
+        if layer is None and None not in placed.values():
+            break
+        lines = [f"**{tr(layer.value if layer else 'no_layer')}**"]
+        for k in [k for k in _kpis if placed[k] is layer]:
             r, node = _now[k], nodes[k]
             prior = monitor.prior_period(_ws, k, _idx)
             moved = compare.change(prior, node.unit)

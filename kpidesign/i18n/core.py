@@ -507,6 +507,7 @@ CORE: dict[str, tuple[str, str]] = {
     "dot_folded_sep": ("・", ", "),
     "dot_folded_close": ("）", ")"),
     "dot_largest_positive": ("▲ 最大のプラス", "▲ largest +"),
+    "dot_target": ("目標", "target"),
     "dot_largest_negative": ("▼ 最大のマイナス", "▼ largest −"),
     # dbt MetricFlow: the words of a ratio's parts in generated labels
     "mf_numerator": ("分子", "numerator"),

@@ -292,6 +292,7 @@ SCREEN: dict[str, tuple[str, str]] = {
         "Leading (awareness, action) → intermediate → lagging (result), read as one flow. Colours are the status from actuals (grey: no data or no threshold).",
     ),
     "no_prior": ("前期の値なし", "no prior value"),
+    "no_layer": ("層が未設定", "No layer"),
     "chart_kpis": ("グラフにするKPI（赤・黄を先に）", "KPIs to chart (red and yellow first)"),
     "no_actuals_yet": (
         "まだ実績値がありません。「実績の入力」タブで入力するか、CSV/Excelを読み込んでください。",
