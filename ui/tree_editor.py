@@ -81,7 +81,7 @@ def workbench(ws: Workshop, *, tagging: bool) -> None:
     with st.container(border=True):
         node_editor(ws, node, tagging=tagging)
     add_form(ws, node)
-    library_picker.picker(node)
+    library_picker.picker(ws, node)
 
 
 def node_picker(ws: Workshop) -> Node:

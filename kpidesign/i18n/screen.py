@@ -125,6 +125,10 @@ SCREEN: dict[str, tuple[str, str]] = {
     "child_names": ("名前（1行に1つ、複数可）", "Names (one per line, several at once)"),
     "add": ("追加", "Add"),
     "added": ("{count}件追加しました: {names}", "Added {count}: {names}"),
+    "library_same_name": (
+        "「{name}」はすでにツリーにあります（「{parent}」の下）。同じ指標を二重に数えないか確かめてから追加してください。",
+        "“{name}” is already in the tree (under “{parent}”): check it would not be counted twice before adding it.",
+    ),
     "node_id": ("ID（式で使う名前）", "Id (used in formulas)"),
     "formula_help": (
         "例: customers * avg_spend * frequency。空欄なら式なし（定性的な影響）。",
