@@ -22,8 +22,9 @@ def show_flash() -> None:
     st.session_state["flash"] = []
 
 
-def field_error(error_key: str) -> None:
-    """Show the message of a refused input next to its field."""
+def field_error(error_key: str, kept: str = "kept_previous") -> None:
+    """Show the message of a refused input next to its field, and what stays (kept: the text key; "not_added" for a
+    form that adds something new, which has no previous value to keep)."""
     message = st.session_state.get("errors", {}).get(error_key)
     if message:
-        st.error(f"{message} {tr('kept_previous')}", icon=":material/error:")  # made literal where it was stored
+        st.error(f"{message} {tr(kept)}", icon=":material/error:")  # made literal where it was stored

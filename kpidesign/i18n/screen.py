@@ -34,6 +34,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "stale_changes": ("相手の変更:", "Their changes:"),
     "workshop_gone": ("このワークショップは削除されました。", "This workshop was deleted."),
     "kept_previous": ("前の値のままです。", "The previous value is kept."),
+    "not_added": ("追加していません。", "Nothing was added."),
     "next_step": ("次へ: {step}", "Next: {step}"),
     # workshops page
     "workshops_title": ("ワークショップ", "Workshops"),

@@ -225,6 +225,7 @@ def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db):
     ok(at.button(key="FormSubmitter:add_alert_form-Add alert").click().run())
     assert at.error and stored(db, wid).monitoring.alerts == before
     assert at.text_input(key="add_alert_to").value == "not an address"  # what was typed stays, to be corrected
+    assert any("Nothing was added" in e.value for e in at.error) and not any("previous value" in e.value for e in at.error)
 
 
 def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db):
