@@ -25,8 +25,10 @@ def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str,
     owners = sorted({n.definition.owner for n in ws.nodes if n.definition.owner})
     cadences = [c for c in ("daily", "weekly", "monthly", "quarterly") if any(r.cadence.value == c for r in ws.monitoring.reviews)]
     left, right = st.columns(2)
-    chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"))
-    chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"))
+    chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"), select_all=False)
+    chosen_cadences = right.multiselect(
+        tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"), select_all=False
+    )
     choice = (tuple(chosen_owners), tuple(chosen_cadences))
     return kept_by(ws, *choice), choice
 

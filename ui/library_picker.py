@@ -22,7 +22,9 @@ def picker(ws: Workshop, parent: Node) -> None:
     with library:
         left, right = st.columns([3, 2])
         query = left.text_input(tr("library_search"), key="lib_query", placeholder=tr("library_search_help"))
-        domain = right.selectbox(tr("library_domain"), [None, *DOMAINS], key="lib_domain", format_func=labeller("domain_", none="all"))
+        domain = right.selectbox(
+            tr("library_domain"), [None, *DOMAINS], key="lib_domain", format_func=labeller("domain_", none="all"), placeholder=tr("choose")
+        )
         found = search(query, domain, lang())
         if not found:
             st.caption(tr("library_none"))
@@ -33,6 +35,7 @@ def picker(ws: Workshop, parent: Node) -> None:
             list(by_key),
             key="lib_pick",
             format_func=lambda k, code=lang(): f"{by_key[k].name[code]} — {by_key[k].formula[code]}",
+            placeholder=tr("choose"),
         )
         kpi = by_key[key]
         st.caption(f"{tr(kpi.layer)} · {tr(kpi.frequency)} · {tr(kpi.direction)} · {md(kpi.unit[lang()])}")

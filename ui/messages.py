@@ -12,11 +12,19 @@ def flash(kind: str, text: str) -> None:
     st.session_state.setdefault("flash", []).append((kind, text))
 
 
+TOAST_MAX = 60  # characters: a longer toast is folded behind Streamlit's English "view more" (the history has it all)
+
+
+def toast_text(text: str) -> str:
+    """A saved-toast's text, short enough to be read whole: cut with … past TOAST_MAX characters."""
+    return text if len(text) <= TOAST_MAX else text[: TOAST_MAX - 1] + "…"
+
+
 def show_flash() -> None:
     """Show and clear queued messages: saves as toasts, problems as boxes at the top."""
     for kind, text in st.session_state.get("flash", []):
         if kind == "saved":
-            st.toast(text, icon=":material/check_circle:")
+            st.toast(toast_text(text), icon=":material/check_circle:")
         else:
             getattr(st, kind)(text)
     st.session_state["flash"] = []

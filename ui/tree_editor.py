@@ -89,7 +89,7 @@ def node_picker(ws: Workshop) -> Node:
     ids, labels = derived.node_choices(open_snapshot())
     hand_on(SELECTED)  # the node picked on step 2 is still picked on step 3
     selected(ws)
-    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=labels.get)
+    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=labels.get, placeholder=tr("choose"))
     if st.query_params.get(ADDRESS) != chosen:
         st.query_params[ADDRESS] = chosen
     return ws.node(chosen)
@@ -185,7 +185,7 @@ def placement(ws: Workshop, node: Node) -> None:
     below, parents, names = derived.placements(open_snapshot(), node.id)
     key = parent_key(node.id)
     sync(key, node.parent, f"{node.id}.parent")
-    st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names))
+    st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names), placeholder=tr("choose"))
     field_error(f"{node.id}.parent")
     up, down, remove = st.columns(3)
     up.button(tr("move_up"), key=f"tree_up_{node.id}_{version()}", on_click=_reorder, args=(node, -1), width="stretch")

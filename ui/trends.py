@@ -145,6 +145,7 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
         max_selections=MAX_CHARTS,
         key="dash_chart_kpis",
         placeholder=tr("choose"),
+        select_all=False,
     )
     left, right = st.columns(2)
     projected = left.toggle(tr("show_forecast"), value=True, key="dash_forecast")

@@ -35,7 +35,9 @@ def what_if(snap: Snapshot) -> None:
     if not model.levers():
         st.info(tr("no_levers"))
         return
-    chosen = st.multiselect(tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"))
+    chosen = st.multiselect(
+        tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"), select_all=False
+    )
     changes: dict[str, float] = {}
     for node_id in chosen:
         node, current = ws.node(node_id), model.values[node_id]
@@ -138,7 +140,7 @@ def goal_seek(snap: Snapshot) -> None:
     if not model.levers() or kgi.target is None:
         st.info(tr("no_levers") if not model.levers() else tr("need_kgi_target"))
         return
-    node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever")
+    node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever", placeholder=tr("choose"))
     raw = st.text_input(say("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
     target = parse_number(raw)
     if not target.ok or target.value is None:

@@ -56,7 +56,7 @@ def why_it_moved(snap: Snapshot) -> None:
     names = {n.id: n.name for n in ws.nodes}
     ids = [n.id for n, _ in walk(ws)]
     left, right = st.columns([2, 3])
-    node = left.selectbox(tr("why_node"), ids, format_func=names.get, key="why_node")
+    node = left.selectbox(tr("why_node"), ids, format_func=names.get, key="why_node", placeholder=tr("choose"))
     st.session_state.setdefault("why_period", default_period(node, found).value)  # set once: a default given with a kept key is refused
     chosen = right.segmented_control(tr("why_period"), [p.value for p in Period], key="why_period", format_func=labeller("why_period_"))
     period = Period(chosen) if chosen else default_period(node, found)

@@ -57,7 +57,7 @@ def one_kpi() -> None:
     ids, names = derived.kpi_choices(snapshot(loaded))
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=names.get))
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=names.get, placeholder=tr("choose")))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:
