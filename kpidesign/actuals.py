@@ -31,7 +31,8 @@ SERIES = {"market": {"market", "市場", "市場値"}}
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A refused row: its number in the file (1 = first data row) and why."""
+    """A refused row: its line in the file (1 = the header line, as an editor or a spreadsheet numbers them; a query's
+    rows from 1) and why."""
 
     row: int
     problem: Problem
@@ -78,7 +79,7 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
         if reason:
             return [], Problem(reason, {"size": len(data), "max": ZIP_LIMITS.get(reason)})
         try:  # the whole read: a broken or hostile file can fail anywhere in it (bad CRC in a row, an undefined entity, …)
-            table = _xlsx_table(data)
+            table, lines = _xlsx_table(data)
         except TableTooLong as e:
             return [], Problem("too_many_rows", {"field": e.sheet, "max": e.max_rows})
         except Exception:  # noqa: BLE001 -- openpyxl, zipfile and the XML parser raise many kinds for a broken file
@@ -94,28 +95,34 @@ def read_table(filename: str, data: bytes) -> tuple[list[dict[str, Any]], Proble
                 continue
         else:
             return [], Problem("not_utf8", {"field": filename})
-        table = list(csv.reader(io.StringIO(text)))
+        reader = csv.reader(io.StringIO(text))
+        table, lines, last = [], [], 0
+        for record in reader:  # a record's first line: a quoted line break makes one record span several lines
+            table.append(record)
+            lines.append(last + 1)
+            last = reader.line_num
     if not table:
         return [], Problem("actuals_no_header")
     columns = _columns(table[0])
     if {"kpi", "date", "value"} <= set(columns.values()):
         rows = [
-            {field: (r[i] if i < len(r) else None) for i, field in columns.items()}
-            for r in table[1:]
+            {field: (r[i] if i < len(r) else None) for i, field in columns.items()} | {"_row": line}
+            for r, line in zip(table[1:], lines[1:])
             if any(c not in (None, "") for c in r)
         ]
     else:
         dates = {i: d.value for i, h in enumerate(table[0]) if i not in columns and (d := parse_date(h)).ok and d.value is not None}
         if "kpi" not in columns.values() or not dates:
             return [], Problem("actuals_no_header")
-        rows = _grid_rows(table, columns, dates)
+        rows = _grid_rows(table, lines, columns, dates)
     if len(rows) > MAX_ROWS:  # refused, not cut short: what is kept must be all of it
         return [], Problem("too_many_rows", {"field": filename, "max": MAX_ROWS})
     return rows, None
 
 
-def _xlsx_table(data: bytes) -> list[list[Any]]:
-    """The actuals sheet's header and rows: only as wide as its header, and no longer than MAX_ROWS (TableTooLong past it)."""
+def _xlsx_table(data: bytes) -> tuple[list[list[Any]], list[int]]:
+    """The actuals sheet's header and rows, with each one's row number in the sheet: only as wide as its header, and no
+    longer than MAX_ROWS (TableTooLong past it)."""
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = next((book[n] for n in ACTUALS_SHEETS if n in book.sheetnames), book.worksheets[0])
@@ -123,24 +130,27 @@ def _xlsx_table(data: bytes) -> list[list[Any]]:
         width = max((i + 1 for i, h in enumerate(header) if h not in (None, "")), default=0)
         budget = min(MAX_ROWS, MAX_CELLS // max(width, 1))
         rows: list[list[Any]] = []
+        lines = [1]
         # blank rows are skipped (a long table may hold some), but never read without end: past twice the budget of rows
         # read, or past the budget of filled ones, the table is longer than the reader takes, and says so (never cut short)
         for read, row in enumerate(sheet_rows(sheet, 2, 2 * budget + 1, width) if width else (), start=1):
             if any(c not in (None, "") for c in row):
                 rows.append(list(row))
+                lines.append(read + 1)
             if len(rows) > budget or read > 2 * budget:
                 raise TableTooLong(sheet.title, budget)
-        return [header[:width], *rows]
+        return [header[:width], *rows], lines
     finally:
         book.close()
 
 
-def _grid_rows(table: list[list[Any]], columns: dict[int, str], dates: dict[int, Any]) -> list[dict[str, Any]]:
-    """One row per filled cell of a KPI × date grid; a row whose series says market gives market values."""
+def _grid_rows(table: list[list[Any]], lines: list[int], columns: dict[int, str], dates: dict[int, Any]) -> list[dict[str, Any]]:
+    """One row per filled cell of a KPI × date grid (named by its line in the file); a row whose series says market gives
+    market values."""
     kpi_col = next(i for i, f in columns.items() if f == "kpi")
     series_col = next((i for i, f in columns.items() if f == "series"), None)
     found: dict[tuple[str, Any], dict[str, Any]] = {}
-    for number, r in enumerate(table[1:], start=1):
+    for number, r in zip(lines[1:], table[1:]):
         if not any(c not in (None, "") for c in r):
             continue
         series = normalize(str(r[series_col] or "")).lower() if series_col is not None and series_col < len(r) else ""

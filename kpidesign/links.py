@@ -282,6 +282,8 @@ def _leading_findings(ws: Workshop, results: list[Link]) -> list[Finding]:
                         "parent": best.parent,
                         "verdict": best.verdict.value,
                         "lag": best.lag if best.lag is not None else "-",
+                        # what the data say instead, in words: moving in the same period is not leading
+                        "how": "links_how_same_period" if best.verdict is Verdict.HOLDS else f"link_verdict_{best.verdict.value}",
                     },
                 )
             )

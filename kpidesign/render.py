@@ -128,6 +128,19 @@ def node_label(node: Node, lang: Language = "ja", whatif: float | None = None) -
     return "\n".join(lines)
 
 
+def actual_label(node: Node, lang: Language, value: float | None) -> str:
+    """The lines of a box on the dashboard's tree: the speed's glyph and the name, then the latest actual (— without one)
+    and the target beside it, with unit: what the status colour was judged on, not the plan."""
+    lines = wrap(one_line(node.name))
+    if node.sensitivity is not None and node.parent is not None and lines:
+        lines[0] = f"{SPEED_MARK[node.sensitivity.value]} {lines[0]}"
+    span = compact_value(value, node.unit, lang) or "—"
+    if node.target is not None:
+        span += f" / {t('dot_target', lang)} {compact_value(node.target, node.unit, lang)}"
+    lines.append(span if is_percent(node.unit) else f"{span} {_clip(one_line(node.unit), 16)}".strip())
+    return "\n".join(lines)
+
+
 def observed_label(node: Node, lang: Language, before: float | None, after: float | None) -> str:
     """The lines of a box on a "why did it move?" tree: name, then its observed value at the two dates (from → to) with unit."""
     unit = one_line(node.unit)
@@ -318,13 +331,15 @@ def tree_dot(
     contribution_unit: str = "",
     link_verdicts: dict[tuple[str, str], str] | None = None,
     observed: dict[str, tuple[float | None, float | None]] | None = None,
+    latest: dict[str, float | None] | None = None,
 ) -> str:
     """DOT source of the tree (or the branch under root); whatif: the nodes a what-if moved, with their new values
     (`WhatIf.moved`), each shown as baseline ⇒ new.
 
     contribution (node id -> its share of a change, `kpidesign.explain`, in contribution_unit) colours the boxes green or
     red by sign and size, adds the contribution as a line, and marks the largest positive and negative; observed (node id ->
-    its values at two dates) shows those instead of baseline → target; link_verdicts ((parent, child) -> a
+    its values at two dates) shows those instead of baseline → target, and latest (node id -> its value now) the value now
+    beside the target; link_verdicts ((parent, child) -> a
     `kpidesign.links` verdict) colours each link by what the data say.
 
     With depth, only that many levels below the top are drawn (and the paths to highlight, to every node the what-if
@@ -351,6 +366,8 @@ def tree_dot(
             attrs.update(WHATIF_STYLE)
         if observed is not None and node.id in observed:
             attrs["label"] = observed_label(node, lang, *observed[node.id])
+        elif latest is not None:
+            attrs["label"] = actual_label(node, lang, latest.get(node.id))
         else:
             attrs["label"] = node_label(node, lang, changed.get(node.id))
         if contribution is not None and node.id in contribution:

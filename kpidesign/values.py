@@ -24,7 +24,7 @@ MAX_TEXT = 4000
 MAX_ID = 64
 
 _BIG_UNITS = {"万": 1e4, "億": 1e8, "兆": 1e12}
-_SUFFIX_MULTIPLIERS = {"k": 1e3, "m": 1e6, "b": 1e9}
+_SUFFIX_MULTIPLIERS = {"k": 1e3, "m": 1e6, "b": 1e9, "t": 1e12}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$", re.IGNORECASE)
 _ID = re.compile(r"^[^\W\d]\w*$")
 _LINE_BREAK = re.compile("\r\n|[\r\u2028\u2029]")
@@ -255,7 +255,7 @@ def parse_date(text: str | dt.date | None, *, allow_empty: bool = True) -> Parse
 
 def is_percent(unit: str) -> bool:
     """True when a unit means the value is a fraction shown as a percentage."""
-    return normalize(unit) in ("%", "percent", "パーセント", "率")
+    return normalize(unit).lower() in ("%", "percent", "パーセント", "率", "ratio", "比率", "割合", "fraction")
 
 
 #: Units that count whole things (people, cases, visits…): a value between whole numbers is an average or a plan.
@@ -293,17 +293,31 @@ def half_up(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def format_value(value: float | None, unit: str = "", precise: bool = True) -> str:
-    """Show a KPI's value as people read it, the one rule for every screen, table and export: a percentage when its unit is
-    % (0.018 -> 1.8%); rounded for reading unless precise (an input field shows what is stored); a count that is not a whole
-    number rounded with ≈ (28.06 people -> ≈28: an average or a plan, not what was counted)."""
+def format_value(value: float | None, unit: str = "", precise: bool = True, lang: Language | None = None) -> str:
+    """Show a KPI's value as people read it, the one rule for every screen, table, label and export: a percentage when its
+    unit is % (0.018 -> 1.8%); rounded for reading unless precise (an input field shows what is stored); a count that is
+    not a whole number rounded with ≈ (28.06 people -> ≈28: an average or a plan, not what was counted). For reading in a
+    language (lang), a large amount in that language's units, as the graph's labels show it: 1.2億 and 1,651万 (ja, from
+    10,000), 120M (en, from a million), never 120,000,000 on one line and 1.2億 on the next."""
     if value is None:
         return ""
     if is_percent(unit):
         return (format_number(round(value * 100, 10)) if precise else _readable(value * 100)) + "%"
+    if not precise and lang is not None and math.isfinite(value):
+        for size, suffix in _LARGE["ja" if lang == "ja" else "en"]:
+            if abs(value) >= size:
+                scaled = value / size
+                text = f"{scaled:.3g}"  # 1.2億, 8.3億, 165万: three significant digits
+                return (f"{scaled:,.0f}" if "e" in text or abs(scaled) >= 1000 else text) + suffix  # 1,651万, not 1.65e+03万
     if not precise and math.isfinite(value) and not float(value).is_integer() and is_count(unit):
         return "≈" + _readable(float(half_up(value)) if abs(value) >= 10 else value)  # 2.5 items per purchase is an average
     return format_number(value) if precise else _readable(value)
+
+
+_LARGE = {
+    "ja": ((1e12, "兆"), (1e8, "億"), (1e4, "万")),
+    "en": ((1e12, "T"), (1e9, "B"), (1e6, "M")),
+}
 
 
 def format_change(delta: float | None, ratio: float | None, unit: str = "") -> str | None:
@@ -327,31 +341,15 @@ def _readable(value: float) -> str:
         return f"{round(value):,}"
     if not value:
         return "0"
+    if abs(value) < 1e-4:
+        return f"{value:.3g}"  # 2.58e-07, not forty zeros
     shown = f"{value:,.{max(0, 2 - math.floor(math.log10(abs(value))))}f}"
     return shown.rstrip("0").rstrip(".") if "." in shown else shown  # 11%, not 11.0%
 
 
-_COMPACT = {
-    "ja": ((1e12, "兆"), (1e8, "億"), (1e4, "万")),
-    "en": ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")),
-}
-
-
 def compact_value(value: float | None, unit: str = "", lang: Language = "ja") -> str:
-    """A short form for labels: 800000000 -> '8億' (ja) / '800M' (en); percentages as '1.8%'."""
-    if value is None:
-        return ""
-    if not math.isfinite(value):
-        return "—"
-    if is_percent(unit):
-        return f"{value * 100:.3g}%"
-    if is_count(unit) and 10 <= abs(value) < 1e4 and not float(value).is_integer():
-        return f"≈{half_up(value):,}"  # 39.975 people -> ≈40, as format_value shows counts for reading
-    for size, suffix in _COMPACT["ja" if lang == "ja" else "en"]:
-        if abs(value) >= size:
-            scaled = value / size  # 2060万, not 2.06e+03万: three significant digits stop short of e-notation from 1,000 up
-            return f"{scaled:,.0f}{suffix}" if abs(scaled) >= 1000 else f"{scaled:.3g}{suffix}"
-    return f"{value:.4g}" if not float(value).is_integer() else f"{int(value):,}"
+    """A value on a graph's label: format_value's rule for reading in that language (800000000 -> '8億' / '800M')."""
+    return format_value(value, unit, precise=False, lang=lang)
 
 
 def format_number(value: float | None) -> str:

@@ -16,7 +16,7 @@ def test_csv_with_ids_names_and_bad_rows(template):
     assert problem is None and len(rows) == 5
     good, bad = parse_rows(template, rows)
     assert [(a.kpi, a.value, a.market) for a in good] == [("purchase_rate", 0.018, 0.02), ("purchase_rate", 0.017, None)]
-    assert [(b.row, b.problem.code) for b in bad] == [(3, "kpi_unknown"), (4, "not_a_date"), (5, "not_a_number")]
+    assert [(b.row, b.problem.code) for b in bad] == [(4, "kpi_unknown"), (5, "not_a_date"), (6, "not_a_number")]  # lines of the file
 
 
 def test_shift_jis_and_japanese_headers(template):
@@ -54,7 +54,7 @@ def test_a_kpi_by_date_grid_with_names_market_and_bad_cells(template):
         ("awareness_rate", "2026-10-01", 0.33, 0.28),
         ("purchase_rate", "2026-09-01", 0.05, None),
     ]
-    assert sorted((b.row, b.column, b.problem.code) for b in bad) == [(3, "2026-10-01", "not_a_number"), (4, "2026-09-01", "kpi_unknown")]
+    assert sorted((b.row, b.column, b.problem.code) for b in bad) == [(4, "2026-10-01", "not_a_number"), (5, "2026-09-01", "kpi_unknown")]
 
 
 def test_kpidesigns_own_workbook_uploads_its_actuals(template):
@@ -136,3 +136,18 @@ def test_a_csv_over_the_size_limit_is_refused_unread():
 def test_a_broken_or_hostile_sheet_is_refused_without_a_traceback(kind):
     rows, problem = read_table("a.xlsx", hostile_xlsx.BROKEN[kind]("Actuals"))
     assert rows == [] and problem.code == "xlsx_not_workbook"
+
+
+def test_a_refused_row_is_named_by_its_line_in_the_file_blank_lines_and_quoted_line_breaks_counted(template):
+    data = b'kpi,date,value\n\npurchase_rate,2026-10-01,1%\n"nobody\nreally",2026-10-01,1\npurchase_rate,x,1\n'
+    rows, problem = read_table("a.csv", data)
+    good, bad = parse_rows(template, rows)
+    assert problem is None and len(good) == 1
+    assert [(b.row, b.problem.code) for b in bad] == [(4, "kpi_unknown"), (6, "not_a_date")]  # as an editor numbers them
+    wb = openpyxl.Workbook()
+    for r in (["kpi", "date", "value"], ["purchase_rate", "2026-10-01", 0.05], [], ["purchase_rate", "soon", 0.05]):
+        wb.active.append(r)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    rows, problem = read_table("a.xlsx", buffer.getvalue())
+    assert [(b.row, b.problem.code) for b in parse_rows(template, rows)[1]] == [(4, "not_a_date")]  # the sheet's row 4

@@ -292,8 +292,8 @@ def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys, tmp_path):
     code, out, err = run(capsys, "actuals", "E-commerce sales +20% (example)", str(path), "--db", db)
     assert code == 0 and not err
     lines = out.splitlines()
-    assert lines[:2] == ["2 rows were not imported:", "Row 3: There is no KPI “nobody” in this tree."] and lines[-1] == "2 values saved."
-    assert lines[2].startswith("Row 4: “soon” is not a date") and len(lines) == 4
+    assert lines[:2] == ["2 rows were not imported:", "Row 4: There is no KPI “nobody” in this tree."] and lines[-1] == "2 values saved."
+    assert lines[2].startswith("Row 5: “soon” is not a date") and len(lines) == 4
     assert [(a.kpi, a.date.isoformat(), a.value, a.market) for a in Store(db).actuals(wid)] == [
         ("purchase_rate", "2026-10-01", 0.018, 0.02),
         ("purchase_rate", "2026-10-08", 0.017, None),
@@ -317,7 +317,7 @@ def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys,
     assert (
         code == 0
         and lines[0] == "1行は読み込みませんでした:"
-        and lines[1].startswith("行 1 (2026-10-01): 「たくさん」は数値として読めません")
+        and lines[1].startswith("行 2 (2026-10-01): 「たくさん」は数値として読めません")
     )
     assert [(a.kpi, a.value, a.market) for a in Store(db).actuals(wid)] == [("awareness_rate", 0.3, 0.28)]
 

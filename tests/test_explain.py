@@ -243,3 +243,25 @@ def test_parts_that_cancel_to_rounding_are_no_change_not_a_division_by_noise(for
     """The node moved (its own actuals) while its inputs' parts cancel: nothing is shared, and the finding says so."""
     e = ex.explain(tree({"y": formula}, {"y": ["a", "b"]}, values), D1, D2)
     assert contributions(e) == {} and ("explain_no_formula_change", "y") in codes(e)
+
+
+def test_a_contributions_share_is_of_the_movement_under_its_parent_signed_as_it_pushed():
+    # y = a*b*c, y 40 -> 30 (−10): a +15, b 0, c −25. As a share of the net change a would be −150 %, the sign of a pull
+    # for a push; as a share of all the movement under y (15 + 0 + 25 = 40) it is +37.5 %, c −62.5 %.
+    ws = tree({"y": "a * b * c"}, {"y": ["a", "b", "c"]}, {"a": (2, 3), "b": (5, 5), "c": (4, 2)})
+    shares = ex.movement_shares(ex.explain(ws, D1, D2))
+    assert shares == pytest.approx({"a": 0.375, "b": 0.0, "c": -0.625})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.5, 100), st.floats(0.5, 100)), min_size=2, max_size=4))
+def test_shares_under_a_parent_add_up_to_the_whole_movement(pairs):
+    kids = [f"k{i}" for i in range(len(pairs))]
+    ws = tree({"y": " * ".join(kids)}, {"y": kids}, dict(zip(kids, pairs)))
+    e = ex.explain(ws, D1, D2)
+    shares = ex.movement_shares(e)
+    moved = {c.node: c.contribution for c in e.contributions}
+    if any(abs(v) > 1e-9 for v in moved.values()):
+        assert sum(abs(v) for v in shares.values()) == pytest.approx(1)
+    for node, share in shares.items():
+        assert share == 0 or math.copysign(1, share) == math.copysign(1, moved[node])

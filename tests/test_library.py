@@ -1,7 +1,9 @@
+import pytest
 import yaml
 
+from kpidesign.analysis import consistency
 from kpidesign.edits import add_from_library
-from kpidesign.library import DOMAINS, LIBRARY, as_node_fields, library, search
+from kpidesign.library import DOMAINS, LIBRARY, as_node_fields, library, load_template, search, templates
 from kpidesign.values import EditError
 
 
@@ -41,3 +43,27 @@ def test_adding_a_library_kpi_as_a_node(ec):
     else:
         raise AssertionError("an unknown key must be refused")
     assert as_node_fields(library()[0], "en")["unit"]
+
+
+PEOPLE = {"人", "名", "人数", "people", "persons", "person", "hires", "users", "customers"}
+
+
+@pytest.mark.parametrize("tpl", templates(), ids=lambda t: t.path.name)
+def test_every_template_counts_whole_people(tpl):
+    """A template opens on numbers a team could have counted: 22.5 hires or a threshold of 31.2375 people is not one."""
+    ws = load_template(tpl.path)
+    for node in ws.nodes:
+        if node.unit.strip().lower() not in PEOPLE:
+            continue
+        for field, value in {
+            "baseline": node.baseline,
+            "target": node.target,
+            **node.thresholds.model_dump(include={"green", "yellow"}),
+        }.items():
+            assert value is None or float(value).is_integer(), (tpl.path.name, node.id, field, value)
+
+
+@pytest.mark.parametrize("tpl", templates(), ids=lambda t: t.path.name)
+def test_every_templates_parents_are_computed_from_their_formulas(tpl):
+    """The numbers of a template add up: a parent's baseline and target are what its formula makes of its children's."""
+    assert consistency(load_template(tpl.path)) == []

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from kpidesign import links as lk
+from kpidesign.i18n import finding_text
 from kpidesign.model import Actual, Direction, Layer, Node, Thresholds, Workshop
 from kpidesign.observations import series_of
 
@@ -210,3 +211,11 @@ def test_effective_size_is_pyper_and_petermans_with_the_weight_applied_once(n, s
         x[i], y[i] = phi * x[i - 1] + rng.normal(), phi * y[i - 1] + rng.normal()
     xc, yc = x - x.mean(), y - y.mean()
     assert lk.effective_size(xc, yc, float(xc @ xc), float(yc @ yc)) == pytest.approx(_pyper_peterman(x, y), rel=1e-9)
+
+
+def test_leading_nothing_reads_as_one_sentence_that_does_not_contradict_itself():
+    parent, child = leading_series(0)  # the child moves with the parent in the same period: holds at lag 0, leads nothing
+    [f] = lk.links(workshop(parent, child, child_layer=Layer.LEADING)).findings
+    text = finding_text(f, "ja")
+    assert "同じ期間" in text and "成り立つ" not in text, text
+    assert "same period" in finding_text(f, "en")

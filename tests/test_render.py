@@ -316,3 +316,13 @@ def test_quoting_is_graphvizs_own(text):
     expected = quoting.quote(graphviz.nohtml(graphviz.escape(text).replace("\n", "\\n")))
     assert quoted(text) == expected
     assert labels(f"x [label={quoted(text)}]") == [text]
+
+
+def test_the_dashboards_boxes_show_the_latest_actual_beside_the_target():
+    from kpidesign.model import Node
+    from kpidesign.render import actual_label
+
+    node = Node(id="r", parent="k", name="購入率", unit="%", target=0.06)
+    assert actual_label(node, "ja", 0.062).splitlines()[-1] == "6.2% / 目標 6%"
+    assert actual_label(node.model_copy(update={"unit": "円", "target": 1e9}), "ja", 8.3e8).splitlines()[-1] == "8.3億 / 目標 10億 円"
+    assert actual_label(node, "en", None).splitlines()[-1] == "— / target 6%"

@@ -205,7 +205,7 @@ def test_in_range_follows_the_unit(value, unit):
 
 def test_graph_labels_round_counts_too():
     assert compact_value(39.975, "people") == "≈40" and compact_value(40, "people") == "40"
-    assert compact_value(39.975, "JPY") == "39.98"
+    assert compact_value(39.975, "JPY") == "40" == format_value(39.975, "JPY", precise=False)  # rounded for reading, no ≈: not a count
 
 
 # Japanese numerals: 万/億/兆 groups, 千/百/十 inside a group, kanji digits
@@ -287,3 +287,29 @@ def test_a_group_and_a_remainder_add_up(high, unit, low):
     size = {"万": 10**4, "億": 10**8}[unit]
     assert parse_number(f"{high}{unit}{low}").value == high * size + low
     assert parse_number(f"{kanji_group(high) or '〇'}{unit}{kanji_group(low)}").value == high * size + low
+
+
+# one rule for a value shown for reading: the graph's labels and every screen's text agree
+
+
+def test_a_large_amount_reads_the_same_everywhere_in_its_language():
+    assert format_value(120_000_000, "円", precise=False, lang="ja") == "1.2億" == compact_value(120_000_000, "円", "ja")
+    assert format_value(120_000_000, "JPY", precise=False, lang="en") == "120M" == compact_value(120_000_000, "JPY", "en")
+    assert format_value(16_510_000, "円", precise=False, lang="ja") == "1,651万"
+    assert format_value(5000, "円", precise=False, lang="ja") == "5,000" == compact_value(5000, "円", "en")
+    assert format_value(120_000_000, "円") == "120,000,000"  # an input field shows what is stored, every digit
+    assert format_value(0.0515, "%", precise=False, lang="ja") == "5.15%"
+
+
+@given(
+    st.floats(-1e15, 1e15, allow_nan=False),
+    st.sampled_from(["", "円", "JPY", "%", "人", "people", "件"]),
+    st.sampled_from(["ja", "en"]),
+)
+def test_labels_and_text_follow_one_rule_that_reads_back(value, unit, lang):
+    shown = format_value(value, unit, precise=False, lang=lang)
+    assert compact_value(value, unit, lang) == shown
+    back = parse_number(shown.lstrip("≈")).value
+    assert back is not None, shown
+    scale = 0.01 if unit == "%" else 1
+    assert back == pytest.approx(value, rel=0.006, abs=0.6 * scale if unit in ("人", "people", "件") or abs(value) >= 1 else 0.006), shown

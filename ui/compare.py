@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from kpidesign.model import Frequency, Node
 from kpidesign.monitor import Comparison
-from kpidesign.values import format_change, format_value
-from ui.text import tr
+from kpidesign.values import format_change
+from ui.text import shown, tr
 
 
 def label(c: Comparison) -> str:
@@ -38,4 +38,4 @@ def cell(c: Comparison, node: Node) -> str:
     moved = change(c, node.unit)
     if moved is None or c.date is None:
         return ""
-    return f"{moved} {label(c)} ({c.date.isoformat()}: {format_value(c.other, node.unit, precise=False)})"
+    return f"{moved} {label(c)} ({c.date.isoformat()}: {shown(c.other, node.unit)})"

@@ -11,11 +11,10 @@ from kpidesign import learning, monitor
 from kpidesign.forecast import Forecast, forecasts
 from kpidesign.model import Layer, Workshop
 from kpidesign.status import status_word
-from kpidesign.values import format_value
 from ui import compare, derived, graphs
 from ui.badges import WORDS, badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
-from ui.text import labeller, md, tr
+from ui.text import labeller, md, shown, tr
 
 ARROW = lambda delta: "" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
 
@@ -26,8 +25,10 @@ def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str,
     owners = sorted({n.definition.owner for n in ws.nodes if n.definition.owner})
     cadences = [c for c in ("daily", "weekly", "monthly", "quarterly") if any(r.cadence.value == c for r in ws.monitoring.reviews)]
     left, right = st.columns(2)
-    chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"))
-    chosen_cadences = right.multiselect(tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"))
+    chosen_owners = left.multiselect(tr("filter_owner"), owners, key="dash_owners", placeholder=tr("all"), select_all=False)
+    chosen_cadences = right.multiselect(
+        tr("filter_cadence"), cadences, key="dash_cadences", format_func=labeller(), placeholder=tr("all"), select_all=False
+    )
     choice = (tuple(chosen_owners), tuple(chosen_cadences))
     return kept_by(ws, *choice), choice
 
@@ -55,6 +56,8 @@ def overview(snap: Snapshot, kpis: list[str], choice: tuple[tuple[str, ...], tup
     st.caption(tr("dash_flow"))
     for column, text in zip(st.columns(3), flow):
         column.markdown(text)  # one block per column: hundreds of KPIs stay one element each side
+    if len(flow) > 3:  # the KPIs without a layer, below
+        st.markdown(flow[3])
 
 
 @cached(max_entries=16)
@@ -68,14 +71,18 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
     badges = {word: badge(word) for word in WORDS}
     no_data, no_prior = tr("no_data"), tr("no_prior")
     flow = []
-    for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING):
-        lines = [f"**{tr(layer.value)}**"]
-        for k in [k for k in _kpis if nodes[k].layer is layer]:
+    # a node without a layer still has its line: the KGI (the result) among the lagging ones, the others in a fourth block
+    placed = {k: nodes[k].layer or (Layer.LAGGING if nodes[k].parent is None else None) for k in _kpis}
+    for layer in (Layer.LEADING, Layer.INTERMEDIATE, Layer.LAGGING, None):
+        if layer is None and None not in placed.values():
+            break
+        lines = [f"**{tr(layer.value if layer else 'no_layer')}**"]
+        for k in [k for k in _kpis if placed[k] is layer]:
             r, node = _now[k], nodes[k]
             prior = monitor.prior_period(_ws, k, _idx)
             moved = compare.change(prior, node.unit)
             lines.append(
-                f"{badges[words[k]]} {md(node.name)}  \n**{format_value(r.value, node.unit, precise=False) or no_data}** {ARROW(prior.delta)} "
+                f"{badges[words[k]]} {md(node.name)}  \n**{shown(r.value, node.unit) or no_data}** {ARROW(prior.delta)} "
                 + (f":gray[{moved} {compare.label(prior)}]" if moved is not None else f":gray[{no_prior}]" if r.value is not None else "")
             )
         flow.append("\n\n".join(lines))

@@ -14,7 +14,7 @@ from kpidesign.i18n import finding_text, t
 from kpidesign.store import Loaded
 from ui import derived
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
-from ui.text import md, say, tr
+from ui.text import md, tr
 
 
 def what_the_data_say(loaded: Loaded) -> None:
@@ -25,7 +25,7 @@ def what_the_data_say(loaded: Loaded) -> None:
         return
     st.caption(tr("links_intro"))
     counts, table, warnings, _ = _links(snap)
-    st.markdown(f"**{say('links_counts', **counts)}**")
+    st.markdown(f"**{md(counts)}**")
     st.dataframe(table, hide_index=True, width="stretch")
     if warnings:
         st.warning(warnings, icon=":material/warning:")
@@ -38,14 +38,18 @@ def what_the_data_say(loaded: Loaded) -> None:
 
 
 @cached(max_entries=16)
-def _links(snap: Snapshot) -> tuple[dict[str, int], pd.DataFrame, str, dict[tuple[str, str], str]]:
+def _links(snap: Snapshot) -> tuple[str, pd.DataFrame, str, dict[tuple[str, str], str]]:
     """The counts by verdict, the table of links, the warnings' text and each link's verdict."""
     _ws, language = workshop_with_actuals(snap), snap.language
     report = links.links(_ws)
     names = {n.id: n.name for n in _ws.nodes}
     found = [link.verdict.value for link in report.links]
-    counts = {v: found.count(v) for v in ("holds", "opposite", "no_relation")}
-    counts["untested"] = len(found) - sum(counts.values()) - found.count("related")
+    # in the rows' own words ("insufficient data 3", not "not tested 3"); the three answers always, the rest when present
+    counts = " · ".join(
+        f"{t(f'link_verdict_{v.value}', language)} {found.count(v.value)}"
+        for v in links.Verdict
+        if v.value in ("holds", "opposite", "no_relation") or v.value in found
+    )
     table = pd.DataFrame(
         [
             {
@@ -53,8 +57,8 @@ def _links(snap: Snapshot) -> tuple[dict[str, int], pd.DataFrame, str, dict[tupl
                 t("col_child", language): names[link.child],
                 t("col_kind", language): t(f"link_kind_{link.kind}", language),
                 t("col_verdict", language): t(f"link_verdict_{link.verdict.value}", language),
-                t("col_correlation", language): None if link.correlation is None else round(link.correlation, 2),
-                t("col_lag", language): link.lag,
+                t("col_correlation", language): "—" if link.correlation is None else f"{link.correlation:+.2f}",
+                t("col_lag", language): "—" if link.lag is None else str(link.lag),
                 t("col_pairs", language): link.n,
                 t("col_reason", language): finding_text(link.reason, language) if link.reason else "",
             }

@@ -34,8 +34,16 @@ def _status_dot(snap: Snapshot, direction: str | None, highlight: str | None, ro
     """DOT of the design with each box coloured by its status now (the dashboard's rule: actuals alone)."""
     ws = workshop(snap)
     status = derived.status_colours(snap)
+    latest = {k: r.value for k, r in derived.readings(snap)[0].items()}  # each box shows what its colour was judged on
     return tree_dot(
-        ws, lang=snap.language, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, status=status, depth=depth
+        ws,
+        lang=snap.language,
+        direction=direction or auto_direction(ws, root),
+        highlight=highlight,
+        root=root,
+        status=status,
+        depth=depth,
+        latest=latest,
     )
 
 

@@ -11,10 +11,9 @@ import streamlit as st
 from kpidesign import edits, monitor
 from kpidesign.model import Workshop
 from kpidesign.status import status_word
-from kpidesign.values import format_value
 from ui.badges import label, styled
 from ui.saving import commit
-from ui.text import tr
+from ui.text import shown, tr
 
 
 def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
@@ -28,6 +27,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
         range(len(ws.monitoring.reviews)),
         key="dash_review",
         format_func={i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}.get,
+        placeholder=tr("choose"),
     )
     review = ws.monitoring.reviews[index]
     order = sorted((k for k in review.kpis if k in now), key=lambda k: -monitor.SEVERITY[now[k].status])
@@ -37,7 +37,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
             {
                 tr("col_status"): label(word),
                 tr("kpi"): names[k].name,
-                tr("latest"): format_value(now[k].value, names[k].unit, precise=False),
+                tr("latest"): shown(now[k].value, names[k].unit),
                 tr("date"): now[k].date,
                 tr("owner"): names[k].definition.owner,
             }
@@ -48,7 +48,11 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
     with st.form("dash_review_form", border=True):
         st.markdown(f"**{tr('review_dialogue')}**")
         st.selectbox(
-            tr("kpi"), [None, *order], format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name, key="rv_kpi"
+            tr("kpi"),
+            [None, *order],
+            format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name,
+            key="rv_kpi",
+            placeholder=tr("choose"),
         )
         st.text_area(tr("rv_facts"), key="rv_facts", height=70)
         st.text_area(tr("rv_causes"), key="rv_causes", height=70)

@@ -29,19 +29,20 @@ def rows_editor(prefix: str, rows: list[dict[str, Any]], apply: Callable[..., An
         width="stretch",
         column_config=column_config,
         on_change=_save,
-        args=(key, apply, part, prefix),
+        args=(key, apply, part, prefix, len(rows)),
     )
-    for index, message in st.session_state.get(f"{prefix}_problems") or []:
-        st.error(f"#{index + 1}: {md(message)} {tr('kept_previous')}", icon=":material/error:")
+    for index, message, new in st.session_state.get(f"{prefix}_problems") or []:  # a new row had no previous value to keep
+        st.error(f"#{index + 1}: {md(message)} {tr('not_added' if new else 'kept_previous')}", icon=":material/error:")
 
 
-def _save(key: str, apply: Callable[..., Any], part: str, prefix: str) -> None:
+def _save(key: str, apply: Callable[..., Any], part: str, prefix: str, count: int) -> None:
     delta = st.session_state[key]
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, str, bool]] = []
+    kept = count - len(delta.get("deleted_rows") or [])  # rows from kept on are the ones added in this edit
 
     def change(ws: Workshop) -> Workshop:
         new, found = apply(ws, delta)
-        problems.extend((i, problem_text(p, lang())) for i, p in found)
+        problems.extend((i, problem_text(p, lang()), i >= kept) for i, p in found)
         return new
 
     commit(change, tr("sum_monitoring", part=tr(part)))
@@ -58,7 +59,7 @@ def add_form(prefix: str, title: str, fields: dict[str, Callable[[str], Any]], a
             for name, make in fields.items():
                 make(f"{prefix}_{name}")
             st.form_submit_button(title, type="primary", on_click=_add, args=(prefix, list(fields), apply, part))
-        field_error(f"{prefix}.add")
+        field_error(f"{prefix}.add", kept="not_added")
 
 
 def _add(prefix: str, names: list[str], apply: Callable[..., Any], part: str) -> None:

@@ -13,7 +13,7 @@ from kpidesign.values import format_value
 from ui import compare, derived, graphs
 from ui.badges import label, styled
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
-from ui.text import md, tr
+from ui.text import md, shown, tr
 
 
 def invalid() -> None:
@@ -27,7 +27,7 @@ def header(loaded: Loaded) -> None:
     ws, kgi = loaded.workshop, loaded.workshop.kgi
     st.subheader(md(ws.title), anchor=False)  # a heading, not a title: on a phone it left 60 % of the first screen
     st.caption(tr("share_read_only"))
-    line = f"**{md(kgi.name)}**: {format_value(kgi.baseline, kgi.unit, precise=False)} → {format_value(kgi.target, kgi.unit, precise=False)} {md(kgi.unit)}"
+    line = f"**{md(kgi.name)}**: {shown(kgi.baseline, kgi.unit)} → {shown(kgi.target, kgi.unit)} {md(kgi.unit)}"
     st.markdown(line + (f" — {kgi.deadline}" if kgi.deadline else ""))
     if kgi.definition.why:
         st.markdown(f"{tr('why')}: {md(kgi.definition.why)}")
@@ -62,8 +62,8 @@ def _definitions(snap: Snapshot) -> pd.DataFrame:
             tr("frequency"): [tr(n.definition.frequency.value) if n.definition.frequency else "" for n in order],
             tr("owner"): [n.definition.owner for n in order],
             tr("purpose"): [n.definition.why for n in order],
-            tr("baseline"): [format_value(n.baseline, n.unit, precise=False) for n in order],
-            tr("target"): [format_value(n.target, n.unit, precise=False) for n in order],
+            tr("baseline"): [shown(n.baseline, n.unit) for n in order],
+            tr("target"): [shown(n.target, n.unit) for n in order],
             tr("layer"): [tr(n.layer.value) if n.layer else "" for n in order],
         }
     )
@@ -94,7 +94,7 @@ def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
             {
                 tr("col_status"): label(state),
                 tr("name"): n.name,
-                tr("value"): format_value(r.value, n.unit, precise=False),
+                tr("value"): shown(r.value, n.unit),
                 tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
                 tr("cmp_prior_period"): compare.cell(prior_period(ws, n.id, idx), n),  # the data's own period when the stated one has none
                 tr("direction"): tr(n.thresholds.direction.value),

@@ -9,6 +9,7 @@ import streamlit as st
 
 from kpidesign.i18n import has_text, t
 from kpidesign.language import Language
+from kpidesign.values import format_value
 
 
 def lang() -> Language:
@@ -31,6 +32,11 @@ def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
     """A format_func translating prefix+value in this run's language (it may be called after the run)."""
     code = lang()
     return lambda v: t(none, code) if v is None else t(f"{prefix}{v}", code) if has_text(f"{prefix}{v}") else str(v)
+
+
+def shown(value: float | None, unit: str = "") -> str:
+    """A value for reading, by the one rule (kpidesign.values.format_value) in the session's language: 1.2億 / 120M."""
+    return format_value(value, unit, precise=False, lang=lang())
 
 
 def md(text: str) -> str:

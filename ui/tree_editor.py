@@ -15,7 +15,6 @@ from kpidesign import formula as formulas
 from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
-from kpidesign.values import format_value
 from ui import derived, graphs, library_picker, widgets
 from ui.binding import hand_on, sync
 from ui.cache import open_snapshot
@@ -23,7 +22,7 @@ from ui.keys import parent_key
 from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
-from ui.text import labeller, md, say, tr
+from ui.text import labeller, md, say, shown, tr
 from ui.theme import projector
 
 SELECTED = "tree_selected"  # the node being edited (session state, handed on between steps 2 and 3)
@@ -82,7 +81,7 @@ def workbench(ws: Workshop, *, tagging: bool) -> None:
     with st.container(border=True):
         node_editor(ws, node, tagging=tagging)
     add_form(ws, node)
-    library_picker.picker(node)
+    library_picker.picker(ws, node)
 
 
 def node_picker(ws: Workshop) -> Node:
@@ -90,7 +89,7 @@ def node_picker(ws: Workshop) -> Node:
     ids, labels = derived.node_choices(open_snapshot())
     hand_on(SELECTED)  # the node picked on step 2 is still picked on step 3
     selected(ws)
-    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=labels.get)
+    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=labels.get, placeholder=tr("choose"))
     if st.query_params.get(ADDRESS) != chosen:
         st.query_params[ADDRESS] = chosen
     return ws.node(chosen)
@@ -167,8 +166,8 @@ def formula_box(ws: Workshop, node: Node, kids: list[Node]) -> None:
         st.caption(
             tr(
                 "computed",
-                baseline=format_value(base, node.unit, precise=False) or "?",
-                target=format_value(goal, node.unit, precise=False) or "?",
+                baseline=shown(base, node.unit) or "?",
+                target=shown(goal, node.unit) or "?",
             )
         )
 
@@ -186,7 +185,7 @@ def placement(ws: Workshop, node: Node) -> None:
     below, parents, names = derived.placements(open_snapshot(), node.id)
     key = parent_key(node.id)
     sync(key, node.parent, f"{node.id}.parent")
-    st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names))
+    st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names), placeholder=tr("choose"))
     field_error(f"{node.id}.parent")
     up, down, remove = st.columns(3)
     up.button(tr("move_up"), key=f"tree_up_{node.id}_{version()}", on_click=_reorder, args=(node, -1), width="stretch")

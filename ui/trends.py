@@ -14,11 +14,11 @@ from kpidesign.forecast import Forecast
 from kpidesign.model import AlertLevel, Direction, Workshop
 from kpidesign.observations import TimeAxis, series_of, time_axis
 from kpidesign.status import Status
-from kpidesign.values import format_value, is_percent
+from kpidesign.values import is_percent
 from ui import compare, derived
 from ui.badges import badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
-from ui.text import tr
+from ui.text import shown, tr
 from ui.theme import projector
 
 
@@ -145,6 +145,7 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
         max_selections=MAX_CHARTS,
         key="dash_chart_kpis",
         placeholder=tr("choose"),
+        select_all=False,
     )
     left, right = st.columns(2)
     projected = left.toggle(tr("show_forecast"), value=True, key="dash_forecast")
@@ -167,21 +168,21 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
                 text = tr(
                     "limits_line",
                     n=lim.n,
-                    centre=format_value(lim.centre, node.unit, precise=False),
-                    lower=format_value(lim.lower, node.unit, precise=False),
-                    upper=format_value(lim.upper, node.unit, precise=False),
+                    centre=shown(lim.centre, node.unit),
+                    lower=shown(lim.lower, node.unit),
+                    upper=shown(lim.upper, node.unit),
                 )
                 if checked.out_of_control:
                     text += " " + tr("limits_out", signals=", ".join(tr(f"signal_{s.value}") for s in checked.signals))
                 st.caption(text)
             cols = st.columns(len(axes) + 1)
-            cols[0].metric(f"{badge(r.status)} {tr('latest')}", format_value(r.value, node.unit, precise=False), help=str(r.date))
+            cols[0].metric(f"{badge(r.status)} {tr('latest')}", shown(r.value, node.unit), help=str(r.date))
             for col, axis in zip(cols[1:], axes):
                 c = found[axis]
                 moved = compare.change(c, node.unit)
                 col.metric(
                     compare.label(c),
-                    format_value(c.other, node.unit, precise=False) or tr("no_data"),
+                    shown(c.other, node.unit) or tr("no_data"),
                     moved,
                     delta_color="off"
                     if moved and moved.startswith("±")
@@ -194,5 +195,5 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
 
 def _forecast_line(f: Forecast, unit: str) -> str:
     """The caption under a projected chart: where the line ends, its band, the target and the verdict."""
-    shown = {k: format_value(getattr(f, k), unit, precise=False) for k in ("projected", "low", "high", "target")}
-    return tr("forecast_line", at=f.at.isoformat() if f.at else "", verdict=tr(f"verdict_{f.verdict.value}") if f.verdict else "—", **shown)
+    texts = {k: shown(getattr(f, k), unit) for k in ("projected", "low", "high", "target")}
+    return tr("forecast_line", at=f.at.isoformat() if f.at else "", verdict=tr(f"verdict_{f.verdict.value}") if f.verdict else "—", **texts)

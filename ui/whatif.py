@@ -13,7 +13,7 @@ from kpidesign.model import Direction, Workshop
 from kpidesign.values import format_value, parse_number
 from ui import graphs
 from ui.cache import Snapshot, cached, workshop
-from ui.text import lang, md, say, tr
+from ui.text import lang, md, say, shown, tr
 
 CHART_LEVERS = 25  # levers drawn in the tornado chart (all of them are in the table below it)
 
@@ -35,13 +35,15 @@ def what_if(snap: Snapshot) -> None:
     if not model.levers():
         st.info(tr("no_levers"))
         return
-    chosen = st.multiselect(tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"))
+    chosen = st.multiselect(
+        tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"), select_all=False
+    )
     changes: dict[str, float] = {}
     for node_id in chosen:
         node, current = ws.node(node_id), model.values[node_id]
         left, right = st.columns([3, 1])
         percent = left.slider(
-            f"{md(names[node_id])} ({format_value(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}"
+            f"{md(names[node_id])} ({shown(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}"
         )
         typed = right.text_input(tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"))
         value = parse_number(typed)
@@ -52,14 +54,14 @@ def what_if(snap: Snapshot) -> None:
     kgi = ws.kgi
     delta = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else None
     left, right = st.columns(2)
-    left.metric(say("kgi_now", name=kgi.name), format_value(result.kgi_before, kgi.unit))
-    right.metric(say("kgi_whatif", name=kgi.name), format_value(result.kgi_after, kgi.unit), delta)
+    left.metric(say("kgi_now", name=kgi.name), shown(result.kgi_before, kgi.unit))
+    right.metric(say("kgi_whatif", name=kgi.name), shown(result.kgi_after, kgi.unit), delta)
     if kgi.target is not None and result.kgi_after is not None:
         reached = (
             result.kgi_after >= kgi.target if kgi.thresholds.direction is Direction.HIGHER_IS_BETTER else result.kgi_after <= kgi.target
         )
         (st.success if reached else st.info)(
-            tr("whatif_vs_target", target=format_value(kgi.target, kgi.unit), gap=format_value(result.kgi_after - kgi.target, kgi.unit))
+            tr("whatif_vs_target", target=shown(kgi.target, kgi.unit), gap=shown(result.kgi_after - kgi.target, kgi.unit))
         )
     graphs.tree(snap, whatif=result.moved, depth=graphs.levels(snap, key="wi_levels"))
     st.caption(tr("whatif_legend"))
@@ -117,7 +119,7 @@ def levers(snap: Snapshot) -> None:
     table = pd.DataFrame(
         {
             tr("node"): [names[lv.node] for lv in ranked],
-            tr("baseline"): [format_value(lv.value, ws.node(lv.node).unit) for lv in ranked],
+            tr("baseline"): [shown(lv.value, ws.node(lv.node).unit) for lv in ranked],
             "+1%": [f"{lv.kgi_change_1:+.3%}" for lv in ranked],
             "+10%": [f"{lv.kgi_change_10:+.2%}" for lv in ranked],
             "−10%": [f"{lv.kgi_change_minus_10:+.2%}" for lv in ranked],
@@ -138,7 +140,7 @@ def goal_seek(snap: Snapshot) -> None:
     if not model.levers() or kgi.target is None:
         st.info(tr("no_levers") if not model.levers() else tr("need_kgi_target"))
         return
-    node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever")
+    node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever", placeholder=tr("choose"))
     raw = st.text_input(say("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
     target = parse_number(raw)
     if not target.ok or target.value is None:
@@ -152,8 +154,8 @@ def goal_seek(snap: Snapshot) -> None:
             tr(
                 "goal_needed",
                 name=md(names[node_id]),
-                current=format_value(g.current, unit, precise=False),
-                needed=format_value(g.needed, unit, precise=False),
+                current=shown(g.current, unit),
+                needed=shown(g.needed, unit),
                 change=change,
             ),
             icon=":material/target:",
@@ -163,11 +165,11 @@ def goal_seek(snap: Snapshot) -> None:
             tr(
                 "goal_out_of_range",
                 name=md(names[node_id]),
-                needed=format_value(g.needed, unit, precise=False),
-                target=format_value(target.value, kgi.unit),
+                needed=shown(g.needed, unit),
+                target=shown(target.value, kgi.unit),
                 unit=md(unit),
             ),
             icon=":material/block:",
         )
     else:
-        st.warning(tr("goal_impossible", name=md(names[node_id]), target=format_value(target.value, kgi.unit)), icon=":material/block:")
+        st.warning(tr("goal_impossible", name=md(names[node_id]), target=shown(target.value, kgi.unit)), icon=":material/block:")

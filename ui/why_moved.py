@@ -23,7 +23,7 @@ from kpidesign.tree import walk
 from kpidesign.values import compact_value, format_value, is_percent
 from ui import derived
 from ui.cache import Snapshot, cached, workshop_with_actuals
-from ui.text import labeller, md, tr
+from ui.text import labeller, md, shown, tr
 
 COLOURS = {"from": "#1e3a8a", "to": "#1e3a8a", "up": "#16a34a", "down": "#dc2626"}
 FONT = 18  # px: axis labels read from the back of a room on a 1920×1080 projector
@@ -56,7 +56,7 @@ def why_it_moved(snap: Snapshot) -> None:
     names = {n.id: n.name for n in ws.nodes}
     ids = [n.id for n, _ in walk(ws)]
     left, right = st.columns([2, 3])
-    node = left.selectbox(tr("why_node"), ids, format_func=names.get, key="why_node")
+    node = left.selectbox(tr("why_node"), ids, format_func=names.get, key="why_node", placeholder=tr("choose"))
     st.session_state.setdefault("why_period", default_period(node, found).value)  # set once: a default given with a kept key is refused
     chosen = right.segmented_control(tr("why_period"), [p.value for p in Period], key="why_period", format_func=labeller("why_period_"))
     period = Period(chosen) if chosen else default_period(node, found)
@@ -98,12 +98,12 @@ def why_it_moved(snap: Snapshot) -> None:
 def _summary(ws: Workshop, e: explain.Explanation) -> None:
     node = ws.node(e.node)
     first, second, third = st.columns(3)
-    first.metric(tr("why_start", date=e.date_from.isoformat()), format_value(e.value_from, node.unit, precise=False) or tr("no_data"))
-    second.metric(tr("why_end", date=e.date_to.isoformat()), format_value(e.value_to, node.unit, precise=False) or tr("no_data"))
+    first.metric(tr("why_start", date=e.date_from.isoformat()), shown(e.value_from, node.unit) or tr("no_data"))
+    second.metric(tr("why_end", date=e.date_to.isoformat()), shown(e.value_to, node.unit) or tr("no_data"))
     change = e.change
     third.metric(
         tr("col_change"),
-        "—" if change is None else ("+" if change > 0 else "") + format_value(change, node.unit, precise=False),
+        "—" if change is None else ("+" if change > 0 else "") + shown(change, node.unit),
         None if change is None or not e.value_from else f"{change / abs(e.value_from):+.1%}",
     )
 
@@ -119,16 +119,16 @@ def _why(snap: Snapshot, node: str, date_from: dt.date, date_to: dt.date) -> Why
     chart = (
         waterfall_chart(steps, names, unit, language, t("why_title", language, name=names[node]), (date_from, date_to)) if steps else None
     )
-    change = e.change or 0.0
+    shares = explain.movement_shares(e)  # of the movement under the parent, signed as it pushed: never −122.8 % for a push
     table = pd.DataFrame(
         [
             {
                 t("node", language): "\u3000" * (c.depth - 1) + names[c.node],
                 t("parent", language): names[c.parent],
-                t("col_from", language): format_value(c.value_from, _ws.node(c.node).unit, precise=False),
-                t("col_to", language): format_value(c.value_to, _ws.node(c.node).unit, precise=False),
+                t("col_from", language): format_value(c.value_from, _ws.node(c.node).unit, precise=False, lang=language),
+                t("col_to", language): format_value(c.value_to, _ws.node(c.node).unit, precise=False, lang=language),
                 t("col_contribution", language): c.contribution,
-                t("col_share", language): c.contribution / change if change else None,
+                t("col_share", language): shares[c.node],
             }
             for c in e.contributions
         ]
@@ -139,8 +139,8 @@ def _why(snap: Snapshot, node: str, date_from: dt.date, date_to: dt.date) -> Why
             {
                 t("node", language): names[i.node],
                 t("parent", language): names[i.parent],
-                t("col_from", language): format_value(i.value_from, _ws.node(i.node).unit, precise=False),
-                t("col_to", language): format_value(i.value_to, _ws.node(i.node).unit, precise=False),
+                t("col_from", language): format_value(i.value_from, _ws.node(i.node).unit, precise=False, lang=language),
+                t("col_to", language): format_value(i.value_to, _ws.node(i.node).unit, precise=False, lang=language),
                 t("col_own_change", language): "—" if i.change is None else _signed(i.change, _ws.node(i.node).unit, language),
             }
             for i in e.influences

@@ -62,7 +62,7 @@ def choice(
     options: list[Any] = ([None] if optional else []) + [e.value for e in enum]
     current = value.value if value is not None else None
     widget = st.radio if radio else st.selectbox
-    extra = {"horizontal": True} if radio else {}
+    extra = {"horizontal": True} if radio else {"placeholder": tr("choose")}  # not Streamlit's English "Choose an option"
     widget(
         label or tr(field), options, format_func=labeller(), **_bind(node, field, current if current in options else options[0]), **extra
     )
@@ -83,5 +83,6 @@ def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], la
         format_func=labeller(prefix),
         placeholder=tr("choose"),
         **_bind(node, field, [v.value for v in values]),
+        select_all=False,
     )
     field_error(f"{node.id}.{field}")

@@ -5,13 +5,13 @@ import datetime as dt
 import streamlit as st
 
 from kpidesign import edits
-from kpidesign.values import format_number, format_value
+from kpidesign.values import format_number
 from ui import pages, widgets
 from ui.binding import sync
 from ui.messages import field_error
 from ui.saving import commit
 from ui.state import require_workshop
-from ui.text import md, tr
+from ui.text import md, shown, tr
 
 loaded = require_workshop()
 ws, kgi = loaded.workshop, loaded.workshop.kgi
@@ -51,8 +51,8 @@ if kgi.baseline is not None and kgi.target is not None:
     summary = tr(
         "kgi_summary",
         name=md(kgi.name),
-        baseline=format_value(kgi.baseline, kgi.unit),
-        target=format_value(kgi.target, kgi.unit),
+        baseline=shown(kgi.baseline, kgi.unit),
+        target=shown(kgi.target, kgi.unit),
         unit=md(kgi.unit),
         change=ratio,
         deadline=kgi.deadline or "?",

@@ -58,7 +58,7 @@ def one_kpi() -> None:
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
     marked = {i: names[i] + sql_sources.SQL_MARK if i in with_query else names[i] for i in ids}
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=marked.get))
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=marked.get, placeholder=tr("choose")))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:

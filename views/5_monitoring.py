@@ -30,8 +30,12 @@ def reviews() -> None:
         tr("add_review"),
         {
             "name": lambda k: st.text_input(tr("review_name"), key=k, max_chars=120),
-            "cadence": lambda k: st.selectbox(tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller()),
-            "kpis": lambda k: st.multiselect(tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
+            "cadence": lambda k: st.selectbox(
+                tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller(), placeholder=tr("choose")
+            ),
+            "kpis": lambda k: st.multiselect(
+                tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose"), select_all=False
+            ),
             "participants": lambda k: st.text_input(tr("participants"), key=k),
         },
         edits.add_review,
@@ -60,7 +64,7 @@ def alerts() -> None:
         "add_alert",
         tr("add_alert"),
         {
-            "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get),
+            "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
             "when": lambda k: st.radio(
                 tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True, help=tr("when_help")
             ),
@@ -102,7 +106,13 @@ def learning_log() -> None:
     with st.form("log_form", border=True):
         a, b = st.columns(2)
         a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
-        b.selectbox(tr("kpi"), [None, *kpi_ids], key="log_kpi", format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i])
+        b.selectbox(
+            tr("kpi"),
+            [None, *kpi_ids],
+            key="log_kpi",
+            format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i],
+            placeholder=tr("choose"),
+        )
         for first, second in (("observe", "insight"), ("act", "integrate")):  # a row each: Tab goes O -> I -> A -> I
             a, b = st.columns(2)
             a.text_area(tr(first), key=f"log_{first}", height=80)

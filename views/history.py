@@ -30,7 +30,9 @@ st.dataframe(
 )
 
 numbers = [v.version for v in versions]
-chosen = st.selectbox(tr("version"), numbers, index=min(1, len(numbers) - 1), key="hist_version", format_func=lambda n: f"v{n}")
+chosen = st.selectbox(
+    tr("version"), numbers, index=min(1, len(numbers) - 1), key="hist_version", format_func=lambda n: f"v{n}", placeholder=tr("choose")
+)
 
 
 def restore(version: int) -> None:

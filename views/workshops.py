@@ -44,7 +44,11 @@ with st.container(border=True):
     options = [None] + [tpl.path for tpl in templates(lang()) or templates()]
     names = {tpl.path: tpl.title for tpl in templates()}
     right.selectbox(
-        tr("start_from"), options, key="ws_new_from", format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p]
+        tr("start_from"),
+        options,
+        key="ws_new_from",
+        format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p],
+        placeholder=tr("choose"),
     )
     if message := st.session_state["errors"].pop("ws_new_title", None):
         st.error(md(message))
@@ -105,7 +109,9 @@ st.dataframe(
 by_id = {s.id: s for s in summaries}
 ids = list(by_id)
 default = ids.index(st.session_state["ws_id"]) if st.session_state.get("ws_id") in by_id else 0
-chosen = st.selectbox(tr("choose_workshop"), ids, index=default, format_func=lambda i: by_id[i].title, key="ws_choice")
+chosen = st.selectbox(
+    tr("choose_workshop"), ids, index=default, format_func=lambda i: by_id[i].title, key="ws_choice", placeholder=tr("choose")
+)
 title = by_id[chosen].title
 
 open_col, rename_col, copy_col, delete_col = st.columns(4)

@@ -54,7 +54,7 @@ def finding_text(finding: Finding, lang: Language = "ja") -> str:
     return t(f"p_{finding.code}", lang, **params)
 
 
-_TRANSLATED_PARAMS = ("basis", "direction", "speed")
+_TRANSLATED_PARAMS = ("basis", "direction", "speed", "how")
 
 
 def _show(key: str, value: Any, lang: Language) -> Any:

@@ -454,9 +454,10 @@ CORE: dict[str, tuple[str, str]] = {
         "Not enough varying pairs of changes (at least {min} per lag).",
     ),
     "p_links_leading_leads_nothing": (
-        "先行指標「{name}」は「{parent}」に先行していません（結果: {verdict}、ラグ {lag}）。",
-        "The leading indicator “{name}” does not lead “{parent}” (verdict {verdict}, lag {lag}).",
+        "先行指標「{name}」は「{parent}」より先に動いていません（データでは: {how}）。",
+        "The leading indicator “{name}” does not move before “{parent}” (the data say: {how}).",
     ),
+    "links_how_same_period": ("同じ期間に一緒に動くだけ（ラグ 0）", "it moves with it in the same period, lag 0"),
     "p_forecast_no_target": ("「{name}」に目標値がないため判定できません。", "“{name}” has no target: no verdict."),
     "p_forecast_too_few": (
         "実績が {n} 件しかありません（予測には {min} 件以上必要）。",
@@ -478,7 +479,7 @@ CORE: dict[str, tuple[str, str]] = {
     "p_forecast_not_finite": ("予測値が数値の範囲を超えました。", "The projection is not a finite number."),
     "col_contribution": ("寄与", "Contribution"),
     "col_change": ("変化", "Change"),
-    "col_share": ("割合", "Share"),
+    "col_share": ("動きに占める割合", "Share of the movement"),
     "col_from": ("比較元", "From"),
     "col_to": ("比較先", "To"),
     "col_own_change": ("それ自体の変化", "Own change"),
@@ -533,6 +534,7 @@ CORE: dict[str, tuple[str, str]] = {
     "dot_folded_sep": ("・", ", "),
     "dot_folded_close": ("）", ")"),
     "dot_largest_positive": ("▲ 最大のプラス", "▲ largest +"),
+    "dot_target": ("目標", "target"),
     "dot_largest_negative": ("▼ 最大のマイナス", "▼ largest −"),
     # dbt MetricFlow: the words of a ratio's parts in generated labels
     "mf_numerator": ("分子", "numerator"),

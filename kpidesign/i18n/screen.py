@@ -34,6 +34,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "stale_changes": ("相手の変更:", "Their changes:"),
     "workshop_gone": ("このワークショップは削除されました。", "This workshop was deleted."),
     "kept_previous": ("前の値のままです。", "The previous value is kept."),
+    "not_added": ("追加していません。", "Nothing was added."),
     "next_step": ("次へ: {step}", "Next: {step}"),
     # workshops page
     "workshops_title": ("ワークショップ", "Workshops"),
@@ -125,6 +126,10 @@ SCREEN: dict[str, tuple[str, str]] = {
     "child_names": ("名前（1行に1つ、複数可）", "Names (one per line, several at once)"),
     "add": ("追加", "Add"),
     "added": ("{count}件追加しました: {names}", "Added {count}: {names}"),
+    "library_same_name": (
+        "「{name}」はすでにツリーにあります（「{parent}」の下）。同じ指標を二重に数えないか確かめてから追加してください。",
+        "“{name}” is already in the tree (under “{parent}”): check it would not be counted twice before adding it.",
+    ),
     "node_id": ("ID（式で使う名前）", "Id (used in formulas)"),
     "formula_help": (
         "例: customers * avg_spend * frequency。空欄なら式なし（定性的な影響）。",
@@ -293,6 +298,7 @@ SCREEN: dict[str, tuple[str, str]] = {
         "Leading (awareness, action) → intermediate → lagging (result), read as one flow. Colours are the status from actuals (grey: no data or no threshold).",
     ),
     "no_prior": ("前期の値なし", "no prior value"),
+    "no_layer": ("層が未設定", "No layer"),
     "chart_kpis": ("グラフにするKPI（赤・黄を先に）", "KPIs to chart (red and yellow first)"),
     "no_actuals_yet": (
         "まだ実績値がありません。「実績の入力」タブで入力するか、CSV/Excelを読み込んでください。",
@@ -672,10 +678,6 @@ SCREEN: dict[str, tuple[str, str]] = {
         "Each link tested on the data: does the child's change come before the parent's (lags 0–6 periods, correlation of period-over-period changes)?",
     ),
     "links_none": ("実績がまだないため、リンクを検証できません。", "No actuals yet: the links cannot be tested."),
-    "links_counts": (
-        "成り立つ {holds}・逆向き {opposite}・関係なし {no_relation}・未検証 {untested}",
-        "holds {holds} · opposite {opposite} · no relation {no_relation} · not tested {untested}",
-    ),
     "links_colour": ("グラフのリンクを結果で色分け", "Colour the graph's links by verdict"),
     "links_legend": (
         "緑 = 成り立つ、赤 = 逆向き、灰 = 関係なし、薄い点線 = データ不足・比較不可。",

@@ -185,3 +185,25 @@ def test_the_prior_period_in_english_and_on_the_share_view(db):
     assert table.loc[table["Name"].str.startswith("Purchase rate"), "vs prior period"].tolist() == [
         "-3 pt vs prior month (2026-11-30: 21%)"
     ]
+
+
+def test_the_overview_reads_ratios_as_percent_boxes_as_actuals_and_keeps_a_bare_kgi(db):
+    """#26 item 17: a unit 'ratio' is a percentage (0.0515 -> 5.15%); the tree's boxes show each KPI's latest actual (the
+    plan is the design's picture, not the dashboard's); a KGI without layer or thresholds still has its line."""
+    at, wid = seeded(db, "en")
+    store = Store(db)
+    loaded = store.load(wid)
+    ws = edits.set_field(loaded.workshop, "repeat_rate", "unit", "ratio")
+    ws = edits.set_field(ws, "sales", "layer", "")
+    for field in ("green", "yellow"):
+        ws = edits.set_field(ws, "sales", field, "")
+    store.save(wid, ws, expected_version=loaded.version, summary="bare KGI")
+    store.add_actuals(wid, [Actual(kpi="repeat_rate", date=dt.date(2026, 11, 30), value=0.0515)])
+    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 11, 30), value=0.062)])
+    ok(at.switch_page("views/dashboard.py").run())
+    text = "\n".join(m.value for m in at.markdown)
+    assert "Repeat rate  \n**5.15%**" in text and "0.0515" not in text
+    assert "Annual sales" in text  # the KGI has its line, though it has neither a layer nor thresholds
+    dot = at.get("graphviz_chart")[0].proto.spec
+    box = next(line for line in dot.splitlines() if 'id="kpi-purchase_rate"' in line)
+    assert "6.2%" in box and "5% → 6%" not in box

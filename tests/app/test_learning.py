@@ -10,6 +10,7 @@ from kpidesign import explain
 from kpidesign.library import template
 from kpidesign.model import AlertLevel
 from kpidesign.store import Store
+from kpidesign.values import format_value
 from tests.app.conftest import ok, open_expander, open_tab, seeded
 from tests.learning_data import END, weekly_actuals
 
@@ -40,7 +41,7 @@ def test_why_it_moved_shows_the_waterfall_with_explains_numbers(observed, db):
     bars = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "bar")
     assert bars["encoding"]["x"]["axis"]["labelFontSize"] >= 18 and bars["encoding"]["y"]["axis"]["labelFontSize"] >= 18
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[f"Value on {END.isoformat()}"] == "1,835,804,682"
+    assert metrics[f"Value on {END.isoformat()}"] == format_value(e.value_to, ws.kgi.unit, precise=False, lang="en") == "1.84B"
     table = at.dataframe[0].value
     direct = {c.node: c.contribution for c in e.contributions if c.parent == "sales"}
     names = {n.id: n.name for n in ws.nodes}
@@ -117,11 +118,15 @@ def test_the_review_page_says_what_the_data_say(observed):
     open_tab(at, "What the data say")
     table = at.dataframe[0].value
     row = table[table["Child"] == "Customer satisfaction"].iloc[0]
-    assert (row["Verdict"], row["Lag (periods)"], row["Kind"]) == ("holds", 2, "influence")
+    assert (row["Verdict"], row["Lag (periods)"], row["Kind"]) == ("holds", "2", "influence")
     assert "no relation" in set(table["Verdict"])
     assert any(
-        "“Mail open rate” does not lead “Purchase frequency”" in w.value and "verdict no relation" in w.value for w in at.warning
+        "“Mail open rate” does not move before “Purchase frequency”" in w.value and "no relation\\)" in w.value for w in at.warning
     )  # names, words
+    assert "None" not in set(table["Correlation"].astype(str)) | set(table["Lag (periods)"].astype(str))  # a dash, not None
+    summary = next(m.value for m in at.markdown if "holds" in m.value and "no relation" in m.value)
+    for verdict in set(table["Verdict"]):  # the summary counts in the rows' own words
+        assert f"{verdict} {list(table['Verdict']).count(verdict)}" in summary
     dot = at.get("graphviz_chart")[0].proto.spec
     assert 'color="#16a34a"' in dot and 'color="#6b7280"' in dot
     at.toggle(key="links_colour").set_value(False)

@@ -47,3 +47,27 @@ def test_the_share_view_rounds_a_planned_count_as_people_read_it(db):
     open_tab(at, "Definitions")
     table = at.dataframe[0].value
     assert table.loc[table["Name"] == "New customers", "Baseline"].tolist() == ["≈28"]
+
+
+def test_yen_reads_one_way_on_every_screen_in_japanese(db):
+    """120,000,000 beside 1.2億 on one screen (#26 item 10): step 1's summary, the computed line of step 2, the what-if
+    and why-it-moved metrics and the share header read amounts as the graph's labels do."""
+    from kpidesign import edits
+    from tests.app.conftest import start
+
+    at, wid = seeded(db, "ja")
+    store = Store(db)
+    ok(at.switch_page("views/1_kgi.py").run())
+    summary = next(s.value for s in at.success)
+    assert "8億" in summary and "10億" in summary and "800,000,000" not in summary
+    ok(at.switch_page("views/review.py").run())
+    open_tab(at, "what-if")
+    at.multiselect(key="wi_levers").set_value(["purchase_rate"]).run()
+    at.slider(key="wi_pct_purchase_rate").set_value(10).run()
+    values = [m.value for m in ok(at).metric]
+    assert "8億" in values and "8.3億" in values and not any("," in v and "000,000" in v for v in values)
+    loaded = store.load(wid)
+    store.save(wid, edits.set_field(loaded.workshop, "sales", "baseline", "120000000"), expected_version=loaded.version, summary="x")
+    share = ok(start({"share": store.create_share(wid)}))
+    header = next(m.value for m in share.markdown if "年間売上" in m.value)
+    assert "1.2億" in header and "120,000,000" not in header

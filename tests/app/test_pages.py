@@ -120,3 +120,22 @@ def test_projector_mode_from_the_address_also_on_a_share_link(db):
 def test_the_registry_names_every_page_once():
     assert len({s.file for s in BY_URL.values()}) == len(BY_URL) and spec_at("") is spec_at("nowhere") is ALL[0]
     assert [next_step(s) for s in STEPS] == [*STEPS[1:], None]
+
+
+@pytest.mark.parametrize("spec", [s for s in ALL if s.url not in ("room", "join")], ids=lambda s: s.url)
+def test_no_english_left_in_the_japanese_pickers(db, spec):
+    """#26 item 18: a selectbox without a placeholder shows Streamlit's English "Choose an option", a multiselect offers
+    "Select all": every picker says 選んでください, and no multiselect offers the English bulk action."""
+    at, _ = seeded(db, "ja")
+    ok(at.switch_page(spec.file).run())
+    for box in at.selectbox:
+        assert box.proto.placeholder, (spec.url, box.key)
+    for box in at.multiselect:
+        assert box.proto.placeholder and box.proto.select_all == 0, (spec.url, box.key)
+
+
+def test_a_saved_toast_is_short_enough_never_to_offer_view_more(db):
+    from ui.messages import TOAST_MAX, toast_text
+
+    long = "「" + "とても長い名前の指標" * 20 + "」を保存しました"
+    assert len(toast_text(long)) <= TOAST_MAX and toast_text(long).endswith("…") and toast_text("保存しました") == "保存しました"

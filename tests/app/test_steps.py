@@ -225,6 +225,7 @@ def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db):
     ok(at.button(key="FormSubmitter:add_alert_form-Add alert").click().run())
     assert at.error and stored(db, wid).monitoring.alerts == before
     assert at.text_input(key="add_alert_to").value == "not an address"  # what was typed stays, to be corrected
+    assert any("Nothing was added" in e.value for e in at.error) and not any("previous value" in e.value for e in at.error)
 
 
 def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db):
@@ -365,3 +366,17 @@ def test_the_node_editor_shows_the_stored_fields_on_both_steps_it_appears_on(db)
     text(at, "customers", "baseline", "lots")  # a refused input stays in the field to be corrected, on either step
     ok(at.switch_page("views/3_decompose.py").run())
     assert fields()["baseline"] == "lots" and stored(db, wid).node("customers").baseline == 40000
+
+
+def test_a_library_kpi_already_in_the_tree_is_said_before_adding_and_named_in_japanese(db):
+    at, wid = seeded(db, "ja")
+    at.switch_page("views/3_decompose.py").run()
+    at.selectbox(key="tree_selected").set_value("frequency").run()
+    open_expander(at, "lib_open")
+    at.text_input(key="lib_query").input("開封").run()
+    at.selectbox(key="lib_pick").set_value("email_open_rate").run()
+    assert any("メール開封率" in w.value and "すでに" in w.value for w in ok(at).warning)  # said before the click
+    ok(at.button(key="lib_add").click().run())
+    history = Store(db).history(wid)[0]
+    assert "メール開封率" in history.summary and "email_open_rate" not in history.summary  # the history names it in Japanese
+    assert not any("email_open_rate" in str(getattr(e, "value", "")) for e in [*at.toast, *at.info, *at.success])
