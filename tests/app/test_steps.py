@@ -364,3 +364,18 @@ def test_the_node_editor_shows_the_stored_fields_on_both_steps_it_appears_on(db)
     text(at, "customers", "baseline", "lots")  # a refused input stays in the field to be corrected, on either step
     ok(at.switch_page("views/3_decompose.py").run())
     assert fields()["baseline"] == "lots" and stored(db, wid).node("customers").baseline == 40000
+
+
+def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/4_definitions.py").run())
+    at.selectbox(key="def_selected").set_value("customers").run()
+    field = by_key(at.selectbox, "f_customers_aggregation_")
+    assert field.value is None and field.format_func(None) == "guessed (please confirm): last value (a stock: a count or balance at a date)"
+    field.set_value("sum").run()
+    ok(at)
+    assert stored(db, wid).node("customers").definition.aggregation.value == "sum"
+    at.selectbox(key="def_selected").set_value("avg_spend").run()
+    assert by_key(at.selectbox, "f_avg_spend_aggregation_").format_func(None).startswith("inferred: average")
+    at.selectbox(key="def_selected").set_value("purchase_rate").run()
+    assert any(w.value == "sum of numerators ÷ sum of denominators" and w.disabled for w in at.text_input)
