@@ -63,6 +63,7 @@ def definition_sheet(snap: Snapshot) -> pd.DataFrame:
             "period": [n.definition.period for n in order],
             "source": [n.definition.source for n in order],
             "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
+            "aggregation": [n.definition.aggregation.value if n.definition.aggregation else None for n in order],
             "owner": [n.definition.owner for n in order],
             "why": [n.definition.why for n in order],
             "comparisons": [[c.value for c in n.definition.comparisons] for n in order],

@@ -32,6 +32,7 @@ SHEET_WIDTHS = {
     "period": 100,
     "source": 160,
     "frequency": 130,
+    "aggregation": 170,
     "owner": 160,
     "why": 260,
     "comparisons": 200,

@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
-from kpidesign.model import ComparisonAxis, Direction, Frequency
+from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
 from ui import derived, pages, widgets
@@ -73,6 +73,7 @@ def one_kpi() -> None:
             widgets.text(node, "period", d.period)
         with b:
             widgets.choice(node, "frequency", d.frequency, Frequency)
+        widgets.aggregation(node)
         a, b = st.columns(2)
         with a:
             widgets.text(node, "source", d.source)
@@ -118,6 +119,9 @@ def whole_sheet() -> None:
             "why": st.column_config.TextColumn(tr("purpose"), width=w["why"]),
             "frequency": st.column_config.SelectboxColumn(
                 tr("frequency"), options=[e.value for e in Frequency], format_func=labeller(), width=w["frequency"]
+            ),
+            "aggregation": st.column_config.SelectboxColumn(  # empty: inferred (the form of one KPI says what)
+                tr("aggregation"), options=[e.value for e in Aggregation], format_func=labeller("agg_"), width=w["aggregation"]
             ),
             "direction": st.column_config.SelectboxColumn(
                 tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True, width=w["direction"]

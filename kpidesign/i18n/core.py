@@ -441,10 +441,6 @@ CORE: dict[str, tuple[str, str]] = {
         "「{node}」の実績の間隔（中央値 {days} 日）が日次・週次・月次・四半期・年次のどれでもありません。",
         "The actuals of “{node}” have no regular rhythm (median spacing {days} days): not daily, weekly, monthly, quarterly or yearly.",
     ),
-    "p_links_different_frequencies": (
-        "頻度が違います（{child}: {child_frequency}、{parent}: {parent_frequency}）。集計方法（合計・平均・期末）が分からないため比較しません。",
-        "Different frequencies ({child}: {child_frequency}, {parent}: {parent_frequency}); how to aggregate (sum, mean, last) is unknown, so they are not compared.",
-    ),
     "p_links_too_few": (
         "親子の両方に値がある期間が {n} しかありません（{min} 以上必要）。",
         "Only {n} periods where both have a value (at least {min} needed).",

@@ -251,6 +251,17 @@ SCREEN: dict[str, tuple[str, str]] = {
     "export_yaml": ("YAML（正本）", "YAML (canonical)"),
     "export_metricflow": ("dbt MetricFlow", "dbt MetricFlow"),
     "export_dbt": ("dbt フォルダ (zip)", "dbt folder (zip)"),
+    "agg_inferred": ("推測: {aggregation}", "inferred: {aggregation}"),
+    "agg_guessed": ("推測（要確認）: {aggregation}", "guessed (please confirm): {aggregation}"),
+    "aggregation_help": (
+        "日々・週ごとの値から1期間（月・四半期）の値を作る方法。フロー（売上・新規顧客数）は合計、率・スコア・単価は平均、"
+        "ストック（顧客数・人口・ARR）は期末の値。分子と分母のあるKPIは常に分子の合計÷分母の合計。"
+        "空欄なら単位と名前から推測します。dbt・Lightdashへの書き出しとアプリの比較が同じ規則を使います。",
+        "How daily or weekly values make one period's (a month's, a quarter's) value. A flow (sales, new customers) is summed, "
+        "a rate, score or price averaged, a stock (customers, population, ARR) is the period's last value. A KPI with "
+        "numerator and denominator is always the sum of numerators over the sum of denominators. Left empty, it is inferred "
+        "from the unit and name. The dbt and Lightdash exports and the app's comparisons use the same rule.",
+    ),
     "export_lightdash": ("Lightdash", "Lightdash"),
     "export_svg": ("ツリー図 SVG", "Tree SVG"),
     "export_png": ("ツリー図 PNG", "Tree PNG"),

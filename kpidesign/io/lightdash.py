@@ -26,7 +26,7 @@ import yaml
 from kpidesign import aggregation as aggregations
 from kpidesign.i18n import t
 from kpidesign.io import yaml_read
-from kpidesign.io.metricflow import TIME_DIMENSION, derived, is_ratio, kpi_meta, naming
+from kpidesign.io.metricflow import TIME_DIMENSION, derived, dump, inert, is_ratio, kpi_meta, naming
 from kpidesign.io.yaml_io import DUMPER, plain_number
 from kpidesign.language import Language
 from kpidesign.model import Aggregation, Direction, Layer, Node, Workshop
@@ -230,4 +230,4 @@ def to_lightdash(ws: Workshop) -> str:
         f"# Lightdash needs the Spotlight categories declared in {CONFIG} at the dbt project's root (the command line writes it):\n"
         + config
     )
-    return header + yaml.dump(to_model(ws), Dumper=DUMPER, allow_unicode=True, sort_keys=False, width=100)
+    return str(inert(header)) + dump(to_model(ws))

@@ -380,3 +380,18 @@ def test_a_library_kpi_already_in_the_tree_is_said_before_adding_and_named_in_ja
     history = Store(db).history(wid)[0]
     assert "メール開封率" in history.summary and "email_open_rate" not in history.summary  # the history names it in Japanese
     assert not any("email_open_rate" in str(getattr(e, "value", "")) for e in [*at.toast, *at.info, *at.success])
+
+
+def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/4_definitions.py").run())
+    at.selectbox(key="def_selected").set_value("customers").run()
+    field = by_key(at.selectbox, "f_customers_aggregation_")
+    assert field.value is None and field.format_func(None) == "guessed (please confirm): last value (a stock: a count or balance at a date)"
+    field.set_value("sum").run()
+    ok(at)
+    assert stored(db, wid).node("customers").definition.aggregation.value == "sum"
+    at.selectbox(key="def_selected").set_value("avg_spend").run()
+    assert by_key(at.selectbox, "f_avg_spend_aggregation_").format_func(None).startswith("inferred: average")
+    at.selectbox(key="def_selected").set_value("purchase_rate").run()
+    assert any(w.value == "sum of numerators ÷ sum of denominators" and w.disabled for w in at.text_input)

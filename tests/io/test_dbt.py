@@ -86,3 +86,19 @@ def test_link_verdicts_travel_in_the_meta():
     verdicts = {name: m["config"]["meta"].get("drivers_in_data") for name, m in metrics.items() if "drivers_in_data" in m["config"]["meta"]}
     assert verdicts["frequency"]["satisfaction"] == "holds"
     assert verdicts and all(v in ("holds", "related", "no_relation", "opposite") for d in verdicts.values() for v in d.values())
+
+
+def test_no_text_reaches_dbt_as_jinja():
+    """dbt renders Jinja in YAML values and reads docs blocks in Markdown: a workshop's texts must not run there."""
+    from kpidesign.io.lightdash import to_lightdash
+    from kpidesign.io.metricflow import to_metricflow
+    from kpidesign.tree import update_node
+
+    ws = template("ec_sales", "ja").model_copy(update={"title": "{{ run_query('drop table x') }}"})
+    ws = update_node(ws, "customers", name="{% docs x %}{{ 1 }}{% enddocs %}", definition={"expression": "{# c #} {{{ x }}}"})
+    texts = {**dbt.to_files(ws, "ec"), "metricflow": to_metricflow(ws), "lightdash": to_lightdash(ws)}
+    texts.pop("ec_time_spine.sql")  # kpidesign's own Jinja
+    readme = texts.pop("README.md").replace("{{ ref('your_daily_kpi_table') }}", "")  # the README's example model
+    for name, text in [*texts.items(), ("README.md", readme)]:
+        assert not any(mark in text for mark in ("{{", "{%", "{#")), name
+    assert "{ { run_query('drop table x') }}" in texts["ec_kpis.yml"]  # kept readable

@@ -47,7 +47,12 @@ def _generated() -> Workshop:
         if kind == "ratio":
             definition = Definition.model_validate({**definition.model_dump(), "numerator": "buyers", "denominator": "visitors"})
         nodes.append(node.model_copy(update={"definition": definition, "name": f"{node.name} {rng.randint(0, 99)}"}))
-    return ws.model_copy(update={"nodes": nodes})
+    # texts a data team's dbt would run as Jinja if they reached it as they are (dbt renders YAML values and docs blocks)
+    nodes[1] = nodes[1].model_copy(update={"name": "{{ exceptions.raise_compiler_error('a name ran as Jinja') }}"})
+    nodes[2] = nodes[2].model_copy(
+        update={"definition": nodes[2].definition.model_copy(update={"expression": "{% docs x %}{{ 1 / 0 }}{% enddocs %} {# c #}"})}
+    )
+    return ws.model_copy(update={"nodes": nodes, "title": "{{ exceptions.raise_compiler_error('the title ran') }}"})
 
 
 WORKSHOPS = {
