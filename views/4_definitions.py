@@ -11,9 +11,8 @@ from ui import derived, pages, widgets
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
-from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
+from ui.tables import SHEET_WIDTHS, choices, fit_height, node_sheet, show_cell_problems
 from ui.text import labeller, md, tr
-from ui.theme import PROJECTOR_SCALE, projector
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -103,7 +102,6 @@ def whole_sheet() -> None:
     st.caption(tr("save_sheet_hint"))
     frame = derived.definition_sheet(snapshot(loaded))
     w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
-    row = 35 * (PROJECTOR_SCALE if projector() else 1)  # the grid's row height in pixels (rem-sized: larger on a projector)
     text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
@@ -112,17 +110,13 @@ def whole_sheet() -> None:
         "def_sheet",
         save_button=tr("save_sheet"),
         disabled=["name"],
-        height=min(int(row * (len(order) + 1)) + 3, int(row * 16)),  # every row without a scroll bar, up to 15
+        height=fit_height(len(order), most=15),  # every row without a scroll bar, up to 15
         column_config={
             **text,
             "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
             "why": st.column_config.TextColumn(tr("purpose"), width=w["why"]),
-            "frequency": st.column_config.SelectboxColumn(
-                tr("frequency"), options=[e.value for e in Frequency], format_func=labeller(), width=w["frequency"]
-            ),
-            "aggregation": st.column_config.SelectboxColumn(  # empty: inferred (the form of one KPI says what)
-                tr("aggregation"), options=[e.value for e in Aggregation], format_func=labeller("agg_"), width=w["aggregation"]
-            ),
+            "frequency": choices(tr("frequency"), Frequency, w["frequency"]),
+            "aggregation": choices(tr("aggregation"), Aggregation, w["aggregation"], prefix="agg_"),  # empty: inferred (the form says what)
             "direction": st.column_config.SelectboxColumn(
                 tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True, width=w["direction"]
             ),
