@@ -722,6 +722,10 @@ SCREEN: dict[str, tuple[str, str]] = {
         "ファシリテーターがこのルームへの参加を取り消しました。",
         "The facilitator has taken you out of this room.",
     ),
+    "whatif_stops": (
+        "「{node}」を動かしても「{parent}」は変わりません。「{parent}」は子から計算されていない（式がないか、ほかの子に数値がない）ため、KGIまで届きません。",
+        "Moving {node} does not change {parent}: {parent} is not computed from its children (no formula, or another child has no number), so the change stops there.",
+    ),
     "share_status_tab": ("状況（赤から）", "Status (red first)"),
     "share_qr": ("スマホで開く", "Open on a phone"),
     "room_earlier_ideas": ("ほか{count}件は前方の画面に表示されています。", "{count} earlier ideas are on the room's screen."),
