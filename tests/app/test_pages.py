@@ -134,6 +134,18 @@ def test_no_english_left_in_the_japanese_pickers(db, spec):
         assert box.proto.placeholder and box.proto.select_all == 0, (spec.url, box.key)
 
 
+def test_no_english_left_in_the_room_console_s_pickers(db):
+    """#26 item 18 on the Room page, the room open (its prompt and vote pickers drawn)."""
+    at, _ = seeded(db, "ja")
+    ok(at.switch_page("views/room.py").run())
+    ok(next(b for b in at.button if b.key == "room_open").click().run())
+    assert at.selectbox and at.multiselect
+    for box in at.selectbox:
+        assert box.proto.placeholder, box.key
+    for box in at.multiselect:
+        assert box.proto.placeholder and box.proto.select_all == 0, box.key
+
+
 def test_a_saved_toast_is_short_enough_never_to_offer_view_more(db):
     from ui.messages import TOAST_MAX, toast_text
 
