@@ -12,7 +12,7 @@ from kpidesign import edits
 from kpidesign.library import template
 from kpidesign.model import Actual, Definition, Node, Workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, idle, login, nav
+from tests.e2e.conftest import idle, login, nav
 from ui.keys import field_key
 
 MIN_PX = 22
@@ -102,10 +102,7 @@ def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server, ne
     )
     wid = Store(server["db"]).create(ws)
     page = new_page(locale="ja-JP", width=1920, height=1080)
-    page.goto(f"{server['base']}/review?ws={wid}&projector=1")
-    page.get_by_label("編集用パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    idle(page)
+    login(page, server["base"], f"review?ws={wid}&projector=1", lang="ja")
     page.wait_for_selector('[data-testid="stMain"] h1')
     idle(page)
     page.get_by_text("「受注率」に責任者がいません").first.click()
@@ -131,10 +128,7 @@ def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server, new_pa
     """#26 item 13: in projector mode at 1920x1080 every page's name is whole in the sidebar (Japanese), and Undo and
     the fifth step of the checklist are above the fold."""
     page = new_page(locale="ja-JP", width=1920, height=1080)
-    page.goto(f"{server['base']}/tree?ws={room_workshop}&projector=1")
-    page.get_by_label("編集用パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    idle(page)
+    login(page, server["base"], f"tree?ws={room_workshop}&projector=1", lang="ja")
     page.wait_for_timeout(1000)
     found = page.evaluate(SIDEBAR)
     assert found["cut"] == [], found

@@ -9,7 +9,7 @@ from kpidesign import tree
 from kpidesign.i18n import t
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, idle
+from tests.e2e.conftest import login
 from tests.e2e.test_room import SHOTS
 
 GRID = """() => {
@@ -28,10 +28,7 @@ def test_the_tagging_table_fits_and_shows_every_row(server, new_page):  # type: 
     wid = Store(server["db"]).create(ws)
     tab = urllib.parse.quote(t("tagging_table", "ja"))
     page = new_page(locale="ja-JP", width=1920, height=1080)
-    page.goto(f"{server['base']}/decompose?ws={wid}&projector=1&tab={tab}")
-    page.get_by_label("編集用パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    idle(page)
+    login(page, server["base"], f"decompose?ws={wid}&projector=1&tab={tab}", lang="ja")
     page.wait_for_selector('[data-testid="stDataFrame"]')
     page.wait_for_timeout(1000)
     found = page.evaluate(GRID)
