@@ -114,7 +114,7 @@ def test_projector_mode_from_the_address_also_on_a_share_link(db):
     token = Store(db).create_share(wid)
     at = ok(start({"share": token, "projector": "1"}))
     assert "html { font-size: 22px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
-    assert at.title[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)
+    assert at.subheader[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)
 
 
 def test_the_registry_names_every_page_once():
