@@ -60,7 +60,13 @@ def selected(ws: Workshop) -> str:
 
 
 def _graph(ws: Workshop, highlight: str | None) -> None:
-    controls = st.container(horizontal=True, gap="medium")  # the three switches in a row, wrapping when the column is narrow
+    # the three switches behind one button that says how the tree is drawn: the graph starts right under the title
+    state = st.session_state
+    levels = state.get("tree_levels") or ("all" if st.query_params.get("levels") == "all" else "auto")
+    summary = " · ".join(
+        [tr("show_" + (state.get("tree_scope") or "all")), tr("dir_" + (state.get("tree_direction") or "auto")), tr("levels_" + levels)]
+    )
+    controls = st.popover(f"{tr('view_options')}: {summary}", icon=":material/tune:")
     scope = controls.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
     choice = controls.segmented_control(
         tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_")

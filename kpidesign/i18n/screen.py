@@ -97,6 +97,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "graph": ("ツリー", "Tree"),
     "orientation": ("向き", "Direction"),
+    "view_options": ("表示", "View"),
     "dir_auto": ("自動", "Auto"),
     "dir_TB": ("上から下", "Top down"),
     "dir_LR": ("左から右", "Left to right"),

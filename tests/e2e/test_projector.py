@@ -116,3 +116,25 @@ def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server, ne
     assert f"st-key-{field_key('受注率', 'owner')}" in focused.split()
     assert page.locator(".st-key-def_selected input").input_value() == "受注率"
     page.screenshot(path=str(Path(server["db"]).parent / "japanese_id_landing.png"))
+
+
+def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+    """#26 item 19: the three switches (show, direction, levels) took two rows above the graph; behind one button that
+    names them, the graph starts right under the title, and the switches still work."""
+    wid = Store(server["db"]).create(template("recruiting", "ja"))
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    page.goto(f"{server['base']}/tree?ws={wid}&projector=1")
+    page.get_by_label("編集用パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    idle(page)
+    chart = page.locator('[data-testid="stGraphVizChart"]').first
+    chart.wait_for()
+    page.wait_for_timeout(1500)
+    assert chart.bounding_box()["y"] < 380, chart.bounding_box()  # type: ignore[index]
+    page.get_by_role("button", name="表示: ツリー全体 · 自動 · 自動（150個まで）").click()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(Path(server["db"]).parent / "tree_popover.png"))
+    page.get_by_text("左から右", exact=True).click()
+    idle(page)
+    assert page.get_by_role("button", name="表示: ツリー全体 · 左から右 · 自動（150個まで）").count() == 1
+    page.screenshot(path=str(Path(server["db"]).parent / "tree_first_screen.png"))
