@@ -138,3 +138,18 @@ def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, n
     idle(page)
     assert page.get_by_role("button", name="表示: ツリー全体 · 左から右 · 自動（150個まで）").count() == 1
     page.screenshot(path=str(Path(server["db"]).parent / "tree_first_screen.png"))
+
+
+def test_no_button_of_the_node_editor_is_cut_on_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+    """#26 item 18: 「このノードを削除」 read 「この…」 in a third of the editor's column at 1920x1080."""
+    ws = template("recruiting", "ja")
+    wid = Store(server["db"]).create(ws)
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    page.goto(f"{server['base']}/tree?ws={wid}&projector=1&go=1&pick=1&node={ws.nodes[1].id}")
+    page.get_by_label("編集用パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    idle(page)
+    delete = page.get_by_role("button", name="このノードを削除")
+    delete.wait_for()
+    cut = delete.evaluate("b => [...b.querySelectorAll('p, div')].some(e => e.scrollWidth > e.clientWidth + 1)")
+    assert not cut
