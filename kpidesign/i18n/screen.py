@@ -97,6 +97,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "graph": ("ツリー", "Tree"),
     "orientation": ("向き", "Direction"),
+    "view_options": ("表示", "View"),
     "dir_auto": ("自動", "Auto"),
     "dir_TB": ("上から下", "Top down"),
     "dir_LR": ("左から右", "Left to right"),
@@ -455,6 +456,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "gap_target": ("{total}個中{missing}個のKPIに目標値がありません", "{missing} of {total} KPIs lack a target"),
     "gap_more": ("ほか{count}個", "+{count} more"),
     "gap_short_thresholds": ("緑・黄の基準", "Thresholds"),
+    "gap_count": ("{field} 未記入 {missing}/{total}", "{field}: {missing} of {total} missing"),
     # review page
     "nav_review": ("レビュー・what-if", "Review & what-if"),
     "review_title": ("設計レビュー・what-if・KFS", "Design review, what-if and the KFS"),

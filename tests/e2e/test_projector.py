@@ -133,3 +133,34 @@ def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server, new_pa
     found = page.evaluate(SIDEBAR)
     assert found["cut"] == [], found
     assert found["undo"] <= 1080 and found["last"] and max(found["last"]) <= 1080, found
+
+
+def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+    """#26 item 19: the three switches (show, direction, levels) took two rows above the graph; behind one button that
+    names them, the graph starts right under the title, and the switches still work."""
+    wid = Store(server["db"]).create(template("recruiting", "ja"))
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    login(page, server["base"], f"tree?ws={wid}&projector=1", lang="ja")
+    chart = page.locator('[data-testid="stGraphVizChart"]').first
+    chart.wait_for()
+    page.wait_for_timeout(1500)
+    assert chart.bounding_box()["y"] < 380, chart.bounding_box()  # type: ignore[index]
+    page.get_by_role("button", name="表示: ツリー全体 · 自動 · 自動（150個まで）").click()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(Path(server["db"]).parent / "tree_popover.png"))
+    page.get_by_text("左から右", exact=True).click()
+    idle(page)
+    assert page.get_by_role("button", name="表示: ツリー全体 · 左から右 · 自動（150個まで）").count() == 1
+    page.screenshot(path=str(Path(server["db"]).parent / "tree_first_screen.png"))
+
+
+def test_no_button_of_the_node_editor_is_cut_on_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+    """#26 item 18: 「このノードを削除」 read 「この…」 in a third of the editor's column at 1920x1080."""
+    ws = template("recruiting", "ja")
+    wid = Store(server["db"]).create(ws)
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    login(page, server["base"], f"tree?ws={wid}&projector=1&go=1&pick=1&node={ws.nodes[1].id}", lang="ja")
+    delete = page.get_by_role("button", name="このノードを削除")
+    delete.wait_for()
+    cut = delete.evaluate("b => [...b.querySelectorAll('p, div')].some(e => e.scrollWidth > e.clientWidth + 1)")
+    assert not cut
