@@ -174,11 +174,17 @@ def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> 
     desk.run()
     desk.switch_page("views/room.py").run()
     assert not desk.exception and desk.get("image"), desk.exception
+    wall = AppTest.from_file(APP, default_timeout=120)  # the Room page in projector mode: what the room reads (#26)
+    for key, value in (("ws", workshop_id), ("qr", token), ("projector", "1")):
+        wall.query_params[key] = value
+    wall.run()
+    wall.switch_page("views/room.py").run()
+    assert not wall.exception, wall.exception
     room = f"{PARTICIPANTS} participants, {PARTICIPANTS * IDEAS_EACH} ideas"
     rows = []
 
     def timed(state: str) -> None:
-        for name, at in (("page participant (phone)", phone), ("page room (facilitator)", desk)):
+        for name, at in (("page participant (phone)", phone), ("page room (facilitator)", desk), ("page room (the wall)", wall)):
             at.run()
             assert not at.exception, at.exception
             ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())

@@ -25,6 +25,7 @@ from ui.text import md, tr
 OPEN = (IdeaStatus.PRIVATE, IdeaStatus.REVEALED)
 PICK = "room_pick_"  # the key of each group's pills (+ the round of choosing, + the group's node id, "" for none)
 MEMO = "room_inbox_memo"
+AT_ONCE = 200  # undecided ideas the inbox draws at once; past them, one node's group at a time
 ROUND = "room_pick_round"
 STYLE = """<style>
 /* the inbox's ideas, readable on the projector from the back of the room and easy to tap */
@@ -174,11 +175,23 @@ def actions(workshop_id: str) -> None:
         )
 
 
+def _one_group(shown: list[Group]) -> list[Group]:
+    """Past AT_ONCE undecided ideas, one node's group at a time (chosen by its title): a full room's 1,000 pills
+    redrawn every second made the console slow; every idea stays one tap away."""
+    titles = {g.key: g.title for g in shown}
+    picked = st.segmented_control(
+        tr("room_inbox_group"), list(titles), key="room_inbox_group", format_func=titles.__getitem__, default=shown[0].key
+    )
+    return [g for g in shown if g.key == (picked if picked in titles else shown[0].key)]
+
+
 def inbox(workshop_id: str, shown: list[Group]) -> None:
     """Every idea, grouped by the node it answers: tap ideas to choose them, then an action."""
     st.subheader(tr("room_inbox"))
     st.caption(tr("room_inbox_hint"))
     actions(workshop_id)
+    if shown and sum(len(g.labels) for g in shown) > AT_ONCE:
+        shown = _one_group(shown)
     for group in shown:
         st.markdown(group.title)
         if group.labels:

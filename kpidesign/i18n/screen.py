@@ -808,6 +808,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "room_removed_people": ("外した参加者（{count}人）", "Removed participants ({count})"),
     "room_readmit": ("{name} を戻す", "Take {name} back"),
+    "room_inbox_group": ("表示するグループ", "Group shown"),
     "room_readmit_all": ("{count}人をすべて戻す", "Take all {count} back"),
     "room_remove_silent": ("何も送っていない参加者を外す", "Remove those who sent nothing"),
     "room_remove_silent_help": (

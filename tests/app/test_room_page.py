@@ -252,3 +252,23 @@ def test_the_wall_reads_names_as_typed_and_hides_running_counts(db: Path) -> Non
     store.close_vote(wid)
     ok(at.run())
     assert "● 2" in _wall_html(at)
+
+
+def test_a_full_inbox_shows_one_node_s_group_at_a_time(db: Path) -> None:
+    """Past 200 undecided ideas the console draws one group's pills, chosen by its node (a full room's 1,000 pills
+    redrawn every second was too slow): every idea stays one tap away."""
+    from ui.room_inbox import AT_ONCE
+
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    people = [store.join_room(wid, f"P{n}", client=f"c{n}") for n in range(AT_ONCE // 10 + 1)]
+    for n, p in enumerate(people):
+        for k in range(10):
+            store.add_idea(wid, p, f"idea {n}-{k}", ["customers", "avg_spend"][k % 2])
+    ok(at.run())
+    [groups] = [w for w in at.get("segmented_control") if w.key == "room_inbox_group"]
+    pills = [g for g in at.button_group if g.key.startswith("room_pick_")]
+    assert len(pills) == 1 and len(groups.options) == 2
+    ok(groups.set_value(groups.options[1]).run())
+    [again] = [g for g in at.button_group if g.key.startswith("room_pick_")]
+    assert again.key != pills[0].key

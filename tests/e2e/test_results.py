@@ -56,6 +56,9 @@ def test_share_link_in_a_fresh_context(server, new_page, template_workshop):  # 
     viewer.goto(link)
     idle(viewer)
     assert viewer.get_by_role("heading", name="E-commerce sales +20% (example)").is_visible()
+    assert viewer.get_by_role("tab", selected=True).inner_text().startswith("状況")  # what is red, first
+    viewer.get_by_role("tab", name="ツリー").click()
+    idle(viewer)
     assert viewer.get_by_test_id("stGraphVizChart").get_by_text("Annual sales", exact=True).count() == 1
     assert viewer.locator("input[type=text], input[type=password], textarea, [contenteditable=true]").count() == 0
     assert viewer.get_by_test_id("stSidebarNav").count() == 0
@@ -186,7 +189,7 @@ def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server
     assert page.get_by_text("+N below").count() == 0 and chart.get_by_text("Campaign 159", exact=True).count() == 1
 
     viewer = new_page("en-US")  # a stakeholder's share link: folded too, and "All" survives the view's live refresh
-    viewer.goto(f"{server['base']}/?share={Store(server['db']).create_share(wid)}")
+    viewer.goto(f"{server['base']}/?share={Store(server['db']).create_share(wid)}&tab=Tree")
     viewer.get_by_test_id("stGraphVizChart").get_by_text("+160 below").wait_for(timeout=30000)
     viewer.get_by_text("All", exact=True).click()
     viewer.wait_for_function("document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= 179", timeout=60000)

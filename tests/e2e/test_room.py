@@ -57,7 +57,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     wid = store.create(template("ec_sales", "en"))
     facilitator = browser.new_context(locale="en-US", viewport={"width": 1600, "height": 1000}).new_page()
     facilitator.on("dialog", lambda d: (_ for _ in ()).throw(AssertionError(d.message)))
-    login(facilitator, server["base"], f"room?ws={wid}&projector=1")
+    login(facilitator, server["base"], f"room?ws={wid}")  # the console (projector mode is the wall, #26)
     click(facilitator, "room_open")
     address = facilitator.get_by_test_id("stCode").inner_text().strip()
     assert re.match(r"^http://127\.0\.0\.1:\d+/\?join=[\w-]{43,}$", address), address
