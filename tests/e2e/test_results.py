@@ -181,6 +181,7 @@ def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server
     chart.get_by_text("配下 +160").wait_for(timeout=30000)  # the labels follow the language, the switch still works
     page.get_by_test_id("stSidebar").get_by_text("English").click()
     chart.get_by_text("+160 below").wait_for(timeout=30000)
+    page.get_by_role("button", name="View:").click()  # the graph's switches sit behind one button (#26)
     page.get_by_text("All", exact=True).click()
     page.wait_for_function("document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= 179", timeout=60000)
     assert page.get_by_text("+N below").count() == 0 and chart.get_by_text("Campaign 159", exact=True).count() == 1
