@@ -14,12 +14,14 @@ from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
 from kpidesign import edits
+from kpidesign import room as R
 from kpidesign.i18n import t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Workshop
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
+from ui import participant
 from ui.pages import ALL
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -163,7 +165,7 @@ def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> 
     token, people = full_room(store, workshop_id)
     phone = AppTest.from_file(APP, default_timeout=120)
     phone.query_params["join"] = token
-    phone.query_params["me"] = people[0]  # joined already (a reload of the phone keeps ?me=)
+    participant._cookie = lambda: people[0]  # joined already: the browser's cookie names them (AppTest has no browser)
     phone.run()
     assert not phone.exception and phone.text_input(key="room_idea"), phone.exception
     desk = AppTest.from_file(APP, default_timeout=120)
@@ -193,7 +195,31 @@ def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> 
     timed("revealed, a vote open on 50 of them")
     assert phone.button_group[0].key.startswith(f"room_dots_{vote}_")  # the vote's pills
     store.close_vote(workshop_id)
+    room = at_the_limits(store, workshop_id, people)
+    timed("revealed")
+    options = [str(i.id) for i in store.ideas(workshop_id)][-R.MAX_OPTIONS :]
+    vote = store.open_vote(workshop_id, "どれから？", VoteKind.IDEAS, options)
+    everyone = store.db.execute("select count(*) from room_participants").fetchone()[0]
+    timed(f"revealed, a vote open on {len(options)} of them ({everyone} joined)")
+    store.close_vote(workshop_id)
     return rows
+
+
+def at_the_limits(store: Store, workshop_id: str, people: list[str]) -> str:
+    """Fill the room to its limits (#25 item 3: MAX_PARTICIPANTS people, ROOM_IDEAS ideas, every one revealed); the
+    rows' name for it."""
+    more = [store.join_room(workshop_id, f"Person {i}", client=f"bench-{i}") for i in range(len(people), R.MAX_PARTICIPANTS)]
+    everyone = people + more
+    sent = len(store.ideas(workshop_id))
+    ws = store.load(workshop_id).workshop
+    parents = [n.id for n in ws.nodes[:6]]
+    k = 0
+    while sent < R.ROOM_IDEAS:
+        pid = everyone[k % len(everyone)]
+        store.add_idea(workshop_id, pid, f"アイデア {k}: 指名検索を増やす <b>{{x}}</b>", parents[k % len(parents)])
+        sent, k = sent + 1, k + 1
+    store.reveal_ideas(workshop_id)
+    return f"at the room's limits ({R.MAX_PARTICIPANTS} participants, {R.ROOM_IDEAS} ideas)"
 
 
 VIEWERS = 20

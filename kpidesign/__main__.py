@@ -18,7 +18,7 @@ from kpidesign import room as room_rules
 from kpidesign.backup import BackupError
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import finding_text, problem_text, t
-from kpidesign.io import files
+from kpidesign.io import dbt, files, lightdash
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
@@ -260,11 +260,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _store(args)
     wid = _find(store, args.workshop)
     ws = store.with_room(store.with_actuals(store.load(wid).workshop, wid), wid)
+    if args.format != "dbt" and (args.prefix or args.no_time_spine):
+        raise UsageError("--prefix and --no-time-spine are for --format dbt")
+    if args.format == "dbt":
+        try:
+            written = dbt.write(ws, Path(args.output), args.prefix or "", time_spine=not args.no_time_spine)
+        except ValueError:
+            raise UsageError(f"--prefix {args.prefix!r}: lower-case letters, digits and single underscores, a letter first") from None
+        except OSError as e:
+            raise UsageError(f"{args.output}: {e.strerror or e}") from None
+        for path in written:
+            print(path)
+        return 0
     out = files.export(ws, args.format, args.lang or ws.language)
     if out is None:
         raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
     Path(args.output).write_bytes(out.data)
     print(f"{args.output} ({len(out.data):,} bytes)")
+    if args.format == "lightdash":  # the Spotlight categories its metrics use, declared where Lightdash reads them
+        config = Path(args.output).parent / lightdash.CONFIG
+        try:
+            config.write_text(lightdash.to_config(ws, config.read_text(encoding="utf-8") if config.exists() else ""), encoding="utf-8")
+        except (ValueError, UnicodeDecodeError) as e:
+            raise UsageError(f"{config}: not changed, it cannot be read as Lightdash's project config ({e})") from None
+        print(config)
     return 0
 
 
@@ -531,7 +550,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 def _room_tallies(store: Store, wid: str) -> Counter[int]:
     votes = store.votes(wid)
-    return room_rules.idea_votes(votes, [room_rules.tally(v, store.dots(v.id)) for v in votes])
+    return room_rules.idea_votes(votes, [store.tally(v, wid) for v in votes])
 
 
 def cmd_room(args: argparse.Namespace) -> int:
@@ -616,10 +635,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--db")
     s.add_argument("--lang", choices=["en", "ja"], default="en")
     s.set_defaults(fn=cmd_import)
-    s = sub.add_parser("export", help="write a workshop as xlsx, yaml, metricflow, svg or png")
+    s = sub.add_parser("export", help="write a workshop as xlsx, yaml, metricflow, dbt (a folder), lightdash, svg or png")
     s.add_argument("workshop", help="id or exact title")
     s.add_argument("--format", "-f", choices=files.FORMATS, required=True)
-    s.add_argument("--output", "-o", required=True)
+    s.add_argument("--output", "-o", required=True, help="the file written (for dbt: the folder)")
+    s.add_argument("--prefix", help="dbt: name every metric, measure, semantic model and model PREFIX_… (several workshops in one project)")
+    s.add_argument("--no-time-spine", action="store_true", help="dbt: leave out the time spine model (the project has one)")
     s.add_argument("--db")
     s.add_argument("--lang", choices=["en", "ja"], help="language of sheet and column names (default: the workshop's own)")
     s.set_defaults(fn=cmd_export)

@@ -25,8 +25,14 @@ import sqlite3
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
 
 from kpidesign import store as store_module
+from kpidesign.findings import errors
+from kpidesign.model import Workshop
+from kpidesign.tree import check_structure
 
 HEADER = b"SQLite format 3\x00"
 SHM_DMS_BYTE = 128  # (22 + SQLITE_SHM_NLOCK) * 4 + SQLITE_SHM_NLOCK in SQLite's os_unix.c
@@ -176,9 +182,108 @@ def _truncated(path: Path, head: bytes) -> str | None:
     return None
 
 
+def _affinity(declared: str) -> str:
+    """A column's type affinity by SQLite's own rules (section 3.1 of its datatype page): what the type means, whatever
+    name a release of sqlite-utils wrote for it (FLOAT and REAL alike)."""
+    kind = declared.upper()
+    if "INT" in kind:
+        return "INTEGER"
+    if any(word in kind for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in kind or not kind.strip():
+        return "BLOB"
+    if any(word in kind for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _objects(conn: sqlite3.Connection) -> dict[tuple[str, str], Any]:
+    """Every schema object of a database, by (type, name), with what defines it: a table's columns (name, type, not null,
+    default, key, hidden or generated) and foreign keys, an index's table, uniqueness, partiality and columns, a view's or
+    trigger's SQL. Text quoting and white space (which differ between sqlite-utils releases) do not count."""
+    found: dict[tuple[str, str], Any] = {}
+    for kind, name, table, sql in conn.execute("select type, name, tbl_name, sql from sqlite_master order by type, name").fetchall():
+        if kind == "table":
+            columns = tuple(
+                (c[1], _affinity(str(c[2])), c[3], c[4], c[5], c[6]) for c in conn.execute("select * from pragma_table_xinfo(?)", (name,))
+            )
+            keys = tuple(sorted((k[2], k[3], k[4]) for k in conn.execute("select * from pragma_foreign_key_list(?)", (name,))))
+            strict = " ".join(str(sql or "").upper().split())
+            found[(kind, name)] = (columns, keys, "CHECK" in strict, "WITHOUT ROWID" in strict, strict.startswith("CREATE VIRTUAL"))
+        elif kind == "index":
+            listed = {r[1]: (r[2], r[3], r[4]) for r in conn.execute("select * from pragma_index_list(?)", (table,))}
+            keyed = tuple((c[1], c[2], c[3], c[4], c[5]) for c in conn.execute("select * from pragma_index_xinfo(?)", (name,)))
+            found[(kind, name)] = (table, listed.get(name), keyed)
+        else:
+            found[(kind, name)] = (table, " ".join(str(sql or "").split()))
+    return found
+
+
+def _reference(applied: tuple[str, ...]) -> dict[tuple[str, str], Any]:
+    """The schema objects a fresh database has after exactly these migrations of this code (in its order)."""
+    known = store_module.known_migrations()
+    missing = [name for name in known if name not in applied]
+    fresh = Database(memory=True)
+    try:
+        store_module.migrations.apply(fresh, stop_before=missing[0] if missing else None)
+        return _objects(fresh.conn)
+    finally:
+        fresh.close()
+
+
+def _foreign(path: Path, conn: sqlite3.Connection, applied: tuple[str, ...]) -> None:
+    """Refuse a database holding any schema object the migrations it records would not have made (a trigger, a view, a
+    table, a column, an index, or one of theirs defined otherwise): such an object runs or changes what kpidesign stores."""
+    known = store_module.known_migrations()
+    if list(applied) != list(known[: len(applied)]):
+        raise BackupError(f"{path}: its migrations are not in kpidesign's order ({', '.join(applied)}); not made by kpidesign")
+    expected, found = _reference(applied), _objects(conn)
+    extra = sorted(key for key in found if key not in expected)
+    changed = sorted(key for key in found if key in expected and found[key] != expected[key])
+    missing = sorted(key for key in expected if key not in found)
+    if extra or changed or missing:
+        said = [f"{kind} {name}" for kind, name in extra] + [f"{kind} {name} (defined differently)" for kind, name in changed]
+        said += [f"{kind} {name} (missing)" for kind, name in missing]
+        raise BackupError(
+            f"{path}: schema objects not made by kpidesign's migrations: {', '.join(said[:10])}"
+            + (f" and {len(said) - 10} more" if len(said) > 10 else "")
+            + "; nothing was restored from it"
+        )
+
+
+def _inflate_each(path: Path, conn: sqlite3.Connection) -> None:
+    """Inflate every stored version a chunk at a time, never more than MAX_VERSION_BYTES of it: a zip bomb or a version
+    that is not zlib data is refused in bounded memory and time."""
+    for workshop_id, version, doc in conn.execute("select workshop_id, version, doc from versions"):
+        try:
+            store_module.inflate(doc, keep=False)
+        except store_module.CorruptVersionError as e:
+            raise BackupError(f"{path}: workshop {str(workshop_id)[:40]} version {version} {e}") from None
+
+
+def _documents(path: Path, conn: sqlite3.Connection) -> None:
+    """Every workshop's current document is one the app opens: at most store.MAX_VERSION_BYTES, the model, the tree's
+    structure."""
+    from pydantic import ValidationError
+
+    for workshop_id, doc in conn.execute("select id, doc from workshops"):
+        where = f"{path}: workshop {str(workshop_id)[:40]}"
+        if not isinstance(doc, str | bytes) or len(doc) > store_module.MAX_VERSION_BYTES:
+            raise BackupError(f"{where}: its document is not text of at most {store_module.MAX_VERSION_BYTES // 2**20} MB")
+        try:
+            ws = Workshop.model_validate_json(doc)
+        except (ValidationError, ValueError, RecursionError) as e:
+            raise BackupError(f"{where}: its document is not a workshop ({str(e).splitlines()[0][:200]})") from None
+        problems = errors(check_structure(ws))
+        if problems:
+            raise BackupError(f"{where}: its tree is not whole ({problems[0].code})")
+
+
 def check(path: Path, *, integrity: bool = True) -> Checked:
     """Check that a file is a whole kpidesign database this code can open: SQLite, integrity_check, kpidesign's tables
-    and migrations, none newer than this code knows. Read only: the file is not changed."""
+    and migrations, none newer than this code knows, no schema object those migrations would not have made, every stored
+    version inflating within store.MAX_VERSION_BYTES, every current document one the app opens. Read only: the file is not
+    changed."""
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
@@ -218,6 +323,9 @@ def check(path: Path, *, integrity: bool = True) -> Checked:
         missing = sorted(t for name in applied for t in TABLES_BY_MIGRATION.get(name, ()) if t not in tables)
         if missing:
             raise BackupError(f"{path}: not a whole kpidesign database (tables missing: {', '.join(missing)})")
+        _foreign(path, conn, applied)
+        _inflate_each(path, conn)
+        _documents(path, conn)
         workshops = conn.execute("select count(*) from workshops").fetchone()[0]
         versions = conn.execute("select count(*) from versions").fetchone()[0]
     except sqlite3.DatabaseError as e:
@@ -298,6 +406,7 @@ def compact(db: Path, keep: int) -> Compacted:
     db = Path(db)
     if not db.is_file():
         raise BackupError(f"{db}: no such database file")
+    check(db)  # kpidesign's, whole, nothing foreign: never add kpidesign's tables to another application's file
     store = store_module.Store(db)  # migrated first, refused when newer than this code
     try:
         conn = store.db.conn

@@ -7,6 +7,13 @@ variable `KPIDESIGN_CONNECTION_<NAME>` (upper case), which wins. A query returns
 has one (PostgreSQL, SQLite; DuckDB opens files read-only), fenced in (a new connection per query; SQLite refuses ATTACH
 and PRAGMAs; DuckDB reaches no other file), under a time limit, and reads at most MAX_ROWS rows; its
 rows go through the same checks as an uploaded file, so a bad row is refused with its reason and the good ones kept.
+
+A query is run as written (no bind parameters: `:word` and `%` inside it mean what they mean to the database), wrapped
+as a common table expression whose columns the wrapper reads with their byte length computed by the database: a value
+longer than MAX_VALUE_BYTES is replaced there by NULL and the KPI refused, so a huge value never reaches this process,
+and the rows are read FETCH_ROWS at a time, counting bytes up to MAX_RESULT_BYTES. SQLite and DuckDB run inside this
+process: SQLite builds no value longer than SQLITE_MAX_LENGTH, DuckDB gets a memory limit, one thread and a bounded
+spill folder before its configuration is locked.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
+import tempfile
 import threading
 import time
 import tomllib
@@ -28,6 +36,13 @@ from kpidesign.values import Problem, connection_problem
 
 TIMEOUT_S = 30.0
 MAX_ROWS = 100_000
+MAX_VALUE_BYTES = 256  # a date, a number or a market value as text: far more than any needs
+MAX_RESULT_BYTES = 8 * 2**20  # the bytes of every value a query returns, together (100,000 rows of a date and two numbers: ~3 MB)
+FETCH_ROWS = 1_000  # rows read at a time: at most ~1 MB in this process before they are counted
+SQLITE_MAX_LENGTH = 2**20  # SQLite (in this process) refuses to build any string or blob longer than this, mid-query included
+DUCKDB_MEMORY_LIMIT = "512MiB"  # DuckDB runs in this process: its memory, threads and spill files are bounded
+DUCKDB_THREADS = 1
+DUCKDB_TEMP_SIZE = "1GiB"
 ENV_PREFIX = "KPIDESIGN_CONNECTION_"
 
 
@@ -134,7 +149,14 @@ def _engine_for(url: str) -> Any:
         if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
             parsed = parsed.set(database=f"file:{parsed.database}", query={**parsed.query, "mode": "ro", "uri": "true"})
         elif backend == "duckdb":
-            config = {"enable_external_access": False, "lock_configuration": True}
+            config = {
+                "enable_external_access": False,
+                "memory_limit": DUCKDB_MEMORY_LIMIT,
+                "threads": DUCKDB_THREADS,
+                "temp_directory": str(Path(tempfile.gettempdir()) / "kpidesign-duckdb"),
+                "max_temp_directory_size": DUCKDB_TEMP_SIZE,
+                "lock_configuration": True,  # last: nothing the query says can change the settings above
+            }
             kwargs["connect_args"] = {"read_only": parsed.database not in (None, "", ":memory:"), "config": config}
         elif backend == "postgresql":
             kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
@@ -151,6 +173,7 @@ def _fence_sqlite(dbapi_connection: Any, _record: Any) -> None:
     import sqlite3
 
     dbapi_connection.execute("PRAGMA query_only = ON")
+    dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_LENGTH)
     refused = {sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH, sqlite3.SQLITE_PRAGMA}
     dbapi_connection.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY if action in refused else sqlite3.SQLITE_OK)
 
@@ -159,36 +182,99 @@ def run_query(
     engine: Any, sql: str, timeout_s: float = TIMEOUT_S, max_rows: int = MAX_ROWS, first_only: bool = False
 ) -> list[dict[str, Any]]:
     """The query's rows as {date, value[, market]}, read in a read-only transaction within timeout_s; more than
-    max_rows is refused (first_only: the first max_rows are enough, as for a preview)."""
-    from sqlalchemy import text
+    max_rows is refused (first_only: the first max_rows are enough, as for a preview), and so is a value longer than
+    MAX_VALUE_BYTES or a result of more than MAX_RESULT_BYTES."""
     from sqlalchemy.exc import SQLAlchemyError
 
     dialect = engine.dialect.name
+    body = sql.strip().rstrip(";").rstrip()
     try:
         with engine.connect() as conn, _Deadline(conn, dialect, timeout_s):
             _read_only(conn, dialect, timeout_s)
-            result = conn.execution_options(stream_results=True).execute(text(sql))
-            columns = [str(c).lower() for c in result.keys()]  # noqa: SIM118 (a Result: iterating it would read the rows)
-            rows = result.fetchmany(max_rows + 1)
+            raw = conn.execution_options(no_parameters=True)
+            probe = raw.exec_driver_sql(_probe(body))
+            columns = [str(c).lower() for c in probe.keys()]  # noqa: SIM118 (a Result: iterating it would read rows)
+            probe.close()
+            if len(columns) < 2:
+                raise QueryError(Problem("query_columns", {"columns": ", ".join(columns)[:100]}))
+            where = {name: columns.index(name) for name in ("date", "value", "market") if name in columns}
+            picked = {"date": where.get("date", 0), "value": where.get("value", 1)}
+            market_at = where.get("market", 2 if len(columns) > 2 and not where else None)
+            if market_at is not None:
+                picked["market"] = market_at
+            wrapped = _wrapped(body, dialect, len(columns), list(picked.values()), max_rows + 1)
+            result = raw.execution_options(stream_results=True).exec_driver_sql(wrapped)
+            rows = _read_bounded(result, list(picked), max_rows + 1)
             conn.rollback()
     except SQLAlchemyError as e:
         lines = str(getattr(e, "orig", None) or e).strip().splitlines()
         detail = mask(lines[0] if lines else type(e).__name__, engine.url.render_as_string(hide_password=False))
+        if "string or blob too big" in detail:  # SQLite's own SQLITE_MAX_LENGTH, mid-query
+            raise QueryError(Problem("query_value_huge", {"max": SQLITE_MAX_LENGTH})) from None
         code = "query_timeout" if _is_timeout(e) else "query_failed"
         raise QueryError(Problem(code, {"detail": detail[:300], "seconds": timeout_s})) from None
     if len(rows) > max_rows and first_only:
         rows = rows[:max_rows]
     elif len(rows) > max_rows:
         raise QueryError(Problem("query_too_many_rows", {"max": max_rows}))
-    if len(columns) < 2:
-        raise QueryError(Problem("query_columns", {"columns": ", ".join(columns)[:100]}))
-    where = {name: columns.index(name) for name in ("date", "value", "market") if name in columns}
-    date_at, value_at = where.get("date", 0), where.get("value", 1)
-    market_at = where.get("market", 2 if len(columns) > 2 and not where else None)
     return [
-        {"date": _plain(r[date_at]), "value": _plain(r[value_at]), "market": None if market_at is None else _plain(r[market_at]), "_row": i}
+        {"date": _plain(r["date"]), "value": _plain(r["value"]), "market": _plain(r["market"]) if "market" in r else None, "_row": i}
         for i, r in enumerate(rows, start=1)
     ]
+
+
+WRAP_NAME = "kpidesign_q"
+
+
+def _probe(body: str) -> str:
+    """The query's columns without its rows (the wrapper needs how many there are)."""
+    return f"with {WRAP_NAME} as (\n{body}\n) select * from {WRAP_NAME} limit 0"
+
+
+def _byte_length(dialect: str, column: str) -> str:
+    """SQL for a value's length in bytes as text, computed by the database (NULL stays NULL)."""
+    if dialect == "sqlite":
+        return f"length(cast({column} as blob))"
+    if dialect == "duckdb":
+        return f"strlen(cast({column} as varchar))"
+    return f"octet_length(cast({column} as text))"
+
+
+def _wrapped(body: str, dialect: str, width: int, positions: list[int], limit: int) -> str:
+    """The query as a common table expression with columns c1…cN, read back only at `positions`: each value with its byte
+    length beside it, the value itself only when it is at most MAX_VALUE_BYTES (else NULL: it never leaves the database)."""
+    names = [f"c{i}" for i in range(1, width + 1)]
+    picked = []
+    for at in positions:
+        length = _byte_length(dialect, names[at])
+        picked += [f"case when {length} <= {MAX_VALUE_BYTES} then {names[at]} end", length]
+    return f"with {WRAP_NAME}({', '.join(names)}) as (\n{body}\n) select {', '.join(picked)} from {WRAP_NAME} limit {int(limit)}"
+
+
+def _read_bounded(result: Any, names: list[str], max_rows: int) -> list[dict[str, Any]]:
+    """Rows of (value, its length) pairs read FETCH_ROWS at a time: a value longer than MAX_VALUE_BYTES or more than
+    MAX_RESULT_BYTES in all is refused as soon as it is seen."""
+    rows: list[dict[str, Any]] = []
+    total = 0
+    while len(rows) < max_rows:
+        batch = result.fetchmany(min(FETCH_ROWS, max_rows - len(rows)))
+        if not batch:
+            break
+        for r in batch:
+            row = {}
+            for i, name in enumerate(names):
+                size = int(r[2 * i + 1] or 0)
+                if size > MAX_VALUE_BYTES:
+                    raise QueryError(
+                        Problem("query_value_too_large", {"row": len(rows) + 1, "column": name, "bytes": size, "max": MAX_VALUE_BYTES})
+                    )
+                total += size
+                row[name] = r[2 * i]
+            if total > MAX_RESULT_BYTES:
+                raise QueryError(Problem("query_result_too_large", {"max": MAX_RESULT_BYTES, "rows": len(rows) + 1}))
+            rows.append(row)
+    result.close()
+    return rows
 
 
 def _plain(value: Any) -> Any:
@@ -201,11 +287,9 @@ def _plain(value: Any) -> Any:
 
 
 def _read_only(conn: Any, dialect: str, timeout_s: float) -> None:
-    from sqlalchemy import text
-
     if dialect == "postgresql":
-        conn.execute(text("SET TRANSACTION READ ONLY"))
-        conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}"))
+        conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+        conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
 
 
 class _Deadline:

@@ -16,6 +16,7 @@ from typing import Any
 from kpidesign import tree
 from kpidesign.language import Language
 from kpidesign.model import (
+    Aggregation,
     Alert,
     AlertLevel,
     Cadence,
@@ -44,7 +45,7 @@ DEFINITION_TEXT = {
     "connection": 64,
 }
 ENUM_FIELDS: dict[str, type[StrEnum]] = {"layer": Layer, "sensitivity": Sensitivity}
-DEFINITION_ENUMS: dict[str, type[StrEnum]] = {"frequency": Frequency}
+DEFINITION_ENUMS: dict[str, type[StrEnum]] = {"frequency": Frequency, "aggregation": Aggregation}
 THRESHOLD_NUMBERS = ("green", "yellow")
 NODE_NUMBERS = ("baseline", "target")
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
@@ -58,6 +59,7 @@ SHEET_COLUMNS = (
     "period",
     "source",
     "frequency",
+    "aggregation",
     "owner",
     "why",
     "comparisons",

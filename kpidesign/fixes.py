@@ -67,6 +67,7 @@ FIXES: dict[str, Fix] = {
     "no_thresholds": _sheet("green"),
     "threshold_order": _sheet("green"),
     "half_ratio": _sheet("numerator"),
+    "aggregation_uncertain": _sheet("aggregation"),
     "target_far": _sheet("target"),
     # the tree's shape and formulas (step 2's node editor)
     "does_not_add_up": _FORMULA,

@@ -16,9 +16,11 @@ by their number, at most 7). Verdicts:
 * ``no_relation``: not significant after the correction;
 * ``insufficient_data``: fewer than ``MIN_OBSERVATIONS`` periods where both have a value (``n`` says how many), or no
   lag with enough varying pairs;
-* ``not_comparable``: the two series have different frequencies (weekly vs monthly…), or one has no regular rhythm.
-  Aggregating the finer one would need to know whether the KPI is a flow (sum), a stock (last) or a rate (mean),
-  which the tree does not say: refused with a reason rather than guessed.
+* ``not_comparable``: one of the two series has no regular rhythm.
+
+Two series of different frequencies (weekly vs monthly…) are compared on the coarser one, each period's value made as
+the KPI's aggregation says (kpidesign.aggregation: a flow summed, a stock's last value, a rate averaged); the finer
+series' first and last periods are left out, as they may hold only part of their observations.
 
 Expected sign: for a formula link, the sign of the partial derivative of the parent's formula with respect to the child
 at the baseline values (numerically; at the latest actuals when a baseline is missing). For an influence link, positive
@@ -45,9 +47,10 @@ from typing import Any
 import numpy as np
 from scipy import special
 
+from kpidesign.aggregation import effective
 from kpidesign.analysis import TreeModel
 from kpidesign.findings import Finding, Severity
-from kpidesign.model import Frequency, Layer, Workshop
+from kpidesign.model import Aggregation, Frequency, Layer, Workshop
 from kpidesign.monitor import readings
 from kpidesign.observations import Series, all_series
 
@@ -118,7 +121,8 @@ def links(ws: Workshop) -> LinksReport:
         else:
             kind = "influence"
             sign = 1 if nodes[child].thresholds.direction == nodes[parent].thresholds.direction else -1
-        out.append(judge_link(parent, child, kind, sign, series.get(child), series.get(parent)))
+        aggregations = (effective(nodes[child]), effective(nodes[parent]))
+        out.append(judge_link(parent, child, kind, sign, series.get(child), series.get(parent), aggregations))
     data = [f for node_id in model.order if node_id in series for f in series[node_id].data_findings()]
     return LinksReport(out, data + _leading_findings(ws, out))
 
@@ -139,8 +143,17 @@ def _derivative_sign(model: TreeModel, parent: str, child: str, values: dict[str
     return 0 if abs(slope * h) <= 1e-12 * scale else (1 if slope > 0 else -1)
 
 
-def judge_link(parent: str, child: str, kind: str, expected_sign: int, child_series: Series | None, parent_series: Series | None) -> Link:
-    """One link's verdict from the two series (child leading parent by 0…MAX_LAG periods)."""
+def judge_link(
+    parent: str,
+    child: str,
+    kind: str,
+    expected_sign: int,
+    child_series: Series | None,
+    parent_series: Series | None,
+    aggregations: tuple[Aggregation, Aggregation] = (Aggregation.LAST, Aggregation.LAST),
+) -> Link:
+    """One link's verdict from the two series (child leading parent by 0…MAX_LAG periods), each series' periods made
+    as its KPI's aggregation says (child's, parent's)."""
     base: dict[str, Any] = {"parent": parent, "child": child, "kind": kind, "expected_sign": expected_sign}
     for who, s in (("child", child_series), ("parent", parent_series)):
         if s is None or len(s) < 2:
@@ -166,20 +179,10 @@ def judge_link(parent: str, child: str, kind: str, expected_sign: int, child_ser
                 {"node": node, "days": (child_series if fc is None else parent_series).period_days},
             ),
         )
-    if fc != fp:
-        return Link(
-            **base,
-            verdict=Verdict.NOT_COMPARABLE,
-            n=0,
-            reason=Finding(
-                Severity.WARNING,
-                "links_different_frequencies",
-                child,
-                {"child": child, "parent": parent, "child_frequency": fc.value, "parent_frequency": fp.value},
-            ),
-        )
-    c = child_series.by_period(fc)
-    p = parent_series.by_period(fc)
+    common_frequency = max(fc, fp, key=_ORDER.index)  # the coarser of the two
+    c = _whole_periods(child_series, common_frequency, aggregations[0], fc != common_frequency)
+    p = _whole_periods(parent_series, common_frequency, aggregations[1], fp != common_frequency)
+    fc = common_frequency
     common = c.keys() & p.keys()
     n = len(common)
     if n < MIN_OBSERVATIONS:
@@ -232,6 +235,18 @@ def judge_link(parent: str, child: str, kind: str, expected_sign: int, child_ser
     else:
         verdict = Verdict.HOLDS if (r > 0) == (expected_sign > 0) else Verdict.OPPOSITE
     return Link(**base, verdict=verdict, n=n, correlation=r, lag=lags[best], p_value=p_adj, frequency=fc)
+
+
+_ORDER = list(Frequency)  # finest first
+
+
+def _whole_periods(s: Series, frequency: Frequency, aggregation: Aggregation, finer: bool) -> dict[int, float]:
+    """The series by period of frequency; read from a finer series, its first and last periods (maybe partial) left out."""
+    values = s.by_period(frequency, aggregation)
+    if finer and values:
+        keys = sorted(values)
+        values = {k: values[k] for k in keys[1:-1]}
+    return values
 
 
 def effective_size(x: np.ndarray, y: np.ndarray, sxx: float, syy: float) -> float:

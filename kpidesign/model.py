@@ -11,8 +11,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from kpidesign import room as rules
 from kpidesign.index import index
 from kpidesign.language import Language
 from kpidesign.room import DEFAULT_DOTS, MAX_DOTS, MAX_IDEA, MAX_OPTIONS, MAX_QUESTION, IdeaStatus, VoteKind
@@ -53,6 +54,14 @@ class Frequency(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     YEARLY = "yearly"
+
+
+class Aggregation(StrEnum):
+    """How values over time make one period's value (kpidesign.aggregation infers it when a definition leaves it out)."""
+
+    SUM = "sum"  # a flow: orders, sales, new customers in the period
+    AVERAGE = "average"  # a rate, score, price or per-unit figure without numerator and denominator
+    LAST = "last"  # a stock or level: customers at a date, population, headcount (the period's last value)
 
 
 class Cadence(StrEnum):
@@ -113,6 +122,7 @@ class Definition(_Base):
     comparisons: list[ComparisonAxis] = Field(default_factory=list)
     query: Text = ""  # SQL returning date, value[, market], run by `kpidesign refresh` on the named connection
     connection: Annotated[str, AfterValidator(clean_line), AfterValidator(_connection_name)] = ""  # a name: its URL stays on the server
+    aggregation: Aggregation | None = None  # None: inferred (kpidesign.aggregation.infer) and shown as inferred
 
 
 class Thresholds(_Base):
@@ -193,11 +203,11 @@ class RoomIdea(_Base):
 
     id: str = Field(max_length=64)
     text: Line = Field(max_length=MAX_IDEA)
-    parent: str | None = None
+    parent: str | None = Field(default=None, max_length=rules.MAX_OPTION)
     author: Line | None = Field(default=None, max_length=MAX_ROOM_NAME)
     status: IdeaStatus = IdeaStatus.PRIVATE
-    node: str | None = None
-    merged_into: str | None = None
+    node: str | None = Field(default=None, max_length=rules.MAX_OPTION)
+    merged_into: str | None = Field(default=None, max_length=64)
 
 
 class RoomVote(_Base):
@@ -206,15 +216,34 @@ class RoomVote(_Base):
     question: Line = Field(default="", max_length=MAX_QUESTION)
     kind: VoteKind = VoteKind.NODES
     dots: int = Field(default=DEFAULT_DOTS, ge=1, le=MAX_DOTS)
-    results: dict[str, Annotated[int, Field(ge=0, le=100_000)]] = Field(default_factory=dict, max_length=MAX_OPTIONS)
+    results: dict[Annotated[str, Field(max_length=rules.MAX_OPTION)], Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict, max_length=MAX_OPTIONS
+    )
+
+    @model_validator(mode="after")
+    def _dots_a_room_can_give(self) -> RoomVote:
+        """No more dots than a full room can place (kpidesign.room.max_dots): the store keeps them as counts either way."""
+        most = rules.max_dots(self.dots)
+        if sum(self.results.values()) > most:
+            raise ValueError(f"results: at most {most} dots in all ({rules.MAX_PARTICIPANTS} people x {self.dots} dots)")
+        return self
 
 
 class RoomRecord(_Base):
-    """What a workshop's room contributed (kept in the store's room tables; attached for export and import only)."""
+    """What a workshop's room contributed (kept in the store's room tables; attached for export and import only), within
+    what a live room can hold: the same limits as the store's (kpidesign.room)."""
 
     anonymous: bool = True
-    ideas: list[RoomIdea] = Field(default_factory=list, max_length=10_000)
-    votes: list[RoomVote] = Field(default_factory=list, max_length=1_000)
+    ideas: list[RoomIdea] = Field(default_factory=list, max_length=rules.ROOM_IDEAS)
+    votes: list[RoomVote] = Field(default_factory=list, max_length=rules.ROOM_VOTES)
+
+    @model_validator(mode="after")
+    def _ideas_named_once(self) -> RoomRecord:
+        """Every idea's id once (votes and merges name ideas by it). Authors are display names, not people: two Kens
+        are two people, so nothing is counted per name."""
+        if len({i.id for i in self.ideas}) != len(self.ideas):
+            raise ValueError("ideas: an id is given to two ideas")
+        return self
 
 
 class Workshop(_Base):

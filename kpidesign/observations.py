@@ -1,5 +1,9 @@
 """A KPI's actuals as a clean time series, shared by explain, links, forecast and control.
 
+Where several observations fall in one period (a weekly series read by month), the period's value follows the KPI's
+aggregation (kpidesign.aggregation: a flow's sum, a rate's mean, a stock's last value), the rule the dbt and Lightdash
+exports give the semantic layer, so that the app and the warehouse agree on a month.
+
 One value per date: when a date was entered more than once the last entry wins (as on the dashboard, monitor.index_of),
 and the dates whose entries disagree are kept so that a caller can say so. Values that are not finite are left out and
 named. The series' period is the median spacing of its dates (the data's own rhythm, not the declared update
@@ -17,8 +21,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import assert_never
 
+from kpidesign.aggregation import combine
 from kpidesign.findings import Finding, Severity
-from kpidesign.model import Actual, Frequency, Workshop
+from kpidesign.model import Actual, Aggregation, Frequency, Workshop
 
 # median spacing in days -> the frequency it is read as (bounds inclusive)
 _FREQUENCY_DAYS = (
@@ -74,12 +79,16 @@ class Series:
             return False
         return any((b - a).days < DENSE_FACTOR * days for a, b in zip(self.dates, self.dates[1:]))
 
-    def by_period(self, frequency: Frequency) -> dict[int, float]:
-        """Value per period number (the last observation of a period when there are several), kept once worked out."""
-        cache: dict[Frequency, dict[int, float]] = self.__dict__.setdefault("_by_period", {})
-        if frequency not in cache:
-            cache[frequency] = {period_key(d, frequency): v for d, v in zip(self.dates, self.values)}
-        return cache[frequency]
+    def by_period(self, frequency: Frequency, aggregation: Aggregation = Aggregation.LAST) -> dict[int, float]:
+        """Value per period number, a period's observations combined as the KPI's aggregation says (kpidesign.aggregation:
+        summed, averaged or the last one), kept once worked out."""
+        cache: dict[tuple[Frequency, Aggregation], dict[int, float]] = self.__dict__.setdefault("_by_period", {})
+        if (frequency, aggregation) not in cache:
+            grouped: dict[int, list[float]] = {}
+            for d, v in zip(self.dates, self.values):  # oldest first: a period's last value is its latest one
+                grouped.setdefault(period_key(d, frequency), []).append(v)
+            cache[frequency, aggregation] = {k: combine(vs, aggregation) for k, vs in grouped.items()}
+        return cache[frequency, aggregation]
 
     def data_findings(self) -> list[Finding]:
         """Duplicate dates and non-finite values as findings about this KPI."""

@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from kpidesign import aggregation as aggregations
 from kpidesign import formula as formulas
 from kpidesign.analysis import consistency
 from kpidesign.findings import Finding, Severity
@@ -157,6 +158,9 @@ def _node_checks(c: _Collector, n: Node) -> None:
     wrong = threshold_order(n)
     c.check("measurable", wrong is not None, Severity.ERROR, "threshold_order", n.id, name=name, **(wrong.params if wrong else {}))
     c.check("specific", bool(d.numerator) != bool(d.denominator), Severity.HINT, "half_ratio", n.id, name=name)
+    if aggregations.is_inferred_uncertain(n):  # counted only when it fails: a sure inference is no work of the team's to credit
+        guess = aggregations.infer(n)[0].value
+        c.check("repeatable", True, Severity.HINT, "aggregation_uncertain", n.id, name=name, aggregation=guess)
     if n.baseline and n.target is not None:
         c.check(
             "achievable",

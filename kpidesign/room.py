@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -18,11 +18,17 @@ from kpidesign.values import Problem, clean_line
 MAX_IDEA = 200  # characters of one idea
 MAX_NAME = 40  # characters of a display name
 IDEAS_PER_ACTIVITY = 20  # ideas one person may have in one activity (one prompt)
-IDEAS_PER_ROOM = 100  # ideas one person may have in the whole room, whatever the prompts
+IDEAS_PER_PERSON = 100  # ideas one person may have in the whole room, whatever the prompts
 MAX_PARTICIPANTS = 300  # people in one room
+ROOM_IDEAS = 1_000  # ideas in one room, everyone's together: what every phone receives is bounded by it
+ROOM_VOTES = 100  # votes put to one room
 DEFAULT_DOTS = 3
 MAX_DOTS = 10
 MAX_OPTIONS = 50  # options of one vote
+MAX_OPTION = 64  # characters of one option (an idea's or a node's id)
+PHONE_LIST = 100  # revealed ideas a phone lists (the latest): a full room's 1,000 would be ~250 KB every refresh
+JOINS_PER_CLIENT = 60  # joins a room takes from one client address ...
+JOIN_WINDOW = 60.0  # ... within this many seconds (a room behind one office address still joins 60 people a minute)
 MAX_QUESTION = 200
 MAX_MINUTES = 120
 STEPS = ("kgi", "tree", "decompose", "definitions", "monitoring")
@@ -146,6 +152,15 @@ class Idea:
     author: str = ""  # the participant's display name at the time it was read ("" for none)
     merged_into: int | None = None
     node: str | None = None  # the node it became, once accepted
+    decided_from: IdeaStatus | None = None  # what it was when accepted or merged (None: not recorded, before m008)
+
+    @property
+    def seen(self) -> bool:
+        """Whether the room may read it: revealed, or decided (made a node, merged) after it was revealed. An idea
+        the facilitator decided while still private stays its author's (and the facilitator's) alone."""
+        if self.status is IdeaStatus.REVEALED:
+            return True
+        return self.status in (IdeaStatus.ACCEPTED, IdeaStatus.MERGED) and self.decided_from is not IdeaStatus.PRIVATE
 
 
 @dataclass(frozen=True)
@@ -158,11 +173,17 @@ class Vote:
     options: tuple[str, ...]
     dots: int = DEFAULT_DOTS
     state: VoteState = VoteState.OPEN
+    activity: int = 0  # the room's activity (question) it was opened in
 
     @property
     def is_open(self) -> bool:
         """True while it takes dots."""
         return self.state is VoteState.OPEN
+
+    def shown(self, room: Room) -> bool:
+        """Whether the phones and the wall show it: while open, and once closed until the facilitator asks a new
+        question (its result is not left on every screen for the rest of the session)."""
+        return self.is_open or self.activity == room.activity
 
 
 def participant_key(secret: str) -> str:
@@ -198,17 +219,37 @@ def parse_display_name(text: str | None) -> str | Problem:
     return s
 
 
-def can_send(room: Room, mine: Sequence[Idea], now: float) -> Problem | None:
-    """Why this participant may not send one more idea now (room closed, time up, too many), or None."""
+def can_send(room: Room, mine: Sequence[Idea], now: float, in_room: int = 0) -> Problem | None:
+    """Why this participant may not send one more idea now (room closed, time up, too many of theirs or of the room's:
+    in_room counts everyone's ideas), or None."""
     if not room.is_open:
         return Problem("room_closed")
     if room.timer.close_on_end and room.timer.ended(now):
         return Problem("room_time_up")
-    if len(mine) >= IDEAS_PER_ROOM:
-        return Problem("idea_limit", {"max": IDEAS_PER_ROOM})
+    if in_room >= ROOM_IDEAS:
+        return Problem("room_ideas_full", {"max": ROOM_IDEAS})
+    if len(mine) >= IDEAS_PER_PERSON:
+        return Problem("idea_limit", {"max": IDEAS_PER_PERSON})
     if sum(1 for i in mine if i.activity == room.activity) >= IDEAS_PER_ACTIVITY:
         return Problem("idea_limit", {"max": IDEAS_PER_ACTIVITY})
     return None
+
+
+def can_join(room_state: RoomState | None, people: int, from_client: int) -> Problem | None:
+    """Why one more person may not join (room closed, full, or too many joins from their client address within
+    JOIN_WINDOW: one holder of the join link cannot fill the room), or None."""
+    if room_state is not RoomState.OPEN:
+        return Problem("room_closed")
+    if people >= MAX_PARTICIPANTS:
+        return Problem("room_full", {"max": MAX_PARTICIPANTS})
+    if from_client >= JOINS_PER_CLIENT:
+        return Problem("room_join_rate", {"max": JOINS_PER_CLIENT, "seconds": int(JOIN_WINDOW)})
+    return None
+
+
+def max_dots(dots: int) -> int:
+    """The most dots a vote giving each person `dots` can hold: a full room spending all of them."""
+    return MAX_PARTICIPANTS * dots
 
 
 def can_change(idea: Idea | None, participant: str) -> Problem | None:
@@ -225,8 +266,13 @@ def visible(ideas: Iterable[Idea], participant: str | None) -> list[Idea]:
     participant None is the facilitator, who sees everything."""
     if participant is None:
         return list(ideas)
-    shown = (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED, IdeaStatus.MERGED)
-    return [i for i in ideas if i.participant == participant or i.status in shown]
+    return [i for i in ideas if i.participant == participant or i.seen]
+
+
+def latest(ideas: Sequence[Idea], most: int = PHONE_LIST) -> tuple[list[Idea], int]:
+    """The last `most` ideas in the order sent, and how many earlier ones are left out."""
+    kept = list(ideas[-most:]) if most > 0 else []
+    return kept, len(ideas) - len(kept)
 
 
 def author(idea: Idea, anonymous: bool) -> str | None:
@@ -242,14 +288,21 @@ def can_merge(idea: Idea, into: Idea) -> Problem | None:
     return None
 
 
-def make_vote(question: str, kind: VoteKind, options: Sequence[str], dots: int) -> tuple[str, tuple[str, ...], int] | Problem:
-    """A vote's cleaned question, options (unique, in order) and dots per person, or a Problem."""
+def make_vote(
+    question: str, kind: VoteKind, options: Sequence[str], dots: int, votes_before: int = 0
+) -> tuple[str, tuple[str, ...], int] | Problem:
+    """A vote's cleaned question, options (unique, in order) and dots per person, or a Problem (also when the room
+    already had ROOM_VOTES votes: votes_before)."""
     q = _one_line(question[: MAX_QUESTION * 4])[:MAX_QUESTION]
     unique = tuple(dict.fromkeys(o for o in options if o))
+    if votes_before >= ROOM_VOTES:
+        return Problem("room_votes_full", {"max": ROOM_VOTES})
     if not unique:
         return Problem("vote_no_options")
     if len(unique) > MAX_OPTIONS:
         return Problem("vote_too_many_options", {"max": MAX_OPTIONS})
+    if any(len(o) > MAX_OPTION for o in unique):
+        return Problem("vote_bad_option")
     if not 1 <= dots <= MAX_DOTS:
         return Problem("vote_dots_range", {"max": MAX_DOTS})
     return q, unique, dots
@@ -266,11 +319,12 @@ def can_dot(vote: Vote | None, option: str, mine: int) -> Problem | None:
     return None
 
 
-def tally(vote: Vote, dots: Iterable[tuple[str, str]]) -> list[tuple[str, int]]:
+def tally(vote: Vote, dots: Iterable[tuple[str, str]], counted: Mapping[str, int] | None = None) -> list[tuple[str, int]]:
     """Dots per option (every option listed, most dots first, then in the vote's order), from (participant, option)
-    pairs; dots beyond a person's allowance or on unknown options are not counted."""
+    pairs and from results already counted (an imported vote's: option -> dots); dots beyond a person's allowance or on
+    unknown options are not counted."""
     per_person: Counter[str] = Counter()
-    counts: Counter[str] = Counter({o: 0 for o in vote.options})
+    counts: Counter[str] = Counter({o: max(0, int((counted or {}).get(o, 0))) for o in vote.options})
     for who, option in dots:
         if option in counts and per_person[who] < vote.dots:
             per_person[who] += 1

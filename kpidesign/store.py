@@ -22,13 +22,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar, cast
 
+from pydantic import ValidationError
 from sqlite_utils import Database, Migrations
 
 from kpidesign import room as rules
-from kpidesign.findings import Finding, errors
+from kpidesign.findings import Finding, Severity, errors
 from kpidesign.model import Actual, RoomIdea, RoomRecord, RoomVote, Workshop
 from kpidesign.progress import steps_done
 from kpidesign.room import Idea, IdeaStatus, Room, RoomState, Timer, Vote, VoteKind, VoteState
@@ -40,6 +42,8 @@ ENV_VAR = "KPIDESIGN_DB"
 KEEP_VERSIONS = 500
 SHARE_EXPIRY = dt.timedelta(days=90)  # a share link's life unless its creator chooses another (or none)
 LOADED_CACHE = 32  # workshops kept parsed in a process, the last version of each (across every session and database)
+MAX_VERSION_BYTES = 64 * 2**20  # a stored version (a workshop's JSON, 2,000 nodes at most) inflates to no more than this
+INFLATE_CHUNK = 2**20  # a version is inflated a chunk at a time: a zip bomb is stopped at the bound, not after
 UNDO_SUMMARY = re.compile(r"undo: back to v(\d+)")  # the summary an undo leaves, so that a second undo goes further back
 
 migrations = Migrations("kpidesign")
@@ -200,6 +204,29 @@ def m007_room_revision_and_participant_secrets(db: Database) -> None:
         db.execute("update room_dots set participant_id = ? where participant_id = ?", (new, old))
 
 
+@migrations()
+def m008_vote_counts_and_room_bounds(db: Database) -> None:
+    """Votes counted per option (an imported vote's results were one row per dot: a small file could add millions of
+    rows), and what bounds a room: the client a participant joined from (a hash, for the joins-per-client limit) and
+    when the facilitator removed them; and what an accepted idea was before (an undo of the acceptance returns it there)."""
+    db.table("room_tallies").create(
+        {"vote_id": int, "option": str, "dots": int}, pk=("vote_id", "option"), foreign_keys=[("vote_id", "room_votes", "id")]
+    )
+    db.execute(
+        "insert into room_tallies (vote_id, option, dots) select vote_id, option, count(*) from room_dots "
+        "where participant_id like 'imported:%' group by vote_id, option"
+    )
+    db.execute("delete from room_dots where participant_id like 'imported:%'")
+    db.table("room_participants").add_column("client", str)
+    db.table("room_participants").add_column("removed_at", str)
+    db.table("room_participants").create_index(["workshop_id", "client", "joined_at"])
+    # what an idea was (private or revealed) when the facilitator decided it: an undone acceptance returns it there,
+    # and one decided while private is never shown to the room
+    db.table("room_ideas").add_column("decided_from", str)
+    # the question a vote was opened under: its result is shown until the next one
+    db.table("room_votes").add_column("activity", int)
+
+
 def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
     """The workshop with these actuals attached, keeping those of KPIs still in its tree."""
     ids = {n.id for n in ws.nodes}
@@ -207,6 +234,14 @@ def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
 
 
 _UNDECIDED = f"('{IdeaStatus.PRIVATE.value}', '{IdeaStatus.REVEALED.value}')"  # ideas the facilitator has not yet decided
+
+
+class Membership(StrEnum):
+    """Whom a participant secret names in a room."""
+
+    NONE = "none"
+    ACTIVE = "active"
+    REMOVED = "removed"
 
 
 class StoreError(Exception):
@@ -223,6 +258,35 @@ class StaleVersionError(StoreError):
     def __init__(self, workshop_id: str, expected: int, current: int, summary: str):
         super().__init__(f"workshop {workshop_id} is at version {current}, not {expected}")
         self.workshop_id, self.expected, self.current, self.summary = workshop_id, expected, current, summary
+
+
+class CorruptVersionError(StoreError):
+    """A stored version that is not a whole zlib document, or that inflates beyond MAX_VERSION_BYTES (a zip bomb)."""
+
+
+def inflate(blob: object, *, keep: bool = True) -> bytes:
+    """A stored version's document, inflated a chunk at a time and never beyond MAX_VERSION_BYTES (CorruptVersionError
+    otherwise, in bounded memory and time); keep=False only checks it (each chunk is thrown away: ~1 MB whatever it
+    claims) and returns b""."""
+    if not isinstance(blob, bytes):
+        raise CorruptVersionError("is not a compressed document")
+    inflater, total, pending, parts = zlib.decompressobj(), 0, blob, []
+    try:
+        while True:
+            out = inflater.decompress(pending, INFLATE_CHUNK)
+            total += len(out)
+            if total > MAX_VERSION_BYTES:
+                raise CorruptVersionError(f"inflates to more than {MAX_VERSION_BYTES // 2**20} MB (a zip bomb?)")
+            if keep:
+                parts.append(out)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or not (pending or len(out) == INFLATE_CHUNK):
+                break
+    except zlib.error as e:
+        raise CorruptVersionError(f"cannot be decompressed ({e})") from None
+    if not inflater.eof or inflater.unused_data:
+        raise CorruptVersionError("is not a whole compressed document")
+    return b"".join(parts)
 
 
 class NewerSchemaError(StoreError):
@@ -494,7 +558,26 @@ class Store:
             )
             conn.execute("insert into versions values (?,?,?,?,?)", (workshop_id, new, now, summary, zlib.compress(doc.encode(), 1)))
             conn.execute("delete from versions where workshop_id = ? and version <= ?", (workshop_id, new - KEEP_VERSIONS))
+            self._unaccept_missing(conn, workshop_id, ws)
         return new
+
+    def _unaccept_missing(self, conn: sqlite3.Connection, workshop_id: str, ws: Workshop) -> None:
+        """Ideas accepted as nodes the design no longer has (an undo of "make nodes", a restore, a deletion) are undecided
+        again, as they were before (private stays private): back in the inbox, choosable, and named by no export."""
+        ids = {n.id for n in ws.nodes}
+        gone = [
+            (r[0],)
+            for r in conn.execute(
+                "select id, node from room_ideas where workshop_id = ? and status = ?", (workshop_id, IdeaStatus.ACCEPTED.value)
+            ).fetchall()
+            if r[1] not in ids
+        ]
+        if gone:
+            conn.executemany(
+                "update room_ideas set status = coalesce(decided_from, ?), node = null, decided_from = null where id = ?",
+                [(IdeaStatus.REVEALED.value, *g) for g in gone],
+            )
+            self._touch(conn, workshop_id)
 
     def duplicate(self, workshop_id: str, title: str) -> str:
         """Copy a workshop (with its actuals and its room's ideas and votes, closed) under a new title; return the copy's id."""
@@ -664,9 +747,12 @@ class Store:
         return token
 
     def close_room(self, workshop_id: str) -> None:
-        """Close the room: its join token opens nothing from now on (participants see it at their next refresh)."""
+        """Close the room, and its vote: its join token opens nothing from now on, and no participant's write is taken
+        (participants see it at their next refresh)."""
         with self._write() as conn:
             conn.execute("update rooms set state = ?, closed_at = ? where workshop_id = ?", (RoomState.CLOSED.value, _now(), workshop_id))
+            conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+            conn.execute("update room_participants set client = null where workshop_id = ?", (workshop_id,))  # kept no longer than needed
             self._touch(conn, workshop_id)
 
     def room(self, workshop_id: str) -> Room | None:
@@ -713,36 +799,121 @@ class Store:
         ).fetchone()
         return row[0] if row else None
 
-    def join_room(self, workshop_id: str, name: str = "") -> str:
+    def join_room(self, workshop_id: str, name: str = "", *, client: str = "", now: dt.datetime | None = None) -> str:
         """A new participant of an open room (display name optional); return their secret (256 bits from secrets), which
-        only their own browser holds: only its hash is stored. Raise EditError when the room is closed or full, or the
-        name is refused."""
+        only their own browser holds: only its hash is stored. client names where the browser connects from (an address;
+        only its hash is kept): a room takes at most JOINS_PER_CLIENT joins from one client within JOIN_WINDOW, so one
+        holder of the join link cannot fill it. Raise EditError when the room is closed or full, the client joined too
+        often, or the name is refused (all checked in the write transaction, so parallel joins cannot pass them)."""
         clean = rules.parse_display_name(name)
         if isinstance(clean, Problem):
             raise EditError(clean)
         secret = secrets.token_urlsafe(32)
+        at = now or dt.datetime.now(dt.UTC)
+        since = (at - dt.timedelta(seconds=rules.JOIN_WINDOW)).isoformat(timespec="seconds")
+        where = _hash(f"client:{client}")
         with self._write() as conn:
             room = conn.execute("select state from rooms where workshop_id = ?", (workshop_id,)).fetchone()
-            if room is None or room[0] != RoomState.OPEN.value:
-                raise EditError(Problem("room_closed"))
-            count = conn.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0]
-            if count >= rules.MAX_PARTICIPANTS:
-                raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
+            people = conn.execute(
+                "select count(*) from room_participants where workshop_id = ? and removed_at is null", (workshop_id,)
+            ).fetchone()[0]
+            recent = conn.execute(
+                "select count(*) from room_participants where workshop_id = ? and client = ? and joined_at > ?", (workshop_id, where, since)
+            ).fetchone()[0]
+            problem = rules.can_join(RoomState(room[0]) if room else None, people, recent)
+            if problem:
+                raise EditError(problem)
             conn.execute(
-                "insert into room_participants (id, workshop_id, name, joined_at) values (?,?,?,?)",
-                (rules.participant_key(secret), workshop_id, clean, _now()),
+                "insert into room_participants (id, workshop_id, name, joined_at, client) values (?,?,?,?,?)",
+                (rules.participant_key(secret), workshop_id, clean, at.isoformat(timespec="seconds"), where),
             )
             self._touch(conn, workshop_id)
         return secret
 
-    def is_participant(self, workshop_id: str, secret: str | None) -> bool:
-        """True when this secret names a participant of this workshop's room (a secret of another room names no one here)."""
+    def membership(self, workshop_id: str, secret: str | None) -> Membership:
+        """Whom this secret names in this workshop's room: a participant, one the facilitator removed, or no one (a
+        secret of another room names no one here)."""
         if not secret or len(secret) > 200:
-            return False
+            return Membership.NONE
         row = self.db.execute(
-            "select 1 from room_participants where id = ? and workshop_id = ?", (rules.participant_key(secret), workshop_id)
+            "select removed_at from room_participants where id = ? and workshop_id = ?", (rules.participant_key(secret), workshop_id)
         ).fetchone()
-        return row is not None
+        if row is None:
+            return Membership.NONE
+        return Membership.ACTIVE if row[0] is None else Membership.REMOVED
+
+    def is_participant(self, workshop_id: str, secret: str | None) -> bool:
+        """True when this secret names a participant of this workshop's room, not removed."""
+        return self.membership(workshop_id, secret) is Membership.ACTIVE
+
+    def remove_participant(self, workshop_id: str, key: str) -> int:
+        """Take a participant (named by their key, kpidesign.room.participant_key) out of the room (see
+        remove_participants); how many of their ideas were hidden."""
+        self.remove_participants(workshop_id, [key])
+        return sum(1 for i in self._read_ideas(workshop_id, removed=True) if i.participant == key and i.status is not IdeaStatus.ACCEPTED)
+
+    def remove_participants(self, workshop_id: str, keys: list[str]) -> int:
+        """Take participants out of the room in one write: they can write nothing more, their ideas not yet made nodes
+        and their dots are no longer shown, counted or exported, and their browsers do not join again. Undone by
+        readmit_participant; how many were removed."""
+        with self._write() as conn:
+            now = _now()
+            done = sum(
+                conn.execute(
+                    "update room_participants set removed_at = ? where id = ? and workshop_id = ? and removed_at is null",
+                    (now, key, workshop_id),
+                ).rowcount
+                for key in keys
+            )
+            self._touch(conn, workshop_id)
+            return done
+
+    def remove_silent(self, workshop_id: str, *, quiet: float = 120.0, now: dt.datetime | None = None) -> int:
+        """Take out of the room, in one write, everyone who joined more than `quiet` seconds ago and has sent no idea
+        and placed no dot (joins that fill the room and do nothing); how many. Undone one by one, or all at once."""
+        since = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=quiet)).isoformat(timespec="seconds")
+        with self._write() as conn:
+            done = conn.execute(
+                "update room_participants set removed_at = ? where workshop_id = ? and removed_at is null and joined_at <= ? "
+                "and id not in (select participant_id from room_ideas where workshop_id = ?) "
+                "and id not in (select d.participant_id from room_dots d join room_votes v on v.id = d.vote_id where v.workshop_id = ?)",
+                (_now(), workshop_id, since, workshop_id, workshop_id),
+            ).rowcount
+            self._touch(conn, workshop_id)
+            return done
+
+    def readmit_participant(self, workshop_id: str, key: str | None = None) -> int:
+        """Undo a removal: the participant (every removed one when key is None), their ideas and dots back as they were,
+        as long as the room has places (EditError room_full otherwise: nothing is readmitted); how many."""
+        with self._write() as conn:
+            people = conn.execute(
+                "select count(*) from room_participants where workshop_id = ? and removed_at is null", (workshop_id,)
+            ).fetchone()[0]
+            back = conn.execute(
+                "select count(*) from room_participants where workshop_id = ? and removed_at is not null and (? is null or id = ?)",
+                (workshop_id, key, key),
+            ).fetchone()[0]
+            if people + back > rules.MAX_PARTICIPANTS:
+                raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
+            conn.execute(
+                "update room_participants set removed_at = null where workshop_id = ? and removed_at is not null and (? is null or id = ?)",
+                (workshop_id, key, key),
+            )
+            self._touch(conn, workshop_id)
+            return int(back)
+
+    def removed_participants(self, workshop_id: str) -> list[tuple[str, str]]:
+        """The participants the facilitator removed, as (key, display name), the latest first (read once per room revision)."""
+
+        def read() -> list[tuple[str, str]]:
+            rows = self.db.execute(
+                "select id, coalesce(name, '') from room_participants where workshop_id = ? and removed_at is not null "
+                "order by removed_at desc, rowid desc",
+                (workshop_id,),
+            ).fetchall()
+            return [(r[0], r[1]) for r in rows]
+
+        return list(self._cached(workshop_id, ("removed",), read))
 
     def rename_participant(self, workshop_id: str, secret: str, name: str) -> None:
         """Change a participant's display name (raise EditError for a name refused)."""
@@ -750,6 +921,7 @@ class Store:
         if isinstance(clean, Problem):
             raise EditError(clean)
         with self._write() as conn:
+            self._open_to(workshop_id, secret)
             conn.execute(
                 "update room_participants set name = ? where id = ? and workshop_id = ?",
                 (clean, rules.participant_key(secret), workshop_id),
@@ -761,7 +933,11 @@ class Store:
         return self._cached(
             workshop_id,
             ("people",),
-            lambda: int(self.db.execute("select count(*) from room_participants where workshop_id = ?", (workshop_id,)).fetchone()[0]),
+            lambda: int(
+                self.db.execute(
+                    "select count(*) from room_participants where workshop_id = ? and removed_at is null", (workshop_id,)
+                ).fetchone()[0]
+            ),
         )
 
     def ideas(self, workshop_id: str, secret: str | None = None) -> list[Idea]:
@@ -773,13 +949,16 @@ class Store:
         key = rules.participant_key(secret)
         return [i for i in every if i.participant == key]
 
-    def _read_ideas(self, workshop_id: str) -> list[Idea]:
+    def _read_ideas(self, workshop_id: str, *, removed: bool = False) -> list[Idea]:
+        """The room's ideas; those of removed participants (but the ones made nodes) only when asked for."""
+        shown = "" if removed else f"and (p.removed_at is null or i.status = '{IdeaStatus.ACCEPTED.value}')"
         rows = self.db.execute(
-            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
-            "from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ? order by i.id",
+            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node, "
+            "i.decided_from "
+            f"from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ? {shown} order by i.id",
             (workshop_id,),
         ).fetchall()
-        return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+        return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8], IdeaStatus(r[9]) if r[9] else None) for r in rows]
 
     def add_idea(self, workshop_id: str, secret: str, text: str, parent: str | None = None, *, now: float | None = None) -> int:
         """A participant's new idea (private until revealed) answering a node; its id. Raise EditError when the text is
@@ -791,13 +970,18 @@ class Store:
         with self._write() as conn:
             room = self.room(workshop_id)
             if room is None or not self.is_participant(workshop_id, secret):
-                raise EditError(Problem("room_closed"))
+                raise EditError(Problem("room_closed"))  # an open room's can_send below says more
             key = rules.participant_key(secret)
             rows = conn.execute(
                 "select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, key)
             ).fetchall()
             mine = [Idea(0, key, "", activity=a) for (a,) in rows]
-            problem = rules.can_send(room, mine, _clock(now))
+            in_room = conn.execute(  # a removed participant's ideas leave room for others'
+                "select count(*) from room_ideas i left join room_participants p on p.id = i.participant_id "
+                "where i.workshop_id = ? and p.removed_at is null",
+                (workshop_id,),
+            ).fetchone()[0]
+            problem = rules.can_send(room, mine, _clock(now), in_room)
             if problem:
                 raise EditError(problem)
             cur = conn.execute(
@@ -808,6 +992,12 @@ class Store:
             return int(cur.lastrowid or 0)
 
     def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, secret: str, idea_id: int) -> None:
+        """Refuse (EditError) a participant's change of an idea unless the room is open (and its time not up, when the
+        timer stops ideas), they are in it, and the idea is theirs and still private."""
+        self._open_to(workshop_id, secret)
+        room = self.room(workshop_id)
+        if room is not None and room.timer.close_on_end and room.timer.ended(time.time()):
+            raise EditError(Problem("room_time_up"))
         row = conn.execute(
             "select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)
         ).fetchone()
@@ -815,6 +1005,12 @@ class Store:
         problem = rules.can_change(idea, rules.participant_key(secret))
         if problem:
             raise EditError(problem)
+
+    def _open_to(self, workshop_id: str, secret: str) -> None:
+        """Refuse (EditError) any participant's write unless the room is open and they are in it (not removed)."""
+        room = self.room(workshop_id)
+        if room is None or not room.is_open or not self.is_participant(workshop_id, secret):
+            raise EditError(Problem("room_closed"))
 
     def edit_idea(self, workshop_id: str, secret: str, idea_id: int, text: str) -> None:
         """Change the text of one's own idea while it is private (raise EditError otherwise)."""
@@ -871,7 +1067,7 @@ class Store:
             if problem:
                 raise EditError(problem)
             conn.execute(
-                "update room_ideas set status = ?, merged_into = ?, updated_at = ? where id = ?",
+                "update room_ideas set decided_from = status, status = ?, merged_into = ?, updated_at = ? where id = ?",
                 (IdeaStatus.MERGED.value, into, _now(), idea_id),
             )
             self._touch(conn, workshop_id)
@@ -885,7 +1081,8 @@ class Store:
         with self._write() as conn:
             done = sum(
                 conn.execute(
-                    f"update room_ideas set status = ?, node = ?, updated_at = ? where id = ? and workshop_id = ? and status in {_UNDECIDED}",
+                    "update room_ideas set decided_from = status, status = ?, node = ?, updated_at = ? "
+                    f"where id = ? and workshop_id = ? and status in {_UNDECIDED}",
                     (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
                 ).rowcount
                 for idea_id, node in made
@@ -895,15 +1092,26 @@ class Store:
 
     def open_vote(self, workshop_id: str, question: str, kind: VoteKind, options: list[str], dots: int = rules.DEFAULT_DOTS) -> int:
         """Put a question to the vote (closing any vote still open); its id. Raise EditError for no options or bad dots."""
-        made = rules.make_vote(question, kind, options, dots)
-        if isinstance(made, Problem):
-            raise EditError(made)
-        q, opts, n = made
         with self._write() as conn:
+            before = conn.execute("select count(*) from room_votes where workshop_id = ?", (workshop_id,)).fetchone()[0]
+            made = rules.make_vote(question, kind, options, dots, before)
+            if isinstance(made, Problem):
+                raise EditError(made)
+            q, opts, n = made
             conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+            asked = conn.execute("select activity from rooms where workshop_id = ?", (workshop_id,)).fetchone()
             cur = conn.execute(
-                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
-                (workshop_id, q, kind.value, json.dumps(list(opts), ensure_ascii=False), n, VoteState.OPEN.value, _now()),
+                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at, activity) values (?,?,?,?,?,?,?,?)",
+                (
+                    workshop_id,
+                    q,
+                    kind.value,
+                    json.dumps(list(opts), ensure_ascii=False),
+                    n,
+                    VoteState.OPEN.value,
+                    _now(),
+                    asked[0] if asked else 0,
+                ),
             )
             self._touch(conn, workshop_id)
             return int(cur.lastrowid or 0)
@@ -919,9 +1127,10 @@ class Store:
 
         def read() -> list[Vote]:
             rows = self.db.execute(
-                "select id, question, kind, options, dots, state from room_votes where workshop_id = ? order by id", (workshop_id,)
+                "select id, question, kind, options, dots, state, coalesce(activity, 0) from room_votes where workshop_id = ? order by id",
+                (workshop_id,),
             ).fetchall()
-            return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5])) for r in rows]
+            return [Vote(r[0], r[1], VoteKind(r[2]), tuple(json.loads(r[3])), r[4], VoteState(r[5]), r[6]) for r in rows]
 
         return list(self._cached(workshop_id, ("votes",), read))
 
@@ -930,8 +1139,7 @@ class Store:
         many sessions or reloads). Raise EditError when refused."""
         with self._write() as conn:
             vote = next((v for v in self.votes(workshop_id) if v.id == vote_id), None)
-            if not self.is_participant(workshop_id, secret):
-                raise EditError(Problem("room_closed"))
+            self._open_to(workshop_id, secret)
             key = rules.participant_key(secret)
             mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, key)).fetchone()[0]
             problem = rules.can_dot(vote, option, mine)
@@ -943,6 +1151,7 @@ class Store:
     def remove_dot(self, workshop_id: str, vote_id: int, secret: str, option: str) -> None:
         """Take back one of a participant's dots from an option while the vote is open."""
         with self._write() as conn:
+            self._open_to(workshop_id, secret)
             if not any(v.id == vote_id and v.is_open for v in self.votes(workshop_id)):
                 raise EditError(Problem("vote_closed"))
             conn.execute(
@@ -952,23 +1161,41 @@ class Store:
             self._touch(conn, workshop_id)
 
     def dots(self, vote_id: int, workshop_id: str | None = None) -> list[tuple[str, str]]:
-        """Every dot of a vote as (participant key, option); read once per room revision when the room is named."""
+        """Every dot of a vote placed in the room as (participant key, option), removed participants' left out; read once
+        per room revision when the room is named."""
 
         def read() -> list[tuple[str, str]]:
-            rows = self.db.execute("select participant_id, option from room_dots where vote_id = ? order by id", (vote_id,)).fetchall()
+            rows = self.db.execute(
+                "select d.participant_id, d.option from room_dots d left join room_participants p on p.id = d.participant_id "
+                "where d.vote_id = ? and p.removed_at is null order by d.id",
+                (vote_id,),
+            ).fetchall()
             return [(r[0], r[1]) for r in rows]
 
         return list(read() if workshop_id is None else self._cached(workshop_id, ("dots", vote_id), read))
 
+    def counted(self, vote_id: int) -> dict[str, int]:
+        """A vote's results that came counted (an imported vote's: option -> dots), {} for a vote of this room's."""
+        rows = self.db.execute("select option, dots from room_tallies where vote_id = ?", (vote_id,)).fetchall()
+        return {r[0]: int(r[1]) for r in rows}
+
+    def tally(self, vote: Vote, workshop_id: str) -> list[tuple[str, int]]:
+        """A vote's results (kpidesign.room.tally): the dots placed in the room and the results imported with it."""
+        return rules.tally(
+            vote, self.dots(vote.id, workshop_id), self._cached(workshop_id, ("counted", vote.id), lambda: self.counted(vote.id))
+        )
+
     def room_record(self, workshop_id: str) -> RoomRecord | None:
-        """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results."""
+        """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results.
+        Built without the import's limits (model_construct): what the store holds is always exported, even a room an
+        older release let grow past them; importing or copying it again is what refuses it, with a message."""
         room = self.room(workshop_id)
         if room is None:
             return None
         ideas = self.ideas(workshop_id)
         label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
         records = [
-            RoomIdea(
+            RoomIdea.model_construct(
                 id=label[i.id],
                 text=i.text,
                 parent=i.parent,
@@ -984,10 +1211,12 @@ class Store:
             return label.get(int(option), option) if vote.kind is VoteKind.IDEAS and option.isdigit() else option
 
         votes = [
-            RoomVote(question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in rules.tally(v, self.dots(v.id))})
+            RoomVote.model_construct(
+                question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in self.tally(v, workshop_id)}
+            )
             for v in self.votes(workshop_id)
         ]
-        return RoomRecord(anonymous=room.anonymous, ideas=records, votes=votes)
+        return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=votes)
 
     def with_room(self, ws: Workshop, workshop_id: str) -> Workshop:
         """The workshop with its room's record attached (for export), or as it is when it never had a room."""
@@ -997,7 +1226,8 @@ class Store:
     def delete(self, workshop_id: str) -> None:
         """Remove a workshop, its history and its share links."""
         with self._write() as conn:
-            conn.execute("delete from room_dots where vote_id in (select id from room_votes where workshop_id = ?)", (workshop_id,))
+            for table in ("room_dots", "room_tallies"):
+                conn.execute(f"delete from {table} where vote_id in (select id from room_votes where workshop_id = ?)", (workshop_id,))
             for table in ("room_votes", "room_ideas", "room_participants", "rooms"):
                 conn.execute(f"delete from {table} where workshop_id = ?", (workshop_id,))
             conn.execute("delete from actuals where workshop_id = ?", (workshop_id,))
@@ -1019,7 +1249,7 @@ class Store:
         row = self.db.execute("select doc from versions where workshop_id = ? and version = ?", (workshop_id, version)).fetchone()
         if row is None:
             raise WorkshopNotFoundError(f"{workshop_id}@{version}")
-        return Workshop.model_validate_json(zlib.decompress(row[0]))
+        return Workshop.model_validate_json(inflate(row[0]))
 
     def restore(self, workshop_id: str, version: int, *, expected_version: int) -> int:
         """Make an earlier version the current one (as a new version, so the restore can be undone)."""
@@ -1060,7 +1290,8 @@ def _insert_actuals(conn: sqlite3.Connection, workshop_id: str, actuals: list[Ac
 
 
 def _insert_room(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord) -> None:
-    """An imported room: closed (no join token), its ideas and authors, and each vote's results as single dots."""
+    """An imported room: closed (no join token), its ideas and authors, and each vote's results as counts (a row per
+    option: the record is within what a live room can hold, kpidesign.model.RoomRecord, checked by _guard)."""
     now = _now()
     conn.execute(
         "insert into rooms (workshop_id, token_hash, state, anonymous, step, activity, follow, timer_seconds, timer_elapsed, timer_close) "
@@ -1093,7 +1324,7 @@ def _insert_room(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord)
     for idea in record.ideas:
         if idea.merged_into in ids:
             conn.execute("update room_ideas set merged_into = ? where id = ?", (ids[idea.merged_into], ids[idea.id]))
-    for k, vote in enumerate(record.votes):
+    for vote in record.votes:
         named = {o: str(ids[o]) if vote.kind is VoteKind.IDEAS and o in ids else o for o in vote.results}
         cur = conn.execute(
             "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
@@ -1108,8 +1339,8 @@ def _insert_room(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord)
             ),
         )
         conn.executemany(
-            "insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)",
-            [(cur.lastrowid, f"imported:{k}:{o}:{j}", named[o], now) for o, n in vote.results.items() for j in range(n)],
+            "insert into room_tallies (vote_id, option, dots) values (?,?,?)",
+            [(cur.lastrowid, named[o], n) for o, n in vote.results.items() if n > 0],
         )
 
 
@@ -1122,6 +1353,14 @@ def _hash(token: str) -> str:
 
 
 def _guard(ws: Workshop) -> None:
+    """Refuse (InvalidWorkshopError) a workshop whose tree is broken, or whose room holds more than a live room can
+    (checked again here: a record built in code, e.g. by model_copy, skipped the model's validation)."""
     problems = errors(check_structure(ws))
+    if ws.room is not None:
+        try:
+            RoomRecord.model_validate(ws.room.model_dump())
+        except ValidationError as e:
+            where = ".".join(str(part) for part in e.errors()[0]["loc"])
+            problems.append(Finding(Severity.ERROR, "yaml_field", None, {"field": f"room.{where}", "detail": e.errors()[0]["msg"][:200]}))
     if problems:
         raise InvalidWorkshopError(problems)

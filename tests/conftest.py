@@ -7,10 +7,16 @@ import os
 os.environ.setdefault("KPIDESIGN_STRICT_TEXT", "1")  # a text key with no entry fails a test (people would see the key)
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from kpidesign import library, tree
 from kpidesign.model import Workshop, new_workshop
 from kpidesign.store import Store
+
+# Generating inputs is timed by Hypothesis's health check; on a loaded machine (CI runs the browser tests' servers
+# beside it) a strategy such as emails() is "too slow" without being wrong: how fast inputs come is no test of ours.
+settings.register_profile("kpidesign", suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("kpidesign")
 
 
 def build_ec(ws: Workshop | None = None) -> Workshop:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -379,3 +381,201 @@ def test_backup_of_a_database_that_is_not_kpidesigns_keeps_the_previous_backup(t
     assert main(["backup", "--db", str(other), "--to", str(tmp_path / "b.db")]) == 2
     assert "not kpidesign's" in capsys.readouterr().err
     assert (tmp_path / "b.db").read_bytes() == b"last night's backup" and not list(tmp_path.glob(".*"))
+
+
+KNOWN_TOKEN = "planted-token-everyone-knows"
+
+
+def _plant(path: Path, sql: str) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript(sql)
+    conn.close()
+
+
+PLANTED = {  # schema objects no migration creates (#25 item 6)
+    "trigger": f"""create trigger give_away after insert on workshops begin
+        insert into share_links (id, token_hash, workshop_id, label, created_at, expires_at, revoked_at)
+        values (lower(hex(randomblob(4))), '{hashlib.sha256(KNOWN_TOKEN.encode()).hexdigest()}', new.id, '', datetime('now'), null, null);
+        end;""",
+    "view": "create view everything as select * from share_links;",
+    "table": "create table notes (x text);",
+    "column": "alter table share_links add column note text;",
+    "index": "create index idx_mine on versions (saved_at);",
+    "default": """create table t2 as select * from share_links; drop table share_links;
+        create table share_links (id text primary key, token_hash text not null, workshop_id text not null references workshops(id),
+        label text, created_at text not null, expires_at text default 'never', revoked_at text);
+        create unique index idx_share_links_token_hash on share_links (token_hash); drop table t2;""",
+}
+
+
+def test_a_trigger_planted_in_a_backup_would_give_every_new_workshop_a_known_link(tmp_path, ec):
+    """The motivating case, shown working on an unchecked copy: what `restore` must keep out."""
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    _plant(db, PLANTED["trigger"])
+    s = Store(db)
+    wid = s.create(ec.model_copy(update={"title": "after the restore"}))
+    assert s.resolve_share(KNOWN_TOKEN) == wid  # never expires, token known to whoever made the file
+    s.close()
+
+
+@pytest.mark.parametrize("kind", sorted(PLANTED))
+def test_restore_refuses_a_schema_object_no_migration_creates(tmp_path, ec, capsys, kind):
+    db, other = tmp_path / "live.db", tmp_path / "other.db"
+    _live(db, ec)
+    _live(other, ec.model_copy(update={"title": "hostile"}))
+    _plant(other, PLANTED[kind])
+    before = _digest(db)
+    assert main(["restore", str(other), "--db", str(db)]) == 2
+    err = capsys.readouterr().err
+    expected = {
+        "trigger": "trigger give_away",
+        "view": "view everything",
+        "table": "table notes",
+        "column": "share_links",
+        "index": "index idx_mine",
+        "default": "share_links",
+    }[kind]
+    assert "not made by kpidesign" in err and expected in err and "Traceback" not in err, err
+    assert _digest(db) == before and not list(tmp_path.glob("live.db.replaced-*")) and not list(tmp_path.glob(".live*"))
+    with pytest.raises(backup.BackupError):
+        backup.check(other)
+
+
+@pytest.mark.parametrize("fixture", sorted((ROOT / "tests" / "fixtures" / "databases").glob("*.db")), ids=lambda p: p.stem)
+def test_every_released_schema_still_checks_and_restores(tmp_path, fixture):
+    copy = tmp_path / "old.db"
+    copy.write_bytes(fixture.read_bytes())
+    held = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))  # what the release's own run wrote
+    checked, _ = backup.restore(copy, tmp_path / "kpidesign.db")
+    assert checked.workshops == len(held["workshops"])
+    assert checked.versions == sum(len(w["versions"]) for w in held["workshops"].values())
+    assert checked.migrations == tuple(held["migrations"])
+    assert {s.id for s in Store(tmp_path / "kpidesign.db").workshops()} == set(held["workshops"])
+
+
+def test_a_database_of_every_migration_this_code_knows_checks(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    assert backup.check(db).schema == len(known_migrations())
+
+
+BOMB_CHILD = """
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (600 * 2**20, 600 * 2**20))
+from kpidesign import backup
+start = time.monotonic()
+try:
+    backup.check(sys.argv[1])
+except backup.BackupError as e:
+    print("refused", round(time.monotonic() - start, 1), e)
+else:
+    print("accepted")
+"""
+
+
+def test_a_zip_bomb_in_a_stored_version_is_refused_in_bounded_memory(tmp_path, ec):
+    """A version of 1 GiB of JSON-ish zeros compressed to ~1 MB: check and restore must not inflate it whole."""
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    z = zlib.compressobj(1)
+    chunk = b"0" * 2**20
+    bomb = b"".join(z.compress(chunk) for _ in range(1024)) + z.flush()
+    conn = sqlite3.connect(db)
+    conn.execute("update versions set doc = ? where version = 2", (bomb,))
+    conn.commit()
+    conn.close()
+    run = subprocess.run([sys.executable, "-c", BOMB_CHILD, str(db)], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.stdout.startswith("refused"), run.stdout + run.stderr
+    assert "version 2" in run.stdout and "MB" in run.stdout
+    assert float(run.stdout.split()[1]) < 10
+    target = tmp_path / "kpidesign.db"
+    with pytest.raises(backup.BackupError, match="version 2"):
+        backup.restore(db, target)
+    assert not target.exists()
+
+
+def test_a_version_that_is_not_compressed_json_is_refused(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    conn = sqlite3.connect(db)
+    conn.execute("update versions set doc = ? where version = 3", (b"not zlib at all",))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match="version 3"):
+        backup.check(db)
+
+
+def test_compact_refuses_a_database_that_is_not_kpidesigns_untouched(tmp_path, capsys):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute("create table accounts (id integer primary key, name text)")
+    conn.execute("insert into accounts (name) values ('ann')")
+    conn.commit()
+    conn.close()
+    before = _digest(other)
+    assert main(["compact", "--keep", "10", "--db", str(other)]) == 2
+    err = capsys.readouterr().err
+    assert "not kpidesign's" in err and "Traceback" not in err
+    assert _digest(other) == before
+    tables = {r[0] for r in sqlite3.connect(other).execute("select name from sqlite_master where type = 'table'")}
+    assert tables == {"accounts"}
+
+
+def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path, ec):
+    """sqlite-utils releases name a float column FLOAT or REAL: the check compares SQLite's type affinity, not the name."""
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    conn = sqlite3.connect(db)
+    sql = conn.execute("select sql from sqlite_master where name = 'actuals'").fetchone()[0]
+    assert '"value" REAL' in sql
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("update sqlite_master set sql = ? where name = 'actuals'", (sql.replace(" REAL", " FLOAT"),))
+    conn.commit()
+    conn.close()
+    assert backup.check(db).workshops == 1
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute("update sqlite_master set sql = ? where name = 'actuals'", (sql.replace('"market" REAL', '"market" TEXT'),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match="table actuals"):
+        backup.check(db)
+
+
+@pytest.mark.parametrize("doc", ['{"title": ["not", "a", "workshop"]}', "not json at all", "[" * 100_000])
+def test_a_current_document_the_app_could_not_open_is_refused(tmp_path, ec, doc):
+    """Every workshop's current document must be one the app opens (the model and the tree's structure), else the
+    backup is refused naming it: a restored server never meets a document it cannot read."""
+    db = tmp_path / "live.db"
+    wid = _live(db, ec)
+    conn = sqlite3.connect(db)
+    conn.execute("update workshops set doc = ? where id = ?", (doc, wid))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
+        backup.check(db)
+
+
+def test_sqlite_statistics_are_not_kpidesigns_either(tmp_path, ec):
+    db = tmp_path / "live.db"
+    _live(db, ec)
+    _plant(db, "analyze;")
+    with pytest.raises(backup.BackupError, match="sqlite_stat1"):
+        backup.check(db)
+
+
+def test_a_current_document_with_a_broken_tree_is_refused(tmp_path, ec):
+    import json
+
+    db = tmp_path / "live.db"
+    wid = _live(db, ec)
+    conn = sqlite3.connect(db)
+    data = json.loads(conn.execute("select doc from workshops where id = ?", (wid,)).fetchone()[0])
+    data["nodes"][1]["parent"] = data["nodes"][2]["id"]  # a loop: customers under new_customers under customers
+    data["nodes"][2]["parent"] = data["nodes"][1]["id"]
+    conn.execute("update workshops set doc = ? where id = ?", (json.dumps(data), wid))
+    conn.commit()
+    conn.close()
+    with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
+        backup.check(db)

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from kpidesign.__main__ import main
 
@@ -341,3 +342,42 @@ def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
     assert Store(db).actuals(wid) == []
     assert run(capsys, "actuals", wid, str(tmp_path / "missing.csv"), "--db", db)[0] == 2
     assert run(capsys, "actuals", "no such workshop", str(tmp_path / "memo.csv"), "--db", db)[0] == 2
+
+
+def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    assert run(capsys, "import", EC, "--db", db)[0] == 0
+    title = "E-commerce sales +20% (example)"
+    code, out, _ = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "one"), "--db", db)
+    assert code == 0 and {p.name for p in (tmp_path / "one").iterdir()} == {
+        "kpidesign_kpis.yml",
+        "kpidesign_time_spine.sql",
+        "kpidesign_time_spine.yml",
+        "README.md",
+    }
+    code, out, _ = run(
+        capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "two"), "--prefix", "ec", "--no-time-spine", "--db", db
+    )
+    assert code == 0 and {p.name for p in (tmp_path / "two").iterdir()} == {"ec_kpis.yml", "README.md"}
+    assert "ec_kpis.yml" in out
+    code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "three"), "--prefix", "EC-1", "--db", db)
+    assert code == 2 and "--prefix" in err and not (tmp_path / "three").exists()
+    code, _, err = run(capsys, "export", title, "--format", "yaml", "-o", str(tmp_path / "x.yaml"), "--prefix", "ec", "--db", db)
+    assert code == 2 and "--format dbt" in err
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(capsys, "export", title, "--format", "dbt", "-o", str(tmp_path / "file"), "--db", db)
+    assert code == 2 and "file" in err
+
+
+def test_export_lightdash_writes_the_project_config_beside_the_file(capsys, tmp_path):
+    db = str(tmp_path / "cli.db")
+    assert run(capsys, "import", EC, "--db", db)[0] == 0
+    title = "E-commerce sales +20% (example)"
+    (tmp_path / "lightdash.config.yml").write_text("spotlight:\n  categories:\n    mine: {label: Mine}\n")
+    code, out, _ = run(capsys, "export", title, "-f", "lightdash", "-o", str(tmp_path / "schema.yml"), "--db", db)
+    assert code == 0 and "lightdash.config.yml" in out
+    categories = yaml.safe_load((tmp_path / "lightdash.config.yml").read_text())["spotlight"]["categories"]
+    assert {"mine", "kpidesign"} <= set(categories)
+    (tmp_path / "lightdash.config.yml").write_text("- not a mapping\n")
+    code, _, err = run(capsys, "export", title, "-f", "lightdash", "-o", str(tmp_path / "schema.yml"), "--db", db)
+    assert code == 2 and "not changed" in err and (tmp_path / "lightdash.config.yml").read_text() == "- not a mapping\n"

@@ -8,6 +8,8 @@ import sqlite3
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 from pydantic import ValidationError
 
 from kpidesign import connectors, tree
@@ -272,3 +274,186 @@ def test_refresh_runs_every_kpis_own_query(tmp_path):
     ws = with_queries(ws, "w", {n.id: f"select day as date, v as value from f where kpi = '{n.id}'" for n in ws.nodes})
     outcomes = list(refresh(ws, {}, {"KPIDESIGN_CONNECTION_W": f"sqlite:///{path}"}))
     assert len(outcomes) == 60 and all(o.ok and len(o.actuals) == 6 for o in outcomes)
+
+
+# #25 item 5: a query's values are bounded in bytes, and nothing huge ever reaches this process.
+HUGE_CHILD = """
+import json, resource, sys
+from kpidesign import connectors
+engines = connectors.Engines()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    connectors.run_query(engines.get(sys.argv[1]), sys.argv[2])
+except connectors.QueryError as e:
+    outcome = {"code": e.problem.code, "params": {k: str(v) for k, v in e.problem.params.items()}}
+else:
+    outcome = {"code": "accepted"}
+finally:
+    engines.close()
+outcome["grew_mb"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+print(json.dumps(outcome))
+"""
+
+
+def huge(url: str, sql: str) -> dict:
+    """Run one query in a child process; what it said and how much its peak memory grew (MB)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    run = subprocess.run(
+        [sys.executable, "-c", HUGE_CHILD, url, sql], capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1]
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_a_huge_sqlite_value_is_refused_before_it_reaches_python(tmp_path):
+    url = sqlite_file(tmp_path / "warehouse.db")
+    said = huge(url, "select day as date, zeroblob(100000000) as value from kpi_daily")  # 15 rows of 100 MB each
+    assert said["code"] in ("query_value_too_large", "query_value_huge") and said["grew_mb"] < 100, said
+    said = huge(url, "select day as date, printf('%.*c', 1000, 'x') as value from kpi_daily")  # not huge, still not a number
+    assert said["code"] == "query_value_too_large" and said["params"]["max"] == str(connectors.MAX_VALUE_BYTES), said
+
+
+def test_a_result_of_many_small_values_is_bounded_in_bytes(tmp_path):
+    url = sqlite_file(tmp_path / "warehouse.db")
+    engines = connectors.Engines()
+    try:
+        many = (
+            "with recursive n(i) as (select 1 union all select i + 1 from n where i < 90000) "
+            "select '2026-01-05' as date, printf('%.*c', 200, '1') as value from n"
+        )
+        with pytest.raises(QueryError) as e:
+            connectors.run_query(engines.get(url), many)
+        assert e.value.problem.code == "query_result_too_large" and e.value.problem.params["max"] == connectors.MAX_RESULT_BYTES
+        assert len(connectors.run_query(engines.get(url), many, max_rows=10, first_only=True)) == 10  # a preview reads 10
+    finally:
+        engines.close()
+
+
+def test_sql_runs_as_written_colons_and_percent_signs_included(ec, tmp_path):
+    """`text(sql)` read `:b` inside a string literal as a bind parameter (found by review)."""
+    url = sqlite_file(tmp_path / "warehouse.db")
+    queries = {
+        "customers": "select day as date, amount + length('a:b') - 3 as value from kpi_daily where metric like 'custom%' order by day;",
+        "new_customers": "select day as date, amount as value from kpi_daily where metric = 'new' -- weekly, at :00",
+    }
+    outcomes = {o.kpi: o for o in refresh(with_queries(ec, "w", queries), {}, {"KPIDESIGN_CONNECTION_W": url})}
+    assert [a.value for a in outcomes["customers"].actuals] == [40000 + 100 * i for i in range(6)], outcomes["customers"]
+    assert len(outcomes["new_customers"].actuals) == 6, outcomes["new_customers"]
+
+
+def test_duckdb_is_bounded_and_its_settings_locked(ec, tmp_path):
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as db:
+        db.execute("create table kpi_daily (metric varchar, day date, amount double)")
+        db.executemany("insert into kpi_daily values (?, ?, ?)", [("cvr", d, 0.02) for d in DAYS])
+    url = f"duckdb:///{path}"
+    engines = connectors.Engines()
+    try:
+        engine = engines.get(url)
+        settings = "select current_setting('memory_limit') as date, current_setting('threads') as value, current_setting('max_temp_directory_size') as market"
+        from sqlalchemy import text
+
+        with engine.connect() as conn:
+            limit, threads, temp = conn.execute(text(settings)).one()
+            with pytest.raises(Exception, match=r"(?i)lock"):
+                conn.execute(text("set memory_limit = '100GB'"))
+        assert int(threads) == connectors.DUCKDB_THREADS
+        assert limit.replace(" ", "").lower().startswith(connectors.DUCKDB_MEMORY_LIMIT.lower()[:3]), limit
+        assert temp.replace(" ", "").lower().startswith(connectors.DUCKDB_TEMP_SIZE.lower()[:1]), temp
+        rows = connectors.run_query(
+            engine, "select day as date, amount as value from kpi_daily where metric like 'c%' and '{\"a\":1}' <> ''"
+        )
+        assert len(rows) == 6
+    finally:
+        engines.close()
+    said = huge(url, "select current_date as date, repeat('x', 100000000) as value from range(11)")  # 1.1 GB in all
+    assert said["code"] in ("query_value_too_large", "query_failed") and said["grew_mb"] < 300, said
+
+
+def test_postgresql_values_are_bounded_server_side_and_sql_runs_as_written(ec, pg_url):
+    said = huge(pg_url, "select day as date, repeat('x', 50000000) as value from kpi_daily")  # 6 rows of 50 MB
+    assert said["code"] == "query_value_too_large" and said["grew_mb"] < 100, said
+    ws = with_queries(
+        ec,
+        "warehouse",
+        {
+            "customers": "select day as date, amount + ('{\"a\":1}'::json->>'a')::int - 1 as value from kpi_daily where metric like 'cv%' order by day",
+            "items": "select day as date, length('10:30') as value from kpi_daily where metric = 'cvr' and 'a:b' like '%:b'",
+        },
+    )
+    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url})}
+    assert [round(a.value, 4) for a in outcomes["customers"].actuals] == [round(0.018 + i / 1000, 4) for i in range(6)], outcomes[
+        "customers"
+    ]
+    assert [a.value for a in outcomes["items"].actuals] == [5] * 6, outcomes["items"]
+
+
+def test_the_postgresql_role_docs_security_shows_reads_only_its_tables_and_signals_nobody(ec, pg_url):
+    """#25 item 8: docs/security.md's grants, run as written on a real server: the role reads the granted tables only, and
+    pg_terminate_backend on another role's session is refused."""
+    from pathlib import Path
+
+    from sqlalchemy import create_engine, text
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "security.md").read_text(encoding="utf-8")
+    block = doc.split("```sql\n", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in "\n".join(ln.split("--")[0] for ln in block.splitlines()).split(";") if s.strip()]
+    assert statements[0].startswith("CREATE ROLE kpi_reader LOGIN") and not any("pg_signal_backend" in s for s in statements)
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text("create database analytics"))
+    analytics_admin = create_engine(pg_url.rsplit("/", 1)[0] + "/analytics", isolation_level="AUTOCOMMIT")
+    with analytics_admin.connect() as conn:
+        conn.execute(text("create schema marts"))
+        conn.execute(text("create table marts.kpi_daily (day date, amount numeric)"))
+        conn.execute(text("create table marts.orders (id int)"))
+        conn.execute(text("create table marts.salaries (name text, amount numeric)"))
+        conn.execute(text("insert into marts.kpi_daily values ('2026-01-05', 3), ('2026-01-12', 4)"))
+        for statement in statements:
+            conn.execute(text(statement.replace("'…'", "'reader-pw'")))
+    try:
+        reader = pg_url.replace("postgres:kpi@", "kpi_reader:reader-pw@").rsplit("/", 1)[0] + "/analytics"
+        with admin.connect() as other:  # another role's session, which the query will try to end
+            pid = other.execute(text("select pg_backend_pid()")).scalar_one()
+            ws = with_queries(
+                ec,
+                "warehouse",
+                {
+                    "customers": "select day as date, amount as value from marts.kpi_daily order by day",
+                    "items": "select current_date as date, amount as value from marts.salaries",
+                    "frequency": f"select current_date as date, pg_terminate_backend({pid})::int as value",
+                },
+            )
+            outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": reader})}
+            assert [a.value for a in outcomes["customers"].actuals] == [3, 4]
+            assert outcomes["items"].problem.code == "query_failed" and "permission denied" in outcomes["items"].problem.params["detail"]
+            assert outcomes["frequency"].problem.code == "query_failed", outcomes["frequency"]
+            assert other.execute(text("select 1")).scalar_one() == 1  # still alive
+    finally:
+        admin.dispose()
+        analytics_admin.dispose()
+
+
+@settings(max_examples=60, deadline=None)
+@given(hst.text(hst.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=300))
+def test_a_value_is_read_exactly_when_it_is_at_most_256_bytes(value):
+    """Whatever the text (any script, quotes, colons, percent signs), the bound is its UTF-8 bytes, and a value within it
+    comes back unchanged."""
+    literal = "'" + value.replace("'", "''") + "'"
+    engines = connectors.Engines()
+    try:
+        engine = engines.get("sqlite://")
+        sql = f"select '2026-01-05' as date, {literal} as value"
+        if len(value.encode("utf-8")) <= connectors.MAX_VALUE_BYTES:
+            assert connectors.run_query(engine, sql)[0]["value"] == value
+        else:
+            with pytest.raises(QueryError) as e:
+                connectors.run_query(engine, sql)
+            assert e.value.problem.code == "query_value_too_large" and e.value.problem.params["column"] == "value"
+    finally:
+        engines.close()

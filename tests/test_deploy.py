@@ -59,3 +59,20 @@ def test_the_systemd_unit_verifies(tmp_path):
     run = subprocess.run([analyze, "verify", str(tmp_path / "kpidesign.service")], check=False, capture_output=True, text=True, timeout=60)
     problems = [ln for ln in (run.stdout + run.stderr).splitlines() if "kpidesign.service" in ln]
     assert not problems, problems
+
+
+def test_nginx_logs_paths_without_their_secrets():
+    """#25 item 8: `?share=`, `?join=` and `?me=` are bearer secrets; the access log writes the path only (and the
+    Referer without its query), in the site's own format, for HTTP and the HTTPS block alike."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    live = [ln.split("#", 1)[0] for ln in site.splitlines()]
+    commented = [ln.lstrip("# ") for ln in site.splitlines() if ln.lstrip().startswith("#")]
+    [fmt] = [ln for ln in live if ln.strip().startswith("log_format ")]
+    assert fmt.split()[1] == "kpidesign"
+    text = " ".join(ln for ln in live if "log_format" in ln or ln.strip().startswith("'"))
+    for secret_bearing in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$arg_", "$http_referer", "$is_args"):
+        assert secret_bearing not in text, secret_bearing
+    assert "$uri" in text and "$request_method" in text
+    for block in (live, commented):
+        logs = [ln.strip() for ln in block if ln.strip().startswith("access_log ") and "off" not in ln]
+        assert logs and all(ln.rstrip(";").split()[-1] == "kpidesign" for ln in logs), logs

@@ -12,8 +12,9 @@ from scipy import stats
 
 from kpidesign import links as lk
 from kpidesign.i18n import finding_text
-from kpidesign.model import Actual, Direction, Layer, Node, Thresholds, Workshop
+from kpidesign.model import Actual, Aggregation, Direction, Frequency, Layer, Node, Thresholds, Workshop
 from kpidesign.observations import series_of
+from kpidesign.tree import update_node
 
 START = dt.date(2025, 1, 6)  # a Monday
 
@@ -123,14 +124,23 @@ def test_one_observation_and_constant_series():
     assert (result.verdict, result.reason.code) == (lk.Verdict.INSUFFICIENT_DATA, "links_no_variation")
 
 
-def test_different_frequencies_are_refused_with_a_reason():
-    parent, child = leading_series(0, n=40)
-    ws = workshop(parent, child)
-    monthly = [Actual(kpi="p", date=dt.date(2023 + i // 12, i % 12 + 1, 28), value=float(v)) for i, v in enumerate(parent)]
+def test_different_frequencies_are_compared_on_the_coarser_one_as_each_kpi_aggregates():
+    """A weekly flow read by month is the month's sum: a monthly parent made of those sums is borne out (it was refused
+    when the aggregation was not part of the definition); the partial first and last months are left out."""
+    rng = np.random.default_rng(4)
+    child = rng.uniform(50, 150, 160)  # weekly, about three years, a flow
+    ws = workshop(np.zeros(1), child)
+    months: dict[tuple[int, int], float] = {}
+    for a in ws.actuals:
+        if a.kpi == "c":
+            months[a.date.year, a.date.month] = months.get((a.date.year, a.date.month), 0.0) + a.value
+    monthly = [Actual(kpi="p", date=dt.date(y, m, 28), value=v + rng.normal(0, 5)) for (y, m), v in sorted(months.items())]
     ws = ws.model_copy(update={"actuals": [a for a in ws.actuals if a.kpi != "p"] + monthly})
-    result = link(ws)
-    assert result.verdict is lk.Verdict.NOT_COMPARABLE and result.reason.code == "links_different_frequencies"
-    assert result.reason.params["child_frequency"] == "weekly" and result.reason.params["parent_frequency"] == "monthly"
+    result = link(update_node(ws, "c", definition={"aggregation": Aggregation.SUM}))
+    assert (result.verdict, result.frequency, result.lag) == (lk.Verdict.HOLDS, Frequency.MONTHLY, 0)
+    assert result.n == len(months) - 2  # the child's first and last months may be partial
+    as_stock = update_node(ws, "c", definition={"aggregation": Aggregation.LAST})
+    assert link(as_stock).correlation < result.correlation  # the month's last week is not what the parent is made of
 
 
 def test_gaps_pair_only_common_periods_and_duplicates_keep_the_last_entry():

@@ -48,3 +48,16 @@ def test_a_projection_extends_the_ticks_and_irregular_data_keeps_the_default_axi
 def test_the_series_frequency_reads_the_same_spacing():
     s = series_of("k", [Actual(kpi="k", date=d, value=1.0) for d in days(dt.date(2026, 1, 1), 7, 6)])
     assert s.frequency is Frequency.WEEKLY is time_axis(list(s.dates)).frequency
+
+
+def test_a_periods_value_follows_the_kpis_aggregation():
+    """Weekly observations read by month: a flow's sum, a rate's mean, a stock's last value (the semantic layer's rule)."""
+    from kpidesign.model import Aggregation
+
+    days = [dt.date(2026, 1, 5), dt.date(2026, 1, 12), dt.date(2026, 1, 26), dt.date(2026, 2, 2)]
+    s = series_of("k", [Actual(kpi="k", date=d, value=v) for d, v in zip(days, [1.0, 2.0, 6.0, 10.0])])
+    january, february = 2026 * 12, 2026 * 12 + 1
+    assert s.by_period(Frequency.MONTHLY, Aggregation.SUM) == {january: 9.0, february: 10.0}
+    assert s.by_period(Frequency.MONTHLY, Aggregation.AVERAGE) == {january: 3.0, february: 10.0}
+    assert s.by_period(Frequency.MONTHLY, Aggregation.LAST) == {january: 6.0, february: 10.0} == s.by_period(Frequency.MONTHLY)
+    assert s.by_period(Frequency.WEEKLY, Aggregation.SUM) == s.by_period(Frequency.WEEKLY, Aggregation.LAST)  # one a week

@@ -43,8 +43,8 @@ def test_can_send_limits_per_activity_and_room() -> None:
     assert R.can_send(OPEN, mine, 0) == Problem("idea_limit", {"max": R.IDEAS_PER_ACTIVITY})
     later = OPEN.prompt("tree", "n1")
     assert later.activity == 2 and R.can_send(later, mine, 0) is None
-    many = [Idea(i, "p", "x", activity=i) for i in range(R.IDEAS_PER_ROOM)]
-    assert R.can_send(later, many, 0) == Problem("idea_limit", {"max": R.IDEAS_PER_ROOM})
+    many = [Idea(i, "p", "x", activity=i) for i in range(R.IDEAS_PER_PERSON)]
+    assert R.can_send(later, many, 0) == Problem("idea_limit", {"max": R.IDEAS_PER_PERSON})
     assert R.can_send(Room("w"), [], 0) == Problem("room_closed")
 
 
@@ -139,3 +139,11 @@ def test_prompt_bumps_activity_only_on_change() -> None:
     assert (r.step, r.node, r.activity) == ("decompose", "n1", 2)
     assert r.prompt("decompose", "n1") is r
     assert r.prompt("nonsense", "n1") is r
+
+
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=150))
+def test_a_phone_lists_the_latest_ideas_and_counts_the_rest(n: int, most: int) -> None:
+    ideas = [Idea(i, "p", f"idea {i}") for i in range(n)]
+    kept, earlier = R.latest(ideas, most)
+    assert len(kept) == min(n, most) and earlier == n - len(kept)
+    assert kept == ideas[n - len(kept) :]

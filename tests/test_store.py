@@ -121,6 +121,7 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
         "m005_actuals_out_of_documents",
         "m006_rooms",
         "m007_room_revision_and_participant_secrets",
+        "m008_vote_counts_and_room_bounds",
     ]
     again.close()
 
@@ -300,3 +301,23 @@ def test_the_parse_cache_forgets_the_workshop_least_recently_read(tmp_path, ec):
     small.put("db", loaded[2])
     assert small.get("db", "w1") is None and small.get("db", "w0") is loaded[0] and small.get("db", "w2") is loaded[2]
     assert small.get("other.db", "w0") is None  # another database's entry is never served
+
+
+def test_an_earlier_version_is_inflated_within_a_bound(store, ec):
+    """A planted version that inflates past MAX_VERSION_BYTES (a zip bomb) is refused in bounded memory, never read whole."""
+    import resource
+    import zlib
+
+    from kpidesign.store import MAX_VERSION_BYTES, CorruptVersionError
+
+    wid = store.create(ec)
+    z = zlib.compressobj(9)
+    bomb = b"".join(z.compress(b"\0" * 2**20) for _ in range(MAX_VERSION_BYTES // 2**20 + 64)) + z.flush()  # ~128 KB
+    store.db.execute("update versions set doc = ? where workshop_id = ? and version = 1", (bomb, wid))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(CorruptVersionError):
+        store.load_version(wid, 1)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KiB: never the whole bomb
+    store.db.execute("update versions set doc = ? where workshop_id = ? and version = 1", (b"not zlib", wid))
+    with pytest.raises(CorruptVersionError):
+        store.load_version(wid, 1)

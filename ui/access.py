@@ -13,6 +13,7 @@ from typing import Any
 import streamlit as st
 
 from kpidesign.access import EDITORS_KEY, AllowList, AttemptLimit, parse_editors
+from ui import client
 from ui.messages import flash
 from ui.state import store
 from ui.text import tr
@@ -95,18 +96,18 @@ def link_check(workshop_id: str) -> Callable[[], bool]:
 
 
 def check_password() -> None:
-    """Compare the typed password in constant time; a wrong one costs a second, and too many wrong ones on the whole
-    server (any session) refuse every attempt for a while (kpidesign.access.AttemptLimit)."""
+    """Compare the typed password in constant time; a wrong one costs a second, and too many wrong ones from this client,
+    then on the whole server (any session), refuse attempts for a while (kpidesign.access.AttemptLimit)."""
     typed = st.session_state.get("login_password") or ""
     st.session_state["login_password"] = ""
-    started = time.monotonic()
-    wait = attempts().acquire(started)
+    started, who = time.monotonic(), client.client_address()
+    wait = attempts().acquire(started, who)
     if wait:
         flash("error", tr("login_throttled", minutes=max(1, math.ceil(wait / 60))))
         return
     expected = editor_password() or ""
     if expected and hmac.compare_digest(typed.encode("utf-8"), expected.encode("utf-8")):
-        attempts().succeeded(started)
+        attempts().succeeded(started, who)
         st.session_state["editor_ok"] = True
         return
     time.sleep(1)

@@ -15,7 +15,25 @@ from kpidesign.values import format_value
 from ui import widgets
 from ui.saving import write
 from ui.state import store
-from ui.text import lang, md, tr
+from ui.text import lang, md, say, tr
+
+SQL_MARK = " · SQL"  # after the name of a KPI that carries a query, wherever step 4 lists KPIs
+
+
+def query_note(ws: Workshop) -> set[str]:
+    """Say which KPIs carry an SQL query (a caption; nothing when none does); their ids, for marking them in a list."""
+    carrying = connectors.kpis_with_queries(ws)
+    if carrying:
+        st.caption(":material/database: " + say("kpis_with_queries", count=len(carrying), names=", ".join(n.name[:40] for n in carrying)))
+    return {n.id for n in carrying}
+
+
+def import_note(ws: Workshop) -> str | None:
+    """What to say when a workshop imported from a file carries SQL queries (they run only when an editor refreshes)."""
+    count = len(connectors.kpis_with_queries(ws))
+    if not count:
+        return None
+    return tr("imported_query_one") if count == 1 else tr("imported_queries", count=count)
 
 
 def _secrets() -> dict[str, Any]:

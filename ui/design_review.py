@@ -14,6 +14,7 @@ from kpidesign.review import PRINCIPLES, DesignReview, Group, Triage, review, tr
 from ui import jump
 from ui.cache import Snapshot, cached, workshop
 from ui.pages import spec_at
+from ui.state import go
 from ui.text import md, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
@@ -29,8 +30,7 @@ def design_review(snap: Snapshot) -> None:
     """What to fix now and what to consider, grouped by node, each finding a link to the field that fixes it; then the
     score of each principle."""
     if (target := st.session_state.pop(GO, None)) is not None:
-        kept = {k: st.query_params[k] for k in ("lang", "projector") if k in st.query_params}  # the view survives a reload
-        st.switch_page(jump.page(target[0]), query_params={**kept, **target[1]})
+        go(jump.page(target[0]), target[1])
     view = _review_view(snap, "now")
     st.markdown(f"### {tr('review_headline', now=view.errors + view.warnings, later=view.hints)}")
     if view.errors + view.warnings:

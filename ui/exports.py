@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from kpidesign.io import files
+from kpidesign.redact import for_share
 from kpidesign.store import Store
 from ui.cache import Snapshot, cached, workshop, workshop_with_actuals
 from ui.state import store
@@ -16,6 +17,7 @@ LABELS = {
     "xlsx": "export_xlsx",
     "yaml": "export_yaml",
     "metricflow": "export_metricflow",
+    "dbt": "export_dbt",
     "lightdash": "export_lightdash",
     "svg": "export_svg",
     "png": "export_png",
@@ -24,6 +26,7 @@ ICONS = {
     "xlsx": ":material/table_view:",
     "yaml": ":material/description:",
     "metricflow": ":material/data_object:",
+    "dbt": ":material/folder_zip:",
     "lightdash": ":material/account_tree:",
     "svg": ":material/image:",
     "png": ":material/image:",
@@ -31,18 +34,20 @@ ICONS = {
 
 
 @cached(max_entries=64)
-def build(snap: Snapshot, fmt: str, room: int | None, *, _store: Store) -> files.Export | None:
+def build(snap: Snapshot, fmt: str, room: int | None, shared: bool, *, _store: Store) -> files.Export | None:
     """One export of a snapshot; with room (the room's revision) its ideas and votes too, for the facilitator's own
     export only (read through _store: a download is built in a worker thread, where the session's connection cannot be
-    reached). None: no room in the file, as for a share link: participants' ideas, private ones too, are not a
-    stakeholder's to download."""
+    reached). shared: a share link's file, made from the copy its screen shows (kpidesign.redact.for_share: no
+    recipients, queries, connections, addresses or room)."""
     ws = workshop_with_actuals(snap, _store)
+    if shared:
+        return files.export(for_share(ws), fmt, snap.language)
     if room is not None:
         ws = _store.with_room(ws, snap.workshop)
     return files.export(ws, fmt, snap.language)
 
 
-def built_on_click(snap: Snapshot, fmt: str, room: int | None, allowed: Callable[[], bool]) -> Callable[[], bytes]:
+def built_on_click(snap: Snapshot, fmt: str, room: int | None, allowed: Callable[[], bool], shared: bool = False) -> Callable[[], bytes]:
     """The file's bytes for a download button, built only when the button is clicked (Streamlit runs it in a worker
     thread), not on every rerun: a viewer who never downloads costs nothing, and a new version costs nothing until asked.
     allowed() is asked again at the click: a share link revoked since the page was drawn gets no file."""
@@ -51,7 +56,7 @@ def built_on_click(snap: Snapshot, fmt: str, room: int | None, allowed: Callable
     def data() -> bytes:
         if not allowed():
             raise PermissionError("this link no longer opens the workshop")
-        built = build(snap, fmt, room, _store=connection)
+        built = build(snap, fmt, room, shared, _store=connection)
         if built is None:
             raise LookupError(f"{fmt} cannot be built on this machine")
         return built.data
@@ -66,9 +71,11 @@ def offer(
     allowed: Callable[[], bool] = lambda: True,
     unavailable: dict[str, str] | None = None,
     with_room: bool = False,
+    shared: bool = False,
 ) -> None:
     """Download buttons in a row, each building its file when clicked (see built_on_click); a format in unavailable
-    shows why it cannot be built instead (a message key); with_room: the room's ideas and votes in the files too."""
+    shows why it cannot be built instead (a message key); with_room: the room's ideas and votes in the files too;
+    shared: a share link's files (see build)."""
     room, ws = store().room_rev(snap.workshop) if with_room else None, workshop(snap)
     for column, fmt in zip(st.columns(max(len(formats), 4)), formats):
         if unavailable and fmt in unavailable:
@@ -76,7 +83,7 @@ def offer(
             continue
         column.download_button(
             tr(LABELS[fmt]),
-            built_on_click(snap, fmt, room, allowed),
+            built_on_click(snap, fmt, None if shared else room, allowed, shared),
             file_name=files.filename_for(ws, files.SUFFIXES[fmt]),
             mime=files.MIMES[fmt],
             key=f"{key}_{fmt}",

@@ -1,9 +1,11 @@
 """The parts of a participant's phone page that say who they are and what is asked: the closed page, joining, keeping
 the same person (address and cookie), the prompt and timer, messages.
 
-A participant is named by a secret only their browser holds (256 bits; the store keeps its hash): in the session, in
-the address (?me=, so a reload keeps them) and in a cookie (so opening the join address again, re-scanning the QR code,
-finds them too). A secret of another room names no one here, and a participant's key read from the database is not one.
+A participant is named by a secret only their browser holds (256 bits; the store keeps its hash): in the session and
+in a cookie (so a reload, or opening the join address again, re-scanning the QR code, finds them too). Never in the
+address: an address is anyone's to write and to paste in a chat, so a `?me=` someone hands out would make everyone who
+opens it act as them (read and rewrite their private ideas, spend their dots). A secret of another room names no one
+here, and a participant's key read from the database is not one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import streamlit as st
 from kpidesign import room as R
 from kpidesign.model import Workshop
 from kpidesign.room import Room
+from kpidesign.store import Membership
+from ui.client import client_address
 from ui.saving import write
 from ui.state import store
 from ui.text import say, tr
@@ -54,23 +58,24 @@ def not_open() -> None:
     st.write(tr("room_not_open"))
 
 
-def me(workshop_id: str) -> str | None:
-    """This session's participant secret in this room, if they joined: from the session, else the address (a reload),
-    else this browser's cookie (the join address opened again). The secret is a capability (whoever holds it is that
-    participant), so the address carries it only until the browser is seen to hold the cookie: an address copied to
-    a neighbour or shown on a screen then gives nothing away."""
-    for source in (lambda: st.session_state.get(ME), lambda: st.query_params.get("me"), _cookie):
-        held = source()
-        if isinstance(held, str) and held and store().is_participant(workshop_id, held):
+def me(workshop_id: str) -> str | Membership:
+    """This session's participant secret in this room, if they joined: from the session, else this browser's cookie (a
+    reload, the join address opened again). Membership.REMOVED when either names someone the facilitator took out of
+    the room (that browser does not join again), Membership.NONE when neither names anyone here. A `me=` in the address
+    is never read (an address is anyone's to write), and is taken out of it."""
+    if "me" in st.query_params:
+        del st.query_params["me"]
+    removed = False
+    for held in (st.session_state.get(ME), _cookie()):
+        if not isinstance(held, str) or not held:
+            continue
+        member = store().membership(workshop_id, held)
+        if member is Membership.ACTIVE:
             st.session_state[ME] = held
-            if _cookie() == held:
-                if "me" in st.query_params:
-                    del st.query_params["me"]
-            elif st.query_params.get("me") != held:
-                st.query_params["me"] = held  # for a reload before the cookie is written
-            return str(held)
+            return held
+        removed = removed or member is Membership.REMOVED
     st.session_state.pop(ME, None)
-    return None
+    return Membership.REMOVED if removed else Membership.NONE
 
 
 def _cookie() -> str | None:
@@ -96,11 +101,15 @@ def refused(message: str) -> None:
 
 
 def _join(workshop_id: str) -> None:
-    ok, secret = write(lambda: store().join_room(workshop_id, st.session_state.get("room_name") or ""), refused=refused)
-    if not ok or secret is None:
-        return
-    st.session_state[ME] = secret
-    st.query_params["me"] = secret
+    name = st.session_state.get("room_name") or ""
+    ok, secret = write(lambda: store().join_room(workshop_id, name, client=client_address()), refused=refused)
+    if ok and secret is not None:
+        st.session_state[ME] = secret
+
+
+def removed() -> None:
+    """The page of a participant the facilitator took out of the room: no join form (this browser does not join again)."""
+    st.info(tr("room_removed"), icon=":material/block:")
 
 
 def join_form(workshop_id: str) -> None:

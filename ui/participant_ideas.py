@@ -76,13 +76,16 @@ def own_ideas(workshop_id: str, secret: str, mine: list[Idea]) -> None:
 
 
 def revealed(ideas: list[Idea], key: str, anonymous: bool, stamp: object = None) -> None:
-    """Everyone else's ideas once the facilitator revealed them (names only when the room shows names): one list, its
-    Markdown worked out again only when the stamp (the room's revision) or the language changed."""
+    """Everyone else's ideas once the facilitator revealed them (names only when the room shows names): one list of the
+    latest PHONE_LIST (a full room's would be too much for a phone every refresh), its Markdown worked out again only
+    when the stamp (the room's revision) or the language changed."""
     memo = st.session_state.get(REVEALED)
     wanted = (stamp, key, anonymous, lang())
     if stamp is None or memo is None or memo[0] != wanted:
-        others = [i for i in R.visible(ideas, key) if i.participant != key]
+        others, earlier = R.latest([i for i in R.visible(ideas, key) if i.participant != key])
         text = f"**{tr('room_revealed')}**\n\n" + listing(others, status=False, anonymous=anonymous) if others else ""
+        if earlier:
+            text += "\n\n" + f":gray[{tr('room_earlier_ideas', count=earlier)}]"
         memo = (wanted, text)
         st.session_state[REVEALED] = memo
     if memo[1]:

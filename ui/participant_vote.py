@@ -78,5 +78,5 @@ def results(closed: Vote, ws: Workshop, ideas: list[Idea], workshop_id: str) -> 
     """The results of the last vote once closed, most dots first, as one list."""
     st.subheader(say("room_results", question=closed.question))
     names = labels(closed, ws, ideas)
-    rows = R.tally(closed, store().dots(closed.id, workshop_id))
+    rows = store().tally(closed, workshop_id)
     st.markdown("\n".join(f"- **{n}** · {names[o]}" for o, n in rows))

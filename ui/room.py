@@ -6,11 +6,9 @@ The inbox is in ui.room_inbox, votes and their results in ui.room_vote.
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import time
 
-import segno
 import streamlit as st
 
 from kpidesign import room as R
@@ -18,7 +16,9 @@ from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room
 from kpidesign.values import Problem
+from ui import qr as codes
 from ui.messages import flash
+from ui.pages import ROOM
 from ui.saving import write
 from ui.state import store
 from ui.text import labeller, lang, md, tr
@@ -86,13 +86,29 @@ def qr(workshop_id: str) -> None:
     address = R.join_address(held, base_url())
     made = st.session_state.get(QR_MEMO)
     if made is None or made[0] != address:  # drawn once per address, not on every rerun
-        out = io.BytesIO()
-        segno.make(address, error="m").save(out, kind="png", scale=12, border=2)
-        made = (address, out.getvalue())
+        made = (address, codes.png(address, scale=12))
         st.session_state[QR_MEMO] = made
     st.image(made[1], width="stretch")
     st.caption(tr("room_join_address"))
     st.code(address, language=None, wrap_lines=True)
+
+
+def _projector(on: bool) -> None:
+    st.session_state["projector"] = on
+
+
+def to_wall(workshop_id: str) -> None:
+    """One click to the wall on this screen, and the address that opens it on the projector's own browser."""
+    st.button(tr("room_show_wall"), key="room_to_wall", icon=":material/co_present:", on_click=_projector, args=(True,))
+    held = token(workshop_id)
+    if held is not None:
+        st.caption(tr("room_wall_link"))
+        st.code(f"{base_url()}/{ROOM.url}?ws={workshop_id}&projector=1&qr={held}", language=None, wrap_lines=True)
+
+
+def to_console() -> None:
+    """The wall's one way back to the console (a facilitator with one screen)."""
+    st.button(tr("room_show_console"), key="room_to_console", icon=":material/tune:", on_click=_projector, args=(False,))
 
 
 def _save(room: Room) -> None:
@@ -125,7 +141,14 @@ def settings(room: Room, ws: Workshop) -> None:
     st.toggle(tr("room_anonymous"), value=room.anonymous, key="room_anon", on_change=_setting, args=(room, "anonymous", "room_anon"))
     st.toggle(tr("room_follow"), value=room.follow, key="room_follow", on_change=_setting, args=(room, "follow", "room_follow"))
     with st.form("room_prompt_form", border=True):
-        st.selectbox(tr("room_step"), R.STEPS, index=R.STEPS.index(room.step), key="room_step", format_func=labeller("nav_"))
+        st.selectbox(
+            tr("room_step"),
+            R.STEPS,
+            index=R.STEPS.index(room.step),
+            key="room_step",
+            format_func=labeller("nav_"),
+            placeholder=tr("choose"),
+        )
         ids = [None, *(n.id for n in ws.nodes)]
         names, none = {n.id: n.name for n in ws.nodes}, tr("room_no_node")
         st.selectbox(
@@ -134,12 +157,11 @@ def settings(room: Room, ws: Workshop) -> None:
             index=ids.index(room.node) if room.node in ids else 0,
             key="room_node",
             format_func=lambda i: names.get(i, none) if i else none,
+            placeholder=tr("choose"),
         )
         st.form_submit_button(tr("room_ask"), type="primary", on_click=_ask, args=(room,))
     with st.form("room_timer_form", border=True):
-        st.number_input(
-            tr("room_minutes"), 0.0, float(R.MAX_MINUTES), value=max(room.timer.seconds / 60, 5.0), step=1.0, key="room_minutes"
-        )
+        st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key="room_minutes")
         st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
         st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
     start, pause = st.columns(2)

@@ -94,7 +94,8 @@ def chosen() -> list[int]:
     return sorted({i for key, value in st.session_state.items() if str(key).startswith(prefix) for i in (value or [])})
 
 
-def _clear() -> None:
+def clear() -> None:
+    """Start a new round of choosing: every pill drawn unchosen."""
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
 
 
@@ -115,13 +116,13 @@ def _accept(workshop_id: str) -> None:
     if picked and commit(change, tr("room_summary_accept", name=" / ".join(i.text[:40] for i in picked)[:120])):
         # the ideas marked in one transaction; should that fail, the message says so and Undo takes the nodes back
         write(lambda: store().accept_ideas(workshop_id, made), workshop_id=workshop_id)
-    _clear()
+    clear()
 
 
 def _dismiss(workshop_id: str) -> None:
     gone = chosen()  # only those still undecided: one accepted meanwhile elsewhere stays accepted (the store checks)
     write(lambda: store().dismiss_ideas(workshop_id, gone), workshop_id=workshop_id)
-    _clear()
+    clear()
 
 
 def _merge(workshop_id: str) -> None:
@@ -135,11 +136,19 @@ def _merge(workshop_id: str) -> None:
             store().merge_idea(workshop_id, idea_id, first)
 
     write(merge, workshop_id=workshop_id)
-    _clear()
+    clear()
+
+
+def _remove_authors(workshop_id: str) -> None:
+    """Every author of a chosen idea taken out of the room, in one write (a participant flooding the room)."""
+    picked = set(chosen())
+    authors = sorted({i.participant for i in store().ideas(workshop_id) if i.id in picked})
+    write(lambda: store().remove_participants(workshop_id, authors), workshop_id=workshop_id)
+    clear()
 
 
 def actions(workshop_id: str) -> None:
-    """What to do with the chosen ideas: make them nodes, dismiss them, merge them into the first."""
+    """What to do with the chosen ideas: make them nodes, dismiss them, merge them into the first, remove their authors."""
     n = len(chosen())
     with st.container(horizontal=True):
         st.button(
@@ -154,6 +163,15 @@ def actions(workshop_id: str) -> None:
         )
         st.button(tr("room_dismiss"), key="room_dismiss", disabled=not n, on_click=_dismiss, args=(workshop_id,))
         st.button(tr("room_merge"), key="room_merge", icon=":material/merge:", disabled=n < 2, on_click=_merge, args=(workshop_id,))
+        st.button(
+            tr("room_remove_authors"),
+            key="room_remove_authors",
+            icon=":material/person_remove:",
+            disabled=not n,
+            on_click=_remove_authors,
+            args=(workshop_id,),
+            help=tr("room_remove_help"),
+        )
 
 
 def inbox(workshop_id: str, shown: list[Group]) -> None:

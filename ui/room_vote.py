@@ -22,7 +22,7 @@ CHART = "room_chart_memo"
 def _open_vote(workshop_id: str) -> None:
     kind = VoteKind(st.session_state.get("room_vote_kind") or VoteKind.IDEAS)
     options = (
-        [str(i.id) for i in store().ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)]
+        [str(i.id) for i in store().ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED) and i.seen]
         if kind is VoteKind.IDEAS
         else list(st.session_state.get("room_vote_nodes") or [])
     )
@@ -44,7 +44,14 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
         st.text_input(tr("room_vote_question"), key="room_vote_question", max_chars=R.MAX_QUESTION)
         st.radio(tr("room_vote_kind"), list(VoteKind), key="room_vote_kind", horizontal=True, format_func=labeller("room_vote_kind_"))
         names = {n.id: n.name for n in ws.nodes}
-        st.multiselect(tr("room_vote_nodes"), list(names), key="room_vote_nodes", format_func=lambda i: names.get(i, i))
+        st.multiselect(
+            tr("room_vote_nodes"),
+            list(names),
+            key="room_vote_nodes",
+            format_func=lambda i: names.get(i, i),
+            placeholder=tr("choose"),
+            select_all=False,
+        )
         st.number_input(tr("room_vote_dots"), 1, R.MAX_DOTS, R.DEFAULT_DOTS, key="room_vote_dots")
         st.form_submit_button(tr("room_vote_open"), key="room_vote_submit", type="primary", on_click=_open_vote, args=(workshop_id,))
 
@@ -72,12 +79,12 @@ def chart(vote: Vote, rows: list[tuple[str, int]], labels: dict[str, str]) -> di
 def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...]) -> None:
     """The vote's dots per option as a bar chart (its spec worked out again only when the stamp changed: the room's
     revision, the design's version, the language)."""
-    st.subheader(say("room_vote", question=vote.question))
+    st.subheader(say("room_vote" if vote.is_open else "room_results", question=vote.question))  # closed: as the phones say it
     stamp = (*stamp, vote.id)
     held = st.session_state.get(CHART)
     if held is None or held[0] != stamp:
         ideas = store().ideas(workshop_id)
         labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
-        held = (stamp, chart(vote, R.tally(vote, store().dots(vote.id, workshop_id)), labels))
+        held = (stamp, chart(vote, store().tally(vote, workshop_id), labels))
         st.session_state[CHART] = held
     st.vega_lite_chart(held[1], width="stretch")

@@ -7,12 +7,14 @@ import streamlit as st
 
 from kpidesign.model import Workshop
 from kpidesign.monitor import prior_period, status_words
+from kpidesign.redact import for_share
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
 from ui import compare, derived, graphs
 from ui.badges import label, styled
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
+from ui.tables import fit_height
 from ui.text import md, shown, tr
 
 
@@ -25,7 +27,7 @@ def invalid() -> None:
 def header(loaded: Loaded) -> None:
     """Title and the KGI in one line."""
     ws, kgi = loaded.workshop, loaded.workshop.kgi
-    st.title(md(ws.title), anchor=False)  # no "#<title>" link beside it either
+    st.subheader(md(ws.title), anchor=False)  # a heading, not a title: on a phone it left 60 % of the first screen
     st.caption(tr("share_read_only"))
     line = f"**{md(kgi.name)}**: {shown(kgi.baseline, kgi.unit)} → {shown(kgi.target, kgi.unit)} {md(kgi.unit)}"
     st.markdown(line + (f" — {kgi.deadline}" if kgi.deadline else ""))
@@ -50,7 +52,7 @@ def definitions(ws: Workshop, loaded: Loaded) -> None:
 @cached()
 def _definitions(snap: Snapshot) -> pd.DataFrame:
     """The definition sheet's rows in tree order."""
-    order = [n for n, _ in walk(workshop_with_actuals(snap))]
+    order = [n for n, _ in walk(for_share(workshop_with_actuals(snap)))]  # what a share link may show (kpidesign.redact)
     return pd.DataFrame(
         {
             tr("name"): [n.name for n in order],
@@ -73,7 +75,8 @@ def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
     never green on a plan), red and yellow first; built once per version and actuals."""
     frame, states = _thresholds(snapshot(loaded))
-    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch")
+    # as tall as its rows: never a scroll inside the page's scroll (on a phone the two fought)
+    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch", height=fit_height(len(frame)))
 
 
 SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?

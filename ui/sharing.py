@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from kpidesign.store import SHARE_EXPIRY
+from ui import qr
 from ui.messages import flash
 from ui.saving import write
 from ui.state import store
@@ -49,7 +50,9 @@ def manage(workshop_id: str) -> None:
     new = st.session_state.get("share_new_link")
     if new and new[0] == workshop_id:
         st.success(tr("share_created"), icon=":material/link:")
-        st.code(new[1], language=None)
+        address, code = st.columns([3, 1])
+        address.code(new[1], language=None, wrap_lines=True)
+        code.image(qr.png(new[1]), caption=tr("share_qr"), width=180)  # a stakeholder's phone scans it off the screen
     links = store().shares(workshop_id)
     if not links:
         st.caption(tr("share_none"))

@@ -14,8 +14,11 @@ from ui.text import md, tr
 
 
 def render(editing: bool = True) -> None:
-    """Draw the sidebar: the language always; the open workshop and its progress only when editing."""
+    """Draw the sidebar: the open workshop, Undo and its progress when editing (first: what a facilitator reaches for
+    during the session stays on the first screen, a projector's too), then the language and projector switches."""
     with st.sidebar:
+        if editing:
+            _workshop()
         st.radio(
             tr("language"),
             ["ja", "en"],
@@ -25,28 +28,33 @@ def render(editing: bool = True) -> None:
         )
         st.toggle(tr("projector"), key="projector", help=tr("projector_help"))
         keep_view_in_address()
-        wid = st.session_state.get("ws_id")
-        if not editing or not wid:
-            return
-        try:
-            loaded = store().load(wid)
-        except WorkshopNotFoundError:
-            return
-        st.caption(tr("open_workshop"))
-        st.markdown(f"**{md(loaded.workshop.title)}**")
-        snap = snapshot(loaded)
-        target = _undo_target(snap)
-        st.button(
-            tr("undo"),
-            key="undo",
-            icon=":material/undo:",
-            on_click=undo,
-            disabled=target is None,
-            help=tr("undo_help", version=target) if target else tr("nothing_to_undo"),
-        )
-        done, steps = _steps(snap)
-        st.progress(done / 5, text=f"{tr('progress')} {done}/5")
-        st.markdown(steps)
+
+
+def _workshop() -> None:
+    """The open workshop's title, Undo, and the five steps' checklist."""
+    wid = st.session_state.get("ws_id")
+    if not wid:
+        return
+    try:
+        loaded = store().load(wid)
+    except WorkshopNotFoundError:
+        return
+    st.caption(tr("open_workshop"))
+    st.markdown(f"**{md(loaded.workshop.title)}**")
+    snap = snapshot(loaded)
+    target = _undo_target(snap)
+    st.button(
+        tr("undo"),
+        key="undo",
+        icon=":material/undo:",
+        on_click=undo,
+        disabled=target is None,
+        help=tr("undo_help", version=target) if target else tr("nothing_to_undo"),
+    )
+    done, steps = _steps(snap)
+    st.progress(done / 5, text=f"{tr('progress')} {done}/5")
+    st.markdown(steps)
+    st.divider()
 
 
 def keep_view_in_address() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import streamlit as st
 
 from kpidesign.i18n import t
@@ -38,6 +40,16 @@ def sync_url() -> None:
         st.query_params["ws"] = wid
     elif not wid and "ws" in st.query_params:
         del st.query_params["ws"]
+
+
+VIEW_PARAMS = ("lang", "projector")  # the viewer's own view, kept in the address (ui.sidebar.keep_view_in_address)
+
+
+def go(page: str, params: dict[str, str] | None = None) -> NoReturn:
+    """Switch to another page keeping the view (language, projector mode) in the address: st.switch_page alone clears
+    the address, and the new page's first run would then be drawn without projector mode."""
+    kept = {k: str(st.query_params[k]) for k in VIEW_PARAMS if k in st.query_params}
+    st.switch_page(page, query_params={**kept, **(params or {})})
 
 
 def store() -> Store:

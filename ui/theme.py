@@ -41,6 +41,8 @@ _CSS = f"""
 """
 
 PROJECTOR_SCALE = 1.375  # Streamlit sizes its text, inputs and spacing in rem: one root size (22 px) scales them together
+SIDEBAR_PX = 330  # the sidebar's width in projector mode: "ルーム（参加者）" and "レビュー・what-if" whole
+SIDEBAR_TEXT_PX = 18
 MIN_TEXT_REM = 1.0  # in projector mode no text is smaller than the root: captions, labels, tabs, metric labels, table cells
 
 _PROJECTOR_CSS = f"""
@@ -59,8 +61,19 @@ html {{ font-size: {16 * PROJECTOR_SCALE:g}px; }}
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stTable"] td, [data-testid="stTable"] th,
 [data-testid="stPageLink"] p, [data-testid="stRadioOption"] p, [data-testid="stCheckbox"] p,
-[data-testid="stAlertContainer"] p, [data-testid="stSidebar"] p, [data-testid="stSidebarNav"] span,
+[data-testid="stAlertContainer"] p,
 input, textarea, [data-baseweb="select"] div {{ font-size: max({MIN_TEXT_REM}rem, 1em) !important; }}
+/* The sidebar is the facilitator's, not the room's: a little smaller than the main text, so that every page's name is
+   whole and Undo and the steps' checklist stay on the first screen at 1920x1080. */
+[data-testid="stSidebar"] {{ min-width: {SIDEBAR_PX}px !important; max-width: {SIDEBAR_PX}px !important; }}
+[data-testid="stSidebar"] p, [data-testid="stSidebar"] label, [data-testid="stSidebar"] button {{ font-size: {SIDEBAR_TEXT_PX}px !important; }}
+[data-testid="stSidebarNav"] span {{ font-size: {SIDEBAR_TEXT_PX}px !important; line-height: 1.3; }}
+[data-testid="stSidebarNav"] a {{ min-height: 0 !important; padding-top: 2px !important; padding-bottom: 2px !important; }}
+[data-testid="stSidebarNav"] header, [data-testid="stNavSectionHeader"] {{ font-size: {SIDEBAR_TEXT_PX - 2}px !important; margin-top: 0.3rem; }}
+[data-testid="stSidebarUserContent"] {{ padding-top: 0.5rem !important; }}
+[data-testid="stSidebarHeader"] {{ padding-top: 0.5rem !important; padding-bottom: 0 !important; height: 2.2rem !important; min-height: 0 !important; }}
+[data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] {{ gap: 0.45rem; }}
+[data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p {{ margin-bottom: 0.1rem; }}
 [data-testid="stMetricValue"] {{ font-size: 2.2rem; }}
 h1 {{ font-size: 2.3rem !important; }}
 [data-testid="stMarkdownContainer"] h3 {{ font-size: 1.6rem; }}

@@ -30,8 +30,11 @@ ADDRESS = "node"  # ?node=<id>: the node being edited, so a reload or a shared a
 GRAPH_BOX = "graph_tree"  # the container the graph is drawn in: a click on a box inside it selects the node
 
 
-def columns() -> tuple[Any, Any]:
-    """The graph's column and the editor's, side by side on a wide screen (stacked on a phone)."""
+def columns(wide_editor: bool = False) -> tuple[Any, Any]:
+    """The graph's column and the editor's, side by side on a wide screen (stacked on a phone); wide_editor: half the
+    width each (a table of every node is open beside the graph)."""
+    if wide_editor:
+        return tuple(st.columns([1, 1], gap="medium"))
     return tuple(st.columns([2, 1] if projector() else [3, 2], gap="medium"))  # the room's screen: the graph as large as it can be
 
 

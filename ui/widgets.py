@@ -12,7 +12,8 @@ from typing import Any
 import streamlit as st
 
 from kpidesign import edits
-from kpidesign.model import Node
+from kpidesign.aggregation import infer, is_ratio
+from kpidesign.model import Aggregation, Node
 from kpidesign.values import format_value
 from ui.binding import sync
 from ui.keys import field_key
@@ -67,6 +68,29 @@ def choice(
         label or tr(field), options, format_func=labeller(), **_bind(node, field, current if current in options else options[0]), **extra
     )
     field_error(f"{node.id}.{field}")
+
+
+def aggregation(node: Node) -> None:
+    """How the KPI's values over time make one period's value: the team's choice, or what kpidesign inferred from its
+    unit and name (said so, and flagged as a guess when it is one) for the team to confirm or change; a ratio is told."""
+    if is_ratio(node):
+        st.text_input(
+            tr("aggregation"), tr("agg_ratio"), disabled=True, help=tr("aggregation_help"), key=field_key(node.id, "aggregation_ratio")
+        )
+        return
+    inferred, certain = infer(node)
+    guess = tr("agg_inferred" if certain else "agg_guessed", aggregation=tr(f"agg_{inferred.value}"))
+    label = labeller("agg_")
+    current = node.definition.aggregation.value if node.definition.aggregation else None
+    st.selectbox(
+        tr("aggregation"),
+        [None, *(a.value for a in Aggregation)],
+        format_func=lambda v: guess if v is None else label(v),
+        help=tr("aggregation_help"),
+        placeholder=tr("choose"),
+        **_bind(node, "aggregation", current),
+    )
+    field_error(f"{node.id}.aggregation")
 
 
 def date(node: Node, field: str, value: Any, label: str | None = None) -> None:

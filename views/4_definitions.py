@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
-from kpidesign.model import ComparisonAxis, Direction, Frequency, Node
+from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency, Node
 from kpidesign.status import band_text, bands
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
@@ -13,9 +13,8 @@ from ui.badges import badge
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
-from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
+from ui.tables import SHEET_WIDTHS, choices, fit_height, node_sheet, show_cell_problems
 from ui.text import labeller, md, tr
-from ui.theme import PROJECTOR_SCALE, projector
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -72,7 +71,8 @@ def one_kpi() -> None:
     ids, names = derived.kpi_choices(snapshot(loaded))
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=names.get, placeholder=tr("choose")))
+    marked = {i: names[i] + sql_sources.SQL_MARK if i in with_query else names[i] for i in ids}
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=marked.get, placeholder=tr("choose")))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:
@@ -87,6 +87,7 @@ def one_kpi() -> None:
             widgets.text(node, "period", d.period)
         with b:
             widgets.choice(node, "frequency", d.frequency, Frequency)
+        widgets.aggregation(node)
         a, b = st.columns(2)
         with a:
             widgets.text(node, "source", d.source)
@@ -119,7 +120,6 @@ def whole_sheet() -> None:
     order_warnings()
     frame = derived.definition_sheet(snapshot(loaded))
     w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
-    row = 35 * (PROJECTOR_SCALE if projector() else 1)  # the grid's row height in pixels (rem-sized: larger on a projector)
     text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
@@ -128,14 +128,13 @@ def whole_sheet() -> None:
         "def_sheet",
         save_button=tr("save_sheet"),
         disabled=["name"],
-        height=min(int(row * (len(order) + 1)) + 3, int(row * 16)),  # every row without a scroll bar, up to 15
+        height=fit_height(len(order), most=15),  # every row without a scroll bar, up to 15
         column_config={
             **text,
             "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
             "why": st.column_config.TextColumn(tr("purpose"), width=w["why"]),
-            "frequency": st.column_config.SelectboxColumn(
-                tr("frequency"), options=[e.value for e in Frequency], format_func=labeller(), width=w["frequency"]
-            ),
+            "frequency": choices(tr("frequency"), Frequency, w["frequency"]),
+            "aggregation": choices(tr("aggregation"), Aggregation, w["aggregation"], prefix="agg_"),  # empty: inferred (the form says what)
             "direction": st.column_config.SelectboxColumn(
                 tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True, width=w["direction"]
             ),
@@ -147,6 +146,7 @@ def whole_sheet() -> None:
     show_cell_problems("def_sheet", ws)
 
 
+with_query = sql_sources.query_note(ws)  # the KPIs whose query runs on a refresh, marked in the KPI list too
 sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
 tabs(sections, keep=("def_selected",))  # the KPI being edited survives a look at the whole sheet
 

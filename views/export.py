@@ -26,6 +26,6 @@ sharing.manage(loaded.id)
 # the picture for slides as exported; the SVG is drawn by the browser, never decoded on the server
 st.divider()
 st.subheader(tr("sheet_tree"))
-svg = exports.build(snap, "svg", None, _store=store())  # the picture has no room in it: not drawn again for each idea sent
+svg = exports.build(snap, "svg", None, False, _store=store())  # the picture has no room in it: not drawn again for each idea sent
 if svg:
     st.image(svg.data.decode("utf-8"), width="stretch")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from kpidesign import room as R
+from kpidesign.store import Membership
 from ui import participant as p
 from ui import participant_ideas as ideas_ui
 from ui import participant_vote as vote_ui
@@ -29,7 +30,10 @@ def live() -> None:
     show_flash()  # a fragment's rerun: what the router shows at the top of a page is shown here
     p.message()
     secret = p.me(workshop_id)
-    if secret is None:
+    if secret is Membership.REMOVED:
+        p.removed()
+        return
+    if secret is Membership.NONE:
         p.join_form(workshop_id)
         return
     p.remember(secret)
@@ -40,7 +44,7 @@ def live() -> None:
     votes = store().votes(workshop_id)
     if votes and votes[-1].is_open:
         vote_ui.vote(workshop_id, secret, votes[-1], ws, ideas)
-    elif votes:
+    elif votes and votes[-1].shown(room):
         vote_ui.results(votes[-1], ws, ideas, workshop_id)
     key = R.participant_key(secret)
     ideas_ui.own_ideas(workshop_id, secret, [i for i in ideas if i.participant == key])

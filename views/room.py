@@ -1,4 +1,5 @@
-"""The Room: participants join from their phones (QR code), send ideas, vote with dots; the facilitator runs it here."""
+"""The Room: participants join from their phones (QR code), send ideas, vote with dots. In projector mode the page is
+the wall (what the room reads: nothing private, no scrolling); without it, the console the facilitator drives."""
 
 from collections import Counter
 
@@ -7,28 +8,27 @@ import streamlit as st
 from kpidesign import room as R
 from ui import room as r
 from ui import room_inbox as inbox_ui
+from ui import room_people as people_ui
 from ui import room_vote as vote_ui
+from ui import room_wall as wall_ui
 from ui.messages import show_flash
 from ui.state import current, require_workshop, store
 from ui.text import lang, tr
+from ui.theme import projector
 
 loaded = require_workshop()
 ws = loaded.workshop
 
-st.html(inbox_ui.STYLE)
-st.title(tr("room_title"))
-st.caption(tr("room_intro"))
-room = store().room(loaded.id)
-r.open_close(loaded.id, room)
-if room is not None and room.is_open:
-    code, controls = st.columns([1, 1])
-    with code:
-        r.qr(loaded.id)
-    with controls:
-        r.settings(room, ws)
-if room is not None:
-    votes = store().votes(loaded.id)
-    vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)
+
+@st.fragment(run_every=r.LIVE_SECONDS)
+def wall() -> None:
+    """The wall, followed from the database every second (the timer ticks, a reveal shows at once)."""
+    rev, fresh = store().room_rev(loaded.id), current()
+    state = store().room(loaded.id) if rev is not None else None
+    if state is None or fresh is None:
+        st.info(tr("room_is_closed"))
+        return
+    wall_ui.draw(loaded.id, state, fresh.workshop, (loaded.id, rev, fresh.version, lang()))
 
 
 @st.fragment(run_every=r.LIVE_SECONDS)
@@ -42,13 +42,35 @@ def live() -> None:
     show_flash()
     stamp = (loaded.id, rev, fresh.version, lang())
     ideas, votes = store().ideas(loaded.id), store().votes(loaded.id)
-    dots = R.idea_votes(votes, [R.tally(v, store().dots(v.id, loaded.id)) for v in votes]) if votes else Counter[int]()
+    dots = R.idea_votes(votes, [store().tally(v, loaded.id) for v in votes]) if votes else Counter[int]()
     r.counts(state, ideas)
+    people_ui.silent_button(loaded.id)
     r.reveal_button(loaded.id, ideas)
     if votes:
         vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
     inbox_ui.inbox(loaded.id, inbox_ui.memo(stamp, fresh.workshop, state, ideas, dots))
+    people_ui.removed(loaded.id)
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))
 
 
-live()
+if projector():
+    st.html(wall_ui.STYLE)
+    r.to_console()
+    wall()
+else:
+    st.html(inbox_ui.STYLE)
+    st.title(tr("room_title"))
+    st.caption(tr("room_intro"))
+    room = store().room(loaded.id)
+    r.open_close(loaded.id, room)
+    if room is not None and room.is_open:
+        code, controls = st.columns([1, 1])
+        with code:
+            r.qr(loaded.id)
+            r.to_wall(loaded.id)
+        with controls:
+            r.settings(room, ws)
+    if room is not None:
+        votes = store().votes(loaded.id)
+        vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)
+    live()

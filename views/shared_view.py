@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from kpidesign.redact import for_share
 from ui import exports, shared
 from ui.access import link_check, shared_workshop
 from ui.binding import tabs
@@ -21,17 +22,18 @@ def live_view() -> None:
         return
     loaded = store().load(workshop_id)
     ws, actuals_rev = with_actuals(loaded)
+    ws = for_share(ws)  # what the screen shows is what the files carry: no recipients, queries or addresses
     shared.header(loaded)
     tabs(
         {
+            tr("share_status_tab"): lambda: shared.thresholds(ws, loaded, actuals_rev),  # what is red, first: on a phone too
             tr("graph"): lambda: shared.tree(ws, loaded, actuals_rev),
             tr("sheet_definitions"): lambda: shared.definitions(ws, loaded),
-            tr("sheet_thresholds"): lambda: shared.thresholds(ws, loaded, actuals_rev),
             tr("sheet_monitoring"): lambda: shared.monitoring(ws),
         }
     )
     st.divider()
-    exports.offer(snapshot(loaded), ("xlsx", "yaml"), "share_dl", link_check(workshop_id))
+    exports.offer(snapshot(loaded), ("xlsx", "yaml"), "share_dl", link_check(workshop_id), shared=True)
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))
 
 

@@ -9,10 +9,11 @@ from kpidesign.io import files
 from kpidesign.library import load_template, templates
 from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
+from ui import connectors as sql_sources
 from ui.messages import flash
 from ui.pages import STEPS
 from ui.saving import commit, write
-from ui.state import open_workshop, store
+from ui.state import go, open_workshop, store
 from ui.text import lang, md, say, tr
 
 st.title(tr("workshops_title"))
@@ -53,7 +54,7 @@ with st.container(border=True):
         st.error(md(message))
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
     if st.session_state.pop("go_to_first_step", False):
-        st.switch_page(STEPS[0].file)
+        go(STEPS[0].file)
 
 
 def import_file() -> None:
@@ -72,6 +73,8 @@ def import_file() -> None:
     open_workshop(created)
     st.session_state.pop("ws_import_problems", None)
     flash("info", say("imported", title=result.workshop.title))
+    if note := sql_sources.import_note(imported):  # a file's queries run on this server's connections: said before anyone refreshes
+        flash("warning", note)
     if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
         flash("warning", "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
 
@@ -115,7 +118,7 @@ open_col, rename_col, copy_col, delete_col = st.columns(4)
 if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/login:"):
     open_workshop(chosen)
     flash("info", say("opened", title=title))
-    st.switch_page(STEPS[0].file)
+    go(STEPS[0].file)
 
 
 def rename(workshop_id: str, key: str) -> None:

@@ -62,4 +62,6 @@ def _show(key: str, value: Any, lang: Language) -> Any:
         return format_number(value)
     if key in _TRANSLATED_PARAMS and isinstance(value, str):
         return t(value, lang)
+    if key == "aggregation" and isinstance(value, str):  # sum | average | last, as model.Aggregation names them
+        return t(f"agg_{value}", lang)
     return value

@@ -51,6 +51,15 @@ CORE: dict[str, tuple[str, str]] = {
     "period": ("集計期間", "Period"),
     "source": ("データソース", "Data source"),
     "frequency": ("更新頻度", "Update frequency"),
+    "aggregation": ("期間の集計", "Aggregation over a period"),
+    "agg_sum": ("合計（フロー：期間中の件数・金額）", "sum (a flow: counts and amounts in the period)"),
+    "agg_average": ("平均（率・スコア・単価・1件当たり）", "average (a rate, score, price or per-unit figure)"),
+    "agg_last": ("期末の値（ストック：時点の人数・残高）", "last value (a stock: a count or balance at a date)"),
+    "agg_ratio": ("分子の合計 ÷ 分母の合計", "sum of numerators ÷ sum of denominators"),
+    "p_aggregation_uncertain": (
+        "「{name}」の期間の集計が決まっていません。名前と単位からは「{aggregation}」と推測しましたが、確かではありません。定義表で確かめてください。",
+        "“{name}” has no aggregation over a period: its name and unit suggest “{aggregation}”, but that is a guess. Confirm it on the definition sheet.",
+    ),
     "owner": ("責任者", "Owner"),
     "purpose": ("目的（なぜ）", "Purpose (why)"),
     "comparisons": ("比較軸", "Comparison axes"),
@@ -346,6 +355,18 @@ CORE: dict[str, tuple[str, str]] = {
         "クエリの結果が {max} 行を超えています。期間や粒度を絞ってください。",
         "The query returned more than {max} rows: narrow its period or grain.",
     ),
+    "p_query_value_too_large": (
+        "クエリの {row} 行目の {column} が {max} バイトを超えています。日付・数値・市場値だけを返してください。",
+        "Row {row} of the query has a {column} longer than {max} bytes: return only a date, a number and a market value.",
+    ),
+    "p_query_value_huge": (
+        "クエリが {max:,} バイトを超える値を作ろうとしたため止めました。日付・数値・市場値だけを返してください。",
+        "The query was stopped: it built a value longer than {max:,} bytes. Return only a date, a number and a market value.",
+    ),
+    "p_query_result_too_large": (
+        "クエリの結果が {max:,} バイトを超えています（{rows:,} 行目まで）。期間や粒度を絞ってください。",
+        "The query returned more than {max:,} bytes (by row {rows:,}): narrow its period or grain.",
+    ),
     "p_query_columns": (
         "クエリは date, value（任意で market）の列を返す必要があります（返った列: {columns}）。",
         "The query must return the columns date, value (optionally market); it returned: {columns}.",
@@ -420,10 +441,6 @@ CORE: dict[str, tuple[str, str]] = {
         "「{node}」の実績の間隔（中央値 {days} 日）が日次・週次・月次・四半期・年次のどれでもありません。",
         "The actuals of “{node}” have no regular rhythm (median spacing {days} days): not daily, weekly, monthly, quarterly or yearly.",
     ),
-    "p_links_different_frequencies": (
-        "頻度が違います（{child}: {child_frequency}、{parent}: {parent_frequency}）。集計方法（合計・平均・期末）が分からないため比較しません。",
-        "Different frequencies ({child}: {child_frequency}, {parent}: {parent_frequency}); how to aggregate (sum, mean, last) is unknown, so they are not compared.",
-    ),
     "p_links_too_few": (
         "親子の両方に値がある期間が {n} しかありません（{min} 以上必要）。",
         "Only {n} periods where both have a value (at least {min} needed).",
@@ -491,6 +508,12 @@ CORE: dict[str, tuple[str, str]] = {
     "p_room_closed": ("ルームは閉じています。", "The room is closed."),
     "p_room_time_up": ("時間切れです。受付は終了しました。", "Time is up: no more ideas are taken."),
     "p_room_full": ("ルームは満員です（{max}人まで）。", "The room is full (at most {max} people)."),
+    "p_room_ideas_full": ("このルームのアイデアは上限（{max}件）に達しました。", "This room has reached its limit of {max} ideas."),
+    "p_room_votes_full": ("このルームの投票は{max}回までです。", "A room takes at most {max} votes."),
+    "p_room_join_rate": (
+        "同じネットワークからの参加が多すぎます（{seconds}秒に{max}人まで）。少し待ってからもう一度どうぞ。",
+        "Too many people joined from this network just now (at most {max} in {seconds} s). Please try again in a moment.",
+    ),
     "p_room_name_too_long": ("名前は{max}文字までです。", "A name has at most {max} characters."),
     "p_room_timer_range": ("タイマーは0〜{max}分です。", "The timer is 0 to {max} minutes."),
     "p_vote_no_options": ("選択肢がありません。", "There is nothing to vote on."),
@@ -511,5 +534,6 @@ CORE: dict[str, tuple[str, str]] = {
     "dot_largest_negative": ("▼ 最大のマイナス", "▼ largest −"),
     # dbt MetricFlow: the words of a ratio's parts in generated labels
     "mf_numerator": ("分子", "numerator"),
+    "mf_from_drivers": ("（ドライバーからの推計）", " (estimated from its drivers)"),
     "mf_denominator": ("分母", "denominator"),
 }

@@ -251,6 +251,18 @@ SCREEN: dict[str, tuple[str, str]] = {
     "export_xlsx": ("Excel (.xlsx)", "Excel (.xlsx)"),
     "export_yaml": ("YAML（正本）", "YAML (canonical)"),
     "export_metricflow": ("dbt MetricFlow", "dbt MetricFlow"),
+    "export_dbt": ("dbt フォルダ (zip)", "dbt folder (zip)"),
+    "agg_inferred": ("推測: {aggregation}", "inferred: {aggregation}"),
+    "agg_guessed": ("推測（要確認）: {aggregation}", "guessed (please confirm): {aggregation}"),
+    "aggregation_help": (
+        "日々・週ごとの値から1期間（月・四半期）の値を作る方法。フロー（売上・新規顧客数）は合計、率・スコア・単価は平均、"
+        "ストック（顧客数・人口・ARR）は期末の値。分子と分母のあるKPIは常に分子の合計÷分母の合計。"
+        "空欄なら単位と名前から推測します。dbt・Lightdashへの書き出しとアプリの比較が同じ規則を使います。",
+        "How daily or weekly values make one period's (a month's, a quarter's) value. A flow (sales, new customers) is summed, "
+        "a rate, score or price averaged, a stock (customers, population, ARR) is the period's last value. A KPI with "
+        "numerator and denominator is always the sum of numerators over the sum of denominators. Left empty, it is inferred "
+        "from the unit and name. The dbt and Lightdash exports and the app's comparisons use the same rule.",
+    ),
     "export_lightdash": ("Lightdash", "Lightdash"),
     "export_svg": ("ツリー図 SVG", "Tree SVG"),
     "export_png": ("ツリー図 PNG", "Tree PNG"),
@@ -367,8 +379,8 @@ SCREEN: dict[str, tuple[str, str]] = {
     "login_wrong": ("パスワードが違います。", "Wrong password."),
     # issue 17 (h4): allow-list, server-wide password limit, escaped names
     "login_throttled": (
-        "このサーバーでパスワードの誤りが続いたため、ログインを一時停止しています。{minutes}分後にもう一度お試しください。",
-        "Too many wrong passwords on this server: logging in is paused. Try again in {minutes} min.",
+        "パスワードの誤りが続いたため、ログインを一時停止しています。{minutes}分後にもう一度お試しください。",
+        "Too many wrong passwords: logging in is paused. Try again in {minutes} min.",
     ),
     "login_denied_title": ("このアカウントでは編集できません", "This account may not edit here"),
     "login_denied": (
@@ -555,6 +567,18 @@ SCREEN: dict[str, tuple[str, str]] = {
         "責任者・更新頻度・計算式があり、誰でも同じ数字を再計算できる。",
         "Owner, update frequency and formula let anyone recompute the same number.",
     ),
+    "imported_queries": (
+        "{count} 個の KPI が SQL クエリを持っています。クエリは編集者が「ソースから更新」したときにだけ、このサーバーの接続で実行されます。",
+        "{count} KPIs carry SQL queries; they run only when an editor refreshes (on this server's connections).",
+    ),
+    "imported_query_one": (
+        "1 個の KPI が SQL クエリを持っています。クエリは編集者が「ソースから更新」したときにだけ、このサーバーの接続で実行されます。",
+        "1 KPI carries an SQL query; it runs only when an editor refreshes (on this server's connections).",
+    ),
+    "kpis_with_queries": (
+        "SQL クエリを持つ KPI（{count}）: {names}。クエリは編集者が更新したときにだけ実行されます。",
+        "KPIs carrying an SQL query ({count}): {names}. A query runs only when an editor refreshes.",
+    ),
     "sql_source": ("実績値の取得元（SQL）", "Where the actuals come from (SQL)"),
     "value_shown": ("表示", "As shown"),
     "query_help": (
@@ -696,6 +720,17 @@ SCREEN: dict[str, tuple[str, str]] = {
         "ワークショップにアイデアを出しましょう。名前は任意です。",
         "Add your ideas to the workshop. Your name is optional.",
     ),
+    "room_removed": (
+        "ファシリテーターがこのルームへの参加を取り消しました。",
+        "The facilitator has taken you out of this room.",
+    ),
+    "whatif_stops": (
+        "「{node}」を動かしても「{parent}」は変わりません。「{parent}」は子から計算されていない（式がないか、ほかの子に数値がない）ため、KGIまで届きません。",
+        "Moving {node} does not change {parent}: {parent} is not computed from its children (no formula, or another child has no number), so the change stops there.",
+    ),
+    "share_status_tab": ("状況（赤から）", "Status (red first)"),
+    "share_qr": ("スマホで開く", "Open on a phone"),
+    "room_earlier_ideas": ("ほか{count}件は前方の画面に表示されています。", "{count} earlier ideas are on the room's screen."),
     "room_your_name": ("名前（任意）", "Name (optional)"),
     "room_join": ("参加する", "Join"),
     "room_prompt_node": ("「{node}」を動かす要因は？", "What drives {node}?"),
@@ -764,6 +799,21 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "room_dismiss": ("見送る", "Dismiss"),
     "room_merge": ("重複を統合", "Merge duplicates"),
+    "room_remove_authors": ("発案者をルームから外す", "Remove their authors"),
+    "room_remove_help": (
+        "選んだアイデアを出した参加者をルームから外します。未採用のアイデアとドットはどこにも表示・集計・出力されず、"
+        "その端末からは再参加できません。下の一覧から元に戻せます。",
+        "Takes the people who sent the chosen ideas out of the room: their ideas not made nodes and their dots are no "
+        "longer shown, counted or exported, and their browsers cannot join again. Undo it from the list below.",
+    ),
+    "room_removed_people": ("外した参加者（{count}人）", "Removed participants ({count})"),
+    "room_readmit": ("{name} を戻す", "Take {name} back"),
+    "room_readmit_all": ("{count}人をすべて戻す", "Take all {count} back"),
+    "room_remove_silent": ("何も送っていない参加者を外す", "Remove those who sent nothing"),
+    "room_remove_silent_help": (
+        "2分以上前に参加して、アイデアもドットもまだない参加者をルームから外します（参加枠を埋めるだけの参加を片付けます）。下の一覧から戻せます。",
+        "Takes out of the room everyone who joined over two minutes ago and has sent no idea and placed no dot (joins that only fill the room). Undo it from the list below.",
+    ),
     "room_vote_question": ("投票の問い", "Question"),
     "room_vote_kind": ("選択肢", "Options"),
     "room_vote_kind_ideas": ("公開されたアイデア", "Revealed ideas"),
@@ -776,4 +826,14 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_option": ("選択肢", "Option"),
     "room_summary_accept": ("ルームのアイデアをノードに: {name}", "room idea made a node: {name}"),
     "room_live": ("{seconds}秒ごとに更新", "Refreshes every {seconds} s"),
+    "room_wall_waiting": ("アイデアは公開されるとここに表示されます。", "Ideas appear here once revealed."),
+    "room_wall_scan": ("スマホでQRコードを読み取って参加してください。", "Scan the QR code with your phone to join."),
+    "room_wall_dots_placed": ("投票済みのドット: {count}", "Dots placed: {count}"),
+    "room_wall_voting": ("投票中: {question}", "Voting: {question}"),
+    "room_show_wall": ("ウォールを表示（プロジェクター）", "Show the wall (projector)"),
+    "room_show_console": ("コンソールへ", "Console"),
+    "room_wall_link": (
+        "プロジェクター用のブラウザでは、このアドレスを開くとウォールが表示されます（非公開のアイデアは表示されません）:",
+        "Open this address in the projector's browser to show the wall (no private idea is ever on it):",
+    ),
 }

@@ -81,6 +81,20 @@ COLUMNS = (
     ("yellow", "yellow"),
     ("query", "query"),
     ("connection", "connection"),
+    ("aggregation", "aggregation"),
+)
+_DEFINITION_CHOICES = ("frequency", "aggregation")  # a definition's fields that hold a choice (written as its value)
+_DEFINITION_FIELDS = (
+    "expression",
+    "numerator",
+    "denominator",
+    "period",
+    "source",
+    "owner",
+    "why",
+    "query",
+    "connection",
+    *_DEFINITION_CHOICES,
 )
 SHEETS = {
     "cover": "sheet_cover",
@@ -271,15 +285,16 @@ def _value(node: Any, field: str, depth: dict[str, int], lang: Language) -> Any:
     if field in ("layer", "sensitivity"):
         value = getattr(node, field)
         return value.value if value else None
-    if field in ("frequency",):
-        return d.frequency.value if d.frequency else None
+    if field in _DEFINITION_CHOICES:
+        value = getattr(d, field)
+        return value.value if value else None
     if field == "comparisons":
         return ", ".join(c.value for c in d.comparisons)
     if field == "direction":
         return th.direction.value
     if field in ("green", "yellow"):
         return getattr(th, field)
-    if field in ("expression", "numerator", "denominator", "period", "source", "owner", "why", "query", "connection"):
+    if field in _DEFINITION_FIELDS:
         return getattr(d, field)
     if field == "deadline":
         return node.deadline
@@ -682,11 +697,8 @@ def _from_book(wb: Any) -> ImportResult:
     for row in rows:
         node = {k: _plain(row.get(k)) for k in ("id", "parent", "name", "unit", "layer", "sensitivity", "baseline", "target", "formula")}
         node = {k: v for k, v in node.items() if v is not None}
-        definition = {
-            k: _plain(row.get(k))
-            for k in ("expression", "numerator", "denominator", "period", "source", "frequency", "owner", "why", "query", "connection")
-        }
-        definition = {k: str(v) if k != "frequency" else v for k, v in definition.items() if v is not None}
+        definition = {k: _plain(row.get(k)) for k in _DEFINITION_FIELDS}
+        definition = {k: str(v) if k not in _DEFINITION_CHOICES else v for k, v in definition.items() if v is not None}
         if row.get("comparisons"):
             definition["comparisons"] = _split(row["comparisons"])
         node["definition"] = definition

@@ -31,6 +31,7 @@ WRITTEN: dict[str, tuple[str, ...]] = {
     "yellow": ("黄の基準", "Yellow at"),
     "query": ("SQLクエリ", "SQL query"),
     "connection": ("接続名", "Connection"),
+    "aggregation": ("期間の集計", "Aggregation over a period"),
     "review_name": ("会議名", "Meeting"),
     "cadence": ("頻度", "Cadence"),
     "kpis": ("見るKPI", "KPIs"),

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 
 from kpidesign.findings import Finding, Severity
-from kpidesign.io import excel, image, lightdash, metricflow, yaml_io
+from kpidesign.io import dbt, excel, image, lightdash, metricflow, yaml_io
 from kpidesign.io.yaml_io import ImportResult
 from kpidesign.language import Language
 from kpidesign.model import Workshop
 
-FORMATS = ("xlsx", "yaml", "metricflow", "lightdash", "svg", "png")
+FORMATS = ("xlsx", "yaml", "metricflow", "dbt", "lightdash", "svg", "png")
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -35,6 +35,7 @@ SUFFIXES = {
     "xlsx": ".xlsx",
     "yaml": ".kpidesign.yaml",
     "metricflow": ".metrics.yml",
+    "dbt": ".dbt.zip",
     "lightdash": ".lightdash.yml",
     "svg": ".svg",
     "png": ".png",
@@ -43,6 +44,7 @@ MIMES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "yaml": "application/x-yaml",
     "metricflow": "application/x-yaml",
+    "dbt": "application/zip",
     "lightdash": "application/x-yaml",
     "svg": "image/svg+xml",
     "png": "image/png",
@@ -57,6 +59,8 @@ def export(ws: Workshop, fmt: str, lang: Language = "ja") -> Export | None:
         data = yaml_io.to_yaml(ws).encode("utf-8")
     elif fmt == "metricflow":
         data = metricflow.to_metricflow(ws).encode("utf-8")
+    elif fmt == "dbt":  # a folder: as a zip here (the command line writes the folder itself)
+        data = dbt.to_zip(ws)
     elif fmt == "lightdash":
         data = lightdash.to_lightdash(ws).encode("utf-8")
     elif fmt == "svg":

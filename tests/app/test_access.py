@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpidesign.access import LIMIT
+from kpidesign.access import CLIENT_LIMIT, LIMIT
 from tests.app.conftest import APP, ok, start
 from tests.app.test_share import editable
-from ui import access
+from ui import access, client
 from ui.pages import ALL
 from ui.text import md
 
@@ -81,7 +81,8 @@ def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret-パス")
     monkeypatch.setattr("time.sleep", lambda s: None)  # the per-attempt second is tested elsewhere; not waited here
     sessions = [ok(start()) for _ in range(3)]
-    for i in range(LIMIT):  # spread over several browser sessions: the per-session second does not stop this
+    for i in range(LIMIT):  # spread over several browser sessions and clients: neither limit of its own stops this
+        monkeypatch.setattr(client, "client_address", lambda i=i: f"192.0.2.{i}")
         at = sessions[i % 3]
         at.text_input(key="login_password").input(f"guess-{i}")
         at.button[0].click().run()
@@ -104,3 +105,23 @@ def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch, fresh_lim
         at.text_input(key="login_password").input("s3cret")
         at.button[0].click().run()
         assert at.title[0].value == "ワークショップ"
+
+
+def test_one_clients_wrong_passwords_pause_that_client_not_the_facilitator(db, monkeypatch, fresh_limit):
+    """#25 item 8: the pause was server-wide, so one person could keep every facilitator out."""
+    monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
+    monkeypatch.setattr("time.sleep", lambda s: None)
+    monkeypatch.setattr(client, "client_address", lambda: "203.0.113.66")
+    for i in range(CLIENT_LIMIT + 1):
+        at = ok(start())
+        at.text_input(key="login_password").input(f"guess-{i}")
+        at.button[0].click().run()
+    assert any("一時停止" in e.value for e in at.error)
+    at.text_input(key="login_password").input("s3cret")  # the right password from the same client: still paused
+    at.button[0].click().run()
+    assert at.title[0].value == "編集にはログインが必要です"
+    monkeypatch.setattr(client, "client_address", lambda: "198.51.100.7")
+    facilitator = ok(start())
+    facilitator.text_input(key="login_password").input("s3cret")
+    facilitator.button[0].click().run()
+    assert ok(facilitator).title[0].value == "ワークショップ"

@@ -29,7 +29,7 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.graphs._depth": (None,),
     "ui.graphs._fold": (1, None, ()),
     "ui.why_moved._why": ("sales", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
-    "ui.exports.build": ("yaml", None),
+    "ui.exports.build": ("yaml", None, False),
     "ui.dashboard._overview": (((), ()),),
     "ui.trends.ahead": ("sales",),
     "ui.design_review._review_view": ("now",),

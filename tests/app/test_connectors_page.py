@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from kpidesign import tree
+from kpidesign.io.yaml_io import to_yaml
 from kpidesign.library import template
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, start
+from ui.connectors import SQL_MARK
+from ui.text import md
 
 
 def _warehouse(path) -> str:
@@ -56,3 +61,42 @@ def test_refresh_from_sources_loads_and_reports(db, tmp_path, monkeypatch):
     [report] = [df for df in at.dataframe if "Result" in df.value.columns]
     results = dict(zip(report.value["KPI"], report.value["Result"]))
     assert results["Purchase rate (CVR)"] == "OK" and "missing_table" in results["Items per purchase"]
+
+
+def _with_queries(lang: str, ids: list[str]):
+    ws = template("ec_sales", lang)
+    for kpi in ids:
+        definition = ws.node(kpi).definition.model_copy(update={"query": "select 1 as date, 2 as value", "connection": "warehouse"})
+        ws = tree.update_node(ws, kpi, definition=definition)
+    return ws
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("en", "3 KPIs carry SQL queries; they run only when an editor refreshes"), ("ja", "3 個の KPI が SQL クエリを持っています")],
+)
+def test_an_imported_workshop_says_it_carries_queries(db, lang, said):
+    """#25 item 8: a file's queries run on this server's connections once an editor refreshes: say so at import."""
+    text = to_yaml(_with_queries(lang, ["purchase_rate", "customers", "frequency"])).encode()
+    at = ok(start())
+    if lang != "ja":
+        at.sidebar.radio(key="lang").set_value(lang).run()
+    ok(at.get("file_uploader")[0].set_value(("w.yaml", text, "application/x-yaml")).run())
+    assert len(Store(db).workshops()) == 1
+    assert any(said in w.value for w in at.warning), [w.value for w in at.warning]
+    plain = to_yaml(template("ec_sales", lang)).encode()  # no queries: nothing said
+    ok(at.get("file_uploader")[0].set_value(("plain.yaml", plain, "application/x-yaml")).run())
+    assert len(Store(db).workshops()) == 2 and not any("SQL" in w.value for w in at.warning)
+
+
+def test_step_4_marks_the_kpis_that_carry_a_query(db):
+    ws = _with_queries("en", ["purchase_rate", "frequency"])
+    wid = Store(db).create(ws)
+    at = start({"ws": wid})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    ok(at.switch_page("views/4_definitions.py").run())
+    select = at.selectbox(key="def_selected")
+    marked = {o for o in select.options if o.endswith(SQL_MARK)}
+    assert marked == {ws.node("purchase_rate").name + SQL_MARK, ws.node("frequency").name + SQL_MARK}, select.options
+    [line] = [c.value for c in at.caption if "SQL" in c.value]
+    assert "(2)" in line and md(ws.node("purchase_rate").name) in line and md(ws.node("frequency").name) in line

@@ -16,7 +16,15 @@ def test_export_page_offers_every_format_built_on_click(db, monkeypatch):
     ok(at.switch_page("views/export.py").run())
     assert at.title[0].value == "Export the definition sheet"
     buttons = at.get("download_button")
-    assert [b.proto.label for b in buttons] == ["Excel (.xlsx)", "YAML (canonical)", "dbt MetricFlow", "Lightdash", "Tree SVG", "Tree PNG"]
+    assert [b.proto.label for b in buttons] == [
+        "Excel (.xlsx)",
+        "YAML (canonical)",
+        "dbt MetricFlow",
+        "dbt folder (zip)",
+        "Lightdash",
+        "Tree SVG",
+        "Tree PNG",
+    ]
     assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)
     assert built == ["svg"]  # only the preview: the files are built when their button is clicked
     ok(at.run())

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from kpidesign import room as R
 from kpidesign.library import template
 from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, start
 from tests.app.test_share import EDITING as SHARE_EDITING
+from ui import participant
 
 EDITING = tuple(kind for kind in SHARE_EDITING if kind != "text_input")  # a phone types its ideas: the rest writes nothing
 
@@ -85,11 +87,16 @@ def _get(at: AppTest, kind: str) -> list:  # type: ignore[type-arg]
         return []
 
 
-def test_dots_are_bounded_and_a_reload_gives_none_back(db: Path) -> None:
+def cookie(monkeypatch: pytest.MonkeyPatch, secret: str | None) -> None:
+    """The participant cookie this browser sends (AppTest has no browser: the page's reader of it is replaced)."""
+    monkeypatch.setattr(participant, "_cookie", lambda: secret)
+
+
+def test_dots_are_bounded_and_a_reload_gives_none_back(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store, wid, token = room(db)
     at = joined(token)
     pid = at.session_state["room_me"]
-    assert at.query_params["me"] == [pid] or at.query_params["me"] == pid
+    assert "me" not in at.query_params  # the secret is never in the address
     vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend", "kgi"], 2)
     ok(at.run())
     [pills] = at.button_group
@@ -99,7 +106,8 @@ def test_dots_are_bounded_and_a_reload_gives_none_back(db: Path) -> None:
     assert sorted(o for _, o in store.dots(vote)) == ["avg_spend", "customers"]
     ok(at.button_group[0].select("kgi").run())  # a third dot of two: refused, and the pill turns back
     assert len(store.dots(vote)) == 2 and at.error and sorted(at.button_group[0].value) == ["avg_spend", "customers"]
-    again = ok(start({"join": token, "me": pid}))  # a reload: the same person, no fresh dots
+    cookie(monkeypatch, pid)
+    again = ok(start({"join": token}))  # a reload: the same person (by the cookie), no fresh dots
     assert "room_join" not in [b.key for b in again.button]
     assert sorted(again.button_group[0].value) == ["avg_spend", "customers"] and "0 / 2" in texts(again).replace("：", ":")
     ok(again.button_group[0].select("kgi").run())
@@ -148,13 +156,14 @@ def test_own_ideas_editable_and_withdrawable_until_revealed(db: Path) -> None:
     assert "first, better" in "\n".join(m.value for m in at.markdown)
 
 
-def test_the_phone_page_draws_a_few_elements_however_many_ideas(db: Path) -> None:
+def test_the_phone_page_draws_a_few_elements_however_many_ideas(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store, wid, token = room(db)
     people = [store.join_room(wid, f"P{i}") for i in range(20)]
     for k in range(3):
         for p in people:
             store.add_idea(wid, p, f"idea {k} **{p[:4]}**")
-    at = ok(start({"join": token, "me": people[0]}))
+    cookie(monkeypatch, people[0])
+    at = ok(start({"join": token}))
 
     def count() -> int:
         return sum(len(_get(at, kind)) for kind in ("markdown", "button", "button_group", "selectbox", "text_input", "subheader"))
@@ -181,3 +190,77 @@ def test_a_busy_database_is_said_on_the_phone(db: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(Store, "add_idea", busy)
     send(ann, "an idea")
     assert any("混み合って" in e.value for e in ann.error), [e.value for e in ann.error]
+
+
+def test_a_secret_in_the_address_is_never_taken(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """#25 item 2: a join link with someone else's `me=` (pasted in the workshop chat) gives a new participant, never
+    them; a browser holding its own cookie stays itself; the `me=` leaves the address."""
+    store, wid, token = room(db)
+    ann = store.join_room(wid, "Ann")
+    store.add_idea(wid, ann, "Ann's private idea")
+    stranger = ok(start({"join": token, "me": ann}))
+    assert "room_join" in [b.key for b in stranger.button] and "Ann's private idea" not in texts(stranger)
+    assert "room_me" not in stranger.session_state or stranger.session_state["room_me"] != ann
+    assert "me" not in stranger.query_params
+    bob = store.join_room(wid, "Bob")
+    cookie(monkeypatch, bob)
+    held = ok(start({"join": token, "me": ann}))
+    assert held.session_state["room_me"] == bob and "Ann's private idea" not in texts(held)
+    send(held, "Bob's idea")
+    assert [i.text for i in store.ideas(wid, ann)] == ["Ann's private idea"]
+    assert [i.text for i in store.ideas(wid, bob)] == ["Bob's idea"]
+
+
+def test_a_removed_participant_s_browser_does_not_join_again(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, wid, token = room(db)
+    at = joined(token, "Spam")
+    secret = at.session_state["room_me"]
+    send(at, "spam")
+    store.remove_participant(wid, R.participant_key(secret))
+    ok(at.run())
+    assert "room_join" not in [b.key for b in at.button] and not at.text_input
+    assert any("取り消しました" in i.value for i in at.info)
+    cookie(monkeypatch, secret)
+    again = ok(start({"join": token}))  # the join link opened again in the same browser
+    assert "room_join" not in [b.key for b in again.button] and any("取り消しました" in i.value for i in again.info)
+    assert store.participant_count(wid) == 0
+
+
+def test_joins_from_one_client_are_limited_on_the_phone(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, wid, token = room(db)
+    monkeypatch.setattr(participant, "client_address", lambda: "203.0.113.7")
+    for _ in range(R.JOINS_PER_CLIENT):
+        store.join_room(wid, client="203.0.113.7")
+    at = joined(token)
+    assert "room_me" not in at.session_state or not at.session_state["room_me"]
+    assert at.error and "少し待って" in at.error[0].value
+    assert store.participant_count(wid) == R.JOINS_PER_CLIENT
+
+
+def test_a_phone_lists_the_latest_revealed_ideas_of_a_full_room(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, wid, token = room(db)
+    people = [store.join_room(wid, f"P{i}") for i in range(8)]
+    for k in range(R.IDEAS_PER_ACTIVITY):
+        for n, p in enumerate(people):
+            store.add_idea(wid, p, f"idea {k} by {n}")
+    store.reveal_ideas(wid)
+    cookie(monkeypatch, people[0])
+    at = ok(start({"join": token}))
+    shown = texts(at)
+    others = [i for i in store.ideas(wid) if i.participant != R.participant_key(people[0])]
+    assert f"{others[-1].text}\n" in shown + "\n" and f"{others[0].text}\n" not in shown + "\n"
+    assert f"ほか{len(others) - R.PHONE_LIST}件" in shown
+
+
+def test_a_closed_vote_s_result_leaves_the_phone_with_the_next_question(db: Path) -> None:
+    store, wid, token = room(db)
+    at = joined(token)
+    store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"], 2)
+    store.close_vote(wid)
+    ok(at.run())
+    assert any("結果: KFS?" in s.value for s in at.subheader)
+    asked = store.room(wid)
+    assert asked is not None
+    store.save_room(asked.prompt("tree", "customers"))
+    ok(at.run())
+    assert not any("KFS?" in s.value for s in at.subheader)

@@ -65,6 +65,8 @@ def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
     assert any(f"#{idea} " in m.value and "採用" in m.value for m in at.markdown)
     assert store.undo(wid, expected_version=loaded.version) is not None  # an ordinary, undoable edit
     assert accepted.node not in {n.id for n in store.load(wid).workshop.nodes}
+    ok(at.run())  # the undone acceptance: the idea is undecided again, in the inbox, choosable (#26 item 7)
+    assert any(o.startswith(f"#{idea} ") for g in at.button_group for o in g.options)
     ok(button(pick(at, other), "room_dismiss").click().run())
     assert [i.status for i in store.ideas(wid) if i.id == other] == [IdeaStatus.DISMISSED]
 
@@ -155,3 +157,98 @@ def test_the_inbox_is_a_few_elements_however_many_ideas(db: Path) -> None:
     ok(at.run())
     assert len(at.button) <= 15 and len(at.markdown) <= 15, (len(at.button), len(at.markdown))
     assert sum(len(g.options) for g in at.button_group if g.key.startswith("room_pick_")) == 150
+
+
+def test_the_facilitator_removes_a_flooding_participant_and_takes_them_back(db: Path) -> None:
+    """#25 item 3: the authors of the chosen ideas leave the room in one action, their ideas and dots with them, and the
+    removal is taken back from the list of removed participants."""
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    spammer, ann = store.join_room(wid, "Spam"), store.join_room(wid, "Ann")
+    flood = [store.add_idea(wid, spammer, f"spam {n}") for n in range(5)]
+    store.add_idea(wid, ann, "a real idea")
+    ok(at.run())
+    assert button(at, "room_remove_authors").disabled
+    ok(button(pick(at, flood[0]), "room_remove_authors").click().run())
+    assert [i.text for i in store.ideas(wid)] == ["a real idea"] and store.participant_count(wid) == 1
+    assert not any("spam" in o for g in at.button_group for o in g.options)
+    [readmit] = [b for b in at.button if b.key.startswith("room_readmit_") and b.key != "room_readmit_all"]
+    assert "Spam" in readmit.label and "1" in button(at, "room_readmit_all").label
+    ok(readmit.click().run())
+    assert len(store.ideas(wid)) == 6 and store.participant_count(wid) == 2
+    assert not [b for b in at.button if b.key.startswith("room_readmit_")]
+
+
+def _wall_html(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html") if "kd-wall" in h.proto.body and "<style>" not in h.proto.body)
+
+
+def test_the_wall_shows_nothing_private_and_the_console_button_goes_back(db: Path) -> None:
+    """#26 item 1: in projector mode the Room page is the wall: the question, the join code, the counts, revealed ideas
+    grouped by node; never a private idea's text, never the inbox; one click back to the console."""
+    at, wid, store = room_page(db)
+    ok(button(at, "room_open").click().run())
+    room = store.room(wid)
+    assert room is not None
+    store.save_room(room.prompt("tree", "customers"))
+    ann = store.join_room(wid, "Ann")
+    ok(button(at, "room_to_wall").click().run())
+    assert at.session_state["projector"] is True
+    wall = _wall_html(at)
+    assert "顧客数" in wall and '<img alt="QR"' in wall and "kd-join" in wall  # the code large while people join
+    secret_text = "秘密の<b>アイデア</b>"
+    store.add_idea(wid, ann, secret_text, "customers")
+    ok(at.run())
+    wall = _wall_html(at)
+    assert "アイデア</b>" not in wall and "秘密の" not in wall and "kd-join" not in wall  # private: counted, never shown
+    assert not [g for g in at.button_group if g.key.startswith("room_pick_")]  # no inbox on the wall
+    store.reveal_ideas(wid)
+    ok(at.run())
+    wall = _wall_html(at)
+    assert "秘密の&lt;b&gt;アイデア&lt;/b&gt;" in wall and "kd-group" in wall and "Ann" not in wall  # literal; anonymous
+    ok(button(at, "room_to_console").click().run())
+    assert at.session_state["projector"] is False and [g for g in at.button_group if g.key.startswith("room_pick_")]
+
+
+def test_the_wall_shows_the_vote_without_counts_until_it_closes(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ok(button(at, "room_open").click().run())
+    people = [store.join_room(wid, f"P{n}") for n in range(3)]
+    store.add_idea(wid, people[0], "an idea")
+    vote = store.open_vote(wid, "Which first?", VoteKind.NODES, ["customers", "avg_spend"])
+    for p in people:
+        store.place_dot(wid, vote, p, "customers")
+    ok(button(at, "room_to_wall").click().run())
+    wall = _wall_html(at)
+    assert "Voting: Which first?" in wall and "Dots placed: 3" in wall and "kd-fill" not in wall
+    store.close_vote(wid)
+    ok(at.run())
+    wall = _wall_html(at)
+    assert "Results: Which first?" in wall and "<b>3</b>" in wall and "kd-fill" in wall
+
+
+def test_the_wall_reads_names_as_typed_and_hides_running_counts(db: Path) -> None:
+    """Review F7 and F4: a node called 受注率(%) reads so on the wall (no Markdown backslashes in HTML), and an open
+    vote on ideas shows no idea's running dots."""
+    from kpidesign import tree
+
+    at, wid, store = room_page(db)
+    loaded = store.load(wid)
+    store.save(wid, tree.update_node(loaded.workshop, "customers", name="受注率(%)"), expected_version=loaded.version, summary="rename")
+    ok(button(at, "room_open").click().run())
+    room = store.room(wid)
+    assert room is not None
+    store.save_room(room.prompt("tree", "customers"))
+    people = [store.join_room(wid, f"P{n}") for n in range(2)]
+    idea = store.add_idea(wid, people[0], "指名検索", "customers")
+    store.reveal_ideas(wid)
+    vote = store.open_vote(wid, "どれ？", VoteKind.IDEAS, [str(idea)])
+    for p in people:
+        store.place_dot(wid, vote, p, str(idea))
+    ok(button(at, "room_to_wall").click().run())
+    wall = _wall_html(at)
+    assert "受注率(%)" in wall and "\\(" not in wall
+    assert "kd-dots" not in wall  # no running count on the card while the vote is open
+    store.close_vote(wid)
+    ok(at.run())
+    assert "● 2" in _wall_html(at)

@@ -1,6 +1,7 @@
 """The share link: read-only, nothing editable, nothing else reachable, forged tokens reveal nothing."""
 
 import io
+import zipfile
 
 import openpyxl
 import pytest
@@ -9,6 +10,7 @@ import yaml
 from streamlit.testing.v1 import AppTest
 
 from kpidesign.io import files
+from kpidesign.model import Alert, Monitoring, ReviewMeeting
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
 from ui import exports
@@ -53,8 +55,10 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     monkeypatch.setattr(files, "export", lambda *args: built.append(args))
     at, _wid, _ = shared(db)
     ok(at)
-    assert at.title[0].value == "EC売上を10億円へ（例）"
-    assert at.get("graphviz_chart") and not at.dataframe  # the tree tab is open; the others are drawn when opened
+    assert at.subheader[0].value == "EC売上を10億円へ（例）" and not at.title  # a heading: a phone's first screen is not a title
+    assert len(at.dataframe) == 1 and not at.get("graphviz_chart")  # the status tab is open first; the others are drawn when opened
+    statuses = set(at.dataframe[0].value.iloc[:, 0])
+    assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
     assert not editable(at)
     buttons = at.get("download_button")
     assert {b.proto.label for b in buttons} == {"Excel (.xlsx)", "YAML（正本）"}
@@ -62,9 +66,8 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     assert not built
     open_tab(at, "定義表")
     assert at.dataframe[0].value.iloc[0, 0] == "年間売上高" and len(at.dataframe[0].value) > 10
-    open_tab(at, "閾値")
-    statuses = set(at.dataframe[0].value.iloc[:, 0])
-    assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
+    open_tab(at, "ツリー")
+    assert at.get("graphviz_chart")
     open_tab(at, "モニタリング")
     assert len(at.dataframe) >= 2 and not at.get("graphviz_chart")  # reviews, alerts (and the learning log)
     assert not editable(at) and not built
@@ -80,11 +83,11 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
     Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])  # green at 6 %, yellow at 5 %
     at = start({"share": Store(db).create_share(wid)})
     at.sidebar.radio(key="lang").set_value("en").run()
+    table = at.dataframe[0].value  # the first tab: what is red, first, as tall as its rows (no scroll inside the page)
+    assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
+    open_tab(at, "Tree")
     dot = at.get("graphviz_chart")[0].proto.spec
     assert "#fecaca" in dot and "#bbf7d0" not in dot  # the tree coloured by status: one red, nothing green on a plan
-    open_tab(at, "Thresholds")
-    table = at.dataframe[0].value
-    assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
     open_tab(at, "Monitoring")
     shown = " ".join(str(v) for df in at.dataframe for v in df.value.to_numpy().ravel())
     assert "ec-lead@example.com" not in shown and "#ec-kpi" not in shown
@@ -175,7 +178,7 @@ def test_editor_password_gate(db, monkeypatch):
 def test_share_link_works_without_the_password(db, monkeypatch):
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     at, _, _ = shared(db)
-    assert at.title[0].value == "EC売上を10億円へ（例）"
+    assert at.subheader[0].value == "EC売上を10億円へ（例）"
 
 
 def test_links_are_created_listed_and_revoked_on_the_export_page(db):
@@ -239,6 +242,75 @@ def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeyp
     assert "private thought" in yaml.safe_dump(own["room"], allow_unicode=True)
     asked = []
     real = exports.built_on_click
-    monkeypatch.setattr(exports, "built_on_click", lambda snap, fmt, room, allowed: asked.append(room) or real(snap, fmt, room, allowed))
+    monkeypatch.setattr(
+        exports,
+        "built_on_click",
+        lambda snap, fmt, room, allowed, shared=False: asked.append(room) or real(snap, fmt, room, allowed, shared),
+    )
     ok(start({"share": store.create_share(wid)}))  # the share view's buttons: built without the room
     assert asked and set(asked) == {None}
+
+
+SECRETS = ("ceo@example.com", "#exec-kpi", "select amount", "warehouse_main", "ann@example.com", "@bob")
+
+
+def _with_secrets(store: Store, wid: str) -> None:
+    """The seeded workshop given what a share link must not carry: alert recipients, a KPI's SQL query and connection,
+    review participants written as addresses (beside a team's name, which stays)."""
+    loaded = store.load(wid)
+    ws = loaded.workshop
+    kpi = ws.nodes[1]
+    nodes = [
+        n.model_copy(
+            update={
+                "definition": n.definition.model_copy(
+                    update={"query": "select amount as value, day as date from t", "connection": "warehouse_main"}
+                )
+            }
+        )
+        if n.id == kpi.id
+        else n
+        for n in ws.nodes
+    ]
+    monitoring = Monitoring(
+        reviews=[ReviewMeeting(name="weekly", kpis=[kpi.id], participants=["EC team", "ann@example.com", "@bob"])],
+        alerts=[Alert(kpi=kpi.id, channel="email", to="ceo@example.com"), Alert(kpi=kpi.id, channel="slack", to="#exec-kpi")],
+    )
+    store.save(wid, ws.model_copy(update={"nodes": nodes, "monitoring": monitoring}), expected_version=loaded.version, summary="secrets")
+
+
+def _text_of(fmt: str, data: bytes) -> str:
+    if fmt == "yaml":
+        return data.decode("utf-8")
+    with zipfile.ZipFile(io.BytesIO(data)) as book:  # every part of the workbook, as Excel or LibreOffice would read it
+        return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
+
+
+def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
+    """#25 item 4: the files a share link offers, opened, hold no recipients, queries, connections or addresses."""
+    _, wid = seeded(db)
+    store = Store(db)
+    _with_secrets(store, wid)
+    offered: dict[str, object] = {}
+    real = exports.built_on_click
+
+    def spy(snap, fmt, room, allowed, shared=False):  # type: ignore[no-untyped-def]
+        offered[fmt] = real(snap, fmt, room, allowed, shared)
+        return offered[fmt]
+
+    monkeypatch.setattr(exports, "built_on_click", spy)
+    at = ok(start({"share": store.create_share(wid)}))
+    assert set(offered) == {"xlsx", "yaml"}
+    st.session_state["store"] = store
+    for fmt, data in offered.items():
+        text = _text_of(fmt, data())  # type: ignore[operator]
+        assert not [s for s in SECRETS if s in text], fmt
+        assert "EC team" in text, fmt  # a team's name is not an address: it stays
+    screen = "\n".join([m.value for m in at.markdown] + [str(d.value) for d in at.dataframe])
+    assert not [s for s in SECRETS if s in screen]
+    own = yaml.safe_load(
+        exports.built_on_click(
+            Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en"), "yaml", None, lambda: True
+        )()
+    )
+    assert own["monitoring"]["alerts"][0]["to"] == "ceo@example.com"  # the facilitator's own export keeps everything

@@ -382,6 +382,48 @@ def test_a_library_kpi_already_in_the_tree_is_said_before_adding_and_named_in_ja
     assert not any("email_open_rate" in str(getattr(e, "value", "")) for e in [*at.toast, *at.info, *at.success])
 
 
+def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db):
+    at, wid = seeded(db, "en")
+    ok(at.switch_page("views/4_definitions.py").run())
+    at.selectbox(key="def_selected").set_value("customers").run()
+    field = by_key(at.selectbox, "f_customers_aggregation_")
+    assert field.value is None and field.format_func(None) == "guessed (please confirm): last value (a stock: a count or balance at a date)"
+    field.set_value("sum").run()
+    ok(at)
+    assert stored(db, wid).node("customers").definition.aggregation.value == "sum"
+    at.selectbox(key="def_selected").set_value("avg_spend").run()
+    assert by_key(at.selectbox, "f_avg_spend_aggregation_").format_func(None).startswith("inferred: average")
+    at.selectbox(key="def_selected").set_value("purchase_rate").run()
+    assert any(w.value == "sum of numerators ÷ sum of denominators" and w.disabled for w in at.text_input)
+
+
+def test_the_tagging_table_pins_names_and_draws_an_untagged_cell_blank(db):
+    """#26 item 4: the names pinned, layer and speed narrow enough to sit beside them, an empty cell blank (the grid
+    draws a missing value as "None"); choosing the blank clears the tag."""
+    import json
+
+    from kpidesign.edits import apply_sheet_edits
+    from kpidesign.i18n import t
+    from tests.app.conftest import open_tab
+
+    at, wid = seeded(db, "ja")
+    store = Store(db)
+    loaded = store.load(wid)
+    store.save(wid, tree.update_node(loaded.workshop, "brand_association", layer=None), expected_version=loaded.version, summary="untag")
+    at.switch_page("views/3_decompose.py").run()
+    open_tab(at, t("tagging_table", "ja"))
+    editor = at.data_editor[0]
+    columns = json.loads(editor.proto.columns)
+    assert columns["name"]["pinned"] and columns["layer"]["width"] + columns["sensitivity"]["width"] <= 400
+    options = {o["value"]: o["label"] for o in columns["layer"]["type_config"]["options"]}
+    frame = editor.value
+    untagged = frame.loc[frame["name"].str.endswith("ブランド連想"), "layer"].iloc[0]
+    assert options[untagged].strip() == "" and "None" not in options.values()
+    ids = [n.id for n, _ in tree.walk(store.load(wid).workshop) if n.parent is not None]
+    cleared, problems = apply_sheet_edits(store.load(wid).workshop, ids, {ids.index("awareness_rate"): {"layer": untagged}}, ("layer",))
+    assert not problems and cleared.node("awareness_rate").layer is None  # the blank choice clears the tag
+
+
 def test_step4_says_what_is_missing_reads_back_the_bands_and_warns_beside_the_fields(db):
     at, wid = seeded(db, "ja")
     store = Store(db)

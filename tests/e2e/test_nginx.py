@@ -15,9 +15,10 @@ from urllib.parse import urlparse
 import pytest
 
 from kpidesign import backup
+from kpidesign.access import CLIENT_LIMIT
 from kpidesign.model import new_workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import fill, idle, login, nav
+from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
 from tests.launch import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,12 +44,14 @@ def proxy(server: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> I
     work = tmp_path_factory.mktemp("nginx")
     port, app_port = free_port(), urlparse(server["base"]).port
     site = SITE.read_text(encoding="utf-8")
-    assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1, (
+    shipped_log = "access_log /var/log/nginx/kpidesign.access.log kpidesign;"
+    assert site.count("    listen 80;") == 1 and site.count("server 127.0.0.1:8501;") == 1 and site.count(f"\n    {shipped_log}") == 1, (
         "deploy/nginx.conf changed shape: update this test"
     )
     site = site.replace("    listen 80;", f"    listen 127.0.0.1:{port};").replace(
         "server 127.0.0.1:8501;", f"server 127.0.0.1:{app_port};"
     )
+    site = site.replace(f"\n    {shipped_log}", f"\n    access_log {work / 'access.log'} kpidesign;")
     (work / "site.conf").write_text(site, encoding="utf-8")
     temps = "\n".join(f"    {kind}_temp_path {work / kind};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     (work / "nginx.conf").write_text(
@@ -129,3 +132,40 @@ def test_a_workshop_opens_and_saves_through_nginx(server, proxy, new_page, tmp_p
         log = Path(proxy["access"]).read_text()
     assert log.count('"GET /_stcore/stream HTTP/1.1" 101 ') >= 2, log[-2000:]  # both websockets passed through nginx
     assert urllib.request.urlopen(f"{proxy['base']}/_stcore/health", timeout=5).read() == b"ok"
+
+
+def test_the_access_log_holds_paths_not_the_secrets_in_addresses(proxy):  # type: ignore[no-untyped-def]
+    """#25 item 8: share, join and participant secrets travel in the address; the shipped log format writes the path only,
+    and the Referer without its query."""
+    secrets = ["share-SECRET-0123456789", "join-SECRET-abcdef", "me-SECRET-xyz"]
+    request = urllib.request.Request(
+        f"{proxy['base']}/?share={secrets[0]}&join={secrets[1]}&me={secrets[2]}",
+        headers={"Referer": f"{proxy['base']}/?share={secrets[0]}", "User-Agent": "log-check"},
+    )
+    assert urllib.request.urlopen(request, timeout=10).status == 200
+    deadline, log = time.time() + 10, ""
+    while time.time() < deadline and "log-check" not in log:
+        time.sleep(0.2)
+        log = Path(proxy["access"]).read_text()
+    lines = [ln for ln in log.splitlines() if "log-check" in ln]
+    assert lines and not any(secret in log for secret in secrets), lines
+    assert '"GET / HTTP/1.1" 200 ' in lines[0] and f'"{proxy["base"]}/"' in lines[0], lines
+
+
+def test_wrong_passwords_through_nginx_pause_that_client_not_the_others(server, proxy, new_page):  # type: ignore[no-untyped-def]
+    """#25 item 8, in the real server: behind the shipped nginx the client is its X-Real-IP (here 127.0.0.1), apart from
+    a browser on the server itself (no proxy, no header: "local"). Runs last in this module: it pauses its client."""
+    page = new_page("en-US")
+    page.goto(f"{proxy['base']}/")
+    for i in range(CLIENT_LIMIT + 1):
+        page.get_by_label("Editor password").fill(f"wrong-{i}")
+        page.get_by_role("button", name="Log in").click()
+        idle(page)
+    assert page.get_by_text("Too many wrong passwords").count() >= 1
+    page.get_by_label("Editor password").fill(PASSWORD)  # the right one, from the paused client: still refused
+    page.get_by_role("button", name="Log in").click()
+    idle(page)
+    assert page.get_by_label("Editor password").count() == 1 and page.get_by_text("Too many wrong passwords").count() >= 1
+    direct = new_page("en-US")  # another client
+    login(direct, server["base"])
+    assert direct.get_by_label("Editor password").count() == 0 and direct.get_by_test_id("stSidebar").is_visible()

@@ -14,6 +14,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -71,13 +73,13 @@ def book(sheets: dict[str, str], part: str = "xl/worksheets/sheet{}.xml") -> byt
 
 def far_cell(sheet_name: str, header: list[str]) -> bytes:
     """A header, then one number at the last row a sheet can have: 11 KB that a padding reader turns into minutes."""
-    cells = [text(f"{chr(65 + i)}1", h) for i, h in enumerate(header)]
+    cells = [text(f"{get_column_letter(i + 1)}1", h) for i, h in enumerate(header)]
     return book({sheet_name: sheet(row(1, *cells) + row(1_048_576, number("A1048576", 1)))})
 
 
 def many_short_rows(sheet_name: str, header: list[str], count: int = 100_000) -> bytes:
     """A header and `count` one-cell rows in a sheet declared 16,384 columns wide: ~13 GB when every row is padded."""
-    cells = [text(f"{chr(65 + i)}1", h) for i, h in enumerate(header)]
+    cells = [text(f"{get_column_letter(i + 1)}1", h) for i, h in enumerate(header)]
     body = "".join(f'<row r="{i}"><c r="A{i}"><v>1</v></c></row>' for i in range(2, count + 2))
     return book({sheet_name: sheet(row(1, *cells) + body)})
 

@@ -107,7 +107,54 @@ def test_the_tree_is_drivers_and_what_lightdash_lacks_is_said(ec):
     assert "owner" not in metrics["sales"]["spotlight"] and "Head of EC" in metrics["sales"]["description"]
     assert "50,000" in metrics["customers"]["description"] and "45,000" in metrics["customers"]["description"]
     assert "2027-03-31" in metrics["sales"]["description"]
-    assert metrics["sales"]["type"] == "number" and metrics["new_customers"]["type"] in ("sum", "average")
+    assert metrics["sales"]["type"] == "sum" and metrics["new_customers"]["type"] == "sum"  # measured at the source
+    assert metrics["sales_from_drivers"]["type"] == "number" and metrics["sales_from_drivers"]["spotlight"]["visibility"] == "hide"
+    assert metrics["sales_from_drivers"]["sql"] == "((${customers} * ${avg_spend}) * ${frequency})"
+
+
+def test_targets_and_thresholds_in_the_shape_of_lightdash_proposal_20205(template):
+    """lightdash/lightdash#20205: meta.targets (date, value) and meta.thresholds (comparison, colour, fraction of target)."""
+    meta = _metrics(template)["sales"]["meta"]
+    assert meta["targets"] == [{"date": "2027-03-31", "value": 1000000000}]
+    assert meta["thresholds"] == [
+        {"comparison": "below_target", "color": "red", "threshold": 0.9},
+        {"comparison": "at_target", "color": "yellow", "threshold": 1},
+        {"comparison": "above_target", "color": "green"},
+    ]
+    assert meta["kpidesign"]["thresholds"] == {"direction": "higher_is_better", "green": 1000000000, "yellow": 900000000}
+    ws = tree.update_node(template, "sales", thresholds={"direction": "lower_is_better", "green": 800000000, "yellow": 950000000})
+    low = _metrics(ws)["sales"]["meta"]["thresholds"]
+    assert [(x["comparison"], x["color"]) for x in low] == [("above_target", "red"), ("at_target", "yellow"), ("below_target", "green")]
+    assert "targets" not in _metrics(tree.update_node(template, "sales", target=None))["sales"]["meta"]
+
+
+def test_units_are_kept_and_japanese_thresholds_read_naturally(template):
+    ws = tree.update_node(template, "customers", thresholds={"direction": "higher_is_better", "green": 0.25, "yellow": 0.2})
+    metrics = _metrics(ws)
+    assert metrics["customers"]["label"] == "顧客数 (人)" and "format" not in metrics["customers"]
+    assert "黄: 0.2 以上" in metrics["customers"]["description"]
+    assert metrics["sales"]["label"] == "年間売上高" and metrics["sales"]["format"] == "jpy"
+    assert metrics["target_population"]["type"] == "number" and "MAX_BY" in metrics["target_population"]["sql"]
+    ws = tree.update_node(ws, "item_price", unit="ratio")
+    assert _metrics(ws)["item_price"]["format"] == "percent"
+    english = template.model_copy(update={"language": "en"})
+    ws = tree.update_node(english, "customers", thresholds={"green": 0.25, "yellow": 0.2})
+    assert "yellow: at or above 0.2" in _metrics(ws)["customers"]["description"]
+
+
+def test_the_project_config_declares_every_category_and_keeps_the_projects_own(template):
+    from kpidesign.io.lightdash import categories, to_config
+
+    config = yaml.safe_load(to_config(template))
+    used = {c for m in _metrics(template).values() for c in m.get("spotlight", {}).get("categories", [])}
+    assert set(config["spotlight"]["categories"]) == used == set(categories(template))
+    mine = "spotlight:\n  default_visibility: hide\n  categories:\n    sales: {label: Sales}\nparameters: {}\n"
+    merged = yaml.safe_load(to_config(template, mine))
+    assert merged["spotlight"]["default_visibility"] == "hide" and {"sales", "kpidesign"} <= set(merged["spotlight"]["categories"])
+    assert merged["parameters"] == {}
+    for hostile in ("- a list", "a: &x 1\nb: *x", "spotlight: [1]", "spotlight: {categories: [a]}", "{{{"):
+        with pytest.raises(ValueError):
+            to_config(template, hostile)
 
 
 def test_formulas_become_metric_sql_that_never_divides_by_zero(ec):

@@ -25,7 +25,13 @@ def test_every_reference_exists_in_every_template():
 def test_types_and_meta(template):
     metrics = metrics_of(template)
     sales = metrics["sales"]
-    assert sales["type"] == "derived" and sales["type_params"]["expr"] == "customers * avg_spend * frequency"
+    assert sales["type"] == "simple", "a KPI with a formula is first what it is measured to be"
+    estimate = metrics["sales_from_drivers"]
+    assert estimate["type"] == "derived" and estimate["type_params"]["expr"] == "customers * avg_spend * frequency"
+    assert estimate["config"]["meta"]["estimate_of"] == "sales"
+    assert sales["time_granularity"] == "month" and metrics["new_customers"]["time_granularity"] == "week"
+    words = template.node("customers").definition.expression
+    assert words and metrics["customers"]["description"].startswith(words), "the definition in words travels"
     assert sales["config"]["meta"]["owner"] == "EC部長" and sales["config"]["meta"]["target"] == 1000000000
     assert sales["config"]["meta"]["thresholds"]["green"] == 1000000000
     cvr = metrics["purchase_rate"]
@@ -40,7 +46,7 @@ def test_japanese_ids_get_ascii_names(ec):
     names = metric_names(ws)
     assert names[jp] != names[jp2] and names[jp].isascii()
     metrics = metrics_of(ws)
-    assert metrics["frequency"]["type_params"]["expr"] == f"{names[jp]} / {names[jp2]}"
+    assert metrics["frequency_from_drivers"]["type_params"]["expr"] == f"{names[jp]} / {names[jp2]}"
 
 
 # --- dbt-semantic-interfaces: the parser and validator dbt and MetricFlow run -------------------------------------------

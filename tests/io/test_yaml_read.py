@@ -172,7 +172,10 @@ def test_arbitrary_text_reads_as_yaml_load_reads_it_or_is_refused_for_an_anchor(
     try:
         mine = outcome(yaml_read.load, text)
     except yaml_read.Refused as e:
-        assert e.code == "yaml_anchor" or (e.code == "yaml_unsupported" and any(mark in text for mark in ("!", "<<", "?", "=")))
+        # refused: an anchor, a tag, a merge key or a complex key (`? …`, or a collection as a key: `[]:`, which PyYAML
+        # itself cannot build either)
+        unsupported = any(mark in text for mark in ("!", "<<", "?", "=")) or outcome(pyyaml, text)[0] != "ok"
+        assert e.code == "yaml_anchor" or (e.code == "yaml_unsupported" and unsupported)
         return
     theirs = outcome(pyyaml, text)
     if mine[0] == "ok" and theirs[0] == "ok" and isinstance(mine[1], float) and math.isnan(mine[1]):

@@ -1,0 +1,169 @@
+"""The wall: what a room's projected screen shows, worked out as data (the Room page in projector mode draws it).
+
+The wall is what the whole room reads, so it holds nothing private, ever: only ideas the room has seen (revealed, or
+made nodes), names only when the room shows names, counts rather than texts for everything else. It never scrolls: on
+a 1920×1080 projector everything fits the first screen, so the revealed ideas are laid out here, in the same columns
+the browser will use, at the largest text size at which they all fit, and when even the smallest does not, in pages
+the wall turns through (`page_at`).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kpidesign import room as rules
+from kpidesign.room import Idea, IdeaStatus, Vote
+
+ON_WALL = (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)  # what the room has seen: merged ones are shown as the one they joined
+AREA_WIDTH = 1840  # px: the ideas' area on a 1920×1080 projector (the sidebar hidden; less a vote's panel beside it) ...
+AREA_HEIGHT = 740  # ... below the question, the counts and the timer
+COLUMN_GAP = 24  # px between the columns of ideas
+LINE = 1.3  # line height, in em
+CARD = 0.9  # a card's padding and the gap below it, in lines
+HEADER = 1.7  # a group's title and the space around it, in lines of the ideas' text
+CLAMP = 4  # lines of one idea at the most (its text is cut with … beyond: the console has it whole)
+SIZES = ((48, 3), (40, 3), (34, 3), (28, 4), (24, 4))  # (font px, columns), largest first; 24 px is still read from the back row
+PAGE_SECONDS = 12  # a page of ideas stays this long when they do not fit on one
+
+
+@dataclass(frozen=True)
+class Card:
+    """One idea as the wall shows it: its number, its text, its author (None unless the room shows names), its dots."""
+
+    id: int
+    text: str
+    author: str | None
+    dots: int
+
+
+@dataclass(frozen=True)
+class Group:
+    """The ideas answering one node ("" for none), in the order sent."""
+
+    node: str
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The revealed ideas laid out: the text size and columns, and the pages (groups cut where a page ends)."""
+
+    font: int
+    columns: int
+    width: int
+    pages: tuple[tuple[Group, ...], ...]
+
+
+def width_em(text: str) -> float:
+    """How wide a text runs, in em: a full-width character (kana, kanji, full-width forms) is one, others about half."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.55 for c in text)
+
+
+def on_wall(ideas: Sequence[Idea]) -> list[Idea]:
+    """The ideas the room may read: revealed ones and those made nodes after the reveal; never a private, dismissed or
+    merged one (a merged one is shown as the one it joined)."""
+    return [i for i in ideas if i.status in ON_WALL and i.seen]
+
+
+def groups(ideas: Sequence[Idea], nodes: Sequence[str], anonymous: bool, dots: Mapping[int, int]) -> list[Group]:
+    """The ideas on the wall grouped by the node they answer, the groups in the tree's order (nodes: ids in display
+    order; an idea answering no node, or one no longer in the tree, is in the group "" at the end)."""
+    known = set(nodes)
+    members: dict[str, list[Card]] = {}
+    for idea in on_wall(ideas):
+        node = idea.parent if idea.parent in known else ""
+        members.setdefault(node, []).append(Card(idea.id, idea.text, rules.author(idea, anonymous), dots.get(idea.id, 0)))
+    order = [*nodes, ""]
+    return [Group(node, tuple(members[node])) for node in order if node in members]
+
+
+def _lines(card: Card, font: int, columns: int, width: int = AREA_WIDTH) -> float:
+    """The lines one card takes in a column at this size (its text wrapped, at most CLAMP, plus its padding)."""
+    column = (width - COLUMN_GAP * (columns - 1)) / columns
+    label = f"#{card.id} {card.text}" + (f" — {card.author}" if card.author else "") + (f" ● {card.dots}" if card.dots else "")
+    wrapped = math.ceil(width_em(label) * font / max(column - font, 1.0)) or 1
+    return min(CLAMP, wrapped) + CARD
+
+
+def paginate(found: Sequence[Group], font: int, columns: int, width: int = AREA_WIDTH) -> tuple[tuple[Group, ...], ...]:
+    """The groups in pages, as the browser fills its columns (one after the other, a card never split): a page ends
+    where its last column is full; a group cut there goes on, with its title again, on the next page."""
+    per_column = AREA_HEIGHT / (font * LINE)
+    pages: list[tuple[Group, ...]] = []
+    page: list[Group] = []
+    column, used = 0, 0.0
+
+    def place(lines: float) -> bool:
+        """Room for lines in this column or the next one on the page (moving there); False when the page is full."""
+        nonlocal column, used
+        if used + lines <= per_column:
+            used += lines
+            return True
+        if column + 1 < columns:
+            column, used = column + 1, lines
+            return True
+        return False
+
+    for group in found:
+        cards: list[Card] = []
+        if not place(HEADER):
+            pages.append(tuple(page))
+            page, column, used = [], 0, HEADER
+        for card in group.cards:
+            lines = _lines(card, font, columns, width)
+            if not place(lines):
+                if cards:
+                    page.append(Group(group.node, tuple(cards)))
+                pages.append(tuple(page))
+                page, cards, column, used = [], [], 0, HEADER + lines
+            cards.append(card)
+        if cards:
+            page.append(Group(group.node, tuple(cards)))
+    if page or not pages:
+        pages.append(tuple(page))
+    return tuple(pages)
+
+
+def layout(found: Sequence[Group], width: int = AREA_WIDTH) -> Layout:
+    """The largest size at which every idea fits on one page of an area this wide (px); below the smallest, that size
+    in pages. A narrower area has a column less."""
+    narrow = width < AREA_WIDTH * 0.8
+    sizes = [(font, max(2, columns - 1) if narrow else columns) for font, columns in SIZES]
+    for font, columns in sizes:
+        pages = paginate(found, font, columns, width)
+        if len(pages) == 1:
+            return Layout(font, columns, width, pages)
+    font, columns = sizes[-1]
+    return Layout(font, columns, width, paginate(found, font, columns, width))
+
+
+def page_at(pages: int, now: float) -> int:
+    """Which page the wall shows at time now (turning every PAGE_SECONDS)."""
+    return int(now // PAGE_SECONDS) % pages if pages > 1 else 0
+
+
+def qr_large(ideas: Sequence[Idea], activity: int) -> bool:
+    """The join code is large while people are joining: until the first idea answers the question now asked."""
+    return not any(i.activity == activity for i in ideas)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """The latest vote as the wall shows it: its question, open or closed, the dots placed, and once closed the results
+    (option, dots), most first. While it is open no option's count is shown: the room does not follow the crowd."""
+
+    question: str
+    open: bool
+    placed: int
+    options: tuple[str, ...]
+    results: tuple[tuple[str, int], ...]
+
+
+def ballot(vote: Vote | None, tallied: Sequence[tuple[str, int]]) -> Ballot | None:
+    """The wall's view of the latest vote (None when there is none)."""
+    if vote is None:
+        return None
+    return Ballot(vote.question, vote.is_open, sum(n for _, n in tallied), vote.options, () if vote.is_open else tuple(tallied))

@@ -1,0 +1,89 @@
+"""The wall (kpidesign.wall): nothing private, ever; every revealed idea on some page; the largest size that fits."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kpidesign import wall
+from kpidesign.room import Idea, IdeaStatus, Vote, VoteKind, VoteState
+
+NODES = ["kgi", "顧客数", "客単価"]
+texts = st.text(alphabet=st.sampled_from("指名検索の伸びabc xyz顧客単価レビュー数 1234"), min_size=1, max_size=200)
+ideas = st.lists(
+    st.builds(
+        Idea,
+        id=st.integers(1, 10**6),
+        participant=st.sampled_from(["p1", "p2", "p3"]),
+        text=texts,
+        parent=st.sampled_from([None, "kgi", "顧客数", "客単価", "gone"]),
+        status=st.sampled_from(list(IdeaStatus)),
+        activity=st.integers(1, 3),
+        author=st.sampled_from(["", "Ann", "佐藤"]),
+        decided_from=st.sampled_from([None, IdeaStatus.PRIVATE, IdeaStatus.REVEALED]),
+    ),
+    max_size=300,
+    unique_by=lambda i: i.id,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(ideas, st.booleans())
+def test_the_wall_shows_only_what_the_room_has_seen_each_once(found: list[Idea], anonymous: bool) -> None:
+    grouped = wall.groups(found, NODES, anonymous, {})
+    laid = wall.layout(grouped)
+    shown = [c for page in laid.pages for g in page for c in g.cards]
+    seen = {
+        i.id
+        for i in found
+        if i.status is IdeaStatus.REVEALED or (i.status is IdeaStatus.ACCEPTED and i.decided_from is not IdeaStatus.PRIVATE)
+    }  # made a node while still private: never on the wall
+    assert sorted(c.id for c in shown) == sorted(seen)  # every one, once, on some page; nothing private, dismissed or merged
+    if anonymous:
+        assert all(c.author is None for c in shown)
+    assert [g.node for g in grouped] == [n for n in [*NODES, ""] if n in {g.node for g in grouped}]  # the tree's order
+
+
+@settings(max_examples=60, deadline=None)
+@given(ideas, st.sampled_from([wall.AREA_WIDTH, wall.AREA_WIDTH - 520]))
+def test_every_page_fits_the_wall(found: list[Idea], width: int) -> None:
+    laid = wall.layout(wall.groups(found, NODES, False, {}), width)
+    per_column = wall.AREA_HEIGHT / (laid.font * wall.LINE)
+    for page in laid.pages:
+        column, used = 0, 0.0
+        for group in page:
+            items = [wall.HEADER] + [wall._lines(c, laid.font, laid.columns, laid.width) for c in group.cards]
+            for lines in items:
+                if used + lines > per_column:
+                    column, used = column + 1, 0.0
+                used += lines
+        assert column < laid.columns
+
+
+def test_few_ideas_are_large_many_are_paged() -> None:
+    few = [Idea(i, "p", f"アイデア {i}", "顧客数", IdeaStatus.REVEALED) for i in range(1, 6)]
+    assert wall.layout(wall.groups(few, NODES, True, {})).font == wall.SIZES[0][0]
+    many = [Idea(i, "p", "長い" * 90, "顧客数", IdeaStatus.REVEALED) for i in range(1, 301)]
+    laid = wall.layout(wall.groups(many, NODES, True, {}))
+    assert laid.font == wall.SIZES[-1][0] and len(laid.pages) > 1
+    assert [wall.page_at(len(laid.pages), t) for t in (0, wall.PAGE_SECONDS, wall.PAGE_SECONDS * len(laid.pages))] == [0, 1, 0]
+
+
+def test_the_code_is_large_until_the_first_idea_of_the_question_now_asked() -> None:
+    assert wall.qr_large([], 1)
+    assert wall.qr_large([Idea(1, "p", "x", activity=1)], 2)
+    assert not wall.qr_large([Idea(1, "p", "x", activity=2)], 2)
+
+
+def test_an_open_vote_shows_no_counts_a_closed_one_its_results() -> None:
+    vote = Vote(1, "KFS?", VoteKind.NODES, ("a", "b"), 3, VoteState.OPEN)
+    tallied = [("a", 5), ("b", 2)]
+    shown = wall.ballot(vote, tallied)
+    assert shown is not None and shown.open and shown.results == () and shown.placed == 7
+    closed = wall.ballot(Vote(1, "KFS?", VoteKind.NODES, ("a", "b"), 3, VoteState.CLOSED), tallied)
+    assert closed is not None and closed.results == (("a", 5), ("b", 2))
+    assert wall.ballot(None, []) is None
+
+
+def test_a_full_width_character_is_one_em() -> None:
+    assert wall.width_em("顧客") == 2.0 and wall.width_em("ab") == 1.1 and wall.width_em("ＡＢ") == 2.0

@@ -1,0 +1,19 @@
+"""QR codes of addresses (segno): the room's join address on the console and the wall, a new share link."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+
+
+def png(address: str, scale: int = 6) -> bytes:
+    """A QR code of an address as PNG (scale: pixels per module)."""
+    out = io.BytesIO()
+    segno.make(address, error="m").save(out, kind="png", scale=scale, border=2)
+    return out.getvalue()
+
+
+def svg_uri(address: str) -> str:
+    """A QR code of an address as an SVG data URI (sharp at any size: the wall draws it large)."""
+    return str(segno.make(address, error="m").svg_data_uri(scale=10, border=2))

@@ -1,0 +1,178 @@
+"""The wall: the Room page in projector mode, what the room reads on the projector (kpidesign.wall works out what).
+
+One HTML block, redrawn every second from the database: the question, the join code (large while people join, small
+once ideas arrive), the counts, the timer, the revealed ideas grouped by the node they answer at the size that fits,
+and the latest vote. Nothing private is ever in it, and it never scrolls: the sidebar is hidden and every part has a
+fixed place on a 1920×1080 screen. Every text a person typed is escaped (html.escape) before it is placed.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable
+
+import streamlit as st
+
+from kpidesign import room as R
+from kpidesign import wall
+from kpidesign.model import Workshop
+from kpidesign.room import IdeaStatus, Room, VoteKind
+from ui import qr
+from ui.room import base_url, token
+from ui.state import store
+from ui.text import tr
+
+BALLOT_WIDTH = 500  # px of the vote's panel beside the ideas
+QR_MEMO = "room_wall_qr"
+LAYOUT_MEMO = "room_wall_layout"
+STYLE = f"""<style>
+/* the wall: the whole screen, no sidebar, nothing scrolls */
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 0.6rem 40px 0 40px !important; max-width: 100% !important; }}
+[data-testid="stMain"] {{ overflow: hidden; }}
+.kd-wall {{ font-family: "Noto Sans CJK JP", "Noto Sans JP", sans-serif; color: #1a1a1a; height: calc(100vh - 5.5rem);
+  display: flex; flex-direction: column; gap: 12px; overflow: hidden; }}
+.kd-top {{ display: flex; align-items: center; gap: 28px; min-height: 150px; }}
+.kd-question {{ flex: 1; font-size: 52px; font-weight: 700; line-height: 1.2; }}
+.kd-step {{ font-size: 24px; color: #555; font-weight: 400; }}
+.kd-counts {{ display: flex; gap: 22px; font-size: 26px; color: #333; }}
+.kd-counts b {{ display: block; font-size: 48px; color: #111; line-height: 1.1; }}
+.kd-timer {{ font-size: 96px; font-weight: 700; font-variant-numeric: tabular-nums; line-height: 1; }}
+.kd-timer.over {{ color: #c0392b; }}
+.kd-qr-small img {{ width: 150px; height: 150px; display: block; }}
+.kd-join {{ display: flex; align-items: center; justify-content: center; gap: 60px; flex: 1; }}
+.kd-join img {{ height: min(56vh, 600px); width: auto; }}
+.kd-join-text {{ font-size: 40px; max-width: 760px; line-height: 1.4; }}
+.kd-join-text code {{ font-size: 24px; word-break: break-all; background: #f3f3f3; padding: 4px 8px; }}
+.kd-body {{ display: flex; gap: 24px; flex: 1; min-height: 0; }}
+.kd-ideas {{ height: {wall.AREA_HEIGHT}px; column-gap: {wall.COLUMN_GAP}px; column-fill: auto; overflow: hidden; line-height: {wall.LINE}; }}
+.kd-group {{ break-inside: avoid; break-after: avoid; font-weight: 700; color: #1f4e79; margin: 0.2em 0 0.25em 0;
+  font-size: 1.05em; border-bottom: 3px solid #1f4e79; }}
+.kd-card {{ break-inside: avoid; background: #fff8d6; border-left: 8px solid #f1c40f; border-radius: 6px;
+  padding: 0.2em 0.45em; margin-bottom: 0.35em; }}
+.kd-card .kd-text {{ display: -webkit-box; -webkit-line-clamp: {wall.CLAMP}; -webkit-box-orient: vertical; overflow: hidden; }}
+.kd-card .kd-no {{ color: #777; margin-right: 0.3em; }}
+.kd-card .kd-who {{ color: #555; }}
+.kd-card .kd-dots {{ color: #1f4e79; font-weight: 700; }}
+.kd-page {{ font-size: 24px; color: #555; text-align: right; }}
+.kd-empty {{ font-size: 40px; color: #666; margin-top: 1em; }}
+.kd-ballot {{ width: {BALLOT_WIDTH}px; flex: none; font-size: 28px; }}
+.kd-ballot h3 {{ font-size: 34px; margin: 0 0 0.4em 0; }}
+.kd-bar {{ display: flex; align-items: center; gap: 10px; margin: 6px 0; }}
+.kd-bar span.kd-label {{ width: 260px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }}
+.kd-bar span.kd-fill {{ background: #4c78a8; height: 28px; border-radius: 4px; }}
+</style>"""
+
+
+def _qr_uri(address: str) -> str:
+    """The join address as a QR code, an SVG data URI (drawn once per address and kept in the session)."""
+    held = st.session_state.get(QR_MEMO)
+    if held is None or held[0] != address:
+        held = (address, qr.svg_uri(address))
+        st.session_state[QR_MEMO] = held
+    return str(held[1])
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _question(room: Room, ws: Workshop) -> str:
+    names = {n.id: n.name for n in ws.nodes}
+    step = tr(f"nav_{room.step}")
+    if room.node in names:
+        return f'<div class="kd-step">{_e(step)}</div>{_e(tr("room_prompt_node", node=names[room.node]))}'
+    return _e(tr("room_prompt_step", step=step))  # plain text, escaped as HTML: never Markdown's backslashes
+
+
+def _timer(room: Room, now: float) -> str:
+    left = room.timer.remaining(now)
+    if left is None:
+        return ""
+    text = f"{int(left) // 60}:{int(left) % 60:02d}"
+    return f'<div class="kd-timer{" over" if left <= 0 else ""}" title="{_e(tr("room_time_left", time=text))}">{text}</div>'
+
+
+def _counts(people: int, ideas: list[R.Idea]) -> str:
+    items = [
+        (tr("room_participants"), people),
+        (tr("room_ideas"), len(ideas)),
+        (tr("room_private_count"), sum(i.status is IdeaStatus.PRIVATE for i in ideas)),
+    ]
+    return '<div class="kd-counts">' + "".join(f"<div><b>{n}</b>{_e(label)}</div>" for label, n in items) + "</div>"
+
+
+def _ideas(laid: wall.Layout, names: dict[str, str], now: float) -> str:
+    if not any(g.cards for page in laid.pages for g in page):
+        return f'<div class="kd-empty">{_e(tr("room_wall_waiting"))}</div>'
+    page = wall.page_at(len(laid.pages), now)
+    parts = []
+    for group in laid.pages[page]:
+        parts.append(f'<div class="kd-group">{_e(names.get(group.node) or tr("room_no_parent"))}</div>')
+        for card in group.cards:
+            who = f' <span class="kd-who">— {_e(card.author)}</span>' if card.author else ""
+            dots = f' <span class="kd-dots">● {card.dots}</span>' if card.dots else ""
+            parts.append(
+                f'<div class="kd-card"><div class="kd-text"><span class="kd-no">#{card.id}</span>{_e(card.text)}{who}{dots}</div></div>'
+            )
+    style = f"font-size:{laid.font}px;column-count:{laid.columns};width:{laid.width}px"
+    more = f'<div class="kd-page">{page + 1} / {len(laid.pages)}</div>' if len(laid.pages) > 1 else ""
+    return f'<div><div class="kd-ideas" style="{style}">{"".join(parts)}</div>{more}</div>'
+
+
+def _ballot(shown: wall.Ballot, labels: dict[str, str]) -> str:
+    title = tr("room_wall_voting" if shown.open else "room_results", question=shown.question)
+    if shown.open:
+        rows = "".join(f'<div class="kd-bar"><span class="kd-label">{_e(labels.get(o, o))}</span></div>' for o in shown.options)
+        rows += f"<div>{_e(tr('room_wall_dots_placed', count=shown.placed))}</div>"
+    else:
+        top = max((n for _, n in shown.results), default=0) or 1
+        rows = "".join(
+            f'<div class="kd-bar"><span class="kd-label">{_e(labels.get(o, o))}</span>'
+            f'<span class="kd-fill" style="width:{round(200 * n / top)}px"></span><b>{n}</b></div>'
+            for o, n in shown.results[: R.MAX_OPTIONS]
+        )
+    return f'<div class="kd-ballot"><h3>{_e(title)}</h3>{rows}</div>'
+
+
+def _laid(stamp: tuple[object, ...], width: int, found: Callable[[], list[wall.Group]]) -> wall.Layout:
+    """The ideas' layout, worked out again only when the room, the design, the language or the width changed (the wall
+    is redrawn every second for its timer and its pages; at a full room's 1,000 ideas the layout takes ~0.4 s)."""
+    held = st.session_state.get(LAYOUT_MEMO)
+    if held is None or held[0] != (stamp, width):
+        held = ((stamp, width), wall.layout(found(), width))
+        st.session_state[LAYOUT_MEMO] = held
+    laid: wall.Layout = held[1]
+    return laid
+
+
+def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) -> None:
+    """The whole wall, as it stands now (stamp: the room's revision, the design's version and the language)."""
+    now = time.time()
+    ideas, votes = store().ideas(workshop_id), store().votes(workshop_id)
+    vote = votes[-1] if votes and votes[-1].shown(room) else None
+    shown = wall.ballot(vote, store().tally(vote, workshop_id) if vote else [])
+    held = token(workshop_id) if room.is_open else None
+    names = {n.id: n.name for n in ws.nodes}
+    top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().participant_count(workshop_id), ideas)}{_timer(room, now)}'
+    if held is not None and wall.qr_large(ideas, room.activity):
+        address = R.join_address(held, base_url())
+        join = f'<div class="kd-join"><img alt="QR" src="{_qr_uri(address)}"><div class="kd-join-text">{_e(tr("room_wall_scan"))}<br><code>{_e(address)}</code></div></div>'
+        st.html(f'<div class="kd-wall"><div class="kd-top">{top}</div>{join}</div>')
+        return
+    if held is not None:
+        top += f'<div class="kd-qr-small"><img alt="QR" src="{_qr_uri(R.join_address(held, base_url()))}"></div>'
+    closed = [v for v in votes if not v.is_open]  # an open vote's running counts are not the room's to follow
+    width = wall.AREA_WIDTH - (BALLOT_WIDTH + 24 if shown else 0)
+
+    def found() -> list[wall.Group]:
+        dots = R.idea_votes(closed, [store().tally(v, workshop_id) for v in closed]) if closed else {}
+        return wall.groups(ideas, [n.id for n in ws.nodes], room.anonymous, dots)
+
+    body = _ideas(_laid(stamp, width, found), names, now)
+    if shown is not None and vote is not None:
+        seen = wall.on_wall(ideas)  # an option the room has not seen is shown by its number only
+        labels = {str(i.id): f"#{i.id} {i.text}" for i in seen} if vote.kind is VoteKind.IDEAS else names
+        body += _ballot(shown, labels)
+    st.html(f'<div class="kd-wall"><div class="kd-top">{top}</div><div class="kd-body">{body}</div></div>')
