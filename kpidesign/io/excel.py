@@ -26,11 +26,12 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import S, t
-from kpidesign.io.excel_labels import WRITTEN
+from kpidesign.io.excel_labels import WRITTEN, choice_code, choice_word
 from kpidesign.io.yaml_io import ImportResult, from_dict
 from kpidesign.language import Language
 from kpidesign.model import Workshop
@@ -144,6 +145,7 @@ STYLES: dict[Any, dict[str, Any]] = {
     "bold": {"font": Font(bold=True)},
     "title": {"font": Font(bold=True, size=14)},
     "percent": {"number_format": "0.0##%"},
+    "number": {"number_format": "#,##0.###"},  # 800,000,000, not a bare 800000000
     "date": {"number_format": "yyyy-mm-dd"},
     "datetime": {"number_format": "yyyy-mm-dd h:mm:ss"},
     **{("indent", i): {"alignment": align} for i, align in enumerate(INDENT)},
@@ -284,14 +286,14 @@ def _value(node: Any, field: str, depth: dict[str, int], lang: Language) -> Any:
         return depth.get(node.id, 0)
     if field in ("layer", "sensitivity"):
         value = getattr(node, field)
-        return value.value if value else None
+        return choice_word(field, value.value, lang) if value else None
     if field in _DEFINITION_CHOICES:
         value = getattr(d, field)
-        return value.value if value else None
+        return choice_word(field, value.value, lang) if value else None
     if field == "comparisons":
-        return ", ".join(c.value for c in d.comparisons)
+        return ", ".join(choice_word("comparisons", c.value, lang) or c.value for c in d.comparisons)
     if field == "direction":
-        return th.direction.value
+        return choice_word("direction", th.direction.value, lang)
     if field in ("green", "yellow"):
         return getattr(th, field)
     if field in _DEFINITION_FIELDS:
@@ -342,7 +344,9 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
         node = order[i]
         if col == 2 and depth.get(node.id, 0):
             return ("indent", min(depth[node.id], 15))
-        return "percent" if col in percent_cols and is_percent(node.unit) else None
+        if col in percent_cols:
+            return "percent" if is_percent(node.unit) else "number"
+        return None
 
     _table(sheet, [t(key, lang) for _, key in COLUMNS], rows, style=definition_style)
     sheet.sheet.freeze_panes = "C2"
@@ -358,14 +362,14 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
             [
                 n.id,
                 n.name,
-                n.thresholds.direction.value,
+                choice_word("direction", n.thresholds.direction.value, lang),
                 n.thresholds.green,
                 n.thresholds.yellow,
                 reading.value,
                 t(f"basis_{reading.basis or 'none'}", lang),
-                words[n.id],
+                choice_word("status", words[n.id], lang),
                 n.baseline,
-                status_word(n.baseline, n.thresholds),
+                choice_word("status", status_word(n.baseline, n.thresholds), lang),
             ]
         )
     headers = ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status", "baseline", "col_baseline_band")
@@ -373,16 +377,26 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
     last = len(th_rows) + 1
     for name, color in STATUS_FILL.items():
         th_sheet.sheet.conditional_formatting.add(
-            f"H2:H{last}", CellIsRule(operator="equal", formula=[f'"{name}"'], fill=PatternFill("solid", fgColor=color, bgColor=color))
+            f"H2:H{last}",
+            CellIsRule(
+                operator="equal",
+                formula=[f'"{choice_word("status", name, lang)}"'],
+                fill=PatternFill("solid", fgColor=color, bgColor=color),
+            ),
         )
     th_sheet.sheet.freeze_panes = "C2"
     th_sheet.sheet.auto_filter.ref = th_sheet.dimension
 
     mon = Cells(wb.create_sheet(t(SHEETS["monitoring"], lang)), style_ids)
     names = {n.id: n.name for n in ws.nodes}
-    reviews = [[r.name, r.cadence.value, ", ".join(r.kpis), ", ".join(r.participants)] for r in ws.monitoring.reviews]
+    reviews = [
+        [r.name, choice_word("cadence", r.cadence.value, lang), ", ".join(r.kpis), ", ".join(r.participants)] for r in ws.monitoring.reviews
+    ]
     _table(mon, [t(k, lang) for _, k in REVIEW_COLS], reviews)
-    alerts = [[a.kpi, a.when.value, a.channel.value, a.to, a.action] for a in ws.monitoring.alerts]
+    alerts = [
+        [a.kpi, choice_word("when", a.when.value, lang), choice_word("channel", a.channel.value, lang), a.to, a.action]
+        for a in ws.monitoring.alerts
+    ]
     alert_start = len(reviews) + 4  # a blank row, then the title of the second table
     _table(mon, [t(k, lang) for _, k in ALERT_COLS], alerts, start=alert_start)
     mon.put(alert_start - 1, 1, t("alerts", lang), "bold")
@@ -412,11 +426,18 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
         outline.sheet.add_image(image, "E3")
     else:
         outline.put(3, 5, t("excel_no_picture", lang))
-    for each in wb.worksheets:
+    ideas = _ideas_sheet(wb, ws, style_ids, lang, names)
+    for each in wb.worksheets:  # printed: landscape, one page wide and as many long, the title atop every page
         each.sheet_view.zoomScale = 110
         each.page_setup.orientation = "landscape"
         each.page_setup.fitToWidth = 1
-    ideas = _ideas_sheet(wb, ws, style_ids, lang, names)
+        each.page_setup.fitToHeight = 0
+        each.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        header = each.oddHeader
+        if header is not None:
+            header.center.text = _NOT_XML.sub("", ws.title)[:200].replace("&", "&&")  # & starts a code in a page header
+    for table in (sheet, th_sheet, log, grid):  # the header row repeated on every printed page
+        table.sheet.print_title_rows = "1:1"
     return _save(wb, [sheet, th_sheet, mon, log, grid, outline, *ideas])
 
 
@@ -696,13 +717,16 @@ def _from_book(wb: Any) -> ImportResult:
     nodes = []
     for row in rows:
         node = {k: _plain(row.get(k)) for k in ("id", "parent", "name", "unit", "layer", "sensitivity", "baseline", "target", "formula")}
-        node = {k: v for k, v in node.items() if v is not None}
+        node = {k: (choice_code(k, v) if k in ("layer", "sensitivity") else v) for k, v in node.items() if v is not None}
         definition = {k: _plain(row.get(k)) for k in _DEFINITION_FIELDS}
+        definition = {k: (choice_code(k, v) if k in _DEFINITION_CHOICES else v) for k, v in definition.items()}
         definition = {k: str(v) if k not in _DEFINITION_CHOICES else v for k, v in definition.items() if v is not None}
         if row.get("comparisons"):
-            definition["comparisons"] = _split(row["comparisons"])
+            definition["comparisons"] = [choice_code("comparisons", c) for c in _split(row["comparisons"])]
         node["definition"] = definition
         node["thresholds"] = {k: _plain(row.get(k)) for k in ("direction", "green", "yellow") if _plain(row.get(k)) is not None}
+        if "direction" in node["thresholds"]:
+            node["thresholds"]["direction"] = choice_code("direction", node["thresholds"]["direction"])
         for key in ("unit", "formula", "name", "id", "parent"):
             if key in node and not isinstance(node[key], str):
                 node[key] = str(node[key])
@@ -732,13 +756,16 @@ def _from_book(wb: Any) -> ImportResult:
             "reviews": [
                 {
                     "name": r.get("name"),
-                    "cadence": r.get("cadence"),
+                    "cadence": choice_code("cadence", r.get("cadence")),
                     "kpis": _split(r.get("kpis")),
                     "participants": _split(r.get("participants")),
                 }
                 for r in review_rows
             ],
-            "alerts": [{k: (str(v) if v is not None else "") for k, v in r.items()} for r in _rows(mon, ALERT_COLS, after=reviews_end)[0]],
+            "alerts": [
+                {k: choice_code(k, str(v)) if k in ("when", "channel") else (str(v) if v is not None else "") for k, v in r.items()}
+                for r in _rows(mon, ALERT_COLS, after=reviews_end)[0]
+            ],
             "learning_log": [
                 {k: _plain(v) if k == "date" else str(v or "") for k, v in r.items()}
                 for r in _rows(_sheet_by_key(wb, "learning"), LOG_COLS)[0]

@@ -60,3 +60,60 @@ WRITTEN: dict[str, tuple[str, ...]] = {
     "description": ("説明（任意）", "Description (optional)"),
     "col_language": ("言語", "Language"),
 }
+
+
+# The words a workbook writes for the stable ids of choices (a layer, a frequency, a status…), frozen like the headers:
+# a workbook written in either language imports back whatever the screens say later, and an id typed in a cell is read too.
+CHOICE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "layer": {"leading": ("先行指標", "leading"), "intermediate": ("中間指標", "intermediate"), "lagging": ("遅行指標", "lagging")},
+    "sensitivity": {"high": ("速い（日・週）", "fast (days, weeks)"), "low": ("遅い（四半期）", "slow (quarters)")},
+    "frequency": {
+        "daily": ("日次", "daily"),
+        "weekly": ("週次", "weekly"),
+        "monthly": ("月次", "monthly"),
+        "quarterly": ("四半期", "quarterly"),
+        "yearly": ("年次", "yearly"),
+    },
+    "aggregation": {"sum": ("合計", "sum"), "average": ("平均", "average"), "last": ("期末の値", "last value")},
+    "direction": {"higher_is_better": ("高いほど良い", "higher is better"), "lower_is_better": ("低いほど良い", "lower is better")},
+    "comparisons": {
+        "prior_period": ("前期比", "vs prior period"),
+        "prior_year": ("前年比", "vs prior year"),
+        "target": ("目標比", "vs target"),
+        "market": ("市場比", "vs market"),
+    },
+    "cadence": {
+        "daily": ("日次", "daily"),
+        "weekly": ("週次", "weekly"),
+        "monthly": ("月次", "monthly"),
+        "quarterly": ("四半期", "quarterly"),
+    },
+    "when": {"red": ("赤", "red"), "yellow": ("黄", "yellow"), "out_of_control": ("管理限界外", "out of control")},
+    "channel": {"slack": ("Slack", "Slack"), "email": ("メール", "e-mail")},
+    "status": {
+        "green": ("緑", "green"),
+        "yellow": ("黄", "yellow"),
+        "red": ("赤", "red"),
+        "no_data": ("データなし", "no data"),
+        "none": ("閾値なし", "no threshold"),
+    },
+}
+
+
+def choice_word(field: str, code: str | None, lang: str) -> str | None:
+    """The word a workbook in lang writes for a choice's id (the id itself when it has no word)."""
+    if code is None:
+        return None
+    pair = CHOICE_WORDS[field].get(code)
+    return code if pair is None else pair[0 if lang == "ja" else 1]
+
+
+def choice_code(field: str, value: object) -> object:
+    """The id of a choice read from a cell: a word in either language (any case, spaces trimmed) or the id as it is."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().casefold()
+    for code, pair in CHOICE_WORDS[field].items():
+        if text == code or text in (pair[0].casefold(), pair[1].casefold()):
+            return code
+    return value

@@ -15,7 +15,7 @@ from kpidesign.io import excel, files
 from kpidesign.io.excel import COLUMNS, from_xlsx, to_xlsx
 from kpidesign.io.image import to_png
 from kpidesign.library import load_template, templates
-from kpidesign.model import Actual
+from kpidesign.model import Actual, Alert, AlertLevel, Channel
 from tests.conftest import build_ec
 from tests.io import hostile_xlsx
 
@@ -46,9 +46,9 @@ def test_workbook_content_read_by_an_independent_reader(template):
     assert sheet.column_dimensions["B"].width >= 10
     th = wb["閾値"]
     rules = [r for rng in th.conditional_formatting for r in rng.rules]
-    assert {r.formula[0] for r in rules} == {'"green"', '"yellow"', '"red"'}
+    assert {r.formula[0] for r in rules} == {'"緑"', '"黄"', '"赤"'}  # the status words of the workbook's language
     statuses = [r[7] for r in th.iter_rows(min_row=2, values_only=True)]
-    assert set(statuses) == {"no_data", "none"}  # no actuals in the template: nothing is green on its baseline
+    assert set(statuses) == {"データなし", "閾値なし"}  # no actuals in the template: nothing is green on its baseline
     assert wb["モニタリング"]["A1"].value == "会議名"
     assert wb["KPIツリー"]._images  # the picture, when PNG can be drawn
     english = book(to_xlsx(template, "en"))
@@ -452,3 +452,37 @@ def test_actuals_of_a_rate_are_shown_as_percentages(ec):
     cells = {row[0].value: row[3] for row in sheet.iter_rows(min_row=2)}
     assert cells["frequency"].value == 0.11 and "%" in cells["frequency"].number_format
     assert "%" not in cells["items"].number_format
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_choices_are_written_as_words_of_the_workbooks_language_and_read_back(template, lang):
+    """#26 item 15: the Japanese workbook showed higher_is_better, no_data, intermediate, high, weekly, email, red."""
+    ws = template.model_copy(
+        update={
+            "monitoring": template.monitoring.model_copy(
+                update={"alerts": [Alert(kpi="purchase_rate", when=AlertLevel.RED, channel=Channel.EMAIL, to="a@example.com")]}
+            )
+        }
+    )
+    wb = book(to_xlsx(ws, lang))
+    codes = {"higher_is_better", "lower_is_better", "no_data", "intermediate", "leading", "lagging", "high", "low", "weekly"}
+    codes |= {"monthly", "email", "red", "prior_period", "none"}
+    found = {str(c.value) for sheet in wb.worksheets for row in sheet.iter_rows() for c in row if c.value is not None}
+    if lang == "ja":
+        assert not codes & found, codes & found
+        assert {"高いほど良い", "中間指標", "週次", "メール", "赤", "データなし"} <= found and any("前期比" in v for v in found)
+    else:
+        assert {"higher is better", "intermediate", "weekly", "e-mail", "red", "no data"} <= found and any(
+            "vs prior period" in v for v in found
+        )
+    assert from_xlsx(to_xlsx(ws, lang)).workshop == ws  # the words read back as the stable ids
+    for sheet in wb.worksheets:  # and it prints: landscape, one page wide (as many long), the title in the page header
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and ws.title in sheet.oddHeader.center.text
+    definitions = wb.worksheets[1]
+    assert definitions.print_title_rows == "$1:$1"  # the header row repeated on every printed page
+    header = [c.value for c in definitions[1]]
+    sales = next(r for r in definitions.iter_rows(min_row=2) if r[0].value == "sales")
+    rate = next(r for r in definitions.iter_rows(min_row=2) if r[0].value == "purchase_rate")
+    baseline = header.index("現状値" if lang == "ja" else "Baseline")
+    assert sales[baseline].number_format == "#,##0.###" and "%" in rate[baseline].number_format  # 800,000,000 and 5%
