@@ -39,8 +39,8 @@ def test_an_imported_vote_is_kept_as_counts_not_a_row_per_dot(store: Store, ec: 
     wid = store.create(ec.model_copy(update={"room": RoomRecord(votes=[vote])}))
     assert store.db.execute("select count(*) from room_dots").fetchone()[0] == 0
     assert store.db.execute("select count(*) from room_tallies").fetchone()[0] == 10
-    [kept] = store.votes(wid)
-    assert store.tally(kept, wid) == [(o, R.MAX_PARTICIPANTS) for o in options]
+    [kept] = store.votes.all(wid)
+    assert store.votes.tally(kept, wid) == [(o, R.MAX_PARTICIPANTS) for o in options]
     assert store.room_record(wid).votes[0].results == options  # type: ignore[union-attr]
 
 
@@ -87,92 +87,92 @@ def test_the_store_refuses_a_record_built_in_code_past_the_limits(store: Store, 
 def test_a_room_at_its_limit_exports_and_duplicates(store: Store, ec: Workshop) -> None:
     """The store's limits and the model's are the same numbers: a full room is exported and copied, never a crash."""
     wid = store.create(ec)
-    store.open_room(wid)
-    people = [store.join_room(wid, client=f"10.0.0.{n}") for n in range(R.ROOM_IDEAS // R.IDEAS_PER_ACTIVITY)]
+    store.rooms.open(wid)
+    people = [store.rooms.join(wid, client=f"10.0.0.{n}") for n in range(R.ROOM_IDEAS // R.IDEAS_PER_ACTIVITY)]
     for secret in people:
         for n in range(R.IDEAS_PER_ACTIVITY):
-            store.add_idea(wid, secret, f"idea {n}")
-    refused("room_ideas_full", store.add_idea, wid, store.join_room(wid, client="10.0.1.1"), "one more")
+            store.rooms.add_idea(wid, secret, f"idea {n}")
+    refused("room_ideas_full", store.rooms.add_idea, wid, store.rooms.join(wid, client="10.0.1.1"), "one more")
     record = store.room_record(wid)
     assert record is not None and len(record.ideas) == R.ROOM_IDEAS
     copy = store.duplicate(wid, "copy")
-    assert len(store.ideas(copy)) == R.ROOM_IDEAS
+    assert len(store.rooms.ideas(copy)) == R.ROOM_IDEAS
     assert from_yaml(to_yaml(store.with_room(store.load(wid).workshop, wid))).workshop is not None
 
 
 def test_votes_per_room_are_bounded(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     for n in range(R.ROOM_VOTES):
-        store.open_vote(wid, f"q{n}", VoteKind.NODES, ["kgi"])
-    refused("room_votes_full", store.open_vote, wid, "one more", VoteKind.NODES, ["kgi"])
+        store.votes.open(wid, f"q{n}", VoteKind.NODES, ["kgi"])
+    refused("room_votes_full", store.votes.open, wid, "one more", VoteKind.NODES, ["kgi"])
 
 
 def test_joins_from_one_client_are_bounded_per_minute(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
     for n in range(R.JOINS_PER_CLIENT):
-        store.join_room(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=n % 30))
-    refused("room_join_rate", store.join_room, wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=30))
-    store.join_room(wid, client="198.51.100.4", now=t0 + dt.timedelta(seconds=30))  # another client is not held up
-    store.join_room(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=R.JOIN_WINDOW + 30))  # a minute later
-    assert store.participant_count(wid) == R.JOINS_PER_CLIENT + 2
+        store.rooms.join(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=n % 30))
+    refused("room_join_rate", store.rooms.join, wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=30))
+    store.rooms.join(wid, client="198.51.100.4", now=t0 + dt.timedelta(seconds=30))  # another client is not held up
+    store.rooms.join(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=R.JOIN_WINDOW + 30))  # a minute later
+    assert store.rooms.participant_count(wid) == R.JOINS_PER_CLIENT + 2
     stored = [r[0] for r in store.db.execute("select client from room_participants").fetchall()]
     assert "203.0.113.9" not in str(stored)  # only a hash of the address is kept
 
 
 def test_the_room_is_full_at_its_participant_limit(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     for n in range(R.MAX_PARTICIPANTS):
-        store.join_room(wid, client=f"c{n}")
-    refused("room_full", store.join_room, wid, client="another")
+        store.rooms.join(wid, client=f"c{n}")
+    refused("room_full", store.rooms.join, wid, client="another")
 
 
 def test_the_facilitator_removes_a_participant_and_takes_it_back(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
-    ann, bob = store.join_room(wid, "Ann"), store.join_room(wid, "Bob")
-    spam = [store.add_idea(wid, bob, f"spam {n}") for n in range(3)]
-    made = store.add_idea(wid, bob, "good one")
-    store.add_idea(wid, ann, "mine")
-    store.reveal_ideas(wid)
-    store.accept_ideas(wid, [(made, "customers")])
-    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
-    store.place_dot(wid, vote, bob, "avg_spend")
-    store.place_dot(wid, vote, ann, "customers")
+    store.rooms.open(wid)
+    ann, bob = store.rooms.join(wid, "Ann"), store.rooms.join(wid, "Bob")
+    spam = [store.rooms.add_idea(wid, bob, f"spam {n}") for n in range(3)]
+    made = store.rooms.add_idea(wid, bob, "good one")
+    store.rooms.add_idea(wid, ann, "mine")
+    store.rooms.reveal_ideas(wid)
+    store.rooms.accept_ideas(wid, [(made, "customers")])
+    vote = store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
+    store.votes.place_dot(wid, vote, bob, "avg_spend")
+    store.votes.place_dot(wid, vote, ann, "customers")
     bob_key = R.participant_key(bob)
-    assert store.remove_participant(wid, bob_key) == 3
-    assert [i.text for i in store.ideas(wid)] == ["good one", "mine"]  # the idea made a node stays, as the node's source
-    assert store.participant_count(wid) == 1 and store.membership(wid, bob) is Membership.REMOVED
-    [v] = store.votes(wid)
-    assert dict(store.tally(v, wid)) == {"customers": 1, "avg_spend": 0}
-    refused("room_closed", store.add_idea, wid, bob, "back again")
-    refused("room_closed", store.place_dot, wid, vote, bob, "avg_spend")
+    assert store.rooms.remove_participant(wid, bob_key) == 3
+    assert [i.text for i in store.rooms.ideas(wid)] == ["good one", "mine"]  # the idea made a node stays, as the node's source
+    assert store.rooms.participant_count(wid) == 1 and store.rooms.membership(wid, bob) is Membership.REMOVED
+    [v] = store.votes.all(wid)
+    assert dict(store.votes.tally(v, wid)) == {"customers": 1, "avg_spend": 0}
+    refused("room_closed", store.rooms.add_idea, wid, bob, "back again")
+    refused("room_closed", store.votes.place_dot, wid, vote, bob, "avg_spend")
     record = store.room_record(wid)
     assert record is not None and "spam 0" not in str(record.model_dump())
-    assert store.removed_participants(wid) == [(bob_key, "Bob")]
-    store.readmit_participant(wid, bob_key)
-    assert {i.id for i in store.ideas(wid)} >= set(spam) and store.membership(wid, bob) is Membership.ACTIVE
-    assert dict(store.tally(v, wid)) == {"customers": 1, "avg_spend": 1}
+    assert store.rooms.removed_participants(wid) == [(bob_key, "Bob")]
+    store.rooms.readmit_participant(wid, bob_key)
+    assert {i.id for i in store.rooms.ideas(wid)} >= set(spam) and store.rooms.membership(wid, bob) is Membership.ACTIVE
+    assert dict(store.votes.tally(v, wid)) == {"customers": 1, "avg_spend": 1}
 
 
 def test_a_closed_room_takes_no_participant_write_and_closes_its_vote(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
-    ann = store.join_room(wid, "Ann")
-    idea = store.add_idea(wid, ann, "draft")
-    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
-    store.place_dot(wid, vote, ann, "customers")
-    store.close_room(wid)
-    assert not store.votes(wid)[-1].is_open
-    refused("room_closed", store.place_dot, wid, vote, ann, "avg_spend")
-    refused("room_closed", store.remove_dot, wid, vote, ann, "customers")
-    refused("room_closed", store.edit_idea, wid, ann, idea, "changed after close")
-    refused("room_closed", store.withdraw_idea, wid, ann, idea)
-    assert [i.text for i in store.ideas(wid)] == ["draft"] and len(store.dots(vote)) == 1
-    assert store.ideas(wid)[0].status is IdeaStatus.PRIVATE
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    idea = store.rooms.add_idea(wid, ann, "draft")
+    vote = store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
+    store.votes.place_dot(wid, vote, ann, "customers")
+    store.rooms.close(wid)
+    assert not store.votes.all(wid)[-1].is_open
+    refused("room_closed", store.votes.place_dot, wid, vote, ann, "avg_spend")
+    refused("room_closed", store.votes.remove_dot, wid, vote, ann, "customers")
+    refused("room_closed", store.rooms.edit_idea, wid, ann, idea, "changed after close")
+    refused("room_closed", store.rooms.withdraw_idea, wid, ann, idea)
+    assert [i.text for i in store.rooms.ideas(wid)] == ["draft"] and len(store.votes.dots(vote)) == 1
+    assert store.rooms.ideas(wid)[0].status is IdeaStatus.PRIVATE
 
 
 def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
@@ -199,8 +199,8 @@ def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
     store.close()
     again = Store(path)
     assert again.db.execute("select count(*) from room_dots").fetchone()[0] == 0
-    [v] = again.votes(wid)
-    assert again.tally(v, wid) == [("a", 5), ("b", 1)]
+    [v] = again.votes.all(wid)
+    assert again.votes.tally(v, wid) == [("a", 5), ("b", 1)]
 
 
 def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: Workshop) -> None:
@@ -209,33 +209,33 @@ def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: W
     from kpidesign import tree
 
     wid = store.create(ec)
-    store.open_room(wid)
-    ann = store.join_room(wid, "Ann")
-    shown, kept_private = store.add_idea(wid, ann, "revealed one", "customers"), store.add_idea(wid, ann, "private one")
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    shown, kept_private = store.rooms.add_idea(wid, ann, "revealed one", "customers"), store.rooms.add_idea(wid, ann, "private one")
     store.db.execute("update room_ideas set status = 'revealed' where id = ?", (shown,))
     loaded = store.load(wid)
     ws, a = tree.add_node(loaded.workshop, "customers", "revealed one")
     ws, b = tree.add_node(ws, ws.kgi.id, "private one")
     version = store.save(wid, ws, expected_version=loaded.version, summary="made")
-    assert store.accept_ideas(wid, [(shown, a), (kept_private, b)]) == 2
-    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.ACCEPTED}
+    assert store.rooms.accept_ideas(wid, [(shown, a), (kept_private, b)]) == 2
+    assert {i.status for i in store.rooms.ideas(wid)} == {IdeaStatus.ACCEPTED}
     store.undo(wid, expected_version=version)
-    back = {i.id: (i.status, i.node) for i in store.ideas(wid)}
+    back = {i.id: (i.status, i.node) for i in store.rooms.ideas(wid)}
     assert back == {shown: (IdeaStatus.REVEALED, None), kept_private: (IdeaStatus.PRIVATE, None)}
     record = store.room_record(wid)
     assert record is not None and all(i.node is None for i in record.ideas)
-    assert store.accept_ideas(wid, [(shown, a)]) == 1  # choosable again
+    assert store.rooms.accept_ideas(wid, [(shown, a)]) == 1  # choosable again
 
 
 def test_a_closed_vote_is_shown_until_the_next_question(store: Store, ec: Workshop) -> None:
     """#26 item 19: a closed vote's result stays on the phones and the wall only until the facilitator asks anew."""
     wid = store.create(ec)
-    store.open_room(wid)
-    store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers"])
-    room = store.room(wid)
-    assert room is not None and store.votes(wid)[-1].shown(room)
-    store.close_vote(wid)
-    assert store.votes(wid)[-1].shown(room)
-    store.save_room(room.prompt("tree", "customers"))
-    asked = store.room(wid)
-    assert asked is not None and not store.votes(wid)[-1].shown(asked)
+    store.rooms.open(wid)
+    store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers"])
+    room = store.rooms.get(wid)
+    assert room is not None and store.votes.all(wid)[-1].shown(room)
+    store.votes.close(wid)
+    assert store.votes.all(wid)[-1].shown(room)
+    store.rooms.save(room.prompt("tree", "customers"))
+    asked = store.rooms.get(wid)
+    assert asked is not None and not store.votes.all(wid)[-1].shown(asked)

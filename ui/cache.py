@@ -43,13 +43,13 @@ class Snapshot(NamedTuple):
 
 def snapshot(loaded: Loaded) -> Snapshot:
     """The key of the loaded workshop as this run shows it."""
-    return Snapshot(store().where, loaded.id, loaded.version, store().actuals_rev(loaded.id), lang())
+    return Snapshot(store().where, loaded.id, loaded.version, store().actuals.rev(loaded.id), lang())
 
 
 def open_snapshot() -> Snapshot:
     """The snapshot of the open workshop at the version this run loaded (for parts of a screen drawn deep inside it)."""
     wid = st.session_state.get("ws_id") or ""
-    return Snapshot(store().where, wid, version(), store().actuals_rev(wid) if wid else 0, lang())
+    return Snapshot(store().where, wid, version(), store().actuals.rev(wid) if wid else 0, lang())
 
 
 WHICH = ("database", "workshop")  # always part of the key
@@ -108,7 +108,7 @@ def _workshop(database: str, workshop_id: str, version: int, via: Store) -> Work
 
 def _actuals(database: str, workshop_id: str, revision: int, via: Store) -> list[Actual]:
     """One revision of a workshop's actuals, read once: an edit of the design (a new version) does not change them."""
-    return _ACTUALS.get_or_build((database, workshop_id, revision), lambda: via.actuals(workshop_id))
+    return _ACTUALS.get_or_build((database, workshop_id, revision), lambda: via.actuals.all(workshop_id))
 
 
 def _with_actuals(database: str, workshop_id: str, version: int, revision: int, via: Store) -> Workshop:

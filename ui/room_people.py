@@ -1,5 +1,5 @@
 """The participants the facilitator took out of the room (the inbox's "remove their authors"), each removal one
-button away from being taken back (kpidesign.store: remove_participant / readmit_participant)."""
+button away from being taken back (kpidesign.store: rooms.remove_participant / rooms.readmit_participant)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from ui.text import md, tr
 
 
 def _readmit(workshop_id: str, key: str) -> None:
-    write(lambda: store().readmit_participant(workshop_id, key), workshop_id=workshop_id)
+    write(lambda: store().rooms.readmit_participant(workshop_id, key), workshop_id=workshop_id)
 
 
 def removed(workshop_id: str) -> None:
     """The participants taken out of the room, each with a button that takes the removal back."""
-    gone = store().removed_participants(workshop_id)
+    gone = store().rooms.removed_participants(workshop_id)
     if not gone:
         return
     with st.expander(tr("room_removed_people", count=len(gone))):

@@ -137,12 +137,12 @@ def _ballot(shown: wall.Ballot, labels: dict[str, str]) -> str:
 def draw(workshop_id: str, room: Room, ws: Workshop) -> None:
     """The whole wall, as it stands now."""
     now = time.time()
-    ideas, votes = store().ideas(workshop_id), store().votes(workshop_id)
+    ideas, votes = store().rooms.ideas(workshop_id), store().votes.all(workshop_id)
     vote = votes[-1] if votes and votes[-1].shown(room) else None
-    shown = wall.ballot(vote, store().tally(vote, workshop_id) if vote else [])
+    shown = wall.ballot(vote, store().votes.tally(vote, workshop_id) if vote else [])
     held = token(workshop_id) if room.is_open else None
     names = {n.id: n.name for n in ws.nodes}
-    top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().participant_count(workshop_id), ideas)}{_timer(room, now)}'
+    top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().rooms.participant_count(workshop_id), ideas)}{_timer(room, now)}'
     if held is not None and wall.qr_large(ideas, room.activity):
         address = R.join_address(held, base_url())
         join = f'<div class="kd-join"><img alt="QR" src="{_qr_uri(address)}"><div class="kd-join-text">{_e(tr("room_wall_scan"))}<br><code>{_e(address)}</code></div></div>'
@@ -150,7 +150,7 @@ def draw(workshop_id: str, room: Room, ws: Workshop) -> None:
         return
     if held is not None:
         top += f'<div class="kd-qr-small"><img alt="QR" src="{_qr_uri(R.join_address(held, base_url()))}"></div>'
-    dots = R.idea_votes(votes, [store().tally(v, workshop_id) for v in votes]) if votes else {}
+    dots = R.idea_votes(votes, [store().votes.tally(v, workshop_id) for v in votes]) if votes else {}
     found = wall.groups(ideas, [n.id for n in ws.nodes], room.anonymous, dots)
     width = wall.AREA_WIDTH - (BALLOT_WIDTH + 24 if shown else 0)
     body = _ideas(wall.layout(found, width), names, now)

@@ -47,7 +47,7 @@ def test_a_busy_database_when_adding_actuals_is_a_message(db, monkeypatch):
     at.selectbox(key="act_kpi").set_value("purchase_rate")
     at.text_input(key="act_value").input("2.5%")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
-    assert any("busy" in e.value for e in at.error) and not Store(db).actuals(wid)
+    assert any("busy" in e.value for e in at.error) and not Store(db).actuals.all(wid)
     assert at.text_input(key="act_value").value == "2.5%"  # kept, to send again
 
 
