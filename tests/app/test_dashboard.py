@@ -4,7 +4,7 @@ import json
 from kpidesign import edits, tree
 from kpidesign.library import template
 from kpidesign.model import Actual
-from kpidesign.store import Store
+from kpidesign.store import Actuals, Store
 from tests.app.conftest import ok, open_tab, seeded, start
 
 
@@ -64,8 +64,8 @@ def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
     store = Store(db)
     store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03)])
     reads = []
-    read = Store.actuals
-    monkeypatch.setattr(Store, "actuals", lambda self, workshop_id: reads.append(workshop_id) or read(self, workshop_id))
+    read = Actuals.all
+    monkeypatch.setattr(Actuals, "all", lambda self, workshop_id: reads.append(workshop_id) or read(self, workshop_id))
     ok(at.switch_page("views/dashboard.py").run())
     assert reads == [wid] and at.metric[0].value == "1"  # one red KPI
     loaded = store.load(wid)  # the facilitator edits the design elsewhere: a new version, the same actuals

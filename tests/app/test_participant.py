@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from kpidesign import room as R
 from kpidesign.library import template
 from kpidesign.room import IdeaStatus, VoteKind
-from kpidesign.store import Store
+from kpidesign.store import Rooms, Store
 from tests.app.conftest import ok, start
 from tests.app.test_share import EDITING as SHARE_EDITING
 from ui import participant
@@ -187,7 +187,7 @@ def test_a_busy_database_is_said_on_the_phone(db: Path, monkeypatch: pytest.Monk
     def busy(*args: object, **kwargs: object) -> int:
         raise sqlite3.OperationalError("database is locked")
 
-    monkeypatch.setattr(Store, "add_idea", busy)
+    monkeypatch.setattr(Rooms, "add_idea", busy)
     send(ann, "an idea")
     assert any("混み合って" in e.value for e in ann.error), [e.value for e in ann.error]
 
