@@ -230,6 +230,24 @@ def what_if(ws: Workshop, changes: Mapping[str, float], basis: Basis = "baseline
     return WhatIf(values, model.values[model.root], values[model.root], dict(model.values))
 
 
+def stops(ws: Workshop, result: WhatIf, changes: Mapping[str, float]) -> dict[str, str]:
+    """Where each change stops short of the KGI: changed node -> the first ancestor it does not move (a parent that is
+    not computed from its children: no formula, or a sibling without a number). Changes that reach the KGI, or that
+    change nothing, are not listed."""
+    parent = {n.id: n.parent for n in ws.nodes}
+    moved = result.moved
+    out: dict[str, str] = {}
+    for node_id in changes:
+        if node_id not in moved:
+            continue
+        up = parent.get(node_id)
+        while up is not None and up in moved:
+            up = parent.get(up)
+        if up is not None:
+            out[node_id] = up
+    return out
+
+
 def parse_change(text: str, current: float | None) -> float:
     """'+10%' / '-5%' (relative), '=120' or '120' (absolute) -> the new value; ValueError if unreadable."""
     from kpidesign.values import parse_number

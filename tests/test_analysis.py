@@ -182,3 +182,14 @@ def test_goal_seek_never_offers_a_negative_count(ec):
     ws = tree.update_node(ec, "new_customers", unit="people")
     g = analysis.goal_seek(ws, "new_customers", 1.0)  # the KGI near zero needs fewer new customers than none
     assert g.needed is not None and g.needed < 0 and not g.possible
+
+
+def test_stops_names_where_a_change_stops_short_of_the_kgi():
+    """A lever under a parent not computed from its children stops there; one under formulas all the way up is not listed."""
+    from kpidesign import analysis as an
+    from kpidesign.library import template
+
+    ec = template("ec_sales", "en")
+    changes = {"satisfaction": 4.5, "purchase_rate": 0.06}
+    result = an.what_if(ec, changes)
+    assert an.stops(ec, result, changes) == {"satisfaction": "frequency"}

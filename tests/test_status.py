@@ -1,9 +1,11 @@
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from kpidesign.model import Actual, Thresholds
-from kpidesign.status import Status, status, status_word
+from kpidesign.model import Actual, Direction, Thresholds
+from kpidesign.status import Status, band_text, bands, status, status_word
 
 UP = Thresholds(direction="higher_is_better", green=100, yellow=80)
 DOWN = Thresholds(direction="lower_is_better", green=10, yellow=20)
@@ -76,3 +78,34 @@ def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert {k: rows[k][7] for k in words} == words  # the Excel thresholds sheet says the same
     assert rows["items"][9] == "green" and rows["items"][8] == 2  # the baseline's band apart, labelled as the plan's
+
+
+# the bands read back beside the thresholds: which values are green, yellow, red
+
+
+def test_bands_read_back_in_each_direction():
+    lower = Thresholds(direction=Direction.LOWER_IS_BETTER, green=45, yellow=60)
+    assert [(b.status.value, band_text(b, "")) for b in bands(lower)] == [("green", "≤45"), ("yellow", ">45〜60"), ("red", ">60")]
+    higher = Thresholds(direction=Direction.HIGHER_IS_BETTER, green=0.06, yellow=0.05)
+    assert [band_text(b, "%") for b in bands(higher)] == ["≥6%", "5%〜<6%", "<5%"]
+    assert [b.status.value for b in bands(Thresholds(green=10))] == ["green", "red"]
+    assert bands(Thresholds()) is None
+    assert bands(Thresholds(direction=Direction.LOWER_IS_BETTER, green=60, yellow=45)) is None  # wrong order: said elsewhere
+
+
+@given(
+    st.sampled_from(list(Direction)),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.floats(0, 1e6, allow_nan=False),
+    st.none() | st.floats(-1e6, 1e6, allow_nan=False),
+)
+def test_every_value_falls_in_exactly_the_band_of_its_status(direction, green, gap, value):
+    yellow = green - gap if direction is Direction.HIGHER_IS_BETTER else green + gap
+    th = Thresholds(direction=direction, green=green, yellow=yellow)
+    found = bands(th)
+    assert found is not None
+    for v in (value, green, yellow):
+        if v is None:
+            continue
+        holding = [b.status for b in found if b.contains(v)]
+        assert holding == [status(v, th)], (v, th, found)

@@ -200,7 +200,11 @@ def test_every_write_to_a_room_bumps_its_revision_and_reads_follow_it(store: Sto
     store.rooms.rename_participant(wid, p, "Bo")
     bumped()
     assert store.rooms.ideas(wid)[0].author == "Bo"
-    for change in (lambda: store.rooms.dismiss_idea(wid, b), lambda: store.rooms.accept_idea(wid, a, "n"), lambda: store.rooms.close(wid)):
+    for change in (
+        lambda: store.rooms.dismiss_idea(wid, b),
+        lambda: store.rooms.accept_idea(wid, a, "n"),
+        lambda: store.rooms.close(wid),
+    ):
         change()
         bumped()
     assert [i.status for i in store.rooms.ideas(wid)] == [IdeaStatus.ACCEPTED, IdeaStatus.DISMISSED]

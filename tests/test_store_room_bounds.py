@@ -211,7 +211,10 @@ def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: W
     wid = store.create(ec)
     store.rooms.open(wid)
     ann = store.rooms.join(wid, "Ann")
-    shown, kept_private = store.rooms.add_idea(wid, ann, "revealed one", "customers"), store.rooms.add_idea(wid, ann, "private one")
+    shown, kept_private = (
+        store.rooms.add_idea(wid, ann, "revealed one", "customers"),
+        store.rooms.add_idea(wid, ann, "private one"),
+    )
     store.db.execute("update room_ideas set status = 'revealed' where id = ?", (shown,))
     loaded = store.load(wid)
     ws, a = tree.add_node(loaded.workshop, "customers", "revealed one")

@@ -10,6 +10,7 @@ from kpidesign.io import image
 from kpidesign.observations import Series, all_series
 from kpidesign.values import format_value
 from ui.cache import Snapshot, cached, stored_actuals, workshop, workshop_with_actuals
+from ui.tables import blank
 
 
 @cached()
@@ -19,8 +20,8 @@ def tagging_frame(snap: Snapshot) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "name": ["　" * (d - 1) + n.name for n, d in rows],
-            "layer": [n.layer.value if n.layer else None for n, _ in rows],
-            "sensitivity": [n.sensitivity.value if n.sensitivity else None for n, _ in rows],
+            "layer": [blank(n.layer) for n, _ in rows],
+            "sensitivity": [blank(n.sensitivity) for n, _ in rows],
         }
     )
 
@@ -62,8 +63,8 @@ def definition_sheet(snap: Snapshot) -> pd.DataFrame:
             "denominator": [n.definition.denominator for n in order],
             "period": [n.definition.period for n in order],
             "source": [n.definition.source for n in order],
-            "frequency": [n.definition.frequency.value if n.definition.frequency else None for n in order],
-            "aggregation": [n.definition.aggregation.value if n.definition.aggregation else None for n in order],
+            "frequency": [blank(n.definition.frequency) for n in order],
+            "aggregation": [blank(n.definition.aggregation) for n in order],
             "owner": [n.definition.owner for n in order],
             "why": [n.definition.why for n in order],
             "comparisons": [[c.value for c in n.definition.comparisons] for n in order],

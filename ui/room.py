@@ -141,7 +141,14 @@ def settings(room: Room, ws: Workshop) -> None:
     st.toggle(tr("room_anonymous"), value=room.anonymous, key="room_anon", on_change=_setting, args=(room, "anonymous", "room_anon"))
     st.toggle(tr("room_follow"), value=room.follow, key="room_follow", on_change=_setting, args=(room, "follow", "room_follow"))
     with st.form("room_prompt_form", border=True):
-        st.selectbox(tr("room_step"), R.STEPS, index=R.STEPS.index(room.step), key="room_step", format_func=labeller("nav_"))
+        st.selectbox(
+            tr("room_step"),
+            R.STEPS,
+            index=R.STEPS.index(room.step),
+            key="room_step",
+            format_func=labeller("nav_"),
+            placeholder=tr("choose"),
+        )
         ids = [None, *(n.id for n in ws.nodes)]
         names, none = {n.id: n.name for n in ws.nodes}, tr("room_no_node")
         st.selectbox(
@@ -150,6 +157,7 @@ def settings(room: Room, ws: Workshop) -> None:
             index=ids.index(room.node) if room.node in ids else 0,
             key="room_node",
             format_func=lambda i: names.get(i, none) if i else none,
+            placeholder=tr("choose"),
         )
         st.form_submit_button(tr("room_ask"), type="primary", on_click=_ask, args=(room,))
     with st.form("room_timer_form", border=True):

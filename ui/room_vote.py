@@ -44,7 +44,14 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
         st.text_input(tr("room_vote_question"), key="room_vote_question", max_chars=R.MAX_QUESTION)
         st.radio(tr("room_vote_kind"), list(VoteKind), key="room_vote_kind", horizontal=True, format_func=labeller("room_vote_kind_"))
         names = {n.id: n.name for n in ws.nodes}
-        st.multiselect(tr("room_vote_nodes"), list(names), key="room_vote_nodes", format_func=lambda i: names.get(i, i))
+        st.multiselect(
+            tr("room_vote_nodes"),
+            list(names),
+            key="room_vote_nodes",
+            format_func=lambda i: names.get(i, i),
+            placeholder=tr("choose"),
+            select_all=False,
+        )
         st.number_input(tr("room_vote_dots"), 1, R.MAX_DOTS, R.DEFAULT_DOTS, key="room_vote_dots")
         st.form_submit_button(tr("room_vote_open"), key="room_vote_submit", type="primary", on_click=_open_vote, args=(workshop_id,))
 

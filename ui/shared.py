@@ -13,6 +13,7 @@ from kpidesign.values import format_value
 from ui import compare, derived, graphs
 from ui.badges import label, styled
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
+from ui.tables import fit_height
 from ui.text import md, shown, tr
 
 
@@ -74,10 +75,9 @@ def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     never green on a plan), red and yellow first; built once per version and actuals."""
     frame, states = _thresholds(snapshot(loaded))
     # as tall as its rows: never a scroll inside the page's scroll (on a phone the two fought)
-    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch", height=ROW_PX * (len(frame) + 1) + 3)
+    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch", height=fit_height(len(frame)))
 
 
-ROW_PX = 35  # a table row's height (Streamlit's grid)
 SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?
 
 

@@ -10,6 +10,7 @@ ends either saved or listed as refused, with its row, column and reason.
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,8 @@ from kpidesign.model import Workshop
 from kpidesign.values import Problem
 from ui.saving import commit
 from ui.state import store, version
-from ui.text import lang, say, tr
+from ui.text import labeller, lang, say, tr
+from ui.theme import PROJECTOR_SCALE, projector
 
 #: Column widths of the definition sheet in pixels: fixed, so the grid never re-sizes its columns between reruns.
 SHEET_WIDTHS = {
@@ -42,6 +44,37 @@ SHEET_WIDTHS = {
     "baseline": 110,
     "target": 110,
 }
+
+
+ROW_PX = 35  # a grid row's height at the normal size (rem-sized: larger in projector mode)
+
+
+NO_CHOICE = "—"  # a choice column's "none" (kpidesign.edits reads it as no value); the grid draws "" and None as "None"
+
+
+def choices(label: str, enum: type[StrEnum], width: int, prefix: str = "") -> Any:
+    """A column of one choice of an enum whose empty cell reads blank: its options start with NO_CHOICE, drawn as an
+    ideographic space, every other option in words (labeller)."""
+    words = labeller(prefix)
+    return st.column_config.SelectboxColumn(
+        label,
+        options=[NO_CHOICE, *(e.value for e in enum)],
+        format_func=lambda v: "\u3000" if v in (NO_CHOICE, "", None) else words(v),
+        width=width,
+    )
+
+
+def blank(value: StrEnum | None) -> str:
+    """An enum's cell in a choices() column: its value, or NO_CHOICE for none."""
+    return value.value if value is not None else NO_CHOICE
+
+
+def fit_height(rows: int, most: int | None = None) -> int:
+    """A grid's height in pixels for this many rows and its header, with no scroll bar of its own (at most `most` rows
+    then scroll), at this session's size: keyboard flow and a glance reach every row without a scroll inside the page."""
+    row = ROW_PX * (PROJECTOR_SCALE if projector() else 1)
+    shown = rows if most is None else min(rows, most)
+    return int(row * (shown + 1)) + 3
 
 
 def node_sheet(

@@ -30,8 +30,11 @@ ADDRESS = "node"  # ?node=<id>: the node being edited, so a reload or a shared a
 GRAPH_BOX = "graph_tree"  # the container the graph is drawn in: a click on a box inside it selects the node
 
 
-def columns() -> tuple[Any, Any]:
-    """The graph's column and the editor's, side by side on a wide screen (stacked on a phone)."""
+def columns(wide_editor: bool = False) -> tuple[Any, Any]:
+    """The graph's column and the editor's, side by side on a wide screen (stacked on a phone); wide_editor: half the
+    width each (a table of every node is open beside the graph)."""
+    if wide_editor:
+        return tuple(st.columns([1, 1], gap="medium"))
     return tuple(st.columns([2, 1] if projector() else [3, 2], gap="medium"))  # the room's screen: the graph as large as it can be
 
 
@@ -60,7 +63,13 @@ def selected(ws: Workshop) -> str:
 
 
 def _graph(ws: Workshop, highlight: str | None) -> None:
-    controls = st.container(horizontal=True, gap="medium")  # the three switches in a row, wrapping when the column is narrow
+    # the three switches behind one button that says how the tree is drawn: the graph starts right under the title
+    state = st.session_state
+    levels = state.get("tree_levels") or ("all" if st.query_params.get("levels") == "all" else "auto")
+    summary = " · ".join(
+        [tr("show_" + (state.get("tree_scope") or "all")), tr("dir_" + (state.get("tree_direction") or "auto")), tr("levels_" + levels)]
+    )
+    controls = st.popover(f"{tr('view_options')}: {summary}", icon=":material/tune:")
     scope = controls.segmented_control(tr("show"), ["all", "branch"], default="all", key="tree_scope", format_func=labeller("show_"))
     choice = controls.segmented_control(
         tr("orientation"), ["auto", "TB", "LR"], default="auto", key="tree_direction", format_func=labeller("dir_")
@@ -187,10 +196,11 @@ def placement(ws: Workshop, node: Node) -> None:
     sync(key, node.parent, f"{node.id}.parent")
     st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names), placeholder=tr("choose"))
     field_error(f"{node.id}.parent")
-    up, down, remove = st.columns(3)
+    up, down = st.columns(2)
     up.button(tr("move_up"), key=f"tree_up_{node.id}_{version()}", on_click=_reorder, args=(node, -1), width="stretch")
     down.button(tr("move_down"), key=f"tree_down_{node.id}_{version()}", on_click=_reorder, args=(node, 1), width="stretch")
-    if remove.button(tr("delete_node"), key=f"tree_del_{node.id}_{version()}", icon=":material/delete:", width="stretch"):
+    # the delete button on its own row: in a third of the editor's column it read 「この…」 on a projector
+    if st.button(tr("delete_node"), key=f"tree_del_{node.id}_{version()}", icon=":material/delete:", width="stretch"):
         if below:
             st.session_state["tree_confirm"] = node.id
         else:

@@ -25,9 +25,25 @@ def _movable(model: analysis.TreeModel, ws: Workshop) -> list[str]:
     return [i for i in [*levers, *rest] if model.values.get(i) is not None]
 
 
+PERCENT = (-50, 100)  # the slider's range, in percent of the current value
+
+
+def _typed(node_id: str, current: float) -> None:
+    """A value typed: the slider shows the same change (as near as its range allows)."""
+    value = parse_number(st.session_state.get(f"wi_val_{node_id}") or "")
+    if value.ok and value.value is not None and current:
+        percent = round((value.value / current - 1) * 100)
+        st.session_state[f"wi_pct_{node_id}"] = max(PERCENT[0], min(PERCENT[1], percent))
+
+
+def _slid(node_id: str) -> None:
+    """The slider moved: the typed value no longer applies."""
+    st.session_state[f"wi_val_{node_id}"] = ""
+
+
 def what_if(snap: Snapshot) -> None:
-    """Move levers by a percentage or to a value; the KGI and the graph follow at once (a big tree folded, as
-    elsewhere, with the moved levers and their paths drawn)."""
+    """Move levers by a percentage or to a value; the KGI and the graph beside them follow at once (a big tree folded,
+    as elsewhere, with the moved levers and their paths drawn), and a change that stops short of the KGI says where."""
     ws = workshop(snap)
     model = analysis.TreeModel(ws)
     names = {n.id: n.name for n in ws.nodes}
@@ -35,22 +51,50 @@ def what_if(snap: Snapshot) -> None:
     if not model.levers():
         st.info(tr("no_levers"))
         return
+    controls, picture = st.columns([2, 3], gap="medium")  # the graph beside the levers: on the first screen, not below them
+    with controls:
+        changes = _levers(ws, model, levers, names)
+    result = analysis.what_if(ws, changes)
+    with controls:
+        _outcome(ws, result, changes, names)
+    with picture:
+        graphs.tree(snap, whatif=result.moved, depth=graphs.levels(snap, key="wi_levels"))
+        st.caption(tr("whatif_legend"))
+
+
+def _levers(ws: Workshop, model: analysis.TreeModel, levers: list[str], names: dict[str, str]) -> dict[str, float]:
+    """The levers chosen, each moved by its slider or to a typed value (the two kept in step): node -> new value."""
     chosen = st.multiselect(
         tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"), select_all=False
     )
     changes: dict[str, float] = {}
     for node_id in chosen:
-        node, current = ws.node(node_id), model.values[node_id]
-        left, right = st.columns([3, 1])
+        node, current = ws.node(node_id), model.values[node_id] or 0.0
+        st.session_state.setdefault(f"wi_pct_{node_id}", 10)
+        left, right = st.columns([3, 2])
         percent = left.slider(
-            f"{md(names[node_id])} ({shown(current, node.unit)})", -50, 100, 10, step=1, format="%+d%%", key=f"wi_pct_{node_id}"
+            f"{md(names[node_id])} ({shown(current, node.unit)})",
+            *PERCENT,
+            step=1,
+            format="%+d%%",
+            key=f"wi_pct_{node_id}",
+            on_change=_slid,
+            args=(node_id,),
         )
-        typed = right.text_input(tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"))
+        typed = right.text_input(
+            tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"), on_change=_typed, args=(node_id, current)
+        )
         value = parse_number(typed)
         if typed.strip() and not value.ok:
             right.error(md(problem_text(value.problem, lang())))
         changes[node_id] = value.value if value.ok and value.value is not None else current * (1 + percent / 100)
-    result = analysis.what_if(ws, changes)
+    return changes
+
+
+def _outcome(ws: Workshop, result: analysis.WhatIf, changes: dict[str, float], names: dict[str, str]) -> None:
+    """The KGI before and after, against its target; a change that stops short of the KGI, where and why."""
+    for node_id, parent in analysis.stops(ws, result, changes).items():
+        st.warning(say("whatif_stops", node=names[node_id], parent=names[parent]), icon=":material/block:")
     kgi = ws.kgi
     delta = f"{result.kgi_change:+.2%}" if result.kgi_change is not None else None
     left, right = st.columns(2)
@@ -63,8 +107,6 @@ def what_if(snap: Snapshot) -> None:
         (st.success if reached else st.info)(
             tr("whatif_vs_target", target=shown(kgi.target, kgi.unit), gap=shown(result.kgi_after - kgi.target, kgi.unit))
         )
-    graphs.tree(snap, whatif=result.moved, depth=graphs.levels(snap, key="wi_levels"))
-    st.caption(tr("whatif_legend"))
 
 
 @cached(uses=("version",), max_entries=32)

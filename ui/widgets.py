@@ -87,6 +87,7 @@ def aggregation(node: Node) -> None:
         [None, *(a.value for a in Aggregation)],
         format_func=lambda v: guess if v is None else label(v),
         help=tr("aggregation_help"),
+        placeholder=tr("choose"),
         **_bind(node, "aggregation", current),
     )
     field_error(f"{node.id}.aggregation")

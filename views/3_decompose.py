@@ -8,8 +8,8 @@ from ui import derived, pages, tree_editor
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
-from ui.tables import node_sheet, show_cell_problems
-from ui.text import labeller, tr
+from ui.tables import choices, fit_height, node_sheet, show_cell_problems
+from ui.text import tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -29,18 +29,19 @@ def tagging_table() -> None:
         "dec_table",
         summary="sum_tags",
         disabled=["name"],
-        column_config={
-            "name": st.column_config.TextColumn(tr("name"), width="large"),
-            "layer": st.column_config.SelectboxColumn(tr("layer"), options=[e.value for e in Layer], format_func=labeller()),
-            "sensitivity": st.column_config.SelectboxColumn(
-                tr("sensitivity"), options=[e.value for e in Sensitivity], format_func=labeller()
-            ),
+        height=fit_height(len(rows)),  # every row in the grid: the keyboard reaches the last one, nothing scrolls inside
+        column_config={  # the names pinned: a sideways scroll never shrinks them, so a click lands on the row it names
+            "name": st.column_config.TextColumn(tr("name"), width=TAG_WIDTHS["name"], pinned=True),
+            "layer": choices(tr("layer"), Layer, TAG_WIDTHS["layer"]),  # an untagged node's cell blank, not "None"
+            "sensitivity": choices(tr("sensitivity"), Sensitivity, TAG_WIDTHS["sensitivity"]),
         },
     )
     show_cell_problems("dec_table", ws)
 
 
-graph_col, edit_col = tree_editor.columns()  # side by side on a wide screen: edit without scrolling away from the graph
+TAG_WIDTHS = {"name": 230, "layer": 150, "sensitivity": 190}  # px: the three fit the editor's column when the table is open
+table_open = st.query_params.get("tab") == tr("tagging_table")
+graph_col, edit_col = tree_editor.columns(wide_editor=table_open)  # side by side: edit without scrolling away from the graph
 with graph_col:  # a click on a box opens that node's editor (its tab, if the table was open)
     tree_editor.graph(ws, also=lambda: st.session_state.update(tab=tr("edit_one_node")))
 with edit_col:

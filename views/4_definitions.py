@@ -4,16 +4,17 @@ import streamlit as st
 
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
-from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency
+from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency, Node
+from kpidesign.status import band_text, bands
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
 from ui import derived, pages, widgets
+from ui.badges import badge
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
-from ui.tables import SHEET_WIDTHS, node_sheet, show_cell_problems
+from ui.tables import SHEET_WIDTHS, choices, fit_height, node_sheet, show_cell_problems
 from ui.text import labeller, md, tr
-from ui.theme import PROJECTOR_SCALE, projector
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -22,9 +23,10 @@ order = [n for n, _ in tree.walk(ws)]
 st.title(tr("definitions_title"))
 st.write(tr("definitions_intro"))
 
-gaps = derived.sheet_gaps(snapshot(loaded))
+gaps = [g for g in derived.sheet_gaps(snapshot(loaded)) if g.field != "unit"]  # the unit is set on steps 1-3, not here
 short = {"thresholds": tr("gap_short_thresholds")}
-summary = " · ".join(f"{short.get(g.field) or tr(g.field)} {len(g.missing)}/{g.total}" for g in gaps)
+# "責任者 未記入 11/11": what is missing, said as missing (「責任者 11/11」 read as done)
+summary = " · ".join(tr("gap_count", field=short.get(g.field) or tr(g.field), missing=len(g.missing), total=g.total) for g in gaps)
 # one line, closed: the counts in its title ("Owner 7/13"), the sentences and names inside; the sheet stays high on a projector
 with st.expander(f"{tr('sheet_gaps_title')}: {summary}" if gaps else f"{tr('sheet_gaps_title')}: ✔", icon=":material/checklist:"):
     if not gaps:
@@ -37,19 +39,31 @@ with st.expander(f"{tr('sheet_gaps_title')}: {summary}" if gaps else f"{tr('shee
     if lines:
         st.markdown("\n".join(lines))  # one block: tight lines, the sheet stays high on a projected screen
 
-for finding in derived.threshold_findings(snapshot(loaded)):
-    node, p = ws.node(finding.node), finding.params
-    word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
-    st.warning(
-        tr(
-            "threshold_order",
-            name=md(node.name),
-            direction=tr(p["direction"]),
-            green=format_value(p["green"], node.unit),
-            yellow=format_value(p["yellow"], node.unit),
-            word=word,
+
+def order_warnings(only: str | None = None) -> None:
+    """The thresholds in the wrong order for their direction (only: one KPI's, beside its fields)."""
+    for finding in derived.threshold_findings(snapshot(loaded)):
+        if only is not None and finding.node != only:
+            continue
+        node, p = ws.node(finding.node), finding.params
+        word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
+        st.warning(
+            tr(
+                "threshold_order",
+                name=md(node.name),
+                direction=tr(p["direction"]),
+                green=format_value(p["green"], node.unit),
+                yellow=format_value(p["yellow"], node.unit),
+                word=word,
+            )
         )
-    )
+
+
+def read_back(node: Node) -> None:
+    """The bands the thresholds make, read back under them: 「緑 ≤45 · 黄 >45〜60 · 赤 >60」."""
+    found = bands(node.thresholds)
+    if found:
+        st.caption(" · ".join(f"{badge(b.status.value)} {md(band_text(b, node.unit))}" for b in found))
 
 
 def one_kpi() -> None:
@@ -92,6 +106,8 @@ def one_kpi() -> None:
             widgets.number(node, "green", th.green)
         with b:
             widgets.number(node, "yellow", th.yellow)
+        read_back(node)
+        order_warnings(node.id)  # beside the fields that fix it
         st.caption(tr("definition_hint"))
         widgets.multi(node, "comparisons", d.comparisons, ComparisonAxis, prefix="cmp_")
         with st.expander(tr("sql_source"), expanded=bool(d.query), icon=":material/database:"):
@@ -101,9 +117,9 @@ def one_kpi() -> None:
 def whole_sheet() -> None:
     """The whole definition sheet as an editable table, one row per KPI (a form: saved with its button)."""
     st.caption(tr("save_sheet_hint"))
+    order_warnings()
     frame = derived.definition_sheet(snapshot(loaded))
     w = SHEET_WIDTHS  # fixed, so a save never re-sizes the columns under the next click
-    row = 35 * (PROJECTOR_SCALE if projector() else 1)  # the grid's row height in pixels (rem-sized: larger on a projector)
     text = {c: st.column_config.TextColumn(tr(c), width=w[c]) for c in SHEET_COLUMNS}
     node_sheet(
         frame,
@@ -112,17 +128,13 @@ def whole_sheet() -> None:
         "def_sheet",
         save_button=tr("save_sheet"),
         disabled=["name"],
-        height=min(int(row * (len(order) + 1)) + 3, int(row * 16)),  # every row without a scroll bar, up to 15
+        height=fit_height(len(order), most=15),  # every row without a scroll bar, up to 15
         column_config={
             **text,
             "name": st.column_config.TextColumn(tr("name"), pinned=True, width=w["name"]),
             "why": st.column_config.TextColumn(tr("purpose"), width=w["why"]),
-            "frequency": st.column_config.SelectboxColumn(
-                tr("frequency"), options=[e.value for e in Frequency], format_func=labeller(), width=w["frequency"]
-            ),
-            "aggregation": st.column_config.SelectboxColumn(  # empty: inferred (the form of one KPI says what)
-                tr("aggregation"), options=[e.value for e in Aggregation], format_func=labeller("agg_"), width=w["aggregation"]
-            ),
+            "frequency": choices(tr("frequency"), Frequency, w["frequency"]),
+            "aggregation": choices(tr("aggregation"), Aggregation, w["aggregation"], prefix="agg_"),  # empty: inferred (the form says what)
             "direction": st.column_config.SelectboxColumn(
                 tr("direction"), options=[e.value for e in Direction], format_func=labeller(), required=True, width=w["direction"]
             ),

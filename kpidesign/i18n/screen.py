@@ -97,6 +97,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "graph": ("ツリー", "Tree"),
     "orientation": ("向き", "Direction"),
+    "view_options": ("表示", "View"),
     "dir_auto": ("自動", "Auto"),
     "dir_TB": ("上から下", "Top down"),
     "dir_LR": ("左から右", "Left to right"),
@@ -455,6 +456,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "gap_target": ("{total}個中{missing}個のKPIに目標値がありません", "{missing} of {total} KPIs lack a target"),
     "gap_more": ("ほか{count}個", "+{count} more"),
     "gap_short_thresholds": ("緑・黄の基準", "Thresholds"),
+    "gap_count": ("{field} 未記入 {missing}/{total}", "{field}: {missing} of {total} missing"),
     # review page
     "nav_review": ("レビュー・what-if", "Review & what-if"),
     "review_title": ("設計レビュー・what-if・KFS", "Design review, what-if and the KFS"),
@@ -721,6 +723,10 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_removed": (
         "ファシリテーターがこのルームへの参加を取り消しました。",
         "The facilitator has taken you out of this room.",
+    ),
+    "whatif_stops": (
+        "「{node}」を動かしても「{parent}」は変わりません。「{parent}」は子から計算されていない（式がないか、ほかの子に数値がない）ため、KGIまで届きません。",
+        "Moving {node} does not change {parent}: {parent} is not computed from its children (no formula, or another child has no number), so the change stops there.",
     ),
     "share_status_tab": ("状況（赤から）", "Status (red first)"),
     "share_qr": ("スマホで開く", "Open on a phone"),

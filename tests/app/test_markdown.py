@@ -106,7 +106,7 @@ def hostile(lang: str = "ja"):
 def test_the_share_view_shows_the_title_literally(db):
     wid = Store(db).create(hostile())
     at = ok(start({"share": Store(db).shares.create(wid)}))
-    assert at.title[0].value == md(EVIL)
+    assert at.subheader[0].value == md(EVIL)
     assert not leaked(at)
     for tab in [t.label for t in at.tabs]:
         at.query_params["tab"] = tab

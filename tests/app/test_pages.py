@@ -114,7 +114,7 @@ def test_projector_mode_from_the_address_also_on_a_share_link(db):
     token = Store(db).shares.create(wid)
     at = ok(start({"share": token, "projector": "1"}))
     assert "html { font-size: 22px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
-    assert at.title[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)
+    assert at.subheader[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)
 
 
 def test_the_registry_names_every_page_once():
@@ -132,6 +132,18 @@ def test_no_english_left_in_the_japanese_pickers(db, spec):
         assert box.proto.placeholder, (spec.url, box.key)
     for box in at.multiselect:
         assert box.proto.placeholder and box.proto.select_all == 0, (spec.url, box.key)
+
+
+def test_no_english_left_in_the_room_console_s_pickers(db):
+    """#26 item 18 on the Room page, the room open (its prompt and vote pickers drawn)."""
+    at, _ = seeded(db, "ja")
+    ok(at.switch_page("views/room.py").run())
+    ok(next(b for b in at.button if b.key == "room_open").click().run())
+    assert at.selectbox and at.multiselect
+    for box in at.selectbox:
+        assert box.proto.placeholder, box.key
+    for box in at.multiselect:
+        assert box.proto.placeholder and box.proto.select_all == 0, box.key
 
 
 def test_a_saved_toast_is_short_enough_never_to_offer_view_more(db):

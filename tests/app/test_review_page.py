@@ -23,6 +23,9 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     at.text_input(key="wi_val_purchase_rate").input("7%").run()  # to a value instead of by a percentage
     whatif = next(m for m in at.metric if "what-if" in m.label)
     assert whatif.value == "920M"  # 7 % instead of 5 %: new customers 15k -> 21k, customers 46k: x1.15
+    assert at.slider(key="wi_pct_purchase_rate").value == 40  # the slider says the same change (#26 item 12)
+    at.slider(key="wi_pct_purchase_rate").set_value(20).run()
+    assert at.text_input(key="wi_val_purchase_rate").value == ""  # and a slider moved again wins over the typed value
     at.text_input(key="wi_val_purchase_rate").input("lots").run()
     assert any("not a number" in e.value for e in at.error)
     open_tab(at, "Levers and KFS")
@@ -192,3 +195,16 @@ def test_a_findings_link_to_a_japanese_id_node_names_the_class_the_browser_gives
     assert len(matching) == 1, (exact, keyed)  # the landing's class is the one the browser writes for that field's widget
     assert all(c.isascii() for c in exact)
     assert matching[0].startswith("tree_parent_" if field == "parent" else "f_") and at.session_state["def_selected"] == "受注率"
+
+
+def test_a_what_if_that_stops_short_of_the_kgi_says_where(db):
+    """#26 item 12: a lever under a parent that is not computed from its children changes nothing above it: said, not
+    silent."""
+    at, _wid = seeded(db, "en")
+    ok(at.switch_page("views/review.py").run())
+    open_tab(at, "What-if")
+    at.multiselect(key="wi_levers").set_value(["satisfaction"]).run()
+    ok(at)
+    assert any("Moving Customer satisfaction does not change Purchase frequency" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]

@@ -79,7 +79,7 @@ def test_step_four_says_how_many_kpis_lack_each_field(db):
     lacking = [n for n in kpis if not n.definition.owner]
     shown = " ".join(m.value for m in at.markdown)
     assert f"{len(lacking)} of {len(kpis)} KPIs lack an owner" in shown and lacking[0].name[:10] in shown.replace("\\", "")
-    assert any(f"Owner {len(lacking)}/{len(kpis)}" in e.label for e in at.expander)  # the counts in one closed line
+    assert any(f"Owner: {len(lacking)} of {len(kpis)} missing" in e.label for e in at.expander)  # the counts in one closed line
     # an owner typed on the sheet takes one off the count
     at, _ = edit_and_save(open_tab(at, TAB), {ws.nodes.index(lacking[0]): {"owner": "Team"}})
     shown = " ".join(m.value for m in at.markdown)

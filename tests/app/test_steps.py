@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 
-from kpidesign import tree
+from kpidesign import edits, tree
 from kpidesign.library import template
 from kpidesign.progress import step_status
 from kpidesign.render import SELECTED_COLOUR, escape
@@ -395,3 +395,49 @@ def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db):
     assert by_key(at.selectbox, "f_avg_spend_aggregation_").format_func(None).startswith("inferred: average")
     at.selectbox(key="def_selected").set_value("purchase_rate").run()
     assert any(w.value == "sum of numerators ÷ sum of denominators" and w.disabled for w in at.text_input)
+
+
+def test_the_tagging_table_pins_names_and_draws_an_untagged_cell_blank(db):
+    """#26 item 4: the names pinned, layer and speed narrow enough to sit beside them, an empty cell blank (the grid
+    draws a missing value as "None"); choosing the blank clears the tag."""
+    import json
+
+    from kpidesign.edits import apply_sheet_edits
+    from kpidesign.i18n import t
+    from tests.app.conftest import open_tab
+
+    at, wid = seeded(db, "ja")
+    store = Store(db)
+    loaded = store.load(wid)
+    store.save(wid, tree.update_node(loaded.workshop, "brand_association", layer=None), expected_version=loaded.version, summary="untag")
+    at.switch_page("views/3_decompose.py").run()
+    open_tab(at, t("tagging_table", "ja"))
+    editor = at.data_editor[0]
+    columns = json.loads(editor.proto.columns)
+    assert columns["name"]["pinned"] and columns["layer"]["width"] + columns["sensitivity"]["width"] <= 400
+    options = {o["value"]: o["label"] for o in columns["layer"]["type_config"]["options"]}
+    frame = editor.value
+    untagged = frame.loc[frame["name"].str.endswith("ブランド連想"), "layer"].iloc[0]
+    assert options[untagged].strip() == "" and "None" not in options.values()
+    ids = [n.id for n, _ in tree.walk(store.load(wid).workshop) if n.parent is not None]
+    cleared, problems = apply_sheet_edits(store.load(wid).workshop, ids, {ids.index("awareness_rate"): {"layer": untagged}}, ("layer",))
+    assert not problems and cleared.node("awareness_rate").layer is None  # the blank choice clears the tag
+
+
+def test_step4_says_what_is_missing_reads_back_the_bands_and_warns_beside_the_fields(db):
+    at, wid = seeded(db, "ja")
+    store = Store(db)
+    loaded = store.load(wid)
+    ws = edits.set_field(loaded.workshop, "customers", "owner", "")
+    ws = edits.set_field(ws, "customers", "unit", "")
+    ws = edits.set_field(ws, "item_price", "yellow", "3000")  # higher is better with yellow above green: the wrong order
+    store.save(wid, ws, expected_version=loaded.version, summary="gaps")
+    ok(at.switch_page("views/4_definitions.py").run())
+    title = at.expander[0].label
+    assert "責任者 未記入 1/" in title and "単位" not in title  # missing, said as missing; not a field step 4 cannot edit
+    at.selectbox(key="def_selected").set_value("purchase_rate").run()
+    bands = next(c.value for c in ok(at).caption if "≥" in c.value).replace("\\", "")  # as drawn (md escapes <)
+    assert "緑" in bands and "≥6%" in bands and "5%〜<6%" in bands and "<5%" in bands
+    assert not any("2,500" in w.value for w in at.warning)  # the wrong order of another KPI is not shown here
+    at.selectbox(key="def_selected").set_value("item_price").run()
+    assert any("3,000" in w.value for w in ok(at).warning)  # beside its own fields

@@ -124,11 +124,13 @@ def idle(page, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError("the app did not become idle")
 
 
-def login(page, base: str, path: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Open the app and pass the editor-password gate."""
+def login(page, base: str, path: str = "", lang: str = "en") -> None:  # type: ignore[no-untyped-def]
+    """Open the app and pass the editor-password gate (its words in lang: the page's browser language)."""
+    from kpidesign.i18n import t
+
     page.goto(f"{base}/{path}")
-    page.get_by_label("Editor password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    page.get_by_label(t("login_password", lang)).fill(PASSWORD)
+    page.get_by_role("button", name=t("login_button", lang)).click()
     idle(page)
 
 

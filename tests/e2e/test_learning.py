@@ -58,7 +58,7 @@ def test_upload_two_years_and_see_the_waterfall_and_the_projection(server, new_p
     page.get_by_role("tab", name="What the data say").click()
     idle(page)
     page.get_by_test_id("stGraphVizChart").first.locator("svg").wait_for(timeout=30000)
-    expect(page.get_by_text("does not lead").first).to_be_visible()
+    expect(page.get_by_text("does not move before").first).to_be_visible()
     page.get_by_test_id("stGraphVizChart").first.scroll_into_view_if_needed()
     page.screenshot(path=str(out / "en-review-links.png"))
 

@@ -12,7 +12,7 @@ from kpidesign import edits
 from kpidesign.library import template
 from kpidesign.model import Actual, Definition, Node, Workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, idle, login, nav
+from tests.e2e.conftest import idle, login, nav
 from ui.keys import field_key
 
 MIN_PX = 22
@@ -102,10 +102,7 @@ def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server, ne
     )
     wid = Store(server["db"]).create(ws)
     page = new_page(locale="ja-JP", width=1920, height=1080)
-    page.goto(f"{server['base']}/review?ws={wid}&projector=1")
-    page.get_by_label("編集用パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    idle(page)
+    login(page, server["base"], f"review?ws={wid}&projector=1", lang="ja")
     page.wait_for_selector('[data-testid="stMain"] h1')
     idle(page)
     page.get_by_text("「受注率」に責任者がいません").first.click()
@@ -131,11 +128,39 @@ def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server, new_pa
     """#26 item 13: in projector mode at 1920x1080 every page's name is whole in the sidebar (Japanese), and Undo and
     the fifth step of the checklist are above the fold."""
     page = new_page(locale="ja-JP", width=1920, height=1080)
-    page.goto(f"{server['base']}/tree?ws={room_workshop}&projector=1")
-    page.get_by_label("編集用パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    idle(page)
+    login(page, server["base"], f"tree?ws={room_workshop}&projector=1", lang="ja")
     page.wait_for_timeout(1000)
     found = page.evaluate(SIDEBAR)
     assert found["cut"] == [], found
     assert found["undo"] <= 1080 and found["last"] and max(found["last"]) <= 1080, found
+
+
+def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+    """#26 item 19: the three switches (show, direction, levels) took two rows above the graph; behind one button that
+    names them, the graph starts right under the title, and the switches still work."""
+    wid = Store(server["db"]).create(template("recruiting", "ja"))
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    login(page, server["base"], f"tree?ws={wid}&projector=1", lang="ja")
+    chart = page.locator('[data-testid="stGraphVizChart"]').first
+    chart.wait_for()
+    page.wait_for_timeout(1500)
+    assert chart.bounding_box()["y"] < 380, chart.bounding_box()  # type: ignore[index]
+    page.get_by_role("button", name="表示: ツリー全体 · 自動 · 自動（150個まで）").click()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(Path(server["db"]).parent / "tree_popover.png"))
+    page.get_by_text("左から右", exact=True).click()
+    idle(page)
+    assert page.get_by_role("button", name="表示: ツリー全体 · 左から右 · 自動（150個まで）").count() == 1
+    page.screenshot(path=str(Path(server["db"]).parent / "tree_first_screen.png"))
+
+
+def test_no_button_of_the_node_editor_is_cut_on_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+    """#26 item 18: 「このノードを削除」 read 「この…」 in a third of the editor's column at 1920x1080."""
+    ws = template("recruiting", "ja")
+    wid = Store(server["db"]).create(ws)
+    page = new_page(locale="ja-JP", width=1920, height=1080)
+    login(page, server["base"], f"tree?ws={wid}&projector=1&go=1&pick=1&node={ws.nodes[1].id}", lang="ja")
+    delete = page.get_by_role("button", name="このノードを削除")
+    delete.wait_for()
+    cut = delete.evaluate("b => [...b.querySelectorAll('p, div')].some(e => e.scrollWidth > e.clientWidth + 1)")
+    assert not cut

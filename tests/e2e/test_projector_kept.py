@@ -15,18 +15,16 @@ def test_projector_mode_is_kept_by_create_and_open(server, new_page):  # type: i
     page = new_page(width=1920, height=1080)
     login(page, server["base"], "?projector=1")
     assert page.evaluate(ROOT_PX) == 22
+
+    def press(button: str, lands_on: str) -> None:
+        page.locator(f".st-key-{button} button").click() if button else page.get_by_role("link", name="Workshops").click()
+        idle(page)
+        page.wait_for_url(f"**/{lands_on}**")
+        assert page.evaluate(ROOT_PX) == 22 and "projector=1" in page.url, page.url
+
     for attempt in range(2):
         page.locator(".st-key-ws_new_title input").fill(f"Projected {attempt}")
-        page.locator(".st-key-ws_create button").click()
-        idle(page)
-        page.wait_for_url("**/kgi**")
-        assert page.evaluate(ROOT_PX) == 22 and "projector=1" in page.url, page.url
-        page.get_by_role("link", name="Workshops").click()
-        idle(page)
-        assert page.evaluate(ROOT_PX) == 22 and "projector=1" in page.url, page.url
-        page.locator(".st-key-ws_open button").click()
-        idle(page)
-        page.wait_for_url("**/kgi**")
-        assert page.evaluate(ROOT_PX) == 22 and "projector=1" in page.url, page.url
-        page.get_by_role("link", name="Workshops").click()
-        idle(page)
+        press("ws_create", "kgi")
+        press("", "")
+        press("ws_open", "kgi")
+        press("", "")

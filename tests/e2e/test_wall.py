@@ -9,7 +9,7 @@ import pytest
 from kpidesign.model import Node, Workshop
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, idle
+from tests.e2e.conftest import idle, login
 from tests.e2e.test_room import SHOTS
 
 NO_SCROLL = """() => {
@@ -54,10 +54,7 @@ def test_the_wall_on_a_projector(server, new_page) -> None:  # type: ignore[no-u
     store.rooms.save(room.prompt("tree", "顧客数"))
     people = [store.rooms.join(wid, f"参加者{n}", client=f"10.0.0.{n}") for n in range(12)]
     wall = new_page(locale="ja-JP", width=1920, height=1080)
-    wall.goto(f"{server['base']}/room?ws={wid}&projector=1&qr={token}")  # the projector's browser, in Japanese
-    wall.get_by_label("編集用パスワード").fill(PASSWORD)
-    wall.get_by_role("button", name="ログイン").click()
-    idle(wall)
+    login(wall, server["base"], f"room?ws={wid}&projector=1&qr={token}", lang="ja")  # the projector's browser, in Japanese
     wall.wait_for_selector(".kd-join img")
     wall.screenshot(path=str(SHOTS / "wall-joining-ja.png"))
     for n, (parent, text) in enumerate(IDEAS):
