@@ -8,7 +8,6 @@ one line, no control characters or line separators; values.clean_block: control 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from enum import StrEnum
 from typing import Annotated
 
@@ -204,11 +203,11 @@ class RoomIdea(_Base):
 
     id: str = Field(max_length=64)
     text: Line = Field(max_length=MAX_IDEA)
-    parent: str | None = None
+    parent: str | None = Field(default=None, max_length=rules.MAX_OPTION)
     author: Line | None = Field(default=None, max_length=MAX_ROOM_NAME)
     status: IdeaStatus = IdeaStatus.PRIVATE
-    node: str | None = None
-    merged_into: str | None = None
+    node: str | None = Field(default=None, max_length=rules.MAX_OPTION)
+    merged_into: str | None = Field(default=None, max_length=64)
 
 
 class RoomVote(_Base):
@@ -239,13 +238,11 @@ class RoomRecord(_Base):
     votes: list[RoomVote] = Field(default_factory=list, max_length=rules.ROOM_VOTES)
 
     @model_validator(mode="after")
-    def _people_a_room_can_hold(self) -> RoomRecord:
-        """At most MAX_PARTICIPANTS named authors, each with at most IDEAS_PER_PERSON ideas."""
-        per_author = Counter(i.author for i in self.ideas if i.author)
-        if len(per_author) > rules.MAX_PARTICIPANTS:
-            raise ValueError(f"ideas: at most {rules.MAX_PARTICIPANTS} authors")
-        if per_author and max(per_author.values()) > rules.IDEAS_PER_PERSON:
-            raise ValueError(f"ideas: at most {rules.IDEAS_PER_PERSON} ideas by one author")
+    def _ideas_named_once(self) -> RoomRecord:
+        """Every idea's id once (votes and merges name ideas by it). Authors are display names, not people: two Kens
+        are two people, so nothing is counted per name."""
+        if len({i.id for i in self.ideas}) != len(self.ideas):
+            raise ValueError("ideas: an id is given to two ideas")
         return self
 
 

@@ -152,6 +152,15 @@ class Idea:
     author: str = ""  # the participant's display name at the time it was read ("" for none)
     merged_into: int | None = None
     node: str | None = None  # the node it became, once accepted
+    decided_from: IdeaStatus | None = None  # what it was when accepted or merged (None: not recorded, before m008)
+
+    @property
+    def seen(self) -> bool:
+        """Whether the room may read it: revealed, or decided (made a node, merged) after it was revealed. An idea
+        the facilitator decided while still private stays its author's (and the facilitator's) alone."""
+        if self.status is IdeaStatus.REVEALED:
+            return True
+        return self.status in (IdeaStatus.ACCEPTED, IdeaStatus.MERGED) and self.decided_from is not IdeaStatus.PRIVATE
 
 
 @dataclass(frozen=True)
@@ -257,8 +266,7 @@ def visible(ideas: Iterable[Idea], participant: str | None) -> list[Idea]:
     participant None is the facilitator, who sees everything."""
     if participant is None:
         return list(ideas)
-    shown = (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED, IdeaStatus.MERGED)
-    return [i for i in ideas if i.participant == participant or i.status in shown]
+    return [i for i in ideas if i.participant == participant or i.seen]
 
 
 def latest(ideas: Sequence[Idea], most: int = PHONE_LIST) -> tuple[list[Idea], int]:

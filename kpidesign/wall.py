@@ -63,8 +63,9 @@ def width_em(text: str) -> float:
 
 
 def on_wall(ideas: Sequence[Idea]) -> list[Idea]:
-    """The ideas the room may read: revealed ones and those made nodes; never a private, dismissed or merged one."""
-    return [i for i in ideas if i.status in ON_WALL]
+    """The ideas the room may read: revealed ones and those made nodes after the reveal; never a private, dismissed or
+    merged one (a merged one is shown as the one it joined)."""
+    return [i for i in ideas if i.status in ON_WALL and i.seen]
 
 
 def groups(ideas: Sequence[Idea], nodes: Sequence[str], anonymous: bool, dots: Mapping[int, int]) -> list[Group]:

@@ -14,7 +14,7 @@ def test_an_e_mail_address_is_an_address(email: str) -> None:
     assert is_address(email) and is_address(f"Ann <{email}>")
 
 
-@given(st.text(alphabet=st.characters(blacklist_characters="@:/", blacklist_categories=("Cs",)), max_size=40))
+@given(st.text(alphabet=st.characters(blacklist_characters="@＠:/#", blacklist_categories=("Cs",)), max_size=40))
 def test_a_team_s_name_is_not(name: str) -> None:
     assert not is_address(name)
 
@@ -43,3 +43,42 @@ def test_for_share_keeps_the_design_and_drops_what_reaches_people(ec: Workshop) 
     assert (shared.node(kpi.id).definition.query, shared.node(kpi.id).definition.connection) == ("", "")
     assert [n.id for n in shared.nodes] == [n.id for n in ws.nodes] and shared.node(kpi.id).name == kpi.name
     assert ws.node(kpi.id).definition.query == "select 1"  # the original is untouched
+
+
+def test_every_text_loses_its_addresses_links_and_slack_ids(ec: Workshop) -> None:
+    """The review's cases (#25 item 4): a full-width ＠, a DSN with its password in `source`, an address in an alert's
+    action, the learning log, the description; Slack channels and ids in review participants."""
+    import datetime as dt
+
+    from kpidesign.model import Definition, LearningEntry
+
+    kpi = ec.nodes[1]
+    nodes = [
+        n.model_copy(
+            update={
+                "definition": Definition(
+                    owner="tanaka@example.co.jp", source="postgresql://ro:pw@db.internal/sales", why="問い合わせ: sato＠example.co.jp"
+                )
+            }
+        )
+        if n.id == kpi.id
+        else n
+        for n in ec.nodes
+    ]
+    ws = ec.model_copy(
+        update={
+            "description": "連絡: boss@example.com <@U012ABCDEF>",
+            "nodes": nodes,
+            "monitoring": Monitoring(
+                reviews=[ReviewMeeting(name="週次", participants=["鈴木＠example.co.jp", "#sales-kpi", "slack:U012ABCDEF", "田中"])],
+                alerts=[Alert(kpi=kpi.id, to="ops@example.com", action="ops@example.com に電話")],
+                learning_log=[LearningEntry(date=dt.date(2026, 1, 1), observe="yamada@example.com reported, see https://wiki.example/x")],
+            ),
+        }
+    )
+    shared = for_share(ws)
+    text = shared.model_dump_json()
+    for secret in ("example.co.jp", "example.com", "ro:pw", "db.internal", "U012ABCDEF", "#sales-kpi", "wiki.example"):
+        assert secret not in text, secret
+    assert shared.monitoring.reviews[0].participants == ["田中"] and "に電話" in shared.monitoring.alerts[0].action
+    assert [n.id for n in shared.nodes] == [n.id for n in ws.nodes] and shared.node(kpi.id).name == kpi.name

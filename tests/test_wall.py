@@ -20,6 +20,7 @@ ideas = st.lists(
         status=st.sampled_from(list(IdeaStatus)),
         activity=st.integers(1, 3),
         author=st.sampled_from(["", "Ann", "佐藤"]),
+        decided_from=st.sampled_from([None, IdeaStatus.PRIVATE, IdeaStatus.REVEALED]),
     ),
     max_size=300,
     unique_by=lambda i: i.id,
@@ -32,7 +33,11 @@ def test_the_wall_shows_only_what_the_room_has_seen_each_once(found: list[Idea],
     grouped = wall.groups(found, NODES, anonymous, {})
     laid = wall.layout(grouped)
     shown = [c for page in laid.pages for g in page for c in g.cards]
-    seen = {i.id for i in found if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)}
+    seen = {
+        i.id
+        for i in found
+        if i.status is IdeaStatus.REVEALED or (i.status is IdeaStatus.ACCEPTED and i.decided_from is not IdeaStatus.PRIVATE)
+    }  # made a node while still private: never on the wall
     assert sorted(c.id for c in shown) == sorted(seen)  # every one, once, on some page; nothing private, dismissed or merged
     if anonymous:
         assert all(c.author is None for c in shown)

@@ -143,7 +143,7 @@ def _remove_authors(workshop_id: str) -> None:
     """Every author of a chosen idea taken out of the room, in one write (a participant flooding the room)."""
     picked = set(chosen())
     authors = sorted({i.participant for i in store().rooms.ideas(workshop_id) if i.id in picked})
-    write(lambda: sum(store().rooms.remove_participant(workshop_id, key) for key in authors), workshop_id=workshop_id)
+    write(lambda: store().rooms.remove_participants(workshop_id, authors), workshop_id=workshop_id)
     clear()
 
 

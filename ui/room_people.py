@@ -1,5 +1,5 @@
 """The participants the facilitator took out of the room (the inbox's "remove their authors"), each removal one
-button away from being taken back (kpidesign.store: rooms.remove_participant / rooms.readmit_participant)."""
+button away from being taken back (kpidesign.store: remove_participant / readmit_participant)."""
 
 from __future__ import annotations
 
@@ -9,18 +9,44 @@ from ui.saving import write
 from ui.state import store
 from ui.text import md, tr
 
+SHOWN = 20  # removed participants listed one by one (the latest); beyond them, one button takes every one back
 
-def _readmit(workshop_id: str, key: str) -> None:
+
+def _readmit(workshop_id: str, key: str | None) -> None:
     write(lambda: store().rooms.readmit_participant(workshop_id, key), workshop_id=workshop_id)
 
 
+def _remove_silent(workshop_id: str) -> None:
+    write(lambda: store().rooms.remove_silent(workshop_id), workshop_id=workshop_id)
+
+
+def silent_button(workshop_id: str) -> None:
+    """Take out of the room everyone who joined over two minutes ago and has sent nothing (joins that fill it)."""
+    st.button(
+        tr("room_remove_silent"),
+        key="room_remove_silent",
+        icon=":material/person_off:",
+        on_click=_remove_silent,
+        args=(workshop_id,),
+        help=tr("room_remove_silent_help"),
+    )
+
+
 def removed(workshop_id: str) -> None:
-    """The participants taken out of the room, each with a button that takes the removal back."""
+    """The participants taken out of the room: the latest each with a button that takes the removal back, and one
+    button for all of them."""
     gone = store().rooms.removed_participants(workshop_id)
     if not gone:
         return
     with st.expander(tr("room_removed_people", count=len(gone))):
-        for n, (key, name) in enumerate(gone, start=1):
+        st.button(
+            tr("room_readmit_all", count=len(gone)),
+            key="room_readmit_all",
+            icon=":material/undo:",
+            on_click=_readmit,
+            args=(workshop_id, None),
+        )
+        for n, (key, name) in enumerate(gone[:SHOWN], start=1):
             st.button(
                 tr("room_readmit", name=md(name) if name else f"#{n}"),
                 key=f"room_readmit_{key[:16]}",

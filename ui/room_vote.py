@@ -22,7 +22,7 @@ CHART = "room_chart_memo"
 def _open_vote(workshop_id: str) -> None:
     kind = VoteKind(st.session_state.get("room_vote_kind") or VoteKind.IDEAS)
     options = (
-        [str(i.id) for i in store().rooms.ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)]
+        [str(i.id) for i in store().rooms.ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED) and i.seen]
         if kind is VoteKind.IDEAS
         else list(st.session_state.get("room_vote_nodes") or [])
     )

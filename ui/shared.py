@@ -7,6 +7,7 @@ import streamlit as st
 
 from kpidesign.model import Workshop
 from kpidesign.monitor import prior_period, status_words
+from kpidesign.redact import for_share
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
@@ -51,7 +52,7 @@ def definitions(ws: Workshop, loaded: Loaded) -> None:
 @cached()
 def _definitions(snap: Snapshot) -> pd.DataFrame:
     """The definition sheet's rows in tree order."""
-    order = [n for n, _ in walk(workshop_with_actuals(snap))]
+    order = [n for n, _ in walk(for_share(workshop_with_actuals(snap)))]  # what a share link may show (kpidesign.redact)
     return pd.DataFrame(
         {
             tr("name"): [n.name for n in order],

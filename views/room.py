@@ -23,11 +23,12 @@ ws = loaded.workshop
 @st.fragment(run_every=r.LIVE_SECONDS)
 def wall() -> None:
     """The wall, followed from the database every second (the timer ticks, a reveal shows at once)."""
-    state, fresh = store().rooms.get(loaded.id), current()
+    rev, fresh = store().rooms.rev(loaded.id), current()
+    state = store().rooms.get(loaded.id) if rev is not None else None
     if state is None or fresh is None:
         st.info(tr("room_is_closed"))
         return
-    wall_ui.draw(loaded.id, state, fresh.workshop)
+    wall_ui.draw(loaded.id, state, fresh.workshop, (loaded.id, rev, fresh.version, lang()))
 
 
 @st.fragment(run_every=r.LIVE_SECONDS)
@@ -43,6 +44,7 @@ def live() -> None:
     ideas, votes = store().rooms.ideas(loaded.id), store().votes.all(loaded.id)
     dots = R.idea_votes(votes, [store().votes.tally(v, loaded.id) for v in votes]) if votes else Counter[int]()
     r.counts(state, ideas)
+    people_ui.silent_button(loaded.id)
     r.reveal_button(loaded.id, ideas)
     if votes:
         vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)

@@ -808,6 +808,12 @@ SCREEN: dict[str, tuple[str, str]] = {
     ),
     "room_removed_people": ("外した参加者（{count}人）", "Removed participants ({count})"),
     "room_readmit": ("{name} を戻す", "Take {name} back"),
+    "room_readmit_all": ("{count}人をすべて戻す", "Take all {count} back"),
+    "room_remove_silent": ("何も送っていない参加者を外す", "Remove those who sent nothing"),
+    "room_remove_silent_help": (
+        "2分以上前に参加して、アイデアもドットもまだない参加者をルームから外します（参加枠を埋めるだけの参加を片付けます）。下の一覧から戻せます。",
+        "Takes out of the room everyone who joined over two minutes ago and has sent no idea and placed no dot (joins that only fill the room). Undo it from the list below.",
+    ),
     "room_vote_question": ("投票の問い", "Question"),
     "room_vote_kind": ("選択肢", "Options"),
     "room_vote_kind_ideas": ("公開されたアイデア", "Revealed ideas"),

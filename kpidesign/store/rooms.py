@@ -22,7 +22,6 @@ from typing import TypeVar, cast
 
 from kpidesign import room as rules
 from kpidesign.lru import LRU
-from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room, RoomState, Timer, VoteState
 from kpidesign.store.base import Noun, clock
 from kpidesign.store.base import now as _now
@@ -100,6 +99,7 @@ class Rooms(Noun):
         with self._write() as conn:
             conn.execute("update rooms set state = ?, closed_at = ? where workshop_id = ?", (RoomState.CLOSED.value, _now(), workshop_id))
             conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
+            conn.execute("update room_participants set client = null where workshop_id = ?", (workshop_id,))  # kept no longer than needed
             self.touch(conn, workshop_id)
 
     def get(self, workshop_id: str) -> Room | None:
@@ -194,22 +194,60 @@ class Rooms(Noun):
         return self.membership(workshop_id, secret) is Membership.ACTIVE
 
     def remove_participant(self, workshop_id: str, key: str) -> int:
-        """Take a participant (named by their key, kpidesign.room.participant_key) out of the room: they can write
-        nothing more, their ideas not yet made nodes and their dots are no longer shown, counted or exported, and
-        their browser does not join again. Undone by readmit_participant; how many of their ideas were hidden."""
-        with self._write() as conn:
-            conn.execute(
-                "update room_participants set removed_at = ? where id = ? and workshop_id = ? and removed_at is null",
-                (_now(), key, workshop_id),
-            )
-            self.touch(conn, workshop_id)
+        """Take a participant (named by their key, kpidesign.room.participant_key) out of the room (see
+        remove_participants); how many of their ideas were hidden."""
+        self.remove_participants(workshop_id, [key])
         return sum(1 for i in self._read_ideas(workshop_id, removed=True) if i.participant == key and i.status is not IdeaStatus.ACCEPTED)
 
-    def readmit_participant(self, workshop_id: str, key: str) -> None:
-        """Undo remove_participant: the participant, their ideas and dots are back as they were."""
+    def remove_participants(self, workshop_id: str, keys: list[str]) -> int:
+        """Take participants out of the room in one write: they can write nothing more, their ideas not yet made nodes
+        and their dots are no longer shown, counted or exported, and their browsers do not join again. Undone by
+        readmit_participant; how many were removed."""
         with self._write() as conn:
-            conn.execute("update room_participants set removed_at = null where id = ? and workshop_id = ?", (key, workshop_id))
+            now = _now()
+            done = sum(
+                conn.execute(
+                    "update room_participants set removed_at = ? where id = ? and workshop_id = ? and removed_at is null",
+                    (now, key, workshop_id),
+                ).rowcount
+                for key in keys
+            )
             self.touch(conn, workshop_id)
+            return done
+
+    def remove_silent(self, workshop_id: str, *, quiet: float = 120.0, now: dt.datetime | None = None) -> int:
+        """Take out of the room, in one write, everyone who joined more than `quiet` seconds ago and has sent no idea
+        and placed no dot (joins that fill the room and do nothing); how many. Undone one by one, or all at once."""
+        since = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=quiet)).isoformat(timespec="seconds")
+        with self._write() as conn:
+            done = conn.execute(
+                "update room_participants set removed_at = ? where workshop_id = ? and removed_at is null and joined_at <= ? "
+                "and id not in (select participant_id from room_ideas where workshop_id = ?) "
+                "and id not in (select d.participant_id from room_dots d join room_votes v on v.id = d.vote_id where v.workshop_id = ?)",
+                (_now(), workshop_id, since, workshop_id, workshop_id),
+            ).rowcount
+            self.touch(conn, workshop_id)
+            return done
+
+    def readmit_participant(self, workshop_id: str, key: str | None = None) -> int:
+        """Undo a removal: the participant (every removed one when key is None), their ideas and dots back as they were,
+        as long as the room has places (EditError room_full otherwise: nothing is readmitted); how many."""
+        with self._write() as conn:
+            people = conn.execute(
+                "select count(*) from room_participants where workshop_id = ? and removed_at is null", (workshop_id,)
+            ).fetchone()[0]
+            back = conn.execute(
+                "select count(*) from room_participants where workshop_id = ? and removed_at is not null and (? is null or id = ?)",
+                (workshop_id, key, key),
+            ).fetchone()[0]
+            if people + back > rules.MAX_PARTICIPANTS:
+                raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
+            conn.execute(
+                "update room_participants set removed_at = null where workshop_id = ? and removed_at is not null and (? is null or id = ?)",
+                (workshop_id, key, key),
+            )
+            self.touch(conn, workshop_id)
+            return int(back)
 
     def removed_participants(self, workshop_id: str) -> list[tuple[str, str]]:
         """The participants the facilitator removed, as (key, display name), the latest first (read once per room revision)."""
@@ -230,6 +268,7 @@ class Rooms(Noun):
         if isinstance(clean, Problem):
             raise EditError(clean)
         with self._write() as conn:
+            self.open_to(workshop_id, secret)
             conn.execute(
                 "update room_participants set name = ? where id = ? and workshop_id = ?",
                 (clean, rules.participant_key(secret), workshop_id),
@@ -261,11 +300,12 @@ class Rooms(Noun):
         """The room's ideas; those of removed participants (but the ones made nodes) only when asked for."""
         shown = "" if removed else f"and (p.removed_at is null or i.status = '{IdeaStatus.ACCEPTED.value}')"
         rows = self.db.execute(
-            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node "
+            "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node, "
+            "i.decided_from "
             f"from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ? {shown} order by i.id",
             (workshop_id,),
         ).fetchall()
-        return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8]) for r in rows]
+        return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8], IdeaStatus(r[9]) if r[9] else None) for r in rows]
 
     def add_idea(self, workshop_id: str, secret: str, text: str, parent: str | None = None, *, now: float | None = None) -> int:
         """A participant's new idea (private until revealed) answering a node; its id. Raise EditError when the text is
@@ -283,7 +323,11 @@ class Rooms(Noun):
                 "select activity from room_ideas where workshop_id = ? and participant_id = ?", (workshop_id, key)
             ).fetchall()
             mine = [Idea(0, key, "", activity=a) for (a,) in rows]
-            in_room = conn.execute("select count(*) from room_ideas where workshop_id = ?", (workshop_id,)).fetchone()[0]
+            in_room = conn.execute(  # a removed participant's ideas leave room for others'
+                "select count(*) from room_ideas i left join room_participants p on p.id = i.participant_id "
+                "where i.workshop_id = ? and p.removed_at is null",
+                (workshop_id,),
+            ).fetchone()[0]
             problem = rules.can_send(room, mine, clock(now), in_room)
             if problem:
                 raise EditError(problem)
@@ -295,9 +339,12 @@ class Rooms(Noun):
             return int(cur.lastrowid or 0)
 
     def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, secret: str, idea_id: int) -> None:
-        """Refuse (EditError) a participant's change of an idea unless the room is open, they are in it, and the idea
-        is theirs and still private."""
+        """Refuse (EditError) a participant's change of an idea unless the room is open (and its time not up, when the
+        timer stops ideas), they are in it, and the idea is theirs and still private."""
         self.open_to(workshop_id, secret)
+        room = self.get(workshop_id)
+        if room is not None and room.timer.close_on_end and room.timer.ended(clock(None)):
+            raise EditError(Problem("room_time_up"))
         row = conn.execute(
             "select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)
         ).fetchone()
@@ -367,7 +414,7 @@ class Rooms(Noun):
             if problem:
                 raise EditError(problem)
             conn.execute(
-                "update room_ideas set status = ?, merged_into = ?, updated_at = ? where id = ?",
+                "update room_ideas set decided_from = status, status = ?, merged_into = ?, updated_at = ? where id = ?",
                 (IdeaStatus.MERGED.value, into, _now(), idea_id),
             )
             self.touch(conn, workshop_id)
@@ -381,7 +428,7 @@ class Rooms(Noun):
         with self._write() as conn:
             done = sum(
                 conn.execute(
-                    "update room_ideas set accepted_from = status, status = ?, node = ?, updated_at = ? "
+                    "update room_ideas set decided_from = status, status = ?, node = ?, updated_at = ? "
                     f"where id = ? and workshop_id = ? and status in {UNDECIDED}",
                     (IdeaStatus.ACCEPTED.value, node, _now(), idea_id, workshop_id),
                 ).rowcount
@@ -389,21 +436,3 @@ class Rooms(Noun):
             )
             self.touch(conn, workshop_id)
             return done
-
-    def unaccept_missing(self, conn: sqlite3.Connection, workshop_id: str, ws: Workshop) -> None:
-        """Ideas accepted as nodes the design no longer has (an undo of "make nodes", a restore, a deletion) are undecided
-        again, as they were before (private stays private): back in the inbox, choosable, and named by no export."""
-        ids = {n.id for n in ws.nodes}
-        gone = [
-            (r[0],)
-            for r in conn.execute(
-                "select id, node from room_ideas where workshop_id = ? and status = ?", (workshop_id, IdeaStatus.ACCEPTED.value)
-            ).fetchall()
-            if r[1] not in ids
-        ]
-        if gone:
-            conn.executemany(
-                "update room_ideas set status = coalesce(accepted_from, ?), node = null, accepted_from = null where id = ?",
-                [(IdeaStatus.REVEALED.value, *g) for g in gone],
-            )
-            self.touch(conn, workshop_id)

@@ -184,10 +184,11 @@ def m008_vote_counts_and_room_bounds(db: Database) -> None:
     db.table("room_participants").add_column("client", str)
     db.table("room_participants").add_column("removed_at", str)
     db.table("room_participants").create_index(["workshop_id", "client", "joined_at"])
-    db.table("room_ideas").add_column("accepted_from", str)
-    db.table("room_votes").add_column(
-        "activity", int
-    )  # the question it was opened under: its result is shown until the next  # private or revealed: where an undone acceptance returns it
+    # what an idea was (private or revealed) when the facilitator decided it: an undone acceptance returns it there,
+    # and one decided while private is never shown to the room
+    db.table("room_ideas").add_column("decided_from", str)
+    # the question a vote was opened under: its result is shown until the next one
+    db.table("room_votes").add_column("activity", int)
 
 
 def known_migrations() -> tuple[str, ...]:

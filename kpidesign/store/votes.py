@@ -125,14 +125,16 @@ class Votes(Noun):
 
 
 def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | None:
-    """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results."""
+    """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results.
+    Built without the import's limits (model_construct): what the store holds is always exported, even a room an
+    older release let grow past them; importing or copying it again is what refuses it, with a message."""
     room = rooms.get(workshop_id)
     if room is None:
         return None
     ideas = rooms.ideas(workshop_id)
     label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
     records = [
-        RoomIdea(
+        RoomIdea.model_construct(
             id=label[i.id],
             text=i.text,
             parent=i.parent,
@@ -148,10 +150,12 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | No
         return label.get(int(option), option) if vote.kind is VoteKind.IDEAS and option.isdigit() else option
 
     voted = [
-        RoomVote(question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in votes.tally(v, workshop_id)})
+        RoomVote.model_construct(
+            question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in votes.tally(v, workshop_id)}
+        )
         for v in votes.all(workshop_id)
     ]
-    return RoomRecord(anonymous=room.anonymous, ideas=records, votes=voted)
+    return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=voted)
 
 
 def with_room(rooms: Rooms, votes: Votes, ws: Workshop, workshop_id: str) -> Workshop:

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from kpidesign.findings import Finding, Severity, errors
 from kpidesign.lru import LRU
 from kpidesign.model import RoomRecord, Workshop
+from kpidesign.room import IdeaStatus
 from kpidesign.store.actuals import Actuals
 from kpidesign.store.actuals import insert as insert_actuals
 from kpidesign.store.alerts import Alerts
@@ -226,8 +227,26 @@ class Store:
             )
             conn.execute("insert into versions values (?,?,?,?,?)", (workshop_id, new, now, summary, zlib.compress(doc.encode(), 1)))
             conn.execute("delete from versions where workshop_id = ? and version <= ?", (workshop_id, new - KEEP_VERSIONS))
-            self.rooms.unaccept_missing(conn, workshop_id, ws)
+            self._unaccept_missing(conn, workshop_id, ws)
         return new
+
+    def _unaccept_missing(self, conn: sqlite3.Connection, workshop_id: str, ws: Workshop) -> None:
+        """Ideas accepted as nodes the design no longer has (an undo of "make nodes", a restore, a deletion) are undecided
+        again, as they were before (private stays private): back in the inbox, choosable, and named by no export."""
+        ids = {n.id for n in ws.nodes}
+        gone = [
+            (r[0],)
+            for r in conn.execute(
+                "select id, node from room_ideas where workshop_id = ? and status = ?", (workshop_id, IdeaStatus.ACCEPTED.value)
+            ).fetchall()
+            if r[1] not in ids
+        ]
+        if gone:
+            conn.executemany(
+                "update room_ideas set status = coalesce(decided_from, ?), node = null, decided_from = null where id = ?",
+                [(IdeaStatus.REVEALED.value, *g) for g in gone],
+            )
+            self.rooms.touch(conn, workshop_id)
 
     def duplicate(self, workshop_id: str, title: str) -> str:
         """Copy a workshop (with its actuals and its room's ideas and votes, closed) under a new title; return the copy's id."""

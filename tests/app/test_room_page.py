@@ -176,8 +176,8 @@ def test_the_facilitator_removes_a_flooding_participant_and_takes_them_back(db: 
     ok(button(pick(at, flood[0]), "room_remove_authors").click().run())
     assert [i.text for i in store.rooms.ideas(wid)] == ["a real idea"] and store.rooms.participant_count(wid) == 1
     assert not any("spam" in o for g in at.button_group for o in g.options)
-    [readmit] = [b for b in at.button if b.key.startswith("room_readmit_")]
-    assert "Spam" in readmit.label
+    [readmit] = [b for b in at.button if b.key.startswith("room_readmit_") and b.key != "room_readmit_all"]
+    assert "Spam" in readmit.label and "1" in button(at, "room_readmit_all").label
     ok(readmit.click().run())
     assert len(store.rooms.ideas(wid)) == 6 and store.rooms.participant_count(wid) == 2
     assert not [b for b in at.button if b.key.startswith("room_readmit_")]
@@ -229,3 +229,30 @@ def test_the_wall_shows_the_vote_without_counts_until_it_closes(db: Path) -> Non
     ok(at.run())
     wall = _wall_html(at)
     assert "Results: Which first?" in wall and "<b>3</b>" in wall and "kd-fill" in wall
+
+
+def test_the_wall_reads_names_as_typed_and_hides_running_counts(db: Path) -> None:
+    """Review F7 and F4: a node called 受注率(%) reads so on the wall (no Markdown backslashes in HTML), and an open
+    vote on ideas shows no idea's running dots."""
+    from kpidesign import tree
+
+    at, wid, store = room_page(db)
+    loaded = store.load(wid)
+    store.save(wid, tree.update_node(loaded.workshop, "customers", name="受注率(%)"), expected_version=loaded.version, summary="rename")
+    ok(button(at, "room_open").click().run())
+    room = store.rooms.get(wid)
+    assert room is not None
+    store.rooms.save(room.prompt("tree", "customers"))
+    people = [store.rooms.join(wid, f"P{n}") for n in range(2)]
+    idea = store.rooms.add_idea(wid, people[0], "指名検索", "customers")
+    store.rooms.reveal_ideas(wid)
+    vote = store.votes.open(wid, "どれ？", VoteKind.IDEAS, [str(idea)])
+    for p in people:
+        store.votes.place_dot(wid, vote, p, str(idea))
+    ok(button(at, "room_to_wall").click().run())
+    wall = _wall_html(at)
+    assert "受注率(%)" in wall and "\\(" not in wall
+    assert "kd-dots" not in wall  # no running count on the card while the vote is open
+    store.votes.close(wid)
+    ok(at.run())
+    assert "● 2" in _wall_html(at)
