@@ -254,7 +254,7 @@ class Store:
         return self.create(ws.model_copy(update={"title": title}), summary="duplicated")
 
     def room_record(self, workshop_id: str) -> RoomRecord | None:
-        """What the room contributed, as exported (kpidesign.store.votes.record); None when it never had a room."""
+        """What the room contributed, as exported (kpidesign.store.votes.room_record); None when it never had a room."""
         return room_record(self.rooms, self.votes, workshop_id)
 
     def with_room(self, ws: Workshop, workshop_id: str) -> Workshop:
