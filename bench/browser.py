@@ -171,7 +171,7 @@ def run(sizes: tuple[int, ...] = (100, 500), sessions: int = 20) -> list[tuple[s
                     if shown[size] < size:  # the page's default view of a big tree: deep levels folded
                         views.insert(0, (f"default view, {shown[size]} boxes", tree_page, shown[size]))
                     # what a stakeholder opens cold: the read-only view of a share link (the tree is its first tab)
-                    views.append((f"share link, {shown[size]} boxes", f"{base}/?share={store.create_share(ids[size])}", shown[size]))
+                    views.append((f"share link, {shown[size]} boxes", f"{base}/?share={store.shares.create(ids[size])}", shown[size]))
                     for name, url, boxes in views:
                         pairs = [(_drawn_ms(browser, url, boxes), _drawn_ms(browser, floor_base, 1)) for _ in range(5)]
                         tree_ms = statistics.median(a for a, _ in pairs)

@@ -125,14 +125,14 @@ def share_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) ->
     """The read-only view a share link opens: its rerun (it refreshes itself every few seconds, in every viewer's
     browser), and its first rerun after the facilitator saved an edit (a new version: what is kept per version is rebuilt)."""
     at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["share"] = store.create_share(workshop_id)
+    at.query_params["share"] = store.shares.create(workshop_id)
     at.run()
     assert not at.exception and at.get("graphviz_chart"), at.exception
     ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
     rows = [(size, "page share link (read-only view)", ms, ms / floor)]
     ms, floor = after_edit_ms(at, lambda: _edit(store, workshop_id), floor_app)
     rows.append((size, f"page share link, {AFTER_EDIT}", ms, ms / floor))
-    viewers = [at] + [_shared(store.create_share(workshop_id)) for _ in range(VIEWERS - 1)]  # a room of stakeholders
+    viewers = [at] + [_shared(store.shares.create(workshop_id)) for _ in range(VIEWERS - 1)]  # a room of stakeholders
     ms, floor = after_edit_ms(_All(viewers), lambda: _edit(store, workshop_id), floor_app)
     return rows + [(size, f"share link: {VIEWERS} viewers' refresh after an edit (all of them; ratio to one floor rerun)", ms, ms / floor)]
 
@@ -144,13 +144,13 @@ IDEAS_EACH = 5  # 150 ideas in the room
 def full_room(store: Store, workshop_id: str) -> tuple[str, list[str]]:
     """Open the workshop's room and fill it: 30 participants (named), 5 ideas each answering nodes near the top of
     the tree (so the inbox has several groups). The join token and the participants' ids."""
-    token = store.open_room(workshop_id, anonymous=False)
+    token = store.rooms.open(workshop_id, anonymous=False)
     ws = store.load(workshop_id).workshop
     parents = [n.id for n in ws.nodes[:6]]
-    people = [store.join_room(workshop_id, f"Person {i}") for i in range(PARTICIPANTS)]
+    people = [store.rooms.join(workshop_id, f"Person {i}") for i in range(PARTICIPANTS)]
     for k in range(IDEAS_EACH):
         for i, pid in enumerate(people):
-            store.add_idea(workshop_id, pid, f"アイデア {i}-{k}: 指名検索を増やす <b>{{x}}</b>", parents[(i + k) % len(parents)])
+            store.rooms.add_idea(workshop_id, pid, f"アイデア {i}-{k}: 指名検索を増やす <b>{{x}}</b>", parents[(i + k) % len(parents)])
     return token, people
 
 
@@ -191,40 +191,40 @@ def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> 
             rows.append((size, f"{name}, {room} {state}", ms, ms / floor))
 
     timed("private")
-    store.reveal_ideas(workshop_id)
+    store.rooms.reveal_ideas(workshop_id)
     timed("revealed")
-    options = [str(i.id) for i in store.ideas(workshop_id)][:50]
-    vote = store.open_vote(workshop_id, "どれから？", VoteKind.IDEAS, options)
+    options = [str(i.id) for i in store.rooms.ideas(workshop_id)][:50]
+    vote = store.votes.open(workshop_id, "どれから？", VoteKind.IDEAS, options)
     for i, pid in enumerate(people):
         for d in range(3 if i else 2):  # the phone timed has one dot left to place
-            store.place_dot(workshop_id, vote, pid, options[(i * 3 + d) % len(options)])
+            store.votes.place_dot(workshop_id, vote, pid, options[(i * 3 + d) % len(options)])
     timed("revealed, a vote open on 50 of them")
     assert phone.button_group[0].key.startswith(f"room_dots_{vote}_")  # the vote's pills
-    store.close_vote(workshop_id)
+    store.votes.close(workshop_id)
     room = at_the_limits(store, workshop_id, people)
     timed("revealed")
-    options = [str(i.id) for i in store.ideas(workshop_id)][-R.MAX_OPTIONS :]
-    vote = store.open_vote(workshop_id, "どれから？", VoteKind.IDEAS, options)
+    options = [str(i.id) for i in store.rooms.ideas(workshop_id)][-R.MAX_OPTIONS :]
+    vote = store.votes.open(workshop_id, "どれから？", VoteKind.IDEAS, options)
     everyone = store.db.execute("select count(*) from room_participants").fetchone()[0]
     timed(f"revealed, a vote open on {len(options)} of them ({everyone} joined)")
-    store.close_vote(workshop_id)
+    store.votes.close(workshop_id)
     return rows
 
 
 def at_the_limits(store: Store, workshop_id: str, people: list[str]) -> str:
     """Fill the room to its limits (#25 item 3: MAX_PARTICIPANTS people, ROOM_IDEAS ideas, every one revealed); the
     rows' name for it."""
-    more = [store.join_room(workshop_id, f"Person {i}", client=f"bench-{i}") for i in range(len(people), R.MAX_PARTICIPANTS)]
+    more = [store.rooms.join(workshop_id, f"Person {i}", client=f"bench-{i}") for i in range(len(people), R.MAX_PARTICIPANTS)]
     everyone = people + more
-    sent = len(store.ideas(workshop_id))
+    sent = len(store.rooms.ideas(workshop_id))
     ws = store.load(workshop_id).workshop
     parents = [n.id for n in ws.nodes[:6]]
     k = 0
     while sent < R.ROOM_IDEAS:
         pid = everyone[k % len(everyone)]
-        store.add_idea(workshop_id, pid, f"アイデア {k}: 指名検索を増やす <b>{{x}}</b>", parents[k % len(parents)])
+        store.rooms.add_idea(workshop_id, pid, f"アイデア {k}: 指名検索を増やす <b>{{x}}</b>", parents[k % len(parents)])
         sent, k = sent + 1, k + 1
-    store.reveal_ideas(workshop_id)
+    store.rooms.reveal_ideas(workshop_id)
     return f"at the room's limits ({R.MAX_PARTICIPANTS} participants, {R.ROOM_IDEAS} ideas)"
 
 
@@ -271,7 +271,7 @@ def store_rows(sizes: tuple[int, ...], floor: float) -> list[tuple[int, str, flo
             def restore() -> None:
                 state["v"] = store.restore(wid, 1, expected_version=state["v"] or store.load(wid).version)
 
-            full = store.with_actuals(store.load(wid).workshop, wid)
+            full = store.actuals.attach(store.load(wid).workshop, wid)
             doc = store.db.execute("select doc from workshops where id = ?", (wid,)).fetchone()[0]
             text = to_yaml(full)
             timings: list[tuple[str, Callable[[], float]]] = [

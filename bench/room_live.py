@@ -131,10 +131,10 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
         store = Store(db)
         ws = workshop(size)
         wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
-        token = store.open_room(wid)
-        room = store.room(wid)
+        token = store.rooms.open(wid)
+        room = store.rooms.get(wid)
         assert room is not None
-        store.save_room(room.prompt("tree", ws.nodes[1].id))  # "What drives …?" on every phone
+        store.rooms.save(room.prompt("tree", ws.nodes[1].id))  # "What drives …?" on every phone
         env = {**os.environ, "KPIDESIGN_DB": str(db)}
         env.pop("KPIDESIGN_EDITOR_PASSWORD", None)
         server, base = _serve("app.py", ROOT, env)
@@ -199,7 +199,7 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                 load_after = os.getloadavg()[0]
                 latencies = sorted(seen[m] - t for m, t in sent.items() if m in seen)
                 missing = len(sent) - len(latencies)
-                stored = len(store.ideas(wid))
+                stored = len(store.rooms.ideas(wid))
                 peak_kb = _rss_kb(server.pid)
                 chromium = [pid for pid in _tree(os.getpid()) if pid != os.getpid() and pid not in _tree(server.pid)]
                 browser_mib = _pss_mib(chromium)

@@ -305,7 +305,7 @@ file's run it is: 1.14 s at p95 (0.72 s at p50), the server at ~190 MiB.
 had pages slower than the run before (dashboard 5.4x -> 7.4x the floor, 26x -> 39x after an edit; export after an edit
 13x -> 21x): Streamlit's cache hashes every argument again and inspects the function's signature on each call (~40 us
 more than a plain dict lookup per view in a bare measurement; a page asks for ten or more views). The views are now kept
-on a `Shelf` (an LRU dictionary under a lock, ~2 us a lookup), and the export page's PNG check and SVG preview share one
+on a `kpidesign.lru.LRU` (a dictionary under a lock, ~2 us a lookup), and the export page's PNG check and SVG preview share one
 layout again. Against the run before today's work (500 nodes, ms and ratio to the floor timed beside it):
 
 | page | before | after |

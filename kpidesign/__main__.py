@@ -22,6 +22,7 @@ from kpidesign.io import dbt, files, lightdash
 from kpidesign.io.yaml_io import from_yaml
 from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
+from kpidesign.progress import steps_done
 from kpidesign.review import PRINCIPLES, review
 from kpidesign.store import NewerSchemaError, Store
 from kpidesign.values import format_number, format_value
@@ -191,7 +192,7 @@ def cmd_goalseek(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    return Store(args.db) if args.db else Store()
+    return Store(args.db or None, steps_done=steps_done)
 
 
 def _find(store: Store, key: str) -> str:
@@ -250,7 +251,7 @@ def cmd_actuals(args: argparse.Namespace) -> int:
     for b in bad:
         print(f"{t('row', lang)} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang)}")
     if good:
-        store.add_actuals(wid, good)
+        store.actuals.add(wid, good)
     print(t("actuals_added", lang, count=len(good)))
     return 0
 
@@ -259,7 +260,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write a workshop in one format."""
     store = _store(args)
     wid = _find(store, args.workshop)
-    ws = store.with_room(store.with_actuals(store.load(wid).workshop, wid), wid)
+    ws = store.with_room(store.actuals.attach(store.load(wid).workshop, wid), wid)
     if args.format != "dbt" and (args.prefix or args.no_time_spine):
         raise UsageError("--prefix and --no-time-spine are for --format dbt")
     if args.format == "dbt":
@@ -361,7 +362,7 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if not connectors.kpis_with_queries(ws):
         print("no KPI of this workshop has a query (definition: query and connection)", file=sys.stderr)
     if kept:
-        store.add_actuals(wid, kept)
+        store.actuals.add(wid, kept)
     return 1 if failed else 0
 
 
@@ -549,8 +550,8 @@ def cmd_compact(args: argparse.Namespace) -> int:
 
 
 def _room_tallies(store: Store, wid: str) -> Counter[int]:
-    votes = store.votes(wid)
-    return room_rules.idea_votes(votes, [store.tally(v, wid) for v in votes])
+    votes = store.votes.all(wid)
+    return room_rules.idea_votes(votes, [store.votes.tally(v, wid) for v in votes])
 
 
 def cmd_room(args: argparse.Namespace) -> int:
@@ -558,16 +559,16 @@ def cmd_room(args: argparse.Namespace) -> int:
     store = _store(args)
     wid = _find(store, args.workshop)
     if args.action == "open":
-        token = store.open_room(wid, anonymous=not args.named if args.named else None)
+        token = store.rooms.open(wid, anonymous=not args.named if args.named else None)
         print(room_rules.join_address(token, os.environ.get(room_rules.BASE_URL_ENV)))
         print("the token is shown only now; `room close` ends every participant's access", file=sys.stderr)
         return 0
     if args.action == "close":
-        store.close_room(wid)
+        store.rooms.close(wid)
         print("closed")
         return 0
-    room = store.room(wid)
-    rows = room_rules.listing(store.ideas(wid), room.anonymous if room else True, _room_tallies(store, wid))
+    room = store.rooms.get(wid)
+    rows = room_rules.listing(store.rooms.ideas(wid), room.anonymous if room else True, _room_tallies(store, wid))
     if args.json:
         print(to_json({"ideas": rows}))
         return 0

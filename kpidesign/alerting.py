@@ -33,10 +33,10 @@ class Outcome:
 def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bool = False, ws: Workshop | None = None) -> list[Outcome]:
     """The alerts that fire now (on ws if given, else as stored); with send, deliver new ones and log every attempt (an
     alert that fails, for any reason, is logged as failed and the run goes on)."""
-    ws = ws or store.with_actuals(store.load(workshop_id).workshop, workshop_id)
+    ws = ws or store.actuals.attach(store.load(workshop_id).workshop, workshop_id)
     out = []
     for f in firing(ws):
-        if store.alert_sent(workshop_id, f.key):
+        if store.alerts.sent(workshop_id, f.key):
             out.append(Outcome(f, Delivery.ALREADY_SENT))
             continue
         if not send:
@@ -47,10 +47,10 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
             receipt = delivery.send(settings, f.alert.channel, f.alert.to, subject, body)
         except Exception as e:  # noqa: BLE001 (whatever goes wrong with one alert is its failure: the others are still sent)
             detail = failure(e)
-            store.log_alert(workshop_id, f.key, False, detail)
+            store.alerts.log(workshop_id, f.key, False, detail)
             out.append(Outcome(f, Delivery.FAILED, detail))
             continue
-        store.log_alert(workshop_id, f.key, True, receipt)
+        store.alerts.log(workshop_id, f.key, True, receipt)
         out.append(Outcome(f, Delivery.SENT, receipt))
     return out
 
@@ -64,12 +64,12 @@ def send_test(store: Store, workshop_id: str, settings: delivery.Settings, chann
     try:
         receipt = delivery.send(settings, channel, to, subject, body)
     except delivery.DeliveryError as e:
-        store.log_alert(workshop_id, key, False, str(e), test=True)
+        store.alerts.log(workshop_id, key, False, str(e), test=True)
         raise
     except Exception as e:  # an unexpected failure is logged and told as a DeliveryError too
-        store.log_alert(workshop_id, key, False, failure(e), test=True)
+        store.alerts.log(workshop_id, key, False, failure(e), test=True)
         raise delivery.DeliveryError(failure(e)) from e
-    store.log_alert(workshop_id, key, True, receipt, test=True)
+    store.alerts.log(workshop_id, key, True, receipt, test=True)
     return receipt
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from kpidesign import library, tree
 from kpidesign.model import Workshop, new_workshop
+from kpidesign.progress import steps_done
 from kpidesign.store import Store
 
 # Generating inputs is timed by Hypothesis's health check; on a loaded machine (CI runs the browser tests' servers
@@ -47,7 +48,7 @@ def ec() -> Workshop:
 @pytest.fixture
 def store() -> Store:
     """An empty in-memory store."""
-    s = Store(memory=True)
+    s = Store(memory=True, steps_done=steps_done)
     yield s
     s.close()
 

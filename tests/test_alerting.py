@@ -14,7 +14,7 @@ from tests.servers import smtp, webhook
 def red_workshop(template):
     store = Store(memory=True)
     wid = store.create(template)
-    store.add_actuals(
+    store.actuals.add(
         wid,
         [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03), Actual(kpi="sales", date=dt.date(2026, 10, 1), value=8.5e8)],
     )
@@ -25,7 +25,7 @@ def test_dry_run_lists_without_sending(red_workshop):
     store, wid = red_workshop
     outcomes = alerting.run(store, wid, delivery.Settings())
     assert {(o.firing.alert.kpi, o.state) for o in outcomes} == {("purchase_rate", "listed"), ("sales", "listed")}
-    assert store.alert_log(wid) == []
+    assert store.alerts.recent(wid) == []
 
 
 def test_delivery_to_local_slack_and_smtp_once(red_workshop):
@@ -42,10 +42,10 @@ def test_delivery_to_local_slack_and_smtp_once(red_workshop):
         again = alerting.run(store, wid, settings, send=True)
         assert sorted(o.state for o in again) == ["already_sent", "already_sent"]
         assert len(bodies) == 1 and len(messages) == 1  # no duplicate for the same KPI, status and date
-        store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.02)])
+        store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.02)])
         third = alerting.run(store, wid, settings, send=True)
         assert sorted(o.state for o in third) == ["already_sent", "sent"] and len(bodies) == 2
-    assert [row["ok"] for row in store.alert_log(wid)] == [1, 1, 1]
+    assert [row["ok"] for row in store.alerts.recent(wid)] == [1, 1, 1]
 
 
 def test_failures_are_logged_and_retried_later(red_workshop):
@@ -53,7 +53,7 @@ def test_failures_are_logged_and_retried_later(red_workshop):
     broken = delivery.Settings(slack_webhook="http://127.0.0.1:9/nothing", smtp_host=None)
     outcomes = alerting.run(store, wid, broken, send=True)
     assert {o.state for o in outcomes} == {"failed"}
-    assert all(row["ok"] == 0 for row in store.alert_log(wid))
+    assert all(row["ok"] == 0 for row in store.alerts.recent(wid))
     assert {o.state for o in alerting.run(store, wid, broken)} == {"listed"}  # not marked as sent
 
 
@@ -64,7 +64,7 @@ def test_send_test(red_workshop):
         assert receipt == "slack 200" and "TEST" in json.loads(bodies[0])["text"]
     with pytest.raises(delivery.DeliveryError):
         alerting.send_test(store, wid, delivery.Settings(), Channel.EMAIL, "a@example.com")
-    assert [row["test"] for row in store.alert_log(wid)] == [1, 1]
+    assert [row["test"] for row in store.alerts.recent(wid)] == [1, 1]
 
 
 def test_settings_from_environment(monkeypatch):
@@ -128,8 +128,8 @@ def test_one_failed_alert_never_stops_the_others(red_workshop, fake_smtp):
     from kpidesign.model import Alert
 
     store, wid = red_workshop
-    store.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=40000)])
-    ws = store.with_actuals(store.load(wid).workshop, wid)
+    store.actuals.add(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=40000)])
+    ws = store.actuals.attach(store.load(wid).workshop, wid)
     ws = _with_alerts(
         _renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com"),
         Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="first@example.com"),
@@ -142,7 +142,7 @@ def test_one_failed_alert_never_stops_the_others(red_workshop, fake_smtp):
         outcomes = alerting.run(store, wid, settings, send=True, ws=ws)
     assert [(o.firing.alert.kpi, o.state) for o in outcomes] == [("purchase_rate", "failed"), ("sales", "sent"), ("customers", "sent")]
     assert "RuntimeError" in outcomes[0].detail and len(bodies) == 1 and [m["To"] for m in fake_smtp.sent] == ["third@example.com"]
-    assert [(row["kpi"], row["ok"]) for row in reversed(store.alert_log(wid))] == [("purchase_rate", 0), ("sales", 1), ("customers", 1)]
+    assert [(row["kpi"], row["ok"]) for row in reversed(store.alerts.recent(wid))] == [("purchase_rate", 0), ("sales", 1), ("customers", 1)]
     assert {o.state for o in alerting.run(store, wid, settings, ws=ws)} == {"listed", "already_sent"}  # the failed one is tried again
 
 
@@ -150,7 +150,7 @@ def test_a_line_break_in_a_name_never_adds_a_mail_header(red_workshop, fake_smtp
     from kpidesign.model import Alert
 
     store, wid = red_workshop
-    ws = store.with_actuals(store.load(wid).workshop, wid)
+    ws = store.actuals.attach(store.load(wid).workshop, wid)
     ws = _with_alerts(
         _renamed(ws, purchase_rate="購入率\r\nBcc: evil@example.com\u2028X-Evil: 1\n"),
         Alert(kpi="purchase_rate", channel=Channel.EMAIL, to="lead@example.com"),
@@ -171,7 +171,7 @@ def test_slack_text_is_escaped(red_workshop):
     from kpidesign.model import Alert
 
     store, wid = red_workshop
-    ws = store.with_actuals(store.load(wid).workshop, wid)
+    ws = store.actuals.attach(store.load(wid).workshop, wid)
     ws = ws.model_copy(update={"title": "Q3 <!here> & co"})
     ws = _with_alerts(
         _renamed(ws, purchase_rate="<!channel> CVR"),
@@ -207,5 +207,5 @@ def test_a_test_message_that_fails_unexpectedly_is_a_delivery_error(red_workshop
     fake_smtp.failing = {"a@example.com"}
     with pytest.raises(delivery.DeliveryError, match="RuntimeError"):  # the page shows it as a message, not a traceback
         alerting.send_test(store, wid, delivery.Settings(smtp_host="smtp.example.com"), Channel.EMAIL, "a@example.com")
-    [row] = store.alert_log(wid)
+    [row] = store.alerts.recent(wid)
     assert row["ok"] == 0 and row["test"] == 1 and "the SMTP library broke" in row["detail"]

@@ -34,8 +34,8 @@ def _live(path: Path, ws, saves: int = 5) -> str:
     wid = s.create(ws)
     for i in range(saves):
         s.save(wid, tree.update_node(ws, "customers", name=f"Customers {i}"), expected_version=i + 1, summary=f"edit {i}")
-    s.create_share(wid, label="board")
-    s.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 1, 5), value=41000.0)])
+    s.shares.create(wid, label="board")
+    s.actuals.add(wid, [Actual(kpi="customers", date=dt.date(2026, 1, 5), value=41000.0)])
     s.close()
     return wid
 
@@ -53,7 +53,7 @@ def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_p
     setup = Store(db)
     wids = [setup.create(ec.model_copy(update={"title": f"W{i}"})) for i in range(3)]
     day = dt.date(1990, 1, 1)  # ~6 MB of actuals, so that each copy takes long enough for saves to land during it
-    setup.add_actuals(
+    setup.actuals.add(
         wids[0],
         [Actual(kpi=k, date=day + dt.timedelta(days=d), value=d / 7) for k in ("customers", "items", "frequency") for d in range(30000)],
     )
@@ -146,7 +146,7 @@ def test_backup_on_a_full_disk_real_write_limit(tmp_path, ec):
     s = Store(db)
     wid = s.create(ec)
     day = dt.date(2000, 1, 1)
-    s.add_actuals(
+    s.actuals.add(
         wid, [Actual(kpi=k, date=day + dt.timedelta(days=d), value=float(d)) for k in ("customers", "items") for d in range(8000)]
     )
     s.close()
@@ -415,7 +415,7 @@ def test_a_trigger_planted_in_a_backup_would_give_every_new_workshop_a_known_lin
     _plant(db, PLANTED["trigger"])
     s = Store(db)
     wid = s.create(ec.model_copy(update={"title": "after the restore"}))
-    assert s.resolve_share(KNOWN_TOKEN) == wid  # never expires, token known to whoever made the file
+    assert s.shares.resolve(KNOWN_TOKEN) == wid  # never expires, token known to whoever made the file
     s.close()
 
 

@@ -157,7 +157,7 @@ def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):
 
     db = str(tmp_path / "a.db")
     code, out, _ = run(capsys, "import", EC, "--db", db)
-    Store(db).add_actuals(out.strip(), [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])
+    Store(db).actuals.add(out.strip(), [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])
     code, out, _ = run(capsys, "alerts", "E-commerce sales +20% (example)", "--db", db)
     assert code == 0 and out.startswith("listed") and "purchase_rate" in out
     with webhook() as (url, bodies):
@@ -294,7 +294,7 @@ def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys, tmp_path):
     lines = out.splitlines()
     assert lines[:2] == ["2 rows were not imported:", "Row 4: There is no KPI “nobody” in this tree."] and lines[-1] == "2 values saved."
     assert lines[2].startswith("Row 5: “soon” is not a date") and len(lines) == 4
-    assert [(a.kpi, a.date.isoformat(), a.value, a.market) for a in Store(db).actuals(wid)] == [
+    assert [(a.kpi, a.date.isoformat(), a.value, a.market) for a in Store(db).actuals.all(wid)] == [
         ("purchase_rate", "2026-10-01", 0.018, 0.02),
         ("purchase_rate", "2026-10-08", 0.017, None),
     ]
@@ -319,7 +319,7 @@ def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys,
         and lines[0] == "1行は読み込みませんでした:"
         and lines[1].startswith("行 2 (2026-10-01): 「たくさん」は数値として読めません")
     )
-    assert [(a.kpi, a.value, a.market) for a in Store(db).actuals(wid)] == [("awareness_rate", 0.3, 0.28)]
+    assert [(a.kpi, a.value, a.market) for a in Store(db).actuals.all(wid)] == [("awareness_rate", 0.3, 0.28)]
 
 
 def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
@@ -339,7 +339,7 @@ def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
         code, out, err = run(capsys, "actuals", wid, str(tmp_path / name), "--db", db)
         assert code == 1 and out == "" and err.startswith(f"{tmp_path / name}: "), name
     assert "The first row must name the columns" in run(capsys, "actuals", wid, str(tmp_path / "memo.csv"), "--db", db)[2]
-    assert Store(db).actuals(wid) == []
+    assert Store(db).actuals.all(wid) == []
     assert run(capsys, "actuals", wid, str(tmp_path / "missing.csv"), "--db", db)[0] == 2
     assert run(capsys, "actuals", "no such workshop", str(tmp_path / "memo.csv"), "--db", db)[0] == 2
 

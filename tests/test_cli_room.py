@@ -43,22 +43,22 @@ def test_open_prints_join_address_and_close_ends_it(
     found = re.search(r"^http://localhost:8501/\?join=([A-Za-z0-9_-]{43,})$", out.strip(), re.M)
     assert code == 0 and found
     token = found.group(1)
-    assert Store(path).resolve_join(token) == wid
+    assert Store(path).rooms.resolve(token) == wid
     monkeypatch.setenv("KPIDESIGN_BASE_URL", "https://kpi.example.com/")
     code, out, _ = run(capsys, "room", "open", "EC", "--db", path)  # by title too; a new token replaces the old
     assert code == 0 and out.startswith("https://kpi.example.com/?join=")
-    assert Store(path).resolve_join(token) is None
+    assert Store(path).rooms.resolve(token) is None
     assert run(capsys, "room", "close", wid, "--db", path)[0] == 0
-    assert Store(path).resolve_join(out.strip().split("join=")[1]) is None
+    assert Store(path).rooms.resolve(out.strip().split("join=")[1]) is None
 
 
 def test_ideas_json(capsys: pytest.CaptureFixture[str], db: tuple[str, str]) -> None:
     path, wid = db
     store = Store(path)
-    store.open_room(wid)
-    ann = store.join_room(wid, "Ann")
-    a = store.add_idea(wid, ann, '指名検索 "<b>{x}</b>"', "customers")
-    b = store.add_idea(wid, ann, "second")
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    a = store.rooms.add_idea(wid, ann, '指名検索 "<b>{x}</b>"', "customers")
+    b = store.rooms.add_idea(wid, ann, "second")
     code, out, _ = run(capsys, "room", "ideas", wid, "--db", path, "--json")
     doc = json.loads(out)
     assert code == 0 and doc == {
@@ -76,14 +76,14 @@ def test_ideas_json(capsys: pytest.CaptureFixture[str], db: tuple[str, str]) -> 
             {"id": b, "text": "second", "author": None, "parent": None, "votes": 0, "status": "private", "node": None, "merged_into": None},
         ]
     }
-    store.reveal_ideas(wid)
-    vote = store.open_vote(wid, "best?", VoteKind.IDEAS, [str(a), str(b)], 3)
-    store.place_dot(wid, vote, ann, str(a))
-    store.place_dot(wid, vote, ann, str(a))
-    store.dismiss_idea(wid, b)
-    room = store.room(wid)
+    store.rooms.reveal_ideas(wid)
+    vote = store.votes.open(wid, "best?", VoteKind.IDEAS, [str(a), str(b)], 3)
+    store.votes.place_dot(wid, vote, ann, str(a))
+    store.votes.place_dot(wid, vote, ann, str(a))
+    store.rooms.dismiss_idea(wid, b)
+    room = store.rooms.get(wid)
     assert room is not None
-    store.save_room(room.__class__(**{**room.__dict__, "anonymous": False}))
+    store.rooms.save(room.__class__(**{**room.__dict__, "anonymous": False}))
     _, out, _ = run(capsys, "room", "ideas", wid, "--db", path, "--json")
     rows = {r["id"]: r for r in json.loads(out)["ideas"]}
     assert (rows[a]["votes"], rows[a]["status"], rows[a]["author"]) == (2, "revealed", "Ann") and rows[b]["status"] == "dismissed"

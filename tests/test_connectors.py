@@ -247,15 +247,15 @@ def test_refresh_command_stores_a_new_revision_and_exits_1_on_a_failed_query(ec,
     db = str(tmp_path / "app.db")
     store = Store(db)
     wid = store.create(with_queries(ec, "warehouse", QUERIES))
-    before = store.actuals_rev(wid)
+    before = store.actuals.rev(wid)
     monkeypatch.chdir(tmp_path)  # no secrets file here: the environment names the URL
     monkeypatch.setenv("KPIDESIGN_CONNECTION_WAREHOUSE", url)
     code = main(["refresh", wid, "--db", db])
     out = capsys.readouterr().out
     assert code == 1
     assert "loaded  customers" in out and "6 rows" in out and "failed  items" in out and "no_such_table" in out and "row 1:" in out
-    stored = {a.kpi for a in store.actuals(wid)}
-    assert stored == {"customers", "new_customers", "frequency"} and store.actuals_rev(wid) == before + 1
+    stored = {a.kpi for a in store.actuals.all(wid)}
+    assert stored == {"customers", "new_customers", "frequency"} and store.actuals.rev(wid) == before + 1
     ok = with_queries(store.load(wid).workshop, "", {"items": ""})
     store.save(wid, ok, expected_version=store.load(wid).version, summary="drop the bad query")
     assert main(["refresh", wid, "--db", db]) == 0

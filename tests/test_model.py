@@ -138,4 +138,4 @@ def test_what_the_database_holds_still_loads(store, ec):
     )
     loaded = store.load(wid).workshop
     assert loaded.nodes[1].baseline is None and loaded.nodes[1].name == "New customers"
-    assert [(a.kpi, a.value, a.market) for a in store.actuals(wid)] == [("customers", None, None)]
+    assert [(a.kpi, a.value, a.market) for a in store.actuals.all(wid)] == [("customers", None, None)]

@@ -91,8 +91,8 @@ def test_red_and_out_of_control_rules_on_one_kpi_are_delivered_apart(tmp_path):
     assert subject.startswith("[OUT_OF_CONTROL]") and "out of control" in body
     store = Store(tmp_path / "a.db")
     wid = store.create(ws.model_copy(update={"actuals": []}))
-    store.add_actuals(wid, ws.actuals)
-    store.log_alert(wid, fired[0].key, True, "ok")
+    store.actuals.add(wid, ws.actuals)
+    store.alerts.log(wid, fired[0].key, True, "ok")
     states = {o.firing.level: o.state for o in alerting.run(store, wid, delivery.Settings())}
     assert states == {"out_of_control": "already_sent", "red": "listed"}  # the same de-duplication as red/yellow
 

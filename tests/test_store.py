@@ -179,15 +179,15 @@ def test_share_tokens_are_stored_hashed_and_resolve(store, ec):
     import hashlib
 
     wid = store.create(ec)
-    token = store.create_share(wid, label="board")
+    token = store.shares.create(wid, label="board")
     assert len(token) >= 43  # 256 bits, url-safe base64
     stored = store.db.execute("select token_hash from share_links").fetchone()[0]
     assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in str(
         store.db.execute("select * from share_links").fetchall()
     )
-    assert store.resolve_share(token) == wid
+    assert store.shares.resolve(token) == wid
     for forged in ["", None, token[:-1], token + "x", "x" * 500, "' or 1=1 --"]:
-        assert store.resolve_share(forged) is None
+        assert store.shares.resolve(forged) is None
 
 
 def test_share_links_expire_after_90_days_unless_told_otherwise(store, ec):
@@ -197,36 +197,36 @@ def test_share_links_expire_after_90_days_unless_told_otherwise(store, ec):
 
     wid = store.create(ec)
     now = dt.datetime.now(dt.UTC)
-    default = store.create_share(wid, label="default")
-    week = store.create_share(wid, label="week", expires_at=dt.timedelta(days=7))
-    never = store.create_share(wid, label="never", expires_at=None)
-    expiry = {s.label: s.expires_at and dt.datetime.fromisoformat(s.expires_at) for s in store.shares(wid)}
+    default = store.shares.create(wid, label="default")
+    week = store.shares.create(wid, label="week", expires_at=dt.timedelta(days=7))
+    never = store.shares.create(wid, label="never", expires_at=None)
+    expiry = {s.label: s.expires_at and dt.datetime.fromisoformat(s.expires_at) for s in store.shares.all(wid)}
     assert dt.timedelta(days=90) == SHARE_EXPIRY and expiry["never"] is None
     assert abs(expiry["default"] - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
     assert abs(expiry["week"] - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
-    assert all(store.resolve_share(t) == wid for t in (default, week, never))
+    assert all(store.shares.resolve(t) == wid for t in (default, week, never))
     later = now + dt.timedelta(days=91)  # 91 days on: the default link has ended, the one made to last has not
-    assert {s.label: s.active(later) for s in store.shares(wid)} == {"default": False, "week": False, "never": True}
+    assert {s.label: s.active(later) for s in store.shares.all(wid)} == {"default": False, "week": False, "never": True}
 
 
 def test_share_expiry_revoke_and_delete(store, ec):
     import datetime as dt
 
     wid, other = store.create(ec), store.create(ec)
-    past = store.create_share(wid, expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
-    future = store.create_share(wid, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
-    assert store.resolve_share(past) is None and store.resolve_share(future) == wid
-    link = next(s for s in store.shares(wid) if s.active())
-    store.revoke_share(other, link.id)  # another workshop cannot revoke it
-    assert store.resolve_share(future) == wid
-    store.revoke_share(wid, link.id)
-    assert store.resolve_share(future) is None
-    assert {(s.revoked_at is not None, s.active()) for s in store.shares(wid)} == {(True, False), (False, False)}
-    keep = store.create_share(wid)
+    past = store.shares.create(wid, expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1))
+    future = store.shares.create(wid, expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    assert store.shares.resolve(past) is None and store.shares.resolve(future) == wid
+    link = next(s for s in store.shares.all(wid) if s.active())
+    store.shares.revoke(other, link.id)  # another workshop cannot revoke it
+    assert store.shares.resolve(future) == wid
+    store.shares.revoke(wid, link.id)
+    assert store.shares.resolve(future) is None
+    assert {(s.revoked_at is not None, s.active()) for s in store.shares.all(wid)} == {(True, False), (False, False)}
+    keep = store.shares.create(wid)
     store.delete(wid)
-    assert store.resolve_share(keep) is None and store.shares(wid) == []
+    assert store.shares.resolve(keep) is None and store.shares.all(wid) == []
     with pytest.raises(WorkshopNotFoundError):
-        store.create_share("missing")
+        store.shares.create("missing")
 
 
 def test_actuals_live_apart_from_the_versioned_design(store, ec):
@@ -236,21 +236,21 @@ def test_actuals_live_apart_from_the_versioned_design(store, ec):
 
     a = [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=41000, market=43000)]
     wid = store.create(ec.model_copy(update={"actuals": a}))  # e.g. an imported YAML with actuals
-    assert store.load(wid).workshop.actuals == [] and store.actuals(wid) == a
-    assert store.with_actuals(store.load(wid).workshop, wid).actuals == a
-    store.add_actuals(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=42000)])  # same KPI and date: replaced
-    assert [x.value for x in store.actuals(wid)] == [42000]
+    assert store.load(wid).workshop.actuals == [] and store.actuals.all(wid) == a
+    assert store.actuals.attach(store.load(wid).workshop, wid).actuals == a
+    store.actuals.add(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=42000)])  # same KPI and date: replaced
+    assert [x.value for x in store.actuals.all(wid)] == [42000]
     assert store.load(wid).version == 1  # observations do not create design versions
-    assert store.actuals_rev(wid) == 1
+    assert store.actuals.rev(wid) == 1
     copy = store.duplicate(wid, "copy")
-    assert store.actuals(copy)[0].value == 42000
-    store.delete_actual(wid, "customers", dt.date(2026, 10, 1))
-    assert store.actuals(wid) == []
+    assert store.actuals.all(copy)[0].value == 42000
+    store.actuals.delete(wid, "customers", dt.date(2026, 10, 1))
+    assert store.actuals.all(wid) == []
     from kpidesign import tree
 
     loaded = store.load(copy)
     store.save(copy, tree.delete(loaded.workshop, "customers"), expected_version=1, summary="x")
-    assert store.with_actuals(store.load(copy).workshop, copy).actuals == []  # actuals of deleted KPIs are not shown
+    assert store.actuals.attach(store.load(copy).workshop, copy).actuals == []  # actuals of deleted KPIs are not shown
 
 
 def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen(tmp_path, ec):

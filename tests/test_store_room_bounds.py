@@ -40,8 +40,8 @@ def test_an_imported_vote_is_kept_as_counts_not_a_row_per_dot(store: Store, ec: 
     wid = store.create(ec.model_copy(update={"room": RoomRecord(votes=[vote])}))
     assert store.db.execute("select count(*) from room_dots").fetchone()[0] == 0
     assert store.db.execute("select count(*) from room_tallies").fetchone()[0] == 10
-    [kept] = store.votes(wid)
-    assert store.tally(kept, wid) == [(o, R.MAX_PARTICIPANTS) for o in options]
+    [kept] = store.votes.all(wid)
+    assert store.votes.tally(kept, wid) == [(o, R.MAX_PARTICIPANTS) for o in options]
     assert store.room_record(wid).votes[0].results == options  # type: ignore[union-attr]
 
 
@@ -86,92 +86,92 @@ def test_the_store_refuses_a_record_built_in_code_past_the_limits(store: Store, 
 def test_a_room_at_its_limit_exports_and_duplicates(store: Store, ec: Workshop) -> None:
     """The store's limits and the model's are the same numbers: a full room is exported and copied, never a crash."""
     wid = store.create(ec)
-    store.open_room(wid)
-    people = [store.join_room(wid, client=f"10.0.0.{n}") for n in range(R.ROOM_IDEAS // R.IDEAS_PER_ACTIVITY)]
+    store.rooms.open(wid)
+    people = [store.rooms.join(wid, client=f"10.0.0.{n}") for n in range(R.ROOM_IDEAS // R.IDEAS_PER_ACTIVITY)]
     for secret in people:
         for n in range(R.IDEAS_PER_ACTIVITY):
-            store.add_idea(wid, secret, f"idea {n}")
-    refused("room_ideas_full", store.add_idea, wid, store.join_room(wid, client="10.0.1.1"), "one more")
+            store.rooms.add_idea(wid, secret, f"idea {n}")
+    refused("room_ideas_full", store.rooms.add_idea, wid, store.rooms.join(wid, client="10.0.1.1"), "one more")
     record = store.room_record(wid)
     assert record is not None and len(record.ideas) == R.ROOM_IDEAS
     copy = store.duplicate(wid, "copy")
-    assert len(store.ideas(copy)) == R.ROOM_IDEAS
+    assert len(store.rooms.ideas(copy)) == R.ROOM_IDEAS
     assert from_yaml(to_yaml(store.with_room(store.load(wid).workshop, wid))).workshop is not None
 
 
 def test_votes_per_room_are_bounded(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     for n in range(R.ROOM_VOTES):
-        store.open_vote(wid, f"q{n}", VoteKind.NODES, ["kgi"])
-    refused("room_votes_full", store.open_vote, wid, "one more", VoteKind.NODES, ["kgi"])
+        store.votes.open(wid, f"q{n}", VoteKind.NODES, ["kgi"])
+    refused("room_votes_full", store.votes.open, wid, "one more", VoteKind.NODES, ["kgi"])
 
 
 def test_joins_from_one_client_are_bounded_per_minute(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
     for n in range(R.JOINS_PER_CLIENT):
-        store.join_room(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=n % 30))
-    refused("room_join_rate", store.join_room, wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=30))
-    store.join_room(wid, client="198.51.100.4", now=t0 + dt.timedelta(seconds=30))  # another client is not held up
-    store.join_room(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=R.JOIN_WINDOW + 30))  # a minute later
-    assert store.participant_count(wid) == R.JOINS_PER_CLIENT + 2
+        store.rooms.join(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=n % 30))
+    refused("room_join_rate", store.rooms.join, wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=30))
+    store.rooms.join(wid, client="198.51.100.4", now=t0 + dt.timedelta(seconds=30))  # another client is not held up
+    store.rooms.join(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=R.JOIN_WINDOW + 30))  # a minute later
+    assert store.rooms.participant_count(wid) == R.JOINS_PER_CLIENT + 2
     stored = [r[0] for r in store.db.execute("select client from room_participants").fetchall()]
     assert "203.0.113.9" not in str(stored)  # only a hash of the address is kept
 
 
 def test_the_room_is_full_at_its_participant_limit(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     for n in range(R.MAX_PARTICIPANTS):
-        store.join_room(wid, client=f"c{n}")
-    refused("room_full", store.join_room, wid, client="another")
+        store.rooms.join(wid, client=f"c{n}")
+    refused("room_full", store.rooms.join, wid, client="another")
 
 
 def test_the_facilitator_removes_a_participant_and_takes_it_back(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
-    ann, bob = store.join_room(wid, "Ann"), store.join_room(wid, "Bob")
-    spam = [store.add_idea(wid, bob, f"spam {n}") for n in range(3)]
-    made = store.add_idea(wid, bob, "good one")
-    store.add_idea(wid, ann, "mine")
-    store.reveal_ideas(wid)
-    store.accept_ideas(wid, [(made, "customers")])
-    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
-    store.place_dot(wid, vote, bob, "avg_spend")
-    store.place_dot(wid, vote, ann, "customers")
+    store.rooms.open(wid)
+    ann, bob = store.rooms.join(wid, "Ann"), store.rooms.join(wid, "Bob")
+    spam = [store.rooms.add_idea(wid, bob, f"spam {n}") for n in range(3)]
+    made = store.rooms.add_idea(wid, bob, "good one")
+    store.rooms.add_idea(wid, ann, "mine")
+    store.rooms.reveal_ideas(wid)
+    store.rooms.accept_ideas(wid, [(made, "customers")])
+    vote = store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
+    store.votes.place_dot(wid, vote, bob, "avg_spend")
+    store.votes.place_dot(wid, vote, ann, "customers")
     bob_key = R.participant_key(bob)
-    assert store.remove_participant(wid, bob_key) == 3
-    assert [i.text for i in store.ideas(wid)] == ["good one", "mine"]  # the idea made a node stays, as the node's source
-    assert store.participant_count(wid) == 1 and store.membership(wid, bob) is Membership.REMOVED
-    [v] = store.votes(wid)
-    assert dict(store.tally(v, wid)) == {"customers": 1, "avg_spend": 0}
-    refused("room_closed", store.add_idea, wid, bob, "back again")
-    refused("room_closed", store.place_dot, wid, vote, bob, "avg_spend")
+    assert store.rooms.remove_participant(wid, bob_key) == 3
+    assert [i.text for i in store.rooms.ideas(wid)] == ["good one", "mine"]  # the idea made a node stays, as the node's source
+    assert store.rooms.participant_count(wid) == 1 and store.rooms.membership(wid, bob) is Membership.REMOVED
+    [v] = store.votes.all(wid)
+    assert dict(store.votes.tally(v, wid)) == {"customers": 1, "avg_spend": 0}
+    refused("room_closed", store.rooms.add_idea, wid, bob, "back again")
+    refused("room_closed", store.votes.place_dot, wid, vote, bob, "avg_spend")
     record = store.room_record(wid)
     assert record is not None and "spam 0" not in str(record.model_dump())
-    assert store.removed_participants(wid) == [(bob_key, "Bob")]
-    store.readmit_participant(wid, bob_key)
-    assert {i.id for i in store.ideas(wid)} >= set(spam) and store.membership(wid, bob) is Membership.ACTIVE
-    assert dict(store.tally(v, wid)) == {"customers": 1, "avg_spend": 1}
+    assert store.rooms.removed_participants(wid) == [(bob_key, "Bob")]
+    store.rooms.readmit_participant(wid, bob_key)
+    assert {i.id for i in store.rooms.ideas(wid)} >= set(spam) and store.rooms.membership(wid, bob) is Membership.ACTIVE
+    assert dict(store.votes.tally(v, wid)) == {"customers": 1, "avg_spend": 1}
 
 
 def test_a_closed_room_takes_no_participant_write_and_closes_its_vote(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
-    store.open_room(wid)
-    ann = store.join_room(wid, "Ann")
-    idea = store.add_idea(wid, ann, "draft")
-    vote = store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
-    store.place_dot(wid, vote, ann, "customers")
-    store.close_room(wid)
-    assert not store.votes(wid)[-1].is_open
-    refused("room_closed", store.place_dot, wid, vote, ann, "avg_spend")
-    refused("room_closed", store.remove_dot, wid, vote, ann, "customers")
-    refused("room_closed", store.edit_idea, wid, ann, idea, "changed after close")
-    refused("room_closed", store.withdraw_idea, wid, ann, idea)
-    assert [i.text for i in store.ideas(wid)] == ["draft"] and len(store.dots(vote)) == 1
-    assert store.ideas(wid)[0].status is IdeaStatus.PRIVATE
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    idea = store.rooms.add_idea(wid, ann, "draft")
+    vote = store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend"])
+    store.votes.place_dot(wid, vote, ann, "customers")
+    store.rooms.close(wid)
+    assert not store.votes.all(wid)[-1].is_open
+    refused("room_closed", store.votes.place_dot, wid, vote, ann, "avg_spend")
+    refused("room_closed", store.votes.remove_dot, wid, vote, ann, "customers")
+    refused("room_closed", store.rooms.edit_idea, wid, ann, idea, "changed after close")
+    refused("room_closed", store.rooms.withdraw_idea, wid, ann, idea)
+    assert [i.text for i in store.rooms.ideas(wid)] == ["draft"] and len(store.votes.dots(vote)) == 1
+    assert store.rooms.ideas(wid)[0].status is IdeaStatus.PRIVATE
 
 
 def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
@@ -198,8 +198,8 @@ def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
     store.close()
     again = Store(path)
     assert again.db.execute("select count(*) from room_dots").fetchone()[0] == 0
-    [v] = again.votes(wid)
-    assert again.tally(v, wid) == [("a", 5), ("b", 1)]
+    [v] = again.votes.all(wid)
+    assert again.votes.tally(v, wid) == [("a", 5), ("b", 1)]
 
 
 def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: Workshop) -> None:
@@ -208,109 +208,109 @@ def test_an_undone_acceptance_returns_the_ideas_to_undecided(store: Store, ec: W
     from kpidesign import tree
 
     wid = store.create(ec)
-    store.open_room(wid)
-    ann = store.join_room(wid, "Ann")
-    shown, kept_private = store.add_idea(wid, ann, "revealed one", "customers"), store.add_idea(wid, ann, "private one")
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    shown, kept_private = store.rooms.add_idea(wid, ann, "revealed one", "customers"), store.rooms.add_idea(wid, ann, "private one")
     store.db.execute("update room_ideas set status = 'revealed' where id = ?", (shown,))
     loaded = store.load(wid)
     ws, a = tree.add_node(loaded.workshop, "customers", "revealed one")
     ws, b = tree.add_node(ws, ws.kgi.id, "private one")
     version = store.save(wid, ws, expected_version=loaded.version, summary="made")
-    assert store.accept_ideas(wid, [(shown, a), (kept_private, b)]) == 2
-    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.ACCEPTED}
+    assert store.rooms.accept_ideas(wid, [(shown, a), (kept_private, b)]) == 2
+    assert {i.status for i in store.rooms.ideas(wid)} == {IdeaStatus.ACCEPTED}
     store.undo(wid, expected_version=version)
-    back = {i.id: (i.status, i.node) for i in store.ideas(wid)}
+    back = {i.id: (i.status, i.node) for i in store.rooms.ideas(wid)}
     assert back == {shown: (IdeaStatus.REVEALED, None), kept_private: (IdeaStatus.PRIVATE, None)}
     record = store.room_record(wid)
     assert record is not None and all(i.node is None for i in record.ideas)
-    assert store.accept_ideas(wid, [(shown, a)]) == 1  # choosable again
+    assert store.rooms.accept_ideas(wid, [(shown, a)]) == 1  # choosable again
 
 
 def test_a_closed_vote_is_shown_until_the_next_question(store: Store, ec: Workshop) -> None:
     """#26 item 19: a closed vote's result stays on the phones and the wall only until the facilitator asks anew."""
     wid = store.create(ec)
-    store.open_room(wid)
-    store.open_vote(wid, "KFS?", VoteKind.NODES, ["customers"])
-    room = store.room(wid)
-    assert room is not None and store.votes(wid)[-1].shown(room)
-    store.close_vote(wid)
-    assert store.votes(wid)[-1].shown(room)
-    store.save_room(room.prompt("tree", "customers"))
-    asked = store.room(wid)
-    assert asked is not None and not store.votes(wid)[-1].shown(asked)
+    store.rooms.open(wid)
+    store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers"])
+    room = store.rooms.get(wid)
+    assert room is not None and store.votes.all(wid)[-1].shown(room)
+    store.votes.close(wid)
+    assert store.votes.all(wid)[-1].shown(room)
+    store.rooms.save(room.prompt("tree", "customers"))
+    asked = store.rooms.get(wid)
+    assert asked is not None and not store.votes.all(wid)[-1].shown(asked)
 
 
 def test_a_private_idea_decided_before_the_reveal_stays_private(store: Store, ec: Workshop) -> None:
     """Review F8: merging private duplicates, or making a private idea a node, never shows it to the other phones."""
     wid = store.create(ec)
-    store.open_room(wid)
-    ann, bob = store.join_room(wid, "Ann"), store.join_room(wid, "Bob")
-    a, b = store.add_idea(wid, ann, "ann's private one"), store.add_idea(wid, ann, "ann's duplicate")
-    made = store.add_idea(wid, ann, "ann's private made a node")
-    store.merge_idea(wid, b, a)
-    store.accept_ideas(wid, [(made, "customers")])
-    assert [i.text for i in R.visible(store.ideas(wid), R.participant_key(bob))] == []
-    assert len(R.visible(store.ideas(wid), R.participant_key(ann))) == 3  # their author still sees them
-    store.reveal_ideas(wid)
-    seen = [i.text for i in R.visible(store.ideas(wid), R.participant_key(bob))]
+    store.rooms.open(wid)
+    ann, bob = store.rooms.join(wid, "Ann"), store.rooms.join(wid, "Bob")
+    a, b = store.rooms.add_idea(wid, ann, "ann's private one"), store.rooms.add_idea(wid, ann, "ann's duplicate")
+    made = store.rooms.add_idea(wid, ann, "ann's private made a node")
+    store.rooms.merge_idea(wid, b, a)
+    store.rooms.accept_ideas(wid, [(made, "customers")])
+    assert [i.text for i in R.visible(store.rooms.ideas(wid), R.participant_key(bob))] == []
+    assert len(R.visible(store.rooms.ideas(wid), R.participant_key(ann))) == 3  # their author still sees them
+    store.rooms.reveal_ideas(wid)
+    seen = [i.text for i in R.visible(store.rooms.ideas(wid), R.participant_key(bob))]
     assert seen == ["ann's private one"]  # revealed now; the merged and the made ones were decided while private
 
 
 def test_a_removed_flood_leaves_room_for_others(store: Store, ec: Workshop) -> None:
     """Review F2: ideas of removed participants do not count towards the room's ideas."""
     wid = store.create(ec)
-    store.open_room(wid)
-    flood = [store.join_room(wid, client="203.0.113.5") for _ in range(R.ROOM_IDEAS // R.IDEAS_PER_ACTIVITY)]
+    store.rooms.open(wid)
+    flood = [store.rooms.join(wid, client="203.0.113.5") for _ in range(R.ROOM_IDEAS // R.IDEAS_PER_ACTIVITY)]
     for secret in flood:
         for n in range(R.IDEAS_PER_ACTIVITY):
-            store.add_idea(wid, secret, f"spam {n}")
-    real = store.join_room(wid, "Real", client="198.51.100.1")
-    refused("room_ideas_full", store.add_idea, wid, real, "a real idea")
-    assert store.remove_participants(wid, [R.participant_key(s) for s in flood]) == len(flood)
-    store.add_idea(wid, real, "a real idea")
+            store.rooms.add_idea(wid, secret, f"spam {n}")
+    real = store.rooms.join(wid, "Real", client="198.51.100.1")
+    refused("room_ideas_full", store.rooms.add_idea, wid, real, "a real idea")
+    assert store.rooms.remove_participants(wid, [R.participant_key(s) for s in flood]) == len(flood)
+    store.rooms.add_idea(wid, real, "a real idea")
 
 
 def test_silent_joins_are_removed_in_one_action_and_taken_back(store: Store, ec: Workshop) -> None:
     """Review F9: joins that fill the room and send nothing are taken out at once; those who spoke stay; all come back."""
     wid = store.create(ec)
-    store.open_room(wid)
+    store.rooms.open(wid)
     t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
-    silent = [store.join_room(wid, client=f"c{n}", now=t0) for n in range(30)]
-    talker, voter = store.join_room(wid, "T", now=t0), store.join_room(wid, "V", now=t0)
-    fresh = store.join_room(wid, "just now", now=t0 + dt.timedelta(minutes=10))
-    store.add_idea(wid, talker, "hello")
-    vote = store.open_vote(wid, "q", VoteKind.NODES, ["customers"])
-    store.place_dot(wid, vote, voter, "customers")
-    assert store.remove_silent(wid, now=t0 + dt.timedelta(minutes=10, seconds=30)) == 30
-    assert all(store.membership(wid, s) is Membership.REMOVED for s in silent)
-    assert all(store.is_participant(wid, s) for s in (talker, voter, fresh))
-    assert store.readmit_participant(wid) == 30 and store.participant_count(wid) == 33
+    silent = [store.rooms.join(wid, client=f"c{n}", now=t0) for n in range(30)]
+    talker, voter = store.rooms.join(wid, "T", now=t0), store.rooms.join(wid, "V", now=t0)
+    fresh = store.rooms.join(wid, "just now", now=t0 + dt.timedelta(minutes=10))
+    store.rooms.add_idea(wid, talker, "hello")
+    vote = store.votes.open(wid, "q", VoteKind.NODES, ["customers"])
+    store.votes.place_dot(wid, vote, voter, "customers")
+    assert store.rooms.remove_silent(wid, now=t0 + dt.timedelta(minutes=10, seconds=30)) == 30
+    assert all(store.rooms.membership(wid, s) is Membership.REMOVED for s in silent)
+    assert all(store.rooms.is_participant(wid, s) for s in (talker, voter, fresh))
+    assert store.rooms.readmit_participant(wid) == 30 and store.rooms.participant_count(wid) == 33
 
 
 def test_readmitting_never_overfills_the_room(store: Store, ec: Workshop) -> None:
     """Review F5."""
     wid = store.create(ec)
-    store.open_room(wid)
-    first = store.join_room(wid, client="a")
-    store.remove_participant(wid, R.participant_key(first))
+    store.rooms.open(wid)
+    first = store.rooms.join(wid, client="a")
+    store.rooms.remove_participant(wid, R.participant_key(first))
     for n in range(R.MAX_PARTICIPANTS):
-        store.join_room(wid, client=f"c{n}")
-    refused("room_full", store.readmit_participant, wid, R.participant_key(first))
-    assert store.participant_count(wid) == R.MAX_PARTICIPANTS
+        store.rooms.join(wid, client=f"c{n}")
+    refused("room_full", store.rooms.readmit_participant, wid, R.participant_key(first))
+    assert store.rooms.participant_count(wid) == R.MAX_PARTICIPANTS
 
 
 def test_no_rename_after_close_no_edit_after_time_up_and_no_address_kept(store: Store, ec: Workshop) -> None:
     """Review F6, F17, F16."""
     wid = store.create(ec)
-    store.open_room(wid)
-    ann = store.join_room(wid, "Ann", client="203.0.113.8")
-    idea = store.add_idea(wid, ann, "draft")
-    room = store.room(wid)
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann", client="203.0.113.8")
+    idea = store.rooms.add_idea(wid, ann, "draft")
+    room = store.rooms.get(wid)
     assert room is not None
-    store.save_room(dataclasses.replace(room, timer=Timer(60, started_at=time.time() - 120, close_on_end=True)))
-    refused("room_time_up", store.edit_idea, wid, ann, idea, "changed after time")
-    store.close_room(wid)
-    refused("room_closed", store.rename_participant, wid, ann, "Mallory")
+    store.rooms.save(dataclasses.replace(room, timer=Timer(60, started_at=time.time() - 120, close_on_end=True)))
+    refused("room_time_up", store.rooms.edit_idea, wid, ann, idea, "changed after time")
+    store.rooms.close(wid)
+    refused("room_closed", store.rooms.rename_participant, wid, ann, "Mallory")
     assert store.db.execute("select count(*) from room_participants where client is not null").fetchone()[0] == 0
 
 
@@ -318,22 +318,22 @@ def test_a_room_record_names_people_apart_and_exports_what_an_older_release_let_
     """Review F3: two participants called Ken with 60 ideas each export and copy; a room past the limits (an older
     release's) still exports, and a copy of it is refused with a message, never a crash."""
     wid = store.create(ec)
-    store.open_room(wid)
-    kens = [store.join_room(wid, "Ken"), store.join_room(wid, "Ken")]
+    store.rooms.open(wid)
+    kens = [store.rooms.join(wid, "Ken"), store.rooms.join(wid, "Ken")]
     for k in kens:
         for n in range(60):
             store.db.execute(
                 "insert into room_ideas (workshop_id, participant_id, activity, text, status) values (?,?,?,?,?)",
                 (wid, R.participant_key(k), n, f"idea {n}", "revealed"),
             )
-    store.save_room(store.room(wid))  # type: ignore[arg-type]  # a write: the room's revision moves on
+    store.rooms.save(store.rooms.get(wid))  # type: ignore[arg-type]  # a write: the room's revision moves on
     assert store.room_record(wid) is not None and store.duplicate(wid, "copy")
     for _ in range(R.ROOM_IDEAS):
         store.db.execute(
             "insert into room_ideas (workshop_id, participant_id, activity, text, status) values (?,?,?,?,?)",
             (wid, "old", 1, "x", "revealed"),
         )
-    store.save_room(store.room(wid))  # type: ignore[arg-type]
+    store.rooms.save(store.rooms.get(wid))  # type: ignore[arg-type]
     record = store.room_record(wid)
     assert record is not None and len(record.ideas) > R.ROOM_IDEAS and "room" in to_yaml(store.with_room(store.load(wid).workshop, wid))
     with pytest.raises(InvalidWorkshopError):

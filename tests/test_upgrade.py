@@ -42,9 +42,9 @@ def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path, fixture):
         assert applied == list(known_migrations())
         assert {s.id: s.title for s in store.workshops()} == {wid: w["title"] for wid, w in manifest["workshops"].items()}
         for wid, rows in manifest["actuals"].items():
-            held = [[a.kpi, a.date.isoformat(), a.value, a.market] for a in store.actuals(wid)]
+            held = [[a.kpi, a.date.isoformat(), a.value, a.market] for a in store.actuals.all(wid)]
             assert held == rows, f"actuals of {wid} lost in the upgrade"
-            ws = store.with_actuals(store.load(wid).workshop, wid)
+            ws = store.actuals.attach(store.load(wid).workshop, wid)
             assert [a.value for a in ws.actuals] == [r[2] for r in rows]
         for wid, expected in manifest["workshops"].items():
             loaded = store.load(wid)
@@ -64,10 +64,10 @@ def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path, fixture):
             assert store.load(wid).workshop.title == "after the upgrade"
             assert store.undo(wid, expected_version=new) == (new + 1, loaded.version)
         for wid, room in manifest.get("rooms", {}).items():  # participant mode (m006 on): ideas and every vote's results
-            assert [i.text for i in store.ideas(wid)] == room["ideas"]
-            assert [[v.question, dict(store.tally(v, wid))] for v in store.votes(wid)] == room["votes"]
+            assert [i.text for i in store.rooms.ideas(wid)] == room["ideas"]
+            assert [[v.question, dict(store.votes.tally(v, wid))] for v in store.votes.all(wid)] == room["votes"]
         for share in manifest["shares"]:
-            assert store.resolve_share(share["token"]) == (share["workshop"] if share["active"] else None)
+            assert store.shares.resolve(share["token"]) == (share["workshop"] if share["active"] else None)
     finally:
         store.close()
     assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -80,19 +80,19 @@ def mode() -> str:
 
 def shared_workshop() -> str | None:
     """The workshop this session's share token opens right now (re-checked: a revoke takes effect at once)."""
-    return store().resolve_share(st.session_state.get("share_token"))
+    return store().shares.resolve(st.session_state.get("share_token"))
 
 
 def joined_workshop() -> str | None:
     """The workshop whose open room this session's join token enters right now (re-checked: closing ends it at once)."""
-    return store().resolve_join(st.session_state.get("join_token"))
+    return store().rooms.resolve(st.session_state.get("join_token"))
 
 
 def link_check(workshop_id: str) -> Callable[[], bool]:
     """A check that this session's share link still opens workshop_id, safe to run outside the page's run (a download
     built on click asks it: a link revoked since the page was drawn gets no file)."""
     token, links = st.session_state.get("share_token"), store()
-    return lambda: links.resolve_share(token) == workshop_id
+    return lambda: links.shares.resolve(token) == workshop_id
 
 
 def check_password() -> None:

@@ -67,7 +67,7 @@ def alerts(ws: Workshop, workshop_id: str) -> None:
         channel = st.radio(tr("channel"), [c.value for c in Channel], format_func=labeller(), horizontal=True, key="dash_test_channel")
         to = st.text_input(tr("to"), key="dash_test_to", help=tr("to_help"))
         st.button(tr("send_test"), key="dash_test", on_click=_test, args=(workshop_id, settings, channel, to))
-    log = store().alert_log(workshop_id)
+    log = store().alerts.recent(workshop_id)
     if log:
         st.markdown(f"**{tr('delivery_log')}**")
         st.dataframe(pd.DataFrame(log), hide_index=True, width="stretch")

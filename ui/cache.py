@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import functools
 import operator
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Hashable
-from typing import Any, Concatenate, Generic, NamedTuple, ParamSpec, TypeVar
+from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import streamlit as st
 
+from kpidesign.lru import LRU
 from kpidesign.model import Actual, Workshop
 from kpidesign.store import Loaded, Store, attached
 from ui.state import store, version
@@ -43,13 +43,13 @@ class Snapshot(NamedTuple):
 
 def snapshot(loaded: Loaded) -> Snapshot:
     """The key of the loaded workshop as this run shows it."""
-    return Snapshot(store().where, loaded.id, loaded.version, store().actuals_rev(loaded.id), lang())
+    return Snapshot(store().where, loaded.id, loaded.version, store().actuals.rev(loaded.id), lang())
 
 
 def open_snapshot() -> Snapshot:
     """The snapshot of the open workshop at the version this run loaded (for parts of a screen drawn deep inside it)."""
     wid = st.session_state.get("ws_id") or ""
-    return Snapshot(store().where, wid, version(), store().actuals_rev(wid) if wid else 0, lang())
+    return Snapshot(store().where, wid, version(), store().actuals.rev(wid) if wid else 0, lang())
 
 
 WHICH = ("database", "workshop")  # always part of the key
@@ -71,12 +71,12 @@ def cached(
 
     def wrap(build: Callable[Concatenate[Snapshot, P], R]) -> Callable[Concatenate[Snapshot, P], R]:
         name = f"{build.__module__}.{build.__qualname__}"
-        shelf: Shelf[R] = Shelf(max_entries)
+        shelf: LRU[Hashable, R] = LRU(max_entries)  # shared by every session of the server process
 
         @functools.wraps(build)
         def view(snap: Snapshot, *args: P.args, **kwargs: P.kwargs) -> R:
             options = tuple((k, v) for k, v in kwargs.items() if not k.startswith("_"))  # _name: not part of the key
-            return shelf.get((key_of(snap), args, options), lambda: _built(name, build, snap, args, kwargs))
+            return shelf.get_or_build((key_of(snap), args, options), lambda: _built(name, build, snap, args, kwargs))
 
         view.uses = parts  # type: ignore[attr-defined]
         view.clear = shelf.clear  # type: ignore[attr-defined]
@@ -91,39 +91,9 @@ def _built(name: str, build: Callable[..., R], snap: Snapshot, args: tuple[Any, 
     return build(snap, *args, **kwargs)
 
 
-class Shelf(Generic[R]):
-    """What a view worked out, by key: the most recently used max_entries kept, shared by every session of the server
-    process. A dictionary under a lock: a lookup costs a hash, where Streamlit's own cache (which hashes every argument
-    again and inspects the function's signature on each call) cost a page tens of microseconds per view."""
-
-    def __init__(self, max_entries: int) -> None:
-        self.entries: OrderedDict[Hashable, R] = OrderedDict()
-        self.max_entries, self.lock = max_entries, threading.Lock()
-
-    def get(self, key: Hashable, build: Callable[[], R]) -> R:
-        """The value kept under key, else what build returns (kept; built outside the lock, so one slow view never
-        holds up the others; two sessions asking at once may both build it, and the first kept is the one shared)."""
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = build()
-        with self.lock:
-            value = self.entries.setdefault(key, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.max_entries:
-                self.entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        """Forget everything (tests)."""
-        with self.lock:
-            self.entries.clear()
-
-
-_WORKSHOPS: Shelf[Workshop] = Shelf(32)
-_ACTUALS: Shelf[list[Actual]] = Shelf(16)
-_WITH_ACTUALS: Shelf[Workshop] = Shelf(16)
+_WORKSHOPS: LRU[Hashable, Workshop] = LRU(32)
+_ACTUALS: LRU[Hashable, list[Actual]] = LRU(16)
+_WITH_ACTUALS: LRU[Hashable, Workshop] = LRU(16)
 
 
 def _workshop(database: str, workshop_id: str, version: int, via: Store) -> Workshop:
@@ -133,17 +103,17 @@ def _workshop(database: str, workshop_id: str, version: int, via: Store) -> Work
         loaded = via.load(workshop_id)
         return loaded.workshop if loaded.version == version else via.load_version(workshop_id, version)
 
-    return _WORKSHOPS.get((database, workshop_id, version), load)
+    return _WORKSHOPS.get_or_build((database, workshop_id, version), load)
 
 
 def _actuals(database: str, workshop_id: str, revision: int, via: Store) -> list[Actual]:
     """One revision of a workshop's actuals, read once: an edit of the design (a new version) does not change them."""
-    return _ACTUALS.get((database, workshop_id, revision), lambda: via.actuals(workshop_id))
+    return _ACTUALS.get_or_build((database, workshop_id, revision), lambda: via.actuals.all(workshop_id))
 
 
 def _with_actuals(database: str, workshop_id: str, version: int, revision: int, via: Store) -> Workshop:
     """One version with one revision of its actuals, shared by reference (workshops are never mutated in place)."""
-    return _WITH_ACTUALS.get(
+    return _WITH_ACTUALS.get_or_build(
         (database, workshop_id, version, revision),
         lambda: attached(_workshop(database, workshop_id, version, via), _actuals(database, workshop_id, revision, via)),
     )

@@ -125,7 +125,7 @@ def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
             }
         )
     bar.empty()
-    if kept and not write(lambda: store().add_actuals(workshop_id, kept), workshop_id=workshop_id)[0]:
+    if kept and not write(lambda: store().actuals.add(workshop_id, kept), workshop_id=workshop_id)[0]:
         return  # nothing stored: the message says why, and no report claims rows were loaded
     st.session_state[f"refresh_report_{workshop_id}"] = (failed, len(kept), lines)
     if kept:

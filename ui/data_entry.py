@@ -66,7 +66,7 @@ def _add_one(ws: Workshop, workshop_id: str) -> None:
     if bad:
         st.session_state["act_problems"] = [problem_text(b.problem, lang()) for b in bad]
         return
-    ok, _ = write(lambda: store().add_actuals(workshop_id, good), workshop_id=workshop_id)
+    ok, _ = write(lambda: store().actuals.add(workshop_id, good), workshop_id=workshop_id)
     if not ok:
         return
     st.session_state["act_problems"] = []
@@ -83,7 +83,7 @@ def _upload(ws: Workshop, workshop_id: str) -> None:
         st.session_state["act_problems"] = [problem_text(problem, lang())]
         return
     good, bad = actuals.parse_rows(ws, rows)
-    if good and not write(lambda: store().add_actuals(workshop_id, good), workshop_id=workshop_id)[0]:
+    if good and not write(lambda: store().actuals.add(workshop_id, good), workshop_id=workshop_id)[0]:
         return  # nothing was added: the message says why, and the rows can be sent again
     st.session_state["act_problems"] = [
         f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad

@@ -76,7 +76,7 @@ def offer(
     """Download buttons in a row, each building its file when clicked (see built_on_click); a format in unavailable
     shows why it cannot be built instead (a message key); with_room: the room's ideas and votes in the files too;
     shared: a share link's files (see build)."""
-    room, ws = store().room_rev(snap.workshop) if with_room else None, workshop(snap)
+    room, ws = store().rooms.rev(snap.workshop) if with_room else None, workshop(snap)
     for column, fmt in zip(st.columns(max(len(formats), 4)), formats):
         if unavailable and fmt in unavailable:
             column.caption(tr(unavailable[fmt]))

@@ -69,7 +69,7 @@ def me(workshop_id: str) -> str | Membership:
     for held in (st.session_state.get(ME), _cookie()):
         if not isinstance(held, str) or not held:
             continue
-        member = store().membership(workshop_id, held)
+        member = store().rooms.membership(workshop_id, held)
         if member is Membership.ACTIVE:
             st.session_state[ME] = held
             return held
@@ -102,7 +102,7 @@ def refused(message: str) -> None:
 
 def _join(workshop_id: str) -> None:
     name = st.session_state.get("room_name") or ""
-    ok, secret = write(lambda: store().join_room(workshop_id, name, client=client_address()), refused=refused)
+    ok, secret = write(lambda: store().rooms.join(workshop_id, name, client=client_address()), refused=refused)
     if ok and secret is not None:
         st.session_state[ME] = secret
 

@@ -20,7 +20,7 @@ REVEALED = "room_revealed_memo"
 
 def _send(workshop_id: str, secret: str, parent: str | None) -> None:
     text = st.session_state.get("room_idea") or ""
-    if not write(lambda: store().add_idea(workshop_id, secret, text, parent), refused=refused)[0]:
+    if not write(lambda: store().rooms.add_idea(workshop_id, secret, text, parent), refused=refused)[0]:
         return
     st.session_state[MESSAGE] = ("sent", tr("room_sent"))
 
@@ -34,10 +34,10 @@ def send_form(workshop_id: str, secret: str, parent: str | None) -> None:
 
 def _change(workshop_id: str, secret: str, idea_id: int, withdraw: bool) -> None:
     if withdraw:
-        write(lambda: store().withdraw_idea(workshop_id, secret, idea_id), refused=refused)
+        write(lambda: store().rooms.withdraw_idea(workshop_id, secret, idea_id), refused=refused)
     else:
         text = st.session_state.get(f"room_edit_{idea_id}") or ""
-        write(lambda: store().edit_idea(workshop_id, secret, idea_id, text), refused=refused)
+        write(lambda: store().rooms.edit_idea(workshop_id, secret, idea_id, text), refused=refused)
 
 
 def number(idea: Idea) -> str:

@@ -38,15 +38,15 @@ def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
     wanted = set(st.session_state.get(key) or [])
     st.session_state[TAPS] = st.session_state.get(TAPS, 0) + 1
     me = R.participant_key(secret)
-    placed = Counter(o for who, o in store().dots(vote_id, workshop_id) if who == me)
+    placed = Counter(o for who, o in store().votes.dots(vote_id, workshop_id) if who == me)
 
     def apply() -> None:
         for option in placed:
             if option not in wanted:
                 for _ in range(placed[option]):
-                    store().remove_dot(workshop_id, vote_id, secret, option)
+                    store().votes.remove_dot(workshop_id, vote_id, secret, option)
         for option in sorted(wanted - set(placed)):
-            store().place_dot(workshop_id, vote_id, secret, option)
+            store().votes.place_dot(workshop_id, vote_id, secret, option)
 
     write(apply, refused=refused)
 
@@ -54,7 +54,7 @@ def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
 def vote(workshop_id: str, secret: str, current: Vote, ws: Workshop, ideas: list[Idea]) -> None:
     """The open vote: the dots left, and one pill per option (a picked pill holds one of this person's dots)."""
     me = R.participant_key(secret)
-    mine = Counter(o for who, o in store().dots(current.id, workshop_id) if who == me)
+    mine = Counter(o for who, o in store().votes.dots(current.id, workshop_id) if who == me)
     left = R.dots_left(current, sum(mine.values()))
     st.subheader(say("room_vote", question=current.question))
     st.markdown(f"**{tr('room_dots_left', left=left, dots=current.dots)}** " + "●" * left + "○" * (current.dots - left))
@@ -78,5 +78,5 @@ def results(closed: Vote, ws: Workshop, ideas: list[Idea], workshop_id: str) -> 
     """The results of the last vote once closed, most dots first, as one list."""
     st.subheader(say("room_results", question=closed.question))
     names = labels(closed, ws, ideas)
-    rows = store().tally(closed, workshop_id)
+    rows = store().votes.tally(closed, workshop_id)
     st.markdown("\n".join(f"- **{n}** · {names[o]}" for o, n in rows))

@@ -31,7 +31,7 @@ QR_MEMO = "room_qr_memo"
 def token(workshop_id: str) -> str | None:
     """The join token this facilitator may show for the open room (checked against the store: a stale one is dropped)."""
     held = st.session_state.get(TOKEN) or st.query_params.get("qr")
-    if held and store().resolve_join(held) == workshop_id:
+    if held and store().rooms.resolve(held) == workshop_id:
         st.session_state[TOKEN] = held
         return str(held)
     st.session_state.pop(TOKEN, None)
@@ -50,7 +50,7 @@ def base_url() -> str:
 
 
 def _open(workshop_id: str) -> None:
-    ok, token = write(lambda: store().open_room(workshop_id), workshop_id=workshop_id)
+    ok, token = write(lambda: store().rooms.open(workshop_id), workshop_id=workshop_id)
     if not ok or token is None:
         return
     st.session_state[TOKEN] = token
@@ -58,7 +58,7 @@ def _open(workshop_id: str) -> None:
 
 
 def _close(workshop_id: str) -> None:
-    if not write(lambda: store().close_room(workshop_id), workshop_id=workshop_id)[0]:
+    if not write(lambda: store().rooms.close(workshop_id), workshop_id=workshop_id)[0]:
         return
     st.session_state.pop(TOKEN, None)
     if "qr" in st.query_params:
@@ -112,7 +112,7 @@ def to_console() -> None:
 
 
 def _save(room: Room) -> None:
-    write(lambda: store().save_room(room), workshop_id=room.workshop_id)
+    write(lambda: store().rooms.save(room), workshop_id=room.workshop_id)
 
 
 def _setting(room: Room, name: str, key: str) -> None:
@@ -186,7 +186,7 @@ def settings(room: Room, ws: Workshop) -> None:
 def counts(room: Room, ideas: list[Idea]) -> None:
     """Participants, ideas, still private, and the time left, in large figures."""
     a, b, c, d = st.columns(4)
-    a.metric(tr("room_participants"), store().participant_count(room.workshop_id))
+    a.metric(tr("room_participants"), store().rooms.participant_count(room.workshop_id))
     b.metric(tr("room_ideas"), len(ideas))
     c.metric(tr("room_private_count"), sum(i.status is IdeaStatus.PRIVATE for i in ideas))
     left = room.timer.remaining(time.time())
@@ -195,7 +195,7 @@ def counts(room: Room, ideas: list[Idea]) -> None:
 
 
 def _reveal(workshop_id: str) -> None:
-    ok, count = write(lambda: store().reveal_ideas(workshop_id), workshop_id=workshop_id)
+    ok, count = write(lambda: store().rooms.reveal_ideas(workshop_id), workshop_id=workshop_id)
     if ok:
         flash("info", tr("room_revealed_count", count=count))
 
@@ -217,10 +217,10 @@ def follow(workshop_id: str | None, page: str) -> None:
     """ "Follow me": while the room follows the facilitator, the phones' prompt becomes the step and node on screen."""
     if not workshop_id or page not in R.STEPS:
         return
-    room = store().room(workshop_id)
+    room = store().rooms.get(workshop_id)
     if room is None or not room.is_open or not room.follow:
         return
     node = st.session_state.get("tree_selected")
     moved = room.prompt(page, node if isinstance(node, str) else room.node)
     if moved is not room:
-        write(lambda: store().save_room(moved), workshop_id=workshop_id)
+        write(lambda: store().rooms.save(moved), workshop_id=workshop_id)

@@ -102,7 +102,7 @@ def clear() -> None:
 
 def _accept(workshop_id: str) -> None:
     """Every chosen idea becomes a node under the node it answers (the KGI when none): one edit, one undo."""
-    ideas = {i.id: i for i in store().ideas(workshop_id)}
+    ideas = {i.id: i for i in store().rooms.ideas(workshop_id)}
     picked = [ideas[i] for i in chosen() if i in ideas and ideas[i].status in OPEN]
     made: list[tuple[int, str]] = []
 
@@ -116,13 +116,13 @@ def _accept(workshop_id: str) -> None:
 
     if picked and commit(change, tr("room_summary_accept", name=" / ".join(i.text[:40] for i in picked)[:120])):
         # the ideas marked in one transaction; should that fail, the message says so and Undo takes the nodes back
-        write(lambda: store().accept_ideas(workshop_id, made), workshop_id=workshop_id)
+        write(lambda: store().rooms.accept_ideas(workshop_id, made), workshop_id=workshop_id)
     clear()
 
 
 def _dismiss(workshop_id: str) -> None:
     gone = chosen()  # only those still undecided: one accepted meanwhile elsewhere stays accepted (the store checks)
-    write(lambda: store().dismiss_ideas(workshop_id, gone), workshop_id=workshop_id)
+    write(lambda: store().rooms.dismiss_ideas(workshop_id, gone), workshop_id=workshop_id)
     clear()
 
 
@@ -134,7 +134,7 @@ def _merge(workshop_id: str) -> None:
         if not rest:
             raise EditError(Problem("idea_cannot_merge"))
         for idea_id in rest:
-            store().merge_idea(workshop_id, idea_id, first)
+            store().rooms.merge_idea(workshop_id, idea_id, first)
 
     write(merge, workshop_id=workshop_id)
     clear()
@@ -143,8 +143,8 @@ def _merge(workshop_id: str) -> None:
 def _remove_authors(workshop_id: str) -> None:
     """Every author of a chosen idea taken out of the room, in one write (a participant flooding the room)."""
     picked = set(chosen())
-    authors = sorted({i.participant for i in store().ideas(workshop_id) if i.id in picked})
-    write(lambda: store().remove_participants(workshop_id, authors), workshop_id=workshop_id)
+    authors = sorted({i.participant for i in store().rooms.ideas(workshop_id) if i.id in picked})
+    write(lambda: store().rooms.remove_participants(workshop_id, authors), workshop_id=workshop_id)
     clear()
 
 

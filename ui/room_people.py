@@ -13,11 +13,11 @@ SHOWN = 20  # removed participants listed one by one (the latest); beyond them, 
 
 
 def _readmit(workshop_id: str, key: str | None) -> None:
-    write(lambda: store().readmit_participant(workshop_id, key), workshop_id=workshop_id)
+    write(lambda: store().rooms.readmit_participant(workshop_id, key), workshop_id=workshop_id)
 
 
 def _remove_silent(workshop_id: str) -> None:
-    write(lambda: store().remove_silent(workshop_id), workshop_id=workshop_id)
+    write(lambda: store().rooms.remove_silent(workshop_id), workshop_id=workshop_id)
 
 
 def silent_button(workshop_id: str) -> None:
@@ -35,7 +35,7 @@ def silent_button(workshop_id: str) -> None:
 def removed(workshop_id: str) -> None:
     """The participants taken out of the room: the latest each with a button that takes the removal back, and one
     button for all of them."""
-    gone = store().removed_participants(workshop_id)
+    gone = store().rooms.removed_participants(workshop_id)
     if not gone:
         return
     with st.expander(tr("room_removed_people", count=len(gone))):

@@ -22,12 +22,12 @@ CHART = "room_chart_memo"
 def _open_vote(workshop_id: str) -> None:
     kind = VoteKind(st.session_state.get("room_vote_kind") or VoteKind.IDEAS)
     options = (
-        [str(i.id) for i in store().ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED) and i.seen]
+        [str(i.id) for i in store().rooms.ideas(workshop_id) if i.status in (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED) and i.seen]
         if kind is VoteKind.IDEAS
         else list(st.session_state.get("room_vote_nodes") or [])
     )
     question, dots = st.session_state.get("room_vote_question") or "", int(st.session_state.get("room_vote_dots") or 3)
-    write(lambda: store().open_vote(workshop_id, question, kind, options, dots), workshop_id=workshop_id)
+    write(lambda: store().votes.open(workshop_id, question, kind, options, dots), workshop_id=workshop_id)
 
 
 def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
@@ -37,7 +37,7 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
             tr("room_vote_close"),
             key="room_vote_close",
             type="primary",
-            on_click=lambda: write(lambda: store().close_vote(workshop_id), workshop_id=workshop_id),
+            on_click=lambda: write(lambda: store().votes.close(workshop_id), workshop_id=workshop_id),
         )
         return
     with st.expander(tr("room_vote_open"), icon=":material/how_to_vote:"), st.form("room_vote_form", border=False):
@@ -83,8 +83,8 @@ def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...
     stamp = (*stamp, vote.id)
     held = st.session_state.get(CHART)
     if held is None or held[0] != stamp:
-        ideas = store().ideas(workshop_id)
+        ideas = store().rooms.ideas(workshop_id)
         labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
-        held = (stamp, chart(vote, store().tally(vote, workshop_id), labels))
+        held = (stamp, chart(vote, store().votes.tally(vote, workshop_id), labels))
         st.session_state[CHART] = held
     st.vega_lite_chart(held[1], width="stretch")

@@ -150,12 +150,12 @@ def _laid(stamp: tuple[object, ...], width: int, found: Callable[[], list[wall.G
 def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) -> None:
     """The whole wall, as it stands now (stamp: the room's revision, the design's version and the language)."""
     now = time.time()
-    ideas, votes = store().ideas(workshop_id), store().votes(workshop_id)
+    ideas, votes = store().rooms.ideas(workshop_id), store().votes.all(workshop_id)
     vote = votes[-1] if votes and votes[-1].shown(room) else None
-    shown = wall.ballot(vote, store().tally(vote, workshop_id) if vote else [])
+    shown = wall.ballot(vote, store().votes.tally(vote, workshop_id) if vote else [])
     held = token(workshop_id) if room.is_open else None
     names = {n.id: n.name for n in ws.nodes}
-    top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().participant_count(workshop_id), ideas)}{_timer(room, now)}'
+    top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().rooms.participant_count(workshop_id), ideas)}{_timer(room, now)}'
     if held is not None and wall.qr_large(ideas, room.activity):
         address = R.join_address(held, base_url())
         join = f'<div class="kd-join"><img alt="QR" src="{_qr_uri(address)}"><div class="kd-join-text">{_e(tr("room_wall_scan"))}<br><code>{_e(address)}</code></div></div>'
@@ -167,7 +167,7 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
     width = wall.AREA_WIDTH - (BALLOT_WIDTH + 24 if shown else 0)
 
     def found() -> list[wall.Group]:
-        dots = R.idea_votes(closed, [store().tally(v, workshop_id) for v in closed]) if closed else {}
+        dots = R.idea_votes(closed, [store().votes.tally(v, workshop_id) for v in closed]) if closed else {}
         return wall.groups(ideas, [n.id for n in ws.nodes], room.anonymous, dots)
 
     body = _ideas(_laid(stamp, width, found), names, now)

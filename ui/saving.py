@@ -3,7 +3,6 @@ message (the screen keeps what it showed); design edits go through `commit`, ver
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -12,7 +11,7 @@ import streamlit as st
 from kpidesign.diff import changes
 from kpidesign.i18n import finding_text, problem_text
 from kpidesign.model import Workshop
-from kpidesign.store import InvalidWorkshopError, StaleVersionError, StoreError, WorkshopNotFoundError
+from kpidesign.store import FAILURES, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
 from kpidesign.values import EditError
 from ui.messages import flash
 from ui.state import open_workshop, store
@@ -61,7 +60,7 @@ def write(
         if workshop_id is None or workshop_id == st.session_state.get("ws_id"):
             open_workshop(None)
         tell("warning", tr("workshop_gone"))
-    except (sqlite3.OperationalError, sqlite3.DatabaseError, StoreError):  # busy, locked, read-only, full disk…
+    except FAILURES:  # busy, locked, read-only, full disk…
         tell("error", tr("db_busy"))
     return False, None
 

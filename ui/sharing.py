@@ -25,7 +25,7 @@ def _create(workshop_id: str) -> None:
     days = st.session_state.get("share_days") or 0
     expires = dt.timedelta(days=days) if days > 0 else None  # 0: never
     label = st.session_state.get("share_label") or ""
-    ok, token = write(lambda: store().create_share(workshop_id, label=label, expires_at=expires), workshop_id=workshop_id)
+    ok, token = write(lambda: store().shares.create(workshop_id, label=label, expires_at=expires), workshop_id=workshop_id)
     if not ok or token is None:
         return
     st.session_state["share_new_link"] = (workshop_id, link_for(token))
@@ -33,7 +33,7 @@ def _create(workshop_id: str) -> None:
 
 
 def _revoke(workshop_id: str, share_id: str) -> None:
-    ok, _ = write(lambda: store().revoke_share(workshop_id, share_id), workshop_id=workshop_id)
+    ok, _ = write(lambda: store().shares.revoke(workshop_id, share_id), workshop_id=workshop_id)
     if ok:
         flash("info", tr("share_revoked"))
 
@@ -53,7 +53,7 @@ def manage(workshop_id: str) -> None:
         address, code = st.columns([3, 1])
         address.code(new[1], language=None, wrap_lines=True)
         code.image(qr.png(new[1]), caption=tr("share_qr"), width=180)  # a stakeholder's phone scans it off the screen
-    links = store().shares(workshop_id)
+    links = store().shares.all(workshop_id)
     if not links:
         st.caption(tr("share_none"))
         return

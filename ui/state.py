@@ -8,6 +8,7 @@ import streamlit as st
 
 from kpidesign.i18n import t
 from kpidesign.language import choose_language, is_language
+from kpidesign.progress import steps_done
 from kpidesign.store import Loaded, NewerSchemaError, Store, WorkshopNotFoundError
 from ui import pages
 from ui.messages import flash
@@ -18,7 +19,7 @@ def init(open_from_address: bool = True) -> None:
     """Set up cross-page state once per session (called by the router); ?ws=… opens a workshop when editing."""
     if "store" not in st.session_state:
         try:
-            st.session_state["store"] = Store()
+            st.session_state["store"] = Store(steps_done=steps_done)  # the list shows each workshop's progress
         except NewerSchemaError as e:  # never half-migrated: the app says why and stops, the database untouched
             st.error(t("db_newer_schema", choose_language(st.context.locale), unknown=", ".join(e.unknown)), icon=":material/database:")
             st.stop()

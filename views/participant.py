@@ -22,7 +22,7 @@ def live() -> None:
     if workshop_id is None:
         p.not_open()
         return
-    room, ws = store().room(workshop_id), store().load(workshop_id).workshop
+    room, ws = store().rooms.get(workshop_id), store().load(workshop_id).workshop
     if room is None:
         p.not_open()
         return
@@ -39,9 +39,9 @@ def live() -> None:
     p.remember(secret)
     p.prompt(room, ws, p.now())
     ideas_ui.send_form(workshop_id, secret, room.node)
-    rev = store().room_rev(workshop_id)  # read before the ideas: a reveal in between is seen at the next refresh, not lost
-    ideas = store().ideas(workshop_id)
-    votes = store().votes(workshop_id)
+    rev = store().rooms.rev(workshop_id)  # read before the ideas: a reveal in between is seen at the next refresh, not lost
+    ideas = store().rooms.ideas(workshop_id)
+    votes = store().votes.all(workshop_id)
     if votes and votes[-1].is_open:
         vote_ui.vote(workshop_id, secret, votes[-1], ws, ideas)
     elif votes and votes[-1].shown(room):

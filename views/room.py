@@ -23,8 +23,8 @@ ws = loaded.workshop
 @st.fragment(run_every=r.LIVE_SECONDS)
 def wall() -> None:
     """The wall, followed from the database every second (the timer ticks, a reveal shows at once)."""
-    rev, fresh = store().room_rev(loaded.id), current()
-    state = store().room(loaded.id) if rev is not None else None
+    rev, fresh = store().rooms.rev(loaded.id), current()
+    state = store().rooms.get(loaded.id) if rev is not None else None
     if state is None or fresh is None:
         st.info(tr("room_is_closed"))
         return
@@ -35,14 +35,14 @@ def wall() -> None:
 def live() -> None:
     """Counts, reveal, the results of the vote and the inbox, followed from the database every second: a few elements,
     worked out again only when the room's revision, the design's version or the language changed."""
-    rev, fresh = store().room_rev(loaded.id), current()
-    state = store().room(loaded.id) if rev is not None else None
+    rev, fresh = store().rooms.rev(loaded.id), current()
+    state = store().rooms.get(loaded.id) if rev is not None else None
     if state is None or fresh is None:
         return
     show_flash()
     stamp = (loaded.id, rev, fresh.version, lang())
-    ideas, votes = store().ideas(loaded.id), store().votes(loaded.id)
-    dots = R.idea_votes(votes, [store().tally(v, loaded.id) for v in votes]) if votes else Counter[int]()
+    ideas, votes = store().rooms.ideas(loaded.id), store().votes.all(loaded.id)
+    dots = R.idea_votes(votes, [store().votes.tally(v, loaded.id) for v in votes]) if votes else Counter[int]()
     r.counts(state, ideas)
     people_ui.silent_button(loaded.id)
     r.reveal_button(loaded.id, ideas)
@@ -61,7 +61,7 @@ else:
     st.html(inbox_ui.STYLE)
     st.title(tr("room_title"))
     st.caption(tr("room_intro"))
-    room = store().room(loaded.id)
+    room = store().rooms.get(loaded.id)
     r.open_close(loaded.id, room)
     if room is not None and room.is_open:
         code, controls = st.columns([1, 1])
@@ -71,6 +71,6 @@ else:
         with controls:
             r.settings(room, ws)
     if room is not None:
-        votes = store().votes(loaded.id)
+        votes = store().votes.all(loaded.id)
         vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)
     live()

@@ -54,17 +54,17 @@ def snapshots(tmp_path_factory) -> dict[str, cache.Snapshot]:
     ws = build_ec()
     wid = store.create(ws)
     day = dt.date(2026, 1, 1)
-    store.add_actuals(wid, [Actual(kpi="sales", date=day, value=100.0)])
-    base = cache.Snapshot(store.where, wid, 1, store.actuals_rev(wid), "ja")
+    store.actuals.add(wid, [Actual(kpi="sales", date=day, value=100.0)])
+    base = cache.Snapshot(store.where, wid, 1, store.actuals.rev(wid), "ja")
     changed = edits.set_field(ws, "new_customers", "name", "新しいお客様")
     changed = edits.set_field(changed, "sales", "green", "120")
     store.save(wid, changed, expected_version=1, summary="renamed")
-    store.add_actuals(wid, [Actual(kpi="sales", date=day + dt.timedelta(days=31), value=90.0)])
+    store.actuals.add(wid, [Actual(kpi="sales", date=day + dt.timedelta(days=31), value=90.0)])
     other = store.create(build_ec())
     return {
         "base": base,
         "version": base._replace(version=2),
-        "actuals": base._replace(actuals=store.actuals_rev(wid)),
+        "actuals": base._replace(actuals=store.actuals.rev(wid)),
         "language": base._replace(language="en"),
         "workshop": base._replace(workshop=other),
     }

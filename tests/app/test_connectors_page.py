@@ -39,7 +39,7 @@ def test_step_4_takes_a_query_and_tests_it(db, tmp_path, monkeypatch):
     ok(at.button(key="test_query_purchase_rate").click().run())
     [preview] = [df for df in at.dataframe if "value" in df.value.columns]
     assert len(preview.value) == 6 and abs(preview.value["value"].iloc[0] - 0.041) < 1e-9
-    assert Store(db).actuals(wid) == []  # a test stores nothing
+    assert Store(db).actuals.all(wid) == []  # a test stores nothing
 
 
 def test_refresh_from_sources_loads_and_reports(db, tmp_path, monkeypatch):
@@ -56,7 +56,7 @@ def test_refresh_from_sources_loads_and_reports(db, tmp_path, monkeypatch):
     ok(at.switch_page("views/dashboard.py").run())
     open_tab(at, "Enter data")
     ok(at.button(key="refresh_sources").click().run())
-    assert len(Store(db).actuals(wid)) == 6 and Store(db).actuals_rev(wid) == 1
+    assert len(Store(db).actuals.all(wid)) == 6 and Store(db).actuals.rev(wid) == 1
     assert any("Loaded 6 rows from 1 KPIs; 1 queries failed" in w.value for w in at.warning)
     [report] = [df for df in at.dataframe if "Result" in df.value.columns]
     results = dict(zip(report.value["KPI"], report.value["Result"]))

@@ -4,13 +4,13 @@ import json
 from kpidesign import edits, tree
 from kpidesign.library import template
 from kpidesign.model import Actual
-from kpidesign.store import Store
+from kpidesign.store import Actuals, Store
 from tests.app.conftest import ok, open_tab, seeded, start
 
 
 def test_dashboard_with_actuals(db):
     at, wid = seeded(db, "en")
-    Store(db).add_actuals(
+    Store(db).actuals.add(
         wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)]
     )
     ok(at.switch_page("views/dashboard.py").run())
@@ -33,7 +33,7 @@ def test_enter_a_value_and_a_bad_value(db):
     at.selectbox(key="act_kpi").set_value("purchase_rate")
     at.text_input(key="act_value").input("2.5%")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
-    assert [(a.kpi, a.value) for a in Store(db).actuals(wid)] == [("purchase_rate", 0.025)]
+    assert [(a.kpi, a.value) for a in Store(db).actuals.all(wid)] == [("purchase_rate", 0.025)]
     other = start({"ws": wid})  # another session (the overview is kept per actuals revision and shared): it sees the new value
     other.switch_page("views/dashboard.py").run()
     assert other.metric[0].value == "1" and any(
@@ -42,7 +42,7 @@ def test_enter_a_value_and_a_bad_value(db):
     at.text_input(key="act_value").input("lots")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
     assert any("not a number" in e.value for e in at.error)
-    assert len(Store(db).actuals(wid)) == 1
+    assert len(Store(db).actuals.all(wid)) == 1
 
 
 def test_review_dialogue_lands_in_the_learning_log(db):
@@ -62,10 +62,10 @@ def test_review_dialogue_lands_in_the_learning_log(db):
 def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
     at, wid = seeded(db, "en")
     store = Store(db)
-    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03)])
+    store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03)])
     reads = []
-    read = Store.actuals
-    monkeypatch.setattr(Store, "actuals", lambda self, workshop_id: reads.append(workshop_id) or read(self, workshop_id))
+    read = Actuals.all
+    monkeypatch.setattr(Actuals, "all", lambda self, workshop_id: reads.append(workshop_id) or read(self, workshop_id))
     ok(at.switch_page("views/dashboard.py").run())
     assert reads == [wid] and at.metric[0].value == "1"  # one red KPI
     loaded = store.load(wid)  # the facilitator edits the design elsewhere: a new version, the same actuals
@@ -74,7 +74,7 @@ def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
     )
     ok(at.run())
     assert reads == [wid] and at.metric[0].value == "1"  # a year of weekly values is not read again for each edit
-    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.06)])
+    store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 8), value=0.06)])
     ok(at.run())
     assert reads == [wid, wid] and at.metric[0].value == "0"  # new values: read once more, and the KPI is green now
 
@@ -106,7 +106,7 @@ def test_a_chart_draws_with_the_actuals_alone(db):
     TypeError; it must draw the actuals alone."""
     ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
     wid = Store(db).create(ws)
-    Store(db).add_actuals(
+    Store(db).actuals.add(
         wid, [Actual(kpi="target_population", date=dt.date(2026, 10, 1) + dt.timedelta(days=30 * i), value=5e6 + 1e5 * i) for i in range(3)]
     )
     at = start({"ws": wid})
@@ -127,7 +127,7 @@ def test_a_monthly_trend_has_month_ticks_and_large_text_in_projector_mode(db):
     ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
     wid = Store(db).create(ws)
     months = [dt.date(2026, m, 1) for m in (1, 2, 3)]
-    Store(db).add_actuals(wid, [Actual(kpi="target_population", date=d, value=5e6 + 1e5 * i) for i, d in enumerate(months)])
+    Store(db).actuals.add(wid, [Actual(kpi="target_population", date=d, value=5e6 + 1e5 * i) for i, d in enumerate(months)])
     at = start({"ws": wid, "projector": "1"})
     at.sidebar.radio(key="lang").set_value("en").run()
     ok(at.switch_page("views/dashboard.py").run())
@@ -158,7 +158,7 @@ def stated_daily_observed_monthly(db, lang="ja"):
         wid, edits.set_field(loaded.workshop, "purchase_rate", "frequency", "daily"), expected_version=loaded.version, summary="daily"
     )
     ends = [dt.date(2025 + (m // 12), m % 12 + 1, 1) - dt.timedelta(days=1) for m in range(1, 25)]  # 2025-01-31 … 2026-12-31
-    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=d, value=0.21 if i < 23 else 0.18) for i, d in enumerate(ends)])
+    store.actuals.add(wid, [Actual(kpi="purchase_rate", date=d, value=0.21 if i < 23 else 0.18) for i, d in enumerate(ends)])
     return at, wid
 
 
@@ -178,7 +178,7 @@ def test_the_prior_period_in_english_and_on_the_share_view(db):
     ok(at.switch_page("views/dashboard.py").run())
     line = next(m.value for m in at.markdown if "Purchase rate" in m.value and "18%" in m.value)
     assert "-3 pt vs prior month" in line
-    share = ok(start({"share": Store(db).create_share(wid)}))
+    share = ok(start({"share": Store(db).shares.create(wid)}))
     share.sidebar.radio(key="lang").set_value("en").run()
     open_tab(share, "Thresholds")
     table = share.dataframe[0].value
@@ -198,8 +198,8 @@ def test_the_overview_reads_ratios_as_percent_boxes_as_actuals_and_keeps_a_bare_
     for field in ("green", "yellow"):
         ws = edits.set_field(ws, "sales", field, "")
     store.save(wid, ws, expected_version=loaded.version, summary="bare KGI")
-    store.add_actuals(wid, [Actual(kpi="repeat_rate", date=dt.date(2026, 11, 30), value=0.0515)])
-    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 11, 30), value=0.062)])
+    store.actuals.add(wid, [Actual(kpi="repeat_rate", date=dt.date(2026, 11, 30), value=0.0515)])
+    store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 11, 30), value=0.062)])
     ok(at.switch_page("views/dashboard.py").run())
     text = "\n".join(m.value for m in at.markdown)
     assert "Repeat rate  \n**5.15%**" in text and "0.0515" not in text

@@ -27,25 +27,25 @@ def folded(at) -> list[str]:
 
 def test_the_share_link_folds_a_big_tree_and_opens_it_whole(db):
     wid = big(db)
-    at = ok(start({"share": Store(db).create_share(wid)}).sidebar.radio(key="lang").set_value("en").run())
+    at = ok(start({"share": Store(db).shares.create(wid)}).sidebar.radio(key="lang").set_value("en").run())
     open_tab(at, "Tree")  # the status comes first on a share link
     assert "Campaign 0" not in spec(at) and "+160 below" in spec(at)
     assert "of 179 boxes" in folded(at)[0] and "branch" not in folded(at)[0]  # no branch switch on the share view
     at.segmented_control(key="share_levels").set_value("all").run()
     assert "Campaign 159" in spec(at) and not folded(at)
-    linked = ok(start({"share": Store(db).create_share(wid), "levels": "all", "tab": "ツリー"}))
+    linked = ok(start({"share": Store(db).shares.create(wid), "levels": "all", "tab": "ツリー"}))
     assert "Campaign 159" in spec(linked)
 
 
 def test_a_small_tree_has_no_levels_switch(db):
     wid = Store(db).create(template("ec_sales", "en"))
-    at = ok(start({"share": Store(db).create_share(wid), "tab": "ツリー"}))
+    at = ok(start({"share": Store(db).shares.create(wid), "tab": "ツリー"}))
     assert spec(at) and not [w for w in at.get("segmented_control") if w.key == "share_levels"] and not folded(at)
 
 
 def test_the_dashboard_says_how_many_red_kpis_a_fold_hides(db):
     wid = big(db)
-    Store(db).add_actuals(wid, [Actual(kpi=tree_id(db, wid, "Campaign 7"), date=dt.date(2026, 11, 2), value=1.0)])
+    Store(db).actuals.add(wid, [Actual(kpi=tree_id(db, wid, "Campaign 7"), date=dt.date(2026, 11, 2), value=1.0)])
     at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("en").run())
     ok(at.switch_page("views/dashboard.py").run())
     assert "+160 below (1 red)" in spec(at) and folded(at)

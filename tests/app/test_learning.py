@@ -20,7 +20,7 @@ def observed(db):
     """The English e-commerce workshop open on the dashboard, with two years of weekly actuals."""
     at, wid = seeded(db, "en")
     actuals = weekly_actuals(template("ec_sales", "en"))
-    Store(db).add_actuals(wid, actuals)
+    Store(db).actuals.add(wid, actuals)
     ok(at.switch_page("views/dashboard.py").run())
     return at, wid
 
@@ -34,7 +34,7 @@ def test_why_it_moved_shows_the_waterfall_with_explains_numbers(observed, db):
     at, wid = observed
     open_tab(at, "Why it moved")
     assert at.selectbox(key="why_node").value == "sales" and at.button_group[0].value == "last"
-    ws = Store(db).with_actuals(Store(db).load(wid).workshop, wid)
+    ws = Store(db).actuals.attach(Store(db).load(wid).workshop, wid)
     e = explain.explain(ws, END - dt.timedelta(weeks=1), END)  # the KGI's last two observations
     [spec] = charts(at)
     assert spec["title"]["text"] == "Why did Annual sales move?" and spec["title"]["fontSize"] >= 18
@@ -62,7 +62,7 @@ def test_the_period_and_node_pickers_change_what_is_explained(observed, db):
     ok(at.run())
     [spec] = charts(at)
     assert spec["title"]["text"] == "Why did Customers move?"
-    ws = Store(db).with_actuals(Store(db).load(wid).workshop, wid)
+    ws = Store(db).actuals.attach(Store(db).load(wid).workshop, wid)
     e = explain.explain(ws, END.replace(year=2025), END, "customers")
     assert set(at.dataframe[0].value["Node"].str.strip()) == {n.name for n in ws.nodes if n.id in {c.node for c in e.contributions}}
     at.button_group[0].set_value("custom")
@@ -74,7 +74,7 @@ def test_the_period_and_node_pickers_change_what_is_explained(observed, db):
 
 def test_influences_and_reasons_are_shown_in_japanese(db):
     at, wid = seeded(db, "ja")
-    Store(db).add_actuals(wid, weekly_actuals(template("ec_sales", "ja"))[:-3])  # the last week lacks 3 of its nodes
+    Store(db).actuals.add(wid, weekly_actuals(template("ec_sales", "ja"))[:-3])  # the last week lacks 3 of its nodes
     ok(at.switch_page("views/dashboard.py").run())
     open_tab(at, "なぜ動いたか")
     assert charts(at)[0]["title"]["text"] == "なぜ「年間売上高」は動いたか？"

@@ -105,7 +105,7 @@ def hostile(lang: str = "ja"):
 
 def test_the_share_view_shows_the_title_literally(db):
     wid = Store(db).create(hostile())
-    at = ok(start({"share": Store(db).create_share(wid)}))
+    at = ok(start({"share": Store(db).shares.create(wid)}))
     assert at.subheader[0].value == md(EVIL)
     assert not leaked(at)
     for tab in [t.label for t in at.tabs]:

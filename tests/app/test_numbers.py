@@ -24,7 +24,7 @@ def test_goal_seek_says_a_rate_above_100_percent_is_not_achievable(db):
 def test_actuals_are_shown_in_their_unit_and_a_lone_value_has_no_dash(db):
     at, wid = seeded(db, "en")
     store = Store(db)
-    store.add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2027, 1, 31), value=0.11)])
+    store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2027, 1, 31), value=0.11)])
     ok(at.switch_page("views/dashboard.py").run())
     line = next(m.value for m in at.markdown if "Purchase rate" in m.value)
     assert "11%" in line and "—" not in line and "no prior value" in line
@@ -42,7 +42,7 @@ def test_the_share_view_rounds_a_planned_count_as_people_read_it(db):
     loaded = store.load(wid)
     ws = edits.set_field(edits.set_field(loaded.workshop, "new_customers", "unit", "people"), "new_customers", "baseline", "28.06")
     store.save(wid, ws, expected_version=loaded.version, summary="a planned count")
-    at = ok(start({"share": store.create_share(wid)}))
+    at = ok(start({"share": store.shares.create(wid)}))
     at.sidebar.radio(key="lang").set_value("en").run()
     open_tab(at, "Definitions")
     table = at.dataframe[0].value
@@ -68,6 +68,6 @@ def test_yen_reads_one_way_on_every_screen_in_japanese(db):
     assert "8億" in values and "8.3億" in values and not any("," in v and "000,000" in v for v in values)
     loaded = store.load(wid)
     store.save(wid, edits.set_field(loaded.workshop, "sales", "baseline", "120000000"), expected_version=loaded.version, summary="x")
-    share = ok(start({"share": store.create_share(wid)}))
+    share = ok(start({"share": store.shares.create(wid)}))
     header = next(m.value for m in share.markdown if "年間売上" in m.value)
     assert "1.2億" in header and "120,000,000" not in header

@@ -111,7 +111,7 @@ def test_projector_mode_enlarges_the_page_and_stays_on(db):
 
 def test_projector_mode_from_the_address_also_on_a_share_link(db):
     wid = Store(db).create(template("ec_sales", "en"))
-    token = Store(db).create_share(wid)
+    token = Store(db).shares.create(wid)
     at = ok(start({"share": token, "projector": "1"}))
     assert "html { font-size: 22px; }" in _styles(at) and at.sidebar.toggle(key="projector").value
     assert at.subheader[0].value == md("E-commerce sales +20% (example)")  # as typed (Markdown escaped: shown literally)

@@ -23,14 +23,14 @@ def button(at: AppTest, key: str):  # type: ignore[no-untyped-def]
 
 def test_open_shows_qr_and_address_then_close_ends_it(db: Path) -> None:
     at, wid, store = room_page(db)
-    assert store.room(wid) is None and at.info
+    assert store.rooms.get(wid) is None and at.info
     ok(button(at, "room_open").click().run())
     token = at.session_state["room_token"]
-    assert store.resolve_join(token) == wid and at.get("image")
+    assert store.rooms.resolve(token) == wid and at.get("image")
     assert any(f"?join={token}" in c.value for c in at.code)
     assert at.query_params["qr"] in ([token], token)
     ok(button(at, "room_close").click().run())
-    assert store.resolve_join(token) is None and not at.code
+    assert store.rooms.resolve(token) is None and not at.code
 
 
 def pick(at: AppTest, *ideas: int) -> AppTest:
@@ -44,19 +44,19 @@ def pick(at: AppTest, *ideas: int) -> AppTest:
 def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
     at, wid, store = room_page(db)
     ok(button(at, "room_open").click().run())
-    pid = store.join_room(wid, "Ann")
-    idea = store.add_idea(wid, pid, "指名検索数 **x**", "customers")
-    other = store.add_idea(wid, pid, "duplicate")
+    pid = store.rooms.join(wid, "Ann")
+    idea = store.rooms.add_idea(wid, pid, "指名検索数 **x**", "customers")
+    other = store.rooms.add_idea(wid, pid, "duplicate")
     ok(at.run())
     assert [m.value for m in at.metric][:3] == ["1", "2", "2"]
     assert any("指名検索数 \\*\\*x\\*\\*" in o for g in at.button_group for o in g.options)  # literal, never bold
     assert button(at, "room_accept").disabled
     ok(button(at, "room_reveal").click().run())
-    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.REVEALED}
+    assert {i.status for i in store.rooms.ideas(wid)} == {IdeaStatus.REVEALED}
     before = store.load(wid).version
     ok(button(pick(at, idea), "room_accept").click().run())
     loaded = store.load(wid)
-    [accepted] = [i for i in store.ideas(wid) if i.id == idea]
+    [accepted] = [i for i in store.rooms.ideas(wid) if i.id == idea]
     assert loaded.version == before + 1 and accepted.status is IdeaStatus.ACCEPTED and accepted.node
     node = loaded.workshop.node(accepted.node)
     assert node.name == "指名検索数 **x**" and node.parent == "customers"
@@ -68,19 +68,23 @@ def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
     ok(at.run())  # the undone acceptance: the idea is undecided again, in the inbox, choosable (#26 item 7)
     assert any(o.startswith(f"#{idea} ") for g in at.button_group for o in g.options)
     ok(button(pick(at, other), "room_dismiss").click().run())
-    assert [i.status for i in store.ideas(wid) if i.id == other] == [IdeaStatus.DISMISSED]
+    assert [i.status for i in store.rooms.ideas(wid) if i.id == other] == [IdeaStatus.DISMISSED]
 
 
 def test_several_ideas_become_nodes_in_one_edit(db: Path) -> None:
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    pid = store.join_room(wid)
-    a, b, c = store.add_idea(wid, pid, "a", "customers"), store.add_idea(wid, pid, "b", "avg_spend"), store.add_idea(wid, pid, "c")
+    pid = store.rooms.join(wid)
+    a, b, c = (
+        store.rooms.add_idea(wid, pid, "a", "customers"),
+        store.rooms.add_idea(wid, pid, "b", "avg_spend"),
+        store.rooms.add_idea(wid, pid, "c"),
+    )
     ok(at.run())
     before = store.load(wid).version
     ok(button(pick(at, a, b, c), "room_accept").click().run())
     ws = store.load(wid).workshop
-    made = {i.text: ws.node(i.node or "").parent for i in store.ideas(wid)}
+    made = {i.text: ws.node(i.node or "").parent for i in store.rooms.ideas(wid)}
     assert made == {"a": "customers", "b": "avg_spend", "c": ws.kgi.id} and store.load(wid).version == before + 1
     assert not [g for g in at.button_group if g.key.startswith("room_pick_") and g.value]  # the choice is cleared
 
@@ -88,18 +92,18 @@ def test_several_ideas_become_nodes_in_one_edit(db: Path) -> None:
 def test_vote_results_chart(db: Path) -> None:
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    pid = store.join_room(wid)
+    pid = store.rooms.join(wid)
     at.text_input(key="room_vote_question").input("KFS?")
     at.radio(key="room_vote_kind").set_value(VoteKind.NODES)
     at.multiselect(key="room_vote_nodes").set_value(["customers", "avg_spend"])
     ok(button(at, "room_vote_submit").click().run())
-    [vote] = store.votes(wid)
+    [vote] = store.votes.all(wid)
     assert vote.is_open and vote.options == ("customers", "avg_spend") and vote.dots == 3
-    store.place_dot(wid, vote.id, pid, "avg_spend")
+    store.votes.place_dot(wid, vote.id, pid, "avg_spend")
     ok(at.run())
     assert (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) and any("KFS?" in s.value for s in at.subheader)
     ok(button(at, "room_vote_close").click().run())
-    assert not store.votes(wid)[0].is_open
+    assert not store.votes.all(wid)[0].is_open
 
 
 def test_timer_and_prompt(db: Path) -> None:
@@ -108,52 +112,52 @@ def test_timer_and_prompt(db: Path) -> None:
     at.selectbox(key="room_step").set_value("decompose")
     at.selectbox(key="room_node").set_value("customers")
     ok(at.button(key="FormSubmitter:room_prompt_form-Ask").click().run())
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None and (room.step, room.node, room.activity) == ("decompose", "customers", 2)
     at.number_input(key="room_minutes").set_value(3.0)
     ok(at.button(key="FormSubmitter:room_timer_form-Set").click().run())
     ok(button(at, "room_timer_start").click().run())
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None and room.timer.seconds == 180 and room.timer.running
     ok(button(at, "room_timer_pause").click().run())
-    assert not store.room(wid).timer.running  # type: ignore[union-attr]
+    assert not store.rooms.get(wid).timer.running  # type: ignore[union-attr]
 
 
 def test_follow_me_moves_the_phones_prompt(db: Path) -> None:
     at, wid, store = room_page(db)
     ok(button(at, "room_open").click().run())
     ok(at.toggle(key="room_follow").set_value(True).run())
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None and room.follow
     ok(at.switch_page("views/2_tree.py").run())
     at.selectbox(key="tree_selected").set_value("customers")
     ok(at.run())
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None and (room.step, room.node) == ("tree", "customers")
     ok(at.switch_page("views/3_decompose.py").run())
-    assert store.room(wid).step == "decompose"  # type: ignore[union-attr]
+    assert store.rooms.get(wid).step == "decompose"  # type: ignore[union-attr]
 
 
 def test_merge_duplicates(db: Path) -> None:
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    pid = store.join_room(wid)
-    a, b = store.add_idea(wid, pid, "brand search"), store.add_idea(wid, pid, "Brand search!")
-    store.add_idea(wid, pid, "coupons")
+    pid = store.rooms.join(wid)
+    a, b = store.rooms.add_idea(wid, pid, "brand search"), store.rooms.add_idea(wid, pid, "Brand search!")
+    store.rooms.add_idea(wid, pid, "coupons")
     ok(at.run())
     assert button(pick(at, b), "room_merge").disabled  # one idea cannot be merged
     ok(button(pick(at, a), "room_merge").click().run())
-    merged = {i.id: i for i in store.ideas(wid)}[b]
+    merged = {i.id: i for i in store.rooms.ideas(wid)}[b]
     assert merged.status is IdeaStatus.MERGED and merged.merged_into == a
 
 
 def test_the_inbox_is_a_few_elements_however_many_ideas(db: Path) -> None:
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    people = [store.join_room(wid) for _ in range(30)]
+    people = [store.rooms.join(wid) for _ in range(30)]
     for k in range(5):
         for p in people:
-            store.add_idea(wid, p, f"idea {k}", ["customers", "avg_spend", None][k % 3])
+            store.rooms.add_idea(wid, p, f"idea {k}", ["customers", "avg_spend", None][k % 3])
     ok(at.run())
     assert len(at.button) <= 15 and len(at.markdown) <= 15, (len(at.button), len(at.markdown))
     assert sum(len(g.options) for g in at.button_group if g.key.startswith("room_pick_")) == 150
@@ -164,18 +168,18 @@ def test_the_facilitator_removes_a_flooding_participant_and_takes_them_back(db: 
     removal is taken back from the list of removed participants."""
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    spammer, ann = store.join_room(wid, "Spam"), store.join_room(wid, "Ann")
-    flood = [store.add_idea(wid, spammer, f"spam {n}") for n in range(5)]
-    store.add_idea(wid, ann, "a real idea")
+    spammer, ann = store.rooms.join(wid, "Spam"), store.rooms.join(wid, "Ann")
+    flood = [store.rooms.add_idea(wid, spammer, f"spam {n}") for n in range(5)]
+    store.rooms.add_idea(wid, ann, "a real idea")
     ok(at.run())
     assert button(at, "room_remove_authors").disabled
     ok(button(pick(at, flood[0]), "room_remove_authors").click().run())
-    assert [i.text for i in store.ideas(wid)] == ["a real idea"] and store.participant_count(wid) == 1
+    assert [i.text for i in store.rooms.ideas(wid)] == ["a real idea"] and store.rooms.participant_count(wid) == 1
     assert not any("spam" in o for g in at.button_group for o in g.options)
     [readmit] = [b for b in at.button if b.key.startswith("room_readmit_") and b.key != "room_readmit_all"]
     assert "Spam" in readmit.label and "1" in button(at, "room_readmit_all").label
     ok(readmit.click().run())
-    assert len(store.ideas(wid)) == 6 and store.participant_count(wid) == 2
+    assert len(store.rooms.ideas(wid)) == 6 and store.rooms.participant_count(wid) == 2
     assert not [b for b in at.button if b.key.startswith("room_readmit_")]
 
 
@@ -188,21 +192,21 @@ def test_the_wall_shows_nothing_private_and_the_console_button_goes_back(db: Pat
     grouped by node; never a private idea's text, never the inbox; one click back to the console."""
     at, wid, store = room_page(db)
     ok(button(at, "room_open").click().run())
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None
-    store.save_room(room.prompt("tree", "customers"))
-    ann = store.join_room(wid, "Ann")
+    store.rooms.save(room.prompt("tree", "customers"))
+    ann = store.rooms.join(wid, "Ann")
     ok(button(at, "room_to_wall").click().run())
     assert at.session_state["projector"] is True
     wall = _wall_html(at)
     assert "顧客数" in wall and '<img alt="QR"' in wall and "kd-join" in wall  # the code large while people join
     secret_text = "秘密の<b>アイデア</b>"
-    store.add_idea(wid, ann, secret_text, "customers")
+    store.rooms.add_idea(wid, ann, secret_text, "customers")
     ok(at.run())
     wall = _wall_html(at)
     assert "アイデア</b>" not in wall and "秘密の" not in wall and "kd-join" not in wall  # private: counted, never shown
     assert not [g for g in at.button_group if g.key.startswith("room_pick_")]  # no inbox on the wall
-    store.reveal_ideas(wid)
+    store.rooms.reveal_ideas(wid)
     ok(at.run())
     wall = _wall_html(at)
     assert "秘密の&lt;b&gt;アイデア&lt;/b&gt;" in wall and "kd-group" in wall and "Ann" not in wall  # literal; anonymous
@@ -213,15 +217,15 @@ def test_the_wall_shows_nothing_private_and_the_console_button_goes_back(db: Pat
 def test_the_wall_shows_the_vote_without_counts_until_it_closes(db: Path) -> None:
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    people = [store.join_room(wid, f"P{n}") for n in range(3)]
-    store.add_idea(wid, people[0], "an idea")
-    vote = store.open_vote(wid, "Which first?", VoteKind.NODES, ["customers", "avg_spend"])
+    people = [store.rooms.join(wid, f"P{n}") for n in range(3)]
+    store.rooms.add_idea(wid, people[0], "an idea")
+    vote = store.votes.open(wid, "Which first?", VoteKind.NODES, ["customers", "avg_spend"])
     for p in people:
-        store.place_dot(wid, vote, p, "customers")
+        store.votes.place_dot(wid, vote, p, "customers")
     ok(button(at, "room_to_wall").click().run())
     wall = _wall_html(at)
     assert "Voting: Which first?" in wall and "Dots placed: 3" in wall and "kd-fill" not in wall
-    store.close_vote(wid)
+    store.votes.close(wid)
     ok(at.run())
     wall = _wall_html(at)
     assert "Results: Which first?" in wall and "<b>3</b>" in wall and "kd-fill" in wall
@@ -236,20 +240,20 @@ def test_the_wall_reads_names_as_typed_and_hides_running_counts(db: Path) -> Non
     loaded = store.load(wid)
     store.save(wid, tree.update_node(loaded.workshop, "customers", name="受注率(%)"), expected_version=loaded.version, summary="rename")
     ok(button(at, "room_open").click().run())
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None
-    store.save_room(room.prompt("tree", "customers"))
-    people = [store.join_room(wid, f"P{n}") for n in range(2)]
-    idea = store.add_idea(wid, people[0], "指名検索", "customers")
-    store.reveal_ideas(wid)
-    vote = store.open_vote(wid, "どれ？", VoteKind.IDEAS, [str(idea)])
+    store.rooms.save(room.prompt("tree", "customers"))
+    people = [store.rooms.join(wid, f"P{n}") for n in range(2)]
+    idea = store.rooms.add_idea(wid, people[0], "指名検索", "customers")
+    store.rooms.reveal_ideas(wid)
+    vote = store.votes.open(wid, "どれ？", VoteKind.IDEAS, [str(idea)])
     for p in people:
-        store.place_dot(wid, vote, p, str(idea))
+        store.votes.place_dot(wid, vote, p, str(idea))
     ok(button(at, "room_to_wall").click().run())
     wall = _wall_html(at)
     assert "受注率(%)" in wall and "\\(" not in wall
     assert "kd-dots" not in wall  # no running count on the card while the vote is open
-    store.close_vote(wid)
+    store.votes.close(wid)
     ok(at.run())
     assert "● 2" in _wall_html(at)
 
@@ -261,10 +265,10 @@ def test_a_full_inbox_shows_one_node_s_group_at_a_time(db: Path) -> None:
 
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
-    people = [store.join_room(wid, f"P{n}", client=f"c{n}") for n in range(AT_ONCE // 10 + 1)]
+    people = [store.rooms.join(wid, f"P{n}", client=f"c{n}") for n in range(AT_ONCE // 10 + 1)]
     for n, p in enumerate(people):
         for k in range(10):
-            store.add_idea(wid, p, f"idea {n}-{k}", ["customers", "avg_spend"][k % 2])
+            store.rooms.add_idea(wid, p, f"idea {n}-{k}", ["customers", "avg_spend"][k % 2])
     ok(at.run())
     [groups] = [w for w in at.get("segmented_control") if w.key == "room_inbox_group"]
     pills = [g for g in at.button_group if g.key.startswith("room_pick_")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from kpidesign import edits
-from kpidesign.store import Store
+from kpidesign.store import Actuals, Store
 from tests.app.conftest import ok, open_tab, seeded, start
 
 
@@ -43,11 +43,11 @@ def test_a_busy_database_when_adding_actuals_is_a_message(db, monkeypatch):
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
     open_tab(at, "Enter data")
-    monkeypatch.setattr(Store, "add_actuals", _busy)
+    monkeypatch.setattr(Actuals, "add", _busy)
     at.selectbox(key="act_kpi").set_value("purchase_rate")
     at.text_input(key="act_value").input("2.5%")
     ok(at.button(key="FormSubmitter:dash_actual-Add value").click().run())
-    assert any("busy" in e.value for e in at.error) and not Store(db).actuals(wid)
+    assert any("busy" in e.value for e in at.error) and not Store(db).actuals.all(wid)
     assert at.text_input(key="act_value").value == "2.5%"  # kept, to send again
 
 

@@ -45,7 +45,7 @@ def editable(at) -> list:
 
 def shared(db, lang="ja"):
     _, wid = seeded(db, lang)
-    token = Store(db).create_share(wid)
+    token = Store(db).shares.create(wid)
     at = start({"share": token})
     return at, wid, token
 
@@ -80,8 +80,8 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
     from kpidesign.model import Actual
 
     _, wid = seeded(db, "en")
-    Store(db).add_actuals(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])  # green at 6 %, yellow at 5 %
-    at = start({"share": Store(db).create_share(wid)})
+    Store(db).actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.01)])  # green at 6 %, yellow at 5 %
+    at = start({"share": Store(db).shares.create(wid)})
     at.sidebar.radio(key="lang").set_value("en").run()
     table = at.dataframe[0].value  # the first tab: what is red, first, as tall as its rows (no scroll inside the page)
     assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
@@ -97,7 +97,7 @@ def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revok
     _, wid = seeded(db)
     store = Store(db)
     st.session_state["store"] = store  # as the page that draws the button has it
-    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en")
+    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals.rev(wid), "en")
     allowed = [True]
     data = exports.built_on_click(snap, "xlsx", None, lambda: allowed[0])
     book = openpyxl.load_workbook(io.BytesIO(data()))
@@ -122,14 +122,14 @@ def _check_script() -> None:
 def test_the_check_a_download_asks_at_the_click_follows_the_link(db):
     _, wid = seeded(db)
     other = Store(db).create(Store(db).load(wid).workshop)
-    token = Store(db).create_share(wid)
+    token = Store(db).shares.create(wid)
     checks = {}
     for workshop_id in (wid, other):
         at = AppTest.from_function(_check_script)
         at.query_params.update({"share": token, "ws": workshop_id})
         checks[workshop_id] = ok(at.run()).session_state["check"]
     assert checks[wid]() and not checks[other]()  # the link opens its own workshop only
-    Store(db).revoke_share(wid, Store(db).shares(wid)[0].id)
+    Store(db).shares.revoke(wid, Store(db).shares.all(wid)[0].id)
     assert not checks[wid]()  # revoked after the page was drawn: the click gets no file
 
 
@@ -156,7 +156,7 @@ def test_editing_pages_cannot_be_reached_from_a_share_link(db, spec):
 def test_revoking_takes_effect_on_the_open_view(db):
     at, wid, _token = shared(db)
     store = Store(db)
-    store.revoke_share(wid, store.shares(wid)[0].id)
+    store.shares.revoke(wid, store.shares.all(wid)[0].id)
     at.run()
     assert at.title[0].value in ("このリンクは無効です", "This link is not valid")
 
@@ -190,10 +190,10 @@ def test_links_are_created_listed_and_revoked_on_the_export_page(db):
     link = at.code[0].value
     assert link.startswith("http") and "?share=" in link
     token = link.split("?share=")[1]
-    assert Store(db).resolve_share(token) == wid
-    share_id = Store(db).shares(wid)[0].id
+    assert Store(db).shares.resolve(token) == wid
+    share_id = Store(db).shares.all(wid)[0].id
     at.button(key=f"share_revoke_{share_id}").click().run()
-    assert Store(db).resolve_share(token) is None
+    assert Store(db).shares.resolve(token) is None
 
 
 def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db):
@@ -208,7 +208,7 @@ def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db):
     at.number_input(key="share_days").set_value(0)
     at.button(key="FormSubmitter:share_form-Create link").click().run()
     ok(at)
-    expiry = {s.label: s.expires_at for s in Store(db).shares(wid)}
+    expiry = {s.label: s.expires_at for s in Store(db).shares.all(wid)}
     assert expiry["never"] is None
     days = (dt.datetime.fromisoformat(expiry["default"]) - dt.datetime.now(dt.UTC)) / dt.timedelta(days=1)
     assert 89.9 < days <= 90
@@ -231,14 +231,14 @@ def test_conflict_message_names_the_other_change(db):
 def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeypatch):
     _, wid = seeded(db)
     store = Store(db)
-    store.open_room(wid)
-    secret = store.join_room(wid, "Aki")
-    store.add_idea(wid, secret, "private thought", None)
+    store.rooms.open(wid)
+    secret = store.rooms.join(wid, "Aki")
+    store.rooms.add_idea(wid, secret, "private thought", None)
     st.session_state["store"] = store
-    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en")
+    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals.rev(wid), "en")
     shared_file = yaml.safe_load(exports.built_on_click(snap, "yaml", None, lambda: True)())
     assert "room" not in shared_file and "private thought" not in yaml.safe_dump(shared_file, allow_unicode=True)
-    own = yaml.safe_load(exports.built_on_click(snap, "yaml", store.room_rev(wid), lambda: True)())
+    own = yaml.safe_load(exports.built_on_click(snap, "yaml", store.rooms.rev(wid), lambda: True)())
     assert "private thought" in yaml.safe_dump(own["room"], allow_unicode=True)
     asked = []
     real = exports.built_on_click
@@ -247,7 +247,7 @@ def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeyp
         "built_on_click",
         lambda snap, fmt, room, allowed, shared=False: asked.append(room) or real(snap, fmt, room, allowed, shared),
     )
-    ok(start({"share": store.create_share(wid)}))  # the share view's buttons: built without the room
+    ok(start({"share": store.shares.create(wid)}))  # the share view's buttons: built without the room
     assert asked and set(asked) == {None}
 
 
@@ -299,7 +299,7 @@ def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
         return offered[fmt]
 
     monkeypatch.setattr(exports, "built_on_click", spy)
-    at = ok(start({"share": store.create_share(wid)}))
+    at = ok(start({"share": store.shares.create(wid)}))
     assert set(offered) == {"xlsx", "yaml"}
     st.session_state["store"] = store
     for fmt, data in offered.items():
@@ -310,7 +310,7 @@ def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
     assert not [s for s in SECRETS if s in screen]
     own = yaml.safe_load(
         exports.built_on_click(
-            Snapshot(store.where, wid, store.load(wid).version, store.actuals_rev(wid), "en"), "yaml", None, lambda: True
+            Snapshot(store.where, wid, store.load(wid).version, store.actuals.rev(wid), "en"), "yaml", None, lambda: True
         )()
     )
     assert own["monitoring"]["alerts"][0]["to"] == "ceo@example.com"  # the facilitator's own export keeps everything

@@ -28,7 +28,7 @@ def test_upload_two_years_and_see_the_waterfall_and_the_projection(server, new_p
     login(page, server["base"], f"dashboard?ws={wid}&tab=Enter+data")
     page.get_by_test_id("stFileUploader").locator("input[type=file]").set_input_files(str(upload))
     page.get_by_text(f"{len(actuals)} values saved.").wait_for(timeout=30000)
-    assert len(Store(server["db"]).actuals(wid)) == len(actuals)
+    assert len(Store(server["db"]).actuals.all(wid)) == len(actuals)
 
     page.get_by_role("tab", name="Why it moved").click()
     idle(page)

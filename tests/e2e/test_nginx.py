@@ -96,7 +96,7 @@ http {{
 def test_a_workshop_opens_and_saves_through_nginx(server, proxy, new_page, tmp_path):  # type: ignore[no-untyped-def]
     store = Store(server["db"])
     wid = store.create(new_workshop("Through nginx", language="en", kgi_name="Sales"))
-    token = store.create_share(wid, label="board")
+    token = store.shares.create(wid, label="board")
     store.close()
 
     page = new_page("en-US")

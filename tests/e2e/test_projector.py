@@ -42,7 +42,7 @@ def room_workshop(server):  # type: ignore[no-untyped-def]
     store = Store(server["db"])
     wid = store.create(ws)
     kpi = ws.nodes[1].id
-    store.add_actuals(wid, [Actual(kpi=kpi, date=dt.date(2026, m, 1), value=400 + 40 * m) for m in (1, 2, 3)])
+    store.actuals.add(wid, [Actual(kpi=kpi, date=dt.date(2026, m, 1), value=400 + 40 * m) for m in (1, 2, 3)])
     return wid
 
 

@@ -92,8 +92,8 @@ def test_share_link_in_a_fresh_context(server, new_page, template_workshop):  # 
     viewer.goto(link)
     idle(viewer)
     store = Store(server["db"])
-    share_id = store.shares(template_workshop)[0].id
-    store.revoke_share(template_workshop, share_id)
+    share_id = store.shares.all(template_workshop)[0].id
+    store.shares.revoke(template_workshop, share_id)
     viewer.get_by_role("heading", name="このリンクは無効です").wait_for(timeout=15000)
 
 
@@ -190,7 +190,7 @@ def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server
     assert page.get_by_text("+N below").count() == 0 and chart.get_by_text("Campaign 159", exact=True).count() == 1
 
     viewer = new_page("en-US")  # a stakeholder's share link: folded too, and "All" survives the view's live refresh
-    viewer.goto(f"{server['base']}/?share={Store(server['db']).create_share(wid)}&tab=Tree")
+    viewer.goto(f"{server['base']}/?share={Store(server['db']).shares.create(wid)}&tab=Tree")
     viewer.get_by_test_id("stGraphVizChart").get_by_text("+160 below").wait_for(timeout=30000)
     viewer.get_by_text("All", exact=True).click()
     viewer.wait_for_function("document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= 179", timeout=60000)

@@ -81,7 +81,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     send(en2, "Delivery speed", "Send")
     send(en3, "Gift wrapping", "Send")
     send(ja2, "レビュー数", "送信")
-    wait_for(lambda: len(store.ideas(wid)) == 6)
+    wait_for(lambda: len(store.rooms.ideas(wid)) == 6)
 
     # privacy before the reveal: each phone shows its own ideas only
     time.sleep(2.5)
@@ -93,7 +93,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
 
     wait_for(lambda: facilitator.get_by_text("Delivery speed").count() > 0)
     click(facilitator, "room_reveal")
-    assert {i.status for i in store.ideas(wid)} == {IdeaStatus.REVEALED}
+    assert {i.status for i in store.rooms.ideas(wid)} == {IdeaStatus.REVEALED}
     wait_for(lambda: ja.get_by_text("Repeat purchase coupons").count() > 0)
     wait_for(lambda: en2.get_by_text("**bold**", exact=False).count() > 0)  # literal, never bold, never a link
     wait_for(lambda: en3.get_by_text("レビュー数").count() > 0 and ja2.get_by_text("Gift wrapping").count() > 0)
@@ -103,12 +103,12 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     facilitator.locator("[data-testid='stExpander'] summary").filter(has_text="Open the vote").click()
     facilitator.locator(".st-key-room_vote_question input").fill("Which first?")
     click(facilitator, "room_vote_submit")
-    [vote] = store.votes(wid)
+    [vote] = store.votes.all(wid)
     wait_for(lambda: pills(ja, vote.id).count() == 6)
     for text in ("Delivery speed", "Gift wrapping", "レビュー数", "Repeat purchase coupons"):
         pills(ja, vote.id).filter(has_text=text).tap()
         idle(ja)
-    wait_for(lambda: len(store.dots(vote.id)) == 3)
+    wait_for(lambda: len(store.votes.dots(vote.id)) == 3)
     mine = ["Delivery speed", "Gift wrapping", "レビュー数"]
     wait_for(lambda: chosen(ja, vote.id) == mine)  # the fourth turned back
     ja.reload()
@@ -118,7 +118,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     for phone in (en1, en3, ja2):
         pills(phone, vote.id).filter(has_text="Delivery speed").tap()
         idle(phone)
-    wait_for(lambda: len(store.dots(vote.id)) == 6)
+    wait_for(lambda: len(store.votes.dots(vote.id)) == 6)
     ja.screenshot(path=str(SHOTS / "room-phone-ja-vote.png"), full_page=True)
     en2.screenshot(path=str(SHOTS / "room-phone-en-revealed.png"), full_page=True)
     click(facilitator, "room_vote_close")
@@ -129,7 +129,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     again.goto(address)
     idle(again)
     wait_for(lambda: again.get_by_text("指名検索の伸び").count() > 0)  # ja's own idea: the same participant
-    assert again.locator(".st-key-room_join").count() == 0 and store.participant_count(wid) == 5
+    assert again.locator(".st-key-room_join").count() == 0 and store.rooms.participant_count(wid) == 5
     assert "me=" not in again.url  # found by the cookie: the secret stays out of an address that may be copied or shown
     again.reload()
     idle(again)
@@ -142,13 +142,13 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     stranger.context.close()
 
     # one idea becomes a node under the node it answers, as an ordinary versioned edit (tap it in the inbox, then the button)
-    idea = next(i for i in store.ideas(wid) if i.text == "Delivery speed")
+    idea = next(i for i in store.rooms.ideas(wid) if i.text == "Delivery speed")
     before = store.load(wid).version
     facilitator.locator("[class*='st-key-room_pick_'] button").filter(has_text=f"#{idea.id} Delivery speed").click()
     idle(facilitator)
     click(facilitator, "room_accept")
     wait_for(lambda: store.load(wid).version == before + 1)
-    accepted = next(i for i in store.ideas(wid) if i.id == idea.id)
+    accepted = next(i for i in store.rooms.ideas(wid) if i.id == idea.id)
     assert accepted.status is IdeaStatus.ACCEPTED and store.load(wid).workshop.node(accepted.node or "").name == "Delivery speed"
     facilitator.wait_for_timeout(2500)
     facilitator.screenshot(path=str(SHOTS / "room-projector.png"), full_page=False)
@@ -168,7 +168,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     facilitator.screenshot(path=str(SHOTS / "room-projector-results.png"))
     facilitator.get_by_test_id("stImage").first.scroll_into_view_if_needed()
     facilitator.screenshot(path=str(SHOTS / "room-projector-qr.png"))
-    store.close_room(wid)
+    store.rooms.close(wid)
     try:
         wait_for(lambda: ja.get_by_text("ルームは開いていません").count() > 0, timeout=10)  # closing ends access at the next refresh
     finally:

@@ -48,23 +48,23 @@ def test_the_wall_on_a_projector(server, new_page) -> None:  # type: ignore[no-u
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     wid = store.create(japanese())
-    token = store.open_room(wid)
-    room = store.room(wid)
+    token = store.rooms.open(wid)
+    room = store.rooms.get(wid)
     assert room is not None
-    store.save_room(room.prompt("tree", "顧客数"))
-    people = [store.join_room(wid, f"参加者{n}", client=f"10.0.0.{n}") for n in range(12)]
+    store.rooms.save(room.prompt("tree", "顧客数"))
+    people = [store.rooms.join(wid, f"参加者{n}", client=f"10.0.0.{n}") for n in range(12)]
     wall = new_page(locale="ja-JP", width=1920, height=1080)
     login(wall, server["base"], f"room?ws={wid}&projector=1&qr={token}", lang="ja")  # the projector's browser, in Japanese
     wall.wait_for_selector(".kd-join img")
     wall.screenshot(path=str(SHOTS / "wall-joining-ja.png"))
     for n, (parent, text) in enumerate(IDEAS):
-        store.add_idea(wid, people[n % len(people)], text, parent)
+        store.rooms.add_idea(wid, people[n % len(people)], text, parent)
     secret = "まだ誰にも見せない秘密の案"
-    store.add_idea(wid, people[0], secret, "客単価")
+    store.rooms.add_idea(wid, people[0], secret, "客単価")
     wall.wait_for_selector(".kd-counts", timeout=10_000)
     wall.wait_for_function("() => !document.querySelector('.kd-join')", timeout=10_000)
     assert secret not in wall.content() and IDEAS[0][1] not in wall.content()  # private: counted, never on the wall
-    store.reveal_ideas(wid)
+    store.rooms.reveal_ideas(wid)
     wall.wait_for_selector(".kd-card", timeout=10_000)
     idle(wall)
     content = wall.content()
@@ -78,10 +78,10 @@ def test_the_wall_on_a_projector(server, new_page) -> None:  # type: ignore[no-u
     assert size >= 34  # nine ideas: large text
     wall.screenshot(path=str(SHOTS / "wall-revealed-ja.png"))
     options = ["新規顧客", "既存顧客", "客単価"]
-    vote = store.open_vote(wid, "最初に取り組むのは？", VoteKind.NODES, options)
+    vote = store.votes.open(wid, "最初に取り組むのは？", VoteKind.NODES, options)
     for n, p in enumerate(people):
-        store.place_dot(wid, vote, p, options[n % 3])
-    store.close_vote(wid)
+        store.votes.place_dot(wid, vote, p, options[n % 3])
+    store.votes.close(wid)
     wall.wait_for_selector(".kd-fill", timeout=10_000)
     idle(wall)
     assert max(wall.evaluate(NO_SCROLL)) <= 1
@@ -92,13 +92,13 @@ def test_the_wall_on_a_projector(server, new_page) -> None:  # type: ignore[no-u
     assert "projector=1" not in wall.url
     # a full room: far more ideas than one screen holds, long ones too: smaller text, then pages, never a scroll
     for n in range(150):
-        store.add_idea(
+        store.rooms.add_idea(
             wid,
             people[n % len(people)],
             f"アイデア{n} " + "顧客の声をもとに改善する施策" * (1 + n % 6),
             ["新規顧客", "既存顧客", "客単価"][n % 3],
         )
-    store.reveal_ideas(wid)
+    store.rooms.reveal_ideas(wid)
     wall.locator(".st-key-room_to_wall button").click()
     idle(wall)
     wall.wait_for_selector(".kd-page", timeout=10_000)

@@ -17,27 +17,27 @@ from kpidesign.store import Store
 
 def with_room(store: Store, ec: Workshop) -> str:
     wid = store.create(ec)
-    store.open_room(wid)
-    ann, anon = store.join_room(wid, "Ann"), store.join_room(wid)
-    a = store.add_idea(wid, ann, '=HYPERLINK("x") **指名検索** {x}', "customers")
-    b = store.add_idea(wid, anon, "duplicate", "customers")
-    c = store.add_idea(wid, anon, "no node")
-    store.reveal_ideas(wid)
-    store.merge_idea(wid, b, a)
-    store.accept_idea(wid, c, "brand")
-    vote = store.open_vote(wid, "どれ?", VoteKind.IDEAS, [str(a), str(c)], 2)
-    store.place_dot(wid, vote, ann, str(a))
-    store.place_dot(wid, vote, anon, str(a))
-    store.place_dot(wid, store.open_vote(wid, "KFS", VoteKind.NODES, ["customers", "avg_spend"], 3), ann, "avg_spend")
-    store.close_vote(wid)
+    store.rooms.open(wid)
+    ann, anon = store.rooms.join(wid, "Ann"), store.rooms.join(wid)
+    a = store.rooms.add_idea(wid, ann, '=HYPERLINK("x") **指名検索** {x}', "customers")
+    b = store.rooms.add_idea(wid, anon, "duplicate", "customers")
+    c = store.rooms.add_idea(wid, anon, "no node")
+    store.rooms.reveal_ideas(wid)
+    store.rooms.merge_idea(wid, b, a)
+    store.rooms.accept_idea(wid, c, "brand")
+    vote = store.votes.open(wid, "どれ?", VoteKind.IDEAS, [str(a), str(c)], 2)
+    store.votes.place_dot(wid, vote, ann, str(a))
+    store.votes.place_dot(wid, vote, anon, str(a))
+    store.votes.place_dot(wid, store.votes.open(wid, "KFS", VoteKind.NODES, ["customers", "avg_spend"], 3), ann, "avg_spend")
+    store.votes.close(wid)
     return wid
 
 
 def test_yaml_room_part_and_round_trip(store: Store, ec: Workshop) -> None:
     wid = with_room(store, ec)
-    room = store.room(wid)
+    room = store.rooms.get(wid)
     assert room is not None
-    store.save_room(room.__class__(**{**room.__dict__, "anonymous": False}))
+    store.rooms.save(room.__class__(**{**room.__dict__, "anonymous": False}))
     ws = store.with_room(store.load(wid).workshop, wid)
     text = to_yaml(ws)
     doc = yaml.safe_load(text)["room"]
@@ -65,7 +65,7 @@ def test_yaml_room_part_and_round_trip(store: Store, ec: Workshop) -> None:
     imported = from_yaml(text)
     assert imported.workshop is not None and imported.workshop.room == ws.room
     again = store.create(imported.workshop)
-    assert store.resolve_join("") is None and not store.room(again).is_open  # type: ignore[union-attr]
+    assert store.rooms.resolve("") is None and not store.rooms.get(again).is_open  # type: ignore[union-attr]
     assert to_yaml(store.with_room(store.load(again).workshop, again)) == text
     assert store.load(again).workshop.room is None  # the design's versions never hold the room
 

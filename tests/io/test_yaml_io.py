@@ -336,7 +336,7 @@ def test_an_actual_stored_without_a_value_is_not_written_and_the_file_imports_ba
     store.db.execute(
         "insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-12', 41000, NULL)", (wid,)
     )
-    ws = store.with_actuals(store.load(wid).workshop, wid)  # a NaN imported before NaN was refused: NULL in the database
+    ws = store.actuals.attach(store.load(wid).workshop, wid)  # a NaN imported before NaN was refused: NULL in the database
     text = to_yaml(ws)
     assert "non.0e" not in text and "none" not in text.lower()
     back = from_yaml(text).workshop

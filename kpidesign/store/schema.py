@@ -1,0 +1,204 @@
+"""The schema: numbered migrations (sqlite-utils' Migrations), applied in order, and the check that refuses a database
+written by a newer kpidesign. The migrations are history: never edit one, add the next."""
+
+from __future__ import annotations
+
+import json
+
+from sqlite_utils import Database, Migrations
+
+from kpidesign.store.errors import NewerSchemaError
+from kpidesign.store.tokens import hash_token as _hash
+
+migrations = Migrations("kpidesign")
+
+
+@migrations()
+def m001_workshops(db: Database) -> None:
+    """Workshops and their version history."""
+    db.table("workshops").create(
+        {"id": str, "title": str, "created_at": str, "updated_at": str, "version": int, "steps_done": int, "doc": str},
+        pk="id",
+    )
+    db.table("versions").create(
+        {"workshop_id": str, "version": int, "saved_at": str, "summary": str, "doc": bytes},
+        pk=("workshop_id", "version"),
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+
+
+@migrations()
+def m002_share_links(db: Database) -> None:
+    """Read-only share links, stored by the SHA-256 of their token."""
+    db.table("share_links").create(
+        {"id": str, "token_hash": str, "workshop_id": str, "label": str, "created_at": str, "expires_at": str, "revoked_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"token_hash", "workshop_id", "created_at"},
+    )
+    db.table("share_links").create_index(["token_hash"], unique=True)
+
+
+@migrations()
+def m003_actuals_and_alert_log(db: Database) -> None:
+    """Observed values (kept apart from the versioned design) and the log of alerts sent."""
+    db.table("actuals").create(
+        {"workshop_id": str, "kpi": str, "date": str, "value": float, "market": float},
+        pk=("workshop_id", "kpi", "date"),
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+    db.table("alert_log").create(
+        {
+            "id": int,
+            "workshop_id": str,
+            "kpi": str,
+            "status": str,
+            "date": str,
+            "channel": str,
+            "recipient": str,
+            "sent_at": str,
+            "ok": int,
+            "detail": str,
+            "test": int,
+        },
+        pk="id",
+    )
+    db.table("alert_log").create_index(["workshop_id", "kpi", "status", "date", "channel", "recipient"])
+
+
+@migrations()
+def m004_actuals_revision(db: Database) -> None:
+    """A counter bumped whenever a workshop's actuals change, so readers can cache them."""
+    db.table("workshops").add_column("actuals_rev", int, not_null_default=0)
+
+
+@migrations()
+def m005_actuals_out_of_documents(db: Database) -> None:
+    """Actuals kept inside a workshop's document (releases before the actuals table, m003, stored an imported file's there)
+    move to the table, where the app reads them; a value already in the table for that KPI and date wins."""
+    for wid, doc in db.execute("select id, doc from workshops").fetchall():
+        data = json.loads(doc)
+        rows = data.get("actuals") or []
+        if not rows:
+            continue
+        db.conn.executemany(
+            "insert or ignore into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
+            [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
+        )
+        data["actuals"] = []
+        db.execute(
+            "update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
+            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid),
+        )
+
+
+@migrations()
+def m006_rooms(db: Database) -> None:
+    """Rooms (participant mode): one per workshop, its join token stored by SHA-256; participants, their ideas and dots."""
+    db.table("rooms").create(
+        {
+            "workshop_id": str,
+            "token_hash": str,
+            "state": str,
+            "anonymous": int,
+            "step": str,
+            "node": str,
+            "activity": int,
+            "follow": int,
+            "timer_seconds": int,
+            "timer_started_at": float,
+            "timer_elapsed": float,
+            "timer_close": int,
+            "opened_at": str,
+            "closed_at": str,
+        },
+        pk="workshop_id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"state"},
+    )
+    db.table("rooms").create_index(["token_hash"], unique=True)
+    db.table("room_participants").create(
+        {"id": str, "workshop_id": str, "name": str, "joined_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+    db.table("room_participants").create_index(["workshop_id"])
+    db.table("room_ideas").create(
+        {
+            "id": int,
+            "workshop_id": str,
+            "participant_id": str,
+            "activity": int,
+            "parent": str,
+            "text": str,
+            "status": str,
+            "merged_into": int,
+            "node": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+        not_null={"workshop_id", "participant_id", "text", "status"},
+    )
+    db.table("room_ideas").create_index(["workshop_id", "participant_id"])
+    db.table("room_votes").create(
+        {"id": int, "workshop_id": str, "question": str, "kind": str, "options": str, "dots": int, "state": str, "opened_at": str},
+        pk="id",
+        foreign_keys=[("workshop_id", "workshops", "id")],
+    )
+    db.table("room_dots").create(
+        {"id": int, "vote_id": int, "participant_id": str, "option": str, "at": str},
+        pk="id",
+        foreign_keys=[("vote_id", "room_votes", "id")],
+    )
+    db.table("room_dots").create_index(["vote_id", "participant_id"])
+
+
+@migrations()
+def m007_room_revision_and_participant_secrets(db: Database) -> None:
+    """A room's revision (bumped by every write to the room, so readers can cache what they drew), and participants kept
+    by the SHA-256 of the secret their browser holds: the secret itself (until now the participant's id) is no longer
+    stored, and the address or cookie a browser already holds keeps working."""
+    db.table("rooms").add_column("rev", int, not_null_default=0)
+    for (old,) in db.execute("select id from room_participants").fetchall():
+        new = _hash(old)
+        db.execute("update room_participants set id = ? where id = ?", (new, old))
+        db.execute("update room_ideas set participant_id = ? where participant_id = ?", (new, old))
+        db.execute("update room_dots set participant_id = ? where participant_id = ?", (new, old))
+
+
+@migrations()
+def m008_vote_counts_and_room_bounds(db: Database) -> None:
+    """Votes counted per option (an imported vote's results were one row per dot: a small file could add millions of
+    rows), and what bounds a room: the client a participant joined from (a hash, for the joins-per-client limit) and
+    when the facilitator removed them; and what an accepted idea was before (an undo of the acceptance returns it there)."""
+    db.table("room_tallies").create(
+        {"vote_id": int, "option": str, "dots": int}, pk=("vote_id", "option"), foreign_keys=[("vote_id", "room_votes", "id")]
+    )
+    db.execute(
+        "insert into room_tallies (vote_id, option, dots) select vote_id, option, count(*) from room_dots "
+        "where participant_id like 'imported:%' group by vote_id, option"
+    )
+    db.execute("delete from room_dots where participant_id like 'imported:%'")
+    db.table("room_participants").add_column("client", str)
+    db.table("room_participants").add_column("removed_at", str)
+    db.table("room_participants").create_index(["workshop_id", "client", "joined_at"])
+    # what an idea was (private or revealed) when the facilitator decided it: an undone acceptance returns it there,
+    # and one decided while private is never shown to the room
+    db.table("room_ideas").add_column("decided_from", str)
+    # the question a vote was opened under: its result is shown until the next one
+    db.table("room_votes").add_column("activity", int)
+
+
+def known_migrations() -> tuple[str, ...]:
+    """The names of the migrations this code knows, in order (the schema version is their count)."""
+    return tuple(m.name for m in migrations.pending(Database(memory=True)))
+
+
+def check_schema(db: Database, where: str) -> None:
+    """Refuse a database that records a migration this code does not know (before any migration is applied)."""
+    known = set(known_migrations())
+    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    if unknown:
+        raise NewerSchemaError(where, unknown)
