@@ -57,6 +57,7 @@ def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
 
     from kpidesign import monitor, tree
     from kpidesign.io.excel import to_xlsx
+    from kpidesign.io.excel_labels import choice_code
 
     ws = tree.update_node(ec, "customers", thresholds={"direction": "higher_is_better", "green": 30000, "yellow": 20000})
     ws = tree.update_node(
@@ -76,7 +77,7 @@ def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
     assert words["sales"] == "none"  # no thresholds
     sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(ws, "en")), read_only=True).worksheets[2]
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert {k: rows[k][7] for k in words} == words  # the Excel thresholds sheet says the same
+    assert {k: choice_code("status", rows[k][7]) for k in words} == words  # the Excel thresholds sheet says the same, in words
     assert rows["items"][9] == "green" and rows["items"][8] == 2  # the baseline's band apart, labelled as the plan's
 
 
