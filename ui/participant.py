@@ -27,7 +27,6 @@ ME = "room_me"  # this session's participant secret
 MESSAGE = "room_message"
 COOKIE = "kpidesign_room"  # the browser's participant secret (the last room joined in this browser)
 COOKIE_SECONDS = 24 * 3600  # a workshop's day
-COOKIE_SET = "room_cookie_set"
 
 COMPACT = """<style>
 /* a phone held in one hand: little space above the content, large touch targets */
@@ -88,11 +87,13 @@ def _cookie() -> str | None:
 
 
 def remember(secret: str) -> None:
-    """Keep the participant's secret in this browser's cookie (once per session, when the cookie does not hold it yet)."""
-    if st.session_state.get(COOKIE_SET) == secret or _cookie() == secret:
+    """Keep the participant's secret in this browser's cookie. The writer is drawn on every run of a session whose
+    browser did not send the cookie when it began (the only time Streamlit reads cookies): drawn once only, the phone's
+    next refresh could take it off the page before its script ran, and a reload then lost the person (the cookie is
+    the only place the secret is kept besides the session: never the address)."""
+    if _cookie() == secret:
         return
     _cookie_writer(data={"name": COOKIE, "value": secret, "age": COOKIE_SECONDS}, key="room_cookie", height=0)
-    st.session_state[COOKIE_SET] = secret
 
 
 def refused(message: str) -> None:
