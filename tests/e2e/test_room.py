@@ -103,6 +103,7 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     facilitator.locator("[data-testid='stExpander'] summary").filter(has_text="Open the vote").click()
     facilitator.locator(".st-key-room_vote_question input").fill("Which first?")
     click(facilitator, "room_vote_submit")
+    wait_for(lambda: len(store.votes.all(wid)) == 1)  # the submit's rerun may start after idle() looked
     [vote] = store.votes.all(wid)
     wait_for(lambda: pills(ja, vote.id).count() == 6)
     for text in ("Delivery speed", "Gift wrapping", "レビュー数", "Repeat purchase coupons"):
