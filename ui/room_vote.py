@@ -40,7 +40,10 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
             on_click=lambda: write(lambda: store().votes.close(workshop_id), workshop_id=workshop_id),
         )
         return
-    with st.expander(tr("room_vote_open"), icon=":material/how_to_vote:"), st.form("room_vote_form", border=False):
+    opened = st.expander(tr("room_vote_open"), icon=":material/how_to_vote:", key="room_vote_open", on_change="rerun")
+    if not opened.open:  # drawn only when opened: its node picker carries every node of the tree, on every rerun
+        return
+    with opened, st.form("room_vote_form", border=False):
         st.text_input(tr("room_vote_question"), key="room_vote_question", max_chars=R.MAX_QUESTION)
         st.radio(tr("room_vote_kind"), list(VoteKind), key="room_vote_kind", horizontal=True, format_func=labeller("room_vote_kind_"))
         names = {n.id: n.name for n in ws.nodes}

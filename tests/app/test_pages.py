@@ -2,7 +2,7 @@ import pytest
 
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.app.conftest import ok, seeded, start
+from tests.app.conftest import ok, open_expander, seeded, start
 from ui.pages import ALL, BY_URL, STEPS, next_step, spec_at
 from ui.text import md
 
@@ -139,6 +139,7 @@ def test_no_english_left_in_the_room_console_s_pickers(db):
     at, _ = seeded(db, "ja")
     ok(at.switch_page("views/room.py").run())
     ok(next(b for b in at.button if b.key == "room_open").click().run())
+    open_expander(at, "room_vote_open")  # the vote's form, drawn only when opened
     assert at.selectbox and at.multiselect
     for box in at.selectbox:
         assert box.proto.placeholder, box.key

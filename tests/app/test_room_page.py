@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
-from tests.app.conftest import ok, seeded
+from tests.app.conftest import ok, open_expander, seeded
 
 
 def room_page(db: Path, lang: str = "ja") -> tuple[AppTest, str, Store]:
@@ -93,6 +93,7 @@ def test_vote_results_chart(db: Path) -> None:
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())
     pid = store.rooms.join(wid)
+    open_expander(at, "room_vote_open")  # the vote's form is drawn only when opened
     at.text_input(key="room_vote_question").input("KFS?")
     at.radio(key="room_vote_kind").set_value(VoteKind.NODES)
     at.multiselect(key="room_vote_nodes").set_value(["customers", "avg_spend"])
