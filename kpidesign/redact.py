@@ -15,15 +15,15 @@ from kpidesign.model import Workshop
 
 HIDDEN = "[…]"
 _ADDRESS = re.compile(r"[@＠]|://|mailto:|^\s*#[\w\-]+\s*$|^\s*slack:", re.IGNORECASE)  # a participant entry that reaches someone
+_SLACK_ID = re.compile(r"\b[UWCG](?=[A-Z0-9]*\d)[A-Z0-9]{8,}\b")  # a Slack member or channel id (upper case, with a digit)
 _IN_TEXT = re.compile(
     r"[^\s@＠<>()\[\]{}「」（）、。,;:'\"]+[@＠][^\s@＠<>()\[\]{}「」（）、。,;:'\"]+"  # an e-mail address, ASCII or full-width ＠
     r"|\b[a-z][a-z0-9+.\-]*://\S+"  # a link or a connection string (with its password)
     r"|mailto:\S+"
     r"|<[@#!][^>]*>"  # a Slack mention
-    r"|(?-i:\b[UWCG](?=[A-Z0-9]*\d)[A-Z0-9]{8,}\b)",  # a Slack member or channel id (upper case, with a digit): _SLACK_ID
+    rf"|(?-i:{_SLACK_ID.pattern})",  # case-sensitive inside the case-insensitive rest
     re.IGNORECASE,
 )
-_SLACK_ID = re.compile(r"\b[UWCG](?=[A-Z0-9]*\d)[A-Z0-9]{8,}\b")
 _REFERENCES = frozenset({"id", "parent", "kpi", "kpis", "formula", "date"})  # what names nodes and dates: kept as is
 
 
