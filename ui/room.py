@@ -25,7 +25,6 @@ from ui.text import labeller, lang, md, tr
 
 TOKEN = "room_token"  # the join token of the room this facilitator opened, kept in the session and the address (?qr=)
 LIVE_SECONDS = 1  # the facilitator's inbox: an idea sent shows within about a second or two
-QR_MEMO = "room_qr_memo"
 
 
 def token(workshop_id: str) -> str | None:
@@ -84,11 +83,7 @@ def qr(workshop_id: str) -> None:
         st.caption(tr("room_token_hidden"))
         return
     address = R.join_address(held, base_url())
-    made = st.session_state.get(QR_MEMO)
-    if made is None or made[0] != address:  # drawn once per address, not on every rerun
-        made = (address, codes.png(address, scale=12))
-        st.session_state[QR_MEMO] = made
-    st.image(made[1], width="stretch")
+    st.image(codes.png(address, scale=12), width="stretch")  # drawn once per address (ui.qr), not on every rerun
     st.caption(tr("room_join_address"))
     st.code(address, language=None, wrap_lines=True)
 

@@ -24,7 +24,6 @@ from ui.state import store
 from ui.text import tr
 
 BALLOT_WIDTH = 500  # px of the vote's panel beside the ideas
-QR_MEMO = "room_wall_qr"
 LAYOUT_MEMO = "room_wall_layout"
 STYLE = f"""<style>
 /* the wall: the whole screen, no sidebar, nothing scrolls */
@@ -63,15 +62,6 @@ STYLE = f"""<style>
 .kd-bar span.kd-label {{ width: 260px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }}
 .kd-bar span.kd-fill {{ background: #4c78a8; height: 28px; border-radius: 4px; }}
 </style>"""
-
-
-def _qr_uri(address: str) -> str:
-    """The join address as a QR code, an SVG data URI (drawn once per address and kept in the session)."""
-    held = st.session_state.get(QR_MEMO)
-    if held is None or held[0] != address:
-        held = (address, qr.svg_uri(address))
-        st.session_state[QR_MEMO] = held
-    return str(held[1])
 
 
 def _e(text: object) -> str:
@@ -158,11 +148,11 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
     top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().rooms.participant_count(workshop_id), ideas)}{_timer(room, now)}'
     if held is not None and wall.qr_large(ideas, room.activity):
         address = R.join_address(held, base_url())
-        join = f'<div class="kd-join"><img alt="QR" src="{_qr_uri(address)}"><div class="kd-join-text">{_e(tr("room_wall_scan"))}<br><code>{_e(address)}</code></div></div>'
+        join = f'<div class="kd-join"><img alt="QR" src="{qr.svg_uri(address)}"><div class="kd-join-text">{_e(tr("room_wall_scan"))}<br><code>{_e(address)}</code></div></div>'
         st.html(f'<div class="kd-wall"><div class="kd-top">{top}</div>{join}</div>')
         return
     if held is not None:
-        top += f'<div class="kd-qr-small"><img alt="QR" src="{_qr_uri(R.join_address(held, base_url()))}"></div>'
+        top += f'<div class="kd-qr-small"><img alt="QR" src="{qr.svg_uri(R.join_address(held, base_url()))}"></div>'
     closed = [v for v in votes if not v.is_open]  # an open vote's running counts are not the room's to follow
     width = wall.AREA_WIDTH - (BALLOT_WIDTH + 24 if shown else 0)
 
