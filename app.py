@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ui import access, jump, room, sidebar, theme
+from ui import access, jump, sidebar, theme
 from ui.cache import reused
 from ui.messages import show_flash
 from ui.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec, spec_at
+from ui.room import console as room
 from ui.state import init, require_workshop, sync_url
 from ui.text import tr
 

@@ -21,8 +21,8 @@ from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Workshop
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
-from ui import participant
 from ui.pages import ALL
+from ui.participant import joining as participant
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FLOOR_SCRIPT = "import streamlit as st\nst.button('ok')\n"

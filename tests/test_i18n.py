@@ -19,7 +19,7 @@ def test_every_string_has_both_languages():
 
 def test_every_key_used_by_the_screens_exists():
     used = set()
-    for path in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/*.py"), ROOT / "app.py"]:
+    for path in [*ROOT.glob("views/*.py"), *ROOT.glob("ui/**/*.py"), ROOT / "app.py"]:
         used |= set(re.findall(r'\btr\(\s*"(\w+)"\s*[,)]', path.read_text(encoding="utf-8")))
         used |= set(re.findall(r'"(nav_\w+)"', path.read_text(encoding="utf-8")))
     missing = sorted(k for k in used if k not in S)

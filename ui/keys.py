@@ -24,7 +24,7 @@ def field_key(node_id: str, field: str) -> str:
 
 
 def parent_key(node_id: str) -> str:
-    """The key of the selectbox that says where a node hangs (ui.tree_editor draws it, ui.jump focuses it)."""
+    """The key of the selectbox that says where a node hangs (ui.steps.tree_editor draws it, ui.jump focuses it)."""
     return f"tree_parent_{ascii_id(node_id)}"
 
 

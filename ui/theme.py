@@ -25,7 +25,7 @@ _CSS = f"""
 .kpi-swatch {{ display: inline-flex; align-items: center; justify-content: center; width: 1.9em; height: 1.3em;
   border-radius: 0.25em; box-sizing: border-box; font-size: 0.9em; line-height: 1; }}
 /* The design review: each group of findings a card, each finding a line that opens where it is fixed (a radio group
-   whose choice switches page, ui.design_review._groups): no radio circles, a pointer and an underline on hover. */
+   whose choice switches page, ui.review.findings._groups): no radio circles, a pointer and an underline on hover. */
 [class*="st-key-rv_now_"], [class*="st-key-rv_hint_"] {{
   width: 100% !important; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.6rem 1rem;
 }}

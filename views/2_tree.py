@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui import pages, tree_editor
+from ui import pages
 from ui.state import require_workshop
+from ui.steps import tree_editor
 from ui.text import tr
 
 loaded = require_workshop()

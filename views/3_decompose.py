@@ -4,10 +4,11 @@ import streamlit as st
 
 from kpidesign import tree
 from kpidesign.model import Layer, Sensitivity
-from ui import derived, pages, tree_editor
+from ui import derived, pages
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
+from ui.steps import tree_editor
 from ui.tables import choices, fit_height, node_sheet, show_cell_problems
 from ui.text import tr
 

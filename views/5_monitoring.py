@@ -9,9 +9,9 @@ from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
 from ui.binding import tabs
 from ui.messages import field_error
-from ui.monitoring import add_form, record_learning, rhythm_hints, rows_editor
 from ui.saving import commit
 from ui.state import require_workshop, version
+from ui.steps.monitoring import add_form, record_learning, rhythm_hints, rows_editor
 from ui.text import labeller, md, tr
 
 loaded = require_workshop()

@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from ui import alerts, dashboard, data_entry, derived, meetings, trends, why_moved
 from ui import connectors as sql_sources
+from ui import derived
 from ui.binding import tabs
 from ui.cache import snapshot, workshop_with_actuals
+from ui.dashboard import alerts, data_entry, meetings, trends, why_moved
+from ui.dashboard import overview as dashboard
 from ui.state import require_workshop
 from ui.text import tr
 

@@ -3,8 +3,10 @@
 import streamlit as st
 
 from kpidesign.io import files
-from ui import derived, exports, sharing
+from ui import derived
 from ui.cache import snapshot
+from ui.sharing import exports
+from ui.sharing import links as sharing
 from ui.state import require_workshop, store
 from ui.text import tr
 

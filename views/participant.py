@@ -4,11 +4,11 @@ import streamlit as st
 
 from kpidesign import room as R
 from kpidesign.store import Membership
-from ui import participant as p
-from ui import participant_ideas as ideas_ui
-from ui import participant_vote as vote_ui
 from ui.access import joined_workshop
 from ui.messages import show_flash
+from ui.participant import ideas as ideas_ui
+from ui.participant import joining as p
+from ui.participant import vote as vote_ui
 from ui.state import store
 from ui.text import md, tr
 

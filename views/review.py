@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from ui import data_say, design_review, whatif
 from ui.binding import tabs
 from ui.cache import snapshot
+from ui.review import data_say, whatif
+from ui.review import findings as design_review
 from ui.state import require_workshop
 from ui.text import tr
 

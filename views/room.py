@@ -6,12 +6,12 @@ from collections import Counter
 import streamlit as st
 
 from kpidesign import room as R
-from ui import room as r
-from ui import room_inbox as inbox_ui
-from ui import room_people as people_ui
-from ui import room_vote as vote_ui
-from ui import room_wall as wall_ui
 from ui.messages import show_flash
+from ui.room import console as r
+from ui.room import inbox as inbox_ui
+from ui.room import people as people_ui
+from ui.room import vote as vote_ui
+from ui.room import wall as wall_ui
 from ui.state import current, require_workshop, store
 from ui.text import lang, tr
 from ui.theme import projector

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from kpidesign.redact import for_share
-from ui import exports, shared
 from ui.access import link_check, shared_workshop
 from ui.binding import tabs
 from ui.cache import snapshot, with_actuals
+from ui.sharing import exports
+from ui.sharing import view as shared
 from ui.state import store
 from ui.text import tr
 

@@ -19,8 +19,8 @@ from kpidesign.store import Store
 from tests.conftest import build_ec
 from ui import cache
 
-for module in pkgutil.iter_modules(ui.__path__):  # every view registers itself when its module is imported
-    importlib.import_module(f"ui.{module.name}")
+for module in pkgutil.walk_packages(ui.__path__, "ui."):  # every view registers itself when its module is imported
+    importlib.import_module(module.name)
 
 EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.derived.placements": ("new_customers",),
@@ -28,13 +28,13 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.graphs._status_dot": (None, "new_customers", None, None),
     "ui.graphs._depth": (None,),
     "ui.graphs._fold": (1, None, ()),
-    "ui.why_moved._why": ("sales", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
-    "ui.exports.build": ("yaml", None, False),
-    "ui.dashboard._overview": (((), ()),),
-    "ui.trends.ahead": ("sales",),
-    "ui.design_review._review_view": ("now",),
+    "ui.dashboard.why_moved._why": ("sales", dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
+    "ui.sharing.exports.build": ("yaml", None, False),
+    "ui.dashboard.overview._overview": (((), ()),),
+    "ui.dashboard.trends.ahead": ("sales",),
+    "ui.review.findings._review_view": ("now",),
 }
-STORE_KWARG = {"ui.exports.build"}  # views built outside a script run are given the connection to read through
+STORE_KWARG = {"ui.sharing.exports.build"}  # views built outside a script run are given the connection to read through
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -76,7 +76,7 @@ def test_views_are_registered():
         "ui.derived.definition_sheet",
         "ui.derived.readings",
         "ui.graphs._status_dot",
-        "ui.shared._thresholds",
+        "ui.sharing.view._thresholds",
     } <= set(cache.CACHED)
 
 

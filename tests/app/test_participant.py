@@ -13,7 +13,7 @@ from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Rooms, Store
 from tests.app.conftest import ok, start
 from tests.app.test_share import EDITING as SHARE_EDITING
-from ui import participant
+from ui.participant import joining as participant
 
 EDITING = tuple(kind for kind in SHARE_EDITING if kind != "text_input")  # a phone types its ideas: the rest writes nothing
 

@@ -7,7 +7,7 @@ from kpidesign import edits
 from kpidesign.model import Node, Workshop
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander, open_tab, seeded, start
-from ui.design_review import LINKED_GROUPS, LINKED_HINTS
+from ui.review.findings import LINKED_GROUPS, LINKED_HINTS
 
 
 def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):

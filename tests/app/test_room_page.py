@@ -262,7 +262,7 @@ def test_the_wall_reads_names_as_typed_and_hides_running_counts(db: Path) -> Non
 def test_a_full_inbox_shows_one_node_s_group_at_a_time(db: Path) -> None:
     """Past 200 undecided ideas the console draws one group's pills, chosen by its node (a full room's 1,000 pills
     redrawn every second was too slow): every idea stays one tap away."""
-    from ui.room_inbox import AT_ONCE
+    from ui.room.inbox import AT_ONCE
 
     at, wid, store = room_page(db, "en")
     ok(button(at, "room_open").click().run())

@@ -13,9 +13,9 @@ from kpidesign.io import files
 from kpidesign.model import Alert, Monitoring, ReviewMeeting
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
-from ui import exports
 from ui.cache import Snapshot
 from ui.pages import ALL
+from ui.sharing import exports
 
 EDITING = (
     "text_input",

@@ -15,13 +15,14 @@ from kpidesign import formula as formulas
 from kpidesign import tree
 from kpidesign.edits import add_children, set_field
 from kpidesign.model import Layer, Node, Sensitivity, Workshop
-from ui import derived, graphs, library_picker, widgets
+from ui import derived, graphs, widgets
 from ui.binding import hand_on, sync
 from ui.cache import open_snapshot
 from ui.keys import parent_key
 from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
+from ui.steps import library_picker
 from ui.text import labeller, md, say, shown, tr
 from ui.theme import projector
 

@@ -1,6 +1,6 @@
 """The facilitator's side of a room: open/close, the QR code, settings, prompt, timer, counts and reveal; "follow me".
 
-The inbox is in ui.room_inbox, votes and their results in ui.room_vote.
+The inbox is in ui.room.inbox, votes and their results in ui.room.vote.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import streamlit as st
 
 from kpidesign import room as R
 from kpidesign.room import Idea, IdeaStatus
-from ui.participant import MESSAGE, refused
+from ui.participant.joining import MESSAGE, refused
 from ui.saving import write
 from ui.state import store
 from ui.text import lang, md, tr

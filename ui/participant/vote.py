@@ -14,7 +14,7 @@ import streamlit as st
 from kpidesign import room as R
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, Vote, VoteKind
-from ui.participant import refused
+from ui.participant.joining import refused
 from ui.saving import write
 from ui.state import store
 from ui.text import md, say, tr

@@ -19,7 +19,7 @@ from kpidesign import wall
 from kpidesign.model import Workshop
 from kpidesign.room import IdeaStatus, Room, VoteKind
 from ui import qr
-from ui.room import base_url, token
+from ui.room.console import base_url, token
 from ui.state import store
 from ui.text import tr
 

@@ -1,0 +1,1 @@
+"""The dashboard's tabs: overview, trends, why it moved, data entry, alerts, review meetings."""

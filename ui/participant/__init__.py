@@ -1,0 +1,1 @@
+"""A participant's phone page: joining, their ideas, their dots."""

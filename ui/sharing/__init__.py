@@ -1,0 +1,1 @@
+"""Sharing: the read-only share view, managing share links, export downloads."""
