@@ -29,6 +29,8 @@ MAX_OPTION = 64  # characters of one option (an idea's or a node's id)
 PHONE_LIST = 100  # revealed ideas a phone lists (the latest): a full room's 1,000 would be ~250 KB every refresh
 JOINS_PER_CLIENT = 60  # joins a room takes from one client address ...
 JOIN_WINDOW = 60.0  # ... within this many seconds (a room behind one office address still joins 60 people a minute)
+WRITE_BURST = 20  # writes (ideas, edits, dots) one participant may make at once ...
+WRITE_RATE = 2.0  # ... and then per second: a phone tapping dots is far below it, a script holding the write lock is not
 MAX_QUESTION = 200
 MAX_MINUTES = 120
 STEPS = ("kgi", "tree", "decompose", "definitions", "monitoring")
@@ -373,3 +375,11 @@ def listing(ideas: Iterable[Idea], anonymous: bool, votes: Counter[int]) -> list
         }
         for i in ideas
     ]
+
+
+def spend(budget: float | None, at: float | None, now: float) -> float | None:
+    """A participant's write budget after one more write (None: refused, nothing left). A token bucket: WRITE_BURST
+    writes at once, refilled at WRITE_RATE a second; a participant who never wrote has a full one."""
+    full = float(WRITE_BURST)
+    left = full if budget is None or at is None else min(full, budget + max(0.0, now - at) * WRITE_RATE)
+    return left - 1.0 if left >= 1.0 else None

@@ -147,3 +147,27 @@ def test_a_phone_lists_the_latest_ideas_and_counts_the_rest(n: int, most: int) -
     kept, earlier = R.latest(ideas, most)
     assert len(kept) == min(n, most) and earlier == n - len(kept)
     assert kept == ideas[n - len(kept) :]
+
+
+@given(st.lists(st.floats(min_value=0, max_value=5, allow_nan=False), max_size=200))
+def test_the_write_budget_never_lets_more_through_than_the_burst_and_the_rate(gaps: list[float]) -> None:
+    budget: float | None = None
+    at: float | None = None
+    now, passed = 1_000.0, 0
+    for gap in gaps:
+        now += gap
+        left = R.spend(budget, at, now)
+        if left is not None:
+            budget, at, passed = left, now, passed + 1
+        assert budget is None or 0 <= budget <= R.WRITE_BURST
+    assert passed <= R.WRITE_BURST + (now - 1_000.0) * R.WRITE_RATE + 1e-9
+
+
+def test_the_write_budget_refills_at_its_rate() -> None:
+    left: float | None = None
+    for _ in range(R.WRITE_BURST):
+        left = R.spend(left, 0.0, 0.0)
+        assert left is not None
+    assert R.spend(left, 0.0, 0.0) is None  # the burst spent at once
+    assert R.spend(left, 0.0, 1 / R.WRITE_RATE) is not None  # one write's worth later, one more
+    assert R.spend(None, None, 0.0) == R.WRITE_BURST - 1  # who never wrote has a full budget

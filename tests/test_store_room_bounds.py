@@ -346,3 +346,28 @@ def test_an_imported_room_names_each_idea_once(ec: Workshop) -> None:
     assert result.workshop is None and result.findings[0].params["field"].startswith("room")
     long = from_yaml(_file(ec, {"ideas": [{"id": "i1", "text": "a", "parent": "x" * 10_000}]}))
     assert long.workshop is None
+
+
+def test_one_participant_cannot_hold_the_write_lock_in_a_loop(store: Store, ec: Workshop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """F10: every participant write spends from a budget (a burst, then a rate); a refused write writes nothing."""
+    wid = store.create(ec)
+    store.rooms.open(wid)
+    ann, bob = store.rooms.join(wid, "Ann"), store.rooms.join(wid, "Bob")
+    store.votes.open(wid, "KFS", VoteKind.NODES, ["customers", "avg_spend"], dots=3)
+    [vote] = store.votes.all(wid)
+    t = [5_000.0]
+    monkeypatch.setattr("kpidesign.store.budget.clock", lambda at: t[0] if at is None else at)
+    idea = store.rooms.add_idea(wid, ann, "first", now=t[0])
+    for n in range((R.WRITE_BURST - 1) // 2):  # edits and dots alike spend it: the burst, all at one moment
+        store.rooms.edit_idea(wid, ann, idea, f"edit {n}")
+        store.votes.place_dot(wid, vote.id, ann, "customers") if n % 2 else store.votes.remove_dot(wid, vote.id, ann, "customers")
+    store.rooms.edit_idea(wid, ann, idea, "the last of the burst")
+    rev = store.rooms.rev(wid)
+    refused("room_slow_down", store.rooms.edit_idea, wid, ann, idea, "one too many")
+    refused("room_slow_down", store.votes.place_dot, wid, vote.id, ann, "customers")
+    refused("room_slow_down", store.rooms.add_idea, wid, ann, "and another", now=t[0])
+    assert store.rooms.rev(wid) == rev and store.rooms.ideas(wid, ann)[0].text != "one too many"  # nothing written
+    store.rooms.add_idea(wid, bob, "others still send", now=t[0])  # a budget is one person's
+    t[0] += 1 / R.WRITE_RATE
+    store.rooms.edit_idea(wid, ann, idea, "a moment later")
+    assert store.rooms.ideas(wid, ann)[0].text == "a moment later"

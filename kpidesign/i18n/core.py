@@ -506,6 +506,10 @@ CORE: dict[str, tuple[str, str]] = {
     "p_idea_revealed": ("公開済みのアイデアは変更できません。", "A revealed idea cannot be changed."),
     "p_idea_cannot_merge": ("このアイデアは統合できません。", "These ideas cannot be merged."),
     "p_room_closed": ("ルームは閉じています。", "The room is closed."),
+    "p_room_slow_down": (
+        "操作が速すぎます。少し待ってからもう一度どうぞ（1秒に{rate:g}回まで）。",
+        "Too many changes at once: wait a moment and try again (at most {rate:g} a second).",
+    ),
     "p_room_time_up": ("時間切れです。受付は終了しました。", "Time is up: no more ideas are taken."),
     "p_room_full": ("ルームは満員です（{max}人まで）。", "The room is full (at most {max} people)."),
     "p_room_ideas_full": ("このルームのアイデアは上限（{max}件）に達しました。", "This room has reached its limit of {max} ideas."),

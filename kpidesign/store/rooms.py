@@ -25,6 +25,7 @@ from kpidesign.lru import LRU
 from kpidesign.room import Idea, IdeaStatus, Room, RoomState, Timer, VoteState
 from kpidesign.store.base import Noun, clock
 from kpidesign.store.base import now as _now
+from kpidesign.store.budget import spend
 from kpidesign.store.errors import WorkshopNotFoundError
 from kpidesign.store.tokens import hash_token, new_token, plausible
 from kpidesign.values import EditError, Problem
@@ -268,7 +269,7 @@ class Rooms(Noun):
         if isinstance(clean, Problem):
             raise EditError(clean)
         with self._write() as conn:
-            self.open_to(workshop_id, secret)
+            self.open_to(workshop_id, secret, conn)
             conn.execute(
                 "update room_participants set name = ? where id = ? and workshop_id = ?",
                 (clean, rules.participant_key(secret), workshop_id),
@@ -331,6 +332,7 @@ class Rooms(Noun):
             problem = rules.can_send(room, mine, clock(now), in_room)
             if problem:
                 raise EditError(problem)
+            spend(conn, workshop_id, key, now)
             cur = conn.execute(
                 "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, created_at, updated_at) values (?,?,?,?,?,?,?,?)",
                 (workshop_id, key, room.activity, parent, clean, IdeaStatus.PRIVATE.value, _now(), _now()),
@@ -341,7 +343,7 @@ class Rooms(Noun):
     def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, secret: str, idea_id: int) -> None:
         """Refuse (EditError) a participant's change of an idea unless the room is open (and its time not up, when the
         timer stops ideas), they are in it, and the idea is theirs and still private."""
-        self.open_to(workshop_id, secret)
+        self.open_to(workshop_id, secret, conn)
         room = self.get(workshop_id)
         if room is not None and room.timer.close_on_end and room.timer.ended(clock(None)):
             raise EditError(Problem("room_time_up"))
@@ -353,11 +355,13 @@ class Rooms(Noun):
         if problem:
             raise EditError(problem)
 
-    def open_to(self, workshop_id: str, secret: str) -> None:
-        """Refuse (EditError) any participant's write unless the room is open and they are in it (not removed)."""
+    def open_to(self, workshop_id: str, secret: str, conn: sqlite3.Connection) -> None:
+        """Refuse (EditError) any participant's write unless the room is open, they are in it (not removed) and their
+        write budget is not spent (kpidesign.store.budget: spent in the caller's write transaction `conn`)."""
         room = self.get(workshop_id)
         if room is None or not room.is_open or not self.is_participant(workshop_id, secret):
             raise EditError(Problem("room_closed"))
+        spend(conn, workshop_id, rules.participant_key(secret))
 
     def edit_idea(self, workshop_id: str, secret: str, idea_id: int, text: str) -> None:
         """Change the text of one's own idea while it is private (raise EditError otherwise)."""

@@ -191,6 +191,13 @@ def m008_vote_counts_and_room_bounds(db: Database) -> None:
     db.table("room_votes").add_column("activity", int)
 
 
+@migrations()
+def m014_participant_write_budget(db: Database) -> None:
+    """Each participant's write budget (kpidesign.room.spend): what is left, and when it was last spent."""
+    db.execute("alter table room_participants add column budget real")
+    db.execute("alter table room_participants add column budget_at real")
+
+
 def known_migrations() -> tuple[str, ...]:
     """The names of the migrations this code knows, in order (the schema version is their count)."""
     return tuple(m.name for m in migrations.pending(Database(memory=True)))

@@ -77,7 +77,7 @@ class Votes(Noun):
         many sessions or reloads). Raise EditError when refused."""
         with self._write() as conn:
             vote = next((v for v in self.all(workshop_id) if v.id == vote_id), None)
-            self.rooms.open_to(workshop_id, secret)
+            self.rooms.open_to(workshop_id, secret, conn)
             key = rules.participant_key(secret)
             mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, key)).fetchone()[0]
             problem = rules.can_dot(vote, option, mine)
@@ -89,7 +89,7 @@ class Votes(Noun):
     def remove_dot(self, workshop_id: str, vote_id: int, secret: str, option: str) -> None:
         """Take back one of a participant's dots from an option while the vote is open."""
         with self._write() as conn:
-            self.rooms.open_to(workshop_id, secret)
+            self.rooms.open_to(workshop_id, secret, conn)
             if not any(v.id == vote_id and v.is_open for v in self.all(workshop_id)):
                 raise EditError(Problem("vote_closed"))
             conn.execute(
