@@ -276,7 +276,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = files.export(ws, args.format, args.lang or ws.language)
     if out is None:
         raise UsageError("png: no renderer here (pip install pillow and a CJK font such as Debian's fonts-noto-cjk); use --format svg")
-    Path(args.output).write_bytes(out.data)
+    try:
+        Path(args.output).write_bytes(out.data)
+    except OSError as e:  # a folder that is not there, a file that cannot be written: a message, never a traceback
+        raise UsageError(f"{args.output}: {e.strerror or e}") from None
     print(f"{args.output} ({len(out.data):,} bytes)")
     if args.format == "lightdash":  # the Spotlight categories its metrics use, declared where Lightdash reads them
         config = Path(args.output).parent / lightdash.CONFIG
@@ -636,14 +639,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--db")
     s.add_argument("--lang", choices=["en", "ja"], default="en")
     s.set_defaults(fn=cmd_import)
-    s = sub.add_parser("export", help="write a workshop as xlsx, yaml, metricflow, dbt (a folder), lightdash, svg or png")
+    s = sub.add_parser(
+        "export", help="write a workshop as xlsx, yaml, metricflow, dbt (a folder), lightdash, svg, png or html (the summary to send)"
+    )
     s.add_argument("workshop", help="id or exact title")
     s.add_argument("--format", "-f", choices=files.FORMATS, required=True)
     s.add_argument("--output", "-o", required=True, help="the file written (for dbt: the folder)")
     s.add_argument("--prefix", help="dbt: name every metric, measure, semantic model and model PREFIX_… (several workshops in one project)")
     s.add_argument("--no-time-spine", action="store_true", help="dbt: leave out the time spine model (the project has one)")
     s.add_argument("--db")
-    s.add_argument("--lang", choices=["en", "ja"], help="language of sheet and column names (default: the workshop's own)")
+    s.add_argument(
+        "--lang", choices=["en", "ja"], help="language of sheet and column names, and of the summary (default: the workshop's own)"
+    )
     s.set_defaults(fn=cmd_export)
     s = sub.add_parser("explain", help="why a node moved between two dates, split through the formulas")
     s.add_argument("file")

@@ -6,12 +6,12 @@ import re
 from dataclasses import dataclass
 
 from kpidesign.findings import Finding, Severity
-from kpidesign.io import dbt, excel, image, lightdash, metricflow, yaml_io
+from kpidesign.io import dbt, excel, image, lightdash, metricflow, summary, yaml_io
 from kpidesign.io.yaml_io import ImportResult
 from kpidesign.language import Language
 from kpidesign.model import Workshop
 
-FORMATS = ("xlsx", "yaml", "metricflow", "dbt", "lightdash", "svg", "png")
+FORMATS = ("xlsx", "yaml", "metricflow", "dbt", "lightdash", "svg", "png", "html")
 MAX_UPLOAD = 50 * 1024 * 1024
 
 
@@ -39,6 +39,7 @@ SUFFIXES = {
     "lightdash": ".lightdash.yml",
     "svg": ".svg",
     "png": ".png",
+    "html": ".summary.html",
 }
 MIMES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -48,6 +49,7 @@ MIMES = {
     "lightdash": "application/x-yaml",
     "svg": "image/svg+xml",
     "png": "image/png",
+    "html": "text/html",
 }
 
 
@@ -67,6 +69,8 @@ def export(ws: Workshop, fmt: str, lang: Language = "ja") -> Export | None:
         data = image.to_svg(ws, lang).encode("utf-8")
     elif fmt == "png":
         data = image.to_png(ws, lang)
+    elif fmt == "html":  # the summary to send: one page that prints to A4 (kpidesign.io.summary)
+        data = summary.to_html(ws, lang).encode("utf-8")
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
     return None if data is None else Export(data, MIMES[fmt], filename_for(ws, SUFFIXES[fmt]))

@@ -155,9 +155,9 @@ def _links(text: str) -> dict[str, str]:
         return {}
 
 
-def to_svg(ws: Workshop, lang: Language = "ja") -> str:
-    """The tree as a standalone SVG document (text escaped, CJK fonts named)."""
-    lay = layout(ws, lang)
+def to_svg(ws: Workshop, lang: Language = "ja", direction: str | None = None) -> str:
+    """The tree as a standalone SVG document (text escaped, CJK fonts named); direction 'TB' or 'LR' as layout's."""
+    lay = layout(ws, lang, direction)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" height="{lay.height:.0f}" '
         f'viewBox="0 0 {lay.width:.0f} {lay.height:.0f}" font-family="{escape(FONT)}" font-size="18">',
