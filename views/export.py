@@ -1,4 +1,4 @@
-"""Export and share: Excel, canonical YAML, dbt MetricFlow, the tree as SVG/PNG, and read-only links."""
+"""Export and share: the summary to send, Excel, canonical YAML, dbt MetricFlow, the tree as SVG/PNG, and read-only links."""
 
 import streamlit as st
 
@@ -17,9 +17,16 @@ st.title(tr("export_title"))
 st.write(tr("export_intro"))
 
 
+# the summary a facilitator emails after the session: one page, in the workshop's language, with the room's votes and themes
+st.subheader(tr("summary_title"))
+st.caption(tr("summary_help"))
+exports.offer(snap, ("html",), "dl_summary", with_room=True)
+
+st.subheader(tr("export_files"))
 png_problem = derived.png_problem(snap)
 unavailable = {"png": "png_too_large" if png_problem == "too_large" else "png_unavailable"} if png_problem else {}
-exports.offer(snap, files.FORMATS, "dl", unavailable=unavailable, with_room=True)  # with the room's ideas and votes (Excel, YAML)
+files_ = tuple(f for f in files.FORMATS if f != "html")
+exports.offer(snap, files_, "dl", unavailable=unavailable, with_room=True)  # with the room's ideas and votes (Excel, YAML)
 st.caption(tr("export_on_click") + " " + tr("export_formats_help"))
 
 st.divider()

@@ -34,7 +34,8 @@ def live_view() -> None:
         }
     )
     st.divider()
-    exports.offer(snapshot(loaded), ("xlsx", "yaml"), "share_dl", link_check(workshop_id), shared=True)
+    # the summary (html) too, built from the same redacted copy: no recipients, addresses or room
+    exports.offer(snapshot(loaded), ("xlsx", "yaml", "html"), "share_dl", link_check(workshop_id), shared=True)
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))
 
 

@@ -266,6 +266,16 @@ SCREEN: dict[str, tuple[str, str]] = {
     "export_lightdash": ("Lightdash", "Lightdash"),
     "export_svg": ("ツリー図 SVG", "Tree SVG"),
     "export_png": ("ツリー図 PNG", "Tree PNG"),
+    "export_html": ("まとめ（HTML・A4で印刷）", "Summary (HTML, prints to A4)"),
+    "summary_title": ("参加者に送るまとめ", "The summary to send"),
+    "summary_help": (
+        "KGIの一文、ツリー図、KFSと投票の結果、責任者と閾値、モニタリング計画と次回のレビュー日、ルームのテーマを1ページに。"
+        "ワークショップの言語で書かれ、外部への読み込みがないのでメールに添付できます。ブラウザで開いて印刷すればA4のPDFになります。",
+        "The KGI in one sentence, the tree, the KFS and the room's vote, owners and thresholds, the monitoring plan with the next "
+        "review date, and the room's themes, on one page. Written in the workshop's language and self-contained (it loads nothing), "
+        "so it can be attached to an e-mail; open it in a browser and print it for an A4 PDF.",
+    ),
+    "export_files": ("ファイル", "Files"),
     "png_unavailable": (
         "PNGはこのサーバーでは作れません（日本語フォントがありません）。SVGを使ってください。",
         "PNG cannot be drawn on this server (no Japanese font); use the SVG.",

@@ -1,11 +1,15 @@
 from pathlib import Path
 
 import pytest
+import streamlit as st
 
 from bench.generate import workshop
 from kpidesign.io import files, image
+from kpidesign.room import VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, seeded, start
+from ui.cache import Snapshot
+from ui.sharing import exports
 
 
 def test_export_page_offers_every_format_built_on_click(db, monkeypatch):
@@ -17,6 +21,7 @@ def test_export_page_offers_every_format_built_on_click(db, monkeypatch):
     assert at.title[0].value == "Export the definition sheet"
     buttons = at.get("download_button")
     assert [b.proto.label for b in buttons] == [
+        "Summary (HTML, prints to A4)",  # the thing a facilitator sends after the session, first
         "Excel (.xlsx)",
         "YAML (canonical)",
         "dbt MetricFlow",
@@ -51,3 +56,27 @@ def test_a_png_that_cannot_be_drawn_says_why_instead_of_a_button(db, monkeypatch
     ok(at.switch_page("views/export.py").run())
     assert "Tree PNG" not in [b.proto.label for b in at.get("download_button")]
     assert any(message in c.value for c in at.caption)
+
+
+def test_the_summary_button_builds_the_page_in_the_workshops_language_with_the_room(db, monkeypatch):
+    """#30 item 4: a Japanese workshop's summary is Japanese on an English screen, and carries the room's vote."""
+    built = []
+    export = files.export
+    monkeypatch.setattr(files, "export", lambda ws, fmt, lang="ja": built.append((fmt, lang)) or export(ws, fmt, lang))
+    _, wid = seeded(db, "ja")
+    store = Store(db)
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    vote = store.votes.open(wid, "KFS はどれ?", VoteKind.NODES, ["repeat_rate", "purchase_rate"], 3)
+    store.votes.place_dot(wid, vote, ann, "repeat_rate")
+    at = start({"ws": wid})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    ok(at.switch_page("views/export.py").run())
+    assert at.subheader[0].value == "The summary to send"
+    [button] = [b for b in at.get("download_button") if b.proto.label == "Summary (HTML, prints to A4)"]
+    assert button.proto.deferred_file_id and not built[1:]  # nothing but the preview's SVG built until the click
+    snap = Snapshot(store.where, wid, store.load(wid).version, store.actuals.rev(wid), "en")
+    st.session_state["store"] = store
+    page = exports.built_on_click(snap, "html", store.rooms.rev(wid), lambda: True)().decode("utf-8")
+    assert built[-1] == ("html", "ja") and '<html lang="ja">' in page
+    assert "投票: KFS はどれ?（1人 3 票）" in page and "ルームの選択: リピート率（1 票）" in page

@@ -61,7 +61,7 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
     assert not editable(at)
     buttons = at.get("download_button")
-    assert {b.proto.label for b in buttons} == {"Excel (.xlsx)", "YAML（正本）"}
+    assert {b.proto.label for b in buttons} == {"Excel (.xlsx)", "YAML（正本）", "まとめ（HTML・A4で印刷）"}
     assert all(b.proto.deferred_file_id and not b.proto.url for b in buttons)  # built when clicked, not on each refresh
     assert not built
     open_tab(at, "定義表")
@@ -280,7 +280,7 @@ def _with_secrets(store: Store, wid: str) -> None:
 
 
 def _text_of(fmt: str, data: bytes) -> str:
-    if fmt == "yaml":
+    if fmt in ("yaml", "html"):
         return data.decode("utf-8")
     with zipfile.ZipFile(io.BytesIO(data)) as book:  # every part of the workbook, as Excel or LibreOffice would read it
         return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
@@ -300,7 +300,7 @@ def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
 
     monkeypatch.setattr(exports, "built_on_click", spy)
     at = ok(start({"share": store.shares.create(wid)}))
-    assert set(offered) == {"xlsx", "yaml"}
+    assert set(offered) == {"xlsx", "yaml", "html"}  # the summary too, from the same redacted copy
     st.session_state["store"] = store
     for fmt, data in offered.items():
         text = _text_of(fmt, data())  # type: ignore[operator]

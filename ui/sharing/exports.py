@@ -21,6 +21,7 @@ LABELS = {
     "lightdash": "export_lightdash",
     "svg": "export_svg",
     "png": "export_png",
+    "html": "export_html",
 }
 ICONS = {
     "xlsx": ":material/table_view:",
@@ -30,6 +31,7 @@ ICONS = {
     "lightdash": ":material/account_tree:",
     "svg": ":material/image:",
     "png": ":material/image:",
+    "html": ":material/summarize:",
 }
 
 
@@ -38,13 +40,15 @@ def build(snap: Snapshot, fmt: str, room: int | None, shared: bool, *, _store: S
     """One export of a snapshot; with room (the room's revision) its ideas and votes too, for the facilitator's own
     export only (read through _store: a download is built in a worker thread, where the session's connection cannot be
     reached). shared: a share link's file, made from the copy its screen shows (kpidesign.redact.for_share: no
-    recipients, queries, connections, addresses or room)."""
+    recipients, queries, connections, addresses or room). The summary (html) is written in the workshop's own language,
+    the room's, whatever the screen's; the other files in the screen's."""
     ws = workshop_with_actuals(snap, _store)
+    lang = ws.language if fmt == "html" else snap.language
     if shared:
-        return files.export(for_share(ws), fmt, snap.language)
+        return files.export(for_share(ws), fmt, lang)
     if room is not None:
         ws = _store.with_room(ws, snap.workshop)
-    return files.export(ws, fmt, snap.language)
+    return files.export(ws, fmt, lang)
 
 
 def built_on_click(snap: Snapshot, fmt: str, room: int | None, allowed: Callable[[], bool], shared: bool = False) -> Callable[[], bytes]:
