@@ -257,3 +257,19 @@ def test_next_review_is_after_and_within_a_quarter(cadence: Cadence, after: dt.d
 
 def test_long_date() -> None:
     assert long_date(dt.date(2027, 3, 31), "ja") == "2027年3月31日" and long_date(dt.date(2027, 3, 31), "en") == "31 March 2027"
+
+
+def test_themes_as_the_model_holds_them(en: Workshop) -> None:
+    """room.themes through the model's own validation once it has the field (../shared/kpidesign-yaml.md), else as a
+    record given it: the summary prints the same either way."""
+    ideas = [
+        RoomIdea(id="i1", text="Branded search", status=IdeaStatus.REVEALED),
+        RoomIdea(id="i2", text="Reviews", status=IdeaStatus.REVEALED),
+    ]
+    themes = [{"label": "Search", "ideas": ["i1", "i2"], "node": "customers"}]
+    if "themes" in RoomRecord.model_fields:
+        room = RoomRecord.model_validate({"ideas": [i.model_dump() for i in ideas], "themes": themes})
+    else:
+        room = RoomRecord(ideas=ideas).model_copy(update={"themes": themes})
+    text, _ = read(to_html(en.model_copy(update={"room": room}), today=DAY))
+    assert "Search 2 ideas · became the node Customers Branded search Reviews" in text
