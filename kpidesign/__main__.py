@@ -571,7 +571,8 @@ def cmd_room(args: argparse.Namespace) -> int:
         print("closed")
         return 0
     room = store.rooms.get(wid)
-    rows = room_rules.listing(store.rooms.ideas(wid), room.anonymous if room else True, _room_tallies(store, wid))
+    shown = [i for i in store.rooms.ideas(wid) if not i.muted]  # a muted participant's ideas are listed nowhere
+    rows = room_rules.listing(shown, room.anonymous if room else True, _room_tallies(store, wid))
     if args.json:
         print(to_json({"ideas": rows}))
         return 0

@@ -208,6 +208,7 @@ class RoomIdea(_Base):
     status: IdeaStatus = IdeaStatus.PRIVATE
     node: str | None = Field(default=None, max_length=rules.MAX_OPTION)
     merged_into: str | None = Field(default=None, max_length=64)
+    held: bool = False  # revealed, but waiting for the facilitator's approval (kpidesign.moderation)
 
 
 class RoomVote(_Base):
@@ -229,6 +230,14 @@ class RoomVote(_Base):
         return self
 
 
+class RoomModeration(_Base):
+    """A room's moderation: every revealed idea held for approval or not, and its block-word list (absent: the defaults,
+    kpidesign.moderation.default_words), within the store's bounds (kpidesign.room)."""
+
+    hold: bool = False
+    block_words: list[Annotated[Line, Field(max_length=rules.MAX_BLOCK_WORD)]] | None = Field(default=None, max_length=rules.BLOCK_WORDS)
+
+
 class RoomRecord(_Base):
     """What a workshop's room contributed (kept in the store's room tables; attached for export and import only), within
     what a live room can hold: the same limits as the store's (kpidesign.room)."""
@@ -236,6 +245,7 @@ class RoomRecord(_Base):
     anonymous: bool = True
     ideas: list[RoomIdea] = Field(default_factory=list, max_length=rules.ROOM_IDEAS)
     votes: list[RoomVote] = Field(default_factory=list, max_length=rules.ROOM_VOTES)
+    moderation: RoomModeration | None = None  # absent: hold off, the default block words
 
     @model_validator(mode="after")
     def _ideas_named_once(self) -> RoomRecord:

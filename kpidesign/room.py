@@ -34,6 +34,8 @@ WRITE_RATE = 2.0  # ... and then per second: a phone tapping dots is far below i
 MAX_QUESTION = 200
 MAX_MINUTES = 120
 STEPS = ("kgi", "tree", "decompose", "definitions", "monitoring")
+BLOCK_WORDS = 200  # words of a room's block-word list (kpidesign.moderation) ...
+MAX_BLOCK_WORD = 40  # ... and characters of one
 
 
 class RoomState(StrEnum):
@@ -155,11 +157,16 @@ class Idea:
     merged_into: int | None = None
     node: str | None = None  # the node it became, once accepted
     decided_from: IdeaStatus | None = None  # what it was when accepted or merged (None: not recorded, before m008)
+    held: bool = False  # revealed, but held for the facilitator's approval (kpidesign.moderation)
+    muted: bool = False  # its author is muted and it is not a node: hidden from everyone but its author and the facilitator
 
     @property
     def seen(self) -> bool:
         """Whether the room may read it: revealed, or decided (made a node, merged) after it was revealed. An idea
-        the facilitator decided while still private stays its author's (and the facilitator's) alone."""
+        the facilitator decided while still private stays its author's (and the facilitator's) alone; one held for
+        approval or of a muted author is read by no one else."""
+        if self.held or self.muted:
+            return False
         if self.status is IdeaStatus.REVEALED:
             return True
         return self.status in (IdeaStatus.ACCEPTED, IdeaStatus.MERGED) and self.decided_from is not IdeaStatus.PRIVATE

@@ -580,6 +580,10 @@ CORE: dict[str, tuple[str, str]] = {
     "p_vote_closed": ("投票は締め切られています。", "The vote is closed."),
     "p_vote_bad_option": ("その選択肢はありません。", "No such option."),
     "p_vote_no_dots": ("ドットはもうありません（{dots}個まで）。", "No dots left (you have {dots})."),
+    # moderation of a room (kpidesign.moderation)
+    "p_block_words_too_many": ("NGワードは{max}語までです。", "At most {max} block words."),
+    "p_block_word_too_long": ("NGワードは1語{max}文字までです: {word}", "A block word has at most {max} characters: {word}"),
+    "room_status_held": ("承認待ち", "awaiting approval"),
     # the graph's words (kpidesign.render): folded boxes, the largest contributions
     "dot_folded": ("配下 +{n}", "+{n} below"),
     "dot_folded_red": ("赤 {n}", "{n} red"),

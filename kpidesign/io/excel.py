@@ -460,7 +460,7 @@ def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: La
             i.text,
             names.get(i.parent or "", i.parent or ""),
             i.author or "",
-            t(f"room_status_{i.status}", lang),
+            t("room_status_held" if i.held else f"room_status_{i.status}", lang),
             names.get(i.node or "", i.node or ""),
             dots.get(i.id, 0),
         ]

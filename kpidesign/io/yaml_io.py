@@ -111,9 +111,15 @@ def _room_dict(room: RoomRecord) -> dict[str, Any]:
         idea["author"] = i.author
         idea["status"] = str(i.status)
         idea |= {k: v for k, v in (("node", i.node), ("merged_into", i.merged_into)) if v is not None}
+        if i.held:
+            idea["held"] = True  # waiting for the facilitator's approval: not shown to the room
         ideas.append(idea)
     votes = [{"question": v.question, "kind": str(v.kind), "dots": v.dots, "results": dict(v.results)} for v in room.votes]
-    return {"anonymous": room.anonymous, "ideas": ideas, "votes": votes}
+    out: dict[str, Any] = {"anonymous": room.anonymous, "ideas": ideas, "votes": votes}
+    if room.moderation is not None:
+        m = room.moderation
+        out["moderation"] = {"hold": m.hold} | ({"block_words": list(m.block_words)} if m.block_words is not None else {})
+    return out
 
 
 def _plain(value: Any) -> Any:

@@ -27,6 +27,7 @@ from kpidesign.store.base import Noun, clock
 from kpidesign.store.base import now as _now
 from kpidesign.store.budget import spend
 from kpidesign.store.errors import WorkshopNotFoundError
+from kpidesign.store.moderation import HELD_IDEA, MUTED_IDEA, hold_on_reveal
 from kpidesign.store.tokens import hash_token, new_token, plausible
 from kpidesign.values import EditError, Problem
 
@@ -302,11 +303,16 @@ class Rooms(Noun):
         shown = "" if removed else f"and (p.removed_at is null or i.status = '{IdeaStatus.ACCEPTED.value}')"
         rows = self.db.execute(
             "select i.id, i.participant_id, i.text, i.parent, i.status, i.activity, coalesce(p.name, ''), i.merged_into, i.node, "
-            "i.decided_from "
+            f"i.decided_from, {HELD_IDEA}, {MUTED_IDEA} "  # held for approval; hidden as its author's muted (store.moderation)
             f"from room_ideas i left join room_participants p on p.id = i.participant_id where i.workshop_id = ? {shown} order by i.id",
             (workshop_id,),
         ).fetchall()
-        return [Idea(r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8], IdeaStatus(r[9]) if r[9] else None) for r in rows]
+        return [
+            Idea(
+                r[0], r[1], r[2], r[3], IdeaStatus(r[4]), r[5], r[6], r[7], r[8], IdeaStatus(r[9]) if r[9] else None, r[10] == 1, r[11] == 1
+            )
+            for r in rows
+        ]
 
     def add_idea(self, workshop_id: str, secret: str, text: str, parent: str | None = None, *, now: float | None = None) -> int:
         """A participant's new idea (private until revealed) answering a node; its id. Raise EditError when the text is
@@ -381,8 +387,9 @@ class Rooms(Noun):
             self.touch(conn, workshop_id)
 
     def reveal_ideas(self, workshop_id: str) -> int:
-        """Reveal every private idea of the room at once; how many."""
+        """Reveal every private idea of the room at once (those moderation holds wait for approval); how many."""
         with self._write() as conn:
+            hold_on_reveal(conn, workshop_id)  # those the room's moderation holds wait for approval
             cur = conn.execute(
                 "update room_ideas set status = ?, updated_at = ? where workshop_id = ? and status = ?",
                 (IdeaStatus.REVEALED.value, _now(), workshop_id, IdeaStatus.PRIVATE.value),

@@ -192,6 +192,18 @@ def m008_vote_counts_and_room_bounds(db: Database) -> None:
 
 
 @migrations()
+def m010_room_moderation(db: Database) -> None:
+    """Moderation of a room (portable SQL): whether revealed ideas wait for the facilitator's approval and the block-word
+    list (NULL: the defaults), an idea's moderation (NULL, 'held' or 'approved') and when a participant was muted."""
+    db.execute(
+        "create table room_moderation (workshop_id TEXT PRIMARY KEY REFERENCES workshops(id), "
+        "hold INTEGER NOT NULL DEFAULT 0, block_words TEXT)"
+    )
+    db.execute("alter table room_ideas add column moderation TEXT")
+    db.execute("alter table room_participants add column muted_at TEXT")
+
+
+@migrations()
 def m014_participant_write_budget(db: Database) -> None:
     """Each participant's write budget (kpidesign.room.spend): what is left, and when it was last spent."""
     db.execute("alter table room_participants add column budget real")

@@ -16,6 +16,9 @@ from kpidesign.model import RoomIdea, RoomRecord, RoomVote, Workshop
 from kpidesign.room import IdeaStatus, RoomState, Vote, VoteKind, VoteState
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
+from kpidesign.store.moderation import exported
+from kpidesign.store.moderation import insert as insert_moderation
+from kpidesign.store.moderation import read as read_moderation
 from kpidesign.store.rooms import Rooms
 from kpidesign.store.tokens import new_id
 from kpidesign.values import EditError, Problem
@@ -131,7 +134,9 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | No
     room = rooms.get(workshop_id)
     if room is None:
         return None
-    ideas = rooms.ideas(workshop_id)
+    every = rooms.ideas(workshop_id)
+    ideas = [i for i in every if not i.muted]  # a muted participant's ideas leave with no export (kpidesign.moderation)
+    hidden = {str(i.id) for i in every if i.muted}
     label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
     records = [
         RoomIdea.model_construct(
@@ -142,6 +147,7 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | No
             status=i.status,
             node=i.node,
             merged_into=label.get(i.merged_into) if i.merged_into else None,
+            held=i.held,
         )
         for i in ideas
     ]
@@ -151,11 +157,15 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | No
 
     voted = [
         RoomVote.model_construct(
-            question=v.question, kind=v.kind, dots=v.dots, results={named(v, o): n for o, n in votes.tally(v, workshop_id)}
+            question=v.question,
+            kind=v.kind,
+            dots=v.dots,
+            results={named(v, o): n for o, n in votes.tally(v, workshop_id) if not (v.kind is VoteKind.IDEAS and o in hidden)},
         )
         for v in votes.all(workshop_id)
     ]
-    return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=voted)
+    moderation = exported(read_moderation(rooms.db.conn, workshop_id))
+    return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=voted, moderation=moderation)
 
 
 def with_room(rooms: Rooms, votes: Votes, ws: Workshop, workshop_id: str) -> Workshop:
@@ -217,3 +227,4 @@ def insert_record(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord
             "insert into room_tallies (vote_id, option, dots) values (?,?,?)",
             [(cur.lastrowid, named[o], n) for o, n in vote.results.items() if n > 0],
         )
+    insert_moderation(conn, workshop_id, record, ids)

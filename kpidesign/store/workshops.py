@@ -29,6 +29,7 @@ from kpidesign.store.alerts import Alerts
 from kpidesign.store.base import Connection
 from kpidesign.store.base import now as _now
 from kpidesign.store.errors import CorruptVersionError, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
+from kpidesign.store.moderation import Moderations
 from kpidesign.store.rooms import Rooms
 from kpidesign.store.shares import Shares
 from kpidesign.store.tokens import new_id
@@ -145,6 +146,7 @@ class Store:
         self.shares = Shares(self.connection)
         self.rooms = Rooms(self.connection)
         self.votes = Votes(self.connection, self.rooms)
+        self.moderation = Moderations(self.connection, self.rooms)
 
     @property
     def where(self) -> str:
@@ -266,7 +268,7 @@ class Store:
         with self._write() as conn:
             for table in ("room_dots", "room_tallies"):
                 conn.execute(f"delete from {table} where vote_id in (select id from room_votes where workshop_id = ?)", (workshop_id,))
-            for table in ("room_votes", "room_ideas", "room_participants", "rooms"):
+            for table in ("room_votes", "room_ideas", "room_participants", "room_moderation", "rooms"):
                 conn.execute(f"delete from {table} where workshop_id = ?", (workshop_id,))
             conn.execute("delete from actuals where workshop_id = ?", (workshop_id,))
             conn.execute("delete from alert_log where workshop_id = ?", (workshop_id,))
