@@ -162,8 +162,11 @@ class Ballot:
     results: tuple[tuple[str, int], ...]
 
 
-def ballot(vote: Vote | None, tallied: Sequence[tuple[str, int]]) -> Ballot | None:
-    """The wall's view of the latest vote (None when there is none)."""
+def ballot(vote: Vote | None, tallied: Sequence[tuple[str, int]], hidden: frozenset[str] = frozenset()) -> Ballot | None:
+    """The wall's view of the latest vote (None when there is none); hidden: options the room may not read (ideas held
+    or muted, kpidesign.moderation.hidden_options), left out with their dots."""
     if vote is None:
         return None
-    return Ballot(vote.question, vote.is_open, sum(n for _, n in tallied), vote.options, () if vote.is_open else tuple(tallied))
+    kept = [(o, n) for o, n in tallied if o not in hidden]
+    options = tuple(o for o in vote.options if o not in hidden)
+    return Ballot(vote.question, vote.is_open, sum(n for _, n in kept), options, () if vote.is_open else tuple(kept))

@@ -9,6 +9,7 @@ from kpidesign import room as R
 from ui.messages import show_flash
 from ui.room import console as r
 from ui.room import inbox as inbox_ui
+from ui.room import moderation as moderation_ui
 from ui.room import people as people_ui
 from ui.room import vote as vote_ui
 from ui.room import wall as wall_ui
@@ -46,10 +47,13 @@ def live() -> None:
     r.counts(state, ideas)
     people_ui.silent_button(loaded.id)
     r.reveal_button(loaded.id, ideas)
+    moderation_ui.approve_all(loaded.id, ideas)
     if votes:
         vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
-    inbox_ui.inbox(loaded.id, inbox_ui.memo(stamp, fresh.workshop, state, ideas, dots))
+    shown, with_muted = moderation_ui.shown_in_inbox(ideas)  # muted participants' ideas only when asked for
+    inbox_ui.inbox(loaded.id, inbox_ui.memo((*stamp, with_muted), fresh.workshop, state, shown, dots))
     people_ui.removed(loaded.id)
+    moderation_ui.muted(loaded.id)
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))
 
 
@@ -70,6 +74,7 @@ else:
             r.to_wall(loaded.id)
         with controls:
             r.settings(room, ws)
+            moderation_ui.controls(loaded.id)
     if room is not None:
         votes = store().votes.all(loaded.id)
         vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)

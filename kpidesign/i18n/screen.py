@@ -825,6 +825,52 @@ SCREEN: dict[str, tuple[str, str]] = {
         "2分以上前に参加して、アイデアもドットもまだない参加者をルームから外します（参加枠を埋めるだけの参加を片付けます）。下の一覧から戻せます。",
         "Takes out of the room everyone who joined over two minutes ago and has sent no idea and placed no dot (joins that only fill the room). Undo it from the list below.",
     ),
+    # moderation of a room (ui/room/moderation.py)
+    "room_moderation": ("モデレーション", "Moderation"),
+    "room_hold": ("公開したアイデアを承認してから表示", "Hold revealed ideas for approval"),
+    "room_hold_help": (
+        "オンの間、公開したアイデアは承認待ちになり、承認するまでウォールにも参加者の端末にも表示されません。"
+        "オフにしても承認待ちのアイデアはそのままです（承認してください）。",
+        "While on, revealed ideas wait for your approval: neither the wall nor the phones show them until you approve them. "
+        "Turning it off lets none through on its own: approve them.",
+    ),
+    "room_block_words": ("NGワード（{count}語）", "Block words ({count})"),
+    "room_block_words_list": ("NGワード（1行に1語）", "Block words (one a line)"),
+    "room_block_words_hint": (
+        "含むアイデアは公開時に承認待ちになります（保存すると、表示中のアイデアにもすぐ適用）。日本語は語の途中でも一致し、"
+        "英語は単語単位です（末尾に * で前方一致）。全角・半角、大文字・小文字は区別しません。"
+        "[email] はメールアドレス、[phone] は電話番号。{max}語、1語{length}文字まで。",
+        "An idea containing one waits for approval when revealed (saving applies it at once to the ideas shown). Japanese "
+        "matches anywhere, English whole words only (end a word with * to match its start). Width and case do not matter. "
+        "[email] stands for any e-mail address, [phone] for any telephone number. At most {max} words of {length} characters.",
+    ),
+    "room_block_words_save": ("NGワードを保存", "Save the block words"),
+    "room_block_words_default": ("既定のリストに戻す", "Back to the default list"),
+    "room_block_words_is_default": ("既定のリスト（日本語と英語）を使用中。", "The default list (Japanese and English) is in use."),
+    "room_block_words_saved": (
+        "NGワードを保存しました。{held}件が承認待ちになりました。",
+        "Block words saved. {held} ideas now wait for approval.",
+    ),
+    "room_approve_chosen": ("選んだアイデアを承認", "Approve chosen"),
+    "room_approve_all": ("承認待ちをすべて承認（{count}件）", "Approve all waiting ({count})"),
+    "room_approve_help": (
+        "承認待ちのアイデアをウォールと参加者の端末に表示します。",
+        "Shows ideas waiting for approval on the wall and the phones.",
+    ),
+    "room_held_tag": ("⏸承認待ち", "⏸awaiting approval"),
+    "room_muted_tag": ("🔇ミュート", "🔇muted"),
+    "room_mute_authors": ("発案者をミュート", "Mute their authors"),
+    "room_mute_help": (
+        "選んだアイデアを出した参加者をミュートします。参加者はルームに残り、送信もできますが、その人のアイデア（ノードにしたものを除く）は"
+        "ウォール・ほかの参加者の端末・投票の選択肢・エクスポートに出ず、受信箱でも既定では隠れます。本人には知らされません。下の一覧から元に戻せます。",
+        "Mutes the people who sent the chosen ideas: they stay in the room and may still send, but their ideas (except those made "
+        "nodes) leave the wall, the other phones, votes' options and exports, and the inbox hides them by default. They are not "
+        "told. Undo it from the list below.",
+    ),
+    "room_muted_people": ("ミュート中の参加者（{count}人）", "Muted participants ({count})"),
+    "room_unmute": ("{name} のミュートを解除", "Unmute {name}"),
+    "room_unmute_all": ("{count}人のミュートをすべて解除", "Unmute all {count}"),
+    "room_show_muted": ("ミュート中の参加者のアイデアも表示（{count}件）", "Show muted participants' ideas ({count})"),
     "room_vote_question": ("投票の問い", "Question"),
     "room_vote_kind": ("選択肢", "Options"),
     "room_vote_kind_ideas": ("公開されたアイデア", "Revealed ideas"),

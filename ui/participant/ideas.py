@@ -50,7 +50,8 @@ def listing(ideas: list[Idea], status: bool, anonymous: bool = True) -> str:
     lines = []
     for idea in ideas:
         who = R.author(idea, anonymous)
-        tail = f" :gray[· {tr('room_status_' + idea.status.value)}]" if status else (f" :gray[— {md(who)}]" if who else "")
+        state = "room_status_held" if idea.held else "room_status_" + idea.status.value  # held: waiting for the facilitator
+        tail = f" :gray[· {tr(state)}]" if status else (f" :gray[— {md(who)}]" if who else "")
         lines.append(f"- {number(idea)} {md(idea.text)}{tail}")
     return "\n".join(lines)
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from kpidesign import room as R
 from kpidesign.model import Workshop
+from kpidesign.moderation import hidden_options
 from kpidesign.room import Idea, Vote, VoteKind
 from ui.participant.joining import refused
 from ui.saving import write
@@ -32,9 +33,16 @@ def labels(vote: Vote, ws: Workshop, ideas: list[Idea]) -> dict[str, str]:
     return {o: md(names.get(o, o)) for o in vote.options}
 
 
-def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
-    """The pills changed: place a dot on each option newly picked, take back the dots of each one let go; then the
-    pills are drawn afresh from the store (a new key), whatever was refused."""
+def shown(vote: Vote, ideas: list[Idea]) -> list[str]:
+    """The vote's options a phone shows: not an idea held for approval or of a muted author (kpidesign.moderation)."""
+    hidden = hidden_options(ideas) if vote.kind is VoteKind.IDEAS else frozenset[str]()
+    return [o for o in vote.options if o not in hidden]
+
+
+def _pick(workshop_id: str, vote_id: int, secret: str, key: str, options: tuple[str, ...]) -> None:
+    """The pills changed: place a dot on each option newly picked, take back the dots of each one let go (of the
+    options shown: a dot on one moderation hides stays); then the pills are drawn afresh from the store (a new key),
+    whatever was refused."""
     wanted = set(st.session_state.get(key) or [])
     st.session_state[TAPS] = st.session_state.get(TAPS, 0) + 1
     me = R.participant_key(secret)
@@ -42,7 +50,7 @@ def _pick(workshop_id: str, vote_id: int, secret: str, key: str) -> None:
 
     def apply() -> None:
         for option in placed:
-            if option not in wanted:
+            if option not in wanted and option in options:
                 for _ in range(placed[option]):
                     store().votes.remove_dot(workshop_id, vote_id, secret, option)
         for option in sorted(wanted - set(placed)):
@@ -59,16 +67,16 @@ def vote(workshop_id: str, secret: str, current: Vote, ws: Workshop, ideas: list
     st.subheader(say("room_vote", question=current.question))
     st.markdown(f"**{tr('room_dots_left', left=left, dots=current.dots)}** " + "●" * left + "○" * (current.dots - left))
     key = f"room_dots_{current.id}_{st.session_state.get(TAPS, 0)}"  # a new key after each tap: drawn from the store
-    names = labels(current, ws, ideas)
+    names, options = labels(current, ws, ideas), shown(current, ideas)
     st.pills(
         tr("room_vote_pick"),
-        list(current.options),
+        options,
         selection_mode="multi",
-        default=[o for o in current.options if mine[o]],
+        default=[o for o in options if mine[o]],
         key=key,
         format_func=names.__getitem__,  # starts with "#12 ": Streamlit's look for a leading emoji stops at once
         on_change=_pick,
-        args=(workshop_id, current.id, secret, key),
+        args=(workshop_id, current.id, secret, key, tuple(options)),
         label_visibility="collapsed",
         width="stretch",
     )
@@ -78,5 +86,6 @@ def results(closed: Vote, ws: Workshop, ideas: list[Idea], workshop_id: str) -> 
     """The results of the last vote once closed, most dots first, as one list."""
     st.subheader(say("room_results", question=closed.question))
     names = labels(closed, ws, ideas)
-    rows = store().votes.tally(closed, workshop_id)
+    kept = set(shown(closed, ideas))
+    rows = [(o, n) for o, n in store().votes.tally(closed, workshop_id) if o in kept]
     st.markdown("\n".join(f"- **{n}** · {names[o]}" for o, n in rows))

@@ -18,6 +18,7 @@ from kpidesign import tree
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room
 from kpidesign.values import EditError, Problem
+from ui.room import moderation
 from ui.saving import commit, write
 from ui.state import store
 from ui.text import md, tr
@@ -48,7 +49,8 @@ class Group:
 def label(idea: Idea, anonymous: bool, dots: int) -> str:
     """An open idea's pill: its number, its text (literal), its author when names are shown, its dots."""
     who = R.author(idea, anonymous)
-    return f"#{idea.id} " + md(idea.text) + (f" — {md(who)}" if who else "") + (f" · ● {dots}" if dots else "")
+    tags = (f"{tr('room_held_tag')} " if idea.held else "") + (f"{tr('room_muted_tag')} " if idea.muted else "")  # moderation
+    return f"#{idea.id} {tags}" + md(idea.text) + (f" — {md(who)}" if who else "") + (f" · ● {dots}" if dots else "")
 
 
 def groups(ws: Workshop, room: Room, ideas: list[Idea], dots: Counter[int]) -> list[Group]:
@@ -148,8 +150,19 @@ def _remove_authors(workshop_id: str) -> None:
     clear()
 
 
+def _approve(workshop_id: str) -> None:
+    moderation.approve(workshop_id, chosen())
+    clear()
+
+
+def _mute_authors(workshop_id: str) -> None:
+    moderation.mute_authors(workshop_id, set(chosen()))
+    clear()
+
+
 def actions(workshop_id: str) -> None:
-    """What to do with the chosen ideas: make them nodes, dismiss them, merge them into the first, remove their authors."""
+    """What to do with the chosen ideas: make them nodes, dismiss them, merge them into the first, remove their authors;
+    approve them (those held), mute their authors (ui.room.moderation)."""
     n = len(chosen())
     with st.container(horizontal=True):
         st.button(
@@ -172,6 +185,24 @@ def actions(workshop_id: str) -> None:
             on_click=_remove_authors,
             args=(workshop_id,),
             help=tr("room_remove_help"),
+        )
+        st.button(
+            tr("room_approve_chosen"),
+            key="room_approve",
+            icon=":material/check_circle:",
+            disabled=not n,
+            on_click=_approve,
+            args=(workshop_id,),
+            help=tr("room_approve_help"),
+        )
+        st.button(
+            tr("room_mute_authors"),
+            key="room_mute_authors",
+            icon=":material/volume_off:",
+            disabled=not n,
+            on_click=_mute_authors,
+            args=(workshop_id,),
+            help=tr("room_mute_help"),
         )
 
 

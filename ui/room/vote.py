@@ -11,6 +11,7 @@ import streamlit as st
 
 from kpidesign import room as R
 from kpidesign.model import Workshop
+from kpidesign.moderation import hidden_options
 from kpidesign.room import IdeaStatus, Vote, VoteKind
 from ui.saving import write
 from ui.state import store
@@ -88,6 +89,7 @@ def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...
     if held is None or held[0] != stamp:
         ideas = store().rooms.ideas(workshop_id)
         labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
-        held = (stamp, chart(vote, store().votes.tally(vote, workshop_id), labels))
+        hidden = hidden_options(ideas) if vote.kind is VoteKind.IDEAS else frozenset[str]()  # held or muted: not on show
+        held = (stamp, chart(vote, [(o, n) for o, n in store().votes.tally(vote, workshop_id) if o not in hidden], labels))
         st.session_state[CHART] = held
     st.vega_lite_chart(held[1], width="stretch")

@@ -17,6 +17,7 @@ import streamlit as st
 from kpidesign import room as R
 from kpidesign import wall
 from kpidesign.model import Workshop
+from kpidesign.moderation import hidden_options
 from kpidesign.room import IdeaStatus, Room, VoteKind
 from ui import qr
 from ui.room.console import base_url, token
@@ -142,7 +143,8 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
     now = time.time()
     ideas, votes = store().rooms.ideas(workshop_id), store().votes.all(workshop_id)
     vote = votes[-1] if votes and votes[-1].shown(room) else None
-    shown = wall.ballot(vote, store().votes.tally(vote, workshop_id) if vote else [])
+    hidden = hidden_options(ideas) if vote is not None and vote.kind is VoteKind.IDEAS else frozenset[str]()  # held, muted
+    shown = wall.ballot(vote, store().votes.tally(vote, workshop_id) if vote else [], hidden)
     held = token(workshop_id) if room.is_open else None
     names = {n.id: n.name for n in ws.nodes}
     top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().rooms.participant_count(workshop_id), ideas)}{_timer(room, now)}'
