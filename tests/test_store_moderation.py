@@ -120,8 +120,8 @@ def test_an_idea_made_a_node_stays_when_its_author_is_muted(store: Store, ec: Wo
 
 
 def test_muted_ideas_leave_with_no_export(ec: Workshop, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The YAML and Excel files (as the app and the command line write them) and share links carry no muted idea,
-    nor its dots; unmuted, the files carry it again."""
+    """The YAML, Excel and summary files (as the app and the command line write them) and share links carry no muted
+    idea, nor its dots; unmuted, the files carry it again."""
     store = Store(tmp_path / "k.db")
     wid, spam, _, _ = muted_room(store, ec)
     ws = store.with_room(store.actuals.attach(store.load(wid).workshop, wid), wid)
@@ -132,6 +132,8 @@ def test_muted_ideas_leave_with_no_export(ec: Workshop, tmp_path: Path, capsys: 
     book = openpyxl.load_workbook(io.BytesIO(files.export(ws, "xlsx", "ja").data))  # type: ignore[union-attr]
     cells = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value is not None]
     assert "指名検索" in cells and not any("MUTED-TEXT" in c for c in cells)
+    summary = files.export(ws, "html", "ja")  # the summary to send (what the room voted)
+    assert summary is not None and "MUTED-TEXT" not in summary.data.decode()
     shared = files.export(for_share(ws), "xlsx", "ja")  # a share link's download
     assert shared is not None and b"MUTED-TEXT" not in shared.data
     assert "MUTED-TEXT" not in files.export(for_share(ws), "yaml", "ja").data.decode()  # type: ignore[union-attr]
