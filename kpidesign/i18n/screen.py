@@ -857,8 +857,8 @@ SCREEN: dict[str, tuple[str, str]] = {
         "承認待ちのアイデアをウォールと参加者の端末に表示します。",
         "Shows ideas waiting for approval on the wall and the phones.",
     ),
-    "room_held_tag": ("⏸承認待ち", "⏸awaiting approval"),
-    "room_muted_tag": ("🔇ミュート", "🔇muted"),
+    "room_held_tag": ("【承認待ち】", "[awaiting approval]"),  # plain text: a projector's fonts may lack ⏸ or 🔇
+    "room_muted_tag": ("【ミュート】", "[muted]"),
     "room_mute_authors": ("発案者をミュート", "Mute their authors"),
     "room_mute_help": (
         "選んだアイデアを出した参加者をミュートします。参加者はルームに残り、送信もできますが、その人のアイデア（ノードにしたものを除く）は"
