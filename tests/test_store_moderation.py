@@ -165,6 +165,9 @@ def test_held_ideas_and_the_rooms_moderation_round_trip(store: Store, ec: Worksh
     doc = yaml.safe_load(text)["room"]
     assert doc["moderation"] == {"hold": False, "block_words": ["禁止語", "[email]"]}
     assert [i.get("held", False) for i in doc["ideas"]] == [True, True, False]
+    book = openpyxl.load_workbook(io.BytesIO(files.export(imported(text), "xlsx", "en").data))  # type: ignore[union-attr]
+    statuses = [str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    assert statuses.count("awaiting approval") == 2  # Excel's Ideas sheet says which wait
     copy = store.create(imported(text))
     assert store.moderation.get(copy) == M.Moderation(False, ("禁止語", "[email]"))
     assert [(i.text, i.held) for i in store.rooms.ideas(copy)] == [("waiting", True), ("禁止語を含む", True), ("fine", False)]
