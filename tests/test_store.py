@@ -122,7 +122,9 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
         "m006_rooms",
         "m007_room_revision_and_participant_secrets",
         "m008_vote_counts_and_room_bounds",
+        "m010_room_moderation",
         "m014_participant_write_budget",
+        "m011_room_themes",
     ]
     again.close()
 
