@@ -63,7 +63,7 @@ def test_rename_move_and_what_was_shown(store: Store, ec: Workshop) -> None:
 
 
 def test_make_node_keeps_its_ideas_as_evidence_and_undo_takes_it_back(store: Store, ec: Workshop) -> None:
-    wid, ids = room(store, ec)
+    wid, _ = room(store, ec)
     store.rooms.reveal_ideas(wid)
     cart = store.themes.all(wid)[1]
     loaded = store.load(wid)
