@@ -11,6 +11,7 @@ from ui.room import console as r
 from ui.room import inbox as inbox_ui
 from ui.room import moderation as moderation_ui
 from ui.room import people as people_ui
+from ui.room import themes as themes_ui
 from ui.room import vote as vote_ui
 from ui.room import wall as wall_ui
 from ui.state import current, require_workshop, store
@@ -79,3 +80,4 @@ else:
         votes = store().votes.all(loaded.id)
         vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)
     live()
+    themes_ui.live(loaded.id)
