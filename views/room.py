@@ -53,6 +53,7 @@ def live() -> None:
         vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
     shown, with_muted = moderation_ui.shown_in_inbox(ideas)  # muted participants' ideas only when asked for
     inbox_ui.inbox(loaded.id, inbox_ui.memo((*stamp, with_muted), fresh.workshop, state, shown, dots))
+    themes_ui.draw(loaded.id, fresh.workshop, ideas)
     people_ui.removed(loaded.id)
     moderation_ui.muted(loaded.id)
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))
@@ -80,4 +81,3 @@ else:
         votes = store().votes.all(loaded.id)
         vote_ui.vote_controls(loaded.id, ws, votes[-1] if votes else None)
     live()
-    themes_ui.live(loaded.id)

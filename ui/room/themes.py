@@ -2,8 +2,9 @@
 ones offered for merging; rename a theme, move an idea into another theme, make a theme a node (its ideas kept as the
 node's evidence, one versioned and undoable edit) or put themes to the vote.
 
-Followed from the database like the inbox (its own fragment): what it shows is worked out once per room revision, and
-every change is one store write (ui.saving), made on top of the themes as they are inside it.
+Drawn in the console's live fragment with the inbox (one fragment: a second one on its own timer kept the page
+rerunning twice as often): what it shows is worked out once per room revision, and every change is one store write
+(ui.saving), made on top of the themes as they are inside it.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from kpidesign.model import Workshop
 from kpidesign.room import Idea, VoteKind
 from kpidesign.themes import Theme
 from ui.saving import commit, write
-from ui.state import current, store
+from ui.state import store
 from ui.text import md, tr
 
-LIVE_SECONDS = 2
 NODE = "room_themes_node"  # which node's themes are shown
 PICK = "room_theme_pick"
 _warming: list[threading.Thread] = []
@@ -172,11 +172,7 @@ def panel(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]
         )
 
 
-@st.fragment(run_every=LIVE_SECONDS)
-def live(workshop_id: str) -> None:
-    """The themes, followed from the database (a reveal shows its themes within a couple of seconds)."""
-    fresh = current()
-    if fresh is None or store().rooms.rev(workshop_id) is None:
-        return
+def draw(workshop_id: str, ws: Workshop, ideas: list[Idea]) -> None:
+    """The themes as they are now (drawn in the console's live fragment, beside the inbox it follows)."""
     warm()
-    panel(workshop_id, fresh.workshop, store().themes.all(workshop_id), store().rooms.ideas(workshop_id))
+    panel(workshop_id, ws, store().themes.all(workshop_id), ideas)
