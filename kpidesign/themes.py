@@ -61,6 +61,7 @@ def groupable(ideas: Iterable[Idea]) -> list[Idea]:
     return sorted((i for i in ideas if i.status in GROUPED and i.seen), key=lambda i: i.id)
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(text: str) -> str:
     """Text as compared: NFKC (full-width letters and digits as half-width), lower case, punctuation as spaces."""
     folded = unicodedata.normalize("NFKC", text).lower()
@@ -157,11 +158,16 @@ def duplicates(members: Sequence[int], texts: Mapping[int, str] | Sequence[str])
     """Near-identical pairs among the members (keys of texts): (later, the first earlier one it matches), each idea
     merged at most once and never into one itself suggested for merging."""
     firsts: list[int] = []
+    same: dict[str, int] = {}  # the first idea of each exact key: identical ideas found at once
     pairs: list[tuple[int, int]] = []
     for m in members:
-        into = next((f for f in firsts if near_identical(texts[m], texts[f])), None)
+        key = _key(texts[m])
+        into = same.get(key)
+        if into is None:
+            into = next((f for f in firsts if near_identical(texts[m], texts[f])), None)
         if into is None:
             firsts.append(m)
+            same[key] = m
         else:
             pairs.append((m, into))
     return pairs
