@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from bench import browser, pages, retention, room_live
+from bench import themes as themes_bench
 from bench.generate import weekly_actuals, workshop
 from bench.pages import median_ms
 from kpidesign import analysis, explain, forecast, links, tree
@@ -418,6 +419,7 @@ def main() -> None:
         [] if args.no_browser else browser.run() + room_live.run(),
     )
     text += "\n" + "\n".join(retention.lines())  # what the version history costs on disk, and compact
+    text += "\n" + "\n".join(themes_bench.lines())  # grouping a room's ideas into themes (#30): 300 under 1 s
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from kpidesign import actuals, alerting, analysis, delivery, monitor
 from kpidesign import room as room_rules
+from kpidesign import themes as theme_rules
 from kpidesign.backup import BackupError
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import finding_text, problem_text, t
@@ -558,7 +559,7 @@ def _room_tallies(store: Store, wid: str) -> Counter[int]:
 
 
 def cmd_room(args: argparse.Namespace) -> int:
-    """Open or close a workshop's room (participant mode), or list the ideas its participants sent."""
+    """Open or close a workshop's room (participant mode), or list the ideas its participants sent, or their themes."""
     store = _store(args)
     wid = _find(store, args.workshop)
     if args.action == "open":
@@ -569,6 +570,17 @@ def cmd_room(args: argparse.Namespace) -> int:
     if args.action == "close":
         store.rooms.close(wid)
         print("closed")
+        return 0
+    if args.action == "themes":
+        found = store.themes.all(wid)
+        if args.json:
+            print(to_json({"themes": theme_rules.listing(found)}))
+            return 0
+        for t in found:
+            print(
+                f"{t.parent or '-'}  {t.label}  ({len(t.ideas)}: {' '.join(str(i) for i in t.ideas)})"
+                + (f"  -> {t.node}" if t.node else "")
+            )
         return 0
     room = store.rooms.get(wid)
     shown = [i for i in store.rooms.ideas(wid) if not i.muted]  # a muted participant's ideas are listed nowhere
@@ -679,11 +691,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--db")
     s.add_argument("--force", action="store_true", help="replace it even though another process has it open")
     s.set_defaults(fn=cmd_restore)
-    s = sub.add_parser("room", help="participant mode: open or close a workshop's room, list the ideas sent")
-    s.add_argument("action", choices=["open", "close", "ideas"])
+    s = sub.add_parser("room", help="participant mode: open or close a workshop's room, list the ideas sent or their themes")
+    s.add_argument("action", choices=["open", "close", "ideas", "themes"])
     s.add_argument("workshop", help="id or exact title")
     s.add_argument("--db")
-    s.add_argument("--json", action="store_true", help="ideas: machine-readable output")
+    s.add_argument("--json", action="store_true", help="ideas, themes: machine-readable output")
     s.add_argument("--named", action="store_true", help="open: show ideas with their authors' names (default: anonymous)")
     s.set_defaults(fn=cmd_room)
     s = sub.add_parser("compact", help="remove old versions (never the current one), then VACUUM")

@@ -238,6 +238,15 @@ class RoomModeration(_Base):
     block_words: list[Annotated[Line, Field(max_length=rules.MAX_BLOCK_WORD)]] | None = Field(default=None, max_length=rules.BLOCK_WORDS)
 
 
+class RoomTheme(_Base):
+    """Ideas the room's ideas were grouped into (kpidesign.themes): a label, the ideas (by their ids in `ideas`), the
+    node it became."""
+
+    label: Line = Field(min_length=1, max_length=MAX_IDEA)
+    ideas: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=rules.ROOM_IDEAS)
+    node: str | None = Field(default=None, max_length=rules.MAX_OPTION)
+
+
 class RoomRecord(_Base):
     """What a workshop's room contributed (kept in the store's room tables; attached for export and import only), within
     what a live room can hold: the same limits as the store's (kpidesign.room)."""
@@ -246,6 +255,7 @@ class RoomRecord(_Base):
     ideas: list[RoomIdea] = Field(default_factory=list, max_length=rules.ROOM_IDEAS)
     votes: list[RoomVote] = Field(default_factory=list, max_length=rules.ROOM_VOTES)
     moderation: RoomModeration | None = None  # absent: hold off, the default block words
+    themes: list[RoomTheme] = Field(default_factory=list, max_length=rules.ROOM_IDEAS)
 
     @model_validator(mode="after")
     def _ideas_named_once(self) -> RoomRecord:
@@ -253,6 +263,17 @@ class RoomRecord(_Base):
         are two people, so nothing is counted per name."""
         if len({i.id for i in self.ideas}) != len(self.ideas):
             raise ValueError("ideas: an id is given to two ideas")
+        return self
+
+    @model_validator(mode="after")
+    def _themes_name_ideas_once(self) -> RoomRecord:
+        """A theme names ideas of the record, and an idea is in one theme at most."""
+        known = {i.id for i in self.ideas}
+        named = [i for t in self.themes for i in t.ideas]
+        if any(i not in known for i in named):
+            raise ValueError("themes: a theme names an idea that is not in ideas")
+        if len(set(named)) != len(named):
+            raise ValueError("themes: an idea is in two themes")
         return self
 
 

@@ -56,10 +56,12 @@ class IdeaStatus(StrEnum):
 
 
 class VoteKind(StrEnum):
-    """What a vote's options are: revealed ideas or nodes of the tree."""
+    """What a vote's options are: revealed ideas, nodes of the tree, or themes of the ideas (each by its label,
+    kpidesign.themes.vote_option)."""
 
     IDEAS = "ideas"
     NODES = "nodes"
+    THEMES = "themes"
 
 
 class VoteState(StrEnum):

@@ -9,6 +9,7 @@ the wall turns through (`page_at`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from kpidesign import room as rules
 from kpidesign.room import Idea, IdeaStatus, Vote
+from kpidesign.themes import Theme
 
 ON_WALL = (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)  # what the room has seen: merged ones are shown as the one they joined
 AREA_WIDTH = 1840  # px: the ideas' area on a 1920×1080 projector (the sidebar hidden; less a vote's panel beside it) ...
@@ -41,10 +43,11 @@ class Card:
 
 @dataclass(frozen=True)
 class Group:
-    """The ideas answering one node ("" for none), in the order sent."""
+    """The ideas answering one node ("" for none), in the order sent; or one theme of them (its label)."""
 
     node: str
     cards: tuple[Card, ...]
+    theme: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,16 +71,30 @@ def on_wall(ideas: Sequence[Idea]) -> list[Idea]:
     return [i for i in ideas if i.status in ON_WALL and i.seen]
 
 
-def groups(ideas: Sequence[Idea], nodes: Sequence[str], anonymous: bool, dots: Mapping[int, int]) -> list[Group]:
+def groups(
+    ideas: Sequence[Idea], nodes: Sequence[str], anonymous: bool, dots: Mapping[int, int], themes: Sequence[Theme] = ()
+) -> list[Group]:
     """The ideas on the wall grouped by the node they answer, the groups in the tree's order (nodes: ids in display
-    order; an idea answering no node, or one no longer in the tree, is in the group "" at the end)."""
+    order; an idea answering no node, or one no longer in the tree, is in the group "" at the end). With themes, each
+    node's ideas are grouped by theme (a theme of one idea only when the facilitator named it or made it a node), the
+    ideas in no such theme last."""
     known = set(nodes)
     members: dict[str, list[Card]] = {}
     for idea in on_wall(ideas):
         node = idea.parent if idea.parent in known else ""
         members.setdefault(node, []).append(Card(idea.id, idea.text, rules.author(idea, anonymous), dots.get(idea.id, 0)))
     order = [*nodes, ""]
-    return [Group(node, tuple(members[node])) for node in order if node in members]
+    shown = [t for t in themes if len(t.ideas) > 1 or t.named or t.node]
+    out: list[Group] = []
+    for node in (n for n in order if n in members):
+        cards = {c.id: c for c in members[node]}
+        for theme in shown:
+            mine = tuple(cards.pop(i) for i in theme.ideas if i in cards)
+            if mine:
+                out.append(Group(node, mine, theme.label))
+        if cards:
+            out.append(Group(node, tuple(cards.values())))
+    return out
 
 
 def _lines(card: Card, font: int, columns: int, width: int = AREA_WIDTH) -> float:
@@ -116,12 +133,12 @@ def paginate(found: Sequence[Group], font: int, columns: int, width: int = AREA_
             lines = _lines(card, font, columns, width)
             if not place(lines):
                 if cards:
-                    page.append(Group(group.node, tuple(cards)))
+                    page.append(dataclasses.replace(group, cards=tuple(cards)))
                 pages.append(tuple(page))
                 page, cards, column, used = [], [], 0, HEADER + lines
             cards.append(card)
         if cards:
-            page.append(Group(group.node, tuple(cards)))
+            page.append(dataclasses.replace(group, cards=tuple(cards)))
     if page or not pages:
         pages.append(tuple(page))
     return tuple(pages)

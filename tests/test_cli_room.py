@@ -108,3 +108,30 @@ def test_as_a_process(db: tuple[str, str]) -> None:
         [sys.executable, "-m", "kpidesign", "room", "ideas", wid, "--db", path, "--json"], capture_output=True, text=True, cwd=ROOT
     )
     assert json.loads(done.stdout) == {"ideas": []}
+
+
+def test_themes_json(capsys: pytest.CaptureFixture[str], db: tuple[str, str]) -> None:
+    path, wid = db
+    store = Store(path)
+    store.rooms.open(wid)
+    ann = store.rooms.join(wid, "Ann")
+    sent = [
+        store.rooms.add_idea(wid, ann, text, "new_customers")
+        for text in ["指名検索の伸び", "カート放棄率", "指名検索数の伸び", "カート放棄メールの効果", "指名検索からの流入数"]
+    ]
+    code, out, _ = run(capsys, "room", "themes", wid, "--db", path, "--json")
+    assert code == 0 and json.loads(out) == {"themes": []}  # nothing revealed: nothing grouped
+    store.rooms.reveal_ideas(wid)
+    code, out, _ = run(capsys, "room", "themes", wid, "--db", path, "--json")
+    assert code == 0 and json.loads(out) == {
+        "themes": [
+            {"label": "指名検索の伸び", "ideas": [sent[0], sent[2], sent[4]]},
+            {"label": "カート放棄率", "ideas": [sent[1], sent[3]]},
+        ]
+    }
+    first = store.themes.all(wid)[0]
+    store.themes.rename(wid, first.id, '"指名検索" <b>')
+    _, out, _ = run(capsys, "room", "themes", "EC", "--db", path, "--json")
+    assert json.loads(out)["themes"][0] == {"label": '"指名検索" <b>', "ideas": [sent[0], sent[2], sent[4]]}
+    code, out, _ = run(capsys, "room", "themes", wid, "--db", path)
+    assert code == 0 and '"指名検索" <b>' in out and f"{sent[1]} {sent[3]}" in out

@@ -87,3 +87,24 @@ def test_an_open_vote_shows_no_counts_a_closed_one_its_results() -> None:
 
 def test_a_full_width_character_is_one_em() -> None:
     assert wall.width_em("顧客") == 2.0 and wall.width_em("ab") == 1.1 and wall.width_em("ＡＢ") == 2.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(ideas, st.booleans())
+def test_with_themes_every_idea_on_the_wall_is_shown_once_under_its_theme(found: list[Idea], anonymous: bool) -> None:
+    from kpidesign import themes
+
+    grouped = themes.group(found)
+    laid = wall.layout(wall.groups(found, NODES, anonymous, {}, grouped))
+    shown = [(g.theme, c.id) for page in laid.pages for g in page for c in g.cards]
+    assert sorted(i for _, i in shown) == sorted(i.id for i in wall.on_wall(found))
+    label = {i: t.label for t in grouped if len(t.ideas) > 1 for i in t.ideas}
+    assert all(theme == label.get(i, "") for theme, i in shown)  # under its theme's label (alone: with the node's rest)
+
+
+def test_themes_group_a_node_s_ideas_on_the_wall() -> None:
+    from kpidesign.themes import Theme
+
+    seen = [Idea(n, "p", text, "顧客数", IdeaStatus.REVEALED) for n, text in enumerate(["a", "b", "c", "d"], start=1)]
+    grouped = wall.groups(seen, NODES, True, {}, [Theme(1, "AB", (1, 2)), Theme(2, "c", (3,)), Theme(3, "名前", (4,), named=True)])
+    assert [(g.theme, [c.id for c in g.cards]) for g in grouped] == [("AB", [1, 2]), ("名前", [4]), ("", [3])]

@@ -11,6 +11,7 @@ from ui.room import console as r
 from ui.room import inbox as inbox_ui
 from ui.room import moderation as moderation_ui
 from ui.room import people as people_ui
+from ui.room import themes as themes_ui
 from ui.room import vote as vote_ui
 from ui.room import wall as wall_ui
 from ui.state import current, require_workshop, store
@@ -52,6 +53,7 @@ def live() -> None:
         vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
     shown, with_muted = moderation_ui.shown_in_inbox(ideas)  # muted participants' ideas only when asked for
     inbox_ui.inbox(loaded.id, inbox_ui.memo((*stamp, with_muted), fresh.workshop, state, shown, dots))
+    themes_ui.draw(loaded.id, fresh.workshop, ideas)
     people_ui.removed(loaded.id)
     moderation_ui.muted(loaded.id)
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))

@@ -559,6 +559,15 @@ CORE: dict[str, tuple[str, str]] = {
     "p_idea_not_yours": ("自分のアイデアだけ変更できます。", "You can change only your own ideas."),
     "p_idea_revealed": ("公開済みのアイデアは変更できません。", "A revealed idea cannot be changed."),
     "p_idea_cannot_merge": ("このアイデアは統合できません。", "These ideas cannot be merged."),
+    "p_theme_label_empty": ("テーマ名を入力してください。", "Please type the theme's name."),
+    "p_theme_label_too_long": (
+        "テーマ名が長すぎます: {length}文字（{max}文字まで）。",
+        "The theme's name is too long: {length} characters (at most {max}).",
+    ),
+    "p_theme_changed": (
+        "テーマが変わっていました（新しいアイデアの公開など）。最新のテーマを見てからもう一度どうぞ。",
+        "The themes changed meanwhile (ideas revealed, another edit). Look at them again and retry.",
+    ),
     "p_room_closed": ("ルームは閉じています。", "The room is closed."),
     "p_room_slow_down": (
         "操作が速すぎます。少し待ってからもう一度どうぞ（1秒に{rate:g}回まで）。",

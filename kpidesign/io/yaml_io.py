@@ -119,6 +119,9 @@ def _room_dict(room: RoomRecord) -> dict[str, Any]:
     if room.moderation is not None:
         m = room.moderation
         out["moderation"] = {"hold": m.hold} | ({"block_words": list(m.block_words)} if m.block_words is not None else {})
+    themes = [{"label": t.label, "ideas": list(t.ideas), **({"node": t.node} if t.node else {})} for t in room.themes]
+    if themes:
+        out["themes"] = themes
     return out
 
 

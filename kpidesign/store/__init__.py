@@ -3,8 +3,8 @@
 ``Store`` (kpidesign.store.workshops) is the facade: workshops, their versions, history, restore and undo. It holds
 the other nouns, which share its connection: ``store.actuals`` (observed values), ``store.shares`` (read-only links),
 ``store.rooms`` (participant mode: the room, participants, ideas), ``store.votes`` (dot votes and tallies),
-``store.alerts`` (the alert log), ``store.moderation`` (a room's held ideas, block words, muted participants).
-``schema`` holds the migrations, ``base`` the connection and the write transaction,
+``store.themes`` (the room's ideas grouped into themes), ``store.alerts`` (the alert log), ``store.moderation`` (a
+room's held ideas, block words, muted participants). ``schema`` holds the migrations, ``base`` the connection and the write transaction,
 ``errors`` the exceptions, ``tokens`` token hashing. SQL stays inside this package.
 
 What callers import from ``kpidesign.store`` is re-exported here.
@@ -29,6 +29,7 @@ from kpidesign.store.moderation import Moderations
 from kpidesign.store.rooms import ROOM_CACHE, Membership, Rooms
 from kpidesign.store.schema import check_schema, known_migrations, migrations
 from kpidesign.store.shares import SHARE_EXPIRY, ShareLink, Shares
+from kpidesign.store.themes import Themes
 from kpidesign.store.tokens import hash_token
 from kpidesign.store.tokens import hash_token as _hash
 from kpidesign.store.votes import Votes
@@ -70,6 +71,7 @@ __all__ = [
     "Store",
     "StoreError",
     "Summary",
+    "Themes",
     "VersionInfo",
     "Votes",
     "WorkshopNotFoundError",

@@ -210,6 +210,20 @@ def m014_participant_write_budget(db: Database) -> None:
     db.execute("alter table room_participants add column budget_at real")
 
 
+@migrations()
+def m011_room_themes(db: Database) -> None:
+    """A room's themes as the facilitator kept them (kpidesign.themes): a label, whether they named it, the node it
+    became, its place; and which theme each idea is in (one at most). Portable SQL: PostgreSQL runs it too."""
+    db.execute(
+        "create table room_themes (workshop_id TEXT NOT NULL REFERENCES workshops(id), id INTEGER NOT NULL, label TEXT NOT NULL, "
+        "named INTEGER NOT NULL DEFAULT 0, node TEXT, position INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (workshop_id, id))"
+    )
+    db.execute(
+        "create table room_theme_ideas (workshop_id TEXT NOT NULL REFERENCES workshops(id), idea_id INTEGER NOT NULL, "
+        "theme_id INTEGER NOT NULL, PRIMARY KEY (workshop_id, idea_id))"
+    )
+
+
 def known_migrations() -> tuple[str, ...]:
     """The names of the migrations this code knows, in order (the schema version is their count)."""
     return tuple(m.name for m in migrations.pending(Database(memory=True)))

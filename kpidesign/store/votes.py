@@ -20,6 +20,7 @@ from kpidesign.store.moderation import exported
 from kpidesign.store.moderation import insert as insert_moderation
 from kpidesign.store.moderation import read as read_moderation
 from kpidesign.store.rooms import Rooms
+from kpidesign.store.themes import Themes, insert_themes
 from kpidesign.store.tokens import new_id
 from kpidesign.values import EditError, Problem
 
@@ -127,7 +128,7 @@ class Votes(Noun):
         )
 
 
-def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | None:
+def room_record(rooms: Rooms, votes: Votes, workshop_id: str, themes: Themes | None = None) -> RoomRecord | None:
     """What the room contributed, as exported: ideas labelled i1, i2… in the order sent, votes with their results.
     Built without the import's limits (model_construct): what the store holds is always exported, even a room an
     older release let grow past them; importing or copying it again is what refuses it, with a message."""
@@ -165,12 +166,13 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str) -> RoomRecord | No
         for v in votes.all(workshop_id)
     ]
     moderation = exported(read_moderation(rooms.db.conn, workshop_id))
-    return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=voted, moderation=moderation)
+    grouped = themes.records(workshop_id, label) if themes is not None else []
+    return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=voted, moderation=moderation, themes=grouped)
 
 
-def with_room(rooms: Rooms, votes: Votes, ws: Workshop, workshop_id: str) -> Workshop:
+def with_room(rooms: Rooms, votes: Votes, ws: Workshop, workshop_id: str, themes: Themes | None = None) -> Workshop:
     """The workshop with its room's record attached (for export), or as it is when it never had a room."""
-    record = room_record(rooms, votes, workshop_id)
+    record = room_record(rooms, votes, workshop_id, themes)
     return ws if record is None else ws.model_copy(update={"room": record})
 
 
@@ -228,3 +230,4 @@ def insert_record(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord
             [(cur.lastrowid, named[o], n) for o, n in vote.results.items() if n > 0],
         )
     insert_moderation(conn, workshop_id, record, ids)
+    insert_themes(conn, workshop_id, record.themes, ids)

@@ -4,7 +4,7 @@ Each workshop is one row holding its current document (JSON of the model) and a 
 every save writes the new document and a compressed copy into ``versions`` in one transaction,
 and is refused if the caller's version is stale (optimistic locking): nothing is silently overwritten.
 The other nouns share the Store's connection: ``store.actuals``, ``store.shares``, ``store.rooms``, ``store.votes``,
-``store.alerts``.
+``store.themes``, ``store.alerts``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from kpidesign.store.errors import CorruptVersionError, InvalidWorkshopError, St
 from kpidesign.store.moderation import Moderations
 from kpidesign.store.rooms import Rooms
 from kpidesign.store.shares import Shares
+from kpidesign.store.themes import Themes
 from kpidesign.store.tokens import new_id
 from kpidesign.store.votes import Votes, insert_record, room_record
 from kpidesign.store.votes import with_room as room_attached
@@ -147,6 +148,7 @@ class Store:
         self.rooms = Rooms(self.connection)
         self.votes = Votes(self.connection, self.rooms)
         self.moderation = Moderations(self.connection, self.rooms)
+        self.themes = Themes(self.connection, self.rooms)
 
     @property
     def where(self) -> str:
@@ -257,18 +259,18 @@ class Store:
 
     def room_record(self, workshop_id: str) -> RoomRecord | None:
         """What the room contributed, as exported (kpidesign.store.votes.room_record); None when it never had a room."""
-        return room_record(self.rooms, self.votes, workshop_id)
+        return room_record(self.rooms, self.votes, workshop_id, self.themes)
 
     def with_room(self, ws: Workshop, workshop_id: str) -> Workshop:
         """The workshop with its room's record attached (for export), or as it is when it never had a room."""
-        return room_attached(self.rooms, self.votes, ws, workshop_id)
+        return room_attached(self.rooms, self.votes, ws, workshop_id, self.themes)
 
     def delete(self, workshop_id: str) -> None:
         """Remove a workshop, its history and its share links."""
         with self._write() as conn:
             for table in ("room_dots", "room_tallies"):
                 conn.execute(f"delete from {table} where vote_id in (select id from room_votes where workshop_id = ?)", (workshop_id,))
-            for table in ("room_votes", "room_ideas", "room_participants", "room_moderation", "rooms"):
+            for table in ("room_theme_ideas", "room_themes", "room_votes", "room_ideas", "room_participants", "room_moderation", "rooms"):
                 conn.execute(f"delete from {table} where workshop_id = ?", (workshop_id,))
             conn.execute("delete from actuals where workshop_id = ?", (workshop_id,))
             conn.execute("delete from alert_log where workshop_id = ?", (workshop_id,))

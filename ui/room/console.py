@@ -193,6 +193,7 @@ def _reveal(workshop_id: str) -> None:
     ok, count = write(lambda: store().rooms.reveal_ideas(workshop_id), workshop_id=workshop_id)
     if ok:
         flash("info", tr("room_revealed_count", count=count))
+        write(lambda: store().themes.regroup(workshop_id), workshop_id=workshop_id)  # the revealed ideas grouped into themes
 
 
 def reveal_button(workshop_id: str, ideas: list[Idea]) -> None:

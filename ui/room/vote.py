@@ -46,7 +46,13 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
         return
     with opened, st.form("room_vote_form", border=False):
         st.text_input(tr("room_vote_question"), key="room_vote_question", max_chars=R.MAX_QUESTION)
-        st.radio(tr("room_vote_kind"), list(VoteKind), key="room_vote_kind", horizontal=True, format_func=labeller("room_vote_kind_"))
+        st.radio(
+            tr("room_vote_kind"),
+            [VoteKind.IDEAS, VoteKind.NODES],
+            key="room_vote_kind",
+            horizontal=True,
+            format_func=labeller("room_vote_kind_"),
+        )
         names = {n.id: n.name for n in ws.nodes}
         st.multiselect(
             tr("room_vote_nodes"),

@@ -2,7 +2,7 @@
 
 One HTML block, redrawn every second from the database: the question, the join code (large while people join, small
 once ideas arrive), the counts, the timer, the revealed ideas grouped by the node they answer at the size that fits,
-and the latest vote. Nothing private is ever in it, and it never scrolls: the sidebar is hidden and every part has a
+and the latest vote; once ideas are grouped into themes, each node's ideas under their themes' labels. Nothing private is ever in it, and it never scrolls: the sidebar is hidden and every part has a
 fixed place on a 1920×1080 screen. Every text a person typed is escaped (html.escape) before it is placed.
 """
 
@@ -49,6 +49,8 @@ STYLE = f"""<style>
 .kd-ideas {{ height: {wall.AREA_HEIGHT}px; column-gap: {wall.COLUMN_GAP}px; column-fill: auto; overflow: hidden; line-height: {wall.LINE}; }}
 .kd-group {{ break-inside: avoid; break-after: avoid; font-weight: 700; color: #1f4e79; margin: 0.2em 0 0.25em 0;
   font-size: 1.05em; border-bottom: 3px solid #1f4e79; }}
+.kd-theme {{ color: #7a4b00; border-bottom-color: #e0a800; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+.kd-theme .kd-of {{ color: #666; font-weight: 400; font-size: 0.75em; }}
 .kd-card {{ break-inside: avoid; background: #fff8d6; border-left: 8px solid #f1c40f; border-radius: 6px;
   padding: 0.2em 0.45em; margin-bottom: 0.35em; }}
 .kd-card .kd-text {{ display: -webkit-box; -webkit-line-clamp: {wall.CLAMP}; -webkit-box-orient: vertical; overflow: hidden; }}
@@ -100,7 +102,11 @@ def _ideas(laid: wall.Layout, names: dict[str, str], now: float) -> str:
     page = wall.page_at(len(laid.pages), now)
     parts = []
     for group in laid.pages[page]:
-        parts.append(f'<div class="kd-group">{_e(names.get(group.node) or tr("room_no_parent"))}</div>')
+        node = _e(names.get(group.node) or tr("room_no_parent"))
+        if group.theme:  # one theme of the node's ideas: its label, the node in small
+            parts.append(f'<div class="kd-group kd-theme">{_e(group.theme)} <span class="kd-of">· {node}</span></div>')
+        else:
+            parts.append(f'<div class="kd-group">{node}</div>')
         for card in group.cards:
             who = f' <span class="kd-who">— {_e(card.author)}</span>' if card.author else ""
             dots = f' <span class="kd-dots">● {card.dots}</span>' if card.dots else ""
@@ -160,7 +166,7 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
 
     def found() -> list[wall.Group]:
         dots = R.idea_votes(closed, [store().votes.tally(v, workshop_id) for v in closed]) if closed else {}
-        return wall.groups(ideas, [n.id for n in ws.nodes], room.anonymous, dots)
+        return wall.groups(ideas, [n.id for n in ws.nodes], room.anonymous, dots, store().themes.all(workshop_id))
 
     body = _ideas(_laid(stamp, width, found), names, now)
     if shown is not None and vote is not None:
