@@ -36,4 +36,6 @@ def changes(old: Workshop, new: Workshop, limit: int = 8) -> list[Change]:
     for part in ("reviews", "alerts", "learning_log"):
         if getattr(old.monitoring, part) != getattr(new.monitoring, part):
             out.append(Change("diff_monitoring", {"part": part}))
+    if old.agenda != new.agenda:
+        out.append(Change("diff_agenda", {"count": len(new.agenda)}))
     return out[:limit]

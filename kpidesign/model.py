@@ -11,8 +11,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from kpidesign import agenda as plan
 from kpidesign import room as rules
 from kpidesign.index import index
 from kpidesign.language import Language
@@ -277,6 +278,38 @@ class RoomRecord(_Base):
         return self
 
 
+def _agenda_step(raw: object) -> object:
+    """A segment's step as written (1-5 as a number or text, room, review): the step, or the raw value for the error."""
+    step = plan.parse_step(raw)
+    return raw if step is None else step
+
+
+def _said(text: str) -> str:
+    """A required text, after cleaning: not empty."""
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+def _agenda_total(segments: list[AgendaSegment]) -> list[AgendaSegment]:
+    """An agenda no longer than a working day (kpidesign.agenda.MAX_TOTAL_MINUTES)."""
+    total = sum(s.minutes for s in segments)
+    if total > plan.MAX_TOTAL_MINUTES:
+        raise ValueError(f"at most {plan.MAX_TOTAL_MINUTES} minutes in all ({total} given)")
+    return segments
+
+
+class AgendaSegment(_Base):
+    """One segment of the session's run of show: its title, the method's step (1-5, room or review), the node asked
+    about, its time box and what the phones are asked (the bounds are kpidesign.agenda's)."""
+
+    title: Annotated[Line, AfterValidator(_said)] = Field(max_length=plan.MAX_TITLE)
+    step: Annotated[plan.AgendaStep, BeforeValidator(_agenda_step)] = "room"
+    node: str | None = Field(default=None, max_length=rules.MAX_OPTION)
+    minutes: int = Field(ge=1, le=plan.MAX_MINUTES)
+    prompt: Line = Field(default="", max_length=plan.MAX_PROMPT)
+
+
 class Workshop(_Base):
     """A whole workshop: its title and its tree, KGI first, then nodes in display order."""
 
@@ -287,6 +320,7 @@ class Workshop(_Base):
     monitoring: Monitoring = Field(default_factory=Monitoring)
     actuals: list[Actual] = Field(default_factory=list)
     room: RoomRecord | None = None  # participant mode's ideas and votes (attached like the actuals: stored in their own tables)
+    agenda: Annotated[list[AgendaSegment], AfterValidator(_agenda_total)] = Field(default_factory=list, max_length=plan.MAX_SEGMENTS)
 
     @property
     def kgi(self) -> Node:

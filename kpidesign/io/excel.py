@@ -29,6 +29,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kpidesign.agenda import planned_start
 from kpidesign.findings import Finding, Severity
 from kpidesign.i18n import S, t
 from kpidesign.io.excel_labels import WRITTEN, choice_code, choice_word
@@ -105,11 +106,20 @@ SHEETS = {
     "learning": "sheet_learning",
     "actuals": "sheet_actuals",
     "tree": "sheet_tree",
+    "agenda": "sheet_agenda",
 }
 REVIEW_COLS = (("name", "review_name"), ("cadence", "cadence"), ("kpis", "kpis"), ("participants", "participants"))
 ALERT_COLS = (("kpi", "kpi"), ("when", "when"), ("channel", "channel"), ("to", "to"), ("action", "action"))
 LOG_COLS = (("date", "date"), ("kpi", "kpi"), ("observe", "observe"), ("insight", "insight"), ("act", "act"), ("integrate", "integrate"))
 ACTUAL_COLS = (("kpi", "kpi"), ("date", "date"), ("value", "value"), ("market", "market"))
+AGENDA_COLS = (
+    ("title", "agenda_col_title"),
+    ("step", "agenda_col_step"),
+    ("node", "agenda_col_node"),
+    ("minutes", "agenda_col_minutes"),
+    ("start", "agenda_col_start"),
+    ("prompt", "agenda_col_prompt"),
+)
 GRID_COLS = (("kpi", "col_id"), ("name", "name"), ("kind", "col_series"))
 GRID_KIND = {"value": "value", "market": "market"}
 MAX_DATE_COLUMNS = 4000
@@ -148,6 +158,9 @@ STYLES: dict[Any, dict[str, Any]] = {
     "number": {"number_format": "#,##0.###"},  # 800,000,000, not a bare 800000000
     "date": {"number_format": "yyyy-mm-dd"},
     "datetime": {"number_format": "yyyy-mm-dd h:mm:ss"},
+    ("minutes", "ja"): {"number_format": '0"分"'},  # an agenda's time box: 15分 / 15 min, still a number
+    ("minutes", "en"): {"number_format": '0" min"'},
+    "clock": {"number_format": "[h]:mm"},  # a planned start: hours and minutes from the session's start
     **{("indent", i): {"alignment": align} for i, align in enumerate(INDENT)},
 }
 
@@ -426,7 +439,7 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
         outline.sheet.add_image(image, "E3")
     else:
         outline.put(3, 5, t("excel_no_picture", lang))
-    ideas = _ideas_sheet(wb, ws, style_ids, lang, names)
+    ideas = _ideas_sheet(wb, ws, style_ids, lang, names) + _agenda_sheet(wb, ws, style_ids, lang)
     for each in wb.worksheets:  # printed: landscape, one page wide and as many long, the title atop every page
         each.sheet_view.zoomScale = 110
         each.page_setup.orientation = "landscape"
@@ -468,6 +481,46 @@ def _ideas_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: La
     ]
     _table(cells, [t(k, lang) for k in IDEA_COLS], rows)
     return [cells]
+
+
+def _agenda_sheet(wb: Workbook, ws: Workshop, style_ids: dict[Any, int], lang: Language) -> list[Cells]:
+    """The agenda, one row per segment, when the workshop has one: its time box in minutes and its planned start (from
+    the session's start, h:mm) as numbers with formats, the step in the workbook's language, the node by its id."""
+    if not ws.agenda:
+        return []
+    cells = Cells(wb.create_sheet(t(SHEETS["agenda"], lang)), style_ids)
+    minutes = [a.minutes for a in ws.agenda]
+    rows = [
+        [a.title, choice_word("agenda_step", str(a.step), lang), a.node, a.minutes, planned_start(minutes, i) / (24 * 60), a.prompt]
+        for i, a in enumerate(ws.agenda)
+    ]
+    numbers = {4: ("minutes", lang), 5: "clock"}
+    _table(cells, [t(k, lang) for _, k in AGENDA_COLS], rows, style=lambda i, col: numbers.get(col))
+    total = len(rows) + 3  # a blank row apart: the table ends above it
+    cells.put(total, 1, t("agenda_total", lang), "bold")
+    cells.put(total, 4, sum(minutes), ("minutes", lang))
+    cells.sheet.freeze_panes = "B2"
+    return [cells]
+
+
+def _agenda(sheet: Any) -> list[dict[str, Any]]:
+    """The agenda's rows as the YAML format writes them (a step's word in either language read back as its id)."""
+    rows, _ = _rows(sheet, AGENDA_COLS)
+    out = []
+    for r in rows:
+        if r.get("title") is None or str(r.get("title")).strip() in _labels("agenda_total"):
+            continue
+        step = choice_code("agenda_step", r.get("step"))
+        out.append(
+            {
+                "title": str(r["title"]),
+                "step": step if step is not None else "room",
+                "node": str(r["node"]) if r.get("node") not in (None, "") else None,
+                "minutes": r.get("minutes"),
+                "prompt": str(r.get("prompt") or ""),
+            }
+        )
+    return out
 
 
 def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: Language) -> None:
@@ -772,6 +825,7 @@ def _from_book(wb: Any) -> ImportResult:
             ],
         },
         "actuals": _by_id(_actuals(_sheet_by_key(wb, "actuals")), nodes),
+        "agenda": _agenda(_sheet_by_key(wb, "agenda")),
     }
     return from_dict(doc)
 

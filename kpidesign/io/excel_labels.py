@@ -59,6 +59,14 @@ WRITTEN: dict[str, tuple[str, ...]] = {
     "workshop_title": ("ワークショップ名", "Workshop title"),
     "description": ("説明（任意）", "Description (optional)"),
     "col_language": ("言語", "Language"),
+    "sheet_agenda": ("アジェンダ", "Agenda"),
+    "agenda_col_title": ("項目", "Segment"),
+    "agenda_col_step": ("ステップ", "Step"),
+    "agenda_col_node": ("問いかけるノード", "Node asked about"),
+    "agenda_col_minutes": ("時間（分）", "Minutes"),
+    "agenda_col_start": ("開始（予定）", "Planned start"),
+    "agenda_col_prompt": ("参加者への問い", "Prompt for the phones"),
+    "agenda_total": ("合計", "Total"),
 }
 
 
@@ -90,6 +98,15 @@ CHOICE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "when": {"red": ("赤", "red"), "yellow": ("黄", "yellow"), "out_of_control": ("管理限界外", "out of control")},
     "channel": {"slack": ("Slack", "Slack"), "email": ("メール", "e-mail")},
+    "agenda_step": {
+        "1": ("1 KGI", "1 KGI"),
+        "2": ("2 KPIツリー", "2 KPI tree"),
+        "3": ("3 さらに分解", "3 Decompose"),
+        "4": ("4 定義と閾値", "4 Definitions"),
+        "5": ("5 モニタリング", "5 Monitoring"),
+        "room": ("ルーム", "room"),
+        "review": ("レビュー", "review"),
+    },
     "status": {
         "green": ("緑", "green"),
         "yellow": ("黄", "yellow"),

@@ -96,6 +96,11 @@ def to_dict(ws: Workshop) -> dict[str, Any]:
             {"kpi": a.kpi, "date": a.date, "value": _number(a.value), **({"market": _number(a.market)} if a.market is not None else {})}
             for a in _observed(ws.actuals)
         ]
+    if ws.agenda:
+        doc["agenda"] = [
+            {"title": a.title, "step": a.step, "node": a.node, "minutes": a.minutes, **({"prompt": a.prompt} if a.prompt else {})}
+            for a in ws.agenda
+        ]
     if ws.room is not None:
         doc["room"] = _room_dict(ws.room)
     return doc
@@ -204,6 +209,7 @@ def from_dict(doc: Any) -> ImportResult:
         "monitoring": doc.get("monitoring") or {},
         "actuals": doc.get("actuals") or [],
         "room": doc.get("room"),
+        "agenda": doc.get("agenda") or [],
     }
     try:
         ws = Workshop.model_validate(data)
@@ -215,7 +221,7 @@ def from_dict(doc: Any) -> ImportResult:
     findings = check_structure(ws)
     if errors(findings):
         return ImportResult(None, findings)
-    findings += _orphan_actuals(ws)
+    findings += _orphan_actuals(ws) + _agenda_nodes(ws)
     return ImportResult(ws.model_copy(update={"nodes": [n for n, _ in walk(ws)]}), findings)  # display order: depth first
 
 
@@ -250,6 +256,16 @@ def _orphan_actuals(ws: Workshop) -> list[Finding]:
         if a.kpi not in ids:
             first.setdefault(a.kpi, i)
     return [Finding(Severity.WARNING, "actual_unknown_kpi", None, {"field": f"actuals[{i}].kpi", "text": kpi}) for kpi, i in first.items()]
+
+
+def _agenda_nodes(ws: Workshop) -> list[Finding]:
+    """A warning per agenda segment that asks about a node the tree does not have: kept, and asked without a node."""
+    ids = {n.id for n in ws.nodes}
+    return [
+        Finding(Severity.WARNING, "agenda_unknown_node", None, {"field": f"agenda[{i}].node", "text": a.node})
+        for i, a in enumerate(ws.agenda)
+        if a.node is not None and a.node not in ids
+    ]
 
 
 def _refuse(code: str, where: str, **params: Any) -> ImportResult:

@@ -204,6 +204,19 @@ def m010_room_moderation(db: Database) -> None:
 
 
 @migrations()
+def m013_agenda_run(db: Database) -> None:
+    """A room's running agenda (kpidesign.store.agenda): the current segment, when the session and the segment began,
+    and the room's question (activity) the segment started with. The agenda itself is in the workshop's document."""
+    for column, kind in (
+        ("agenda_segment", "integer"),
+        ("agenda_began", "real"),
+        ("agenda_segment_began", "real"),
+        ("agenda_activity", "integer"),
+    ):
+        db.execute(f"alter table rooms add column {column} {kind}")
+
+
+@migrations()
 def m014_participant_write_budget(db: Database) -> None:
     """Each participant's write budget (kpidesign.room.spend): what is left, and when it was last spent."""
     db.execute("alter table room_participants add column budget real")

@@ -25,6 +25,7 @@ from kpidesign.model import RoomRecord, Workshop
 from kpidesign.room import IdeaStatus
 from kpidesign.store.actuals import Actuals
 from kpidesign.store.actuals import insert as insert_actuals
+from kpidesign.store.agenda import Agenda
 from kpidesign.store.alerts import Alerts
 from kpidesign.store.base import Connection
 from kpidesign.store.base import now as _now
@@ -149,6 +150,7 @@ class Store:
         self.votes = Votes(self.connection, self.rooms)
         self.moderation = Moderations(self.connection, self.rooms)
         self.themes = Themes(self.connection, self.rooms)
+        self.agenda = Agenda(self.connection, self.rooms)  # the room's running agenda (kpidesign.store.agenda)
 
     @property
     def where(self) -> str:
