@@ -9,6 +9,7 @@ from ui.messages import show_flash
 from ui.participant import ideas as ideas_ui
 from ui.participant import joining as p
 from ui.participant import vote as vote_ui
+from ui.room import agenda as agenda_ui
 from ui.state import store
 from ui.text import md, tr
 
@@ -37,7 +38,7 @@ def live() -> None:
         p.join_form(workshop_id)
         return
     p.remember(secret)
-    p.prompt(room, ws, p.now())
+    p.prompt(room, ws, p.now(), agenda_ui.asked(workshop_id, room, ws))
     ideas_ui.send_form(workshop_id, secret, room.node)
     rev = store().rooms.rev(workshop_id)  # read before the ideas: a reveal in between is seen at the next refresh, not lost
     ideas = store().rooms.ideas(workshop_id)

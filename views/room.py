@@ -7,6 +7,7 @@ import streamlit as st
 
 from kpidesign import room as R
 from ui.messages import show_flash
+from ui.room import agenda as agenda_ui
 from ui.room import console as r
 from ui.room import inbox as inbox_ui
 from ui.room import moderation as moderation_ui
@@ -60,7 +61,7 @@ def live() -> None:
 
 
 if projector():
-    st.html(wall_ui.STYLE)
+    st.html(wall_ui.STYLE + agenda_ui.BAND_STYLE)
     r.to_console()
     wall()
 else:
@@ -69,6 +70,8 @@ else:
     st.caption(tr("room_intro"))
     room = store().rooms.get(loaded.id)
     r.open_close(loaded.id, room)
+    agenda_ui.panel(loaded.id, room, ws)  # the run of the session: the segment, its time left, ahead or behind, Next
+    agenda_ui.editor(ws)
     if room is not None and room.is_open:
         code, controls = st.columns([1, 1])
         with code:

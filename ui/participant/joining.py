@@ -21,7 +21,7 @@ from kpidesign.store import Membership
 from ui.client import client_address
 from ui.saving import write
 from ui.state import store
-from ui.text import say, tr
+from ui.text import md, say, tr
 
 ME = "room_me"  # this session's participant secret
 MESSAGE = "room_message"
@@ -129,11 +129,14 @@ def message() -> None:
         st.success(text, icon=":material/check_circle:")
 
 
-def prompt(room: Room, ws: Workshop, now: float) -> None:
-    """What the facilitator asks now (the step, and the node when there is one), and the time left."""
+def prompt(room: Room, ws: Workshop, now: float, asked: str | None = None) -> None:
+    """What the facilitator asks now (the agenda's segment's own question, else the step, and the node when there is
+    one), and the time left."""
     node = ws.node(room.node) if room.node and any(n.id == room.node for n in ws.nodes) else None
     step = tr(f"nav_{room.step}")
     title = say("room_prompt_node", node=node.name) if node else say("room_prompt_step", step=step)
+    if asked:
+        title = md(asked)
     left = room.timer.remaining(now)
     timer = ""
     if left is not None:

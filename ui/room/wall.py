@@ -20,6 +20,7 @@ from kpidesign.model import Workshop
 from kpidesign.moderation import hidden_options
 from kpidesign.room import IdeaStatus, Room, VoteKind
 from ui import qr
+from ui.room import agenda as agenda_ui
 from ui.room.console import base_url, token
 from ui.state import store
 from ui.text import tr
@@ -71,9 +72,11 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _question(room: Room, ws: Workshop) -> str:
+def _question(room: Room, ws: Workshop, asked: str | None = None) -> str:
     names = {n.id: n.name for n in ws.nodes}
     step = tr(f"nav_{room.step}")
+    if asked:  # the agenda's segment asks its own question (ui.room.agenda.asked)
+        return f'<div class="kd-step">{_e(names.get(room.node or "", step))}</div>{_e(asked)}'
     if room.node in names:
         return f'<div class="kd-step">{_e(step)}</div>{_e(tr("room_prompt_node", node=names[room.node]))}'
     return _e(tr("room_prompt_step", step=step))  # plain text, escaped as HTML: never Markdown's backslashes
@@ -153,11 +156,12 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
     shown = wall.ballot(vote, store().votes.tally(vote, workshop_id) if vote else [], hidden)
     held = token(workshop_id) if room.is_open else None
     names = {n.id: n.name for n in ws.nodes}
-    top = f'<div class="kd-question">{_question(room, ws)}</div>{_counts(store().rooms.participant_count(workshop_id), ideas)}{_timer(room, now)}'
+    band = agenda_ui.band(workshop_id, room, ws, now)  # the agenda's segment and its time left, when one runs
+    top = f'<div class="kd-question">{_question(room, ws, agenda_ui.asked(workshop_id, room, ws))}</div>{_counts(store().rooms.participant_count(workshop_id), ideas)}{_timer(room, now)}'
     if held is not None and wall.qr_large(ideas, room.activity):
         address = R.join_address(held, base_url())
         join = f'<div class="kd-join"><img alt="QR" src="{qr.svg_uri(address)}"><div class="kd-join-text">{_e(tr("room_wall_scan"))}<br><code>{_e(address)}</code></div></div>'
-        st.html(f'<div class="kd-wall"><div class="kd-top">{top}</div>{join}</div>')
+        st.html(f'<div class="kd-wall">{band}<div class="kd-top">{top}</div>{join}</div>')
         return
     if held is not None:
         top += f'<div class="kd-qr-small"><img alt="QR" src="{qr.svg_uri(R.join_address(held, base_url()))}"></div>'
@@ -173,4 +177,4 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
         seen = wall.on_wall(ideas)  # an option the room has not seen is shown by its number only
         labels = {str(i.id): f"#{i.id} {i.text}" for i in seen} if vote.kind is VoteKind.IDEAS else names
         body += _ballot(shown, labels)
-    st.html(f'<div class="kd-wall"><div class="kd-top">{top}</div><div class="kd-body">{body}</div></div>')
+    st.html(f'<div class="kd-wall">{band}<div class="kd-top">{top}</div><div class="kd-body">{body}</div></div>')

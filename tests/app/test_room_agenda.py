@@ -1,0 +1,72 @@
+"""The agenda on the Room page's console: a default chosen, the segment and its time left, Next moving the room's
+question, timer and follow-me in one click, and the agenda edited (moved, removed) as versioned edits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpidesign import agenda as A
+from kpidesign.agenda_edits import default_agenda
+from kpidesign.room import Timer
+from tests.app.conftest import ok, open_expander
+from tests.app.test_room_page import button, room_page
+
+
+def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) -> None:
+    at, wid, store = room_page(db)
+    assert at.expander and not [b for b in at.button if b.key == "agenda_start"]  # no agenda yet: the editor is open
+    at.radio(key="agenda_length").set_value(60)
+    ok(button(at, "agenda_use_default").click().run())
+    ws = store.load(wid).workshop
+    assert [s.title for s in ws.agenda] == [s.title for s in default_agenda(ws, 60, "ja")]
+    assert "既定（60分）" in store.history(wid, 1)[0].summary
+    ok(button(at, "room_open").click().run())
+    ok(button(at, "agenda_start").click().run())
+    run, room = store.agenda.run(wid), store.rooms.get(wid)
+    assert run.segment == 0 and room.timer.running and room.timer.seconds == 60 * ws.agenda[0].minutes
+    assert any("1/7" in m.value and ws.agenda[0].title in m.value for m in at.markdown)
+    assert [m.label for m in at.metric if m.label in ("この項目の残り時間", "全体の進み")] == ["この項目の残り時間", "全体の進み"]
+    assert any(m.value == "予定どおり" for m in at.metric)
+    activity = room.activity
+    for _ in range(2):
+        ok(button(at, "agenda_next").click().run())
+    run, room = store.agenda.run(wid), store.rooms.get(wid)
+    brainstorm = ws.agenda[2]
+    assert run.segment == 2 and room.step == "tree" and room.node == ws.kgi.id and room.activity == activity + 2
+    assert room.timer == Timer(60 * brainstorm.minutes, room.timer.started_at, 0.0, False) and room.timer.running
+    assert at.selectbox(key="room_step").value == "tree"  # the console's prompt form follows
+    assert any(brainstorm.prompt in c.value for c in at.caption)
+    ok(button(at, "agenda_back").click().run())
+    assert store.agenda.run(wid).segment == 1 and store.rooms.get(wid).step == "kgi"
+
+
+def test_a_stale_next_does_not_skip_a_segment(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ws = store.load(wid).workshop
+    store.save(wid, ws.model_copy(update={"agenda": default_agenda(ws, 120, "en")}), expected_version=store.load(wid).version, summary="a")
+    ok(button(at, "room_open").click().run())
+    ok(button(at, "agenda_start").click().run())
+    room = store.rooms.get(wid)  # another screen moves the agenda on meanwhile
+    moved, run = A.go(room, store.load(wid).workshop.agenda, 1, store.agenda.run(wid), 0.0, set())
+    store.agenda.go(moved, run, expected=0)
+    ok(button(at, "agenda_next").click().run())  # this screen still showed segment 1
+    assert store.agenda.run(wid).segment == 1
+    assert any("moved on meanwhile" in e.value for e in at.error)
+
+
+def test_segments_are_moved_and_removed_as_undoable_edits(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    at.radio(key="agenda_length").set_value(120)
+    ok(button(at, "agenda_use_default").click().run())
+    titles = [s.title for s in store.load(wid).workshop.agenda]
+    assert any(titles[-1] in m.value for m in at.markdown)  # the plan, listed on the console
+    open_expander(at, "agenda_edit_open")
+    ok(at.selectbox(key="agenda_pick").set_value(1).run())
+    ok(button(at, "agenda_up").click().run())
+    assert [s.title for s in store.load(wid).workshop.agenda][:2] == [titles[1], titles[0]]
+    ok(at.selectbox(key="agenda_pick").set_value(0).run())
+    ok(button(at, "agenda_remove").click().run())
+    assert [s.title for s in store.load(wid).workshop.agenda] == [titles[0], *titles[2:]]  # the moved one, now first
+    version = store.load(wid).version
+    store.undo(wid, expected_version=version)
+    assert [s.title for s in store.load(wid).workshop.agenda][:2] == [titles[1], titles[0]]  # undone: back again
