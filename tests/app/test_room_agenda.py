@@ -38,6 +38,7 @@ def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) ->
     assert any(brainstorm.prompt in c.value for c in at.caption)
     ok(button(at, "agenda_back").click().run())
     assert store.agenda.run(wid).segment == 1 and store.rooms.get(wid).step == "kgi"
+    assert at.selectbox(key="room_step").value == "kgi" and at.selectbox(key="room_node").value is None
 
 
 def test_a_stale_next_does_not_skip_a_segment(db: Path) -> None:
@@ -70,3 +71,14 @@ def test_segments_are_moved_and_removed_as_undoable_edits(db: Path) -> None:
     version = store.load(wid).version
     store.undo(wid, expected_version=version)
     assert [s.title for s in store.load(wid).workshop.agenda][:2] == [titles[1], titles[0]]  # undone: back again
+
+
+def test_next_sets_the_consoles_prompt_fields_without_a_warning(db: Path) -> None:
+    at, wid, store = room_page(db, "en")
+    ws = store.load(wid).workshop
+    store.save(wid, ws.model_copy(update={"agenda": default_agenda(ws, 60, "en")}), expected_version=store.load(wid).version, summary="a")
+    ok(button(at, "room_open").click().run())
+    ok(button(at, "agenda_start").click().run())
+    ok(button(at, "agenda_next").click().run())
+    assert at.selectbox(key="room_step").value == "kgi" and at.number_input(key="room_minutes").value == 10
+    assert not at.warning and not at.exception

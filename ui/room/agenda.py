@@ -24,7 +24,6 @@ from ui.saving import commit, write
 from ui.state import store
 from ui.text import lang, md, tr
 
-PROMPT_KEYS = ("room_step", "room_node", "room_minutes")  # the console's prompt and timer widgets: drawn afresh after Next
 STEP_LABEL = {
     1: "nav_kgi",
     2: "nav_tree",
@@ -95,18 +94,21 @@ def _go(workshop_id: str, to: int, expected: int | None) -> None:
     run = store().agenda.run(workshop_id)
     moved, new_run = A.go(room, ws.agenda, to, run, time.time(), {n.id for n in ws.nodes})
     ok, _ = write(lambda: store().agenda.go(moved, new_run, expected=expected), workshop_id=workshop_id)
-    if ok:
-        for key in PROMPT_KEYS:
-            st.session_state.pop(key, None)
+    if ok:  # the console's prompt and timer fields show where the room is now (set, as a widget's value is set)
+        st.session_state["room_step"], st.session_state["room_node"] = moved.step, moved.node
+        if moved.timer.seconds:
+            st.session_state["room_minutes"] = round(moved.timer.seconds / 60)
 
 
 def _stop(workshop_id: str) -> None:
     write(lambda: store().agenda.stop(workshop_id), workshop_id=workshop_id)
 
 
-def _segment_line(i: int, segment: AgendaSegment, names: dict[str, str]) -> str:
+def _segment_line(i: int | None, segment: AgendaSegment, names: dict[str, str]) -> str:
+    """A segment in one line: (its number,) title, step, node and time box."""
     node = f" · {names[segment.node]}" if segment.node in names else ""
-    return f"{i + 1}. {segment.title} — {step_label(segment.step)}{node} · {tr('agenda_minutes_short', minutes=segment.minutes)}"
+    number = "" if i is None else f"{i + 1}. "
+    return f"{number}{segment.title} — {step_label(segment.step)}{node} · {tr('agenda_minutes_short', minutes=segment.minutes)}"
 
 
 @st.fragment(run_every=1)
@@ -152,7 +154,7 @@ def panel(workshop_id: str, room: Room | None, ws: Workshop) -> None:
             return
         if now_at < count:
             segment = ws.agenda[now_at]
-            st.markdown(f"**{md(tr('agenda_now', n=now_at + 1, count=count))}** {md(_segment_line(now_at, segment, names))}")
+            st.markdown(f"**{md(tr('agenda_now', n=now_at + 1, count=count))}** {md(_segment_line(None, segment, names))}")
             if segment.prompt:
                 st.caption(md(tr("agenda_asks", prompt=segment.prompt)))
         _clock(workshop_id)
