@@ -82,3 +82,19 @@ def test_next_sets_the_consoles_prompt_fields_without_a_warning(db: Path) -> Non
     ok(button(at, "agenda_next").click().run())
     assert at.selectbox(key="room_step").value == "kgi" and at.number_input(key="room_minutes").value == 10
     assert not at.warning and not at.exception
+
+
+def test_the_phones_are_asked_the_segments_prompt_until_the_facilitator_asks_something_else(db: Path) -> None:
+    from tests.app.test_participant import joined, room, texts
+
+    store, wid, token = room(db)
+    ws = store.load(wid).workshop
+    agenda = default_agenda(ws, 120, "ja")
+    store.save(wid, ws.model_copy(update={"agenda": agenda}), expected_version=store.load(wid).version, summary="a")
+    phone = joined(token, "Ann")
+    assert agenda[2].prompt not in texts(phone)
+    moved, run = A.go(store.rooms.get(wid), agenda, 2, None, 0.0, {n.id for n in ws.nodes})
+    store.agenda.go(moved, run, expected=None)
+    assert agenda[2].prompt in texts(ok(phone.run()))  # the silent brainstorm's own question
+    store.rooms.save(store.rooms.get(wid).prompt("decompose", None))  # the console's own question takes over
+    assert agenda[2].prompt not in texts(ok(phone.run()))
