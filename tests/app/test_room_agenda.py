@@ -14,7 +14,8 @@ from tests.app.test_room_page import button, room_page
 
 def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) -> None:
     at, wid, store = room_page(db)
-    assert at.expander and not [b for b in at.button if b.key == "agenda_start"]  # no agenda yet: the editor is open
+    assert not [b for b in at.button if b.key in ("agenda_start", "agenda_use_default")]  # no agenda; the editor folded
+    open_expander(at, "agenda_edit_open")
     at.radio(key="agenda_length").set_value(60)
     ok(button(at, "agenda_use_default").click().run())
     ws = store.load(wid).workshop
@@ -57,11 +58,11 @@ def test_a_stale_next_does_not_skip_a_segment(db: Path) -> None:
 
 def test_segments_are_moved_and_removed_as_undoable_edits(db: Path) -> None:
     at, wid, store = room_page(db, "en")
+    open_expander(at, "agenda_edit_open")
     at.radio(key="agenda_length").set_value(120)
     ok(button(at, "agenda_use_default").click().run())
     titles = [s.title for s in store.load(wid).workshop.agenda]
     assert any(titles[-1] in m.value for m in at.markdown)  # the plan, listed on the console
-    open_expander(at, "agenda_edit_open")
     ok(at.selectbox(key="agenda_pick").set_value(1).run())
     ok(button(at, "agenda_up").click().run())
     assert [s.title for s in store.load(wid).workshop.agenda][:2] == [titles[1], titles[0]]

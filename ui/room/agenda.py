@@ -214,10 +214,8 @@ def _save_table(ws: Workshop) -> None:
 
 def editor(ws: Workshop) -> None:
     """The agenda's editor: a default agenda, the segments as a table (add, change, remove), moving one up or down."""
-    opened = st.expander(
-        tr("agenda_edit"), expanded=not ws.agenda, icon=":material/edit_calendar:", key="agenda_edit_open", on_change="rerun"
-    )
-    if not opened.open:  # drawn only when opened: the table and its node picker are not rebuilt on every rerun
+    opened = st.expander(tr("agenda_edit"), icon=":material/edit_calendar:", key="agenda_edit_open", on_change="rerun")
+    if not opened.open:  # drawn only when opened: the console stays a few elements, the table is not rebuilt on every rerun
         return
     with opened:
         left, right = st.columns([2, 1])
