@@ -99,3 +99,21 @@ def test_the_phones_are_asked_the_segments_prompt_until_the_facilitator_asks_som
     assert agenda[2].prompt in texts(ok(phone.run()))  # the silent brainstorm's own question
     store.rooms.save(store.rooms.get(wid).prompt("decompose", None))  # the console's own question takes over
     assert agenda[2].prompt not in texts(ok(phone.run()))
+
+
+def test_the_wall_shows_the_segment_as_literal_text(db: Path) -> None:
+    from kpidesign.model import AgendaSegment
+    from tests.app.conftest import start
+
+    store = room_page(db, "en")[2]
+    wid = store.workshops()[0].id
+    ws = store.load(wid).workshop
+    hostile = AgendaSegment(title="<script>alert(1)</script> **bold**", step=2, minutes=15, prompt="<img src=x onerror=alert(1)>")
+    store.save(wid, ws.model_copy(update={"agenda": [hostile]}), expected_version=store.load(wid).version, summary="a")
+    store.rooms.open(wid)
+    moved, run = A.go(store.rooms.get(wid), [hostile], 0, None, 1e12, set())
+    store.agenda.go(moved, run, expected=None)
+    wall = ok(start({"ws": wid, "projector": "1"}).switch_page("views/room.py").run())
+    page = "".join(str(h.proto.body) for h in wall.get("html"))
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; **bold**" in page and "<script>alert" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and 'class="kd-seg-no">1/1<' in page
