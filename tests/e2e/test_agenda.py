@@ -12,8 +12,8 @@ from tests.e2e.test_room import SHOTS
 from tests.e2e.test_wall import IDEAS, NO_SCROLL, japanese
 
 BOXES = """() => {
-  const band = document.querySelector('.kd-agenda').getBoundingClientRect();
-  return [band.top, band.bottom, [...document.querySelectorAll('.kd-card')].map(e => e.getBoundingClientRect().bottom)];
+  const element = document.querySelector('.kd-agenda'), band = element.getBoundingClientRect();
+  return [parseFloat(getComputedStyle(element).fontSize), band.top, band.bottom, [...document.querySelectorAll('.kd-card')].map(e => e.getBoundingClientRect().bottom)];
 }"""
 
 
@@ -61,10 +61,9 @@ def test_next_on_the_console_moves_the_wall_to_the_next_segment(server, new_page
     idle(wall)
     room, run = store.rooms.get(wid), store.agenda.run(wid)
     assert run is not None and run.segment == 1 and room is not None and room.step == "kgi" and room.timer.running
-    size = float(wall.locator(".kd-agenda").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-    assert size >= 36  # read from the back row
     # measured in one go in the page: the wall is redrawn every second, so an element held across calls may be gone
-    top, bottom, cards = wall.evaluate(BOXES)
+    size, top, bottom, cards = wall.evaluate(BOXES)
+    assert size >= 36  # read from the back row
     assert top >= 0 and bottom <= 1080 and cards and max(cards) <= 1080  # the band takes no idea off the first screen
     assert max(wall.evaluate(NO_SCROLL)) <= 1
     wall.screenshot(path=str(SHOTS / "wall-agenda-ja.png"))
