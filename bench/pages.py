@@ -347,3 +347,35 @@ def _open(path: Path, workshop_id: str) -> None:
     store = Store(path)
     store.load(workshop_id)
     store.close()
+
+
+def room_only(size: int) -> list[tuple[int, str, float, float]]:
+    """The room's rows alone (`python -m bench.pages room [--nodes 500]`): the phone, the console and the wall in each
+    state up to the room's limits, on a generated workshop of `size` nodes, without the rest of `make bench`."""
+    floor_app = AppTest.from_string(FLOOR_SCRIPT, default_timeout=60).run()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["KPIDESIGN_DB"] = str(Path(tmp) / "bench.db")
+        ws = workshop(size)
+        store = Store()
+        wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
+        try:
+            return room_rows(size, store, wid, floor_app)
+        finally:
+            store.close()
+
+
+def main() -> None:
+    """Print a subset of the page rows as a Markdown table (ms and the ratio to the floor timed alongside)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="a subset of bench/pages.py's rows")
+    parser.add_argument("subset", choices=["room"])
+    parser.add_argument("--nodes", type=int, default=500)
+    args = parser.parse_args()
+    print("| measurement | ms | × floor |\n|---|---:|---:|")
+    for _, name, ms, ratio in room_only(args.nodes):
+        print(f"| {name} | {ms:.1f} | {ratio:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
