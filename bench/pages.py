@@ -30,6 +30,9 @@ AFTER_EDIT = "first rerun after an edit"
 EXTRA_TABS = {"definitions": ("whole_sheet",), "decompose": ("tagging_table",)}  # pages draw only their open tab; these tabs are timed too
 
 
+CLOCK = {"now": time.perf_counter}  # the clock of paired_ms: wall time; `python -m bench.pages room --cpu`: process CPU time
+
+
 def median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
     """Median wall time of fn in milliseconds (after one warm-up call)."""
     fn()
@@ -50,13 +53,14 @@ def paired_ms(fn: Callable[[], object], floor_fn: Callable[[], object], repeat: 
     fn()
     floor_fn()
     own, floor = [], []
+    now = CLOCK["now"]
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = now()
         fn()
-        own.append((time.perf_counter() - start) * 1000)
-        start = time.perf_counter()
+        own.append((now() - start) * 1000)
+        start = now()
         floor_fn()
-        floor.append((time.perf_counter() - start) * 1000)
+        floor.append((now() - start) * 1000)
     return statistics.median(own), statistics.median(floor)
 
 
@@ -347,3 +351,43 @@ def _open(path: Path, workshop_id: str) -> None:
     store = Store(path)
     store.load(workshop_id)
     store.close()
+
+
+def room_only(size: int) -> list[tuple[int, str, float, float]]:
+    """The room's rows alone (`python -m bench.pages room [--nodes 500]`): the phone, the console and the wall in each
+    state up to the room's limits, on a generated workshop of `size` nodes, without the rest of `make bench`."""
+    floor_app = AppTest.from_string(FLOOR_SCRIPT, default_timeout=60).run()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["KPIDESIGN_DB"] = str(Path(tmp) / "bench.db")
+        ws = workshop(size)
+        store = Store()
+        wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
+        try:
+            return room_rows(size, store, wid, floor_app)
+        finally:
+            store.close()
+
+
+def main() -> None:
+    """Print a subset of the page rows as a Markdown table (ms and the ratio to the floor timed alongside)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="a subset of bench/pages.py's rows")
+    parser.add_argument("subset", choices=["room"])
+    parser.add_argument("--nodes", type=int, default=500)
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time the process's CPU (the script's thread and AppTest's) instead of the wall clock: on a machine shared "
+        "with other work, waiting for a core is left out",
+    )
+    args = parser.parse_args()
+    if args.cpu:
+        CLOCK["now"] = time.process_time
+    print("| measurement | ms | × floor |\n|---|---:|---:|")
+    for _, name, ms, ratio in room_only(args.nodes):
+        print(f"| {name} | {ms:.1f} | {ratio:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -17,6 +17,7 @@ from graphviz import quoting
 
 from kpidesign import formula as formulas
 from kpidesign.i18n import t
+from kpidesign.index import index
 from kpidesign.language import Language
 from kpidesign.model import Layer, Node, Workshop
 from kpidesign.tree import children_map, descendants, walk
@@ -172,14 +173,76 @@ def _box(label: str) -> tuple[str, str]:
 
 
 MAX_LEAVES_TOP_DOWN = 14
+# the widest drawing shown at its own size (1 pt of the layout is drawn as 1 px): steps 2 and 3's graph column on a
+# 1920x1080 projector, (1920 - 330 sidebar - 2 x 44 padding - 44 gap) x 2/3 (ui.theme, ui.steps.tree_editor.columns)
+FULL_SIZE_WIDTH = 972
+NODESEP, RANKSEP = 0.2 * 72, 0.5 * 72  # pt, as in the graph's DOT (_head)
+LABEL_GAP = 40  # pt a link's label (×, +) adds between two levels laid out left to right
 
 
 def auto_direction(ws: Workshop, root: str | None = None) -> str:
-    """'TB' (KGI at the top) while the tree is narrow enough to read; 'LR' when it has many leaves."""
-    shown = _subtree(ws, root)
+    """'TB' (KGI at the top) while that drawing fits the graph's column at its own size; 'LR' when top-down would be
+    wider and left-to-right is narrower (a drawing shrunk to fit shrinks its text: 12 nodes top-down read at ~14 px),
+    and always past MAX_LEAVES_TOP_DOWN leaves."""
+    return index(ws).kept(("direction", root), lambda: _direction(_subtree(ws, root)))  # once per workshop object
+
+
+def _direction(shown: list[Node]) -> str:
     parents = {n.parent for n in shown}
-    leaves = sum(1 for n in shown if n.id not in parents)
-    return "TB" if leaves <= MAX_LEAVES_TOP_DOWN else "LR"
+    if sum(1 for n in shown if n.id not in parents) > MAX_LEAVES_TOP_DOWN:
+        return "LR"  # far too wide top-down whatever its boxes (and no estimate worked out for a big tree)
+    if not shown:
+        return "TB"
+    top = drawn_width(shown, "TB")
+    return "LR" if top > FULL_SIZE_WIDTH and drawn_width(shown, "LR") < top else "TB"
+
+
+def drawn_width(shown: list[Node], direction: str) -> float:
+    """The estimated width (pt) of the tree's drawing (nodes in display order, the top first) in one direction, from
+    its boxes' sizes: left to right, each level as wide as its widest box; top-down, subtrees packed side by side level
+    by level, each parent centred over its children (as graphviz lays out a tree)."""
+    sizes = {n.id: _box(node_label(n)) for n in shown}
+    kids: dict[str, list[str]] = {}
+    for n in shown[1:]:
+        kids.setdefault(n.parent or "", []).append(n.id)
+    if direction == "LR":
+        widest: dict[int, float] = {}
+        for node, level in _levels(shown[0].id, kids):
+            widest[level] = max(widest.get(level, 0.0), float(sizes[node][0]) * 72)
+        return sum(widest.values()) + (len(widest) - 1) * (RANKSEP + LABEL_GAP)
+    outline = _outlines(shown, kids, {k: float(w) * 72 for k, (w, _) in sizes.items()})
+    return max(r for _, r in outline) - min(left for left, _ in outline)
+
+
+def _levels(top: str, kids: dict[str, list[str]]) -> list[tuple[str, int]]:
+    out, todo = [], [(top, 0)]
+    while todo:
+        node, level = todo.pop()
+        out.append((node, level))
+        todo += [(k, level + 1) for k in kids.get(node, [])]
+    return out
+
+
+DEEPEST = 40  # levels of a subtree's outline kept: a deeper chain adds nothing to a top-down drawing's width
+
+
+def _outlines(shown: list[Node], kids: dict[str, list[str]], width: dict[str, float]) -> list[tuple[float, float]]:
+    """The top box's subtree's left and right edge at each level (relative to its centre), worked out from the deepest
+    boxes up (display order reversed: every box after its children), without recursion."""
+    outline: dict[str, list[tuple[float, float]]] = {}
+    for node in reversed(shown):
+        block: list[tuple[float, float]] = []
+        centres: list[float] = []
+        for child in kids.get(node.id, []):
+            part = outline.pop(child)
+            shift = max((block[d][1] + NODESEP - part[d][0] for d in range(min(len(block), len(part)))), default=0.0)
+            centres.append(shift)
+            moved = [(a + shift, b + shift) for a, b in part]
+            block = [(min(x[0], y[0]), max(x[1], y[1])) for x, y in zip(block, moved)] + (block[len(moved) :] or moved[len(block) :])
+        middle = (centres[0] + centres[-1]) / 2 if centres else 0.0
+        half = width[node.id] / 2
+        outline[node.id] = [(-half, half)] + [(a - middle, b - middle) for a, b in block[: DEEPEST - 1]]
+    return outline[shown[0].id]
 
 
 def _subtree(ws: Workshop, root: str | None) -> list[Node]:

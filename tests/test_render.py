@@ -4,7 +4,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import tree
-from kpidesign.render import KGI_COLOUR, SELECTED_COLOUR, box_size, display_width, escape, fold_depth, node_label, tree_dot, wrap
+from kpidesign.library import template as library_template
+from kpidesign.model import Node, Workshop
+from kpidesign.render import (
+    FULL_SIZE_WIDTH,
+    KGI_COLOUR,
+    LABEL_GAP,
+    NODESEP,
+    RANKSEP,
+    SELECTED_COLOUR,
+    _subtree,
+    auto_direction,
+    box_size,
+    display_width,
+    drawn_width,
+    escape,
+    fold_depth,
+    node_label,
+    tree_dot,
+    wrap,
+)
 
 BOX = r"^\s*n\d+_[0-9a-f]+ \["  # a box statement: n<position>_<drawing key> [
 HOSTILE = 'A "quoted" \\ back {brace} <script>alert(1)</script> ]; digraph x { a -> b }'
@@ -135,8 +154,6 @@ def test_a_folded_box_counts_the_red_and_yellow_kpis_below_it(ec):
 
 @given(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=5))
 def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, limit):
-    from kpidesign.model import Node, Workshop
-
     nodes = [Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=f"A{i}") for i in range(3)]
     nodes += [Node(id=f"b{i}", parent=f"a{i % 3}", name=f"B{i}") for i in range(extra)]
     ws = Workshop(title="t", nodes=nodes)
@@ -151,7 +168,6 @@ def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, li
 
 @given(st.integers(min_value=0, max_value=40), st.integers(min_value=1, max_value=3), st.data())
 def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth, data):
-    from kpidesign.model import Node, Workshop
     from kpidesign.render import fold
 
     nodes = [Node(id="k", name="KGI")]
@@ -293,8 +309,6 @@ def test_legend_lists_every_look_the_drawing_uses():
 
 def test_labels_that_look_like_html_or_escape_codes_stay_text():
     """graphviz reads a value between < and > as an HTML label and \\N, \\G, \\l in a label as codes: neither may apply."""
-    from kpidesign.model import Node, Workshop
-
     names = ["<b>bold</b>", "\\N \\G \\l", "ends with \\", '"', "node", "-4.2"]
     ws = Workshop(title="t", nodes=[Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=n) for i, n in enumerate(names)])
     dot = tree_dot(ws)
@@ -326,3 +340,41 @@ def test_the_dashboards_boxes_show_the_latest_actual_beside_the_target():
     assert actual_label(node, "ja", 0.062).splitlines()[-1] == "6.2% / 目標 6%"
     assert actual_label(node.model_copy(update={"unit": "円", "target": 1e9}), "ja", 8.3e8).splitlines()[-1] == "8.3億 / 目標 10億 円"
     assert actual_label(node, "en", None).splitlines()[-1] == "— / target 6%"
+
+
+def _flat(names: list[str]) -> Workshop:
+    return Workshop(title="t", nodes=[Node(id="top", name="売上"), *(Node(id=f"c{i}", parent="top", name=n) for i, n in enumerate(names))])
+
+
+def test_the_estimated_width_packs_a_flat_tree_side_by_side_top_down_and_in_levels_left_to_right():
+    ws = _flat(["受注率", "商談数", "客単価"])
+    widths = [float(box_size(node_label(n))["width"]) * 72 for n in ws.nodes]
+    shown = list(ws.nodes)
+    assert abs(drawn_width(shown, "TB") - (sum(widths[1:]) + 2 * NODESEP)) < 1e-6
+    assert abs(drawn_width(shown, "LR") - (widths[0] + max(widths[1:]) + RANKSEP + LABEL_GAP)) < 1e-6
+
+
+def test_a_top_down_drawing_too_wide_for_the_column_is_drawn_left_to_right():
+    """#26 item 19: 12 nodes of the recruiting template (8 leaves) top-down are ~1,050 pt wide, shrunk to ~16 px text in
+    the two-thirds column; left to right they are narrower (tests/e2e/test_tree_legible.py measures the drawn text)."""
+    ws = library_template("recruiting", "ja")
+    shown = _subtree(ws, None)
+    assert len(ws.nodes) == 12 and drawn_width(shown, "TB") > FULL_SIZE_WIDTH and drawn_width(shown, "LR") < drawn_width(shown, "TB")
+    assert auto_direction(ws) == "LR"
+    assert auto_direction(_flat(["受注率", "商談数"])) == "TB"  # narrow: the KGI stays at the top
+    assert auto_direction(ws, "applications") == "TB"  # a branch of it is narrow
+
+
+def test_a_deep_chain_is_measured_without_recursion():
+    chain = Workshop(
+        title="c", nodes=[Node(id="n0", name="n0"), *(Node(id=f"n{i}", parent=f"n{i - 1}", name=f"n{i}") for i in range(1, 3000))]
+    )
+    assert auto_direction(chain) == "TB"
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.text(min_size=1, max_size=40)), max_size=40))
+def test_any_tree_gets_a_direction(shape):
+    nodes = [Node(id="n0", name="top")]
+    for i, (parent, name) in enumerate(shape, start=1):
+        nodes.append(Node(id=f"n{i}", parent=f"n{parent % i}", name=name))
+    assert auto_direction(Workshop(title="t", nodes=nodes)) in ("TB", "LR")

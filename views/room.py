@@ -1,11 +1,9 @@
 """The Room: participants join from their phones (QR code), send ideas, vote with dots. In projector mode the page is
 the wall (what the room reads: nothing private, no scrolling); without it, the console the facilitator drives."""
 
-from collections import Counter
-
 import streamlit as st
 
-from kpidesign import room as R
+from ui.cache import snapshot
 from ui.messages import show_flash
 from ui.room import agenda as agenda_ui
 from ui.room import console as r
@@ -43,17 +41,18 @@ def live() -> None:
     if state is None or fresh is None:
         return
     show_flash()
-    stamp = (loaded.id, rev, fresh.version, lang())
-    ideas, votes = store().rooms.ideas(loaded.id), store().votes.all(loaded.id)
-    dots = R.idea_votes(votes, [store().votes.tally(v, loaded.id) for v in votes]) if votes else Counter[int]()
-    r.counts(state, ideas)
+    snap = snapshot(fresh)
+    worked = inbox_ui.worked_out(snap, rev, bool(st.session_state.get(moderation_ui.SHOW_MUTED)))  # muted ideas when asked
+    r.counts(state, worked.ideas, worked.private)
     people_ui.silent_button(loaded.id)
-    r.reveal_button(loaded.id, ideas)
+    ideas = store().rooms.ideas(loaded.id)  # read once per room revision (the store keeps it)
+    r.reveal_button(loaded.id, worked.private)
     moderation_ui.approve_all(loaded.id, ideas)
+    votes = store().votes.all(loaded.id)
     if votes:
-        vote_ui.results(loaded.id, votes[-1], fresh.workshop, stamp)
-    shown, with_muted = moderation_ui.shown_in_inbox(ideas)  # muted participants' ideas only when asked for
-    inbox_ui.inbox(loaded.id, inbox_ui.memo((*stamp, with_muted), fresh.workshop, state, shown, dots))
+        vote_ui.results(snap, rev, votes[-1])
+    moderation_ui.shown_in_inbox(ideas)  # the switch for muted participants' ideas (its value read above)
+    inbox_ui.inbox(loaded.id, worked.groups)
     themes_ui.draw(loaded.id, fresh.workshop, ideas)
     people_ui.removed(loaded.id)
     moderation_ui.muted(loaded.id)

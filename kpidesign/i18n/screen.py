@@ -793,6 +793,8 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_timer_set": ("セット", "Set"),
     "room_timer_start": ("スタート", "Start"),
     "room_timer_pause": ("一時停止", "Pause"),
+    "room_prompt_open": ("問いかけを変える（ステップ・ノード）", "Change the prompt (step, node)"),
+    "room_timer_open": ("タイマーを設定", "Set the timer"),
     "room_reveal": ("すべて公開", "Reveal all"),
     "room_revealed_count": ("{count}件を公開しました", "Revealed {count} ideas"),
     "room_private_count": ("非公開", "Private"),

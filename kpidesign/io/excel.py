@@ -165,6 +165,12 @@ STYLES: dict[Any, dict[str, Any]] = {
 }
 
 
+def unit_style(unit: str) -> str:
+    """The number format of an amount in a unit, the one rule of every sheet: a rate as a percentage (11%, not 0.11),
+    anything else with thousands separators (800,000,000, not 800000000)."""
+    return "percent" if is_percent(unit) else "number"
+
+
 class Cells:
     """A sheet's cells, written by kpidesign straight into the sheet's XML when the workbook is saved (see `_fill`).
 
@@ -358,7 +364,7 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
         if col == 2 and depth.get(node.id, 0):
             return ("indent", min(depth[node.id], 15))
         if col in percent_cols:
-            return "percent" if is_percent(node.unit) else "number"
+            return unit_style(node.unit)
         return None
 
     _table(sheet, [t(key, lang) for _, key in COLUMNS], rows, style=definition_style)
@@ -386,7 +392,13 @@ def to_xlsx(ws: Workshop, lang: Language = "ja", picture: bytes | None = None) -
             ]
         )
     headers = ("col_id", "name", "direction", "green", "yellow", "value", "col_basis", "col_status", "baseline", "col_baseline_band")
-    _table(th_sheet, [t(k, lang) for k in headers], th_rows)
+    amounts = {headers.index(k) + 1 for k in ("green", "yellow", "value", "baseline")}  # in the KPI's unit, as on the definitions sheet
+    _table(
+        th_sheet,
+        [t(k, lang) for k in headers],
+        th_rows,
+        style=lambda i, col: unit_style(order[i].unit) if col in amounts and th_rows[i][col - 1] is not None else None,
+    )
     last = len(th_rows) + 1
     for name, color in STATUS_FILL.items():
         th_sheet.sheet.conditional_formatting.add(
@@ -530,14 +542,14 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: Language)
     dates be too many for columns, the sheet falls back to one row per observation (kpi, date, value, market).
     """
     dates = sorted({a.date for a in ws.actuals})
-    percent = {n.id for n in ws.nodes if is_percent(n.unit)}  # shown as people read them: 11%, not 0.11
+    units = {n.id: n.unit for n in ws.nodes}  # shown as people read them: 11%, not 0.11; 800,000,000, not 800000000
     if len(dates) > MAX_DATE_COLUMNS:
         flat = [[a.kpi, a.date, a.value, a.market] for a in ws.actuals]
         _table(
             sheet,
             [t(k, lang) for _, k in ACTUAL_COLS],
             flat,
-            style=lambda i, col: "percent" if col >= 3 and flat[i][0] in percent and flat[i][col - 1] is not None else None,
+            style=lambda i, col: unit_style(units.get(str(flat[i][0]), "")) if col >= 3 and flat[i][col - 1] is not None else None,
         )
         return
     cells: dict[tuple[str, str], dict[dt.date, float]] = {}
@@ -557,7 +569,7 @@ def _actuals_sheet(sheet: Cells, ws: Workshop, order: list[Any], lang: Language)
         sheet,
         [t(k, lang) for _, k in GRID_COLS] + [d.isoformat() for d in dates],
         rows,
-        style=lambda i, col: "percent" if col > len(GRID_COLS) and rows[i][0] in percent and rows[i][col - 1] is not None else None,
+        style=lambda i, col: unit_style(units.get(rows[i][0], "")) if col > len(GRID_COLS) and rows[i][col - 1] is not None else None,
     )
     for col in range(len(GRID_COLS) + 1, len(GRID_COLS) + len(dates) + 1):
         sheet.sheet.column_dimensions[get_column_letter(col)].width = 12

@@ -33,6 +33,8 @@ EXTRA_ARGS: dict[str, tuple[Any, ...]] = {  # options besides the snapshot
     "ui.dashboard.overview._overview": (((), ()),),
     "ui.dashboard.trends.ahead": ("sales",),
     "ui.review.findings._review_view": ("now",),
+    "ui.room.inbox.worked_out": (None,),
+    "ui.room.vote.results_chart": (None, 1),
 }
 STORE_KWARG = {"ui.sharing.exports.build"}  # views built outside a script run are given the connection to read through
 

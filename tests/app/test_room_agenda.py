@@ -29,6 +29,7 @@ def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) ->
     assert [m.label for m in at.metric if m.label in ("この項目の残り時間", "全体の進み")] == ["この項目の残り時間", "全体の進み"]
     assert any(m.value == "予定どおり" for m in at.metric)
     activity = room.activity
+    open_expander(at, "room_prompt_open")  # the console's prompt form, open while the agenda moves
     for _ in range(2):
         ok(button(at, "agenda_next").click().run())
     run, room = store.agenda.run(wid), store.rooms.get(wid)
@@ -80,8 +81,13 @@ def test_next_sets_the_consoles_prompt_fields_without_a_warning(db: Path) -> Non
     store.save(wid, ws.model_copy(update={"agenda": default_agenda(ws, 60, "en")}), expected_version=store.load(wid).version, summary="a")
     ok(button(at, "room_open").click().run())
     ok(button(at, "agenda_start").click().run())
-    ok(button(at, "agenda_next").click().run())
+    ok(button(at, "agenda_next").click().run())  # the forms closed: opened afterwards, they show where the room is
+    open_expander(at, "room_prompt_open")
+    open_expander(at, "room_timer_open")
     assert at.selectbox(key="room_step").value == "kgi" and at.number_input(key="room_minutes").value == 10
+    ok(button(at, "agenda_next").click().run())  # and open, they follow the next segment
+    segment = store.load(wid).workshop.agenda[2]
+    assert at.selectbox(key="room_step").value == store.rooms.get(wid).step and at.number_input(key="room_minutes").value == segment.minutes
     assert not at.warning and not at.exception
 
 

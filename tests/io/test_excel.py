@@ -486,3 +486,52 @@ def test_choices_are_written_as_words_of_the_workbooks_language_and_read_back(te
     rate = next(r for r in definitions.iter_rows(min_row=2) if r[0].value == "purchase_rate")
     baseline = header.index("現状値" if lang == "ja" else "Baseline")
     assert sales[baseline].number_format == "#,##0.###" and "%" in rate[baseline].number_format  # 800,000,000 and 5%
+
+
+def _formatted(sheet, units: dict[str, str], first_amount: int, kpi_col: int = 0) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(kpi, cell, what is wrong) for every number of a sheet's amount columns not formatted by its KPI's unit."""
+    wrong = []
+    for row in sheet.iter_rows(min_row=2):
+        kpi = row[kpi_col].value
+        if kpi not in units:
+            continue
+        for cell in row[first_amount:]:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                wanted = "0.0##%" if units[kpi] in ("%", "率") else "#,##0.###"
+                if cell.number_format != wanted:
+                    wrong.append((kpi, cell.coordinate, cell.number_format))
+    return wrong
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("grid", [True, False])
+def test_the_thresholds_and_actuals_sheets_format_amounts_by_the_kpis_unit(template, lang, grid, monkeypatch):
+    """#26 item 15: the thresholds and actuals sheets had bare numbers (800000000, 0.2); every amount there now has the
+    definitions sheet's format for its KPI's unit: thousands separators, a rate as a percentage."""
+    if not grid:
+        monkeypatch.setattr(excel, "MAX_DATE_COLUMNS", 1)  # too many dates for columns: one row per observation
+    days = [dt.date(2026, 10, 31), dt.date(2026, 11, 30)]
+    ws = template.model_copy(
+        update={
+            "actuals": [
+                *(Actual(kpi="sales", date=d, value=812_345_678.0 + i) for i, d in enumerate(days)),
+                *(Actual(kpi="purchase_rate", date=d, value=0.052, market=0.06) for d in days),
+                Actual(kpi="customers", date=days[1], value=41_234.0),
+            ]
+        }
+    )
+    units = {n.id: n.unit for n in ws.nodes}
+    assert units["purchase_rate"] in ("%", "率") and units["sales"] not in ("%", "率")
+    wb = book(to_xlsx(ws, lang))
+    thresholds, actuals = wb.worksheets[2], wb.worksheets[5]
+    assert not _formatted(thresholds, units, 3)  # id, name, direction, then the amounts (and words between them)
+    assert not _formatted(actuals, units, 2 if not grid else 3)
+    rows = {(r[0].value, r[2].value if grid else None): r for r in actuals.iter_rows(min_row=2)}
+    numbers = [c for r in actuals.iter_rows(min_row=2) for c in r if isinstance(c.value, (int, float))]
+    assert len(numbers) >= 7 and rows  # the amounts were there to check
+    sales = [c for c in numbers if c.value >= 812_345_678.0]
+    rate = [c for c in numbers if c.value in (0.052, 0.06)]
+    assert sales and rate and all(c.number_format == "#,##0.###" for c in sales) and all("%" in c.number_format for c in rate)
+    th = {r[0].value: r for r in thresholds.iter_rows(min_row=2)}
+    assert th["sales"][5].value == 812_345_679.0 and th["sales"][5].number_format == "#,##0.###"
+    assert th["purchase_rate"][3].value is not None and "%" in th["purchase_rate"][3].number_format

@@ -18,7 +18,7 @@ def test_svg_is_well_formed_and_literal(ec):
 
 
 def test_layout_places_parents_above_and_between_children(template):
-    lay = layout(template)
+    lay = layout(template, "ja", "TB")  # top-down asked for: 19 boxes are drawn left to right by default
     boxes = lay.boxes
     for parent, child, _ in lay.edges:
         assert boxes[parent].y + boxes[parent].h < boxes[child].y

@@ -94,10 +94,12 @@ def _go(workshop_id: str, to: int, expected: int | None) -> None:
     run = store().agenda.run(workshop_id)
     moved, new_run = A.go(room, ws.agenda, to, run, time.time(), {n.id for n in ws.nodes})
     ok, _ = write(lambda: store().agenda.go(moved, new_run, expected=expected), workshop_id=workshop_id)
-    if ok:  # the console's prompt and timer fields show where the room is now (set, as a widget's value is set)
+    # The console's prompt and timer fields show where the room is now: set, as a widget's value is set, while their form
+    # is open; a closed form is drawn from the room when it opens (setting a field not drawn would warn then).
+    if ok and st.session_state.get("room_prompt_open"):
         st.session_state["room_step"], st.session_state["room_node"] = moved.step, moved.node
-        if moved.timer.seconds:
-            st.session_state["room_minutes"] = round(moved.timer.seconds / 60)
+    if ok and moved.timer.seconds and st.session_state.get("room_timer_open"):
+        st.session_state["room_minutes"] = round(moved.timer.seconds / 60)
 
 
 def _stop(workshop_id: str) -> None:

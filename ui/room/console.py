@@ -14,7 +14,7 @@ import streamlit as st
 from kpidesign import room as R
 from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
-from kpidesign.room import Idea, IdeaStatus, Room
+from kpidesign.room import Room
 from kpidesign.values import Problem
 from ui import qr as codes
 from ui.messages import flash
@@ -83,7 +83,7 @@ def qr(workshop_id: str) -> None:
         st.caption(tr("room_token_hidden"))
         return
     address = R.join_address(held, base_url())
-    st.image(codes.png(address, scale=12), width="stretch")  # drawn once per address (ui.qr), not on every rerun
+    st.image(codes.svg_uri(address), width="stretch")  # made once per address (ui.qr); a data URI: no decoding per rerun
     st.caption(tr("room_join_address"))
     st.code(address, language=None, wrap_lines=True)
 
@@ -132,10 +132,19 @@ def _timer(room: Room, action: str) -> None:
 
 
 def settings(room: Room, ws: Workshop) -> None:
-    """Names shown or not, follow me, the prompt (step and node) and the timer."""
+    """Names shown or not, follow me, the prompt (step and node) and the timer (their forms drawn only when opened)."""
     st.toggle(tr("room_anonymous"), value=room.anonymous, key="room_anon", on_change=_setting, args=(room, "anonymous", "room_anon"))
     st.toggle(tr("room_follow"), value=room.follow, key="room_follow", on_change=_setting, args=(room, "follow", "room_follow"))
-    with st.form("room_prompt_form", border=True):
+    prompt_form(room, ws)
+    timer_form(room)
+
+
+def prompt_form(room: Room, ws: Workshop) -> None:
+    """The prompt the phones show (a step, a node of it), drawn only when opened: its node picker carries every node."""
+    opened = st.expander(tr("room_prompt_open"), icon=":material/campaign:", key="room_prompt_open", on_change="rerun")
+    if not opened.open:
+        return
+    with opened, st.form("room_prompt_form", border=False):
         st.selectbox(
             tr("room_step"),
             R.STEPS,
@@ -155,10 +164,16 @@ def settings(room: Room, ws: Workshop) -> None:
             placeholder=tr("choose"),
         )
         st.form_submit_button(tr("room_ask"), type="primary", on_click=_ask, args=(room,))
-    with st.form("room_timer_form", border=True):
-        st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key="room_minutes")
-        st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
-        st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
+
+
+def timer_form(room: Room) -> None:
+    """The timer's length and whether the room stops taking ideas at its end (drawn only when opened), and start/pause."""
+    opened = st.expander(tr("room_timer_open"), icon=":material/timer:", key="room_timer_open", on_change="rerun")
+    if opened.open:
+        with opened, st.form("room_timer_form", border=False):
+            st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key="room_minutes")
+            st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
+            st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
     start, pause = st.columns(2)
     start.button(
         tr("room_timer_start"),
@@ -178,12 +193,12 @@ def settings(room: Room, ws: Workshop) -> None:
     )
 
 
-def counts(room: Room, ideas: list[Idea]) -> None:
+def counts(room: Room, ideas: int, private: int) -> None:
     """Participants, ideas, still private, and the time left, in large figures."""
     a, b, c, d = st.columns(4)
     a.metric(tr("room_participants"), store().rooms.participant_count(room.workshop_id))
-    b.metric(tr("room_ideas"), len(ideas))
-    c.metric(tr("room_private_count"), sum(i.status is IdeaStatus.PRIVATE for i in ideas))
+    b.metric(tr("room_ideas"), ideas)
+    c.metric(tr("room_private_count"), private)
     left = room.timer.remaining(time.time())
     if left is not None:
         d.metric(":material/timer:", f"{int(left) // 60}:{int(left) % 60:02d}")
@@ -196,8 +211,8 @@ def _reveal(workshop_id: str) -> None:
         write(lambda: store().themes.regroup(workshop_id), workshop_id=workshop_id)  # the revealed ideas grouped into themes
 
 
-def reveal_button(workshop_id: str, ideas: list[Idea]) -> None:
-    """Reveal every private idea at once."""
+def reveal_button(workshop_id: str, private: int) -> None:
+    """Reveal every private idea at once (`private` of them)."""
     st.button(
         tr("room_reveal"),
         key="room_reveal",
@@ -205,7 +220,7 @@ def reveal_button(workshop_id: str, ideas: list[Idea]) -> None:
         icon=":material/visibility:",
         on_click=_reveal,
         args=(workshop_id,),
-        disabled=not any(i.status is IdeaStatus.PRIVATE for i in ideas),
+        disabled=not private,
     )
 
 

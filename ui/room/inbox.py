@@ -3,7 +3,8 @@ nodes (each under the node it answers, one versioned and undoable edit), dismiss
 
 It refreshes every second while phones send, so it is a few elements however many ideas: per group a title and one row
 of pills (an idea each: tap to choose it; its number, text, author and dots), the decided ones as one line, and one row
-of actions. What it shows is worked out once per room revision (kpidesign.store: every write to the room bumps it).
+of actions. What it shows is worked out once per room revision (kpidesign.store: every write to the room bumps it),
+through ui.cache's one key (the snapshot, and the revision as an option), and shared by every console.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kpidesign import tree
 from kpidesign.model import Workshop
 from kpidesign.room import Idea, IdeaStatus, Room
 from kpidesign.values import EditError, Problem
+from ui.cache import Snapshot, cached, workshop
 from ui.room import moderation
 from ui.saving import commit, write
 from ui.state import store
@@ -25,8 +27,8 @@ from ui.text import md, tr
 
 OPEN = (IdeaStatus.PRIVATE, IdeaStatus.REVEALED)
 PICK = "room_pick_"  # the key of each group's pills (+ the round of choosing, + the group's node id, "" for none)
-MEMO = "room_inbox_memo"
-AT_ONCE = 200  # undecided ideas the inbox draws at once; past them, one node's group at a time
+AT_ONCE = 200  # undecided ideas the inbox draws at once; past them, one page of one node's group at a time
+PAGE = 50  # undecided ideas on one page of a group, past AT_ONCE
 ROUND = "room_pick_round"
 STYLE = """<style>
 /* the inbox's ideas, readable on the projector from the back of the room and easy to tap */
@@ -77,13 +79,29 @@ def groups(ws: Workshop, room: Room, ideas: list[Idea], dots: Counter[int]) -> l
     return out
 
 
-def memo(stamp: tuple[object, ...], build: Workshop, room: Room, ideas: list[Idea], dots: Counter[int]) -> list[Group]:
-    """The groups, worked out again only when the room, the design or the language changed (stamp)."""
-    held = st.session_state.get(MEMO)
-    if held is None or held[0] != stamp:
-        held = (stamp, groups(build, room, ideas, dots))
-        st.session_state[MEMO] = held
-    return list(held[1])
+@dataclass(frozen=True)
+class Worked:
+    """What the console shows of a room at one revision: the inbox's groups, the ideas sent, those still private."""
+
+    groups: tuple[Group, ...]
+    ideas: int
+    private: int
+
+
+@cached(uses=("version", "language"), max_entries=16)
+def worked_out(snap: Snapshot, rev: int | None, with_muted: bool = False) -> Worked:
+    """The inbox's groups and counts at one revision of the room (rev: every write to the room changes it), worked out
+    once and shared by every console showing that revision; the design's version and the language are in the snapshot.
+    Muted participants' ideas are in the groups only with_muted (the facilitator's switch); the counts count every idea."""
+    wid = snap.workshop
+    room = store().rooms.get(wid)
+    if room is None:
+        return Worked((), 0, 0)
+    ideas, votes = store().rooms.ideas(wid), store().votes.all(wid)
+    dots = R.idea_votes(votes, [store().votes.tally(v, wid) for v in votes]) if votes else Counter[int]()
+    private = sum(i.status is IdeaStatus.PRIVATE for i in ideas)
+    shown = ideas if with_muted else [i for i in ideas if not i.muted]
+    return Worked(tuple(groups(workshop(snap), room, shown, dots)), len(ideas), private)
 
 
 def _prefix() -> str:
@@ -93,8 +111,9 @@ def _prefix() -> str:
 
 def chosen() -> list[int]:
     """The ideas chosen in every group's pills, in the order sent."""
-    prefix = _prefix()
-    return sorted({i for key, value in st.session_state.items() if str(key).startswith(prefix) for i in (value or [])})
+    prefix, state = _prefix(), st.session_state
+    keys = [key for key in state if str(key).startswith(prefix)]  # the keys first: reading every value costs
+    return sorted({i for key in keys for i in (state[key] or [])})
 
 
 def clear() -> None:
@@ -206,9 +225,23 @@ def actions(workshop_id: str) -> None:
         )
 
 
+def pages(shown: list[Group], size: int = PAGE) -> list[Group]:
+    """Each group cut into pages of `size` undecided ideas, keyed "first:node id" (unambiguous whatever the id): the
+    title of a page of a longer group says which of its ideas it holds; the decided ones are listed with its first page."""
+    out = []
+    for group in shown:
+        ids = list(group.labels)
+        for start in range(0, max(len(ids), 1), size):
+            part = ids[start : start + size]
+            title = group.title if len(ids) <= size else f"{group.title} · {start + 1}–{start + len(part)}"
+            out.append(Group(f"{start}:{group.key}", title, {i: group.labels[i] for i in part}, group.decided if start == 0 else ""))
+    return out
+
+
 def _one_group(shown: list[Group]) -> list[Group]:
-    """Past AT_ONCE undecided ideas, one node's group at a time (chosen by its title): a full room's 1,000 pills
-    redrawn every second made the console slow; every idea stays one tap away."""
+    """Past AT_ONCE undecided ideas, one page of one node's group at a time (chosen by its title and range): a full
+    room's 1,000 pills redrawn every second made the console slow; every idea stays one tap away."""
+    shown = pages(shown)
     titles = {g.key: g.title for g in shown}
     picked = st.segmented_control(
         tr("room_inbox_group"), list(titles), key="room_inbox_group", format_func=titles.__getitem__, default=shown[0].key
@@ -216,13 +249,13 @@ def _one_group(shown: list[Group]) -> list[Group]:
     return [g for g in shown if g.key == (picked if picked in titles else shown[0].key)]
 
 
-def inbox(workshop_id: str, shown: list[Group]) -> None:
+def inbox(workshop_id: str, shown: tuple[Group, ...] | list[Group]) -> None:
     """Every idea, grouped by the node it answers: tap ideas to choose them, then an action."""
     st.subheader(tr("room_inbox"))
     st.caption(tr("room_inbox_hint"))
     actions(workshop_id)
     if shown and sum(len(g.labels) for g in shown) > AT_ONCE:
-        shown = _one_group(shown)
+        shown = _one_group(list(shown))
     for group in shown:
         st.markdown(group.title)
         if group.labels:

@@ -8,16 +8,16 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.dataframe_util import convert_anything_to_arrow_bytes
 
 from kpidesign import room as R
 from kpidesign.model import Workshop
 from kpidesign.moderation import hidden_options
 from kpidesign.room import IdeaStatus, Vote, VoteKind
+from ui.cache import Snapshot, cached, workshop
 from ui.saving import write
 from ui.state import store
 from ui.text import labeller, say, tr
-
-CHART = "room_chart_memo"
 
 
 def _open_vote(workshop_id: str) -> None:
@@ -67,7 +67,8 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
 
 
 def chart(vote: Vote, rows: list[tuple[str, int]], labels: dict[str, str]) -> dict[str, Any]:
-    """The results as a Vega-Lite spec: a bar per option, most dots first, with large labels and figures."""
+    """The results as a Vega-Lite spec (its data as Arrow bytes): a bar per option, most dots first, with large labels
+    and figures."""
     data = pd.DataFrame({"option": [labels.get(o, o)[:60] for o, _ in rows], "dots": [n for _, n in rows]})
     bars = (
         alt.Chart(data)
@@ -83,19 +84,28 @@ def chart(vote: Vote, rows: list[tuple[str, int]], labels: dict[str, str]) -> di
     )
     text = bars.mark_text(align="left", dx=8, fontSize=26, fontWeight="bold").encode(text="dots:Q")
     spec: dict[str, Any] = (bars + text).properties(height=max(140, 64 * len(rows))).to_dict()
+    # the data as Arrow once, here: Streamlit sends bytes as they are, and converted a list of rows on every rerun
+    spec["datasets"] = {name: convert_anything_to_arrow_bytes(pd.DataFrame(rows)) for name, rows in spec.get("datasets", {}).items()}
     return spec
 
 
-def results(workshop_id: str, vote: Vote, ws: Workshop, stamp: tuple[object, ...]) -> None:
-    """The vote's dots per option as a bar chart (its spec worked out again only when the stamp changed: the room's
-    revision, the design's version, the language)."""
+@cached(uses=("version", "language"), max_entries=16)
+def results_chart(snap: Snapshot, rev: int | None, vote_id: int) -> dict[str, Any] | None:
+    """A vote's results chart at one revision of the room (rev: every write to the room, a dot too, changes it), worked
+    out once and shared by every console; None when the room has no such vote."""
+    vote = next((v for v in store().votes.all(snap.workshop) if v.id == vote_id), None)
+    if vote is None:
+        return None
+    ideas = store().rooms.ideas(snap.workshop)
+    labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in workshop(snap).nodes}
+    hidden = hidden_options(ideas) if vote.kind is VoteKind.IDEAS else frozenset[str]()  # held or muted: not on show
+    return chart(vote, [(o, n) for o, n in store().votes.tally(vote, snap.workshop) if o not in hidden], labels)
+
+
+def results(snap: Snapshot, rev: int | None, vote: Vote) -> None:
+    """The vote's dots per option as a bar chart (worked out again only when the room's revision, the design's version
+    or the language changed)."""
     st.subheader(say("room_vote" if vote.is_open else "room_results", question=vote.question))  # closed: as the phones say it
-    stamp = (*stamp, vote.id)
-    held = st.session_state.get(CHART)
-    if held is None or held[0] != stamp:
-        ideas = store().rooms.ideas(workshop_id)
-        labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in ws.nodes}
-        hidden = hidden_options(ideas) if vote.kind is VoteKind.IDEAS else frozenset[str]()  # held or muted: not on show
-        held = (stamp, chart(vote, [(o, n) for o, n in store().votes.tally(vote, workshop_id) if o not in hidden], labels))
-        st.session_state[CHART] = held
-    st.vega_lite_chart(held[1], width="stretch")
+    spec = results_chart(snap, rev, vote.id)
+    if spec is not None:
+        st.vega_lite_chart(spec, width="stretch")
