@@ -409,7 +409,7 @@ def compact(db: Path, keep: int) -> Compacted:
     check(db)  # kpidesign's, whole, nothing foreign: never add kpidesign's tables to another application's file
     store = store_module.Store(db)  # migrated first, refused when newer than this code
     try:
-        conn = store.db.conn
+        conn = store.connection.sqlite()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = _size(db)
         conn.execute("BEGIN IMMEDIATE")
