@@ -137,6 +137,13 @@ def dispose(url: str) -> None:
         found.dispose()
 
 
+def _give_back(fairy: Any, conn: psycopg.Connection[Any]) -> None:
+    """Return a connection to the pool; one that broke (the server gone, the network cut) is thrown away instead."""
+    if conn.broken or conn.closed:
+        fairy.invalidate()
+    fairy.close()
+
+
 class PostgresDatabase:
     """A PostgreSQL database behind engine.Sql: reads on a pooled connection each, writes in one transaction."""
 
@@ -161,13 +168,11 @@ class PostgresDatabase:
             yield tx
             return
         fairy = self._pool.connect()
+        conn = cast("psycopg.Connection[Any]", fairy.driver_connection)
         try:
-            yield cast("psycopg.Connection[Any]", fairy.driver_connection)
-        except psycopg.OperationalError:
-            fairy.invalidate()  # the server went away or the connection broke: never handed out again
-            raise
+            yield conn
         finally:
-            fairy.close()
+            _give_back(fairy, conn)
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Rows:
         """Run one statement with ? placeholders."""
@@ -197,11 +202,8 @@ class PostgresDatabase:
                     yield self
                 finally:
                     self._local.tx = None
-        except psycopg.OperationalError:
-            fairy.invalidate()
-            raise
         finally:
-            fairy.close()
+            _give_back(fairy, conn)
 
     def close(self) -> None:
         """Nothing to close: the connections belong to the process's pool."""

@@ -114,6 +114,25 @@ def m005_actuals_out_of_documents(db: Database) -> None:
         )
 
 
+@for_postgresql("m005_actuals_out_of_documents")
+def m005_on_postgresql(db: Any) -> None:
+    """m005 in PostgreSQL's words (its `insert or ignore` is SQLite's): a value already in the table wins."""
+    for wid, doc in db.execute("select id, doc from workshops").fetchall():
+        data = json.loads(doc)
+        rows = data.get("actuals") or []
+        if not rows:
+            continue
+        db.conn.executemany(
+            "insert into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?) on conflict do nothing",
+            [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
+        )
+        data["actuals"] = []
+        db.execute(
+            "update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
+            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid),
+        )
+
+
 @migrations()
 def m006_rooms(db: Database) -> None:
     """Rooms (participant mode): one per workshop, its join token stored by SHA-256; participants, their ideas and dots."""
