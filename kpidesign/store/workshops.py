@@ -285,6 +285,15 @@ class Store:
             conn.execute("delete from versions where workshop_id = ?", (workshop_id,))
             conn.execute("delete from workshops where id = ?", (workshop_id,))
 
+    def drop_old_versions(self, keep: int) -> int:
+        """Remove every version but the last `keep` of each workshop (never the current one) in one write; how many."""
+        with self._write() as conn:
+            return conn.execute(
+                "delete from versions where version <= (select w.version from workshops w where w.id = versions.workshop_id) - ? "
+                "and version <> (select w.version from workshops w where w.id = versions.workshop_id)",
+                (keep,),
+            ).rowcount
+
     def history(self, workshop_id: str, limit: int = 200) -> list[VersionInfo]:
         """Saved versions, newest first."""
         rows = self.db.execute(
