@@ -315,9 +315,12 @@ def migrate(db: PostgresDatabase, steps: list[Migration], refuse: Callable[[list
     is called first with the migrations recorded that this code does not know (it raises: nothing is changed). The
     names applied."""
     known = {name for name, _ in steps}
-    unknown = [name for name in applied(db) if name not in known]  # checked before the lock: a newer database is never touched
+    recorded = applied(db)
+    unknown = [name for name in recorded if name not in known]  # checked before the lock: a newer database is never touched
     if unknown:
         refuse(unknown)
+    if known <= set(recorded):
+        return []  # up to date (every session's store opens here): no lock taken
     done: list[str] = []
     with db.transaction():
         db.execute(
