@@ -315,3 +315,13 @@ def test_an_earlier_version_is_inflated_within_a_bound(store, ec):
     store.db.execute("update versions set doc = ? where workshop_id = ? and version = 1", (b"not zlib", wid))
     with pytest.raises(CorruptVersionError):
         store.load_version(wid, 1)
+
+
+def test_raw_text_the_store_keeps_is_cleaned_alike_on_both_engines(store, ec):
+    """A share link's label and an alert's delivery detail come raw (a text box, a server's answer): control characters,
+    NUL among them (PostgreSQL's text cannot hold it), are dropped on both engines, never an error."""
+    wid = store.create(ec)
+    store.shares.create(wid, label="team\x00 A\u202e")
+    assert [s.label for s in store.shares.all(wid)] == ["team A"]
+    store.alerts.log(wid, ("sales", "red", "2026-10-01", "slack", "#x"), False, "550 \x00refused\x1b[31m")
+    assert store.alerts.recent(wid)[0]["detail"] == "550 refused[31m"

@@ -217,3 +217,26 @@ def test_a_stale_save_is_refused_while_another_process_writes(database, ec):
     with pytest.raises(StaleVersionError) as e:
         mine.save(wid, seen.workshop.model_copy(update={"title": "mine"}), expected_version=seen.version, summary="mine")
     assert e.value.current == 2 and e.value.summary == "theirs" and mine.load(wid).workshop.title == "theirs"
+
+
+def test_connections_the_server_dropped_are_thrown_away_and_the_next_read_works(pg_template, ec):
+    """A server restart (or a proxy cutting idle connections) breaks the pooled connections: the read that meets one
+    fails as an engine error ("busy" on the page, nothing written), the broken connection leaves the pool, and the
+    next read gets a new one."""
+    url = fresh_pg_database(pg_template)
+    try:
+        store = Store(url)
+        wid = store.create(ec)
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
+        failed = 0
+        for _ in range(postgres.POOL_SIZE + 1):  # each broken connection kept in the pool fails once, then is gone
+            try:
+                store.load(wid)
+            except ENGINE_ERRORS:
+                failed += 1
+        assert failed >= 1
+        assert Store(url).load(wid).workshop == ec and store.exists(wid)
+    finally:
+        drop_pg_database(url)
