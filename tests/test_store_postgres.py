@@ -43,16 +43,19 @@ def test_ddl_in_portable_sql_is_given_postgresqls_types():
 
 
 def test_the_url_comes_from_the_environment_else_secrets_and_nothing_means_sqlite(tmp_path):
-    secrets = tmp_path / "secrets.toml"
-    assert database_url({}, secrets) is None  # no setting: the SQLite file, as before
-    secrets.write_text('[database]\nurl = "postgresql://kpi@db.example.com/kpidesign"\n')
-    assert database_url({}, secrets) == "postgresql://kpi@db.example.com/kpidesign"
-    assert database_url({URL_VAR: "postgresql://other@h/x"}, secrets) == "postgresql://other@h/x"  # the environment wins
+    project, home = tmp_path / "project.toml", tmp_path / "home.toml"
+    both = [project, home]
+    assert database_url({}, both) is None  # no setting: the SQLite file, as before
+    home.write_text('[database]\nurl = "postgresql://kpi@home.example.com/kpidesign"\n')
+    assert database_url({}, both) == "postgresql://kpi@home.example.com/kpidesign"
+    project.write_text('[connections.x]\nurl = "sqlite:///x"\n[database]\nurl = "postgresql://kpi@db.example.com/kpidesign"\n')
+    assert database_url({}, both) == "postgresql://kpi@db.example.com/kpidesign"  # the project's secrets first
+    assert database_url({URL_VAR: "postgresql://other@h/x"}, both) == "postgresql://other@h/x"  # the environment wins
     with pytest.raises(DatabaseUrlError, match="must start with postgresql://"):
-        database_url({URL_VAR: "mysql://u@h/x"}, secrets)
-    secrets.write_text("[database\nurl = ")
+        database_url({URL_VAR: "mysql://u@h/x"}, both)
+    project.write_text("[database\nurl = ")
     with pytest.raises(DatabaseUrlError, match="is not TOML"):
-        database_url({}, secrets)
+        database_url({}, both)
     assert postgres.describe("postgresql+psycopg://kpi:s3cret@db:6432/k") == "postgresql://kpi@db:6432/k"  # no password
 
 

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import time
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -37,27 +37,34 @@ def default_path() -> Path:
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
 
 
-def database_url(environ: Mapping[str, str] | None = None, secrets: Path | None = None) -> str | None:
+def database_url(environ: Mapping[str, str] | None = None, secrets: Sequence[Path] | None = None) -> str | None:
     """The PostgreSQL database the store is in: $KPIDESIGN_DATABASE_URL, else [database] url in .streamlit/secrets.toml
-    (of the working folder, as Streamlit reads it); None: the SQLite file. DatabaseUrlError for a URL that is not
-    PostgreSQL's or a secrets file that is not TOML (never a silent fall back to another database)."""
+    of the working folder, else of the home folder (Streamlit's two, the project's first); None: the SQLite file.
+    DatabaseUrlError for a URL that is not PostgreSQL's or a secrets file that is not TOML (never a silent fall back to
+    another database)."""
     environ = os.environ if environ is None else environ
     url = environ.get(URL_VAR) or None
-    if url is None:
-        path = secrets or Path.cwd() / ".streamlit" / "secrets.toml"
+    for path in () if url else (secrets if secrets is not None else _secrets_files()):
         try:
             text = path.read_text(encoding="utf-8")
         except OSError:
-            return None
+            continue
         try:
             section = tomllib.loads(text).get("database")
         except tomllib.TOMLDecodeError as e:
             raise DatabaseUrlError(f"{path} is not TOML ({str(e)[:200]}): the database's URL cannot be read") from None
         found = section.get("url") if isinstance(section, dict) else None
-        url = str(found) if found else None
+        if found:
+            url = str(found)
+            break
     if url is not None and not postgres.is_url(url):
         raise DatabaseUrlError(f"the database URL must start with postgresql:// (got {url.split('://', 1)[0][:20]}://…)")
     return url
+
+
+def _secrets_files() -> tuple[Path, Path]:
+    """Streamlit's secrets files: the working folder's, then the home folder's."""
+    return Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"
 
 
 def now() -> str:
