@@ -116,14 +116,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[Store]:
 
 
 @pytest.fixture
-def sqlite_store() -> Iterator[Store]:
-    """An empty SQLite store in memory (tests of what only SQLite has: pragmas, sqlite-utils' migrations table)."""
-    s = Store(memory=True, steps_done=steps_done)
-    yield s
-    s.close()
-
-
-@pytest.fixture
 def template() -> Workshop:
     """The full Japanese e-commerce template."""
     return library.template("ec_sales", "ja")
