@@ -54,3 +54,12 @@ def test_a_busy_server_is_a_message_not_a_crash(pg_db, monkeypatch):
     ok(at.button(key="ws_create").click().run())
     assert any("混み合って" in e.value or "busy" in e.value.lower() for e in at.error), [e.value for e in at.error]
     assert at.session_state["ws_id"] is None
+
+
+def test_a_database_server_that_cannot_be_reached_is_a_message(monkeypatch):
+    from tests.launch import free_port
+
+    monkeypatch.setenv(URL_VAR, f"postgresql://kpi:pw@127.0.0.1:{free_port()}/kpidesign")
+    at = ok(start())
+    assert any("cannot be reached" in e.value or "接続できません" in e.value for e in at.error), [e.value for e in at.error]
+    assert "pw@" not in str([e.value for e in at.error])
