@@ -25,7 +25,7 @@ from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
 from kpidesign.progress import steps_done
 from kpidesign.review import PRINCIPLES, review
-from kpidesign.store import NewerSchemaError, Store
+from kpidesign.store import DatabaseUrlError, NewerSchemaError, Store
 from kpidesign.values import format_number, format_value
 
 
@@ -523,19 +523,39 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db) if args.db else default_path()
 
 
-def cmd_backup(args: argparse.Namespace) -> int:
-    """Copy the database with SQLite's online backup API (safe while the app saves); exit 1 when the copy cannot be written."""
-    from kpidesign import backup
+def _postgres_url(args: argparse.Namespace) -> str | None:
+    """The PostgreSQL database the store is in (--db given as a URL, else the setting), or None for an SQLite file."""
+    from kpidesign.store import postgres
+    from kpidesign.store.base import database_url
 
+    if args.db:
+        return str(args.db) if postgres.is_url(args.db) else None
+    return database_url()
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Copy the database with SQLite's online backup API (safe while the app saves); exit 1 when the copy cannot be written.
+    On PostgreSQL nothing is copied: the message names pg_dump (exit 2)."""
+    from kpidesign import backup
+    from kpidesign.store import postgres
+
+    url = _postgres_url(args)
+    if url:
+        raise backup.postgres_refused("backup", postgres.describe(url))
     copy = backup.backup(_db_path(args), Path(args.to))
     print(f"{copy.path} ({copy.size:,} bytes, schema {copy.schema}, {copy.workshops} workshops, {copy.versions} versions, integrity ok)")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    """Replace the database with a checked backup, keeping the replaced file beside it; refused while the database is in use."""
+    """Replace the database with a checked backup, keeping the replaced file beside it; refused while the database is in use.
+    On PostgreSQL nothing is replaced: the message names pg_restore (exit 2)."""
     from kpidesign import backup
+    from kpidesign.store import postgres
 
+    url = _postgres_url(args)
+    if url:
+        raise backup.postgres_refused("restore", postgres.describe(url))
     db = _db_path(args)
     checked, kept = backup.restore(Path(args.file), db, force=args.force)
     print(f"{db} restored from {checked.path} (schema {checked.schema}, {checked.workshops} workshops, {checked.versions} versions)")
@@ -545,9 +565,19 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    """Remove all but the last --keep versions of each workshop (never the current one), then VACUUM; print the bytes."""
+    """Remove all but the last --keep versions of each workshop (never the current one), then VACUUM; print the bytes.
+    On PostgreSQL the versions are removed and the space left to autovacuum (the files do not shrink): it says so."""
     from kpidesign import backup
+    from kpidesign.store import postgres
 
+    url = _postgres_url(args)
+    if url:
+        removed = backup.compact_postgres(url, args.keep)
+        print(
+            f"{removed} versions removed from {postgres.describe(url)}; PostgreSQL reuses their space for new rows "
+            "(autovacuum): the database does not shrink on disk (VACUUM FULL would, locking every table while it runs)"
+        )
+        return 0
     done = backup.compact(_db_path(args), args.keep)
     print(f"{done.versions_removed} versions removed; {done.bytes_before:,} -> {done.bytes_after:,} bytes")
     return 0
@@ -644,7 +674,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--db")
     s.set_defaults(fn=cmd_actuals)
     s = sub.add_parser("list", help="the workshops in the database")
-    s.add_argument("--db", help="database file (default: $KPIDESIGN_DB or data/kpidesign.db)")
+    s.add_argument(
+        "--db", help="database file or postgresql:// URL (default: $KPIDESIGN_DATABASE_URL, else $KPIDESIGN_DB or data/kpidesign.db)"
+    )
     s.add_argument("--json", action="store_true")
     s.set_defaults(fn=cmd_list)
     s = sub.add_parser("import", help="create a workshop from a .yaml or .xlsx file")
@@ -684,7 +716,9 @@ def parser() -> argparse.ArgumentParser:
         s.set_defaults(fn=fn)
     s = sub.add_parser("backup", help="copy the database while the app runs (SQLite's online backup API), checked")
     s.add_argument("--to", required=True, metavar="FILE", help="the copy (its folder must exist; written whole or not at all)")
-    s.add_argument("--db", help="database file (default: $KPIDESIGN_DB or data/kpidesign.db)")
+    s.add_argument(
+        "--db", help="database file or postgresql:// URL (default: $KPIDESIGN_DATABASE_URL, else $KPIDESIGN_DB or data/kpidesign.db)"
+    )
     s.set_defaults(fn=cmd_backup)
     s = sub.add_parser("restore", help="replace the database with a checked backup (the replaced file is kept beside it)")
     s.add_argument("file", help="a backup made by `backup`")
@@ -717,7 +751,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BackupError as e:
         print(str(e), file=sys.stderr)
         return e.code
-    except NewerSchemaError as e:
+    except (NewerSchemaError, DatabaseUrlError) as e:
         print(str(e), file=sys.stderr)
         return 2
 

@@ -409,20 +409,10 @@ def compact(db: Path, keep: int) -> Compacted:
     check(db)  # kpidesign's, whole, nothing foreign: never add kpidesign's tables to another application's file
     store = store_module.Store(db)  # migrated first, refused when newer than this code
     try:
-        conn = store.db.conn
+        conn = store.connection.sqlite()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         before = _size(db)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            removed = conn.execute(
-                "delete from versions where version <= (select w.version from workshops w where w.id = versions.workshop_id) - ? "
-                "and version <> (select w.version from workshops w where w.id = versions.workshop_id)",
-                (keep,),
-            ).rowcount
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        removed = store.drop_old_versions(keep)
         try:
             conn.execute("VACUUM")
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -432,3 +422,31 @@ def compact(db: Path, keep: int) -> Compacted:
     finally:
         store.close()
     return Compacted(removed, before, after)
+
+
+# --- PostgreSQL: the server keeps the data; its own tools copy it ---------------------------------------------------
+
+
+def postgres_refused(command: str, where: str) -> BackupError:
+    """What `backup` and `restore` say when the store is in PostgreSQL: they copy and replace an SQLite file, and say
+    which of PostgreSQL's own tools does the job instead (nothing is done)."""
+    tools = {
+        "backup": "pg_dump --format=custom --file=kpidesign.dump <URL>   (a consistent copy while the app runs)",
+        "restore": "pg_restore --clean --if-exists --dbname=<URL> kpidesign.dump   (stop the app first; see docs/deploy.md)",
+    }
+    return BackupError(
+        f"the store is in PostgreSQL ({where}): `kpidesign {command}` copies an SQLite file and did nothing. "
+        f"Use PostgreSQL's own tool: {tools[command]}"
+    )
+
+
+def compact_postgres(url: str, keep: int) -> int:
+    """Remove every version but the last `keep` of each workshop (never the current one) from a PostgreSQL store; how
+    many. The space goes back to PostgreSQL for new rows (autovacuum); the database's files do not shrink."""
+    if keep < 1:
+        raise BackupError("--keep must be at least 1 (the current version is always kept)")
+    store = store_module.Store(url)  # migrated first, refused when newer than this code
+    try:
+        return store.drop_old_versions(keep)
+    finally:
+        store.close()

@@ -6,13 +6,18 @@ import os
 
 os.environ.setdefault("KPIDESIGN_STRICT_TEXT", "1")  # a text key with no entry fails a test (people would see the key)
 
+import itertools
+from collections.abc import Iterator
+
+import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
 from kpidesign import library, tree
 from kpidesign.model import Workshop, new_workshop
 from kpidesign.progress import steps_done
-from kpidesign.store import Store
+from kpidesign.store import Store, postgres
+from tests import postgres as pg_server
 
 # Generating inputs is timed by Hypothesis's health check; on a loaded machine (CI runs the browser tests' servers
 # beside it) a strategy such as emails() is "too slow" without being wrong: how fast inputs come is no test of ours.
@@ -45,12 +50,69 @@ def ec() -> Workshop:
     return build_ec()
 
 
-@pytest.fixture
-def store() -> Store:
-    """An empty in-memory store."""
-    s = Store(memory=True, steps_done=steps_done)
+ENGINES = ("sqlite", "postgresql")
+_databases = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """A PostgreSQL server started for this test session (tests/postgres.py) and the URL of a database migrated to the
+    current schema, which each test's database copies. Skipped without PostgreSQL's server, except in CI."""
+    if pg_server.binaries() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have PostgreSQL's server installed (.ci/run installs Debian's postgresql)")
+        pytest.skip("PostgreSQL's server is not installed")
+    with pg_server.server() as url:
+        base = url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(base, autocommit=True) as conn:
+            conn.execute("create database kpidesign_template")
+        template = base.rsplit("/", 1)[0] + "/kpidesign_template"
+        Store(template).close()  # migrated once: every test's database is a copy
+        postgres.dispose(template)  # a template is copied only while nobody is connected to it
+        yield template
+
+
+def fresh_pg_database(template: str) -> str:
+    """A new, empty, migrated PostgreSQL database (a copy of the template); its URL."""
+    name = f"t{os.getpid()}_{next(_databases)}"
+    server = template.rsplit("/", 1)[0]
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f"create database {name} template kpidesign_template strategy file_copy")  # no checkpoint: ~0.1 s
+    return f"{server}/{name}"
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a test's database (its pooled connections closed first)."""
+    postgres.dispose(url)
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(server + "/postgres", autocommit=True) as conn:
+        conn.execute(f"drop database if exists {name} with (force)")
+
+
+@pytest.fixture(params=ENGINES)
+def database(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Where a test's store lives, on each engine: a new SQLite file, or a new PostgreSQL database (its URL)."""
+    if request.param == "sqlite":
+        yield str(request.getfixturevalue("tmp_path") / "kpidesign.db")
+        return
+    url = fresh_pg_database(request.getfixturevalue("pg_template"))
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest) -> Iterator[Store]:
+    """An empty store on each engine: SQLite in memory, and a new PostgreSQL database (the same suite runs on both)."""
+    if request.param == "sqlite":
+        s = Store(memory=True, steps_done=steps_done)
+        yield s
+        s.close()
+        return
+    url = fresh_pg_database(request.getfixturevalue("pg_template"))
+    s = Store(url, steps_done=steps_done)
     yield s
     s.close()
+    drop_pg_database(url)
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ import pytest
 
 from kpidesign import alerting, delivery
 from kpidesign.model import Actual, Channel
-from kpidesign.store import Store
 from tests.servers import smtp, webhook
 
 
 @pytest.fixture
-def red_workshop(template):
-    store = Store(memory=True)
+def red_workshop(template, store):
+    """A workshop with two KPIs in the red, in a store on each engine (the alert log is the store's)."""
     wid = store.create(template)
     store.actuals.add(
         wid,

@@ -579,3 +579,47 @@ def test_a_current_document_with_a_broken_tree_is_refused(tmp_path, ec):
     conn.close()
     with pytest.raises(backup.BackupError, match=f"workshop {wid}"):
         backup.check(db)
+
+
+def test_backup_and_restore_on_postgresql_do_nothing_and_name_pg_dump_and_pg_restore(pg_template, tmp_path, ec, capsys, monkeypatch):
+    """On PostgreSQL `backup` and `restore` never claim a copy or a replacement they did not make (issue #29): they
+    refuse, naming PostgreSQL's own tools, whether the URL is given with --db or set for the app."""
+    from tests.conftest import drop_pg_database, fresh_pg_database
+
+    url = fresh_pg_database(pg_template)
+    try:
+        wid = Store(url).create(ec)
+        sqlite_file = tmp_path / "kpidesign.db"
+        Store(sqlite_file).close()  # an SQLite file beside: never the one copied when the store is in PostgreSQL
+        monkeypatch.setenv("KPIDESIGN_DB", str(sqlite_file))
+        for given in (["--db", url], []):
+            if not given:
+                monkeypatch.setenv("KPIDESIGN_DATABASE_URL", url)
+            assert main(["backup", "--to", str(tmp_path / "copy.db"), *given]) == 2
+            err = capsys.readouterr().err
+            assert "PostgreSQL" in err and "pg_dump" in err and "did nothing" in err and ":kpi@" not in err  # no password shown
+            assert not (tmp_path / "copy.db").exists()
+            assert main(["restore", str(sqlite_file), *given]) == 2
+            err = capsys.readouterr().err
+            assert "pg_restore" in err and "did nothing" in err
+            assert Store(url).load(wid).workshop == ec  # the PostgreSQL database untouched
+    finally:
+        drop_pg_database(url)
+
+
+def test_compact_on_postgresql_removes_old_versions_and_says_the_files_do_not_shrink(pg_template, ec, capsys):
+    from tests.conftest import drop_pg_database, fresh_pg_database
+
+    url = fresh_pg_database(pg_template)
+    try:
+        s = Store(url)
+        a, b = s.create(ec), s.create(ec.model_copy(update={"title": "B"}))
+        for i in range(30):
+            s.save(a, ec.model_copy(update={"description": f"e{i}"}), expected_version=i + 1, summary=f"e{i}")
+        assert main(["compact", "--keep", "10", "--db", url]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("21 versions removed") and "does not shrink" in out and "bytes" not in out
+        assert [v.version for v in s.history(a)] == list(range(31, 21, -1)) and [v.version for v in s.history(b)] == [1]
+        assert main(["compact", "--keep", "0", "--db", url]) == 2
+    finally:
+        drop_pg_database(url)

@@ -134,9 +134,9 @@ def test_japanese_text_survives_the_database(store, template):
     assert store.load(wid).workshop.kgi.name == "年間売上高"
 
 
-def test_two_connections_never_lose_an_update(tmp_path, ec):
-    """Writers on separate connections: every save lands or is refused as stale, none is lost."""
-    path = tmp_path / "c.db"
+def test_two_connections_never_lose_an_update(database, ec):
+    """Writers on separate connections: every save lands or is refused as stale, none is lost (on both engines)."""
+    path = database
     wid = Store(path).create(ec)
     landed: list[int] = []
 
@@ -247,8 +247,8 @@ def test_actuals_live_apart_from_the_versioned_design(store, ec):
     assert store.actuals.attach(store.load(copy).workshop, copy).actuals == []  # actuals of deleted KPIs are not shown
 
 
-def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen(tmp_path, ec):
-    path = tmp_path / "r.db"
+def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen(database, ec):
+    path = database
     mine, other = Store(path), Store(path)
     wid = mine.create(ec)
     first = mine.load(wid)
@@ -267,10 +267,10 @@ def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen
     mine.close(), other.close()
 
 
-def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(tmp_path, ec, monkeypatch):
+def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(tmp_path, database, ec, monkeypatch):
     from kpidesign.model import Workshop
 
-    path = tmp_path / "p.db"
+    path = database
     facilitator, viewers = Store(path), [Store(path) for _ in range(5)]
     wid = facilitator.create(ec)
     parses = []
@@ -315,3 +315,13 @@ def test_an_earlier_version_is_inflated_within_a_bound(store, ec):
     store.db.execute("update versions set doc = ? where workshop_id = ? and version = 1", (b"not zlib", wid))
     with pytest.raises(CorruptVersionError):
         store.load_version(wid, 1)
+
+
+def test_raw_text_the_store_keeps_is_cleaned_alike_on_both_engines(store, ec):
+    """A share link's label and an alert's delivery detail come raw (a text box, a server's answer): control characters,
+    NUL among them (PostgreSQL's text cannot hold it), are dropped on both engines, never an error."""
+    wid = store.create(ec)
+    store.shares.create(wid, label="team\x00 A\u202e")
+    assert [s.label for s in store.shares.all(wid)] == ["team A"]
+    store.alerts.log(wid, ("sales", "red", "2026-10-01", "slack", "#x"), False, "550 \x00refused\x1b[31m")
+    assert store.alerts.recent(wid)[0]["detail"] == "550 refused[31m"

@@ -61,6 +61,34 @@ def test_sqlite_is_named_only_inside_the_store():
     assert not named
 
 
+def test_postgresql_is_named_only_inside_the_store():
+    outside = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("kpidesign", "ui", "views")
+        for p in (ROOT / folder).rglob("*.py")
+        if PACKAGE not in p.parents
+    ]
+    assert not [f for f in outside if "psycopg" in {m.split(".")[0] for m in imports(ROOT / f)}]
+
+
+def _strings(path: Path) -> str:
+    """Every string literal of a module but its docstrings (the SQL it sends), lower case."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docs = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant)}
+    found = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docs]
+    return "\n".join(found).lower()
+
+
+def test_the_nouns_write_no_sqlite_only_sql():
+    """What PostgreSQL would refuse (issue #29): the nouns' SQL is the dialect both engines share."""
+    shared = ("schema", "base", "engine", "postgres", "errors")  # the engines themselves, and the errors naming both
+    for path in [p for p in PACKAGE.glob("*.py") if p.stem not in shared]:
+        sql = _strings(path)
+        for sqlite_only in ("insert or ", "rowid", "pragma", "autoincrement", "[", "glob "):
+            assert sqlite_only not in sql, (path.name, sqlite_only)
+        assert "lastrowid" not in path.read_text(encoding="utf-8"), path.name
+
+
 def test_the_nouns_share_the_facade_connection():
     store = Store(memory=True)
     assert all(noun.db is store.db for noun in (store.actuals, store.shares, store.rooms, store.votes, store.alerts))

@@ -96,8 +96,8 @@ def test_closed_room_and_timer_refuse_ideas(store: Store, ec: Workshop) -> None:
     refused("room_closed", store.rooms.join, wid)
 
 
-def test_dots_never_exceed_the_allowance_even_in_parallel(tmp_path: Path, ec: Workshop) -> None:
-    path = tmp_path / "db.sqlite"
+def test_dots_never_exceed_the_allowance_even_in_parallel(database: str, ec: Workshop) -> None:
+    path = database
     store = Store(path)
     wid = store.create(ec)
     store.rooms.open(wid)
@@ -212,8 +212,8 @@ def test_every_write_to_a_room_bumps_its_revision_and_reads_follow_it(store: Sto
     assert [i.status for i in store.rooms.ideas(wid)] == [IdeaStatus.ACCEPTED, IdeaStatus.DISMISSED]
 
 
-def test_another_connection_s_write_is_seen_at_once(tmp_path: Path, ec: Workshop) -> None:
-    path = tmp_path / "db.sqlite"
+def test_another_connection_s_write_is_seen_at_once(database: str, ec: Workshop) -> None:
+    path = database
     one, two = Store(path), Store(path)  # two sessions (or the CLI and the server)
     wid = one.create(ec)
     one.rooms.open(wid)
@@ -247,8 +247,8 @@ def test_upgrade_hashes_the_participants_an_earlier_release_stored_in_clear(tmp_
     assert again.rooms.rev(wid) is not None
 
 
-def test_a_decided_idea_is_never_decided_again(tmp_path):
-    store = Store(tmp_path / "r.db")
+def test_a_decided_idea_is_never_decided_again(database):
+    store = Store(database)
     wid = store.create(build_ec())
     store.rooms.open(wid)
     secret = store.rooms.join(wid, "A")

@@ -371,3 +371,39 @@ def test_one_participant_cannot_hold_the_write_lock_in_a_loop(store: Store, ec: 
     t[0] += 1 / R.WRITE_RATE
     store.rooms.edit_idea(wid, ann, idea, "a moment later")
     assert store.rooms.ideas(wid, ann)[0].text == "a moment later"
+
+
+def test_a_rooms_limits_hold_against_parallel_writers_on_both_engines(database: str, ec: Workshop) -> None:
+    """Joins and ideas sent at once from several connections (sessions, processes, machines) never pass the room's
+    limits: each is checked inside the write transaction (issue #29: identical on SQLite and PostgreSQL)."""
+    import threading
+
+    store = Store(database)
+    wid = store.create(ec)
+    store.rooms.open(wid)
+    for n in range(R.MAX_PARTICIPANTS - 5):
+        store.rooms.join(wid, client=f"10.0.{n // 50}.{n}")
+    secret = store.rooms.join(wid, client="10.1.0.0")  # 4 places left
+    joined: list[str] = []
+    sent: list[int] = []
+
+    def crowd(n: int) -> None:
+        mine = Store(database)
+        for k in range(3):
+            try:
+                joined.append(mine.rooms.join(wid, client=f"10.2.{n}.{k}"))
+            except EditError as e:
+                assert e.problem.code == "room_full"
+        for k in range(10):
+            try:
+                sent.append(mine.rooms.add_idea(wid, secret, f"idea {n}-{k}"))
+            except EditError as e:
+                assert e.problem.code == "idea_limit"
+
+    threads = [threading.Thread(target=crowd, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(joined) == 4 and store.rooms.participant_count(wid) == R.MAX_PARTICIPANTS
+    assert len(sent) == R.IDEAS_PER_ACTIVITY and len(store.rooms.ideas(wid, secret)) == R.IDEAS_PER_ACTIVITY

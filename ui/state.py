@@ -9,7 +9,7 @@ import streamlit as st
 from kpidesign.i18n import t
 from kpidesign.language import choose_language, is_language
 from kpidesign.progress import steps_done
-from kpidesign.store import Loaded, NewerSchemaError, Store, WorkshopNotFoundError
+from kpidesign.store import ENGINE_ERRORS, Loaded, NewerSchemaError, Store, WorkshopNotFoundError
 from ui import pages
 from ui.messages import flash
 from ui.text import tr
@@ -22,6 +22,9 @@ def init(open_from_address: bool = True) -> None:
             st.session_state["store"] = Store(steps_done=steps_done)  # the list shows each workshop's progress
         except NewerSchemaError as e:  # never half-migrated: the app says why and stops, the database untouched
             st.error(t("db_newer_schema", choose_language(st.context.locale), unknown=", ".join(e.unknown)), icon=":material/database:")
+            st.stop()
+        except ENGINE_ERRORS:  # the database server down or unreachable (PostgreSQL), the file unreadable: said, not a crash
+            st.error(t("db_unavailable", choose_language(st.context.locale)), icon=":material/database:")
             st.stop()
     asked = st.query_params.get("lang")  # ?lang=en: the language chosen before a reload (ui.sidebar keeps it there)
     st.session_state.setdefault("lang", asked if is_language(asked) else choose_language(st.context.locale))

@@ -297,6 +297,10 @@ SCREEN: dict[str, tuple[str, str]] = {
         "このデータベースは新しい版の kpidesign で書かれています（この版が知らないスキーマ: {unknown}）。kpidesign を更新するか、この版で作ったバックアップを復元してください。データベースは変更していません。",
         "This database was written by a newer kpidesign (schema changes this version does not know: {unknown}). Upgrade kpidesign, or restore a backup made by this version. Nothing was changed.",
     ),
+    "db_unavailable": (
+        "データベースに接続できません。しばらくしてからページを再読み込みしてください。",
+        "The database cannot be reached right now: reload the page in a moment.",
+    ),
     "share_tree_legend": (
         "色は実績による判定です: 赤・黄・緑。灰色は未計測か閾値なし（計画の値では色を付けません）。",
         "Colours are each KPI's status from its actuals: red, yellow, green; grey is not measured yet or without thresholds (a plan is never coloured).",

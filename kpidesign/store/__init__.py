@@ -1,11 +1,13 @@
-"""The workshop store: SQLite through sqlite-utils, a package of nouns in sqlite-utils' shape.
+"""The workshop store: SQLite through sqlite-utils (the embedded default) or PostgreSQL (a database URL), a package of
+nouns in sqlite-utils' shape.
 
 ``Store`` (kpidesign.store.workshops) is the facade: workshops, their versions, history, restore and undo. It holds
 the other nouns, which share its connection: ``store.actuals`` (observed values), ``store.shares`` (read-only links),
 ``store.rooms`` (participant mode: the room, participants, ideas), ``store.votes`` (dot votes and tallies),
 ``store.themes`` (the room's ideas grouped into themes), ``store.alerts`` (the alert log), ``store.moderation`` (a
-room's held ideas, block words, muted participants). ``schema`` holds the migrations, ``base`` the connection and the write transaction,
-``errors`` the exceptions, ``tokens`` token hashing. SQL stays inside this package.
+room's held ideas, block words, muted participants). ``schema`` holds the migrations, ``base`` the connection and the
+write transaction, ``errors`` the exceptions, ``tokens`` token hashing, ``engine`` the SQL surface both engines share,
+``postgres`` the PostgreSQL engine. SQL stays inside this package.
 
 What callers import from ``kpidesign.store`` is re-exported here.
 """
@@ -14,11 +16,12 @@ from __future__ import annotations
 
 from kpidesign.store.actuals import Actuals, attached
 from kpidesign.store.alerts import Alerts
-from kpidesign.store.base import DEFAULT_PATH, ENV_VAR, Connection, default_path
+from kpidesign.store.base import DEFAULT_PATH, ENV_VAR, URL_VAR, Connection, database_url, default_path
 from kpidesign.store.errors import (
     ENGINE_ERRORS,
     FAILURES,
     CorruptVersionError,
+    DatabaseUrlError,
     InvalidWorkshopError,
     NewerSchemaError,
     StaleVersionError,
@@ -55,10 +58,12 @@ __all__ = [
     "MAX_VERSION_BYTES",
     "ROOM_CACHE",
     "SHARE_EXPIRY",
+    "URL_VAR",
     "Actuals",
     "Alerts",
     "Connection",
     "CorruptVersionError",
+    "DatabaseUrlError",
     "InvalidWorkshopError",
     "Loaded",
     "Membership",
@@ -79,6 +84,7 @@ __all__ = [
     "_hash",
     "attached",
     "check_schema",
+    "database_url",
     "default_path",
     "hash_token",
     "inflate",

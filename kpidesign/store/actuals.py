@@ -6,10 +6,10 @@ store.actuals.all(wid), .attach(ws, wid), .add(wid, rows), .delete(wid, kpi, dat
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 from kpidesign.model import Actual, Workshop
 from kpidesign.store.base import Noun, now
+from kpidesign.store.engine import Sql
 from kpidesign.store.errors import WorkshopNotFoundError
 
 
@@ -19,10 +19,11 @@ def attached(ws: Workshop, actuals: list[Actual]) -> Workshop:
     return ws.model_copy(update={"actuals": [a for a in actuals if a.kpi in ids]})
 
 
-def insert(conn: sqlite3.Connection, workshop_id: str, actuals: list[Actual]) -> None:
+def insert(conn: Sql, workshop_id: str, actuals: list[Actual]) -> None:
     """Insert or replace observed values inside the caller's write transaction."""
     conn.executemany(
-        "insert or replace into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
+        "insert into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?) "
+        "on conflict (workshop_id, kpi, date) do update set value = excluded.value, market = excluded.market",
         [(workshop_id, a.kpi, a.date.isoformat(), a.value, a.market) for a in actuals],
     )
 

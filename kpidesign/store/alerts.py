@@ -6,6 +6,7 @@ store.alerts.sent(wid, key), .log(wid, key, ok, detail), .recent(wid).
 from __future__ import annotations
 
 from kpidesign.store.base import Noun, now
+from kpidesign.values import clean_block
 
 AlertKey = tuple[str, str, str, str, str]  # KPI, status, date, channel, recipient
 
@@ -24,11 +25,11 @@ class Alerts(Noun):
         )
 
     def log(self, workshop_id: str, key: AlertKey, ok: bool, detail: str, test: bool = False) -> None:
-        """Record a delivery attempt."""
+        """Record a delivery attempt (its detail, a server's answer, without control characters: 500 at most)."""
         with self._write() as conn:
             conn.execute(
                 "insert into alert_log (workshop_id, kpi, status, date, channel, recipient, sent_at, ok, detail, test) values (?,?,?,?,?,?,?,?,?,?)",
-                (workshop_id, *key, now(), int(ok), detail[:500], int(test)),
+                (workshop_id, *key, now(), int(ok), clean_block(detail)[:500], int(test)),
             )
 
     def recent(self, workshop_id: str, limit: int = 200) -> list[dict[str, object]]:

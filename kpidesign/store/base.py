@@ -1,8 +1,11 @@
 """The connection the store's nouns share: which database, its pragmas, the write transaction, the clock.
 
-One SQLite connection per Store (Streamlit runs each session on its own thread: check_same_thread=False), in WAL
-with synchronous=FULL, so a write is on disk when it returns. Every write runs in `with conn.write():` (BEGIN
-IMMEDIATE ... COMMIT, rolled back on any exception).
+Which database: a PostgreSQL URL (KPIDESIGN_DATABASE_URL, else [database] url in .streamlit/secrets.toml: read here,
+where KPIDESIGN_DB is, each time a Store opens without being told), else the SQLite file (KPIDESIGN_DB, else
+data/kpidesign.db). SQLite: one connection per Store (Streamlit runs each session on its own thread:
+check_same_thread=False), in WAL with synchronous=FULL, so a write is on disk when it returns. PostgreSQL: pooled
+connections per process (kpidesign.store.postgres). Every write runs in `with conn.write() as sql:` (one writer at a
+time: BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL; COMMIT, or ROLLBACK on any exception).
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ import itertools
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
-from kpidesign.store.errors import NewerSchemaError
-from kpidesign.store.schema import check_schema, migrations
+from kpidesign.store import postgres
+from kpidesign.store.engine import POSTGRESQL, Sql, SqliteDatabase
+from kpidesign.store.errors import DatabaseUrlError, NewerSchemaError
+from kpidesign.store.schema import check_schema, migrations, refuse_newer, steps
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "kpidesign.db"
 ENV_VAR = "KPIDESIGN_DB"
+URL_VAR = "KPIDESIGN_DATABASE_URL"  # a PostgreSQL server's database: the store is there, not in the SQLite file
 
 _memory = itertools.count()
 
@@ -30,6 +35,36 @@ _memory = itertools.count()
 def default_path() -> Path:
     """The database file: $KPIDESIGN_DB, else data/kpidesign.db beside the package."""
     return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+
+
+def database_url(environ: Mapping[str, str] | None = None, secrets: Sequence[Path] | None = None) -> str | None:
+    """The PostgreSQL database the store is in: $KPIDESIGN_DATABASE_URL, else [database] url in .streamlit/secrets.toml
+    of the working folder, else of the home folder (Streamlit's two, the project's first); None: the SQLite file.
+    DatabaseUrlError for a URL that is not PostgreSQL's or a secrets file that is not TOML (never a silent fall back to
+    another database)."""
+    environ = os.environ if environ is None else environ
+    url = environ.get(URL_VAR) or None
+    for path in () if url else (secrets if secrets is not None else _secrets_files()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        try:
+            section = tomllib.loads(text).get("database")
+        except tomllib.TOMLDecodeError as e:
+            raise DatabaseUrlError(f"{path} is not TOML ({str(e)[:200]}): the database's URL cannot be read") from None
+        found = section.get("url") if isinstance(section, dict) else None
+        if found:
+            url = str(found)
+            break
+    if url is not None and not postgres.is_url(url):
+        raise DatabaseUrlError(f"the database URL must start with postgresql:// (got {url.split('://', 1)[0][:20]}://…)")
+    return url
+
+
+def _secrets_files() -> tuple[Path, Path]:
+    """Streamlit's secrets files: the working folder's, then the home folder's."""
+    return Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"
 
 
 def now() -> str:
@@ -43,9 +78,18 @@ def clock(at: float | None) -> float:
 
 
 class Connection:
-    """An open database (a file, or one in memory of its own), migrated to this code's schema."""
+    """An open database (a PostgreSQL URL, a file, or one in memory of its own), migrated to this code's schema."""
+
+    db: Sql
 
     def __init__(self, path: str | Path | None = None, *, memory: bool = False):
+        url = None if memory else (str(path) if postgres.is_url(path) else None if path else database_url())
+        if url is not None:
+            pg = postgres.PostgresDatabase(url)
+            self.where = pg.where
+            postgres.migrate(pg, steps(POSTGRESQL), refuse_newer(self.where))
+            self.db = pg
+            return
         if memory:
             conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
             self.where = f":memory:{next(_memory)}"  # a database of its own: shares nothing
@@ -55,7 +99,7 @@ class Connection:
             self.where = str(target.resolve())
             conn = sqlite3.connect(str(target), check_same_thread=False, isolation_level=None, timeout=30)
             try:
-                check_schema(Database(conn), self.where)  # a newer database is refused before anything is written to it
+                check_schema(SqliteDatabase(conn), self.where)  # a newer database is refused before anything is written to it
             except NewerSchemaError:
                 conn.close()
                 raise
@@ -63,20 +107,38 @@ class Connection:
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA synchronous=FULL")  # WAL + FULL: a commit is on disk when save returns, a power cut included
-        self.db = Database(conn)
-        migrations.apply(self.db)
+        sqlite = SqliteDatabase(conn)
+        migrations.apply(sqlite)
+        self.db = sqlite
+
+    @property
+    def engine(self) -> str:
+        """Which engine holds this database: "sqlite" or "postgresql"."""
+        return self.db.engine
+
+    def sqlite(self) -> sqlite3.Connection:
+        """The SQLite connection itself (the backup's and compaction's, which are SQLite's); TypeError on PostgreSQL."""
+        if not isinstance(self.db, SqliteDatabase):
+            raise TypeError(f"{self.where} is a PostgreSQL database, not an SQLite file")
+        return self.db.conn
+
+    def write(self) -> AbstractContextManager[Sql]:
+        """One write transaction: one writer at a time, never a deadlock; rolled back on any exception."""
+        if isinstance(self.db, postgres.PostgresDatabase):
+            return self.db.transaction()
+        return self._sqlite_write()
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE: writers queue, never deadlock); rolled back on any exception."""
-        conn = self.db.conn
-        conn.execute("BEGIN IMMEDIATE")
+    def _sqlite_write(self) -> Iterator[Sql]:
+        """BEGIN IMMEDIATE (writers queue on SQLite's lock) … COMMIT."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
+            yield db
         except BaseException:
-            conn.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        db.execute("COMMIT")
 
     def exists(self, workshop_id: str) -> bool:
         """True if a workshop with this id is stored."""
@@ -94,6 +156,6 @@ class Noun:
         self.conn = conn
         self.db = conn.db
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _write(self) -> AbstractContextManager[Sql]:
         """The shared connection's write transaction."""
         return self.conn.write()

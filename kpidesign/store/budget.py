@@ -3,14 +3,13 @@ one phone (or a script posing as one) cannot hold the database's write lock in a
 
 from __future__ import annotations
 
-import sqlite3
-
 from kpidesign import room as rules
 from kpidesign.store.base import clock
+from kpidesign.store.engine import Sql
 from kpidesign.values import EditError, Problem
 
 
-def spend(conn: sqlite3.Connection, workshop_id: str, key: str, now: float | None = None) -> None:
+def spend(conn: Sql, workshop_id: str, key: str, now: float | None = None) -> None:
     """Take one write from the participant's budget, inside the caller's write transaction; raise EditError
     (room_slow_down) when none is left (the caller's transaction then rolls back and writes nothing)."""
     at = clock(now)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import psycopg
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
 from kpidesign.findings import Finding
 
 # What the database engine raises when it cannot serve a read or a write (busy, locked, read-only, full disk, a damaged
-# file): callers catch these beside StoreError, without naming the engine.
-ENGINE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
+# file; on PostgreSQL the server gone, the write lock or a pooled connection not had in time): callers catch these
+# beside StoreError, without naming the engine.
+ENGINE_ERRORS: tuple[type[Exception], ...] = (sqlite3.DatabaseError, psycopg.Error, PoolTimeoutError)
 
 
 class StoreError(Exception):
@@ -44,6 +48,10 @@ class NewerSchemaError(StoreError):
             "upgrade kpidesign, or restore a backup made by this version. Nothing was changed."
         )
         self.unknown = unknown
+
+
+class DatabaseUrlError(StoreError):
+    """The database's URL (KPIDESIGN_DATABASE_URL or [database] url in secrets) cannot be used; the message says why."""
 
 
 class InvalidWorkshopError(StoreError):

@@ -12,7 +12,6 @@ are cached by it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
@@ -22,6 +21,7 @@ from kpidesign.moderation import Moderation
 from kpidesign.room import IdeaStatus
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
+from kpidesign.store.engine import Sql
 from kpidesign.values import EditError, Problem
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ T = TypeVar("T")
 class RoomRevision(Protocol):
     """What moderation needs of store.rooms (kpidesign.store.rooms imports this module: no import back)."""
 
-    def touch(self, conn: sqlite3.Connection, workshop_id: str) -> None:
+    def touch(self, conn: Sql, workshop_id: str) -> None:
         """Bump the room's revision."""
 
     def cached(self, workshop_id: str, what: tuple[object, ...], read: Callable[[], T]) -> T:
@@ -45,7 +45,7 @@ HELD_IDEA = f"case when i.moderation = '{HELD}' then 1 else 0 end"
 MUTED_IDEA = f"case when p.muted_at is not null and i.status <> '{IdeaStatus.ACCEPTED.value}' then 1 else 0 end"  # nodes stay
 
 
-def read(conn: sqlite3.Connection, workshop_id: str) -> Moderation:
+def read(conn: Sql, workshop_id: str) -> Moderation:
     """A room's moderation as stored (the defaults when never set)."""
     row = conn.execute("select hold, block_words from room_moderation where workshop_id = ?", (workshop_id,)).fetchone()
     if row is None:
@@ -53,7 +53,7 @@ def read(conn: sqlite3.Connection, workshop_id: str) -> Moderation:
     return Moderation(bool(row[0]), None if row[1] is None else tuple(json.loads(row[1])))
 
 
-def _store(conn: sqlite3.Connection, workshop_id: str, moderation: Moderation) -> None:
+def _store(conn: Sql, workshop_id: str, moderation: Moderation) -> None:
     """Write a room's moderation (one row per room, made on first use)."""
     words = None if moderation.words is None else json.dumps(list(moderation.words), ensure_ascii=False)
     if conn.execute("select 1 from room_moderation where workshop_id = ?", (workshop_id,)).fetchone():
@@ -66,13 +66,13 @@ def _store(conn: sqlite3.Connection, workshop_id: str, moderation: Moderation) -
         )
 
 
-def _hold(conn: sqlite3.Connection, ids: Sequence[int]) -> int:
+def _hold(conn: Sql, ids: Sequence[int]) -> int:
     """Mark ideas held; how many."""
     conn.executemany("update room_ideas set moderation = ? where id = ?", [(HELD, i) for i in ids])
     return len(ids)
 
 
-def hold_on_reveal(conn: sqlite3.Connection, workshop_id: str) -> int:
+def hold_on_reveal(conn: Sql, workshop_id: str) -> int:
     """Inside the reveal's transaction, before the private ideas turn revealed: hold those the room's moderation holds
     (all of them while hold is on, else those its list blocks); how many."""
     moderation = read(conn, workshop_id)
@@ -83,7 +83,7 @@ def hold_on_reveal(conn: sqlite3.Connection, workshop_id: str) -> int:
     return _hold(conn, rules.to_hold(moderation, [(r[0], r[1]) for r in rows]))
 
 
-def insert(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord, ids: dict[str, int]) -> None:
+def insert(conn: Sql, workshop_id: str, record: RoomRecord, ids: dict[str, int]) -> None:
     """An imported room's moderation and its held ideas (ids: the record's idea labels -> the rows inserted)."""
     if record.moderation is not None:
         words = record.moderation.block_words
@@ -107,7 +107,7 @@ class Moderations(Noun):
 
     def get(self, workshop_id: str) -> Moderation:
         """The room's moderation (the defaults when never set), read once per room revision."""
-        return self.rooms.cached(workshop_id, ("moderation",), lambda: read(self.db.conn, workshop_id))
+        return self.rooms.cached(workshop_id, ("moderation",), lambda: read(self.db, workshop_id))
 
     def set_hold(self, workshop_id: str, on: bool) -> None:
         """Hold every idea revealed from now on for approval (on), or only those the list blocks (off). Ideas already

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TypeVar, cast
@@ -26,6 +25,7 @@ from kpidesign.room import Idea, IdeaStatus, Room, RoomState, Timer, VoteState
 from kpidesign.store.base import Noun, clock
 from kpidesign.store.base import now as _now
 from kpidesign.store.budget import spend
+from kpidesign.store.engine import Sql
 from kpidesign.store.errors import WorkshopNotFoundError
 from kpidesign.store.moderation import HELD_IDEA, MUTED_IDEA, hold_on_reveal
 from kpidesign.store.tokens import hash_token, new_token, plausible
@@ -51,7 +51,7 @@ class Membership(StrEnum):
 class Rooms(Noun):
     """Each workshop's room: one per workshop, opened and closed by the facilitator."""
 
-    def touch(self, conn: sqlite3.Connection, workshop_id: str) -> None:
+    def touch(self, conn: Sql, workshop_id: str) -> None:
         """Bump the room's revision (the last statement of every write to a room: see cached)."""
         conn.execute("update rooms set rev = rev + 1 where workshop_id = ?", (workshop_id,))
 
@@ -65,7 +65,7 @@ class Rooms(Noun):
         """read() once per room revision in this process (shared by every session on this database). The revision is
         read first, so what is kept under it is never older than it; inside a write transaction nothing is kept (it
         might still roll back)."""
-        if self.db.conn.in_transaction:
+        if self.db.in_transaction:
             return read()
         rev = self.rev(workshop_id)
         if rev is None:
@@ -257,7 +257,7 @@ class Rooms(Noun):
         def read() -> list[tuple[str, str]]:
             rows = self.db.execute(
                 "select id, coalesce(name, '') from room_participants where workshop_id = ? and removed_at is not null "
-                "order by removed_at desc, rowid desc",
+                "order by removed_at desc, joined_at desc, id",
                 (workshop_id,),
             ).fetchall()
             return [(r[0], r[1]) for r in rows]
@@ -339,14 +339,15 @@ class Rooms(Noun):
             if problem:
                 raise EditError(problem)
             spend(conn, workshop_id, key, now)
-            cur = conn.execute(
-                "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, created_at, updated_at) values (?,?,?,?,?,?,?,?)",
+            made = conn.execute(
+                "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, created_at, updated_at) "
+                "values (?,?,?,?,?,?,?,?) returning id",
                 (workshop_id, key, room.activity, parent, clean, IdeaStatus.PRIVATE.value, _now(), _now()),
-            )
+            ).fetchone()
             self.touch(conn, workshop_id)
-            return int(cur.lastrowid or 0)
+            return int(made[0])
 
-    def _own_idea(self, conn: sqlite3.Connection, workshop_id: str, secret: str, idea_id: int) -> None:
+    def _own_idea(self, conn: Sql, workshop_id: str, secret: str, idea_id: int) -> None:
         """Refuse (EditError) a participant's change of an idea unless the room is open (and its time not up, when the
         timer stops ideas), they are in it, and the idea is theirs and still private."""
         self.open_to(workshop_id, secret, conn)
@@ -361,7 +362,7 @@ class Rooms(Noun):
         if problem:
             raise EditError(problem)
 
-    def open_to(self, workshop_id: str, secret: str, conn: sqlite3.Connection) -> None:
+    def open_to(self, workshop_id: str, secret: str, conn: Sql) -> None:
         """Refuse (EditError) any participant's write unless the room is open, they are in it (not removed) and their
         write budget is not spent (kpidesign.store.budget: spent in the caller's write transaction `conn`)."""
         room = self.get(workshop_id)

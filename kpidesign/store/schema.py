@@ -1,9 +1,20 @@
 """The schema: numbered migrations (sqlite-utils' Migrations), applied in order, and the check that refuses a database
-written by a newer kpidesign. The migrations are history: never edit one, add the next."""
+written by a newer kpidesign. The migrations are history: never edit one, add the next.
+
+Every migration runs on both engines. On SQLite it is given sqlite-utils' Database; on PostgreSQL
+(kpidesign.store.postgres) an object with the same part of its API: db.table(name).create(columns, pk=…,
+foreign_keys=…, not_null=…) / .add_column(name, type, not_null_default=…) / .create_index(columns, unique=…),
+db.execute(sql, params) and db.conn.executemany(sql, rows). Write a new one in portable SQL: TEXT, INTEGER, REAL,
+BLOB, `?` placeholders, `insert … on conflict (…) do update|do nothing`, no `insert or replace`, no `rowid`, no
+PRAGMA, no `[quoted]` names; PostgreSQL reads INTEGER as 64 bits, INTEGER PRIMARY KEY as a column that numbers
+itself, REAL as double precision and TEXT as compared byte by byte, as SQLite does. Where one statement cannot serve
+both, register the PostgreSQL variant under the same name with @for_postgresql("m0NN_name")."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from sqlite_utils import Database, Migrations
 
@@ -11,6 +22,17 @@ from kpidesign.store.errors import NewerSchemaError
 from kpidesign.store.tokens import hash_token as _hash
 
 migrations = Migrations("kpidesign")
+_postgresql: dict[str, Callable[[Any], None]] = {}  # a migration's PostgreSQL variant, where its SQL cannot be shared
+
+
+def for_postgresql(name: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register the PostgreSQL variant of migration `name` (run there instead of the shared function)."""
+
+    def register(fn: Callable[[Any], None]) -> Callable[[Any], None]:
+        _postgresql[name] = fn
+        return fn
+
+    return register
 
 
 @migrations()
@@ -83,6 +105,25 @@ def m005_actuals_out_of_documents(db: Database) -> None:
             continue
         db.conn.executemany(
             "insert or ignore into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
+            [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
+        )
+        data["actuals"] = []
+        db.execute(
+            "update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
+            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid),
+        )
+
+
+@for_postgresql("m005_actuals_out_of_documents")
+def m005_on_postgresql(db: Any) -> None:
+    """m005 in PostgreSQL's words (its `insert or ignore` is SQLite's): a value already in the table wins."""
+    for wid, doc in db.execute("select id, doc from workshops").fetchall():
+        data = json.loads(doc)
+        rows = data.get("actuals") or []
+        if not rows:
+            continue
+        db.conn.executemany(
+            "insert into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?) on conflict do nothing",
             [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
         )
         data["actuals"] = []
@@ -240,6 +281,21 @@ def m011_room_themes(db: Database) -> None:
 def known_migrations() -> tuple[str, ...]:
     """The names of the migrations this code knows, in order (the schema version is their count)."""
     return tuple(m.name for m in migrations.pending(Database(memory=True)))
+
+
+def steps(engine: str) -> list[tuple[str, Callable[[Any], None]]]:
+    """Every migration in order, as (name, function) for an engine ("sqlite" or "postgresql": its variant if any)."""
+    every = migrations.pending(Database(memory=True))
+    return [(m.name, _postgresql.get(m.name, m.fn) if engine == "postgresql" else m.fn) for m in every]
+
+
+def refuse_newer(where: str) -> Callable[[list[str]], None]:
+    """What a database recording migrations this code does not know gets: NewerSchemaError, before anything is written."""
+
+    def refuse(unknown: list[str]) -> None:
+        raise NewerSchemaError(where, unknown)
+
+    return refuse
 
 
 def check_schema(db: Database, where: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kpidesign.store.base import Noun, now
 from kpidesign.store.errors import WorkshopNotFoundError
 from kpidesign.store.tokens import hash_token, new_id, new_token, plausible
+from kpidesign.values import clean_line
 
 SHARE_EXPIRY = dt.timedelta(days=90)  # a share link's life unless its creator chooses another (or none)
 
@@ -35,7 +36,8 @@ class Shares(Noun):
     """A workshop's share links."""
 
     def create(self, workshop_id: str, *, label: str = "", expires_at: dt.datetime | dt.timedelta | None = SHARE_EXPIRY) -> str:
-        """A new read-only link token (256 bits from secrets); only its hash is stored, so show it now. It expires at a
+        """A new read-only link token (256 bits from secrets); only its hash is stored, so show it now. Its label is kept
+        as a typed name is (values.clean_line, 80 characters at most). It expires at a
         time, or after a duration from now (SHARE_EXPIRY, 90 days, unless told); None: it never expires."""
         if not self.conn.exists(workshop_id):
             raise WorkshopNotFoundError(workshop_id)
@@ -49,7 +51,7 @@ class Shares(Noun):
                     new_id(4),
                     hash_token(token),
                     workshop_id,
-                    label[:80],
+                    clean_line(label)[:80],  # as typed: control characters (NUL among them: PostgreSQL's text refuses it) dropped
                     now(),
                     expires_at.astimezone(dt.UTC).isoformat(timespec="seconds") if expires_at else None,
                 ),

@@ -8,7 +8,6 @@ each in one write transaction on top of the themes as they are inside it). Every
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 
 from kpidesign import themes as rules
@@ -16,6 +15,7 @@ from kpidesign.model import RoomTheme
 from kpidesign.room import IdeaStatus
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
+from kpidesign.store.engine import Sql
 from kpidesign.store.rooms import UNDECIDED, Rooms
 from kpidesign.themes import Theme
 from kpidesign.values import EditError, Problem
@@ -50,7 +50,7 @@ class Themes(Noun):
             )
         )
 
-    def _keep(self, conn: sqlite3.Connection, workshop_id: str, themes: Sequence[Theme]) -> None:
+    def _keep(self, conn: Sql, workshop_id: str, themes: Sequence[Theme]) -> None:
         """Replace what is kept with these themes, in this order."""
         conn.execute("delete from room_theme_ideas where workshop_id = ?", (workshop_id,))
         conn.execute("delete from room_themes where workshop_id = ?", (workshop_id,))
@@ -99,7 +99,7 @@ class Themes(Noun):
             if isinstance(made, Problem):
                 return made
             theme = next(t for t in made if t.id == theme_id)
-            conn = self.db.conn
+            conn = self.db  # inside _edit's write transaction: its connection
             done = sum(
                 conn.execute(
                     "update room_ideas set decided_from = status, status = ?, node = ?, updated_at = ? "
@@ -124,7 +124,7 @@ class Themes(Noun):
         return out
 
 
-def insert_themes(conn: sqlite3.Connection, workshop_id: str, themes: Sequence[RoomTheme], ids: Mapping[str, int]) -> None:
+def insert_themes(conn: Sql, workshop_id: str, themes: Sequence[RoomTheme], ids: Mapping[str, int]) -> None:
     """An imported room's themes, kept as named (their labels are the file's): ids maps the file's idea ids to the
     stored ones."""
     kept = [

@@ -9,13 +9,13 @@ participant's), .dots(vote_id, wid), .counted(vote_id), .tally(vote, wid). Every
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from kpidesign import room as rules
 from kpidesign.model import RoomIdea, RoomRecord, RoomVote, Workshop
 from kpidesign.room import IdeaStatus, RoomState, Vote, VoteKind, VoteState
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
+from kpidesign.store.engine import Sql
 from kpidesign.store.moderation import exported
 from kpidesign.store.moderation import insert as insert_moderation
 from kpidesign.store.moderation import read as read_moderation
@@ -42,8 +42,9 @@ class Votes(Noun):
             q, opts, n = made
             conn.execute("update room_votes set state = ? where workshop_id = ?", (VoteState.CLOSED.value, workshop_id))
             asked = conn.execute("select activity from rooms where workshop_id = ?", (workshop_id,)).fetchone()
-            cur = conn.execute(
-                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at, activity) values (?,?,?,?,?,?,?,?)",
+            made = conn.execute(
+                "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at, activity) values (?,?,?,?,?,?,?,?) "
+                "returning id",
                 (
                     workshop_id,
                     q,
@@ -54,9 +55,9 @@ class Votes(Noun):
                     _now(),
                     asked[0] if asked else 0,
                 ),
-            )
+            ).fetchone()
             self.rooms.touch(conn, workshop_id)
-            return int(cur.lastrowid or 0)
+            return int(made[0])
 
     def close(self, workshop_id: str) -> None:
         """Stop taking dots (the results stay)."""
@@ -165,7 +166,7 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str, themes: Themes | N
         )
         for v in votes.all(workshop_id)
     ]
-    moderation = exported(read_moderation(rooms.db.conn, workshop_id))
+    moderation = exported(read_moderation(rooms.db, workshop_id))
     grouped = themes.records(workshop_id, label) if themes is not None else []
     return RoomRecord.model_construct(anonymous=room.anonymous, ideas=records, votes=voted, moderation=moderation, themes=grouped)
 
@@ -176,7 +177,7 @@ def with_room(rooms: Rooms, votes: Votes, ws: Workshop, workshop_id: str, themes
     return ws if record is None else ws.model_copy(update={"room": record})
 
 
-def insert_record(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord) -> None:
+def insert_record(conn: Sql, workshop_id: str, record: RoomRecord) -> None:
     """An imported room: closed (no join token), its ideas and authors, and each vote's results as counts (a row per
     option: the record is within what a live room can hold, kpidesign.model.RoomRecord, checked by the store before saving)."""
     now = _now()
@@ -193,9 +194,9 @@ def insert_record(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord
         )
     ids: dict[str, int] = {}
     for idea in record.ideas:
-        cur = conn.execute(
+        made = conn.execute(
             "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, node, created_at, updated_at) "
-            "values (?,?,1,?,?,?,?,?,?)",
+            "values (?,?,1,?,?,?,?,?,?) returning id",
             (
                 workshop_id,
                 people.get(idea.author or "", "imported"),
@@ -206,15 +207,15 @@ def insert_record(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord
                 now,
                 now,
             ),
-        )
-        ids[idea.id] = int(cur.lastrowid or 0)
+        ).fetchone()
+        ids[idea.id] = int(made[0])
     for idea in record.ideas:
         if idea.merged_into in ids:
             conn.execute("update room_ideas set merged_into = ? where id = ?", (ids[idea.merged_into], ids[idea.id]))
     for vote in record.votes:
         named = {o: str(ids[o]) if vote.kind is VoteKind.IDEAS and o in ids else o for o in vote.results}
-        cur = conn.execute(
-            "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?)",
+        made = conn.execute(
+            "insert into room_votes (workshop_id, question, kind, options, dots, state, opened_at) values (?,?,?,?,?,?,?) returning id",
             (
                 workshop_id,
                 vote.question,
@@ -224,10 +225,10 @@ def insert_record(conn: sqlite3.Connection, workshop_id: str, record: RoomRecord
                 VoteState.CLOSED.value,
                 now,
             ),
-        )
+        ).fetchone()
         conn.executemany(
             "insert into room_tallies (vote_id, option, dots) values (?,?,?)",
-            [(cur.lastrowid, named[o], n) for o, n in vote.results.items() if n > 0],
+            [(int(made[0]), named[o], n) for o, n in vote.results.items() if n > 0],
         )
     insert_moderation(conn, workshop_id, record, ids)
     insert_themes(conn, workshop_id, record.themes, ids)

@@ -10,7 +10,6 @@ The other nouns share the Store's connection: ``store.actuals``, ``store.shares`
 from __future__ import annotations
 
 import re
-import sqlite3
 import zlib
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -29,6 +28,7 @@ from kpidesign.store.agenda import Agenda
 from kpidesign.store.alerts import Alerts
 from kpidesign.store.base import Connection
 from kpidesign.store.base import now as _now
+from kpidesign.store.engine import Sql
 from kpidesign.store.errors import CorruptVersionError, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
 from kpidesign.store.moderation import Moderations
 from kpidesign.store.rooms import Rooms
@@ -153,6 +153,11 @@ class Store:
         self.agenda = Agenda(self.connection, self.rooms)  # the room's running agenda (kpidesign.store.agenda)
 
     @property
+    def engine(self) -> str:
+        """Which engine holds the database: "sqlite" or "postgresql"."""
+        return self.connection.engine
+
+    @property
     def where(self) -> str:
         """Which database this is (its resolved path, or a name of its own for one in memory): part of every cache key."""
         return self.connection.where
@@ -161,7 +166,7 @@ class Store:
         """Close the connection."""
         self.connection.close()
 
-    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+    def _write(self) -> AbstractContextManager[Sql]:
         return self.connection.write()
 
     def exists(self, workshop_id: str) -> bool:
@@ -236,7 +241,7 @@ class Store:
             self._unaccept_missing(conn, workshop_id, ws)
         return new
 
-    def _unaccept_missing(self, conn: sqlite3.Connection, workshop_id: str, ws: Workshop) -> None:
+    def _unaccept_missing(self, conn: Sql, workshop_id: str, ws: Workshop) -> None:
         """Ideas accepted as nodes the design no longer has (an undo of "make nodes", a restore, a deletion) are undecided
         again, as they were before (private stays private): back in the inbox, choosable, and named by no export."""
         ids = {n.id for n in ws.nodes}
@@ -279,6 +284,15 @@ class Store:
             conn.execute("delete from share_links where workshop_id = ?", (workshop_id,))
             conn.execute("delete from versions where workshop_id = ?", (workshop_id,))
             conn.execute("delete from workshops where id = ?", (workshop_id,))
+
+    def drop_old_versions(self, keep: int) -> int:
+        """Remove every version but the last `keep` of each workshop (never the current one) in one write; how many."""
+        with self._write() as conn:
+            return conn.execute(
+                "delete from versions where version <= (select w.version from workshops w where w.id = versions.workshop_id) - ? "
+                "and version <> (select w.version from workshops w where w.id = versions.workshop_id)",
+                (keep,),
+            ).rowcount
 
     def history(self, workshop_id: str, limit: int = 200) -> list[VersionInfo]:
         """Saved versions, newest first."""
