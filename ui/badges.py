@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from kpidesign.status import Status
@@ -23,7 +25,7 @@ def label(status: Status | str) -> str:
     return tr("status_" + str(status))
 
 
-def styled(frame: pd.DataFrame, column: str, statuses: list[Status] | list[str]) -> pd.io.formats.style.Styler:
+def styled(frame: pd.DataFrame, column: str, statuses: Sequence[str]) -> pd.io.formats.style.Styler:
     """The table with the status column's cells coloured red / yellow / green / grey."""
     colours = [CELL[str(s)] for s in statuses]
     return frame.style.apply(lambda col: [f"background-color: {c}" for c in colours] if col.name == column else [""] * len(col), axis=0)

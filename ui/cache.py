@@ -18,6 +18,7 @@ from typing import Any, Concatenate, NamedTuple, ParamSpec, TypeVar
 
 import streamlit as st
 
+from kpidesign.language import Language
 from kpidesign.lru import LRU
 from kpidesign.model import Actual, Workshop
 from kpidesign.store import Loaded, Store, attached
@@ -38,7 +39,7 @@ class Snapshot(NamedTuple):
     workshop: str
     version: int
     actuals: int
-    language: str
+    language: Language
 
 
 def snapshot(loaded: Loaded) -> Snapshot:
@@ -73,11 +74,11 @@ def cached(
         name = f"{build.__module__}.{build.__qualname__}"
         shelf: LRU[Hashable, R] = LRU(max_entries)  # shared by every session of the server process
 
-        @functools.wraps(build)
-        def view(snap: Snapshot, *args: P.args, **kwargs: P.kwargs) -> R:
+        def view(snap: Snapshot, /, *args: P.args, **kwargs: P.kwargs) -> R:
             options = tuple((k, v) for k, v in kwargs.items() if not k.startswith("_"))  # _name: not part of the key
             return shelf.get_or_build((key_of(snap), args, options), lambda: _built(name, build, snap, args, kwargs))
 
+        functools.update_wrapper(view, build)
         view.uses = parts  # type: ignore[attr-defined]
         view.clear = shelf.clear  # type: ignore[attr-defined]
         CACHED[name] = view

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from kpidesign.fixes import FIELDS, Fix
 from kpidesign.i18n import t
 from kpidesign.index import index
+from kpidesign.language import Language
 from kpidesign.store import WorkshopNotFoundError
 from ui.cache import reused
-from ui.keys import browser_class, field_key, parent_key
+from ui.keys import WS_ID, browser_class, field_key, parent_key
 from ui.pages import STEPS, spec_at
 from ui.state import store
 
@@ -20,7 +22,7 @@ NODE_KEYS = ("tree_selected", "def_selected")  # the node picker of steps 2-3 an
 FIELD_LABEL = {"why": "purpose", "parent": "move_to", "formula": "review_formula"}  # a field's label where the key differs
 
 
-def where(fix: Fix, language: str) -> str:
+def where(fix: Fix, language: Language) -> str:
     """Where a finding is fixed, in words: "4 Definitions & thresholds · Owner"."""
     page = t(spec_at(fix.page).title, language)
     if fix.field is None:
@@ -28,13 +30,13 @@ def where(fix: Fix, language: str) -> str:
     return f"{page} · {t(FIELD_LABEL.get(fix.field, fix.field), language)}"
 
 
-def page(file: str) -> st.Page:
+def page(file: str) -> StreamlitPage:
     """The step's page as an object for st.page_link (a path is looked up among every page on each call: 2x slower)."""
-    pages: dict[str, st.Page] = reused(("jump_pages",), lambda: {spec.file: st.Page(spec.file, url_path=spec.url) for spec in STEPS})
+    pages: dict[str, StreamlitPage] = reused(("jump_pages",), lambda: {spec.file: st.Page(spec.file, url_path=spec.url) for spec in STEPS})
     return pages[file]
 
 
-def address(fix: Fix, node: str | None, language: str) -> dict[str, str]:
+def address(fix: Fix, node: str | None, language: Language) -> dict[str, str]:
     """The query parameters of a link to where a finding is fixed (go=1 marks the arrival, for `land`)."""
     params = {"go": "1"}
     if node is not None and (fix.pick_node or fix.field):
@@ -73,9 +75,9 @@ def land() -> None:
 
 def _in_open_workshop(node: str) -> bool:
     """Whether node names a node of the open workshop (the router runs this before any page has loaded it)."""
-    wid = st.session_state.get("ws_id")
+    wid = WS_ID.get()
     try:
-        return bool(wid) and node in index(store().load(wid).workshop).by_id
+        return bool(wid) and node in index(store().load(wid or "").workshop).by_id
     except WorkshopNotFoundError:
         return False
 

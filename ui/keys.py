@@ -1,11 +1,43 @@
 """Widget keys that a second module finds by name: a node's field (the review's landing focuses it) and where a node
 hangs (tree_parent_). They are built from `ascii_id`, a stable ASCII form of the node id, never from the id itself:
 Streamlit's front end names a keyed element's container `st-key-<key>` with every character outside [a-zA-Z0-9_-]
-written as '-', so 'f_受注率_why' would be found as 'st-key-f_---_why', the same class as 'f_商談数_why'."""
+written as '-', so 'f_受注率_why' would be found as 'st-key-f_---_why', the same class as 'f_商談数_why'.
+
+And every session-state key that a second module reads, as a `Key` carrying the type of its value: a module that
+writes a key and a module that reads it name the same constant (tests/app/test_keys.py checks that no other module
+spells such a key as a literal)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any, Generic, TypeVar, overload
+
+import streamlit as st
+
+T = TypeVar("T")
+
+
+class Key(str, Generic[T]):
+    """A session-state key with the type of its value: as a str it is the key itself (`st.session_state[WS_ID]`,
+    `key=TREE_SELECTED`); `WS_ID.get()` reads it typed."""
+
+    __slots__ = ()
+
+    @overload
+    def get(self) -> T | None: ...
+    @overload
+    def get(self, default: T) -> T: ...
+    def get(self, default: Any = None) -> Any:
+        """The value in this session, or default."""
+        return st.session_state.get(str(self), default)
+
+    def set(self, value: T) -> None:
+        """Store a value in this session."""
+        st.session_state[str(self)] = value
+
+
+WS_ID: Key[str] = Key("ws_id")  # the open workshop (ui.state opens and closes it)
+WS_VERSION: Key[int] = Key("ws_version")  # its version as last shown (part of widget keys)
 
 
 @lru_cache(maxsize=4096)

@@ -13,6 +13,7 @@ from kpidesign.i18n import finding_text, problem_text
 from kpidesign.model import Workshop
 from kpidesign.store import FAILURES, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
 from kpidesign.values import EditError
+from ui.keys import WS_ID
 from ui.messages import flash
 from ui.state import open_workshop, store
 from ui.text import lang, md, say, tr
@@ -72,7 +73,7 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
     before the change is worked out (so it is never applied to a state its author did not see: a field of a node they
     deleted, a name they took) and again when saving (a save between the two)."""
     is_open = workshop_id is None or workshop_id == st.session_state.get("ws_id")
-    wid = st.session_state.get("ws_id") if workshop_id is None else workshop_id
+    wid = (WS_ID.get() or "") if workshop_id is None else workshop_id  # "" as None did: WorkshopNotFoundError
     shown = st.session_state.get("ws_version") if is_open else None
 
     def save() -> int | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from kpidesign.i18n import t
 from kpidesign.language import choose_language, is_language
@@ -49,7 +50,7 @@ def sync_url() -> None:
 VIEW_PARAMS = ("lang", "projector")  # the viewer's own view, kept in the address (ui.sidebar.keep_view_in_address)
 
 
-def go(page: str, params: dict[str, str] | None = None) -> NoReturn:
+def go(page: str | StreamlitPage, params: dict[str, str] | None = None) -> NoReturn:
     """Switch to another page keeping the view (language, projector mode) in the address: st.switch_page alone clears
     the address, and the new page's first run would then be drawn without projector mode."""
     kept = {k: str(st.query_params[k]) for k in VIEW_PARAMS if k in st.query_params}
@@ -58,7 +59,8 @@ def go(page: str, params: dict[str, str] | None = None) -> NoReturn:
 
 def store() -> Store:
     """This session's connection to the database."""
-    return st.session_state["store"]
+    connection: Store = st.session_state["store"]
+    return connection
 
 
 def open_workshop(workshop_id: str | None) -> None:

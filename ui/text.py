@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import streamlit as st
 
 from kpidesign.i18n import has_text, t
-from kpidesign.language import Language
+from kpidesign.language import Language, is_language
 from kpidesign.values import format_value
 
 
 def lang() -> Language:
     """The language of the interface: 'ja' or 'en'."""
-    return st.session_state.get("lang", "ja")
+    code = st.session_state.get("lang", "ja")
+    return code if is_language(code) else "ja"
 
 
 def tr(key: str, **params: Any) -> str:
@@ -32,6 +33,11 @@ def labeller(prefix: str = "", none: str = "none") -> Callable[[Any], str]:
     """A format_func translating prefix+value in this run's language (it may be called after the run)."""
     code = lang()
     return lambda v: t(none, code) if v is None else t(f"{prefix}{v}", code) if has_text(f"{prefix}{v}") else str(v)
+
+
+def looked_up(labels: Mapping[Any, str]) -> Callable[[Any], str]:
+    """A format_func showing each option by its label in `labels` (as `labels.get` did: "None" for one without)."""
+    return lambda option: str(labels.get(option))
 
 
 def shown(value: float | None, unit: str = "") -> str:

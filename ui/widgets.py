@@ -6,6 +6,7 @@ database at its previous state; a saved input refreshes the widget from the data
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -62,7 +63,9 @@ def choice(
     """A choice among an enum's values, labelled in the current language."""
     options: list[Any] = ([None] if optional else []) + [e.value for e in enum]
     current = value.value if value is not None else None
-    widget = st.radio if radio else st.selectbox
+    widget: Callable[..., Any] = st.selectbox
+    if radio:
+        widget = st.radio
     extra = {"horizontal": True} if radio else {"placeholder": tr("choose")}  # not Streamlit's English "Choose an option"
     widget(
         label or tr(field), options, format_func=labeller(), **_bind(node, field, current if current in options else options[0]), **extra
@@ -99,7 +102,7 @@ def date(node: Node, field: str, value: Any, label: str | None = None) -> None:
     field_error(f"{node.id}.{field}")
 
 
-def multi(node: Node, field: str, values: list[StrEnum], enum: type[StrEnum], label: str | None = None, prefix: str = "") -> None:
+def multi(node: Node, field: str, values: Sequence[StrEnum], enum: type[StrEnum], label: str | None = None, prefix: str = "") -> None:
     """Several choices among an enum's values (labels are the i18n keys prefix + value)."""
     st.multiselect(
         label or tr(field),

@@ -14,7 +14,7 @@ from ui.binding import tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
 from ui.tables import SHEET_WIDTHS, choices, fit_height, node_sheet, show_cell_problems
-from ui.text import labeller, md, tr
+from ui.text import labeller, looked_up, md, tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -43,7 +43,7 @@ with st.expander(f"{tr('sheet_gaps_title')}: {summary}" if gaps else f"{tr('shee
 def order_warnings(only: str | None = None) -> None:
     """The thresholds in the wrong order for their direction (only: one KPI's, beside its fields)."""
     for finding in derived.threshold_findings(snapshot(loaded)):
-        if only is not None and finding.node != only:
+        if finding.node is None or (only is not None and finding.node != only):
             continue
         node, p = ws.node(finding.node), finding.params
         word = tr("word_below") if p["green"] < p["yellow"] else tr("word_above")
@@ -72,7 +72,7 @@ def one_kpi() -> None:
     if st.session_state.get("def_selected") not in ids:
         st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
     marked = {i: names[i] + sql_sources.SQL_MARK if i in with_query else names[i] for i in ids}
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=marked.get, placeholder=tr("choose")))
+    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=looked_up(marked), placeholder=tr("choose")))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:

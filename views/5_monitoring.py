@@ -12,7 +12,7 @@ from ui.messages import field_error
 from ui.saving import commit
 from ui.state import require_workshop, version
 from ui.steps.monitoring import add_form, record_learning, rhythm_hints, rows_editor
-from ui.text import labeller, md, tr
+from ui.text import labeller, looked_up, md, tr
 
 loaded = require_workshop()
 ws = loaded.workshop
@@ -34,7 +34,7 @@ def reviews() -> None:
                 tr("cadence"), [c.value for c in Cadence], index=1, key=k, format_func=labeller(), placeholder=tr("choose")
             ),
             "kpis": lambda k: st.multiselect(
-                tr("kpis"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose"), select_all=False
+                tr("kpis"), kpi_ids, key=k, format_func=looked_up(name_of), placeholder=tr("choose"), select_all=False
             ),
             "participants": lambda k: st.text_input(tr("participants"), key=k),
         },
@@ -64,7 +64,7 @@ def alerts() -> None:
         "add_alert",
         tr("add_alert"),
         {
-            "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=name_of.get, placeholder=tr("choose")),
+            "kpi": lambda k: st.selectbox(tr("kpi"), kpi_ids, key=k, format_func=looked_up(name_of), placeholder=tr("choose")),
             "when": lambda k: st.radio(
                 tr("when"), [a.value for a in AlertLevel], key=k, format_func=labeller("level_"), horizontal=True, help=tr("when_help")
             ),
@@ -82,7 +82,7 @@ def alerts() -> None:
         "alerts",
         {
             "kpi": st.column_config.SelectboxColumn(
-                tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(i, i), required=True, width="medium"
+                tr("kpi"), options=kpi_ids, format_func=lambda i: name_of.get(str(i), str(i)), required=True, width="medium"
             ),
             "when": st.column_config.SelectboxColumn(
                 tr("when"),
@@ -101,6 +101,11 @@ def alerts() -> None:
     )
 
 
+def remove_entry(index: int) -> None:
+    """Remove one entry of the learning log."""
+    commit(lambda w: edits.remove_learning(w, index), tr("sum_monitoring", part=tr("learning_log")))
+
+
 def learning_log() -> None:
     """The learning log: a new entry (observe -> insight -> act -> integrate) and the entries so far, newest first."""
     with st.form("log_form", border=True):
@@ -110,7 +115,7 @@ def learning_log() -> None:
             tr("kpi"),
             [None, *kpi_ids],
             key="log_kpi",
-            format_func=lambda i, none=tr("any_kpi"): none if i is None else name_of[i],
+            format_func=looked_up({None: tr("any_kpi")} | name_of),
             placeholder=tr("choose"),
         )
         for first, second in (("observe", "insight"), ("act", "integrate")):  # a row each: Tab goes O -> I -> A -> I
@@ -130,8 +135,8 @@ def learning_log() -> None:
             button.button(
                 tr("remove"),
                 key=f"log_rm_{i}_{version()}",
-                on_click=commit,
-                args=(lambda w, i=i: edits.remove_learning(w, i), tr("sum_monitoring", part=tr("learning_log"))),
+                on_click=remove_entry,
+                args=(i,),
             )
             st.dataframe(
                 pd.DataFrame({tr(k): [getattr(entry, k)] for k in ("observe", "insight", "act", "integrate")}),

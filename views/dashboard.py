@@ -19,12 +19,19 @@ st.title(tr("dashboard_title"))
 st.write(tr("dashboard_intro"))
 kpis, choice = dashboard.filtered(ws)
 
+
+def data_tab() -> None:
+    """Pull actuals from the SQL sources, or type them in."""
+    sql_sources.refresh_panel(ws, loaded.id)
+    data_entry.data_entry(ws, loaded.id)
+
+
 sections = {
     tr("tab_overview"): lambda: dashboard.overview(snap, kpis, choice),
     tr("tab_why"): lambda: why_moved.why_it_moved(snap),
     tr("tab_charts"): lambda: trends.charts(snap, kpis),
     tr("tab_alerts"): lambda: alerts.alerts(ws, loaded.id),
     tr("tab_reviews"): lambda: meetings.reviews(ws, derived.readings(snap)[0]),
-    tr("tab_data"): lambda: (sql_sources.refresh_panel(ws, loaded.id), data_entry.data_entry(ws, loaded.id)),
+    tr("tab_data"): data_tab,
 }
 tabs(sections, keep=("dash_review", "why_node", "why_period"))  # the meeting and the node explained survive a look at another tab

@@ -1,5 +1,7 @@
 """Workshops: create (blank or from a template), list with progress, open, rename, duplicate, delete."""
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +16,7 @@ from ui.messages import flash
 from ui.pages import STEPS
 from ui.saving import commit, write
 from ui.state import go, open_workshop, store
-from ui.text import lang, md, say, tr
+from ui.text import lang, looked_up, md, say, tr
 
 st.title(tr("workshops_title"))
 st.write(tr("workshops_intro"))
@@ -23,11 +25,12 @@ st.write(tr("workshops_intro"))
 def create() -> None:
     """Create a workshop from the form and open it."""
     title = parse_name(st.session_state.get("ws_new_title"), max_len=120)
-    if not title.ok:
+    if title.problem is not None:
         st.session_state["errors"]["ws_new_title"] = problem_text(title.problem, lang())
         return
+    name = title.value or ""  # a name when there is no problem
     choice = st.session_state.get("ws_new_from")
-    ws = new_workshop(title.value, language=lang()) if not choice else load_template(choice).model_copy(update={"title": title.value})
+    ws = new_workshop(name, language=lang()) if not choice else load_template(choice).model_copy(update={"title": name})
     ok, created = write(lambda: store().create(ws))
     if not ok:
         return
@@ -41,13 +44,13 @@ with st.container(border=True):
     st.subheader(tr("new_workshop"))
     left, right = st.columns([3, 2])
     left.text_input(tr("title"), key="ws_new_title", max_chars=120)
-    options = [None] + [tpl.path for tpl in templates(lang()) or templates()]
+    options: list[Path | None] = [None] + [tpl.path for tpl in templates(lang()) or templates()]
     names = {tpl.path: tpl.title for tpl in templates()}
     right.selectbox(
         tr("start_from"),
         options,
         key="ws_new_from",
-        format_func=lambda p, blank=tr("start_blank"): blank if p is None else names[p],
+        format_func=looked_up({None: tr("start_blank")} | names),
         placeholder=tr("choose"),
     )
     if message := st.session_state["errors"].pop("ws_new_title", None):

@@ -14,7 +14,7 @@ from kpidesign.values import format_value
 from ui.messages import flash
 from ui.saving import write
 from ui.state import store
-from ui.text import lang, md, tr
+from ui.text import lang, looked_up, md, tr
 
 
 def data_entry(ws: Workshop, workshop_id: str) -> None:
@@ -24,7 +24,7 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
     units = {n.id: n.unit for n in ws.nodes}
     with st.form("dash_actual", border=True):
         a, b, c, d = st.columns([3, 2, 2, 2])
-        a.selectbox(tr("kpi"), ids, format_func=names.get, key="act_kpi", placeholder=tr("choose"))
+        a.selectbox(tr("kpi"), ids, format_func=looked_up(names), key="act_kpi", placeholder=tr("choose"))
         b.date_input(tr("date"), value=dt.date.today(), key="act_date", format="YYYY-MM-DD")
         c.text_input(tr("value"), key="act_value", help=tr("number_help"))
         d.text_input(tr("market_value"), key="act_market")

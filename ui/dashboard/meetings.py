@@ -13,7 +13,7 @@ from kpidesign.model import Workshop
 from kpidesign.status import status_word
 from ui.badges import label, styled
 from ui.saving import commit
-from ui.text import shown, tr
+from ui.text import looked_up, shown, tr
 
 
 def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
@@ -26,7 +26,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
         tr("review_name"),
         range(len(ws.monitoring.reviews)),
         key="dash_review",
-        format_func={i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}.get,
+        format_func=looked_up({i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}),
         placeholder=tr("choose"),
     )
     review = ws.monitoring.reviews[index]
@@ -50,7 +50,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
         st.selectbox(
             tr("kpi"),
             [None, *order],
-            format_func=lambda k, none=tr("any_kpi"): none if k is None else names[k].name,
+            format_func=looked_up({None: tr("any_kpi")} | {k: names[k].name for k in order}),
             key="rv_kpi",
             placeholder=tr("choose"),
         )

@@ -16,7 +16,10 @@ from ui.badges import WORDS, badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
 from ui.text import labeller, md, shown, tr
 
-ARROW = lambda delta: "" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")  # noqa: E731
+
+def arrow(delta: float | None) -> str:
+    """Which way a KPI moved since the prior period: ↑, ↓ or →."""
+    return "" if delta is None else ("↑" if delta > 0 else "↓" if delta < 0 else "→")
 
 
 def filtered(ws: Workshop) -> tuple[list[str], tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -82,7 +85,7 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
             prior = monitor.prior_period(_ws, k, _idx)
             moved = compare.change(prior, node.unit)
             lines.append(
-                f"{badges[words[k]]} {md(node.name)}  \n**{shown(r.value, node.unit) or no_data}** {ARROW(prior.delta)} "
+                f"{badges[words[k]]} {md(node.name)}  \n**{shown(r.value, node.unit) or no_data}** {arrow(prior.delta)} "
                 + (f":gray[{moved} {compare.label(prior)}]" if moved is not None else f":gray[{no_prior}]" if r.value is not None else "")
             )
         flow.append("\n\n".join(lines))

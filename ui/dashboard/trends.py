@@ -18,7 +18,7 @@ from kpidesign.values import is_percent
 from ui import compare, derived
 from ui.badges import badge
 from ui.cache import Snapshot, cached, workshop_with_actuals
-from ui.text import shown, tr
+from ui.text import looked_up, shown, tr
 from ui.theme import projector
 
 
@@ -39,7 +39,7 @@ def chart(
     projection: list[tuple[dt.date, float, float, float]] | None = None,
     limits: control.Limits | None = None,
     big: bool = False,
-) -> alt.Chart | None:
+) -> alt.LayerChart | None:
     """Value over time with the target line and the red/yellow/green bands; with projection (date, projected, low, high),
     the forecast as a dotted line in its 80 % band up to the deadline; with limits, the control chart's centre and limits.
     Ticks follow the data's frequency (three months: three month ticks); big: taller, with large text (projector)."""
@@ -110,9 +110,14 @@ def chart(
                 color=alt.Color("line:N", scale=alt.Scale(domain=["centre", "limit"], range=["#6b7280", "#ea580c"]), legend=None),
             )
         )
-    chart = alt.layer(*layers).resolve_scale(color="independent").properties(height=380 if big else 260, title=node.name[:60])
+    chart: alt.LayerChart = (
+        alt.layer(*layers).resolve_scale(color="independent").properties(height=380 if big else 260, title=node.name[:60])
+    )
     if big:  # read from the back row: axis labels, titles and the chart's title as large as the page's text
-        return chart.configure_axis(labelFontSize=20, titleFontSize=22, labelLimit=320).configure_title(fontSize=26, anchor="start")
+        large: alt.LayerChart = chart.configure_axis(labelFontSize=20, titleFontSize=22, labelLimit=320).configure_title(
+            fontSize=26, anchor="start"
+        )
+        return large
     return chart
 
 
@@ -141,7 +146,7 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
         tr("chart_kpis"),
         with_data,
         default=default,
-        format_func=names.get,
+        format_func=looked_up(names),
         max_selections=MAX_CHARTS,
         key="dash_chart_kpis",
         placeholder=tr("choose"),
@@ -158,9 +163,9 @@ def charts(snap: Snapshot, kpis: list[str]) -> None:
         found = monitor.compare(ws, k, idx)
         forecast, path, checked = ahead(snap, k)
         with st.container(border=True):
-            st.altair_chart(
-                chart(ws, k, idx, path if projected else None, checked.limits if limited else None, big=projector()), width="stretch"
-            )
+            drawn = chart(ws, k, idx, path if projected else None, checked.limits if limited else None, big=projector())
+            if drawn is not None:  # a KPI with data (picked among them) has a chart
+                st.altair_chart(drawn, width="stretch")
             if projected and path:
                 st.caption(_forecast_line(forecast, node.unit))
             if limited and checked.limits is not None:

@@ -17,13 +17,14 @@ import streamlit as st
 
 from kpidesign import explain, render
 from kpidesign.i18n import finding_text, t
+from kpidesign.language import Language
 from kpidesign.learning import Period, Step, comparison_dates, contributions, default_period, waterfall
 from kpidesign.model import Workshop
 from kpidesign.tree import walk
 from kpidesign.values import compact_value, format_value, is_percent
 from ui import derived
 from ui.cache import Snapshot, cached, workshop_with_actuals
-from ui.text import labeller, md, shown, tr
+from ui.text import labeller, looked_up, md, shown, tr
 
 COLOURS = {"from": "#1e3a8a", "to": "#1e3a8a", "up": "#16a34a", "down": "#dc2626"}
 FONT = 18  # px: axis labels read from the back of a room on a 1920×1080 projector
@@ -36,7 +37,7 @@ class Why:
     """What the "why it moved" tab shows for one node and two dates, built once."""
 
     explanation: explain.Explanation
-    chart: alt.LayerChart | None
+    chart: alt.LayerChart | alt.FacetChart | None
     steps: list[Step]
     table: pd.DataFrame | None  # the contributions (numbers kept), None when there are none
     formats: dict[str, Any]  # how its columns are shown: a Styler is made per drawing, never shared between sessions
@@ -56,7 +57,7 @@ def why_it_moved(snap: Snapshot) -> None:
     names = {n.id: n.name for n in ws.nodes}
     ids = [n.id for n, _ in walk(ws)]
     left, right = st.columns([2, 3])
-    node = left.selectbox(tr("why_node"), ids, format_func=names.get, key="why_node", placeholder=tr("choose"))
+    node = left.selectbox(tr("why_node"), ids, format_func=looked_up(names), key="why_node", placeholder=tr("choose"))
     st.session_state.setdefault("why_period", default_period(node, found).value)  # set once: a default given with a kept key is refused
     chosen = right.segmented_control(tr("why_period"), [p.value for p in Period], key="why_period", format_func=labeller("why_period_"))
     period = Period(chosen) if chosen else default_period(node, found)
@@ -164,15 +165,16 @@ def _why(snap: Snapshot, node: str, date_from: dt.date, date_to: dt.date) -> Why
     return Why(e, chart, steps, None if table.empty else table, formats, influences, reasons, dot)
 
 
-def _signed(value: float, unit: str, language: str) -> str:
+def _signed(value: float, unit: str, language: Language) -> str:
     return ("+" if value > 0 else "") + compact_value(value, unit, language)
 
 
 def waterfall_chart(
-    steps: list[Step], names: dict[str, str], unit: str, language: str, title: str, dates: tuple[dt.date, dt.date]
-) -> alt.LayerChart:
+    steps: list[Step], names: dict[str, str], unit: str, language: Language, title: str, dates: tuple[dt.date, dt.date]
+) -> alt.LayerChart | alt.FacetChart:
     """from → each direct child's contribution (largest first, green up, red down) → to, in fonts a projector shows."""
-    rows, seen = [], set()
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for step in steps:
         if step.node is None:
             name = t(
@@ -190,7 +192,10 @@ def waterfall_chart(
         rows.append(
             {"label": label, "kind": step.kind, "start": step.start, "end": step.end, "text": text, "top": max(step.start, step.end)}
         )
-    moving = [v for r in rows if r["kind"] in ("up", "down") for v in (r["start"], r["end"])] + [rows[0]["end"], rows[-1]["end"]]
+    moving: list[float] = [v for r in rows if r["kind"] in ("up", "down") for v in (r["start"], r["end"])] + [
+        rows[0]["end"],
+        rows[-1]["end"],
+    ]
     lo, hi = min(moving), max(moving)
     pad = (hi - lo) * 0.35 or abs(hi) * 0.05 or 1.0
     floor = lo - pad
@@ -220,7 +225,7 @@ def waterfall_chart(
     return alt.layer(bars, labels).properties(height=460, title=alt.TitleParams(title, fontSize=TITLE_FONT, anchor="start", color=INK))
 
 
-def number_label(unit: str, language: str) -> str:
+def number_label(unit: str, language: Language) -> str:
     """A vega expression writing an axis' numbers as the bars' labels do: 1.8B (en), 18億 (ja), 12% for a percentage."""
     if is_percent(unit):
         return "format(datum.value, '.3~%')"

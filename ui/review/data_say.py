@@ -11,6 +11,7 @@ import streamlit as st
 from kpidesign import links, render
 from kpidesign.findings import Finding
 from kpidesign.i18n import finding_text, t
+from kpidesign.language import Language
 from kpidesign.store import Loaded
 from ui import derived
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
@@ -75,7 +76,7 @@ def _links(snap: Snapshot) -> tuple[str, pd.DataFrame, str, dict[tuple[str, str]
     return counts, table, warnings, {(link.parent, link.child): link.verdict.value for link in report.links}
 
 
-def _named(f: Finding, names: dict[str, str], language: str) -> Finding:
+def _named(f: Finding, names: dict[str, str], language: Language) -> Finding:
     """A "leads nothing" finding as people read it: the parent by its name, the verdict in words."""
     params = {
         **f.params,

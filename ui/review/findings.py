@@ -15,7 +15,7 @@ from ui import jump
 from ui.cache import Snapshot, cached, workshop
 from ui.pages import spec_at
 from ui.state import go
-from ui.text import md, tr
+from ui.text import looked_up, md, tr
 
 ICON = {Severity.ERROR: ":material/error:", Severity.WARNING: ":material/warning:", Severity.HINT: ":material/lightbulb:"}
 
@@ -96,7 +96,7 @@ def _groups(groups: tuple[_Group, ...], rest: str, kind: str) -> None:
             range(len(group.lines)),
             index=None,
             key=key,
-            format_func=lambda j, lines=group.lines: lines[j].label,
+            format_func=looked_up({j: line.label for j, line in enumerate(group.lines)}),
             on_change=_go,
             args=(key, group.lines),
         )

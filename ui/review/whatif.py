@@ -13,7 +13,7 @@ from kpidesign.model import Direction, Workshop
 from kpidesign.values import format_value, parse_number
 from ui import graphs
 from ui.cache import Snapshot, cached, workshop
-from ui.text import lang, md, say, shown, tr
+from ui.text import lang, looked_up, md, say, shown, tr
 
 CHART_LEVERS = 25  # levers drawn in the tornado chart (all of them are in the table below it)
 
@@ -65,7 +65,13 @@ def what_if(snap: Snapshot) -> None:
 def _levers(ws: Workshop, model: analysis.TreeModel, levers: list[str], names: dict[str, str]) -> dict[str, float]:
     """The levers chosen, each moved by its slider or to a typed value (the two kept in step): node -> new value."""
     chosen = st.multiselect(
-        tr("whatif_levers"), levers, format_func=names.get, key="wi_levers", max_selections=8, placeholder=tr("choose"), select_all=False
+        tr("whatif_levers"),
+        levers,
+        format_func=looked_up(names),
+        key="wi_levers",
+        max_selections=8,
+        placeholder=tr("choose"),
+        select_all=False,
     )
     changes: dict[str, float] = {}
     for node_id in chosen:
@@ -85,7 +91,7 @@ def _levers(ws: Workshop, model: analysis.TreeModel, levers: list[str], names: d
             tr("whatif_to_value"), key=f"wi_val_{node_id}", help=tr("number_help"), on_change=_typed, args=(node_id, current)
         )
         value = parse_number(typed)
-        if typed.strip() and not value.ok:
+        if typed.strip() and value.problem is not None:
             right.error(md(problem_text(value.problem, lang())))
         changes[node_id] = value.value if value.ok and value.value is not None else current * (1 + percent / 100)
     return changes
@@ -182,7 +188,7 @@ def goal_seek(snap: Snapshot) -> None:
     if not model.levers() or kgi.target is None:
         st.info(tr("no_levers") if not model.levers() else tr("need_kgi_target"))
         return
-    node_id = st.selectbox(tr("goal_lever"), levers, format_func=names.get, key="gs_lever", placeholder=tr("choose"))
+    node_id = st.selectbox(tr("goal_lever"), levers, format_func=looked_up(names), key="gs_lever", placeholder=tr("choose"))
     raw = st.text_input(say("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
     target = parse_number(raw)
     if not target.ok or target.value is None:
@@ -191,7 +197,7 @@ def goal_seek(snap: Snapshot) -> None:
     g = analysis.goal_seek(ws, node_id, target.value)
     unit = ws.node(node_id).unit
     if g.possible:
-        change = f"{g.needed / g.current - 1:+.1%}" if g.current else ""
+        change = f"{g.needed / g.current - 1:+.1%}" if g.current and g.needed is not None else ""
         st.success(
             tr(
                 "goal_needed",

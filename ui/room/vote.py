@@ -31,6 +31,10 @@ def _open_vote(workshop_id: str) -> None:
     write(lambda: store().votes.open(workshop_id, question, kind, options, dots), workshop_id=workshop_id)
 
 
+def _close_vote(workshop_id: str) -> None:
+    write(lambda: store().votes.close(workshop_id), workshop_id=workshop_id)
+
+
 def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
     """Open a vote (on the revealed ideas, or on chosen nodes, with N dots each), or close the one open."""
     if current is not None and current.is_open:
@@ -38,7 +42,8 @@ def vote_controls(workshop_id: str, ws: Workshop, current: Vote | None) -> None:
             tr("room_vote_close"),
             key="room_vote_close",
             type="primary",
-            on_click=lambda: write(lambda: store().votes.close(workshop_id), workshop_id=workshop_id),
+            on_click=_close_vote,
+            args=(workshop_id,),
         )
         return
     opened = st.expander(tr("room_vote_open"), icon=":material/how_to_vote:", key="room_vote_open", on_change="rerun")

@@ -10,7 +10,7 @@ from kpidesign.model import Node, Workshop
 from kpidesign.values import normalize
 from ui.messages import field_error, flash
 from ui.saving import commit
-from ui.text import labeller, lang, md, say, tr
+from ui.text import labeller, lang, looked_up, md, say, tr
 
 
 def picker(ws: Workshop, parent: Node) -> None:
@@ -30,11 +30,12 @@ def picker(ws: Workshop, parent: Node) -> None:
             st.caption(tr("library_none"))
             return
         by_key = {k.key: k for k in found}
+        code = lang()
         key = st.selectbox(
             tr("library_results", count=len(found)),
             list(by_key),
             key="lib_pick",
-            format_func=lambda k, code=lang(): f"{by_key[k].name[code]} — {by_key[k].formula[code]}",
+            format_func=looked_up({k: f"{kpi.name[code]} — {kpi.formula[code]}" for k, kpi in by_key.items()}),
             placeholder=tr("choose"),
         )
         kpi = by_key[key]

@@ -41,6 +41,7 @@ def _save(key: str, apply: Callable[..., Any], part: str, prefix: str, count: in
     kept = count - len(delta.get("deleted_rows") or [])  # rows from kept on are the ones added in this edit
 
     def change(ws: Workshop) -> Workshop:
+        new: Workshop
         new, found = apply(ws, delta)
         problems.extend((i, problem_text(p, lang()), i >= kept) for i, p in found)
         return new

@@ -7,9 +7,9 @@ selects its node for editing, as the picker does, and the selection is kept in t
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from kpidesign import formula as formulas
 from kpidesign import tree
@@ -23,7 +23,7 @@ from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
 from ui.steps import library_picker
-from ui.text import labeller, md, say, shown, tr
+from ui.text import labeller, looked_up, md, say, shown, tr
 from ui.theme import projector
 
 SELECTED = "tree_selected"  # the node being edited (session state, handed on between steps 2 and 3)
@@ -31,12 +31,14 @@ ADDRESS = "node"  # ?node=<id>: the node being edited, so a reload or a shared a
 GRAPH_BOX = "graph_tree"  # the container the graph is drawn in: a click on a box inside it selects the node
 
 
-def columns(wide_editor: bool = False) -> tuple[Any, Any]:
+def columns(wide_editor: bool = False) -> tuple[DeltaGenerator, DeltaGenerator]:
     """The graph's column and the editor's, side by side on a wide screen (stacked on a phone); wide_editor: half the
     width each (a table of every node is open beside the graph)."""
     if wide_editor:
-        return tuple(st.columns([1, 1], gap="medium"))
-    return tuple(st.columns([2, 1] if projector() else [3, 2], gap="medium"))  # the room's screen: the graph as large as it can be
+        left, right = st.columns([1, 1], gap="medium")
+        return left, right
+    left, right = st.columns([2, 1] if projector() else [3, 2], gap="medium")  # the room's screen: the graph as large as it can be
+    return left, right
 
 
 def graph(ws: Workshop, also: Callable[[], None] | None = None) -> None:
@@ -99,7 +101,7 @@ def node_picker(ws: Workshop) -> Node:
     ids, labels = derived.node_choices(open_snapshot())
     hand_on(SELECTED)  # the node picked on step 2 is still picked on step 3
     selected(ws)
-    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=labels.get, placeholder=tr("choose"))
+    chosen = st.selectbox(tr("select_node"), ids, key=SELECTED, format_func=looked_up(labels), placeholder=tr("choose"))
     if st.query_params.get(ADDRESS) != chosen:
         st.query_params[ADDRESS] = chosen
     return ws.node(chosen)
@@ -195,7 +197,9 @@ def placement(ws: Workshop, node: Node) -> None:
     below, parents, names = derived.placements(open_snapshot(), node.id)
     key = parent_key(node.id)
     sync(key, node.parent, f"{node.id}.parent")
-    st.selectbox(tr("move_to"), parents, key=key, format_func=names.get, on_change=_move, args=(node, key, names), placeholder=tr("choose"))
+    st.selectbox(
+        tr("move_to"), parents, key=key, format_func=looked_up(names), on_change=_move, args=(node, key, names), placeholder=tr("choose")
+    )
     field_error(f"{node.id}.parent")
     up, down = st.columns(2)
     up.button(tr("move_up"), key=f"tree_up_{node.id}_{version()}", on_click=_reorder, args=(node, -1), width="stretch")
@@ -215,7 +219,7 @@ def placement(ws: Workshop, node: Node) -> None:
 
 
 def _move(node: Node, key: str, names: dict[str, str]) -> None:
-    parent = st.session_state.get(key)
+    parent: str = st.session_state[key]  # the callback of the widget with this key: it holds a value
     if commit(lambda ws: tree.move(ws, node.id, parent), tr("sum_move", name=node.name[:40]), error_key=f"{node.id}.parent"):
         flash("info", say("moved", name=node.name[:60], parent=names.get(parent, parent)))
 
