@@ -10,21 +10,33 @@ import threading
 import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
-
-if TYPE_CHECKING:
-    from kpidesign.model import Node, Workshop
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
 
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+N = TypeVar("N", bound=_HasId)
+
+
+class Tree(Protocol[N]):
+    """What is indexed: a workshop (kpidesign.model imports this module, so this one names no model class)."""
+
+    @property
+    def nodes(self) -> list[N]: ...
+
+
 @dataclass
-class TreeIndex:
+class TreeIndex(Generic[N]):
     """One version's nodes by id and, worked out on first use, its walk order and other derived views."""
 
-    nodes: list[Node]
+    nodes: list[N]
     size: int  # the node list's length when built: a list appended to in place (tests do it) is indexed again
-    by_id: dict[str, Node]
+    by_id: dict[str, N]
     derived: dict[Hashable, Any] = field(default_factory=dict)
 
     def kept(self, key: Hashable, build: Callable[[], T]) -> T:
@@ -34,17 +46,17 @@ class TreeIndex:
         return self.derived[key]  # type: ignore[no-any-return]
 
 
-_KEPT: dict[int, TreeIndex] = {}
+_KEPT: dict[int, TreeIndex[Any]] = {}
 _LOCK = threading.Lock()
 
 
-def index(ws: Workshop) -> TreeIndex:
+def index(ws: Tree[N]) -> TreeIndex[N]:
     """The index of a workshop object, built on first use."""
     key = id(ws)
     found = _KEPT.get(key)
     if found is not None and found.nodes is ws.nodes and found.size == len(ws.nodes):
         return found
-    by_id: dict[str, Node] = {}
+    by_id: dict[str, N] = {}
     for n in ws.nodes:
         by_id.setdefault(n.id, n)  # the first one if an id were repeated
     built = TreeIndex(ws.nodes, len(ws.nodes), by_id)
