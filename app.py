@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import access, jump, sidebar, theme
 from ui.cache import reused
+from ui.keys import WS_ID
 from ui.messages import show_flash
 from ui.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec, spec_at
 from ui.room import console as room
@@ -58,4 +59,4 @@ if mode == "edit" and spec_at(navigation.url_path).needs_workshop:
     require_workshop()  # a step with no workshop open: a way back to the list, and the page itself never runs
 navigation.run()
 if mode == "edit":  # "follow me": an open room's phones follow the step and node the facilitator is on
-    room.follow(st.session_state.get("ws_id"), navigation.url_path)
+    room.follow(st.session_state.get(WS_ID), navigation.url_path)

@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -25,8 +24,9 @@ from kpidesign.language import Language
 from kpidesign.model import Actual, Workshop
 from kpidesign.progress import steps_done
 from kpidesign.review import PRINCIPLES, review
+from kpidesign.settings import Settings, UnreadableSecrets
 from kpidesign.store import DatabaseUrlError, NewerSchemaError, Store
-from kpidesign.values import format_number, format_value
+from kpidesign.values import Problem, format_number, format_value
 
 
 class UsageError(Exception):
@@ -349,12 +349,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     wid = _find(store, args.workshop)
     ws = store.load(wid).workshop
     try:
-        secrets = {**connectors.read_secrets(Path.home() / ".streamlit" / "secrets.toml"), **connectors.read_secrets()}
-    except connectors.QueryError as e:
-        raise UsageError(problem_text(e.problem, "en")) from None
+        settings = Settings.load()  # the environment and both secrets files, as the app reads them
+    except UnreadableSecrets as e:
+        raise UsageError(problem_text(Problem("secrets_unreadable", {"detail": e.detail}), "en")) from None
     kept: list[Actual] = []
     failed = 0
-    for o in connectors.refresh(ws, secrets):
+    for o in connectors.refresh(ws, settings):
         if o.problem is not None:
             failed += 1
             print(f"failed  {o.kpi:<24} {o.connection or '-':<14} {problem_text(o.problem, 'en')}")
@@ -594,7 +594,7 @@ def cmd_room(args: argparse.Namespace) -> int:
     wid = _find(store, args.workshop)
     if args.action == "open":
         token = store.rooms.open(wid, anonymous=not args.named if args.named else None)
-        print(room_rules.join_address(token, os.environ.get(room_rules.BASE_URL_ENV)))
+        print(room_rules.join_address(token, Settings.load(secrets={}).base_url))  # the environment's KPIDESIGN_BASE_URL
         print("the token is shown only now; `room close` ends every participant's access", file=sys.stderr)
         return 0
     if args.action == "close":

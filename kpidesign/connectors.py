@@ -3,7 +3,7 @@
 A connection is a name in the workshop; its URL (with any password) lives only on the server: in Streamlit's
 `.streamlit/secrets.toml` as `[connections.NAME] url = "…"`, the way `st.connection` reads it, or in the environment
 variable `KPIDESIGN_CONNECTION_<NAME>` (upper case), which wins. A query returns rows of `date, value` and optionally
-`market` (columns by those names, else by position). Each query runs in a read-only transaction where the database
+`market` (columns by those names, else by position). kpidesign.settings reads both; this module is handed them. Each query runs in a read-only transaction where the database
 has one (PostgreSQL, SQLite; DuckDB opens files read-only), fenced in (a new connection per query; SQLite refuses ATTACH
 and PRAGMAs; DuckDB reaches no other file), under a time limit, and reads at most MAX_ROWS rows; its
 rows go through the same checks as an uploaded file, so a bad row is refused with its reason and the good ones kept.
@@ -20,18 +20,17 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import os
 import tempfile
 import threading
 import time
-import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
 from kpidesign.actuals import RowProblem, parse_rows
 from kpidesign.model import Actual, Node, Workshop
+from kpidesign.settings import CONNECTION_PREFIX, Settings
 from kpidesign.values import Problem, connection_problem
 
 TIMEOUT_S = 30.0
@@ -43,7 +42,7 @@ SQLITE_MAX_LENGTH = 2**20  # SQLite (in this process) refuses to build any strin
 DUCKDB_MEMORY_LIMIT = "512MiB"  # DuckDB runs in this process: its memory, threads and spill files are bounded
 DUCKDB_THREADS = 1
 DUCKDB_TEMP_SIZE = "1GiB"
-ENV_PREFIX = "KPIDESIGN_CONNECTION_"
+ENV_PREFIX = CONNECTION_PREFIX
 
 
 class QueryError(Exception):
@@ -71,34 +70,12 @@ class Outcome:
         return self.problem is None
 
 
-def secrets_file(start: Path | None = None) -> Path:
-    """Where Streamlit keeps the app's secrets: .streamlit/secrets.toml in the working folder."""
-    return (start or Path.cwd()) / ".streamlit" / "secrets.toml"
-
-
-def read_secrets(path: Path | None = None) -> dict[str, Any]:
-    """Streamlit's secrets file as data ({} when there is none; a file that is not TOML is refused)."""
-    path = path or secrets_file()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise QueryError(Problem("secrets_unreadable", {"detail": str(e)[:200]})) from None
-
-
-def connection_url(name: str, secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> str:
+def connection_url(name: str, settings: Settings) -> str:
     """The URL of a named connection: KPIDESIGN_CONNECTION_<NAME>, else secrets' [connections.NAME] url."""
-    environ = os.environ if environ is None else environ
-    url = environ.get(ENV_PREFIX + name.upper())
-    if not url:
-        section = (secrets.get("connections") or {}).get(name) or {}
-        url = section.get("url") if isinstance(section, Mapping) else None
+    url = settings.connection(name)
     if not url:
         raise QueryError(Problem("connection_unknown", {"name": name, "env": ENV_PREFIX + name.upper()}))
-    return str(url)
+    return url
 
 
 def kpis_with_queries(ws: Workshop) -> list[Node]:
@@ -329,9 +306,7 @@ def mask(message: str, url: str) -> str:
     return message.replace(str(password), "***") if password else message
 
 
-def refresh(
-    ws: Workshop, secrets: Mapping[str, Any], environ: Mapping[str, str] | None = None, timeout_s: float = TIMEOUT_S
-) -> Iterator[Outcome]:
+def refresh(ws: Workshop, settings: Settings, timeout_s: float = TIMEOUT_S) -> Iterator[Outcome]:
     """Run every KPI's query, one outcome per KPI as it finishes (a failed query never stops the others)."""
     engines = Engines()
     try:
@@ -339,7 +314,7 @@ def refresh(
             name = node.definition.connection.strip()
             start = time.perf_counter()
             try:
-                rows = run_query(_engine(engines, name, secrets, environ), node.definition.query, timeout_s)
+                rows = run_query(_engine(engines, name, settings), node.definition.query, timeout_s)
             except QueryError as e:
                 yield Outcome(node.id, name, problem=e.problem, seconds=time.perf_counter() - start)
                 continue
@@ -352,8 +327,7 @@ def refresh(
 def preview(
     ws: Workshop,
     node_id: str,
-    secrets: Mapping[str, Any],
-    environ: Mapping[str, str] | None = None,
+    settings: Settings,
     limit: int = 10,
     timeout_s: float = TIMEOUT_S,
 ) -> list[dict[str, Any]]:
@@ -362,15 +336,15 @@ def preview(
     engines = Engines()
     try:
         rows = run_query(
-            _engine(engines, node.definition.connection.strip(), secrets, environ), node.definition.query, timeout_s, limit, first_only=True
+            _engine(engines, node.definition.connection.strip(), settings), node.definition.query, timeout_s, limit, first_only=True
         )
     finally:
         engines.close()
     return [{k: v for k, v in r.items() if k != "_row"} for r in rows]
 
 
-def _engine(engines: Engines, name: str, secrets: Mapping[str, Any], environ: Mapping[str, str] | None) -> Any:
+def _engine(engines: Engines, name: str, settings: Settings) -> Any:
     problem = connection_problem(name)
     if problem is not None:
         raise QueryError(problem)
-    return engines.get(connection_url(name, secrets, environ))
+    return engines.get(connection_url(name, settings))

@@ -1,13 +1,12 @@
 """Delivering alerts for real: a Slack incoming webhook and e-mail over SMTP, settings from the environment.
 
-KPIDESIGN_SLACK_WEBHOOK; KPIDESIGN_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _FROM, _STARTTLS (1/0).
-Streamlit secrets with the same keys are passed in by the app. Nothing is sent anywhere else.
+KPIDESIGN_SLACK_WEBHOOK; KPIDESIGN_SMTP_HOST, _PORT (587), _USER, _PASSWORD, _FROM, _STARTTLS (1/0), read by
+kpidesign.settings (Streamlit secrets with the same keys win over the environment). Nothing is sent anywhere else.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import smtplib
 import ssl
 import urllib.request
@@ -15,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from kpidesign import settings as config
 from kpidesign.i18n import t
 from kpidesign.model import AlertLevel, Channel, Workshop
 from kpidesign.monitor import Firing
@@ -36,18 +36,20 @@ class Settings:
     @classmethod
     def from_env(cls, extra: Mapping[str, str] | None = None) -> Settings:
         """Settings from the environment, overridden by extra (e.g. Streamlit secrets)."""
+        return cls.configured(config.Settings.load(secrets=extra or {}))
 
-        def get(key: str) -> str | None:
-            return (extra or {}).get(key) or os.environ.get(key)
-
+    @classmethod
+    def configured(cls, settings: config.Settings) -> Settings:
+        """The delivery part of the app's configuration (kpidesign.settings)."""
+        get = settings.delivery.get
         return cls(
-            slack_webhook=get("KPIDESIGN_SLACK_WEBHOOK"),
-            smtp_host=get("KPIDESIGN_SMTP_HOST"),
-            smtp_port=int(get("KPIDESIGN_SMTP_PORT") or 587),
-            smtp_user=get("KPIDESIGN_SMTP_USER"),
-            smtp_password=get("KPIDESIGN_SMTP_PASSWORD"),
-            smtp_from=get("KPIDESIGN_SMTP_FROM") or "kpidesign@localhost",
-            smtp_starttls=(get("KPIDESIGN_SMTP_STARTTLS") or "1") not in ("0", "false", "no"),
+            slack_webhook=get(config.SLACK_WEBHOOK),
+            smtp_host=get(config.SMTP_HOST),
+            smtp_port=int(get(config.SMTP_PORT) or 587),
+            smtp_user=get(config.SMTP_USER),
+            smtp_password=get(config.SMTP_PASSWORD),
+            smtp_from=get(config.SMTP_FROM) or "kpidesign@localhost",
+            smtp_starttls=(get(config.SMTP_STARTTLS) or "1") not in ("0", "false", "no"),
         )
 
     def ready(self, channel: Channel) -> bool:

@@ -17,6 +17,7 @@ from kpidesign.__main__ import main
 from kpidesign.connectors import QueryError, connection_url, refresh
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Definition
+from kpidesign.settings import Settings
 from kpidesign.store import Store
 from kpidesign.values import connection_problem
 from tests import postgres
@@ -55,10 +56,10 @@ QUERIES = {
 
 def test_a_connection_is_a_name_its_url_stays_on_the_server():
     secrets = {"connections": {"warehouse": {"url": "sqlite:///from-secrets.db"}}}
-    assert connection_url("warehouse", secrets, {}) == "sqlite:///from-secrets.db"
-    assert connection_url("warehouse", secrets, {"KPIDESIGN_CONNECTION_WAREHOUSE": "sqlite:///env.db"}) == "sqlite:///env.db"
+    assert connection_url("warehouse", Settings.load({}, secrets)) == "sqlite:///from-secrets.db"
+    assert connection_url("warehouse", Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": "sqlite:///env.db"}, secrets)) == "sqlite:///env.db"
     with pytest.raises(QueryError) as e:
-        connection_url("other", secrets, {})
+        connection_url("other", Settings.load({}, secrets))
     assert e.value.problem.code == "connection_unknown" and e.value.problem.params["env"] == "KPIDESIGN_CONNECTION_OTHER"
     assert connection_problem("warehouse") is None
     assert connection_problem("postgresql://kpi:secret@db/prod").code == "connection_has_password"
@@ -80,7 +81,7 @@ def test_query_and_connection_round_trip_and_a_password_in_a_file_is_refused(ec)
 def test_sqlite_refresh_keeps_good_rows_and_names_each_failure(ec, tmp_path):
     url = sqlite_file(tmp_path / "warehouse.db")
     ws = with_queries(ec, "warehouse", QUERIES)
-    outcomes = {o.kpi: o for o in refresh(ws, {"connections": {"warehouse": {"url": url}}}, {})}
+    outcomes = {o.kpi: o for o in refresh(ws, Settings.load({}, {"connections": {"warehouse": {"url": url}}}))}
     assert [a.value for a in outcomes["customers"].actuals] == [40000 + 100 * i for i in range(6)]
     assert outcomes["customers"].actuals[0].market == 38000 and outcomes["customers"].actuals[0].date == DAYS[0]
     assert len(outcomes["new_customers"].actuals) == 6 and outcomes["new_customers"].ok
@@ -129,12 +130,13 @@ def test_a_sqlite_query_reaches_no_other_file_and_creates_none(ec, tmp_path):
             "items": "pragma writable_schema = on",
         },
     )
-    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": url})}
+    outcomes = {o.kpi: o for o in refresh(ws, Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": url}, {}))}
     assert all(o.problem is not None and o.problem.code == "query_failed" for o in outcomes.values()), outcomes
     assert "app.workshops" in outcomes["new_customers"].problem.params["detail"]  # no such table: the ATTACH never happened
     missing = tmp_path / "nowhere.db"
     [failed] = refresh(
-        with_queries(ec, "w", {"customers": "select 1 as date, 1 as value"}), {}, {"KPIDESIGN_CONNECTION_W": f"sqlite:///{missing}"}
+        with_queries(ec, "w", {"customers": "select 1 as date, 1 as value"}),
+        Settings.load({"KPIDESIGN_CONNECTION_W": f"sqlite:///{missing}"}, {}),
     )
     assert failed.problem.code == "query_failed" and not missing.exists()
 
@@ -162,7 +164,7 @@ def test_duckdb_through_its_sqlalchemy_dialect(ec, tmp_path):
             "items": "insert into kpi_daily values ('x', date '2026-01-01', 1) returning day as date, amount as value",
         },
     )
-    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"})}
+    outcomes = {o.kpi: o for o in refresh(ws, Settings.load({"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"}, {}))}
     assert [a.value for a in outcomes["customers"].actuals] == [40000.5 + i for i in range(6)] and outcomes["customers"].actuals[
         -1
     ].date == DAYS[-1]
@@ -177,7 +179,7 @@ def test_duckdb_through_its_sqlalchemy_dialect(ec, tmp_path):
             "items": f"copy (select 1 as x) to '{tmp_path / 'out.csv'}'",
         },
     )
-    fenced = {o.kpi: o for o in refresh(outside, {}, {"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"})}
+    fenced = {o.kpi: o for o in refresh(outside, Settings.load({"KPIDESIGN_CONNECTION_LAKE": f"duckdb:///{path}"}, {}))}
     assert (
         fenced["customers"].problem.code == "query_failed" and fenced["items"].problem.code == "query_failed"
     )  # no other file, no writing
@@ -220,7 +222,7 @@ def test_postgresql_refresh_read_only_timeout_and_no_password_in_messages(ec, pg
             "avg_spend": "select day as date, amount as value from nowhere",
         },
     )
-    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url}, timeout_s=0.5)}
+    outcomes = {o.kpi: o for o in refresh(ws, Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url}, {}), timeout_s=0.5)}
     cvr = outcomes["customers"]
     assert [round(a.value, 4) for a in cvr.actuals] == [round(0.018 + i / 1000, 4) for i in range(6)]
     assert cvr.actuals[0].date == DAYS[0] and cvr.actuals[0].market == 0.02
@@ -234,8 +236,7 @@ def test_postgresql_refresh_read_only_timeout_and_no_password_in_messages(ec, pg
         o
         for o in refresh(
             with_queries(ec, "warehouse", {"customers": "select 1 as date, 1 as value"}),
-            {},
-            {"KPIDESIGN_CONNECTION_WAREHOUSE": bad_password},
+            Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": bad_password}, {}),
         )
         if o.kpi == "customers"
     ]
@@ -272,7 +273,7 @@ def test_refresh_runs_every_kpis_own_query(tmp_path):
         db.execute("create table f (kpi text, day text, v real)")
         db.executemany("insert into f values (?,?,?)", [(n.id, d.isoformat(), 1.0) for n in ws.nodes for d in DAYS])
     ws = with_queries(ws, "w", {n.id: f"select day as date, v as value from f where kpi = '{n.id}'" for n in ws.nodes})
-    outcomes = list(refresh(ws, {}, {"KPIDESIGN_CONNECTION_W": f"sqlite:///{path}"}))
+    outcomes = list(refresh(ws, Settings.load({"KPIDESIGN_CONNECTION_W": f"sqlite:///{path}"}, {})))
     assert len(outcomes) == 60 and all(o.ok and len(o.actuals) == 6 for o in outcomes)
 
 
@@ -340,7 +341,7 @@ def test_sql_runs_as_written_colons_and_percent_signs_included(ec, tmp_path):
         "customers": "select day as date, amount + length('a:b') - 3 as value from kpi_daily where metric like 'custom%' order by day;",
         "new_customers": "select day as date, amount as value from kpi_daily where metric = 'new' -- weekly, at :00",
     }
-    outcomes = {o.kpi: o for o in refresh(with_queries(ec, "w", queries), {}, {"KPIDESIGN_CONNECTION_W": url})}
+    outcomes = {o.kpi: o for o in refresh(with_queries(ec, "w", queries), Settings.load({"KPIDESIGN_CONNECTION_W": url}, {}))}
     assert [a.value for a in outcomes["customers"].actuals] == [40000 + 100 * i for i in range(6)], outcomes["customers"]
     assert len(outcomes["new_customers"].actuals) == 6, outcomes["new_customers"]
 
@@ -386,7 +387,7 @@ def test_postgresql_values_are_bounded_server_side_and_sql_runs_as_written(ec, p
             "items": "select day as date, length('10:30') as value from kpi_daily where metric = 'cvr' and 'a:b' like '%:b'",
         },
     )
-    outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url})}
+    outcomes = {o.kpi: o for o in refresh(ws, Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": pg_url}, {}))}
     assert [round(a.value, 4) for a in outcomes["customers"].actuals] == [round(0.018 + i / 1000, 4) for i in range(6)], outcomes[
         "customers"
     ]
@@ -429,7 +430,7 @@ def test_the_postgresql_role_docs_security_shows_reads_only_its_tables_and_signa
                     "frequency": f"select current_date as date, pg_terminate_backend({pid})::int as value",
                 },
             )
-            outcomes = {o.kpi: o for o in refresh(ws, {}, {"KPIDESIGN_CONNECTION_WAREHOUSE": reader})}
+            outcomes = {o.kpi: o for o in refresh(ws, Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": reader}, {}))}
             assert [a.value for a in outcomes["customers"].actuals] == [3, 4]
             assert outcomes["items"].problem.code == "query_failed" and "permission denied" in outcomes["items"].problem.params["detail"]
             assert outcomes["frequency"].problem.code == "query_failed", outcomes["frequency"]

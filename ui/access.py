@@ -5,42 +5,32 @@ from __future__ import annotations
 
 import hmac
 import math
-import os
 import time
 from collections.abc import Callable
-from typing import Any
 
 import streamlit as st
 
-from kpidesign.access import EDITORS_KEY, AllowList, AttemptLimit, parse_editors
+from kpidesign.access import AllowList, AttemptLimit, parse_editors
 from ui import client
+from ui.keys import LOGIN_PASSWORD, WS_ID
 from ui.messages import flash
-from ui.state import store
+from ui.state import settings, store
 from ui.text import tr
-
-PASSWORD_KEY = "KPIDESIGN_EDITOR_PASSWORD"
-
-
-def _secret(key: str) -> Any:
-    try:
-        return st.secrets.get(key)
-    except Exception:  # no secrets file at all: nothing configured
-        return None
 
 
 def editor_password() -> str | None:
     """The editor password from the environment or Streamlit secrets, if one is set."""
-    return os.environ.get(PASSWORD_KEY) or _secret(PASSWORD_KEY) or None
+    return settings().editor_password
 
 
 def login_configured() -> bool:
     """True when Streamlit's own login (st.login, an [auth] section in secrets) is set up."""
-    return bool(_secret("auth"))
+    return settings().login
 
 
 def editors() -> AllowList:
     """The allow-list of signed-in editors (KPIDESIGN_EDITORS, environment or Streamlit secrets); unset allows anyone."""
-    return parse_editors(os.environ.get(EDITORS_KEY) or _secret(EDITORS_KEY))
+    return parse_editors(settings().editors)
 
 
 def signed_in_editor() -> bool:
@@ -59,13 +49,13 @@ def mode() -> str:
     'login' while editing needs credentials, 'denied' for a signed-in person not on the allow-list, else 'edit'."""
     if not st.session_state.get("share_mode") and (st.session_state.get("join_mode") or "join" in st.query_params):
         st.session_state["join_mode"] = True
-        st.session_state["ws_id"] = None
+        st.session_state[WS_ID] = None
         token = st.query_params.get("join")
         st.session_state["join_token"] = token if token is not None else st.session_state.get("join_token")
         return "join"
     if st.session_state.get("share_mode") or "share" in st.query_params:
         st.session_state["share_mode"] = True
-        st.session_state["ws_id"] = None
+        st.session_state[WS_ID] = None
         token = st.query_params.get("share")
         st.session_state["share_token"] = token if token is not None else st.session_state.get("share_token")
         return "share"
@@ -98,8 +88,8 @@ def link_check(workshop_id: str) -> Callable[[], bool]:
 def check_password() -> None:
     """Compare the typed password in constant time; a wrong one costs a second, and too many wrong ones from this client,
     then on the whole server (any session), refuse attempts for a while (kpidesign.access.AttemptLimit)."""
-    typed = st.session_state.get("login_password") or ""
-    st.session_state["login_password"] = ""
+    typed = st.session_state.get(LOGIN_PASSWORD) or ""
+    st.session_state[LOGIN_PASSWORD] = ""
     started, who = time.monotonic(), client.client_address()
     wait = attempts().acquire(started, who)
     if wait:

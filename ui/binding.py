@@ -7,6 +7,7 @@ from typing import Any
 
 import streamlit as st
 
+from ui.keys import ERRORS, TAB
 from ui.state import version
 
 
@@ -19,7 +20,7 @@ def sync(key: str, stored: Any, error_key: str | None = None) -> None:
     """
     synced = st.session_state.setdefault("_synced", {})
     current_version = version()
-    refused = bool(error_key and st.session_state.get("errors", {}).get(error_key))
+    refused = bool(error_key and st.session_state.get(ERRORS, {}).get(error_key))
     if key not in st.session_state or (synced.get(key) != current_version and st.session_state[key] != stored and not refused):
         st.session_state[key] = stored
     else:  # as it is, handed on: the same field on the next step (steps 2 and 3 share the node editor) would start blank
@@ -44,7 +45,7 @@ def tabs(sections: dict[str, Callable[[], None]], keep: tuple[str, ...] = ()) ->
     (`hand_on`) on every run.
     """
     hand_on(*keep)
-    for tab, draw in zip(st.tabs(list(sections), key="tab", on_change="rerun", bind="query-params"), sections.values()):
+    for tab, draw in zip(st.tabs(list(sections), key=TAB, on_change="rerun", bind="query-params"), sections.values()):
         if tab.open:
             with tab:
                 draw()

@@ -22,6 +22,7 @@ from kpidesign.language import Language
 from kpidesign.lru import LRU
 from kpidesign.model import Actual, Workshop
 from kpidesign.store import Loaded, Store, attached
+from ui.keys import WS_ID
 from ui.state import store, version
 from ui.text import lang
 
@@ -49,7 +50,7 @@ def snapshot(loaded: Loaded) -> Snapshot:
 
 def open_snapshot() -> Snapshot:
     """The snapshot of the open workshop at the version this run loaded (for parts of a screen drawn deep inside it)."""
-    wid = st.session_state.get("ws_id") or ""
+    wid = st.session_state.get(WS_ID) or ""
     return Snapshot(store().where, wid, version(), store().actuals.rev(wid) if wid else 0, lang())
 
 

@@ -14,7 +14,7 @@ from kpidesign.model import Node, Workshop
 from kpidesign.values import format_value
 from ui import widgets
 from ui.saving import write
-from ui.state import store
+from ui.state import settings, store
 from ui.text import lang, md, say, tr
 
 SQL_MARK = " · SQL"  # after the name of a KPI that carries a query, wherever step 4 lists KPIs
@@ -36,14 +36,6 @@ def import_note(ws: Workshop) -> str | None:
     return tr("imported_query_one") if count == 1 else tr("imported_queries", count=count)
 
 
-def _secrets() -> dict[str, Any]:
-    """The `[connections.*]` part of Streamlit's secrets ({} when the app has no secrets file)."""
-    try:
-        return {"connections": st.secrets.to_dict().get("connections", {})}
-    except Exception:  # noqa: BLE001 (Streamlit raises its own error when there is no secrets file at all)
-        return {}
-
-
 def query_fields(ws: Workshop, node: Node) -> None:
     """The query and its connection's name, saved as they are left, and a button that runs the query and shows its first rows."""
     d = node.definition
@@ -62,7 +54,7 @@ def query_fields(ws: Workshop, node: Node) -> None:
     ):
         with st.spinner(tr("query_running")):
             try:
-                rows = connectors.preview(ws, node.id, _secrets())
+                rows = connectors.preview(ws, node.id, settings())
             except connectors.QueryError as e:
                 st.error(md(problem_text(e.problem, lang())))  # it may quote the database's error
                 return
@@ -110,7 +102,7 @@ def _refresh(ws: Workshop, workshop_id: str, total: int) -> None:
     """Run the queries under a progress bar; keep the report for the rerun that shows the new actuals."""
     bar = st.progress(0.0, text=tr("query_running"))
     lines, kept, failed = [], [], 0
-    for i, outcome in enumerate(connectors.refresh(ws, _secrets()), start=1):
+    for i, outcome in enumerate(connectors.refresh(ws, settings()), start=1):
         name = ws.node(outcome.kpi).name
         bar.progress(i / total, text=f"{i} / {total} · {md(name[:40])}")
         kept += outcome.actuals

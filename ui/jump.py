@@ -14,11 +14,11 @@ from kpidesign.index import index
 from kpidesign.language import Language
 from kpidesign.store import WorkshopNotFoundError
 from ui.cache import reused
-from ui.keys import WS_ID, browser_class, field_key, parent_key
+from ui.keys import DEF_SELECTED, TAB, TREE_SELECTED, WS_ID, browser_class, field_key, parent_key
 from ui.pages import STEPS, spec_at
 from ui.state import store
 
-NODE_KEYS = ("tree_selected", "def_selected")  # the node picker of steps 2-3 and the KPI picker of step 4
+NODE_KEYS = (TREE_SELECTED, DEF_SELECTED)  # the node picker of steps 2-3 and the KPI picker of step 4
 FIELD_LABEL = {"why": "purpose", "parent": "move_to", "formula": "review_formula"}  # a field's label where the key differs
 
 
@@ -65,7 +65,7 @@ def land() -> None:
     node = node if node is not None and _in_open_workshop(node) else None
     field = field if field in FIELDS else None
     if tab:  # not through the tabs' own ?tab=: arriving from a page with tabs, Streamlit drops it for that page's tab
-        st.session_state["tab"] = tab
+        st.session_state[TAB] = tab
     if node and pick:
         for key in NODE_KEYS:
             st.session_state[key] = node

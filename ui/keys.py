@@ -14,6 +14,9 @@ from typing import Any, Generic, TypeVar, overload
 
 import streamlit as st
 
+from kpidesign.language import Language
+from kpidesign.settings import Settings
+
 T = TypeVar("T")
 
 
@@ -38,6 +41,25 @@ class Key(str, Generic[T]):
 
 WS_ID: Key[str] = Key("ws_id")  # the open workshop (ui.state opens and closes it)
 WS_VERSION: Key[int] = Key("ws_version")  # its version as last shown (part of widget keys)
+SETTINGS: Key[Settings] = Key("settings")  # the configuration, read once per session (ui.state.settings)
+FLASH: Key[list[tuple[str, str]]] = Key("flash")  # messages queued for the next render (ui.messages)
+ERRORS: Key[dict[str, str]] = Key("errors")  # a refused input's message by its field (ui.saving writes, ui.messages shows)
+LANG: Key[Language] = Key("lang")  # the interface's language (ui.sidebar's and the phone's language switch)
+PROJECTOR: Key[bool] = Key("projector")  # projector mode (ui.sidebar's switch, the room console's, ui.theme reads it)
+TAB: Key[str] = Key("tab")  # the open tab of a page's ui.binding.tabs (ui.jump opens one)
+LOGIN_PASSWORD: Key[str] = Key("login_password")  # the editor password typed on the login page (ui.access checks it)
+# the node being edited, picked on steps 2-3 (ui.steps.tree_editor) and on step 4; ui.jump picks it, the room follows it
+TREE_SELECTED: Key[str] = Key("tree_selected")
+DEF_SELECTED: Key[str] = Key("def_selected")
+# widgets on a tab whose value a page keeps across a look at another tab (views hand them to ui.binding.tabs)
+DASH_REVIEW: Key[int] = Key("dash_review")
+WHY_NODE: Key[str] = Key("why_node")
+WHY_PERIOD: Key[str] = Key("why_period")
+WI_LEVERS: Key[list[str]] = Key("wi_levers")
+GS_LEVER: Key[str] = Key("gs_lever")
+# the learning log's form (step 5 draws it, ui.steps.monitoring records it)
+LOG_DATE: Key[object] = Key("log_date")
+LOG_KPI: Key[str] = Key("log_kpi")
 
 
 @lru_cache(maxsize=4096)

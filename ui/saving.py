@@ -13,7 +13,7 @@ from kpidesign.i18n import finding_text, problem_text
 from kpidesign.model import Workshop
 from kpidesign.store import FAILURES, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
 from kpidesign.values import EditError
-from ui.keys import WS_ID
+from ui.keys import ERRORS, WS_ID, WS_VERSION
 from ui.messages import flash
 from ui.state import open_workshop, store
 from ui.text import lang, md, say, tr
@@ -44,13 +44,13 @@ def write(
             flash(kind, message)
 
     if error_key:
-        st.session_state["errors"].pop(error_key, None)
+        st.session_state[ERRORS].pop(error_key, None)
     try:
         return True, action()
     except EditError as e:
         message = md(problem_text(e.problem, lang()))  # it may quote what was typed
         if error_key and refused is None:
-            st.session_state["errors"][error_key] = message
+            st.session_state[ERRORS][error_key] = message
         else:
             tell("error", message)
     except StaleVersionError as e:
@@ -58,7 +58,7 @@ def write(
     except InvalidWorkshopError as e:
         tell("error", say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
     except WorkshopNotFoundError:
-        if workshop_id is None or workshop_id == st.session_state.get("ws_id"):
+        if workshop_id is None or workshop_id == st.session_state.get(WS_ID):
             open_workshop(None)
         tell("warning", tr("workshop_gone"))
     except FAILURES:  # busy, locked, read-only, full disk…
@@ -72,9 +72,9 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
     The store refuses when the workshop moved on since the version this screen was drawn from (another person saved):
     before the change is worked out (so it is never applied to a state its author did not see: a field of a node they
     deleted, a name they took) and again when saving (a save between the two)."""
-    is_open = workshop_id is None or workshop_id == st.session_state.get("ws_id")
+    is_open = workshop_id is None or workshop_id == st.session_state.get(WS_ID)
     wid = (WS_ID.get() or "") if workshop_id is None else workshop_id  # "" as None did: WorkshopNotFoundError
-    shown = st.session_state.get("ws_version") if is_open else None
+    shown = st.session_state.get(WS_VERSION) if is_open else None
 
     def save() -> int | None:
         loaded = store().load(wid, expected_version=shown)
@@ -87,14 +87,14 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
     if not ok or new_version is None:
         return ok
     if is_open:
-        st.session_state["ws_version"] = new_version
+        st.session_state[WS_VERSION] = new_version
     flash("saved", say("saved_version", version=new_version, summary=summary))
     return True
 
 
 def undo() -> None:
     """Undo the open workshop's last change (saved as a new version), or say why it cannot be undone."""
-    wid, shown = st.session_state.get("ws_id"), st.session_state.get("ws_version")
+    wid, shown = st.session_state.get(WS_ID), st.session_state.get(WS_VERSION)
     if not wid or shown is None:
         return
     ok, done = write(lambda: store().undo(wid, expected_version=shown), workshop_id=wid, seen=shown)
@@ -103,7 +103,7 @@ def undo() -> None:
     if done is None:
         flash("info", tr("nothing_to_undo"))
         return
-    st.session_state["ws_version"], target = done
+    st.session_state[WS_VERSION], target = done
     flash("saved", tr("undone", version=target))
 
 

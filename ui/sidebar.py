@@ -8,6 +8,7 @@ from kpidesign.language import choose_language
 from kpidesign.progress import step_status
 from kpidesign.store import WorkshopNotFoundError
 from ui.cache import Snapshot, cached, snapshot, workshop
+from ui.keys import LANG, PROJECTOR, WS_ID
 from ui.saving import undo
 from ui.state import store
 from ui.text import md, tr
@@ -22,17 +23,17 @@ def render(editing: bool = True) -> None:
         st.radio(
             tr("language"),
             ["ja", "en"],
-            key="lang",
+            key=LANG,
             horizontal=True,
             format_func=lambda code: "日本語" if code == "ja" else "English",
         )
-        st.toggle(tr("projector"), key="projector", help=tr("projector_help"))
+        st.toggle(tr("projector"), key=PROJECTOR, help=tr("projector_help"))
         keep_view_in_address()
 
 
 def _workshop() -> None:
     """The open workshop's title, Undo, and the five steps' checklist."""
-    wid = st.session_state.get("ws_id")
+    wid = st.session_state.get(WS_ID)
     if not wid:
         return
     try:
@@ -61,8 +62,8 @@ def keep_view_in_address() -> None:
     """The language (when not the browser's) and projector mode in the address, so a reload, or a projector's browser
     started again, opens the same view (session.init and theme.projector read them back)."""
     wanted = {
-        "lang": st.session_state["lang"] if st.session_state["lang"] != choose_language(st.context.locale) else None,
-        "projector": "1" if st.session_state.get("projector") else None,
+        "lang": st.session_state[LANG] if st.session_state[LANG] != choose_language(st.context.locale) else None,
+        "projector": "1" if st.session_state.get(PROJECTOR) else None,
     }
     for key, value in wanted.items():
         if value is None and key in st.query_params:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -10,8 +10,10 @@ from streamlit.navigation.page import StreamlitPage
 from kpidesign.i18n import t
 from kpidesign.language import choose_language, is_language
 from kpidesign.progress import steps_done
+from kpidesign.settings import Settings
 from kpidesign.store import ENGINE_ERRORS, Loaded, NewerSchemaError, Store, WorkshopNotFoundError
 from ui import pages
+from ui.keys import ERRORS, FLASH, LANG, SETTINGS, WS_ID, WS_VERSION
 from ui.messages import flash
 from ui.text import tr
 
@@ -20,7 +22,7 @@ def init(open_from_address: bool = True) -> None:
     """Set up cross-page state once per session (called by the router); ?ws=… opens a workshop when editing."""
     if "store" not in st.session_state:
         try:
-            st.session_state["store"] = Store(steps_done=steps_done)  # the list shows each workshop's progress
+            st.session_state["store"] = Store(settings().database, steps_done=steps_done)  # the list shows each workshop's progress
         except NewerSchemaError as e:  # never half-migrated: the app says why and stops, the database untouched
             st.error(t("db_newer_schema", choose_language(st.context.locale), unknown=", ".join(e.unknown)), icon=":material/database:")
             st.stop()
@@ -28,19 +30,19 @@ def init(open_from_address: bool = True) -> None:
             st.error(t("db_unavailable", choose_language(st.context.locale)), icon=":material/database:")
             st.stop()
     asked = st.query_params.get("lang")  # ?lang=en: the language chosen before a reload (ui.sidebar keeps it there)
-    st.session_state.setdefault("lang", asked if is_language(asked) else choose_language(st.context.locale))
-    st.session_state.setdefault("ws_id", None)
-    st.session_state.setdefault("ws_version", None)
-    st.session_state.setdefault("flash", [])
-    st.session_state.setdefault("errors", {})
+    st.session_state.setdefault(LANG, asked if is_language(asked) else choose_language(st.context.locale))
+    st.session_state.setdefault(WS_ID, None)
+    st.session_state.setdefault(WS_VERSION, None)
+    st.session_state.setdefault(FLASH, [])
+    st.session_state.setdefault(ERRORS, {})
     wanted = st.query_params.get("ws") if open_from_address else None
-    if st.session_state["ws_id"] is None and wanted and store().exists(wanted):
+    if st.session_state[WS_ID] is None and wanted and store().exists(wanted):
         open_workshop(wanted)
 
 
 def sync_url() -> None:
     """Keep the open workshop in the address (?ws=…), so a reload or a bookmark reopens it."""
-    wid = st.session_state.get("ws_id")
+    wid = st.session_state.get(WS_ID)
     if wid and st.query_params.get("ws") != wid:
         st.query_params["ws"] = wid
     elif not wid and "ws" in st.query_params:
@@ -57,6 +59,22 @@ def go(page: str | StreamlitPage, params: dict[str, str] | None = None) -> NoRet
     st.switch_page(page, query_params={**kept, **(params or {})})
 
 
+def settings() -> Settings:
+    """This session's configuration, read once: the environment and Streamlit's secrets (kpidesign.settings)."""
+    found = SETTINGS.get()
+    if found is None:
+        found = Settings.load(secrets=_secrets())
+        SETTINGS.set(found)
+    return found
+
+
+def _secrets() -> dict[str, Any]:
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 (no secrets file at all: Streamlit raises its own error; nothing is configured)
+        return {}
+
+
 def store() -> Store:
     """This session's connection to the database."""
     connection: Store = st.session_state["store"]
@@ -65,19 +83,19 @@ def store() -> Store:
 
 def open_workshop(workshop_id: str | None) -> None:
     """Make a workshop the open one (None closes it)."""
-    st.session_state["ws_id"] = workshop_id
-    st.session_state["ws_version"] = None
-    st.session_state["errors"] = {}
+    st.session_state[WS_ID] = workshop_id
+    st.session_state[WS_VERSION] = None
+    st.session_state[ERRORS] = {}
 
 
 def version() -> int:
     """The version of the open workshop as last shown (part of widget keys, so a save refreshes them)."""
-    return st.session_state.get("ws_version") or 0
+    return st.session_state.get(WS_VERSION) or 0
 
 
 def current() -> Loaded | None:
     """The open workshop freshly loaded from the database (the source of truth), or None."""
-    wid = st.session_state.get("ws_id")
+    wid = st.session_state.get(WS_ID)
     if not wid:
         return None
     try:
@@ -86,7 +104,7 @@ def current() -> Loaded | None:
         open_workshop(None)
         flash("warning", tr("workshop_gone"))
         return None
-    st.session_state["ws_version"] = loaded.version
+    st.session_state[WS_VERSION] = loaded.version
     return loaded
 
 

@@ -20,6 +20,7 @@ from kpidesign.edits import CellProblem, apply_sheet_edits, pending_cells
 from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.values import Problem
+from ui.keys import WS_ID
 from ui.saving import commit
 from ui.state import store, version
 from ui.text import labeller, lang, say, tr
@@ -107,10 +108,10 @@ def _key(prefix: str, ids: list[str]) -> str:
     """The editor's key: the same across this table's own saves; new when its rows change or the workshop changed
     elsewhere (undo, another field, another person), so the grid then shows what is stored instead of stale edits."""
     state = st.session_state
-    if state.get(f"{prefix}_ws") != state.get("ws_id"):  # another workshop opened: nothing of the last one is kept
+    if state.get(f"{prefix}_ws") != state.get(WS_ID):  # another workshop opened: nothing of the last one is kept
         for part in ("seen", "applied", "refused"):
             state.pop(f"{prefix}_{part}", None)
-        state[f"{prefix}_ws"] = state.get("ws_id")
+        state[f"{prefix}_ws"] = state.get(WS_ID)
     generation = state.get(f"{prefix}_gen", 0)
     if state.get(f"{prefix}_seen") not in (None, version()):
         generation += 1
@@ -141,7 +142,7 @@ def _save(key: str, ids: list[str], columns: tuple[str, ...], prefix: str, summa
 
     cells = [(int(row), column) for row, changes in delta.items() for column in changes]
     refused: dict[tuple[str, str], CellProblem] = state.setdefault(f"{prefix}_refused", {})
-    _, refusing = apply_sheet_edits(store().load(state["ws_id"]).workshop, ids, delta, columns)  # the history counts what is saved
+    _, refusing = apply_sheet_edits(store().load(state[WS_ID]).workshop, ids, delta, columns)  # the history counts what is saved
     saved = commit(change, tr(summary, count=len(cells) - len(refusing)))
     if saved:
         state[f"{prefix}_seen"] = version()  # this table's own save: keep the grid as it is

@@ -10,11 +10,12 @@ import streamlit as st
 from kpidesign.i18n import has_text, t
 from kpidesign.language import Language, is_language
 from kpidesign.values import format_value
+from ui.keys import LANG
 
 
 def lang() -> Language:
     """The language of the interface: 'ja' or 'en'."""
-    code = st.session_state.get("lang", "ja")
+    code = st.session_state.get(LANG, "ja")
     return code if is_language(code) else "ja"
 
 

@@ -4,6 +4,7 @@ projector mode for the room (every text at least 22 px, read from the back row).
 import streamlit as st
 
 from kpidesign.render import FONT_SIZE
+from ui.keys import PROJECTOR
 
 _CSS = f"""
 <style>
@@ -84,9 +85,9 @@ h1 {{ font-size: 2.3rem !important; }}
 
 def projector() -> bool:
     """Whether this session shows the app in projector mode (the sidebar switch, or ?projector=1 in the address)."""
-    if "projector" not in st.session_state:
-        st.session_state["projector"] = st.query_params.get("projector") in ("1", "true", "on")
-    return bool(st.session_state["projector"])
+    if PROJECTOR not in st.session_state:
+        st.session_state[PROJECTOR] = st.query_params.get("projector") in ("1", "true", "on")
+    return bool(st.session_state[PROJECTOR])
 
 
 def inject() -> None:

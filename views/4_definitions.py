@@ -12,6 +12,7 @@ from ui import derived, pages, widgets
 from ui.badges import badge
 from ui.binding import tabs
 from ui.cache import snapshot
+from ui.keys import DEF_SELECTED
 from ui.state import require_workshop
 from ui.tables import SHEET_WIDTHS, choices, fit_height, node_sheet, show_cell_problems
 from ui.text import labeller, looked_up, md, tr
@@ -69,10 +70,10 @@ def read_back(node: Node) -> None:
 def one_kpi() -> None:
     """Every field of one KPI in a large form: definition on the left, values and thresholds on the right."""
     ids, names = derived.kpi_choices(snapshot(loaded))
-    if st.session_state.get("def_selected") not in ids:
-        st.session_state["def_selected"] = ids[1] if len(ids) > 1 else ids[0]
+    if st.session_state.get(DEF_SELECTED) not in ids:
+        st.session_state[DEF_SELECTED] = ids[1] if len(ids) > 1 else ids[0]
     marked = {i: names[i] + sql_sources.SQL_MARK if i in with_query else names[i] for i in ids}
-    node = ws.node(st.selectbox(tr("kpi"), ids, key="def_selected", format_func=looked_up(marked), placeholder=tr("choose")))
+    node = ws.node(st.selectbox(tr("kpi"), ids, key=DEF_SELECTED, format_func=looked_up(marked), placeholder=tr("choose")))
     d, th = node.definition, node.thresholds
     left, right = st.columns(2, gap="large")
     with left:
@@ -148,6 +149,6 @@ def whole_sheet() -> None:
 
 with_query = sql_sources.query_note(ws)  # the KPIs whose query runs on a refresh, marked in the KPI list too
 sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
-tabs(sections, keep=("def_selected",))  # the KPI being edited survives a look at the whole sheet
+tabs(sections, keep=(DEF_SELECTED,))  # the KPI being edited survives a look at the whole sheet
 
 pages.link_to_next_step(pages.DEFINITIONS)

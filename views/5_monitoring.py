@@ -8,6 +8,7 @@ import streamlit as st
 from kpidesign import edits, tree
 from kpidesign.model import AlertLevel, Cadence, Channel
 from ui.binding import tabs
+from ui.keys import LOG_DATE, LOG_KPI
 from ui.messages import field_error
 from ui.saving import commit
 from ui.state import require_workshop, version
@@ -110,11 +111,11 @@ def learning_log() -> None:
     """The learning log: a new entry (observe -> insight -> act -> integrate) and the entries so far, newest first."""
     with st.form("log_form", border=True):
         a, b = st.columns(2)
-        a.date_input(tr("date"), value=dt.date.today(), key="log_date", format="YYYY-MM-DD")
+        a.date_input(tr("date"), value=dt.date.today(), key=LOG_DATE, format="YYYY-MM-DD")
         b.selectbox(
             tr("kpi"),
             [None, *kpi_ids],
-            key="log_kpi",
+            key=LOG_KPI,
             format_func=looked_up({None: tr("any_kpi")} | name_of),
             placeholder=tr("choose"),
         )

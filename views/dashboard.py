@@ -8,6 +8,7 @@ from ui.binding import tabs
 from ui.cache import snapshot, workshop_with_actuals
 from ui.dashboard import alerts, data_entry, meetings, trends, why_moved
 from ui.dashboard import overview as dashboard
+from ui.keys import DASH_REVIEW, WHY_NODE, WHY_PERIOD
 from ui.state import require_workshop
 from ui.text import tr
 
@@ -34,4 +35,4 @@ sections = {
     tr("tab_reviews"): lambda: meetings.reviews(ws, derived.readings(snap)[0]),
     tr("tab_data"): data_tab,
 }
-tabs(sections, keep=("dash_review", "why_node", "why_period"))  # the meeting and the node explained survive a look at another tab
+tabs(sections, keep=(DASH_REVIEW, WHY_NODE, WHY_PERIOD))  # the meeting and the node explained survive a look at another tab

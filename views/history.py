@@ -5,6 +5,7 @@ import streamlit as st
 
 from ui import graphs
 from ui.cache import old_version, snapshot
+from ui.keys import WS_VERSION
 from ui.messages import flash
 from ui.saving import write
 from ui.state import require_workshop, store
@@ -37,11 +38,11 @@ chosen = st.selectbox(
 
 def restore(version: int) -> None:
     """Make the chosen version current again (as a new version)."""
-    shown = st.session_state["ws_version"]
+    shown = st.session_state[WS_VERSION]
     ok, new = write(lambda: store().restore(loaded.id, version, expected_version=shown), workshop_id=loaded.id, seen=shown)
     if not ok:
         return
-    st.session_state["ws_version"] = new
+    st.session_state[WS_VERSION] = new
     flash("info", tr("restored", version=version))
 
 

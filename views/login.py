@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui.access import check_password, login_configured
+from ui.keys import LOGIN_PASSWORD
 from ui.text import say, tr
 
 if login_configured() and st.user.get("is_logged_in"):  # signed in, yet here: not on the allow-list (KPIDESIGN_EDITORS)
@@ -16,5 +17,5 @@ if login_configured():
     st.button(tr("login_sso"), on_click=st.login, type="primary", icon=":material/login:")
 else:
     with st.form("login_form"):
-        st.text_input(tr("login_password"), type="password", key="login_password")
+        st.text_input(tr("login_password"), type="password", key=LOGIN_PASSWORD)
         st.form_submit_button(tr("login_button"), type="primary", on_click=check_password)

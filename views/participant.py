@@ -5,6 +5,7 @@ import streamlit as st
 from kpidesign import room as R
 from kpidesign.store import Membership
 from ui.access import joined_workshop
+from ui.keys import LANG
 from ui.messages import show_flash
 from ui.participant import ideas as ideas_ui
 from ui.participant import joining as p
@@ -54,4 +55,4 @@ def live() -> None:
 
 p.compact()
 live()
-st.radio(tr("language"), ["ja", "en"], key="lang", horizontal=True, format_func=lambda code: "日本語" if code == "ja" else "English")
+st.radio(tr("language"), ["ja", "en"], key=LANG, horizontal=True, format_func=lambda code: "日本語" if code == "ja" else "English")

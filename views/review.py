@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui.binding import tabs
 from ui.cache import snapshot
+from ui.keys import GS_LEVER, WI_LEVERS
 from ui.review import data_say, whatif
 from ui.review import findings as design_review
 from ui.state import require_workshop
@@ -23,4 +24,4 @@ sections = {
     tr("tab_goal"): lambda: whatif.goal_seek(snap),
     tr("tab_data_say"): lambda: data_say.what_the_data_say(loaded),
 }
-tabs(sections, keep=("wi_levers", "gs_lever"))  # the levers chosen survive a look at another tab
+tabs(sections, keep=(WI_LEVERS, GS_LEVER))  # the levers chosen survive a look at another tab

@@ -12,6 +12,7 @@ from kpidesign.library import load_template, templates
 from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
 from ui import connectors as sql_sources
+from ui.keys import ERRORS, WS_ID
 from ui.messages import flash
 from ui.pages import STEPS
 from ui.saving import commit, write
@@ -26,7 +27,7 @@ def create() -> None:
     """Create a workshop from the form and open it."""
     title = parse_name(st.session_state.get("ws_new_title"), max_len=120)
     if title.problem is not None:
-        st.session_state["errors"]["ws_new_title"] = problem_text(title.problem, lang())
+        st.session_state[ERRORS]["ws_new_title"] = problem_text(title.problem, lang())
         return
     name = title.value or ""  # a name when there is no problem
     choice = st.session_state.get("ws_new_from")
@@ -53,7 +54,7 @@ with st.container(border=True):
         format_func=looked_up({None: tr("start_blank")} | names),
         placeholder=tr("choose"),
     )
-    if message := st.session_state["errors"].pop("ws_new_title", None):
+    if message := st.session_state[ERRORS].pop("ws_new_title", None):
         st.error(md(message))
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
     if st.session_state.pop("go_to_first_step", False):
@@ -111,7 +112,7 @@ st.dataframe(
 
 by_id = {s.id: s for s in summaries}
 ids = list(by_id)
-default = ids.index(st.session_state["ws_id"]) if st.session_state.get("ws_id") in by_id else 0
+default = ids.index(st.session_state[WS_ID]) if st.session_state.get(WS_ID) in by_id else 0
 chosen = st.selectbox(
     tr("choose_workshop"), ids, index=default, format_func=lambda i: by_id[i].title, key="ws_choice", placeholder=tr("choose")
 )
@@ -148,7 +149,7 @@ if st.session_state.get("ws_confirm_delete") == chosen:
     yes, no = st.columns(2)
     if yes.button(tr("confirm"), type="primary", key="ws_delete_yes"):
         if write(lambda: store().delete(chosen), workshop_id=chosen)[0]:  # else the message says why; nothing was deleted
-            if st.session_state.get("ws_id") == chosen:
+            if st.session_state.get(WS_ID) == chosen:
                 open_workshop(None)
             st.session_state["ws_confirm_delete"] = None
             flash("info", tr("deleted"))

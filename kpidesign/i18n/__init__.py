@@ -3,13 +3,13 @@ command line) apart from the screens' text (screen.py), looked up through one fu
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from kpidesign.findings import Finding
 from kpidesign.i18n.core import CORE
 from kpidesign.i18n.screen import SCREEN
 from kpidesign.language import Language
+from kpidesign.settings import strict_text
 from kpidesign.values import Problem, format_number
 
 S: dict[str, tuple[str, str]] = CORE | SCREEN  # every key, for lookups (a key is in one of the two, never both)
@@ -19,7 +19,7 @@ class MissingTextError(KeyError):
     """A text key with no entry (raised only when strict: the tests run strict, so a missing key fails there)."""
 
 
-STRICT = os.environ.get("KPIDESIGN_STRICT_TEXT") == "1"  # tests/conftest.py sets it; people see the key instead
+STRICT = strict_text()  # tests/conftest.py sets KPIDESIGN_STRICT_TEXT=1; people see the key instead
 
 
 def t(key: str, lang: Language = "ja", **params: Any) -> str:

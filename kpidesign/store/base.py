@@ -20,13 +20,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+from kpidesign.settings import DATABASE, database_path
 from kpidesign.store import postgres
 from kpidesign.store.engine import POSTGRESQL, Sql, SqliteDatabase
 from kpidesign.store.errors import DatabaseUrlError, NewerSchemaError
 from kpidesign.store.schema import check_schema, migrations, refuse_newer, steps
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "kpidesign.db"
-ENV_VAR = "KPIDESIGN_DB"
+ENV_VAR = DATABASE
 URL_VAR = "KPIDESIGN_DATABASE_URL"  # a PostgreSQL server's database: the store is there, not in the SQLite file
 
 _memory = itertools.count()
@@ -34,7 +35,7 @@ _memory = itertools.count()
 
 def default_path() -> Path:
     """The database file: $KPIDESIGN_DB, else data/kpidesign.db beside the package."""
-    return Path(os.environ.get(ENV_VAR) or DEFAULT_PATH)
+    return database_path() or DEFAULT_PATH
 
 
 def database_url(environ: Mapping[str, str] | None = None, secrets: Sequence[Path] | None = None) -> str | None:

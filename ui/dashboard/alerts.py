@@ -11,21 +11,14 @@ from kpidesign.model import Channel, Workshop
 from ui.badges import label, styled
 from ui.messages import flash
 from ui.saving import write
+from ui.state import settings as configuration
 from ui.state import store
 from ui.text import labeller, md, tr
 
 
-def _settings() -> delivery.Settings:
-    try:
-        secrets = {k: str(v) for k, v in st.secrets.items() if k.startswith("KPIDESIGN_")}
-    except Exception:
-        secrets = {}
-    return delivery.Settings.from_env(secrets)
-
-
 def alerts(ws: Workshop, workshop_id: str) -> None:
     """The rules that fire now, delivery (each alert once), a test message, and the delivery log."""
-    settings = _settings()
+    settings = delivery.Settings.configured(configuration())
     outcomes = alerting.run(store(), workshop_id, settings, ws=ws)
     names = {n.id: n.name for n in ws.nodes}
     if not outcomes:

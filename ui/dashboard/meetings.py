@@ -12,6 +12,7 @@ from kpidesign import edits, monitor
 from kpidesign.model import Workshop
 from kpidesign.status import status_word
 from ui.badges import label, styled
+from ui.keys import DASH_REVIEW
 from ui.saving import commit
 from ui.text import looked_up, shown, tr
 
@@ -25,7 +26,7 @@ def reviews(ws: Workshop, now: dict[str, monitor.Reading]) -> None:
     index = st.selectbox(
         tr("review_name"),
         range(len(ws.monitoring.reviews)),
-        key="dash_review",
+        key=DASH_REVIEW,
         format_func=looked_up({i: f"{r.name} ({tr(r.cadence.value)})" for i, r in enumerate(ws.monitoring.reviews)}),
         placeholder=tr("choose"),
     )

@@ -24,6 +24,7 @@ from kpidesign.tree import walk
 from kpidesign.values import compact_value, format_value, is_percent
 from ui import derived
 from ui.cache import Snapshot, cached, workshop_with_actuals
+from ui.keys import WHY_NODE, WHY_PERIOD
 from ui.text import labeller, looked_up, md, shown, tr
 
 COLOURS = {"from": "#1e3a8a", "to": "#1e3a8a", "up": "#16a34a", "down": "#dc2626"}
@@ -57,9 +58,9 @@ def why_it_moved(snap: Snapshot) -> None:
     names = {n.id: n.name for n in ws.nodes}
     ids = [n.id for n, _ in walk(ws)]
     left, right = st.columns([2, 3])
-    node = left.selectbox(tr("why_node"), ids, format_func=looked_up(names), key="why_node", placeholder=tr("choose"))
-    st.session_state.setdefault("why_period", default_period(node, found).value)  # set once: a default given with a kept key is refused
-    chosen = right.segmented_control(tr("why_period"), [p.value for p in Period], key="why_period", format_func=labeller("why_period_"))
+    node = left.selectbox(tr("why_node"), ids, format_func=looked_up(names), key=WHY_NODE, placeholder=tr("choose"))
+    st.session_state.setdefault(WHY_PERIOD, default_period(node, found).value)  # set once: a default given with a kept key is refused
+    chosen = right.segmented_control(tr("why_period"), [p.value for p in Period], key=WHY_PERIOD, format_func=labeller("why_period_"))
     period = Period(chosen) if chosen else default_period(node, found)
     dates = comparison_dates(ws, node, period, found) or comparison_dates(ws, node, Period.PRIOR, found)
     if dates is None:

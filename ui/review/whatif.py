@@ -13,6 +13,7 @@ from kpidesign.model import Direction, Workshop
 from kpidesign.values import format_value, parse_number
 from ui import graphs
 from ui.cache import Snapshot, cached, workshop
+from ui.keys import GS_LEVER, WI_LEVERS
 from ui.text import lang, looked_up, md, say, shown, tr
 
 CHART_LEVERS = 25  # levers drawn in the tornado chart (all of them are in the table below it)
@@ -68,7 +69,7 @@ def _levers(ws: Workshop, model: analysis.TreeModel, levers: list[str], names: d
         tr("whatif_levers"),
         levers,
         format_func=looked_up(names),
-        key="wi_levers",
+        key=WI_LEVERS,
         max_selections=8,
         placeholder=tr("choose"),
         select_all=False,
@@ -188,7 +189,7 @@ def goal_seek(snap: Snapshot) -> None:
     if not model.levers() or kgi.target is None:
         st.info(tr("no_levers") if not model.levers() else tr("need_kgi_target"))
         return
-    node_id = st.selectbox(tr("goal_lever"), levers, format_func=looked_up(names), key="gs_lever", placeholder=tr("choose"))
+    node_id = st.selectbox(tr("goal_lever"), levers, format_func=looked_up(names), key=GS_LEVER, placeholder=tr("choose"))
     raw = st.text_input(say("goal_target", name=kgi.name), value=format_value(kgi.target, kgi.unit), key="gs_target")
     target = parse_number(raw)
     if not target.ok or target.value is None:

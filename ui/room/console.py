@@ -6,7 +6,6 @@ The inbox is in ui.room.inbox, votes and their results in ui.room.vote.
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 
 import streamlit as st
@@ -17,9 +16,11 @@ from kpidesign.model import Workshop
 from kpidesign.room import Room
 from kpidesign.values import Problem
 from ui import qr as codes
+from ui.keys import PROJECTOR, TREE_SELECTED
 from ui.messages import flash
 from ui.pages import ROOM
 from ui.saving import write
+from ui.state import settings as configuration
 from ui.state import store
 from ui.text import labeller, lang, md, tr
 
@@ -41,7 +42,7 @@ def token(workshop_id: str) -> str | None:
 
 def base_url() -> str:
     """The address participants reach the app at: $KPIDESIGN_BASE_URL, else the one this browser uses."""
-    configured = os.environ.get(R.BASE_URL_ENV)
+    configured = configuration().base_url
     if configured:
         return configured
     url = str(getattr(st.context, "url", "") or "")
@@ -89,7 +90,7 @@ def qr(workshop_id: str) -> None:
 
 
 def _projector(on: bool) -> None:
-    st.session_state["projector"] = on
+    st.session_state[PROJECTOR] = on
 
 
 def to_wall(workshop_id: str) -> None:
@@ -231,7 +232,7 @@ def follow(workshop_id: str | None, page: str) -> None:
     room = store().rooms.get(workshop_id)
     if room is None or not room.is_open or not room.follow:
         return
-    node = st.session_state.get("tree_selected")
+    node = st.session_state.get(TREE_SELECTED)
     moved = room.prompt(page, node if isinstance(node, str) else room.node)
     if moved is not room:
         write(lambda: store().rooms.save(moved), workshop_id=workshop_id)

@@ -11,6 +11,7 @@ import streamlit as st
 from kpidesign import edits
 from kpidesign.i18n import problem_text
 from kpidesign.model import Cadence, Sensitivity, Workshop
+from ui.keys import LOG_DATE, LOG_KPI
 from ui.messages import field_error
 from ui.saving import commit
 from ui.state import version
@@ -99,8 +100,8 @@ def record_learning() -> None:
     if commit(
         lambda w: edits.add_learning(
             w,
-            date=get("log_date"),
-            kpi=get("log_kpi"),
+            date=get(LOG_DATE),
+            kpi=get(LOG_KPI),
             observe=get("log_observe"),
             insight=get("log_insight"),
             act=get("log_act"),

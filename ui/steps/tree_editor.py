@@ -18,7 +18,7 @@ from kpidesign.model import Layer, Node, Sensitivity, Workshop
 from ui import derived, graphs, widgets
 from ui.binding import hand_on, sync
 from ui.cache import open_snapshot
-from ui.keys import parent_key
+from ui.keys import TREE_SELECTED, parent_key
 from ui.messages import field_error, flash
 from ui.saving import commit
 from ui.state import version
@@ -26,7 +26,7 @@ from ui.steps import library_picker
 from ui.text import labeller, looked_up, md, say, shown, tr
 from ui.theme import projector
 
-SELECTED = "tree_selected"  # the node being edited (session state, handed on between steps 2 and 3)
+SELECTED = TREE_SELECTED  # the node being edited (session state, handed on between steps 2 and 3)
 ADDRESS = "node"  # ?node=<id>: the node being edited, so a reload or a shared address opens it
 GRAPH_BOX = "graph_tree"  # the container the graph is drawn in: a click on a box inside it selects the node
 
