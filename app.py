@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import access, jump, sidebar, theme
+from ui.access import Mode
 from ui.cache import reused
 from ui.keys import WS_ID
 from ui.messages import show_flash
@@ -15,10 +16,10 @@ mode = access.mode()
 st.set_page_config(
     page_title="kpidesign",
     page_icon=":material/account_tree:",
-    layout="centered" if mode == "join" else "wide",
-    initial_sidebar_state="collapsed" if mode == "join" else "auto",
+    layout="centered" if mode is Mode.JOIN else "wide",
+    initial_sidebar_state="collapsed" if mode is Mode.JOIN else "auto",
 )
-init(open_from_address=mode == "edit")
+init(open_from_address=mode is Mode.EDIT)
 theme.inject()
 
 
@@ -35,11 +36,11 @@ def only(spec: PageSpec) -> list[st.Page]:
 
 def pages() -> list[st.Page] | dict[str, list[st.Page]]:
     """The pages this session may reach, titled in its language."""
-    if mode == "join":  # a room's join link: the participant page and nothing else, whatever the address says
+    if mode is Mode.JOIN:  # a room's join link: the participant page and nothing else, whatever the address says
         return only(PARTICIPANT)
-    if mode == "share":  # a share link: the read-only view and nothing else, whatever the address says
+    if mode is Mode.SHARE:  # a share link: the read-only view and nothing else, whatever the address says
         return only(SHARED)
-    if mode in ("login", "denied"):  # denied: signed in, but not on the allow-list (the login page says so)
+    if mode in (Mode.LOGIN, Mode.DENIED):  # denied: signed in, but not on the allow-list (the login page says so)
         return only(LOGIN)
     return {
         tr("section_workshop"): [page(WORKSHOPS), page(ROOM), page(HISTORY)],
@@ -48,15 +49,15 @@ def pages() -> list[st.Page] | dict[str, list[st.Page]]:
     }
 
 
-navigation = st.navigation(reused(("pages", mode), pages), position="sidebar" if mode == "edit" else "hidden")
-if mode != "join":  # a participant's phone has no sidebar at all
-    sidebar.render(editing=mode == "edit")
-if mode == "edit":
+navigation = st.navigation(reused(("pages", mode), pages), position="sidebar" if mode is Mode.EDIT else "hidden")
+if mode is not Mode.JOIN:  # a participant's phone has no sidebar at all
+    sidebar.render(editing=mode is Mode.EDIT)
+if mode is Mode.EDIT:
     sync_url()
     jump.land()  # from a review finding's link: the node picked, the field focused
 show_flash()
-if mode == "edit" and spec_at(navigation.url_path).needs_workshop:
+if mode is Mode.EDIT and spec_at(navigation.url_path).needs_workshop:
     require_workshop()  # a step with no workshop open: a way back to the list, and the page itself never runs
 navigation.run()
-if mode == "edit":  # "follow me": an open room's phones follow the step and node the facilitator is on
+if mode is Mode.EDIT:  # "follow me": an open room's phones follow the step and node the facilitator is on
     room.follow(st.session_state.get(WS_ID), navigation.url_path)

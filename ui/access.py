@@ -7,13 +7,14 @@ import hmac
 import math
 import time
 from collections.abc import Callable
+from enum import StrEnum
 
 import streamlit as st
 
 from kpidesign.access import AllowList, AttemptLimit, parse_editors
 from ui import client
 from ui.keys import LOGIN_PASSWORD, WS_ID
-from ui.messages import flash
+from ui.messages import Kind, flash
 from ui.state import settings, store
 from ui.text import tr
 
@@ -44,7 +45,17 @@ def attempts() -> AttemptLimit:
     return AttemptLimit()
 
 
-def mode() -> str:
+class Mode(StrEnum):
+    """What this session may do: join a room, see a shared workshop, sign in first, nothing (denied), or edit."""
+
+    JOIN = "join"
+    SHARE = "share"
+    LOGIN = "login"
+    DENIED = "denied"
+    EDIT = "edit"
+
+
+def mode() -> Mode:
     """'join' for a room's join link and 'share' for a share link (each sticky for the session: a session is never both),
     'login' while editing needs credentials, 'denied' for a signed-in person not on the allow-list, else 'edit'."""
     if not st.session_state.get("share_mode") and (st.session_state.get("join_mode") or "join" in st.query_params):
@@ -52,20 +63,20 @@ def mode() -> str:
         st.session_state[WS_ID] = None
         token = st.query_params.get("join")
         st.session_state["join_token"] = token if token is not None else st.session_state.get("join_token")
-        return "join"
+        return Mode.JOIN
     if st.session_state.get("share_mode") or "share" in st.query_params:
         st.session_state["share_mode"] = True
         st.session_state[WS_ID] = None
         token = st.query_params.get("share")
         st.session_state["share_token"] = token if token is not None else st.session_state.get("share_token")
-        return "share"
+        return Mode.SHARE
     if login_configured():
         if not getattr(st.user, "is_logged_in", False):
-            return "login"
-        return "edit" if signed_in_editor() else "denied"
+            return Mode.LOGIN
+        return Mode.EDIT if signed_in_editor() else Mode.DENIED
     if editor_password() and not st.session_state.get("editor_ok"):
-        return "login"
-    return "edit"
+        return Mode.LOGIN
+    return Mode.EDIT
 
 
 def shared_workshop() -> str | None:
@@ -93,7 +104,7 @@ def check_password() -> None:
     started, who = time.monotonic(), client.client_address()
     wait = attempts().acquire(started, who)
     if wait:
-        flash("error", tr("login_throttled", minutes=max(1, math.ceil(wait / 60))))
+        flash(Kind.ERROR, tr("login_throttled", minutes=max(1, math.ceil(wait / 60))))
         return
     expected = editor_password() or ""
     if expected and hmac.compare_digest(typed.encode("utf-8"), expected.encode("utf-8")):
@@ -101,4 +112,4 @@ def check_password() -> None:
         st.session_state["editor_ok"] = True
         return
     time.sleep(1)
-    flash("error", tr("login_wrong"))
+    flash(Kind.ERROR, tr("login_wrong"))

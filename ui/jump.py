@@ -44,7 +44,7 @@ def address(fix: Fix, node: str | None, language: Language) -> dict[str, str]:
     if fix.pick_node and node is not None:
         params["pick"] = "1"
     if fix.tab is not None:
-        params["open"] = t(fix.tab, language)  # the tab by its label; `land` opens it (not ?tab=, see there)
+        params["open"] = t(fix.tab, language)  # the tab (named by its id) by its title, as ?tab= holds it; `land` opens it
     if fix.field is not None:
         params["field"] = fix.field
     return params

@@ -13,8 +13,8 @@ from kpidesign.i18n import finding_text, problem_text
 from kpidesign.model import Workshop
 from kpidesign.store import FAILURES, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
 from kpidesign.values import EditError
-from ui.keys import ERRORS, WS_ID, WS_VERSION
-from ui.messages import flash
+from ui.keys import WS_ID, WS_VERSION
+from ui.messages import Kind, clear, flash, refuse
 from ui.state import open_workshop, store
 from ui.text import lang, md, say, tr
 
@@ -37,32 +37,32 @@ def write(
     refused: where every message goes instead (a participant's phone, drawn in a fragment, shows them its own way).
     """
 
-    def tell(kind: str, message: str) -> None:
+    def tell(kind: Kind, message: str) -> None:
         if refused is not None:
             refused(message)
         else:
             flash(kind, message)
 
     if error_key:
-        st.session_state[ERRORS].pop(error_key, None)
+        clear(error_key)
     try:
         return True, action()
     except EditError as e:
         message = md(problem_text(e.problem, lang()))  # it may quote what was typed
         if error_key and refused is None:
-            st.session_state[ERRORS][error_key] = message
+            refuse(error_key, message)
         else:
-            tell("error", message)
+            tell(Kind.ERROR, message)
     except StaleVersionError as e:
-        tell("error", stale_message(workshop_id or e.workshop_id, seen, e))
+        tell(Kind.ERROR, stale_message(workshop_id or e.workshop_id, seen, e))
     except InvalidWorkshopError as e:
-        tell("error", say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
+        tell(Kind.ERROR, say("p_invalid_workshop", detail="; ".join(finding_text(f, lang()) for f in e.findings)))
     except WorkshopNotFoundError:
         if workshop_id is None or workshop_id == st.session_state.get(WS_ID):
             open_workshop(None)
-        tell("warning", tr("workshop_gone"))
+        tell(Kind.WARNING, tr("workshop_gone"))
     except FAILURES:  # busy, locked, read-only, full disk…
-        tell("error", tr("db_busy"))
+        tell(Kind.ERROR, tr("db_busy"))
     return False, None
 
 
@@ -88,7 +88,7 @@ def commit(change: Callable[[Workshop], Workshop], summary: str, error_key: str 
         return ok
     if is_open:
         st.session_state[WS_VERSION] = new_version
-    flash("saved", say("saved_version", version=new_version, summary=summary))
+    flash(Kind.SAVED, say("saved_version", version=new_version, summary=summary))
     return True
 
 
@@ -101,10 +101,10 @@ def undo() -> None:
     if not ok:
         return
     if done is None:
-        flash("info", tr("nothing_to_undo"))
+        flash(Kind.INFO, tr("nothing_to_undo"))
         return
     st.session_state[WS_VERSION], target = done
-    flash("saved", tr("undone", version=target))
+    flash(Kind.SAVED, tr("undone", version=target))
 
 
 def stale_message(workshop_id: str, seen: int | None, error: StaleVersionError) -> str:

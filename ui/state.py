@@ -13,8 +13,8 @@ from kpidesign.progress import steps_done
 from kpidesign.settings import Settings
 from kpidesign.store import ENGINE_ERRORS, Loaded, NewerSchemaError, Store, WorkshopNotFoundError
 from ui import pages
-from ui.keys import ERRORS, FLASH, LANG, SETTINGS, WS_ID, WS_VERSION
-from ui.messages import flash
+from ui.keys import LANG, SETTINGS, WS_ID, WS_VERSION
+from ui.messages import Kind, flash, forget_refusals
 from ui.text import tr
 
 
@@ -33,8 +33,6 @@ def init(open_from_address: bool = True) -> None:
     st.session_state.setdefault(LANG, asked if is_language(asked) else choose_language(st.context.locale))
     st.session_state.setdefault(WS_ID, None)
     st.session_state.setdefault(WS_VERSION, None)
-    st.session_state.setdefault(FLASH, [])
-    st.session_state.setdefault(ERRORS, {})
     wanted = st.query_params.get("ws") if open_from_address else None
     if st.session_state[WS_ID] is None and wanted and store().exists(wanted):
         open_workshop(wanted)
@@ -85,7 +83,7 @@ def open_workshop(workshop_id: str | None) -> None:
     """Make a workshop the open one (None closes it)."""
     st.session_state[WS_ID] = workshop_id
     st.session_state[WS_VERSION] = None
-    st.session_state[ERRORS] = {}
+    forget_refusals()
 
 
 def version() -> int:
@@ -102,7 +100,7 @@ def current() -> Loaded | None:
         loaded = store().load(wid)
     except WorkshopNotFoundError:
         open_workshop(None)
-        flash("warning", tr("workshop_gone"))
+        flash(Kind.WARNING, tr("workshop_gone"))
         return None
     st.session_state[WS_VERSION] = loaded.version
     return loaded

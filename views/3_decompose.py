@@ -3,9 +3,10 @@
 import streamlit as st
 
 from kpidesign import tree
+from kpidesign.fixes import TAGGING
 from kpidesign.model import Layer, Sensitivity
 from ui import derived, pages
-from ui.binding import tabs
+from ui.binding import is_open, tabs
 from ui.cache import snapshot
 from ui.state import require_workshop
 from ui.steps import tree_editor
@@ -41,14 +42,14 @@ def tagging_table() -> None:
 
 
 TAG_WIDTHS = {"name": 230, "layer": 150, "sensitivity": 190}  # px: the three fit the editor's column when the table is open
-table_open = st.query_params.get("tab") == tr("tagging_table")
+table_open = is_open(TAGGING)
 graph_col, edit_col = tree_editor.columns(wide_editor=table_open)  # side by side: edit without scrolling away from the graph
 with graph_col:  # a click on a box opens that node's editor (its tab, if the table was open)
     tree_editor.graph(ws, also=lambda: st.session_state.update(tab=tr("edit_one_node")))
 with edit_col:
     # one node's radios, or every node in a table: only the open tab is drawn, so a click on a radio rebuilds no table
     tabs(
-        {tr("edit_one_node"): lambda: tree_editor.workbench(ws, tagging=True), tr("tagging_table"): tagging_table},
+        {"edit_one_node": lambda: tree_editor.workbench(ws, tagging=True), TAGGING: tagging_table},
         keep=(tree_editor.SELECTED,),
     )
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
+from kpidesign.fixes import ONE_KPI
 from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency, Node
 from kpidesign.status import band_text, bands
 from kpidesign.values import format_value
@@ -148,7 +149,7 @@ def whole_sheet() -> None:
 
 
 with_query = sql_sources.query_note(ws)  # the KPIs whose query runs on a refresh, marked in the KPI list too
-sections = {tr("edit_one_kpi"): one_kpi, tr("whole_sheet"): whole_sheet}
+sections = {ONE_KPI: one_kpi, "whole_sheet": whole_sheet}
 tabs(sections, keep=(DEF_SELECTED,))  # the KPI being edited survives a look at the whole sheet
 
 pages.link_to_next_step(pages.DEFINITIONS)

@@ -146,5 +146,5 @@ def learning_log() -> None:
             )
 
 
-sections = {tr("reviews"): reviews, tr("alerts"): alerts, tr("learning_log"): learning_log}
+sections = {"reviews": reviews, "alerts": alerts, "learning_log": learning_log}
 tabs(sections)

@@ -28,11 +28,11 @@ def data_tab() -> None:
 
 
 sections = {
-    tr("tab_overview"): lambda: dashboard.overview(snap, kpis, choice),
-    tr("tab_why"): lambda: why_moved.why_it_moved(snap),
-    tr("tab_charts"): lambda: trends.charts(snap, kpis),
-    tr("tab_alerts"): lambda: alerts.alerts(ws, loaded.id),
-    tr("tab_reviews"): lambda: meetings.reviews(ws, derived.readings(snap)[0]),
-    tr("tab_data"): data_tab,
+    "tab_overview": lambda: dashboard.overview(snap, kpis, choice),
+    "tab_why": lambda: why_moved.why_it_moved(snap),
+    "tab_charts": lambda: trends.charts(snap, kpis),
+    "tab_alerts": lambda: alerts.alerts(ws, loaded.id),
+    "tab_reviews": lambda: meetings.reviews(ws, derived.readings(snap)[0]),
+    "tab_data": data_tab,
 }
 tabs(sections, keep=(DASH_REVIEW, WHY_NODE, WHY_PERIOD))  # the meeting and the node explained survive a look at another tab

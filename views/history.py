@@ -6,7 +6,7 @@ import streamlit as st
 from ui import graphs
 from ui.cache import old_version, snapshot
 from ui.keys import WS_VERSION
-from ui.messages import flash
+from ui.messages import Kind, flash
 from ui.saving import write
 from ui.state import require_workshop, store
 from ui.text import md, tr
@@ -43,7 +43,7 @@ def restore(version: int) -> None:
     if not ok:
         return
     st.session_state[WS_VERSION] = new
-    flash("info", tr("restored", version=version))
+    flash(Kind.INFO, tr("restored", version=version))
 
 
 st.button(tr("restore"), type="primary", icon=":material/restore:", on_click=restore, args=(chosen,), disabled=chosen == loaded.version)

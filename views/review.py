@@ -18,10 +18,10 @@ st.write(tr("review_intro"))
 
 
 sections = {
-    tr("tab_review"): lambda: design_review.design_review(snap),
-    tr("tab_whatif"): lambda: whatif.what_if(snap),
-    tr("tab_levers"): lambda: whatif.levers(snap),
-    tr("tab_goal"): lambda: whatif.goal_seek(snap),
-    tr("tab_data_say"): lambda: data_say.what_the_data_say(loaded),
+    "tab_review": lambda: design_review.design_review(snap),
+    "tab_whatif": lambda: whatif.what_if(snap),
+    "tab_levers": lambda: whatif.levers(snap),
+    "tab_goal": lambda: whatif.goal_seek(snap),
+    "tab_data_say": lambda: data_say.what_the_data_say(loaded),
 }
 tabs(sections, keep=(WI_LEVERS, GS_LEVER))  # the levers chosen survive a look at another tab

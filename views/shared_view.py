@@ -27,10 +27,10 @@ def live_view() -> None:
     shared.header(loaded)
     tabs(
         {
-            tr("share_status_tab"): lambda: shared.thresholds(ws, loaded, actuals_rev),  # what is red, first: on a phone too
-            tr("graph"): lambda: shared.tree(ws, loaded, actuals_rev),
-            tr("sheet_definitions"): lambda: shared.definitions(ws, loaded),
-            tr("sheet_monitoring"): lambda: shared.monitoring(ws),
+            "share_status_tab": lambda: shared.thresholds(ws, loaded, actuals_rev),  # what is red, first: on a phone too
+            "graph": lambda: shared.tree(ws, loaded, actuals_rev),
+            "sheet_definitions": lambda: shared.definitions(ws, loaded),
+            "sheet_monitoring": lambda: shared.monitoring(ws),
         }
     )
     st.divider()

@@ -12,8 +12,8 @@ from kpidesign.library import load_template, templates
 from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
 from ui import connectors as sql_sources
-from ui.keys import ERRORS, WS_ID
-from ui.messages import flash
+from ui.keys import WS_ID
+from ui.messages import Kind, clear, flash, refuse, show_refusal, taken
 from ui.pages import STEPS
 from ui.saving import commit, write
 from ui.state import go, open_workshop, store
@@ -27,7 +27,7 @@ def create() -> None:
     """Create a workshop from the form and open it."""
     title = parse_name(st.session_state.get("ws_new_title"), max_len=120)
     if title.problem is not None:
-        st.session_state[ERRORS]["ws_new_title"] = problem_text(title.problem, lang())
+        refuse("ws_new_title", problem_text(title.problem, lang()))
         return
     name = title.value or ""  # a name when there is no problem
     choice = st.session_state.get("ws_new_from")
@@ -38,7 +38,7 @@ def create() -> None:
     open_workshop(created)
     st.session_state["ws_new_title"] = ""
     st.session_state["go_to_first_step"] = True  # a new workshop starts at step 1 (a callback cannot switch pages itself)
-    flash("info", say("created", title=title.value))
+    flash(Kind.INFO, say("created", title=title.value))
 
 
 with st.container(border=True):
@@ -54,7 +54,7 @@ with st.container(border=True):
         format_func=looked_up({None: tr("start_blank")} | names),
         placeholder=tr("choose"),
     )
-    if message := st.session_state[ERRORS].pop("ws_new_title", None):
+    if message := taken("ws_new_title"):
         st.error(md(message))
     st.button(tr("create"), type="primary", on_click=create, key="ws_create")
     if st.session_state.pop("go_to_first_step", False):
@@ -68,27 +68,27 @@ def import_file() -> None:
         return
     result = files.read(upload.name, upload.getvalue())
     if result.workshop is None:
-        st.session_state["ws_import_problems"] = (upload.name, [finding_text(f, lang()) for f in result.findings])
+        found = "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings)  # they quote the file
+        refuse("ws_import", say("import_refused", name=upload.name) + "\n" + found)
         return
     imported = result.workshop
     ok, created = write(lambda: store().create(imported, summary=f"imported {upload.name}"[:80]))
     if not ok:
         return
     open_workshop(created)
-    st.session_state.pop("ws_import_problems", None)
-    flash("info", say("imported", title=result.workshop.title))
+    clear("ws_import")
+    flash(Kind.INFO, say("imported", title=result.workshop.title))
     if note := sql_sources.import_note(imported):  # a file's queries run on this server's connections: said before anyone refreshes
-        flash("warning", note)
+        flash(Kind.WARNING, note)
     if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
-        flash("warning", "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
+        flash(Kind.WARNING, "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
 
 
 with st.expander(tr("import"), icon=":material/upload_file:"):
     st.caption(tr("import_help"))
     # imported the moment the upload arrives: no button that could act on the previous file
     st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key="ws_upload", label_visibility="collapsed", on_change=import_file)
-    if problems := st.session_state.get("ws_import_problems"):
-        st.error(say("import_refused", name=problems[0]) + "\n" + "\n".join(f"- {md(p)}" for p in problems[1]))
+    show_refusal("ws_import")
 
 summaries = store().workshops()
 if not summaries:
@@ -121,7 +121,7 @@ title = by_id[chosen].title
 open_col, rename_col, copy_col, delete_col = st.columns(4)
 if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/login:"):
     open_workshop(chosen)
-    flash("info", say("opened", title=title))
+    flash(Kind.INFO, say("opened", title=title))
     go(STEPS[0].file)
 
 
@@ -139,7 +139,7 @@ if copy_col.button(tr("duplicate"), key="ws_duplicate", icon=":material/content_
     ok, copy = write(lambda: store().duplicate(chosen, tr("copy_of", title=title)[:120]), workshop_id=chosen)
     if ok:
         open_workshop(copy)
-        flash("info", say("created", title=tr("copy_of", title=title)))
+        flash(Kind.INFO, say("created", title=tr("copy_of", title=title)))
     st.rerun()
 
 if delete_col.button(tr("delete"), key="ws_delete", icon=":material/delete:"):
@@ -152,7 +152,7 @@ if st.session_state.get("ws_confirm_delete") == chosen:
             if st.session_state.get(WS_ID) == chosen:
                 open_workshop(None)
             st.session_state["ws_confirm_delete"] = None
-            flash("info", tr("deleted"))
+            flash(Kind.INFO, tr("deleted"))
         st.rerun()
     if no.button(tr("cancel"), key="ws_delete_no"):
         st.session_state["ws_confirm_delete"] = None

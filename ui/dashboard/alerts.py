@@ -9,7 +9,7 @@ from kpidesign import alerting, delivery
 from kpidesign.alerting import Delivery
 from kpidesign.model import Channel, Workshop
 from ui.badges import label, styled
-from ui.messages import flash
+from ui.messages import Kind, flash
 from ui.saving import write
 from ui.state import settings as configuration
 from ui.state import store
@@ -71,15 +71,15 @@ def _send(workshop_id: str, settings: delivery.Settings) -> None:
     if not ok or done is None:
         return
     sent, failed = sum(o.state is Delivery.SENT for o in done), [o.detail for o in done if o.state is Delivery.FAILED]
-    flash("error" if failed else "info", tr("alerts_sent", sent=sent, failed=len(failed)) + (f" ({md(failed[0])})" if failed else ""))
+    flash(Kind.ERROR if failed else Kind.INFO, tr("alerts_sent", sent=sent, failed=len(failed)) + (f" ({md(failed[0])})" if failed else ""))
 
 
 def _test(workshop_id: str, settings: delivery.Settings, channel: str, to: str) -> None:
     try:
         ok, receipt = write(lambda: alerting.send_test(store(), workshop_id, settings, Channel(channel), to), workshop_id=workshop_id)
     except delivery.DeliveryError as e:
-        flash("error", tr("test_failed", detail=md(str(e))))
+        flash(Kind.ERROR, tr("test_failed", detail=md(str(e))))
         return
     if not ok:
         return
-    flash("info", tr("test_sent", receipt=md(str(receipt))))
+    flash(Kind.INFO, tr("test_sent", receipt=md(str(receipt))))

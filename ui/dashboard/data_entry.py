@@ -11,7 +11,7 @@ from kpidesign import actuals
 from kpidesign.i18n import problem_text
 from kpidesign.model import Workshop
 from kpidesign.values import format_value
-from ui.messages import flash
+from ui.messages import Kind, clear, flash, refuse, show_refusal
 from ui.saving import write
 from ui.state import store
 from ui.text import lang, looked_up, md, tr
@@ -37,8 +37,7 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
         on_change=_upload,
         args=(ws, workshop_id),
     )  # read as soon as the upload arrives
-    if problems := st.session_state.get("act_problems"):
-        st.error(tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {md(p)}" for p in problems[:50]))  # they quote the file
+    show_refusal(ROWS)
     recent = sorted(ws.actuals, key=lambda x: x.date, reverse=True)[:100]
     if recent:
         st.dataframe(
@@ -58,20 +57,31 @@ def data_entry(ws: Workshop, workshop_id: str) -> None:
         )
 
 
+ROWS = "act_rows"  # where the rows refused by the last entry or upload are kept (ui.messages)
+
+
+def _refused_rows(problems: list[str]) -> None:
+    """Keep the rows refused (none: clear the last list) to show above the entries; they quote the file."""
+    if not problems:
+        clear(ROWS)
+        return
+    refuse(ROWS, tr("rows_refused", count=len(problems)) + "\n" + "\n".join(f"- {md(p)}" for p in problems[:50]))
+
+
 def _add_one(ws: Workshop, workshop_id: str) -> None:
     get = st.session_state.get
     good, bad = actuals.parse_rows(
         ws, [{"kpi": get("act_kpi"), "date": get("act_date"), "value": get("act_value"), "market": get("act_market")}]
     )
     if bad:
-        st.session_state["act_problems"] = [problem_text(b.problem, lang()) for b in bad]
+        _refused_rows([problem_text(b.problem, lang()) for b in bad])
         return
     ok, _ = write(lambda: store().actuals.add(workshop_id, good), workshop_id=workshop_id)
     if not ok:
         return
-    st.session_state["act_problems"] = []
+    clear(ROWS)
     st.session_state["act_value"] = st.session_state["act_market"] = ""
-    flash("saved", tr("actuals_added", count=1))
+    flash(Kind.SAVED, tr("actuals_added", count=1))
 
 
 def _upload(ws: Workshop, workshop_id: str) -> None:
@@ -80,12 +90,10 @@ def _upload(ws: Workshop, workshop_id: str) -> None:
         return
     rows, problem = actuals.read_table(upload.name, upload.getvalue())
     if problem:
-        st.session_state["act_problems"] = [problem_text(problem, lang())]
+        _refused_rows([problem_text(problem, lang())])
         return
     good, bad = actuals.parse_rows(ws, rows)
     if good and not write(lambda: store().actuals.add(workshop_id, good), workshop_id=workshop_id)[0]:
         return  # nothing was added: the message says why, and the rows can be sent again
-    st.session_state["act_problems"] = [
-        f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad
-    ]
-    flash("saved", tr("actuals_added", count=len(good)))
+    _refused_rows([f"{tr('row')} {b.row}{f' ({b.column})' if b.column else ''}: {problem_text(b.problem, lang())}" for b in bad])
+    flash(Kind.SAVED, tr("actuals_added", count=len(good)))

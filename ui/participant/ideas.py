@@ -10,7 +10,8 @@ import streamlit as st
 
 from kpidesign import room as R
 from kpidesign.room import Idea, IdeaStatus
-from ui.participant.joining import MESSAGE, refused
+from ui.messages import Kind, once
+from ui.participant.joining import refused
 from ui.saving import write
 from ui.state import store
 from ui.text import lang, md, tr
@@ -22,7 +23,7 @@ def _send(workshop_id: str, secret: str, parent: str | None) -> None:
     text = st.session_state.get("room_idea") or ""
     if not write(lambda: store().rooms.add_idea(workshop_id, secret, text, parent), refused=refused)[0]:
         return
-    st.session_state[MESSAGE] = ("sent", tr("room_sent"))
+    once(Kind.SUCCESS, tr("room_sent"))
 
 
 def send_form(workshop_id: str, secret: str, parent: str | None) -> None:

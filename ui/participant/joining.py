@@ -19,12 +19,12 @@ from kpidesign.model import Workshop
 from kpidesign.room import Room
 from kpidesign.store import Membership
 from ui.client import client_address
+from ui.messages import Kind, once, show_once
 from ui.saving import write
 from ui.state import store
 from ui.text import md, say, tr
 
 ME = "room_me"  # this session's participant secret
-MESSAGE = "room_message"
 COOKIE = "kpidesign_room"  # the browser's participant secret (the last room joined in this browser)
 COOKIE_SECONDS = 24 * 3600  # a workshop's day
 
@@ -98,7 +98,7 @@ def remember(secret: str) -> None:
 
 def refused(message: str) -> None:
     """Keep a refusal (already made literal) to show once, at the top of the next run."""
-    st.session_state[MESSAGE] = ("error", message)
+    once(Kind.ERROR, message)
 
 
 def _join(workshop_id: str) -> None:
@@ -122,11 +122,7 @@ def join_form(workshop_id: str) -> None:
 
 def message() -> None:
     """The last refusal, once."""
-    kind, text = st.session_state.pop(MESSAGE, (None, ""))
-    if kind == "error":
-        st.error(text, icon=":material/error:")  # made literal when it was kept (ui.saving.write)
-    elif kind:
-        st.success(text, icon=":material/check_circle:")
+    show_once()  # made literal when it was kept (ui.saving.write)
 
 
 def prompt(room: Room, ws: Workshop, now: float, asked: str | None = None) -> None:

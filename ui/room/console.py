@@ -17,7 +17,7 @@ from kpidesign.room import Room
 from kpidesign.values import Problem
 from ui import qr as codes
 from ui.keys import PROJECTOR, TREE_SELECTED
-from ui.messages import flash
+from ui.messages import Kind, flash
 from ui.pages import ROOM
 from ui.saving import write
 from ui.state import settings as configuration
@@ -124,7 +124,7 @@ def _timer(room: Room, action: str) -> None:
     if action == "set":
         made = R.set_timer(float(st.session_state.get("room_minutes") or 0), bool(st.session_state.get("room_close_on_end")))
         if isinstance(made, Problem):
-            flash("error", md(problem_text(made, lang())))
+            flash(Kind.ERROR, md(problem_text(made, lang())))
             return
         _save(dataclasses.replace(room, timer=made))
     else:
@@ -208,7 +208,7 @@ def counts(room: Room, ideas: int, private: int) -> None:
 def _reveal(workshop_id: str) -> None:
     ok, count = write(lambda: store().rooms.reveal_ideas(workshop_id), workshop_id=workshop_id)
     if ok:
-        flash("info", tr("room_revealed_count", count=count))
+        flash(Kind.INFO, tr("room_revealed_count", count=count))
         write(lambda: store().themes.regroup(workshop_id), workshop_id=workshop_id)  # the revealed ideas grouped into themes
 
 

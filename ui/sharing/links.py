@@ -9,7 +9,7 @@ import streamlit as st
 
 from kpidesign.store import SHARE_EXPIRY
 from ui import qr
-from ui.messages import flash
+from ui.messages import Kind, flash
 from ui.saving import write
 from ui.state import store
 from ui.text import md, tr
@@ -35,7 +35,7 @@ def _create(workshop_id: str) -> None:
 def _revoke(workshop_id: str, share_id: str) -> None:
     ok, _ = write(lambda: store().shares.revoke(workshop_id, share_id), workshop_id=workshop_id)
     if ok:
-        flash("info", tr("share_revoked"))
+        flash(Kind.INFO, tr("share_revoked"))
 
 
 def manage(workshop_id: str) -> None:

@@ -8,7 +8,7 @@ from kpidesign import edits
 from kpidesign.library import DOMAINS, search
 from kpidesign.model import Node, Workshop
 from kpidesign.values import normalize
-from ui.messages import field_error, flash
+from ui.messages import Kind, field_error, flash
 from ui.saving import commit
 from ui.text import labeller, lang, looked_up, md, say, tr
 
@@ -61,4 +61,4 @@ def _add(parent_id: str, key: str, name: str) -> None:
         return new
 
     if commit(change, tr("sum_add", names=name[:40]), error_key="lib.add"):  # by its name in the language, not the library's key
-        flash("info", say("added", count=1, names=added[0]))
+        flash(Kind.INFO, say("added", count=1, names=added[0]))

@@ -19,7 +19,7 @@ from ui import derived, graphs, widgets
 from ui.binding import hand_on, sync
 from ui.cache import open_snapshot
 from ui.keys import TREE_SELECTED, parent_key
-from ui.messages import field_error, flash
+from ui.messages import Kind, field_error, flash
 from ui.saving import commit
 from ui.state import version
 from ui.steps import library_picker
@@ -128,7 +128,7 @@ def _add(parent_id: str) -> None:
     names = ", ".join(line.strip()[:30] for line in raw.splitlines() if line.strip())
     if commit(change, tr("sum_add", names=names[:80]), error_key="tree.add"):
         st.session_state["tree_add_names"] = ""
-        flash("info", say("added", count=len(added), names=", ".join(added)[:200]))
+        flash(Kind.INFO, say("added", count=len(added), names=", ".join(added)[:200]))
 
 
 def node_editor(ws: Workshop, node: Node, *, tagging: bool) -> None:
@@ -221,7 +221,7 @@ def placement(ws: Workshop, node: Node) -> None:
 def _move(node: Node, key: str, names: dict[str, str]) -> None:
     parent: str = st.session_state[key]  # the callback of the widget with this key: it holds a value
     if commit(lambda ws: tree.move(ws, node.id, parent), tr("sum_move", name=node.name[:40]), error_key=f"{node.id}.parent"):
-        flash("info", say("moved", name=node.name[:60], parent=names.get(parent, parent)))
+        flash(Kind.INFO, say("moved", name=node.name[:60], parent=names.get(parent, parent)))
 
 
 def _reorder(node: Node, step: int) -> None:
@@ -232,4 +232,4 @@ def _delete(node: Node) -> None:
     st.session_state["tree_confirm"] = None
     if commit(lambda ws: tree.delete(ws, node.id), tr("sum_delete", name=node.name[:40])):
         st.session_state[SELECTED] = None
-        flash("info", say("node_deleted", name=node.name[:60]))
+        flash(Kind.INFO, say("node_deleted", name=node.name[:60]))
