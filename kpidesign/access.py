@@ -15,9 +15,6 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kpidesign.settings import EDITORS
-
-EDITORS_KEY = EDITORS
 CLIENT_LIMIT = 5  # wrong passwords from one client (address) ...
 CLIENT_WINDOW = 300.0  # ... within this many seconds ...
 CLIENT_COOLDOWN = 300.0  # ... pause that client's attempts for this many seconds

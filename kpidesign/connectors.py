@@ -42,7 +42,6 @@ SQLITE_MAX_LENGTH = 2**20  # SQLite (in this process) refuses to build any strin
 DUCKDB_MEMORY_LIMIT = "512MiB"  # DuckDB runs in this process: its memory, threads and spill files are bounded
 DUCKDB_THREADS = 1
 DUCKDB_TEMP_SIZE = "1GiB"
-ENV_PREFIX = CONNECTION_PREFIX
 
 
 class QueryError(Exception):
@@ -74,7 +73,7 @@ def connection_url(name: str, settings: Settings) -> str:
     """The URL of a named connection: KPIDESIGN_CONNECTION_<NAME>, else secrets' [connections.NAME] url."""
     url = settings.connection(name)
     if not url:
-        raise QueryError(Problem("connection_unknown", {"name": name, "env": ENV_PREFIX + name.upper()}))
+        raise QueryError(Problem("connection_unknown", {"name": name, "env": CONNECTION_PREFIX + name.upper()}))
     return url
 
 

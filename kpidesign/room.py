@@ -349,7 +349,6 @@ def dots_left(vote: Vote, mine: int) -> int:
     return max(0, vote.dots - mine)
 
 
-BASE_URL_ENV = "KPIDESIGN_BASE_URL"
 DEFAULT_BASE_URL = "http://localhost:8501"
 
 
