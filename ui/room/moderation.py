@@ -10,7 +10,7 @@ from kpidesign import moderation as M
 from kpidesign.i18n import problem_text
 from kpidesign.room import BLOCK_WORDS, MAX_BLOCK_WORD, Idea
 from kpidesign.values import Problem
-from ui.messages import flash
+from ui.messages import Kind, flash
 from ui.saving import write
 from ui.state import store
 from ui.text import lang, md, tr
@@ -28,12 +28,12 @@ def _hold(workshop_id: str) -> None:
 def _save_words(workshop_id: str, default: bool) -> None:
     words = None if default else M.parse_words(st.session_state.get(WORDS) or "")
     if isinstance(words, Problem):
-        flash("error", md(problem_text(words, lang())))
+        flash(Kind.ERROR, md(problem_text(words, lang())))
         return
     ok, held = write(lambda: store().moderation.set_words(workshop_id, words), workshop_id=workshop_id)
     if ok:
         st.session_state.pop(WORDS, None)  # drawn afresh from the store
-        flash("success", tr("room_block_words_saved", held=held or 0))
+        flash(Kind.SUCCESS, tr("room_block_words_saved", held=held or 0))
 
 
 def controls(workshop_id: str) -> None:
