@@ -19,7 +19,8 @@ from kpidesign import agenda_edits as E
 from kpidesign.i18n import problem_text
 from kpidesign.model import AgendaSegment, Workshop
 from kpidesign.room import Room
-from ui.messages import flash
+from ui.keys import ROOM_MINUTES, ROOM_NODE, ROOM_PROMPT_OPEN, ROOM_STEP, ROOM_TIMER_OPEN
+from ui.messages import Kind, flash
 from ui.saving import commit, write
 from ui.state import store
 from ui.text import lang, md, tr
@@ -96,10 +97,10 @@ def _go(workshop_id: str, to: int, expected: int | None) -> None:
     ok, _ = write(lambda: store().agenda.go(moved, new_run, expected=expected), workshop_id=workshop_id)
     # The console's prompt and timer fields show where the room is now: set, as a widget's value is set, while their form
     # is open; a closed form is drawn from the room when it opens (setting a field not drawn would warn then).
-    if ok and st.session_state.get("room_prompt_open"):
-        st.session_state["room_step"], st.session_state["room_node"] = moved.step, moved.node
-    if ok and moved.timer.seconds and st.session_state.get("room_timer_open"):
-        st.session_state["room_minutes"] = round(moved.timer.seconds / 60)
+    if ok and st.session_state.get(ROOM_PROMPT_OPEN):
+        st.session_state[ROOM_STEP], st.session_state[ROOM_NODE] = moved.step, moved.node
+    if ok and moved.timer.seconds and st.session_state.get(ROOM_TIMER_OPEN):
+        st.session_state[ROOM_MINUTES] = round(moved.timer.seconds / 60)
 
 
 def _stop(workshop_id: str) -> None:
@@ -208,7 +209,7 @@ def _save_table(ws: Workshop) -> None:
     delta = st.session_state.get(_editor_key()) or {}
     _, problems = E.set_agenda(ws, delta)
     if problems:
-        flash("error", "\n".join(f"- {tr('agenda_row', n=i + 1)}: {md(problem_text(p, lang()))}" for i, p in problems))
+        flash(Kind.ERROR, "\n".join(f"- {tr('agenda_row', n=i + 1)}: {md(problem_text(p, lang()))}" for i, p in problems))
         return
     if commit(lambda w: E.set_agenda(w, delta)[0], tr("agenda_summary_edit")):  # on top of the version shown, else refused
         st.session_state[EDITOR] = st.session_state.get(EDITOR, 0) + 1

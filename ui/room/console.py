@@ -16,7 +16,7 @@ from kpidesign.model import Workshop
 from kpidesign.room import Room
 from kpidesign.values import Problem
 from ui import qr as codes
-from ui.keys import PROJECTOR, TREE_SELECTED
+from ui.keys import PROJECTOR, ROOM_MINUTES, ROOM_NODE, ROOM_PROMPT_OPEN, ROOM_STEP, ROOM_TIMER_OPEN, TREE_SELECTED
 from ui.messages import Kind, flash
 from ui.pages import ROOM
 from ui.saving import write
@@ -117,12 +117,12 @@ def _setting(room: Room, name: str, key: str) -> None:
 
 
 def _ask(room: Room) -> None:
-    _save(room.prompt(st.session_state["room_step"], st.session_state.get("room_node")))
+    _save(room.prompt(st.session_state[ROOM_STEP], st.session_state.get(ROOM_NODE)))
 
 
 def _timer(room: Room, action: str) -> None:
     if action == "set":
-        made = R.set_timer(float(st.session_state.get("room_minutes") or 0), bool(st.session_state.get("room_close_on_end")))
+        made = R.set_timer(float(st.session_state.get(ROOM_MINUTES) or 0), bool(st.session_state.get("room_close_on_end")))
         if isinstance(made, Problem):
             flash(Kind.ERROR, md(problem_text(made, lang())))
             return
@@ -142,7 +142,7 @@ def settings(room: Room, ws: Workshop) -> None:
 
 def prompt_form(room: Room, ws: Workshop) -> None:
     """The prompt the phones show (a step, a node of it), drawn only when opened: its node picker carries every node."""
-    opened = st.expander(tr("room_prompt_open"), icon=":material/campaign:", key="room_prompt_open", on_change="rerun")
+    opened = st.expander(tr("room_prompt_open"), icon=":material/campaign:", key=ROOM_PROMPT_OPEN, on_change="rerun")
     if not opened.open:
         return
     with opened, st.form("room_prompt_form", border=False):
@@ -150,7 +150,7 @@ def prompt_form(room: Room, ws: Workshop) -> None:
             tr("room_step"),
             R.STEPS,
             index=R.STEPS.index(room.step),
-            key="room_step",
+            key=ROOM_STEP,
             format_func=labeller("nav_"),
             placeholder=tr("choose"),
         )
@@ -160,7 +160,7 @@ def prompt_form(room: Room, ws: Workshop) -> None:
             tr("room_node"),
             ids,
             index=ids.index(room.node) if room.node in ids else 0,
-            key="room_node",
+            key=ROOM_NODE,
             format_func=lambda i: names.get(i, none) if i else none,
             placeholder=tr("choose"),
         )
@@ -169,10 +169,10 @@ def prompt_form(room: Room, ws: Workshop) -> None:
 
 def timer_form(room: Room) -> None:
     """The timer's length and whether the room stops taking ideas at its end (drawn only when opened), and start/pause."""
-    opened = st.expander(tr("room_timer_open"), icon=":material/timer:", key="room_timer_open", on_change="rerun")
+    opened = st.expander(tr("room_timer_open"), icon=":material/timer:", key=ROOM_TIMER_OPEN, on_change="rerun")
     if opened.open:
         with opened, st.form("room_timer_form", border=False):
-            st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key="room_minutes")
+            st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key=ROOM_MINUTES)
             st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
             st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
     start, pause = st.columns(2)
