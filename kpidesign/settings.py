@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 DATABASE = "KPIDESIGN_DB"  # the SQLite file (else data/kpidesign.db beside the package)
+DATABASE_URL = "KPIDESIGN_DATABASE_URL"  # a PostgreSQL database: the store is there (environment, else secrets' [database] url)
 BASE_URL = "KPIDESIGN_BASE_URL"  # the address participants reach the app at (a room's join link)
 EDITORS = "KPIDESIGN_EDITORS"  # the allow-list of st.login editors (environment, else secrets: text or a TOML array)
 EDITOR_PASSWORD = "KPIDESIGN_EDITOR_PASSWORD"  # the shared editor password (environment, else secrets)
@@ -59,6 +60,20 @@ def read_secrets(path: Path) -> dict[str, Any]:
 def strict_text(environ: Mapping[str, str] | None = None) -> bool:
     """Whether a missing text key raises (KPIDESIGN_STRICT_TEXT=1, as tests/conftest.py sets it)."""
     return (os.environ if environ is None else environ).get(STRICT_TEXT) == "1"
+
+
+def database_url(environ: Mapping[str, str] | None = None, files: tuple[Path, ...] | None = None) -> str | None:
+    """The PostgreSQL database the store is in, as configured: $KPIDESIGN_DATABASE_URL, else [database] url of the
+    working folder's secrets file, else the home folder's (the project's first); None: the SQLite file. Read as given:
+    the store checks it is PostgreSQL's (kpidesign.store.base.database_url). UnreadableSecrets for a file not TOML."""
+    url = (os.environ if environ is None else environ).get(DATABASE_URL) or None
+    home, here = secrets_files()
+    for path in () if url else (files if files is not None else (here, home)):
+        section = read_secrets(path).get("database")
+        found = section.get("url") if isinstance(section, dict) else None
+        if found:
+            return str(found)
+    return url
 
 
 def database_path(environ: Mapping[str, str] | None = None) -> Path | None:

@@ -109,10 +109,9 @@ def test_delivery_settings_are_built_from_them():
 
 
 def test_only_the_settings_read_the_environment_or_secrets():
-    """kpidesign/settings.py reads the environment and the files; ui/state.py hands it Streamlit's secrets.
-    kpidesign/store/base.py still reads KPIDESIGN_DATABASE_URL and [database] url itself (the PostgreSQL store, merged
-    after settings.py was written): the one reader left to fold into Settings."""
-    allowed = {"kpidesign/settings.py", "ui/state.py", "kpidesign/store/base.py"}
+    """kpidesign/settings.py reads the environment and the files (the PostgreSQL URL too); ui/state.py hands it
+    Streamlit's secrets."""
+    allowed = {"kpidesign/settings.py", "ui/state.py"}
     reading = re.compile(r"os\.environ|os\.getenv|st\.secrets|tomllib|read_secrets\(")
     found = [
         path.relative_to(ROOT).as_posix()

@@ -1,7 +1,7 @@
 """The connection the store's nouns share: which database, its pragmas, the write transaction, the clock.
 
-Which database: a PostgreSQL URL (KPIDESIGN_DATABASE_URL, else [database] url in .streamlit/secrets.toml: read here,
-where KPIDESIGN_DB is, each time a Store opens without being told), else the SQLite file (KPIDESIGN_DB, else
+Which database: a PostgreSQL URL (KPIDESIGN_DATABASE_URL, else [database] url in .streamlit/secrets.toml: read by
+kpidesign.settings, checked here, each time a Store opens without being told), else the SQLite file (KPIDESIGN_DB, else
 data/kpidesign.db). SQLite: one connection per Store (Streamlit runs each session on its own thread:
 check_same_thread=False), in WAL with synchronous=FULL, so a write is on disk when it returns. PostgreSQL: pooled
 connections per process (kpidesign.store.postgres). Every write runs in `with conn.write() as sql:` (one writer at a
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import sqlite3
 import time
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+from kpidesign import settings
 from kpidesign.settings import DATABASE, database_path
 from kpidesign.store import postgres
 from kpidesign.store.engine import POSTGRESQL, Sql, SqliteDatabase
@@ -28,7 +27,7 @@ from kpidesign.store.schema import check_schema, migrations, refuse_newer, steps
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "kpidesign.db"
 ENV_VAR = DATABASE
-URL_VAR = "KPIDESIGN_DATABASE_URL"  # a PostgreSQL server's database: the store is there, not in the SQLite file
+URL_VAR = settings.DATABASE_URL  # a PostgreSQL server's database: the store is there, not in the SQLite file
 
 _memory = itertools.count()
 
@@ -39,33 +38,17 @@ def default_path() -> Path:
 
 
 def database_url(environ: Mapping[str, str] | None = None, secrets: Sequence[Path] | None = None) -> str | None:
-    """The PostgreSQL database the store is in: $KPIDESIGN_DATABASE_URL, else [database] url in .streamlit/secrets.toml
-    of the working folder, else of the home folder (Streamlit's two, the project's first); None: the SQLite file.
+    """The PostgreSQL database the store is in (kpidesign.settings.database_url: $KPIDESIGN_DATABASE_URL, else
+    [database] url in .streamlit/secrets.toml of the working folder, else of the home folder); None: the SQLite file.
     DatabaseUrlError for a URL that is not PostgreSQL's or a secrets file that is not TOML (never a silent fall back to
     another database)."""
-    environ = os.environ if environ is None else environ
-    url = environ.get(URL_VAR) or None
-    for path in () if url else (secrets if secrets is not None else _secrets_files()):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        try:
-            section = tomllib.loads(text).get("database")
-        except tomllib.TOMLDecodeError as e:
-            raise DatabaseUrlError(f"{path} is not TOML ({str(e)[:200]}): the database's URL cannot be read") from None
-        found = section.get("url") if isinstance(section, dict) else None
-        if found:
-            url = str(found)
-            break
+    try:
+        url = settings.database_url(environ, None if secrets is None else tuple(secrets))
+    except settings.UnreadableSecrets as e:
+        raise DatabaseUrlError(f"a secrets file is not TOML ({e.detail}): the database's URL cannot be read") from None
     if url is not None and not postgres.is_url(url):
         raise DatabaseUrlError(f"the database URL must start with postgresql:// (got {url.split('://', 1)[0][:20]}://…)")
     return url
-
-
-def _secrets_files() -> tuple[Path, Path]:
-    """Streamlit's secrets files: the working folder's, then the home folder's."""
-    return Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"
 
 
 def now() -> str:

@@ -140,7 +140,8 @@ def test_no_english_left_in_the_room_console_s_pickers(db):
     ok(at.switch_page("views/room.py").run())
     ok(next(b for b in at.button if b.key == "room_open").click().run())
     open_expander(at, "room_vote_open")  # the vote's form, drawn only when opened
-    assert at.selectbox and at.multiselect
+    open_expander(at, "room_prompt_open")  # and the prompt's (its step and node pickers)
+    assert {"room_step", "room_node"} <= {b.key for b in at.selectbox} and at.multiselect
     for box in at.selectbox:
         assert box.proto.placeholder, box.key
     for box in at.multiselect:
