@@ -1,8 +1,9 @@
-"""Who may edit: the allow-list of signed-in editors, and the server-wide limit on wrong passwords (pure: no Streamlit).
+"""Who may edit: the allow-list of signed-in editors, and the rules of the limit on wrong passwords (pure: no Streamlit;
+the failures themselves are counted in the database, kpidesign.store.limits, shared by every process).
 
 The allow-list (`KPIDESIGN_EDITORS`) names e-mail addresses and `@domain` entries, separated by commas, semicolons or
 white space, matched without regard to case. The limit counts wrong passwords per client (its address, `client_key`)
-and from every browser session of the process: CLIENT_LIMIT from one client within CLIENT_WINDOW seconds pause that
+and from every browser session of every process: CLIENT_LIMIT from one client within CLIENT_WINDOW seconds pause that
 client, LIMIT from all within WINDOW seconds pause every attempt for COOLDOWN seconds, whatever password it carries.
 """
 
@@ -10,15 +11,13 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import threading
-from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 CLIENT_LIMIT = 5  # wrong passwords from one client (address) ...
 CLIENT_WINDOW = 300.0  # ... within this many seconds ...
 CLIENT_COOLDOWN = 300.0  # ... pause that client's attempts for this many seconds
-LIMIT = 30  # wrong passwords, from every client of the server process ...
+LIMIT = 30  # wrong passwords, from every client of the server (every process) ...
 WINDOW = 300.0  # ... within this many seconds ...
 COOLDOWN = 300.0  # ... refuse every attempt for this many seconds
 
@@ -70,49 +69,32 @@ def parse_editors(raw: str | Iterable[str] | None) -> AllowList:
     return AllowList(addresses, domains, ignored, configured=True)
 
 
-@dataclass
-class _Budget:
-    """LIMIT failures within WINDOW seconds pause for COOLDOWN seconds (the rule both budgets follow; not locked)."""
+@dataclass(frozen=True)
+class Budget:
+    """`limit` failures within `window` seconds pause for `cooldown` seconds (the rule both budgets follow)."""
 
     limit: int
     window: float
     cooldown: float
-    failures: deque[float] = field(default_factory=deque)
-    until: float = float("-inf")
 
-    def wait(self, now: float) -> float:
-        """Seconds until an attempt may go ahead (0.0 now); enters the pause when the budget is spent."""
-        if now < self.until:
-            return self.until - now
-        while self.failures and self.failures[0] <= now - self.window:
-            self.failures.popleft()
-        if len(self.failures) >= self.limit:
-            self.until = self.failures[-1] + self.cooldown
-            self.failures.clear()
-            if now < self.until:
-                return self.until - now
-        return 0.0
+    def since(self, now: float) -> float:
+        """The oldest failure time that still counts at `now` (failures after it, strictly)."""
+        return now - self.window
 
-    def forgive(self, started: float) -> None:
-        """Take back the failure counted at `started`, if it is still counted."""
-        try:
-            self.failures.remove(started)
-        except ValueError:  # already aged out of the window, or cleared by a pause
-            pass
-
-    def idle(self, now: float) -> bool:
-        """True when nothing is remembered that still matters at `now`."""
-        return now >= self.until and not any(t > now - self.window for t in self.failures)
+    def pause_until(self, recent: Sequence[float]) -> float | None:
+        """When the pause the failures within the window start ends (from the last of them), or None while the budget
+        is not spent; `recent` in time order."""
+        return recent[-1] + self.cooldown if len(recent) >= self.limit else None
 
 
-@dataclass
-class AttemptLimit:
-    """A brake on password guessing, per client first and then server-wide: each attempt is counted as a failure when it
-    starts (so parallel sessions cannot slip past the count) and forgiven when it succeeds. CLIENT_LIMIT failures from
-    one client within CLIENT_WINDOW seconds pause that client for CLIENT_COOLDOWN seconds; LIMIT failures from all
-    clients within WINDOW seconds pause every attempt for COOLDOWN seconds. A client is a key from `client_key`. Times
-    are seconds on one clock (time.monotonic in the app), passed in. Thread-safe; the clients remembered are only those
-    whose failures or pause still matter (at most about LIMIT per window), so their number stays bounded."""
+@dataclass(frozen=True)
+class AttemptRules:
+    """A brake on password guessing, per client first and then server-wide, kept in the database (kpidesign.store.limits)
+    so that every process and machine serving the app shares it: each attempt is counted as a failure when it starts
+    (so parallel sessions cannot slip past the count) and forgiven when it succeeds. CLIENT_LIMIT failures from one
+    client within CLIENT_WINDOW seconds pause that client for CLIENT_COOLDOWN seconds; LIMIT failures from all clients
+    within WINDOW seconds pause every attempt for COOLDOWN seconds. A client is a key from `client_key`; times are
+    seconds since the epoch (one clock for every process: time.time, not time.monotonic)."""
 
     limit: int = LIMIT
     window: float = WINDOW
@@ -120,55 +102,21 @@ class AttemptLimit:
     client_limit: int = CLIENT_LIMIT
     client_window: float = CLIENT_WINDOW
     client_cooldown: float = CLIENT_COOLDOWN
-    _server: _Budget = field(init=False, repr=False)
-    _clients: dict[str, _Budget] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def __post_init__(self) -> None:
-        self._server = _Budget(self.limit, self.window, self.cooldown)
+    @property
+    def server(self) -> Budget:
+        """The budget of every client together."""
+        return Budget(self.limit, self.window, self.cooldown)
 
-    def _client(self, client: str) -> _Budget:
-        budget = self._clients.get(client)
-        if budget is None:
-            budget = self._clients[client] = _Budget(self.client_limit, self.client_window, self.client_cooldown)
-        return budget
+    @property
+    def client(self) -> Budget:
+        """The budget of one client."""
+        return Budget(self.client_limit, self.client_window, self.client_cooldown)
 
-    def _forget(self, now: float) -> None:
-        for key in [k for k, b in self._clients.items() if b.idle(now)]:
-            del self._clients[key]
-
-    def acquire(self, now: float, client: str = "") -> float:
-        """0.0 when an attempt from this client may go ahead now (it counts as a failure, for the client and the server,
-        until `succeeded`), else the seconds to wait (the client's own pause first, then the server's)."""
-        with self._lock:
-            self._forget(now)
-            mine = self._client(client)
-            wait = mine.wait(now) or self._server.wait(now)
-            if wait:
-                if mine.idle(now):
-                    del self._clients[client]
-                return wait
-            mine.failures.append(now)
-            self._server.failures.append(now)
-            return 0.0
-
-    def succeeded(self, started: float, client: str = "") -> None:
-        """Forgive the attempt this client acquired at `started`: the right password is not a failure."""
-        with self._lock:
-            self._server.forgive(started)
-            if client in self._clients:
-                self._clients[client].forgive(started)
-
-    def wait(self, now: float, client: str = "") -> float:
-        """Seconds until an attempt from this client may go ahead (0.0 now), without making one."""
-        with self._lock:
-            mine = self._clients.get(client)
-            return (mine.wait(now) if mine is not None else 0.0) or self._server.wait(now)
-
-    def clients(self) -> int:
-        """How many clients are remembered right now."""
-        with self._lock:
-            return len(self._clients)
+    @property
+    def memory(self) -> float:
+        """How long a failure or a pause may still matter: anything older is forgotten."""
+        return max(self.window, self.client_window, self.cooldown, self.client_cooldown)
 
 
 LOCAL = "local"  # the client of a session with no address: a browser on the server itself, or a test

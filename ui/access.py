@@ -11,10 +11,11 @@ from enum import StrEnum
 
 import streamlit as st
 
-from kpidesign.access import AllowList, AttemptLimit, parse_editors
+from kpidesign.access import AllowList, parse_editors
 from ui import client
 from ui.keys import LOGIN_PASSWORD, WS_ID
 from ui.messages import Kind, flash
+from ui.saving import write
 from ui.state import settings, store
 from ui.text import tr
 
@@ -37,12 +38,6 @@ def editors() -> AllowList:
 def signed_in_editor() -> bool:
     """True when the person st.login signed in is on the allow-list (or no list is set)."""
     return editors().allows(st.user.get("email"), st.user.get("email_verified"))
-
-
-@st.cache_resource(show_spinner=False)
-def attempts() -> AttemptLimit:
-    """The wrong-password limit shared by every session of this server process."""
-    return AttemptLimit()
 
 
 class Mode(StrEnum):
@@ -98,17 +93,20 @@ def link_check(workshop_id: str) -> Callable[[], bool]:
 
 def check_password() -> None:
     """Compare the typed password in constant time; a wrong one costs a second, and too many wrong ones from this client,
-    then on the whole server (any session), refuse attempts for a while (kpidesign.access.AttemptLimit)."""
+    then on the whole server (any session of any process: the count is in the database, kpidesign.store.limits), refuse
+    attempts for a while."""
     typed = st.session_state.get(LOGIN_PASSWORD) or ""
     st.session_state[LOGIN_PASSWORD] = ""
-    started, who = time.monotonic(), client.client_address()
-    wait = attempts().acquire(started, who)
-    if wait:
-        flash(Kind.ERROR, tr("login_throttled", minutes=max(1, math.ceil(wait / 60))))
+    who = client.client_address()
+    ok, attempt = write(lambda: store().attempts.acquire(time.time(), who))
+    if not ok or attempt is None:  # the database could not count it: no attempt (write said why)
+        return
+    if attempt.wait:
+        flash(Kind.ERROR, tr("login_throttled", minutes=max(1, math.ceil(attempt.wait / 60))))
         return
     expected = editor_password() or ""
     if expected and hmac.compare_digest(typed.encode("utf-8"), expected.encode("utf-8")):
-        attempts().succeeded(started, who)
+        write(lambda: store().attempts.succeeded(attempt.ticket))
         st.session_state["editor_ok"] = True
         return
     time.sleep(1)

@@ -5,9 +5,10 @@ nouns in sqlite-utils' shape.
 the other nouns, which share its connection: ``store.actuals`` (observed values), ``store.shares`` (read-only links),
 ``store.rooms`` (participant mode: the room, participants, ideas), ``store.votes`` (dot votes and tallies),
 ``store.themes`` (the room's ideas grouped into themes), ``store.alerts`` (the alert log), ``store.moderation`` (a
-room's held ideas, block words, muted participants). ``schema`` holds the migrations, ``base`` the connection and the
-write transaction, ``errors`` the exceptions, ``tokens`` token hashing, ``engine`` the SQL surface both engines share,
-``postgres`` the PostgreSQL engine. SQL stays inside this package.
+room's held ideas, block words, muted participants), ``store.attempts`` (the wrong-password budget) and
+``store.leases`` (one holder at a time), both shared by every process (kpidesign.store.limits). ``schema`` holds the
+migrations, ``base`` the connection and the write transaction, ``errors`` the exceptions, ``tokens`` token hashing,
+``engine`` the SQL surface both engines share, ``postgres`` the PostgreSQL engine. SQL stays inside this package.
 
 What callers import from ``kpidesign.store`` is re-exported here.
 """
@@ -28,6 +29,7 @@ from kpidesign.store.errors import (
     StoreError,
     WorkshopNotFoundError,
 )
+from kpidesign.store.limits import Attempt, Attempts, Leases
 from kpidesign.store.moderation import Moderations
 from kpidesign.store.rooms import ROOM_CACHE, Membership, Rooms
 from kpidesign.store.schema import check_schema, known_migrations, migrations
@@ -61,10 +63,13 @@ __all__ = [
     "URL_VAR",
     "Actuals",
     "Alerts",
+    "Attempt",
+    "Attempts",
     "Connection",
     "CorruptVersionError",
     "DatabaseUrlError",
     "InvalidWorkshopError",
+    "Leases",
     "Loaded",
     "Membership",
     "Moderations",

@@ -278,6 +278,24 @@ def m011_room_themes(db: Database) -> None:
     )
 
 
+M009 = (  # portable SQL: PostgreSQL runs these same statements (FLOAT: double precision on both engines)
+    "create table login_failures (id TEXT PRIMARY KEY, scope TEXT NOT NULL, failed_at FLOAT NOT NULL)",
+    "create index login_failures_scope on login_failures (scope, failed_at)",
+    "create table login_pauses (scope TEXT PRIMARY KEY, ends_at FLOAT NOT NULL)",
+    "insert into login_pauses (scope, ends_at) values ('*', 0)",
+    "create table leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, ends_at FLOAT NOT NULL)",
+)
+
+
+@migrations()
+def m009_shared_limits(db: Database) -> None:
+    """What several app processes (or machines) must share, out of each process's memory: the wrong-password budget
+    (failures per client and server-wide, and the pauses they started; clients by a hash of their address) and leases
+    (one holder at a time: an alert is sent by one process only)."""
+    for statement in M009:
+        db.execute(statement)
+
+
 def known_migrations() -> tuple[str, ...]:
     """The names of the migrations this code knows, in order (the schema version is their count)."""
     return tuple(m.name for m in migrations.pending(Database(memory=True)))

@@ -30,6 +30,7 @@ from kpidesign.store.base import Connection
 from kpidesign.store.base import now as _now
 from kpidesign.store.engine import Sql
 from kpidesign.store.errors import CorruptVersionError, InvalidWorkshopError, StaleVersionError, WorkshopNotFoundError
+from kpidesign.store.limits import Attempts, Leases
 from kpidesign.store.moderation import Moderations
 from kpidesign.store.rooms import Rooms
 from kpidesign.store.shares import Shares
@@ -151,6 +152,8 @@ class Store:
         self.moderation = Moderations(self.connection, self.rooms)
         self.themes = Themes(self.connection, self.rooms)
         self.agenda = Agenda(self.connection, self.rooms)  # the room's running agenda (kpidesign.store.agenda)
+        self.attempts = Attempts(self.connection)  # the wrong-password budget, shared by every process
+        self.leases = Leases(self.connection)
 
     @property
     def engine(self) -> str:

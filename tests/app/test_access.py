@@ -1,14 +1,17 @@
-"""Who may edit: st.login's allow-list (KPIDESIGN_EDITORS) and the server-wide limit on wrong passwords."""
+"""Who may edit: st.login's allow-list (KPIDESIGN_EDITORS) and the server-wide limit on wrong passwords (in the database)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpidesign.access import CLIENT_LIMIT, LIMIT
+from kpidesign.store import Store
 from tests.app.conftest import APP, ok, start
 from tests.app.test_share import editable
-from ui import access, client
+from ui import client
 from ui.pages import ALL
 from ui.text import md
 
@@ -31,12 +34,12 @@ def signed_in(claims: dict, secrets: dict | None = None) -> AppTest:
     return ok(at.run())
 
 
-@pytest.fixture
-def fresh_limit():
-    """The wrong-password limit is one per server process: start and leave it empty."""
-    access.attempts.clear()
-    yield
-    access.attempts.clear()
+def cooled_down(db: Path) -> None:
+    """Every pause over and every failure forgotten, as five minutes later (the clock is tested in tests/test_store_limits.py)."""
+    store = Store(db)
+    store.db.execute("delete from login_failures")
+    store.db.execute("update login_pauses set ends_at = 0")
+    store.close()
 
 
 def test_a_signed_in_person_not_on_the_list_sees_only_a_plain_page_with_a_log_out(db, monkeypatch):
@@ -77,7 +80,7 @@ def test_without_a_list_everyone_the_provider_signs_in_edits(db, monkeypatch):
     assert signed_in({"email": "anyone@anywhere.example"}).title[0].value == "ワークショップ"
 
 
-def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one(db, monkeypatch, fresh_limit):
+def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one(db, monkeypatch):
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret-パス")
     monkeypatch.setattr("time.sleep", lambda s: None)  # the per-attempt second is tested elsewhere; not waited here
     sessions = [ok(start()) for _ in range(3)]
@@ -92,13 +95,13 @@ def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one
     late.button[0].click().run()
     assert late.title[0].value == "編集にはログインが必要です"
     assert any("一時停止" in e.value and "5分後" in e.value for e in late.error)
-    access.attempts.clear()  # cooled down (the clock itself is tested in tests/test_access.py)
+    cooled_down(db)
     late.text_input(key="login_password").input("s3cret-パス")
     late.button[0].click().run()
     assert ok(late).title[0].value == "ワークショップ"
 
 
-def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch, fresh_limit):
+def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch):
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     for _ in range(LIMIT + 2):
         at = ok(start())
@@ -107,7 +110,7 @@ def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch, fresh_lim
         assert at.title[0].value == "ワークショップ"
 
 
-def test_one_clients_wrong_passwords_pause_that_client_not_the_facilitator(db, monkeypatch, fresh_limit):
+def test_one_clients_wrong_passwords_pause_that_client_not_the_facilitator(db, monkeypatch):
     """#25 item 8: the pause was server-wide, so one person could keep every facilitator out."""
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     monkeypatch.setattr("time.sleep", lambda s: None)

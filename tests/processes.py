@@ -1,0 +1,84 @@
+"""Several OS processes against one database file, as N app processes behind nginx (or a cron job beside the app) are:
+each worker opens its own Store, then calls `ready()` (a barrier: all of them go on together), and returns what it saw."""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+TIMEOUT = 120.0
+
+
+def _worker(index: int, target: Callable[..., Any], args: tuple[Any, ...], start: Any, results: Any) -> None:
+    try:
+        results.put((index, True, target(*args, lambda: start.wait(60))))
+    except BaseException as e:  # noqa: BLE001 (the parent reports whatever a worker raised)
+        results.put((index, False, f"{type(e).__name__}: {e}"))
+
+
+def together(target: Callable[..., Any], args: Sequence[tuple[Any, ...]], timeout: float = TIMEOUT) -> list[Any]:
+    """Run target(*args[i], ready) in len(args) fresh processes (spawned: nothing shared but the files they open), each
+    going on from ready() when all have reached it; their results in the order of args. A worker that raised fails the
+    caller with its error."""
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(len(args)), context.Queue()
+    workers = [context.Process(target=_worker, args=(i, target, a, start, results)) for i, a in enumerate(args)]
+    for w in workers:
+        w.start()
+    out: dict[int, Any] = {}
+    deadline = time.monotonic() + timeout
+    try:
+        while len(out) < len(workers):
+            try:
+                index, ok, value = results.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"{len(workers) - len(out)} worker process(es) gave no result within {timeout:.0f} s") from None
+            if not ok:
+                raise AssertionError(f"worker {index} failed: {value}")
+            out[index] = value
+    finally:
+        for w in workers:
+            w.join(timeout=10)
+            if w.is_alive():
+                w.kill()
+    return [out[i] for i in range(len(workers))]
+
+
+# Workers (what each process does): kept here, where importing them costs a child little (the store, not the tests).
+
+
+def attempts(db: str, client: str, tries: int, start: float, ready: Callable[[], object]) -> int:
+    """How many of `tries` password attempts from one client the store let go ahead."""
+    from kpidesign.store import Store
+
+    store = Store(db)
+    ready()
+    went = sum(1 for i in range(tries) if store.attempts.acquire(start + i / 1000, client).wait == 0.0)
+    store.close()
+    return went
+
+
+def spread(db: str, prefix: str, tries: int, start: float, ready: Callable[[], object]) -> int:
+    """How many of `tries` attempts, each from a client of its own, the store let go ahead."""
+    from kpidesign.store import Store
+
+    store = Store(db)
+    ready()
+    went = sum(1 for i in range(tries) if store.attempts.acquire(start + i / 1000, f"{prefix}.{i}").wait == 0.0)
+    store.close()
+    return went
+
+
+def claim_each(db: str, names: list[str], holder: str, ready: Callable[[], object]) -> list[str]:
+    """The leases of `names` this holder got, claiming each in turn (never released)."""
+    from kpidesign.store import Store
+
+    store = Store(db)
+    ready()
+    try:
+        return [name for name in names if store.leases.claim(name, holder, 60)]
+    finally:
+        store.close()
