@@ -1,7 +1,13 @@
-"""Evaluate a workshop's alert rules on its latest readings and deliver each new one once."""
+"""Evaluate a workshop's alert rules on its latest readings and deliver each new one once.
+
+Once across every process: the app's processes behind nginx and the `alerts` cron job may run at the same moment, so
+each alert is sent under a lease (store.leases, in the database): the process that claims it checks the log again,
+sends, logs, and gives it back; another process finds it held and leaves that alert to it (SENDING). A process that
+dies while sending holds the lease LEASE_SECONDS at most; then the alert, never logged as sent, may be sent again."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -10,6 +16,10 @@ from kpidesign.i18n import t
 from kpidesign.model import Channel, Workshop
 from kpidesign.monitor import Firing, firing
 from kpidesign.store import Store
+from kpidesign.store.alerts import AlertKey
+from kpidesign.store.tokens import new_id
+
+LEASE_SECONDS = 120.0  # longer than a delivery can take (each network step of a send times out after 10 s)
 
 
 class Delivery(StrEnum):
@@ -19,6 +29,7 @@ class Delivery(StrEnum):
     ALREADY_SENT = "already_sent"
     SENT = "sent"
     FAILED = "failed"
+    SENDING = "sending"  # another process holds its lease: sending it now
 
 
 @dataclass(frozen=True)
@@ -38,21 +49,37 @@ def run(store: Store, workshop_id: str, settings: delivery.Settings, *, send: bo
     for f in firing(ws):
         if store.alerts.sent(workshop_id, f.key):
             out.append(Outcome(f, Delivery.ALREADY_SENT))
-            continue
-        if not send:
+        elif not send:
             out.append(Outcome(f, Delivery.LISTED))
-            continue
+        else:
+            out.append(_deliver_once(store, workshop_id, ws, f, settings))
+    return out
+
+
+def lease_name(workshop_id: str, key: AlertKey) -> str:
+    """The lease one alert is sent under (the same name in every process)."""
+    return "alert:" + json.dumps([workshop_id, *key], ensure_ascii=False)
+
+
+def _deliver_once(store: Store, workshop_id: str, ws: Workshop, f: Firing, settings: delivery.Settings) -> Outcome:
+    """Send one alert under its lease, unless another process holds it or has sent it since the log was read."""
+    name, holder = lease_name(workshop_id, f.key), new_id(12)
+    if not store.leases.claim(name, holder, LEASE_SECONDS):
+        return Outcome(f, Delivery.SENDING)
+    try:
+        if store.alerts.sent(workshop_id, f.key):  # sent by another process between the first look and the claim
+            return Outcome(f, Delivery.ALREADY_SENT)
         try:
             subject, body = delivery.message(ws, f)
             receipt = delivery.send(settings, f.alert.channel, f.alert.to, subject, body)
         except Exception as e:  # noqa: BLE001 (whatever goes wrong with one alert is its failure: the others are still sent)
             detail = failure(e)
             store.alerts.log(workshop_id, f.key, False, detail)
-            out.append(Outcome(f, Delivery.FAILED, detail))
-            continue
+            return Outcome(f, Delivery.FAILED, detail)
         store.alerts.log(workshop_id, f.key, True, receipt)
-        out.append(Outcome(f, Delivery.SENT, receipt))
-    return out
+        return Outcome(f, Delivery.SENT, receipt)
+    finally:
+        store.leases.release(name, holder)
 
 
 def send_test(store: Store, workshop_id: str, settings: delivery.Settings, channel: Channel, to: str) -> str:

@@ -82,3 +82,18 @@ def claim_each(db: str, names: list[str], holder: str, ready: Callable[[], objec
         return [name for name in names if store.leases.claim(name, holder, 60)]
     finally:
         store.close()
+
+
+def send_alerts(db: str, workshop_id: str, webhook: str, smtp_port: int, ready: Callable[[], object]) -> list[tuple[str, str]]:
+    """Deliver a workshop's new alerts (as `kpidesign alerts --send` does); (KPI, what became of its alert) each."""
+    from kpidesign import alerting, delivery
+    from kpidesign.store import Store
+
+    store = Store(db)
+    settings = delivery.Settings(slack_webhook=webhook, smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_starttls=False)
+    ws = store.actuals.attach(store.load(workshop_id).workshop, workshop_id)  # read before the start: all look at once
+    ready()
+    try:
+        return [(o.firing.alert.kpi, o.state.value) for o in alerting.run(store, workshop_id, settings, send=True, ws=ws)]
+    finally:
+        store.close()

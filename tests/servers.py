@@ -5,18 +5,21 @@ from __future__ import annotations
 import http.server
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 
 @contextmanager
-def webhook() -> Iterator[tuple[str, list[bytes]]]:
-    """An HTTP server on 127.0.0.1 recording POST bodies; yields (url, bodies)."""
+def webhook(delay: float = 0.0) -> Iterator[tuple[str, list[bytes]]]:
+    """An HTTP server on 127.0.0.1 recording POST bodies, answering each `delay` seconds after it came (a slow Slack);
+    yields (url, bodies)."""
     bodies: list[bytes] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             bodies.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+            time.sleep(delay)
             self.send_response(200)
             self.end_headers()
             self.wfile.write(b"ok")

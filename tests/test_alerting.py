@@ -6,6 +6,8 @@ import pytest
 
 from kpidesign import alerting, delivery
 from kpidesign.model import Actual, Channel
+from kpidesign.store import Store
+from tests import processes
 from tests.servers import smtp, webhook
 
 
@@ -208,3 +210,33 @@ def test_a_test_message_that_fails_unexpectedly_is_a_delivery_error(red_workshop
         alerting.send_test(store, wid, delivery.Settings(smtp_host="smtp.example.com"), Channel.EMAIL, "a@example.com")
     [row] = store.alerts.recent(wid)
     assert row["ok"] == 0 and row["test"] == 1 and "the SMTP library broke" in row["detail"]
+
+
+def test_three_processes_sending_at_once_send_each_alert_once(template, tmp_path):
+    """#29 item 2: the app's processes and the cron job may send at the same moment; each alert goes out once (a lease in
+    the database), though Slack takes half a second to answer. Before the lease all three sent it."""
+    store = Store(tmp_path / "k.db")
+    wid = store.create(template)
+    store.actuals.add(
+        wid,
+        [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03), Actual(kpi="sales", date=dt.date(2026, 10, 1), value=8.5e8)],
+    )
+    with webhook(delay=0.5) as (url, bodies), smtp() as (port, messages):
+        runs = processes.together(processes.send_alerts, [(str(tmp_path / "k.db"), wid, url, port)] * 3)
+    assert len(bodies) == 1 and len(messages) == 1, (runs, len(bodies), len(messages))
+    states = [state for run in runs for _, state in run]
+    assert states.count("sent") == 2 and set(states) <= {"sent", "sending", "already_sent"}, runs
+    assert [row["ok"] for row in store.alerts.recent(wid)] == [1, 1]
+    assert store.db.execute("select count(*) from leases").fetchone()[0] == 0  # every lease given back
+    store.close()
+
+
+def test_an_alert_whose_lease_another_holds_is_left_to_it(red_workshop):
+    store, wid = red_workshop
+    ws = store.actuals.attach(store.load(wid).workshop, wid)
+    held = next(f for f in alerting.firing(ws) if f.alert.kpi == "purchase_rate")
+    assert store.leases.claim(alerting.lease_name(wid, held.key), "another process", alerting.LEASE_SECONDS)
+    with webhook() as (url, bodies), smtp() as (port, messages):
+        settings = delivery.Settings(slack_webhook=url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)
+        states = {o.firing.alert.kpi: o.state for o in alerting.run(store, wid, settings, send=True)}
+    assert states == {"purchase_rate": "sending", "sales": "sent"} and not bodies and len(messages) == 1

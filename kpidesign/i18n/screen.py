@@ -337,6 +337,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "alert_already_sent": ("送信済み", "already sent"),
     "alert_sent": ("送信しました", "sent"),
     "alert_failed": ("失敗", "failed"),
+    "alert_sending": ("別のプロセスが送信中", "being sent by another process"),
     "delivery_config": (
         "送信設定: Slack {slack} / メール {smtp}（環境変数またはsecretsで設定）",
         "Delivery: Slack {slack} / e-mail {smtp} (set in the environment or secrets)",
