@@ -97,3 +97,46 @@ def send_alerts(db: str, workshop_id: str, webhook: str, smtp_port: int, ready: 
         return [(o.firing.alert.kpi, o.state.value) for o in alerting.run(store, workshop_id, settings, send=True, ws=ws)]
     finally:
         store.close()
+
+
+def join_many(db: str, workshop_id: str, client: str, tries: int, ready: Callable[[], object]) -> int:
+    """How many of `tries` joins from one client address the room took."""
+    from kpidesign.store import Store
+    from kpidesign.values import EditError
+
+    store = Store(db)
+    ready()
+    joined = 0
+    for i in range(tries):
+        try:
+            store.rooms.join(workshop_id, f"p{i}", client=client)
+            joined += 1
+        except EditError:
+            pass
+    store.close()
+    return joined
+
+
+def add_idea(db: str, workshop_id: str, secret: str, text: str, ready: Callable[[], object]) -> int:
+    """A participant's idea sent through another process; its id."""
+    from kpidesign.store import Store
+
+    store = Store(db)
+    ready()
+    try:
+        return store.rooms.add_idea(workshop_id, secret, text)
+    finally:
+        store.close()
+
+
+def rename(db: str, workshop_id: str, title: str, ready: Callable[[], object]) -> int:
+    """Save the workshop under a new title through another process; the new version."""
+    from kpidesign.store import Store
+
+    store = Store(db)
+    ready()
+    try:
+        loaded = store.load(workshop_id)
+        return store.save(workshop_id, loaded.workshop.model_copy(update={"title": title}), expected_version=loaded.version, summary=title)
+    finally:
+        store.close()
