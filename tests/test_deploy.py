@@ -76,3 +76,53 @@ def test_nginx_logs_paths_without_their_secrets():
     for block in (live, commented):
         logs = [ln.strip() for ln in block if ln.strip().startswith("access_log ") and "off" not in ln]
         assert logs and all(ln.rstrip(";").split()[-1] == "kpidesign" for ln in logs), logs
+
+
+def _section(unit: str, name: str) -> list[str]:
+    """The setting lines of one [section] of a unit file (comments and blank lines left out)."""
+    out, inside = [], False
+    for line in unit.splitlines():
+        if line.startswith("["):
+            inside = line.strip() == f"[{name}]"
+        elif inside and line.strip() and not line.lstrip().startswith("#"):
+            out.append(line.strip())
+    return out
+
+
+def test_the_template_unit_runs_one_process_per_port_as_hardened_as_the_single_one(tmp_path):
+    """#29 item 1: kpidesign@PORT.service is kpidesign.service with the port from the instance's name, part of
+    kpidesign.target, and never beside kpidesign.service (both would take 8501)."""
+    single = (ROOT / "deploy" / "kpidesign.service").read_text(encoding="utf-8")
+    template = (ROOT / "deploy" / "kpidesign@.service").read_text(encoding="utf-8")
+    assert _section(template, "Service") == [ln.replace("--server.port 8501", "--server.port %i") for ln in _section(single, "Service")]
+    assert "--server.address 127.0.0.1 --server.port %i" in template
+    assert {"PartOf=kpidesign.target", "Conflicts=kpidesign.service"} <= set(_section(template, "Unit"))
+    assert _section(template, "Install") == ["WantedBy=kpidesign.target"]
+    assert _section((ROOT / "deploy" / "kpidesign.target").read_text(encoding="utf-8"), "Install") == ["WantedBy=multi-user.target"]
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("no systemd-analyze here")
+    (tmp_path / "kpidesign@.service").write_text(template.replace("/srv/kpidesign/.venv/bin/python", sys.executable), encoding="utf-8")
+    (tmp_path / "kpidesign.target").write_text((ROOT / "deploy" / "kpidesign.target").read_text(encoding="utf-8"), encoding="utf-8")
+    for unit in ("kpidesign@8501.service", "kpidesign@8502.service", "kpidesign.target"):
+        run = subprocess.run([analyze, "verify", str(tmp_path / unit)], check=False, capture_output=True, text=True, timeout=60)
+        problems = [ln for ln in (run.stdout + run.stderr).splitlines() if "kpidesign" in ln]
+        assert run.returncode == 0 and not problems, (unit, problems)
+
+
+def test_nginx_keeps_each_browser_on_one_process_by_a_cookie():
+    """#29 item 1: the upstream hashes a route cookie nginx sets on a browser's first response (not the client's address:
+    a room's phones share one), in the HTTP block and the HTTPS one alike, and the proxy headers stay as they were."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    live = [" ".join(ln.split("#", 1)[0].split()) for ln in site.splitlines() if ln.split("#", 1)[0].strip()]
+    commented = [" ".join(ln.lstrip("# ").split()) for ln in site.splitlines() if ln.lstrip().startswith("#")]
+    start = live.index("upstream kpidesign {")
+    assert live[start + 1 : live.index("}", start)] == ["hash $kpidesign_route consistent;", "server 127.0.0.1:8501;"]
+    assert "map $cookie_kpidesign_route $kpidesign_route {" in live and "default $request_id;" in live
+    for block in (live, commented):
+        assert block.count("add_header Set-Cookie $kpidesign_route_cookie;") == 1, block
+        for header in ("X-Real-IP $remote_addr;", "Upgrade $http_upgrade;", "Connection $connection_upgrade;", "Host $http_host;"):
+            assert any(ln == f"proxy_set_header {header}" for ln in block), header
+    cookie = next(ln for ln in live if ln.startswith('default "kpidesign_route='))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "$request_id" in cookie
+    assert "cookie" not in " ".join(ln for ln in live if ln.startswith(("log_format", "'")))
