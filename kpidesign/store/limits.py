@@ -14,11 +14,11 @@ make atomic: of two processes claiming at once, exactly one inserts.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import NamedTuple
 
 from kpidesign.access import AttemptRules, Budget
 from kpidesign.store.base import Connection, Noun, clock
+from kpidesign.store.engine import Sql
 from kpidesign.store.tokens import hash_token, new_id
 
 SERVER = "*"  # the scope of every client together (its row in login_pauses exists from m009 on)
@@ -44,7 +44,7 @@ class Attempts(Noun):
         super().__init__(conn)
         self.rules = rules or AttemptRules()
 
-    def _paused(self, conn: sqlite3.Connection, scope: str, budget: Budget, now: float, write: bool) -> float:
+    def _paused(self, conn: Sql, scope: str, budget: Budget, now: float, write: bool) -> float:
         """Seconds this scope must still wait (0.0 none); with write, a spent budget starts its pause and is cleared."""
         row = conn.execute("select ends_at from login_pauses where scope = ?", (scope,)).fetchone()
         if row is not None and now < row[0]:
@@ -53,7 +53,7 @@ class Attempts(Noun):
             float(r[0])
             for r in conn.execute(
                 "select failed_at from login_failures where scope = ? and failed_at > ? order by failed_at", (scope, budget.since(now))
-            )
+            ).fetchall()
         ]
         ends = budget.pause_until(recent)
         if ends is None:
@@ -95,7 +95,7 @@ class Attempts(Noun):
 
     def wait(self, now: float | None = None, client: str = "") -> float:
         """Seconds until an attempt from this client may go ahead (0.0 now), without making one (a read)."""
-        at, conn = clock(now), self.db.conn
+        at, conn = clock(now), self.db
         return self._paused(conn, _scope(client), self.rules.client, at, False) or self._paused(conn, SERVER, self.rules.server, at, False)
 
     def clients(self, now: float | None = None) -> int:
