@@ -21,15 +21,22 @@ CHECK = """() => {
   const wall = document.querySelector('.kd-wall'), ideas = document.querySelector('.kd-ideas');
   const area = ideas.getBoundingClientRect(), out = [], small = [];
   for (const e of [wall, ...wall.querySelectorAll('*')]) {
-    const r = e.getBoundingClientRect();
-    if (r.width === 0 && r.height === 0) continue;
-    if (r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5) out.push(e.className + ' ' + Math.round(r.bottom));
+    let [left, top, right, bottom] = (({left, top, right, bottom}) => [left, top, right, bottom])(e.getBoundingClientRect());
+    for (let a = e.parentElement; a && a !== wall.parentElement; a = a.parentElement) {  // what an ancestor clips is not shown
+      if (getComputedStyle(a).overflow === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      [left, top, right, bottom] = [Math.max(left, c.left), Math.max(top, c.top), Math.min(right, c.right), Math.min(bottom, c.bottom)];
+    }
+    if (right - left <= 0 || bottom - top <= 0) continue;
+    if (bottom > innerHeight + 0.5 || right > innerWidth + 0.5) out.push(e.className + ' ' + Math.round(bottom));
     const own = [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (own && parseFloat(getComputedStyle(e).fontSize) < MIN_FONT) small.push(e.className + ' ' + getComputedStyle(e).fontSize);
   }
-  const cut = [...document.querySelectorAll('.kd-card')].filter(c => {
-    const r = c.getBoundingClientRect();
-    return r.bottom > area.bottom + 0.5 || r.right > area.right + 0.5 || r.left < area.left - 0.5;
+  const cut = [...document.querySelectorAll('.kd-card')].filter(c => {  // a card is whole: nothing that clips cuts it
+    const r = c.getBoundingClientRect(), boxes = [area, {left: 0, top: 0, right: innerWidth, bottom: innerHeight}];
+    for (let a = c.parentElement; a && a !== wall.parentElement; a = a.parentElement)
+      if (getComputedStyle(a).overflow !== 'visible') boxes.push(a.getBoundingClientRect());
+    return boxes.some(b => r.bottom > b.bottom + 0.5 || r.right > b.right + 0.5 || r.left < b.left - 0.5 || r.top < b.top - 0.5);
   }).map(c => c.innerText.slice(0, 20));
   const main = document.querySelector('[data-testid="stMain"]');
   return {out, small, cut, scroll: document.scrollingElement.scrollHeight - innerHeight,

@@ -86,7 +86,7 @@ STYLE = f"""<style>
 .kd-group {{ break-inside: avoid; break-after: avoid; font-weight: 700; color: #1f4e79; margin: 0.2em 0 0.25em 0;
   font-size: 1.05em; border-bottom: 3px solid #1f4e79; }}
 .kd-theme {{ color: #7a4b00; border-bottom-color: #e0a800; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
-.kd-theme .kd-of {{ color: #666; font-weight: 400; font-size: 0.75em; }}
+.kd-theme .kd-of {{ color: #666; font-weight: 400; font-size: max(0.75em, {wall.SIZES[-1][0]}px); }}  /* never under the wall's smallest text */
 .kd-card {{ break-inside: avoid; background: #fff8d6; border-left: 8px solid #f1c40f; border-radius: 6px;
   padding: 0.2em 0.45em; margin-bottom: 0.35em; }}
 .kd-card .kd-text {{ display: -webkit-box; -webkit-line-clamp: {wall.CLAMP}; -webkit-box-orient: vertical; overflow: hidden; }}
