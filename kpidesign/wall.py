@@ -2,9 +2,11 @@
 
 The wall is what the whole room reads, so it holds nothing private, ever: only ideas the room has seen (revealed, or
 made nodes), names only when the room shows names, counts rather than texts for everything else. It never scrolls: on
-a 1920×1080 projector everything fits the first screen, so the revealed ideas are laid out here, in the same columns
-the browser will use, at the largest text size at which they all fit, and when even the smallest does not, in pages
-the wall turns through (`page_at`).
+whatever window the projector's browser gives it (1920×1080 full screen, 1920×947 with tabs and an address bar,
+1280×720, 1366×768, ...) everything fits the first screen, so the revealed ideas are laid out here, for the area the
+browser measured (`area`), in the same columns the browser will use, at the largest text size at which they all fit,
+and when even the smallest does not, in pages the wall turns through (`page_at`). The text never goes below the
+smallest size: a smaller window has more pages, not smaller text.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from kpidesign.themes import Theme
 ON_WALL = (IdeaStatus.REVEALED, IdeaStatus.ACCEPTED)  # what the room has seen: merged ones are shown as the one they joined
 AREA_WIDTH = 1840  # px: the ideas' area on a 1920×1080 projector (the sidebar hidden; less a vote's panel beside it) ...
 AREA_HEIGHT = 740  # ... below the question, the counts and the timer
+FALLBACK = (1200, 420)  # px: the area assumed until the browser has measured it (1280×720 in a window): fits any larger one
+LIMITS = ((320, 7680), (120, 4320))  # px: a measured width and height are taken within these (the browser sends them)
+MIN_COLUMN = 12  # em: a column at least this wide at its size, else a column less (the most is the size's own)
 COLUMN_GAP = 24  # px between the columns of ideas
 LINE = 1.3  # line height, in em
 CARD = 0.9  # a card's padding and the gap below it, in lines
@@ -97,6 +102,24 @@ def groups(
     return out
 
 
+def area(measured: object) -> tuple[int, int]:
+    """The ideas' area (width, height in px) from what the browser measured ({"w": .., "h": ..}), each within LIMITS;
+    FALLBACK when it has not measured it yet or sent anything else."""
+    if not isinstance(measured, Mapping):
+        return FALLBACK
+    sides = [n for n in (measured.get("w"), measured.get("h")) if isinstance(n, int | float) and not isinstance(n, bool)]
+    if len(sides) != 2 or not all(math.isfinite(n) for n in sides):
+        return FALLBACK
+    width, height = (int(min(max(n, low), high)) for n, (low, high) in zip(sides, LIMITS, strict=True))
+    return width, height
+
+
+def columns_for(font: int, most: int, width: int) -> int:
+    """How many columns an area this wide takes at this size: at most the size's own, each at least MIN_COLUMN em."""
+    fit = (width + COLUMN_GAP) // (MIN_COLUMN * font + COLUMN_GAP)
+    return int(max(1, min(most, fit)))
+
+
 def _lines(card: Card, font: int, columns: int, width: int = AREA_WIDTH) -> float:
     """The lines one card takes in a column at this size (its text wrapped, at most CLAMP, plus its padding)."""
     column = (width - COLUMN_GAP * (columns - 1)) / columns
@@ -105,10 +128,13 @@ def _lines(card: Card, font: int, columns: int, width: int = AREA_WIDTH) -> floa
     return min(CLAMP, wrapped) + CARD
 
 
-def paginate(found: Sequence[Group], font: int, columns: int, width: int = AREA_WIDTH) -> tuple[tuple[Group, ...], ...]:
-    """The groups in pages, as the browser fills its columns (one after the other, a card never split): a page ends
-    where its last column is full; a group cut there goes on, with its title again, on the next page."""
-    per_column = AREA_HEIGHT / (font * LINE)
+def paginate(
+    found: Sequence[Group], font: int, columns: int, width: int = AREA_WIDTH, height: int = AREA_HEIGHT
+) -> tuple[tuple[Group, ...], ...]:
+    """The groups in pages, as the browser fills its columns (one after the other, a card never split) in an area this
+    wide and high (px): a page ends where its last column is full; a group cut there goes on, with its title again, on
+    the next page."""
+    per_column = height / (font * LINE)
     pages: list[tuple[Group, ...]] = []
     page: list[Group] = []
     column, used = 0, 0.0
@@ -144,17 +170,16 @@ def paginate(found: Sequence[Group], font: int, columns: int, width: int = AREA_
     return tuple(pages)
 
 
-def layout(found: Sequence[Group], width: int = AREA_WIDTH) -> Layout:
-    """The largest size at which every idea fits on one page of an area this wide (px); below the smallest, that size
-    in pages. A narrower area has a column less."""
-    narrow = width < AREA_WIDTH * 0.8
-    sizes = [(font, max(2, columns - 1) if narrow else columns) for font, columns in SIZES]
+def layout(found: Sequence[Group], width: int = AREA_WIDTH, height: int = AREA_HEIGHT) -> Layout:
+    """The largest size at which every idea fits on one page of an area this wide and high (px); below the smallest,
+    that size in pages. A narrower area has fewer columns (none narrower than MIN_COLUMN em)."""
+    sizes = [(font, columns_for(font, columns, width)) for font, columns in SIZES]
     for font, columns in sizes:
-        pages = paginate(found, font, columns, width)
+        pages = paginate(found, font, columns, width, height)
         if len(pages) == 1:
             return Layout(font, columns, width, pages)
     font, columns = sizes[-1]
-    return Layout(font, columns, width, paginate(found, font, columns, width))
+    return Layout(font, columns, width, paginate(found, font, columns, width, height))
 
 
 def page_at(pages: int, now: float) -> int:

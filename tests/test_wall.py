@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +12,7 @@ from kpidesign.room import Idea, IdeaStatus, Vote, VoteKind, VoteState
 
 NODES = ["kgi", "顧客数", "客単価"]
 texts = st.text(alphabet=st.sampled_from("指名検索の伸びabc xyz顧客単価レビュー数 1234"), min_size=1, max_size=200)
+TALLEST = math.ceil((wall.HEADER + wall.CLAMP + wall.CARD) * wall.SIZES[-1][0] * wall.LINE)  # px: a title and a 4-line card
 ideas = st.lists(
     st.builds(
         Idea,
@@ -44,11 +47,11 @@ def test_the_wall_shows_only_what_the_room_has_seen_each_once(found: list[Idea],
     assert [g.node for g in grouped] == [n for n in [*NODES, ""] if n in {g.node for g in grouped}]  # the tree's order
 
 
-@settings(max_examples=60, deadline=None)
-@given(ideas, st.sampled_from([wall.AREA_WIDTH, wall.AREA_WIDTH - 520]))
-def test_every_page_fits_the_wall(found: list[Idea], width: int) -> None:
-    laid = wall.layout(wall.groups(found, NODES, False, {}), width)
-    per_column = wall.AREA_HEIGHT / (laid.font * wall.LINE)
+@settings(max_examples=80, deadline=None)
+@given(ideas, st.sampled_from([wall.AREA_WIDTH, wall.AREA_WIDTH - 520, 1200, 676, 1286]), st.integers(TALLEST, 1100))
+def test_every_page_fits_the_wall(found: list[Idea], width: int, height: int) -> None:
+    laid = wall.layout(wall.groups(found, NODES, False, {}), width, height)
+    per_column = height / (laid.font * wall.LINE)
     for page in laid.pages:
         column, used = 0, 0.0
         for group in page:
@@ -58,6 +61,44 @@ def test_every_page_fits_the_wall(found: list[Idea], width: int) -> None:
                     column, used = column + 1, 0.0
                 used += lines
         assert column < laid.columns
+    assert laid.font >= wall.SIZES[-1][0] and laid.width == width  # a smaller area: more pages, never smaller text
+    column = (width - wall.COLUMN_GAP * (laid.columns - 1)) / laid.columns
+    assert laid.columns == 1 or column >= wall.MIN_COLUMN * laid.font  # no column too narrow to read
+
+
+def test_a_smaller_window_gives_more_pages_never_smaller_text() -> None:
+    many = wall.groups(
+        [Idea(i, "p", "顧客の声をもとに改善する施策" * (1 + i % 4), "顧客数", IdeaStatus.REVEALED) for i in range(1, 61)], NODES, True, {}
+    )
+    full, tabs, small = (wall.layout(many, w, h) for w, h in [(1840, 740), (1840, 610), (1200, 400)])
+    assert len(full.pages) <= len(tabs.pages) < len(small.pages) and small.font == wall.SIZES[-1][0]
+    assert sorted(c.id for p in small.pages for g in p for c in g.cards) == list(range(1, 61))
+    few = wall.groups([Idea(1, "p", "指名検索の伸び", "顧客数", IdeaStatus.REVEALED)], NODES, True, {})
+    assert wall.layout(few, 1200, 400).font == wall.SIZES[0][0]  # a few ideas are large in a small window too
+
+
+def test_the_measured_area_is_taken_within_bounds_else_the_fallback() -> None:
+    assert wall.area({"w": 1840, "h": 610}) == (1840, 610)
+    assert wall.area({"w": 1839.7, "h": 10**9}) == (1839, wall.LIMITS[1][1])
+    assert wall.area({"w": -5, "h": 0}) == (wall.LIMITS[0][0], wall.LIMITS[1][0])
+    for bad in (
+        None,
+        "1920x1080",
+        [1920, 1080],
+        {"w": "1920", "h": 700},
+        {"w": True, "h": 700},
+        {"w": float("nan"), "h": 700},
+        {"w": float("inf"), "h": 700},
+        {"h": 700},
+        {},
+    ):
+        assert wall.area(bad) == wall.FALLBACK
+
+
+def test_columns_follow_the_width() -> None:
+    assert [wall.columns_for(font, most, 1840) for font, most in wall.SIZES] == [3, 3, 3, 4, 4]
+    assert [wall.columns_for(font, most, 1316) for font, most in wall.SIZES] == [2, 2, 3, 3, 4]
+    assert wall.columns_for(48, 3, 320) == 1 and wall.columns_for(24, 4, 676) == 2
 
 
 def test_few_ideas_are_large_many_are_paged() -> None:

@@ -11,6 +11,7 @@ here, and a participant's key read from the database is not one.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -25,7 +26,8 @@ from ui.state import store
 from ui.text import md, say, tr
 
 ME = "room_me"  # this session's participant secret
-COOKIE = "kpidesign_room"  # the browser's participant secret (the last room joined in this browser)
+COOKIE = "kpidesign_room"  # the browser's participant secret (the last room joined in this browser), over plain HTTP
+HOST_COOKIE = "__Host-" + COOKIE  # the same over HTTPS: the browser takes it only from this host (no Domain, Secure, Path=/)
 COOKIE_SECONDS = 24 * 3600  # a workshop's day
 
 COMPACT = """<style>
@@ -35,12 +37,16 @@ COMPACT = """<style>
 </style>"""
 
 # Writes the participant's secret into a cookie of this site (Streamlit reads cookies, st.context.cookies, but cannot
-# set one). The data is the secret the server made (URL-safe base64), never text a person typed.
+# set one). The data is the secret the server made (URL-safe base64), never text a person typed. Over HTTPS the name
+# carries the __Host- prefix: a browser then refuses the cookie from any other host, so a sibling subdomain cannot
+# plant one (cookie tossing); over plain HTTP (local use) a __Host- cookie cannot be set, and the plain name is used.
 _COOKIE_JS = """
 export default function ({ data }) {
-  if (!data || !data.name || !/^[A-Za-z0-9_-]+$/.test(data.value || "")) return;
-  const secure = window.location.protocol === "https:" ? "; Secure" : "";
-  document.cookie = `${data.name}=${data.value}; Path=/; Max-Age=${data.age}; SameSite=Strict${secure}`;
+  if (!data || !/^[a-z_]+$/.test(data.name || "") || !/^[A-Za-z0-9_-]+$/.test(data.value || "")) return;
+  if (!/^[0-9]+$/.test(String(data.age))) return;
+  const https = window.location.protocol === "https:";
+  const name = https ? `__Host-${data.name}` : data.name;
+  document.cookie = `${name}=${data.value}; Path=/; Max-Age=${data.age}; SameSite=Strict${https ? "; Secure" : ""}`;
 }
 """
 _cookie_writer = st.components.v2.component("kpidesign_room_cookie", js=_COOKIE_JS)
@@ -77,13 +83,30 @@ def me(workshop_id: str) -> str | Membership:
     return Membership.REMOVED if removed else Membership.NONE
 
 
+def held_cookie(cookies: Mapping[str, str], https: bool) -> str | None:
+    """The participant secret among the cookies a browser sent: the __Host- one first; the plain name only when the
+    page is not served over HTTPS (there it is the only one that can be set; over HTTPS a plain one may have been planted
+    by a sibling subdomain, so it names no one)."""
+    for name in (HOST_COOKIE,) if https else (HOST_COOKIE, COOKIE):
+        held = cookies.get(name)
+        if isinstance(held, str) and held:
+            return held
+    return None
+
+
+def is_https(url: str | None, origin: str | None) -> bool:
+    """Whether the browser's page is served over HTTPS: its address (st.context.url) or, when the frontend has not
+    said it yet, the Origin its websocket was opened from."""
+    seen = url or origin or ""
+    return seen.lower().startswith("https:")
+
+
 def _cookie() -> str | None:
     """The participant secret in the cookie this browser sent when the session began, if any."""
     try:
-        held = st.context.cookies.get(COOKIE)
+        return held_cookie(st.context.cookies, is_https(st.context.url, st.context.headers.get("Origin")))
     except Exception:  # noqa: BLE001 (no browser request behind this session, e.g. a test harness)
         return None
-    return held if isinstance(held, str) else None
 
 
 def remember(secret: str) -> None:
