@@ -11,11 +11,11 @@ from kpidesign.i18n import problem_text
 from kpidesign.room import BLOCK_WORDS, MAX_BLOCK_WORD, Idea
 from kpidesign.values import Problem
 from ui.messages import Kind, flash
+from ui.room.people import taken_back_list
 from ui.saving import write
 from ui.state import store
 from ui.text import lang, md, tr
 
-SHOWN = 20  # muted participants listed one by one (the latest); beyond them, one button unmutes every one
 SHOW_MUTED = "room_show_muted"
 WORDS = "room_block_words_text"
 
@@ -111,21 +111,4 @@ def _unmute(workshop_id: str, key: str | None) -> None:
 def muted(workshop_id: str) -> None:
     """The muted participants: the latest each with a button that takes the mute back, and one button for all."""
     people = store().moderation.muted(workshop_id)
-    if not people:
-        return
-    with st.expander(tr("room_muted_people", count=len(people))):
-        st.button(
-            tr("room_unmute_all", count=len(people)),
-            key="room_unmute_all",
-            icon=":material/volume_up:",
-            on_click=_unmute,
-            args=(workshop_id, None),
-        )
-        for n, (key, name) in enumerate(people[:SHOWN], start=1):
-            st.button(
-                tr("room_unmute", name=md(name) if name else f"#{n}"),
-                key=f"room_unmute_{key[:16]}",
-                icon=":material/volume_up:",
-                on_click=_unmute,
-                args=(workshop_id, key),
-            )
+    taken_back_list(workshop_id, people, "room_muted_people", "unmute", ":material/volume_up:", _unmute)

@@ -3,6 +3,8 @@ button away from being taken back (kpidesign.store: remove_participant / readmit
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from ui.saving import write
@@ -32,25 +34,27 @@ def silent_button(workshop_id: str) -> None:
     )
 
 
+def taken_back_list(
+    workshop_id: str, people: list[tuple[str, str]], title: str, kind: str, icon: str, undo: Callable[[str, str | None], None]
+) -> None:
+    """People set aside (removed, or muted) under `title`, the latest SHOWN each with a button that takes it back, and
+    one for all: texts room_<kind>_all / room_<kind>, keys room_<kind>_all / room_<kind>_<key>."""
+    if not people:
+        return
+    with st.expander(tr(title, count=len(people))):
+        st.button(tr(f"room_{kind}_all", count=len(people)), key=f"room_{kind}_all", icon=icon, on_click=undo, args=(workshop_id, None))
+        for n, (key, name) in enumerate(people[:SHOWN], start=1):
+            st.button(
+                tr(f"room_{kind}", name=md(name) if name else f"#{n}"),
+                key=f"room_{kind}_{key[:16]}",
+                icon=icon,
+                on_click=undo,
+                args=(workshop_id, key),
+            )
+
+
 def removed(workshop_id: str) -> None:
     """The participants taken out of the room: the latest each with a button that takes the removal back, and one
     button for all of them."""
-    gone = store().rooms.removed_participants(workshop_id)
-    if not gone:
-        return
-    with st.expander(tr("room_removed_people", count=len(gone))):
-        st.button(
-            tr("room_readmit_all", count=len(gone)),
-            key="room_readmit_all",
-            icon=":material/undo:",
-            on_click=_readmit,
-            args=(workshop_id, None),
-        )
-        for n, (key, name) in enumerate(gone[:SHOWN], start=1):
-            st.button(
-                tr("room_readmit", name=md(name) if name else f"#{n}"),
-                key=f"room_readmit_{key[:16]}",
-                icon=":material/undo:",
-                on_click=_readmit,
-                args=(workshop_id, key),
-            )
+    people = store().rooms.removed_participants(workshop_id)
+    taken_back_list(workshop_id, people, "room_removed_people", "readmit", ":material/undo:", _readmit)
