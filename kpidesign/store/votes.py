@@ -8,10 +8,12 @@ participant's), .dots(vote_id, wid), .counted(vote_id), .tally(vote, wid). Every
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from kpidesign import room as rules
 from kpidesign.model import RoomIdea, RoomRecord, RoomVote, Workshop
+from kpidesign.moderation import hidden_options
 from kpidesign.room import IdeaStatus, RoomState, Vote, VoteKind, VoteState
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
@@ -139,6 +141,7 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str, themes: Themes | N
     every = rooms.ideas(workshop_id)
     ideas = [i for i in every if not i.muted]  # a muted participant's ideas leave with no export (kpidesign.moderation)
     hidden = {str(i.id) for i in every if i.muted}
+    themed = hidden_options([dataclasses.replace(i, held=False) for i in every], VoteKind.THEMES)  # themes labelled by them
     label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
     records = [
         RoomIdea.model_construct(
@@ -162,7 +165,11 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str, themes: Themes | N
             question=v.question,
             kind=v.kind,
             dots=v.dots,
-            results={named(v, o): n for o, n in votes.tally(v, workshop_id) if not (v.kind is VoteKind.IDEAS and o in hidden)},
+            results={
+                named(v, o): n
+                for o, n in votes.tally(v, workshop_id)
+                if o not in {VoteKind.IDEAS: hidden, VoteKind.THEMES: themed}.get(v.kind, set())
+            },
         )
         for v in votes.all(workshop_id)
     ]
