@@ -43,3 +43,25 @@ def test_a_held_ideas_theme_option_is_hidden(store: Store, ec: Workshop) -> None
     store.moderation.set_words(wid, ["SECRET-BOB"])
     assert hidden_options(store.rooms.ideas(wid), VoteKind.THEMES) == {SECRET}
     assert hidden_options(store.rooms.ideas(wid), VoteKind.NODES) == set()
+
+
+def test_a_copied_rooms_theme_labelled_by_an_idea_follows_its_idea(store: Store, ec: Workshop) -> None:
+    """A theme labelled by its most central idea, copied (or exported and imported), is not frozen as a name: muting
+    that idea's author in the copy takes the text off the theme too, as in the original room."""
+    wid = store.create(ec)
+    store.rooms.open(wid, anonymous=False)
+    bob, ann = store.rooms.join(wid, "Bob"), store.rooms.join(wid, "Ann")
+    store.rooms.add_idea(wid, bob, "newsletter open rate", "new_customers")
+    store.rooms.add_idea(wid, ann, "newsletter open rate weekly", "new_customers")
+    store.rooms.add_idea(wid, ann, "newsletter open rate by segment", "new_customers")
+    store.rooms.reveal_ideas(wid)
+    [theme] = store.themes.all(wid)
+    assert theme.label == "newsletter open rate"  # Bob's: the most central
+    store.themes.regroup(wid)
+    copy = store.duplicate(wid, "copy")
+    assert [t.label for t in store.themes.all(copy)] == [theme.label]  # as it was
+    store.moderation.mute(wid, [R.participant_key(bob)])
+    assert all(t.label != "newsletter open rate" for t in store.themes.all(wid))
+    who = next(i.participant for i in store.rooms.ideas(copy) if i.text == "newsletter open rate")
+    store.moderation.mute(copy, [who])
+    assert all(t.label != "newsletter open rate" for t in store.themes.all(copy))

@@ -238,4 +238,4 @@ def insert_record(conn: Sql, workshop_id: str, record: RoomRecord) -> None:
             [(int(made[0]), named[o], n) for o, n in vote.results.items() if n > 0],
         )
     insert_moderation(conn, workshop_id, record, ids)
-    insert_themes(conn, workshop_id, record.themes, ids)
+    insert_themes(conn, workshop_id, record.themes, ids, {i.id: i.text for i in record.ideas})
