@@ -18,6 +18,7 @@ from kpidesign.room import IdeaStatus, RoomState, Vote, VoteKind, VoteState
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
 from kpidesign.store.engine import Sql
+from kpidesign.store.errors import Refused
 from kpidesign.store.moderation import exported
 from kpidesign.store.moderation import insert as insert_moderation
 from kpidesign.store.moderation import read as read_moderation
@@ -89,7 +90,7 @@ class Votes(Noun):
             mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, key)).fetchone()[0]
             problem = rules.can_dot(vote, option, mine)
             if problem:
-                raise EditError(problem)
+                raise Refused(problem)  # the budget stays spent
             conn.execute("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, key, option, _now()))
             self.rooms.touch(conn, workshop_id)
 
@@ -98,7 +99,7 @@ class Votes(Noun):
         with self._write() as conn:
             self.rooms.open_to(workshop_id, secret, conn)
             if not any(v.id == vote_id and v.is_open for v in self.all(workshop_id)):
-                raise EditError(Problem("vote_closed"))
+                raise Refused(Problem("vote_closed"))
             conn.execute(
                 "delete from room_dots where id = (select id from room_dots where vote_id = ? and participant_id = ? and option = ? limit 1)",
                 (vote_id, rules.participant_key(secret), option),
