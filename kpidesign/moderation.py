@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kpidesign.language import LANGUAGES, Language
-from kpidesign.room import BLOCK_WORDS, MAX_BLOCK_WORD, Idea
+from kpidesign.room import BLOCK_WORDS, MAX_BLOCK_WORD, MAX_OPTION, Idea, VoteKind
 from kpidesign.values import Problem, clean_line
 
 EMAIL = "[email]"
@@ -207,7 +207,15 @@ def to_block(words: Sequence[str], ideas: Iterable[tuple[int, str]]) -> list[int
     return [i for i, text in ideas if blocked(text, words) is not None]
 
 
-def hidden_options(ideas: Iterable[Idea]) -> frozenset[str]:
-    """Ideas as vote options name them (their id as text) that the room may not read: held for approval, or of a
-    muted author; a vote keeps them but shows them to no one."""
-    return frozenset(str(i.id) for i in ideas if i.held or i.muted)
+def hidden_options(ideas: Iterable[Idea], kind: VoteKind = VoteKind.IDEAS) -> frozenset[str]:
+    """A vote's options the room may not read (held for approval, or of a muted author); a vote keeps them but shows
+    them to no one. Of a vote on ideas: their ids as text; of a vote on themes: the texts (as an option, cut to
+    MAX_OPTION) of such ideas, as an unnamed theme is labelled by its idea, unless an idea the room reads says the same;
+    of a vote on nodes: none."""
+    if kind is VoteKind.IDEAS:
+        return frozenset(str(i.id) for i in ideas if i.held or i.muted)
+    if kind is not VoteKind.THEMES:
+        return frozenset()
+    every = list(ideas)
+    readable = {i.text[:MAX_OPTION] for i in every if not (i.held or i.muted)}
+    return frozenset(i.text[:MAX_OPTION] for i in every if (i.held or i.muted) and i.text[:MAX_OPTION] not in readable)

@@ -407,3 +407,28 @@ def test_a_rooms_limits_hold_against_parallel_writers_on_both_engines(database: 
         t.join()
     assert len(joined) == 4 and store.rooms.participant_count(wid) == R.MAX_PARTICIPANTS
     assert len(sent) == R.IDEAS_PER_ACTIVITY and len(store.rooms.ideas(wid, secret)) == R.IDEAS_PER_ACTIVITY
+
+
+def test_a_refused_write_spends_the_budget_too(store: Store, ec: Workshop, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review (#25): a write the room refuses (a dot on no option, another's idea edited, ideas past the limit) still
+    took the write lock; it spent nothing, so a script looping refused writes held the lock without end."""
+    wid = store.create(ec)
+    store.rooms.open(wid)
+    ann, bob = store.rooms.join(wid, "Ann"), store.rooms.join(wid, "Bob")
+    store.votes.open(wid, "KFS", VoteKind.NODES, ["customers", "avg_spend"], dots=1)
+    [vote] = store.votes.all(wid)
+    t = [5_000.0]
+    monkeypatch.setattr("kpidesign.store.budget.clock", lambda at: t[0] if at is None else at)
+    theirs = store.rooms.add_idea(wid, bob, "Bob's", now=t[0])
+    rev = store.rooms.rev(wid)
+    for n in range(R.WRITE_BURST):
+        with pytest.raises(EditError) as e:
+            if n % 2:
+                store.votes.place_dot(wid, vote.id, ann, "no such option")
+            else:
+                store.rooms.edit_idea(wid, ann, theirs, "not mine")
+        assert e.value.problem.code != "room_slow_down"
+    refused("room_slow_down", store.votes.place_dot, wid, vote.id, ann, "no such option")
+    refused("room_slow_down", store.rooms.edit_idea, wid, ann, theirs, "not mine")
+    assert store.rooms.rev(wid) == rev  # refused: nothing the room reads changed
+    store.votes.place_dot(wid, vote.id, bob, "customers")  # a budget is one person's

@@ -230,7 +230,7 @@ def _votes(ws: Workshop, room: RoomRecord | None, lang: Language) -> list[Vote]:
     if room is None:
         return []
     nodes = {n.id: n.name for n in ws.nodes}
-    ideas = {i.id: i.text for i in room.ideas}
+    ideas = _readable(room)  # an option that is an idea held or private is named by its label only
     out = []
     for vote in room.votes:
         names = ideas if vote.kind is VoteKind.IDEAS else nodes
@@ -286,7 +286,7 @@ def _themes(ws: Workshop, room: RoomRecord | None, lang: Language) -> list[Theme
     if room is None:
         return []
     nodes = {n.id: n.name for n in ws.nodes}
-    seen = {i.id: i.text for i in room.ideas if i.status in _SHOWN_IDEAS}
+    seen = _readable(room)
     out = []
     for theme in getattr(room, "themes", None) or []:
         texts = tuple(seen[i] for i in _field(theme, "ideas") or [] if i in seen)
@@ -300,6 +300,11 @@ def _themes(ws: Workshop, room: RoomRecord | None, lang: Language) -> list[Theme
             )
         )
     return out
+
+
+def _readable(room: RoomRecord) -> dict[str, str]:
+    """The texts of the ideas the room has read (by their labels): never a private one nor one held for approval."""
+    return {i.id: i.text for i in room.ideas if i.status in _SHOWN_IDEAS and not i.held}
 
 
 def _field(item: Any, name: str) -> Any:

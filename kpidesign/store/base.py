@@ -22,7 +22,7 @@ from kpidesign import settings
 from kpidesign.settings import DATABASE, database_path
 from kpidesign.store import postgres
 from kpidesign.store.engine import POSTGRESQL, Sql, SqliteDatabase
-from kpidesign.store.errors import DatabaseUrlError, NewerSchemaError
+from kpidesign.store.errors import DatabaseUrlError, NewerSchemaError, Refused
 from kpidesign.store.schema import check_schema, migrations, refuse_newer, steps
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "kpidesign.db"
@@ -107,7 +107,8 @@ class Connection:
         return self.db.conn
 
     def write(self) -> AbstractContextManager[Sql]:
-        """One write transaction: one writer at a time, never a deadlock; rolled back on any exception."""
+        """One write transaction: one writer at a time, never a deadlock; rolled back on any exception but Refused
+        (kpidesign.store.errors: a participant's spent budget is kept)."""
         if isinstance(self.db, postgres.PostgresDatabase):
             return self.db.transaction()
         return self._sqlite_write()
@@ -119,6 +120,9 @@ class Connection:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+        except Refused:  # refused once the participant's budget was spent: that is kept, nothing else was written
+            db.execute("COMMIT")
+            raise
         except BaseException:
             db.execute("ROLLBACK")
             raise

@@ -8,6 +8,7 @@ import psycopg
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from kpidesign.findings import Finding
+from kpidesign.values import EditError
 
 # What the database engine raises when it cannot serve a read or a write (busy, locked, read-only, full disk, a damaged
 # file; on PostgreSQL the server gone, the write lock or a pooled connection not had in time): callers catch these
@@ -60,3 +61,8 @@ class InvalidWorkshopError(StoreError):
     def __init__(self, findings: list[Finding]):
         super().__init__("; ".join(f"{f.code} {f.node or ''}" for f in findings))
         self.findings = findings
+
+
+class Refused(EditError):
+    """A participant's write refused after it spent from their write budget (kpidesign.store.budget): the write
+    transaction keeps the spending (commits) and writes nothing else, so refused writes in a loop are slowed down too."""

@@ -35,6 +35,7 @@ from psycopg.types.numeric import IntDumper
 from sqlalchemy.pool import QueuePool
 
 from kpidesign.store.engine import POSTGRESQL, Rows, pyformat
+from kpidesign.store.errors import Refused
 
 POOL_SIZE = 5  # connections a server process keeps open to the database
 POOL_OVERFLOW = 10  # more, opened when every kept one is busy and closed when returned
@@ -189,21 +190,27 @@ class PostgresDatabase:
 
     @contextmanager
     def transaction(self) -> Iterator[PostgresDatabase]:
-        """One transaction holding the advisory lock (one at a time for the database); rolled back on any exception."""
+        """One transaction holding the advisory lock (one at a time for the database); rolled back on any exception but
+        Refused (kpidesign.store.errors: a participant's spent budget is kept)."""
         if self.in_transaction:
             raise psycopg.ProgrammingError("a write transaction is already open on this connection")
         fairy = self._pool.connect()
         conn = cast("psycopg.Connection[Any]", fairy.driver_connection)
+        refused: Refused | None = None
         try:
             with conn.transaction():
                 conn.execute("select pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
                 self._local.tx = conn
                 try:
                     yield self
+                except Refused as e:  # refused once a participant's budget was spent: committed, then raised
+                    refused = e
                 finally:
                     self._local.tx = None
         finally:
             _give_back(fairy, conn)
+        if refused is not None:
+            raise refused
 
     def close(self) -> None:
         """Nothing to close: the connections belong to the process's pool."""

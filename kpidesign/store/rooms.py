@@ -26,7 +26,7 @@ from kpidesign.store.base import Noun, clock
 from kpidesign.store.base import now as _now
 from kpidesign.store.budget import spend
 from kpidesign.store.engine import Sql
-from kpidesign.store.errors import WorkshopNotFoundError
+from kpidesign.store.errors import Refused, WorkshopNotFoundError
 from kpidesign.store.moderation import HELD_IDEA, MUTED_IDEA, hold_on_reveal
 from kpidesign.store.tokens import hash_token, new_token, plausible
 from kpidesign.values import EditError, Problem
@@ -335,10 +335,10 @@ class Rooms(Noun):
                 "where i.workshop_id = ? and p.removed_at is null",
                 (workshop_id,),
             ).fetchone()[0]
+            spend(conn, workshop_id, key, now)
             problem = rules.can_send(room, mine, clock(now), in_room)
             if problem:
-                raise EditError(problem)
-            spend(conn, workshop_id, key, now)
+                raise Refused(problem)  # the budget stays spent (kpidesign.store.errors.Refused)
             made = conn.execute(
                 "insert into room_ideas (workshop_id, participant_id, activity, parent, text, status, created_at, updated_at) "
                 "values (?,?,?,?,?,?,?,?) returning id",
@@ -353,14 +353,14 @@ class Rooms(Noun):
         self.open_to(workshop_id, secret, conn)
         room = self.get(workshop_id)
         if room is not None and room.timer.close_on_end and room.timer.ended(clock(None)):
-            raise EditError(Problem("room_time_up"))
+            raise Refused(Problem("room_time_up"))
         row = conn.execute(
             "select participant_id, status from room_ideas where id = ? and workshop_id = ?", (idea_id, workshop_id)
         ).fetchone()
         idea = Idea(idea_id, row[0], "", status=IdeaStatus(row[1])) if row else None
         problem = rules.can_change(idea, rules.participant_key(secret))
         if problem:
-            raise EditError(problem)
+            raise Refused(problem)
 
     def open_to(self, workshop_id: str, secret: str, conn: Sql) -> None:
         """Refuse (EditError) any participant's write unless the room is open, they are in it (not removed) and their

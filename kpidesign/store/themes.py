@@ -124,16 +124,27 @@ class Themes(Noun):
         return out
 
 
-def insert_themes(conn: Sql, workshop_id: str, themes: Sequence[RoomTheme], ids: Mapping[str, int]) -> None:
-    """An imported room's themes, kept as named (their labels are the file's): ids maps the file's idea ids to the
-    stored ones."""
+def insert_themes(
+    conn: Sql, workshop_id: str, themes: Sequence[RoomTheme], ids: Mapping[str, int], texts: Mapping[str, str] | None = None
+) -> None:
+    """An imported room's themes (ids maps the file's idea ids to the stored ones; texts: the file's idea ids to their
+    texts). A label that is the text of one of the theme's own ideas was its most central idea, not a name the
+    facilitator gave: it is kept as worked out, so it follows that idea (muted, held) as in the room it came from;
+    any other label is kept as named."""
+    said = texts or {}
     kept = [
-        Theme(n, t.label, tuple(dict.fromkeys(ids[i] for i in t.ideas if i in ids)), named=True, node=t.node)
+        Theme(
+            n,
+            t.label,
+            tuple(dict.fromkeys(ids[i] for i in t.ideas if i in ids)),
+            named=t.label not in {said.get(i) for i in t.ideas},
+            node=t.node,
+        )
         for n, t in enumerate(themes, start=1)
     ]
     conn.executemany(
         "insert into room_themes (workshop_id, id, label, named, node, position) values (?,?,?,?,?,?)",
-        [(workshop_id, t.id, t.label, 1, t.node, t.id) for t in kept],
+        [(workshop_id, t.id, t.label, int(t.named), t.node, t.id) for t in kept],
     )
     conn.executemany(
         "insert into room_theme_ideas (workshop_id, idea_id, theme_id) values (?,?,?)",

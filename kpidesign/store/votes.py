@@ -8,14 +8,17 @@ participant's), .dots(vote_id, wid), .counted(vote_id), .tally(vote, wid). Every
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from kpidesign import room as rules
 from kpidesign.model import RoomIdea, RoomRecord, RoomVote, Workshop
+from kpidesign.moderation import hidden_options
 from kpidesign.room import IdeaStatus, RoomState, Vote, VoteKind, VoteState
 from kpidesign.store.base import Connection, Noun
 from kpidesign.store.base import now as _now
 from kpidesign.store.engine import Sql
+from kpidesign.store.errors import Refused
 from kpidesign.store.moderation import exported
 from kpidesign.store.moderation import insert as insert_moderation
 from kpidesign.store.moderation import read as read_moderation
@@ -87,7 +90,7 @@ class Votes(Noun):
             mine = conn.execute("select count(*) from room_dots where vote_id = ? and participant_id = ?", (vote_id, key)).fetchone()[0]
             problem = rules.can_dot(vote, option, mine)
             if problem:
-                raise EditError(problem)
+                raise Refused(problem)  # the budget stays spent
             conn.execute("insert into room_dots (vote_id, participant_id, option, at) values (?,?,?,?)", (vote_id, key, option, _now()))
             self.rooms.touch(conn, workshop_id)
 
@@ -96,7 +99,7 @@ class Votes(Noun):
         with self._write() as conn:
             self.rooms.open_to(workshop_id, secret, conn)
             if not any(v.id == vote_id and v.is_open for v in self.all(workshop_id)):
-                raise EditError(Problem("vote_closed"))
+                raise Refused(Problem("vote_closed"))
             conn.execute(
                 "delete from room_dots where id = (select id from room_dots where vote_id = ? and participant_id = ? and option = ? limit 1)",
                 (vote_id, rules.participant_key(secret), option),
@@ -139,6 +142,7 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str, themes: Themes | N
     every = rooms.ideas(workshop_id)
     ideas = [i for i in every if not i.muted]  # a muted participant's ideas leave with no export (kpidesign.moderation)
     hidden = {str(i.id) for i in every if i.muted}
+    themed = hidden_options([dataclasses.replace(i, held=False) for i in every], VoteKind.THEMES)  # themes labelled by them
     label = {i.id: f"i{n}" for n, i in enumerate(ideas, start=1)}
     records = [
         RoomIdea.model_construct(
@@ -162,7 +166,11 @@ def room_record(rooms: Rooms, votes: Votes, workshop_id: str, themes: Themes | N
             question=v.question,
             kind=v.kind,
             dots=v.dots,
-            results={named(v, o): n for o, n in votes.tally(v, workshop_id) if not (v.kind is VoteKind.IDEAS and o in hidden)},
+            results={
+                named(v, o): n
+                for o, n in votes.tally(v, workshop_id)
+                if o not in {VoteKind.IDEAS: hidden, VoteKind.THEMES: themed}.get(v.kind, set())
+            },
         )
         for v in votes.all(workshop_id)
     ]
@@ -231,4 +239,4 @@ def insert_record(conn: Sql, workshop_id: str, record: RoomRecord) -> None:
             [(int(made[0]), named[o], n) for o, n in vote.results.items() if n > 0],
         )
     insert_moderation(conn, workshop_id, record, ids)
-    insert_themes(conn, workshop_id, record.themes, ids)
+    insert_themes(conn, workshop_id, record.themes, ids, {i.id: i.text for i in record.ideas})

@@ -136,3 +136,35 @@ def test_a_phone_lists_no_held_or_muted_idea_of_others_and_no_such_vote_option(d
     assert ann.button_group[0].options == [] and vote  # and from the vote's options
     ok(bob.run())
     assert "指名検索を増やす" in texts(bob)  # the muted person still sees their own: nothing tells them
+
+
+def test_a_vote_on_themes_shows_no_label_that_is_a_muted_persons_idea(db: Path) -> None:
+    """Review: an unnamed theme is labelled by its idea; muted after the vote on themes opened, that idea leaves the
+    wall's ballot and every phone's pills."""
+    from kpidesign import themes as T
+    from tests.app.test_participant import joined, room, send
+
+    store, wid, token = room(db)
+    ann, bob = joined(token, "Ann"), joined(token, "Bob")
+    send(ann, "newsletter open rate")
+    send(bob, "BOBSECRET cart abandonment")
+    store.rooms.reveal_ideas(wid)
+    options = [T.vote_option(t) for t in store.themes.all(wid)]
+    assert "BOBSECRET cart abandonment" in options
+    store.votes.open(wid, "Which theme?", VoteKind.THEMES, options)
+    ok(ann.run())
+    assert any("BOBSECRET" in o for o in ann.button_group[0].options)
+    store.moderation.mute(wid, [R.participant_key(bob.session_state["room_me"])])
+    ok(ann.run())
+    assert not any("BOBSECRET" in o for o in ann.button_group[0].options) and ann.button_group[0].options
+    at, wid, store = room_page(db, "en")  # the wall, in a room the console opened
+    ok(button(at, "room_open").click().run())
+    ann_key, bob_key = store.rooms.join(wid, "Ann"), store.rooms.join(wid, "Bob")
+    store.rooms.add_idea(wid, ann_key, "newsletter open rate", "customers")
+    store.rooms.add_idea(wid, bob_key, "BOBSECRET cart abandonment", "customers")
+    store.rooms.reveal_ideas(wid)
+    store.votes.open(wid, "Which theme?", VoteKind.THEMES, [T.vote_option(t) for t in store.themes.all(wid)])
+    ok(at.run())
+    assert "BOBSECRET" in wall_of(at)
+    store.moderation.mute(wid, [R.participant_key(bob_key)])
+    assert "BOBSECRET" not in wall_of(at) and "newsletter open rate" in wall_of(at)

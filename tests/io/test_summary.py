@@ -273,3 +273,18 @@ def test_themes_as_the_model_holds_them(en: Workshop) -> None:
         room = RoomRecord(ideas=ideas).model_copy(update={"themes": themes})
     text, _ = read(to_html(en.model_copy(update={"room": room}), today=DAY))
     assert "Search 2 ideas · became the node Customers Branded search Reviews" in text
+
+
+def test_a_held_or_private_idea_is_in_no_vote_and_no_theme(ja: Workshop) -> None:
+    """Review: the summary the room takes home never prints an idea held for approval (nor a private one) as a vote's
+    option or among a theme's ideas, whatever the record says."""
+    ideas = [
+        RoomIdea(id="i1", text="承認待ちの案", parent="new_customers", status=IdeaStatus.REVEALED, held=True),
+        RoomIdea(id="i2", text="口コミ", parent="new_customers", status=IdeaStatus.REVEALED),
+        RoomIdea(id="i3", text="まだ秘密の案", status=IdeaStatus.PRIVATE),
+    ]
+    votes = [RoomVote(question="どの案?", kind=VoteKind.IDEAS, dots=2, results={"i1": 5, "i2": 1, "i3": 2})]
+    themes = [{"label": "口コミ", "ideas": ["i1", "i2"]}]
+    room = RoomRecord(ideas=ideas, votes=votes).model_copy(update={"themes": themes})
+    text, _ = read(to_html(ja.model_copy(update={"room": room}), today=DAY))
+    assert "口コミ" in text and "承認待ちの案" not in text and "まだ秘密の案" not in text

@@ -35,7 +35,7 @@ def labels(vote: Vote, ws: Workshop, ideas: list[Idea]) -> dict[str, str]:
 
 def shown(vote: Vote, ideas: list[Idea]) -> list[str]:
     """The vote's options a phone shows: not an idea held for approval or of a muted author (kpidesign.moderation)."""
-    hidden = hidden_options(ideas) if vote.kind is VoteKind.IDEAS else frozenset[str]()
+    hidden = hidden_options(ideas, vote.kind)
     return [o for o in vote.options if o not in hidden]
 
 

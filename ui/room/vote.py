@@ -103,7 +103,7 @@ def results_chart(snap: Snapshot, rev: int | None, vote_id: int) -> dict[str, An
         return None
     ideas = store().rooms.ideas(snap.workshop)
     labels = {str(i.id): i.text for i in ideas} if vote.kind is VoteKind.IDEAS else {n.id: n.name for n in workshop(snap).nodes}
-    hidden = hidden_options(ideas) if vote.kind is VoteKind.IDEAS else frozenset[str]()  # held or muted: not on show
+    hidden = hidden_options(ideas, vote.kind)  # held or muted: not on show
     return chart(vote, [(o, n) for o, n in store().votes.tally(vote, snap.workshop) if o not in hidden], labels)
 
 

@@ -190,7 +190,7 @@ def draw(workshop_id: str, room: Room, ws: Workshop, stamp: tuple[object, ...]) 
     _size(key=SIZE_KEY, default={"size": None}, on_size_change=lambda: None, height=0)  # hidden: it only measures
     ideas, votes = store().rooms.ideas(workshop_id), store().votes.all(workshop_id)
     vote = votes[-1] if votes and votes[-1].shown(room) else None
-    hidden = hidden_options(ideas) if vote is not None and vote.kind is VoteKind.IDEAS else frozenset[str]()  # held, muted
+    hidden = hidden_options(ideas, vote.kind) if vote is not None else frozenset[str]()  # held, muted
     shown = wall.ballot(vote, store().votes.tally(vote, workshop_id) if vote else [], hidden)
     held = token(workshop_id) if room.is_open else None
     names = {n.id: n.name for n in ws.nodes}
