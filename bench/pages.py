@@ -13,13 +13,16 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
+from kpidesign import agenda as A
 from kpidesign import edits
 from kpidesign import room as R
+from kpidesign.agenda_edits import default_agenda
 from kpidesign.i18n import t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import Workshop
 from kpidesign.room import VoteKind
+from kpidesign.settings import Settings
 from kpidesign.store import Store
 from ui.pages import ALL
 from ui.participant import joining as participant
@@ -229,7 +232,15 @@ def at_the_limits(store: Store, workshop_id: str, people: list[str]) -> str:
         store.rooms.add_idea(workshop_id, pid, f"アイデア {k}: 指名検索を増やす <b>{{x}}</b>", parents[k % len(parents)])
         sent, k = sent + 1, k + 1
     store.rooms.reveal_ideas(workshop_id)
-    return f"at the room's limits ({R.MAX_PARTICIPANTS} participants, {R.ROOM_IDEAS} ideas)"
+    loaded = store.load(workshop_id)  # and the session runs to time: the 120-minute agenda, on its third segment (#30)
+    agenda = default_agenda(loaded.workshop, 120, "ja")
+    store.save(workshop_id, loaded.workshop.model_copy(update={"agenda": agenda}), expected_version=loaded.version, summary="agenda")
+    room = store.rooms.get(workshop_id)
+    assert room is not None
+    moved, run = A.go(room, agenda, 2, None, time.time(), {n.id for n in loaded.workshop.nodes})
+    store.agenda.go(moved, run, expected=None)
+    themes = len(store.themes.all(workshop_id))  # the revealed ideas grouped, as the console and the wall show them
+    return f"at the room's limits ({R.MAX_PARTICIPANTS} participants, {R.ROOM_IDEAS} ideas, {themes} themes, an agenda running)"
 
 
 VIEWERS = 20
@@ -327,8 +338,8 @@ def _refresh_ms(folder: Path, ws: Workshop) -> float:
             ]
         }
     )
-    environ = {"KPIDESIGN_CONNECTION_WAREHOUSE": f"sqlite:///{path}"}
-    return median_ms(lambda: list(connectors.refresh(queried, {}, environ)), repeat=3)
+    settings = Settings.load({"KPIDESIGN_CONNECTION_WAREHOUSE": f"sqlite:///{path}"}, {})
+    return median_ms(lambda: list(connectors.refresh(queried, settings)), repeat=3)
 
 
 def _saved_ms(store: Store, workshop_id: str, repeat: int = 5) -> float:
