@@ -806,6 +806,8 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_inbox": ("受信箱", "Inbox"),
     "room_no_parent": ("ノード指定なし", "No node"),
     "room_themes": ("テーマ", "Themes"),
+    "room_themes_edit_open": ("テーマを編集・ノードにする・投票にかける", "Edit themes, make nodes, put them to the vote"),
+    "room_theme_more": ("ほか{count}件", "and {count} more"),
     "room_themes_hint": (
         "公開されたアイデアを、似たもの同士で自動的にまとめました（名前は各テーマの中心的なアイデア）。名前を変える、アイデアを移す、ノードや投票の選択肢にする。",
         "The revealed ideas, grouped automatically by what they say (each theme named by its most central idea). Rename a theme, move an idea, make a theme a node or a vote option.",

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
-from tests.app.conftest import ok
+from tests.app.conftest import ok, open_expander
 from tests.app.test_room_page import button, room_page
 
 SENT = ["メルマガ開封率", "カート放棄率", "メルマガ登録者数", "カート放棄メールの効果", "メルマガ開封率！", "配送日数の短縮"]
@@ -22,6 +22,7 @@ def revealed(db: Path) -> tuple[AppTest, str, Store, list[int]]:
     ids = [store.rooms.add_idea(wid, who, text, "customers") for text in SENT]
     ok(at.run())
     ok(button(at, "room_reveal").click().run())
+    open_expander(at, "room_themes_edit_open")  # the forms that change themes, drawn only when opened
     return at, wid, store, ids
 
 
@@ -101,3 +102,14 @@ def test_english_console(db: Path) -> None:
     assert "No idea has been revealed yet." in [i.value for i in at.info]
     ok(button(at, "room_reveal").click().run())
     assert "**newsletter open rate** :gray[· 2 ideas]" in shown(at)
+
+
+def test_a_big_theme_s_card_lists_its_first_ideas_and_counts_the_rest(db: Path) -> None:
+    from kpidesign.themes import Theme
+    from ui.room.themes import CARD_IDEAS, card
+
+    room_page(db)  # a session: the card's words are the screen's language
+    ideas = tuple(range(1, 161))  # a full room's node: 160 ideas in one theme
+    text = card(Theme(1, "指名検索", ideas), {i: f"アイデア{i}" for i in ideas}, {})
+    assert f"アイデア{CARD_IDEAS}" in text and f"アイデア{CARD_IDEAS + 1}" not in text and "ほか148件" in text
+    assert "160件" in text  # the count is of every idea

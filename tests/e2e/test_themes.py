@@ -75,6 +75,8 @@ def test_themes_on_the_console_and_the_wall(server, new_page) -> None:  # type: 
     assert size >= 30  # read from the back of the room
     wall.screenshot(path=str(SHOTS / "wall-themes-ja.png"))
 
+    console.locator(".st-key-room_themes_edit_open summary").click()  # the forms, drawn only when opened
+    console.locator(".st-key-room_theme_label input").wait_for(timeout=20_000)
     console.locator(".st-key-room_theme_label input").fill("指名検索まわり")
     console.locator(".st-key-room_theme_rename button").click()  # the page follows two live fragments: no idle wait
     wait_for(lambda: store.themes.all(wid)[0].label == "指名検索まわり", timeout=20)

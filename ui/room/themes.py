@@ -25,6 +25,8 @@ from ui.text import md, tr
 
 NODE = "room_themes_node"  # which node's themes are shown
 PICK = "room_theme_pick"
+EDIT_OPEN = "room_themes_edit_open"  # the forms that change the themes, drawn only while open
+CARD_IDEAS = 12  # ideas a theme's card lists on the console (the rest counted)
 _warming: list[threading.Thread] = []
 
 
@@ -97,10 +99,13 @@ def _vote(workshop_id: str) -> None:
 
 
 def card(theme: Theme, texts: dict[int, str], names: dict[str, str]) -> str:
-    """One theme as Markdown (every text made literal): its label and count, the node it became, its ideas."""
+    """One theme as Markdown (every text made literal): its label and count, the node it became, its first CARD_IDEAS
+    ideas (a theme of a full room's 160 would be redrawn every second) and how many more."""
     became = f" :green[{md(tr('room_theme_became', node=names.get(theme.node, theme.node)))}]" if theme.node else ""
     head = f"**{md(theme.label)}** :gray[· {tr('room_theme_count', count=len(theme.ideas))}]{became}"
-    return head + "  \n" + " · ".join(f":gray[#{i}] {md(texts.get(i, ''))}" for i in theme.ideas)
+    listed = " · ".join(f":gray[#{i}] {md(texts.get(i, ''))}" for i in theme.ideas[:CARD_IDEAS])
+    more = len(theme.ideas) - CARD_IDEAS
+    return head + "  \n" + listed + (f" :gray[{tr('room_theme_more', count=more)}]" if more > 0 else "")
 
 
 def panel(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]) -> None:
@@ -133,8 +138,17 @@ def panel(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]
                             args=(workshop_id, idea, into),
                             help=tr("room_theme_duplicates"),
                         )
+    forms(workshop_id, shown, texts)
+
+
+def forms(workshop_id: str, shown: list[Theme], texts: dict[int, str]) -> None:
+    """Rename, make a node, move an idea, put themes to the vote: drawn only when opened (their pickers carry every
+    theme and idea of the node, redrawn with the live fragment every second)."""
+    opened = st.expander(tr("room_themes_edit_open"), icon=":material/edit:", key=EDIT_OPEN, on_change="rerun")
+    if not opened.open:
+        return
     titles = {t.id: t.label[:60] for t in shown}
-    with st.form("room_theme_form", border=True):
+    with opened, st.form("room_theme_form", border=True):
         st.selectbox(tr("room_theme_pick"), list(titles), key=PICK, format_func=titles.__getitem__)
         st.text_input(tr("room_theme_label"), key="room_theme_label", max_chars=T.MAX_LABEL)
         with st.container(horizontal=True):
@@ -150,7 +164,7 @@ def panel(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]
             )
     where = {i: t.id for t in shown for i in t.ideas}
     targets = {**titles, 0: tr("room_theme_new")}
-    with st.form("room_theme_move_form", border=True):
+    with opened, st.form("room_theme_move_form", border=True):
         st.selectbox(
             tr("room_theme_move_idea"), list(where), key="room_theme_move_idea", format_func=lambda i: f"#{i} {texts.get(i, '')[:60]}"
         )
@@ -158,7 +172,7 @@ def panel(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]
         st.form_submit_button(
             tr("room_theme_move"), key="room_theme_move", icon=":material/drive_file_move:", on_click=_move, args=(workshop_id,)
         )
-    with st.form("room_themes_vote_form", border=True):
+    with opened, st.form("room_themes_vote_form", border=True):
         st.multiselect(
             tr("room_themes_vote_pick"),
             list(titles),
