@@ -98,7 +98,7 @@ def _go(workshop_id: str, to: int, expected: int | None) -> None:
     # The console's prompt and timer fields show where the room is now: set, as a widget's value is set, while their form
     # is open; a closed form is drawn from the room when it opens (setting a field not drawn would warn then).
     if ok and st.session_state.get(ROOM_PROMPT_OPEN):
-        st.session_state[ROOM_STEP], st.session_state[ROOM_NODE] = moved.step, moved.node
+        st.session_state[ROOM_STEP], st.session_state[ROOM_NODE] = moved.step, moved.node or ""
     if ok and moved.timer.seconds and st.session_state.get(ROOM_TIMER_OPEN):
         st.session_state[ROOM_MINUTES] = round(moved.timer.seconds / 60)
 

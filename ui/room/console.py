@@ -117,7 +117,7 @@ def _setting(room: Room, name: str, key: str) -> None:
 
 
 def _ask(room: Room) -> None:
-    _save(room.prompt(st.session_state[ROOM_STEP], st.session_state.get(ROOM_NODE)))
+    _save(room.prompt(st.session_state[ROOM_STEP], st.session_state.get(ROOM_NODE) or None))
 
 
 def _timer(room: Room, action: str) -> None:
@@ -154,7 +154,7 @@ def prompt_form(room: Room, ws: Workshop) -> None:
             format_func=labeller("nav_"),
             placeholder=tr("choose"),
         )
-        ids = [None, *(n.id for n in ws.nodes)]
+        ids = ["", *(n.id for n in ws.nodes)]  # "": no node (a None value would show the placeholder, not "no node")
         names, none = {n.id: n.name for n in ws.nodes}, tr("room_no_node")
         st.selectbox(
             tr("room_node"),
