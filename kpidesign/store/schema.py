@@ -232,6 +232,10 @@ def m008_vote_counts_and_room_bounds(db: Database) -> None:
     db.table("room_votes").add_column("activity", int)
 
 
+# The migrations after m008 were numbered when their work began and run in the order they are written here (the order
+# they joined the code): m010, m013, m014, m011, m009. A name is a migration's identity, its place its order; both stay.
+
+
 @migrations()
 def m010_room_moderation(db: Database) -> None:
     """Moderation of a room (portable SQL): whether revealed ideas wait for the facilitator's approval and the block-word
