@@ -397,8 +397,8 @@ def test_a_rooms_limits_hold_against_parallel_writers_on_both_engines(database: 
         for k in range(10):
             try:
                 sent.append(mine.rooms.add_idea(wid, secret, f"idea {n}-{k}"))
-            except EditError as e:
-                assert e.problem.code == "idea_limit"
+            except EditError as e:  # the limit, or the person's write budget (ten sends at once from four sessions)
+                assert e.problem.code in {"idea_limit", "room_slow_down"}, e.problem.code
 
     threads = [threading.Thread(target=crowd, args=(n,)) for n in range(4)]
     for t in threads:

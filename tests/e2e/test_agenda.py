@@ -71,7 +71,10 @@ def test_next_on_the_console_moves_the_wall_to_the_next_segment(server, new_page
     console.wait_for_selector("text=2/9", timeout=10_000)
     assert "予定どおり" in console.content() or "前倒し" in console.content()  # the first segment closed early
     console.screenshot(path=str(SHOTS / "console-agenda-ja.png"))
-    shown = console.locator(".st-key-room_step").evaluate(
-        "e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value + ' ' + (i.getAttribute('aria-label') || '')).join(' ')"
+    console.locator(".st-key-room_prompt_open summary").click()  # the prompt form, drawn when opened, from the room
+    console.wait_for_function(  # the prompt form follows the room (its field drawn once the expander has opened)
+        """() => [...document.querySelectorAll('.st-key-room_step')].some(e => (e.innerText + ' ' +
+            [...e.querySelectorAll('input')].map(i => i.value + ' ' + (i.getAttribute('aria-label') || '')).join(' '))
+            .includes('1 KGIを決める'))""",
+        timeout=20_000,
     )
-    assert "1 KGIを決める" in shown, shown  # the prompt form follows the room
