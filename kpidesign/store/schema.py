@@ -94,43 +94,33 @@ def m004_actuals_revision(db: Database) -> None:
     db.table("workshops").add_column("actuals_rev", int, not_null_default=0)
 
 
-@migrations()
-def m005_actuals_out_of_documents(db: Database) -> None:
-    """Actuals kept inside a workshop's document (releases before the actuals table, m003, stored an imported file's there)
-    move to the table, where the app reads them; a value already in the table for that KPI and date wins."""
+def _actuals_out_of_documents(db: Any, insert: str) -> None:
+    """Move the actuals kept in each workshop's document to the actuals table with the engine's insert that keeps a
+    value already there (m005 on either engine)."""
     for wid, doc in db.execute("select id, doc from workshops").fetchall():
         data = json.loads(doc)
         rows = data.get("actuals") or []
         if not rows:
             continue
-        db.conn.executemany(
-            "insert or ignore into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)",
-            [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
-        )
+        db.conn.executemany(insert, [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows])
         data["actuals"] = []
         db.execute(
             "update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
             (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid),
         )
+
+
+@migrations()
+def m005_actuals_out_of_documents(db: Database) -> None:
+    """Actuals kept inside a workshop's document (releases before the actuals table, m003, stored an imported file's there)
+    move to the table, where the app reads them; a value already in the table for that KPI and date wins."""
+    _actuals_out_of_documents(db, "insert or ignore into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?)")
 
 
 @for_postgresql("m005_actuals_out_of_documents")
 def m005_on_postgresql(db: Any) -> None:
     """m005 in PostgreSQL's words (its `insert or ignore` is SQLite's): a value already in the table wins."""
-    for wid, doc in db.execute("select id, doc from workshops").fetchall():
-        data = json.loads(doc)
-        rows = data.get("actuals") or []
-        if not rows:
-            continue
-        db.conn.executemany(
-            "insert into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?) on conflict do nothing",
-            [(wid, r["kpi"], r["date"], r["value"], r.get("market")) for r in rows],
-        )
-        data["actuals"] = []
-        db.execute(
-            "update workshops set doc = ?, actuals_rev = actuals_rev + 1 where id = ?",
-            (json.dumps(data, ensure_ascii=False, separators=(",", ":")), wid),
-        )
+    _actuals_out_of_documents(db, "insert into actuals (workshop_id, kpi, date, value, market) values (?,?,?,?,?) on conflict do nothing")
 
 
 @migrations()
