@@ -52,8 +52,11 @@ def live() -> None:
     if votes:
         vote_ui.results(snap, rev, votes[-1])
     moderation_ui.shown_in_inbox(ideas)  # the switch for muted participants' ideas (its value read above)
-    inbox_ui.inbox(loaded.id, worked.groups)
-    themes_ui.draw(loaded.id, fresh.workshop, ideas)
+    themes = store().themes.all(loaded.id)  # read once per room revision (the store keeps it)
+    if r.view(worked.ideas, len(themes)) == r.THEMES:
+        themes_ui.draw(loaded.id, fresh.workshop, themes, ideas)
+    else:
+        inbox_ui.inbox(loaded.id, worked.groups)
     people_ui.removed(loaded.id)
     moderation_ui.muted(loaded.id)
     st.caption(tr("room_live", seconds=r.LIVE_SECONDS))
@@ -65,6 +68,7 @@ if projector():
     wall()
 else:
     st.html(inbox_ui.STYLE)
+    themes_ui.warm()  # what grouping needs, imported on a thread before the first reveal
     st.title(tr("room_title"))
     st.caption(tr("room_intro"))
     room = store().rooms.get(loaded.id)

@@ -804,6 +804,7 @@ SCREEN: dict[str, tuple[str, str]] = {
     "room_revealed_count": ("{count}件を公開しました", "Revealed {count} ideas"),
     "room_private_count": ("非公開", "Private"),
     "room_inbox": ("受信箱", "Inbox"),
+    "room_view": ("アイデアの見方", "View the ideas"),
     "room_no_parent": ("ノード指定なし", "No node"),
     "room_themes": ("テーマ", "Themes"),
     "room_themes_edit_open": ("テーマを編集・ノードにする・投票にかける", "Edit themes, make nodes, put them to the vote"),

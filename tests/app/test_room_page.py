@@ -33,8 +33,16 @@ def test_open_shows_qr_and_address_then_close_ends_it(db: Path) -> None:
     assert store.rooms.resolve(token) is None and not at.code
 
 
+def view(at: AppTest, which: str) -> AppTest:
+    """Turn the console to one view of the ideas: "inbox" (by node) or "themes"."""
+    if at.button_group(key="room_view").value != which:
+        ok(at.button_group(key="room_view").set_value(which).run())
+    return at
+
+
 def pick(at: AppTest, *ideas: int) -> AppTest:
     """Choose ideas in the inbox (tap their pills), whichever node's group they are in."""
+    view(at, "inbox")
     for idea in ideas:
         [group] = [g for g in at.button_group if g.key.startswith("room_pick_") and any(o.startswith(f"#{idea} ") for o in g.options)]
         ok(group.select(idea).run())

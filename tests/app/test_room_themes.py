@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander
-from tests.app.test_room_page import button, room_page
+from tests.app.test_room_page import button, room_page, view
 
 SENT = ["メルマガ開封率", "カート放棄率", "メルマガ登録者数", "カート放棄メールの効果", "メルマガ開封率！", "配送日数の短縮"]
 
@@ -98,7 +98,7 @@ def test_english_console(db: Path) -> None:
     who = store.rooms.join(wid)
     for text in ["newsletter open rate", "newsletter sign-ups", "cart abandonment rate"]:
         store.rooms.add_idea(wid, who, text, "customers")
-    ok(at.run())
+    ok(view(at.run(), "themes"))
     assert "No idea has been revealed yet." in [i.value for i in at.info]
     ok(button(at, "room_reveal").click().run())
     assert "**newsletter open rate** :gray[· 2 ideas]" in shown(at)
@@ -112,3 +112,21 @@ def test_a_big_theme_s_card_lists_its_first_ideas_and_counts_the_rest(db: Path) 
     text = card(Theme(1, "指名検索", ideas), {i: f"アイデア{i}" for i in ideas}, {})
     assert f"アイデア{CARD_IDEAS}" in text and f"アイデア{CARD_IDEAS + 1}" not in text
     assert "148" in text and "160" in text  # the rest counted (in the screen's language), and the count is of every idea
+
+
+def test_the_console_shows_one_view_of_the_ideas_and_the_reveal_turns_to_the_themes(db: Path) -> None:
+    at, wid, store = room_page(db)
+    ok(button(at, "room_open").click().run())
+    who = store.rooms.join(wid, "Ann")
+    for text in SENT:
+        store.rooms.add_idea(wid, who, text, "customers")
+    ok(at.run())
+    assert at.button_group(key="room_view").value == "inbox"
+    assert [g for g in at.button_group if g.key.startswith("room_pick_")] and "**メルマガ開封率**" not in shown(at)
+    ok(button(at, "room_reveal").click().run())
+    assert at.button_group(key="room_view").value == "themes"  # the reveal made themes: the console turns to them
+    assert "**メルマガ開封率** :gray[· 3件]" in shown(at)
+    assert not [g for g in at.button_group if g.key.startswith("room_pick_")]  # the inbox is not drawn beside them
+    assert at.button_group(key="room_view").options == ["受信箱 (6)", "テーマ (3)"]
+    ok(view(at, "inbox"))
+    assert [g for g in at.button_group if g.key.startswith("room_pick_")] and "**メルマガ開封率**" not in shown(at)

@@ -145,6 +145,8 @@ def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-u
     # one idea becomes a node under the node it answers, as an ordinary versioned edit (tap it in the inbox, then the button)
     idea = next(i for i in store.rooms.ideas(wid) if i.text == "Delivery speed")
     before = store.load(wid).version
+    facilitator.locator(".st-key-room_view button").first.click()  # the reveal turned the console to the themes: back to the inbox
+    idle(facilitator)
     facilitator.locator("[class*='st-key-room_pick_'] button").filter(has_text=f"#{idea.id} Delivery speed").click()
     idle(facilitator)
     click(facilitator, "room_accept")

@@ -48,14 +48,14 @@ def test_themes_on_the_console_and_the_wall(server, new_page) -> None:  # type: 
     ids = [store.rooms.add_idea(wid, people[n % len(people)], text, "新規顧客") for n, text in enumerate(SENT)]
     console = new_page(locale="ja-JP", width=1920, height=1080)
     enter(console, f"{server['base']}/room?ws={wid}&qr={token}")
-    wait_for(lambda: console.get_by_text("公開されたアイデアはまだありません。").count() > 0)
+    wait_for(lambda: console.locator("[class*='st-key-room_pick_']").count() > 0)  # the inbox: the console's view before a reveal
     wait_for(lambda: console.locator(".st-key-room_reveal button").is_enabled(), timeout=30)
     console.locator(".st-key-room_reveal button").click()  # the console follows two live fragments: waits are on what shows
     wait_for(lambda: console.locator("[class*='st-key-room_theme_']").count() >= 4, timeout=30)
     themes = store.themes.all(wid)
     assert [t.label for t in themes][:3] == ["指名検索の伸び", "SNS広告のクリック率", "メルマガ開封率"]
-    panel = console.get_by_text("テーマ", exact=True).first
-    assert panel.is_visible()
+    assert console.locator(".st-key-room_view").get_by_text(f"テーマ ({len(themes)})", exact=True).is_visible()  # the view turned to
+    assert console.locator("[class*='st-key-room_pick_']").count() == 0  # one view at a time: the inbox is not drawn
     text = console.locator("[class*='st-key-room_theme_']").all_inner_texts()
     assert any("指名検索の伸び" in t and "4件" in t for t in text), text
     assert console.locator(f".st-key-room_theme_merge_{ids[9]}_{ids[0]} button").count() >= 1  # 指名検索の伸び！ ≈ 指名検索の伸び

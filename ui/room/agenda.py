@@ -124,9 +124,9 @@ def _clock(workshop_id: str) -> None:
     if at.over:
         st.markdown(f"**{md(tr('agenda_done'))}** · {md(drift_text(at.drift))}")
         return
-    left, drift = st.columns(2)
-    left.metric(tr("agenda_time_left"), A.clock(at.left) if at.left >= 0 else "+" + A.clock(-at.left), border=True)
-    drift.metric(tr("agenda_schedule"), drift_text(at.drift), border=True)
+    with st.container(horizontal=True):
+        st.metric(tr("agenda_time_left"), A.clock(at.left) if at.left >= 0 else "+" + A.clock(-at.left), border=True)
+        st.metric(tr("agenda_schedule"), drift_text(at.drift), border=True)
 
 
 def panel(workshop_id: str, room: Room | None, ws: Workshop) -> None:
@@ -138,12 +138,14 @@ def panel(workshop_id: str, room: Room | None, ws: Workshop) -> None:
         count = len(ws.agenda)
         now_at = None if run is None else min(run.segment, count)
         names = {n.id: n.name for n in ws.nodes}
-        st.markdown(f"#### :material/schedule: {md(tr('agenda_title'))}")
+        title = f"#### :material/schedule: {md(tr('agenda_title'))}"
         if room is None:
+            st.markdown(title)
             st.caption(tr("agenda_open_room"))
             st.markdown("\n".join(f"- {md(_segment_line(i, s, names))}" for i, s in enumerate(ws.agenda)))
             return
         if now_at is None:
+            st.markdown(title)
             st.caption(tr("agenda_not_started", minutes=sum(s.minutes for s in ws.agenda)))
             st.markdown("\n".join(f"- {md(_segment_line(i, s, names))}" for i, s in enumerate(ws.agenda)))
             st.button(
@@ -155,35 +157,44 @@ def panel(workshop_id: str, room: Room | None, ws: Workshop) -> None:
                 args=(workshop_id, 0, None),
             )
             return
-        if now_at < count:
-            segment = ws.agenda[now_at]
-            st.markdown(f"**{md(tr('agenda_now', n=now_at + 1, count=count))}** {md(_segment_line(None, segment, names))}")
-            if segment.prompt:
-                st.caption(md(tr("agenda_asks", prompt=segment.prompt)))
+        segment = ws.agenda[now_at] if now_at < count else None
+        now = (
+            ""
+            if segment is None
+            else f"  \n**{md(tr('agenda_now', n=now_at + 1, count=count))}** {md(_segment_line(None, segment, names))}"
+        )
+        st.markdown(title + now)  # the title and the segment now: one element, redrawn with every rerun
+        if segment is not None and segment.prompt:
+            st.caption(md(tr("agenda_asks", prompt=segment.prompt)))
         _clock(workshop_id)
         if now_at + 1 < count:
             st.caption(md(tr("agenda_next_up", segment=_segment_line(now_at + 1, ws.agenda[now_at + 1], names))))
-        back, forward, stop = st.columns([1, 2, 1])
-        back.button(
-            tr("agenda_back"),
-            key="agenda_back",
-            icon=":material/skip_previous:",
-            on_click=_go,
-            args=(workshop_id, now_at - 1, run.segment if run else None),
-            disabled=now_at == 0,
-            width="stretch",
-        )
-        forward.button(
-            tr("agenda_next") if now_at + 1 < count else tr("agenda_finish"),
-            key="agenda_next",
-            type="primary",
-            icon=":material/skip_next:",
-            on_click=_go,
-            args=(workshop_id, now_at + 1, run.segment if run else None),
-            disabled=now_at >= count,
-            width="stretch",
-        )
-        stop.button(tr("agenda_stop"), key="agenda_stop", icon=":material/stop:", on_click=_stop, args=(workshop_id,), width="stretch")
+        with st.container(horizontal=True):
+            _moves(workshop_id, now_at, count, run.segment if run else None)
+
+
+def _moves(workshop_id: str, now_at: int, count: int, expected: int | None) -> None:
+    """Back, Next (Finish on the last segment) and Stop."""
+    st.button(
+        tr("agenda_back"),
+        key="agenda_back",
+        icon=":material/skip_previous:",
+        on_click=_go,
+        args=(workshop_id, now_at - 1, expected),
+        disabled=now_at == 0,
+        width="stretch",
+    )
+    st.button(
+        tr("agenda_next") if now_at + 1 < count else tr("agenda_finish"),
+        key="agenda_next",
+        type="primary",
+        icon=":material/skip_next:",
+        on_click=_go,
+        args=(workshop_id, now_at + 1, expected),
+        disabled=now_at >= count,
+        width="stretch",
+    )
+    st.button(tr("agenda_stop"), key="agenda_stop", icon=":material/stop:", on_click=_stop, args=(workshop_id,), width="stretch")
 
 
 def _use_default() -> None:

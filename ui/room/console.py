@@ -26,6 +26,8 @@ from ui.text import labeller, lang, md, tr
 
 TOKEN = "room_token"  # the join token of the room this facilitator opened, kept in the session and the address (?qr=)
 LIVE_SECONDS = 1  # the facilitator's inbox: an idea sent shows within about a second or two
+VIEW = "room_view"  # which view of the ideas the console shows: INBOX (by the node they answer) or THEMES (by what they say)
+INBOX, THEMES = "inbox", "themes"
 
 
 def token(workshop_id: str) -> str | None:
@@ -71,10 +73,10 @@ def open_close(workshop_id: str, room: Room | None) -> None:
         st.info(tr("room_is_closed"))
         st.button(tr("room_open"), key="room_open", type="primary", icon=":material/qr_code_2:", on_click=_open, args=(workshop_id,))
         return
-    left, right = st.columns(2)
-    right.button(tr("room_close"), key="room_close", icon=":material/door_front:", on_click=_close, args=(workshop_id,))
-    if token(workshop_id) is None:
-        left.button(tr("room_reopen"), key="room_reopen", icon=":material/qr_code_2:", on_click=_open, args=(workshop_id,))
+    with st.container(horizontal=True):
+        if token(workshop_id) is None:
+            st.button(tr("room_reopen"), key="room_reopen", icon=":material/qr_code_2:", on_click=_open, args=(workshop_id,))
+        st.button(tr("room_close"), key="room_close", icon=":material/door_front:", on_click=_close, args=(workshop_id,))
 
 
 def qr(workshop_id: str) -> None:
@@ -175,8 +177,13 @@ def timer_form(room: Room) -> None:
             st.number_input(tr("room_minutes"), 0, R.MAX_MINUTES, value=max(round(room.timer.seconds / 60), 5), step=1, key=ROOM_MINUTES)
             st.checkbox(tr("room_close_on_end"), value=room.timer.close_on_end, key="room_close_on_end")
             st.form_submit_button(tr("room_timer_set"), on_click=_timer, args=(room, "set"))
-    start, pause = st.columns(2)
-    start.button(
+    with st.container(horizontal=True):
+        _start_pause(room)
+
+
+def _start_pause(room: Room) -> None:
+    """Start the timer (when set and stopped), pause it (when running)."""
+    st.button(
         tr("room_timer_start"),
         key="room_timer_start",
         icon=":material/play_arrow:",
@@ -184,7 +191,7 @@ def timer_form(room: Room) -> None:
         args=(room, "start"),
         disabled=room.timer.seconds <= 0 or room.timer.running,
     )
-    pause.button(
+    st.button(
         tr("room_timer_pause"),
         key="room_timer_pause",
         icon=":material/pause:",
@@ -196,13 +203,13 @@ def timer_form(room: Room) -> None:
 
 def counts(room: Room, ideas: int, private: int) -> None:
     """Participants, ideas, still private, and the time left, in large figures."""
-    a, b, c, d = st.columns(4)
-    a.metric(tr("room_participants"), store().rooms.participant_count(room.workshop_id))
-    b.metric(tr("room_ideas"), ideas)
-    c.metric(tr("room_private_count"), private)
-    left = room.timer.remaining(time.time())
-    if left is not None:
-        d.metric(":material/timer:", f"{int(left) // 60}:{int(left) % 60:02d}")
+    with st.container(horizontal=True):
+        st.metric(tr("room_participants"), store().rooms.participant_count(room.workshop_id))
+        st.metric(tr("room_ideas"), ideas)
+        st.metric(tr("room_private_count"), private)
+        left = room.timer.remaining(time.time())
+        if left is not None:
+            st.metric(":material/timer:", f"{int(left) // 60}:{int(left) % 60:02d}")
 
 
 def _reveal(workshop_id: str) -> None:
@@ -210,6 +217,17 @@ def _reveal(workshop_id: str) -> None:
     if ok:
         flash(Kind.INFO, tr("room_revealed_count", count=count))
         write(lambda: store().themes.regroup(workshop_id), workshop_id=workshop_id)  # the revealed ideas grouped into themes
+        if not any(i.held for i in store().rooms.ideas(workshop_id)):  # held ones wait for approval in the inbox
+            st.session_state[VIEW] = THEMES
+
+
+def view(ideas: int, themes: int) -> str:
+    """The ideas by the node they answer (the inbox) or by what they say (the themes), one view at a time; the reveal
+    turns to the themes it made (unless ideas are held for approval, which the inbox shows)."""
+    labels = {INBOX: f"{tr('room_inbox')} ({ideas})", THEMES: f"{tr('room_themes')} ({themes})"}
+    st.session_state.setdefault(VIEW, INBOX)
+    picked = st.segmented_control(tr("room_view"), list(labels), key=VIEW, format_func=labels.__getitem__, label_visibility="collapsed")
+    return picked if picked in labels else INBOX
 
 
 def reveal_button(workshop_id: str, private: int) -> None:

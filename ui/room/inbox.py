@@ -251,7 +251,6 @@ def _one_group(shown: list[Group]) -> list[Group]:
 
 def inbox(workshop_id: str, shown: tuple[Group, ...] | list[Group]) -> None:
     """Every idea, grouped by the node it answers: tap ideas to choose them, then an action."""
-    st.subheader(tr("room_inbox"))
     st.caption(tr("room_inbox_hint"))
     actions(workshop_id)
     if shown and sum(len(g.labels) for g in shown) > AT_ONCE:

@@ -110,7 +110,6 @@ def card(theme: Theme, texts: dict[int, str], names: dict[str, str]) -> str:
 
 def panel(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]) -> None:
     """Every node's themes (one node at a time when several were answered), what to do with them."""
-    st.subheader(tr("room_themes"))
     st.caption(tr("room_themes_hint"))
     grouped = by_node(themes, ws)
     if not grouped:
@@ -186,7 +185,6 @@ def forms(workshop_id: str, shown: list[Theme], texts: dict[int, str]) -> None:
         )
 
 
-def draw(workshop_id: str, ws: Workshop, ideas: list[Idea]) -> None:
-    """The themes as they are now (drawn in the console's live fragment, beside the inbox it follows)."""
-    warm()
-    panel(workshop_id, ws, store().themes.all(workshop_id), ideas)
+def draw(workshop_id: str, ws: Workshop, themes: list[Theme], ideas: list[Idea]) -> None:
+    """The themes as they are now (drawn in the console's live fragment, in the inbox's place when chosen)."""
+    panel(workshop_id, ws, themes, ideas)
