@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,6 +21,7 @@ from kpidesign.agenda_edits import (
     use_default,
 )
 from kpidesign.i18n import S
+from kpidesign.language import Language
 from kpidesign.model import Workshop
 from kpidesign.values import EditError
 from tests.conftest import build_ec
@@ -26,7 +29,7 @@ from tests.conftest import build_ec
 
 @pytest.mark.parametrize("length", LENGTHS)
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_the_default_agendas_follow_the_method_in_their_time(ec, length, lang):
+def test_the_default_agendas_follow_the_method_in_their_time(ec: Workshop, length: int, lang: Language) -> None:
     segments = default_agenda(ec, length, lang)
     assert sum(s.minutes for s in segments) == length
     steps = [s.step for s in segments]
@@ -40,19 +43,19 @@ def test_the_default_agendas_follow_the_method_in_their_time(ec, length, lang):
     assert all(any("\u3040" <= c <= "\u30ff" for c in x) for x in texts) == (lang == "ja")
 
 
-def test_the_120_minute_agenda_opens_with_10_minutes_and_a_20_minute_silent_brainstorm(ec):
+def test_the_120_minute_agenda_opens_with_10_minutes_and_a_20_minute_silent_brainstorm(ec: Workshop) -> None:
     segments = default_agenda(ec, 120, "en")
     assert segments[0].minutes == 10 and segments[2].minutes == 20 and "silent" in segments[2].title.lower()
 
 
-def test_a_default_replaces_the_agenda_and_another_length_is_refused(ec):
+def test_a_default_replaces_the_agenda_and_another_length_is_refused(ec: Workshop) -> None:
     assert len(use_default(ec, 60, "ja").agenda) == len(default_agenda(ec, 60, "ja"))
     with pytest.raises(EditError) as e:
         use_default(ec, 90, "ja")
     assert e.value.problem.code == "agenda_no_default" and "p_agenda_no_default" in S
 
 
-def test_segments_are_added_edited_moved_and_removed(ec):
+def test_segments_are_added_edited_moved_and_removed(ec: Workshop) -> None:
     ws = add_segment(ec, {"title": " 開始 ", "step": "room", "minutes": "10"})
     ws = add_segment(ws, {"title": "顧客数", "step": "2", "node": "Customers", "minutes": 15, "prompt": "何が効く？"}, at=0)
     assert [s.title for s in ws.agenda] == ["顧客数", "開始"] and ws.agenda[0].node == "customers"
@@ -79,13 +82,13 @@ def test_segments_are_added_edited_moved_and_removed(ec):
         ({"title": "a", "minutes": 5, "prompt": "x" * (A.MAX_PROMPT + 1)}, "too_long"),
     ],
 )
-def test_bad_segments_are_refused_with_a_problem_and_nothing_changes(ec, row, code):
+def test_bad_segments_are_refused_with_a_problem_and_nothing_changes(ec: Workshop, row: dict[str, object], code: str) -> None:
     with pytest.raises(EditError) as e:
         add_segment(ec, row)
     assert e.value.problem.code == code and (f"p_{code}" in S)
 
 
-def test_the_agenda_keeps_its_bounds_the_same_numbers_as_the_model(ec):
+def test_the_agenda_keeps_its_bounds_the_same_numbers_as_the_model(ec: Workshop) -> None:
     ws = ec
     for _ in range(A.MAX_SEGMENTS):
         ws = add_segment(ws, {"title": "s", "minutes": 1})
@@ -102,7 +105,7 @@ def test_the_agenda_keeps_its_bounds_the_same_numbers_as_the_model(ec):
         Workshop.model_validate({**ws.model_dump(), "agenda": [s.model_dump() for s in ws.agenda] * 2})
 
 
-def test_a_table_delta_applies_whole_or_not_at_all(ec):
+def test_a_table_delta_applies_whole_or_not_at_all(ec: Workshop) -> None:
     ws = use_default(ec, 60, "en")
     changed, problems = set_agenda(
         ws, {"edited_rows": {"0": {"minutes": 7}}, "deleted_rows": [6], "added_rows": [{"title": "x", "minutes": 3}]}
@@ -114,7 +117,7 @@ def test_a_table_delta_applies_whole_or_not_at_all(ec):
 
 
 @given(st.lists(st.sampled_from(["add", "remove", "up", "down", "edit"]), max_size=25), st.randoms(use_true_random=False))
-def test_any_sequence_of_edits_keeps_a_valid_agenda(ops, rnd):
+def test_any_sequence_of_edits_keeps_a_valid_agenda(ops: list[str], rnd: random.Random) -> None:
     ws = build_ec()
     for op in ops:
         n = len(ws.agenda)

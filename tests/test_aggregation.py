@@ -10,7 +10,7 @@ from kpidesign import aggregation as agg
 from kpidesign.findings import Severity
 from kpidesign.io.excel import from_xlsx, to_xlsx
 from kpidesign.io.yaml_io import from_yaml, to_yaml
-from kpidesign.model import Aggregation, Definition, Node
+from kpidesign.model import Aggregation, Definition, Node, Workshop
 from kpidesign.review import review
 from kpidesign.tree import update_node
 
@@ -57,22 +57,22 @@ def node(name: str, unit: str = "", **definition: object) -> Node:
         ("セッション数", "回", SUM),
     ],
 )
-def test_inferred_from_unit_and_name(name, unit, expected):
+def test_inferred_from_unit_and_name(name: str, unit: str, expected: Aggregation) -> None:
     assert agg.infer(node(name, unit)) == (expected, True)
 
 
-def test_a_count_of_people_is_a_level_but_a_guess():
+def test_a_count_of_people_is_a_level_but_a_guess() -> None:
     assert agg.infer(node("顧客数", "人")) == (LAST, False)
     assert agg.infer(node("Customers", "accounts")) == (LAST, False)
     assert agg.infer(node("Something", "")) == (SUM, False)
 
 
-def test_a_ratio_is_certain_whatever_its_name():
+def test_a_ratio_is_certain_whatever_its_name() -> None:
     assert agg.infer(node("Customers", "people", numerator="buyers", denominator="visitors")) == (AVERAGE, True)
     assert not agg.is_inferred_uncertain(node("謎", "", numerator="a", denominator="b"))
 
 
-def test_the_field_wins_over_the_inference():
+def test_the_field_wins_over_the_inference() -> None:
     n = node("ARR", "円", aggregation="sum")
     assert agg.effective(n) is SUM and agg.infer(n) == (LAST, True)
     assert not agg.is_inferred_uncertain(node("Something", "", aggregation="last"))
@@ -84,7 +84,7 @@ _TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), m
 
 @settings(max_examples=200, deadline=None)
 @given(_TEXT, _TEXT, st.sampled_from([None, *Aggregation]))
-def test_any_name_and_unit_give_one_aggregation(name, unit, field):
+def test_any_name_and_unit_give_one_aggregation(name: str, unit: str, field: Aggregation | None) -> None:
     """Whatever is typed: one of the three, the field when set, and a percent unit is never summed."""
     n = Node(id="k", parent="kgi", name=name or "x", unit=unit, definition=Definition(aggregation=field))
     inferred, certain = agg.infer(n)
@@ -95,19 +95,19 @@ def test_any_name_and_unit_give_one_aggregation(name, unit, field):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(min_value=-1e12, max_value=1e12), min_size=1, max_size=40))
-def test_combine_is_sum_mean_or_last(values):
+def test_combine_is_sum_mean_or_last(values: list[float]) -> None:
     assert math.isclose(agg.combine(values, SUM), math.fsum(values), rel_tol=1e-9, abs_tol=1e-3)
     slack = 1e-12 * max(1.0, *(abs(v) for v in values))  # the mean's own rounding
     assert min(values) - slack <= agg.combine(values, AVERAGE) <= max(values) + slack
     assert agg.combine(values, LAST) == values[-1]
 
 
-def test_combine_refuses_an_empty_period():
+def test_combine_refuses_an_empty_period() -> None:
     with pytest.raises(ValueError):
         agg.combine([], SUM)
 
 
-def test_yaml_writes_the_field_only_when_set(template):
+def test_yaml_writes_the_field_only_when_set(template: Workshop) -> None:
     assert "aggregation" not in to_yaml(template)
     ws = update_node(template, "customers", definition={"aggregation": "last"})
     text = to_yaml(ws)
@@ -117,7 +117,7 @@ def test_yaml_writes_the_field_only_when_set(template):
     assert back.node("sales").definition.aggregation is None
 
 
-def test_excel_round_trip(template):
+def test_excel_round_trip(template: Workshop) -> None:
     ws = update_node(template, "customers", definition={"aggregation": "last"})
     ws = update_node(ws, "sales", definition={"aggregation": "sum"})
     for lang in ("ja", "en"):
@@ -128,7 +128,7 @@ def test_excel_round_trip(template):
         assert back.node("avg_spend").definition.aggregation is None
 
 
-def test_the_review_asks_to_confirm_a_guess(template):
+def test_the_review_asks_to_confirm_a_guess(template: Workshop) -> None:
     found = [f for f in review(template).findings if f.code == "aggregation_uncertain"]
     assert "customers" in {f.node for f in found} and all(f.severity is Severity.HINT for f in found)
     assert next(f for f in found if f.node == "customers").params["aggregation"] == "last"

@@ -1,18 +1,24 @@
+from __future__ import annotations
+
 import datetime as dt
 import json
-from typing import ClassVar
+import smtplib
+import ssl
+from email.message import EmailMessage
+from pathlib import Path
+from typing import ClassVar, Literal
 
 import pytest
 
-from kpidesign import alerting, delivery
-from kpidesign.model import Actual, Channel
+from kpidesign import alerting, delivery, monitor
+from kpidesign.model import Actual, Alert, Channel, Workshop
 from kpidesign.store import Store
 from tests import processes
 from tests.servers import smtp, webhook
 
 
 @pytest.fixture
-def red_workshop(template, store):
+def red_workshop(template: Workshop, store: Store) -> tuple[Store, str]:
     """A workshop with two KPIs in the red, in a store on each engine (the alert log is the store's)."""
     wid = store.create(template)
     store.actuals.add(
@@ -22,14 +28,14 @@ def red_workshop(template, store):
     return store, wid
 
 
-def test_dry_run_lists_without_sending(red_workshop):
+def test_dry_run_lists_without_sending(red_workshop: tuple[Store, str]) -> None:
     store, wid = red_workshop
     outcomes = alerting.run(store, wid, delivery.Settings())
     assert {(o.firing.alert.kpi, o.state) for o in outcomes} == {("purchase_rate", "listed"), ("sales", "listed")}
     assert store.alerts.recent(wid) == []
 
 
-def test_delivery_to_local_slack_and_smtp_once(red_workshop):
+def test_delivery_to_local_slack_and_smtp_once(red_workshop: tuple[Store, str]) -> None:
     store, wid = red_workshop
     with webhook() as (url, bodies), smtp() as (port, messages):
         settings = delivery.Settings(
@@ -39,7 +45,8 @@ def test_delivery_to_local_slack_and_smtp_once(red_workshop):
         assert sorted(o.state for o in first) == ["sent", "sent"]
         payload = json.loads(bodies[0])
         assert payload["channel"] == "#ec-kpi" and "購入率" in payload["text"] and "RED" in payload["text"]
-        assert messages[0]["to"] == ["<ec-lead@example.com>"] and "Subject:" in messages[0]["data"]
+        data = messages[0]["data"]
+        assert messages[0]["to"] == ["<ec-lead@example.com>"] and isinstance(data, str) and "Subject:" in data
         again = alerting.run(store, wid, settings, send=True)
         assert sorted(o.state for o in again) == ["already_sent", "already_sent"]
         assert len(bodies) == 1 and len(messages) == 1  # no duplicate for the same KPI, status and date
@@ -49,7 +56,7 @@ def test_delivery_to_local_slack_and_smtp_once(red_workshop):
     assert [row["ok"] for row in store.alerts.recent(wid)] == [1, 1, 1]
 
 
-def test_failures_are_logged_and_retried_later(red_workshop):
+def test_failures_are_logged_and_retried_later(red_workshop: tuple[Store, str]) -> None:
     store, wid = red_workshop
     broken = delivery.Settings(slack_webhook="http://127.0.0.1:9/nothing", smtp_host=None)
     outcomes = alerting.run(store, wid, broken, send=True)
@@ -58,7 +65,7 @@ def test_failures_are_logged_and_retried_later(red_workshop):
     assert {o.state for o in alerting.run(store, wid, broken)} == {"listed"}  # not marked as sent
 
 
-def test_send_test(red_workshop):
+def test_send_test(red_workshop: tuple[Store, str]) -> None:
     store, wid = red_workshop
     with webhook() as (url, bodies):
         receipt = alerting.send_test(store, wid, delivery.Settings(slack_webhook=url), Channel.SLACK, "#test")
@@ -68,66 +75,70 @@ def test_send_test(red_workshop):
     assert [row["test"] for row in store.alerts.recent(wid)] == [1, 1]
 
 
-def test_settings_from_environment(monkeypatch):
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_SLACK_WEBHOOK", "http://127.0.0.1:1/x")
     monkeypatch.setenv("KPIDESIGN_SMTP_PORT", "2525")
     monkeypatch.setenv("KPIDESIGN_SMTP_STARTTLS", "0")
     s = delivery.Settings.from_env({"KPIDESIGN_SMTP_HOST": "127.0.0.1"})
-    assert s.slack_webhook.endswith("/x") and s.smtp_port == 2525 and not s.smtp_starttls and s.smtp_host == "127.0.0.1"
+    assert (
+        s.slack_webhook is not None
+        and s.slack_webhook.endswith("/x")
+        and s.smtp_port == 2525
+        and not s.smtp_starttls
+        and s.smtp_host == "127.0.0.1"
+    )
     assert s.ready(Channel.SLACK) and s.ready(Channel.EMAIL) and not delivery.Settings().ready(Channel.SLACK)
 
 
 class FakeSMTP:
     """Stands in for smtplib.SMTP: records what it is given; raises for a recipient listed in `failing`."""
 
-    sent: ClassVar[list] = []
-    contexts: ClassVar[list] = []
-    failing: ClassVar[set] = set()
+    sent: ClassVar[list[EmailMessage]] = []
+    contexts: ClassVar[list[ssl.SSLContext | None]] = []
+    failing: ClassVar[set[str]] = set()
 
-    def __init__(self, host, port, timeout=None):
+    def __init__(self, host: str, port: int, timeout: float | None = None) -> None:
         self.host = host
 
-    def __enter__(self):
+    def __enter__(self) -> FakeSMTP:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
-    def starttls(self, context=None):
+    def starttls(self, context: ssl.SSLContext | None = None) -> None:
         FakeSMTP.contexts.append(context)
 
-    def login(self, user, password):
+    def login(self, user: str, password: str) -> None:
         pass
 
-    def send_message(self, mail):
+    def send_message(self, mail: EmailMessage) -> None:
         if mail["To"] in FakeSMTP.failing:
             raise RuntimeError("the SMTP library broke")  # not an OSError nor an SMTPException: nothing expected it
         FakeSMTP.sent.append(mail)
 
 
 @pytest.fixture
-def fake_smtp(monkeypatch):
+def fake_smtp(monkeypatch: pytest.MonkeyPatch) -> type[FakeSMTP]:
     monkeypatch.setattr(FakeSMTP, "sent", [])
     monkeypatch.setattr(FakeSMTP, "contexts", [])
     monkeypatch.setattr(FakeSMTP, "failing", set())
-    monkeypatch.setattr(delivery.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)  # the module kpidesign.delivery sends with
     return FakeSMTP
 
 
-def _renamed(ws, **names):
+def _renamed(ws: Workshop, **names: str) -> Workshop:
     """The workshop with some nodes renamed as model objects (no cleaning on the way: an old database may hold anything)."""
     return ws.model_copy(update={"nodes": [n.model_copy(update={"name": names.get(n.id, n.name)}) for n in ws.nodes]})
 
 
-def _with_alerts(ws, *alerts):
+def _with_alerts(ws: Workshop, *alerts: Alert) -> Workshop:
     return ws.model_copy(update={"monitoring": ws.monitoring.model_copy(update={"alerts": list(alerts)})})
 
 
-def test_one_failed_alert_never_stops_the_others(red_workshop, fake_smtp):
+def test_one_failed_alert_never_stops_the_others(red_workshop: tuple[Store, str], fake_smtp: type[FakeSMTP]) -> None:
     """The first alert's KPI name holds CR LF (EmailMessage used to raise outside the try: the run stopped) and its
     channel raises something unexpected: it is logged as failed, and the two after it are sent."""
-    from kpidesign.model import Alert
-
     store, wid = red_workshop
     store.actuals.add(wid, [Actual(kpi="customers", date=dt.date(2026, 10, 1), value=40000)])
     ws = store.actuals.attach(store.load(wid).workshop, wid)
@@ -147,9 +158,7 @@ def test_one_failed_alert_never_stops_the_others(red_workshop, fake_smtp):
     assert {o.state for o in alerting.run(store, wid, settings, ws=ws)} == {"listed", "already_sent"}  # the failed one is tried again
 
 
-def test_a_line_break_in_a_name_never_adds_a_mail_header(red_workshop, fake_smtp):
-    from kpidesign.model import Alert
-
+def test_a_line_break_in_a_name_never_adds_a_mail_header(red_workshop: tuple[Store, str], fake_smtp: type[FakeSMTP]) -> None:
     store, wid = red_workshop
     ws = store.actuals.attach(store.load(wid).workshop, wid)
     ws = _with_alerts(
@@ -167,10 +176,8 @@ def test_a_line_break_in_a_name_never_adds_a_mail_header(red_workshop, fake_smtp
         delivery.send(delivery.Settings(smtp_host="smtp.example.com"), Channel.EMAIL, "a@example.com\r\nBcc: evil@example.com", "s", "b")
 
 
-def test_slack_text_is_escaped(red_workshop):
+def test_slack_text_is_escaped(red_workshop: tuple[Store, str]) -> None:
     """<!channel> would ping everyone, <https://evil|reset password> would show a link that says something else."""
-    from kpidesign.model import Alert
-
     store, wid = red_workshop
     ws = store.actuals.attach(store.load(wid).workshop, wid)
     ws = ws.model_copy(update={"title": "Q3 <!here> & co"})
@@ -187,7 +194,7 @@ def test_slack_text_is_escaped(red_workshop):
     assert delivery.slack_escape("a&b <c> &amp;") == "a&amp;b &lt;c&gt; &amp;amp;"  # & first: an escape typed by someone stays literal
 
 
-def test_starttls_checks_the_certificate_and_the_host_name(fake_smtp):
+def test_starttls_checks_the_certificate_and_the_host_name(fake_smtp: type[FakeSMTP]) -> None:
     import ssl
 
     settings = delivery.Settings(smtp_host="smtp.example.com")
@@ -198,21 +205,22 @@ def test_starttls_checks_the_certificate_and_the_host_name(fake_smtp):
     assert len(fake_smtp.contexts) == 1  # STARTTLS switched off: not asked for
 
 
-def test_a_webhook_that_is_not_a_url_is_a_delivery_error():
+def test_a_webhook_that_is_not_a_url_is_a_delivery_error() -> None:
     with pytest.raises(delivery.DeliveryError):
         delivery.send(delivery.Settings(slack_webhook="hooks.slack.com/services/x"), Channel.SLACK, "#kpi", "s", "b")
 
 
-def test_a_test_message_that_fails_unexpectedly_is_a_delivery_error(red_workshop, fake_smtp):
+def test_a_test_message_that_fails_unexpectedly_is_a_delivery_error(red_workshop: tuple[Store, str], fake_smtp: type[FakeSMTP]) -> None:
     store, wid = red_workshop
     fake_smtp.failing = {"a@example.com"}
     with pytest.raises(delivery.DeliveryError, match="RuntimeError"):  # the page shows it as a message, not a traceback
         alerting.send_test(store, wid, delivery.Settings(smtp_host="smtp.example.com"), Channel.EMAIL, "a@example.com")
     [row] = store.alerts.recent(wid)
-    assert row["ok"] == 0 and row["test"] == 1 and "the SMTP library broke" in row["detail"]
+    detail = row["detail"]
+    assert row["ok"] == 0 and row["test"] == 1 and isinstance(detail, str) and "the SMTP library broke" in detail
 
 
-def test_three_processes_sending_at_once_send_each_alert_once(template, tmp_path):
+def test_three_processes_sending_at_once_send_each_alert_once(template: Workshop, tmp_path: Path) -> None:
     """#29 item 2: the app's processes and the cron job may send at the same moment; each alert goes out once (a lease in
     the database), though Slack takes half a second to answer. Before the lease all three sent it."""
     store = Store(tmp_path / "k.db")
@@ -231,10 +239,10 @@ def test_three_processes_sending_at_once_send_each_alert_once(template, tmp_path
     store.close()
 
 
-def test_an_alert_whose_lease_another_holds_is_left_to_it(red_workshop):
+def test_an_alert_whose_lease_another_holds_is_left_to_it(red_workshop: tuple[Store, str]) -> None:
     store, wid = red_workshop
     ws = store.actuals.attach(store.load(wid).workshop, wid)
-    held = next(f for f in alerting.firing(ws) if f.alert.kpi == "purchase_rate")
+    held = next(f for f in monitor.firing(ws) if f.alert.kpi == "purchase_rate")
     assert store.leases.claim(alerting.lease_name(wid, held.key), "another process", alerting.LEASE_SECONDS)
     with webhook() as (url, bodies), smtp() as (port, messages):
         settings = delivery.Settings(slack_webhook=url, smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False)

@@ -18,7 +18,7 @@ import pytest
 
 from kpidesign import backup, tree
 from kpidesign.__main__ import main
-from kpidesign.model import Actual
+from kpidesign.model import Actual, Workshop
 from kpidesign.store import NewerSchemaError, Store, known_migrations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _live(path: Path, ws, saves: int = 5) -> str:
+def _live(path: Path, ws: Workshop, saves: int = 5) -> str:
     """A database with one workshop saved several times, a share link and an actual; closed (checkpointed)."""
     s = Store(path)
     wid = s.create(ws)
@@ -40,7 +40,7 @@ def _live(path: Path, ws, saves: int = 5) -> str:
     return wid
 
 
-def _rows(path: Path) -> dict[str, list]:
+def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
     conn = sqlite3.connect(path)
     try:
         return {t: conn.execute(f"select * from {t} order by 1, 2").fetchall() for t in ("workshops", "versions", "share_links", "actuals")}
@@ -48,7 +48,9 @@ def _rows(path: Path) -> dict[str, list]:
         conn.close()
 
 
-def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_path, ec, monkeypatch):
+def test_backup_while_writers_save_holds_every_version_committed_before_it(
+    tmp_path: Path, ec: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "live.db"
     setup = Store(db)
     wids = [setup.create(ec.model_copy(update={"title": f"W{i}"})) for i in range(3)]
@@ -63,7 +65,7 @@ def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_p
     windows: list[tuple[float, float]] = []
     real_copy = backup._copy
 
-    def timed_copy(source, target):  # type: ignore[no-untyped-def]
+    def timed_copy(source: sqlite3.Connection, target: Path) -> backup.Checked | None:
         start = time.monotonic()
         checked = real_copy(source, target)
         windows.append((start, time.monotonic()))
@@ -125,7 +127,7 @@ def test_backup_while_writers_save_holds_every_version_committed_before_it(tmp_p
     assert not list(tmp_path.glob(".*part*"))
 
 
-def test_backup_into_a_missing_folder_is_refused(tmp_path, ec, capsys):
+def test_backup_into_a_missing_folder_is_refused(tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     before = _digest(db)
@@ -134,13 +136,13 @@ def test_backup_into_a_missing_folder_is_refused(tmp_path, ec, capsys):
     assert _digest(db) == before and not (tmp_path / "nope").exists()
 
 
-def test_backup_of_a_missing_database_creates_nothing(tmp_path, capsys):
+def test_backup_of_a_missing_database_creates_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["backup", "--db", str(tmp_path / "absent.db"), "--to", str(tmp_path / "b.db")]) == 2
     assert "no such database file" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_backup_on_a_full_disk_real_write_limit(tmp_path, ec):
+def test_backup_on_a_full_disk_real_write_limit(tmp_path: Path, ec: Workshop) -> None:
     """A file-size limit (RLIMIT_FSIZE, unprivileged) makes the copy's writes fail part way, as a full disk does."""
     db = tmp_path / "live.db"
     s = Store(db)
@@ -175,7 +177,9 @@ def test_backup_on_a_full_disk_real_write_limit(tmp_path, ec):
     assert _digest(db) == before
 
 
-def test_backup_on_a_full_disk_says_so(tmp_path, ec, monkeypatch, capsys):
+def test_backup_on_a_full_disk_says_so(
+    tmp_path: Path, ec: Workshop, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """ENOSPC where a file system reports it late (fsync): the message names the full disk; nothing is left half written."""
     db = tmp_path / "live.db"
     _live(db, ec)
@@ -184,14 +188,14 @@ def test_backup_on_a_full_disk_says_so(tmp_path, ec, monkeypatch, capsys):
     def full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backup.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     assert main(["backup", "--db", str(db), "--to", str(tmp_path / "b.db")]) == 1
     assert "no space left on the disk" in capsys.readouterr().err
     assert not (tmp_path / "b.db").exists() and not list(tmp_path.glob(".*"))
     assert _digest(db) == before
 
 
-def test_restore_replaces_and_keeps_the_replaced_file(tmp_path, ec, capsys):
+def test_restore_replaces_and_keeps_the_replaced_file(tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str]) -> None:
     db, other = tmp_path / "live.db", tmp_path / "other.db"
     _live(other, ec.model_copy(update={"title": "From the backup"}), saves=2)
     assert main(["backup", "--db", str(other), "--to", str(tmp_path / "b.db")]) == 0
@@ -207,12 +211,14 @@ def test_restore_replaces_and_keeps_the_replaced_file(tmp_path, ec, capsys):
     assert not list(tmp_path.glob(".live*"))
     fresh = tmp_path / "new" / "kpidesign.db"  # a new server: nothing to replace
     fresh.parent.mkdir()
-    checked, kept = backup.restore(tmp_path / "b.db", fresh)
-    assert kept is None and checked.workshops == 1 and _rows(fresh) == _rows(other)
+    checked, replaced = backup.restore(tmp_path / "b.db", fresh)
+    assert replaced is None and checked.workshops == 1 and _rows(fresh) == _rows(other)
 
 
 @pytest.mark.parametrize("case", ["text", "truncated", "not_kpidesign", "newer", "missing", "damaged"])
-def test_restore_refuses_a_bad_file_and_leaves_the_database(tmp_path, ec, capsys, case):
+def test_restore_refuses_a_bad_file_and_leaves_the_database(
+    tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     good = tmp_path / "good.db"
@@ -259,11 +265,12 @@ HOLD = (
 )
 
 
-def test_restore_refuses_a_database_another_process_has_open(tmp_path, ec, capsys):
+def test_restore_refuses_a_database_another_process_has_open(tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     backup.backup(db, tmp_path / "b.db")
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout is not None and holder.stdin is not None
     try:
         assert holder.stdout.readline().strip() == "open"
         assert backup.in_use(db)
@@ -280,24 +287,26 @@ def test_restore_refuses_a_database_another_process_has_open(tmp_path, ec, capsy
     assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_in_use_is_none_once_every_connection_closed(tmp_path, ec):
+def test_in_use_is_none_once_every_connection_closed(tmp_path: Path, ec: Workshop) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     assert backup.in_use(db) is None
 
 
-def test_a_failed_restore_leaves_the_database(tmp_path, ec, monkeypatch, capsys):
+def test_a_failed_restore_leaves_the_database(
+    tmp_path: Path, ec: Workshop, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     backup.backup(db, tmp_path / "b.db")
     before = _digest(db)
-    monkeypatch.setattr(backup.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(28, "No space left on device")))
     assert main(["restore", str(tmp_path / "b.db"), "--db", str(db)]) == 1
     assert "no space left" in capsys.readouterr().err
     assert _digest(db) == before and not list(tmp_path.glob(".live*"))
 
 
-def test_compact_keeps_the_last_n_and_never_the_current(tmp_path, ec, capsys):
+def test_compact_keeps_the_last_n_and_never_the_current(tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "live.db"
     s = Store(db)
     a, b = s.create(ec), s.create(ec.model_copy(update={"title": "B"}))
@@ -326,7 +335,7 @@ def test_compact_keeps_the_last_n_and_never_the_current(tmp_path, ec, capsys):
     assert main(["compact", "--keep", "0", "--db", str(db)]) == 2
 
 
-def test_a_newer_database_is_refused_untouched(tmp_path, ec):
+def test_a_newer_database_is_refused_untouched(tmp_path: Path, ec: Workshop) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     conn = sqlite3.connect(db)
@@ -339,7 +348,7 @@ def test_a_newer_database_is_refused_untouched(tmp_path, ec):
     assert _digest(db) == before and not Path(f"{db}-wal").exists()
 
 
-def test_a_newer_database_is_never_half_migrated(tmp_path):
+def test_a_newer_database_is_never_half_migrated(tmp_path: Path) -> None:
     """A database at m001 that also records an unknown migration: nothing of m002-m004 is applied."""
     db = tmp_path / "old-and-new.db"
     conn = sqlite3.connect(db)
@@ -362,7 +371,7 @@ def test_a_newer_database_is_never_half_migrated(tmp_path):
     assert main(["list", "--db", str(db)]) == 2
 
 
-def test_backup_and_restore_reach_the_schema_this_code_writes(tmp_path, ec):
+def test_backup_and_restore_reach_the_schema_this_code_writes(tmp_path: Path, ec: Workshop) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     copy = backup.backup(db, tmp_path / "b.db")
@@ -371,7 +380,7 @@ def test_backup_and_restore_reach_the_schema_this_code_writes(tmp_path, ec):
     assert backup.check(tmp_path / "b.db").versions == 6
 
 
-def test_backup_of_a_database_that_is_not_kpidesigns_keeps_the_previous_backup(tmp_path, capsys):
+def test_backup_of_a_database_that_is_not_kpidesigns_keeps_the_previous_backup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     other = tmp_path / "other.db"
     conn = sqlite3.connect(other)
     conn.execute("create table t (x)")
@@ -408,7 +417,7 @@ PLANTED = {  # schema objects no migration creates (#25 item 6)
 }
 
 
-def test_a_trigger_planted_in_a_backup_would_give_every_new_workshop_a_known_link(tmp_path, ec):
+def test_a_trigger_planted_in_a_backup_would_give_every_new_workshop_a_known_link(tmp_path: Path, ec: Workshop) -> None:
     """The motivating case, shown working on an unchecked copy: what `restore` must keep out."""
     db = tmp_path / "live.db"
     _live(db, ec)
@@ -420,7 +429,9 @@ def test_a_trigger_planted_in_a_backup_would_give_every_new_workshop_a_known_lin
 
 
 @pytest.mark.parametrize("kind", sorted(PLANTED))
-def test_restore_refuses_a_schema_object_no_migration_creates(tmp_path, ec, capsys, kind):
+def test_restore_refuses_a_schema_object_no_migration_creates(
+    tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
     db, other = tmp_path / "live.db", tmp_path / "other.db"
     _live(db, ec)
     _live(other, ec.model_copy(update={"title": "hostile"}))
@@ -443,7 +454,7 @@ def test_restore_refuses_a_schema_object_no_migration_creates(tmp_path, ec, caps
 
 
 @pytest.mark.parametrize("fixture", sorted((ROOT / "tests" / "fixtures" / "databases").glob("*.db")), ids=lambda p: p.stem)
-def test_every_released_schema_still_checks_and_restores(tmp_path, fixture):
+def test_every_released_schema_still_checks_and_restores(tmp_path: Path, fixture: Path) -> None:
     copy = tmp_path / "old.db"
     copy.write_bytes(fixture.read_bytes())
     held = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))  # what the release's own run wrote
@@ -454,7 +465,7 @@ def test_every_released_schema_still_checks_and_restores(tmp_path, fixture):
     assert {s.id for s in Store(tmp_path / "kpidesign.db").workshops()} == set(held["workshops"])
 
 
-def test_a_database_of_every_migration_this_code_knows_checks(tmp_path, ec):
+def test_a_database_of_every_migration_this_code_knows_checks(tmp_path: Path, ec: Workshop) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     assert backup.check(db).schema == len(known_migrations())
@@ -474,7 +485,7 @@ else:
 """
 
 
-def test_a_zip_bomb_in_a_stored_version_is_refused_in_bounded_memory(tmp_path, ec):
+def test_a_zip_bomb_in_a_stored_version_is_refused_in_bounded_memory(tmp_path: Path, ec: Workshop) -> None:
     """A version of 1 GiB of JSON-ish zeros compressed to ~1 MB: check and restore must not inflate it whole."""
     db = tmp_path / "live.db"
     _live(db, ec)
@@ -495,7 +506,7 @@ def test_a_zip_bomb_in_a_stored_version_is_refused_in_bounded_memory(tmp_path, e
     assert not target.exists()
 
 
-def test_a_version_that_is_not_compressed_json_is_refused(tmp_path, ec):
+def test_a_version_that_is_not_compressed_json_is_refused(tmp_path: Path, ec: Workshop) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     conn = sqlite3.connect(db)
@@ -506,7 +517,7 @@ def test_a_version_that_is_not_compressed_json_is_refused(tmp_path, ec):
         backup.check(db)
 
 
-def test_compact_refuses_a_database_that_is_not_kpidesigns_untouched(tmp_path, capsys):
+def test_compact_refuses_a_database_that_is_not_kpidesigns_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     other = tmp_path / "other.db"
     conn = sqlite3.connect(other)
     conn.execute("create table accounts (id integer primary key, name text)")
@@ -522,7 +533,7 @@ def test_compact_refuses_a_database_that_is_not_kpidesigns_untouched(tmp_path, c
     assert tables == {"accounts"}
 
 
-def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path, ec):
+def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path: Path, ec: Workshop) -> None:
     """sqlite-utils releases name a float column FLOAT or REAL: the check compares SQLite's type affinity, not the name."""
     db = tmp_path / "live.db"
     _live(db, ec)
@@ -544,7 +555,7 @@ def test_a_type_named_otherwise_with_the_same_meaning_is_kpidesigns(tmp_path, ec
 
 
 @pytest.mark.parametrize("doc", ['{"title": ["not", "a", "workshop"]}', "not json at all", "[" * 100_000])
-def test_a_current_document_the_app_could_not_open_is_refused(tmp_path, ec, doc):
+def test_a_current_document_the_app_could_not_open_is_refused(tmp_path: Path, ec: Workshop, doc: str) -> None:
     """Every workshop's current document must be one the app opens (the model and the tree's structure), else the
     backup is refused naming it: a restored server never meets a document it cannot read."""
     db = tmp_path / "live.db"
@@ -557,7 +568,7 @@ def test_a_current_document_the_app_could_not_open_is_refused(tmp_path, ec, doc)
         backup.check(db)
 
 
-def test_sqlite_statistics_are_not_kpidesigns_either(tmp_path, ec):
+def test_sqlite_statistics_are_not_kpidesigns_either(tmp_path: Path, ec: Workshop) -> None:
     db = tmp_path / "live.db"
     _live(db, ec)
     _plant(db, "analyze;")
@@ -565,7 +576,7 @@ def test_sqlite_statistics_are_not_kpidesigns_either(tmp_path, ec):
         backup.check(db)
 
 
-def test_a_current_document_with_a_broken_tree_is_refused(tmp_path, ec):
+def test_a_current_document_with_a_broken_tree_is_refused(tmp_path: Path, ec: Workshop) -> None:
     import json
 
     db = tmp_path / "live.db"
@@ -581,7 +592,9 @@ def test_a_current_document_with_a_broken_tree_is_refused(tmp_path, ec):
         backup.check(db)
 
 
-def test_backup_and_restore_on_postgresql_do_nothing_and_name_pg_dump_and_pg_restore(pg_template, tmp_path, ec, capsys, monkeypatch):
+def test_backup_and_restore_on_postgresql_do_nothing_and_name_pg_dump_and_pg_restore(
+    pg_template: str, tmp_path: Path, ec: Workshop, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On PostgreSQL `backup` and `restore` never claim a copy or a replacement they did not make (issue #29): they
     refuse, naming PostgreSQL's own tools, whether the URL is given with --db or set for the app."""
     from tests.conftest import drop_pg_database, fresh_pg_database
@@ -607,7 +620,9 @@ def test_backup_and_restore_on_postgresql_do_nothing_and_name_pg_dump_and_pg_res
         drop_pg_database(url)
 
 
-def test_compact_on_postgresql_removes_old_versions_and_says_the_files_do_not_shrink(pg_template, ec, capsys):
+def test_compact_on_postgresql_removes_old_versions_and_says_the_files_do_not_shrink(
+    pg_template: str, ec: Workshop, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tests.conftest import drop_pg_database, fresh_pg_database
 
     url = fresh_pg_database(pg_template)

@@ -2,6 +2,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -12,18 +13,18 @@ ROOT = Path(__file__).resolve().parent.parent
 EC = str(ROOT / "data/templates/ec_sales.en.yaml")
 
 
-def run(capsys, *args):
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-def test_check_clean_file(capsys):
+def test_check_clean_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", EC)
     assert code == 0 and "repeatable" in out
 
 
-def test_check_exits_1_on_errors_with_json(capsys, tmp_path):
+def test_check_exits_1_on_errors_with_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: k, name: A}]\n", encoding="utf-8")
     code, out, _ = run(capsys, "check", str(bad), "--json")
@@ -32,7 +33,7 @@ def test_check_exits_1_on_errors_with_json(capsys, tmp_path):
     assert set(doc["scores"]) == {"specific", "measurable", "achievable", "relevant", "time_bound", "observable", "repeatable"}
 
 
-def test_unreadable_files_exit_2(capsys, tmp_path):
+def test_unreadable_files_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     code, _, err = run(capsys, "check", str(tmp_path / "missing.yaml"))
     assert code == 2 and "missing.yaml" in err
     broken = tmp_path / "broken.yaml"
@@ -41,7 +42,7 @@ def test_unreadable_files_exit_2(capsys, tmp_path):
     assert code == 2 and "zz" in err
 
 
-def test_whatif_prints_the_same_numbers_as_the_model(capsys):
+def test_whatif_prints_the_same_numbers_as_the_model(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "whatif", EC, "--set", "purchase_rate=+10%", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["change"] == pytest.approx(0.0375)
@@ -51,7 +52,7 @@ def test_whatif_prints_the_same_numbers_as_the_model(capsys):
     assert code == 2
 
 
-def test_sensitivity(capsys):
+def test_sensitivity(capsys: pytest.CaptureFixture[str]) -> None:
     _code, out, _ = run(capsys, "sensitivity", EC, "--json")
     levers = json.loads(out)
     by = {lv["node"]: lv for lv in levers}
@@ -60,19 +61,19 @@ def test_sensitivity(capsys):
     assert "KFS candidate" in out
 
 
-def test_goalseek(capsys):
+def test_goalseek(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "goalseek", EC, "items_per_purchase", "--json")
     assert code == 0 and json.loads(out)["needed"] == pytest.approx(2.5)
     code, out, _ = run(capsys, "goalseek", EC, "satisfaction")
     assert code == 1 and "impossible" in out
 
 
-def test_runs_as_a_module():
+def test_runs_as_a_module() -> None:
     done = subprocess.run([sys.executable, "-m", "kpidesign", "check", EC, "--lang", "ja"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and "「" in done.stdout and not done.stderr
 
 
-def test_import_export_list(capsys, tmp_path):
+def test_import_export_list(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     code, out, _ = run(capsys, "import", EC, "--db", db)
     wid = out.strip()
@@ -89,14 +90,14 @@ def test_import_export_list(capsys, tmp_path):
     assert len(out.strip().splitlines()) == 2
 
 
-def test_import_says_what_it_kept_but_could_not_use(capsys, tmp_path):
+def test_import_says_what_it_kept_but_could_not_use(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "w.yaml"
     path.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nactuals: [{kpi: typo, date: 2026-10-01, value: 2}]\n")
     code, out, err = run(capsys, "import", str(path), "--db", str(tmp_path / "cli.db"))
     assert code == 0 and len(out.strip()) == 12 and "typo" in err and "not in the tree" in err
 
 
-def test_refused_import_leaves_the_database_unchanged(capsys, tmp_path):
+def test_refused_import_leaves_the_database_unchanged(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     bad = tmp_path / "bad.yaml"
     bad.write_text("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: a, name: A}]\n")
@@ -108,7 +109,7 @@ def test_refused_import_leaves_the_database_unchanged(capsys, tmp_path):
     assert code == 2 and "no workshop" in err
 
 
-def test_status_from_the_files_actuals(capsys, tmp_path):
+def test_status_from_the_files_actuals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     import yaml
 
     doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
@@ -131,7 +132,7 @@ def test_status_from_the_files_actuals(capsys, tmp_path):
     assert "green" in out and "purchase_rate" in out
 
 
-def test_status_json_compares_with_the_datas_own_prior_period(capsys, tmp_path):
+def test_status_json_compares_with_the_datas_own_prior_period(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     import yaml
 
     doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
@@ -148,7 +149,7 @@ def test_status_json_compares_with_the_datas_own_prior_period(capsys, tmp_path):
     assert prior["period"] == "monthly" and prior["from_data"] is True and prior["delta"] == pytest.approx(-0.03)
 
 
-def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):
+def test_alerts_command_lists_and_sends(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import datetime as dt
 
     from kpidesign.model import Actual
@@ -168,7 +169,7 @@ def test_alerts_command_lists_and_sends(capsys, tmp_path, monkeypatch):
         assert out.startswith("already_sent") and len(bodies) == 1
 
 
-def test_export_speaks_the_workshops_language_unless_told(capsys, tmp_path):
+def test_export_speaks_the_workshops_language_unless_told(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     db = str(tmp_path / "cli.db")
@@ -189,7 +190,7 @@ nodes:
 """
 
 
-def test_check_is_a_ci_gate_on_contradictions(capsys, tmp_path):
+def test_check_is_a_ci_gate_on_contradictions(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A KGI that says 100 while its children give 12 fails `check`; --fail-on warning is stricter, as linters are."""
     bad = tmp_path / "bad.yaml"
     bad.write_text(CONTRADICTORY, encoding="utf-8")
@@ -214,12 +215,12 @@ def test_check_is_a_ci_gate_on_contradictions(capsys, tmp_path):
     assert run(capsys, "check", str(tmp_path / "missing.yaml"))[0] == 2
 
 
-def _strict(text):
+def _strict(text: str) -> Any:
     """Parse JSON as RFC 8259 does: Infinity, -Infinity and NaN are not JSON."""
     return json.loads(text, parse_constant=lambda word: pytest.fail(f"not JSON: {word}"))
 
 
-def test_every_json_output_is_strict_json(capsys, tmp_path):
+def test_every_json_output_is_strict_json(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     import yaml
 
     doc = yaml.safe_load(Path(EC).read_text(encoding="utf-8"))
@@ -244,7 +245,7 @@ def test_every_json_output_is_strict_json(capsys, tmp_path):
         _strict(out)
 
 
-def test_goalseek_json_never_prints_infinity(capsys, tmp_path):
+def test_goalseek_json_never_prints_infinity(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A tree with huge numbers made goal seek answer -inf, printed as -Infinity (not JSON)."""
     import yaml
 
@@ -271,14 +272,14 @@ def test_goalseek_json_never_prints_infinity(capsys, tmp_path):
     assert answer["needed"] == pytest.approx(2.5) and answer["possible"] and code == 0
 
 
-def test_goalseek_refuses_a_target_that_is_not_finite(capsys):
+def test_goalseek_refuses_a_target_that_is_not_finite(capsys: pytest.CaptureFixture[str]) -> None:
     for target in ("inf", "-inf", "nan"):
         with pytest.raises(SystemExit) as exited:
             main(["goalseek", EC, "items_per_purchase", f"--target={target}", "--json"])
         assert exited.value.code == 2 and "not a finite number" in capsys.readouterr().err
 
 
-def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys, tmp_path):
+def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from kpidesign.store import Store
 
     db = str(tmp_path / "a.db")
@@ -300,7 +301,7 @@ def test_actuals_command_keeps_good_rows_and_lists_bad_ones(capsys, tmp_path):
     ]
 
 
-def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys, tmp_path):
+def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     import openpyxl
 
     from kpidesign.store import Store
@@ -308,9 +309,11 @@ def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys,
     db = str(tmp_path / "a.db")
     wid = run(capsys, "import", str(ROOT / "data/templates/ec_sales.ja.yaml"), "--db", db)[1].strip()
     book = openpyxl.Workbook()
-    book.active.title = "実績値"
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "実績値"
     for row in (["指標", "系列", "2026-09-01", "2026-10-01"], ["認知率", "値", 0.3, "たくさん"], ["認知率", "市場", 0.28, None]):
-        book.active.append(row)
+        sheet.append(row)
     book.save(tmp_path / "grid.xlsx")
     code, out, _ = run(capsys, "actuals", wid, str(tmp_path / "grid.xlsx"), "--db", db)
     lines = out.splitlines()
@@ -322,7 +325,7 @@ def test_actuals_command_reads_a_grid_workbook_in_the_workshops_language(capsys,
     assert [(a.kpi, a.value, a.market) for a in Store(db).actuals.all(wid)] == [("awareness_rate", 0.3, 0.28)]
 
 
-def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
+def test_actuals_command_exits_1_when_the_file_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from kpidesign.store import Store
     from tests.io import hostile_xlsx
 
@@ -344,7 +347,7 @@ def test_actuals_command_exits_1_when_the_file_is_refused(capsys, tmp_path):
     assert run(capsys, "actuals", "no such workshop", str(tmp_path / "memo.csv"), "--db", db)[0] == 2
 
 
-def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys, tmp_path):
+def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     assert run(capsys, "import", EC, "--db", db)[0] == 0
     title = "E-commerce sales +20% (example)"
@@ -369,7 +372,7 @@ def test_export_dbt_writes_a_folder_with_prefix_and_without_time_spine(capsys, t
     assert code == 2 and "file" in err
 
 
-def test_export_lightdash_writes_the_project_config_beside_the_file(capsys, tmp_path):
+def test_export_lightdash_writes_the_project_config_beside_the_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     assert run(capsys, "import", EC, "--db", db)[0] == 0
     title = "E-commerce sales +20% (example)"

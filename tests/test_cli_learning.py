@@ -20,20 +20,24 @@ EC = ROOT / "data/templates/ec_sales.en.yaml"
 MONTHS = [dt.date(2025 + (m + 3) // 12, (m + 3) % 12 + 1, 1) for m in range(24)]  # 2025-04-01 … 2027-03-01
 
 
-def run(capsys, *args):
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
-def ec_with_actuals(tmp_path_factory) -> str:
+def ec_with_actuals(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The e-commerce template with two years of monthly actuals for every node, the parents computed from the leaves."""
     ws = from_yaml(EC.read_bytes()).workshop
+    assert ws is not None
     model = analysis.TreeModel(ws)
     rng = random.Random(5)
-    levers = model.levers()
-    level = {lv: model.values[lv] for lv in levers}
+    level: dict[str, float] = {}
+    for lv in model.levers():
+        start = model.values[lv]
+        assert start is not None  # every lever of the template has a number
+        level[lv] = start
     actuals = []
     for month in MONTHS:
         level = {lv: v * (1 + rng.uniform(-0.02, 0.04)) for lv, v in level.items()}
@@ -44,7 +48,7 @@ def ec_with_actuals(tmp_path_factory) -> str:
     return str(path)
 
 
-def test_explain_json_contract(capsys, ec_with_actuals):
+def test_explain_json_contract(capsys: pytest.CaptureFixture[str], ec_with_actuals: str) -> None:
     code, out, _ = run(capsys, "explain", ec_with_actuals, "--from", "2026-03-01", "--to", "2027-03-01", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["node"] == "sales"
@@ -63,7 +67,7 @@ def test_explain_json_contract(capsys, ec_with_actuals):
     assert {"customers", "avg_spend", "frequency", "awareness_rate"} <= set(nodes)
 
 
-def test_explain_a_node_and_the_readable_table(capsys, ec_with_actuals):
+def test_explain_a_node_and_the_readable_table(capsys: pytest.CaptureFixture[str], ec_with_actuals: str) -> None:
     code, out, _ = run(capsys, "explain", ec_with_actuals, "--from", "2026-03-01", "--to", "2027-03-01", "--node", "avg_spend", "--json")
     doc = json.loads(out)
     assert code == 0 and doc["node"] == "avg_spend" and {e["node"] for e in doc["contributions"]} == {"item_price", "items_per_purchase"}
@@ -71,7 +75,7 @@ def test_explain_a_node_and_the_readable_table(capsys, ec_with_actuals):
     assert code == 0 and "sales:" in out and "contribution" in out and "  new_customers" in out
 
 
-def test_explain_errors(capsys, ec_with_actuals):
+def test_explain_errors(capsys: pytest.CaptureFixture[str], ec_with_actuals: str) -> None:
     code, _, err = run(capsys, "explain", ec_with_actuals, "--from", "yesterday", "--to", "2027-03-01")
     assert code == 2 and "--from" in err
     code, _, err = run(capsys, "explain", ec_with_actuals, "--from", "2026-03-01", "--to", "2027-03-01", "--node", "nope")
@@ -82,12 +86,12 @@ def test_explain_errors(capsys, ec_with_actuals):
     assert any(r["code"] == "explain_no_value" and r["node"] == "sales" and "2020-01-01" in r["message"] for r in doc["reasons"])
 
 
-def test_explain_template_without_actuals(capsys):
+def test_explain_template_without_actuals(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "explain", str(EC), "--from", "2026-03-01", "--to", "2027-03-01", "--json")
     assert code == 1 and json.loads(out)["change"] is None
 
 
-def test_links_json_contract(capsys, ec_with_actuals):
+def test_links_json_contract(capsys: pytest.CaptureFixture[str], ec_with_actuals: str) -> None:
     code, out, _ = run(capsys, "links", ec_with_actuals, "--json")
     doc = json.loads(out)
     assert code == 0 and doc["links"]
@@ -102,7 +106,7 @@ def test_links_json_contract(capsys, ec_with_actuals):
     assert code == 0 and "verdict" in out and "customers" in out
 
 
-def test_forecast_json_contract(capsys, ec_with_actuals):
+def test_forecast_json_contract(capsys: pytest.CaptureFixture[str], ec_with_actuals: str) -> None:
     code, out, _ = run(capsys, "forecast", ec_with_actuals, "--json")
     doc = json.loads(out)
     assert code == 0
@@ -120,7 +124,7 @@ def test_forecast_json_contract(capsys, ec_with_actuals):
     assert code == 0 and "sales" in out and "80% interval" in out
 
 
-def test_forecast_without_deadline_says_so(capsys, tmp_path, ec_with_actuals):
+def test_forecast_without_deadline_says_so(capsys: pytest.CaptureFixture[str], tmp_path: Path, ec_with_actuals: str) -> None:
     text = Path(ec_with_actuals).read_text(encoding="utf-8").replace("deadline: 2027-03-31", "deadline: null")
     path = tmp_path / "no_deadline.yaml"
     path.write_text(text, encoding="utf-8")
@@ -130,8 +134,9 @@ def test_forecast_without_deadline_says_so(capsys, tmp_path, ec_with_actuals):
     assert [r["code"] for r in rows["sales"]["reasons"]] == ["forecast_no_deadline"]
 
 
-def test_strict_json_with_huge_values(capsys, tmp_path):
+def test_strict_json_with_huge_values(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     ws = from_yaml(EC.read_bytes()).workshop
+    assert ws is not None
     actuals = [Actual(kpi="sales", date=MONTHS[i], value=(1.7e308 if i % 2 else -1.7e308)) for i in range(12)]
     path = tmp_path / "huge.yaml"
     path.write_text(to_yaml(ws.model_copy(update={"actuals": actuals})), encoding="utf-8")
@@ -143,7 +148,7 @@ def test_strict_json_with_huge_values(capsys, tmp_path):
     assert doc["change"] is None and any(r["code"] == "explain_not_finite" for r in doc["reasons"])
 
 
-def test_runs_as_a_module(ec_with_actuals):
+def test_runs_as_a_module(ec_with_actuals: str) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kpidesign", "forecast", ec_with_actuals, "--json"], capture_output=True, text=True, cwd=ROOT, check=False
     )

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kpidesign.__main__ import main
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
@@ -15,19 +17,19 @@ EC = str(ROOT / "data/templates/ec_sales.ja.yaml")
 TITLE = "EC売上を10億円へ（例）"
 
 
-def run(capsys, *args):  # type: ignore[no-untyped-def]
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(list(args))
     out = capsys.readouterr()
     return code, out.out, out.err
 
 
-def imported(capsys, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
+def imported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> str:
     db = str(tmp_path / "cli.db")
     assert run(capsys, "import", EC, "--db", db)[0] == 0
     return db
 
 
-def test_the_exact_command_writes_the_summary(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_exact_command_writes_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = imported(capsys, tmp_path)
     target = tmp_path / "summary.html"
     done = subprocess.run(
@@ -44,7 +46,7 @@ def test_the_exact_command_writes_the_summary(tmp_path: Path, capsys) -> None:  
     assert "「年間売上高」を 8億 円 から 10億 円 へ（+25.0%）" in page and "≥ 4.5万" in page
 
 
-def test_the_summary_carries_the_rooms_vote_and_speaks_the_language_asked(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_summary_carries_the_rooms_vote_and_speaks_the_language_asked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = imported(capsys, tmp_path)
     store = Store(db)
     [wid] = [s.id for s in store.workshops()]
@@ -62,7 +64,7 @@ def test_the_summary_carries_the_rooms_vote_and_speaks_the_language_asked(tmp_pa
     assert "Vote: KFS はどれ? (dots each: 3)" in page and "The room chose リピート率 (dots: 1)" in page
 
 
-def test_a_workshop_not_found_or_a_folder_that_is_not_there(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_workshop_not_found_or_a_folder_that_is_not_there(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = imported(capsys, tmp_path)
     code, _, err = run(capsys, "export", "nothing", "--format", "html", "-o", str(tmp_path / "x.html"), "--db", db)
     assert code == 2 and "no workshop" in err and not (tmp_path / "x.html").exists()

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
 
 
-def test_every_setting_the_code_reads_is_in_the_table():
+def test_every_setting_the_code_reads_is_in_the_table() -> None:
     code = "".join(p.read_text(encoding="utf-8") for folder in ("kpidesign", "ui", "views") for p in (ROOT / folder).rglob("*.py"))
     code += (ROOT / "app.py").read_text(encoding="utf-8") + (ROOT / "tests" / "e2e" / "conftest.py").read_text(encoding="utf-8")
     code += (ROOT / "Makefile").read_text(encoding="utf-8")
@@ -33,7 +33,7 @@ def test_every_setting_the_code_reads_is_in_the_table():
     assert not missing, f"docs/deploy.md's table lacks {sorted(missing)}"
 
 
-def test_the_nightly_backup_line_runs_as_written(tmp_path, capsys):
+def test_the_nightly_backup_line_runs_as_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     [line] = [ln for ln in GUIDE.splitlines() if ln.startswith("15 2 * * *") and "-m kpidesign backup" in ln]  # not pg_dump's
     command = line.split(".venv/bin/python -m kpidesign ", 1)[1]
     command = command.replace("/var/lib/kpidesign/kpidesign.db", str(tmp_path / "kpidesign.db")).replace(
@@ -48,7 +48,7 @@ def test_the_nightly_backup_line_runs_as_written(tmp_path, capsys):
     assert [s.title for s in Store(tmp_path / "b" / "kpidesign-Tue.db").workshops()] == ["Nightly"]
 
 
-def test_the_systemd_unit_verifies(tmp_path):
+def test_the_systemd_unit_verifies(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("no systemd-analyze here")
@@ -61,7 +61,7 @@ def test_the_systemd_unit_verifies(tmp_path):
     assert not problems, problems
 
 
-def test_nginx_logs_paths_without_their_secrets():
+def test_nginx_logs_paths_without_their_secrets() -> None:
     """#25 item 8: `?share=`, `?join=` and `?me=` are bearer secrets; the access log writes the path only (and the
     Referer without its query), in the site's own format, for HTTP and the HTTPS block alike."""
     site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
@@ -89,7 +89,7 @@ def _section(unit: str, name: str) -> list[str]:
     return out
 
 
-def test_the_template_unit_runs_one_process_per_port_as_hardened_as_the_single_one(tmp_path):
+def test_the_template_unit_runs_one_process_per_port_as_hardened_as_the_single_one(tmp_path: Path) -> None:
     """#29 item 1: kpidesign@PORT.service is kpidesign.service with the port from the instance's name, part of
     kpidesign.target, and never beside kpidesign.service (both would take 8501)."""
     single = (ROOT / "deploy" / "kpidesign.service").read_text(encoding="utf-8")
@@ -110,7 +110,7 @@ def test_the_template_unit_runs_one_process_per_port_as_hardened_as_the_single_o
         assert run.returncode == 0 and not problems, (unit, problems)
 
 
-def test_nginx_keeps_each_browser_on_one_process_by_a_cookie():
+def test_nginx_keeps_each_browser_on_one_process_by_a_cookie() -> None:
     """#29 item 1: the upstream hashes a route cookie nginx sets on a browser's first response (not the client's address:
     a room's phones share one), in the HTTP block and the HTTPS one alike, and the proxy headers stay as they were."""
     site = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")

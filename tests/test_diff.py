@@ -1,8 +1,9 @@
 from kpidesign import edits, tree
 from kpidesign.diff import changes
+from kpidesign.model import Workshop
 
 
-def test_changes_name_what_moved(ec):
+def test_changes_name_what_moved(ec: Workshop) -> None:
     ws = edits.set_field(ec, "customers", "owner", "Lead")
     ws = edits.set_field(ws, "customers", "green", "1")
     ws, _ = tree.add_node(ws, "sales", "Margin")

@@ -14,18 +14,18 @@ def _modules() -> list[str]:
     return sorted(p.relative_to(ROOT).as_posix() for p in paths)
 
 
-def test_readme_opens_with_the_two_set_up_commands():
+def test_readme_opens_with_the_two_set_up_commands() -> None:
     first_block = re.search(r"```sh\n(.*?)```", README, re.S)
     assert first_block is not None and README.index("```sh") < README.index("\n## ")
     commands = [line.split("#")[0].strip() for line in first_block.group(1).splitlines() if line.strip()]
     assert commands == ["make run", "make test"]
 
 
-def test_readme_is_a_guide_not_a_spec():
+def test_readme_is_a_guide_not_a_spec() -> None:
     assert len(README) <= 15_000
 
 
-def test_every_link_of_the_readme_and_docs_leads_to_a_file():
+def test_every_link_of_the_readme_and_docs_leads_to_a_file() -> None:
     for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
         for target in re.findall(r"\]\(([^)#]+?)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
             if target.startswith(("http://", "https://", "mailto:")) or "…" in target:  # an example in the text
@@ -33,13 +33,13 @@ def test_every_link_of_the_readme_and_docs_leads_to_a_file():
             assert (page.parent / target).exists(), f"{page.name} links to {target}, which does not exist"
 
 
-def test_architecture_names_every_module():
+def test_architecture_names_every_module() -> None:
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     missing = [m for m in _modules() if f"`{m}`" not in doc]
     assert not missing, f"docs/architecture.md does not name: {missing}"
 
 
-def test_architecture_names_no_module_that_is_gone():
+def test_architecture_names_no_module_that_is_gone() -> None:
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`((?:app|views/|ui/|kpidesign/)[\w/]*\.py)`", doc))
     assert named <= set(_modules()), f"named but gone: {sorted(named - set(_modules()))}"

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FULL = 2  # PRAGMA synchronous: 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA
 
 
-def test_every_file_connection_is_wal_with_synchronous_full(tmp_path):
+def test_every_file_connection_is_wal_with_synchronous_full(tmp_path: Path) -> None:
     """WAL with synchronous=NORMAL may lose the last commits (a revoke among them) on a power cut; FULL syncs each commit."""
     store = Store(tmp_path / "sync.db")
     assert store.db.execute("pragma journal_mode").fetchone()[0] == "wal"
@@ -46,7 +46,7 @@ while True:
 """
 
 
-def test_killing_a_writer_mid_save_keeps_the_previous_version(tmp_path):
+def test_killing_a_writer_mid_save_keeps_the_previous_version(tmp_path: Path) -> None:
     db = tmp_path / "kill.db"
     wid = Store(db).create(build_ec())
     for round_ in range(5):
@@ -67,7 +67,7 @@ def test_killing_a_writer_mid_save_keeps_the_previous_version(tmp_path):
         store.close()
 
 
-def _writer(db: str, wid: str, n: int, edits: int, queue: mp.Queue) -> None:
+def _writer(db: str, wid: str, n: int, edits: int, queue: mp.Queue[tuple[list[int], int, list[str], int]]) -> None:
     store = Store(db)
     synchronous = store.db.execute("pragma synchronous").fetchone()[0]
     landed, conflicts, errors = [], 0, []
@@ -86,7 +86,7 @@ def _writer(db: str, wid: str, n: int, edits: int, queue: mp.Queue) -> None:
     queue.put((landed, conflicts, errors, synchronous))
 
 
-def test_twenty_writers_fifty_edits_each_lose_nothing(tmp_path):
+def test_twenty_writers_fifty_edits_each_lose_nothing(tmp_path: Path) -> None:
     db = str(tmp_path / "many.db")
     wid = Store(db).create(build_ec())
     ctx = mp.get_context("fork")
@@ -109,7 +109,7 @@ def test_twenty_writers_fifty_edits_each_lose_nothing(tmp_path):
     assert store.load(wid).workshop.description == history[0].summary
 
 
-def _editor(target: str, wid: str, n: int, edits: int, queue: mp.Queue) -> None:
+def _editor(target: str, wid: str, n: int, edits: int, queue: mp.Queue[tuple[list[int], int, list[str]]]) -> None:
     store = Store(target)
     landed, conflicts, errors = [], 0, []
     for i in range(edits):
@@ -127,7 +127,7 @@ def _editor(target: str, wid: str, n: int, edits: int, queue: mp.Queue) -> None:
     queue.put((landed, conflicts, errors))
 
 
-def test_ten_processes_thirty_edits_each_keep_every_edit_on_both_engines(database):
+def test_ten_processes_thirty_edits_each_keep_every_edit_on_both_engines(database: str) -> None:
     """Concurrent writers in separate processes (each its own connection, or pool on PostgreSQL): every committed edit
     is kept, each version exactly once, and the optimistic check refuses every stale save (issue #29)."""
     wid = Store(database).create(build_ec())

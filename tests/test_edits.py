@@ -5,11 +5,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import edits
-from kpidesign.model import ComparisonAxis, Direction, Frequency, Layer
+from kpidesign.model import ComparisonAxis, Direction, Frequency, Layer, Workshop
 from kpidesign.values import EditError
 
 
-def test_set_field_parses_each_kind(ec):
+def test_set_field_parses_each_kind(ec: Workshop) -> None:
     ws = edits.set_field(ec, "customers", "baseline", "4万")
     ws = edits.set_field(ws, "customers", "layer", "lagging")
     ws = edits.set_field(ws, "customers", "frequency", "weekly")
@@ -42,20 +42,20 @@ def test_set_field_parses_each_kind(ec):
         ("id", "x", "field_not_editable"),
     ],
 )
-def test_bad_input_is_refused_and_nothing_changes(ec, field, raw, code):
+def test_bad_input_is_refused_and_nothing_changes(ec: Workshop, field: str, raw: str, code: str) -> None:
     node = "sales" if field in ("deadline", "formula") else "customers"
     with pytest.raises(EditError) as info:
         edits.set_field(ec, node, field, raw)
     assert info.value.problem.code == code
 
 
-def test_future_deadline_and_unchanged_past_deadline(ec):
+def test_future_deadline_and_unchanged_past_deadline(ec: Workshop) -> None:
     future = dt.date.today() + dt.timedelta(days=30)
     ws = edits.set_field(ec, "sales", "deadline", future)
     assert ws.kgi.deadline == future
 
 
-def test_sheet_edits_keep_good_cells_and_list_bad_ones(ec):
+def test_sheet_edits_keep_good_cells_and_list_bad_ones(ec: Workshop) -> None:
     ids = [n.id for n in ec.nodes]
     row = ids.index("customers")
     ws, problems = edits.apply_sheet_edits(
@@ -66,12 +66,12 @@ def test_sheet_edits_keep_good_cells_and_list_bad_ones(ec):
     assert [(p.column, p.problem.code) for p in problems] == [("green", "not_a_number"), ("name", "field_not_editable")]
 
 
-def test_nothing_applied_returns_the_same_object(ec):
+def test_nothing_applied_returns_the_same_object(ec: Workshop) -> None:
     ws, problems = edits.apply_sheet_edits(ec, [n.id for n in ec.nodes], {0: {"green": "bad"}})
     assert ws is ec and len(problems) == 1
 
 
-def test_reviews_delta(ec):
+def test_reviews_delta(ec: Workshop) -> None:
     ws, problems = edits.set_reviews(
         ec, {"added_rows": [{"name": "Weekly", "cadence": "weekly", "kpis": ["customers"], "participants": "A, B"}]}
     )
@@ -84,7 +84,7 @@ def test_reviews_delta(ec):
     assert ws.monitoring.reviews == []
 
 
-def test_alerts_delta_checks_recipients(ec):
+def test_alerts_delta_checks_recipients(ec: Workshop) -> None:
     ws, problems = edits.set_alerts(
         ec, {"added_rows": [{"kpi": "customers", "when": "red", "channel": "slack", "to": "#kpi", "action": "look"}]}
     )
@@ -100,7 +100,7 @@ def test_alerts_delta_checks_recipients(ec):
         assert same is ws and problems[0][1].code == code
 
 
-def test_learning_log(ec):
+def test_learning_log(ec: Workshop) -> None:
     ws = edits.add_learning(
         ec, date="2026-10-01", kpi="customers", observe="CVR fell", insight="checkout bug", act="fix", integrate="share"
     )
@@ -111,7 +111,7 @@ def test_learning_log(ec):
     assert edits.remove_learning(ws, 0).monitoring.learning_log == []
 
 
-def test_add_children_all_or_nothing(ec):
+def test_add_children_all_or_nothing(ec: Workshop) -> None:
     ws, added = edits.add_children(ec, "customers", "Reactivated\n\n休眠復帰顧客\n")
     assert [ws.node(i).name for i in added] == ["Reactivated", "休眠復帰顧客"]
     with pytest.raises(EditError):
@@ -120,14 +120,14 @@ def test_add_children_all_or_nothing(ec):
         edits.add_children(ec, "customers", "  \n ")
 
 
-def test_titles(ec):
+def test_titles(ec: Workshop) -> None:
     assert edits.set_title(ec, " New ").title == "New"
     with pytest.raises(EditError):
         edits.set_title(ec, "")
     assert edits.set_description(ec, "d").description == "d"
 
 
-def test_pending_cells_are_those_not_yet_applied_with_that_value():
+def test_pending_cells_are_those_not_yet_applied_with_that_value() -> None:
     edited = {"0": {"owner": "A", "source": "B"}, 1: {"owner": "C"}}
     assert edits.pending_cells(edited, {}) == {0: {"owner": "A", "source": "B"}, 1: {"owner": "C"}}
     assert edits.pending_cells(edited, {(0, "owner"): "A", (0, "source"): "old", (1, "owner"): "C"}) == {0: {"source": "B"}}
@@ -137,14 +137,14 @@ def test_pending_cells_are_those_not_yet_applied_with_that_value():
     st.dictionaries(st.integers(0, 20), st.dictionaries(st.sampled_from(edits.SHEET_COLUMNS), st.text(max_size=5), min_size=1), max_size=8),
     st.data(),
 )
-def test_every_cell_is_applied_once_across_any_split_into_saves(edited, data):
+def test_every_cell_is_applied_once_across_any_split_into_saves(edited: dict[int, dict[str, str]], data: st.DataObject) -> None:
     """However the edits are cut into saves (each save sees every edit so far), each cell value is applied exactly once."""
     cells = [(r, c, v) for r, changes in edited.items() for c, v in changes.items()]
     cut = data.draw(st.integers(0, len(cells)))
-    applied: dict = {}
-    seen: list = []
+    applied: dict[tuple[int, str], str] = {}
+    seen: list[tuple[int, str, str]] = []
     for upto in (cut, len(cells)):
-        so_far: dict = {}
+        so_far: dict[int, dict[str, str]] = {}
         for r, c, v in cells[:upto]:
             so_far.setdefault(r, {})[c] = v
         pending = edits.pending_cells(so_far, applied)

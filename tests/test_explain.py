@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,7 +20,7 @@ D1, D2 = dt.date(2026, 1, 31), dt.date(2026, 2, 28)
 def tree(
     formulas: dict[str, str],
     kids: dict[str, list[str]],
-    values: dict[str, tuple[float | None, float | None]],
+    values: Mapping[str, tuple[float | None, float | None]],
     dates: tuple[dt.date, dt.date] = (D1, D2),
 ) -> Workshop:
     """A workshop: root 'y', children as given, actuals at the two dates (None: no actual)."""
@@ -38,7 +39,7 @@ def codes(e: ex.Explanation) -> set[tuple[str, str | None]]:
     return {(f.code, f.node) for f in e.findings}
 
 
-def test_product_where_each_factor_moves():
+def test_product_where_each_factor_moves() -> None:
     # y = a * b: a 10 -> 12, b 5 -> 6; y 50 -> 72, change 22.
     # Shapley: a gets ½[(12−10)·5 + (12−10)·6] = 11, b gets ½[(6−5)·10 + (6−5)·12] = 11.
     ws = tree({"y": "a * b"}, {"y": ["a", "b"]}, {"a": (10, 12), "b": (5, 6)})
@@ -48,7 +49,7 @@ def test_product_where_each_factor_moves():
     assert not e.findings
 
 
-def test_product_of_three_hand_computed():
+def test_product_of_three_hand_computed() -> None:
     # y = a*b*c: a 2 -> 3, b 5 -> 5 (unchanged), c 4 -> 2. y 40 -> 30, change −10.
     # b did not move: exactly 0. a: ½[(3−2)·5·4 + (3−2)·5·2] = 15; c: ½[2·5·(2−4) + 3·5·(2−4)] = −25.
     ws = tree({"y": "a * b * c"}, {"y": ["a", "b", "c"]}, {"a": (2, 3), "b": (5, 5), "c": (4, 2)})
@@ -57,14 +58,14 @@ def test_product_of_three_hand_computed():
     assert contributions(e) == pytest.approx({"a": 15, "b": 0, "c": -25})
 
 
-def test_sum_splits_exactly_and_differences_count_negative():
+def test_sum_splits_exactly_and_differences_count_negative() -> None:
     ws = tree({"y": "a + b - c"}, {"y": ["a", "b", "c"]}, {"a": (100, 130), "b": (50, 40), "c": (20, 25)})
     e = ex.explain(ws, D1, D2)
     assert e.change == 15  # 130 − 100 = 30 − 10 − 5
     assert contributions(e) == {"a": 30, "b": -10, "c": -5}
 
 
-def test_quotient():
+def test_quotient() -> None:
     # y = a / b: a 100 -> 120, b 4 -> 5; y 25 -> 24.
     # a: ½[(120−100)/4 + (120−100)/5] = ½(5 + 4) = 4.5; b: ½[(100/5 − 100/4) + (120/5 − 120/4)] = ½(−5 − 6) = −5.5.
     ws = tree({"y": "a / b"}, {"y": ["a", "b"]}, {"a": (100, 120), "b": (4, 5)})
@@ -73,7 +74,7 @@ def test_quotient():
     assert contributions(e) == pytest.approx({"a": 4.5, "b": -5.5})
 
 
-def test_a_zero_in_a_product_is_exact_and_said():
+def test_a_zero_in_a_product_is_exact_and_said() -> None:
     # y = a * b: a 0 -> 10, b 3 -> 4. y 0 -> 40. a: ½[10·3 + 10·4] = 35; b: ½[0·1 + 10·1] = 5. LMDI would take log(0).
     ws = tree({"y": "a * b"}, {"y": ["a", "b"]}, {"a": (0, 10), "b": (3, 4)})
     e = ex.explain(ws, D1, D2)
@@ -81,14 +82,14 @@ def test_a_zero_in_a_product_is_exact_and_said():
     assert ("explain_zero_value", "y") in codes(e)
 
 
-def test_a_sign_change_and_negative_values():
+def test_a_sign_change_and_negative_values() -> None:
     ws = tree({"y": "a * b"}, {"y": ["a", "b"]}, {"a": (-2, 3), "b": (4, 5)})
     e = ex.explain(ws, D1, D2)
     assert e.change == 23 and sum(contributions(e).values()) == pytest.approx(23)
     assert ("explain_negative_value", "y") in codes(e)
 
 
-def test_deeper_levels_share_their_parents_contribution():
+def test_deeper_levels_share_their_parents_contribution() -> None:
     # y = a * b, a = c + d. a 10 -> 12 (c 6 -> 9, d 4 -> 3), b 5 -> 6. a's 11 split 3 : −1 of its change 2.
     ws = tree({"y": "a * b", "a": "c + d"}, {"y": ["a", "b"], "a": ["c", "d"]}, {"c": (6, 9), "d": (4, 3), "b": (5, 6)})
     e = ex.explain(ws, D1, D2)
@@ -99,20 +100,20 @@ def test_deeper_levels_share_their_parents_contribution():
     assert by["c"].parent == "a" and by["c"].depth == 2 and by["a"].value_from == 10  # a computed from its children
 
 
-def test_influences_get_no_share_but_their_change():
+def test_influences_get_no_share_but_their_change() -> None:
     ws = tree({"y": "a * b"}, {"y": ["a", "b", "mood"]}, {"a": (10, 12), "b": (5, 6), "mood": (3, 4)})
     e = ex.explain(ws, D1, D2)
     assert set(contributions(e)) == {"a", "b"}
     assert [(i.node, i.parent, i.change) for i in e.influences] == [("mood", "y", 1)]
 
 
-def test_node_option_explains_a_subtree():
+def test_node_option_explains_a_subtree() -> None:
     ws = tree({"y": "a * b", "a": "c + d"}, {"y": ["a", "b"], "a": ["c", "d"]}, {"c": (6, 9), "d": (4, 3), "b": (5, 6)})
     e = ex.explain(ws, D1, D2, "a")
     assert (e.node, e.change) == ("a", 2) and contributions(e) == {"c": 3, "d": -1}
 
 
-def test_value_on_or_before_the_date_and_stale_values():
+def test_value_on_or_before_the_date_and_stale_values() -> None:
     # weekly series: a value stands for a date up to 1.5 weeks after it, not longer
     start = dt.date(2026, 1, 5)
     actuals = [Actual(kpi="a", date=start + dt.timedelta(weeks=w), value=float(w)) for w in range(6)]
@@ -127,7 +128,7 @@ def test_value_on_or_before_the_date_and_stale_values():
     assert values["a"].value is None
 
 
-def test_missing_values_are_reasons_not_numbers():
+def test_missing_values_are_reasons_not_numbers() -> None:
     ws = tree({"y": "a * b"}, {"y": ["a", "b"]}, {"a": (10, 12), "b": (None, 6)})
     e = ex.explain(ws, D1, D2)
     assert e.change is None and not e.contributions
@@ -138,7 +139,7 @@ def test_missing_values_are_reasons_not_numbers():
     assert [f.params["date"] for f in e.findings if f.node == "b"] == [D1.isoformat()]  # and b itself says when it has none
 
 
-def test_actuals_that_do_not_add_up_are_scaled_and_said():
+def test_actuals_that_do_not_add_up_are_scaled_and_said() -> None:
     ws = tree({"y": "a * b"}, {"y": ["a", "b"]}, {"y": (50, 80), "a": (10, 12), "b": (5, 6)})  # children give 72, not 80
     e = ex.explain(ws, D1, D2)
     assert e.change == 30 and sum(contributions(e).values()) == pytest.approx(30)
@@ -146,13 +147,13 @@ def test_actuals_that_do_not_add_up_are_scaled_and_said():
     assert ("explain_does_not_add_up", "y") in codes(e)
 
 
-def test_division_by_zero_cannot_be_split():
+def test_division_by_zero_cannot_be_split() -> None:
     ws = tree({"y": "a / b"}, {"y": ["a", "b"]}, {"y": (1, 2), "a": (10, 12), "b": (0, 6)})
     e = ex.explain(ws, D1, D2)
     assert e.change == 1 and not e.contributions and ("explain_undefined", "y") in codes(e)
 
 
-def test_duplicate_dates_are_reported():
+def test_duplicate_dates_are_reported() -> None:
     ws = tree({"y": "a + b"}, {"y": ["a", "b"]}, {"a": (1, 2), "b": (3, 4)})
     ws = ws.model_copy(update={"actuals": ws.actuals + [Actual(kpi="a", date=D2, value=7)]})
     e = ex.explain(ws, D1, D2)
@@ -160,7 +161,7 @@ def test_duplicate_dates_are_reported():
     assert contributions(e)["a"] == 6  # the last entry wins, as on the dashboard
 
 
-def test_too_many_moving_inputs_in_a_product_are_refused_but_sums_are_not():
+def test_too_many_moving_inputs_in_a_product_are_refused_but_sums_are_not() -> None:
     kids = [f"x{i}" for i in range(ex.MAX_SHAPLEY_INPUTS + 1)]
     values = {k: (1.0, 2.0) for k in kids}
     e = ex.explain(tree({"y": " * ".join(kids)}, {"y": kids}, values), D1, D2)
@@ -170,12 +171,12 @@ def test_too_many_moving_inputs_in_a_product_are_refused_but_sums_are_not():
     assert e.change == 25 and all(c.contribution == 1 for c in e.contributions)
 
 
-def test_unknown_node():
+def test_unknown_node() -> None:
     e = ex.explain(tree({"y": "a"}, {"y": ["a"]}, {"a": (1, 2)}), D1, D2, "nope")
     assert e.change is None and codes(e) == {("explain_unknown_node", "nope")}
 
 
-def test_linear_coefficients():
+def test_linear_coefficients() -> None:
     assert ex.linear_coefficients(formula.parse("(a + b) / 2 - 3 * c")) == {"a": 0.5, "b": 0.5, "c": -3}
     assert ex.linear_coefficients(formula.parse("a * b")) is None
     assert ex.linear_coefficients(formula.parse("a / b")) is None
@@ -191,7 +192,7 @@ VALUE = st.one_of(
 
 
 @st.composite
-def random_tree(draw):
+def random_tree(draw: st.DrawFn) -> Workshop:
     """Three levels: a root over 2–4 children, the first child over 2–3 grandchildren, the first of those over 2 more."""
     n_kids, n_grand = draw(st.integers(2, 4)), draw(st.integers(2, 3))
     kids = [f"k{i}" for i in range(n_kids)]
@@ -211,7 +212,7 @@ def random_tree(draw):
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(random_tree())
-def test_contributions_always_add_up_at_every_level(ws):
+def test_contributions_always_add_up_at_every_level(ws: Workshop) -> None:
     e = ex.explain(ws, D1, D2)
     if e.change is None:  # a division by zero at a date, an overflow: said, not guessed
         assert any(f.node == "y" and f.code in ("explain_no_value", "explain_not_finite") for f in e.findings)
@@ -239,13 +240,13 @@ def test_contributions_always_add_up_at_every_level(ws):
         ("a * b", {"y": (100, 110), "a": (0.1, 0.3), "b": (3.0, 1.0)}),
     ],
 )
-def test_parts_that_cancel_to_rounding_are_no_change_not_a_division_by_noise(formula, values):
+def test_parts_that_cancel_to_rounding_are_no_change_not_a_division_by_noise(formula: str, values: dict[str, tuple[float, float]]) -> None:
     """The node moved (its own actuals) while its inputs' parts cancel: nothing is shared, and the finding says so."""
     e = ex.explain(tree({"y": formula}, {"y": ["a", "b"]}, values), D1, D2)
     assert contributions(e) == {} and ("explain_no_formula_change", "y") in codes(e)
 
 
-def test_a_contributions_share_is_of_the_movement_under_its_parent_signed_as_it_pushed():
+def test_a_contributions_share_is_of_the_movement_under_its_parent_signed_as_it_pushed() -> None:
     # y = a*b*c, y 40 -> 30 (−10): a +15, b 0, c −25. As a share of the net change a would be −150 %, the sign of a pull
     # for a push; as a share of all the movement under y (15 + 0 + 25 = 40) it is +37.5 %, c −62.5 %.
     ws = tree({"y": "a * b * c"}, {"y": ["a", "b", "c"]}, {"a": (2, 3), "b": (5, 5), "c": (4, 2)})
@@ -255,7 +256,7 @@ def test_a_contributions_share_is_of_the_movement_under_its_parent_signed_as_it_
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.floats(0.5, 100), st.floats(0.5, 100)), min_size=2, max_size=4))
-def test_shares_under_a_parent_add_up_to_the_whole_movement(pairs):
+def test_shares_under_a_parent_add_up_to_the_whole_movement(pairs: list[tuple[float, float]]) -> None:
     kids = [f"k{i}" for i in range(len(pairs))]
     ws = tree({"y": " * ".join(kids)}, {"y": kids}, dict(zip(kids, pairs)))
     e = ex.explain(ws, D1, D2)
