@@ -5,16 +5,15 @@ import streamlit as st
 from kpidesign import tree
 from kpidesign.edits import SHEET_COLUMNS
 from kpidesign.fixes import ONE_KPI
-from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency, Node
-from kpidesign.status import band_text, bands
+from kpidesign.model import Aggregation, ComparisonAxis, Direction, Frequency
 from kpidesign.values import format_value
 from ui import connectors as sql_sources
 from ui import derived, pages, widgets
-from ui.badges import badge
 from ui.binding import tabs
 from ui.cache import snapshot
 from ui.keys import DEF_SELECTED
 from ui.state import require_workshop
+from ui.steps import definitions
 from ui.tables import SHEET_WIDTHS, choices, fit_height, node_sheet, show_cell_problems
 from ui.text import labeller, looked_up, md, tr
 
@@ -25,21 +24,7 @@ order = [n for n, _ in tree.walk(ws)]
 st.title(tr("definitions_title"))
 st.write(tr("definitions_intro"))
 
-gaps = [g for g in derived.sheet_gaps(snapshot(loaded)) if g.field != "unit"]  # the unit is set on steps 1-3, not here
-short = {"thresholds": tr("gap_short_thresholds")}
-# "責任者 未記入 11/11": what is missing, said as missing (「責任者 11/11」 read as done)
-summary = " · ".join(tr("gap_count", field=short.get(g.field) or tr(g.field), missing=len(g.missing), total=g.total) for g in gaps)
-# one line, closed: the counts in its title ("Owner 7/13"), the sentences and names inside; the sheet stays high on a projector
-with st.expander(f"{tr('sheet_gaps_title')}: {summary}" if gaps else f"{tr('sheet_gaps_title')}: ✔", icon=":material/checklist:"):
-    if not gaps:
-        st.write(tr("sheet_gaps_done"))
-    lines = []
-    for gap in gaps:
-        names = [md(ws.node(i).name[:40]) for i in gap.missing[:5]]
-        more = [tr("gap_more", count=len(gap.missing) - 5)] if len(gap.missing) > 5 else []
-        lines.append(f"- **{tr('gap_' + gap.field, missing=len(gap.missing), total=gap.total)}**: " + ", ".join(names + more))
-    if lines:
-        st.markdown("\n".join(lines))  # one block: tight lines, the sheet stays high on a projected screen
+definitions.gaps(loaded)  # what the sheet still lacks, one closed line
 
 
 def order_warnings(only: str | None = None) -> None:
@@ -59,13 +44,6 @@ def order_warnings(only: str | None = None) -> None:
                 word=word,
             )
         )
-
-
-def read_back(node: Node) -> None:
-    """The bands the thresholds make, read back under them: 「緑 ≤45 · 黄 >45〜60 · 赤 >60」."""
-    found = bands(node.thresholds)
-    if found:
-        st.caption(" · ".join(f"{badge(b.status.value)} {md(band_text(b, node.unit))}" for b in found))
 
 
 def one_kpi() -> None:
@@ -108,7 +86,7 @@ def one_kpi() -> None:
             widgets.number(node, "green", th.green)
         with b:
             widgets.number(node, "yellow", th.yellow)
-        read_back(node)
+        definitions.read_back(node)
         order_warnings(node.id)  # beside the fields that fix it
         st.caption(tr("definition_hint"))
         widgets.multi(node, "comparisons", d.comparisons, ComparisonAxis, prefix="cmp_")

@@ -5,17 +5,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kpidesign import edits
-from kpidesign.i18n import finding_text, problem_text
-from kpidesign.io import files
-from kpidesign.library import load_template, templates
-from kpidesign.model import new_workshop
-from kpidesign.values import parse_name
-from ui import connectors as sql_sources
-from ui.keys import WS_ID
-from ui.messages import Kind, clear, flash, refuse, show_refusal, taken
+from kpidesign.library import templates
+from ui import workshops as actions
+from ui.keys import WS_ID, WS_NEW_FROM, WS_NEW_TITLE, WS_UPLOAD
+from ui.messages import Kind, flash, show_refusal, taken
 from ui.pages import STEPS
-from ui.saving import commit, write
+from ui.saving import write
 from ui.state import go, open_workshop, store
 from ui.text import lang, looked_up, md, say, tr
 
@@ -23,71 +18,30 @@ st.title(tr("workshops_title"))
 st.write(tr("workshops_intro"))
 
 
-def create() -> None:
-    """Create a workshop from the form and open it."""
-    title = parse_name(st.session_state.get("ws_new_title"), max_len=120)
-    if title.problem is not None:
-        refuse("ws_new_title", problem_text(title.problem, lang()))
-        return
-    name = title.value or ""  # a name when there is no problem
-    choice = st.session_state.get("ws_new_from")
-    ws = new_workshop(name, language=lang()) if not choice else load_template(choice).model_copy(update={"title": name})
-    ok, created = write(lambda: store().create(ws))
-    if not ok:
-        return
-    open_workshop(created)
-    st.session_state["ws_new_title"] = ""
-    st.session_state["go_to_first_step"] = True  # a new workshop starts at step 1 (a callback cannot switch pages itself)
-    flash(Kind.INFO, say("created", title=title.value))
-
-
 with st.container(border=True):
     st.subheader(tr("new_workshop"))
     left, right = st.columns([3, 2])
-    left.text_input(tr("title"), key="ws_new_title", max_chars=120)
+    left.text_input(tr("title"), key=WS_NEW_TITLE, max_chars=120)
     options: list[Path | None] = [None] + [tpl.path for tpl in templates(lang()) or templates()]
     names = {tpl.path: tpl.title for tpl in templates()}
     right.selectbox(
         tr("start_from"),
         options,
-        key="ws_new_from",
+        key=WS_NEW_FROM,
         format_func=looked_up({None: tr("start_blank")} | names),
         placeholder=tr("choose"),
     )
-    if message := taken("ws_new_title"):
+    if message := taken(WS_NEW_TITLE):
         st.error(md(message))
-    st.button(tr("create"), type="primary", on_click=create, key="ws_create")
-    if st.session_state.pop("go_to_first_step", False):
+    st.button(tr("create"), type="primary", on_click=actions.create, key="ws_create")
+    if st.session_state.pop(actions.GO_TO_FIRST_STEP, False):
         go(STEPS[0].file)
-
-
-def import_file() -> None:
-    """Create a workshop from the uploaded file, or list why it was refused."""
-    upload = st.session_state.get("ws_upload")
-    if upload is None:
-        return
-    result = files.read(upload.name, upload.getvalue())
-    if result.workshop is None:
-        found = "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings)  # they quote the file
-        refuse("ws_import", say("import_refused", name=upload.name) + "\n" + found)
-        return
-    imported = result.workshop
-    ok, created = write(lambda: store().create(imported, summary=f"imported {upload.name}"[:80]))
-    if not ok:
-        return
-    open_workshop(created)
-    clear("ws_import")
-    flash(Kind.INFO, say("imported", title=result.workshop.title))
-    if note := sql_sources.import_note(imported):  # a file's queries run on this server's connections: said before anyone refreshes
-        flash(Kind.WARNING, note)
-    if result.findings:  # kept, but said: e.g. actuals for a KPI that is not in the tree
-        flash(Kind.WARNING, "\n".join(f"- {md(finding_text(f, lang()))}" for f in result.findings))
 
 
 with st.expander(tr("import"), icon=":material/upload_file:"):
     st.caption(tr("import_help"))
     # imported the moment the upload arrives: no button that could act on the previous file
-    st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key="ws_upload", label_visibility="collapsed", on_change=import_file)
+    st.file_uploader(tr("import"), type=["yaml", "yml", "xlsx"], key=WS_UPLOAD, label_visibility="collapsed", on_change=actions.import_file)
     show_refusal("ws_import")
 
 summaries = store().workshops()
@@ -125,15 +79,9 @@ if open_col.button(tr("open"), type="primary", key="ws_open", icon=":material/lo
     go(STEPS[0].file)
 
 
-def rename(workshop_id: str, key: str) -> None:
-    """Rename the chosen workshop through the same checked save as every edit."""
-    raw = st.session_state.get(key)
-    commit(lambda ws: edits.set_title(ws, raw), tr("sum_title", title=str(raw)[:40]), workshop_id=workshop_id)
-
-
 with rename_col.popover(tr("rename"), icon=":material/edit:"):
     st.text_input(tr("new_title"), value=title, key=f"ws_rename_text_{chosen}", max_chars=120)
-    st.button(tr("rename"), key="ws_rename", on_click=rename, args=(chosen, f"ws_rename_text_{chosen}"))
+    st.button(tr("rename"), key="ws_rename", on_click=actions.rename, args=(chosen, f"ws_rename_text_{chosen}"))
 
 if copy_col.button(tr("duplicate"), key="ws_duplicate", icon=":material/content_copy:"):
     ok, copy = write(lambda: store().duplicate(chosen, tr("copy_of", title=title)[:120]), workshop_id=chosen)
