@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Element
 
 from kpidesign.library import template
 from kpidesign.store import Store
+
+E = TypeVar("E", bound=Element)
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh database file for the app under test."""
     path = tmp_path / "app.db"
     monkeypatch.setenv("KPIDESIGN_DB", str(path))
@@ -29,8 +34,9 @@ def start(query: dict[str, str] | None = None) -> AppTest:
     return at.run()
 
 
-def seeded(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
-    """The app with the e-commerce template in that language stored and open, the interface in that language."""
+def seeded(db: Path | str, lang: str = "ja") -> tuple[AppTest, str]:
+    """The app with the e-commerce template in that language stored and open, the interface in that language (db: the
+    database file, or a PostgreSQL URL: tests/app/test_on_postgresql.py runs some tests again on one)."""
     wid = Store(db).create(template("ec_sales", lang))
     at = start({"ws": wid})
     if lang != "ja":
@@ -38,7 +44,7 @@ def seeded(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
     return at, wid
 
 
-def by_key(elements, prefix: str):
+def by_key(elements: Iterable[E], prefix: str) -> E:
     """The one element whose key is prefix without its last '_', or starts with prefix (buttons carry the version)."""
     found = [e for e in elements if (e.key or "") == prefix.rstrip("_") or (e.key or "").startswith(prefix)]
     assert len(found) == 1, (prefix, [e.key for e in elements])

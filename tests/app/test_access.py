@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ AUTH = {
 }
 
 
-def signed_in(claims: dict, secrets: dict | None = None) -> AppTest:
+def signed_in(claims: Mapping[str, object], secrets: Mapping[str, object] | None = None) -> AppTest:
     """The app for a person st.login has signed in with these claims."""
     at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = AUTH
@@ -42,7 +43,7 @@ def cooled_down(db: Path) -> None:
     store.close()
 
 
-def test_a_signed_in_person_not_on_the_list_sees_only_a_plain_page_with_a_log_out(db, monkeypatch):
+def test_a_signed_in_person_not_on_the_list_sees_only_a_plain_page_with_a_log_out(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_EDITORS", "ann@example.com, @corp.example")
     at = signed_in({"email": "eve@evil.example", "name": "Eve"})
     assert at.title[0].value == "このアカウントでは編集できません"
@@ -60,12 +61,12 @@ def test_a_signed_in_person_not_on_the_list_sees_only_a_plain_page_with_a_log_ou
 
 
 @pytest.mark.parametrize("email", ["ann@example.com", "ANN@Example.COM", "zoe@corp.example"])
-def test_a_listed_address_or_domain_edits(db, monkeypatch, email):
+def test_a_listed_address_or_domain_edits(db: Path, monkeypatch: pytest.MonkeyPatch, email: str) -> None:
     monkeypatch.setenv("KPIDESIGN_EDITORS", "ann@example.com, @corp.example")
     assert signed_in({"email": email, "email_verified": True}).title[0].value == "ワークショップ"
 
 
-def test_the_list_may_live_in_secrets_and_an_unverified_address_is_refused(db, monkeypatch):
+def test_the_list_may_live_in_secrets_and_an_unverified_address_is_refused(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KPIDESIGN_EDITORS", raising=False)
     secrets = {"KPIDESIGN_EDITORS": ["@corp.example"]}
     assert signed_in({"email": "zoe@corp.example", "email_verified": True}, secrets).title[0].value == "ワークショップ"
@@ -75,12 +76,12 @@ def test_the_list_may_live_in_secrets_and_an_unverified_address_is_refused(db, m
     assert signed_in({"email": "zoe@evil-corp.example"}, secrets).title[0].value == denied
 
 
-def test_without_a_list_everyone_the_provider_signs_in_edits(db, monkeypatch):
+def test_without_a_list_everyone_the_provider_signs_in_edits(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KPIDESIGN_EDITORS", raising=False)
     assert signed_in({"email": "anyone@anywhere.example"}).title[0].value == "ワークショップ"
 
 
-def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one(db, monkeypatch):
+def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret-パス")
     monkeypatch.setattr("time.sleep", lambda s: None)  # the per-attempt second is tested elsewhere; not waited here
     sessions = [ok(start()) for _ in range(3)]
@@ -101,7 +102,7 @@ def test_wrong_passwords_from_many_sessions_pause_every_login_even_the_right_one
     assert ok(late).title[0].value == "ワークショップ"
 
 
-def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch):
+def test_a_right_password_does_not_count_as_a_failure(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     for _ in range(LIMIT + 2):
         at = ok(start())
@@ -110,7 +111,7 @@ def test_a_right_password_does_not_count_as_a_failure(db, monkeypatch):
         assert at.title[0].value == "ワークショップ"
 
 
-def test_one_clients_wrong_passwords_pause_that_client_not_the_facilitator(db, monkeypatch):
+def test_one_clients_wrong_passwords_pause_that_client_not_the_facilitator(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """#25 item 8: the pause was server-wide, so one person could keep every facilitator out."""
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     monkeypatch.setattr("time.sleep", lambda s: None)

@@ -39,14 +39,14 @@ def tab_id(key: ast.expr) -> str:
 
 
 @pytest.mark.parametrize("code", sorted(code for code, fix in FIXES.items() if fix.tab is not None))
-def test_a_review_link_opens_a_tab_its_page_declares(code):
+def test_a_review_link_opens_a_tab_its_page_declares(code: str) -> None:
     fix = FIXES[code]
     page = ROOT / spec_at(fix.page).file
     ids = {tab_id(key) for keys in declared_tabs(page) for key in keys}
     assert fix.tab in ids, (code, page.name, ids)
 
 
-def test_every_page_names_its_tabs_by_id():
+def test_every_page_names_its_tabs_by_id() -> None:
     pages = sorted((ROOT / "views").glob("*.py"))
     declared = [(page.name, keys) for page in pages for keys in declared_tabs(page)]
     assert len(declared) >= 6  # the definitions, decomposition, monitoring, review, dashboard and share pages

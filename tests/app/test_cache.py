@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import pkgutil
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -48,7 +49,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def snapshots(tmp_path_factory) -> dict[str, cache.Snapshot]:
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> dict[str, cache.Snapshot]:
     """A base snapshot and, for each part of the key that changes, one that differs from it in that part only (and
     where it differs, the workshop really differs: another design, more actuals, another language)."""
     store = Store(tmp_path_factory.mktemp("cache") / "k.db")
@@ -72,7 +73,7 @@ def snapshots(tmp_path_factory) -> dict[str, cache.Snapshot]:
     }
 
 
-def test_views_are_registered():
+def test_views_are_registered() -> None:
     assert {
         "ui.sidebar._steps",
         "ui.derived.definition_sheet",
@@ -82,9 +83,20 @@ def test_views_are_registered():
     } <= set(cache.CACHED)
 
 
+def uses(view: Callable[..., Any]) -> tuple[str, ...]:
+    """The parts of the snapshot in a cached view's key (ui.cache.cached sets them on the function it returns)."""
+    parts: tuple[str, ...] = vars(view)["uses"]
+    return parts
+
+
+def clear(view: Callable[..., Any]) -> None:
+    """Empty a cached view's shelf (ui.cache.cached sets its clear on the function it returns)."""
+    vars(view)["clear"]()
+
+
 @pytest.mark.parametrize("name", sorted(cache.CACHED))
 @pytest.mark.parametrize("part", ["workshop", *cache.CHANGING])
-def test_a_view_follows_each_part_of_its_key(snapshots, name, part):
+def test_a_view_follows_each_part_of_its_key(snapshots: dict[str, cache.Snapshot], name: str, part: str) -> None:
     view, args = cache.CACHED[name], EXTRA_ARGS.get(name, ())
     kwargs = {"_store": st.session_state["store"]} if name in STORE_KWARG else {}
 
@@ -92,15 +104,15 @@ def test_a_view_follows_each_part_of_its_key(snapshots, name, part):
         st.session_state["lang"] = snap.language  # as in a run: the session's language is the snapshot's (tr() reads it)
         return view(snap, *args, **kwargs)
 
-    view.clear()
+    clear(view)
     first = call(snapshots["base"])
     assert call(snapshots["base"]) is first  # worked out once, then shared
     builds = cache.BUILDS[name]
     again = call(snapshots[part])
-    if part in view.uses:
+    if part in uses(view):
         assert cache.BUILDS[name] == builds + 1, f"{name} was not worked out again when the {part} changed"
     else:  # not part of its key: worked out afresh, it must be the same (else the key leaves out what it depends on)
         assert cache.BUILDS[name] == builds
-        view.clear()
+        clear(view)
         assert _same(call(snapshots[part]), again), f"{name} depends on the {part}, which is not part of its key"
-    assert "database" in view.uses and "workshop" in view.uses
+    assert "database" in uses(view) and "workshop" in uses(view)

@@ -8,6 +8,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 from streamlit.config import ShowErrorDetailsConfigOptions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,13 +25,13 @@ print(json.dumps({k: config.get_option(k) for k in keys}))
 """
 
 
-def test_the_config_file_hides_error_details_and_the_raw_csv_download():
+def test_the_config_file_hides_error_details_and_the_raw_csv_download() -> None:
     client = tomllib.loads(CONFIG.read_text(encoding="utf-8"))["client"]
     assert client["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value  # no type, message or traceback
     assert client["disableDataExport"] is True  # dataframes write cells as they are: "=HYPERLINK(…)" would run
 
 
-def test_streamlit_reads_those_settings_wherever_it_is_started(tmp_path):
+def test_streamlit_reads_those_settings_wherever_it_is_started(tmp_path: Path) -> None:
     command = [sys.executable, "-c", READ, str(ROOT / "app.py")]
     out = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True)
     options = json.loads(out.stdout.strip().splitlines()[-1])
@@ -42,7 +43,7 @@ def test_streamlit_reads_those_settings_wherever_it_is_started(tmp_path):
     }
 
 
-def test_the_app_says_so_when_the_database_is_from_a_newer_kpidesign(tmp_path, monkeypatch):
+def test_the_app_says_so_when_the_database_is_from_a_newer_kpidesign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Never half-migrated, and never a bare "an error occurred": the page names what this version does not know (#21)."""
     import datetime as dt
     import sqlite3

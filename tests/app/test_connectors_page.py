@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from kpidesign import tree
 from kpidesign.io.yaml_io import to_yaml
 from kpidesign.library import template
+from kpidesign.model import Workshop
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, start
 from ui.connectors import SQL_MARK
 from ui.text import md
 
 
-def _warehouse(path) -> str:
+def _warehouse(path: Path) -> str:
     with sqlite3.connect(path) as db:
         db.execute("create table kpi_daily (metric text, day text, amount real)")
         db.executemany("insert into kpi_daily values ('cvr', ?, ?)", [(f"2026-0{m}-01", 0.04 + m / 1000) for m in range(1, 7)])
     return f"sqlite:///{path}"
 
 
-def test_step_4_takes_a_query_and_tests_it(db, tmp_path, monkeypatch):
+def test_step_4_takes_a_query_and_tests_it(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_CONNECTION_WAREHOUSE", _warehouse(tmp_path / "w.db"))
     wid = Store(db).create(template("ec_sales", "en"))
     at = start({"ws": wid})
@@ -42,7 +44,7 @@ def test_step_4_takes_a_query_and_tests_it(db, tmp_path, monkeypatch):
     assert Store(db).actuals.all(wid) == []  # a test stores nothing
 
 
-def test_refresh_from_sources_loads_and_reports(db, tmp_path, monkeypatch):
+def test_refresh_from_sources_loads_and_reports(db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_CONNECTION_WAREHOUSE", _warehouse(tmp_path / "w.db"))
     ws = template("ec_sales", "en")
     for kpi, sql in {
@@ -63,7 +65,7 @@ def test_refresh_from_sources_loads_and_reports(db, tmp_path, monkeypatch):
     assert results["Purchase rate (CVR)"] == "OK" and "missing_table" in results["Items per purchase"]
 
 
-def _with_queries(lang: str, ids: list[str]):
+def _with_queries(lang: str, ids: list[str]) -> Workshop:
     ws = template("ec_sales", lang)
     for kpi in ids:
         definition = ws.node(kpi).definition.model_copy(update={"query": "select 1 as date, 2 as value", "connection": "warehouse"})
@@ -75,21 +77,21 @@ def _with_queries(lang: str, ids: list[str]):
     ("lang", "said"),
     [("en", "3 KPIs carry SQL queries; they run only when an editor refreshes"), ("ja", "3 個の KPI が SQL クエリを持っています")],
 )
-def test_an_imported_workshop_says_it_carries_queries(db, lang, said):
+def test_an_imported_workshop_says_it_carries_queries(db: Path, lang: str, said: str) -> None:
     """#25 item 8: a file's queries run on this server's connections once an editor refreshes: say so at import."""
     text = to_yaml(_with_queries(lang, ["purchase_rate", "customers", "frequency"])).encode()
     at = ok(start())
     if lang != "ja":
         at.sidebar.radio(key="lang").set_value(lang).run()
-    ok(at.get("file_uploader")[0].set_value(("w.yaml", text, "application/x-yaml")).run())
+    ok(at.file_uploader[0].set_value(("w.yaml", text, "application/x-yaml")).run())
     assert len(Store(db).workshops()) == 1
     assert any(said in w.value for w in at.warning), [w.value for w in at.warning]
     plain = to_yaml(template("ec_sales", lang)).encode()  # no queries: nothing said
-    ok(at.get("file_uploader")[0].set_value(("plain.yaml", plain, "application/x-yaml")).run())
+    ok(at.file_uploader[0].set_value(("plain.yaml", plain, "application/x-yaml")).run())
     assert len(Store(db).workshops()) == 2 and not any("SQL" in w.value for w in at.warning)
 
 
-def test_step_4_marks_the_kpis_that_carry_a_query(db):
+def test_step_4_marks_the_kpis_that_carry_a_query(db: Path) -> None:
     ws = _with_queries("en", ["purchase_rate", "frequency"])
     wid = Store(db).create(ws)
     at = start({"ws": wid})

@@ -1,5 +1,9 @@
 import datetime as dt
 import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
 
 from kpidesign import edits, tree
 from kpidesign.library import template
@@ -8,7 +12,7 @@ from kpidesign.store import Actuals, Store
 from tests.app.conftest import ok, open_tab, seeded, start
 
 
-def test_dashboard_with_actuals(db):
+def test_dashboard_with_actuals(db: Path) -> None:
     at, wid = seeded(db, "en")
     Store(db).actuals.add(
         wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1) + dt.timedelta(days=7 * i), value=0.05 - 0.005 * i) for i in range(5)]
@@ -26,7 +30,7 @@ def test_dashboard_with_actuals(db):
     assert at.get("vega_lite_chart") or at.get("arrow_vega_lite_chart")
 
 
-def test_enter_a_value_and_a_bad_value(db):
+def test_enter_a_value_and_a_bad_value(db: Path) -> None:
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
     open_tab(at, "Enter data")
@@ -45,7 +49,7 @@ def test_enter_a_value_and_a_bad_value(db):
     assert len(Store(db).actuals.all(wid)) == 1
 
 
-def test_review_dialogue_lands_in_the_learning_log(db):
+def test_review_dialogue_lands_in_the_learning_log(db: Path) -> None:
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
     open_tab(at, "Reviews")
@@ -59,13 +63,18 @@ def test_review_dialogue_lands_in_the_learning_log(db):
     assert "Weekly growth meeting" in entry.integrate
 
 
-def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
+def test_an_edit_of_the_design_does_not_read_the_actuals_again(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at, wid = seeded(db, "en")
     store = Store(db)
     store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2026, 10, 1), value=0.03)])
-    reads = []
+    reads: list[str] = []
     read = Actuals.all
-    monkeypatch.setattr(Actuals, "all", lambda self, workshop_id: reads.append(workshop_id) or read(self, workshop_id))
+
+    def counted(self: Actuals, workshop_id: str) -> list[Actual]:
+        reads.append(workshop_id)
+        return read(self, workshop_id)
+
+    monkeypatch.setattr(Actuals, "all", counted)
     ok(at.switch_page("views/dashboard.py").run())
     assert reads == [wid] and at.metric[0].value == "1"  # one red KPI
     loaded = store.load(wid)  # the facilitator edits the design elsewhere: a new version, the same actuals
@@ -79,7 +88,7 @@ def test_an_edit_of_the_design_does_not_read_the_actuals_again(db, monkeypatch):
     assert reads == [wid, wid] and at.metric[0].value == "0"  # new values: read once more, and the KPI is green now
 
 
-def test_the_owner_and_cadence_filters_narrow_the_overview_and_clearing_them_brings_every_kpi_back(db):
+def test_the_owner_and_cadence_filters_narrow_the_overview_and_clearing_them_brings_every_kpi_back(db: Path) -> None:
     at, _wid = seeded(db, "en")
     ok(at.switch_page("views/dashboard.py").run())
 
@@ -101,7 +110,7 @@ def test_the_owner_and_cadence_filters_narrow_the_overview_and_clearing_them_bri
     assert shown()[0] == 19
 
 
-def test_a_chart_draws_with_the_actuals_alone(db):
+def test_a_chart_draws_with_the_actuals_alone(db: Path) -> None:
     """A KPI with actuals but neither thresholds nor a target: the chart's range came from min(value, *nothing), a
     TypeError; it must draw the actuals alone."""
     ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
@@ -121,7 +130,7 @@ def test_a_chart_draws_with_the_actuals_alone(db):
     assert low < 5e6 and high > 5.2e6
 
 
-def test_a_monthly_trend_has_month_ticks_and_large_text_in_projector_mode(db):
+def test_a_monthly_trend_has_month_ticks_and_large_text_in_projector_mode(db: Path) -> None:
     """Three monthly actuals: three ticks labelled by month ("2026-01"), not thirty daily ones; in projector mode the
     chart is taller and its axis labels and title large enough for the back row."""
     ws = tree.update_node(template("ec_sales", "en"), "target_population", target=None)
@@ -149,7 +158,7 @@ def test_a_monthly_trend_has_month_ticks_and_large_text_in_projector_mode(db):
     )
 
 
-def stated_daily_observed_monthly(db, lang="ja"):
+def stated_daily_observed_monthly(db: Path, lang: str = "ja") -> tuple[AppTest, str]:
     """The e-commerce workshop, its purchase rate stated daily but uploaded monthly (24 month ends, 21% then 18%)."""
     at, wid = seeded(db, lang)
     store = Store(db)
@@ -162,7 +171,7 @@ def stated_daily_observed_monthly(db, lang="ja"):
     return at, wid
 
 
-def test_the_prior_period_follows_the_data_when_the_stated_frequency_has_none(db):
+def test_the_prior_period_follows_the_data_when_the_stated_frequency_has_none(db: Path) -> None:
     at, _wid = stated_daily_observed_monthly(db)
     ok(at.switch_page("views/dashboard.py").run())
     line = next(m.value for m in at.markdown if "購入率" in m.value and "18%" in m.value)
@@ -173,7 +182,7 @@ def test_the_prior_period_follows_the_data_when_the_stated_frequency_has_none(db
     assert prior.value == "21%" and prior.delta == "-3 pt" and "2026-11-30" in prior.help
 
 
-def test_the_prior_period_in_english_and_on_the_share_view(db):
+def test_the_prior_period_in_english_and_on_the_share_view(db: Path) -> None:
     at, wid = stated_daily_observed_monthly(db, "en")
     ok(at.switch_page("views/dashboard.py").run())
     line = next(m.value for m in at.markdown if "Purchase rate" in m.value and "18%" in m.value)
@@ -187,7 +196,7 @@ def test_the_prior_period_in_english_and_on_the_share_view(db):
     ]
 
 
-def test_the_overview_reads_ratios_as_percent_boxes_as_actuals_and_keeps_a_bare_kgi(db):
+def test_the_overview_reads_ratios_as_percent_boxes_as_actuals_and_keeps_a_bare_kgi(db: Path) -> None:
     """#26 item 17: a unit 'ratio' is a percentage (0.0515 -> 5.15%); the tree's boxes show each KPI's latest actual (the
     plan is the design's picture, not the dashboard's); a KGI without layer or thresholds still has its line."""
     at, wid = seeded(db, "en")

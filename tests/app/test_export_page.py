@@ -5,6 +5,9 @@ import streamlit as st
 
 from bench.generate import workshop
 from kpidesign.io import files, image
+from kpidesign.io.files import Export
+from kpidesign.language import Language
+from kpidesign.model import Workshop
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, seeded, start
@@ -12,10 +15,15 @@ from ui.cache import Snapshot
 from ui.sharing import exports
 
 
-def test_export_page_offers_every_format_built_on_click(db, monkeypatch):
-    built = []
+def test_export_page_offers_every_format_built_on_click(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[str] = []
     export = files.export
-    monkeypatch.setattr(files, "export", lambda ws, fmt, lang="ja": built.append(fmt) or export(ws, fmt, lang))
+
+    def spy(ws: Workshop, fmt: str, lang: Language = "ja") -> Export | None:
+        built.append(fmt)
+        return export(ws, fmt, lang)
+
+    monkeypatch.setattr(files, "export", spy)
     at, _ = seeded(db, "en")
     ok(at.switch_page("views/export.py").run())
     assert at.title[0].value == "Export the definition sheet"
@@ -36,7 +44,7 @@ def test_export_page_offers_every_format_built_on_click(db, monkeypatch):
     assert built == ["svg"]  # and the preview once per version
 
 
-def test_export_page_previews_the_tree_picture_as_svg(db):
+def test_export_page_previews_the_tree_picture_as_svg(db: Path) -> None:
     at, _ = seeded(db, "ja")
     ok(at.switch_page("views/export.py").run())
     [picture] = at.get("image")
@@ -44,7 +52,9 @@ def test_export_page_previews_the_tree_picture_as_svg(db):
 
 
 @pytest.mark.parametrize(("cause", "message"), [("font", "no Japanese font"), ("size", "too large for one PNG")])
-def test_a_png_that_cannot_be_drawn_says_why_instead_of_a_button(db, monkeypatch, cause, message):
+def test_a_png_that_cannot_be_drawn_says_why_instead_of_a_button(
+    db: Path, monkeypatch: pytest.MonkeyPatch, cause: str, message: str
+) -> None:
     if cause == "font":
         monkeypatch.setattr(image, "find_cjk_font", lambda: None)
         _, wid = seeded(db, "en")
@@ -58,11 +68,16 @@ def test_a_png_that_cannot_be_drawn_says_why_instead_of_a_button(db, monkeypatch
     assert any(message in c.value for c in at.caption)
 
 
-def test_the_summary_button_builds_the_page_in_the_workshops_language_with_the_room(db, monkeypatch):
+def test_the_summary_button_builds_the_page_in_the_workshops_language_with_the_room(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """#30 item 4: a Japanese workshop's summary is Japanese on an English screen, and carries the room's vote."""
-    built = []
+    built: list[tuple[str, Language]] = []
     export = files.export
-    monkeypatch.setattr(files, "export", lambda ws, fmt, lang="ja": built.append((fmt, lang)) or export(ws, fmt, lang))
+
+    def spy(ws: Workshop, fmt: str, lang: Language = "ja") -> Export | None:
+        built.append((fmt, lang))
+        return export(ws, fmt, lang)
+
+    monkeypatch.setattr(files, "export", spy)
     _, wid = seeded(db, "ja")
     store = Store(db)
     store.rooms.open(wid)

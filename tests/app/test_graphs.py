@@ -1,6 +1,9 @@
 """A big tree folds its deep levels wherever it is drawn (share link, dashboard, history), with a switch to see it whole."""
 
 import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
 
 from kpidesign import tree
 from kpidesign.library import template
@@ -9,7 +12,7 @@ from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, start
 
 
-def big(db, extra: int = 160) -> str:
+def big(db: Path, extra: int = 160) -> str:
     """A workshop of 19 + extra boxes: a wide level of campaigns under awareness; campaign 7 has thresholds."""
     ws = template("ec_sales", "en")
     for i in range(extra):
@@ -17,15 +20,16 @@ def big(db, extra: int = 160) -> str:
     return Store(db).create(ws)
 
 
-def spec(at) -> str:
-    return at.get("graphviz_chart")[0].proto.spec
+def spec(at: AppTest) -> str:
+    dot: str = at.get("graphviz_chart")[0].proto.spec
+    return dot
 
 
-def folded(at) -> list[str]:
+def folded(at: AppTest) -> list[str]:
     return [i.value for i in at.info if "+N below" in i.value]
 
 
-def test_the_share_link_folds_a_big_tree_and_opens_it_whole(db):
+def test_the_share_link_folds_a_big_tree_and_opens_it_whole(db: Path) -> None:
     wid = big(db)
     at = ok(start({"share": Store(db).shares.create(wid)}).sidebar.radio(key="lang").set_value("en").run())
     open_tab(at, "Tree")  # the status comes first on a share link
@@ -37,13 +41,13 @@ def test_the_share_link_folds_a_big_tree_and_opens_it_whole(db):
     assert "Campaign 159" in spec(linked)
 
 
-def test_a_small_tree_has_no_levels_switch(db):
+def test_a_small_tree_has_no_levels_switch(db: Path) -> None:
     wid = Store(db).create(template("ec_sales", "en"))
     at = ok(start({"share": Store(db).shares.create(wid), "tab": "ツリー"}))
     assert spec(at) and not [w for w in at.get("segmented_control") if w.key == "share_levels"] and not folded(at)
 
 
-def test_the_dashboard_says_how_many_red_kpis_a_fold_hides(db):
+def test_the_dashboard_says_how_many_red_kpis_a_fold_hides(db: Path) -> None:
     wid = big(db)
     Store(db).actuals.add(wid, [Actual(kpi=tree_id(db, wid, "Campaign 7"), date=dt.date(2026, 11, 2), value=1.0)])
     at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("en").run())
@@ -53,7 +57,7 @@ def test_the_dashboard_says_how_many_red_kpis_a_fold_hides(db):
     assert "Campaign 7" in spec(at) and not folded(at)
 
 
-def test_the_history_preview_folds_an_old_big_tree(db):
+def test_the_history_preview_folds_an_old_big_tree(db: Path) -> None:
     wid = big(db)
     at = ok(start({"ws": wid}).sidebar.radio(key="lang").set_value("ja").run())
     ok(at.switch_page("views/history.py").run())
@@ -62,11 +66,11 @@ def test_the_history_preview_folds_an_old_big_tree(db):
     assert "Campaign 159" in spec(at)
 
 
-def tree_id(db, wid: str, name: str) -> str:
+def tree_id(db: Path, wid: str, name: str) -> str:
     return next(n.id for n in Store(db).load(wid).workshop.nodes if n.name == name)
 
 
-def test_the_what_if_folds_a_big_tree_and_keeps_the_moved_lever_and_its_path_drawn(db):
+def test_the_what_if_folds_a_big_tree_and_keeps_the_moved_lever_and_its_path_drawn(db: Path) -> None:
     ws = template("ec_sales", "en")
     for i in range(160):  # a wide level of campaigns below the fold; campaign 7 drives the awareness rate
         ws, _ = tree.add_node(ws, "awareness_rate", f"Campaign {i}", baseline=1.0)

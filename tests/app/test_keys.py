@@ -18,19 +18,19 @@ FRONT_END = re.compile(r"[^a-zA-Z0-9_-]")  # Streamlit's front end: key.trim().r
 
 
 @given(ids)
-def test_a_key_reaches_the_browser_whole(node_id):
+def test_a_key_reaches_the_browser_whole(node_id: str) -> None:
     for key in (field_key(node_id, "why"), parent_key(node_id)):
         assert FRONT_END.sub("-", key) == key and browser_class(key) == f"st-key-{key}"
     assert ascii_id(node_id) == ascii_id(str(node_id))  # stable
 
 
 @given(ids, ids)
-def test_two_ids_never_share_a_key(a, b):
+def test_two_ids_never_share_a_key(a: str, b: str) -> None:
     assert (ascii_id(a) == ascii_id(b)) == (a == b)
     assert (field_key(a, "owner") == field_key(b, "owner")) == (a == b)
 
 
-def test_ascii_ids_are_kept_and_japanese_ones_told_apart():
+def test_ascii_ids_are_kept_and_japanese_ones_told_apart() -> None:
     assert field_key("purchase_rate", "owner") == "f_purchase_rate_owner" and parent_key("customers") == "tree_parent_customers"
     assert len({field_key(x, "why") for x in ("受注率", "商談数", "受注数", "受注率2", "ｘ")}) == 5
     assert browser_class("f_受注率_why") == "st-key-f_---_why"  # why the id itself cannot be the key
@@ -77,7 +77,7 @@ def literal_keys(path: Path) -> set[str]:
     return found
 
 
-def test_no_module_but_ui_keys_spells_a_key_another_module_reads():
+def test_no_module_but_ui_keys_spells_a_key_another_module_reads() -> None:
     by_key: dict[str, set[str]] = {}
     for path in SCREENS:
         if path != KEYS_MODULE:
@@ -89,7 +89,7 @@ def test_no_module_but_ui_keys_spells_a_key_another_module_reads():
     assert not shared and not bypassed
 
 
-def test_the_check_finds_a_literal_key(tmp_path):
+def test_the_check_finds_a_literal_key(tmp_path: Path) -> None:
     page = tmp_path / "page.py"
     page.write_text(
         'st.session_state["a"] = 1\nst.session_state.get("b")\nif "c" in st.session_state: pass\n'
@@ -98,5 +98,5 @@ def test_the_check_finds_a_literal_key(tmp_path):
     assert literal_keys(page) == {"a", "b", "c", "d", "e", "f"}
 
 
-def test_a_key_is_its_text():
+def test_a_key_is_its_text() -> None:
     assert keys.WS_ID == "ws_id" and hash(keys.WS_ID) == hash("ws_id") and {"ws_id": 1}[keys.WS_ID] == 1

@@ -3,8 +3,11 @@ the off-track count, what the data say about the links, and the out-of-control a
 
 import datetime as dt
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from kpidesign import explain
 from kpidesign.library import template
@@ -16,7 +19,7 @@ from tests.learning_data import END, weekly_actuals
 
 
 @pytest.fixture
-def observed(db):
+def observed(db: Path) -> tuple[AppTest, str]:
     """The English e-commerce workshop open on the dashboard, with two years of weekly actuals."""
     at, wid = seeded(db, "en")
     actuals = weekly_actuals(template("ec_sales", "en"))
@@ -25,12 +28,12 @@ def observed(db):
     return at, wid
 
 
-def charts(at) -> list[dict]:
+def charts(at: AppTest) -> list[dict[str, Any]]:
     """The vega-lite specs drawn in this run."""
     return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
 
 
-def test_why_it_moved_shows_the_waterfall_with_explains_numbers(observed, db):
+def test_why_it_moved_shows_the_waterfall_with_explains_numbers(observed: tuple[AppTest, str], db: Path) -> None:
     at, wid = observed
     open_tab(at, "Why it moved")
     assert at.selectbox(key="why_node").value == "sales" and at.button_group[0].value == "last"
@@ -52,7 +55,7 @@ def test_why_it_moved_shows_the_waterfall_with_explains_numbers(observed, db):
     assert "▲ largest +" in dot and "▼ largest −" in dot
 
 
-def test_the_period_and_node_pickers_change_what_is_explained(observed, db):
+def test_the_period_and_node_pickers_change_what_is_explained(observed: tuple[AppTest, str], db: Path) -> None:
     at, wid = observed
     open_tab(at, "Why it moved")
     at.button_group[0].set_value("year")
@@ -72,7 +75,7 @@ def test_the_period_and_node_pickers_change_what_is_explained(observed, db):
     assert at.metric[0].label == "Value on 2026-06-01"
 
 
-def test_influences_and_reasons_are_shown_in_japanese(db):
+def test_influences_and_reasons_are_shown_in_japanese(db: Path) -> None:
     at, wid = seeded(db, "ja")
     Store(db).actuals.add(wid, weekly_actuals(template("ec_sales", "ja"))[:-3])  # the last week lacks 3 of its nodes
     ok(at.switch_page("views/dashboard.py").run())
@@ -81,7 +84,7 @@ def test_influences_and_reasons_are_shown_in_japanese(db):
     assert any("満足度" in " ".join(df.value.iloc[:, 0]) for df in at.dataframe)  # satisfaction: an influence of frequency
 
 
-def test_the_trend_charts_show_the_projection_and_the_overview_counts_off_track(observed):
+def test_the_trend_charts_show_the_projection_and_the_overview_counts_off_track(observed: tuple[AppTest, str]) -> None:
     at, _ = observed
     labels = [m.label for m in at.metric]
     assert labels[5:7] == ["Forecast: off track", "Forecast: at risk"]
@@ -99,7 +102,7 @@ def test_the_trend_charts_show_the_projection_and_the_overview_counts_off_track(
     assert not [layer for layer in charts(at)[0]["layer"] if layer["mark"]["type"] == "area"]
 
 
-def test_control_limits_on_the_chart(observed):
+def test_control_limits_on_the_chart(observed: tuple[AppTest, str]) -> None:
     at, _ = observed
     open_tab(at, "Trends")
     at.multiselect(key="dash_chart_kpis").set_value(["purchase_rate"])
@@ -112,7 +115,7 @@ def test_control_limits_on_the_chart(observed):
     assert any(c.value.startswith("Control limits (from the first 20 points)") for c in at.caption)
 
 
-def test_the_review_page_says_what_the_data_say(observed):
+def test_the_review_page_says_what_the_data_say(observed: tuple[AppTest, str]) -> None:
     at, _ = observed
     ok(at.switch_page("views/review.py").run())
     open_tab(at, "What the data say")
@@ -134,14 +137,14 @@ def test_the_review_page_says_what_the_data_say(observed):
     assert not at.get("graphviz_chart")
 
 
-def test_the_review_section_without_actuals(db):
+def test_the_review_section_without_actuals(db: Path) -> None:
     at, _ = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     open_tab(at, "What the data say")
     assert any("cannot be tested" in i.value for i in at.info)
 
 
-def test_an_out_of_control_rule_from_step_5(db):
+def test_an_out_of_control_rule_from_step_5(db: Path) -> None:
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/5_monitoring.py").run())
     open_tab(at, "Alerts")
@@ -155,7 +158,7 @@ def test_an_out_of_control_rule_from_step_5(db):
     assert alerts[-1].when is AlertLevel.OUT_OF_CONTROL and alerts[-1].to == "#ops"
 
 
-def test_the_choice_survives_another_tab_and_a_leaf_says_it_cannot_be_split(observed):
+def test_the_choice_survives_another_tab_and_a_leaf_says_it_cannot_be_split(observed: tuple[AppTest, str]) -> None:
     at, _ = observed
     open_tab(at, "Why it moved")
     at.button_group[0].set_value("year")

@@ -4,18 +4,20 @@ shows literally on every element that renders Markdown (titles, messages, captio
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as hst
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Element
 
 from kpidesign.io.yaml_io import to_yaml
 from kpidesign.library import template
-from kpidesign.model import Alert, ReviewMeeting
+from kpidesign.model import Alert, ReviewMeeting, Workshop
 from kpidesign.store import Store
 from tests.app.conftest import by_key, ok, open_expander, start
-from ui.pages import ALL
+from ui.pages import ALL, PageSpec
 from ui.text import md
 
 EVIL = "[click](https://evil.example) ![x](https://evil.example/x.png) **bold**"
@@ -48,9 +50,12 @@ def rendered(at: AppTest) -> list[str]:
     texts: list[str] = []
     for kind in MARKDOWN:
         try:
-            texts += [e.value for e in at.get(kind)]
+            bodies = at.get(kind)
         except KeyError:
-            pass
+            continue
+        for e in bodies:
+            assert isinstance(e, Element), (kind, e)  # a body that renders Markdown is an element, never a block
+            texts.append(e.value)
     for kind in LABELLED:
         try:
             elements = list(at.get(kind))
@@ -70,7 +75,7 @@ def leaked(at: AppTest) -> list[str]:
 
 
 @given(hst.text(max_size=200))
-def test_md_escapes_every_markdown_character_and_hides_nothing(text):
+def test_md_escapes_every_markdown_character_and_hides_nothing(text: str) -> None:
     assume("\u2060" not in text)
     out = md(text)
     assert re.sub(r"\\(.)", r"\1", out.replace("\u2060", ""), flags=re.S) == text  # shown as typed, nothing lost
@@ -84,7 +89,7 @@ def test_md_escapes_every_markdown_character_and_hides_nothing(text):
     assert not re.search(r"(https?:|www\.|\w\.\w)", out.replace("\\", ""))  # no autolink survives the escapes
 
 
-def hostile(lang: str = "ja"):
+def hostile(lang: str = "ja") -> Workshop:
     """The e-commerce template with Markdown in every name a person types: title, KGI, nodes, units, meetings, alerts."""
     ws = template("ec_sales", lang)
     nodes = [
@@ -103,7 +108,7 @@ def hostile(lang: str = "ja"):
     return ws.model_copy(update={"title": EVIL, "nodes": nodes, "monitoring": monitoring})
 
 
-def test_the_share_view_shows_the_title_literally(db):
+def test_the_share_view_shows_the_title_literally(db: Path) -> None:
     wid = Store(db).create(hostile())
     at = ok(start({"share": Store(db).shares.create(wid)}))
     assert at.subheader[0].value == md(EVIL)
@@ -114,7 +119,7 @@ def test_the_share_view_shows_the_title_literally(db):
         assert not leaked(ok(at.run())), tab
 
 
-def test_the_history_page_shows_the_title_literally(db):
+def test_the_history_page_shows_the_title_literally(db: Path) -> None:
     wid = Store(db).create(hostile())
     at = ok(start({"ws": wid}))
     at.switch_page("views/history.py").run()
@@ -122,17 +127,17 @@ def test_the_history_page_shows_the_title_literally(db):
     assert not leaked(ok(at))
 
 
-def test_an_imported_workshop_is_announced_literally_and_a_refused_file_named_literally(db):
+def test_an_imported_workshop_is_announced_literally_and_a_refused_file_named_literally(db: Path) -> None:
     at = ok(start())
     text = to_yaml(hostile()).encode("utf-8")
-    ok(at.get("file_uploader")[0].set_value(("w.yaml", text, "application/x-yaml")).run())
+    ok(at.file_uploader[0].set_value(("w.yaml", text, "application/x-yaml")).run())
     assert Store(db).workshops()[0].title == EVIL  # stored as typed
     assert any(md(EVIL) in i.value for i in at.info) and not leaked(at)
-    ok(at.get("file_uploader")[0].set_value((f"{EVIL}.yaml", b"kpidesign: 9\n", "application/x-yaml")).run())
+    ok(at.file_uploader[0].set_value((f"{EVIL}.yaml", b"kpidesign: 9\n", "application/x-yaml")).run())
     assert at.error and not leaked(at)
 
 
-def test_opening_renaming_and_editing_names_say_them_literally(db):
+def test_opening_renaming_and_editing_names_say_them_literally(db: Path) -> None:
     wid = Store(db).create(hostile())
     at = ok(start())
     at.selectbox(key="ws_choice").set_value(wid)
@@ -149,7 +154,7 @@ def test_opening_renaming_and_editing_names_say_them_literally(db):
 
 
 @pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
-def test_no_page_renders_a_name_as_markdown(db, spec):
+def test_no_page_renders_a_name_as_markdown(db: Path, spec: PageSpec) -> None:
     wid = Store(db).create(hostile())
     at = ok(start({"ws": wid}))
     at.switch_page(spec.file).run()
@@ -160,7 +165,7 @@ def test_no_page_renders_a_name_as_markdown(db, spec):
         assert not leaked(ok(at.run())), (spec.url, tab)
 
 
-def test_the_what_if_and_goal_seek_labels_are_literal(db):
+def test_the_what_if_and_goal_seek_labels_are_literal(db: Path) -> None:
     wid = Store(db).create(hostile())
     at = ok(start({"ws": wid}))
     at.switch_page("views/review.py").run()
@@ -173,7 +178,7 @@ def test_the_what_if_and_goal_seek_labels_are_literal(db):
     assert not leaked(ok(at.run())) and at.text_input(key="gs_target")
 
 
-def test_a_stale_save_names_the_other_change_literally(db):
+def test_a_stale_save_names_the_other_change_literally(db: Path) -> None:
     wid = Store(db).create(hostile())
     first, second = ok(start({"ws": wid})), ok(start({"ws": wid}))
     first.switch_page("views/1_kgi.py").run()

@@ -39,7 +39,7 @@ def _script() -> None:
         messages.show_once()
 
 
-def test_each_way_a_message_is_kept_is_shown_as_it_should():
+def test_each_way_a_message_is_kept_is_shown_as_it_should() -> None:
     at = AppTest.from_function(_script)
     at.run()
     assert not at.error and not at.warning
@@ -53,7 +53,7 @@ def test_each_way_a_message_is_kept_is_shown_as_it_should():
     assert [s.value for s in at.success] == ["sent"]
 
 
-def test_no_module_but_ui_messages_keeps_a_message_itself():
+def test_no_module_but_ui_messages_keeps_a_message_itself() -> None:
     named = []
     for path in [p for folder in ("ui", "views") for p in (ROOT / folder).rglob("*.py")] + [ROOT / "app.py"]:
         where = path.relative_to(ROOT).as_posix()

@@ -2,13 +2,14 @@
 and a value without a prior one is not followed by a dash."""
 
 import datetime as dt
+from pathlib import Path
 
 from kpidesign.model import Actual
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded
 
 
-def test_goal_seek_says_a_rate_above_100_percent_is_not_achievable(db):
+def test_goal_seek_says_a_rate_above_100_percent_is_not_achievable(db: Path) -> None:
     at, _wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     open_tab(at, "Goal seek")
@@ -21,7 +22,7 @@ def test_goal_seek_says_a_rate_above_100_percent_is_not_achievable(db):
     assert any("%" in s.value for s in ok(at).success)
 
 
-def test_actuals_are_shown_in_their_unit_and_a_lone_value_has_no_dash(db):
+def test_actuals_are_shown_in_their_unit_and_a_lone_value_has_no_dash(db: Path) -> None:
     at, wid = seeded(db, "en")
     store = Store(db)
     store.actuals.add(wid, [Actual(kpi="purchase_rate", date=dt.date(2027, 1, 31), value=0.11)])
@@ -33,7 +34,7 @@ def test_actuals_are_shown_in_their_unit_and_a_lone_value_has_no_dash(db):
     assert list(table["Value"]) == ["11%"]
 
 
-def test_the_share_view_rounds_a_planned_count_as_people_read_it(db):
+def test_the_share_view_rounds_a_planned_count_as_people_read_it(db: Path) -> None:
     from kpidesign import edits
     from tests.app.conftest import start
 
@@ -49,7 +50,7 @@ def test_the_share_view_rounds_a_planned_count_as_people_read_it(db):
     assert table.loc[table["Name"] == "New customers", "Baseline"].tolist() == ["≈28"]
 
 
-def test_yen_reads_one_way_on_every_screen_in_japanese(db):
+def test_yen_reads_one_way_on_every_screen_in_japanese(db: Path) -> None:
     """120,000,000 beside 1.2億 on one screen (#26 item 10): step 1's summary, the computed line of step 2, the what-if
     and why-it-moved metrics and the share header read amounts as the graph's labels do."""
     from kpidesign import edits

@@ -3,7 +3,8 @@ door. A few of the app tests of SQLite run again here on a PostgreSQL database, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 import psycopg
 import pytest
@@ -33,19 +34,19 @@ def pg_db(pg_template: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     ],
     ids=lambda t: t.__name__,
 )
-def test_the_app_behaves_on_postgresql_as_on_sqlite(test, pg_db):
+def test_the_app_behaves_on_postgresql_as_on_sqlite(test: Callable[[str], None], pg_db: str) -> None:
     test(pg_db)
 
 
-def test_a_workshop_created_on_the_page_is_in_postgresql(pg_db):
+def test_a_workshop_created_on_the_page_is_in_postgresql(pg_db: str) -> None:
     at = ok(start())
     at.text_input(key="ws_new_title").input("FY2026").run()
     ok(at.button(key="ws_create").click().run())
     assert [s.title for s in Store(pg_db).workshops()] == ["FY2026"]
 
 
-def test_a_busy_server_is_a_message_not_a_crash(pg_db, monkeypatch):
-    def busy(*args, **kwargs):
+def test_a_busy_server_is_a_message_not_a_crash(pg_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def busy(*args: object, **kwargs: object) -> NoReturn:
         raise psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
 
     at = ok(start())
@@ -56,7 +57,7 @@ def test_a_busy_server_is_a_message_not_a_crash(pg_db, monkeypatch):
     assert at.session_state["ws_id"] is None
 
 
-def test_a_database_server_that_cannot_be_reached_is_a_message(monkeypatch):
+def test_a_database_server_that_cannot_be_reached_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.launch import free_port
 
     monkeypatch.setenv(URL_VAR, f"postgresql://kpi:pw@127.0.0.1:{free_port()}/kpidesign")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Node
 
 from kpidesign import room as R
 from kpidesign.library import template
@@ -18,7 +19,7 @@ from ui.participant import joining as participant
 EDITING = tuple(kind for kind in SHARE_EDITING if kind != "text_input")  # a phone types its ideas: the rest writes nothing
 
 
-def room(db: Path) -> tuple[Store, str, str]:
+def room(db: Path | str) -> tuple[Store, str, str]:
     store = Store(db)
     wid = store.create(template("ec_sales", "ja"))
     return store, wid, store.rooms.open(wid)
@@ -51,7 +52,7 @@ def test_forged_closed_and_share_tokens_show_one_plain_page(db: Path) -> None:
     assert [t.value for t in at.title] == ["ルームは開いていません"]
 
 
-def test_join_send_privacy_reveal_and_close(db: Path) -> None:
+def test_join_send_privacy_reveal_and_close(db: Path | str) -> None:
     store, wid, token = room(db)
     room_ = store.rooms.get(wid)
     assert room_ is not None
@@ -80,11 +81,18 @@ def test_join_send_privacy_reveal_and_close(db: Path) -> None:
     assert [t.value for t in ann.title] == ["ルームは開いていません"]
 
 
-def _get(at: AppTest, kind: str) -> list:  # type: ignore[type-arg]
+def _get(at: AppTest, kind: str) -> list[Node]:
     try:
         return list(at.get(kind))
     except KeyError:
         return []
+
+
+def chosen(at: AppTest) -> list[str]:
+    """The options picked in the page's first pills (a multi-select: its value is a list), sorted."""
+    value = at.button_group[0].value
+    assert isinstance(value, list), value
+    return sorted(value)
 
 
 def cookie(monkeypatch: pytest.MonkeyPatch, secret: str | None) -> None:
@@ -100,16 +108,16 @@ def test_dots_are_bounded_and_a_reload_gives_none_back(db: Path, monkeypatch: py
     vote = store.votes.open(wid, "KFS?", VoteKind.NODES, ["customers", "avg_spend", "kgi"], 2)
     ok(at.run())
     [pills] = at.button_group
-    assert pills.key.startswith(f"room_dots_{vote}_") and len(at.button_group) == 1  # one widget, however many options
+    assert (pills.key or "").startswith(f"room_dots_{vote}_") and len(at.button_group) == 1  # one widget, however many options
     ok(pills.select("customers").run())
     ok(at.button_group[0].select("avg_spend").run())
     assert sorted(o for _, o in store.votes.dots(vote)) == ["avg_spend", "customers"]
     ok(at.button_group[0].select("kgi").run())  # a third dot of two: refused, and the pill turns back
-    assert len(store.votes.dots(vote)) == 2 and at.error and sorted(at.button_group[0].value) == ["avg_spend", "customers"]
+    assert len(store.votes.dots(vote)) == 2 and at.error and chosen(at) == ["avg_spend", "customers"]
     cookie(monkeypatch, pid)
     again = ok(start({"join": token}))  # a reload: the same person (by the cookie), no fresh dots
     assert "room_join" not in [b.key for b in again.button]
-    assert sorted(again.button_group[0].value) == ["avg_spend", "customers"] and "0 / 2" in texts(again).replace("：", ":")
+    assert chosen(again) == ["avg_spend", "customers"] and "0 / 2" in texts(again).replace("：", ":")
     ok(again.button_group[0].select("kgi").run())
     assert len(store.votes.dots(vote)) == 2 and again.error
     ok(again.button_group[0].unselect("customers").run())  # a dot taken back can go elsewhere
@@ -135,20 +143,20 @@ def test_own_ideas_editable_and_withdrawable_until_revealed(db: Path) -> None:
     send(at, "first")
     send(at, "second")
     first, second = (i.id for i in store.rooms.ideas(wid))
-    assert not [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]  # drawn only when asked for
+    assert not [s for s in at.selectbox if (s.key or "").startswith("room_edit_pick_")]  # drawn only when asked for
     ok(at.toggle(key="room_editing").set_value(True).run())
-    [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
+    [pick] = [s for s in at.selectbox if (s.key or "").startswith("room_edit_pick_")]
     assert pick.value == first
     at.text_input(key=f"room_edit_{first}").input("first, better")
     ok(at.button(key=f"room_save_{first}").click().run())
-    [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
+    [pick] = [s for s in at.selectbox if (s.key or "").startswith("room_edit_pick_")]
     ok(pick.set_value(second).run())
     ok(at.button(key=f"room_drop_{second}").click().run())
     assert [(i.id, i.text) for i in store.rooms.ideas(wid)] == [(first, "first, better")]
     other = joined(token)
     send(other, "not yours")
     ok(at.run())
-    [pick] = [s for s in at.selectbox if s.key.startswith("room_edit_pick_")]
+    [pick] = [s for s in at.selectbox if (s.key or "").startswith("room_edit_pick_")]
     assert pick.options == [f"#{first} first, better"]  # only one's own private ideas are offered
     store.rooms.reveal_ideas(wid)
     ok(at.run())

@@ -1,7 +1,9 @@
 import json
 import re
+from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from kpidesign import edits
 from kpidesign.model import Node, Workshop
@@ -10,7 +12,7 @@ from tests.app.conftest import ok, open_expander, open_tab, seeded, start
 from ui.review.findings import LINKED_GROUPS, LINKED_HINTS
 
 
-def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
+def test_review_page_shows_scores_whatif_levers_and_goal_seek(db: Path) -> None:
     at, _wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     assert len(at.metric) >= 7 and at.metric[0].label == "Specific"
@@ -42,7 +44,7 @@ def test_review_page_shows_scores_whatif_levers_and_goal_seek(db):
     assert any("impossible" in w.value for w in at.warning)
 
 
-def broken(db, *changes: tuple[str, str, str]):
+def broken(db: Path, *changes: tuple[str, str, str]) -> AppTest:
     """The English e-commerce workshop open on the review page, with these (node, field, value) changes saved."""
     at, wid = seeded(db, "en")
     store = Store(db)
@@ -54,18 +56,18 @@ def broken(db, *changes: tuple[str, str, str]):
     return ok(at.switch_page("views/review.py").run())
 
 
-def test_review_lists_findings_of_a_broken_design(db):
+def test_review_lists_findings_of_a_broken_design(db: Path) -> None:
     at = broken(db, ("customers", "owner", ""), ("customers", "green", "1"))
     text = " ".join([*(m.value for m in at.markdown), *(o for r in at.radio for o in r.options)])
     assert "has no owner" in text and "wrong order" in text
 
 
-def groups(at):
+def groups(at: AppTest) -> list[tuple[str, list[str]]]:
     """The review's groups of findings: (title, lines) of each."""
     return [(r.label, r.options) for r in at.radio if (r.key or "").startswith("rv_")]
 
 
-def test_the_review_leads_with_what_to_fix_now_grouped_by_node_each_finding_a_link_to_its_field(db):
+def test_the_review_leads_with_what_to_fix_now_grouped_by_node_each_finding_a_link_to_its_field(db: Path) -> None:
     at = broken(db, ("customers", "owner", ""), ("customers", "source", ""), ("item_price", "green", "1"), ("item_price", "yellow", "5"))
     assert at.markdown[1].value.startswith("### 3 to fix now,")  # one error, two warnings; the hints "to consider"
     assert "To fix now (errors: 1, warnings: 2)" in [h.value for h in at.subheader]
@@ -90,7 +92,7 @@ def test_the_review_leads_with_what_to_fix_now_grouped_by_node_each_finding_a_li
     assert at.radio(key="rv_now_1").value is None  # back on the review, nothing left chosen
 
 
-def test_the_review_of_a_big_bare_tree_stays_a_few_dozen_elements(db):
+def test_the_review_of_a_big_bare_tree_stays_a_few_dozen_elements(db: Path) -> None:
     from bench.generate import workshop
     from kpidesign.model import Definition
 
@@ -106,7 +108,7 @@ def test_the_review_of_a_big_bare_tree_stays_a_few_dozen_elements(db):
     assert len(rest) == 2 and rest[0].count("has no owner") == 200 - LINKED_GROUPS  # every node not linked above
 
 
-def test_a_findings_link_lands_on_its_node_tab_and_field_once(db):
+def test_a_findings_link_lands_on_its_node_tab_and_field_once(db: Path) -> None:
     at, _wid = seeded(db, "en")
     for key, value in {
         "go": "1",
@@ -130,7 +132,7 @@ def test_a_findings_link_lands_on_its_node_tab_and_field_once(db):
     assert any("stTabs" in h.proto.body for h in at.get("html"))  # brought into view (below the graph)
 
 
-def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db):
+def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db: Path) -> None:
     at, _wid = seeded(db, "en")
     ok(at.switch_page("views/review.py").run())
     open_tab(at, "What-if")
@@ -140,7 +142,7 @@ def test_the_levers_chosen_for_a_what_if_survive_a_look_at_another_tab(db):
     assert at.multiselect(key="wi_levers").value == ["purchase_rate", "item_price"] and not at.warning
 
 
-def test_a_forged_review_link_runs_no_script_and_names_nothing_outside_the_workshop(db):
+def test_a_forged_review_link_runs_no_script_and_names_nothing_outside_the_workshop(db: Path) -> None:
     import json
 
     from ui.jump import script_json
@@ -161,14 +163,17 @@ def browser_class(key: str) -> str:
     return "st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key.strip())
 
 
-def landing_classes(at) -> list[str]:
+def landing_classes(at: AppTest) -> list[str]:
     """The classes the landing script looks for (its `exact` list)."""
     bodies = [h.proto.body for h in at.get("html") if "const exact" in h.proto.body]
     assert len(bodies) == 1, bodies
-    return json.loads(re.search(r"const exact = (\[.*?\])", bodies[0]).group(1))
+    found = re.search(r"const exact = (\[.*?\])", bodies[0])
+    assert found is not None, bodies[0]
+    exact: list[str] = json.loads(found.group(1))
+    return exact
 
 
-def japanese_ids(db):
+def japanese_ids(db: Path) -> str:
     ws = Workshop(
         title="受注",
         nodes=[
@@ -183,7 +188,9 @@ def japanese_ids(db):
 @pytest.mark.parametrize(
     ("field", "page", "widgets"), [("why", "views/4_definitions.py", "text_area"), ("parent", "views/3_decompose.py", "selectbox")]
 )
-def test_a_findings_link_to_a_japanese_id_node_names_the_class_the_browser_gives_its_field(db, field, page, widgets):
+def test_a_findings_link_to_a_japanese_id_node_names_the_class_the_browser_gives_its_field(
+    db: Path, field: str, page: str, widgets: str
+) -> None:
     wid = japanese_ids(db)
     at = start({"ws": wid})
     for key, value in {"go": "1", "node": "受注率", "pick": "1", "field": field}.items():
@@ -197,7 +204,7 @@ def test_a_findings_link_to_a_japanese_id_node_names_the_class_the_browser_gives
     assert matching[0].startswith("tree_parent_" if field == "parent" else "f_") and at.session_state["def_selected"] == "受注率"
 
 
-def test_a_what_if_that_stops_short_of_the_kgi_says_where(db):
+def test_a_what_if_that_stops_short_of_the_kgi_says_where(db: Path) -> None:
     """#26 item 12: a lever under a parent that is not computed from its children changes nothing above it: said, not
     silent."""
     at, _wid = seeded(db, "en")

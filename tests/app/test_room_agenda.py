@@ -7,9 +7,24 @@ from pathlib import Path
 
 from kpidesign import agenda as A
 from kpidesign.agenda_edits import default_agenda
-from kpidesign.room import Timer
+from kpidesign.room import Room, Timer
+from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander
 from tests.app.test_room_page import button, room_page
+
+
+def room_of(store: Store, wid: str) -> Room:
+    """The workshop's room, which the test has opened."""
+    room = store.rooms.get(wid)
+    assert room is not None
+    return room
+
+
+def run_of(store: Store, wid: str) -> A.Run:
+    """The workshop's agenda run, which the test has started."""
+    run = store.agenda.run(wid)
+    assert run is not None
+    return run
 
 
 def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) -> None:
@@ -23,7 +38,7 @@ def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) ->
     assert "既定（60分）" in store.history(wid, 1)[0].summary
     ok(button(at, "room_open").click().run())
     ok(button(at, "agenda_start").click().run())
-    run, room = store.agenda.run(wid), store.rooms.get(wid)
+    run, room = run_of(store, wid), room_of(store, wid)
     assert run.segment == 0 and room.timer.running and room.timer.seconds == 60 * ws.agenda[0].minutes
     assert any("1/7" in m.value and ws.agenda[0].title in m.value for m in at.markdown)
     assert [m.label for m in at.metric if m.label in ("この項目の残り時間", "全体の進み")] == ["この項目の残り時間", "全体の進み"]
@@ -32,14 +47,14 @@ def test_a_default_agenda_then_start_and_next_move_the_room_with_it(db: Path) ->
     open_expander(at, "room_prompt_open")  # the console's prompt form, open while the agenda moves
     for _ in range(2):
         ok(button(at, "agenda_next").click().run())
-    run, room = store.agenda.run(wid), store.rooms.get(wid)
+    run, room = run_of(store, wid), room_of(store, wid)
     brainstorm = ws.agenda[2]
     assert run.segment == 2 and room.step == "tree" and room.node == ws.kgi.id and room.activity == activity + 2
     assert room.timer == Timer(60 * brainstorm.minutes, room.timer.started_at, 0.0, False) and room.timer.running
     assert at.selectbox(key="room_step").value == "tree"  # the console's prompt form follows
     assert any(brainstorm.prompt in c.value for c in at.caption)
     ok(button(at, "agenda_back").click().run())
-    assert store.agenda.run(wid).segment == 1 and store.rooms.get(wid).step == "kgi"
+    assert run_of(store, wid).segment == 1 and room_of(store, wid).step == "kgi"
     assert at.selectbox(key="room_step").value == "kgi" and at.selectbox(key="room_node").value == ""  # "no node", shown as such
 
 
@@ -49,11 +64,11 @@ def test_a_stale_next_does_not_skip_a_segment(db: Path) -> None:
     store.save(wid, ws.model_copy(update={"agenda": default_agenda(ws, 120, "en")}), expected_version=store.load(wid).version, summary="a")
     ok(button(at, "room_open").click().run())
     ok(button(at, "agenda_start").click().run())
-    room = store.rooms.get(wid)  # another screen moves the agenda on meanwhile
+    room = room_of(store, wid)  # another screen moves the agenda on meanwhile
     moved, run = A.go(room, store.load(wid).workshop.agenda, 1, store.agenda.run(wid), 0.0, set())
     store.agenda.go(moved, run, expected=0)
     ok(button(at, "agenda_next").click().run())  # this screen still showed segment 1
-    assert store.agenda.run(wid).segment == 1
+    assert run_of(store, wid).segment == 1
     assert any("moved on meanwhile" in e.value for e in at.error)
 
 
@@ -87,7 +102,7 @@ def test_next_sets_the_consoles_prompt_fields_without_a_warning(db: Path) -> Non
     assert at.selectbox(key="room_step").value == "kgi" and at.number_input(key="room_minutes").value == 10
     ok(button(at, "agenda_next").click().run())  # and open, they follow the next segment
     segment = store.load(wid).workshop.agenda[2]
-    assert at.selectbox(key="room_step").value == store.rooms.get(wid).step and at.number_input(key="room_minutes").value == segment.minutes
+    assert at.selectbox(key="room_step").value == room_of(store, wid).step and at.number_input(key="room_minutes").value == segment.minutes
     assert not at.warning and not at.exception
 
 
@@ -100,10 +115,10 @@ def test_the_phones_are_asked_the_segments_prompt_until_the_facilitator_asks_som
     store.save(wid, ws.model_copy(update={"agenda": agenda}), expected_version=store.load(wid).version, summary="a")
     phone = joined(token, "Ann")
     assert agenda[2].prompt not in texts(phone)
-    moved, run = A.go(store.rooms.get(wid), agenda, 2, None, 0.0, {n.id for n in ws.nodes})
+    moved, run = A.go(room_of(store, wid), agenda, 2, None, 0.0, {n.id for n in ws.nodes})
     store.agenda.go(moved, run, expected=None)
     assert agenda[2].prompt in texts(ok(phone.run()))  # the silent brainstorm's own question
-    store.rooms.save(store.rooms.get(wid).prompt("decompose", None))  # the console's own question takes over
+    store.rooms.save(room_of(store, wid).prompt("decompose", None))  # the console's own question takes over
     assert agenda[2].prompt not in texts(ok(phone.run()))
 
 
@@ -117,7 +132,7 @@ def test_the_wall_shows_the_segment_as_literal_text(db: Path) -> None:
     hostile = AgendaSegment(title="<script>alert(1)</script> **bold**", step=2, minutes=15, prompt="<img src=x onerror=alert(1)>")
     store.save(wid, ws.model_copy(update={"agenda": [hostile]}), expected_version=store.load(wid).version, summary="a")
     store.rooms.open(wid)
-    moved, run = A.go(store.rooms.get(wid), [hostile], 0, None, 1e12, set())
+    moved, run = A.go(room_of(store, wid), [hostile], 0, None, 1e12, set())
     store.agenda.go(moved, run, expected=None)
     wall = ok(start({"ws": wid, "projector": "1"}).switch_page("views/room.py").run())
     page = "".join(str(h.proto.body) for h in wall.get("html"))

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import streamlit as st
 import yaml
+from streamlit.testing.v1 import AppTest
 
 from kpidesign import room as R
 from kpidesign.room import VoteKind
@@ -18,17 +19,17 @@ from ui.cache import Snapshot
 from ui.sharing import exports
 
 
-def inbox_options(at) -> list[str]:  # type: ignore[no-untyped-def]
-    return [o for g in at.button_group if g.key.startswith("room_pick_") for o in g.options]
+def inbox_options(at: AppTest) -> list[str]:
+    return [o for g in at.button_group if (g.key or "").startswith("room_pick_") for o in g.options]
 
 
-def wall_of(at) -> str:  # type: ignore[no-untyped-def]
+def wall_of(at: AppTest) -> str:
     """The wall's HTML, the page switched to projector mode."""
     at.session_state["projector"] = True
     return _wall_html(ok(at.run()))
 
 
-def console(at):  # type: ignore[no-untyped-def]
+def console(at: AppTest) -> AppTest:
     """The page back on the console."""
     at.session_state["projector"] = False
     return ok(at.run())
@@ -58,7 +59,7 @@ def test_a_block_word_holds_an_idea_and_the_list_is_edited_on_the_console(db: Pa
     ok(button(at, "room_open").click().run())
     open_expander(at, "room_block_words")
     [area] = [a for a in at.text_area if a.key == "room_block_words_text"]
-    assert "バカ" in area.value and "[email]" in area.value  # the defaults, Japanese and English
+    assert area.value is not None and "バカ" in area.value and "[email]" in area.value  # the defaults, Japanese and English
     area.input(area.value + "\nsynergy")
     ok(at.button(key="FormSubmitter:room_block_words_form-Save the block words").click().run())
     assert "synergy" in store.moderation.get(wid).block_words
@@ -106,7 +107,7 @@ def test_mute_hides_a_participants_ideas_on_the_wall_and_in_the_yaml_export(db: 
     book = openpyxl.load_workbook(io.BytesIO(exports.built_on_click(snap, "xlsx", store.rooms.rev(wid), lambda: True)()))
     assert not any("BUYNOWSPAM" in str(c.value) for sheet in book.worksheets for row in sheet.iter_rows() for c in row)
     console(at)
-    [unmute] = [b for b in at.button if b.key.startswith("room_unmute_") and b.key != "room_unmute_all"]
+    [unmute] = [b for b in at.button if (b.key or "").startswith("room_unmute_") and b.key != "room_unmute_all"]
     assert "Spam" in unmute.label
     ok(unmute.click().run())
     assert not store.moderation.muted(wid) and "BUYNOWSPAM" in wall_of(at)

@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander, seeded
 
 
-def room_page(db: Path, lang: str = "ja") -> tuple[AppTest, str, Store]:
+def room_page(db: Path | str, lang: str = "ja") -> tuple[AppTest, str, Store]:
     at, wid = seeded(db, lang)
     return ok(at.switch_page("views/room.py").run()), wid, Store(db)
 
 
-def button(at: AppTest, key: str):  # type: ignore[no-untyped-def]
+def button(at: AppTest, key: str) -> Button:
     [found] = [b for b in at.button if b.key == key]
     return found
 
@@ -44,12 +45,14 @@ def pick(at: AppTest, *ideas: int) -> AppTest:
     """Choose ideas in the inbox (tap their pills), whichever node's group they are in."""
     view(at, "inbox")
     for idea in ideas:
-        [group] = [g for g in at.button_group if g.key.startswith("room_pick_") and any(o.startswith(f"#{idea} ") for o in g.options)]
+        [group] = [
+            g for g in at.button_group if (g.key or "").startswith("room_pick_") and any(o.startswith(f"#{idea} ") for o in g.options)
+        ]
         ok(group.select(idea).run())
     return at
 
 
-def test_inbox_reveal_accept_as_node_and_undo(db: Path) -> None:
+def test_inbox_reveal_accept_as_node_and_undo(db: Path | str) -> None:
     at, wid, store = room_page(db)
     ok(button(at, "room_open").click().run())
     pid = store.rooms.join(wid, "Ann")
@@ -94,7 +97,7 @@ def test_several_ideas_become_nodes_in_one_edit(db: Path) -> None:
     ws = store.load(wid).workshop
     made = {i.text: ws.node(i.node or "").parent for i in store.rooms.ideas(wid)}
     assert made == {"a": "customers", "b": "avg_spend", "c": ws.kgi.id} and store.load(wid).version == before + 1
-    assert not [g for g in at.button_group if g.key.startswith("room_pick_") and g.value]  # the choice is cleared
+    assert not [g for g in at.button_group if (g.key or "").startswith("room_pick_") and g.value]  # the choice is cleared
 
 
 def test_vote_results_chart(db: Path) -> None:
@@ -132,7 +135,8 @@ def test_timer_and_prompt(db: Path) -> None:
     room = store.rooms.get(wid)
     assert room is not None and room.timer.seconds == 180 and room.timer.running
     ok(button(at, "room_timer_pause").click().run())
-    assert not store.rooms.get(wid).timer.running  # type: ignore[union-attr]
+    room = store.rooms.get(wid)
+    assert room is not None and not room.timer.running
 
 
 def test_follow_me_moves_the_phones_prompt(db: Path) -> None:
@@ -147,7 +151,8 @@ def test_follow_me_moves_the_phones_prompt(db: Path) -> None:
     room = store.rooms.get(wid)
     assert room is not None and (room.step, room.node) == ("tree", "customers")
     ok(at.switch_page("views/3_decompose.py").run())
-    assert store.rooms.get(wid).step == "decompose"  # type: ignore[union-attr]
+    room = store.rooms.get(wid)
+    assert room is not None and room.step == "decompose"
 
 
 def test_merge_duplicates(db: Path) -> None:
@@ -172,7 +177,7 @@ def test_the_inbox_is_a_few_elements_however_many_ideas(db: Path) -> None:
             store.rooms.add_idea(wid, p, f"idea {k}", ["customers", "avg_spend", None][k % 3])
     ok(at.run())
     assert len(at.button) <= 15 and len(at.markdown) <= 15, (len(at.button), len(at.markdown))
-    assert sum(len(g.options) for g in at.button_group if g.key.startswith("room_pick_")) == 150
+    assert sum(len(g.options) for g in at.button_group if (g.key or "").startswith("room_pick_")) == 150
 
 
 def test_the_facilitator_removes_a_flooding_participant_and_takes_them_back(db: Path) -> None:
@@ -188,11 +193,11 @@ def test_the_facilitator_removes_a_flooding_participant_and_takes_them_back(db: 
     ok(button(pick(at, flood[0]), "room_remove_authors").click().run())
     assert [i.text for i in store.rooms.ideas(wid)] == ["a real idea"] and store.rooms.participant_count(wid) == 1
     assert not any("spam" in o for g in at.button_group for o in g.options)
-    [readmit] = [b for b in at.button if b.key.startswith("room_readmit_") and b.key != "room_readmit_all"]
+    [readmit] = [b for b in at.button if (b.key or "").startswith("room_readmit_") and b.key != "room_readmit_all"]
     assert "Spam" in readmit.label and "1" in button(at, "room_readmit_all").label
     ok(readmit.click().run())
     assert len(store.rooms.ideas(wid)) == 6 and store.rooms.participant_count(wid) == 2
-    assert not [b for b in at.button if b.key.startswith("room_readmit_")]
+    assert not [b for b in at.button if (b.key or "").startswith("room_readmit_")]
 
 
 def _wall_html(at: AppTest) -> str:
@@ -209,7 +214,8 @@ def test_the_wall_shows_nothing_private_and_the_console_button_goes_back(db: Pat
     store.rooms.save(room.prompt("tree", "customers"))
     ann = store.rooms.join(wid, "Ann")
     ok(button(at, "room_to_wall").click().run())
-    assert at.session_state["projector"] is True
+    on_wall = at.session_state["projector"]
+    assert on_wall is True
     wall = _wall_html(at)
     assert "顧客数" in wall and '<img alt="QR"' in wall and "kd-join" in wall  # the code large while people join
     secret_text = "秘密の<b>アイデア</b>"
@@ -217,13 +223,13 @@ def test_the_wall_shows_nothing_private_and_the_console_button_goes_back(db: Pat
     ok(at.run())
     wall = _wall_html(at)
     assert "アイデア</b>" not in wall and "秘密の" not in wall and "kd-join" not in wall  # private: counted, never shown
-    assert not [g for g in at.button_group if g.key.startswith("room_pick_")]  # no inbox on the wall
+    assert not [g for g in at.button_group if (g.key or "").startswith("room_pick_")]  # no inbox on the wall
     store.rooms.reveal_ideas(wid)
     ok(at.run())
     wall = _wall_html(at)
     assert "秘密の&lt;b&gt;アイデア&lt;/b&gt;" in wall and "kd-group" in wall and "Ann" not in wall  # literal; anonymous
     ok(button(at, "room_to_console").click().run())
-    assert at.session_state["projector"] is False and [g for g in at.button_group if g.key.startswith("room_pick_")]
+    assert at.session_state["projector"] is False and [g for g in at.button_group if (g.key or "").startswith("room_pick_")]
 
 
 def test_the_wall_shows_the_vote_without_counts_until_it_closes(db: Path) -> None:
@@ -283,8 +289,8 @@ def test_a_full_inbox_shows_one_page_of_one_node_s_group_at_a_time(db: Path) -> 
         for k in range(10):
             store.rooms.add_idea(wid, p, f"idea {n}-{k}", ["customers", "avg_spend"][k % 2])
     ok(at.run())
-    [groups] = [w for w in at.get("segmented_control") if w.key == "room_inbox_group"]
-    pills = [g for g in at.button_group if g.key.startswith("room_pick_")]
+    [groups] = [w for w in at.segmented_control if w.key == "room_inbox_group"]
+    pills = [g for g in at.button_group if (g.key or "").startswith("room_pick_")]
     per_group = len(people) * 5
     assert len(pills) == 1 and len(pills[0].options) == PAGE
     assert len(groups.options) == 2 * -(-per_group // PAGE)  # each group's pages
@@ -292,8 +298,8 @@ def test_a_full_inbox_shows_one_page_of_one_node_s_group_at_a_time(db: Path) -> 
     seen: list[str] = []
     for option in groups.options:
         ok(groups.set_value(option).run())
-        [groups] = [w for w in at.get("segmented_control") if w.key == "room_inbox_group"]
-        [shown] = [g for g in at.button_group if g.key.startswith("room_pick_")]
+        [groups] = [w for w in at.segmented_control if w.key == "room_inbox_group"]
+        [shown] = [g for g in at.button_group if (g.key or "").startswith("room_pick_")]
         seen += shown.options
     assert len(seen) == len(set(seen)) == len(people) * 10  # every idea on exactly one page
     last = max(i.id for i in store.rooms.ideas(wid))

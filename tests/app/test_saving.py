@@ -4,17 +4,21 @@ message, the screen keeps what it showed, and nothing is half-written."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from kpidesign import edits
 from kpidesign.store import Actuals, Store
 from tests.app.conftest import ok, open_tab, seeded, start
 
 
-def _busy(*args, **kwargs):
+def _busy(*args: object, **kwargs: object) -> NoReturn:
     raise sqlite3.OperationalError("database is locked")
 
 
-def test_a_busy_database_when_creating_a_workshop_is_a_message(db, monkeypatch):
+def test_a_busy_database_when_creating_a_workshop_is_a_message(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = ok(start())
     monkeypatch.setattr(Store, "create", _busy)
     at.text_input(key="ws_new_title").input("FY2026").run()
@@ -24,7 +28,7 @@ def test_a_busy_database_when_creating_a_workshop_is_a_message(db, monkeypatch):
     assert at.text_input(key="ws_new_title").value == "FY2026"  # what was typed is kept for another try
 
 
-def test_restoring_over_someone_elses_change_says_what_they_changed(db):
+def test_restoring_over_someone_elses_change_says_what_they_changed(db: Path | str) -> None:
     at, wid = seeded(db)
     store = Store(db)
     first = store.load(wid)
@@ -39,7 +43,7 @@ def test_restoring_over_someone_elses_change_says_what_they_changed(db):
     assert store.load(wid).version == loaded.version + 1  # their change stands, nothing restored over it
 
 
-def test_a_busy_database_when_adding_actuals_is_a_message(db, monkeypatch):
+def test_a_busy_database_when_adding_actuals_is_a_message(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at, wid = seeded(db, "en")
     at.switch_page("views/dashboard.py").run()
     open_tab(at, "Enter data")
@@ -51,7 +55,7 @@ def test_a_busy_database_when_adding_actuals_is_a_message(db, monkeypatch):
     assert at.text_input(key="act_value").value == "2.5%"  # kept, to send again
 
 
-def test_editing_a_node_someone_else_deleted_is_a_conflict_message_not_a_crash(db):
+def test_editing_a_node_someone_else_deleted_is_a_conflict_message_not_a_crash(db: Path | str) -> None:
     from kpidesign import tree
     from tests.app.conftest import by_key
 

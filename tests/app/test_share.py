@@ -2,19 +2,22 @@
 
 import io
 import zipfile
+from collections.abc import Callable
+from pathlib import Path
 
 import openpyxl
 import pytest
 import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Node
 
 from kpidesign.io import files
 from kpidesign.model import Alert, Monitoring, ReviewMeeting
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded, start
 from ui.cache import Snapshot
-from ui.pages import ALL
+from ui.pages import ALL, PageSpec
 from ui.sharing import exports
 
 EDITING = (
@@ -32,8 +35,8 @@ EDITING = (
 )
 
 
-def editable(at) -> list:
-    found = []
+def editable(at: AppTest) -> list[Node]:
+    found: list[Node] = []
     for kind in EDITING:
         try:
             found += list(at.get(kind))
@@ -43,14 +46,14 @@ def editable(at) -> list:
     return [w for w in found if w.key != "projector"] + [b for b in at.button]
 
 
-def shared(db, lang="ja"):
+def shared(db: Path, lang: str = "ja") -> tuple[AppTest, str, str]:
     _, wid = seeded(db, lang)
     token = Store(db).shares.create(wid)
     at = start({"share": token})
     return at, wid, token
 
 
-def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
+def test_share_link_shows_the_result_and_nothing_editable(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     built = []
     monkeypatch.setattr(files, "export", lambda *args: built.append(args))
     at, _wid, _ = shared(db)
@@ -73,7 +76,7 @@ def test_share_link_shows_the_result_and_nothing_editable(db, monkeypatch):
     assert not editable(at) and not built
 
 
-def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
+def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db: Path) -> None:
     """A stakeholder on a phone asks "what is red?" first; alert recipients' addresses are not for a link's readers (#20)."""
     import datetime as dt
 
@@ -93,7 +96,7 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db):
     assert "ec-lead@example.com" not in shown and "#ec-kpi" not in shown
 
 
-def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revoked(db):
+def test_a_download_from_the_share_link_is_built_on_click_and_refused_once_revoked(db: Path) -> None:
     _, wid = seeded(db)
     store = Store(db)
     st.session_state["store"] = store  # as the page that draws the button has it
@@ -119,7 +122,7 @@ def _check_script() -> None:
     st.session_state["check"] = access.link_check(st.query_params["ws"])
 
 
-def test_the_check_a_download_asks_at_the_click_follows_the_link(db):
+def test_the_check_a_download_asks_at_the_click_follows_the_link(db: Path) -> None:
     _, wid = seeded(db)
     other = Store(db).create(Store(db).load(wid).workshop)
     token = Store(db).shares.create(wid)
@@ -134,7 +137,7 @@ def test_the_check_a_download_asks_at_the_click_follows_the_link(db):
 
 
 @pytest.mark.parametrize("token", ["", "nope", "x" * 500, "<script>alert(1)</script>", "' or 1=1 --"])
-def test_forged_tokens_reveal_nothing(db, token):
+def test_forged_tokens_reveal_nothing(db: Path, token: str) -> None:
     seeded(db)
     at = ok(start({"share": token}))
     assert at.title[0].value in ("このリンクは無効です", "This link is not valid")
@@ -142,7 +145,7 @@ def test_forged_tokens_reveal_nothing(db, token):
 
 
 @pytest.mark.parametrize("spec", ALL, ids=lambda s: s.url)
-def test_editing_pages_cannot_be_reached_from_a_share_link(db, spec):
+def test_editing_pages_cannot_be_reached_from_a_share_link(db: Path, spec: PageSpec) -> None:
     at, wid, _ = shared(db)
     at.query_params["ws"] = wid  # changing the address does not help either
     try:
@@ -153,7 +156,7 @@ def test_editing_pages_cannot_be_reached_from_a_share_link(db, spec):
     assert at.session_state["ws_id"] is None
 
 
-def test_revoking_takes_effect_on_the_open_view(db):
+def test_revoking_takes_effect_on_the_open_view(db: Path) -> None:
     at, wid, _token = shared(db)
     store = Store(db)
     store.shares.revoke(wid, store.shares.all(wid)[0].id)
@@ -161,7 +164,7 @@ def test_revoking_takes_effect_on_the_open_view(db):
     assert at.title[0].value in ("このリンクは無効です", "This link is not valid")
 
 
-def test_editor_password_gate(db, monkeypatch):
+def test_editor_password_gate(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret-パス")
     at = ok(start())
     assert at.title[0].value == "編集にはログインが必要です"
@@ -175,13 +178,13 @@ def test_editor_password_gate(db, monkeypatch):
     assert at.title[0].value == "ワークショップ"
 
 
-def test_share_link_works_without_the_password(db, monkeypatch):
+def test_share_link_works_without_the_password(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KPIDESIGN_EDITOR_PASSWORD", "s3cret")
     at, _, _ = shared(db)
     assert at.subheader[0].value == "EC売上を10億円へ（例）"
 
 
-def test_links_are_created_listed_and_revoked_on_the_export_page(db):
+def test_links_are_created_listed_and_revoked_on_the_export_page(db: Path) -> None:
     at, wid = seeded(db, "en")
     at.switch_page("views/export.py").run()
     at.text_input(key="share_label").input("board")
@@ -196,7 +199,7 @@ def test_links_are_created_listed_and_revoked_on_the_export_page(db):
     assert Store(db).shares.resolve(token) is None
 
 
-def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db):
+def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db: Path) -> None:
     import datetime as dt
 
     at, wid = seeded(db, "en")
@@ -210,12 +213,14 @@ def test_a_new_link_expires_in_90_days_unless_never_is_chosen(db):
     ok(at)
     expiry = {s.label: s.expires_at for s in Store(db).shares.all(wid)}
     assert expiry["never"] is None
-    days = (dt.datetime.fromisoformat(expiry["default"]) - dt.datetime.now(dt.UTC)) / dt.timedelta(days=1)
+    default = expiry["default"]
+    assert default is not None
+    days = (dt.datetime.fromisoformat(default) - dt.datetime.now(dt.UTC)) / dt.timedelta(days=1)
     assert 89.9 < days <= 90
-    assert any(expiry["default"][:10] in c.value for c in at.caption) and any("never" in c.value for c in at.caption)
+    assert any(default[:10] in c.value for c in at.caption) and any("never" in c.value for c in at.caption)
 
 
-def test_conflict_message_names_the_other_change(db):
+def test_conflict_message_names_the_other_change(db: Path) -> None:
     from tests.app.conftest import by_key
 
     first, wid = seeded(db)
@@ -228,7 +233,7 @@ def test_conflict_message_names_the_other_change(db):
     assert "他の人" in message and "年間売上高" in message and "単位" in message
 
 
-def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeypatch):
+def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _, wid = seeded(db)
     store = Store(db)
     store.rooms.open(wid)
@@ -240,13 +245,14 @@ def test_a_share_links_files_carry_no_room_ideas_the_facilitators_do(db, monkeyp
     assert "room" not in shared_file and "private thought" not in yaml.safe_dump(shared_file, allow_unicode=True)
     own = yaml.safe_load(exports.built_on_click(snap, "yaml", store.rooms.rev(wid), lambda: True)())
     assert "private thought" in yaml.safe_dump(own["room"], allow_unicode=True)
-    asked = []
+    asked: list[int | None] = []
     real = exports.built_on_click
-    monkeypatch.setattr(
-        exports,
-        "built_on_click",
-        lambda snap, fmt, room, allowed, shared=False: asked.append(room) or real(snap, fmt, room, allowed, shared),
-    )
+
+    def spy(snap: Snapshot, fmt: str, room: int | None, allowed: Callable[[], bool], shared: bool = False) -> Callable[[], bytes]:
+        asked.append(room)
+        return real(snap, fmt, room, allowed, shared)
+
+    monkeypatch.setattr(exports, "built_on_click", spy)
     ok(start({"share": store.shares.create(wid)}))  # the share view's buttons: built without the room
     assert asked and set(asked) == {None}
 
@@ -286,15 +292,15 @@ def _text_of(fmt: str, data: bytes) -> str:
         return "\n".join(book.read(name).decode("utf-8", "replace") for name in book.namelist())
 
 
-def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
+def test_a_share_links_downloads_carry_what_its_screen_hides(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """#25 item 4: the files a share link offers, opened, hold no recipients, queries, connections or addresses."""
     _, wid = seeded(db)
     store = Store(db)
     _with_secrets(store, wid)
-    offered: dict[str, object] = {}
+    offered: dict[str, Callable[[], bytes]] = {}
     real = exports.built_on_click
 
-    def spy(snap, fmt, room, allowed, shared=False):  # type: ignore[no-untyped-def]
+    def spy(snap: Snapshot, fmt: str, room: int | None, allowed: Callable[[], bool], shared: bool = False) -> Callable[[], bytes]:
         offered[fmt] = real(snap, fmt, room, allowed, shared)
         return offered[fmt]
 
@@ -303,7 +309,7 @@ def test_a_share_links_downloads_carry_what_its_screen_hides(db, monkeypatch):
     assert set(offered) == {"xlsx", "yaml", "html"}  # the summary too, from the same redacted copy
     st.session_state["store"] = store
     for fmt, data in offered.items():
-        text = _text_of(fmt, data())  # type: ignore[operator]
+        text = _text_of(fmt, data())
         assert not [s for s in SECRETS if s in text], fmt
         assert "EC team" in text, fmt  # a team's name is not an address: it stays
     screen = "\n".join([m.value for m in at.markdown] + [str(d.value) for d in at.dataframe])

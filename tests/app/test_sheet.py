@@ -1,6 +1,10 @@
 """Step 4's whole sheet: a save applies every cell typed since the grid was drawn, refuses bad ones by row and column,
 keeps the grid (its key and data) across its own saves, and rebuilds it after a change made elsewhere (#20 item 2)."""
 
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
 from kpidesign import edits
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_tab, seeded
@@ -8,22 +12,23 @@ from tests.app.conftest import ok, open_tab, seeded
 TAB = "The whole sheet (cells are editable)"
 
 
-def sheet(db):
+def sheet(db: Path) -> tuple[AppTest, str]:
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/4_definitions.py").run())
     open_tab(at, TAB)
     return at, wid
 
 
-def edit_and_save(at, cells):
+def edit_and_save(at: AppTest, cells: dict[int, dict[str, str]]) -> tuple[AppTest, str]:
     """Put edits into the grid's state as the browser does (every edit since it was drawn), then press Save."""
     key = at.data_editor[0].key
+    assert key is not None
     at.session_state[key] = {"edited_rows": cells, "added_rows": [], "deleted_rows": []}
     [save] = [b for b in at.button if b.label == "Save the sheet"]
     return ok(save.click().run()), key
 
 
-def test_several_cells_in_one_save_are_all_stored(db):
+def test_several_cells_in_one_save_are_all_stored(db: Path) -> None:
     at, wid = sheet(db)
     ids = [n.id for n in Store(db).load(wid).workshop.nodes]
     at, key = edit_and_save(at, {1: {"owner": "Aiko", "source": "GA4"}, 2: {"owner": "Ben", "green": "1,200"}, 3: {"period": "week"}})
@@ -35,7 +40,7 @@ def test_several_cells_in_one_save_are_all_stored(db):
     assert at.data_editor[0].key == key  # the grid is not rebuilt by its own save: focus and widths stay in the browser
 
 
-def test_a_bad_cell_is_refused_by_row_and_column_while_the_others_are_saved(db):
+def test_a_bad_cell_is_refused_by_row_and_column_while_the_others_are_saved(db: Path) -> None:
     at, wid = sheet(db)
     before = Store(db).load(wid).workshop
     at, _key = edit_and_save(at, {0: {"green": "abc", "owner": "Chika"}, 1: {"yellow": "12%"}})
@@ -54,7 +59,7 @@ def test_a_bad_cell_is_refused_by_row_and_column_while_the_others_are_saved(db):
     assert Store(db).load(wid).workshop.nodes[0].thresholds.green == 30 and not at.error
 
 
-def test_a_change_made_elsewhere_rebuilds_the_grid_with_what_is_stored(db):
+def test_a_change_made_elsewhere_rebuilds_the_grid_with_what_is_stored(db: Path) -> None:
     at, wid = sheet(db)
     at, key = edit_and_save(at, {1: {"owner": "Aiko"}})
     store = Store(db)
@@ -66,7 +71,7 @@ def test_a_change_made_elsewhere_rebuilds_the_grid_with_what_is_stored(db):
     assert at.data_editor[0].key != key and "Renamed" in set(at.data_editor[0].value["name"])
 
 
-def test_step_four_says_how_many_kpis_lack_each_field(db):
+def test_step_four_says_how_many_kpis_lack_each_field(db: Path) -> None:
     at, wid = seeded(db, "en")
     store = Store(db)
     loaded = store.load(wid)

@@ -2,9 +2,13 @@
 
 import datetime as dt
 import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
 
 from kpidesign import edits, tree
 from kpidesign.library import template
+from kpidesign.model import Workshop
 from kpidesign.progress import step_status
 from kpidesign.render import SELECTED_COLOUR, escape
 from kpidesign.store import Store
@@ -12,30 +16,30 @@ from tests.app.conftest import by_key, ok, open_expander, open_tab, seeded, star
 from ui.keys import field_key
 
 
-def new(db, title="Workshop"):
+def new(db: Path, title: str = "Workshop") -> tuple[AppTest, str]:
     at = ok(start())
     at.text_input(key="ws_new_title").input(title).run()
     ok(at.button(key="ws_create").click().run())
     return at, at.session_state["ws_id"]
 
 
-def text(at, node, field, value):
+def text(at: AppTest, node: str, field: str, value: str) -> AppTest:
     by_key(at.text_input, field_key(node, field) + "_").input(value).run()
     return ok(at)
 
 
-def stored(db, wid):
+def stored(db: Path, wid: str) -> Workshop:
     return Store(db).load(wid).workshop
 
 
-def add_children(at, parent_label, names):
+def add_children(at: AppTest, parent_label: str, names: list[str]) -> AppTest:
     at.selectbox(key="tree_selected").set_value(parent_label).run()
     at.text_area(key="tree_add_names").input("\n".join(names))  # a form: values travel with the submit
     at.button(key="FormSubmitter:tree_add-追加").click().run()
     return ok(at)
 
 
-def test_step1_kgi(db):
+def test_step1_kgi(db: Path) -> None:
     at, wid = new(db)
     at.switch_page("views/1_kgi.py").run()
     text(at, "kgi", "name", "年間売上高")
@@ -51,7 +55,7 @@ def test_step1_kgi(db):
     assert at.success and "+25.0%" in at.success[0].value
 
 
-def test_step1_bad_input_is_explained_and_the_previous_value_kept(db):
+def test_step1_bad_input_is_explained_and_the_previous_value_kept(db: Path) -> None:
     at, wid = new(db)
     at.switch_page("views/1_kgi.py").run()
     text(at, "kgi", "baseline", "800")
@@ -67,7 +71,7 @@ def test_step1_bad_input_is_explained_and_the_previous_value_kept(db):
     assert stored(db, wid).kgi.baseline == 900 and not any("数値" in e.value for e in at.error)
 
 
-def test_steps_2_to_5_build_a_whole_workshop(db):
+def test_steps_2_to_5_build_a_whole_workshop(db: Path) -> None:
     at, wid = new(db)
     at.switch_page("views/2_tree.py").run()
     ok(at)
@@ -101,7 +105,9 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
         by_key(at.radio, field_key(node, "sensitivity") + "_").set_value("high" if node == "購入率" else "low").run()
         ok(at)
     ws = stored(db, wid)
-    assert ws.node("購入率").layer.value == "intermediate" and ws.node("購入率").sensitivity.value == "high"
+    rate = ws.node("購入率")
+    assert rate.layer is not None and rate.layer.value == "intermediate"
+    assert rate.sensitivity is not None and rate.sensitivity.value == "high"
     assert step_status(ws)[2].done
     assert not at.warning  # all three layers present, fast and slow paired
 
@@ -144,14 +150,15 @@ def test_steps_2_to_5_build_a_whole_workshop(db):
     assert [s.done for s in step_status(ws)] == [False, True, True, True, True]
 
 
-def test_tree_bad_input(db):
+def test_tree_bad_input(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/2_tree.py").run()
     before = stored(db, wid)
     add_children(at, "customers", ["ok", "x" * 2000])
     assert any("2000" in e.value for e in at.error)
     assert stored(db, wid) == before
-    assert at.text_area(key="tree_add_names").value.startswith("ok\n")  # what was typed is kept
+    kept = at.text_area(key="tree_add_names").value
+    assert kept is not None and kept.startswith("ok\n")  # what was typed is kept
     at.selectbox(key="tree_selected").set_value("customers").run()
     text(at, "customers", "formula", "new_customers + __import__('os')")
     assert any("使えない" in e.value for e in at.error)
@@ -161,7 +168,7 @@ def test_tree_bad_input(db):
     assert "new_customers" not in by_key(at.selectbox, "tree_parent_customers_").options
 
 
-def test_tree_quotes_braces_and_markup_are_kept_literally(db):
+def test_tree_quotes_braces_and_markup_are_kept_literally(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/2_tree.py").run()
     name = 'He said "hi" {x} \\ <script>alert(1)</script> ]; digraph'
@@ -173,7 +180,7 @@ def test_tree_quotes_braces_and_markup_are_kept_literally(db):
     ok(at)
 
 
-def test_move_reorder_delete_with_confirmation(db):
+def test_move_reorder_delete_with_confirmation(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/2_tree.py").run()
     at.selectbox(key="tree_selected").set_value("frequency").run()
@@ -190,7 +197,7 @@ def test_move_reorder_delete_with_confirmation(db):
     assert at.session_state["tree_selected"] == "sales"
 
 
-def test_two_sessions_never_overwrite_each_other(db):
+def test_two_sessions_never_overwrite_each_other(db: Path) -> None:
     first, wid = seeded(db)
     second = start({"ws": wid})
     first.switch_page("views/1_kgi.py").run()
@@ -204,7 +211,7 @@ def test_two_sessions_never_overwrite_each_other(db):
     assert stored(db, wid).kgi.unit == "EUR"
 
 
-def test_history_restore(db):
+def test_history_restore(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/1_kgi.py").run()
     text(at, "sales", "unit", "JPY")
@@ -214,7 +221,7 @@ def test_history_restore(db):
     assert stored(db, wid).kgi.unit == "円" and Store(db).load(wid).version == 3
 
 
-def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db):
+def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db: Path) -> None:
     at, wid = seeded(db, "en")
     at.switch_page("views/5_monitoring.py").run()
     before = stored(db, wid).monitoring.alerts
@@ -228,7 +235,7 @@ def test_a_bad_alert_is_refused_in_its_tab_and_nothing_stored(db):
     assert any("Nothing was added" in e.value for e in at.error) and not any("previous value" in e.value for e in at.error)
 
 
-def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db):
+def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/1_kgi.py").run()
     assert at.sidebar.button(key="undo").disabled  # a fresh workshop has nothing to undo
@@ -242,7 +249,7 @@ def test_undo_in_the_sidebar_steps_back_and_the_fields_follow(db):
     assert at.sidebar.button(key="undo").disabled and Store(db).load(wid).version == 5
 
 
-def test_undo_after_someone_else_saved_is_refused(db):
+def test_undo_after_someone_else_saved_is_refused(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/1_kgi.py").run()
     text(at, "sales", "unit", "JPY")
@@ -252,7 +259,7 @@ def test_undo_after_someone_else_saved_is_refused(db):
     assert stored(db, wid).title == "他の人" and stored(db, wid).kgi.unit == "JPY" and at.error
 
 
-def test_fields_show_changes_made_elsewhere(db):
+def test_fields_show_changes_made_elsewhere(db: Path) -> None:
     first, wid = seeded(db)
     second = start({"ws": wid})
     first.switch_page("views/1_kgi.py").run()
@@ -262,7 +269,7 @@ def test_fields_show_changes_made_elsewhere(db):
     assert by_key(second.text_input, "f_sales_unit").value == "JPY"
 
 
-def test_a_button_refreshes_the_field_it_changes(db):
+def test_a_button_refreshes_the_field_it_changes(db: Path) -> None:
     at, wid = seeded(db)
     at.switch_page("views/2_tree.py").run()
     at.selectbox(key="tree_selected").set_value("customers").run()
@@ -272,7 +279,7 @@ def test_a_button_refreshes_the_field_it_changes(db):
     assert stored(db, wid).node("customers").formula == "new_customers * existing_customers"
 
 
-def test_add_a_node_from_the_kpi_library(db):
+def test_add_a_node_from_the_kpi_library(db: Path) -> None:
     at, wid = seeded(db, "en")
     at.switch_page("views/3_decompose.py").run()
     at.selectbox(key="tree_selected").set_value("customers").run()
@@ -286,7 +293,7 @@ def test_add_a_node_from_the_kpi_library(db):
     assert added.name == "Logo churn rate" and added.thresholds.direction.value == "lower_is_better"
 
 
-def test_a_big_tree_is_folded_until_all_levels_are_asked_for(db):
+def test_a_big_tree_is_folded_until_all_levels_are_asked_for(db: Path) -> None:
     ws = template("ec_sales", "en")
     for i in range(160):  # a wide level under one node: 179 boxes in all
         ws, _ = tree.add_node(ws, "awareness_rate", f"Campaign {i}")
@@ -310,7 +317,7 @@ def test_a_big_tree_is_folded_until_all_levels_are_asked_for(db):
     assert "Campaign 159" in at.get("graphviz_chart")[0].proto.spec
 
 
-def test_the_definition_sheet_is_a_tab_of_step_four(db):
+def test_the_definition_sheet_is_a_tab_of_step_four(db: Path) -> None:
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/4_definitions.py").run())
     assert at.selectbox(key="def_selected") and not at.dataframe  # the one-KPI form first; the table is not drawn
@@ -320,7 +327,7 @@ def test_the_definition_sheet_is_a_tab_of_step_four(db):
     assert len(sheet) == len(stored(db, wid).nodes) and "Annual sales" in set(sheet["name"])
 
 
-def test_the_tagging_table_is_a_tab_of_step_three(db):
+def test_the_tagging_table_is_a_tab_of_step_three(db: Path) -> None:
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/3_decompose.py").run())
     assert at.selectbox(key="tree_selected") and not at.dataframe  # one node's radios first; the table is not drawn
@@ -332,7 +339,7 @@ def test_the_tagging_table_is_a_tab_of_step_three(db):
     assert len(table) == len(stored(db, wid).nodes) - 1 and "Purchase rate" in " ".join(table["name"])  # every node but the KGI
 
 
-def test_the_node_being_edited_survives_a_look_at_the_table_tab(db):
+def test_the_node_being_edited_survives_a_look_at_the_table_tab(db: Path) -> None:
     at, _wid = seeded(db, "en")
     ok(at.switch_page("views/3_decompose.py").run())
     at.selectbox(key="tree_selected").set_value("purchase_rate").run()
@@ -349,13 +356,13 @@ def test_the_node_being_edited_survives_a_look_at_the_table_tab(db):
     assert at.selectbox(key="def_selected").value == "awareness_rate"
 
 
-def test_the_node_editor_shows_the_stored_fields_on_both_steps_it_appears_on(db):
+def test_the_node_editor_shows_the_stored_fields_on_both_steps_it_appears_on(db: Path) -> None:
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/2_tree.py").run())
     at.selectbox(key="tree_selected").set_value("customers").run()
 
-    def fields() -> dict[str, str]:
-        return {w.key.split("_")[-1]: w.value for w in at.text_input if (w.key or "").startswith("f_customers_")}
+    def fields() -> dict[str, str | None]:
+        return {(w.key or "").split("_")[-1]: w.value for w in at.text_input if (w.key or "").startswith("f_customers_")}
 
     on_step_two = fields()
     assert on_step_two["name"] == "Customers" and on_step_two["formula"] == "new_customers + existing_customers"
@@ -368,7 +375,7 @@ def test_the_node_editor_shows_the_stored_fields_on_both_steps_it_appears_on(db)
     assert fields()["baseline"] == "lots" and stored(db, wid).node("customers").baseline == 40000
 
 
-def test_a_library_kpi_already_in_the_tree_is_said_before_adding_and_named_in_japanese(db):
+def test_a_library_kpi_already_in_the_tree_is_said_before_adding_and_named_in_japanese(db: Path) -> None:
     at, wid = seeded(db, "ja")
     at.switch_page("views/3_decompose.py").run()
     at.selectbox(key="tree_selected").set_value("frequency").run()
@@ -382,7 +389,7 @@ def test_a_library_kpi_already_in_the_tree_is_said_before_adding_and_named_in_ja
     assert not any("email_open_rate" in str(getattr(e, "value", "")) for e in [*at.toast, *at.info, *at.success])
 
 
-def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db):
+def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db: Path) -> None:
     at, wid = seeded(db, "en")
     ok(at.switch_page("views/4_definitions.py").run())
     at.selectbox(key="def_selected").set_value("customers").run()
@@ -390,14 +397,15 @@ def test_step_four_shows_the_inferred_aggregation_to_confirm_or_change(db):
     assert field.value is None and field.format_func(None) == "guessed (please confirm): last value (a stock: a count or balance at a date)"
     field.set_value("sum").run()
     ok(at)
-    assert stored(db, wid).node("customers").definition.aggregation.value == "sum"
+    aggregation = stored(db, wid).node("customers").definition.aggregation
+    assert aggregation is not None and aggregation.value == "sum"
     at.selectbox(key="def_selected").set_value("avg_spend").run()
     assert by_key(at.selectbox, "f_avg_spend_aggregation_").format_func(None).startswith("inferred: average")
     at.selectbox(key="def_selected").set_value("purchase_rate").run()
     assert any(w.value == "sum of numerators ÷ sum of denominators" and w.disabled for w in at.text_input)
 
 
-def test_the_tagging_table_pins_names_and_draws_an_untagged_cell_blank(db):
+def test_the_tagging_table_pins_names_and_draws_an_untagged_cell_blank(db: Path) -> None:
     """#26 item 4: the names pinned, layer and speed narrow enough to sit beside them, an empty cell blank (the grid
     draws a missing value as "None"); choosing the blank clears the tag."""
     import json
@@ -424,7 +432,7 @@ def test_the_tagging_table_pins_names_and_draws_an_untagged_cell_blank(db):
     assert not problems and cleared.node("awareness_rate").layer is None  # the blank choice clears the tag
 
 
-def test_step4_says_what_is_missing_reads_back_the_bands_and_warns_beside_the_fields(db):
+def test_step4_says_what_is_missing_reads_back_the_bands_and_warns_beside_the_fields(db: Path) -> None:
     at, wid = seeded(db, "ja")
     store = Store(db)
     loaded = store.load(wid)

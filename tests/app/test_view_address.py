@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
 from tests.app.conftest import ok, start
 
 
-def _param(at, key):
-    value = at.query_params.get(key)
+def _param(at: AppTest, key: str) -> object:
+    value: object = at.query_params.get(key)
     return value[0] if isinstance(value, list) and value else value
 
 
-def test_the_language_and_projector_mode_survive_a_reload(db):
+def test_the_language_and_projector_mode_survive_a_reload(db: Path) -> None:
     at = ok(start())
     assert _param(at, "lang") is None and _param(at, "projector") is None  # the browser's language (ja here): a clean address
     at.sidebar.radio(key="lang").set_value("en").run()

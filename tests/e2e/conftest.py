@@ -11,9 +11,12 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol, TypedDict
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
+from kpidesign.language import Language
 from tests.launch import answers, free_port, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +29,21 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+class ContextOptions(TypedDict, total=False):
+    """Keywords of Browser.new_context that the tests pass around (a phone's screen)."""
+
+    viewport: ViewportSize
+    is_mobile: bool
+    has_touch: bool
+    device_scale_factor: float
+
+
+class NewPage(Protocol):
+    """The new_page fixture: a fresh page in its own browser context, in that locale and viewport."""
+
+    def __call__(self, locale: str = "en-US", width: int = 1400, height: int = 1000) -> Page: ...
 
 
 def chromium_path() -> str | None:
@@ -76,7 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     """Headless Chromium (never downloaded: Debian's binary)."""
     from playwright.sync_api import sync_playwright
 
@@ -87,11 +105,11 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def new_page(browser):  # type: ignore[no-untyped-def]
+def new_page(browser: Browser) -> Iterator[NewPage]:
     """A fresh browser context (its own cookies and session) per call; closed after the test."""
-    contexts = []
+    contexts: list[BrowserContext] = []
 
-    def make(locale: str = "en-US", width: int = 1400, height: int = 1000):  # type: ignore[no-untyped-def]
+    def make(locale: str = "en-US", width: int = 1400, height: int = 1000) -> Page:
         context = browser.new_context(locale=locale, viewport={"width": width, "height": height}, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
@@ -106,7 +124,7 @@ def new_page(browser):  # type: ignore[no-untyped-def]
 NOT_RUNNING = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 
-def idle(page, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+def idle(page: Page, timeout: float = 30) -> None:
     """Wait until Streamlit has finished the run an action started: the app's script state is 'notRunning'
     and stays so, and no element is left stale from the previous run."""
     end = time.time() + timeout
@@ -124,7 +142,7 @@ def idle(page, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError("the app did not become idle")
 
 
-def login(page, base: str, path: str = "", lang: str = "en") -> None:  # type: ignore[no-untyped-def]
+def login(page: Page, base: str, path: str = "", lang: Language = "en") -> None:
     """Open the app and pass the editor-password gate (its words in lang: the page's browser language)."""
     from kpidesign.i18n import t
 
@@ -134,7 +152,7 @@ def login(page, base: str, path: str = "", lang: str = "en") -> None:  # type: i
     idle(page)
 
 
-def fill(page, label: str, value: str, exact: bool = True) -> None:  # type: ignore[no-untyped-def]
+def fill(page: Page, label: str, value: str, exact: bool = True) -> None:
     """Type into a text field and commit it (Enter for one-line inputs, Tab for text areas)."""
     box = page.get_by_label(label, exact=exact)
     box.fill(value)
@@ -142,7 +160,7 @@ def fill(page, label: str, value: str, exact: bool = True) -> None:  # type: ign
     idle(page)
 
 
-def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+def choose(page: Page, label: str, option: str) -> None:
     """Pick an option in a Streamlit selectbox as a keyboard user does: type to filter, take the exact match."""
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).first
     field = box.locator("input").first
@@ -158,7 +176,7 @@ def choose(page, label: str, option: str) -> None:  # type: ignore[no-untyped-de
     idle(page)
 
 
-def nav(page, title: str) -> None:  # type: ignore[no-untyped-def]
+def nav(page: Page, title: str) -> None:
     """Go to a page through the sidebar navigation, as a facilitator would."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
     idle(page)

@@ -7,7 +7,7 @@ import pytest
 
 from kpidesign.agenda_edits import default_agenda
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login
+from tests.e2e.conftest import NewPage, idle, login
 from tests.e2e.test_room import SHOTS
 from tests.e2e.test_wall import IDEAS, NO_SCROLL, japanese
 
@@ -18,7 +18,7 @@ BOXES = """() => {
 
 
 @pytest.mark.e2e
-def test_next_on_the_console_moves_the_wall_to_the_next_segment(server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_next_on_the_console_moves_the_wall_to_the_next_segment(server: dict[str, str], new_page: NewPage) -> None:
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     ws = japanese()

@@ -12,11 +12,11 @@ from playwright.sync_api import expect
 
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login, nav
+from tests.e2e.conftest import NewPage, idle, login, nav
 from tests.learning_data import as_csv, weekly_actuals
 
 
-def test_upload_two_years_and_see_the_waterfall_and_the_projection(server, new_page, tmp_path):  # type: ignore[no-untyped-def]
+def test_upload_two_years_and_see_the_waterfall_and_the_projection(server: dict[str, str], new_page: NewPage, tmp_path: Path) -> None:
     wid = Store(server["db"]).create(template("ec_sales", "en"))
     out = Path(os.environ.get("KPIDESIGN_SCREENSHOTS") or tempfile.mkdtemp(prefix="kpidesign-shots-"))
     out.mkdir(parents=True, exist_ok=True)

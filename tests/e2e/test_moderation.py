@@ -5,9 +5,10 @@ the console at 1920x1080 in Japanese and a phone at 390x844 are screenshotted.""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Browser, Locator, Page
 
 from kpidesign.store import Store
-from tests.e2e.conftest import NOT_RUNNING, idle, login
+from tests.e2e.conftest import NOT_RUNNING, NewPage, idle, login
 from tests.e2e.test_room import PHONE, SHOTS, wait_for
 from tests.e2e.test_wall import japanese
 
@@ -20,14 +21,14 @@ WATCH = """(text) => {
 }"""
 
 
-def settle(page) -> None:  # type: ignore[no-untyped-def]
+def settle(page: Page) -> None:
     """Let an action's rerun start and finish once (the console's inbox reruns every second: it is never idle for long
     on a busy machine, so what follows waits for its own outcome)."""
     page.wait_for_timeout(300)
     page.wait_for_selector(NOT_RUNNING, timeout=60_000)
 
 
-def press(page, key: str) -> None:  # type: ignore[no-untyped-def]
+def press(page: Page, key: str) -> None:
     """Click a keyed button once it is enabled."""
     buttons = page.locator(f".st-key-{key} button")
     wait_for(lambda: any(b.is_enabled() for b in buttons.all()), 60)  # a rerun may show the old copy a moment
@@ -35,7 +36,7 @@ def press(page, key: str) -> None:  # type: ignore[no-untyped-def]
     settle(page)
 
 
-def send(phone, store: Store, wid: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def send(phone: Page, store: Store, wid: str, text: str) -> None:
     """Send an idea from a phone (in Japanese) and wait until the store holds it."""
     field = phone.locator(".st-key-room_idea input")
     field.fill(text)
@@ -45,13 +46,15 @@ def send(phone, store: Store, wid: str, text: str) -> None:  # type: ignore[no-u
     wait_for(lambda: text in [i.text for i in store.rooms.ideas(wid)], 60)
 
 
-def pill(page, text: str):  # type: ignore[no-untyped-def]
+def pill(page: Page, text: str) -> Locator:
     """The inbox's pill of the idea with this text."""
     return page.locator("[class*='st-key-room_pick_'] button").filter(has_text=text)
 
 
 @pytest.mark.e2e
-def test_a_blocked_idea_never_reaches_the_wall_and_an_approved_one_does(server, browser, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_a_blocked_idea_never_reaches_the_wall_and_an_approved_one_does(
+    server: dict[str, str], browser: Browser, new_page: NewPage
+) -> None:
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     wid = store.create(japanese())

@@ -18,7 +18,7 @@ from kpidesign import backup
 from kpidesign.access import CLIENT_LIMIT
 from kpidesign.model import new_workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
+from tests.e2e.conftest import PASSWORD, NewPage, fill, idle, login, nav
 from tests.launch import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +93,7 @@ http {{
         proc.kill()
 
 
-def test_a_workshop_opens_and_saves_through_nginx(server, proxy, new_page, tmp_path):  # type: ignore[no-untyped-def]
+def test_a_workshop_opens_and_saves_through_nginx(server: dict[str, str], proxy: dict[str, str], new_page: NewPage, tmp_path: Path) -> None:
     store = Store(server["db"])
     wid = store.create(new_workshop("Through nginx", language="en", kgi_name="Sales"))
     token = store.shares.create(wid, label="board")
@@ -134,7 +134,7 @@ def test_a_workshop_opens_and_saves_through_nginx(server, proxy, new_page, tmp_p
     assert urllib.request.urlopen(f"{proxy['base']}/_stcore/health", timeout=5).read() == b"ok"
 
 
-def test_the_access_log_holds_paths_not_the_secrets_in_addresses(proxy):  # type: ignore[no-untyped-def]
+def test_the_access_log_holds_paths_not_the_secrets_in_addresses(proxy: dict[str, str]) -> None:
     """#25 item 8: share, join and participant secrets travel in the address; the shipped log format writes the path only,
     and the Referer without its query."""
     secrets = ["share-SECRET-0123456789", "join-SECRET-abcdef", "me-SECRET-xyz"]
@@ -152,7 +152,9 @@ def test_the_access_log_holds_paths_not_the_secrets_in_addresses(proxy):  # type
     assert '"GET / HTTP/1.1" 200 ' in lines[0] and f'"{proxy["base"]}/"' in lines[0], lines
 
 
-def test_wrong_passwords_through_nginx_pause_that_client_not_the_others(server, proxy, new_page):  # type: ignore[no-untyped-def]
+def test_wrong_passwords_through_nginx_pause_that_client_not_the_others(
+    server: dict[str, str], proxy: dict[str, str], new_page: NewPage
+) -> None:
     """#25 item 8, in the real server: behind the shipped nginx the client is its X-Real-IP (here 127.0.0.1), apart from
     a browser on the server itself (no proxy, no header: "local"). Runs last in this module: it pauses its client."""
     page = new_page("en-US")

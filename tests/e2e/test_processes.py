@@ -10,17 +10,29 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
+from tests.e2e.conftest import PASSWORD, ContextOptions, fill, idle, login, nav
 from tests.launch import ROUTE, answers, free_port, nginx_binary, route_to, start_nginx, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+class Cluster(TypedDict):
+    """The two app processes behind nginx: its base URL, the shared database, the apps' ports, a route cookie to each."""
+
+    base: str
+    db: str
+    ports: list[int]
+    routes: list[str]
+    work: Path
 
 
 def refresh_seconds(view: str) -> int:
@@ -31,7 +43,7 @@ def refresh_seconds(view: str) -> int:
 
 
 REFRESH_SECONDS, SHARE_SECONDS = refresh_seconds("participant"), refresh_seconds("shared_view")
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE: ContextOptions = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 CLICKED = "document.addEventListener('click', () => { window.__clickedAt = Date.now(); }, true);"
 SEEN = """window.__seen = {};
 new MutationObserver(() => {
@@ -41,7 +53,7 @@ new MutationObserver(() => {
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """Two app processes on one database behind nginx; yields the base URL, the database, the two ports and a route
     cookie to each."""
     if nginx_binary() is None:
@@ -82,10 +94,10 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
         assert "Traceback" not in text, text[-3000:]
 
 
-def on(browser, cluster: dict[str, object], process: int, **context):  # type: ignore[no-untyped-def]
+def on(browser: Browser, cluster: Cluster, process: int, **context: Unpack[ContextOptions]) -> Page:
     """A new browser (context) whose route cookie sends it to app process 0 or 1, as nginx chose on its first visit."""
-    page_context = browser.new_context(**{"locale": "en-US", **context})
-    page_context.add_cookies([{"name": ROUTE, "value": cluster["routes"][process], "url": cluster["base"]}])  # type: ignore[index]
+    page_context = browser.new_context(locale="en-US", **context)
+    page_context.add_cookies([{"name": ROUTE, "value": cluster["routes"][process], "url": cluster["base"]}])
     page_context.add_init_script(CLICKED)
     page_context.add_init_script(SEEN)
     page = page_context.new_page()
@@ -93,14 +105,14 @@ def on(browser, cluster: dict[str, object], process: int, **context):  # type: i
     return page
 
 
-def served(cluster: dict[str, object], process: int, route_of: int) -> int:
+def served(cluster: Cluster, process: int, route_of: int) -> int:
     """How many websockets nginx passed to app process `process` for browsers holding the route to `route_of`."""
-    port, route = cluster["ports"][process], cluster["routes"][route_of]  # type: ignore[index]
-    log = (Path(str(cluster["work"])) / "upstream.log").read_text()
+    port, route = cluster["ports"][process], cluster["routes"][route_of]
+    log = (cluster["work"] / "upstream.log").read_text()
     return sum(1 for ln in log.splitlines() if ln.startswith(f"127.0.0.1:{port} {route} ") and '"GET /_stcore/stream" 101' in ln)
 
 
-def wait_for(check, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+def wait_for(check: Callable[[], object], timeout: float = 15) -> None:
     end = time.time() + timeout
     while time.time() < end:
         if check():
@@ -109,21 +121,21 @@ def wait_for(check, timeout: float = 15) -> None:  # type: ignore[no-untyped-def
     raise AssertionError("condition not met in time")
 
 
-def send(phone, text: str) -> float:  # type: ignore[no-untyped-def]
+def send(phone: Page, text: str) -> float:
     """Type an idea and tap Send; the time of the tap in the phone's page (ms since the epoch)."""
     phone.locator(".st-key-room_idea input").fill(text)
     phone.locator("[data-testid=stFormSubmitButton] button").tap()
     return float(phone.evaluate("window.__clickedAt"))
 
 
-def test_a_phone_on_one_process_reaches_the_facilitator_on_the_other_within_2_s(cluster, browser) -> None:  # type: ignore[no-untyped-def]
-    store = Store(str(cluster["db"]))
+def test_a_phone_on_one_process_reaches_the_facilitator_on_the_other_within_2_s(cluster: Cluster, browser: Browser) -> None:
+    store = Store(cluster["db"])
     wid = store.create(template("ec_sales", "en"))
     token = store.rooms.open(wid)
     facilitator = on(browser, cluster, 0, viewport={"width": 1600, "height": 1000})
-    login(facilitator, str(cluster["base"]), f"room?ws={wid}")
+    login(facilitator, cluster["base"], f"room?ws={wid}")
     facilitator.locator(".st-key-room_reveal").wait_for(timeout=30000)
-    phones = []
+    phones: list[Page] = []
     for process in (1, 0):  # a phone on the other process, and one on the facilitator's
         phone = on(browser, cluster, process, **PHONE)
         phone.goto(f"{cluster['base']}/?join={token}")
@@ -136,7 +148,11 @@ def test_a_phone_on_one_process_reaches_the_facilitator_on_the_other_within_2_s(
     delays = []
     for n in range(3):
         tapped = send(other, f"marker{n}x faster delivery")
-        wait_for(lambda n=n: str(n) in facilitator.evaluate("window.__seen"), timeout=10)
+
+        def seen(n: int = n) -> bool:
+            return str(n) in facilitator.evaluate("window.__seen")
+
+        wait_for(seen, timeout=10)
         delays.append(facilitator.evaluate("window.__seen")[str(n)] - tapped)
         idle(other)
     assert max(delays) <= 2000, delays  # the tap on process 1 until the text is on process 0's screen
@@ -157,8 +173,8 @@ def test_a_phone_on_one_process_reaches_the_facilitator_on_the_other_within_2_s(
     assert served(cluster, 1, 0) == 0  # each browser kept to its process: never the other's
 
 
-def test_an_edit_on_one_process_shows_on_a_share_link_served_by_the_other(cluster, browser) -> None:  # type: ignore[no-untyped-def]
-    store = Store(str(cluster["db"]))
+def test_an_edit_on_one_process_shows_on_a_share_link_served_by_the_other(cluster: Cluster, browser: Browser) -> None:
+    store = Store(cluster["db"])
     wid = store.create(template("ec_sales", "en"))
     share = store.shares.create(wid, label="board")
     store.close()
@@ -166,7 +182,7 @@ def test_an_edit_on_one_process_shows_on_a_share_link_served_by_the_other(cluste
     viewer.goto(f"{cluster['base']}/?share={share}")
     idle(viewer)
     editor = on(browser, cluster, 0)
-    login(editor, str(cluster["base"]), f"?ws={wid}")
+    login(editor, cluster["base"], f"?ws={wid}")
     nav(editor, "1 Set the KGI")
     fill(editor, "KGI name", "marker7x sales after the edit")
     saved = time.time() * 1000

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 
 from kpidesign import edits
 from kpidesign.library import template
 from kpidesign.model import Actual, Definition, Node, Workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login, nav
+from tests.e2e.conftest import NewPage, idle, login, nav
 from ui.keys import field_key
 
 MIN_PX = 22
@@ -34,7 +36,7 @@ TEXT = """() => {
 
 
 @pytest.fixture
-def room_workshop(server):  # type: ignore[no-untyped-def]
+def room_workshop(server: dict[str, str]) -> str:
     """The recruiting template half filled in (findings to fix), with three monthly actuals of one KPI."""
     ws = template("recruiting", "en")
     ws = edits.set_field(ws, "applications", "owner", "")
@@ -46,14 +48,14 @@ def room_workshop(server):  # type: ignore[no-untyped-def]
     return wid
 
 
-def sizes(page):  # type: ignore[no-untyped-def]
+def sizes(page: Page) -> list[list[Any]]:
     """Every visible text element of the main area: (container, tag, text, px)."""
-    found = page.evaluate(TEXT)
+    found: list[list[Any]] = page.evaluate(TEXT)
     assert len(found) > 5, found
     return found
 
 
-def test_no_text_under_22px_on_the_wall(server, new_page, room_workshop):  # type: ignore[no-untyped-def]
+def test_no_text_under_22px_on_the_wall(server: dict[str, str], new_page: NewPage, room_workshop: str) -> None:
     page = new_page(width=1920, height=1080)
     login(page, server["base"], f"kgi?ws={room_workshop}&projector=1")
     for title, tab in (
@@ -73,10 +75,11 @@ def test_no_text_under_22px_on_the_wall(server, new_page, room_workshop):  # typ
         assert not small, (title, tab, small[:10])
         if tab == "Trends":  # the trend's chart is drawn, taller than on a laptop
             chart = page.locator('[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]').first
-            assert chart.bounding_box()["height"] >= 360  # type: ignore[index]
+            box = chart.bounding_box()
+            assert box is not None and box["height"] >= 360
 
 
-def test_a_finding_opens_the_field_that_fixes_it(server, new_page, room_workshop):  # type: ignore[no-untyped-def]
+def test_a_finding_opens_the_field_that_fixes_it(server: dict[str, str], new_page: NewPage, room_workshop: str) -> None:
     page = new_page(width=1920, height=1080)
     login(page, server["base"], f"review?ws={room_workshop}&projector=1")
     page.wait_for_selector('[data-testid="stMain"] h1')
@@ -89,7 +92,7 @@ def test_a_finding_opens_the_field_that_fixes_it(server, new_page, room_workshop
     assert "projector=1" in page.url  # still in projector mode after a reload
 
 
-def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server, new_page):  # type: ignore[no-untyped-def]
+def test_a_finding_on_a_japanese_id_node_puts_the_cursor_in_its_field(server: dict[str, str], new_page: NewPage) -> None:
     """Streamlit writes each non-ASCII character of a key as '-' in its container's class: the landing must look for
     the class of the field's key made from the node id's ASCII form, not 'st-key-f_受注率_owner'."""
     ws = Workshop(
@@ -124,7 +127,7 @@ SIDEBAR = """() => {
 }"""
 
 
-def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server, new_page, room_workshop):  # type: ignore[no-untyped-def]
+def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server: dict[str, str], new_page: NewPage, room_workshop: str) -> None:
     """#26 item 13: in projector mode at 1920x1080 every page's name is whole in the sidebar (Japanese), and Undo and
     the fifth step of the checklist are above the fold."""
     page = new_page(locale="ja-JP", width=1920, height=1080)
@@ -135,7 +138,7 @@ def test_the_sidebar_s_undo_and_checklist_are_on_the_first_screen(server, new_pa
     assert found["undo"] <= 1080 and found["last"] and max(found["last"]) <= 1080, found
 
 
-def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server: dict[str, str], new_page: NewPage) -> None:
     """#26 item 19: the three switches (show, direction, levels) took two rows above the graph; behind one button that
     names them, the graph starts right under the title, and the switches still work."""
     wid = Store(server["db"]).create(template("recruiting", "ja"))
@@ -144,7 +147,8 @@ def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, n
     chart = page.locator('[data-testid="stGraphVizChart"]').first
     chart.wait_for()
     page.wait_for_timeout(1500)
-    assert chart.bounding_box()["y"] < 380, chart.bounding_box()  # type: ignore[index]
+    box = chart.bounding_box()
+    assert box is not None and box["y"] < 380, box
     page.get_by_role("button", name="表示: ツリー全体 · 自動 · 自動（150個まで）").click()
     page.wait_for_timeout(500)
     page.screenshot(path=str(Path(server["db"]).parent / "tree_popover.png"))
@@ -154,7 +158,7 @@ def test_the_graph_of_step_2_starts_on_the_first_screen_of_a_projector(server, n
     page.screenshot(path=str(Path(server["db"]).parent / "tree_first_screen.png"))
 
 
-def test_no_button_of_the_node_editor_is_cut_on_a_projector(server, new_page):  # type: ignore[no-untyped-def]
+def test_no_button_of_the_node_editor_is_cut_on_a_projector(server: dict[str, str], new_page: NewPage) -> None:
     """#26 item 18: 「このノードを削除」 read 「この…」 in a third of the editor's column at 1920x1080."""
     ws = template("recruiting", "ja")
     wid = Store(server["db"]).create(ws)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login
+from tests.e2e.conftest import NewPage, idle, login
 
 ROOT_PX = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
 
 
-def test_projector_mode_is_kept_by_create_and_open(server, new_page):  # type: ignore[no-untyped-def]
+def test_projector_mode_is_kept_by_create_and_open(server: dict[str, str], new_page: NewPage) -> None:
     Store(server["db"]).create(template("ec_sales", "en"))
     page = new_page(width=1920, height=1080)
     login(page, server["base"], "?projector=1")

@@ -14,20 +14,21 @@ import pytest
 from playwright.sync_api import expect
 
 from kpidesign.i18n import t
+from kpidesign.language import Language
 from kpidesign.library import TEMPLATES as ROOT_TEMPLATES
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, fill, idle, login, nav
+from tests.e2e.conftest import PASSWORD, NewPage, fill, idle, login, nav
 from ui.pages import ALL
 
 
 @pytest.fixture
-def template_workshop(server):  # type: ignore[no-untyped-def]
+def template_workshop(server: dict[str, str]) -> str:
     """A workshop from the English e-commerce template, straight in the server's database."""
     return Store(server["db"]).create(template("ec_sales", "en"))
 
 
-def test_export_is_downloaded_and_opens(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+def test_export_is_downloaded_and_opens(server: dict[str, str], new_page: NewPage, template_workshop: str) -> None:
     page = new_page("en-US")
     login(page, server["base"], f"export?ws={template_workshop}")
     with page.expect_download() as info:  # the file is built when the button is clicked
@@ -42,7 +43,7 @@ def test_export_is_downloaded_and_opens(server, new_page, template_workshop):  #
     assert "kpidesign: 1" in Path(info.value.path()).read_text(encoding="utf-8")
 
 
-def test_share_link_in_a_fresh_context(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+def test_share_link_in_a_fresh_context(server: dict[str, str], new_page: NewPage, template_workshop: str) -> None:
     editor = new_page("en-US")
     login(editor, server["base"], f"export?ws={template_workshop}")
     editor.get_by_label("Note (who it is for)").fill("board")
@@ -97,7 +98,7 @@ def test_share_link_in_a_fresh_context(server, new_page, template_workshop):  # 
     viewer.get_by_role("heading", name="このリンクは無効です").wait_for(timeout=15000)
 
 
-def test_uploaded_actuals_turn_the_dashboard_red(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+def test_uploaded_actuals_turn_the_dashboard_red(server: dict[str, str], new_page: NewPage, template_workshop: str) -> None:
     page = new_page("en-US")
     login(page, server["base"], f"dashboard?ws={template_workshop}&tab=Enter+data")
     csv = "kpi,date,value\npurchase_rate,2026-10-01,5.5%\nPurchase rate (CVR),2026-10-08,3.0%\nnobody,2026-10-08,1\n"
@@ -118,7 +119,7 @@ def test_uploaded_actuals_turn_the_dashboard_red(server, new_page, template_work
     os.unlink(f.name)
 
 
-def test_two_facilitators_never_overwrite_each_other(server, new_page, template_workshop):  # type: ignore[no-untyped-def]
+def test_two_facilitators_never_overwrite_each_other(server: dict[str, str], new_page: NewPage, template_workshop: str) -> None:
     first, second = new_page("en-US"), new_page("en-US")
     login(first, server["base"], f"kgi?ws={template_workshop}")
     login(second, server["base"], f"kgi?ws={template_workshop}")
@@ -134,7 +135,7 @@ def test_two_facilitators_never_overwrite_each_other(server, new_page, template_
 
 
 @pytest.mark.parametrize("lang, locale", [("ja", "ja-JP"), ("en", "en-US")])
-def test_screenshots(server, new_page, lang, locale):  # type: ignore[no-untyped-def]
+def test_screenshots(server: dict[str, str], new_page: NewPage, lang: Language, locale: str) -> None:
     wid = Store(server["db"]).create(template("ec_sales", lang))
     out = Path(os.environ.get("KPIDESIGN_SCREENSHOTS") or tempfile.mkdtemp(prefix="kpidesign-shots-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -153,7 +154,7 @@ def test_screenshots(server, new_page, lang, locale):  # type: ignore[no-untyped
     assert len(shots) == len(ALL) and all(p.stat().st_size > 20000 for p in shots)
 
 
-def test_import_a_file_on_the_workshops_page(server, new_page, tmp_path):  # type: ignore[no-untyped-def]
+def test_import_a_file_on_the_workshops_page(server: dict[str, str], new_page: NewPage, tmp_path: Path) -> None:
     page = new_page("en-US")
     login(page, server["base"])
     page.get_by_test_id("stExpander").filter(has_text="Import a file").locator("summary").click()
@@ -169,7 +170,7 @@ def test_import_a_file_on_the_workshops_page(server, new_page, tmp_path):  # typ
     assert page.get_by_test_id("stSidebar").get_by_text("エンジニア年40名採用（例）").is_visible()
 
 
-def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server, new_page):  # type: ignore[no-untyped-def]
+def test_a_big_tree_is_folded_and_all_levels_open_after_a_language_switch(server: dict[str, str], new_page: NewPage) -> None:
     from kpidesign import tree
 
     ws = template("ec_sales", "en")

@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from kpidesign.library import template
 from kpidesign.room import IdeaStatus
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, idle, login
+from tests.e2e.conftest import PASSWORD, ContextOptions, idle, login
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 HOSTILE = "<img src=x onerror=alert(1)> **bold** [link](https://evil.example) {{x}}"
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+PHONE: ContextOptions = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
 
-def wait_for(check, timeout: float = 15) -> None:  # type: ignore[no-untyped-def]
+def wait_for(check: Callable[[], object], timeout: float = 15) -> None:
     """Poll until check() is true (the pages follow the database every two seconds)."""
     end = time.time() + timeout
     while time.time() < end:
@@ -29,30 +30,30 @@ def wait_for(check, timeout: float = 15) -> None:  # type: ignore[no-untyped-def
     raise AssertionError("condition not met in time")
 
 
-def click(page, key: str) -> None:  # type: ignore[no-untyped-def]
+def click(page: Page, key: str) -> None:
     """Click the button of a keyed widget (Streamlit marks its container with st-key-KEY)."""
     page.locator(f".st-key-{key} button").first.click()
     idle(page)
 
 
-def pills(page, vote: int):  # type: ignore[no-untyped-def]
+def pills(page: Page, vote: int) -> Locator:
     """The vote's pills on a phone (one per option)."""
     return page.locator(f"[class*='st-key-room_dots_{vote}_'] button")
 
 
-def chosen(page, vote: int) -> list[str]:  # type: ignore[no-untyped-def]
+def chosen(page: Page, vote: int) -> list[str]:
     """The texts of the pills holding this phone's dots."""
     found = page.locator(f"[class*='st-key-room_dots_{vote}_'] button[aria-pressed='true']")
     return sorted(re.sub(r"^#\d+ ", "", b.inner_text().strip()) for b in found.all())
 
 
-def send(phone, text: str, label: str) -> None:  # type: ignore[no-untyped-def]
+def send(phone: Page, text: str, label: str) -> None:
     phone.locator(".st-key-room_idea input").fill(text)
     phone.get_by_role("button", name=label, exact=True).click()
     idle(phone)
 
 
-def test_a_room_from_join_to_node(server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_room_from_join_to_node(server: dict[str, str], browser: Browser) -> None:
     store = Store(server["db"])
     wid = store.create(template("ec_sales", "en"))
     facilitator = browser.new_context(locale="en-US", viewport={"width": 1600, "height": 1000}).new_page()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+from playwright.sync_api import Browser, BrowserContext, Cookie
+
 from kpidesign.model import new_workshop
 from kpidesign.store import Membership, Store
 from tests.e2e.conftest import idle
@@ -13,17 +15,17 @@ from ui.participant import joining
 RUN_WRITER = "([src, data]) => new Function(src.replace('export default function', 'return function'))()({ data })"
 
 
-def served(context) -> None:  # type: ignore[no-untyped-def]
+def served(context: BrowserContext) -> None:
     """Every address answers an empty page (no network): the hosts below are made up, their schemes real to the browser."""
     context.route("**/*", lambda route: route.fulfill(status=200, content_type="text/html", body="<html><body></body></html>"))
 
 
-def ours(context) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def ours(context: BrowserContext) -> list[Cookie]:
     """The participant cookies this browser holds (Streamlit sets its own too)."""
     return [c for c in context.cookies() if c["name"] in (joining.COOKIE, joining.HOST_COOKIE)]
 
 
-def test_the_writer_uses_host_over_https_and_a_sibling_cannot_plant_it(browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_writer_uses_host_over_https_and_a_sibling_cannot_plant_it(browser: Browser) -> None:
     context = browser.new_context()
     served(context)
     page = context.new_page()
@@ -53,7 +55,7 @@ def test_the_writer_uses_host_over_https_and_a_sibling_cannot_plant_it(browser) 
     context.close()
 
 
-def test_the_writer_uses_the_plain_name_over_http(browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_writer_uses_the_plain_name_over_http(browser: Browser) -> None:
     context = browser.new_context()
     served(context)
     page = context.new_page()
@@ -64,7 +66,7 @@ def test_the_writer_uses_the_plain_name_over_http(browser) -> None:  # type: ign
     context.close()
 
 
-def test_joining_the_app_over_http_sets_the_plain_cookie(server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_joining_the_app_over_http_sets_the_plain_cookie(server: dict[str, str], browser: Browser) -> None:
     store = Store(server["db"])
     wid = store.create(new_workshop("cookie"))
     token = store.rooms.open(wid)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from playwright.sync_api import Browser
+
 from kpidesign.library import template
 from kpidesign.model import Actual
 from kpidesign.store import Store
@@ -20,7 +22,7 @@ GRID = """() => {
 }"""
 
 
-def test_a_share_link_on_a_phone_leads_with_the_status(server, browser):  # type: ignore[no-untyped-def]
+def test_a_share_link_on_a_phone_leads_with_the_status(server: dict[str, str], browser: Browser) -> None:
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     wid = store.create(template("ec_sales", "ja"))

@@ -5,25 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from kpidesign import tree
 from kpidesign.library import load_template
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, idle
+from tests.e2e.conftest import PASSWORD, NewPage, idle
 from ui.tables import SHEET_WIDTHS
 
 ROWS = 13
 HEADER = ROW = 35  # the grid's header and row heights (px)
 
 
-def _workshop(server) -> str:  # type: ignore[no-untyped-def]
+def _workshop(server: dict[str, str]) -> str:
     ws = load_template(Path("data/templates/recruiting.en.yaml")).model_copy(update={"title": "Fast typing"})
     ws, _ = tree.add_node(ws, ws.kgi.id, "Referral hires")  # 13 rows
     return Store(server["db"]).create(ws)
 
 
-def _open_sheet(page, base: str, wid: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _open_sheet(page: Page, base: str, wid: str) -> FloatRect:
     page.goto(f"{base}/definitions?ws={wid}")
     page.get_by_label("Editor password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -33,21 +33,23 @@ def _open_sheet(page, base: str, wid: str) -> dict[str, float]:  # type: ignore[
     return _grid_box(page)
 
 
-def _grid_box(page) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _grid_box(page: Page) -> FloatRect:
     """Where the grid is, scrolled so every row is on the screen (clicks go where the eye sees)."""
     grid = page.get_by_test_id("stDataFrame")
     grid.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)
-    return grid.bounding_box()
+    box = grid.bounding_box()
+    assert box is not None  # the grid is drawn
+    return box
 
 
-def _selected(page, column: str, row: int) -> None:  # type: ignore[no-untyped-def]
+def _selected(page: Page, column: str, row: int) -> None:
     """Wait until the grid shows this cell selected, as a person looks before typing (glide marks it for screen readers)."""
     cell = page.get_by_test_id(f"glide-cell-{list(SHEET_WIDTHS).index(column)}-{row}")
     expect(cell).to_have_attribute("aria-selected", "true", timeout=5000)
 
 
-def _click(page, x: float, y: float, column: str, row: int) -> None:  # type: ignore[no-untyped-def]
+def _click(page: Page, x: float, y: float, column: str, row: int) -> None:
     """Click a cell and see it selected before typing (after a save, the first click may only give the grid the keyboard)."""
     for _ in range(3):
         page.mouse.click(x, y)
@@ -59,7 +61,7 @@ def _click(page, x: float, y: float, column: str, row: int) -> None:  # type: ig
     _selected(page, column, row)
 
 
-def _type_cell(page, text: str, then: str) -> None:  # type: ignore[no-untyped-def]
+def _type_cell(page: Page, text: str, then: str) -> None:
     """Type into the selected cell as a person does: the first key opens the cell's editor, the rest go into it once it
     is seen open, then Tab or Enter ends the cell and moves on (nothing waits for the server)."""
     page.keyboard.type(text[0])
@@ -71,7 +73,7 @@ def _type_cell(page, text: str, then: str) -> None:  # type: ignore[no-untyped-d
     editor.wait_for(state="detached", timeout=5000)
 
 
-def _grid_cells(page, box: dict[str, float], first: str, last: str) -> list[list[str]]:  # type: ignore[no-untyped-def]
+def _grid_cells(page: Page, box: FloatRect, first: str, last: str) -> list[list[str]]:
     """The cells of columns first..last of every row as the grid shows them (selected, copied, read from the clipboard)."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     _click(page, _column_x(box, first), box["y"] + HEADER + ROW / 2, first, 0)
@@ -85,7 +87,7 @@ def _grid_cells(page, box: dict[str, float], first: str, last: str) -> list[list
     return [line.split("\t") for line in text.replace("\r", "").split("\n") if line][:ROWS]
 
 
-def _select(page, x: float, y: float, row: int, column: str) -> None:  # type: ignore[no-untyped-def]
+def _select(page: Page, x: float, y: float, row: int, column: str) -> None:
     """Click a row's name (pinned: always in the same place), then walk right to a column with the arrow keys."""
     _click(page, x, y, "name", row)
     for name in list(SHEET_WIDTHS)[1 : list(SHEET_WIDTHS).index(column) + 1]:
@@ -93,13 +95,13 @@ def _select(page, x: float, y: float, row: int, column: str) -> None:  # type: i
         _selected(page, name, row)
 
 
-def _save(page) -> None:  # type: ignore[no-untyped-def]
+def _save(page: Page) -> None:
     """Press Save as a person does: the hand reaches the button a moment after the last Enter."""
     page.wait_for_timeout(300)
     page.get_by_role("button", name="Save the sheet").click()
 
 
-def _column_x(box: dict[str, float], column: str) -> float:
+def _column_x(box: FloatRect, column: str) -> float:
     """The middle of a column: the widths are fixed, so where a column is does not change with what it holds."""
     left = 0
     for name, width in SHEET_WIDTHS.items():
@@ -109,7 +111,7 @@ def _column_x(box: dict[str, float], column: str) -> float:
     raise KeyError(column)
 
 
-def test_fast_typing_across_the_sheet_loses_nothing(server, new_page):  # type: ignore[no-untyped-def]
+def test_fast_typing_across_the_sheet_loses_nothing(server: dict[str, str], new_page: NewPage) -> None:
     wid = _workshop(server)
     page = new_page("en-US", 1920, 1080)
     box = _open_sheet(page, server["base"], wid)
@@ -131,7 +133,7 @@ def test_fast_typing_across_the_sheet_loses_nothing(server, new_page):  # type: 
     assert not dropped, f"the grid kept {26 - len(dropped)} of 26 typed cells: {dropped}"
 
 
-def test_a_refused_cell_is_listed_kept_as_typed_and_corrected(server, new_page):  # type: ignore[no-untyped-def]
+def test_a_refused_cell_is_listed_kept_as_typed_and_corrected(server: dict[str, str], new_page: NewPage) -> None:
     wid = _workshop(server)
     before = Store(server["db"]).load(wid).workshop
     page = new_page("en-US", 1920, 1080)

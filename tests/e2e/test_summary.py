@@ -8,6 +8,7 @@ import io
 import re
 import unicodedata
 
+from playwright.sync_api import Browser, Page
 from pypdf import PdfReader
 
 from bench.generate import workshop
@@ -26,7 +27,7 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text))
 
 
-def _printed(browser, page_html: str) -> tuple[list[str], list[str], object]:  # type: ignore[no-untyped-def]
+def _printed(browser: Browser, page_html: str) -> tuple[list[str], list[str], Page]:
     """The page's text per PDF page (A4, as a reader prints it), the requests the page made, and the page."""
     context = browser.new_context(viewport={"width": 1000, "height": 1400})
     page = context.new_page()
@@ -39,7 +40,7 @@ def _printed(browser, page_html: str) -> tuple[list[str], list[str], object]:  #
     return [_plain(p.extract_text()) for p in reader.pages], requests, page
 
 
-def test_the_ec_template_prints_on_a_few_a4_pages_loading_nothing(browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_ec_template_prints_on_a_few_a4_pages_loading_nothing(browser: Browser) -> None:
     ws = library.template("ec_sales", "ja")
     room = RoomRecord(votes=[RoomVote(question="KFS", kind=VoteKind.NODES, results={"repeat_rate": 9, "purchase_rate": 4})])
     pages, requests, page = _printed(browser, to_html(ws.model_copy(update={"room": room}), today=DAY))
@@ -59,12 +60,12 @@ def test_the_ec_template_prints_on_a_few_a4_pages_loading_nothing(browser) -> No
     page.context.close()
 
 
-def test_a_long_sheet_repeats_its_headers_and_names_print_as_typed(browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_long_sheet_repeats_its_headers_and_names_print_as_typed(browser: Browser) -> None:
     ws: Workshop = workshop(80).model_copy(update={"language": "ja", "title": HOSTILE})
     ws = tree.update_node(ws, "k1", name=HOSTILE)
     pages, requests, page = _printed(browser, to_html(ws, today=DAY))
-    assert requests == [] and page.title().startswith(HOSTILE) and page.title() != "pwned"  # type: ignore[attr-defined]
+    assert requests == [] and page.title().startswith(HOSTILE) and page.title() != "pwned"
     sheet = [p for p in pages if " team " in f" {p} "]  # the definition sheet's rows (their owner)
     assert len(sheet) >= 2 and all("緑の基準" in p and "責任者" in p for p in sheet)  # the header again on every page
     assert HOSTILE in " ".join(pages)  # a name prints as typed, never run
-    page.context.close()  # type: ignore[attr-defined]
+    page.context.close()

@@ -9,7 +9,7 @@ from kpidesign import tree
 from kpidesign.i18n import t
 from kpidesign.library import template
 from kpidesign.store import Store
-from tests.e2e.conftest import login
+from tests.e2e.conftest import NewPage, login
 from tests.e2e.test_room import SHOTS
 
 GRID = """() => {
@@ -21,7 +21,7 @@ GRID = """() => {
 }"""
 
 
-def test_the_tagging_table_fits_and_shows_every_row(server, new_page):  # type: ignore[no-untyped-def]
+def test_the_tagging_table_fits_and_shows_every_row(server: dict[str, str], new_page: NewPage) -> None:
     SHOTS.mkdir(exist_ok=True)
     ws = template("ec_sales", "ja")
     ws = tree.update_node(ws, "brand_association", layer=None, sensitivity=None)  # an untagged node: its cells blank

@@ -5,10 +5,11 @@ the wall."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 
 from kpidesign.i18n import t
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.conftest import PASSWORD, NewPage
 from tests.e2e.test_room import SHOTS, wait_for
 from tests.e2e.test_wall import NO_SCROLL, japanese
 
@@ -27,7 +28,7 @@ SENT = [
 ]
 
 
-def enter(page, address: str) -> None:  # type: ignore[no-untyped-def]
+def enter(page: Page, address: str) -> None:
     """Open an address and pass the password gate in Japanese, without waiting for the app to be idle: the console and
     the wall follow the database every second, and on a loaded machine their reruns leave few idle moments."""
     page.goto(address)
@@ -36,7 +37,7 @@ def enter(page, address: str) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.e2e
-def test_themes_on_the_console_and_the_wall(server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_themes_on_the_console_and_the_wall(server: dict[str, str], new_page: NewPage) -> None:
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     wid = store.create(japanese())

@@ -2,28 +2,32 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Locator, Page
+
 from kpidesign.library import template
 from kpidesign.model import new_workshop
 from kpidesign.render import SELECTED_COLOUR
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login
+from tests.e2e.conftest import NewPage, idle, login
 
 FIRST_FIELD = "Name"  # the node editor's first field
 
 
-def selected_box(page) -> str:  # type: ignore[no-untyped-def]
+def selected_box(page: Page) -> str:
     """The id of the one box drawn with the selection's outline ('' if none or several)."""
-    return page.evaluate(
+    found: str = page.evaluate(
         """colour => { const boxes = Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node'))
             .filter(g => g.querySelector(`[stroke="${colour}"]`)); return boxes.length === 1 ? boxes[0].id : ''; }""",
         SELECTED_COLOUR,
     )
+    return found
 
 
-def in_view(page, locator) -> bool:  # type: ignore[no-untyped-def]
+def in_view(page: Page, locator: Locator) -> bool:
     """Whether the element lies wholly inside the window, as drawn (nothing scrolled)."""
     box = locator.bounding_box()
     size = page.viewport_size
+    assert size is not None  # every page here is opened with a window size
     return (
         box is not None
         and box["y"] >= 0
@@ -33,7 +37,7 @@ def in_view(page, locator) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_click_on_a_box_edits_that_node_beside_the_graph(server, new_page):  # type: ignore[no-untyped-def]
+def test_a_click_on_a_box_edits_that_node_beside_the_graph(server: dict[str, str], new_page: NewPage) -> None:
     wid = Store(server["db"]).create(template("recruiting", "en"))
     page = new_page("en-US", width=1920, height=1080)
     login(page, server["base"], f"tree?ws={wid}&projector=1")
@@ -65,7 +69,7 @@ def test_a_click_on_a_box_edits_that_node_beside_the_graph(server, new_page):  #
     assert in_view(page, graph) and in_view(page, page.get_by_label(FIRST_FIELD, exact=True))
 
 
-def test_a_lone_kgi_box_is_the_size_of_its_text(server, new_page):  # type: ignore[no-untyped-def]
+def test_a_lone_kgi_box_is_the_size_of_its_text(server: dict[str, str], new_page: NewPage) -> None:
     wid = Store(server["db"]).create(new_workshop("KGI only", "en", "Hire more engineers"))
     page = new_page("en-US", width=1920, height=1080)
     login(page, server["base"], f"tree?ws={wid}&projector=1")
@@ -77,7 +81,7 @@ def test_a_lone_kgi_box_is_the_size_of_its_text(server, new_page):  # type: igno
     assert in_view(page, box) and in_view(page, form)  # the add form beside it, on screen when it is needed
 
 
-def test_the_editor_stays_beside_a_tall_graph_scrolled_down(server, new_page):  # type: ignore[no-untyped-def]
+def test_the_editor_stays_beside_a_tall_graph_scrolled_down(server: dict[str, str], new_page: NewPage) -> None:
     from bench.generate import workshop
 
     wid = Store(server["db"]).create(workshop(150))

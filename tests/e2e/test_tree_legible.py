@@ -10,7 +10,7 @@ from pathlib import Path
 from kpidesign.library import template
 from kpidesign.model import Workshop
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login
+from tests.e2e.conftest import NewPage, idle, login
 
 MIN_DRAWN_PX = 18
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
@@ -33,7 +33,7 @@ def japanese_ids(ws: Workshop) -> Workshop:
     return Workshop(title=ws.title, language="ja", nodes=nodes)  # validated again: every reference resolves
 
 
-def test_twelve_nodes_read_at_18px_in_the_two_thirds_column(server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_twelve_nodes_read_at_18px_in_the_two_thirds_column(server: dict[str, str], new_page: NewPage) -> None:
     ws = japanese_ids(template("recruiting", "ja"))
     parents = {n.parent for n in ws.nodes}
     assert len(ws.nodes) == 12 and sum(n.id not in parents for n in ws.nodes) == 8 and not ws.kgi.id.isascii()

@@ -9,7 +9,7 @@ import pytest
 from kpidesign.model import Node, Workshop
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login
+from tests.e2e.conftest import NewPage, idle, login
 from tests.e2e.test_room import SHOTS
 
 NO_SCROLL = """() => {
@@ -44,7 +44,7 @@ def japanese() -> Workshop:
 
 
 @pytest.mark.e2e
-def test_the_wall_on_a_projector(server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_wall_on_a_projector(server: dict[str, str], new_page: NewPage) -> None:
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     wid = store.create(japanese())

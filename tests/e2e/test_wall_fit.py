@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
+
+from playwright.sync_api import Page
 
 from kpidesign import wall
 from kpidesign.room import VoteKind
 from kpidesign.store import Store
-from tests.e2e.conftest import idle, login
+from tests.e2e.conftest import NewPage, idle, login
 from tests.e2e.test_room import SHOTS
 from tests.e2e.test_wall import japanese
 
@@ -54,18 +57,18 @@ def idea(n: int) -> str:
     return f"アイデア{n} " + "顧客の声をもとに改善する施策" * (1 + n % 4)
 
 
-def settled(page, timeout: float = 20) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def settled(page: Page, timeout: float = 20) -> dict[str, Any]:
     """The wall once laid out for the area this window gives it (the browser measured it and the server redrew)."""
     end = time.time() + timeout
     while True:
-        seen = page.evaluate(CHECK)
+        seen: dict[str, Any] = page.evaluate(CHECK)
         if seen["area"] == seen["measured"] and seen["shown"]:
-            return seen  # type: ignore[no-any-return]
+            return seen
         assert time.time() < end, seen
         page.wait_for_timeout(300)
 
 
-def test_the_wall_fits_every_window(server, new_page) -> None:  # type: ignore[no-untyped-def]
+def test_the_wall_fits_every_window(server: dict[str, str], new_page: NewPage) -> None:
     SHOTS.mkdir(exist_ok=True)
     store = Store(server["db"])
     wid = store.create(japanese())

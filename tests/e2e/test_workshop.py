@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from kpidesign.model import Workshop
 from kpidesign.render import SELECTED_COLOUR
 from kpidesign.store import Store
-from tests.e2e.conftest import PASSWORD, choose, fill, idle, login, nav
+from tests.e2e.conftest import PASSWORD, NewPage, choose, fill, idle, login, nav
 
 
-def stored(server):  # type: ignore[no-untyped-def]
+def stored(server: dict[str, str]) -> Workshop:
     store = Store(server["db"])
     [summary] = [s for s in store.workshops() if s.title == "FY2027 EC sales"]
     return store.load(summary.id).workshop
 
 
-def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
+def test_whole_workshop(server: dict[str, str], new_page: NewPage) -> None:
     page = new_page("en-US")
     login(page, server["base"])
     assert page.get_by_role("heading", name="Workshops").is_visible()
@@ -87,7 +88,7 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
         page.get_by_test_id("stRadio").filter(has_text="Layer").get_by_text(layer, exact=True).click()
         idle(page)
     ws = stored(server)
-    assert (ws.node("new_customers").layer.value, ws.node("average_spend").layer.value) == ("leading", "lagging")
+    assert (ws.node("new_customers").layer, ws.node("average_spend").layer) == ("leading", "lagging")  # StrEnum members equal their values
 
     # step 4: definitions
     nav(page, "4 Definitions & thresholds")
@@ -152,7 +153,7 @@ def test_whole_workshop(server, new_page):  # type: ignore[no-untyped-def]
     assert progress.is_visible()
 
 
-def test_hostile_labels_are_shown_literally(server, new_page):  # type: ignore[no-untyped-def]
+def test_hostile_labels_are_shown_literally(server: dict[str, str], new_page: NewPage) -> None:
     page = new_page("en-US")
     login(page, server["base"])
     fill(page, "Title", "Hostile labels")
