@@ -67,7 +67,8 @@ class Sandbox:
             code = self.proc.wait()
             self.proc = None
             raise AssertionError(f"the reader died (exit {code}; out of memory under {MEMORY_MIB} MiB?)")
-        return json.loads(line)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     def stop(self) -> None:
         """End the worker."""
