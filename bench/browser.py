@@ -8,13 +8,16 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bench.generate import weekly_actuals, workshop
 from kpidesign.model import Workshop
 from kpidesign.render import SELECTED_COLOUR, fold, fold_depth
 from kpidesign.store import Store
 from tests.launch import answers, free_port, streamlit_command
+
+if TYPE_CHECKING:  # Playwright is imported where a browser is started: the bench's other rows run without it
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -46,14 +49,14 @@ def _serve(script: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Pope
     return server, base
 
 
-def _wait_boxes(tab: Any, count: int) -> None:
+def _wait_boxes(tab: Page, count: int) -> None:
     """Wait until the page's graph shows at least `count` boxes."""
     tab.wait_for_function(
         f"document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node').length >= {count}", timeout=120000, polling=20
     )
 
 
-def _drawn_ms(browser: Any, url: str, nodes: int) -> float:
+def _drawn_ms(browser: Browser, url: str, nodes: int) -> float:
     """Milliseconds from navigating a new tab to url until its graph shows at least `nodes` nodes."""
     tab = browser.new_page(viewport={"width": 1600, "height": 1000})
     start = time.perf_counter()
@@ -64,7 +67,7 @@ def _drawn_ms(browser: Any, url: str, nodes: int) -> float:
     return elapsed
 
 
-def _switched_ms(browser: Any, url: str, link: str, nodes: int) -> float:
+def _switched_ms(browser: Browser, url: str, link: str, nodes: int) -> float:
     """Milliseconds from clicking the sidebar link `link` (an address ending) on the page at url, once it has settled,
     until the graph it leads to shows at least `nodes` nodes: a page switch inside the app, as in the workshop."""
     tab = browser.new_page(viewport={"width": 1600, "height": 1000})
@@ -80,7 +83,7 @@ def _switched_ms(browser: Any, url: str, link: str, nodes: int) -> float:
     return elapsed
 
 
-def _unfolded_ms(browser: Any, url: str, folded: int, nodes: int) -> float:
+def _unfolded_ms(browser: Browser, url: str, folded: int, nodes: int) -> float:
     """Milliseconds from choosing "Levels: All" on a tree page showing `folded` boxes until `nodes` boxes are drawn."""
     tab = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="en-US")
     tab.goto(url)
@@ -94,7 +97,7 @@ def _unfolded_ms(browser: Any, url: str, folded: int, nodes: int) -> float:
     return elapsed
 
 
-def _highlighted(tab: Any, name: str) -> None:
+def _highlighted(tab: Page, name: str) -> None:
     """Wait until the box whose first line is `name` (after its speed's glyph) is drawn with the selection's outline."""
     tab.wait_for_function(
         """([name, colour]) => Array.from(document.querySelectorAll('[data-testid=stGraphVizChart] svg g.node')).some(
@@ -105,7 +108,7 @@ def _highlighted(tab: Any, name: str) -> None:
     )
 
 
-def _picked_ms(browser: Any, url: str, boxes: int, names: list[str]) -> list[float]:
+def _picked_ms(browser: Browser, url: str, boxes: int, names: list[str]) -> list[float]:
     """Milliseconds from choosing each node of `names` in the tree page's node picker until the graph shows it selected:
     the click a facilitator makes most (the graph changes, so the browser draws it again)."""
     tab = browser.new_page(viewport={"width": 1600, "height": 1000})

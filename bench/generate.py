@@ -60,8 +60,13 @@ def workshop(size: int, seed: int = 7, fanout: int = 4) -> Workshop:
             by_id[node.id] = node.model_copy(update={"baseline": base, "target": round(base * rng.uniform(1.0, 1.2), 3)})
             continue
         op = " + " if rng.random() < 0.33 else " * "
-        values = [by_id[k].baseline for k in kids]
-        targets = [by_id[k].target for k in kids]
+        values: list[float] = []
+        targets: list[float] = []
+        for k in kids:  # numbered before their parent (reversed: children come after it in nodes)
+            kid = by_id[k]
+            assert kid.baseline is not None and kid.target is not None, kid.id
+            values.append(kid.baseline)
+            targets.append(kid.target)
         combine = sum if op == " + " else _product
         by_id[node.id] = node.model_copy(update={"formula": op.join(kids), "baseline": combine(values), "target": combine(targets)})
     ordered = [by_id[n.id] for n in nodes]

@@ -20,6 +20,7 @@ from kpidesign.agenda_edits import default_agenda
 from kpidesign.i18n import t
 from kpidesign.io import files
 from kpidesign.io.yaml_io import from_yaml, to_yaml
+from kpidesign.language import is_language
 from kpidesign.model import Workshop
 from kpidesign.room import VoteKind
 from kpidesign.settings import Settings
@@ -95,7 +96,9 @@ def page_rows(sizes: tuple[int, ...]) -> list[tuple[int, str, float, float]]:
                 ms, floor = after_edit_ms(at, lambda: _edit(store, wid), floor_app)
                 rows.append((size, f"page {spec.url}, {AFTER_EDIT}", ms, ms / floor))
                 for tab in EXTRA_TABS.get(spec.url, ()):  # a tab holding a large table: timed open as well
-                    at.query_params["tab"] = t(tab, str(at.session_state["lang"]))
+                    language = at.session_state["lang"]
+                    assert is_language(language), language
+                    at.query_params["tab"] = t(tab, language)
                     at.run()
                     assert not at.exception and at.dataframe, (spec.file, tab)
                     ms, floor = paired_ms(lambda: at.run(), lambda: floor_app.run())
@@ -207,7 +210,8 @@ def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> 
         for d in range(3 if i else 2):  # the phone timed has one dot left to place
             store.votes.place_dot(workshop_id, vote, pid, options[(i * 3 + d) % len(options)])
     timed("revealed, a vote open on 50 of them")
-    assert phone.button_group[0].key.startswith(f"room_dots_{vote}_")  # the vote's pills
+    pills = phone.button_group[0].key
+    assert pills is not None and pills.startswith(f"room_dots_{vote}_")  # the vote's pills
     store.votes.close(workshop_id)
     room = at_the_limits(store, workshop_id, people)
     timed("revealed")

@@ -10,11 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from pyinstrument import Profiler
-from streamlit.runtime.scriptrunner import script_runner
+from streamlit.runtime.scriptrunner import exec_code, script_runner
+from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext
 from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
@@ -29,10 +33,10 @@ def profile_page(url: str, nodes: int, runs: int = 5, after_edit: bool = False) 
     if spec is None:
         raise SystemExit(f"unknown page {url!r}; pages: {', '.join(p.url for p in ALL)}")
     profiler = Profiler(interval=0.0002)
-    original = script_runner.exec_func_with_error_handling
+    original = exec_code.exec_func_with_error_handling  # what script_runner imported from there and calls
     active = {"on": False}
 
-    def profiled(func: Any, ctx: Any) -> Any:
+    def profiled(func: Callable[[], Any], ctx: ScriptRunContext) -> tuple[Any | None, bool, RerunData | None, bool, Exception | None]:
         if not active["on"]:
             return original(func, ctx)
         profiler.start()
@@ -48,22 +52,21 @@ def profile_page(url: str, nodes: int, runs: int = 5, after_edit: bool = False) 
         ws = workshop(nodes)
         store = Store()
         wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
-        script_runner.exec_func_with_error_handling = profiled
         try:
-            at = AppTest.from_file(APP, default_timeout=120)
-            at.query_params["ws"] = wid
-            at.run()
-            at.switch_page(spec.file).run()
-            at.run()
-            active["on"] = True
-            for _ in range(runs):
-                if after_edit:
-                    active["on"] = False  # the save is not the page's rerun
-                    _edit(store, wid)
-                    active["on"] = True
+            with mock.patch.object(script_runner, "exec_func_with_error_handling", profiled):
+                at = AppTest.from_file(APP, default_timeout=120)
+                at.query_params["ws"] = wid
                 at.run()
+                at.switch_page(spec.file).run()
+                at.run()
+                active["on"] = True
+                for _ in range(runs):
+                    if after_edit:
+                        active["on"] = False  # the save is not the page's rerun
+                        _edit(store, wid)
+                        active["on"] = True
+                    at.run()
         finally:
-            script_runner.exec_func_with_error_handling = original
             store.close()
     return profiler
 

@@ -24,14 +24,14 @@ def measure(nodes: int = NODES, saves: int = EDITS, keep: int = KEEP) -> dict[st
         ws = workshop(nodes)
         store = Store(db)
         wid = store.create(ws.model_copy(update={"actuals": weekly_actuals(ws)}))
-        store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.connection.sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)")
         fresh = backup._size(db)
         for _ in range(saves):  # one field of one node per save, as the app saves a field the moment it is left
             loaded = store.load(wid)
             node = rng.choice(loaded.workshop.nodes)
             changed = edits.set_field(loaded.workshop, node.id, "owner", f"owner {loaded.version}")
             store.save(wid, changed, expected_version=loaded.version, summary="edit")
-        conn = store.db.conn
+        conn = store.connection.sqlite()
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         kept, stored, doc = conn.execute("select count(*), sum(length(doc)), (select length(doc) from workshops) from versions").fetchone()
         store.close()

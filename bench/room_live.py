@@ -16,12 +16,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.browser import ARGS, CHROMIUM, ROOT, _rss_kb, _serve
 from bench.generate import weekly_actuals, workshop
 from kpidesign.store import Store
+
+if TYPE_CHECKING:  # Playwright is imported where the browser starts
+    from playwright.sync_api import Page
 
 PARTICIPANTS = 30
 IDEAS = 40  # sent in turn by the phones that joined
@@ -99,7 +103,8 @@ def _cores(server: int, browser_pids: list[int], seconds: float) -> tuple[float,
     return (_cpu_s([server]) - s0) / elapsed, (_cpu_s(browser_pids) - b0) / elapsed
 
 
-def _wait(check: Any, timeout: float) -> bool:
+def _wait(check: Callable[..., object], timeout: float) -> bool:
+    """Whether check() came true within timeout seconds (asked every 0.2 s)."""
     end = time.time() + timeout
     while time.time() < end:
         if check():
@@ -179,7 +184,7 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                 server_cores, browser_cores = _cores(server.pid, chromium, 10)
                 steady_kb = _rss_kb(server.pid, "VmRSS")
                 sent: dict[str, float] = {}
-                sender: dict[str, Any] = {}
+                sender: dict[str, Page] = {}
                 for n in range(1, ideas + 1):  # the phones in turn, one send every SPACING_S
                     phone = phones[(n - 1) % len(phones)]
                     marker = f"{n:03d}"

@@ -24,7 +24,11 @@ def weekly_actuals(ws: Workshop, weeks: int = WEEKS, end: dt.date = END, seed: i
     rng = random.Random(seed)
     model = analysis.TreeModel(ws)
     levers = [lv for lv in model.levers() if lv != "frequency"]
-    level = {lv: model.values[lv] for lv in levers}
+    level: dict[str, float] = {}
+    for lv in levers:
+        value = model.values[lv]
+        assert value is not None, f"the template's lever {lv} has no value"
+        level[lv] = value
     satisfaction = [3.8]
     for _ in range(weeks + LEAD):
         satisfaction.append(min(5.0, max(1.0, satisfaction[-1] + rng.gauss(0.004, 0.05))))

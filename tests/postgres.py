@@ -43,7 +43,10 @@ def server() -> Iterator[str]:
     password.write_text("kpi")
     if as_postgres:
         shutil.chown(password, "postgres")
-    run = lambda *cmd: subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, timeout=120)  # noqa: E731
+
+    def run(*cmd: str) -> None:
+        subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, timeout=120)
+
     try:
         run(str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=md5", f"--pwfile={password}", "-E", "UTF8", "--locale=C")
         run(

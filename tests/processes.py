@@ -7,20 +7,26 @@ import multiprocessing
 import queue
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
+from typing import Any, TypeVar
 
 TIMEOUT = 600.0  # a loaded machine (CI runs browser tests beside these) spawns and imports slowly
 READY = 300.0  # how long the first worker at the barrier waits for the last one
 
+T = TypeVar("T")
+# What a worker sends back: its index, whether it returned, and what it returned (unpickled: any type) or its error.
+Result = tuple[int, bool, Any]
 
-def _worker(index: int, target: Callable[..., Any], args: tuple[Any, ...], start: Any, results: Any) -> None:
+
+def _worker(index: int, target: Callable[..., object], args: tuple[object, ...], start: Barrier, results: Queue[Result]) -> None:
     try:
         results.put((index, True, target(*args, lambda: start.wait(READY))))
     except BaseException as e:  # noqa: BLE001 (the parent reports whatever a worker raised)
         results.put((index, False, f"{type(e).__name__}: {e}"))
 
 
-def together(target: Callable[..., Any], args: Sequence[tuple[Any, ...]], timeout: float = TIMEOUT) -> list[Any]:
+def together(target: Callable[..., T], args: Sequence[tuple[object, ...]], timeout: float = TIMEOUT) -> list[T]:
     """Run target(*args[i], ready) in len(args) fresh processes (spawned: nothing shared but the files they open), each
     going on from ready() when all have reached it; their results in the order of args. A worker that raised fails the
     caller with its error."""
@@ -29,7 +35,7 @@ def together(target: Callable[..., Any], args: Sequence[tuple[Any, ...]], timeou
     workers = [context.Process(target=_worker, args=(i, target, a, start, results)) for i, a in enumerate(args)]
     for w in workers:
         w.start()
-    out: dict[int, Any] = {}
+    out: dict[int, T] = {}
     deadline = time.monotonic() + timeout
     try:
         while len(out) < len(workers):

@@ -8,6 +8,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypedDict
+
+# One message the SMTP server received: the envelope's sender and recipients (as the client wrote them) and the body.
+Mail = TypedDict("Mail", {"from": str, "to": list[str], "data": str})
 
 
 @contextmanager
@@ -38,14 +42,15 @@ def webhook(delay: float = 0.0) -> Iterator[tuple[str, list[bytes]]]:
 
 
 @contextmanager
-def smtp() -> Iterator[tuple[int, list[dict[str, object]]]]:
+def smtp() -> Iterator[tuple[int, list[Mail]]]:
     """A minimal SMTP server on 127.0.0.1 (no TLS) recording messages; yields (port, messages)."""
-    messages: list[dict[str, object]] = []
+    messages: list[Mail] = []
 
     class Handler(socketserver.StreamRequestHandler):
         def handle(self) -> None:
             self.wfile.write(b"220 localhost test smtp\r\n")
-            mail: dict[str, object] = {"to": []}
+            sender = ""
+            recipients: list[str] = []
             while True:
                 line = self.rfile.readline()
                 if not line:
@@ -55,19 +60,18 @@ def smtp() -> Iterator[tuple[int, list[dict[str, object]]]]:
                 if upper.startswith(("EHLO", "HELO")):
                     self.wfile.write(b"250 localhost\r\n")
                 elif upper.startswith("MAIL FROM"):
-                    mail["from"] = command[10:]
+                    sender = command[10:]
                     self.wfile.write(b"250 ok\r\n")
                 elif upper.startswith("RCPT TO"):
-                    mail["to"].append(command[8:])  # type: ignore[union-attr]
+                    recipients.append(command[8:])
                     self.wfile.write(b"250 ok\r\n")
                 elif upper == "DATA":
                     self.wfile.write(b"354 go ahead\r\n")
-                    data = []
+                    data: list[bytes] = []
                     while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
                         data.append(chunk)
-                    mail["data"] = b"".join(data).decode("utf-8", "replace")
-                    messages.append(mail)
-                    mail = {"to": []}
+                    messages.append({"from": sender, "to": recipients, "data": b"".join(data).decode("utf-8", "replace")})
+                    sender, recipients = "", []
                     self.wfile.write(b"250 queued\r\n")
                 elif upper == "QUIT":
                     self.wfile.write(b"221 bye\r\n")

@@ -135,4 +135,5 @@ def read_limited(reader: str, data: bytes, memory_mib: int = 1536, timeout: floa
         [sys.executable, "-c", READER, str(memory_mib), reader], input=data, capture_output=True, timeout=timeout, cwd=ROOT, check=False
     )
     assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
-    return json.loads(done.stdout)
+    answer: dict[str, Any] = json.loads(done.stdout)
+    return answer

@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from typing import Any
 
 import pytest
 import yaml
@@ -13,11 +14,12 @@ from kpidesign.io.metricflow import naming
 from kpidesign.library import template, templates
 
 
-def semantic(files: dict[str, str], prefix: str = "") -> dict:
-    return yaml.safe_load(files[f"{prefix or 'kpidesign'}_kpis.yml"])
+def semantic(files: dict[str, str], prefix: str = "") -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(files[f"{prefix or 'kpidesign'}_kpis.yml"])
+    return doc
 
 
-def test_the_folder_holds_the_model_the_metrics_the_spine_and_a_readme():
+def test_the_folder_holds_the_model_the_metrics_the_spine_and_a_readme() -> None:
     ws = template("ec_sales", "ja")
     files = dbt.to_files(ws, "ec")
     assert set(files) == {"ec_kpis.yml", "ec_time_spine.sql", "ec_time_spine.yml", "README.md"}
@@ -41,14 +43,14 @@ def test_the_folder_holds_the_model_the_metrics_the_spine_and_a_readme():
     assert "ターゲット人口" in readme and "last day" in readme
 
 
-def test_every_measure_is_a_column_of_the_table():
+def test_every_measure_is_a_column_of_the_table() -> None:
     for tpl in templates():
         ws = template(tpl.key, tpl.language)
         model = semantic(dbt.to_files(ws))["semantic_models"][0]
         assert [m["name"] for m in model["measures"]] == dbt.columns(ws)[1:]
 
 
-def test_no_time_spine_and_no_prefix():
+def test_no_time_spine_and_no_prefix() -> None:
     ws = template("saas_b2b", "en")
     files = dbt.to_files(ws, time_spine=False)
     assert set(files) == {"kpidesign_kpis.yml", "README.md"} and "--no-time-spine" in files["README.md"]
@@ -56,28 +58,33 @@ def test_no_time_spine_and_no_prefix():
 
 
 @pytest.mark.parametrize("prefix", ["Ec", "1ec", "ec__x", "ec-x", "_ec", "ec_", "ｅｃ", "ec x"])
-def test_a_prefix_that_is_no_dbt_name_is_refused(prefix):
+def test_a_prefix_that_is_no_dbt_name_is_refused(prefix: str) -> None:
     with pytest.raises(ValueError):
         dbt.to_files(template("ec_sales", "ja"), prefix)
 
 
 @settings(max_examples=20, deadline=None)
 @given(st.from_regex(r"[a-z][a-z0-9]{0,6}(_[a-z0-9]{1,4}){0,2}", fullmatch=True))
-def test_two_prefixes_never_share_a_name(prefix):
+def test_two_prefixes_never_share_a_name(prefix: str) -> None:
     ws = template("ec_sales", "ja")
     one, two = semantic(dbt.to_files(ws, prefix), prefix), semantic(dbt.to_files(ws, prefix + "_b"), prefix + "_b")
-    names = lambda doc: {m["name"] for m in doc["metrics"]} | {m["name"] for m in doc["semantic_models"][0]["measures"]}  # noqa: E731
-    labels = lambda doc: {m["label"] for m in doc["metrics"]}  # noqa: E731
+
+    def names(doc: dict[str, Any]) -> set[str]:
+        return {m["name"] for m in doc["metrics"]} | {m["name"] for m in doc["semantic_models"][0]["measures"]}
+
+    def labels(doc: dict[str, Any]) -> set[str]:
+        return {m["label"] for m in doc["metrics"]}
+
     assert not names(one) & names(two) and not labels(one) & labels(two)
 
 
-def test_the_zip_holds_the_folder():
+def test_the_zip_holds_the_folder() -> None:
     ws = template("ec_sales", "en")
     with zipfile.ZipFile(io.BytesIO(dbt.to_zip(ws))) as archive:
         assert sorted(archive.namelist()) == sorted(f"kpidesign/{name}" for name in dbt.to_files(ws))
 
 
-def test_link_verdicts_travel_in_the_meta():
+def test_link_verdicts_travel_in_the_meta() -> None:
     from tests.learning_data import weekly_actuals  # two years of weekly actuals: satisfaction leads frequency
 
     ws = template("ec_sales", "ja")
@@ -88,7 +95,7 @@ def test_link_verdicts_travel_in_the_meta():
     assert verdicts and all(v in ("holds", "related", "no_relation", "opposite") for d in verdicts.values() for v in d.values())
 
 
-def test_no_text_reaches_dbt_as_jinja():
+def test_no_text_reaches_dbt_as_jinja() -> None:
     """dbt renders Jinja in YAML values and reads docs blocks in Markdown: a workshop's texts must not run there."""
     from kpidesign.io.lightdash import to_lightdash
     from kpidesign.io.metricflow import to_metricflow

@@ -16,6 +16,8 @@ import math
 import os
 import random
 import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,7 @@ def _generated() -> Workshop:
     return ws.model_copy(update={"nodes": nodes, "title": "{{ exceptions.raise_compiler_error('the title ran') }}"})
 
 
-WORKSHOPS = {
+WORKSHOPS: dict[str, tuple[Callable[[], Workshop], bool]] = {
     "ec": (lambda: template("ec_sales", "ja"), True),  # the time spine comes with the first workshop
     "saas": (lambda: template("saas_b2b", "en"), False),  # the others are exported with --no-time-spine
     "gen": (_generated, False),
@@ -74,8 +76,23 @@ def _facts(ws: Workshop, prefix: str, seed: int) -> list[dict[str, object]]:
     return rows
 
 
+@dataclass
+class Project:
+    """The built dbt project: its folder, environment and tools, each prefix's workshop and fixture rows, what each
+    command answered, and (once `dbt build` passed) each metric's months as worked out here and as `mf query` gave them."""
+
+    root: Path
+    env: dict[str, str]
+    bin: Path
+    workshops: dict[str, Workshop]
+    facts: dict[str, list[dict[str, object]]]
+    runs: dict[str, subprocess.CompletedProcess[str]] = field(default_factory=dict)
+    expected: dict[str, dict[str, dict[str, float]]] | None = None
+    got: dict[str, dict[str, float]] | None = None
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A dbt project with the three workshops and their fixture tables, built: its folder and environment."""
     bin_dir = toolchains.dbt_bin()
     root = tmp_path_factory.mktemp("dbt_project")
@@ -88,7 +105,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         f"kpis:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: '{root / 'kpis.duckdb'}'\n      threads: 1\n",
         encoding="utf-8",
     )
-    workshops, facts = {}, {}
+    workshops: dict[str, Workshop] = {}
+    facts: dict[str, list[dict[str, object]]] = {}
     for seed, (prefix, (make, spine)) in enumerate(WORKSHOPS.items()):
         ws = make()
         dbt.write(ws, root / "models" / prefix, prefix, time_spine=spine)
@@ -99,26 +117,26 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             writer.writerows(rows)
         workshops[prefix], facts[prefix] = ws, rows
     env = {**os.environ, "DBT_PROFILES_DIR": str(root), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "NO_COLOR": "1"}
-    out = {"root": root, "env": env, "bin": bin_dir, "workshops": workshops, "facts": facts, "runs": {}}
+    out = Project(root=root, env=env, bin=bin_dir, workshops=workshops, facts=facts)
     for step in (["dbt", "parse"], ["dbt", "build"], ["mf", "validate-configs"]):
-        out["runs"][" ".join(step)] = _run(out, step)
-    if out["runs"]["dbt build"].returncode == 0:  # one query of every metric of the three workshops (each mf call starts slowly)
-        out["expected"] = {prefix: expected(ws, prefix, facts[prefix]) for prefix, ws in workshops.items()}
-        out["got"] = _query(out, sorted(m for want in out["expected"].values() for m in want))
+        out.runs[" ".join(step)] = _run(out, step)
+    if out.runs["dbt build"].returncode == 0:  # one query of every metric of the three workshops (each mf call starts slowly)
+        out.expected = {prefix: expected(ws, prefix, facts[prefix]) for prefix, ws in workshops.items()}
+        out.got = _query(out, sorted(m for want in out.expected.values() for m in want))
     return out
 
 
-def _run(project: dict[str, object], command: list[str]) -> subprocess.CompletedProcess[str]:
-    tool = Path(str(project["bin"])) / command[0]
+def _run(project: Project, command: list[str]) -> subprocess.CompletedProcess[str]:
+    tool = project.bin / command[0]
     return subprocess.run(
-        [str(tool), *command[1:]], cwd=project["root"], env=project["env"], capture_output=True, text=True, timeout=600, check=False
+        [str(tool), *command[1:]], cwd=project.root, env=project.env, capture_output=True, text=True, timeout=600, check=False
     )
 
 
 @pytest.mark.parametrize("step", ["dbt parse", "dbt build", "mf validate-configs"])
-def test_the_project_parses_builds_and_validates(project, step):
+def test_the_project_parses_builds_and_validates(project: Project, step: str) -> None:
     """Three workshops under three prefixes in one project: no error from dbt nor from MetricFlow's validation."""
-    done = project["runs"][step]
+    done = project.runs[step]
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     if step == "mf validate-configs":
         counts = [line for line in done.stdout.splitlines() if "ERRORS:" in line]
@@ -153,8 +171,8 @@ def expected(ws: Workshop, prefix: str, rows: list[dict[str, object]]) -> dict[s
     return out
 
 
-def _query(project: dict[str, object], metrics: list[str]) -> dict[str, dict[str, float]]:
-    target = Path(str(project["root"])) / "query.csv"
+def _query(project: Project, metrics: list[str]) -> dict[str, dict[str, float]]:
+    target = project.root / "query.csv"
     done = _run(project, ["mf", "query", "--metrics", ",".join(metrics), "--group-by", "metric_time__month", "--csv", str(target)])
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     with target.open(encoding="utf-8") as f:
@@ -163,9 +181,10 @@ def _query(project: dict[str, object], metrics: list[str]) -> dict[str, dict[str
 
 
 @pytest.mark.parametrize("prefix", list(WORKSHOPS))
-def test_mf_query_by_month_follows_each_kpis_aggregation(project, prefix):
+def test_mf_query_by_month_follows_each_kpis_aggregation(project: Project, prefix: str) -> None:
     """Every KPI measured at its source and every estimate from drivers, by month, as worked out from the table."""
-    ws, want, got = project["workshops"][prefix], project["expected"][prefix], project["got"]
+    assert project.expected is not None and project.got is not None, "dbt build failed: nothing was queried"
+    ws, want, got = project.workshops[prefix], project.expected[prefix], project.got
     kinds = {agg.effective(n) for n in ws.nodes if not is_ratio(n)} | ({"ratio"} if any(is_ratio(n) for n in ws.nodes) else set())
     assert len(kinds) >= 3, "the workshop tries several aggregations"
     for metric, months in want.items():
@@ -174,11 +193,12 @@ def test_mf_query_by_month_follows_each_kpis_aggregation(project, prefix):
             assert math.isclose(got[metric][month], value, rel_tol=1e-9, abs_tol=1e-9), (metric, month, got[metric][month], value)
 
 
-def test_a_stock_is_its_months_last_day_not_a_sum(project):
+def test_a_stock_is_its_months_last_day_not_a_sum(project: Project) -> None:
     """The issue's own example: a population is not 31 days of itself."""
-    ws, rows = project["workshops"]["ec"], project["facts"]["ec"]
+    assert project.got is not None, "dbt build failed: nothing was queried"
+    ws, rows = project.workshops["ec"], project.facts["ec"]
     population = naming(ws, "ec").metric["target_population"]
-    got = project["got"][population]
+    got = project.got[population]
     january = [r for r in rows if str(r["date_day"]).startswith("2026-01")]
     assert got["2026-01"] == float(str(january[-1][population]))
     assert got["2026-01"] < math.fsum(float(str(r[population])) for r in january)

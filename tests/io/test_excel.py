@@ -7,6 +7,8 @@ import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bench.generate import workshop
 from kpidesign import edits, tree
@@ -14,8 +16,9 @@ from kpidesign.i18n import S
 from kpidesign.io import excel, files
 from kpidesign.io.excel import COLUMNS, from_xlsx, to_xlsx
 from kpidesign.io.image import to_png
+from kpidesign.language import Language
 from kpidesign.library import load_template, templates
-from kpidesign.model import Actual, Alert, AlertLevel, Channel
+from kpidesign.model import Actual, Alert, AlertLevel, Channel, Workshop
 from tests.conftest import build_ec
 from tests.io import hostile_xlsx
 
@@ -24,14 +27,26 @@ def book(data: bytes) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
+def worksheet(sheet: object) -> Worksheet:
+    """The sheet, checked to be a worksheet (a workbook's sheet or its active one may be a chartsheet, or none)."""
+    assert isinstance(sheet, Worksheet), sheet
+    return sheet
+
+
+def pictures(sheet: object) -> list[object]:
+    """The pictures openpyxl read into a worksheet: its `_images`, which types-openpyxl does not declare."""
+    images: list[object] = vars(worksheet(sheet))["_images"]
+    return images
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_every_template_round_trips_through_excel(lang):
+def test_every_template_round_trips_through_excel(lang: Language) -> None:
     for tpl in templates():
         ws = load_template(tpl.path)
         assert from_xlsx(to_xlsx(ws, lang)).workshop == ws, tpl.path
 
 
-def test_workbook_content_read_by_an_independent_reader(template):
+def test_workbook_content_read_by_an_independent_reader(template: Workshop) -> None:
     wb = book(to_xlsx(template, "ja", to_png(template, "ja")))
     assert wb.sheetnames == ["表紙", "定義表", "閾値", "モニタリング", "学習ログ", "実績値", "KPIツリー"]
     cover = wb["表紙"]
@@ -50,20 +65,22 @@ def test_workbook_content_read_by_an_independent_reader(template):
     statuses = [r[7] for r in th.iter_rows(min_row=2, values_only=True)]
     assert set(statuses) == {"データなし", "閾値なし"}  # no actuals in the template: nothing is green on its baseline
     assert wb["モニタリング"]["A1"].value == "会議名"
-    assert wb["KPIツリー"]._images  # the picture, when PNG can be drawn
+    assert pictures(wb["KPIツリー"])  # the picture, when PNG can be drawn
     english = book(to_xlsx(template, "en"))
     assert english.sheetnames[1] == "Definitions" and english["Definitions"]["B1"].value == "Name"
     assert "use the SVG" in english["KPI tree"]["E3"].value  # no picture given: the sheet says where to find one
 
 
-def test_the_workbook_of_a_big_tree_has_the_outline_without_a_picture():
+def test_the_workbook_of_a_big_tree_has_the_outline_without_a_picture() -> None:
     ws = workshop(300)  # its picture would be ~24 million pixels: seconds to encode, unreadable shrunk to the sheet
-    sheet = book(files.export(ws, "xlsx", "en").data)["KPI tree"]
-    assert not sheet._images and "use the SVG" in sheet["E3"].value
+    export = files.export(ws, "xlsx", "en")
+    assert export is not None
+    sheet = book(export.data)["KPI tree"]
+    assert not pictures(sheet) and "use the SVG" in sheet["E3"].value
     assert sheet.max_row >= 300 + 2  # every node in the outline
 
 
-def test_text_never_becomes_a_formula(ec):
+def test_text_never_becomes_a_formula(ec: Workshop) -> None:
     hostile = ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "=cmd|' /C calc'!A0"]
     ws = ec
     for i, text in enumerate(hostile):
@@ -81,7 +98,7 @@ def test_text_never_becomes_a_formula(ec):
     assert from_xlsx(data).workshop == ws
 
 
-def test_text_that_looks_like_an_error_value_stays_text(ec):
+def test_text_that_looks_like_an_error_value_stays_text(ec: Workshop) -> None:
     ws = edits.set_field(ec, "customers", "owner", "#N/A")
     ws = edits.set_field(ws, "items", "owner", "#DIV/0!")
     owners = {c.value: c.data_type for c in book(to_xlsx(ws, "en"))["Definitions"]["R"][1:] if c.value}
@@ -117,7 +134,7 @@ CELL_VALUES = [
 ]
 
 
-def _cell_facts(cell) -> tuple:
+def _cell_facts(cell: Cell | MergedCell) -> tuple[object, ...]:
     f, a, fill = cell.font, cell.alignment, cell.fill
     return (
         cell.value,
@@ -134,11 +151,12 @@ def _cell_facts(cell) -> tuple:
     )
 
 
-def test_cells_written_straight_to_xml_read_back_as_openpyxl_written_ones():
+def test_cells_written_straight_to_xml_read_back_as_openpyxl_written_ones() -> None:
     """kpidesign writes big sheets' XML itself (openpyxl's object per cell was most of the export's time): same values and styles."""
     styles = [None, "header", "wrap", "percent", ("indent", 3), "bold", "title"]
     direct, plain = openpyxl.Workbook(), openpyxl.Workbook()
-    cells = excel.Cells(direct.active, {})
+    cells = excel.Cells(worksheet(direct.active), {})
+    reference = worksheet(plain.active)
     for r, value in enumerate(CELL_VALUES, start=1):
         chosen = [None if isinstance(value, dt.date) and style is not None else style for style in styles]  # a date keeps its date format
         if r % 2:
@@ -146,20 +164,20 @@ def test_cells_written_straight_to_xml_read_back_as_openpyxl_written_ones():
         for c, style in enumerate(chosen, start=1):
             if not r % 2:
                 cells.put(r, c, value, style)  # one cell
-            cell = plain.active.cell(row=r, column=c, value=value)
+            cell = reference.cell(row=r, column=c, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text, never a formula nor an error value
             for attribute, setting in excel.STYLES.get(style, {}).items():
                 setattr(cell, attribute, setting)
     buffer = io.BytesIO()
     plain.save(buffer)
-    ours, theirs = book(excel._save(direct, [cells])).active, book(buffer.getvalue()).active
+    ours, theirs = worksheet(book(excel._save(direct, [cells])).active), worksheet(book(buffer.getvalue()).active)
     assert ours.dimensions == theirs.dimensions == f"A1:G{len(CELL_VALUES)}"
-    for mine, reference in zip(ours.iter_rows(), theirs.iter_rows(), strict=True):
-        assert [_cell_facts(c) for c in mine] == [_cell_facts(c) for c in reference]
+    for mine, written in zip(ours.iter_rows(), theirs.iter_rows(), strict=True):
+        assert [_cell_facts(c) for c in mine] == [_cell_facts(c) for c in written]
 
 
-def test_edited_workbook_imports_the_edits(template):
+def test_edited_workbook_imports_the_edits(template: Workshop) -> None:
     wb = book(to_xlsx(template, "ja"))
     sheet = wb["定義表"]
     header = [c.value for c in sheet[1]]
@@ -167,10 +185,10 @@ def test_edited_workbook_imports_the_edits(template):
     buffer = io.BytesIO()
     wb.save(buffer)
     ws = from_xlsx(buffer.getvalue()).workshop
-    assert ws.node("customers").definition.owner == "新しい責任者"
+    assert ws is not None and ws.node("customers").definition.owner == "新しい責任者"
 
 
-def test_broken_edits_are_refused_with_the_field(template):
+def test_broken_edits_are_refused_with_the_field(template: Workshop) -> None:
     wb = book(to_xlsx(template, "en"))
     sheet = wb["Definitions"]
     sheet.cell(row=3, column=8, value="lots")  # baseline of customers
@@ -189,17 +207,18 @@ ACTUALS = [
 ]
 
 
-def _by_key(actuals):
+def _by_key(actuals: list[Actual]) -> list[Actual]:
     return sorted(actuals, key=lambda a: (a.kpi, a.date))
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_actuals_travel_with_market_values(ec, lang):
+def test_actuals_travel_with_market_values(ec: Workshop, lang: Language) -> None:
     ws = ec.model_copy(update={"actuals": ACTUALS})
-    assert _by_key(from_xlsx(to_xlsx(ws, lang)).workshop.actuals) == _by_key(ACTUALS)
+    back = from_xlsx(to_xlsx(ws, lang)).workshop
+    assert back is not None and _by_key(back.actuals) == _by_key(ACTUALS)
 
 
-def test_actuals_sheet_is_a_kpi_by_date_grid(ec):
+def test_actuals_sheet_is_a_kpi_by_date_grid(ec: Workshop) -> None:
     sheet = book(to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en"))["Actuals"]
     rows = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert rows[0] == ["Id", "Name", "Series", "2026-09-01", "2026-10-01", "2026-11-01"]
@@ -212,7 +231,7 @@ def test_actuals_sheet_is_a_kpi_by_date_grid(ec):
     assert sheet.freeze_panes == "D2"
 
 
-def test_a_sheet_of_one_row_per_observation_still_imports(ec):
+def test_a_sheet_of_one_row_per_observation_still_imports(ec: Workshop) -> None:
     wb = book(to_xlsx(ec, "ja"))
     sheet = wb["実績値"]
     sheet.delete_rows(1, sheet.max_row)
@@ -220,11 +239,11 @@ def test_a_sheet_of_one_row_per_observation_still_imports(ec):
         sheet.append(row)
     buffer = io.BytesIO()
     wb.save(buffer)
-    got = from_xlsx(buffer.getvalue()).workshop.actuals
-    assert _by_key(got) == _by_key([ACTUALS[1], ACTUALS[2]])
+    got = from_xlsx(buffer.getvalue()).workshop
+    assert got is not None and _by_key(got.actuals) == _by_key([ACTUALS[1], ACTUALS[2]])
 
 
-def test_a_hand_edited_grid_names_kpis_by_name_and_skips_blank_rows(ec):
+def test_a_hand_edited_grid_names_kpis_by_name_and_skips_blank_rows(ec: Workshop) -> None:
     wb = book(to_xlsx(ec.model_copy(update={"actuals": ACTUALS[:1]}), "en"))
     sheet = wb["Actuals"]
     sheet.append([None, "Sales", "Value", 7e8, None])  # the id left out: the name finds the node
@@ -232,27 +251,28 @@ def test_a_hand_edited_grid_names_kpis_by_name_and_skips_blank_rows(ec):
     buffer = io.BytesIO()
     wb.save(buffer)
     result = from_xlsx(buffer.getvalue())
-    assert result.findings == []
+    assert result.findings == [] and result.workshop is not None
     assert {(a.kpi, a.date, a.value) for a in result.workshop.actuals} == {
         ("customers", ACTUALS[0].date, ACTUALS[0].value),
         ("sales", ACTUALS[0].date, 7e8),
     }
 
 
-def test_actuals_of_a_kpi_not_in_the_tree_are_kept_and_said(ec):
+def test_actuals_of_a_kpi_not_in_the_tree_are_kept_and_said(ec: Workshop) -> None:
     result = from_xlsx(to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en"))
     assert [(f.severity.value, f.code, f.params["text"]) for f in result.findings] == [("warning", "actual_unknown_kpi", "gone")]
-    assert any(a.kpi == "gone" for a in result.workshop.actuals)
+    assert result.workshop is not None and any(a.kpi == "gone" for a in result.workshop.actuals)
 
 
-def test_too_many_dates_for_columns_fall_back_to_one_row_per_observation(ec, monkeypatch):
+def test_too_many_dates_for_columns_fall_back_to_one_row_per_observation(ec: Workshop, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(excel, "MAX_DATE_COLUMNS", 2)
     data = to_xlsx(ec.model_copy(update={"actuals": ACTUALS}), "en")
     assert [c.value for c in book(data)["Actuals"][1]] == ["KPI", "Date", "Value", "Market"]
-    assert _by_key(from_xlsx(data).workshop.actuals) == _by_key(ACTUALS)
+    back = from_xlsx(data).workshop
+    assert back is not None and _by_key(back.actuals) == _by_key(ACTUALS)
 
 
-def test_a_market_value_without_a_value_is_named(ec):
+def test_a_market_value_without_a_value_is_named(ec: Workshop) -> None:
     wb = book(to_xlsx(ec.model_copy(update={"actuals": ACTUALS[:2]}), "en"))
     wb["Actuals"]["D2"], wb["Actuals"]["D3"] = None, 123  # a market value on a date with no value
     buffer = io.BytesIO()
@@ -269,12 +289,12 @@ def test_a_market_value_without_a_value_is_named(ec):
         (b"x" * (21 * 1024 * 1024), "file_too_large"),
     ],
 )
-def test_bad_files_are_refused(data, code):
+def test_bad_files_are_refused(data: bytes, code: str) -> None:
     result = from_xlsx(data)
     assert result.workshop is None and result.findings[0].code == code
 
 
-def test_zip_bomb_is_refused_before_opening():
+def test_zip_bomb_is_refused_before_opening() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", "<Types/>")
@@ -284,7 +304,7 @@ def test_zip_bomb_is_refused_before_opening():
     assert from_xlsx(data).findings[0].code == "xlsx_zip_bomb"
 
 
-def test_a_zip_that_is_not_a_workbook():
+def test_a_zip_that_is_not_a_workbook() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("hello.txt", "hi")
@@ -296,7 +316,7 @@ DEFINITIONS_HEADER = [S[key][1] for _, key in COLUMNS]
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("header", [[], DEFINITIONS_HEADER[:3]])
-def test_a_sheet_declaring_a_million_rows_and_16384_columns_is_read_in_seconds(header):
+def test_a_sheet_declaring_a_million_rows_and_16384_columns_is_read_in_seconds(header: list[str]) -> None:
     data = hostile_xlsx.far_cell("Definitions", header)  # one value at row 1,048,576: minutes when every row is padded and searched
     assert len(data) < 12_000
     start = time.perf_counter()
@@ -306,21 +326,21 @@ def test_a_sheet_declaring_a_million_rows_and_16384_columns_is_read_in_seconds(h
 
 
 @pytest.mark.timeout(120)
-def test_many_short_rows_in_a_sheet_declared_16384_columns_wide_read_in_bounded_memory():
+def test_many_short_rows_in_a_sheet_declared_16384_columns_wide_read_in_bounded_memory() -> None:
     data = hostile_xlsx.many_short_rows("Definitions", DEFINITIONS_HEADER[:3], 100_000)  # ~13 GB when every row is padded
     out = hostile_xlsx.read_limited("workshop", data, memory_mib=1536)
     assert out["seconds"] < 30 and "MemoryError" not in out["details"] and "xlsx_not_workbook" not in out["codes"]
 
 
 @pytest.mark.timeout(120)
-def test_a_table_longer_than_the_reader_reads_is_refused_not_cut_short():
+def test_a_table_longer_than_the_reader_reads_is_refused_not_cut_short() -> None:
     data = hostile_xlsx.many_short_rows("Definitions", DEFINITIONS_HEADER, excel.MAX_CELLS // len(COLUMNS) + 1)
     out = hostile_xlsx.read_limited("workshop", data, memory_mib=1536)
     assert out["codes"] == ["too_many_rows"] and out["seconds"] < 30
 
 
 @pytest.mark.timeout(120)
-def test_millions_of_empty_cells_in_one_row_are_refused_before_any_parser_sees_them():
+def test_millions_of_empty_cells_in_one_row_are_refused_before_any_parser_sees_them() -> None:
     data = hostile_xlsx.book({"Definitions": hostile_xlsx.sheet('<row r="1">' + "<c/>" * 10_000_000 + "</row>")})
     assert len(data) < 50_000  # 40 MB of XML: openpyxl builds the whole row first (a minute, gigabytes)
     for reader in ("workshop", "actuals"):
@@ -329,7 +349,7 @@ def test_millions_of_empty_cells_in_one_row_are_refused_before_any_parser_sees_t
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet{}.bin", "other/s{}.xml", "xl/media/image{}.png"])
-def test_cells_are_counted_in_every_part_whatever_its_name(part):
+def test_cells_are_counted_in_every_part_whatever_its_name(part: str) -> None:
     """The relations may name any part a sheet: the count cannot go by the part's name (found by review)."""
     data = hostile_xlsx.book({"Definitions": hostile_xlsx.sheet('<row r="1">' + "<c/>" * (excel.MAX_ROW_CELLS + 1) + "</row>")}, part=part)
     assert excel.check_zip(data) == "xlsx_too_many_cells"
@@ -337,7 +357,7 @@ def test_cells_are_counted_in_every_part_whatever_its_name(part):
     assert excel.check_zip(readable) is None
 
 
-def test_cells_are_counted_per_row_and_per_sheet():
+def test_cells_are_counted_per_row_and_per_sheet() -> None:
     def rows(count: int, width: int) -> bytes:
         return hostile_xlsx.book(
             {"Definitions": hostile_xlsx.sheet("".join(f'<row r="{i}">' + "<c/>" * width + "</row>" for i in range(1, count + 1)))}
@@ -353,7 +373,7 @@ def test_cells_are_counted_per_row_and_per_sheet():
     assert excel.check_zip(prefixed) is None  # rows told apart with a namespace prefix too
 
 
-def test_alerts_after_many_reviews_are_still_found(ec):
+def test_alerts_after_many_reviews_are_still_found(ec: Workshop) -> None:
     from kpidesign.model import Alert, ReviewMeeting
 
     reviews = [ReviewMeeting(name=f"weekly {i}", cadence="weekly", kpis=["sales"]) for i in range(excel.HEADER_ROWS + 10)]
@@ -369,12 +389,12 @@ def test_alerts_after_many_reviews_are_still_found(ec):
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("kind", list(hostile_xlsx.BROKEN))
-def test_a_broken_or_hostile_sheet_is_refused_without_a_traceback(kind):
+def test_a_broken_or_hostile_sheet_is_refused_without_a_traceback(kind: str) -> None:
     result = from_xlsx(hostile_xlsx.BROKEN[kind]("Definitions"))  # fails while the rows are read, after the workbook opened
     assert result.workshop is None and [f.code for f in result.findings] == ["xlsx_not_workbook"]
 
 
-def test_openpyxl_parses_with_defusedxml():
+def test_openpyxl_parses_with_defusedxml() -> None:
     assert openpyxl.DEFUSEDXML  # requirements.txt installs defusedxml: no entity expansion at all, as openpyxl's documentation asks
 
 
@@ -383,7 +403,7 @@ names = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_s
 
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.tuples(names, st.integers(0, 50), st.none() | st.integers(-(10**9), 10**9)), max_size=10))
-def test_generated_workshops_round_trip(rows):
+def test_generated_workshops_round_trip(rows: list[tuple[str, int, int | None]]) -> None:
     ws = build_ec()
     for name, parent, base in rows:
         ids = [n.id for n in ws.nodes]
@@ -393,7 +413,7 @@ def test_generated_workshops_round_trip(rows):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_query_and_connection_round_trip_through_excel(template, lang):
+def test_query_and_connection_round_trip_through_excel(template: Workshop, lang: Language) -> None:
     """A KPI's SQL (line breaks kept) and its connection's name survive the workbook, in either language's headers."""
     sql = "select day as date,\n       amount as value\nfrom kpi_daily where metric = 'cvr'"
     ws = tree.update_node(
@@ -402,10 +422,10 @@ def test_query_and_connection_round_trip_through_excel(template, lang):
         definition=template.node("purchase_rate").definition.model_copy(update={"query": sql, "connection": "warehouse"}),
     )
     again = from_xlsx(to_xlsx(ws, lang)).workshop
-    assert again == ws and again.node("purchase_rate").definition.query == sql
+    assert again is not None and again == ws and again.node("purchase_rate").definition.query == sql
 
 
-def test_every_header_and_sheet_name_written_is_frozen_for_reading():
+def test_every_header_and_sheet_name_written_is_frozen_for_reading() -> None:
     from kpidesign.io.excel_labels import WRITTEN
 
     keys = [
@@ -416,17 +436,20 @@ def test_every_header_and_sheet_name_written_is_frozen_for_reading():
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_a_workbook_written_before_a_label_was_reworded_still_imports(template, lang, monkeypatch):
+def test_a_workbook_written_before_a_label_was_reworded_still_imports(
+    template: Workshop, lang: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
     old = to_xlsx(template, lang)  # written with today's wording
     for key in ("owner", "sheet_definitions", "green", "review_name"):
         monkeypatch.setitem(S, key, (f"新しい{S[key][0]}", f"New {S[key][1]}"))  # the screens reworded
     ws = from_xlsx(old).workshop
     assert ws is not None and ws.node("customers").definition.owner == template.node("customers").definition.owner
     assert [r.name for r in ws.monitoring.reviews] == [r.name for r in template.monitoring.reviews]
-    assert from_xlsx(to_xlsx(template, lang)).workshop.node("customers").definition.owner  # and the new wording reads too
+    again = from_xlsx(to_xlsx(template, lang)).workshop
+    assert again is not None and again.node("customers").definition.owner  # and the new wording reads too
 
 
-def test_a_workbook_made_by_a_script_may_name_columns_by_their_ids(template):
+def test_a_workbook_made_by_a_script_may_name_columns_by_their_ids(template: Workshop) -> None:
     wb = book(to_xlsx(template, "en"))
     sheet = wb["Definitions"]
     for cell, (field, _) in zip(sheet[1], COLUMNS):
@@ -434,10 +457,10 @@ def test_a_workbook_made_by_a_script_may_name_columns_by_their_ids(template):
     buffer = io.BytesIO()
     wb.save(buffer)
     ws = from_xlsx(buffer.getvalue()).workshop
-    assert ws.node("customers").definition.owner == template.node("customers").definition.owner
+    assert ws is not None and ws.node("customers").definition.owner == template.node("customers").definition.owner
 
 
-def test_actuals_of_a_rate_are_shown_as_percentages(ec):
+def test_actuals_of_a_rate_are_shown_as_percentages(ec: Workshop) -> None:
     ws = tree.update_node(ec, "frequency", unit="%")
     ws = ws.model_copy(
         update={
@@ -455,7 +478,7 @@ def test_actuals_of_a_rate_are_shown_as_percentages(ec):
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_choices_are_written_as_words_of_the_workbooks_language_and_read_back(template, lang):
+def test_choices_are_written_as_words_of_the_workbooks_language_and_read_back(template: Workshop, lang: Language) -> None:
     """#26 item 15: the Japanese workbook showed higher_is_better, no_data, intermediate, high, weekly, email, red."""
     ws = template.model_copy(
         update={
@@ -478,7 +501,10 @@ def test_choices_are_written_as_words_of_the_workbooks_language_and_read_back(te
     assert from_xlsx(to_xlsx(ws, lang)).workshop == ws  # the words read back as the stable ids
     for sheet in wb.worksheets:  # and it prints: landscape, one page wide (as many long), the title in the page header
         assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and ws.title in sheet.oddHeader.center.text
+        fit, odd = sheet.sheet_properties.pageSetUpPr, sheet.oddHeader
+        assert fit is not None and fit.fitToPage and odd is not None
+        page_header = odd.center
+        assert page_header is not None and page_header.text is not None and ws.title in page_header.text
     definitions = wb.worksheets[1]
     assert definitions.print_title_rows == "$1:$1"  # the header row repeated on every printed page
     header = [c.value for c in definitions[1]]
@@ -488,12 +514,12 @@ def test_choices_are_written_as_words_of_the_workbooks_language_and_read_back(te
     assert sales[baseline].number_format == "#,##0.###" and "%" in rate[baseline].number_format  # 800,000,000 and 5%
 
 
-def _formatted(sheet, units: dict[str, str], first_amount: int, kpi_col: int = 0) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _formatted(sheet: Worksheet, units: dict[str, str], first_amount: int, kpi_col: int = 0) -> list[tuple[str, str, str]]:
     """(kpi, cell, what is wrong) for every number of a sheet's amount columns not formatted by its KPI's unit."""
     wrong = []
     for row in sheet.iter_rows(min_row=2):
         kpi = row[kpi_col].value
-        if kpi not in units:
+        if not isinstance(kpi, str) or kpi not in units:
             continue
         for cell in row[first_amount:]:
             if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
@@ -505,7 +531,9 @@ def _formatted(sheet, units: dict[str, str], first_amount: int, kpi_col: int = 0
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 @pytest.mark.parametrize("grid", [True, False])
-def test_the_thresholds_and_actuals_sheets_format_amounts_by_the_kpis_unit(template, lang, grid, monkeypatch):
+def test_the_thresholds_and_actuals_sheets_format_amounts_by_the_kpis_unit(
+    template: Workshop, lang: Language, grid: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """#26 item 15: the thresholds and actuals sheets had bare numbers (800000000, 0.2); every amount there now has the
     definitions sheet's format for its KPI's unit: thousands separators, a rate as a percentage."""
     if not grid:
@@ -529,7 +557,7 @@ def test_the_thresholds_and_actuals_sheets_format_amounts_by_the_kpis_unit(templ
     rows = {(r[0].value, r[2].value if grid else None): r for r in actuals.iter_rows(min_row=2)}
     numbers = [c for r in actuals.iter_rows(min_row=2) for c in r if isinstance(c.value, (int, float))]
     assert len(numbers) >= 7 and rows  # the amounts were there to check
-    sales = [c for c in numbers if c.value >= 812_345_678.0]
+    sales = [c for c in numbers if isinstance(c.value, (int, float)) and c.value >= 812_345_678.0]
     rate = [c for c in numbers if c.value in (0.052, 0.06)]
     assert sales and rate and all(c.number_format == "#,##0.###" for c in sales) and all("%" in c.number_format for c in rate)
     th = {r[0].value: r for r in thresholds.iter_rows(min_row=2)}

@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from kpidesign import library
 from kpidesign.io import excel, yaml_io
-from kpidesign.model import Actual
+from kpidesign.model import Actual, Workshop
 
 MEMORY_MIB = 1024
 DEADLINE_S = 10.0
@@ -67,7 +68,8 @@ class Sandbox:
             code = self.proc.wait()
             self.proc = None
             raise AssertionError(f"the reader died (exit {code}; out of memory under {MEMORY_MIB} MiB?)")
-        return json.loads(line)
+        answer: dict[str, Any] = json.loads(line)
+        return answer
 
     def stop(self) -> None:
         """End the worker."""
@@ -78,14 +80,14 @@ class Sandbox:
 
 
 @pytest.fixture(scope="module")
-def sandbox() -> Any:
+def sandbox() -> Iterator[Sandbox]:
     """One worker for the module's examples."""
     box = Sandbox()
     yield box
     box.stop()
 
 
-def _base_workshop() -> Any:
+def _base_workshop() -> Workshop:
     ws = library.template("ec_sales", "ja")
     start = dt.date(2026, 1, 5)
     rows = [Actual(kpi=n.id, date=start + dt.timedelta(days=7 * w), value=float(w + 1)) for n in ws.nodes[:4] for w in range(3)]
@@ -164,7 +166,7 @@ HOSTILE_XML = [
 
 
 @st.composite
-def text_mutations(draw: Any, base: bytes, hostile: list[str]) -> bytes:
+def text_mutations(draw: st.DrawFn, base: bytes, hostile: list[str]) -> bytes:
     """A few edits of a text file: a value replaced by a hostile one, a line doubled or dropped, bytes flipped."""
     data = bytearray(base)
     for _ in range(draw(st.integers(1, 4))):
@@ -190,7 +192,7 @@ def text_mutations(draw: Any, base: bytes, hostile: list[str]) -> bytes:
 
 
 @st.composite
-def workbook_mutations(draw: Any) -> bytes:
+def workbook_mutations(draw: st.DrawFn) -> bytes:
     """kpidesign's own workbook with one part's XML edited (hostile declarations, dimensions, rows, values), or its bytes flipped."""
     parts = {}
     with zipfile.ZipFile(io.BytesIO(XLSX)) as z:

@@ -10,6 +10,7 @@ import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -20,6 +21,7 @@ from kpidesign import tree
 from kpidesign.io.lightdash import formula_sql, to_lightdash
 from kpidesign.io.metricflow import metric_names
 from kpidesign.library import load_template, templates
+from kpidesign.model import Workshop
 
 # Lightdash publishes its schemas in its npm package @lightdash/common; fetched once (npm pack), never committed
 SCHEMA_PACKAGE = "@lightdash/common@1.167.4"
@@ -27,7 +29,7 @@ SCHEMA_MEMBER = "package/dist/cjs/schemas/json/lightdash-dbt-2.0.json"
 
 
 @pytest.fixture(scope="module")
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     """Lightdash's JSON schema for dbt YAML (lightdash-dbt-2.0), from its published package."""
     cache = Path(tempfile.gettempdir()) / f"kpidesign-{SCHEMA_PACKAGE.replace('/', '_')}-lightdash-dbt-2.0.json"
     if not cache.exists():
@@ -43,10 +45,11 @@ def schema() -> dict:
                 member = archive.extractfile(SCHEMA_MEMBER)
                 assert member is not None
                 cache.write_bytes(member.read())
-    return json.loads(cache.read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = json.loads(cache.read_text(encoding="utf-8"))
+    return loaded
 
 
-def _errors(schema: dict, text: str) -> list[str]:
+def _errors(schema: dict[str, Any], text: str) -> list[str]:
     """What Lightdash's schema refuses, and what it cannot see: metric names outside its pattern (the schema's
     patternProperties would simply ignore them) and drivers that name no metric."""
     from jsonschema import Draft7Validator
@@ -60,24 +63,25 @@ def _errors(schema: dict, text: str) -> list[str]:
     return found
 
 
-def _metrics(ws) -> dict:
-    return yaml.safe_load(to_lightdash(ws))["models"][0]["config"]["meta"]["metrics"]
+def _metrics(ws: Workshop) -> dict[str, Any]:
+    metrics: dict[str, Any] = yaml.safe_load(to_lightdash(ws))["models"][0]["config"]["meta"]["metrics"]
+    return metrics
 
 
-def test_every_template_is_valid_lightdash(schema):
+def test_every_template_is_valid_lightdash(schema: dict[str, Any]) -> None:
     for tpl in templates():
         assert _errors(schema, to_lightdash(load_template(tpl.path))) == [], tpl.path
 
 
 @settings(max_examples=15, deadline=None)
 @given(st.integers(min_value=2, max_value=80), st.integers(min_value=0, max_value=1000))
-def test_generated_workshops_are_valid_lightdash(schema, size, seed):
+def test_generated_workshops_are_valid_lightdash(schema: dict[str, Any], size: int, seed: int) -> None:
     from bench.generate import workshop
 
     assert _errors(schema, to_lightdash(workshop(size, seed=seed))) == []
 
 
-def test_the_schema_refuses_what_lightdash_refuses(schema):
+def test_the_schema_refuses_what_lightdash_refuses(schema: dict[str, Any]) -> None:
     """The check is real: a metric without its type, or a name Lightdash cannot hold, is reported."""
     doc = yaml.safe_load(to_lightdash(load_template(templates()[0].path)))
     metrics = doc["models"][0]["config"]["meta"]["metrics"]
@@ -91,7 +95,7 @@ def test_the_schema_refuses_what_lightdash_refuses(schema):
     assert any("Bad Name" in e for e in found) and any("nowhere" in e for e in found)
 
 
-def test_the_tree_is_drivers_and_what_lightdash_lacks_is_said(ec):
+def test_the_tree_is_drivers_and_what_lightdash_lacks_is_said(ec: Workshop) -> None:
     ws = tree.update_node(
         ec,
         "customers",
@@ -112,7 +116,7 @@ def test_the_tree_is_drivers_and_what_lightdash_lacks_is_said(ec):
     assert metrics["sales_from_drivers"]["sql"] == "((${customers} * ${avg_spend}) * ${frequency})"
 
 
-def test_targets_and_thresholds_in_the_shape_of_lightdash_proposal_20205(template):
+def test_targets_and_thresholds_in_the_shape_of_lightdash_proposal_20205(template: Workshop) -> None:
     """lightdash/lightdash#20205: meta.targets (date, value) and meta.thresholds (comparison, colour, fraction of target)."""
     meta = _metrics(template)["sales"]["meta"]
     assert meta["targets"] == [{"date": "2027-03-31", "value": 1000000000}]
@@ -128,7 +132,7 @@ def test_targets_and_thresholds_in_the_shape_of_lightdash_proposal_20205(templat
     assert "targets" not in _metrics(tree.update_node(template, "sales", target=None))["sales"]["meta"]
 
 
-def test_units_are_kept_and_japanese_thresholds_read_naturally(template):
+def test_units_are_kept_and_japanese_thresholds_read_naturally(template: Workshop) -> None:
     ws = tree.update_node(template, "customers", thresholds={"direction": "higher_is_better", "green": 0.25, "yellow": 0.2})
     metrics = _metrics(ws)
     assert metrics["customers"]["label"] == "顧客数 (人)" and "format" not in metrics["customers"]
@@ -142,7 +146,7 @@ def test_units_are_kept_and_japanese_thresholds_read_naturally(template):
     assert "yellow: at or above 0.2" in _metrics(ws)["customers"]["description"]
 
 
-def test_the_project_config_declares_every_category_and_keeps_the_projects_own(template):
+def test_the_project_config_declares_every_category_and_keeps_the_projects_own(template: Workshop) -> None:
     from kpidesign.io.lightdash import categories, to_config
 
     config = yaml.safe_load(to_config(template))
@@ -157,7 +161,7 @@ def test_the_project_config_declares_every_category_and_keeps_the_projects_own(t
             to_config(template, hostile)
 
 
-def test_formulas_become_metric_sql_that_never_divides_by_zero(ec):
+def test_formulas_become_metric_sql_that_never_divides_by_zero(ec: Workshop) -> None:
     names = metric_names(ec)
     assert formula_sql("customers * avg_spend * frequency", names) == "((${customers} * ${avg_spend}) * ${frequency})"
     assert formula_sql("(new_customers - existing_customers) / items", names) == (
@@ -167,7 +171,7 @@ def test_formulas_become_metric_sql_that_never_divides_by_zero(ec):
     assert formula_sql("+customers + 2", names) == "(${customers} + 2)"  # a unary plus, as kpidesign's formulas accept (found by review)
 
 
-def test_ratio_kpis_divide_their_hidden_parts(template):
+def test_ratio_kpis_divide_their_hidden_parts(template: Workshop) -> None:
     metrics = _metrics(template)
     rate = metrics["purchase_rate"]
     assert rate["type"] == "number" and rate["format"] == "percent"

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -48,8 +50,18 @@ def _workshops() -> list[Workshop]:
     return [load_template(t.path) for t in templates()] + [workshop(40, seed=11)]
 
 
+@dataclass(frozen=True)
+class Project:
+    """The parsed dbt project: its folder, Lightdash's node_modules, the compile script, each model's metrics' drivers."""
+
+    root: Path
+    modules: Path
+    script: Path
+    expected: dict[str, dict[str, list[str]]]
+
+
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A dbt project with every export (each model renamed kpi_facts_N: one project, many workshops), parsed."""
     bin_dir, modules = toolchains.dbt_bin(), toolchains.lightdash_modules()
     root = tmp_path_factory.mktemp("lightdash_project")
@@ -58,7 +70,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     (root / "profiles.yml").write_text(
         f"kpis:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: '{root / 'kpis.duckdb'}'\n", encoding="utf-8"
     )
-    config, expected = "", {}
+    config = ""
+    expected: dict[str, dict[str, list[str]]] = {}
     for i, ws in enumerate(_workshops()):
         doc = yaml.safe_load(to_lightdash(ws))
         model = doc["models"][0]
@@ -73,28 +86,29 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     script = root / "compile.js"
     script.write_text(COMPILE, encoding="utf-8")
-    return {"root": root, "modules": modules, "script": script, "expected": expected}
+    return Project(root=root, modules=modules, script=script, expected=expected)
 
 
-def _compile(project: dict[str, object], config: Path | None) -> list[dict]:
-    root = Path(str(project["root"]))
-    args = ["node", str(project["script"]), str(root / "target" / "manifest.json"), str(config) if config else ""]
-    env = {**os.environ, "NODE_PATH": str(project["modules"])}
+def _compile(project: Project, config: Path | None) -> list[dict[str, Any]]:
+    root = project.root
+    args = ["node", str(project.script), str(root / "target" / "manifest.json"), str(config) if config else ""]
+    env = {**os.environ, "NODE_PATH": str(project.modules)}
     done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr[-4000:]
-    return json.loads(done.stdout)
+    explores: list[dict[str, Any]] = json.loads(done.stdout)
+    return explores
 
 
-def test_lightdash_compiles_every_export_with_its_drivers(project):
-    explores = {e["name"]: e for e in _compile(project, Path(str(project["root"])) / CONFIG)}
-    assert set(explores) == set(project["expected"])
+def test_lightdash_compiles_every_export_with_its_drivers(project: Project) -> None:
+    explores = {e["name"]: e for e in _compile(project, project.root / CONFIG)}
+    assert set(explores) == set(project.expected)
     assert {name: e["errors"] for name, e in explores.items() if e["errors"]} == {}
-    for name, metrics in project["expected"].items():
+    for name, metrics in project.expected.items():
         assert explores[name]["metrics"] == metrics, name
         assert any(metrics.values()), "the tree travels as drivers"
 
 
-def test_without_the_project_config_lightdash_refuses_the_categories(project):
+def test_without_the_project_config_lightdash_refuses_the_categories(project: Project) -> None:
     """The check is real: the compiler refuses the Spotlight categories no project config declares."""
     explores = _compile(project, None)
     assert all(any("Invalid spotlight categories" in m for m in e["errors"]) for e in explores)

@@ -1,3 +1,5 @@
+from typing import Any
+
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -5,13 +7,14 @@ from hypothesis import strategies as st
 from kpidesign import tree
 from kpidesign.io.metricflow import metric_names, semantic_model_stub, to_metricflow
 from kpidesign.library import load_template, templates
+from kpidesign.model import Workshop
 
 
-def metrics_of(ws):
+def metrics_of(ws: Workshop) -> dict[str, dict[str, Any]]:
     return {m["name"]: m for m in yaml.safe_load(to_metricflow(ws))["metrics"]}
 
 
-def test_every_reference_exists_in_every_template():
+def test_every_reference_exists_in_every_template() -> None:
     for tpl in templates():
         metrics = metrics_of(load_template(tpl.path))
         for m in metrics.values():
@@ -22,7 +25,7 @@ def test_every_reference_exists_in_every_template():
             assert m["name"].isascii() and m["name"][0].isalpha()
 
 
-def test_types_and_meta(template):
+def test_types_and_meta(template: Workshop) -> None:
     metrics = metrics_of(template)
     sales = metrics["sales"]
     assert sales["type"] == "simple", "a KPI with a formula is first what it is measured to be"
@@ -39,7 +42,7 @@ def test_types_and_meta(template):
     assert metrics["target_population"]["type"] == "simple"
 
 
-def test_japanese_ids_get_ascii_names(ec):
+def test_japanese_ids_get_ascii_names(ec: Workshop) -> None:
     ws, jp = tree.add_node(ec, "frequency", "購入回数")
     ws, jp2 = tree.add_node(ws, "frequency", "購入者")
     ws = tree.update_node(ws, "frequency", formula=f"{jp} / {jp2}")
@@ -52,7 +55,7 @@ def test_japanese_ids_get_ascii_names(ec):
 # --- dbt-semantic-interfaces: the parser and validator dbt and MetricFlow run -------------------------------------------
 
 
-def dsi_errors(ws) -> list[str]:
+def dsi_errors(ws: Workshop) -> list[str]:
     """Every blocking issue dbt-semantic-interfaces finds in the export, with the export's own semantic model stub and a time spine."""
     from dbt_semantic_interfaces.implementations.semantic_manifest import PydanticSemanticManifest
     from dbt_semantic_interfaces.parsing.dir_to_model import parse_yaml_files_to_validation_ready_semantic_manifest
@@ -81,12 +84,12 @@ def dsi_errors(ws) -> list[str]:
     return issues + [i.as_readable_str() for i in result.errors]
 
 
-def test_dbt_semantic_interfaces_accepts_every_template():
+def test_dbt_semantic_interfaces_accepts_every_template() -> None:
     for tpl in templates():
         assert dsi_errors(load_template(tpl.path)) == [], tpl.path
 
 
-def test_dbt_semantic_interfaces_accepts_awkward_ids_and_names(ec):
+def test_dbt_semantic_interfaces_accepts_awkward_ids_and_names(ec: Workshop) -> None:
     """Ids dsi refuses as names (one letter, leading or double underscores, granularity words), a node whose id is a
     generated metric's name, duplicate names and ratio KPIs whose numerator labels repeat the template's."""
     ws = ec
@@ -111,13 +114,13 @@ def test_dbt_semantic_interfaces_accepts_awkward_ids_and_names(ec):
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=2, max_value=60), st.integers(min_value=0, max_value=10_000))
-def test_dbt_semantic_interfaces_accepts_generated_workshops(size, seed):
+def test_dbt_semantic_interfaces_accepts_generated_workshops(size: int, seed: int) -> None:
     from bench.generate import workshop
 
     assert dsi_errors(workshop(size, seed=seed)) == []
 
 
-def test_rates_are_averaged_not_summed(template):
+def test_rates_are_averaged_not_summed(template: Workshop) -> None:
     """A % KPI without numerator and denominator would be summed across time by a `sum` measure: its measure averages."""
     stub = {m["name"]: m for m in semantic_model_stub(template)["measures"]}
     metrics = metrics_of(template)

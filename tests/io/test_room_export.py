@@ -65,7 +65,8 @@ def test_yaml_room_part_and_round_trip(store: Store, ec: Workshop) -> None:
     imported = from_yaml(text)
     assert imported.workshop is not None and imported.workshop.room == ws.room
     again = store.create(imported.workshop)
-    assert store.rooms.resolve("") is None and not store.rooms.get(again).is_open  # type: ignore[union-attr]
+    room = store.rooms.get(again)
+    assert store.rooms.resolve("") is None and room is not None and not room.is_open
     assert to_yaml(store.with_room(store.load(again).workshop, again)) == text
     assert store.load(again).workshop.room is None  # the design's versions never hold the room
 

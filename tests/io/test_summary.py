@@ -99,7 +99,9 @@ def test_every_section_in_japanese(ja: Workshop) -> None:
 
 def test_numbers_as_the_app_shows_them(ja: Workshop, en: Workshop) -> None:
     row = re.compile(r"<tr><td class=\"name\"[^>]*>顧客数</td>.*?</tr>", re.S)
-    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.search(to_html(ja, today=DAY))[0], re.S)  # type: ignore[index]
+    found = row.search(to_html(ja, today=DAY))
+    assert found is not None
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", found[0], re.S)
     assert cells[0] == "顧客数" and cells[2:] == ["EC部長", "月次", "人", "4万", "5万", "≥ 5万", "≥ 4.5万"]
     text, _ = read(to_html(ja, today=DAY))
     assert "≥ 6% ≥ 5%" in text  # a rate as a percentage (0.06 -> 6%)
@@ -208,8 +210,11 @@ def test_print_css_keeps_rows_and_the_tree_whole(ja: Workshop) -> None:
 
 
 def test_a_wide_tree_turns_to_fit_the_page(ja: Workshop) -> None:
-    svg = re.search(r"<svg[^>]*>", to_html(ja, today=DAY))[0]  # type: ignore[index]
-    width, height = (float(v) for v in re.search(r'width="([\d.]+)" height="([\d.]+)"', svg).groups())  # type: ignore[union-attr]
+    svg = re.search(r"<svg[^>]*>", to_html(ja, today=DAY))
+    assert svg is not None
+    size = re.search(r'width="([\d.]+)" height="([\d.]+)"', svg[0])
+    assert size is not None
+    width, height = (float(v) for v in size.groups())
     assert width / height < 3  # the template's top-down layout is 2029 x 659: turned left to right
 
 

@@ -10,13 +10,15 @@ from hypothesis import strategies as st
 from kpidesign import tree
 from kpidesign.findings import errors
 from kpidesign.i18n import finding_text
-from kpidesign.io.yaml_io import from_yaml, to_yaml
+from kpidesign.io.yaml_io import ImportResult, from_yaml, to_yaml
 from kpidesign.library import load_template, templates
+from kpidesign.model import Workshop
+from kpidesign.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_every_template_round_trips():
+def test_every_template_round_trips() -> None:
     for tpl in templates():
         ws = load_template(tpl.path)
         text = to_yaml(ws)
@@ -24,7 +26,7 @@ def test_every_template_round_trips():
         assert again.workshop == ws and to_yaml(again.workshop) == text
 
 
-def test_export_is_the_documented_shape(template):
+def test_export_is_the_documented_shape(template: Workshop) -> None:
     doc = yaml.safe_load(to_yaml(template))
     assert doc["kpidesign"] == 1 and doc["workshop"]["title"] and doc["kgi"]["id"] == "sales"
     assert doc["kgi"]["why"] and "parent" not in doc["kgi"] and doc["kgi"]["baseline"] == 800000000
@@ -55,22 +57,22 @@ BAD = {
 }
 
 
-def test_bad_files_are_refused_with_a_named_problem():
+def test_bad_files_are_refused_with_a_named_problem() -> None:
     for name, (text, code) in BAD.items():
         result = from_yaml(text)
         assert result.workshop is None, name
         assert code in [f.code for f in result.findings], (name, result.findings)
 
 
-def test_field_errors_name_the_field():
+def test_field_errors_name_the_field() -> None:
     result = from_yaml("kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nnodes: [{id: a, parent: k, name: A, layer: sideways}]\n")
     assert result.findings[0].params["field"] == "nodes[0].layer"
 
 
-def test_actuals_of_an_unknown_kpi_are_kept_with_a_warning():
+def test_actuals_of_an_unknown_kpi_are_kept_with_a_warning() -> None:
     text = "kpidesign: 1\nworkshop: {title: x}\nkgi: {id: k, name: K}\nactuals:\n  - {kpi: k, date: 2026-10-01, value: 1}\n  - {kpi: typo, date: 2026-10-01, value: 2}\n  - {kpi: typo, date: 2026-11-01, value: 3}\n"
     result = from_yaml(text)
-    assert len(result.workshop.actuals) == 3
+    assert result.workshop is not None and len(result.workshop.actuals) == 3
     assert [(f.severity.value, f.code, f.params) for f in result.findings] == [
         ("warning", "actual_unknown_kpi", {"field": "actuals[1].kpi", "text": "typo"})
     ]
@@ -82,7 +84,7 @@ numbers = st.none() | st.integers(-(10**12), 10**12) | st.floats(-1e9, 1e9, allo
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(names, numbers, numbers, st.integers(0, 100)), max_size=15))
-def test_generated_workshops_round_trip(rows):
+def test_generated_workshops_round_trip(rows: list[tuple[str, float | None, float | None, int]]) -> None:
     from tests.conftest import build_ec
 
     ws = build_ec()
@@ -90,11 +92,12 @@ def test_generated_workshops_round_trip(rows):
         ids = [n.id for n in ws.nodes]
         ws, _ = tree.add_node(ws, ids[parent % len(ids)], name, baseline=base, target=target)
     text = to_yaml(ws)
-    assert from_yaml(text).workshop == ws
-    assert to_yaml(from_yaml(text).workshop) == text
+    back = from_yaml(text).workshop
+    assert back is not None and back == ws
+    assert to_yaml(back) == text
 
 
-def test_nodes_are_put_in_display_order_keeping_sibling_order():
+def test_nodes_are_put_in_display_order_keeping_sibling_order() -> None:
     text = """kpidesign: 1
 workshop: {title: order}
 kgi: {id: k, name: K}
@@ -105,11 +108,12 @@ nodes:
   - {id: a1, parent: a, name: A1}
 """
     ws = from_yaml(text).workshop
-    assert [n.id for n in ws.nodes] == ["k", "b", "b1", "a", "a1"]
-    assert to_yaml(from_yaml(to_yaml(ws)).workshop) == to_yaml(ws)
+    assert ws is not None and [n.id for n in ws.nodes] == ["k", "b", "b1", "a", "a1"]
+    again = from_yaml(to_yaml(ws)).workshop
+    assert again is not None and to_yaml(again) == to_yaml(ws)
 
 
-def _pyyaml(ws) -> str:
+def _pyyaml(ws: Workshop) -> str:
     """The reference: the whole document written by PyYAML itself."""
     from kpidesign.io.yaml_io import DUMPER, to_dict
 
@@ -128,7 +132,7 @@ finite = (
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(kpi_ids, st.dates(), finite, st.none() | finite), min_size=1, max_size=12))
-def test_actuals_are_written_exactly_as_pyyaml_writes_them(rows):
+def test_actuals_are_written_exactly_as_pyyaml_writes_them(rows: list[tuple[str, dt.date, float, float | None]]) -> None:
     from kpidesign.model import Actual
 
     ws = load_template(templates()[0].path)
@@ -142,7 +146,7 @@ def test_actuals_are_written_exactly_as_pyyaml_writes_them(rows):
 
 
 @pytest.mark.parametrize("number", [float("inf"), float("-inf"), float("nan"), 1e17, -1.5e-9, 0.1, 3, -7])
-def test_a_number_is_written_as_pyyaml_writes_it(number):
+def test_a_number_is_written_as_pyyaml_writes_it(number: float) -> None:
     from kpidesign.io.yaml_io import DUMPER, _scalar
 
     assert f"- {_scalar(number)}\n" == yaml.dump([number], Dumper=DUMPER)
@@ -153,12 +157,12 @@ def test_a_number_is_written_as_pyyaml_writes_it(number):
 HEAD = "kpidesign: 1\nworkshop: {title: x}\n"
 
 
-def codes(result):
+def codes(result: ImportResult) -> list[str]:
     return [f.code for f in result.findings]
 
 
 @pytest.mark.timeout(10)
-def test_an_alias_bomb_in_an_enum_field_is_refused_before_validation():
+def test_an_alias_bomb_in_an_enum_field_is_refused_before_validation() -> None:
     from tests.io.test_yaml_read import bomb
 
     started = time.perf_counter()
@@ -169,7 +173,7 @@ def test_an_alias_bomb_in_an_enum_field_is_refused_before_validation():
 
 
 @pytest.mark.timeout(10)
-def test_a_huge_value_is_refused_with_a_bounded_message():
+def test_a_huge_value_is_refused_with_a_bounded_message() -> None:
     text = HEAD + "kgi: {id: k, name: K, layer: [" + ", ".join(["lol"] * 200_000) + "]}\n"
     result = from_yaml(text)
     assert result.workshop is None and result.findings[0].params["field"] == "kgi.layer"
@@ -177,7 +181,7 @@ def test_a_huge_value_is_refused_with_a_bounded_message():
 
 
 @pytest.mark.timeout(10)
-def test_an_integer_of_thousands_of_digits_names_its_field():
+def test_an_integer_of_thousands_of_digits_names_its_field() -> None:
     result = from_yaml(HEAD + "kgi: {id: k, name: K}\nnodes:\n  - {id: a, parent: k, name: A, target: " + "9" * 5000 + "}\n")
     assert result.workshop is None and codes(result) == ["yaml_number_too_long"]
     assert finding_text(result.findings[0], "en") == "nodes[0].target (line 5): a number with far too many digits (5,000)."
@@ -198,19 +202,21 @@ WHERE = {
 
 @pytest.mark.parametrize("where", WHERE)
 @pytest.mark.parametrize("number", NON_FINITE)
-def test_non_finite_numbers_are_refused_everywhere_with_the_field_named(where, number):
+def test_non_finite_numbers_are_refused_everywhere_with_the_field_named(where: str, number: str) -> None:
     result = from_yaml(HEAD + WHERE[where].format(v=number))
     assert result.workshop is None and [(f.code, f.params["field"]) for f in result.findings] == [("yaml_field", where)]
 
 
 @pytest.mark.parametrize("where", WHERE)
-def test_finite_numbers_are_still_read_everywhere(where):
+def test_finite_numbers_are_still_read_everywhere(where: str) -> None:
     for number in ("1.5e+300", "-2.5", "0", "1e3"):
         result = from_yaml(HEAD + WHERE[where].format(v=number))
         assert result.workshop is not None and from_yaml(to_yaml(result.workshop)).workshop == result.workshop
 
 
-def test_a_japanese_file_over_the_limit_in_bytes_is_refused_though_under_it_in_characters(tmp_path, capsys):
+def test_a_japanese_file_over_the_limit_in_bytes_is_refused_though_under_it_in_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from kpidesign.__main__ import main
     from kpidesign.io import files
     from kpidesign.io.yaml_io import MAX_BYTES
@@ -228,7 +234,7 @@ def test_a_japanese_file_over_the_limit_in_bytes_is_refused_though_under_it_in_c
     assert from_yaml(small).workshop is not None and files.read("small.yaml", small.encode("utf-8")).workshop is not None
 
 
-def test_names_and_units_are_cleaned_on_import_as_typed_input_cleans_them():
+def test_names_and_units_are_cleaned_on_import_as_typed_input_cleans_them() -> None:
     text = HEAD.replace("{title: x}", '{title: "Q\\r\\n4\\u2029plan\\x07"}') + (
         'kgi: {id: k, name: "Sales\\r\\nTotal", unit: "\\r=1+1", why: "a\\u2028b\\x00"}\n'
         'nodes: [{id: a, parent: k, name: "  New\\u2028customers\\x1b[31m ", definition: {owner: "team\\rA"}}]\n'
@@ -236,6 +242,7 @@ def test_names_and_units_are_cleaned_on_import_as_typed_input_cleans_them():
         '  alerts: [{kpi: a, to: "#kpi\\r\\n", action: "look\\x00"}]}\n'
     )
     ws = from_yaml(text).workshop
+    assert ws is not None
     assert ws.title == "Q 4 plan" and ws.kgi.name == "Sales Total" and ws.kgi.unit == "=1+1" and ws.kgi.definition.why == "a\nb"
     node = ws.node("a")
     assert node.name == "New customers[31m" and node.definition.owner == "team\nA"
@@ -244,14 +251,14 @@ def test_names_and_units_are_cleaned_on_import_as_typed_input_cleans_them():
     assert from_yaml(to_yaml(ws)).workshop == ws
 
 
-def test_names_are_cleaned_on_excel_import_too():
+def test_names_are_cleaned_on_excel_import_too() -> None:
     from kpidesign.io.excel import from_xlsx, to_xlsx
     from kpidesign.model import Node, Workshop
 
     kgi = Node(id="k", name="K").model_copy(update={"name": "Sales\r\nTotal\u2028now", "unit": "JPY\r"})  # as no model would take them
     dirty = Workshop.model_construct(title="T", description="", language="en", nodes=[kgi])
     ws = from_xlsx(to_xlsx(dirty)).workshop
-    assert ws.kgi.name == "Sales Total now" and ws.kgi.unit == "JPY"
+    assert ws is not None and ws.kgi.name == "Sales Total now" and ws.kgi.unit == "JPY"
 
 
 HOSTILE = [
@@ -291,7 +298,7 @@ HOSTILE = [
 
 @settings(max_examples=200, deadline=None)
 @given(st.data())
-def test_a_mutated_file_is_imported_or_refused_with_findings_never_an_exception(data):
+def test_a_mutated_file_is_imported_or_refused_with_findings_never_an_exception(data: st.DataObject) -> None:
     from kpidesign.model import Actual
     from tests.conftest import build_ec
 
@@ -310,7 +317,7 @@ def test_a_mutated_file_is_imported_or_refused_with_findings_never_an_exception(
 
 
 @pytest.mark.timeout(60)
-def test_hostile_files_are_refused_within_a_memory_limit_in_a_process_of_their_own():
+def test_hostile_files_are_refused_within_a_memory_limit_in_a_process_of_their_own() -> None:
     import subprocess
     import sys
 
@@ -328,7 +335,7 @@ for text in (bomb(10, 9), bomb(12, 12), head + "9" * 100000 + "}\\n", head + "["
     assert done.stdout.split() == ["yaml_anchor", "yaml_anchor", "yaml_number_too_long", "yaml_field", "yaml_bad_value"]
 
 
-def test_an_actual_stored_without_a_value_is_not_written_and_the_file_imports_back(store, ec):
+def test_an_actual_stored_without_a_value_is_not_written_and_the_file_imports_back(store: Store, ec: Workshop) -> None:
     wid = store.create(ec.model_copy(update={"actuals": []}))
     store.db.execute(
         "insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-05', NULL, NULL)", (wid,)
@@ -340,10 +347,10 @@ def test_an_actual_stored_without_a_value_is_not_written_and_the_file_imports_ba
     text = to_yaml(ws)
     assert "non.0e" not in text and "none" not in text.lower()
     back = from_yaml(text).workshop
-    assert [(a.date.isoformat(), a.value) for a in back.actuals] == [("2026-01-12", 41000)]
+    assert back is not None and [(a.date.isoformat(), a.value) for a in back.actuals] == [("2026-01-12", 41000)]
 
 
-def test_text_with_a_lone_surrogate_is_refused_not_raised():
+def test_text_with_a_lone_surrogate_is_refused_not_raised() -> None:
     """Only a Python caller can hand one over (uploads are decoded strictly): a finding all the same (found by review)."""
     result = from_yaml("kpidesign: 1\nworkshop: {title: a\udc80b}\n")
     assert result.workshop is None and result.findings[0].code == "not_utf8"

@@ -3,7 +3,9 @@
 import datetime as dt
 import math
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -15,7 +17,7 @@ from kpidesign.io import yaml_read
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def outcome(read, text):
+def outcome(read: Callable[[str], object], text: str) -> tuple[str, object]:
     """What a reader makes of text: ('ok', data) or ('error', the exception's class)."""
     try:
         return "ok", read(text)
@@ -23,7 +25,8 @@ def outcome(read, text):
         return "error", type(e).__name__
 
 
-def pyyaml(text):
+def pyyaml(text: str | bytes) -> Any:
+    """What PyYAML's own reader (with kpidesign's loader) makes of text: any YAML data."""
     return yaml.load(text, Loader=yaml_read.Loader)  # noqa: S506 (a safe loader)
 
 
@@ -36,7 +39,7 @@ def bomb(levels: int = 9, width: int = 9, where: str = "layer") -> str:
 
 @pytest.mark.timeout(10)
 @pytest.mark.parametrize("where", ["layer", "sensitivity", "definition: {frequency", "thresholds: {direction", "definition: {comparisons"])
-def test_an_alias_bomb_is_refused_at_once_with_its_line(where):
+def test_an_alias_bomb_is_refused_at_once_with_its_line(where: str) -> None:
     text = bomb(where=where)
     if "{" in where:
         text = text.replace("]}\n", "]}}\n")
@@ -58,14 +61,14 @@ def test_an_alias_bomb_is_refused_at_once_with_its_line(where):
         ("a: 1\nb: &m {c: 1}\nd: *m\n", 2),  # on a mapping
     ],
 )
-def test_any_anchor_or_alias_is_refused(text, line):
+def test_any_anchor_or_alias_is_refused(text: str, line: int) -> None:
     with pytest.raises(yaml_read.Refused) as refused:
         yaml_read.load(text)
     assert refused.value.code == "yaml_anchor" and refused.value.params["field"] == f"line {line}"
 
 
 @pytest.mark.timeout(10)
-def test_an_integer_of_thousands_of_digits_is_refused_with_its_field():
+def test_an_integer_of_thousands_of_digits_is_refused_with_its_field() -> None:
     with pytest.raises(ValueError):  # what PyYAML itself does with it: an exception no caller expects
         pyyaml("kgi: {baseline: " + "9" * 5000 + "}")
     with pytest.raises(yaml_read.Refused) as refused:
@@ -74,7 +77,7 @@ def test_an_integer_of_thousands_of_digits_is_refused_with_its_field():
     assert refused.value.params == {"field": "nodes[1].thresholds.green", "line": 4, "digits": "5,000"}
 
 
-def test_a_date_that_does_not_exist_is_refused_with_its_field():
+def test_a_date_that_does_not_exist_is_refused_with_its_field() -> None:
     with pytest.raises(ValueError):
         pyyaml("d: 2026-02-30")
     with pytest.raises(yaml_read.Refused) as refused:
@@ -116,7 +119,7 @@ EDGE_CASES = [
 
 
 @pytest.mark.parametrize("text", EDGE_CASES)
-def test_whatever_yaml_load_reads_is_read_the_same(text):
+def test_whatever_yaml_load_reads_is_read_the_same(text: str) -> None:
     """The same reading, except what kpidesign never writes (tags, merge keys, complex keys): refused with its line."""
     try:
         mine = outcome(yaml_read.load, text)
@@ -128,7 +131,7 @@ def test_whatever_yaml_load_reads_is_read_the_same(text):
 
 @pytest.mark.timeout(10)
 @pytest.mark.parametrize("line", ["zz: !!binary AAAA", "zz: !!set {a}", "<<: {a: 1}", "? [a]\n: 1", "zz: !custom 1"])
-def test_what_kpidesign_never_writes_is_refused_at_once_even_at_the_end_of_a_big_file(line):
+def test_what_kpidesign_never_writes_is_refused_at_once_even_at_the_end_of_a_big_file(line: str) -> None:
     """Handing such a file to PyYAML's own reader read it a second time in pure Python: ~14 s for 5 MB (found by review)."""
     from bench.generate import weekly_actuals, workshop
     from kpidesign.io import yaml_io
@@ -141,7 +144,7 @@ def test_what_kpidesign_never_writes_is_refused_at_once_even_at_the_end_of_a_big
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "data").rglob("*.yaml")), ids=lambda p: p.name)
-def test_every_shipped_yaml_file_reads_the_same(path):
+def test_every_shipped_yaml_file_reads_the_same(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert yaml_read.load(text) == pyyaml(text)
 
@@ -161,14 +164,14 @@ documents = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st
 
 @settings(max_examples=300, deadline=None)
 @given(documents, st.booleans(), st.booleans())
-def test_generated_documents_read_as_yaml_load_reads_them(data, flow, canonical):
+def test_generated_documents_read_as_yaml_load_reads_them(data: object, flow: bool, canonical: bool) -> None:
     text = yaml.safe_dump(data, default_flow_style=flow, canonical=canonical, allow_unicode=True)
     assert outcome(yaml_read.load, text) == outcome(pyyaml, text)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ab1:-[]{}?,'\"!&*<=.#|> \n", max_size=40))
-def test_arbitrary_text_reads_as_yaml_load_reads_it_or_is_refused_for_an_anchor(text):
+def test_arbitrary_text_reads_as_yaml_load_reads_it_or_is_refused_for_an_anchor(text: str) -> None:
     try:
         mine = outcome(yaml_read.load, text)
     except yaml_read.Refused as e:
@@ -179,12 +182,12 @@ def test_arbitrary_text_reads_as_yaml_load_reads_it_or_is_refused_for_an_anchor(
         return
     theirs = outcome(pyyaml, text)
     if mine[0] == "ok" and theirs[0] == "ok" and isinstance(mine[1], float) and math.isnan(mine[1]):
-        assert math.isnan(theirs[1])
+        assert isinstance(theirs[1], float) and math.isnan(theirs[1])
     else:
         assert mine == theirs
 
 
-def test_repeated_scalars_are_read_once_and_shared_only_when_immutable():
+def test_repeated_scalars_are_read_once_and_shared_only_when_immutable() -> None:
     doc = yaml_read.load("- {kpi: cvr, date: 2026-01-05, value: 1.5}\n- {kpi: cvr, date: 2026-01-05, value: 1.5}\n- [a]\n- [a]\n")
     assert doc[0] == doc[1] and doc[0]["date"] == dt.date(2026, 1, 5)
     assert doc[2] is not doc[3]  # lists are never shared
@@ -239,13 +242,20 @@ rows = st.lists(st.tuples(ids, dates, plain_numbers, st.none() | plain_numbers),
 TAILS = ["", "# a comment\n", "\n", "- kpi: x\n", "z: 1\n", "  extra: 1\n"]
 
 
-def actuals_block(rows) -> str:
-    market = lambda m: f"  market: {m}\n" if m is not None else ""  # noqa: E731
+Row = tuple[str, str, str, str | None]  # kpi, date, value, market: as written in the file
+
+
+def actuals_block(rows: Sequence[Row]) -> str:
+    def market(m: str | None) -> str:
+        return f"  market: {m}\n" if m is not None else ""
+
     return "actuals:\n" + "".join(f"- kpi: {k}\n  date: {d}\n  value: {v}\n{market(m)}" for k, d, v, m in rows)
 
 
-def same_reading(text):
+def same_reading(text: str) -> None:
     """The reader gives what yaml.load gives, or refuses what yaml.load cannot give (an anchor, an unreadable value)."""
+    mine: tuple[str, object]
+    theirs: tuple[str, object]
     try:
         mine = ("ok", yaml_read.load(text))
     except yaml_read.Refused as e:
@@ -270,12 +280,12 @@ def same_reading(text):
 
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(PREFIXES), rows, st.sampled_from(TAILS), st.booleans())
-def test_an_actuals_block_reads_as_yaml_load_reads_it(prefix, rows, tail, crlf):
+def test_an_actuals_block_reads_as_yaml_load_reads_it(prefix: str, rows: list[Row], tail: str, crlf: bool) -> None:
     text = prefix + actuals_block(rows) + tail
     same_reading(text.replace("\n", "\r\n") if crlf else text)
 
 
-def test_the_fast_reading_is_taken_for_what_kpidesign_writes_and_not_for_a_doubtful_prefix():
+def test_the_fast_reading_is_taken_for_what_kpidesign_writes_and_not_for_a_doubtful_prefix() -> None:
     block = actuals_block([("cvr", "2026-01-05", "0.25", None), ("cvr", "2026-01-12", "0.3", "0.2")])
     doc = yaml_read._with_actuals_block("kpidesign: 1\nworkshop: {title: x}\n" + block)
     assert doc["actuals"] == [
@@ -291,7 +301,7 @@ def test_the_fast_reading_is_taken_for_what_kpidesign_writes_and_not_for_a_doubt
 
 
 @pytest.mark.timeout(20)
-def test_a_big_workshop_reads_as_yaml_load_reads_it():
+def test_a_big_workshop_reads_as_yaml_load_reads_it() -> None:
     from bench.generate import weekly_actuals, workshop
     from kpidesign.io.yaml_io import to_yaml
 
@@ -300,7 +310,7 @@ def test_a_big_workshop_reads_as_yaml_load_reads_it():
     assert yaml_read._with_actuals_block(text) is not yaml_read._NOTHING and yaml_read.load(text) == pyyaml(text)
 
 
-def test_an_unreadable_key_names_the_mapping_it_is_in():
+def test_an_unreadable_key_names_the_mapping_it_is_in() -> None:
     with pytest.raises(yaml_read.Refused) as refused:
         yaml_read.load("kgi:\n  2026-02-30: x\n")
     assert refused.value.params == {"field": "kgi", "line": 2, "text": "2026-02-30"}
@@ -317,7 +327,7 @@ def test_an_unreadable_key_names_the_mapping_it_is_in():
         b"a: !!set {x}\nb: !!bool maybe\n",
     ],
 )
-def test_explicitly_tagged_text_that_cannot_be_built_is_refused_not_raised(text):
+def test_explicitly_tagged_text_that_cannot_be_built_is_refused_not_raised(text: bytes) -> None:
     """PyYAML's constructors raise KeyError, IndexError or AttributeError on such text: a finding, never a traceback."""
     from kpidesign.io import files
 
