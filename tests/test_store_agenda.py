@@ -6,20 +6,22 @@ import pytest
 
 from kpidesign import agenda as A
 from kpidesign.agenda_edits import use_default
+from kpidesign.model import Workshop
+from kpidesign.store import Store
 from kpidesign.values import EditError
 
 T0 = 1_800_000_000.0
 
 
 @pytest.fixture
-def room_ws(store, ec):
+def room_ws(store: Store, ec: Workshop):
     ws = use_default(ec, 60, "en")
     wid = store.create(ws)
     store.rooms.open(wid)
     return wid, ws
 
 
-def test_next_stores_the_rooms_question_timer_and_the_run_together(store, room_ws):
+def test_next_stores_the_rooms_question_timer_and_the_run_together(store: Store, room_ws) -> None:
     wid, ws = room_ws
     assert store.agenda.run(wid) is None
     rev = store.rooms.rev(wid)
@@ -31,7 +33,7 @@ def test_next_stores_the_rooms_question_timer_and_the_run_together(store, room_w
     assert store.agenda.run(wid) == run2 and store.rooms.get(wid).step == "kgi"
 
 
-def test_a_second_next_from_the_same_screen_does_not_skip_a_segment(store, room_ws):
+def test_a_second_next_from_the_same_screen_does_not_skip_a_segment(store: Store, room_ws) -> None:
     wid, ws = room_ws
     room, run = A.go(store.rooms.get(wid), ws.agenda, 0, None, T0, set())
     store.agenda.go(room, run, expected=None)
@@ -41,7 +43,7 @@ def test_a_second_next_from_the_same_screen_does_not_skip_a_segment(store, room_
     assert store.agenda.run(wid) == run
 
 
-def test_without_a_room_the_agenda_does_not_run_and_stop_ends_it(store, ec):
+def test_without_a_room_the_agenda_does_not_run_and_stop_ends_it(store: Store, ec: Workshop) -> None:
     wid = store.create(use_default(ec, 60, "ja"))
     from kpidesign.room import Room
 

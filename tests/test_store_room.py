@@ -247,7 +247,7 @@ def test_upgrade_hashes_the_participants_an_earlier_release_stored_in_clear(tmp_
     assert again.rooms.rev(wid) is not None
 
 
-def test_a_decided_idea_is_never_decided_again(database):
+def test_a_decided_idea_is_never_decided_again(database: str) -> None:
     store = Store(database)
     wid = store.create(build_ec())
     store.rooms.open(wid)
