@@ -19,6 +19,7 @@ def review_codes() -> set[str]:
         if isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "check" and len(call.args) >= 4:
             code = call.args[3]
             if isinstance(code, ast.Constant):
+                assert isinstance(code.value, str), ast.dump(code)
                 codes.add(code.value)
             else:  # f"no_{layer.value}" over the layers
                 assert isinstance(code, ast.JoinedStr), ast.dump(code)

@@ -57,7 +57,7 @@ def test_missing_value_and_division_by_zero_give_none() -> None:
         "(" * 50 + "a" + ")" * 50,
     ],
 )
-def test_hostile_formulas_are_refused(text) -> None:
+def test_hostile_formulas_are_refused(text: str) -> None:
     with pytest.raises(FormulaError) as info:
         parse(text)
     assert info.value.problem.code.startswith(("formula_", "too_long", "number_too_large"))
@@ -70,7 +70,7 @@ def test_long_chains_are_limited() -> None:
 
 @settings(max_examples=300)
 @given(st.text(alphabet="ab1 +-*/().e_x×÷'\"[]{}:=<>!@#$", max_size=80))
-def test_random_text_never_raises_anything_but_formula_error(text) -> None:
+def test_random_text_never_raises_anything_but_formula_error(text: str) -> None:
     try:
         f = parse(text)
     except FormulaError:
@@ -87,7 +87,7 @@ exprs = st.recursive(
 
 
 @given(exprs)
-def test_valid_expressions_evaluate_like_python_arithmetic(text) -> None:
+def test_valid_expressions_evaluate_like_python_arithmetic(text: str) -> None:
     values = {"a": 2.0, "b": 3.0, "c": 5.0}
     got = parse(text).evaluate(values)
     try:

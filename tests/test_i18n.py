@@ -52,11 +52,14 @@ def test_language_from_locale() -> None:
 def test_no_key_is_defined_twice() -> None:
     import ast
 
-    keys = []
+    keys: list[str] = []
     for name, table in (("core.py", "CORE"), ("screen.py", "SCREEN")):
         tree = ast.parse((ROOT / "kpidesign/i18n" / name).read_text(encoding="utf-8"))
         found = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == table)
-        keys += [k.value for k in found.keys]
+        assert isinstance(found, ast.Dict), (name, table)
+        for k in found.keys:
+            assert isinstance(k, ast.Constant) and isinstance(k.value, str), (name, ast.dump(k) if k else "**")
+            keys.append(k.value)
     assert len(keys) == len(set(keys)), sorted({k for k in keys if keys.count(k) > 1})  # twice in one table, or in both
 
 

@@ -3,7 +3,7 @@ import yaml
 
 from kpidesign.analysis import consistency
 from kpidesign.edits import add_from_library
-from kpidesign.library import DOMAINS, LIBRARY, as_node_fields, library, load_template, search, templates
+from kpidesign.library import DOMAINS, LIBRARY, Template, as_node_fields, library, load_template, search, templates
 from kpidesign.model import Workshop
 from kpidesign.values import EditError
 
@@ -34,9 +34,10 @@ def test_adding_a_library_kpi_as_a_node(ec: Workshop) -> None:
     ws, node_id = add_from_library(ec, "customers", "first_response_time", "en")
     node = ws.node(node_id)
     assert node.parent == "customers" and node.name == "First response time" and node.unit == "hours"
-    assert node.thresholds.direction.value == "lower_is_better" and node.layer.value == "leading"
+    assert node.layer is not None and node.thresholds.direction.value == "lower_is_better" and node.layer.value == "leading"
     ws, node_id = add_from_library(ws, "customers", "cvr", "ja")
-    assert ws.node(node_id).definition.numerator == "コンバージョン数" and ws.node(node_id).definition.frequency.value == "weekly"
+    definition = ws.node(node_id).definition
+    assert definition.frequency is not None and definition.numerator == "コンバージョン数" and definition.frequency.value == "weekly"
     try:
         add_from_library(ws, "customers", "nope", "ja")
     except EditError as e:
@@ -50,7 +51,7 @@ PEOPLE = {"人", "名", "人数", "people", "persons", "person", "hires", "users
 
 
 @pytest.mark.parametrize("tpl", templates(), ids=lambda t: t.path.name)
-def test_every_template_counts_whole_people(tpl) -> None:
+def test_every_template_counts_whole_people(tpl: Template) -> None:
     """A template opens on numbers a team could have counted: 22.5 hires or a threshold of 31.2375 people is not one."""
     ws = load_template(tpl.path)
     for node in ws.nodes:
@@ -65,6 +66,6 @@ def test_every_template_counts_whole_people(tpl) -> None:
 
 
 @pytest.mark.parametrize("tpl", templates(), ids=lambda t: t.path.name)
-def test_every_templates_parents_are_computed_from_their_formulas(tpl) -> None:
+def test_every_templates_parents_are_computed_from_their_formulas(tpl: Template) -> None:
     """The numbers of a template add up: a parent's baseline and target are what its formula makes of its children's."""
     assert consistency(load_template(tpl.path)) == []

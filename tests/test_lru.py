@@ -23,8 +23,13 @@ def test_the_least_recently_used_goes_first() -> None:
 def test_get_or_build_builds_once_and_keeps_the_first_value() -> None:
     cache: LRU[str, list[int]] = LRU(4)
     calls: list[int] = []
-    first = cache.get_or_build("k", lambda: calls.append(1) or [1])
-    again = cache.get_or_build("k", lambda: calls.append(2) or [2])
+
+    def build(n: int) -> list[int]:
+        calls.append(n)
+        return [n]
+
+    first = cache.get_or_build("k", lambda: build(1))
+    again = cache.get_or_build("k", lambda: build(2))
     assert first is again and calls == [1]
 
 
@@ -45,7 +50,7 @@ def test_a_size_below_one_is_refused() -> None:
 
 
 @given(st.integers(1, 8), st.lists(st.integers(0, 20), max_size=200))
-def test_never_more_than_size_and_the_last_put_is_kept(size, keys) -> None:
+def test_never_more_than_size_and_the_last_put_is_kept(size: int, keys: list[int]) -> None:
     cache: LRU[int, int] = LRU(size)
     for k in keys:
         cache.put(k, k * 10)

@@ -41,7 +41,7 @@ def test_the_complete_template_lacks_nothing_that_step_four_requires(template: W
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
 @given(st.data())
-def test_sheet_gaps_match_a_field_by_field_count(ec: Workshop, data) -> None:
+def test_sheet_gaps_match_a_field_by_field_count(ec: Workshop, data: st.DataObject) -> None:
     """Whatever each KPI has or lacks, each gap lists exactly the KPIs without that field, of all KPIs."""
     ws = ec
     kpis = [n.id for n in ec.nodes if n.parent is not None]

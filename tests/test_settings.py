@@ -67,13 +67,13 @@ def test_settings_are_frozen() -> None:
 
 
 @given(st.sampled_from(DELIVERY), st.text(min_size=1), st.text())
-def test_delivery_takes_a_secret_before_the_environment(key, in_env, in_secrets) -> None:
+def test_delivery_takes_a_secret_before_the_environment(key: str, in_env: str, in_secrets: str) -> None:
     s = Settings.load({key: in_env}, {key: in_secrets})
     assert s.delivery[key] == (in_secrets or in_env)
 
 
 @given(st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True), st.text(min_size=1, max_size=40))
-def test_a_connection_is_named_in_capitals_in_the_environment(name, url) -> None:
+def test_a_connection_is_named_in_capitals_in_the_environment(name: str, url: str) -> None:
     assert Settings.load({"KPIDESIGN_CONNECTION_" + name.upper(): url}, {}).connection(name) == url
     assert Settings.load({}, {"connections": {name: {"url": url}}}).connection(name) == url
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -202,11 +203,12 @@ def test_every_write_to_a_room_bumps_its_revision_and_reads_follow_it(store: Sto
     store.rooms.rename_participant(wid, p, "Bo")
     bumped()
     assert store.rooms.ideas(wid)[0].author == "Bo"
-    for change in (
+    changes: list[Callable[[], object]] = [
         lambda: store.rooms.dismiss_idea(wid, b),
         lambda: store.rooms.accept_idea(wid, a, "n"),
         lambda: store.rooms.close(wid),
-    ):
+    ]
+    for change in changes:
         change()
         bumped()
     assert [i.status for i in store.rooms.ideas(wid)] == [IdeaStatus.ACCEPTED, IdeaStatus.DISMISSED]

@@ -137,7 +137,7 @@ def test_vote_option_and_listing() -> None:
     assert T.listing([theme]) == [{"label": "x" * 100, "ideas": [1, 2]}]
 
 
-TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=rules.MAX_IDEA)
+TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=rules.MAX_IDEA)
 EMOJI = st.text(st.sampled_from("😀🎉👍🔥💡🚀✨🙏"), min_size=1, max_size=5)
 
 

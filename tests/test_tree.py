@@ -10,7 +10,7 @@ from kpidesign.values import EditError
 from tests.conftest import build_ec
 
 
-def names(ws):
+def names(ws: Workshop) -> list[str]:
     return [n.name for n, _ in tree.walk(ws)]
 
 
@@ -37,7 +37,7 @@ def test_add_is_placed_after_the_parents_subtree(ec: Workshop) -> None:
 
 
 @pytest.mark.parametrize("name, code", [("", "name_empty"), ("   ", "name_empty"), ("x" * 2000, "too_long")])
-def test_bad_names_are_refused(ec: Workshop, name, code) -> None:
+def test_bad_names_are_refused(ec: Workshop, name: str, code: str) -> None:
     with pytest.raises(EditError) as info:
         tree.add_node(ec, "sales", name)
     assert info.value.problem.code == code
@@ -129,7 +129,7 @@ operations = st.lists(
 
 @settings(max_examples=150, deadline=None)
 @given(operations)
-def test_any_sequence_of_edits_keeps_a_valid_tree(ops) -> None:
+def test_any_sequence_of_edits_keeps_a_valid_tree(ops: list[tuple[str, int, int, int]]) -> None:
     ws = build_ec()
     for op, i, j, step in ops:
         ids = [n.id for n in ws.nodes]

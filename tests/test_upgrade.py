@@ -31,7 +31,7 @@ def test_every_released_schema_has_a_fixture() -> None:
 
 
 @pytest.mark.parametrize("fixture", DATABASES, ids=[p.stem for p in DATABASES])
-def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path: Path, fixture) -> None:
+def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path: Path, fixture: Path) -> None:
     manifest = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))
     db = tmp_path / "kpidesign.db"
     shutil.copyfile(fixture, db)
@@ -79,7 +79,7 @@ def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path: Path, fix
 
 
 @pytest.mark.parametrize("fixture", DATABASES[:1], ids=["schema1"])
-def test_an_old_database_with_an_unknown_migration_is_refused_not_migrated(tmp_path: Path, fixture) -> None:
+def test_an_old_database_with_an_unknown_migration_is_refused_not_migrated(tmp_path: Path, fixture: Path) -> None:
     db = tmp_path / "kpidesign.db"
     shutil.copyfile(fixture, db)
     conn = sqlite3.connect(db)
