@@ -51,7 +51,7 @@ def test_a_clean_line_is_projected_on_the_line() -> None:
 
 
 def test_lower_is_better_turns_the_verdict_around() -> None:
-    values = [300 - 5 * i for i in range(12)]  # falls to 150 at week 30
+    values: list[float] = [300 - 5 * i for i in range(12)]  # falls to 150 at week 30
     assert one(ws_with(values, target=160, direction=Direction.LOWER_IS_BETTER)).verdict is fc.Verdict.ON_TRACK
     assert one(ws_with(values, target=140, direction=Direction.LOWER_IS_BETTER)).verdict is fc.Verdict.OFF_TRACK
     assert one(ws_with(values, target=140, direction=Direction.HIGHER_IS_BETTER)).verdict is fc.Verdict.ON_TRACK
@@ -66,8 +66,9 @@ def test_interval_matches_the_ols_prediction_interval_and_sets_at_risk() -> None
     resid = y - (res.intercept + res.slope * x)
     s = np.sqrt(resid @ resid / 18)
     half = stats.t.ppf(0.9, 18) * s * np.sqrt(1 + 1 / 20 + (30 - x.mean()) ** 2 / ((x - x.mean()) @ (x - x.mean())))
+    assert f.projected is not None and f.low is not None and f.high is not None
     assert f.projected == pytest.approx(res.intercept + res.slope * 30)
-    assert (f.low, f.high) == (pytest.approx(f.projected - half), pytest.approx(f.projected + half))
+    assert f.low == pytest.approx(f.projected - half) and f.high == pytest.approx(f.projected + half)
     assert f.low < f.projected < f.high and f.method == "linear"
     assert one(ws_with(values, target=f.projected)).verdict is fc.Verdict.AT_RISK
     assert one(ws_with(values, target=f.low - 1)).verdict is fc.Verdict.ON_TRACK
@@ -83,8 +84,8 @@ def test_a_wandering_series_is_projected_as_a_random_walk_with_drift() -> None:
     s2 = ((np.diff(y) - drift) ** 2).sum() / 18
     half = stats.t.ppf(0.9, 18) * np.sqrt(s2 * (11 + 11 * 11 / 19))
     assert f.method == "random_walk" and f.slope_per_period == pytest.approx(drift)
-    assert f.projected == pytest.approx(y[-1] + 11 * drift)
-    assert (f.low, f.high) == (pytest.approx(f.projected - half), pytest.approx(f.projected + half))
+    assert f.projected is not None and f.projected == pytest.approx(y[-1] + 11 * drift)
+    assert f.low == pytest.approx(f.projected - half) and f.high == pytest.approx(f.projected + half)
     x = np.arange(20.0)
     line = stats.linregress(x, y)
     resid = y - (line.intercept + line.slope * x)
@@ -157,7 +158,7 @@ def test_judge() -> None:
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 700), st.floats(-1e12, 1e12, allow_nan=False)), max_size=60), st.integers(-100, 900))
-def test_any_series_gives_finite_numbers_or_a_reason(rows, deadline_day) -> None:
+def test_any_series_gives_finite_numbers_or_a_reason(rows: list[tuple[int, float]], deadline_day: int) -> None:
     ws = ws_with(
         [v for _, v in rows], dates=[START + dt.timedelta(days=d) for d, _ in rows], deadline=START + dt.timedelta(days=deadline_day)
     )
@@ -166,6 +167,7 @@ def test_any_series_gives_finite_numbers_or_a_reason(rows, deadline_day) -> None
             assert v is None or np.isfinite(v)
         assert f.verdict is not None or f.findings  # no verdict without a reason
         if f.verdict is not None:
+            assert f.low is not None and f.projected is not None and f.high is not None
             assert f.low <= f.projected <= f.high
 
 
@@ -217,7 +219,7 @@ def test_quarters_years_weeks_and_days_left() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(2000, 2100), st.integers(1, 12), st.integers(1, 40), st.sampled_from([1, 3, 12]))
-def test_month_ends_to_a_month_end_k_periods_later_leave_k_periods(year, month, k, months) -> None:
+def test_month_ends_to_a_month_end_k_periods_later_leave_k_periods(year: int, month: int, k: int, months: int) -> None:
     last = month_end(year, month)
     dates = month_ends_to(last, months=months)
     deadline = month_end(last.year, last.month + k * months)
@@ -227,7 +229,7 @@ def test_month_ends_to_a_month_end_k_periods_later_leave_k_periods(year, month, 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(2000, 2100), st.integers(1, 12), st.integers(1, 28), st.integers(1, 40), st.integers(0, 27))
-def test_same_day_of_month_k_months_later_plus_less_than_a_month_leaves_k(year, month, day, k, extra) -> None:
+def test_same_day_of_month_k_months_later_plus_less_than_a_month_leaves_k(year: int, month: int, day: int, k: int, extra: int) -> None:
     dates = [dt.date(year + (month - 1 - i) // 12, (month - 1 - i) % 12 + 1, day) for i in reversed(range(8))]
     m = month - 1 + k
     deadline = dt.date(year + m // 12, m % 12 + 1, day) + dt.timedelta(days=extra)

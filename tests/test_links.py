@@ -55,10 +55,11 @@ def link(ws: Workshop, child: str = "c") -> lk.Link:
 
 
 @pytest.mark.parametrize("k", [0, 1, 3, 6])
-def test_a_known_lead_is_found_at_its_lag(k) -> None:
+def test_a_known_lead_is_found_at_its_lag(k: int) -> None:
     parent, child = leading_series(k)
     result = link(workshop(parent, child))
     assert (result.kind, result.verdict, result.lag) == ("formula", lk.Verdict.HOLDS, k)
+    assert result.correlation is not None and result.p_value is not None
     assert result.correlation > 0.9 and result.n == 60 and result.expected_sign == 1 and result.p_value < 1e-6
 
 
@@ -66,7 +67,7 @@ def test_no_relation() -> None:
     rng = np.random.default_rng(7)
     parent, child = 1000 + np.cumsum(rng.normal(0, 1, 52)), 100 + np.cumsum(rng.normal(0, 1, 52))
     result = link(workshop(parent, child))
-    assert result.verdict is lk.Verdict.NO_RELATION and result.p_value >= lk.ALPHA and result.n == 52
+    assert result.verdict is lk.Verdict.NO_RELATION and result.p_value is not None and result.p_value >= lk.ALPHA and result.n == 52
 
 
 def test_two_trends_are_not_a_relation() -> None:
@@ -80,7 +81,7 @@ def test_two_trends_are_not_a_relation() -> None:
 def test_opposite_sign_against_the_formula() -> None:
     parent, child = leading_series(1, sign=-1.0)
     result = link(workshop(parent, child))  # p = c + o: expected +, data say −
-    assert (result.verdict, result.lag) == (lk.Verdict.OPPOSITE, 1) and result.correlation < -0.9
+    assert (result.verdict, result.lag) == (lk.Verdict.OPPOSITE, 1) and result.correlation is not None and result.correlation < -0.9
 
 
 def test_expected_sign_from_the_formula_derivative() -> None:
@@ -112,8 +113,9 @@ def test_too_few_observations() -> None:
     parent, child = leading_series(1, n=11)
     result = link(workshop(parent, child))
     assert (result.verdict, result.n, result.correlation, result.lag) == (lk.Verdict.INSUFFICIENT_DATA, 11, None, None)
-    assert result.reason.code == "links_too_few"
+    assert result.reason is not None and result.reason.code == "links_too_few"
     result = link(workshop(parent, child), child="o")  # no actuals at all
+    assert result.reason is not None
     assert (result.verdict, result.n, result.reason.code) == (lk.Verdict.INSUFFICIENT_DATA, 0, "links_no_data")
 
 
@@ -121,6 +123,7 @@ def test_one_observation_and_constant_series() -> None:
     ws = workshop(np.array([1.0]), np.array([2.0]))
     assert link(ws).verdict is lk.Verdict.INSUFFICIENT_DATA
     result = link(workshop(np.full(30, 5.0), np.arange(30.0)))
+    assert result.reason is not None
     assert (result.verdict, result.reason.code) == (lk.Verdict.INSUFFICIENT_DATA, "links_no_variation")
 
 
@@ -140,7 +143,9 @@ def test_different_frequencies_are_compared_on_the_coarser_one_as_each_kpi_aggre
     assert (result.verdict, result.frequency, result.lag) == (lk.Verdict.HOLDS, Frequency.MONTHLY, 0)
     assert result.n == len(months) - 2  # the child's first and last months may be partial
     as_stock = update_node(ws, "c", definition={"aggregation": Aggregation.LAST})
-    assert link(as_stock).correlation < result.correlation  # the month's last week is not what the parent is made of
+    stock_correlation = link(as_stock).correlation
+    assert stock_correlation is not None and result.correlation is not None
+    assert stock_correlation < result.correlation  # the month's last week is not what the parent is made of
 
 
 def test_gaps_pair_only_common_periods_and_duplicates_keep_the_last_entry() -> None:
@@ -191,7 +196,7 @@ def test_false_alarms_stay_near_the_nominal_rate() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["p", "c"]), st.integers(0, 400), st.floats(-1e6, 1e6, allow_nan=False)), max_size=120))
-def test_any_actuals_give_a_verdict_never_an_exception(rows) -> None:
+def test_any_actuals_give_a_verdict_never_an_exception(rows: list[tuple[str, int, float]]) -> None:
     ws = workshop(np.array([]), np.array([]))
     ws = ws.model_copy(update={"actuals": [Actual(kpi=k, date=START + dt.timedelta(days=d), value=v) for k, d, v in rows]})
     for result in lk.links(ws).links:
@@ -214,7 +219,7 @@ def _pyper_peterman(x: np.ndarray, y: np.ndarray) -> float:
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=10, max_value=60), st.integers(min_value=0, max_value=10_000), st.floats(min_value=-0.9, max_value=0.9))
-def test_effective_size_is_pyper_and_petermans_with_the_weight_applied_once(n, seed, phi) -> None:
+def test_effective_size_is_pyper_and_petermans_with_the_weight_applied_once(n: int, seed: int, phi: float) -> None:
     rng = np.random.default_rng(seed)
     x, y = np.zeros(n), np.zeros(n)
     for i in range(1, n):  # two AR(1) series of the same persistence

@@ -7,12 +7,12 @@ from pathlib import Path
 from kpidesign import alerting, control, delivery, monitor
 from kpidesign.io.excel import from_xlsx, to_xlsx
 from kpidesign.io.yaml_io import from_yaml, to_yaml
-from kpidesign.model import Actual, Alert, AlertLevel
+from kpidesign.model import Actual, Alert, AlertLevel, Workshop
 from kpidesign.store import Store
 from tests.conftest import build_ec
 
 START = dt.date(2026, 1, 5)
-STEADY = [
+STEADY: list[float] = [
     100,
     104,
     98,
@@ -36,7 +36,7 @@ STEADY = [
 ]  # centre 100.35, mean moving range 74 / 19
 
 
-def ws_with(values: list[float], when: str = "out_of_control", kpi: str = "items"):
+def ws_with(values: list[float], when: str = "out_of_control", kpi: str = "items") -> Workshop:
     ws = build_ec()
     ws = ws.model_copy(
         update={
@@ -50,6 +50,7 @@ def ws_with(values: list[float], when: str = "out_of_control", kpi: str = "items
 
 def test_a_point_beyond_the_limits_fires_and_one_within_does_not() -> None:
     lim = control.limits(STEADY)
+    assert lim is not None
     assert round(lim.upper, 3) == round(100.35 + 2.66 * 74 / 19, 3) == 110.71  # hand-computed: 19 moving ranges summing to 74
     beyond = ws_with(STEADY + [112.0])  # above the upper limit, 110.71
     [f] = monitor.firing(beyond)
@@ -102,6 +103,8 @@ def test_the_level_round_trips_in_yaml_and_excel() -> None:
     ws = ws_with(STEADY)
     assert ws.monitoring.alerts[0].when is AlertLevel.OUT_OF_CONTROL
     assert "when: out_of_control" in to_yaml(ws)
-    assert from_yaml(to_yaml(ws)).workshop.monitoring.alerts[0].when is AlertLevel.OUT_OF_CONTROL
+    from_file = from_yaml(to_yaml(ws)).workshop
+    assert from_file is not None and from_file.monitoring.alerts[0].when is AlertLevel.OUT_OF_CONTROL
     for lang in ("ja", "en"):
-        assert from_xlsx(to_xlsx(ws, lang)).workshop.monitoring.alerts[0].when is AlertLevel.OUT_OF_CONTROL
+        from_book = from_xlsx(to_xlsx(ws, lang)).workshop
+        assert from_book is not None and from_book.monitoring.alerts[0].when is AlertLevel.OUT_OF_CONTROL

@@ -1,3 +1,4 @@
+import math
 import re
 
 from hypothesis import given
@@ -70,7 +71,7 @@ def test_long_and_japanese_labels_are_wrapped(template: Workshop) -> None:
 
 
 @given(st.text(max_size=40))
-def test_display_width_counts_wide_characters_twice(text) -> None:
+def test_display_width_counts_wide_characters_twice(text: str) -> None:
     import unicodedata
 
     assert display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -99,7 +100,7 @@ def test_latin_labels_wrap_between_words() -> None:
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab  xyz顧客数率（）-\n")), max_size=80), st.integers(4, 30), st.integers(1, 4))
-def test_wrapped_lines_fit_and_keep_every_character(text, width, max_lines) -> None:
+def test_wrapped_lines_fit_and_keep_every_character(text: str, width: int, max_lines: int) -> None:
     lines = wrap(text, width, max_lines)
     assert len(lines) <= max_lines and all(0 < display_width(line) <= width for line in lines)
     squeezed = "".join(text.split())
@@ -148,12 +149,14 @@ def test_a_folded_box_counts_the_red_and_yellow_kpis_below_it(ec: Workshop) -> N
     assert "配下 +40（赤 2・黄 1）" in tree_dot(ws, depth=2, lang="ja", status=status)
     quiet = tree_dot(ws, depth=2, lang="en", status={k: "green" for k in hidden})
     assert "+40 below\n" in quiet or '+40 below"' in quiet  # nothing red or yellow below: just the count
-    assert "(" not in re.search(r"\+40 below[^\"]*", quiet).group(0)
-    assert "red" not in re.search(r"\+40 below[^\"]*", tree_dot(ws, depth=2, lang="en")).group(0)  # no statuses, no words
+    quiet_fold = re.search(r"\+40 below[^\"]*", quiet)
+    assert quiet_fold is not None and "(" not in quiet_fold.group(0)
+    plain_fold = re.search(r"\+40 below[^\"]*", tree_dot(ws, depth=2, lang="en"))
+    assert plain_fold is not None and "red" not in plain_fold.group(0)  # no statuses, no words
 
 
 @given(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=5))
-def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, limit) -> None:
+def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra: int, limit: int) -> None:
     nodes = [Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=f"A{i}") for i in range(3)]
     nodes += [Node(id=f"b{i}", parent=f"a{i % 3}", name=f"B{i}") for i in range(extra)]
     ws = Workshop(title="t", nodes=nodes)
@@ -167,7 +170,7 @@ def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, li
 
 
 @given(st.integers(min_value=0, max_value=40), st.integers(min_value=1, max_value=3), st.data())
-def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth, data) -> None:
+def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra: int, depth: int, data: st.DataObject) -> None:
     from kpidesign.render import fold
 
     nodes = [Node(id="k", name="KGI")]
@@ -256,7 +259,7 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def _apart(a: str, b: str) -> float:
-    return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+    return math.dist(_rgb(a), _rgb(b))
 
 
 def test_selection_kgi_and_speed_each_have_a_look_no_layer_or_status_has(ec: Workshop) -> None:
@@ -317,7 +320,7 @@ def test_labels_that_look_like_html_or_escape_codes_stay_text() -> None:
 
 
 @given(st.text(max_size=40))
-def test_quoting_is_graphvizs_own(text) -> None:
+def test_quoting_is_graphvizs_own(text: str) -> None:
     """render.quoted takes a fast path through graphviz's quoting: the value is the one graphviz.quoting.quote makes
     of the escaped text (backslashes doubled, never an HTML label), with lines joined by \\n."""
     import graphviz
@@ -373,7 +376,7 @@ def test_a_deep_chain_is_measured_without_recursion() -> None:
 
 
 @given(st.lists(st.tuples(st.integers(0, 30), st.text(min_size=1, max_size=40)), max_size=40))
-def test_any_tree_gets_a_direction(shape) -> None:
+def test_any_tree_gets_a_direction(shape: list[tuple[int, str]]) -> None:
     nodes = [Node(id="n0", name="top")]
     for i, (parent, name) in enumerate(shape, start=1):
         nodes.append(Node(id=f"n{i}", parent=f"n{parent % i}", name=name))

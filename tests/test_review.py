@@ -9,14 +9,15 @@ from kpidesign.model import Workshop
 from kpidesign.review import CONTRADICTIONS, PRINCIPLES, SIMILAR, _likeness, balance, review, threshold_findings, threshold_order
 
 
-def codes(ws, node=None):
+def codes(ws: Workshop, node: str | None = None) -> set[str]:
     return {f.code for f in review(ws).findings if node is None or f.node == node}
 
 
 def test_threshold_order_depends_on_direction(ec: Workshop) -> None:
     ws = edits.set_field(ec, "customers", "green", "40000")
     ws = edits.set_field(ws, "customers", "yellow", "45000")
-    assert threshold_order(ws.node("customers")).code == "threshold_order"
+    found = threshold_order(ws.node("customers"))
+    assert found is not None and found.code == "threshold_order"
     assert "threshold_order" in codes(ws, "customers")
     ws = edits.set_field(ws, "customers", "direction", "lower_is_better")
     assert threshold_order(ws.node("customers")) is None
@@ -93,7 +94,7 @@ def test_formula_naming_a_stranger_is_reported(ec: Workshop) -> None:
 
 
 @given(st.text(alphabet="abcdeあいう認知率 ", max_size=12), st.text(alphabet="abcdeあいう認知率 ", max_size=12))
-def test_likeness_is_difflibs_ratio_wherever_it_can_reach_similar(a, b) -> None:
+def test_likeness_is_difflibs_ratio_wherever_it_can_reach_similar(a: str, b: str) -> None:
     ratio = difflib.SequenceMatcher(None, a, b).ratio()
     likeness = _likeness(a, b)
     assert (likeness >= SIMILAR) == (ratio >= SIMILAR)

@@ -63,7 +63,7 @@ def test_nothing_set_is_nothing_configured() -> None:
 
 def test_settings_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        Settings.load({}, {}).editor_password = "changed"  # type: ignore[misc]
+        Settings.load({}, {}).editor_password = "changed"  # type: ignore[misc]  # the test: a frozen field refuses it
 
 
 @given(st.sampled_from(DELIVERY), st.text(min_size=1), st.text())

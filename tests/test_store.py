@@ -7,6 +7,7 @@ import pytest
 from kpidesign import tree
 from kpidesign.model import Workshop, new_workshop
 from kpidesign.store import InvalidWorkshopError, StaleVersionError, Store, WorkshopNotFoundError, migrations
+from kpidesign.store.engine import SqliteDatabase
 from kpidesign.store.schema import known_migrations
 
 
@@ -115,7 +116,9 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path: Path, ec: Workshop
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    applied = [m.name for m in migrations.applied(again.db)]
+    db = again.db
+    assert isinstance(db, SqliteDatabase)  # a file path: SQLite, its migrations sqlite-utils'
+    applied = [m.name for m in migrations.applied(db)]
     assert applied == list(known_migrations()) and len(set(applied)) == len(applied)  # each once, in the code's order
     assert applied[:3] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log"]
     again.close()
@@ -195,10 +198,12 @@ def test_share_links_expire_after_90_days_unless_told_otherwise(store: Store, ec
     default = store.shares.create(wid, label="default")
     week = store.shares.create(wid, label="week", expires_at=dt.timedelta(days=7))
     never = store.shares.create(wid, label="never", expires_at=None)
-    expiry = {s.label: s.expires_at and dt.datetime.fromisoformat(s.expires_at) for s in store.shares.all(wid)}
+    expiry = {s.label: None if s.expires_at is None else dt.datetime.fromisoformat(s.expires_at) for s in store.shares.all(wid)}
     assert dt.timedelta(days=90) == SHARE_EXPIRY and expiry["never"] is None
-    assert abs(expiry["default"] - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
-    assert abs(expiry["week"] - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
+    default_ends, week_ends = expiry["default"], expiry["week"]
+    assert default_ends is not None and week_ends is not None
+    assert abs(default_ends - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
+    assert abs(week_ends - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
     assert all(store.shares.resolve(t) == wid for t in (default, week, never))
     later = now + dt.timedelta(days=91)  # 91 days on: the default link has ended, the one made to last has not
     assert {s.label: s.active(later) for s in store.shares.all(wid)} == {"default": False, "week": False, "never": True}
@@ -265,7 +270,8 @@ def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen
     other.delete(wid)
     with pytest.raises(WorkshopNotFoundError):
         mine.load(wid)
-    mine.close(), other.close()
+    mine.close()
+    other.close()
 
 
 def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(
@@ -274,9 +280,14 @@ def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(
     path = database
     facilitator, viewers = Store(path), [Store(path) for _ in range(5)]
     wid = facilitator.create(ec)
-    parses = []
+    parses: list[int] = []
     parse = Workshop.model_validate_json
-    monkeypatch.setattr(Workshop, "model_validate_json", lambda doc: parses.append(1) or parse(doc))
+
+    def counted(doc: str | bytes) -> Workshop:
+        parses.append(1)
+        return parse(doc)
+
+    monkeypatch.setattr(Workshop, "model_validate_json", counted)
     assert len({id(v.load(wid).workshop) for v in viewers}) == 1 and len(parses) == 1
     loaded = facilitator.load(wid)
     facilitator.save(wid, tree.update_node(loaded.workshop, "customers", name="顧客数"), expected_version=1, summary="edit")
@@ -291,7 +302,8 @@ def test_the_parse_cache_forgets_the_workshop_least_recently_read(tmp_path: Path
 
     small = stores._Parsed(2)
     loaded = [stores.Loaded(f"w{i}", ec, 1, "t") for i in range(3)]
-    small.put("db", loaded[0]), small.put("db", loaded[1])
+    small.put("db", loaded[0])
+    small.put("db", loaded[1])
     assert small.get("db", "w0") is loaded[0]  # read again: now the most recent
     small.put("db", loaded[2])
     assert small.get("db", "w1") is None and small.get("db", "w0") is loaded[0] and small.get("db", "w2") is loaded[2]

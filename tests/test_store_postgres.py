@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -17,11 +18,12 @@ from kpidesign.store import ENGINE_ERRORS, NewerSchemaError, StaleVersionError, 
 from kpidesign.store.base import URL_VAR, database_url
 from kpidesign.store.engine import SqliteDatabase, pyformat
 from kpidesign.store.errors import DatabaseUrlError
+from kpidesign.store.tokens import hash_token
 from tests.conftest import build_ec, drop_pg_database, fresh_pg_database
 
 
 @pytest.fixture
-def empty_pg(pg_template: str):
+def empty_pg(pg_template: str) -> Iterator[str]:
     """A new PostgreSQL database kpidesign never used (no table at all); its URL."""
     server = pg_template.rsplit("/", 1)[0]
     with psycopg.connect(server + "/postgres", autocommit=True) as conn:
@@ -85,7 +87,7 @@ def _columns_sqlite() -> dict[str, dict[str, bool]]:
     return {table: {r[1]: r[5] > 0 for r in conn.execute(f"pragma table_info({table})")} for table in tables}
 
 
-def test_a_fresh_database_migrated_from_m001_has_sqlites_schema(empty_pg) -> None:
+def test_a_fresh_database_migrated_from_m001_has_sqlites_schema(empty_pg: str) -> None:
     store = Store(empty_pg)
     applied = [r[0] for r in store.db.execute("select name from kpidesign_migrations order by id").fetchall()]
     assert applied == list(known_migrations())
@@ -108,7 +110,7 @@ def test_a_fresh_database_migrated_from_m001_has_sqlites_schema(empty_pg) -> Non
     assert again.db.execute("select count(*) from kpidesign_migrations").fetchone()[0] == len(known_migrations())
 
 
-def test_data_migrations_do_on_postgresql_what_they_do_on_sqlite(empty_pg) -> None:
+def test_data_migrations_do_on_postgresql_what_they_do_on_sqlite(empty_pg: str) -> None:
     """A database left at an earlier schema (as an earlier release would have) is upgraded: m005 moves actuals out of
     the documents (its PostgreSQL variant), m007 hashes participants' secrets, m008 counts imported dots per option."""
     db = postgres.PostgresDatabase(empty_pg)
@@ -133,7 +135,7 @@ def test_data_migrations_do_on_postgresql_what_they_do_on_sqlite(empty_pg) -> No
     store = Store(empty_pg)  # the rest of the migrations
     assert [(a.kpi, a.value) for a in store.actuals.all("w1")] == [("sales", 5.0)]
     assert json.loads(store.db.execute("select doc from workshops").fetchone()[0])["actuals"] == []
-    assert store.db.execute("select id from room_participants").fetchone()[0] == schema._hash("secret")
+    assert store.db.execute("select id from room_participants").fetchone()[0] == hash_token("secret")
     assert store.votes.counted(vote) == {"x": 4} and store.db.execute("select count(*) from room_dots").fetchone()[0] == 0
 
 
@@ -170,7 +172,7 @@ def test_a_database_of_a_newer_release_is_refused_and_left_untouched(pg_template
         drop_pg_database(url)
 
 
-def test_processes_starting_together_migrate_once(empty_pg) -> None:
+def test_processes_starting_together_migrate_once(empty_pg: str) -> None:
     errors: list[BaseException] = []
 
     def start() -> None:

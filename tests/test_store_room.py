@@ -17,7 +17,7 @@ from kpidesign.values import EditError
 from tests.conftest import build_ec
 
 
-def refused(code: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def refused(code: str, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
     with pytest.raises(EditError) as e:
         fn(*args, **kwargs)
     assert e.value.problem.code == code
@@ -32,7 +32,8 @@ def test_join_token_opens_only_its_open_room(store: Store, ec: Workshop) -> None
     assert store.shares.resolve(token) is None and store.rooms.resolve(store.shares.create(other)) is None
     assert store.rooms.resolve(token + "x") is None and store.rooms.resolve("") is None and store.rooms.resolve("a" * 500) is None
     store.rooms.close(wid)
-    assert store.rooms.resolve(token) is None and store.rooms.get(wid).state is RoomState.CLOSED  # type: ignore[union-attr]
+    closed = store.rooms.get(wid)
+    assert store.rooms.resolve(token) is None and closed is not None and closed.state is RoomState.CLOSED
     again = store.rooms.open(wid)
     assert again != token and store.rooms.resolve(token) is None and store.rooms.resolve(again) == wid
 
