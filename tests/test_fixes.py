@@ -5,7 +5,7 @@ from pathlib import Path
 from kpidesign import edits, tree
 from kpidesign.findings import Finding, Severity
 from kpidesign.fixes import DEFAULT, FIXES, KGI_STEP, STEPS, TREE_STEP, fix_for
-from kpidesign.model import Layer
+from kpidesign.model import Layer, Workshop
 from kpidesign.review import review, triage
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +19,7 @@ def review_codes() -> set[str]:
         if isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "check" and len(call.args) >= 4:
             code = call.args[3]
             if isinstance(code, ast.Constant):
+                assert isinstance(code.value, str), ast.dump(code)
                 codes.add(code.value)
             else:  # f"no_{layer.value}" over the layers
                 assert isinstance(code, ast.JoinedStr), ast.dump(code)
@@ -31,7 +32,7 @@ def review_codes() -> set[str]:
     return codes
 
 
-def test_every_code_the_review_can_report_is_mapped_to_where_it_is_fixed():
+def test_every_code_the_review_can_report_is_mapped_to_where_it_is_fixed() -> None:
     codes = review_codes()
     assert {"kgi_no_deadline", "no_owner", "no_leading", "no_intermediate", "loop", "formula_syntax", "one_speed"} <= codes
     assert not sorted(codes - set(FIXES))
@@ -39,7 +40,7 @@ def test_every_code_the_review_can_report_is_mapped_to_where_it_is_fixed():
     assert all(fix.tab in (None, "edit_one_kpi", "tagging_table") for fix in FIXES.values())
 
 
-def test_every_code_seen_on_broken_workshops_is_mapped(ec, template):
+def test_every_code_seen_on_broken_workshops_is_mapped(ec: Workshop, template: Workshop) -> None:
     ws = edits.set_field(ec, "customers", "green", "1")
     ws = edits.set_field(ws, "customers", "yellow", "5")
     ws = ws.model_copy(
@@ -49,7 +50,7 @@ def test_every_code_seen_on_broken_workshops_is_mapped(ec, template):
     assert not sorted(seen - set(FIXES))
 
 
-def test_a_finding_leads_to_the_page_tab_and_field_that_fix_it(ec):
+def test_a_finding_leads_to_the_page_tab_and_field_that_fix_it(ec: Workshop) -> None:
     owner = fix_for(Finding(Severity.WARNING, "no_owner", "customers"), "sales")
     assert owner.page == "definitions" and owner.tab == "edit_one_kpi" and owner.field == "owner" and owner.pick_node
     # the KGI's purpose and numbers are typed on step 1, not in the sheet
@@ -64,7 +65,7 @@ def test_a_finding_leads_to_the_page_tab_and_field_that_fix_it(ec):
     assert fix_for(Finding(Severity.HINT, "a_code_from_tomorrow", "customers"), "sales") is DEFAULT
 
 
-def test_triage_groups_by_node_errors_first_and_the_workshop_wide_group_apart(ec):
+def test_triage_groups_by_node_errors_first_and_the_workshop_wide_group_apart(ec: Workshop) -> None:
     ws = edits.set_field(ec, "items", "green", "1")
     ws = edits.set_field(ws, "items", "yellow", "5")  # an error on a node deep in the tree
     r = triage(review(ws).findings, ws)
@@ -83,7 +84,7 @@ def test_triage_groups_by_node_errors_first_and_the_workshop_wide_group_apart(ec
     assert rest == sorted(rest, key=order.index)
 
 
-def test_every_fix_names_a_step_page_of_the_registry():
+def test_every_fix_names_a_step_page_of_the_registry() -> None:
     from ui.pages import STEPS as PAGES
 
     assert tuple(spec.url for spec in PAGES) == STEPS

@@ -5,19 +5,19 @@ from hypothesis import strategies as st
 from kpidesign.formula import MAX_LENGTH, FormulaError, parse, product_of, sum_of
 
 
-def test_parse_and_evaluate():
+def test_parse_and_evaluate() -> None:
     f = parse("customers * avg_spend * frequency")
     assert f.names == ("customers", "avg_spend", "frequency")
     assert f.evaluate({"customers": 40000, "avg_spend": 5000, "frequency": 4}) == 8e8
 
 
-def test_unicode_ids_and_symbols():
+def test_unicode_ids_and_symbols() -> None:
     f = parse("顧客数 × 客単価 ÷ 2 − 1")
     assert f.names == ("顧客数", "客単価")
     assert f.evaluate({"顧客数": 10, "客単価": 4}) == 19
 
 
-def test_missing_value_and_division_by_zero_give_none():
+def test_missing_value_and_division_by_zero_give_none() -> None:
     f = parse("a / b")
     assert f.evaluate({"a": 1, "b": 0}) is None
     assert f.evaluate({"a": 1}) is None
@@ -57,20 +57,20 @@ def test_missing_value_and_division_by_zero_give_none():
         "(" * 50 + "a" + ")" * 50,
     ],
 )
-def test_hostile_formulas_are_refused(text):
+def test_hostile_formulas_are_refused(text: str) -> None:
     with pytest.raises(FormulaError) as info:
         parse(text)
     assert info.value.problem.code.startswith(("formula_", "too_long", "number_too_large"))
 
 
-def test_long_chains_are_limited():
+def test_long_chains_are_limited() -> None:
     with pytest.raises(FormulaError):
         parse(" + ".join(["a"] * 400))
 
 
 @settings(max_examples=300)
 @given(st.text(alphabet="ab1 +-*/().e_x×÷'\"[]{}:=<>!@#$", max_size=80))
-def test_random_text_never_raises_anything_but_formula_error(text):
+def test_random_text_never_raises_anything_but_formula_error(text: str) -> None:
     try:
         f = parse(text)
     except FormulaError:
@@ -87,7 +87,7 @@ exprs = st.recursive(
 
 
 @given(exprs)
-def test_valid_expressions_evaluate_like_python_arithmetic(text):
+def test_valid_expressions_evaluate_like_python_arithmetic(text: str) -> None:
     values = {"a": 2.0, "b": 3.0, "c": 5.0}
     got = parse(text).evaluate(values)
     try:
@@ -117,7 +117,7 @@ def _reference(text: str, values: dict[str, float]) -> float:
     return expr(0)[0]
 
 
-def test_link_types():
+def test_link_types() -> None:
     assert parse("a * b * c").link_types() == {"a": "×", "b": "×", "c": "×"}
     assert parse("a + b").link_types() == {"a": "+", "b": "+"}
     assert parse("a - b").link_types() == {"a": "+", "b": "−"}
@@ -125,17 +125,17 @@ def test_link_types():
     assert parse("(a + b) * c").link_types() == {"a": "×", "b": "×", "c": "×"}
 
 
-def test_helpers():
+def test_helpers() -> None:
     assert product_of(["a", "b"]) == "a * b"
     assert sum_of(["a", "b"]) == "a + b"
 
 
-def test_overflow_gives_no_value_not_infinity():
+def test_overflow_gives_no_value_not_infinity() -> None:
     assert parse("a * b").evaluate({"a": 1e300, "b": 1e300}) is None
     assert parse("a - b").evaluate({"a": -1e308, "b": 1e308}) is None
 
 
-def test_parsed_formulas_are_shared_and_renaming_leaves_them_unchanged():
+def test_parsed_formulas_are_shared_and_renaming_leaves_them_unchanged() -> None:
     from kpidesign.formula import rename
 
     first = parse("a * b + c")

@@ -36,13 +36,13 @@ def graph() -> dict[str, set[str]]:
     return {name: imported(path, known) - {name} for name, path in known.items()}
 
 
-def test_no_two_modules_import_each_other():
+def test_no_two_modules_import_each_other() -> None:
     edges = graph()
     mutual = sorted({tuple(sorted((a, b))) for a, targets in edges.items() for b in targets if a in edges.get(b, set())})
     assert not mutual
 
 
-def test_the_graph_sees_the_imports_it_must():
+def test_the_graph_sees_the_imports_it_must() -> None:
     edges = graph()
     assert "kpidesign.store" in edges["ui.state"]  # from kpidesign.store import …
     assert "ui.connectors" in edges["views.dashboard"]  # from ui import connectors as …

@@ -4,7 +4,7 @@ from kpidesign import index as idx
 from kpidesign.model import Node, Workshop
 
 
-def test_the_index_is_built_once_per_node_list():
+def test_the_index_is_built_once_per_node_list() -> None:
     ws = Workshop(title="t", nodes=[Node(id="kgi", name="売上"), Node(id="a", parent="kgi", name="客数")])
     builds = []
 
@@ -22,7 +22,7 @@ def test_the_index_is_built_once_per_node_list():
     assert ws == Workshop(title="t", nodes=list(ws.nodes)) and "probe" not in ws.model_dump_json()  # nothing inside the model
 
 
-def test_an_index_goes_with_its_workshop():
+def test_an_index_goes_with_its_workshop() -> None:
     ws = Workshop(title="t", nodes=[Node(id="kgi", name="k")])
     key = id(ws)
     ws.node("kgi")
@@ -32,6 +32,6 @@ def test_an_index_goes_with_its_workshop():
     assert key not in idx._KEPT
 
 
-def test_a_repeated_id_finds_the_first_node():
+def test_a_repeated_id_finds_the_first_node() -> None:
     ws = Workshop.model_construct(title="t", nodes=[Node(id="kgi", name="first"), Node(id="kgi", name="second")])
     assert ws.node("kgi").name == "first"

@@ -3,11 +3,12 @@ import yaml
 
 from kpidesign.analysis import consistency
 from kpidesign.edits import add_from_library
-from kpidesign.library import DOMAINS, LIBRARY, as_node_fields, library, load_template, search, templates
+from kpidesign.library import DOMAINS, LIBRARY, Template, as_node_fields, library, load_template, search, templates
+from kpidesign.model import Workshop
 from kpidesign.values import EditError
 
 
-def test_the_library_is_broad_and_complete():
+def test_the_library_is_broad_and_complete() -> None:
     kpis = library()
     assert len(kpis) >= 150
     assert {k.domain for k in kpis} == set(DOMAINS)
@@ -21,7 +22,7 @@ def test_the_library_is_broad_and_complete():
     assert yaml.safe_load(LIBRARY.read_text(encoding="utf-8"))["version"] == 1
 
 
-def test_search_in_both_languages_and_by_domain():
+def test_search_in_both_languages_and_by_domain() -> None:
     assert [k.key for k in search("CVR")][:1] == ["cvr"]
     assert {k.key for k in search("解約", lang="ja")} >= {"logo_churn", "churn_rate"}
     assert all(k.domain == "recruiting" for k in search("rate", "recruiting", "en"))
@@ -29,13 +30,14 @@ def test_search_in_both_languages_and_by_domain():
     assert len(search()) == 50  # capped
 
 
-def test_adding_a_library_kpi_as_a_node(ec):
+def test_adding_a_library_kpi_as_a_node(ec: Workshop) -> None:
     ws, node_id = add_from_library(ec, "customers", "first_response_time", "en")
     node = ws.node(node_id)
     assert node.parent == "customers" and node.name == "First response time" and node.unit == "hours"
-    assert node.thresholds.direction.value == "lower_is_better" and node.layer.value == "leading"
+    assert node.layer is not None and node.thresholds.direction.value == "lower_is_better" and node.layer.value == "leading"
     ws, node_id = add_from_library(ws, "customers", "cvr", "ja")
-    assert ws.node(node_id).definition.numerator == "コンバージョン数" and ws.node(node_id).definition.frequency.value == "weekly"
+    definition = ws.node(node_id).definition
+    assert definition.frequency is not None and definition.numerator == "コンバージョン数" and definition.frequency.value == "weekly"
     try:
         add_from_library(ws, "customers", "nope", "ja")
     except EditError as e:
@@ -49,7 +51,7 @@ PEOPLE = {"人", "名", "人数", "people", "persons", "person", "hires", "users
 
 
 @pytest.mark.parametrize("tpl", templates(), ids=lambda t: t.path.name)
-def test_every_template_counts_whole_people(tpl):
+def test_every_template_counts_whole_people(tpl: Template) -> None:
     """A template opens on numbers a team could have counted: 22.5 hires or a threshold of 31.2375 people is not one."""
     ws = load_template(tpl.path)
     for node in ws.nodes:
@@ -64,6 +66,6 @@ def test_every_template_counts_whole_people(tpl):
 
 
 @pytest.mark.parametrize("tpl", templates(), ids=lambda t: t.path.name)
-def test_every_templates_parents_are_computed_from_their_formulas(tpl):
+def test_every_templates_parents_are_computed_from_their_formulas(tpl: Template) -> None:
     """The numbers of a template add up: a parent's baseline and target are what its formula makes of its children's."""
     assert consistency(load_template(tpl.path)) == []

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from kpidesign.lru import LRU
 
 
-def test_the_least_recently_used_goes_first():
+def test_the_least_recently_used_goes_first() -> None:
     cache: LRU[str, int] = LRU(2)
     cache.put("a", 1)
     cache.put("b", 2)
@@ -20,15 +20,20 @@ def test_the_least_recently_used_goes_first():
     assert "b" not in cache and cache.get("a") == 1 and cache.get("c") == 3 and len(cache) == 2
 
 
-def test_get_or_build_builds_once_and_keeps_the_first_value():
+def test_get_or_build_builds_once_and_keeps_the_first_value() -> None:
     cache: LRU[str, list[int]] = LRU(4)
     calls: list[int] = []
-    first = cache.get_or_build("k", lambda: calls.append(1) or [1])
-    again = cache.get_or_build("k", lambda: calls.append(2) or [2])
+
+    def build(n: int) -> list[int]:
+        calls.append(n)
+        return [n]
+
+    first = cache.get_or_build("k", lambda: build(1))
+    again = cache.get_or_build("k", lambda: build(2))
     assert first is again and calls == [1]
 
 
-def test_drop_and_clear_forget():
+def test_drop_and_clear_forget() -> None:
     cache: LRU[int, int] = LRU(3)
     cache.put(1, 1)
     cache.put(2, 2)
@@ -39,13 +44,13 @@ def test_drop_and_clear_forget():
     assert len(cache) == 0
 
 
-def test_a_size_below_one_is_refused():
+def test_a_size_below_one_is_refused() -> None:
     with pytest.raises(ValueError):
         LRU(0)
 
 
 @given(st.integers(1, 8), st.lists(st.integers(0, 20), max_size=200))
-def test_never_more_than_size_and_the_last_put_is_kept(size, keys):
+def test_never_more_than_size_and_the_last_put_is_kept(size: int, keys: list[int]) -> None:
     cache: LRU[int, int] = LRU(size)
     for k in keys:
         cache.put(k, k * 10)
@@ -54,7 +59,7 @@ def test_never_more_than_size_and_the_last_put_is_kept(size, keys):
     assert all(cache.get(k) == k * 10 for k in recent)
 
 
-def test_threads_putting_at_once_leave_it_within_its_size():
+def test_threads_putting_at_once_leave_it_within_its_size() -> None:
     cache: LRU[int, int] = LRU(16)
 
     def work(base: int) -> None:

@@ -8,7 +8,7 @@ def days(start: dt.date, step: int, n: int) -> list[dt.date]:
     return [start + dt.timedelta(days=step * i) for i in range(n)]
 
 
-def test_three_monthly_points_get_three_month_ticks():
+def test_three_monthly_points_get_three_month_ticks() -> None:
     months = [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 3, 1)]
     axis = time_axis(months)
     assert axis.frequency is Frequency.MONTHLY and axis.format == "%Y-%m" and axis.ticks == tuple(months)
@@ -16,7 +16,7 @@ def test_three_monthly_points_get_three_month_ticks():
     assert time_axis(month_ends).ticks == tuple(month_ends) and time_axis(month_ends).format == "%Y-%m"
 
 
-def test_weekly_daily_quarterly_and_yearly_data_get_their_own_ticks():
+def test_weekly_daily_quarterly_and_yearly_data_get_their_own_ticks() -> None:
     weekly = time_axis(days(dt.date(2026, 1, 5), 7, 10))
     assert weekly.frequency is Frequency.WEEKLY and weekly.format == "%m-%d" and len(weekly.ticks) == 10
     daily = time_axis(days(dt.date(2026, 3, 1), 1, 5))
@@ -29,14 +29,14 @@ def test_weekly_daily_quarterly_and_yearly_data_get_their_own_ticks():
     assert across.format == "%Y-%m-%d"
 
 
-def test_many_dates_are_thinned_to_at_most_twelve_ticks_keeping_the_latest():
+def test_many_dates_are_thinned_to_at_most_twelve_ticks_keeping_the_latest() -> None:
     weeks = days(dt.date(2025, 1, 6), 7, 104)
     axis = time_axis(weeks)
     assert 6 <= len(axis.ticks) <= MAX_TICKS and axis.ticks[-1] == weeks[-1]
     assert all(t in weeks for t in axis.ticks)
 
 
-def test_a_projection_extends_the_ticks_and_irregular_data_keeps_the_default_axis():
+def test_a_projection_extends_the_ticks_and_irregular_data_keeps_the_default_axis() -> None:
     months = [dt.date(2026, m, 1) for m in (1, 2, 3)]
     ahead = [dt.date(2026, m, 1) for m in (4, 5, 6)]
     assert time_axis(months, ahead).ticks == tuple(months + ahead)
@@ -45,12 +45,12 @@ def test_a_projection_extends_the_ticks_and_irregular_data_keeps_the_default_axi
     assert time_axis([dt.date(2026, 1, 1)]).frequency is None
 
 
-def test_the_series_frequency_reads_the_same_spacing():
+def test_the_series_frequency_reads_the_same_spacing() -> None:
     s = series_of("k", [Actual(kpi="k", date=d, value=1.0) for d in days(dt.date(2026, 1, 1), 7, 6)])
     assert s.frequency is Frequency.WEEKLY is time_axis(list(s.dates)).frequency
 
 
-def test_a_periods_value_follows_the_kpis_aggregation():
+def test_a_periods_value_follows_the_kpis_aggregation() -> None:
     """Weekly observations read by month: a flow's sum, a rate's mean, a stock's last value (the semantic layer's rule)."""
     from kpidesign.model import Aggregation
 

@@ -1,3 +1,4 @@
+import math
 import re
 
 from hypothesis import given
@@ -37,11 +38,11 @@ def labels(dot: str, attr: str = "label") -> list[str]:
     return out
 
 
-def test_escape_round_trips():
+def test_escape_round_trips() -> None:
     assert escape('a"b\\c\nd') == 'a\\"b\\\\c\\nd'
 
 
-def test_hostile_labels_stay_literal(ec):
+def test_hostile_labels_stay_literal(ec: Workshop) -> None:
     ws, _nid = tree.add_node(ec, "customers", HOSTILE[:150])
     dot = tree_dot(ws)
     assert dot.count("{") - dot.count("\\{") >= 1
@@ -50,7 +51,7 @@ def test_hostile_labels_stay_literal(ec):
     assert len(re.findall(BOX, dot, re.M)) == len(ws.nodes)
 
 
-def test_layers_kgi_and_links(ec):
+def test_layers_kgi_and_links(ec: Workshop) -> None:
     ws = tree.update_node(ec, "customers", layer="leading")
     ws, _ = tree.add_node(ws, "customers", "Satisfaction")
     dot = tree_dot(ws, direction="LR", highlight="customers")
@@ -60,7 +61,7 @@ def test_layers_kgi_and_links(ec):
     assert f'color="{SELECTED_COLOUR}"' in dot
 
 
-def test_long_and_japanese_labels_are_wrapped(template):
+def test_long_and_japanese_labels_are_wrapped(template: Workshop) -> None:
     lines = wrap("あ" * 100)
     assert len(lines) == 3 and lines[-1].endswith("…") and all(display_width(x) <= 18 for x in lines)
     assert wrap("short") == ["short"]
@@ -70,20 +71,20 @@ def test_long_and_japanese_labels_are_wrapped(template):
 
 
 @given(st.text(max_size=40))
-def test_display_width_counts_wide_characters_twice(text):
+def test_display_width_counts_wide_characters_twice(text: str) -> None:
     import unicodedata
 
     assert display_width(text) == sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     assert display_width("ab" + text) == display_width(text) + 2 and display_width("売上") == 4
 
 
-def test_box_size_grows_with_display_width():
+def test_box_size_grows_with_display_width() -> None:
     narrow, wide = box_size("abc"), box_size("顧客数顧客数顧客数")
     assert float(wide["width"]) > float(narrow["width"])
     assert float(box_size("a\nb\nc")["height"]) > float(narrow["height"])
 
 
-def test_sixty_node_tree(ec):
+def test_sixty_node_tree(ec: Workshop) -> None:
     ws = ec
     for i in range(60):
         ws, _ = tree.add_node(ws, ["customers", "avg_spend", "frequency", "new_customers"][i % 4], f"指標{i}")
@@ -92,14 +93,14 @@ def test_sixty_node_tree(ec):
     assert len(re.findall(r"->", dot)) == 67
 
 
-def test_latin_labels_wrap_between_words():
+def test_latin_labels_wrap_between_words() -> None:
     assert wrap("Customer satisfaction") == ["Customer", "satisfaction"]
     assert wrap("Purchase rate (CVR)") == ["Purchase rate", "(CVR)"]
     assert wrap("見込み購入者数 Prospective buyers") == ["見込み購入者数", "Prospective buyers"]
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab  xyz顧客数率（）-\n")), max_size=80), st.integers(4, 30), st.integers(1, 4))
-def test_wrapped_lines_fit_and_keep_every_character(text, width, max_lines):
+def test_wrapped_lines_fit_and_keep_every_character(text: str, width: int, max_lines: int) -> None:
     lines = wrap(text, width, max_lines)
     assert len(lines) <= max_lines and all(0 < display_width(line) <= width for line in lines)
     squeezed = "".join(text.split())
@@ -109,7 +110,7 @@ def test_wrapped_lines_fit_and_keep_every_character(text, width, max_lines):
         assert squeezed.startswith("".join("".join(lines)[:-1].split()))
 
 
-def test_a_long_unit_is_clipped_visibly(ec):
+def test_a_long_unit_is_clipped_visibly(ec: Workshop) -> None:
     node = ec.node("customers").model_copy(update={"unit": "points (of 5)", "baseline": 3.8, "target": 4.1})
     assert node_label(node, "en").endswith("points (of 5)")
     longer = node.model_copy(update={"unit": "points on a scale of one to five"})
@@ -122,7 +123,7 @@ def drawn(dot: str) -> list[str]:
     return [(quoted or bare).split("\n")[0] for quoted, bare in found]
 
 
-def test_big_trees_fold_their_deep_levels(ec):
+def test_big_trees_fold_their_deep_levels(ec: Workshop) -> None:
     ws = ec
     for i in range(40):  # a wide third level under new_customers: 8 + 40 nodes
         ws, _ = tree.add_node(ws, "new_customers", f"施策{i}")
@@ -137,7 +138,7 @@ def test_big_trees_fold_their_deep_levels(ec):
     assert len(drawn(tree_dot(ws))) == 48  # no depth: the whole tree
 
 
-def test_a_folded_box_counts_the_red_and_yellow_kpis_below_it(ec):
+def test_a_folded_box_counts_the_red_and_yellow_kpis_below_it(ec: Workshop) -> None:
     ws = ec
     for i in range(40):
         ws, _ = tree.add_node(ws, "new_customers", f"施策{i}")
@@ -148,12 +149,14 @@ def test_a_folded_box_counts_the_red_and_yellow_kpis_below_it(ec):
     assert "配下 +40（赤 2・黄 1）" in tree_dot(ws, depth=2, lang="ja", status=status)
     quiet = tree_dot(ws, depth=2, lang="en", status={k: "green" for k in hidden})
     assert "+40 below\n" in quiet or '+40 below"' in quiet  # nothing red or yellow below: just the count
-    assert "(" not in re.search(r"\+40 below[^\"]*", quiet).group(0)
-    assert "red" not in re.search(r"\+40 below[^\"]*", tree_dot(ws, depth=2, lang="en")).group(0)  # no statuses, no words
+    quiet_fold = re.search(r"\+40 below[^\"]*", quiet)
+    assert quiet_fold is not None and "(" not in quiet_fold.group(0)
+    plain_fold = re.search(r"\+40 below[^\"]*", tree_dot(ws, depth=2, lang="en"))
+    assert plain_fold is not None and "red" not in plain_fold.group(0)  # no statuses, no words
 
 
 @given(st.integers(min_value=1, max_value=60), st.integers(min_value=1, max_value=5))
-def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, limit):
+def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra: int, limit: int) -> None:
     nodes = [Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=f"A{i}") for i in range(3)]
     nodes += [Node(id=f"b{i}", parent=f"a{i % 3}", name=f"B{i}") for i in range(extra)]
     ws = Workshop(title="t", nodes=nodes)
@@ -167,7 +170,7 @@ def test_a_fold_never_draws_more_than_the_limit_below_the_first_levels(extra, li
 
 
 @given(st.integers(min_value=0, max_value=40), st.integers(min_value=1, max_value=3), st.data())
-def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth, data):
+def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra: int, depth: int, data: st.DataObject) -> None:
     from kpidesign.render import fold
 
     nodes = [Node(id="k", name="KGI")]
@@ -188,14 +191,14 @@ def test_every_node_is_drawn_or_folded_under_exactly_one_drawn_node(extra, depth
     assert sum(int(n) for n in re.findall(r"\((\d+) red\)", dot)) == len(red)
 
 
-def test_the_fold_switch_names_the_limit_in_both_languages():
+def test_the_fold_switch_names_the_limit_in_both_languages() -> None:
     from kpidesign.i18n import t
     from kpidesign.render import MAX_SHOWN
 
     assert all(str(MAX_SHOWN) in t("levels_auto", lang) for lang in ("ja", "en"))
 
 
-def test_every_drawing_names_its_boxes_and_links_apart_from_any_other(ec):
+def test_every_drawing_names_its_boxes_and_links_apart_from_any_other(ec: Workshop) -> None:
     """The browser matches a new drawing's elements to the old one's by name and prepares a morph for each match (seconds
     on a big tree): two different drawings share no name; the same drawing is the same text."""
     import itertools
@@ -214,7 +217,7 @@ def test_every_drawing_names_its_boxes_and_links_apart_from_any_other(ec):
     assert tree_dot(ec, highlight="customers") == drawings[1]
 
 
-def test_a_folded_what_if_draws_every_moved_node_and_its_path(ec):
+def test_a_folded_what_if_draws_every_moved_node_and_its_path(ec: Workshop) -> None:
     ws = ec
     for i in range(40):
         ws, _ = tree.add_node(ws, "new_customers", f"施策{i}", baseline=1.0)
@@ -230,7 +233,7 @@ VALUE = r'\w+=(?:"(?:[^"\\]|\\.)*"|[\w.#-]+)'  # quoted by graphviz, or a bare i
 STATEMENT = re.compile(rf"^\t(n\d+_[0-9a-f]+( -> n\d+_[0-9a-f]+)?) \[{VALUE}( {VALUE})*\]$")
 
 
-def test_control_characters_in_names_and_units_keep_the_dot_valid(ec):
+def test_control_characters_in_names_and_units_keep_the_dot_valid(ec: Workshop) -> None:
     """A name or unit from an old database may hold any character: every statement stays one line of quoted,
     escaped attributes, with no control character, line separator or noncharacter left in it."""
     nodes = [n.model_copy(update={"name": f"{n.name}{CONTROL}end", "unit": f"\r=1+1{CONTROL}"}) for n in ec.nodes]
@@ -247,7 +250,7 @@ def test_control_characters_in_names_and_units_keep_the_dot_valid(ec):
     assert len(boxes) == len(ws.nodes) and all("=1+1" in label.split("\n")[-1] for label in boxes)  # the unit is shown, on its line
 
 
-def test_escape_leaves_only_printable_text_between_lines():
+def test_escape_leaves_only_printable_text_between_lines() -> None:
     assert escape("a\r\nb\u2028c\x00d") == "a \\nb c d"
 
 
@@ -256,10 +259,10 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 def _apart(a: str, b: str) -> float:
-    return sum((x - y) ** 2 for x, y in zip(_rgb(a), _rgb(b), strict=True)) ** 0.5
+    return math.dist(_rgb(a), _rgb(b))
 
 
-def test_selection_kgi_and_speed_each_have_a_look_no_layer_or_status_has(ec):
+def test_selection_kgi_and_speed_each_have_a_look_no_layer_or_status_has(ec: Workshop) -> None:
     """The box being edited is not outlined in the lagging layer's red, the KGI is not the leading layer's blue (#20):
     each mark has a colour (or a glyph) that means nothing else on any view of the tree."""
     from kpidesign.render import (
@@ -293,7 +296,7 @@ def test_selection_kgi_and_speed_each_have_a_look_no_layer_or_status_has(ec):
         assert "Items per purchase" in names  # untagged: no glyph
 
 
-def test_legend_lists_every_look_the_drawing_uses():
+def test_legend_lists_every_look_the_drawing_uses() -> None:
     from kpidesign.i18n import S
     from kpidesign.render import LAYER_STYLE, STATUS_FILL, legend
 
@@ -307,7 +310,7 @@ def test_legend_lists_every_look_the_drawing_uses():
     assert all(s.key in S for s in plain + status)  # every entry named in both languages
 
 
-def test_labels_that_look_like_html_or_escape_codes_stay_text():
+def test_labels_that_look_like_html_or_escape_codes_stay_text() -> None:
     """graphviz reads a value between < and > as an HTML label and \\N, \\G, \\l in a label as codes: neither may apply."""
     names = ["<b>bold</b>", "\\N \\G \\l", "ends with \\", '"', "node", "-4.2"]
     ws = Workshop(title="t", nodes=[Node(id="k", name="KGI")] + [Node(id=f"a{i}", parent="k", name=n) for i, n in enumerate(names)])
@@ -317,7 +320,7 @@ def test_labels_that_look_like_html_or_escape_codes_stay_text():
 
 
 @given(st.text(max_size=40))
-def test_quoting_is_graphvizs_own(text):
+def test_quoting_is_graphvizs_own(text: str) -> None:
     """render.quoted takes a fast path through graphviz's quoting: the value is the one graphviz.quoting.quote makes
     of the escaped text (backslashes doubled, never an HTML label), with lines joined by \\n."""
     import graphviz
@@ -332,7 +335,7 @@ def test_quoting_is_graphvizs_own(text):
     assert labels(f"x [label={quoted(text)}]") == [text]
 
 
-def test_the_dashboards_boxes_show_the_latest_actual_beside_the_target():
+def test_the_dashboards_boxes_show_the_latest_actual_beside_the_target() -> None:
     from kpidesign.model import Node
     from kpidesign.render import actual_label
 
@@ -346,7 +349,7 @@ def _flat(names: list[str]) -> Workshop:
     return Workshop(title="t", nodes=[Node(id="top", name="売上"), *(Node(id=f"c{i}", parent="top", name=n) for i, n in enumerate(names))])
 
 
-def test_the_estimated_width_packs_a_flat_tree_side_by_side_top_down_and_in_levels_left_to_right():
+def test_the_estimated_width_packs_a_flat_tree_side_by_side_top_down_and_in_levels_left_to_right() -> None:
     ws = _flat(["受注率", "商談数", "客単価"])
     widths = [float(box_size(node_label(n))["width"]) * 72 for n in ws.nodes]
     shown = list(ws.nodes)
@@ -354,7 +357,7 @@ def test_the_estimated_width_packs_a_flat_tree_side_by_side_top_down_and_in_leve
     assert abs(drawn_width(shown, "LR") - (widths[0] + max(widths[1:]) + RANKSEP + LABEL_GAP)) < 1e-6
 
 
-def test_a_top_down_drawing_too_wide_for_the_column_is_drawn_left_to_right():
+def test_a_top_down_drawing_too_wide_for_the_column_is_drawn_left_to_right() -> None:
     """#26 item 19: 12 nodes of the recruiting template (8 leaves) top-down are ~1,050 pt wide, shrunk to ~16 px text in
     the two-thirds column; left to right they are narrower (tests/e2e/test_tree_legible.py measures the drawn text)."""
     ws = library_template("recruiting", "ja")
@@ -365,7 +368,7 @@ def test_a_top_down_drawing_too_wide_for_the_column_is_drawn_left_to_right():
     assert auto_direction(ws, "applications") == "TB"  # a branch of it is narrow
 
 
-def test_a_deep_chain_is_measured_without_recursion():
+def test_a_deep_chain_is_measured_without_recursion() -> None:
     chain = Workshop(
         title="c", nodes=[Node(id="n0", name="n0"), *(Node(id=f"n{i}", parent=f"n{i - 1}", name=f"n{i}") for i in range(1, 3000))]
     )
@@ -373,7 +376,7 @@ def test_a_deep_chain_is_measured_without_recursion():
 
 
 @given(st.lists(st.tuples(st.integers(0, 30), st.text(min_size=1, max_size=40)), max_size=40))
-def test_any_tree_gets_a_direction(shape):
+def test_any_tree_gets_a_direction(shape: list[tuple[int, str]]) -> None:
     nodes = [Node(id="n0", name="top")]
     for i, (parent, name) in enumerate(shape, start=1):
         nodes.append(Node(id=f"n{i}", parent=f"n{parent % i}", name=name))

@@ -2,6 +2,7 @@
 
 import re
 
+from kpidesign.model import Workshop
 from kpidesign.render import CONTRIBUTION_NONE, contribution_fill, extremes, tree_dot
 
 VALUE = r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^\s\]"]+))'  # an attribute: graphviz quotes only a value that needs it
@@ -22,7 +23,7 @@ def edges(dot: str) -> list[dict[str, str]]:
     return [{k: q or bare for k, q, bare in re.findall(VALUE, line)} for line in dot.splitlines() if "->" in line]
 
 
-def test_contribution_colours_by_sign_and_size_and_marks_the_extremes(ec):
+def test_contribution_colours_by_sign_and_size_and_marks_the_extremes(ec: Workshop) -> None:
     names = {n.id: n.name for n in ec.nodes}
     contribution = {"customers": 600.0, "avg_spend": -250.0, "frequency": 50.0, "new_customers": 700.0, "existing_customers": -100.0}
     drawn = boxes(tree_dot(ec, lang="en", contribution=contribution, contribution_unit="JPY"))
@@ -38,14 +39,14 @@ def test_contribution_colours_by_sign_and_size_and_marks_the_extremes(ec):
     assert ja[names["new_customers"]]["label"].endswith("▲ 最大のプラス") and ja[names["avg_spend"]]["label"].endswith("▼ 最大のマイナス")
 
 
-def test_contribution_fill_and_extremes():
+def test_contribution_fill_and_extremes() -> None:
     assert contribution_fill(None, 10) == contribution_fill(0.0, 10) == CONTRIBUTION_NONE
     assert contribution_fill(-10, 10) == "#f87171" and contribution_fill(1, 10) == "#dcfce7"
     assert extremes({"a": 3.0, "b": -1.0, "c": 5.0, "d": -4.0}) == {"c": "positive", "d": "negative"}
     assert extremes({"a": 3.0, "b": 0.0}) == {"a": "positive"} and extremes({}) == {}
 
 
-def test_links_coloured_by_verdict(ec):
+def test_links_coloured_by_verdict(ec: Workshop) -> None:
     plain = tree_dot(ec)
     verdicts = {
         ("sales", "customers"): "holds",
@@ -62,7 +63,7 @@ def test_links_coloured_by_verdict(ec):
     assert all("color" not in e for e in edges(plain)) and dot != plain
 
 
-def test_observed_values_replace_the_plan_in_the_boxes(ec):
+def test_observed_values_replace_the_plan_in_the_boxes(ec: Workshop) -> None:
     names = {n.id: n.name for n in ec.nodes}
     drawn = boxes(
         tree_dot(ec, lang="ja", contribution={"customers": 2.06e7}, observed={"customers": (1.5e7, 3.56e7), "sales": (None, 2e9)})
@@ -72,7 +73,7 @@ def test_observed_values_replace_the_plan_in_the_boxes(ec):
     assert "→" in drawn[names["avg_spend"]]["label"]  # not observed: its plan (baseline → target) as usual
 
 
-def test_a_folded_tree_keeps_the_largest_contributions_drawn(ec):
+def test_a_folded_tree_keeps_the_largest_contributions_drawn(ec: Workshop) -> None:
     names = {n.id: n.name for n in ec.nodes}
     contribution = {"customers": 1.0, "avg_spend": -1.0, "new_customers": 5.0, "items": -3.0}
     folded = boxes(tree_dot(ec, depth=1, contribution=contribution))

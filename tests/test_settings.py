@@ -29,7 +29,7 @@ from kpidesign.settings import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_each_setting_is_read_from_its_source():
+def test_each_setting_is_read_from_its_source() -> None:
     environ = {
         DATABASE: "/srv/kpi.db",
         BASE_URL: "https://kpi.example",
@@ -55,30 +55,30 @@ def test_each_setting_is_read_from_its_source():
     assert s.login
 
 
-def test_nothing_set_is_nothing_configured():
+def test_nothing_set_is_nothing_configured() -> None:
     s = Settings.load({}, {})
     assert s == Settings()
     assert s.database is None and s.editor_password is None and not s.login and not s.strict_text and not s.delivery
 
 
-def test_settings_are_frozen():
+def test_settings_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
-        Settings.load({}, {}).editor_password = "changed"  # type: ignore[misc]
+        Settings.load({}, {}).editor_password = "changed"  # type: ignore[misc]  # the test: a frozen field refuses it
 
 
 @given(st.sampled_from(DELIVERY), st.text(min_size=1), st.text())
-def test_delivery_takes_a_secret_before_the_environment(key, in_env, in_secrets):
+def test_delivery_takes_a_secret_before_the_environment(key: str, in_env: str, in_secrets: str) -> None:
     s = Settings.load({key: in_env}, {key: in_secrets})
     assert s.delivery[key] == (in_secrets or in_env)
 
 
 @given(st.from_regex(r"[a-z][a-z0-9_]{0,20}", fullmatch=True), st.text(min_size=1, max_size=40))
-def test_a_connection_is_named_in_capitals_in_the_environment(name, url):
+def test_a_connection_is_named_in_capitals_in_the_environment(name: str, url: str) -> None:
     assert Settings.load({"KPIDESIGN_CONNECTION_" + name.upper(): url}, {}).connection(name) == url
     assert Settings.load({}, {"connections": {name: {"url": url}}}).connection(name) == url
 
 
-def test_the_files_are_read_the_folder_after_the_user(tmp_path, monkeypatch):
+def test_the_files_are_read_the_folder_after_the_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home, folder = tmp_path / "home", tmp_path / "work"
     user_file, folder_file = secrets_files(home, folder)
     assert (user_file, folder_file) == (home / ".streamlit" / "secrets.toml", folder / ".streamlit" / "secrets.toml")
@@ -94,7 +94,7 @@ def test_the_files_are_read_the_folder_after_the_user(tmp_path, monkeypatch):
     assert s.editors == "a@x.example" and s.delivery[SMTP_HOST] == "folder"
 
 
-def test_a_secrets_file_that_is_not_toml_is_refused(tmp_path):
+def test_a_secrets_file_that_is_not_toml_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "secrets.toml"
     path.write_text("[connections.w\nurl = ", encoding="utf-8")
     with pytest.raises(UnreadableSecrets) as e:
@@ -103,12 +103,12 @@ def test_a_secrets_file_that_is_not_toml_is_refused(tmp_path):
     assert read_secrets(tmp_path / "none.toml") == {}
 
 
-def test_delivery_settings_are_built_from_them():
+def test_delivery_settings_are_built_from_them() -> None:
     d = delivery.Settings.configured(Settings.load({"KPIDESIGN_SMTP_PORT": "2525", "KPIDESIGN_SMTP_STARTTLS": "0"}, {SMTP_HOST: "h"}))
     assert (d.smtp_host, d.smtp_port, d.smtp_starttls, d.slack_webhook) == ("h", 2525, False, None)
 
 
-def test_only_the_settings_read_the_environment_or_secrets():
+def test_only_the_settings_read_the_environment_or_secrets() -> None:
     """kpidesign/settings.py reads the environment and the files (the PostgreSQL URL too); ui/state.py hands it
     Streamlit's secrets."""
     allowed = {"kpidesign/settings.py", "ui/state.py"}

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kpidesign.model import Actual, Direction, Thresholds
-from kpidesign.status import Status, band_text, bands, status, status_word
+from kpidesign.model import Actual, Direction, Thresholds, Workshop
+from kpidesign.status import Band, Status, band_text, bands, status, status_word
 
 UP = Thresholds(direction="higher_is_better", green=100, yellow=80)
 DOWN = Thresholds(direction="lower_is_better", green=10, yellow=20)
@@ -15,7 +15,7 @@ DOWN = Thresholds(direction="lower_is_better", green=10, yellow=20)
     "value, expected",
     [(120, Status.GREEN), (100, Status.GREEN), (99.999, Status.YELLOW), (80, Status.YELLOW), (79.99, Status.RED), (-5, Status.RED)],
 )
-def test_higher_is_better_edges(value, expected):
+def test_higher_is_better_edges(value: float, expected: Status) -> None:
     assert status(value, UP) is expected
 
 
@@ -23,11 +23,11 @@ def test_higher_is_better_edges(value, expected):
     "value, expected",
     [(5, Status.GREEN), (10, Status.GREEN), (10.001, Status.YELLOW), (20, Status.YELLOW), (20.01, Status.RED)],
 )
-def test_lower_is_better_edges(value, expected):
+def test_lower_is_better_edges(value: float, expected: Status) -> None:
     assert status(value, DOWN) is expected
 
 
-def test_no_threshold_or_no_value_is_never_green():
+def test_no_threshold_or_no_value_is_never_green() -> None:
     assert status(50, Thresholds()) is Status.NONE
     assert status(None, UP) is Status.NONE
     assert status(50, Thresholds(green=40)) is Status.GREEN
@@ -43,11 +43,11 @@ def test_no_threshold_or_no_value_is_never_green():
         (7, Thresholds(green=10, yellow=5), "yellow"),
     ],
 )
-def test_status_word_tells_no_data_from_no_threshold(value, thresholds, word):
+def test_status_word_tells_no_data_from_no_threshold(value: float | None, thresholds: Thresholds, word: str) -> None:
     assert status_word(value, thresholds) == word
 
 
-def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
+def test_one_rule_everywhere_status_comes_from_actuals_alone(ec: Workshop) -> None:
     """The dashboard, the share view, the Excel thresholds sheet and `kpidesign status` say the same: a KPI with thresholds
     but nothing measured is "no data", never green on its baseline; a parent without actuals is judged on what its
     children's actuals compute (#20 item 3)."""
@@ -84,12 +84,18 @@ def test_one_rule_everywhere_status_comes_from_actuals_alone(ec):
 # the bands read back beside the thresholds: which values are green, yellow, red
 
 
-def test_bands_read_back_in_each_direction():
+def read_back(thresholds: Thresholds) -> list[Band]:
+    found = bands(thresholds)
+    assert found is not None
+    return found
+
+
+def test_bands_read_back_in_each_direction() -> None:
     lower = Thresholds(direction=Direction.LOWER_IS_BETTER, green=45, yellow=60)
-    assert [(b.status.value, band_text(b, "")) for b in bands(lower)] == [("green", "≤45"), ("yellow", ">45〜60"), ("red", ">60")]
+    assert [(b.status.value, band_text(b, "")) for b in read_back(lower)] == [("green", "≤45"), ("yellow", ">45〜60"), ("red", ">60")]
     higher = Thresholds(direction=Direction.HIGHER_IS_BETTER, green=0.06, yellow=0.05)
-    assert [band_text(b, "%") for b in bands(higher)] == ["≥6%", "5%〜<6%", "<5%"]
-    assert [b.status.value for b in bands(Thresholds(green=10))] == ["green", "red"]
+    assert [band_text(b, "%") for b in read_back(higher)] == ["≥6%", "5%〜<6%", "<5%"]
+    assert [b.status.value for b in read_back(Thresholds(green=10))] == ["green", "red"]
     assert bands(Thresholds()) is None
     assert bands(Thresholds(direction=Direction.LOWER_IS_BETTER, green=60, yellow=45)) is None  # wrong order: said elsewhere
 
@@ -100,7 +106,7 @@ def test_bands_read_back_in_each_direction():
     st.floats(0, 1e6, allow_nan=False),
     st.none() | st.floats(-1e6, 1e6, allow_nan=False),
 )
-def test_every_value_falls_in_exactly_the_band_of_its_status(direction, green, gap, value):
+def test_every_value_falls_in_exactly_the_band_of_its_status(direction: Direction, green: float, gap: float, value: float | None) -> None:
     yellow = green - gap if direction is Direction.HIGHER_IS_BETTER else green + gap
     th = Thresholds(direction=direction, green=green, yellow=yellow)
     found = bands(th)

@@ -1,15 +1,17 @@
 import sqlite3
 import threading
+from pathlib import Path
 
 import pytest
 
 from kpidesign import tree
-from kpidesign.model import new_workshop
+from kpidesign.model import Workshop, new_workshop
 from kpidesign.store import InvalidWorkshopError, StaleVersionError, Store, WorkshopNotFoundError, migrations
+from kpidesign.store.engine import SqliteDatabase
 from kpidesign.store.schema import known_migrations
 
 
-def test_create_load_list(store, ec):
+def test_create_load_list(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     loaded = store.load(wid)
     assert loaded.workshop == ec and loaded.version == 1
@@ -18,7 +20,7 @@ def test_create_load_list(store, ec):
     assert store.exists(wid) and not store.exists("nope")
 
 
-def test_save_bumps_version_and_keeps_history(store, ec):
+def test_save_bumps_version_and_keeps_history(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     ws2 = tree.update_node(ec, "customers", name="顧客数")
     assert store.save(wid, ws2, expected_version=1, summary="rename") == 2
@@ -27,7 +29,7 @@ def test_save_bumps_version_and_keeps_history(store, ec):
     assert store.load_version(wid, 1) == ec
 
 
-def test_stale_save_is_refused_and_nothing_is_overwritten(store, ec):
+def test_stale_save_is_refused_and_nothing_is_overwritten(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     store.save(wid, tree.update_node(ec, "customers", name="A"), expected_version=1, summary="first")
     with pytest.raises(StaleVersionError) as info:
@@ -36,7 +38,7 @@ def test_stale_save_is_refused_and_nothing_is_overwritten(store, ec):
     assert store.load(wid).workshop.node("customers").name == "A"
 
 
-def test_invalid_workshop_is_never_stored(store, ec):
+def test_invalid_workshop_is_never_stored(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     nodes = list(ec.nodes)
     broken = ec.model_copy(update={"nodes": nodes + [nodes[1].model_copy(update={"id": "x", "parent": "missing"})]})
@@ -48,7 +50,7 @@ def test_invalid_workshop_is_never_stored(store, ec):
         store.create(broken)
 
 
-def test_restore_is_a_new_version(store, ec):
+def test_restore_is_a_new_version(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     store.save(wid, tree.delete(ec, "customers"), expected_version=1, summary="delete")
     assert store.restore(wid, 1, expected_version=2) == 3
@@ -57,7 +59,7 @@ def test_restore_is_a_new_version(store, ec):
         store.restore(wid, 2, expected_version=2)
 
 
-def test_undo_steps_back_one_change_at_a_time(store, ec):
+def test_undo_steps_back_one_change_at_a_time(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     names = ["A", "B", "C"]
     ws = ec
@@ -78,7 +80,7 @@ def test_undo_steps_back_one_change_at_a_time(store, ec):
     assert [v.summary for v in store.history(wid)][:2] == ["undo: back to v7", "name D"]  # history keeps everything
 
 
-def test_undo_on_a_stale_version_is_refused(store, ec):
+def test_undo_on_a_stale_version_is_refused(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     store.save(wid, tree.update_node(ec, "customers", name="A"), expected_version=1, summary="first")
     with pytest.raises(StaleVersionError):
@@ -86,7 +88,7 @@ def test_undo_on_a_stale_version_is_refused(store, ec):
     assert store.load(wid).workshop.node("customers").name == "A"
 
 
-def test_duplicate_and_delete(store, ec):
+def test_duplicate_and_delete(store: Store, ec: Workshop) -> None:
     wid = store.create(ec)
     copy = store.duplicate(wid, "Copy")
     assert store.load(copy).workshop.title == "Copy" and store.load(copy).workshop.nodes == ec.nodes
@@ -97,7 +99,7 @@ def test_duplicate_and_delete(store, ec):
     assert [s.id for s in store.workshops()] == [copy]
 
 
-def test_unknown_ids(store):
+def test_unknown_ids(store: Store) -> None:
     with pytest.raises(WorkshopNotFoundError):
         store.load("missing")
     with pytest.raises(WorkshopNotFoundError):
@@ -106,7 +108,7 @@ def test_unknown_ids(store):
         store.load_version("missing", 1)
 
 
-def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
+def test_file_database_uses_wal_and_migrations_once(tmp_path: Path, ec: Workshop) -> None:
     path = tmp_path / "sub" / "k.db"
     s = Store(path)
     wid = s.create(ec)
@@ -114,13 +116,15 @@ def test_file_database_uses_wal_and_migrations_once(tmp_path, ec):
     s.close()
     again = Store(path)
     assert again.load(wid).workshop == ec
-    applied = [m.name for m in migrations.applied(again.db)]
+    db = again.db
+    assert isinstance(db, SqliteDatabase)  # a file path: SQLite, its migrations sqlite-utils'
+    applied = [m.name for m in migrations.applied(db)]
     assert applied == list(known_migrations()) and len(set(applied)) == len(applied)  # each once, in the code's order
     assert applied[:3] == ["m001_workshops", "m002_share_links", "m003_actuals_and_alert_log"]
     again.close()
 
 
-def test_env_var_chooses_the_file(tmp_path, monkeypatch, ec):
+def test_env_var_chooses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ec: Workshop) -> None:
     monkeypatch.setenv("KPIDESIGN_DB", str(tmp_path / "env.db"))
     s = Store()
     s.create(ec)
@@ -128,13 +132,13 @@ def test_env_var_chooses_the_file(tmp_path, monkeypatch, ec):
     assert (tmp_path / "env.db").exists()
 
 
-def test_japanese_text_survives_the_database(store, template):
+def test_japanese_text_survives_the_database(store: Store, template: Workshop) -> None:
     wid = store.create(template)
     assert store.load(wid).workshop == template
     assert store.load(wid).workshop.kgi.name == "年間売上高"
 
 
-def test_two_connections_never_lose_an_update(database, ec):
+def test_two_connections_never_lose_an_update(database: str, ec: Workshop) -> None:
     """Writers on separate connections: every save lands or is refused as stale, none is lost (on both engines)."""
     path = database
     wid = Store(path).create(ec)
@@ -162,14 +166,14 @@ def test_two_connections_never_lose_an_update(database, ec):
     assert Store(path).load(wid).version == 61
 
 
-def test_migrations_table_is_sqlite_utils(tmp_path):
+def test_migrations_table_is_sqlite_utils(tmp_path: Path) -> None:
     s = Store(tmp_path / "m.db")
     names = sqlite3.connect(tmp_path / "m.db").execute("select name from sqlite_master where type='table'").fetchall()
     assert {"workshops", "versions", "_sqlite_migrations"} <= {n for (n,) in names}
     s.close()
 
 
-def test_share_tokens_are_stored_hashed_and_resolve(store, ec):
+def test_share_tokens_are_stored_hashed_and_resolve(store: Store, ec: Workshop) -> None:
     import hashlib
 
     wid = store.create(ec)
@@ -184,7 +188,7 @@ def test_share_tokens_are_stored_hashed_and_resolve(store, ec):
         assert store.shares.resolve(forged) is None
 
 
-def test_share_links_expire_after_90_days_unless_told_otherwise(store, ec):
+def test_share_links_expire_after_90_days_unless_told_otherwise(store: Store, ec: Workshop) -> None:
     import datetime as dt
 
     from kpidesign.store import SHARE_EXPIRY
@@ -194,16 +198,18 @@ def test_share_links_expire_after_90_days_unless_told_otherwise(store, ec):
     default = store.shares.create(wid, label="default")
     week = store.shares.create(wid, label="week", expires_at=dt.timedelta(days=7))
     never = store.shares.create(wid, label="never", expires_at=None)
-    expiry = {s.label: s.expires_at and dt.datetime.fromisoformat(s.expires_at) for s in store.shares.all(wid)}
+    expiry = {s.label: None if s.expires_at is None else dt.datetime.fromisoformat(s.expires_at) for s in store.shares.all(wid)}
     assert dt.timedelta(days=90) == SHARE_EXPIRY and expiry["never"] is None
-    assert abs(expiry["default"] - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
-    assert abs(expiry["week"] - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
+    default_ends, week_ends = expiry["default"], expiry["week"]
+    assert default_ends is not None and week_ends is not None
+    assert abs(default_ends - (now + dt.timedelta(days=90))) < dt.timedelta(minutes=1)
+    assert abs(week_ends - (now + dt.timedelta(days=7))) < dt.timedelta(minutes=1)
     assert all(store.shares.resolve(t) == wid for t in (default, week, never))
     later = now + dt.timedelta(days=91)  # 91 days on: the default link has ended, the one made to last has not
     assert {s.label: s.active(later) for s in store.shares.all(wid)} == {"default": False, "week": False, "never": True}
 
 
-def test_share_expiry_revoke_and_delete(store, ec):
+def test_share_expiry_revoke_and_delete(store: Store, ec: Workshop) -> None:
     import datetime as dt
 
     wid, other = store.create(ec), store.create(ec)
@@ -223,7 +229,7 @@ def test_share_expiry_revoke_and_delete(store, ec):
         store.shares.create("missing")
 
 
-def test_actuals_live_apart_from_the_versioned_design(store, ec):
+def test_actuals_live_apart_from_the_versioned_design(store: Store, ec: Workshop) -> None:
     import datetime as dt
 
     from kpidesign.model import Actual
@@ -247,7 +253,7 @@ def test_actuals_live_apart_from_the_versioned_design(store, ec):
     assert store.actuals.attach(store.load(copy).workshop, copy).actuals == []  # actuals of deleted KPIs are not shown
 
 
-def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen(database, ec):
+def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen(database: str, ec: Workshop) -> None:
     path = database
     mine, other = Store(path), Store(path)
     wid = mine.create(ec)
@@ -264,18 +270,24 @@ def test_reloading_an_unchanged_version_reuses_it_and_a_change_elsewhere_is_seen
     other.delete(wid)
     with pytest.raises(WorkshopNotFoundError):
         mine.load(wid)
-    mine.close(), other.close()
+    mine.close()
+    other.close()
 
 
-def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(tmp_path, database, ec, monkeypatch):
-    from kpidesign.model import Workshop
-
+def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(
+    tmp_path: Path, database: str, ec: Workshop, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = database
     facilitator, viewers = Store(path), [Store(path) for _ in range(5)]
     wid = facilitator.create(ec)
-    parses = []
+    parses: list[int] = []
     parse = Workshop.model_validate_json
-    monkeypatch.setattr(Workshop, "model_validate_json", lambda doc: parses.append(1) or parse(doc))
+
+    def counted(doc: str | bytes) -> Workshop:
+        parses.append(1)
+        return parse(doc)
+
+    monkeypatch.setattr(Workshop, "model_validate_json", counted)
     assert len({id(v.load(wid).workshop) for v in viewers}) == 1 and len(parses) == 1
     loaded = facilitator.load(wid)
     facilitator.save(wid, tree.update_node(loaded.workshop, "customers", name="顧客数"), expected_version=1, summary="edit")
@@ -285,19 +297,20 @@ def test_a_version_is_parsed_once_per_process_however_many_sessions_read_it(tmp_
         elsewhere.load(wid)
 
 
-def test_the_parse_cache_forgets_the_workshop_least_recently_read(tmp_path, ec):
+def test_the_parse_cache_forgets_the_workshop_least_recently_read(tmp_path: Path, ec: Workshop) -> None:
     from kpidesign import store as stores
 
     small = stores._Parsed(2)
     loaded = [stores.Loaded(f"w{i}", ec, 1, "t") for i in range(3)]
-    small.put("db", loaded[0]), small.put("db", loaded[1])
+    small.put("db", loaded[0])
+    small.put("db", loaded[1])
     assert small.get("db", "w0") is loaded[0]  # read again: now the most recent
     small.put("db", loaded[2])
     assert small.get("db", "w1") is None and small.get("db", "w0") is loaded[0] and small.get("db", "w2") is loaded[2]
     assert small.get("other.db", "w0") is None  # another database's entry is never served
 
 
-def test_an_earlier_version_is_inflated_within_a_bound(store, ec):
+def test_an_earlier_version_is_inflated_within_a_bound(store: Store, ec: Workshop) -> None:
     """A planted version that inflates past MAX_VERSION_BYTES (a zip bomb) is refused in bounded memory, never read whole."""
     import resource
     import zlib
@@ -317,7 +330,7 @@ def test_an_earlier_version_is_inflated_within_a_bound(store, ec):
         store.load_version(wid, 1)
 
 
-def test_raw_text_the_store_keeps_is_cleaned_alike_on_both_engines(store, ec):
+def test_raw_text_the_store_keeps_is_cleaned_alike_on_both_engines(store: Store, ec: Workshop) -> None:
     """A share link's label and an alert's delivery detail come raw (a text box, a server's answer): control characters,
     NUL among them (PostgreSQL's text cannot hold it), are dropped on both engines, never an error."""
     wid = store.create(ec)

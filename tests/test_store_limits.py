@@ -18,9 +18,9 @@ from tests import processes as workers
 from tests.processes import together
 
 
-def limit(store: Store, **rules: float) -> Attempts:
-    """The store's wrong-password budget under these rules (the defaults otherwise)."""
-    return Attempts(store.connection, AttemptRules(**rules))  # type: ignore[arg-type]
+def limit(store: Store, rules: AttemptRules) -> Attempts:
+    """The store's wrong-password budget under these rules."""
+    return Attempts(store.connection, rules)
 
 
 def test_wrong_passwords_from_every_session_lock_all_attempts_for_the_cooldown(store: Store) -> None:
@@ -43,7 +43,7 @@ def test_failures_spread_wider_than_the_window_never_lock(store: Store) -> None:
 
 
 def test_a_right_password_is_forgiven_and_does_not_count(store: Store) -> None:
-    attempts = limit(store, limit=3, window=60, cooldown=120)
+    attempts = limit(store, AttemptRules(limit=3, window=60, cooldown=120))
     for t in (0.0, 1.0):
         assert attempts.acquire(t).wait == 0.0
     right = attempts.acquire(2.0)
@@ -59,7 +59,7 @@ def test_a_right_password_is_forgiven_and_does_not_count(store: Store) -> None:
 @given(st.lists(st.floats(min_value=0, max_value=5, allow_nan=False), min_size=1, max_size=200))
 def test_never_more_than_limit_attempts_go_ahead_per_cooldown(gaps: list[float]) -> None:
     store = Store(memory=True)
-    attempts = limit(store, limit=4, window=10, cooldown=10)
+    attempts = limit(store, AttemptRules(limit=4, window=10, cooldown=10))
     now, went = 0.0, []
     for gap in gaps:
         now += gap
@@ -79,7 +79,7 @@ def test_parallel_sessions_cannot_slip_past_the_count(tmp_path: Path) -> None:
     def attempt() -> None:
         store = Store(tmp_path / "k.db")
         barrier.wait()
-        if limit(store, limit=5, window=60, cooldown=60).acquire(10.0).wait == 0.0:
+        if limit(store, AttemptRules(limit=5, window=60, cooldown=60)).acquire(10.0).wait == 0.0:
             went.append(10.0)
         store.close()
 
@@ -112,7 +112,7 @@ def test_many_clients_still_meet_the_server_wide_limit(store: Store) -> None:
 @given(st.lists(st.tuples(st.floats(min_value=0, max_value=5, allow_nan=False), st.integers(0, 3)), min_size=1, max_size=200))
 def test_no_client_gets_more_than_its_budget_per_window_and_cooldown(steps: list[tuple[float, int]]) -> None:
     store = Store(memory=True)
-    attempts = limit(store, limit=50, window=10, cooldown=10, client_limit=3, client_window=10, client_cooldown=10)
+    attempts = limit(store, AttemptRules(limit=50, window=10, cooldown=10, client_limit=3, client_window=10, client_cooldown=10))
     now, went = 0.0, []
     for gap, who in steps:
         now += gap
@@ -124,7 +124,7 @@ def test_no_client_gets_more_than_its_budget_per_window_and_cooldown(steps: list
 
 
 def test_the_clients_remembered_and_the_rows_kept_stay_bounded(store: Store) -> None:
-    attempts = limit(store, limit=10_000, window=10, cooldown=10, client_window=10, client_cooldown=10)
+    attempts = limit(store, AttemptRules(limit=10_000, window=10, cooldown=10, client_window=10, client_cooldown=10))
     for i in range(2_000):
         attempts.acquire(float(i), f"c{i}")  # one failure each, every one aged out of the window 10 s later
     assert attempts.clients(2_000.0) <= 20

@@ -28,12 +28,12 @@ def modules() -> dict[str, Path]:
     return {f"kpidesign.store.{p.stem}": p for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
 
 
-def test_no_module_of_the_store_is_over_450_lines():
+def test_no_module_of_the_store_is_over_450_lines() -> None:
     long = {p.name: n for p in PACKAGE.glob("*.py") if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert not long
 
 
-def test_no_circle_between_the_store_modules():
+def test_no_circle_between_the_store_modules() -> None:
     graph = {name: {m for m in imports(path) if m in modules()} for name, path in modules().items()}
 
     def reaches(start: str, goal: str, seen: set[str]) -> bool:
@@ -42,13 +42,13 @@ def test_no_circle_between_the_store_modules():
     assert not [name for name in graph if reaches(name, name, set())]
 
 
-def test_the_store_knows_no_method_progress_nor_screen():
+def test_the_store_knows_no_method_progress_nor_screen() -> None:
     for path in PACKAGE.glob("*.py"):
         used = imports(path)
         assert "kpidesign.progress" not in used and not any(m.startswith("streamlit") for m in used), path.name
 
 
-def test_sqlite_is_named_only_inside_the_store():
+def test_sqlite_is_named_only_inside_the_store() -> None:
     # backup.py works on database files (SQLite's backup API); connectors.py fences a user's own SQLite connector
     allowed = {"kpidesign/backup.py", "kpidesign/connectors.py"}
     outside = [
@@ -61,7 +61,7 @@ def test_sqlite_is_named_only_inside_the_store():
     assert not named
 
 
-def test_postgresql_is_named_only_inside_the_store():
+def test_postgresql_is_named_only_inside_the_store() -> None:
     outside = [
         p.relative_to(ROOT).as_posix()
         for folder in ("kpidesign", "ui", "views")
@@ -79,7 +79,7 @@ def _strings(path: Path) -> str:
     return "\n".join(found).lower()
 
 
-def test_the_nouns_write_no_sqlite_only_sql():
+def test_the_nouns_write_no_sqlite_only_sql() -> None:
     """What PostgreSQL would refuse (issue #29): the nouns' SQL is the dialect both engines share."""
     shared = ("schema", "base", "engine", "postgres", "errors")  # the engines themselves, and the errors naming both
     for path in [p for p in PACKAGE.glob("*.py") if p.stem not in shared]:
@@ -89,7 +89,7 @@ def test_the_nouns_write_no_sqlite_only_sql():
         assert "lastrowid" not in path.read_text(encoding="utf-8"), path.name
 
 
-def test_the_nouns_share_the_facade_connection():
+def test_the_nouns_share_the_facade_connection() -> None:
     store = Store(memory=True)
     assert all(noun.db is store.db for noun in (store.actuals, store.shares, store.rooms, store.votes, store.alerts))
     store.close()

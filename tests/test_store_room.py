@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from kpidesign.values import EditError
 from tests.conftest import build_ec
 
 
-def refused(code: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def refused(code: str, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
     with pytest.raises(EditError) as e:
         fn(*args, **kwargs)
     assert e.value.problem.code == code
@@ -31,7 +32,8 @@ def test_join_token_opens_only_its_open_room(store: Store, ec: Workshop) -> None
     assert store.shares.resolve(token) is None and store.rooms.resolve(store.shares.create(other)) is None
     assert store.rooms.resolve(token + "x") is None and store.rooms.resolve("") is None and store.rooms.resolve("a" * 500) is None
     store.rooms.close(wid)
-    assert store.rooms.resolve(token) is None and store.rooms.get(wid).state is RoomState.CLOSED  # type: ignore[union-attr]
+    closed = store.rooms.get(wid)
+    assert store.rooms.resolve(token) is None and closed is not None and closed.state is RoomState.CLOSED
     again = store.rooms.open(wid)
     assert again != token and store.rooms.resolve(token) is None and store.rooms.resolve(again) == wid
 
@@ -202,11 +204,12 @@ def test_every_write_to_a_room_bumps_its_revision_and_reads_follow_it(store: Sto
     store.rooms.rename_participant(wid, p, "Bo")
     bumped()
     assert store.rooms.ideas(wid)[0].author == "Bo"
-    for change in (
+    changes: list[Callable[[], object]] = [
         lambda: store.rooms.dismiss_idea(wid, b),
         lambda: store.rooms.accept_idea(wid, a, "n"),
         lambda: store.rooms.close(wid),
-    ):
+    ]
+    for change in changes:
         change()
         bumped()
     assert [i.status for i in store.rooms.ideas(wid)] == [IdeaStatus.ACCEPTED, IdeaStatus.DISMISSED]
@@ -247,7 +250,7 @@ def test_upgrade_hashes_the_participants_an_earlier_release_stored_in_clear(tmp_
     assert again.rooms.rev(wid) is not None
 
 
-def test_a_decided_idea_is_never_decided_again(database):
+def test_a_decided_idea_is_never_decided_again(database: str) -> None:
     store = Store(database)
     wid = store.create(build_ec())
     store.rooms.open(wid)

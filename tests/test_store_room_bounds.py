@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import resource
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -18,17 +19,18 @@ from kpidesign.io.yaml_io import from_yaml, to_yaml
 from kpidesign.model import RoomIdea, RoomRecord, RoomVote, Workshop
 from kpidesign.room import IdeaStatus, Timer, VoteKind
 from kpidesign.store import InvalidWorkshopError, Membership, Store
+from kpidesign.store.engine import SqliteDatabase
 from kpidesign.values import EditError
 from tests.conftest import build_ec
 
 
-def refused(code: str, fn, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+def refused(code: str, fn: Callable[..., object], *args: object, **kwargs: object) -> None:
     with pytest.raises(EditError) as e:
         fn(*args, **kwargs)
     assert e.value.problem.code == code
 
 
-def _file(ws: Workshop, room: dict[str, object]) -> str:
+def _file(ws: Workshop, room: Mapping[str, object]) -> str:
     doc = yaml.safe_load(to_yaml(ws))
     doc["room"] = room
     return yaml.safe_dump(doc, allow_unicode=True)
@@ -42,7 +44,8 @@ def test_an_imported_vote_is_kept_as_counts_not_a_row_per_dot(store: Store, ec: 
     assert store.db.execute("select count(*) from room_tallies").fetchone()[0] == 10
     [kept] = store.votes.all(wid)
     assert store.votes.tally(kept, wid) == [(o, R.MAX_PARTICIPANTS) for o in options]
-    assert store.room_record(wid).votes[0].results == options  # type: ignore[union-attr]
+    record = store.room_record(wid)
+    assert record is not None and record.votes[0].results == options
 
 
 def test_a_file_with_more_dots_than_a_room_can_give_is_refused_before_anything_is_written(tmp_path: Path, ec: Workshop) -> None:
@@ -189,12 +192,14 @@ def test_upgrade_turns_imported_dots_into_counts(tmp_path: Path) -> None:
     store.db.execute(
         "insert into rooms (workshop_id, state, anonymous, step, activity, follow, rev) values (?, 'closed', 1, 'tree', 1, 0, 0)", (wid,)
     )
-    vote = store.db.execute(
+    db = store.db
+    assert isinstance(db, SqliteDatabase)  # the release before m008 was SQLite only
+    vote = db.execute(
         "insert into room_votes (workshop_id, question, kind, options, dots, state) values (?, 'q', 'nodes', '[\"a\",\"b\"]', 3, 'closed')",
         (wid,),
     ).lastrowid
     rows = [(vote, f"imported:0:a:{j}", "a") for j in range(5)] + [(vote, "imported:0:b:0", "b")]
-    store.db.conn.executemany("insert into room_dots (vote_id, participant_id, option) values (?,?,?)", rows)
+    db.conn.executemany("insert into room_dots (vote_id, participant_id, option) values (?,?,?)", rows)
     store.close()
     again = Store(path)
     assert again.db.execute("select count(*) from room_dots").fetchone()[0] == 0
@@ -326,14 +331,18 @@ def test_a_room_record_names_people_apart_and_exports_what_an_older_release_let_
                 "insert into room_ideas (workshop_id, participant_id, activity, text, status) values (?,?,?,?,?)",
                 (wid, R.participant_key(k), n, f"idea {n}", "revealed"),
             )
-    store.rooms.save(store.rooms.get(wid))  # type: ignore[arg-type]  # a write: the room's revision moves on
+    room = store.rooms.get(wid)
+    assert room is not None
+    store.rooms.save(room)  # a write: the room's revision moves on
     assert store.room_record(wid) is not None and store.duplicate(wid, "copy")
     for _ in range(R.ROOM_IDEAS):
         store.db.execute(
             "insert into room_ideas (workshop_id, participant_id, activity, text, status) values (?,?,?,?,?)",
             (wid, "old", 1, "x", "revealed"),
         )
-    store.rooms.save(store.rooms.get(wid))  # type: ignore[arg-type]
+    room = store.rooms.get(wid)
+    assert room is not None
+    store.rooms.save(room)
     record = store.room_record(wid)
     assert record is not None and len(record.ideas) > R.ROOM_IDEAS and "room" in to_yaml(store.with_room(store.load(wid).workshop, wid))
     with pytest.raises(InvalidWorkshopError):

@@ -99,7 +99,8 @@ def test_exported_and_imported_as_room_themes(store: Store, ec: Workshop) -> Non
     assert [(t.label, len(t.ideas)) for t in store.themes.all(copy)] == [("メルマガ", 2), ("cart abandonment rate", 2)]
     again = store.room_record(copy)
     assert again is not None and again.themes == record.themes  # the round trip loses nothing
-    assert store.room_record(store.duplicate(wid, "copy")).themes == record.themes  # type: ignore[union-attr]
+    copied = store.room_record(store.duplicate(wid, "copy"))
+    assert copied is not None and copied.themes == record.themes
     store.delete(wid)
     assert store.db.execute("select count(*) from room_themes where workshop_id = ?", (wid,)).fetchone()[0] == 0
 

@@ -21,7 +21,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "databases"
 DATABASES = sorted(FIXTURES.glob("schema*.db"))
 
 
-def test_every_released_schema_has_a_fixture():
+def test_every_released_schema_has_a_fixture() -> None:
     schemas = {int(p.name.split("-")[0].removeprefix("schema")) for p in DATABASES}
     assert schemas >= {1, 2, 3, 4, 7}, schemas
     for path in DATABASES:
@@ -31,7 +31,7 @@ def test_every_released_schema_has_a_fixture():
 
 
 @pytest.mark.parametrize("fixture", DATABASES, ids=[p.stem for p in DATABASES])
-def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path, fixture):
+def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path: Path, fixture: Path) -> None:
     manifest = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))
     db = tmp_path / "kpidesign.db"
     shutil.copyfile(fixture, db)
@@ -79,7 +79,7 @@ def test_an_old_database_opens_migrates_and_keeps_everything(tmp_path, fixture):
 
 
 @pytest.mark.parametrize("fixture", DATABASES[:1], ids=["schema1"])
-def test_an_old_database_with_an_unknown_migration_is_refused_not_migrated(tmp_path, fixture):
+def test_an_old_database_with_an_unknown_migration_is_refused_not_migrated(tmp_path: Path, fixture: Path) -> None:
     db = tmp_path / "kpidesign.db"
     shutil.copyfile(fixture, db)
     conn = sqlite3.connect(db)

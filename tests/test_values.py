@@ -5,8 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kpidesign.language import Language
 from kpidesign.values import (
     MAX_NUMBER,
+    Parsed,
     clean_block,
     clean_line,
     clean_text,
@@ -22,6 +24,12 @@ from kpidesign.values import (
     parse_number,
     unit_range,
 )
+
+
+def problem_code(parsed: Parsed[float] | Parsed[str] | Parsed[dt.date]) -> str:
+    """The code of the problem an input was refused with (failing when it was not refused)."""
+    assert parsed.problem is not None, parsed
+    return parsed.problem.code
 
 
 @pytest.mark.parametrize(
@@ -47,31 +55,31 @@ from kpidesign.values import (
         (3.25, 3.25),
     ],
 )
-def test_parse_number_reads_what_people_type(text, expected):
+def test_parse_number_reads_what_people_type(text: str | float, expected: float) -> None:
     assert parse_number(text).value == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("text", ["abc", "1,2,3x", "1e", "--1", "one", "1.2.3", "円", "%", "nan", "inf", "1e400", "=1+1", "{}"])
-def test_parse_number_refuses_text_with_a_problem(text):
+def test_parse_number_refuses_text_with_a_problem(text: str) -> None:
     parsed = parse_number(text)
-    assert not parsed.ok and parsed.problem.code in ("not_a_number", "number_too_large")
+    assert not parsed.ok and problem_code(parsed) in ("not_a_number", "number_too_large")
 
 
-def test_huge_numbers_are_refused_with_the_limit():
+def test_huge_numbers_are_refused_with_the_limit() -> None:
     parsed = parse_number("9" * 30)
-    assert parsed.problem.code == "number_too_large"
+    assert problem_code(parsed) == "number_too_large"
     assert parse_number(MAX_NUMBER).ok and not parse_number(MAX_NUMBER * 10).ok
     assert parse_number(float("nan")).value is None  # an empty table cell arrives as NaN
 
 
-def test_empty_is_none_or_required():
+def test_empty_is_none_or_required() -> None:
     assert parse_number("").value is None and parse_number("").ok
-    assert parse_number("", allow_empty=False).problem.code == "required"
-    assert parse_number(True).problem.code == "not_a_number"
+    assert problem_code(parse_number("", allow_empty=False)) == "required"
+    assert problem_code(parse_number(True)) == "not_a_number"
 
 
 @given(st.text(max_size=60))
-def test_parse_number_never_raises(text):
+def test_parse_number_never_raises(text: str) -> None:
     parsed = parse_number(text)
     assert parsed.ok or parsed.problem is not None
     if parsed.value is not None:
@@ -79,34 +87,34 @@ def test_parse_number_never_raises(text):
 
 
 @given(st.floats(min_value=-1e14, max_value=1e14, allow_nan=False))
-def test_format_then_parse_gives_the_number_back(value):
+def test_format_then_parse_gives_the_number_back(value: float) -> None:
     assert parse_number(format_number(value)).value == pytest.approx(value, rel=1e-5, abs=1e-6)
 
 
-def test_format_value_shows_percentages():
+def test_format_value_shows_percentages() -> None:
     assert format_value(0.018, "%") == "1.8%"
     assert parse_number(format_value(0.604, "%")).value == pytest.approx(0.604)
     assert format_value(800000000, "円") == "800,000,000"
     assert format_value(None) == ""
 
 
-def test_compact_value():
+def test_compact_value() -> None:
     assert compact_value(800_000_000, lang="ja") == "8億"
     assert compact_value(1_650_000, lang="en") == "1.65M"
     assert compact_value(0.33, "%") == "33%"
     assert compact_value(5000) == "5,000"
 
 
-def test_parse_name():
+def test_parse_name() -> None:
     assert parse_name("  顧客数 ").value == "顧客数"
     assert parse_name("a\nb").value == "a b"
-    assert parse_name("").problem.code == "name_empty"
+    assert problem_code(parse_name("")) == "name_empty"
     long = parse_name("x" * 2000)
-    assert long.problem.code == "too_long" and long.problem.params == {"max": 200, "length": 2000}
+    assert long.problem is not None and long.problem.code == "too_long" and long.problem.params == {"max": 200, "length": 2000}
     assert parse_name("ok\x00\x07").value == "ok"
 
 
-def test_ids():
+def test_ids() -> None:
     assert parse_id("customers").ok and parse_id("顧客数").ok and parse_id("ｃｖｒ").value == "cvr"
     for bad in ["1abc", "a-b", "", "if", "a b", "x" * 65]:
         assert not parse_id(bad).ok
@@ -119,19 +127,19 @@ def test_ids():
 
 
 @given(st.text(max_size=80), st.sets(st.text(max_size=5), max_size=5))
-def test_make_id_always_gives_a_valid_unused_id(name, taken):
+def test_make_id_always_gives_a_valid_unused_id(name: str, taken: set[str]) -> None:
     new = make_id(name, taken)
     assert parse_id(new).ok and new not in taken
 
 
-def test_dates():
+def test_dates() -> None:
     assert parse_date("2027/3/31").value == dt.date(2027, 3, 31)
     assert parse_date("２０２７-０３-３１").value == dt.date(2027, 3, 31)
-    assert parse_date("2027-02-30").problem.code == "not_a_date"
+    assert problem_code(parse_date("2027-02-30")) == "not_a_date"
     assert parse_date("").value is None
 
 
-def test_non_finite_numbers_format_without_crashing():
+def test_non_finite_numbers_format_without_crashing() -> None:
     for v in (float("inf"), float("-inf"), float("nan")):
         assert format_number(v) == "—" and format_value(v, "", precise=False) == "—" and compact_value(v) == "—"
 
@@ -149,17 +157,17 @@ def test_non_finite_numbers_format_without_crashing():
         ("plain", "plain", "plain"),
     ],
 )
-def test_typed_text_loses_control_characters_and_every_kind_of_line_break(text, text_kept, line_kept):
+def test_typed_text_loses_control_characters_and_every_kind_of_line_break(text: str, text_kept: str, line_kept: str) -> None:
     assert clean_text(text) == text_kept and clean_line(text) == line_kept and clean_block(text) == text_kept.strip()
     assert parse_name(text).value == (line_kept or None)
 
 
 @given(st.text())
-def test_a_cleaned_name_is_one_line(text):
+def test_a_cleaned_name_is_one_line(text: str) -> None:
     assert len(clean_line(text).splitlines()) <= 1 and clean_line(clean_line(text)) == clean_line(text)
 
 
-def test_bidirectional_overrides_and_noncharacters_never_stay_in_a_name():
+def test_bidirectional_overrides_and_noncharacters_never_stay_in_a_name() -> None:
     """U+202E can make "exe.pdf" read as "fdp.exe" in a tree, a mail or Slack (found by review); U+FFFE is no XML."""
     from kpidesign.values import clean_line, one_line
 
@@ -168,7 +176,7 @@ def test_bidirectional_overrides_and_noncharacters_never_stay_in_a_name():
     assert clean_line("مرحبا KPI") == "مرحبا KPI"  # right-to-left text itself is kept
 
 
-def test_counts_are_not_shown_with_decimals_without_a_hint():
+def test_counts_are_not_shown_with_decimals_without_a_hint() -> None:
     assert format_value(28.06, "people", precise=False) == "≈28"
     assert format_value(28.06, "人", precise=False) == "≈28"
     assert format_value(28.0, "people", precise=False) == "28"
@@ -183,7 +191,7 @@ def test_counts_are_not_shown_with_decimals_without_a_hint():
     st.floats(-1e9, 1e9, allow_nan=False).filter(lambda v: v == 0 or abs(v) >= 1e-3),
     st.sampled_from(["people", "人", "件", "count", "Sessions"]),
 )
-def test_a_count_shown_for_reading_is_a_whole_number_or_says_it_is_rounded(value, unit):
+def test_a_count_shown_for_reading_is_a_whole_number_or_says_it_is_rounded(value: float, unit: str) -> None:
     shown = format_value(value, unit, precise=False)
     exact = float(value).is_integer()
     assert shown.startswith("≈") != exact
@@ -194,7 +202,7 @@ def test_a_count_shown_for_reading_is_a_whole_number_or_says_it_is_rounded(value
 
 
 @given(st.floats(-10, 10, allow_nan=False), st.sampled_from(["%", "people", "JPY", ""]))
-def test_in_range_follows_the_unit(value, unit):
+def test_in_range_follows_the_unit(value: float, unit: str) -> None:
     low, high = unit_range(unit)
     assert in_range(value, unit) == ((low is None or value >= low - 1e-12) and (high is None or value <= high + 1e-12))
     if unit == "%":
@@ -203,7 +211,7 @@ def test_in_range_follows_the_unit(value, unit):
         assert in_range(value, unit)
 
 
-def test_graph_labels_round_counts_too():
+def test_graph_labels_round_counts_too() -> None:
     assert compact_value(39.975, "people") == "≈40" and compact_value(40, "people") == "40"
     assert compact_value(39.975, "JPY") == "40" == format_value(39.975, "JPY", precise=False)  # rounded for reading, no ≈: not a count
 
@@ -236,16 +244,16 @@ def test_graph_labels_round_counts_too():
         ("5千3百", 5300),
     ],
 )
-def test_japanese_numerals_are_read(text, expected):
+def test_japanese_numerals_are_read(text: str, expected: float) -> None:
     assert parse_number(text).value == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(
     "text", ["万億", "1万2億", "千千", "二三", "5千3000", "1億12000万", "万", "億円", "千.5", "1千2千", "百千", "1万万"]
 )
-def test_japanese_numerals_out_of_order_or_ambiguous_are_refused(text):
+def test_japanese_numerals_out_of_order_or_ambiguous_are_refused(text: str) -> None:
     parsed = parse_number(text)
-    assert not parsed.ok and parsed.problem.code == "not_a_number", (text, parsed)
+    assert not parsed.ok and problem_code(parsed) == "not_a_number", (text, parsed)
 
 
 KANJI = "〇一二三四五六七八九"
@@ -274,7 +282,7 @@ def japanese(n: int, kanji: bool) -> str:
 
 
 @given(st.integers(0, 10**15 - 1), st.booleans(), st.booleans())
-def test_any_whole_number_written_the_japanese_way_reads_back(n, kanji, wide):
+def test_any_whole_number_written_the_japanese_way_reads_back(n: int, kanji: bool, wide: bool) -> None:
     text = japanese(n, kanji)
     if wide:
         text = text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -283,7 +291,7 @@ def test_any_whole_number_written_the_japanese_way_reads_back(n, kanji, wide):
 
 
 @given(st.integers(1, 9999), st.sampled_from(["万", "億"]), st.integers(1, 9999))
-def test_a_group_and_a_remainder_add_up(high, unit, low):
+def test_a_group_and_a_remainder_add_up(high: int, unit: str, low: int) -> None:
     size = {"万": 10**4, "億": 10**8}[unit]
     assert parse_number(f"{high}{unit}{low}").value == high * size + low
     assert parse_number(f"{kanji_group(high) or '〇'}{unit}{kanji_group(low)}").value == high * size + low
@@ -292,7 +300,7 @@ def test_a_group_and_a_remainder_add_up(high, unit, low):
 # one rule for a value shown for reading: the graph's labels and every screen's text agree
 
 
-def test_a_large_amount_reads_the_same_everywhere_in_its_language():
+def test_a_large_amount_reads_the_same_everywhere_in_its_language() -> None:
     assert format_value(120_000_000, "円", precise=False, lang="ja") == "1.2億" == compact_value(120_000_000, "円", "ja")
     assert format_value(120_000_000, "JPY", precise=False, lang="en") == "120M" == compact_value(120_000_000, "JPY", "en")
     assert format_value(16_510_000, "円", precise=False, lang="ja") == "1,651万"
@@ -306,7 +314,7 @@ def test_a_large_amount_reads_the_same_everywhere_in_its_language():
     st.sampled_from(["", "円", "JPY", "%", "人", "people", "件"]),
     st.sampled_from(["ja", "en"]),
 )
-def test_labels_and_text_follow_one_rule_that_reads_back(value, unit, lang):
+def test_labels_and_text_follow_one_rule_that_reads_back(value: float, unit: str, lang: Language) -> None:
     shown = format_value(value, unit, precise=False, lang=lang)
     assert compact_value(value, unit, lang) == shown
     back = parse_number(shown.lstrip("≈")).value

@@ -62,8 +62,8 @@ def test_every_page_fits_the_wall(found: list[Idea], width: int, height: int) ->
                 used += lines
         assert column < laid.columns
     assert laid.font >= wall.SIZES[-1][0] and laid.width == width  # a smaller area: more pages, never smaller text
-    column = (width - wall.COLUMN_GAP * (laid.columns - 1)) / laid.columns
-    assert laid.columns == 1 or column >= wall.MIN_COLUMN * laid.font  # no column too narrow to read
+    column_width = (width - wall.COLUMN_GAP * (laid.columns - 1)) / laid.columns
+    assert laid.columns == 1 or column_width >= wall.MIN_COLUMN * laid.font  # no column too narrow to read
 
 
 def test_a_smaller_window_gives_more_pages_never_smaller_text() -> None:
