@@ -21,7 +21,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.app
 run: $(VENV)/.app  ## start the app on the embedded SQLite database (data/kpidesign.db)
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-lint: $(VENV)/.dev  ## ruff (lint, then formatting) and mypy (strict on kpidesign/, ui/, views/, app.py); make test runs these first
+lint: $(VENV)/.dev  ## ruff (lint, then formatting) and mypy (strict on every Python file: kpidesign/, ui/, views/, app.py, tests/, bench/); make test runs these first
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
