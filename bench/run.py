@@ -409,6 +409,27 @@ def report(
     return "\n".join(lines)
 
 
+def sections(text: str) -> dict[str, str]:
+    """A Markdown file's "## " sections by heading, each with its text up to the next one (what comes before the first
+    is under "")."""
+    found: dict[str, list[str]] = {"": []}
+    heading = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            heading = line
+            found[heading] = []
+        found[heading].append(line)
+    return {k: "\n".join(v).strip("\n") for k, v in found.items()}
+
+
+def with_notes(written: str, previous: str) -> str:
+    """The results just measured, followed by the sections of the previous file they do not write (the notes written by
+    hand beside the figures: what a change did and why, measurements run on their own), in their order."""
+    ours = sections(written)
+    kept = [body for heading, body in sections(previous).items() if heading and heading not in ours]
+    return written.rstrip("\n") + "\n" + "".join("\n" + body + "\n" for body in kept)
+
+
 def main() -> None:
     """Run and write bench/results.md."""
     p = argparse.ArgumentParser()
@@ -426,6 +447,8 @@ def main() -> None:
     )
     text += "\n" + "\n".join(retention.lines())  # what the version history costs on disk, and compact
     text += "\n" + "\n".join(themes_bench.lines())  # grouping a room's ideas into themes (#30): 300 under 1 s
+    old = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+    text = with_notes(text, old)
     RESULTS.write_text(text, encoding="utf-8")
     print(text)
 
