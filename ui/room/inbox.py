@@ -10,6 +10,7 @@ through ui.cache's one key (the snapshot, and the revision as an option), and sh
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -179,50 +180,46 @@ def _mute_authors(workshop_id: str) -> None:
     clear()
 
 
+@dataclass(frozen=True)
+class Action:
+    """A button under the inbox that acts on the chosen ideas: its key, label and icon, what it does, and how many ideas
+    must be chosen for it."""
+
+    key: str
+    label: str
+    icon: str | None
+    act: Callable[[str], None]
+    least: int = 1
+    help: str | None = None
+    primary: bool = False
+
+
+ACTIONS = (
+    Action("room_accept", "room_accept_chosen", ":material/add_circle:", _accept, help="room_accept_help", primary=True),
+    Action("room_dismiss", "room_dismiss", None, _dismiss),
+    Action("room_merge", "room_merge", ":material/merge:", _merge, least=2),
+    Action("room_remove_authors", "room_remove_authors", ":material/person_remove:", _remove_authors, help="room_remove_help"),
+    Action("room_approve", "room_approve_chosen", ":material/check_circle:", _approve, help="room_approve_help"),
+    Action("room_mute_authors", "room_mute_authors", ":material/volume_off:", _mute_authors, help="room_mute_help"),
+)
+
+
 def actions(workshop_id: str) -> None:
     """What to do with the chosen ideas: make them nodes, dismiss them, merge them into the first, remove their authors;
     approve them (those held), mute their authors (ui.room.moderation)."""
     n = len(chosen())
     with st.container(horizontal=True):
-        st.button(
-            tr("room_accept_chosen", count=n),
-            key="room_accept",
-            icon=":material/add_circle:",
-            type="primary",
-            disabled=not n,
-            on_click=_accept,
-            args=(workshop_id,),
-            help=tr("room_accept_help"),
-        )
-        st.button(tr("room_dismiss"), key="room_dismiss", disabled=not n, on_click=_dismiss, args=(workshop_id,))
-        st.button(tr("room_merge"), key="room_merge", icon=":material/merge:", disabled=n < 2, on_click=_merge, args=(workshop_id,))
-        st.button(
-            tr("room_remove_authors"),
-            key="room_remove_authors",
-            icon=":material/person_remove:",
-            disabled=not n,
-            on_click=_remove_authors,
-            args=(workshop_id,),
-            help=tr("room_remove_help"),
-        )
-        st.button(
-            tr("room_approve_chosen"),
-            key="room_approve",
-            icon=":material/check_circle:",
-            disabled=not n,
-            on_click=_approve,
-            args=(workshop_id,),
-            help=tr("room_approve_help"),
-        )
-        st.button(
-            tr("room_mute_authors"),
-            key="room_mute_authors",
-            icon=":material/volume_off:",
-            disabled=not n,
-            on_click=_mute_authors,
-            args=(workshop_id,),
-            help=tr("room_mute_help"),
-        )
+        for a in ACTIONS:
+            st.button(
+                tr(a.label, count=n),
+                key=a.key,
+                icon=a.icon,
+                type="primary" if a.primary else "secondary",
+                disabled=n < a.least,
+                on_click=a.act,
+                args=(workshop_id,),
+                help=tr(a.help) if a.help else None,
+            )
 
 
 def pages(shown: list[Group], size: int = PAGE) -> list[Group]:
