@@ -140,6 +140,6 @@ def test_what_the_database_holds_still_loads(store: Store, ec: Workshop) -> None
     )
     loaded = store.load(wid).workshop
     assert loaded.nodes[1].baseline is None and loaded.nodes[1].name == "New customers"
-    # a NULL value comes back as None, though Actual.value is typed float (the row is built without validation)
-    kept: list[tuple[str, object, object]] = [(a.kpi, a.value, a.market) for a in store.actuals.all(wid)]
-    assert kept == [("customers", None, None)]
+    # a NULL value (a NaN stored by an early release) is no reading: left out, so every Actual's value is a float
+    store.db.execute("insert into actuals (workshop_id, kpi, date, value, market) values (?, 'customers', '2026-01-12', 3.5, NULL)", (wid,))
+    assert [(a.kpi, a.date.isoformat(), a.value, a.market) for a in store.actuals.all(wid)] == [("customers", "2026-01-12", 3.5, None)]

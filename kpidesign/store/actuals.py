@@ -32,9 +32,9 @@ class Actuals(Noun):
     """A workshop's observed values."""
 
     def all(self, workshop_id: str) -> list[Actual]:
-        """Every observed value of a workshop, by KPI and date."""
+        """Every observed value of a workshop, by KPI and date (a NULL value, a NaN an early release stored, is no reading)."""
         rows = self.db.execute(
-            "select kpi, date, value, market from actuals where workshop_id = ? order by kpi, date", (workshop_id,)
+            "select kpi, date, value, market from actuals where workshop_id = ? and value is not null order by kpi, date", (workshop_id,)
         ).fetchall()
         # rows written by this store were validated on the way in: build them without validating again
         return [Actual.model_construct(kpi=k, date=dt.date.fromisoformat(d), value=v, market=m) for k, d, v, m in rows]
