@@ -37,10 +37,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.cookies
+import threading
 import time
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -54,6 +56,7 @@ PLACEHOLDER_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # the frontend's second subprotoco
 XSRF_COOKIE = "_streamlit_xsrf"
 USER_AGENT = "Mozilla/5.0 (Linux; Android 14) kpidesign-phone-client"
 WIDGETS = ("text_input", "checkbox", "radio", "selectbox", "button")
+T = TypeVar("T")
 
 
 def key_of(widget_id: str) -> str:
@@ -117,6 +120,8 @@ class Phone:
     timezone: str = "Asia/Tokyo"
     timezone_offset: int = -540  # minutes, as JavaScript's getTimezoneOffset() gives them
     cookies: dict[str, str] = field(default_factory=dict)
+    record: bool = False  # keep every ClientState sent in `sent` (a test compares them with a browser's)
+    sent: list[ClientState] = field(default_factory=list)
     reruns: list[Rerun] = field(default_factory=list)
     runs_finished: int = 0
     received: int = 0  # ForwardMsgs received
@@ -178,6 +183,7 @@ class Phone:
         for _, task in self._timers.values():
             task.cancel()
         self._timers.clear()
+        self.closed = self.closed or "closed by the phone"
         if self._ws is not None:
             await self._ws.close()
         if self._reader is not None:
@@ -277,6 +283,8 @@ class Phone:
         at = time.time()
         if self._ws is not None and self.closed is None:
             self.reruns.append(Rerun(at, fragment, auto))
+            if self.record:
+                self.sent.append(state)
             asyncio.get_running_loop().create_task(self._send(BackMsg(rerun_script=state).SerializeToString()))
         return at
 
@@ -292,12 +300,9 @@ class Phone:
                 if isinstance(payload, bytes):
                     self._on_message(payload)
         except Exception as e:  # noqa: BLE001 (a phone whose connection broke says why, the others go on)
-            self.closed = f"{type(e).__name__}: {e}"
-        else:
-            self.closed = "closed by the server"
+            self.closed = self.closed or f"{type(e).__name__}: {e}"
         finally:
-            if self.closed is None:
-                self.closed = "closed"
+            self.closed = self.closed or "closed by the server"
             for _, task in self._timers.values():
                 task.cancel()
             if self._changed is not None:
@@ -439,3 +444,31 @@ def auto_intervals(reruns: Iterable[Rerun]) -> list[float]:
             gaps.append(r.at - last[r.fragment])
         last[r.fragment] = r.at
     return gaps
+
+
+class Loop:
+    """An asyncio loop in a thread of its own, for the phones next to Playwright's sync API (which holds the main
+    thread's loop): run() waits for a coroutine's result from the calling thread."""
+
+    def __init__(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="phones", daemon=True)
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """The coroutine's result, run on the phones' loop."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def call(self, fn: Any, *args: Any) -> Any:
+        """A plain function run on the phones' loop (a tap must be made there: it schedules the message), its result."""
+
+        async def call() -> Any:
+            return fn(*args)
+
+        return self.run(call(), 30)
+
+    def close(self) -> None:
+        """Stop the loop and its thread."""
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
