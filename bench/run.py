@@ -401,9 +401,12 @@ def report(
             "390×844, touch), joined through the join address and sending ideas through its field and Send button, on the same",
             "two cores as the server; the latency is from the tap to the idea's text in the facilitator's page.",
             "",
-            "The rooms rows (`bench/processes.py`, #29): the same real phones through the shipped nginx, in front of one app",
-            "process and then two on one database (the phones spread by nginx's route cookie, the facilitator on the first);",
-            "the server CPU per phone is the figure to size a deployment with (docs/deploy.md, *Sizing*).",
+            "The rooms rows (`bench/processes.py`, #29): phones that speak Streamlit's own protocol (`bench/phone_client.py`:",
+            "the browser's rerun messages, its 2 s refresh, no rendering), hundreds from one process, through the shipped",
+            "nginx in front of one app process and then two on one database (the phones spread by nginx's route cookie); the",
+            "facilitator's Room page is a real Chromium page on the first process. The room grows until the facilitator's",
+            "2 s or a phone's own 1 s (p95) breaks; the server CPU per phone is the figure to size a deployment with",
+            "(docs/deploy.md, *Sizing*).",
         ]
         lines.append("")
     return "\n".join(lines)
