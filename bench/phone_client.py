@@ -7,7 +7,9 @@ against the frames a headless Chromium phone sends to this app: tests/e2e/test_p
   nginx, the route cookie of the session affinity), then GET /_stcore/health and /_stcore/host-config (the frontend's
   "ping" before its websocket), then the websocket /_stcore/stream with the browser's subprotocols ("streamlit", the
   XSRF cookie's value), its Origin and its cookies. Cookies are kept per phone, as a browser's context keeps them, so
-  behind nginx each phone stays on one process.
+  behind nginx each phone stays on one process. A phone may connect from its own loopback address (`source`, e.g.
+  127.2.0.7), so that the app counts it as its own client, as phones on mobile data are; phones on one venue's Wi-Fi
+  share one address, and the app then joins at most 60 of them a minute (kpidesign.room.JOINS_PER_CLIENT).
 - The first message: rerun_script with the page's query string (e.g. "join=TOKEN"), no widget states, no page hash
   (the server picks the page), and the browser's context (timezone, locale, url, embedded, colour scheme).
 - The widget states a browser holds: every widget drawn gets its value when drawn (text input: its value or default;
@@ -36,10 +38,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.client
 import http.cookies
 import threading
 import time
-import urllib.request
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -120,6 +122,7 @@ class Phone:
     timezone: str = "Asia/Tokyo"
     timezone_offset: int = -540  # minutes, as JavaScript's getTimezoneOffset() gives them
     cookies: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # the local address its connections come from (a loopback alias, 127.x.y.z: its own client)
     record: bool = False  # keep every ClientState sent in `sent` (a test compares them with a browser's)
     sent: list[ClientState] = field(default_factory=list)
     reruns: list[Rerun] = field(default_factory=list)
@@ -146,15 +149,25 @@ class Phone:
 
     def _get(self, path: str) -> None:
         """One GET as the browser makes it, with this phone's cookies; the cookies it sets are kept."""
-        request = urllib.request.Request(f"{self.base}{path}", headers={"User-Agent": USER_AGENT, "Accept-Language": self.locale})
+        parts = urlsplit(self.base)
+        kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        source = (self.source, 0) if self.source else None
+        conn = kind(parts.hostname or "127.0.0.1", parts.port, timeout=60, source_address=source)
+        headers = {"User-Agent": USER_AGENT, "Accept-Language": self.locale}
         if self.cookies:
-            request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
-        with urllib.request.urlopen(request, timeout=60) as response:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        try:
+            conn.request("GET", f"{parts.path.rstrip('/')}{path}", headers=headers)
+            response = conn.getresponse()
             response.read()
+            if response.status >= 400:
+                raise ConnectionError(f"GET {path}: HTTP {response.status}")
             for header in response.headers.get_all("Set-Cookie") or []:
                 jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie()
                 jar.load(header)
                 self.cookies.update({name: morsel.value for name, morsel in jar.items()})
+        finally:
+            conn.close()
 
     async def open(self) -> None:
         """The page, the frontend's ping, the websocket and its first rerun (the page's query string)."""
@@ -174,6 +187,7 @@ class Phone:
             max_size=None,
             compression=None,
             open_timeout=60,
+            local_addr=(self.source, 0) if self.source else None,  # passed on to loop.create_connection
         )
         self._reader = asyncio.create_task(self._read())
         self._send_rerun("", auto=False)
@@ -194,10 +208,11 @@ class Phone:
     # -- what the person does -------------------------------------------------------------------------------------
 
     def widget_id(self, key: str) -> str | None:
-        """The id of the widget drawn now with this user key (or this submit button's "FormSubmitter:…" key prefix)."""
+        """The id of the widget drawn now with this user key (a form's submit button: "FormSubmitter:<form>", its key
+        without the "-<label>" Streamlit appends)."""
         for wid in self._drawn:
             k = key_of(wid)
-            if k == key or k.startswith(key):
+            if k == key or k.startswith(key + "-"):
                 return wid
         return None
 
@@ -279,6 +294,7 @@ class Phone:
                 color_scheme="light",
             ),
         )
+        state.widget_states.SetInParent()  # present, if empty, as the browser sends it
         state.widget_states.widgets.extend(self._states.values())
         at = time.time()
         if self._ws is not None and self.closed is None:

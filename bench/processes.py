@@ -4,7 +4,8 @@ rerun within 1 s (p95).
 
 The phones speak Streamlit's own protocol (bench/phone_client.py, the default): each opens the join address through
 nginx as a browser does (the page, the frontend's ping, the websocket; its own cookies, so nginx's route cookie spreads
-the phones over the processes as real ones are spread), joins, and refreshes its fragment every 2 s with the same
+the phones over the processes as real ones are spread; its own loopback address, 127.2.x.y, so the app counts each as
+its own client as phones on mobile data are: one venue address joins at most 60 people a minute), joins, and refreshes its fragment every 2 s with the same
 rerun messages a browser sends (tests/e2e/test_phone_client.py compares them with a headless Chromium phone's), from
 one asyncio thread of this process: hundreds of phones cost the machine little, so the servers' limit is what is
 measured. They do not render nor load the static assets (once per phone, then cached by its browser). The
@@ -167,6 +168,12 @@ def _measure_browsers(count: int, sizes: tuple[int, ...], ideas: int) -> list[Ro
     return out
 
 
+def _source(n: int) -> str:
+    """Phone n's own loopback address (127.2.x.y; the facilitator is 127.0.0.1): the app counts each phone as its own
+    client, as phones on mobile data are (a venue's one address joins 60 a minute: kpidesign.room.JOINS_PER_CLIENT)."""
+    return f"127.2.{n // 250}.{n % 250 + 1}"
+
+
 async def _join_all(phones: list[Any], first: int) -> list[BaseException | None]:
     """Join these protocol phones, JOINS_AT_ONCE at a time; for each, None or what stopped it."""
     import asyncio
@@ -220,7 +227,7 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
                 sent_n = 0
                 for size in sizes:
                     label = f"{count} process{plural}, {size} phones"
-                    new = [Phone(base, f"join={token}") for _ in range(size - len(phones))]
+                    new = [Phone(base, f"join={token}", source=_source(n)) for n in range(len(phones) + 1, size + 1)]
                     opened = time.perf_counter()
                     failed = [e for e in loop.run(_join_all(new, len(phones) + 1)) if e is not None]
                     phones += new

@@ -46,7 +46,7 @@ def test_a_protocol_phone_behind_nginx_joins_sends_and_refreshes_every_two_secon
         pytest.skip("no nginx installed (apt-get install nginx)")
     store, wid, token = _room(server["db"])
     proxy, base = start_nginx([int(server["base"].rsplit(":", 1)[1])], tmp_path)
-    phone = Phone(base, f"join={token}")
+    phone = Phone(base, f"join={token}", source="127.2.0.9")  # its own client address, as the bench's phones
 
     async def run() -> tuple[float, float | None]:
         await join(phone, "プロトコル 1")
@@ -75,6 +75,7 @@ def test_a_protocol_phone_behind_nginx_joins_sends_and_refreshes_every_two_secon
     # the page, host-config and the websocket (the shipped site logs no health check)
     assert [line.split('"')[1] for line in served] == ["GET /", "GET /_stcore/host-config", "GET /_stcore/stream"]
     assert all(f" {route} " in line for line in served[1:])  # the first request is the one nginx gave the route to
+    assert all(line.startswith("127.2.0.9 ") for line in (tmp_path / "access.log").read_text().splitlines())
     # the fragment's refresh: every 2 s (setInterval's fixed rate), no more and no less, each for the page's fragment
     autos = [r for r in phone.reruns if r.auto]
     gaps = auto_intervals(phone.reruns)
