@@ -53,6 +53,7 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Origin, Subprotocol
 
 PLACEHOLDER_TOKEN = "PLACEHOLDER_AUTH_TOKEN"  # the frontend's second subprotocol when it holds no XSRF cookie
 XSRF_COOKIE = "_streamlit_xsrf"
@@ -181,8 +182,8 @@ class Phone:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self._ws = await connect(
             f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream",
-            subprotocols=["streamlit", self.cookies.get(XSRF_COOKIE, PLACEHOLDER_TOKEN)],  # type: ignore[list-item]
-            origin=f"{parts.scheme}://{parts.netloc}",  # type: ignore[arg-type]
+            subprotocols=[Subprotocol("streamlit"), Subprotocol(self.cookies.get(XSRF_COOKIE, PLACEHOLDER_TOKEN))],
+            origin=Origin(f"{parts.scheme}://{parts.netloc}"),
             additional_headers=headers,
             max_size=None,
             compression=None,

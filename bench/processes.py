@@ -28,6 +28,7 @@ touch): on a 2-core machine Chromium saturates it at about 17 phones, long befor
 
 from __future__ import annotations
 
+import asyncio
 import os
 import statistics
 import sys
@@ -38,6 +39,7 @@ from typing import Any
 
 from bench.browser import ARGS, CHROMIUM, ROOT
 from bench.generate import workshop
+from bench.phone_client import Loop, Phone, join, send_idea
 from bench.room_live import CLICKED, PHONE, SEEN, _cpu_s, _p95, _wait
 from kpidesign.store import Store
 from tests.launch import ROUTE, answers, free_port, nginx_binary, route_to, start_nginx, streamlit_command
@@ -174,24 +176,18 @@ def _source(n: int) -> str:
     return f"127.2.{n // 250}.{n % 250 + 1}"
 
 
-async def _join_all(phones: list[Any], first: int) -> list[BaseException | None]:
+async def _join_all(phones: list[Phone], first: int) -> list[BaseException | None]:
     """Join these protocol phones, JOINS_AT_ONCE at a time; for each, None or what stopped it."""
-    import asyncio
-
-    from bench.phone_client import join
-
     gate = asyncio.Semaphore(JOINS_AT_ONCE)
 
-    async def one(n: int, phone: Any) -> None:
+    async def one(n: int, phone: Phone) -> None:
         async with gate:
             await asyncio.wait_for(join(phone, f"参加者 {n}", JOIN_S), JOIN_S)
 
     return list(await asyncio.gather(*(one(first + i, p) for i, p in enumerate(phones)), return_exceptions=True))
 
 
-async def _close_all(phones: list[Any]) -> None:
-    import asyncio
-
+async def _close_all(phones: list[Phone]) -> None:
     await asyncio.gather(*(p.close() for p in phones), return_exceptions=True)
 
 
@@ -199,8 +195,6 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
     """The room with protocol phones through nginx and the facilitator's page in Chromium, growing until a target
     breaks; the rows, the last one the largest size at which both targets held."""
     from playwright.sync_api import sync_playwright
-
-    from bench.phone_client import Loop, Phone, send_idea
 
     out: list[Row] = []
     plural = "es" if count > 1 else ""
@@ -214,7 +208,7 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
         procs, ports = _servers(count, db, work)
         proxy, base = start_nginx(ports, work)
         loop = Loop()
-        phones: list[Any] = []
+        phones: list[Phone] = []
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -250,7 +244,7 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
                     client = (_cpu_s([os.getpid()]) - mine) / elapsed
                     refreshes = sum(1 for ph in phones for r in list(ph.reruns) if r.auto and w0 <= r.at < w1) / (len(phones) * (w1 - w0))
                     sent: dict[str, float] = {}
-                    sender: dict[str, Any] = {}
+                    sender: dict[str, Phone] = {}
                     for _ in range(ideas):
                         sent_n += 1
                         marker, phone = f"{sent_n:03d}", phones[sent_n % len(phones)]

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 
+from streamlit.proto.AutoRerun_pb2 import AutoRerun, StopAutoRerun
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.Navigation_pb2 import Navigation
 
 from bench.phone_client import Phone, auto_intervals, key_of
 
@@ -40,11 +42,19 @@ def element(kind: str, wid: str, fragment: str = "", form: str = "", **fields: o
             getattr(widget, name).extend(value)
         else:
             setattr(widget, name, value)
-    return msg.SerializeToString()
+    return bytes(msg.SerializeToString())
 
 
-def finished(status: int) -> bytes:
-    return ForwardMsg(script_finished=status).SerializeToString()
+def finished(status: ForwardMsg.ScriptFinishedStatus.ValueType) -> bytes:
+    return bytes(ForwardMsg(script_finished=status).SerializeToString())
+
+
+def form(form_id: str) -> bytes:
+    msg = ForwardMsg()
+    msg.delta.fragment_id = FRAGMENT
+    msg.delta.add_block.form.form_id = form_id
+    msg.delta.add_block.form.clear_on_submit = True
+    return bytes(msg.SerializeToString())
 
 
 def phone() -> tuple[Phone, Socket]:
@@ -66,7 +76,7 @@ def test_key_of_reads_the_user_key() -> None:
 def test_states_held_as_drawn_sent_with_a_tap_and_forgotten_when_no_longer_drawn() -> None:
     async def run() -> list[ClientState]:
         p, socket = phone()
-        p._on_message(ForwardMsg(navigation={"page_script_hash": "page1"}).SerializeToString())
+        p._on_message(ForwardMsg(navigation=Navigation(page_script_hash="page1")).SerializeToString())
         p._on_message(element("text_input", NAME, FRAGMENT, default=""))
         p._on_message(element("button", JOIN, FRAGMENT))
         p._on_message(element("radio", LANG, "", options=["日本語", "English"], default=1))
@@ -74,11 +84,7 @@ def test_states_held_as_drawn_sent_with_a_tap_and_forgotten_when_no_longer_drawn
         p.type("room_name", "花子")
         p.tap("room_join")
         # the fragment's run after the join: the name and Join are gone, the form is drawn; the radio (outside) stays
-        p._on_message(
-            ForwardMsg(
-                delta={"fragment_id": FRAGMENT, "add_block": {"form": {"form_id": "room_send_form", "clear_on_submit": True}}}
-            ).SerializeToString()
-        )
+        p._on_message(form("room_send_form"))
         p._on_message(element("text_input", IDEA, FRAGMENT, form="room_send_form"))
         p._on_message(element("button", SEND, FRAGMENT, form="room_send_form", is_form_submitter=True))
         p._on_message(finished(ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY))
@@ -123,10 +129,10 @@ def test_the_cache_resolves_references_and_forgets_old_messages() -> None:
 def test_auto_rerun_fires_at_a_fixed_rate_and_stops() -> None:
     async def run() -> Phone:
         p, _ = phone()
-        p._on_message(ForwardMsg(auto_rerun={"interval": 0.1, "fragment_id": FRAGMENT}).SerializeToString())
-        p._on_message(ForwardMsg(auto_rerun={"interval": 0.1, "fragment_id": FRAGMENT}).SerializeToString())  # kept, not doubled
+        p._on_message(ForwardMsg(auto_rerun=AutoRerun(interval=0.1, fragment_id=FRAGMENT)).SerializeToString())
+        p._on_message(ForwardMsg(auto_rerun=AutoRerun(interval=0.1, fragment_id=FRAGMENT)).SerializeToString())  # kept, not doubled
         await asyncio.sleep(0.55)
-        p._on_message(ForwardMsg(stop_auto_rerun={"fragment_ids": [FRAGMENT]}).SerializeToString())
+        p._on_message(ForwardMsg(stop_auto_rerun=StopAutoRerun(fragment_ids=[FRAGMENT])).SerializeToString())
         await asyncio.sleep(0.3)
         return p
 

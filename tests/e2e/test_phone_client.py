@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, WebSocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 
@@ -86,7 +87,7 @@ def test_a_protocol_phone_behind_nginx_joins_sends_and_refreshes_every_two_secon
     store.close()
 
 
-def test_it_sends_what_a_chromium_phone_sends(server: dict[str, str], browser) -> None:  # type: ignore[no-untyped-def]
+def test_it_sends_what_a_chromium_phone_sends(server: dict[str, str], browser: Browser) -> None:
     store, _, token = _room(server["db"])
     address = f"{server['base']}/?join={token}"
     # a headless Chromium phone: every rerun message its page sends over the websocket
@@ -94,7 +95,7 @@ def test_it_sends_what_a_chromium_phone_sends(server: dict[str, str], browser) -
     page = context.new_page()
     frames: list[tuple[float, ClientState]] = []
 
-    def on_socket(ws) -> None:  # type: ignore[no-untyped-def]
+    def on_socket(ws: WebSocket) -> None:
         def sent(payload: bytes | str) -> None:
             msg = BackMsg()
             msg.ParseFromString(payload if isinstance(payload, bytes) else payload.encode())
