@@ -46,7 +46,7 @@ from tests.launch import ROUTE, answers, free_port, nginx_binary, route_to, star
 
 SIZES = (25, 50, 100, 200, 300)  # protocol phones at which the room is measured (each size on one process and on two)
 BROWSER_SIZES = (10, 20)  # Chromium phones (--browsers): the machine, not the server, is the limit past ~17
-IDEAS = 12  # ideas sent at each size, by the phones in turn
+IDEAS = 30  # ideas sent at each size, by the phones in turn (each p95 is of 30 samples)
 SPACING_S = 0.6
 SETTLE_S = 4.0
 CPU_S = 8.0
