@@ -246,16 +246,25 @@ def can_send(room: Room, mine: Sequence[Idea], now: float, in_room: int = 0) -> 
     return None
 
 
-def can_join(room_state: RoomState | None, people: int, from_client: int) -> Problem | None:
-    """Why one more person may not join (room closed, full, or too many joins from their client address within
-    JOIN_WINDOW: one holder of the join link cannot fill the room), or None."""
+def can_join(room_state: RoomState | None, people: int, from_client: int, per_client: int = JOINS_PER_CLIENT) -> Problem | None:
+    """Why one more person may not join (room closed, full, or per_client joins already made from their client address
+    within JOIN_WINDOW: one holder of the join link cannot fill the room), or None."""
     if room_state is not RoomState.OPEN:
         return Problem("room_closed")
     if people >= MAX_PARTICIPANTS:
         return Problem("room_full", {"max": MAX_PARTICIPANTS})
-    if from_client >= JOINS_PER_CLIENT:
-        return Problem("room_join_rate", {"max": JOINS_PER_CLIENT, "seconds": int(JOIN_WINDOW)})
+    if from_client >= per_client:
+        return Problem("room_join_rate", {"max": per_client, "seconds": int(JOIN_WINDOW)})
     return None
+
+
+def joins_per_client(raw: object) -> int:
+    """The joins a room takes from one client address a minute, as configured: a whole number from 1 up, at most
+    MAX_PARTICIPANTS (more would be the room's own limit); JOINS_PER_CLIENT when it is not set or not such a number."""
+    text = str(raw or "").strip()
+    if not text.isdigit() or int(text) < 1:
+        return JOINS_PER_CLIENT
+    return min(int(text), MAX_PARTICIPANTS)
 
 
 def max_dots(dots: int) -> int:

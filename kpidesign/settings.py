@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kpidesign.room import JOINS_PER_CLIENT, joins_per_client
+
 DATABASE = "KPIDESIGN_DB"  # the SQLite file (else data/kpidesign.db beside the package)
 DATABASE_URL = "KPIDESIGN_DATABASE_URL"  # a PostgreSQL database: the store is there (environment, else secrets' [database] url)
 BASE_URL = "KPIDESIGN_BASE_URL"  # the address participants reach the app at (a room's join link)
@@ -28,6 +30,7 @@ SMTP_PASSWORD = "KPIDESIGN_SMTP_PASSWORD"
 SMTP_FROM = "KPIDESIGN_SMTP_FROM"
 SMTP_STARTTLS = "KPIDESIGN_SMTP_STARTTLS"
 DELIVERY = (SLACK_WEBHOOK, SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASSWORD, SMTP_FROM, SMTP_STARTTLS)  # secrets, else environment
+JOINS_PER_ADDRESS = "KPIDESIGN_JOINS_PER_ADDRESS"  # joins a room takes from one address a minute (a venue behind one NAT)
 STRICT_TEXT = "KPIDESIGN_STRICT_TEXT"  # "1": a missing text key raises (the tests) instead of showing the key
 CONNECTION_PREFIX = "KPIDESIGN_CONNECTION_"  # + a connection's name in capitals: its URL (else secrets' [connections.NAME] url)
 
@@ -95,6 +98,7 @@ class Settings:
     connections: Mapping[str, str] = field(default_factory=dict)  # a connection's name -> URL, from secrets
     connections_env: Mapping[str, str] = field(default_factory=dict)  # a name in capitals -> URL, from the environment
     strict_text: bool = False
+    joins_per_address: int = JOINS_PER_CLIENT  # joins a room takes from one client address within a minute
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
@@ -123,6 +127,7 @@ class Settings:
             },
             connections_env={k.removeprefix(CONNECTION_PREFIX): v for k, v in env.items() if k.startswith(CONNECTION_PREFIX) and v},
             strict_text=strict_text(env),
+            joins_per_address=joins_per_client(env_first(JOINS_PER_ADDRESS)),
         )
 
     def connection(self, name: str) -> str | None:

@@ -12,12 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kpidesign import delivery
+from kpidesign.room import JOINS_PER_CLIENT
 from kpidesign.settings import (
     BASE_URL,
     DATABASE,
     DELIVERY,
     EDITOR_PASSWORD,
     EDITORS,
+    JOINS_PER_ADDRESS,
     SMTP_HOST,
     STRICT_TEXT,
     Settings,
@@ -53,6 +55,10 @@ def test_each_setting_is_read_from_its_source() -> None:
     assert s.connection("odd") is None and s.connection("other") is None
     assert s.delivery[SMTP_HOST] == "secret-host"  # the secrets win for alert delivery, as the dashboard always did
     assert s.login
+    assert s.joins_per_address == JOINS_PER_CLIENT  # not set: the room's own limit
+    assert Settings.load({JOINS_PER_ADDRESS: "200"}, {}).joins_per_address == 200
+    assert Settings.load({}, {JOINS_PER_ADDRESS: 150}).joins_per_address == 150  # secrets too (a TOML number)
+    assert Settings.load({JOINS_PER_ADDRESS: "lots"}, {}).joins_per_address == JOINS_PER_CLIENT
 
 
 def test_nothing_set_is_nothing_configured() -> None:

@@ -441,3 +441,34 @@ def test_a_refused_write_spends_the_budget_too(store: Store, ec: Workshop, monke
     refused("room_slow_down", store.rooms.edit_idea, wid, ann, theirs, "not mine")
     assert store.rooms.rev(wid) == rev  # refused: nothing the room reads changed
     store.votes.place_dot(wid, vote.id, bob, "customers")  # a budget is one person's
+
+
+def test_a_venue_behind_one_address_can_be_given_more_joins_a_minute(store: Store, ec: Workshop) -> None:
+    wid = store.create(ec)
+    store.rooms.open(wid)
+    t0 = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.UTC)
+    venue = R.joins_per_client("250")  # KPIDESIGN_JOINS_PER_ADDRESS=250: a town hall on one Wi-Fi address
+    for n in range(venue):
+        store.rooms.join(wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=n % 50), per_client=venue)
+    refused("room_join_rate", store.rooms.join, wid, client="203.0.113.9", now=t0 + dt.timedelta(seconds=50), per_client=venue)
+    assert store.rooms.participant_count(wid) == 250
+    refused("room_join_rate", store.rooms.join, wid, client="198.51.100.4", now=t0, per_client=0)  # 0: no join at all
+
+
+@pytest.mark.parametrize(
+    ("raw", "limit"),
+    [
+        (None, R.JOINS_PER_CLIENT),
+        ("", R.JOINS_PER_CLIENT),
+        ("120", 120),
+        (" 300 ", 300),
+        ("100000", R.MAX_PARTICIPANTS),
+        ("0", R.JOINS_PER_CLIENT),
+        ("-5", R.JOINS_PER_CLIENT),
+        ("1e3", R.JOINS_PER_CLIENT),
+        ("sixty", R.JOINS_PER_CLIENT),
+        (250, 250),
+    ],
+)
+def test_the_configured_joins_a_minute_are_a_whole_number_within_the_room(raw: object, limit: int) -> None:
+    assert R.joins_per_client(raw) == limit

@@ -148,10 +148,18 @@ class Rooms(Noun):
         ).fetchone()
         return row[0] if row else None
 
-    def join(self, workshop_id: str, name: str = "", *, client: str = "", now: dt.datetime | None = None) -> str:
+    def join(
+        self,
+        workshop_id: str,
+        name: str = "",
+        *,
+        client: str = "",
+        now: dt.datetime | None = None,
+        per_client: int = rules.JOINS_PER_CLIENT,
+    ) -> str:
         """A new participant of an open room (display name optional); return their secret (256 bits from secrets), which
         only their own browser holds: only its hash is stored. client names where the browser connects from (an address;
-        only its hash is kept): a room takes at most JOINS_PER_CLIENT joins from one client within JOIN_WINDOW, so one
+        only its hash is kept): a room takes at most per_client joins from one client within JOIN_WINDOW, so one
         holder of the join link cannot fill it. Raise EditError when the room is closed or full, the client joined too
         often, or the name is refused (all checked in the write transaction, so parallel joins cannot pass them)."""
         clean = rules.parse_display_name(name)
@@ -169,7 +177,7 @@ class Rooms(Noun):
             recent = conn.execute(
                 "select count(*) from room_participants where workshop_id = ? and client = ? and joined_at > ?", (workshop_id, where, since)
             ).fetchone()[0]
-            problem = rules.can_join(RoomState(room[0]) if room else None, people, recent)
+            problem = rules.can_join(RoomState(room[0]) if room else None, people, recent, per_client)
             if problem:
                 raise EditError(problem)
             conn.execute(

@@ -272,3 +272,14 @@ def test_a_closed_vote_s_result_leaves_the_phone_with_the_next_question(db: Path
     store.rooms.save(asked.prompt("tree", "customers"))
     ok(at.run())
     assert not any("KFS?" in s.value for s in at.subheader)
+
+
+def test_a_venue_given_more_joins_a_minute_lets_its_next_phone_in(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, wid, token = room(db)
+    monkeypatch.setattr(participant, "client_address", lambda: "203.0.113.7")
+    monkeypatch.setenv("KPIDESIGN_JOINS_PER_ADDRESS", str(R.JOINS_PER_CLIENT + 1))  # read once, as the session starts
+    for _ in range(R.JOINS_PER_CLIENT):
+        store.rooms.join(wid, client="203.0.113.7")
+    at = joined(token)
+    assert at.session_state["room_me"] and not at.error  # one more than the default from this address: let in
+    assert store.rooms.participant_count(wid) == R.JOINS_PER_CLIENT + 1

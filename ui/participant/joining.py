@@ -22,7 +22,7 @@ from kpidesign.store import Membership
 from ui.client import client_address
 from ui.messages import Kind, once, show_once
 from ui.saving import write
-from ui.state import store
+from ui.state import settings, store
 from ui.text import md, say, tr
 
 ME = "room_me"  # this session's participant secret
@@ -126,7 +126,9 @@ def refused(message: str) -> None:
 
 def _join(workshop_id: str) -> None:
     name = st.session_state.get("room_name") or ""
-    ok, secret = write(lambda: store().rooms.join(workshop_id, name, client=client_address()), refused=refused)
+    ok, secret = write(
+        lambda: store().rooms.join(workshop_id, name, client=client_address(), per_client=settings().joins_per_address), refused=refused
+    )
     if ok and secret is not None:
         st.session_state[ME] = secret
 
