@@ -25,9 +25,10 @@ from kpidesign.model import Workshop
 from kpidesign.room import VoteKind
 from kpidesign.settings import Settings
 from kpidesign.store import Store
+from ui.keys import ROOM_VIEW
 from ui.pages import ALL
 from ui.participant import joining as participant
-from ui.room.console import INBOX, THEMES, VIEW
+from ui.room.console import INBOX, THEMES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FLOOR_SCRIPT = "import streamlit as st\nst.button('ok')\n"
@@ -218,11 +219,11 @@ def room_rows(size: int, store: Store, workshop_id: str, floor_app: AppTest) -> 
     store.votes.close(workshop_id)
     room = at_the_limits(store, workshop_id, people)
     timed("revealed")
-    desk.session_state[VIEW] = THEMES  # the console's other view of the ideas (the one a reveal turns to)
+    desk.session_state[ROOM_VIEW] = THEMES  # the console's other view of the ideas (the one a reveal turns to)
     desk.run()
     ms, floor = paired_ms(lambda: desk.run(), lambda: floor_app.run())
     rows.append((size, f"page room (facilitator), {room} revealed, the themes view", ms, ms / floor))
-    desk.session_state[VIEW] = INBOX
+    desk.session_state[ROOM_VIEW] = INBOX
     options = [str(i.id) for i in store.rooms.ideas(workshop_id)][-R.MAX_OPTIONS :]
     vote = store.votes.open(workshop_id, "どれから？", VoteKind.IDEAS, options)
     everyone = store.db.execute("select count(*) from room_participants").fetchone()[0]

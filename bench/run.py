@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import platform
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import browser, pages, processes, retention, room_live
@@ -412,24 +413,51 @@ def report(
     return "\n".join(lines)
 
 
-def sections(text: str) -> dict[str, str]:
-    """A Markdown file's "## " sections by heading, each with its text up to the next one (what comes before the first
-    is under "")."""
-    found: dict[str, list[str]] = {"": []}
-    heading = ""
+def guarded(part: str, measure: Callable[[], list[tuple[str, float, str]]]) -> list[tuple[str, float, str]]:
+    """One part of the browser's measurements, or a row saying why it was not measured: a part that breaks (a page
+    that changed under its selectors) never loses the figures of the whole run."""
+    try:
+        return measure()
+    except Exception as e:  # noqa: BLE001 (reported as a row of the results)
+        said = str(e).strip().splitlines()[0][:120] if str(e).strip() else ""
+        return [(f"{part}: not measured ({type(e).__name__}: {said})", float("nan"), "")]
+
+
+MEASURED = (  # the sections make bench writes (a run without a browser writes no "In the browser")
+    "## Page reruns",
+    "## Store, exports and import",
+    "## Tree mathematics and review",
+    "## What the benchmark found",
+    "## In the browser",
+    "## Version history on disk",
+    "## Themes (#30",
+)
+
+
+def sections(text: str) -> list[tuple[str, str]]:
+    """A Markdown file's "## " sections in order, each (heading, its text up to the next one); what comes before the
+    first is under ""."""
+    found: list[tuple[str, list[str]]] = [("", [])]
     for line in text.splitlines():
         if line.startswith("## "):
-            heading = line
-            found[heading] = []
-        found[heading].append(line)
-    return {k: "\n".join(v).strip("\n") for k, v in found.items()}
+            found.append((line, []))
+        found[-1][1].append(line)
+    return [(heading, "\n".join(lines).strip("\n")) for heading, lines in found]
 
 
 def with_notes(written: str, previous: str) -> str:
-    """The results just measured, followed by the sections of the previous file they do not write (the notes written by
-    hand beside the figures: what a change did and why, measurements run on their own), in their order."""
-    ours = sections(written)
-    kept = [body for heading, body in sections(previous).items() if heading and heading not in ours]
+    """The results just measured, followed by the sections of the previous file they do not write, in their order:
+    the notes written by hand beside the figures (what a change did and why, measurements run on their own), and a
+    section of figures this run did not measure (e.g. the browser's, with --no-browser), marked as an earlier run's."""
+    ours = {heading for heading, _ in sections(written)}
+    kept = []
+    for heading, body in sections(previous):
+        if not heading or heading in ours:
+            continue
+        if heading.startswith(MEASURED):
+            title, _, rest = body.partition("\n")
+            body = f"{title}\n\n*Not measured by the run above: the figures of an earlier run, kept.*\n{rest}"
+        kept.append(body)
     return written.rstrip("\n") + "\n" + "".join("\n" + body + "\n" for body in kept)
 
 
@@ -446,7 +474,7 @@ def main() -> None:
         pages.page_rows(sizes),
         pages.store_rows(sizes, floor),
         analysis_rows(sizes),
-        [] if args.no_browser else browser.run() + room_live.run() + processes.run(),
+        [] if args.no_browser else guarded("browser", browser.run) + guarded("room", room_live.run) + guarded("rooms", processes.run),
     )
     text += "\n" + "\n".join(retention.lines())  # what the version history costs on disk, and compact
     text += "\n" + "\n".join(themes_bench.lines())  # grouping a room's ideas into themes (#30): 300 under 1 s

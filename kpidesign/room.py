@@ -163,6 +163,12 @@ class Idea:
     muted: bool = False  # its author is muted and it is not a node: hidden from everyone but its author and the facilitator
 
     @property
+    def waiting(self) -> bool:
+        """Held for the facilitator's approval and still undecided (a held idea dismissed, merged or made a node waits
+        for nothing)."""
+        return self.held and self.status is IdeaStatus.REVEALED
+
+    @property
     def seen(self) -> bool:
         """Whether the room may read it: revealed, or decided (made a node, merged) after it was revealed. An idea
         the facilitator decided while still private stays its author's (and the facilitator's) alone; one held for
@@ -262,7 +268,7 @@ def joins_per_client(raw: object) -> int:
     """The joins a room takes from one client address a minute, as configured: a whole number from 1 up, at most
     MAX_PARTICIPANTS (more would be the room's own limit); JOINS_PER_CLIENT when it is not set or not such a number."""
     text = str(raw or "").strip()
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdecimal()) or int(text) < 1:  # "²", "①" and "٣" are digits int() refuses or misreads
         return JOINS_PER_CLIENT
     return min(int(text), MAX_PARTICIPANTS)
 

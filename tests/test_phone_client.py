@@ -60,7 +60,7 @@ def form(form_id: str) -> bytes:
 def phone() -> tuple[Phone, Socket]:
     p = Phone("http://127.0.0.1:1", "join=T", locale="en-US")
     socket = Socket()
-    p._ws = socket  # type: ignore[assignment]
+    p._ws = socket  # type: ignore[assignment]  # a test double in place of the websocket: it records what is sent
     p._changed = asyncio.Event()
     return p, socket
 

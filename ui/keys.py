@@ -64,7 +64,9 @@ ROOM_NODE: Key[str] = Key("room_node")
 ROOM_MINUTES: Key[int] = Key("room_minutes")
 ROOM_PROMPT_OPEN: Key[bool] = Key("room_prompt_open")  # whether the prompt's form is open (it holds ROOM_STEP, ROOM_NODE)
 ROOM_TIMER_OPEN: Key[bool] = Key("room_timer_open")  # whether the timer's form is open (it holds ROOM_MINUTES)
+ROOM_VIEW: Key[str] = Key("room_view")  # the console's view of the ideas: "inbox" or "themes" (the bench times both)
 # the Workshops page's form and upload (views/workshops.py draws them, ui.workshops acts on them)
+GO_TO_FIRST_STEP: Key[bool] = Key("go_to_first_step")  # set by a new workshop's callback; the page's next run goes to step 1
 WS_NEW_TITLE: Key[str] = Key("ws_new_title")
 WS_NEW_FROM: Key[object] = Key("ws_new_from")  # a template's path, or None: blank
 WS_UPLOAD: Key[object] = Key("ws_upload")  # the uploaded file (Streamlit's UploadedFile)

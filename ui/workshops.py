@@ -12,13 +12,11 @@ from kpidesign.library import load_template
 from kpidesign.model import new_workshop
 from kpidesign.values import parse_name
 from ui import connectors as sql_sources
-from ui.keys import WS_NEW_FROM, WS_NEW_TITLE, WS_UPLOAD
+from ui.keys import GO_TO_FIRST_STEP, WS_NEW_FROM, WS_NEW_TITLE, WS_UPLOAD
 from ui.messages import Kind, clear, flash, refuse
 from ui.saving import commit, write
 from ui.state import open_workshop, store
 from ui.text import lang, md, say, tr
-
-GO_TO_FIRST_STEP = "go_to_first_step"  # set by create(): a callback cannot switch pages, the page's next run does
 
 
 def create() -> None:
@@ -35,7 +33,7 @@ def create() -> None:
         return
     open_workshop(created)
     st.session_state[WS_NEW_TITLE] = ""
-    st.session_state[GO_TO_FIRST_STEP] = True  # a new workshop starts at step 1
+    st.session_state[GO_TO_FIRST_STEP] = True  # a new workshop starts at step 1 (a callback cannot switch pages)
     flash(Kind.INFO, say("created", title=title.value))
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kpidesign.library import templates
 from ui import workshops as actions
-from ui.keys import WS_ID, WS_NEW_FROM, WS_NEW_TITLE, WS_UPLOAD
+from ui.keys import GO_TO_FIRST_STEP, WS_ID, WS_NEW_FROM, WS_NEW_TITLE, WS_UPLOAD
 from ui.messages import Kind, flash, show_refusal, taken
 from ui.pages import STEPS
 from ui.saving import write
@@ -34,7 +34,7 @@ with st.container(border=True):
     if message := taken(WS_NEW_TITLE):
         st.error(md(message))
     st.button(tr("create"), type="primary", on_click=actions.create, key="ws_create")
-    if st.session_state.pop(actions.GO_TO_FIRST_STEP, False):
+    if st.session_state.pop(GO_TO_FIRST_STEP, False):
         go(STEPS[0].file)
 
 

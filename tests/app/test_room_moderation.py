@@ -16,6 +16,7 @@ from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander
 from tests.app.test_room_page import _wall_html, button, pick, room_page
 from ui.cache import Snapshot
+from ui.keys import ROOM_VIEW
 from ui.sharing import exports
 
 
@@ -52,6 +53,24 @@ def test_hold_on_an_idea_revealed_is_not_on_the_wall_until_approved(db: Path) ->
     assert "指名検索を増やす" in wall and "リピート購入の促進" not in wall
     ok(button(console(at), "room_approve_all").click().run())  # then all
     assert "リピート購入の促進" in wall_of(at) and second in [i.id for i in store.rooms.ideas(wid) if i.seen]
+
+
+def test_a_held_idea_dismissed_waits_for_nothing(db: Path) -> None:
+    at, wid, store = room_page(db)
+    ok(button(at, "room_open").click().run())
+    ok(at.toggle(key="room_hold").set_value(True).run())
+    ann = store.rooms.join(wid, "Ann")
+    held = store.rooms.add_idea(wid, ann, "部長は無能", "customers")
+    ok(at.run())
+    ok(button(at, "room_reveal").click().run())
+    assert at.button_group(key=ROOM_VIEW).value == "inbox"  # held: the console stays on the inbox, where it waits
+    ok(button(pick(at, held), "room_dismiss").click().run())  # set aside, never approved
+    assert not [b for b in at.button if b.key == "room_approve_all"]  # nothing waits any more
+    ok(at.toggle(key="room_hold").set_value(False).run())
+    store.rooms.add_idea(wid, ann, "指名検索を増やす", "customers")
+    ok(at.run())
+    ok(button(at, "room_reveal").click().run())
+    assert at.button_group(key=ROOM_VIEW).value == "themes"  # the dismissed held idea no longer keeps it on the inbox
 
 
 def test_a_block_word_holds_an_idea_and_the_list_is_edited_on_the_console(db: Path) -> None:

@@ -10,6 +10,7 @@ from streamlit.testing.v1.element_tree import Button
 from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander, seeded
+from ui.keys import ROOM_VIEW
 
 
 def room_page(db: Path | str, lang: str = "ja") -> tuple[AppTest, str, Store]:
@@ -36,8 +37,8 @@ def test_open_shows_qr_and_address_then_close_ends_it(db: Path) -> None:
 
 def view(at: AppTest, which: str) -> AppTest:
     """Turn the console to one view of the ideas: "inbox" (by node) or "themes"."""
-    if at.button_group(key="room_view").value != which:
-        ok(at.button_group(key="room_view").set_value(which).run())
+    if at.button_group(key=ROOM_VIEW).value != which:
+        ok(at.button_group(key=ROOM_VIEW).set_value(which).run())
     return at
 
 

@@ -11,6 +11,7 @@ from kpidesign.room import IdeaStatus, VoteKind
 from kpidesign.store import Store
 from tests.app.conftest import ok, open_expander
 from tests.app.test_room_page import button, room_page, view
+from ui.keys import ROOM_VIEW
 
 SENT = ["メルマガ開封率", "カート放棄率", "メルマガ登録者数", "カート放棄メールの効果", "メルマガ開封率！", "配送日数の短縮"]
 
@@ -121,12 +122,12 @@ def test_the_console_shows_one_view_of_the_ideas_and_the_reveal_turns_to_the_the
     for text in SENT:
         store.rooms.add_idea(wid, who, text, "customers")
     ok(at.run())
-    assert at.button_group(key="room_view").value == "inbox"
+    assert at.button_group(key=ROOM_VIEW).value == "inbox"
     assert [g for g in at.button_group if (g.key or "").startswith("room_pick_")] and "**メルマガ開封率**" not in shown(at)
     ok(button(at, "room_reveal").click().run())
-    assert at.button_group(key="room_view").value == "themes"  # the reveal made themes: the console turns to them
+    assert at.button_group(key=ROOM_VIEW).value == "themes"  # the reveal made themes: the console turns to them
     assert "**メルマガ開封率** :gray[· 3件]" in shown(at)
     assert not [g for g in at.button_group if (g.key or "").startswith("room_pick_")]  # the inbox is not drawn beside them
-    assert at.button_group(key="room_view").options == ["受信箱 (6)", "テーマ (3)"]
+    assert at.button_group(key=ROOM_VIEW).options == ["受信箱 (6)", "テーマ (3)"]
     ok(view(at, "inbox"))
     assert [g for g in at.button_group if (g.key or "").startswith("room_pick_")] and "**メルマガ開封率**" not in shown(at)

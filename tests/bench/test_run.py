@@ -38,4 +38,17 @@ def test_every_heading_appears_once_and_nothing_written_is_lost(ours: list[str],
     assert text.startswith(written.rstrip("\n"))
     for h in set(ours) | set(theirs):
         assert sum(line == h for line in text.splitlines()) == 1
-    assert set(sections(text)) == {"", *ours, *theirs}
+    assert {heading for heading, _ in sections(text)} == {"", *ours, *theirs}
+
+
+def test_figures_a_run_did_not_measure_are_kept_marked_as_an_earlier_run_s() -> None:
+    previous = PREVIOUS + "\n## In the browser (headless Chromium)\n\n| tree drawn | 900 ms |\n"
+    text = with_notes(WRITTEN, previous)  # a run with --no-browser
+    kept = text[text.index("## In the browser") :]
+    assert kept.startswith("## In the browser (headless Chromium)\n\n*Not measured by the run above") and "| tree drawn | 900 ms |" in kept
+    assert "*Not measured" not in text[: text.index("## In the browser")]  # notes written by hand are not marked
+
+
+def test_two_notes_under_one_heading_are_both_kept() -> None:
+    text = with_notes(WRITTEN, PREVIOUS + "\n## Rooms (#29)\n\nmeasured again\n")
+    assert "measured alone" in text and "measured again" in text

@@ -16,7 +16,7 @@ from kpidesign.model import Workshop
 from kpidesign.room import Room
 from kpidesign.values import Problem
 from ui import qr as codes
-from ui.keys import PROJECTOR, ROOM_MINUTES, ROOM_NODE, ROOM_PROMPT_OPEN, ROOM_STEP, ROOM_TIMER_OPEN, TREE_SELECTED
+from ui.keys import PROJECTOR, ROOM_MINUTES, ROOM_NODE, ROOM_PROMPT_OPEN, ROOM_STEP, ROOM_TIMER_OPEN, ROOM_VIEW, TREE_SELECTED
 from ui.messages import Kind, flash
 from ui.pages import ROOM
 from ui.saving import write
@@ -26,7 +26,6 @@ from ui.text import labeller, lang, md, tr
 
 TOKEN = "room_token"  # the join token of the room this facilitator opened, kept in the session and the address (?qr=)
 LIVE_SECONDS = 1  # the facilitator's inbox: an idea sent shows within about a second or two
-VIEW = "room_view"  # which view of the ideas the console shows: INBOX (by the node they answer) or THEMES (by what they say)
 INBOX, THEMES = "inbox", "themes"
 
 
@@ -217,16 +216,18 @@ def _reveal(workshop_id: str) -> None:
     if ok:
         flash(Kind.INFO, tr("room_revealed_count", count=count))
         write(lambda: store().themes.regroup(workshop_id), workshop_id=workshop_id)  # the revealed ideas grouped into themes
-        if not any(i.held for i in store().rooms.ideas(workshop_id)):  # held ones wait for approval in the inbox
-            st.session_state[VIEW] = THEMES
+        if not any(i.waiting for i in store().rooms.ideas(workshop_id)):  # held ones wait for approval in the inbox
+            st.session_state[ROOM_VIEW] = THEMES
 
 
 def view(ideas: int, themes: int) -> str:
     """The ideas by the node they answer (the inbox) or by what they say (the themes), one view at a time; the reveal
     turns to the themes it made (unless ideas are held for approval, which the inbox shows)."""
     labels = {INBOX: f"{tr('room_inbox')} ({ideas})", THEMES: f"{tr('room_themes')} ({themes})"}
-    st.session_state.setdefault(VIEW, INBOX)
-    picked = st.segmented_control(tr("room_view"), list(labels), key=VIEW, format_func=labels.__getitem__, label_visibility="collapsed")
+    st.session_state.setdefault(ROOM_VIEW, INBOX)
+    picked = st.segmented_control(
+        tr("room_view"), list(labels), key=ROOM_VIEW, format_func=labels.__getitem__, label_visibility="collapsed", required=True
+    )
     return picked if picked in labels else INBOX
 
 

@@ -182,7 +182,7 @@ def _mute_authors(workshop_id: str) -> None:
 
 @dataclass(frozen=True)
 class Action:
-    """A button under the inbox that acts on the chosen ideas: its key, label and icon, what it does, and how many ideas
+    """A button above the inbox's ideas that acts on the chosen ones: its key, label and icon, what it does, and how many ideas
     must be chosen for it."""
 
     key: str

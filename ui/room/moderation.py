@@ -92,7 +92,7 @@ def mute_authors(workshop_id: str, picked: set[int]) -> None:
 
 def approve_all(workshop_id: str, ideas: list[Idea]) -> None:
     """One button for every held idea, drawn only while some wait."""
-    held = sum(i.held for i in ideas)
+    held = sum(i.waiting for i in ideas)
     if held:
         st.button(
             tr("room_approve_all", count=held),
