@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from kpidesign.redact import for_share
 from ui.access import link_check, shared_workshop
 from ui.binding import tabs
-from ui.cache import snapshot, with_actuals
+from ui.cache import snapshot
 from ui.sharing import exports
 from ui.sharing import view as shared
 from ui.state import store
@@ -22,8 +21,8 @@ def live_view() -> None:
         shared.invalid()
         return
     loaded = store().load(workshop_id)
-    ws, actuals_rev = with_actuals(loaded)
-    ws = for_share(ws)  # what the screen shows is what the files carry: no recipients, queries or addresses
+    snap = snapshot(loaded)
+    ws, actuals_rev = shared.shown_copy(snap), snap.actuals  # what the files carry too: no recipients, queries or addresses
     shared.header(loaded)
     tabs(
         {
@@ -35,7 +34,7 @@ def live_view() -> None:
     )
     st.divider()
     # the summary (html) too, built from the same redacted copy: no recipients, addresses or room
-    exports.offer(snapshot(loaded), ("xlsx", "yaml", "html"), "share_dl", link_check(workshop_id), shared=True)
+    exports.offer(snap, ("xlsx", "yaml", "html"), "share_dl", link_check(workshop_id), shared=True)
     st.caption(tr("share_live", seconds=REFRESH_SECONDS, version=loaded.version, saved=loaded.updated_at.replace("T", " ")[:16]))
 
 

@@ -31,7 +31,8 @@ from kpidesign.store.errors import (
 )
 from kpidesign.store.limits import Attempt, Attempts, Leases
 from kpidesign.store.moderation import Moderations
-from kpidesign.store.rooms import ROOM_CACHE, Membership, Rooms
+from kpidesign.store.room_revision import ROOM_CACHE
+from kpidesign.store.rooms import Membership, Rooms
 from kpidesign.store.schema import check_schema, known_migrations, migrations
 from kpidesign.store.shares import SHARE_EXPIRY, ShareLink, Shares
 from kpidesign.store.themes import Themes

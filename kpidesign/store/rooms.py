@@ -3,7 +3,9 @@
 store.rooms.open(wid) -> join token, .close, .get, .save(room), .resolve(token), .join(wid, name) -> secret,
 .membership / .is_participant, .remove_participant / .readmit_participant / .rename_participant, .ideas(wid),
 .add_idea / .edit_idea / .withdraw_idea (a participant's), .reveal_ideas / .dismiss_ideas / .merge_idea /
-.accept_ideas (the facilitator's). Votes are kpidesign.store.votes.
+.accept_ideas (the facilitator's); .remove_participants / .remove_silent / .readmit_participant come from
+kpidesign.store.removals, the revision every write bumps (.rev, .touch, .cached) from kpidesign.store.room_revision.
+Votes are kpidesign.store.votes.
 
 A participant is named by the secret their browser holds (returned by join, kept in its address and a cookie); only
 its SHA-256 is stored, as the participant's id (kpidesign.room.participant_key). Every write to a room bumps its
@@ -15,29 +17,21 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
 from enum import StrEnum
-from typing import TypeVar, cast
 
 from kpidesign import room as rules
-from kpidesign.lru import LRU
 from kpidesign.room import Idea, IdeaStatus, Room, RoomState, Timer, VoteState
-from kpidesign.store.base import Noun, clock
+from kpidesign.store.base import clock
 from kpidesign.store.base import now as _now
 from kpidesign.store.budget import spend
 from kpidesign.store.engine import Sql
 from kpidesign.store.errors import Refused, WorkshopNotFoundError
 from kpidesign.store.moderation import HELD_IDEA, MUTED_IDEA, hold_on_reveal
+from kpidesign.store.removals import Removals
 from kpidesign.store.tokens import hash_token, new_token, plausible
 from kpidesign.values import EditError, Problem
 
-T = TypeVar("T")
-ROOM_CACHE = 64  # what rooms' readers asked, per revision (ideas, votes, dots, counts), across every session
 UNDECIDED = f"('{IdeaStatus.PRIVATE.value}', '{IdeaStatus.REVEALED.value}')"  # ideas the facilitator has not yet decided
-
-# What was read of a room at a revision, kept for every session of this process (the least recently used goes first).
-# Keys hold the revision: a write to the room makes a new one, so an entry is never stale, only unused.
-_room_cache: LRU[tuple[object, ...], object] = LRU(ROOM_CACHE)
 
 
 class Membership(StrEnum):
@@ -48,34 +42,8 @@ class Membership(StrEnum):
     REMOVED = "removed"
 
 
-class Rooms(Noun):
+class Rooms(Removals):
     """Each workshop's room: one per workshop, opened and closed by the facilitator."""
-
-    def touch(self, conn: Sql, workshop_id: str) -> None:
-        """Bump the room's revision (the last statement of every write to a room: see cached)."""
-        conn.execute("update rooms set rev = rev + 1 where workshop_id = ?", (workshop_id,))
-
-    def rev(self, workshop_id: str) -> int | None:
-        """The room's revision: it changes with every write to the room (settings, participants, ideas, votes, dots);
-        None when the workshop never had a room. One indexed read: what a refresh asks before anything else."""
-        row = self.db.execute("select rev from rooms where workshop_id = ?", (workshop_id,)).fetchone()
-        return None if row is None else int(row[0])
-
-    def cached(self, workshop_id: str, what: tuple[object, ...], read: Callable[[], T]) -> T:
-        """read() once per room revision in this process (shared by every session on this database). The revision is
-        read first, so what is kept under it is never older than it; inside a write transaction nothing is kept (it
-        might still roll back)."""
-        if self.db.in_transaction:
-            return read()
-        rev = self.rev(workshop_id)
-        if rev is None:
-            return read()
-        key = (self.conn.where, workshop_id, rev, *what)
-        found = _room_cache.get(key)
-        if found is None:
-            found = read()
-            _room_cache.put(key, found)
-        return cast(T, found)
 
     def open(self, workshop_id: str, *, anonymous: bool | None = None) -> str:
         """Open the workshop's room with a new join token (256 bits from secrets; only its hash is stored, so show it
@@ -208,69 +176,6 @@ class Rooms(Noun):
         remove_participants); how many of their ideas were hidden."""
         self.remove_participants(workshop_id, [key])
         return sum(1 for i in self._read_ideas(workshop_id, removed=True) if i.participant == key and i.status is not IdeaStatus.ACCEPTED)
-
-    def remove_participants(self, workshop_id: str, keys: list[str]) -> int:
-        """Take participants out of the room in one write: they can write nothing more, their ideas not yet made nodes
-        and their dots are no longer shown, counted or exported, and their browsers do not join again. Undone by
-        readmit_participant; how many were removed."""
-        with self._write() as conn:
-            now = _now()
-            done = sum(
-                conn.execute(
-                    "update room_participants set removed_at = ? where id = ? and workshop_id = ? and removed_at is null",
-                    (now, key, workshop_id),
-                ).rowcount
-                for key in keys
-            )
-            self.touch(conn, workshop_id)
-            return done
-
-    def remove_silent(self, workshop_id: str, *, quiet: float = 120.0, now: dt.datetime | None = None) -> int:
-        """Take out of the room, in one write, everyone who joined more than `quiet` seconds ago and has sent no idea
-        and placed no dot (joins that fill the room and do nothing); how many. Undone one by one, or all at once."""
-        since = ((now or dt.datetime.now(dt.UTC)) - dt.timedelta(seconds=quiet)).isoformat(timespec="seconds")
-        with self._write() as conn:
-            done = conn.execute(
-                "update room_participants set removed_at = ? where workshop_id = ? and removed_at is null and joined_at <= ? "
-                "and id not in (select participant_id from room_ideas where workshop_id = ?) "
-                "and id not in (select d.participant_id from room_dots d join room_votes v on v.id = d.vote_id where v.workshop_id = ?)",
-                (_now(), workshop_id, since, workshop_id, workshop_id),
-            ).rowcount
-            self.touch(conn, workshop_id)
-            return done
-
-    def readmit_participant(self, workshop_id: str, key: str | None = None) -> int:
-        """Undo a removal: the participant (every removed one when key is None), their ideas and dots back as they were,
-        as long as the room has places (EditError room_full otherwise: nothing is readmitted); how many."""
-        with self._write() as conn:
-            people = conn.execute(
-                "select count(*) from room_participants where workshop_id = ? and removed_at is null", (workshop_id,)
-            ).fetchone()[0]
-            back = conn.execute(
-                "select count(*) from room_participants where workshop_id = ? and removed_at is not null and (? is null or id = ?)",
-                (workshop_id, key, key),
-            ).fetchone()[0]
-            if people + back > rules.MAX_PARTICIPANTS:
-                raise EditError(Problem("room_full", {"max": rules.MAX_PARTICIPANTS}))
-            conn.execute(
-                "update room_participants set removed_at = null where workshop_id = ? and removed_at is not null and (? is null or id = ?)",
-                (workshop_id, key, key),
-            )
-            self.touch(conn, workshop_id)
-            return int(back)
-
-    def removed_participants(self, workshop_id: str) -> list[tuple[str, str]]:
-        """The participants the facilitator removed, as (key, display name), the latest first (read once per room revision)."""
-
-        def read() -> list[tuple[str, str]]:
-            rows = self.db.execute(
-                "select id, coalesce(name, '') from room_participants where workshop_id = ? and removed_at is not null "
-                "order by removed_at desc, joined_at desc, id",
-                (workshop_id,),
-            ).fetchall()
-            return [(r[0], r[1]) for r in rows]
-
-        return list(self.cached(workshop_id, ("removed",), read))
 
     def rename_participant(self, workshop_id: str, secret: str, name: str) -> None:
         """Change a participant's display name (raise EditError for a name refused)."""

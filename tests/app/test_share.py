@@ -1,6 +1,7 @@
 """The share link: read-only, nothing editable, nothing else reachable, forged tokens reveal nothing."""
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -60,7 +61,7 @@ def test_share_link_shows_the_result_and_nothing_editable(db: Path, monkeypatch:
     ok(at)
     assert at.subheader[0].value == "EC売上を10億円へ（例）" and not at.title  # a heading: a phone's first screen is not a title
     assert len(at.dataframe) == 1 and not at.get("graphviz_chart")  # the status tab is open first; the others are drawn when opened
-    statuses = set(at.dataframe[0].value.iloc[:, 0])
+    statuses = {cell[0] for cell in at.dataframe[0].value.iloc[:, 0]}  # each a label on its colour (status_column)
     assert statuses == {"閾値なし", "データなし"}  # nothing measured yet: no data, never green on the plan (one rule with the dashboard)
     assert not editable(at)
     buttons = at.get("download_button")
@@ -87,7 +88,10 @@ def test_the_share_view_leads_with_what_is_red_and_names_no_recipient(db: Path) 
     at = start({"share": Store(db).shares.create(wid)})
     at.sidebar.radio(key="lang").set_value("en").run()
     table = at.dataframe[0].value  # the first tab: what is red, first, as tall as its rows (no scroll inside the page)
-    assert table.iloc[0, 0] == "red" and table.iloc[0, 1] == "Purchase rate (CVR)"
+    assert [str(w) for w in table["Status"].iloc[0]] == ["red"] and table.iloc[0, 1] == "Purchase rate (CVR)"
+    config = json.loads(at.dataframe[0].proto.columns)["Status"]  # the label drawn on its colour by the browser
+    chips = [(o["value"], o["color"]) for o in config["type_config"]["options"][:3]]
+    assert chips == [("red", "#fecaca"), ("yellow", "#fef08a"), ("green", "#bbf7d0")]
     open_tab(at, "Tree")
     dot = at.get("graphviz_chart")[0].proto.spec
     assert "#fecaca" in dot and "#bbf7d0" not in dot  # the tree coloured by status: one red, nothing green on a plan

@@ -12,10 +12,17 @@ from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
 from ui import compare, derived, graphs
-from ui.badges import label, styled
+from ui.badges import status_cell, status_column
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
 from ui.tables import fit_height
 from ui.text import md, shown, tr
+
+
+@cached(uses=("version", "actuals"))
+def shown_copy(snap: Snapshot) -> Workshop:
+    """The workshop as a share link may show it (kpidesign.redact.for_share: no recipients, queries or addresses), with
+    its actuals: worked out once per version and actuals, not on each viewer's refresh (500 KPIs: ~0.5 s)."""
+    return for_share(workshop_with_actuals(snap))
 
 
 def invalid() -> None:
@@ -52,7 +59,7 @@ def definitions(ws: Workshop, loaded: Loaded) -> None:
 @cached()
 def _definitions(snap: Snapshot) -> pd.DataFrame:
     """The definition sheet's rows in tree order."""
-    order = [n for n, _ in walk(for_share(workshop_with_actuals(snap)))]  # what a share link may show (kpidesign.redact)
+    order = [n for n, _ in walk(shown_copy(snap))]  # what a share link may show (kpidesign.redact)
     return pd.DataFrame(
         {
             tr("name"): [n.name for n in order],
@@ -74,17 +81,23 @@ def _definitions(snap: Snapshot) -> pd.DataFrame:
 def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
     """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
     never green on a plan), red and yellow first; built once per version and actuals."""
-    frame, states = _thresholds(snapshot(loaded))
+    frame = _thresholds(snapshot(loaded))
     # as tall as its rows: never a scroll inside the page's scroll (on a phone the two fought)
-    st.dataframe(styled(frame, tr("col_status"), states), hide_index=True, width="stretch", height=fit_height(len(frame)))
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=fit_height(len(frame)),
+        column_config={tr("col_status"): status_column(tr("col_status"))},
+    )
 
 
 SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's first question: what is red?
 
 
 @cached()
-def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
-    """Each KPI's thresholds and status, red and yellow first, with the status of each row."""
+def _thresholds(snap: Snapshot) -> pd.DataFrame:
+    """Each KPI's thresholds and status (a status_cell), red and yellow first."""
     ws, (now, idx) = workshop_with_actuals(snap), derived.readings(snap)
     rows, states = [], []
     words = status_words(ws, now)
@@ -93,7 +106,7 @@ def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
         states.append(state)
         rows.append(
             {
-                tr("col_status"): label(state),
+                tr("col_status"): status_cell(state),
                 tr("name"): n.name,
                 tr("value"): shown(r.value, n.unit),
                 tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
@@ -104,7 +117,7 @@ def _thresholds(snap: Snapshot) -> tuple[pd.DataFrame, list[str]]:
             }
         )
     order = sorted(range(len(rows)), key=lambda i: SHARE_ORDER.index(states[i]))  # what is red or yellow first (stable)
-    return pd.DataFrame([rows[i] for i in order]), [states[i] for i in order]
+    return pd.DataFrame([rows[i] for i in order])
 
 
 def monitoring(ws: Workshop) -> None:
