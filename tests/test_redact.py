@@ -82,3 +82,14 @@ def test_every_text_loses_its_addresses_links_and_slack_ids(ec: Workshop) -> Non
         assert secret not in text, secret
     assert shared.monitoring.reviews[0].participants == ["田中"] and "に電話" in shared.monitoring.alerts[0].action
     assert [n.id for n in shared.nodes] == [n.id for n in ws.nodes] and shared.node(kpi.id).name == kpi.name
+
+
+def test_the_actuals_pass_through_unchanged(ec: Workshop) -> None:
+    import datetime as dt
+
+    from kpidesign.model import Actual
+
+    kpi = ec.nodes[1].id
+    actuals = [Actual(kpi=kpi, date=dt.date(2026, 1, 5) + dt.timedelta(weeks=w), value=float(w), market=None) for w in range(52)]
+    shared = for_share(ec.model_copy(update={"actuals": actuals}))
+    assert shared.actuals == actuals and shared.room is None  # the numbers a stakeholder reads, nothing else kept

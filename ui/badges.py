@@ -33,12 +33,7 @@ def styled(frame: pd.DataFrame, column: str, statuses: Sequence[str]) -> pd.io.f
     return frame.style.apply(lambda col: [f"background-color: {c}" for c in colours] if col.name == column else [""] * len(col), axis=0)
 
 
-def status_cell(status: Status | str) -> list[str]:
-    """A status as a cell of a status_column: a list of its one label."""
-    return [label(status)]
-
-
 def status_column(title: str) -> Any:
-    """The column that shows each status cell as a label on its colour, drawn by the browser: no per-cell styling on
+    """The column that shows each status cell (a list of its one label) as the label on its colour, drawn by the browser: no per-cell styling on
     the server (styled() on a share link's 500 KPIs took ~0.2 s of every viewer's 5-second refresh)."""
     return st.column_config.MultiselectColumn(title, options=[label(w) for w in WORDS], color=[CELL[w] for w in WORDS])

@@ -24,7 +24,7 @@ from kpidesign.model import Actual, Workshop
 from kpidesign.store import Loaded, Store, attached
 from ui.keys import WS_ID
 from ui.state import store, version
-from ui.text import lang
+from ui.text import lang, speaking
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -77,7 +77,7 @@ def cached(
 
         def view(snap: Snapshot, /, *args: P.args, **kwargs: P.kwargs) -> R:
             options = tuple((k, v) for k, v in kwargs.items() if not k.startswith("_"))  # _name: not part of the key
-            return shelf.get_or_build((key_of(snap), args, options), lambda: _built(name, build, snap, args, kwargs))
+            return shelf.get_or_build((key_of(snap), args, options), lambda: _built(name, build, snap, args, kwargs, "language" in uses))
 
         functools.update_wrapper(view, build)
         view.uses = parts  # type: ignore[attr-defined]
@@ -88,9 +88,13 @@ def cached(
     return wrap
 
 
-def _built(name: str, build: Callable[..., R], snap: Snapshot, args: tuple[Any, ...], kwargs: dict[str, Any]) -> R:
+def _built(name: str, build: Callable[..., R], snap: Snapshot, args: tuple[Any, ...], kwargs: dict[str, Any], worded: bool) -> R:
+    """Build a view; one that depends on the language (worded) is built in its snapshot's (ui.text.speaking)."""
     BUILDS[name] += 1
-    return build(snap, *args, **kwargs)
+    if not worded:
+        return build(snap, *args, **kwargs)
+    with speaking(snap.language):
+        return build(snap, *args, **kwargs)
 
 
 _WORKSHOPS: LRU[Hashable, Workshop] = LRU(32)
