@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.browser import ARGS, CHROMIUM, ROOT
 from bench.generate import workshop
@@ -43,6 +43,9 @@ from bench.phone_client import Loop, Phone, join, send_idea
 from bench.room_live import CLICKED, PHONE, SEEN, _cpu_s, _p95, _wait
 from kpidesign.store import Store
 from tests.launch import ROUTE, answers, free_port, nginx_binary, route_to, start_nginx, streamlit_command
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 SIZES = (25, 50, 100, 200, 300)  # protocol phones at which the room is measured (each size on one process and on two)
 BROWSER_SIZES = (10, 20)  # Chromium phones (--browsers): the machine, not the server, is the limit past ~17
@@ -55,6 +58,41 @@ PHONE_TARGET_MS = 1000.0  # a phone's own rerun (the tap until its idea is back 
 JOINS_AT_ONCE = 10  # phones opening the join address at the same moment (a room scanning the QR code)
 JOIN_S = 60.0  # a phone that cannot join within this: the room is past what the servers hold
 Row = tuple[str, float, str]
+
+
+def _stop(proxy: Any, procs: list[Any], store: Store) -> None:
+    """nginx and the app processes stopped, the store closed."""
+    proxy.terminate()
+    proxy.wait(timeout=10)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(timeout=30)
+    store.close()
+
+
+def _cpu_rows(label: str, cores: list[float], phones: int) -> list[Row]:
+    """The servers' CPU, settled: every process together, per phone, and the busiest process."""
+    return [
+        (f"rooms: {label}: server CPU, settled (every app process together)", sum(cores) * 100, "% of one core"),
+        (
+            f"rooms: {label}: server CPU per phone, settled",
+            sum(cores) * 100 / phones,
+            f"% of one core (busiest process {max(cores) * 100:.0f} %)",
+        ),
+    ]
+
+
+def facilitator(browser: Browser, base: str, route: str, wid: str) -> Page:
+    """The facilitator's Room page: a real Chromium page (its screen is what the 2 s target is about), routed by nginx's
+    cookie to the first process, watching for each idea's text (room_live.SEEN), once it shows the console."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ja-JP")
+    context.add_cookies([{"name": ROUTE, "value": route, "url": base}])
+    context.add_init_script(SEEN)
+    desk = context.new_page()
+    desk.goto(f"{base}/room?ws={wid}")
+    desk.locator(".st-key-room_reveal").wait_for(timeout=120000)
+    return desk
 
 
 def _servers(count: int, db: Path, work: Path) -> tuple[list[Any], list[int]]:
@@ -90,12 +128,7 @@ def _measure_browsers(count: int, sizes: tuple[int, ...], ideas: int) -> list[Ro
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                desk_context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ja-JP")
-                desk_context.add_cookies([{"name": ROUTE, "value": route_to(base, ports[0], work), "url": base}])
-                desk_context.add_init_script(SEEN)
-                desk = desk_context.new_page()
-                desk.goto(f"{base}/room?ws={wid}")
-                desk.locator(".st-key-room_reveal").wait_for(timeout=120000)
+                desk = facilitator(browser, base, route_to(base, ports[0], work), wid)
                 phones: list[Any] = []
                 sent_n = 0
                 for size in sizes:
@@ -140,12 +173,7 @@ def _measure_browsers(count: int, sizes: tuple[int, ...], ideas: int) -> list[Ro
                     )
                     label = f"{count} process{'es' if count > 1 else ''}, {size} phones"
                     out += [
-                        (f"rooms: {label}: server CPU, settled (every app process together)", sum(cores) * 100, "% of one core"),
-                        (
-                            f"rooms: {label}: server CPU per phone, settled",
-                            sum(cores) * 100 / size,
-                            f"% of one core (busiest process {max(cores) * 100:.0f} %)",
-                        ),
+                        *_cpu_rows(label, cores, size),
                         (
                             f"rooms: {label}: an idea from the tap until the facilitator's screen, p95",
                             _p95(to_desk),
@@ -160,13 +188,7 @@ def _measure_browsers(count: int, sizes: tuple[int, ...], ideas: int) -> list[Ro
                     print(f"rooms bench: {label}: {out[-2][1]:.0f} ms p95, {sum(cores) * 100:.0f} % CPU", file=sys.stderr, flush=True)
                 browser.close()
         finally:
-            proxy.terminate()
-            proxy.wait(timeout=10)
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.wait(timeout=30)
-            store.close()
+            _stop(proxy, procs, store)
     return out
 
 
@@ -212,12 +234,7 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                desk_context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="ja-JP")
-                desk_context.add_cookies([{"name": ROUTE, "value": route_to(base, ports[0], work), "url": base}])
-                desk_context.add_init_script(SEEN)
-                desk = desk_context.new_page()
-                desk.goto(f"{base}/room?ws={wid}")
-                desk.locator(".st-key-room_reveal").wait_for(timeout=120000)
+                desk = facilitator(browser, base, route_to(base, ports[0], work), wid)
                 sent_n = 0
                 for size in sizes:
                     label = f"{count} process{plural}, {size} phones"
@@ -262,12 +279,7 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
                     desk_p95, own_p95 = _p95(to_desk), _p95(own)
                     held = len(to_desk) == len(sent) and len(own) == len(sent) and desk_p95 <= DESK_TARGET_MS and own_p95 <= PHONE_TARGET_MS
                     out += [
-                        (f"rooms: {label}: server CPU, settled (every app process together)", sum(cores) * 100, "% of one core"),
-                        (
-                            f"rooms: {label}: server CPU per phone, settled",
-                            sum(cores) * 100 / size,
-                            f"% of one core (busiest process {max(cores) * 100:.0f} %)",
-                        ),
+                        *_cpu_rows(label, cores, size),
                         (
                             f"rooms: {label}: an idea from the tap until the facilitator's screen, p95",
                             desk_p95,
@@ -304,13 +316,7 @@ def _measure(count: int, sizes: tuple[int, ...], ideas: int) -> list[Row]:
                 loop.run(_close_all(phones), 60)
             finally:
                 loop.close()
-                proxy.terminate()
-                proxy.wait(timeout=10)
-                for proc in procs:
-                    proc.terminate()
-                for proc in procs:
-                    proc.wait(timeout=30)
-                store.close()
+                _stop(proxy, procs, store)
     why = f"the targets broke at {broke_at} phones" if broke_at else f"the largest size tried, {sizes[-1]} phones, held"
     out.append(
         (
