@@ -489,3 +489,13 @@ class Loop:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+
+
+def run_apart(coro: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+    """A coroutine's result, run on a Loop of its own and then closed: asyncio.run refuses to start beside Playwright's
+    sync API, which holds the calling thread's loop (a test after a browser test, in one pytest process)."""
+    loop = Loop()
+    try:
+        return loop.run(coro, timeout)
+    finally:
+        loop.close()

@@ -11,7 +11,7 @@ from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.Navigation_pb2 import Navigation
 
-from bench.phone_client import Phone, auto_intervals, key_of
+from bench.phone_client import Phone, auto_intervals, key_of, run_apart
 
 FRAGMENT = "eff43afa5bb7f0469586ef6b2ff995f5"
 NAME, JOIN, LANG = "$$ID-fda3-room_name", "$$ID-48a5-room_join", "$$ID-95a8-lang"
@@ -95,7 +95,7 @@ def test_states_held_as_drawn_sent_with_a_tap_and_forgotten_when_no_longer_drawn
         await asyncio.sleep(0)
         return socket.sent
 
-    join, typing, send, after = asyncio.run(run())
+    join, typing, send, after = run_apart(run(), 120)
     assert held(join) == {"room_name": "花子", "lang": "English", "room_join": True}
     assert join.fragment_id == FRAGMENT and join.page_script_hash == "page1" and not join.is_auto_rerun
     assert held(typing) == {"lang": "English", "room_idea": ""} and typing.is_auto_rerun
@@ -121,7 +121,7 @@ def test_the_cache_resolves_references_and_forgets_old_messages() -> None:
         await asyncio.sleep(0)
         return p, socket.sent
 
-    p, (first, last) = asyncio.run(run())
+    p, (first, last) = run_apart(run(), 120)
     assert list(first.cached_message_hashes) == ["h1"] and p.seen("idea777x") is not None
     assert list(last.cached_message_hashes) == []  # older than max_cached_message_age runs
 
@@ -136,6 +136,6 @@ def test_auto_rerun_fires_at_a_fixed_rate_and_stops() -> None:
         await asyncio.sleep(0.3)
         return p
 
-    p = asyncio.run(run())
+    p = run_apart(run(), 120)
     assert len(p.reruns) == 5 and all(r.auto and r.fragment == FRAGMENT for r in p.reruns)
     assert all(0.07 <= g <= 0.13 for g in auto_intervals(p.reruns))

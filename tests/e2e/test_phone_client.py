@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, WebSocket
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState
 
-from bench.phone_client import Loop, Phone, auto_intervals, join, key_of, send_idea
+from bench.phone_client import Loop, Phone, auto_intervals, join, key_of, run_apart, send_idea
 from kpidesign.model import new_workshop
 from kpidesign.store import Store
 from tests.launch import ROUTE, nginx_binary, start_nginx
@@ -61,7 +61,7 @@ def test_a_protocol_phone_behind_nginx_joins_sends_and_refreshes_every_two_secon
         return sent, phone.seen("idea901x")
 
     try:
-        sent, back = asyncio.run(run())
+        sent, back = run_apart(run(), 120)
     finally:
         proxy.terminate()
         proxy.wait(timeout=10)
