@@ -116,3 +116,28 @@ def test_a_view_follows_each_part_of_its_key(snapshots: dict[str, cache.Snapshot
         clear(view)
         assert _same(call(snapshots[part]), again), f"{name} depends on the {part}, which is not part of its key"
     assert "database" in uses(view) and "workshop" in uses(view)
+
+
+def test_a_view_is_built_in_its_snapshot_s_language_read_once() -> None:
+    from ui.text import lang, speaking
+
+    with speaking("en"):
+        assert lang() == "en"
+        with speaking("ja"):
+            assert lang() == "ja"
+        assert lang() == "en"  # the outer view's language again after the inner one was built
+
+
+def test_a_worded_view_speaks_its_snapshot_s_language() -> None:
+    from ui.cache import CACHED, Snapshot, cached
+    from ui.text import tr
+
+    @cached()
+    def title(snap: Snapshot) -> str:
+        return tr("graph")  # no session here: only the snapshot says which language
+
+    try:
+        snap = Snapshot("db", "w", 1, 0, "en")
+        assert title(snap) == "Tree" and title(snap._replace(language="ja")) == "ツリー"
+    finally:
+        CACHED.pop(f"{title.__module__}.{title.__qualname__}", None)  # not one of the app's views
