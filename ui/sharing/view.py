@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 import pandas as pd
 import streamlit as st
 
-from kpidesign.i18n import t
 from kpidesign.model import Workshop
 from kpidesign.monitor import prior_period, status_words
 from kpidesign.redact import for_share
@@ -15,7 +12,7 @@ from kpidesign.store import Loaded
 from kpidesign.tree import walk
 from kpidesign.values import format_value
 from ui import compare, derived, graphs
-from ui.badges import status_column
+from ui.badges import label, status_column
 from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
 from ui.tables import fit_height
 from ui.text import md, shown, tr
@@ -104,23 +101,19 @@ def _thresholds(snap: Snapshot) -> pd.DataFrame:
     ws, (now, idx) = workshop_with_actuals(snap), derived.readings(snap)
     rows, states = [], []
     words = status_words(ws, now)
-    said = partial(t, lang=snap.language)  # the snapshot's language, read once (tr reads the session's on each call)
-    status, name, value, basis, prior, direction, green, yellow = (
-        said(c) for c in ("col_status", "name", "value", "col_basis", "cmp_prior_period", "direction", "green", "yellow")
-    )
     for n, _ in walk(ws):
         r, state = now[n.id], words[n.id]
         states.append(state)
         rows.append(
             {
-                status: [said("status_" + state)],  # its label, drawn on its colour (ui.badges.status_column)
-                name: n.name,
-                value: format_value(r.value, n.unit, precise=False, lang=snap.language),
-                basis: said(f"basis_{r.basis or 'none'}"),
-                prior: compare.cell(prior_period(ws, n.id, idx), n),  # the data's own period when the stated one has none
-                direction: said(n.thresholds.direction.value),
-                green: format_value(n.thresholds.green, n.unit),
-                yellow: format_value(n.thresholds.yellow, n.unit),
+                tr("col_status"): [label(state)],  # drawn on its colour (ui.badges.status_column)
+                tr("name"): n.name,
+                tr("value"): shown(r.value, n.unit),
+                tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
+                tr("cmp_prior_period"): compare.cell(prior_period(ws, n.id, idx), n),  # the data's own period when the stated one has none
+                tr("direction"): tr(n.thresholds.direction.value),
+                tr("green"): format_value(n.thresholds.green, n.unit),
+                tr("yellow"): format_value(n.thresholds.yellow, n.unit),
             }
         )
     order = sorted(range(len(rows)), key=lambda i: SHARE_ORDER.index(states[i]))  # what is red or yellow first (stable)
