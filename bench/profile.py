@@ -1,4 +1,5 @@
-"""Profile one rerun of a page with pyinstrument: `python -m bench.profile PAGE [--nodes 500] [--html OUT]`.
+"""Profile one rerun of a page with pyinstrument: `python -m bench.profile PAGE [--nodes 500] [--html OUT]`
+(PAGE: a page's url name; `view` is the read-only view a share link opens).
 
 The workshop is generated as for the benchmark (definitions, thresholds, a year of weekly actuals). The
 profiler wraps the script run itself (in Streamlit's script thread), so the report shows the page's own
@@ -23,15 +24,15 @@ from streamlit.testing.v1 import AppTest
 
 from bench.generate import weekly_actuals, workshop
 from bench.pages import APP, _edit
-from ui.pages import ALL
+from ui.pages import ALL, SHARED
 
 
 def profile_page(url: str, nodes: int, runs: int = 5, after_edit: bool = False) -> Profiler:
     """A profile of `runs` reruns of one page on a generated workshop of `nodes` nodes (after two warm-up runs); with
     after_edit, each profiled rerun is the first after an edit was saved (a new version), as the bench's rows of that name."""
-    spec = next((p for p in ALL if p.url == url), None)
+    spec = next((p for p in (*ALL, SHARED) if p.url == url), None)
     if spec is None:
-        raise SystemExit(f"unknown page {url!r}; pages: {', '.join(p.url for p in ALL)}")
+        raise SystemExit(f"unknown page {url!r}; pages: {', '.join(p.url for p in (*ALL, SHARED))}")
     profiler = Profiler(interval=0.0002)
     original = exec_code.exec_func_with_error_handling  # what script_runner imported from there and calls
     active = {"on": False}
@@ -55,9 +56,13 @@ def profile_page(url: str, nodes: int, runs: int = 5, after_edit: bool = False) 
         try:
             with mock.patch.object(script_runner, "exec_func_with_error_handling", profiled):
                 at = AppTest.from_file(APP, default_timeout=120)
-                at.query_params["ws"] = wid
-                at.run()
-                at.switch_page(spec.file).run()
+                if spec is SHARED:  # the read-only view a share link opens (it needs no session of its own)
+                    at.query_params["share"] = store.shares.create(wid)
+                    at.run()
+                else:
+                    at.query_params["ws"] = wid
+                    at.run()
+                    at.switch_page(spec.file).run()
                 at.run()
                 active["on"] = True
                 for _ in range(runs):
