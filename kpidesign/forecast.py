@@ -42,6 +42,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -90,9 +91,10 @@ class Forecast:
     findings: list[Finding] = field(default_factory=list)
 
 
-def forecasts(ws: Workshop) -> list[Forecast]:
-    """A forecast for every KPI that has a target or actuals, in display order."""
-    series = all_series(ws)
+def forecasts(ws: Workshop, series: Mapping[str, Series] | None = None) -> list[Forecast]:
+    """A forecast for every KPI that has a target or actuals, in display order (series: every KPI's, when already
+    worked out from the same actuals; a KPI of another tree in them is not read)."""
+    series = all_series(ws) if series is None else series
     kgi_deadline = ws.kgi.deadline
     return [
         forecast(node, series.get(node.id), node.deadline or kgi_deadline)

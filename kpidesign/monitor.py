@@ -15,11 +15,11 @@ import datetime as dt
 import itertools
 import statistics
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import assert_never
 
 from kpidesign import analysis, control
-from kpidesign.model import Actual, Alert, AlertLevel, Frequency, Workshop
+from kpidesign.model import Actual, Alert, AlertLevel, Frequency, Node, Workshop
 from kpidesign.observations import frequency_of_spacing
 from kpidesign.status import Status, StatusWord, status, status_word
 
@@ -156,6 +156,25 @@ def compare(ws: Workshop, kpi: str, idx: Index | None = None) -> dict[str, Compa
 def prior_period(ws: Workshop, kpi: str, idx: Index | None = None) -> Comparison:
     """Latest value vs the prior period alone (what the dashboard's overview shows for every KPI)."""
     return _prior_period(series(ws, kpi, idx), ws.node(kpi).definition.frequency or Frequency.MONTHLY)
+
+
+@dataclass(frozen=True)
+class PriorPeriods:
+    """Each KPI's latest value against its prior period in one set of actuals, worked out once per KPI and stated
+    frequency and kept: the versions of a workshop that read the same actuals share it (a comparison depends on the
+    KPI's actuals and its frequency alone), so an edit of the design does not work 500 of them out again. Two
+    threads asking at once may work one out twice, never wrongly."""
+
+    idx: Index
+    _known: dict[tuple[str, Frequency], Comparison] = field(default_factory=dict, compare=False, repr=False)
+
+    def of(self, node: Node) -> Comparison:
+        """The KPI's latest value against its prior period (as prior_period)."""
+        key = (node.id, node.definition.frequency or Frequency.MONTHLY)
+        found = self._known.get(key)
+        if found is None:
+            found = self._known[key] = _prior_period(self.idx.get(node.id, []), key[1])
+        return found
 
 
 def _prior_period(points: list[Actual], frequency: Frequency) -> Comparison:

@@ -17,6 +17,7 @@ import datetime as dt
 import itertools
 import math
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import assert_never
@@ -63,7 +64,7 @@ class Series:
         """The frequency the median spacing reads as, or None when it is none of them (irregular)."""
         return frequency_of_spacing(self.period_days)
 
-    @property
+    @cached_property
     def missing_periods(self) -> int:
         """How many periods the gaps leave out (0 when every spacing is about one period)."""
         days = self.period_days
@@ -71,7 +72,7 @@ class Series:
             return 0
         return sum(max(round((b - a).days / days) - 1, 0) for a, b in zip(self.dates, self.dates[1:]) if (b - a).days > GAP_FACTOR * days)
 
-    @property
+    @cached_property
     def mixed(self) -> bool:
         """True when some spacing is under half the median one: the series mixes frequencies."""
         days = self.period_days
@@ -134,8 +135,14 @@ def _same(a: float, b: float) -> bool:
 
 def all_series(ws: Workshop) -> dict[str, Series]:
     """Every KPI's series (KPIs without actuals are absent)."""
+    return series_by_kpi(ws.actuals)
+
+
+def series_by_kpi(actuals: Iterable[Actual]) -> dict[str, Series]:
+    """The series of every KPI these actuals name, in the order they were entered (e.g. every stored actual of a
+    workshop, shared by its versions: a KPI's series depends on its actuals alone)."""
     grouped: dict[str, list[Actual]] = {}
-    for a in ws.actuals:
+    for a in actuals:
         grouped.setdefault(a.kpi, []).append(a)
     return {kpi: series_of(kpi, points) for kpi, points in grouped.items()}
 

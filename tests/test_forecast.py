@@ -12,6 +12,7 @@ from scipy import stats
 
 from kpidesign import forecast as fc
 from kpidesign.model import Actual, Direction, Node, Thresholds, Workshop
+from kpidesign.observations import series_by_kpi
 
 START = dt.date(2026, 1, 5)
 
@@ -162,7 +163,10 @@ def test_any_series_gives_finite_numbers_or_a_reason(rows: list[tuple[int, float
     ws = ws_with(
         [v for _, v in rows], dates=[START + dt.timedelta(days=d) for d, _ in rows], deadline=START + dt.timedelta(days=deadline_day)
     )
-    for f in fc.forecasts(ws):
+    stored = [*ws.actuals, Actual(kpi="deleted", date=START, value=1.0)]  # every stored actual, a deleted KPI's too
+    kept = series_by_kpi(stored)
+    assert fc.forecasts(ws, kept) == fc.forecasts(ws)  # the series kept per revision of the actuals: the same forecasts
+    for f in fc.forecasts(ws, kept):
         for v in (f.projected, f.low, f.high, f.needed_per_period):
             assert v is None or np.isfinite(v)
         assert f.verdict is not None or f.findings  # no verdict without a reason

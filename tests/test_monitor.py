@@ -81,11 +81,25 @@ def test_the_overviews_prior_period_is_the_comparisons_own(rows: list[tuple[int,
         edits.set_field(EC, "customers", "frequency", frequency), *(("customers", D + dt.timedelta(days=d), v, None) for d, v in rows)
     )
     idx = monitor.index(ws)
+    kept = monitor.PriorPeriods(idx)
     assert (
         monitor.prior_period(ws, "customers", idx)
         == monitor.compare(ws, "customers", idx)["prior_period"]
         == monitor.prior_period(ws, "customers")
+        == kept.of(ws.node("customers"))
     )
+    assert kept.of(ws.node("customers")) is kept.of(ws.node("customers"))  # worked out once, then kept
+
+
+def test_kept_prior_periods_follow_the_frequency_a_version_states(weekly: Workshop) -> None:
+    """One set of actuals read by two versions that state different frequencies: each gets its own comparison."""
+    weekly = with_actuals(weekly, *(("new_customers", D + dt.timedelta(weeks=w), 100.0 + w, None) for w in range(10)))
+    kept = monitor.PriorPeriods(monitor.index(weekly))
+    monthly = edits.set_field(weekly, "new_customers", "frequency", "monthly")
+    for ws in (weekly, monthly, weekly):
+        assert kept.of(ws.node("new_customers")) == monitor.prior_period(ws, "new_customers")
+    assert kept.of(weekly.node("new_customers")) != kept.of(monthly.node("new_customers"))
+    assert kept == monitor.PriorPeriods(monitor.index(weekly))  # equal by their actuals, whatever they have kept
 
 
 def test_alerts_fire_on_their_level(weekly: Workshop) -> None:

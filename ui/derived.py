@@ -7,7 +7,7 @@ import pandas as pd
 from kpidesign import monitor, progress, review, tree
 from kpidesign.findings import Finding
 from kpidesign.io import image
-from kpidesign.observations import Series, all_series
+from kpidesign.observations import Series, series_by_kpi
 from kpidesign.values import format_value
 from ui.cache import Snapshot, cached, stored_actuals, workshop, workshop_with_actuals
 from ui.tables import blank
@@ -120,9 +120,23 @@ def status_colours(snap: Snapshot) -> dict[str, str]:
 
 
 @cached(uses=("actuals",), max_entries=16)
+def prior_periods(snap: Snapshot) -> monitor.PriorPeriods:
+    """Each KPI's latest value against its prior period, kept per revision of the actuals (an edit of the design
+    works out only the comparisons of a KPI whose frequency it changed)."""
+    return monitor.PriorPeriods(actuals_index(snap))
+
+
+@cached(uses=("actuals",), max_entries=16)
 def series(snap: Snapshot) -> dict[str, Series]:
-    """Every KPI's series at one revision of the actuals (an edit of the design does not change them)."""
-    return all_series(workshop_with_actuals(snap))
+    """Every stored KPI's series at one revision of the actuals (an edit of the design does not change them; a KPI
+    the version shown no longer has may be among them: look them up by the version's KPIs)."""
+    return series_by_kpi(stored_actuals(snap))
+
+
+def measured(snap: Snapshot) -> bool:
+    """True when a KPI of the version shown has actuals."""
+    found = series(snap)
+    return any(n.id in found for n in workshop(snap).nodes)
 
 
 @cached(uses=("version",))

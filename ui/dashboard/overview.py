@@ -7,7 +7,7 @@ from collections import Counter
 
 import streamlit as st
 
-from kpidesign import learning, monitor
+from kpidesign import learning
 from kpidesign.forecast import Forecast, forecasts
 from kpidesign.model import Layer, Workshop
 from kpidesign.status import status_word
@@ -68,7 +68,8 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
     """The counts by status word and the three columns' text, once per snapshot and filter (the KPIs it keeps are
     named by the version and the filter's choice)."""
     _ws = workshop_with_actuals(snap)
-    (_now, _idx), _kpis = derived.readings(snap), kept_by(_ws, *choice)
+    (_now, _), _kpis = derived.readings(snap), kept_by(_ws, *choice)
+    priors = derived.prior_periods(snap)  # kept per revision of the actuals: an edit of the design reuses them
     nodes = {n.id: n for n in _ws.nodes}
     words = {k: status_word(_now[k].value, nodes[k].thresholds) for k in _kpis}  # no threshold and no data told apart
     badges = {word: badge(word) for word in WORDS}
@@ -82,7 +83,7 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
         lines = [f"**{tr(layer.value if layer else 'no_layer')}**"]
         for k in [k for k in _kpis if placed[k] is layer]:
             r, node = _now[k], nodes[k]
-            prior = monitor.prior_period(_ws, k, _idx)
+            prior = priors.of(node)
             moved = compare.change(prior, node.unit)
             lines.append(
                 f"{badges[words[k]]} {md(node.name)}  \n**{shown(r.value, node.unit) or no_data}** {arrow(prior.delta)} "
@@ -94,5 +95,6 @@ def _overview(snap: Snapshot, choice: tuple[tuple[str, ...], tuple[str, ...]]) -
 
 @cached(uses=("version", "actuals"), max_entries=16)
 def forecasts_now(snap: Snapshot) -> dict[str, Forecast]:
-    """Every KPI's forecast at its deadline (shared, never mutated)."""
-    return {f.kpi: f for f in forecasts(workshop_with_actuals(snap))}
+    """Every KPI's forecast at its deadline (shared, never mutated); the series are kept per revision of the actuals,
+    so an edit of the design fits the lines again but does not rebuild the series."""
+    return {f.kpi: f for f in forecasts(workshop_with_actuals(snap), derived.series(snap))}

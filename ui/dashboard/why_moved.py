@@ -51,7 +51,7 @@ def why_it_moved(snap: Snapshot) -> None:
     """Pick a node and two dates; see the change split through the formulas as a waterfall, a coloured tree and tables."""
     ws = workshop_with_actuals(snap)
     found = derived.series(snap)
-    if not found:
+    if not derived.measured(snap):
         st.info(tr("no_actuals_yet"))
         return
     st.caption(tr("why_intro"))

@@ -21,7 +21,7 @@ from ui.text import md, tr
 def what_the_data_say(loaded: Loaded) -> None:
     """Each link's verdict in the data, the leading indicators that lead nothing, and the tree with links by verdict."""
     snap = snapshot(loaded)  # the actuals are read only when this tab is open
-    if not derived.series(snap):
+    if not derived.measured(snap):
         st.info(tr("links_none"))
         return
     st.caption(tr("links_intro"))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kpidesign.model import Workshop
-from kpidesign.monitor import prior_period, status_words
+from kpidesign.monitor import status_words
 from kpidesign.redact import for_share
 from kpidesign.store import Loaded
 from kpidesign.tree import walk
@@ -98,7 +98,7 @@ SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's f
 @cached()
 def _thresholds(snap: Snapshot) -> pd.DataFrame:
     """Each KPI's thresholds and status (a cell of ui.badges.status_column), red and yellow first."""
-    ws, (now, idx) = workshop_with_actuals(snap), derived.readings(snap)
+    ws, (now, _), priors = workshop_with_actuals(snap), derived.readings(snap), derived.prior_periods(snap)
     rows, states = [], []
     words = status_words(ws, now)
     for n, _ in walk(ws):
@@ -110,7 +110,7 @@ def _thresholds(snap: Snapshot) -> pd.DataFrame:
                 tr("name"): n.name,
                 tr("value"): shown(r.value, n.unit),
                 tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
-                tr("cmp_prior_period"): compare.cell(prior_period(ws, n.id, idx), n),  # the data's own period when the stated one has none
+                tr("cmp_prior_period"): compare.cell(priors.of(n), n),  # the data's own period when the stated one has none
                 tr("direction"): tr(n.thresholds.direction.value),
                 tr("green"): format_value(n.thresholds.green, n.unit),
                 tr("yellow"): format_value(n.thresholds.yellow, n.unit),
