@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kpidesign import edits
 from kpidesign.model import Alert, Monitoring, ReviewMeeting, RoomIdea, RoomRecord, Workshop
-from kpidesign.redact import _IN_TEXT, HIDDEN, for_share, is_address, may_hold_address, scrub
+from kpidesign.redact import _IN_TEXT, HIDDEN, for_share, is_address, may_hold_address, scrub, thoroughly_shared
+from tests.conftest import build_ec
 
 
 @given(st.emails())
@@ -104,3 +106,55 @@ def test_the_shortcut_never_changes_what_is_hidden(text: str) -> None:
     assert scrub(text) == _IN_TEXT.sub(HIDDEN, text)
     if not may_hold_address(text):
         assert _IN_TEXT.search(text) is None
+
+
+_NODE_TEXT = _TEXTS | st.sampled_from(
+    [
+        "tanaka@example.com",
+        "見る: https://wiki.example/x",
+        "<@U012ABCDEF>",
+        "<#C0123ABCD>",
+        "<!here>",
+        "MAILTO:x",
+        'a"U012ABCDEF',
+        "a\nG0123456789",
+        "",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["name", "unit", "objective", "owner", "source", "why", "expression", "query", "connection"]), _NODE_TEXT
+        ),
+        max_size=8,
+    ),
+    st.data(),
+)
+def test_the_quick_way_shares_what_the_thorough_way_does(changes: list[tuple[str, str]], data: st.DataObject) -> None:
+    """for_share keeps a node with nothing to hide as it is: the result must equal the long way's, text for text."""
+    ws = build_ec()
+    touched = set()
+    for field, text in changes:
+        node = data.draw(st.sampled_from([n.id for n in ws.nodes]))
+        value = text.replace("\n", " ") if field in ("name", "unit", "connection") else text  # one-line fields
+        if field == "unit":
+            value = value[:40]  # a unit's limit (kpidesign.edits)
+        if field == "connection":
+            value = "dwh" if value.strip() else ""  # a connection is a name the server knows
+        if field == "name" and not value.strip():
+            continue
+        ws = edits.set_field(ws, node, field, value) if field != "query" else _with_query(ws, node, value)
+        touched.add(node)
+    quick, thorough = for_share(ws), thoroughly_shared(ws)
+    assert quick == thorough
+    assert all(n is ws.node(n.id) for n in quick.nodes if n.id not in touched)  # nothing to hide: the same objects
+
+
+def _with_query(ws: Workshop, node_id: str, query: str) -> Workshop:
+    nodes = [
+        n.model_copy(update={"definition": n.definition.model_copy(update={"query": query})}) if n.id == node_id else n for n in ws.nodes
+    ]
+    return ws.model_copy(update={"nodes": nodes})

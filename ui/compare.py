@@ -33,9 +33,9 @@ def change(c: Comparison, unit: str) -> str | None:
     return format_change(c.delta, c.ratio, unit)
 
 
-def cell(c: Comparison, node: Node) -> str:
+def cell(c: Comparison, unit: str) -> str:
     """The comparison in one table cell: "-3 pt vs prior month (2026-11-30: 21%)"; empty without a value before."""
-    moved = change(c, node.unit)
+    moved = change(c, unit)
     if moved is None or c.date is None:
         return ""
-    return f"{moved} {label(c)} ({c.date.isoformat()}: {shown(c.other, node.unit)})"
+    return f"{moved} {label(c)} ({c.date.isoformat()}: {shown(c.other, unit)})"

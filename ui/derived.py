@@ -7,7 +7,9 @@ import pandas as pd
 from kpidesign import monitor, progress, review, tree
 from kpidesign.findings import Finding
 from kpidesign.io import image
+from kpidesign.model import Workshop
 from kpidesign.observations import Series, series_by_kpi
+from kpidesign.redact import for_share
 from kpidesign.values import format_value
 from ui.cache import Snapshot, cached, stored_actuals, workshop, workshop_with_actuals
 from ui.tables import blank
@@ -143,3 +145,11 @@ def measured(snap: Snapshot) -> bool:
 def sheet_gaps(snap: Snapshot) -> list[progress.FieldGap]:
     """What step 4's sheet still lacks, field by field (how many KPIs, which)."""
     return progress.sheet_gaps(workshop(snap))
+
+
+@cached(uses=("version", "actuals"))
+def shared_copy(snap: Snapshot) -> Workshop:
+    """The workshop as a share link may show it (kpidesign.redact.for_share: no recipients, queries or addresses), with
+    its actuals: everything the share view draws, its tree's labels and its status table too, is read from it; worked
+    out once per version and actuals, not on each viewer's refresh."""
+    return for_share(workshop_with_actuals(snap))

@@ -30,9 +30,12 @@ def _design_dot(snap: Snapshot, direction: str | None, highlight: str | None, ro
 
 
 @cached(uses=("version", "actuals", "language"))
-def _status_dot(snap: Snapshot, direction: str | None, highlight: str | None, root: str | None, depth: int | None) -> str:
-    """DOT of the design with each box coloured by its status now (the dashboard's rule: actuals alone)."""
-    ws = workshop(snap)
+def _status_dot(
+    snap: Snapshot, direction: str | None, highlight: str | None, root: str | None, depth: int | None, shared: bool = False
+) -> str:
+    """DOT of the design with each box coloured by its status now (the dashboard's rule: actuals alone); shared: labelled
+    as a share link may show it (ui.derived.shared_copy)."""
+    ws = derived.shared_copy(snap) if shared else workshop(snap)
     status = derived.status_colours(snap)
     latest = {k: r.value for k, r in derived.readings(snap)[0].items()}  # each box shows what its colour was judged on
     return tree_dot(
@@ -85,17 +88,23 @@ def tree(
     depth: int | None = None,
     hint: str = "tree_folded_all",
     whatif: dict[str, float] | None = None,
+    shared: bool = False,
 ) -> None:
     """Draw the tree of a snapshot (an earlier version too: a snapshot names any version), coloured by layer or, with
     by_status, by each KPI's status now; direction None chooses by shape; depth folds the levels below it and says so
     (hint: the message's key, naming how to see the rest). With whatif (the nodes a what-if moved, with their new
-    values), those show baseline ⇒ new and stay drawn: that drawing is made on each rerun."""
+    values), those show baseline ⇒ new and stay drawn: that drawing is made on each rerun. shared: the share view's tree,
+    coloured by status and labelled from the redacted copy."""
     if whatif is not None:
         ws = workshop(snap)
         direction = direction or auto_direction(ws, root)
         dot = tree_dot(ws, lang=snap.language, direction=direction, highlight=highlight, root=root, whatif=whatif, depth=depth)
     else:
-        dot = (_status_dot if by_status else _design_dot)(snap, direction, highlight, root, depth)
+        dot = (
+            _status_dot(snap, direction, highlight, root, depth, shared)
+            if by_status or shared
+            else _design_dot(snap, direction, highlight, root, depth)
+        )
     st.graphviz_chart(dot, width="content")  # never stretched: a lone KGI stays the size of its text (CSS shrinks a wide tree)
     if depth is not None:
         drawn, hidden = _fold(snap, depth, root, kept_drawn(highlight, whatif))

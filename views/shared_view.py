@@ -21,15 +21,14 @@ def live_view() -> None:
         shared.invalid()
         return
     loaded = store().load(workshop_id)
-    snap = snapshot(loaded)
-    ws, actuals_rev = shared.shown_copy(snap), snap.actuals  # what the files carry too: no recipients, queries or addresses
-    shared.header(loaded)
+    snap = snapshot(loaded)  # every part below draws from its redacted copy (ui.derived.shared_copy), as the files do
+    shared.header(snap)
     tabs(
         {
-            "share_status_tab": lambda: shared.thresholds(ws, loaded, actuals_rev),  # what is red, first: on a phone too
-            "graph": lambda: shared.tree(ws, loaded, actuals_rev),
-            "sheet_definitions": lambda: shared.definitions(ws, loaded),
-            "sheet_monitoring": lambda: shared.monitoring(ws),
+            "share_status_tab": lambda: shared.thresholds(snap),  # what is red, first: on a phone too
+            "graph": lambda: shared.tree(snap),
+            "sheet_definitions": lambda: shared.definitions(snap),
+            "sheet_monitoring": lambda: shared.monitoring(snap),
         }
     )
     st.divider()

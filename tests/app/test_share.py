@@ -324,3 +324,41 @@ def test_a_share_links_downloads_carry_what_its_screen_hides(db: Path, monkeypat
         )()
     )
     assert own["monitoring"]["alerts"][0]["to"] == "ceo@example.com"  # the facilitator's own export keeps everything
+
+
+def _all_text(at: AppTest) -> str:
+    """Every text the page shows: headings, Markdown, captions, messages, table cells and the graph's DOT."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "text"):
+        try:
+            parts += [str(e.value) for e in at.get(kind)]
+        except KeyError:
+            pass
+    parts += [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
+    parts += [str(c) for df in at.dataframe for c in df.value.columns]
+    parts += [e.proto.spec for e in at.get("graphviz_chart")]
+    return "\n".join(parts)
+
+
+def test_every_tab_of_the_share_view_shows_the_redacted_texts(db: Path) -> None:
+    """The screen never shows more than the files it offers: an address in the title, the KGI's purpose, a KPI's name or
+    unit is hidden on every tab (the status table and the tree drew the names from the unredacted workshop)."""
+    store, (_, wid) = Store(db), seeded(db, "en")
+    loaded = store.load(wid)
+    ws = loaded.workshop
+    kgi, kpi = ws.nodes[0], ws.nodes[1]
+    nodes = [
+        kgi.model_copy(update={"definition": kgi.definition.model_copy(update={"why": "ask boss@example.com"})}),
+        kpi.model_copy(update={"name": "Leads (sato@example.com)", "unit": "件 <@U012ABCDEF>"}),
+        *ws.nodes[2:],
+    ]
+    store.save(
+        wid, ws.model_copy(update={"title": "EC mailto:x@example.com", "nodes": nodes}), expected_version=loaded.version, summary="s"
+    )
+    at = start({"share": store.shares.create(wid)})
+    at.sidebar.radio(key="lang").set_value("en").run()
+    for tab in ("Status (red first)", "Tree", "Definitions", "Monitoring"):
+        text = _all_text(open_tab(at, tab))
+        assert "Leads" in text or tab == "Monitoring", tab  # the tab drew the KPIs
+        for secret in ("example.com", "U012ABCDEF"):
+            assert secret not in text, (tab, secret)

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
-from kpidesign.model import Workshop
-from kpidesign.monitor import status_words
-from kpidesign.redact import for_share
-from kpidesign.store import Loaded
+from kpidesign.language import Language
+from kpidesign.monitor import Comparison, status_words
 from kpidesign.tree import walk
 from kpidesign.values import format_value
 from ui import compare, derived, graphs
 from ui.badges import label, status_column
-from ui.cache import Snapshot, cached, snapshot, workshop_with_actuals
+from ui.cache import Snapshot, cached
 from ui.tables import fit_height
-from ui.text import md, shown, tr
-
-
-@cached(uses=("version", "actuals"))
-def shown_copy(snap: Snapshot) -> Workshop:
-    """The workshop as a share link may show it (kpidesign.redact.for_share: no recipients, queries or addresses), with
-    its actuals: worked out once per version and actuals, not on each viewer's refresh (500 KPIs: ~0.5 s)."""
-    return for_share(workshop_with_actuals(snap))
+from ui.text import md, shown, speaking, tr
 
 
 def invalid() -> None:
@@ -31,9 +24,10 @@ def invalid() -> None:
     st.write(tr("link_invalid"))
 
 
-def header(loaded: Loaded) -> None:
-    """Title and the KGI in one line."""
-    ws, kgi = loaded.workshop, loaded.workshop.kgi
+def header(snap: Snapshot) -> None:
+    """Title and the KGI in one line (redacted, as every text of the view)."""
+    ws = derived.shared_copy(snap)
+    kgi = ws.kgi
     st.subheader(md(ws.title), anchor=False)  # a heading, not a title: on a phone it left 60 % of the first screen
     st.caption(tr("share_read_only"))
     line = f"**{md(kgi.name)}**: {shown(kgi.baseline, kgi.unit)} → {shown(kgi.target, kgi.unit)} {md(kgi.unit)}"
@@ -42,24 +36,23 @@ def header(loaded: Loaded) -> None:
         st.markdown(f"{tr('why')}: {md(kgi.definition.why)}")
 
 
-def tree(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
+def tree(snap: Snapshot) -> None:
     """The tree coloured by status (the dashboard's rule), drawn as in the workshop (a big one folded until asked): on a
-    phone, the colours answer "what is red?" before any label can be read."""
-    snap = snapshot(loaded)
-    graphs.tree(snap, by_status=True, depth=graphs.levels(snap, key="share_levels"))
+    phone, the colours answer "what is red?" before any label can be read; its labels are the redacted copy's."""
+    graphs.tree(snap, by_status=True, depth=graphs.levels(snap, key="share_levels"), shared=True)
     graphs.show_legend(status=True)
     st.caption(tr("share_tree_legend"))
 
 
-def definitions(ws: Workshop, loaded: Loaded) -> None:
+def definitions(snap: Snapshot) -> None:
     """The definition sheet as a read-only table (built once per version and language)."""
-    st.dataframe(_definitions(snapshot(loaded)), hide_index=True, width="stretch")
+    st.dataframe(_definitions(snap), hide_index=True, width="stretch")
 
 
 @cached()
 def _definitions(snap: Snapshot) -> pd.DataFrame:
     """The definition sheet's rows in tree order."""
-    order = [n for n, _ in walk(shown_copy(snap))]  # what a share link may show (kpidesign.redact)
+    order = [n for n, _ in walk(derived.shared_copy(snap))]  # what a share link may show (kpidesign.redact)
     return pd.DataFrame(
         {
             tr("name"): [n.name for n in order],
@@ -78,10 +71,10 @@ def _definitions(snap: Snapshot) -> pd.DataFrame:
     )
 
 
-def thresholds(ws: Workshop, loaded: Loaded, actuals_rev: int) -> None:
+def thresholds(snap: Snapshot) -> None:
     """Each KPI's thresholds and its status now, by the dashboard's rule (actuals alone: nothing measured is "no data",
     never green on a plan), red and yellow first; built once per version and actuals."""
-    frame = _thresholds(snapshot(loaded))
+    frame = _thresholds(snap)
     # as tall as its rows: never a scroll inside the page's scroll (on a phone the two fought)
     st.dataframe(
         frame,
@@ -97,31 +90,59 @@ SHARE_ORDER = ["red", "yellow", "green", "no_data", "none"]  # a stakeholder's f
 
 @cached()
 def _thresholds(snap: Snapshot) -> pd.DataFrame:
-    """Each KPI's thresholds and status (a cell of ui.badges.status_column), red and yellow first."""
-    ws, (now, _), priors = workshop_with_actuals(snap), derived.readings(snap), derived.prior_periods(snap)
-    rows, states = [], []
+    """Each KPI's thresholds and status (a cell of ui.badges.status_column), red and yellow first, named as the redacted
+    copy names them. One list per column, the words looked up once: 500 rows of dicts keyed by translated labels
+    were a third of the first rerun after an edit."""
+    ws, (now, _), priors = derived.shared_copy(snap), derived.readings(snap), derived.prior_periods(snap)
+    order = [n for n, _ in walk(ws)]
     words = status_words(ws, now)
-    for n, _ in walk(ws):
-        r, state = now[n.id], words[n.id]
-        states.append(state)
-        rows.append(
-            {
-                tr("col_status"): [label(state)],  # drawn on its colour (ui.badges.status_column)
-                tr("name"): n.name,
-                tr("value"): shown(r.value, n.unit),
-                tr("col_basis"): tr(f"basis_{r.basis or 'none'}"),
-                tr("cmp_prior_period"): compare.cell(priors.of(n), n),  # the data's own period when the stated one has none
-                tr("direction"): tr(n.thresholds.direction.value),
-                tr("green"): format_value(n.thresholds.green, n.unit),
-                tr("yellow"): format_value(n.thresholds.yellow, n.unit),
-            }
-        )
-    order = sorted(range(len(rows)), key=lambda i: SHARE_ORDER.index(states[i]))  # what is red or yellow first (stable)
-    return pd.DataFrame([rows[i] for i in order])
+    first = sorted(range(len(order)), key=lambda i: SHARE_ORDER.index(words[order[i].id]))  # red and yellow first (stable)
+    nodes = [order[i] for i in first]
+    readings = [now[n.id] for n in nodes]
+    labels = {state: [label(state)] for state in SHARE_ORDER}  # a cell of the status column: the chips drawn on colour
+    bases = {basis: tr(f"basis_{basis or 'none'}") for basis in {r.basis for r in readings}}
+    directions = {d: tr(d.value) for d in {n.thresholds.direction for n in nodes}}
+    numbers = [  # the value, the prior period, green and yellow as read (the data's own period when the stated one has none)
+        _numbers(snap.language, n.unit, r.value, priors.of(n), n.thresholds.green, n.thresholds.yellow) for n, r in zip(nodes, readings)
+    ]
+    return pd.DataFrame(
+        {
+            tr("col_status"): [labels[words[n.id]] for n in nodes],
+            tr("name"): [n.name for n in nodes],
+            tr("value"): [row[0] for row in numbers],
+            tr("col_basis"): [bases[r.basis] for r in readings],
+            tr("cmp_prior_period"): [row[1] for row in numbers],
+            tr("direction"): [directions[n.thresholds.direction] for n in nodes],
+            tr("green"): [row[2] for row in numbers],
+            tr("yellow"): [row[3] for row in numbers],
+        }
+    )
 
 
-def monitoring(ws: Workshop) -> None:
-    """Reviews, alerts and the learning log as read-only tables."""
+def _numbers(language: Language, unit: str, value: float | None, prior: Comparison, green: float | None, yellow: float | None) -> Numbers:
+    """One row's numbers as read: kept for a unit of ordinary length, since an edit changes one KPI's at most and 500
+    rows' formatting was most of the status table's rebuild."""
+    if len(unit) > _KEPT_UNIT:
+        return _formatted(language, unit, value, prior, green, yellow)
+    return _kept_numbers(language, unit, value, prior, green, yellow)
+
+
+Numbers = tuple[str, str, str, str]
+_KEPT_UNIT = 64  # 8,192 kept rows of short strings: about 4 MB at most
+
+
+def _formatted(language: Language, unit: str, value: float | None, prior: Comparison, green: float | None, yellow: float | None) -> Numbers:
+    """The value, the prior period's cell, green and yellow, in this language."""
+    with speaking(language):
+        return shown(value, unit), compare.cell(prior, unit), format_value(green, unit), format_value(yellow, unit)
+
+
+_kept_numbers = functools.lru_cache(maxsize=8192)(_formatted)
+
+
+def monitoring(snap: Snapshot) -> None:
+    """Reviews, alerts and the learning log as read-only tables (redacted: no recipients, no addresses)."""
+    ws = derived.shared_copy(snap)
     names = {n.id: n.name for n in ws.nodes}
     st.subheader(tr("reviews"))
     st.dataframe(
