@@ -11,6 +11,7 @@ import functools
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kpidesign import aggregation as aggregations
 from kpidesign import formula as formulas
@@ -46,8 +47,15 @@ class DesignReview:
         checks = self.checks.get(principle, 0)
         if not checks:
             return 100
-        lost = sum(WEIGHT[f.severity] for f in self.by_principle(principle))
-        return max(0, round(100 * (1 - lost / checks)))
+        return max(0, round(100 * (1 - self._lost.get(principle, 0.0) / checks)))
+
+    @cached_property  # a frozen dataclass keeps it in its __dict__: the findings are read once for every principle
+    def _lost(self) -> dict[str, float]:
+        lost: dict[str, float] = {}
+        for f in self.findings:
+            principle = str(f.params.get("principle"))
+            lost[principle] = lost.get(principle, 0.0) + WEIGHT[f.severity]
+        return lost
 
     @property
     def has_errors(self) -> bool:
@@ -110,7 +118,11 @@ class _Collector:
     def check(self, principle: str, failed: bool, severity: Severity, code: str, node: str | None = None, **params: object) -> None:
         self.checks[principle] += 1
         if failed:
-            self.findings.append(Finding(severity, code, node, {"principle": principle, **params}))
+            self.fail(principle, severity, code, node, **params)
+
+    def fail(self, principle: str, severity: Severity, code: str, node: str | None = None, **params: object) -> None:
+        """A finding of a check counted elsewhere (checks made by the thousand are counted at once)."""
+        self.findings.append(Finding(severity, code, node, {"principle": principle, **params}))
 
 
 def review(ws: Workshop) -> DesignReview:
@@ -145,16 +157,23 @@ def review(ws: Workshop) -> DesignReview:
 
 def _node_checks(c: _Collector, n: Node) -> None:
     d, th, name = n.definition, n.thresholds, n.name
-    c.check("relevant", not d.why, Severity.WARNING, "no_why", n.id, name=name)
-    c.check("repeatable", not d.owner, Severity.WARNING, "no_owner", n.id, name=name)
-    c.check("repeatable", not d.frequency, Severity.WARNING, "no_frequency", n.id, name=name)
-    c.check("repeatable", not (d.expression or n.formula or d.numerator), Severity.HINT, "no_expression", n.id, name=name)
-    c.check("observable", not d.source, Severity.WARNING, "no_source", n.id, name=name)
-    c.check("observable", not d.comparisons, Severity.HINT, "no_comparisons", n.id, name=name)
-    c.check("measurable", n.baseline is not None and n.target is None, Severity.WARNING, "baseline_without_target", n.id, name=name)
-    c.check("measurable", n.target is not None and n.baseline is None, Severity.WARNING, "target_without_baseline", n.id, name=name)
-    c.check("measurable", n.baseline is None and n.target is None, Severity.HINT, "no_numbers", n.id, name=name)
-    c.check("measurable", th.green is None or th.yellow is None, Severity.HINT, "no_thresholds", n.id, name=name)
+    warning, hint = Severity.WARNING, Severity.HINT
+    simple = (  # (principle, failed, severity, code): checks whose finding names the node alone, made 500 times a review
+        ("relevant", not d.why, warning, "no_why"),
+        ("repeatable", not d.owner, warning, "no_owner"),
+        ("repeatable", not d.frequency, warning, "no_frequency"),
+        ("repeatable", not (d.expression or n.formula or d.numerator), hint, "no_expression"),
+        ("observable", not d.source, warning, "no_source"),
+        ("observable", not d.comparisons, hint, "no_comparisons"),
+        ("measurable", n.baseline is not None and n.target is None, warning, "baseline_without_target"),
+        ("measurable", n.target is not None and n.baseline is None, warning, "target_without_baseline"),
+        ("measurable", n.baseline is None and n.target is None, hint, "no_numbers"),
+        ("measurable", th.green is None or th.yellow is None, hint, "no_thresholds"),
+    )
+    for principle, failed, severity, code in simple:
+        c.checks[principle] += 1
+        if failed:
+            c.fail(principle, severity, code, n.id, name=name)
     wrong = threshold_order(n)
     c.check("measurable", wrong is not None, Severity.ERROR, "threshold_order", n.id, name=name, **(wrong.params if wrong else {}))
     c.check("specific", bool(d.numerator) != bool(d.denominator), Severity.HINT, "half_ratio", n.id, name=name)
@@ -199,18 +218,19 @@ def _tree_checks(c: _Collector, ws: Workshop, kpis: list[Node]) -> None:
             max=MAX_CHILDREN,
         )
         plain = [_plain(k.name) for k in kids]
+        c.checks["specific"] += len(kids) * (len(kids) - 1) // 2  # every pair of siblings is a check; a finding only when alike
         for i, a in enumerate(kids):
             for j in range(i + 1, len(kids)):
                 ratio = _likeness(plain[i], plain[j])
-                c.check(
-                    "specific",
-                    ratio >= SIMILAR,
-                    Severity.WARNING if ratio == 1 else Severity.HINT,
-                    "similar_siblings",
-                    a.id,
-                    name=a.name,
-                    other=kids[j].name,
-                )
+                if ratio >= SIMILAR:
+                    c.fail(
+                        "specific",
+                        Severity.WARNING if ratio == 1 else Severity.HINT,
+                        "similar_siblings",
+                        a.id,
+                        name=a.name,
+                        other=kids[j].name,
+                    )
         if not n.formula or not kids:
             continue
         try:
