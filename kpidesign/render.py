@@ -395,6 +395,7 @@ def tree_dot(
     link_verdicts: dict[tuple[str, str], str] | None = None,
     observed: dict[str, tuple[float | None, float | None]] | None = None,
     latest: dict[str, float | None] | None = None,
+    folded: tuple[list[Node], dict[str, list[str]]] | None = None,
 ) -> str:
     """DOT source of the tree (or the branch under root); whatif: the nodes a what-if moved, with their new values
     (`WhatIf.moved`), each shown as baseline ⇒ new.
@@ -407,14 +408,15 @@ def tree_dot(
 
     With depth, only that many levels below the top are drawn (and the paths to highlight, to every node the what-if
     moved and to the largest contributions); a box whose children are folded away says how many nodes lie below it (with statuses, also how many of them
-    are red or yellow).
+    are red or yellow). folded: `fold` of this same workshop at depth with the same nodes kept, when the caller has
+    worked it out already (the screen's "N of M shown" line needs it too).
     """
     changed = whatif or {}
     head = _head("LR" if direction == "LR" else "TB")
     largest = max((abs(v) for v in contribution.values()), default=0.0) if contribution else 0.0
     marked = extremes(contribution) if contribution else {}
     kept = kept_drawn(highlight, changed) + tuple(marked)  # the largest push and pull stay drawn in a folded tree
-    shown, hidden = fold(ws, depth, root, kept) if depth is not None else (_subtree(ws, root), {})
+    shown, hidden = folded or (fold(ws, depth, root, kept) if depth is not None else (_subtree(ws, root), {}))
     boxes = []
     for node in shown:
         kgi = node.parent is None

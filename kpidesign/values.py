@@ -7,6 +7,7 @@ so that the caller can show the message and keep the previous state.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import keyword
 import math
 import re
@@ -255,7 +256,10 @@ def parse_date(text: str | dt.date | None, *, allow_empty: bool = True) -> Parse
 
 def is_percent(unit: str) -> bool:
     """True when a unit means the value is a fraction shown as a percentage."""
-    return normalize(unit).lower() in ("%", "percent", "パーセント", "率", "ratio", "比率", "割合", "fraction")
+    return _unit_kind(unit)[0]
+
+
+_PERCENT_UNITS = frozenset({"%", "percent", "パーセント", "率", "ratio", "比率", "割合", "fraction"})
 
 
 #: Units that count whole things (people, cases, visits…): a value between whole numbers is an average or a plan.
@@ -270,7 +274,22 @@ COUNT_UNITS = frozenset(
 
 def is_count(unit: str) -> bool:
     """True when a unit counts whole things (people, cases, visits), so 28.06 of it is not what anyone counted."""
-    return normalize(unit).lower() in COUNT_UNITS
+    return _unit_kind(unit)[1]
+
+
+def _unit_kind(unit: str) -> tuple[bool, bool]:
+    """(a percentage, a count) for a unit: kept for a unit of ordinary length, since every value shown reads its unit
+    (a 500-box tree formats a thousand numbers after each edit) and a team uses a handful of units."""
+    return _kept_unit_kind(unit) if len(unit) <= _KEPT_UNIT else _read_unit_kind(unit)
+
+
+def _read_unit_kind(unit: str) -> tuple[bool, bool]:
+    plain = normalize(unit).lower()
+    return plain in _PERCENT_UNITS, plain in COUNT_UNITS
+
+
+_KEPT_UNIT = 64
+_kept_unit_kind = functools.lru_cache(maxsize=1024)(_read_unit_kind)
 
 
 def unit_range(unit: str) -> tuple[float | None, float | None]:

@@ -26,7 +26,10 @@ _CLICK = st.components.v2.component("kpidesign.graph_click", js=(Path(__file__).
 def _design_dot(snap: Snapshot, direction: str | None, highlight: str | None, root: str | None, depth: int | None) -> str:
     """DOT of the design (boxes coloured by layer); a str is immutable: shared, not copied per rerun."""
     ws = workshop(snap)
-    return tree_dot(ws, lang=snap.language, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, depth=depth)
+    folded = _fold(snap, depth, root, kept_drawn(highlight, None)) if depth is not None else None  # the info line's too
+    return tree_dot(
+        ws, lang=snap.language, direction=direction or auto_direction(ws, root), highlight=highlight, root=root, depth=depth, folded=folded
+    )
 
 
 @cached(uses=("version", "actuals", "language"))
@@ -47,6 +50,8 @@ def _status_dot(
         status=status,
         depth=depth,
         latest=latest,
+        # the info line's fold, but never the shared tree's: its boxes must be the redacted copy's nodes
+        folded=_fold(snap, depth, root, kept_drawn(highlight, None)) if depth is not None and not shared else None,
     )
 
 
