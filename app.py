@@ -10,7 +10,7 @@ from ui.messages import show_flash
 from ui.pages import ALL, DASHBOARD, EXPORT, HISTORY, LOGIN, PARTICIPANT, REVIEW, ROOM, SHARED, STEPS, WORKSHOPS, PageSpec, spec_at
 from ui.room import console as room
 from ui.state import init, require_workshop, sync_url
-from ui.text import tr
+from ui.text import lang, speaking, tr
 
 mode = access.mode()
 st.set_page_config(
@@ -49,15 +49,16 @@ def pages() -> list[st.Page] | dict[str, list[st.Page]]:
     }
 
 
-navigation = st.navigation(reused(("pages", mode), pages), position="sidebar" if mode is Mode.EDIT else "hidden")
-if mode is not Mode.JOIN:  # a participant's phone has no sidebar at all
-    sidebar.render(editing=mode is Mode.EDIT)
-if mode is Mode.EDIT:
-    sync_url()
-    jump.land()  # from a review finding's link: the node picked, the field focused
-show_flash()
-if mode is Mode.EDIT and spec_at(navigation.url_path).needs_workshop:
-    require_workshop()  # a step with no workshop open: a way back to the list, and the page itself never runs
-navigation.run()
-if mode is Mode.EDIT:  # "follow me": an open room's phones follow the step and node the facilitator is on
-    room.follow(st.session_state.get(WS_ID), navigation.url_path)
+with speaking(lang()):  # the session's language read once for the run (its switch is set before a run starts)
+    navigation = st.navigation(reused(("pages", mode), pages), position="sidebar" if mode is Mode.EDIT else "hidden")
+    if mode is not Mode.JOIN:  # a participant's phone has no sidebar at all
+        sidebar.render(editing=mode is Mode.EDIT)
+    if mode is Mode.EDIT:
+        sync_url()
+        jump.land()  # from a review finding's link: the node picked, the field focused
+    show_flash()
+    if mode is Mode.EDIT and spec_at(navigation.url_path).needs_workshop:
+        require_workshop()  # a step with no workshop open: a way back to the list, and the page itself never runs
+    navigation.run()
+    if mode is Mode.EDIT:  # "follow me": an open room's phones follow the step and node the facilitator is on
+        room.follow(st.session_state.get(WS_ID), navigation.url_path)

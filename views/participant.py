@@ -12,12 +12,13 @@ from ui.participant import joining as p
 from ui.participant import vote as vote_ui
 from ui.room import agenda as agenda_ui
 from ui.state import store
-from ui.text import md, tr
+from ui.text import in_session_language, md, tr
 
 REFRESH_SECONDS = 2
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@in_session_language  # a fragment's rerun reads the language once, as the router does for a page
 def live() -> None:
     """The whole page, following the room in the database every two seconds (closing the room ends it here)."""
     workshop_id = joined_workshop()

@@ -14,7 +14,7 @@ from ui.room import themes as themes_ui
 from ui.room import vote as vote_ui
 from ui.room import wall as wall_ui
 from ui.state import current, require_workshop, store
-from ui.text import lang, tr
+from ui.text import in_session_language, lang, tr
 from ui.theme import projector
 
 loaded = require_workshop()
@@ -22,6 +22,7 @@ ws = loaded.workshop
 
 
 @st.fragment(run_every=r.LIVE_SECONDS)
+@in_session_language  # a fragment's rerun reads the language once, as the router does for a page
 def wall() -> None:
     """The wall, followed from the database every second (the timer ticks, a reveal shows at once)."""
     rev, fresh = store().rooms.rev(loaded.id), current()
@@ -33,6 +34,7 @@ def wall() -> None:
 
 
 @st.fragment(run_every=r.LIVE_SECONDS)
+@in_session_language  # a fragment's rerun reads the language once, as the router does for a page
 def live() -> None:
     """Counts, reveal, the results of the vote and the inbox, followed from the database every second: a few elements,
     worked out again only when the room's revision, the design's version or the language changed."""

@@ -8,12 +8,13 @@ from ui.cache import snapshot
 from ui.sharing import exports
 from ui.sharing import view as shared
 from ui.state import store
-from ui.text import tr
+from ui.text import in_session_language, tr
 
 REFRESH_SECONDS = 5
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
+@in_session_language  # a fragment's rerun reads the language once, as the router does for a page
 def live_view() -> None:
     """Everything on the page, reloaded every few seconds so a projector follows the facilitator."""
     workshop_id = shared_workshop()

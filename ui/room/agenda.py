@@ -23,7 +23,7 @@ from ui.keys import ROOM_MINUTES, ROOM_NODE, ROOM_PROMPT_OPEN, ROOM_STEP, ROOM_T
 from ui.messages import Kind, flash
 from ui.saving import commit, write
 from ui.state import store
-from ui.text import lang, md, tr
+from ui.text import in_session_language, lang, md, tr
 
 STEP_LABEL = {
     1: "nav_kgi",
@@ -115,6 +115,7 @@ def _segment_line(i: int | None, segment: AgendaSegment, names: dict[str, str]) 
 
 
 @st.fragment(run_every=1)
+@in_session_language  # a fragment's rerun reads the language once, as the router does for a page
 def _clock(workshop_id: str) -> None:
     """The current segment's time left and the session's drift, ticking every second."""
     ws = store().load(workshop_id).workshop
