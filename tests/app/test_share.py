@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 import yaml
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Node
+from streamlit.testing.v1.element_tree import Element, Node
 
 from kpidesign.io import files
 from kpidesign.model import Alert, Monitoring, ReviewMeeting
@@ -331,7 +331,7 @@ def _all_text(at: AppTest) -> str:
     parts: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "text"):
         try:
-            parts += [str(e.value) for e in at.get(kind)]
+            parts += [str(e.value) for e in at.get(kind) if isinstance(e, Element)]
         except KeyError:
             pass
     parts += [str(v) for df in at.dataframe for v in df.value.to_numpy().ravel()]
