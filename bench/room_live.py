@@ -154,8 +154,8 @@ def _run(participants: int, ideas: int, size: int) -> list[tuple[str, float, str
                 desk.goto(f"{base}/room?ws={wid}&qr={token}")
                 projector = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="ja-JP").new_page()
                 projector.goto(f"{base}/room?ws={wid}&qr={token}&projector=1")
-                for page in (desk, projector):
-                    page.get_by_test_id("stImage").first.wait_for(timeout=120000)  # the QR code
+                desk.get_by_test_id("stImage").first.wait_for(timeout=120000)  # the console's QR code
+                projector.locator("img[alt=QR]").first.wait_for(timeout=120000)  # the wall's, in its own HTML (#26)
                 phones = []
                 opened = time.perf_counter()
                 joins = []
