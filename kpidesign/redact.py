@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from kpidesign.model import Node, Workshop
+from kpidesign.model import Definition, Node, Workshop
 
 HIDDEN = "[…]"
 _ADDRESS = re.compile(r"[@＠]|://|mailto:|^\s*#[\w\-]+\s*$|^\s*slack:", re.IGNORECASE)  # a participant entry that reaches someone
@@ -144,7 +144,7 @@ def _plan(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]] | Non
     texts, models = [], []
     for name, info in cls.model_fields.items():
         kind = _kind(info.annotation)
-        if kind == "text" and name not in _REFERENCES and name not in _QUERY_FIELDS:
+        if kind == "text" and name not in _REFERENCES and not (cls is Definition and name in _QUERY_FIELDS):
             texts.append(name)
         elif kind == "model":
             models.append(name)
@@ -171,4 +171,4 @@ def _kind(annotation: Any) -> str | None:
     return None
 
 
-_QUERY_FIELDS = frozenset({"query", "connection"})  # emptied on a share link, never shown
+_QUERY_FIELDS = frozenset({"query", "connection"})  # a definition's: emptied on a share link (_shared_node), never shown
