@@ -16,9 +16,9 @@ import re
 import statistics
 import unicodedata
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import assert_never
 
+from kpidesign.lru import remembered
 from kpidesign.model import Aggregation, Node
 
 # Units that say a figure is a rate, a score or per-unit: never summed over time.
@@ -70,14 +70,12 @@ def infer(node: Node) -> tuple[Aggregation, bool]:
     itself is not read: `effective` prefers it)."""
     if is_ratio(node):
         return Aggregation.AVERAGE, True
-    if len(node.unit) + len(node.name) > _KEPT_TEXT:  # a name past any real KPI's is read, never kept
-        return _reading(node.unit, node.name)
-    return _kept_reading(node.unit, node.name)
+    return _reading(node.unit, node.name)
 
 
-_KEPT_TEXT = 300  # what the memo below keeps per entry, at most: 4,096 entries of this are a few MB
-
-
+# the review reads every KPI after each edit, and the patterns' searches were a third of its rerun at 500 KPIs; a KPI's
+# unit and name rarely change between versions (a name past any real KPI's, over 300 characters, is read, never kept)
+@remembered(size=4096, longest=300)
 def _reading(unit: str, name: str) -> tuple[Aggregation, bool]:
     """infer's reading of a unit and a name."""
     unit, name = _plain(unit), _plain(name)
@@ -92,11 +90,6 @@ def _reading(unit: str, name: str) -> tuple[Aggregation, bool]:
     if _COUNT_NAME.search(name) or _COUNT_UNIT.search(unit):
         return Aggregation.LAST, False
     return Aggregation.SUM, False
-
-
-# the review reads every KPI after each edit, and the patterns' searches were a third of its rerun at 500 KPIs; a KPI's
-# unit and name rarely change between versions
-_kept_reading = lru_cache(maxsize=4096)(_reading)
 
 
 def effective(node: Node) -> Aggregation:

@@ -2,15 +2,17 @@
 
 Shared by the store's caches (each workshop's last parsed version, what was read of a room at a revision) and the
 screens' cached views (ui.cache): sessions run on their own threads, so every access holds a lock; a lookup costs a
-hash (~2 us), where Streamlit's own cache hashed every argument again.
+hash (~2 us), where Streamlit's own cache hashed every argument again. `remembered` keeps a pure function's results
+for short texts only (a unit's kind, an inferred aggregation, a share view row's numbers).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Generic, ParamSpec, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -76,3 +78,30 @@ class LRU(Generic[K, V]):
         self._entries.move_to_end(key)
         while len(self._entries) > self.size:
             self._entries.popitem(last=False)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Remembered(Generic[P, R]):
+    """A pure function remembered for arguments whose texts are short (see `remembered`)."""
+
+    def __init__(self, fn: Callable[P, R], size: int, longest: int) -> None:
+        self.fn = fn
+        self.longest = longest
+        self.kept = functools.lru_cache(maxsize=size)(fn)  # C-fast: a unit's kind is asked for every number shown
+        functools.update_wrapper(self, fn)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        """fn's result, remembered when the arguments' texts together are at most `longest` characters."""
+        if kwargs or sum(len(a) for a in args if isinstance(a, str)) > self.longest:
+            return self.fn(*args, **kwargs)
+        return self.kept(*args)
+
+
+def remembered(size: int, longest: int) -> Callable[[Callable[P, R]], Remembered[P, R]]:
+    """Remember a pure function of hashable arguments, mostly texts a team writes rarely and reads after every edit (a
+    unit, a name), for at most `size` argument lists whose texts together are at most `longest` characters: a longer
+    text is worked out every time, so no text, however long, is kept."""
+    return lambda fn: Remembered(fn, size, longest)

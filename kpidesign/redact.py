@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 import types
 import typing
@@ -119,13 +120,12 @@ def _shared_node(node: Node) -> Node:
 
 
 _NO_TEXT = (int, float, dt.date, enum.Enum)  # what a field may hold that is never free text (an enum's values are fixed)
-_PLANS: dict[type[BaseModel], tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
 
 
 def _texts(model: BaseModel) -> list[str] | None:
     """Every free text of a model and the models in it, references, queries and connections left out; None when a
     field may hold text in a shape this does not read (a list of strings, a mapping): that model takes the long way."""
-    plan = _PLANS[type(model)] if type(model) in _PLANS else _PLANS.setdefault(type(model), _plan(type(model)))
+    plan = _plan(type(model))
     if plan is None:
         return None
     text_fields, model_fields = plan
@@ -138,6 +138,7 @@ def _texts(model: BaseModel) -> list[str] | None:
     return found
 
 
+@functools.cache  # once per model class
 def _plan(cls: type[BaseModel]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """The fields of a model class that hold a text and those that hold a model; None when one holds anything else
     that may carry text."""

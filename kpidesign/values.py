@@ -7,7 +7,6 @@ so that the caller can show the message and keep the previous state.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import keyword
 import math
 import re
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from kpidesign.language import Language
+from kpidesign.lru import remembered
 
 T = TypeVar("T")
 
@@ -277,19 +277,12 @@ def is_count(unit: str) -> bool:
     return _unit_kind(unit)[1]
 
 
+@remembered(size=1024, longest=64)
 def _unit_kind(unit: str) -> tuple[bool, bool]:
     """(a percentage, a count) for a unit: kept for a unit of ordinary length, since every value shown reads its unit
     (a 500-box tree formats a thousand numbers after each edit) and a team uses a handful of units."""
-    return _kept_unit_kind(unit) if len(unit) <= _KEPT_UNIT else _read_unit_kind(unit)
-
-
-def _read_unit_kind(unit: str) -> tuple[bool, bool]:
     plain = normalize(unit).lower()
     return plain in _PERCENT_UNITS, plain in COUNT_UNITS
-
-
-_KEPT_UNIT = 64
-_kept_unit_kind = functools.lru_cache(maxsize=1024)(_read_unit_kind)
 
 
 def unit_range(unit: str) -> tuple[float | None, float | None]:

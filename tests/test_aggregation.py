@@ -91,15 +91,15 @@ def test_any_name_and_unit_give_one_aggregation(name: str, unit: str, field: Agg
     assert inferred in Aggregation and isinstance(certain, bool)
     assert agg.effective(n) is (field or inferred)
     assert agg.infer(n.model_copy(update={"unit": "%"}))[0] is AVERAGE
-    assert agg.infer(n) == agg._reading(n.unit, n.name)  # the kept reading is the reading
+    assert agg.infer(n) == agg._reading.fn(n.unit, n.name)  # the kept reading is the reading
 
 
 def test_a_name_too_long_to_keep_is_read_the_same() -> None:
     """The memo keeps short texts only; a long name is read afresh, with the same answer."""
-    long = "新規顧客数" + "あ" * agg._KEPT_TEXT
-    before = agg._kept_reading.cache_info().currsize
+    long = "新規顧客数" + "あ" * agg._reading.longest
+    before = agg._reading.kept.cache_info().currsize
     assert agg.infer(Node(id="k", parent="kgi", name=long)) == (Aggregation.SUM, True)
-    assert agg._kept_reading.cache_info().currsize == before
+    assert agg._reading.kept.cache_info().currsize == before
 
 
 @settings(max_examples=200, deadline=None)

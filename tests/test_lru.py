@@ -73,3 +73,22 @@ def test_threads_putting_at_once_leave_it_within_its_size() -> None:
     for t in threads:
         t.join()
     assert len(cache) == 16
+
+
+def test_a_remembered_function_keeps_short_texts_only() -> None:
+    """kpidesign.lru.remembered: the same answer either way; a call whose texts are longer than `longest` is worked out
+    again each time and never kept, so no text, however long, stays in memory."""
+    from kpidesign.lru import remembered
+
+    calls: list[tuple[str, int]] = []
+
+    @remembered(size=2, longest=5)
+    def shout(text: str, times: int) -> str:
+        calls.append((text, times))
+        return text.upper() * times
+
+    assert shout("ab", 2) == shout("ab", 2) == "ABAB" and calls == [("ab", 2)]  # worked out once
+    assert shout("abcdef", 1) == shout("abcdef", 1) == "ABCDEF" and calls.count(("abcdef", 1)) == 2  # too long: never kept
+    assert shout.kept.cache_info().currsize == 1
+    shout("c", 1), shout("d", 1)
+    assert shout.kept.cache_info().currsize == 2  # at most `size` kept

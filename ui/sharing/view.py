@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 import streamlit as st
 
 from kpidesign.language import Language
+from kpidesign.lru import remembered
 from kpidesign.monitor import Comparison, status_words
 from kpidesign.tree import walk
 from kpidesign.values import format_value
@@ -119,25 +118,16 @@ def _thresholds(snap: Snapshot) -> pd.DataFrame:
     )
 
 
-def _numbers(language: Language, unit: str, value: float | None, prior: Comparison, green: float | None, yellow: float | None) -> Numbers:
-    """One row's numbers as read: kept for a unit of ordinary length, since an edit changes one KPI's at most and 500
-    rows' formatting was most of the status table's rebuild."""
-    if len(unit) > _KEPT_UNIT:
-        return _formatted(language, unit, value, prior, green, yellow)
-    return _kept_numbers(language, unit, value, prior, green, yellow)
-
-
 Numbers = tuple[str, str, str, str]
-_KEPT_UNIT = 64  # 8,192 kept rows of short strings: about 4 MB at most
 
 
-def _formatted(language: Language, unit: str, value: float | None, prior: Comparison, green: float | None, yellow: float | None) -> Numbers:
-    """The value, the prior period's cell, green and yellow, in this language."""
-    with speaking(language):
+# an edit changes one KPI's numbers at most, and 500 rows' formatting was most of the status table's rebuild; 8,192 rows
+# of short strings are about 4 MB at most (the language's two letters and a unit of over 64 characters: formatted, never kept)
+@remembered(size=8192, longest=66)
+def _numbers(language: Language, unit: str, value: float | None, prior: Comparison, green: float | None, yellow: float | None) -> Numbers:
+    """One row's numbers as read in this language: the value, the prior period's cell, green and yellow."""
+    with speaking(language):  # a kept row is the language's it was asked in, whoever asks
         return shown(value, unit), compare.cell(prior, unit), format_value(green, unit), format_value(yellow, unit)
-
-
-_kept_numbers = functools.lru_cache(maxsize=8192)(_formatted)
 
 
 def monitoring(snap: Snapshot) -> None:
